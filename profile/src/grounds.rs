@@ -1,0 +1,227 @@
+//! Grounds for refusing and for revoking a registration certificate.
+//!
+//! EDS law art. 14-1 lists four refusal grounds; art. 18.1 lists seven revocation grounds and
+//! art. 17.1 gives the owner the right to demand revocation when the private key is compromised.
+//! Each ground maps to one RFC 5280 §5.3.1 `CRLReason`; `certificateHold` is never used because the
+//! law knows no suspension.
+
+use serde::{Deserialize, Serialize};
+
+/// Why the center refuses to issue a registration certificate (EDS law art. 14-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum RefusalGround {
+    /// Art. 14-1(1): the submitted documents are incomplete.
+    IncompleteDocuments,
+    /// Art. 14-1(2): the applicant submitted false information.
+    FalseInformation,
+    /// Art. 14-1(3): a court decision in force forbids issuance.
+    CourtDecision,
+    /// Art. 14-1(4) and art. 14: the applicant has not reached the age of sixteen.
+    UnderAge,
+}
+
+impl RefusalGround {
+    /// All grounds, in the order of the article.
+    pub const ALL: [Self; 4] =
+        [Self::IncompleteDocuments, Self::FalseInformation, Self::CourtDecision, Self::UnderAge];
+
+    /// The article and item of the EDS law that names this ground.
+    pub fn article(self) -> &'static str {
+        match self {
+            Self::IncompleteDocuments => "14-1(1)",
+            Self::FalseInformation => "14-1(2)",
+            Self::CourtDecision => "14-1(3)",
+            Self::UnderAge => "14-1(4)",
+        }
+    }
+
+    /// The stable machine name (also the JSON and database form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IncompleteDocuments => "incomplete-documents",
+            Self::FalseInformation => "false-information",
+            Self::CourtDecision => "court-decision",
+            Self::UnderAge => "under-age",
+        }
+    }
+
+    /// Parses the machine name produced by [`RefusalGround::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+}
+
+/// RFC 5280 §5.3.1 `CRLReason` codes used by this profile (`certificateHold` (6) is never used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum CrlReason {
+    /// unspecified (0)
+    Unspecified,
+    /// keyCompromise (1)
+    KeyCompromise,
+    /// affiliationChanged (3)
+    AffiliationChanged,
+    /// superseded (4)
+    Superseded,
+    /// cessationOfOperation (5)
+    CessationOfOperation,
+    /// privilegeWithdrawn (9)
+    PrivilegeWithdrawn,
+}
+
+impl CrlReason {
+    /// The ENUMERATED value of RFC 5280 §5.3.1.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Unspecified => 0,
+            Self::KeyCompromise => 1,
+            Self::AffiliationChanged => 3,
+            Self::Superseded => 4,
+            Self::CessationOfOperation => 5,
+            Self::PrivilegeWithdrawn => 9,
+        }
+    }
+
+    /// The RFC 5280 name, as OpenSSL prints it in lower camel case.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::KeyCompromise => "keyCompromise",
+            Self::AffiliationChanged => "affiliationChanged",
+            Self::Superseded => "superseded",
+            Self::CessationOfOperation => "cessationOfOperation",
+            Self::PrivilegeWithdrawn => "privilegeWithdrawn",
+        }
+    }
+}
+
+/// Why the center revokes a registration certificate (EDS law art. 18.1 and art. 17.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum RevocationGround {
+    /// Art. 18.1(1): at the request of the holder or the holder's representative.
+    HolderRequest,
+    /// Art. 17.1: the holder reports that access to the private key was violated.
+    KeyCompromise,
+    /// Art. 18.1(2): false information or an incomplete package of documents was found.
+    FalseOrIncompleteDocuments,
+    /// Art. 18.1(3): the holder died.
+    Death,
+    /// Art. 18.1(4): the holder's surname, name or patronymic changed.
+    NameChange,
+    /// Art. 18.1(5): the legal entity changed its name, was reorganised or liquidated, or changed
+    /// its head.
+    LegalEntityChange,
+    /// Art. 18.1(6): as provided by the agreement between the center and the holder.
+    Agreement,
+    /// Art. 18.1(7): a court decision that entered into force.
+    CourtDecision,
+}
+
+impl RevocationGround {
+    /// All grounds: the seven of art. 18.1 in order, with art. 17.1 after the first.
+    pub const ALL: [Self; 8] = [
+        Self::HolderRequest,
+        Self::KeyCompromise,
+        Self::FalseOrIncompleteDocuments,
+        Self::Death,
+        Self::NameChange,
+        Self::LegalEntityChange,
+        Self::Agreement,
+        Self::CourtDecision,
+    ];
+
+    /// The article and item of the EDS law that names this ground.
+    pub fn article(self) -> &'static str {
+        match self {
+            Self::HolderRequest => "18.1(1)",
+            Self::KeyCompromise => "17.1",
+            Self::FalseOrIncompleteDocuments => "18.1(2)",
+            Self::Death => "18.1(3)",
+            Self::NameChange => "18.1(4)",
+            Self::LegalEntityChange => "18.1(5)",
+            Self::Agreement => "18.1(6)",
+            Self::CourtDecision => "18.1(7)",
+        }
+    }
+
+    /// The RFC 5280 reason code published in the CRL and OCSP for this ground.
+    ///
+    /// - a holder's own request carries no statement about the key: `unspecified`;
+    /// - a compromised key: `keyCompromise`;
+    /// - false documents and court decisions withdraw the right to hold the certificate:
+    ///   `privilegeWithdrawn`;
+    /// - death: `cessationOfOperation` (the holder will not use the key again);
+    /// - a name change: `superseded` (the holder gets a certificate under the new name);
+    /// - a change of the legal entity or its head: `affiliationChanged`;
+    /// - an agreement between center and holder: `cessationOfOperation`.
+    pub fn crl_reason(self) -> CrlReason {
+        match self {
+            Self::HolderRequest => CrlReason::Unspecified,
+            Self::KeyCompromise => CrlReason::KeyCompromise,
+            Self::FalseOrIncompleteDocuments | Self::CourtDecision => CrlReason::PrivilegeWithdrawn,
+            Self::Death | Self::Agreement => CrlReason::CessationOfOperation,
+            Self::NameChange => CrlReason::Superseded,
+            Self::LegalEntityChange => CrlReason::AffiliationChanged,
+        }
+    }
+
+    /// The stable machine name (also the command-line, JSON and database form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HolderRequest => "holder-request",
+            Self::KeyCompromise => "key-compromise",
+            Self::FalseOrIncompleteDocuments => "false-or-incomplete-documents",
+            Self::Death => "death",
+            Self::NameChange => "name-change",
+            Self::LegalEntityChange => "legal-entity-change",
+            Self::Agreement => "agreement",
+            Self::CourtDecision => "court-decision",
+        }
+    }
+
+    /// Parses the machine name produced by [`RevocationGround::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_every_revocation_ground_maps_to_its_reason() {
+        let got: Vec<(&str, u8)> =
+            RevocationGround::ALL.iter().map(|g| (g.as_str(), g.crl_reason().code())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("holder-request", 0),
+                ("key-compromise", 1),
+                ("false-or-incomplete-documents", 9),
+                ("death", 5),
+                ("name-change", 4),
+                ("legal-entity-change", 3),
+                ("agreement", 5),
+                ("court-decision", 9),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_names_round_trip_and_hold_is_never_used() {
+        for g in RevocationGround::ALL {
+            assert_eq!(RevocationGround::from_name(g.as_str()), Some(g));
+            assert_ne!(g.crl_reason().code(), 6, "certificateHold is not a ground of the law");
+        }
+        for g in RefusalGround::ALL {
+            assert_eq!(RefusalGround::from_name(g.as_str()), Some(g));
+        }
+        assert_eq!(RevocationGround::from_name("suspend"), None);
+    }
+}

@@ -1,0 +1,21 @@
+//! The rules of the Law of the Republic of Kazakhstan No. 370 of 7 January 2003 "On Electronic
+//! Document and Electronic Digital Signature" (the EDS law) and of the national certificate
+//! profile, as plain data and pure functions.
+//!
+//! The same rule serves the certification center when it issues and the verifier when it checks.
+//! Nothing here reads a clock, touches storage or performs cryptography: dates are parameters.
+//!
+//! | module | source |
+//! |---|---|
+//! | [`ident`] | IIN and BIN structure (the national identity number registers) |
+//! | [`age`] | EDS law art. 14: the age of sixteen |
+//! | [`grounds`] | EDS law art. 14-1 (refusal), art. 17.1 and 18.1 (revocation) |
+//! | [`oids`], [`holder`] | EDS law art. 15 (certificate content) and the national center's profile |
+//! | [`request`] | what an applicant presents to the center (art. 14, 14-1) |
+
+pub mod age;
+pub mod grounds;
+pub mod holder;
+pub mod ident;
+pub mod oids;
+pub mod request;

@@ -1,0 +1,2 @@
+//! The `eds` command line.
+fn main() {}
