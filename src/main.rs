@@ -1,2 +1,96 @@
-//! The `eds` command line.
-fn main() {}
+//! The `eds` command line: clap structures, calls into the library crates, exit codes.
+//!
+//! Exit codes (docs/exit-codes.md): 0 done; 1 failed; 2 usage; 3 refused under the law;
+//! 4 conflict (already revoked, already initialised); 5 not found; 6 wrong passphrase;
+//! 7 audit log broken.
+
+mod ca_cmd;
+mod cli;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use eds_ca::CaError;
+use eds_ca::store::StoreError;
+
+/// Exit code: the law's rules refused the operation.
+pub(crate) const EXIT_REFUSED: u8 = 3;
+/// Exit code: the operation conflicts with the register's state.
+pub(crate) const EXIT_CONFLICT: u8 = 4;
+/// Exit code: a named object does not exist.
+pub(crate) const EXIT_NOT_FOUND: u8 = 5;
+/// Exit code: a passphrase or password is wrong.
+pub(crate) const EXIT_WRONG_PASSPHRASE: u8 = 6;
+/// Exit code: the audit log's hash chain is broken.
+pub(crate) const EXIT_AUDIT_BROKEN: u8 = 7;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let code = exit_code(&err);
+            eprintln!("error: {err:#}");
+            if let Some(hint) = hint(&err) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: cli::Cli) -> anyhow::Result<u8> {
+    let now = ca_cmd::now(cli.now.as_deref())?;
+    match cli.command {
+        cli::Command::Ca(cmd) => ca_cmd::run(&cli.data, cli.json, now, cmd),
+        cli::Command::Demo { owner_password } => {
+            demo::run(&cli.data, cli.json, now, owner_password.as_deref())
+        }
+    }
+}
+
+fn ca_error(err: &anyhow::Error) -> Option<&CaError> {
+    err.chain().find_map(|e| e.downcast_ref::<CaError>())
+}
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    match ca_error(err) {
+        Some(CaError::Refused { .. }) => EXIT_REFUSED,
+        Some(CaError::AlreadyInitialised { .. })
+        | Some(CaError::Store(StoreError::AlreadyRevoked { .. }))
+        | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
+        | Some(CaError::RetentionNotElapsed { .. })
+        | Some(CaError::NotRevoked { .. })
+        | Some(CaError::NotAnOwnerCertificate { .. }) => EXIT_CONFLICT,
+        Some(CaError::NotInitialised { .. })
+        | Some(CaError::Store(StoreError::UnknownSerial { .. })) => EXIT_NOT_FOUND,
+        Some(CaError::WrongPassphrase) => EXIT_WRONG_PASSPHRASE,
+        _ => 1,
+    }
+}
+
+fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    match ca_error(err)? {
+        CaError::NotInitialised { .. } => {
+            Some("create a center with `eds ca init --data DIR`, or point --data at one")
+        }
+        CaError::WrongPassphrase => {
+            Some("set EDS_CA_PASSPHRASE (or --passphrase-file) to the passphrase given at init")
+        }
+        CaError::Refused { .. } => {
+            Some("the refusal is recorded; `eds ca refusals` lists it with its ground")
+        }
+        CaError::Store(StoreError::UnknownSerial { .. }) => {
+            Some("`eds ca list` shows the serials in the register")
+        }
+        CaError::Store(StoreError::AlreadyRevoked { .. }) => {
+            Some("nothing was changed; `eds ca show SERIAL` shows the first revocation")
+        }
+        CaError::RetentionNotElapsed { .. } => {
+            Some("EDS law art. 16.2 keeps revoked certificates five years; try again after that")
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,272 @@
+//! A certification center in a data folder: creating it, opening it, unlocking its key.
+//!
+//! Layout of the data folder:
+//!
+//! | file | content | mode |
+//! |---|---|---|
+//! | `center.json` | [`CenterConfig`] | 0644 |
+//! | `root.crt.pem`, `issuing.crt.pem` | the two CA certificates | 0644 |
+//! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2) | 0600 |
+//! | `register.sqlite` | the register (certificates, refusals, revocations, audit log) | 0600 |
+//! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rcgen::{CertificateParams, Issuer, KeyPair};
+use ring::rand::SecureRandom;
+use serde_json::json;
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::certs;
+use crate::config::CenterConfig;
+use crate::error::CaError;
+use crate::keys::{self, write_private_file, write_public_file};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{AuditEvent, CertificateRecord, Serial, Store};
+
+/// Label of the root center in the register.
+pub const ROOT: &str = "root";
+/// Label of the issuing center in the register.
+pub const ISSUING: &str = "issuing";
+
+/// An opened center: configuration, CA certificates and the register. Its private keys stay
+/// encrypted on disk until [`Center::unlock`] is called with the passphrase.
+pub struct Center {
+    dir: PathBuf,
+    config: CenterConfig,
+    store: Box<dyn Store>,
+    root_der: Vec<u8>,
+    issuing_der: Vec<u8>,
+}
+
+/// The issuing center's key, decrypted, ready to sign certificates and CRLs.
+pub struct IssuingKey {
+    issuer: Issuer<'static, KeyPair>,
+    ski: Vec<u8>,
+}
+
+impl IssuingKey {
+    /// The rcgen issuer: the issuing center's name, key identifier and key.
+    pub fn issuer(&self) -> &Issuer<'static, KeyPair> {
+        &self.issuer
+    }
+
+    /// The subject key identifier of the issuing center's certificate, copied from it (CRLs and
+    /// certificates carry it as their authority key identifier; it is never recomputed).
+    pub fn key_identifier(&self) -> &[u8] {
+        &self.ski
+    }
+}
+
+impl std::fmt::Debug for IssuingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuingKey").field("ski", &hex::encode(&self.ski)).finish_non_exhaustive()
+    }
+}
+
+impl Center {
+    /// Creates a root center and an issuing center in `dir` (which must not hold a center yet),
+    /// with keys encrypted under `passphrase`, and an empty register.
+    pub fn init(
+        dir: &Path,
+        config: CenterConfig,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Center, CaError> {
+        config.validate()?;
+        if dir.join("center.json").exists() {
+            return Err(CaError::AlreadyInitialised { path: dir.display().to_string() });
+        }
+        fs::create_dir_all(dir.join("crl")).map_err(|e| CaError::io(dir, &e))?;
+        let now = truncate_to_seconds(now);
+
+        let (root_key, root_pkcs8) = config.algorithm.generate(rng)?;
+        let root_name = format!("{} ROOT", config.name);
+        let root_params = certs::ca_params(
+            &root_name,
+            certs::random_serial(rng)?,
+            now,
+            config.root_validity_days,
+            None,
+            None,
+        );
+        let root_cert =
+            root_params.self_signed(&root_key).map_err(|e| CaError::build("root certificate", e))?;
+        let root_issuer = Issuer::from_ca_cert_der(root_cert.der(), root_key)
+            .map_err(|e| CaError::build("root issuer", e))?;
+
+        let (issuing_key, issuing_pkcs8) = config.algorithm.generate(rng)?;
+        let issuing_params: CertificateParams = certs::ca_params(
+            &config.name,
+            certs::random_serial(rng)?,
+            now,
+            config.issuing_validity_days,
+            Some(0),
+            Some(&config),
+        );
+        let issuing_cert = issuing_params
+            .signed_by(&issuing_key, &root_issuer)
+            .map_err(|e| CaError::build("issuing certificate", e))?;
+
+        // Keys first (never overwritten), then certificates, then the config that marks the
+        // folder as initialised: an interrupted init leaves no half-center that opens.
+        write_private_file(
+            &dir.join("root.key.pem"),
+            keys::encrypt_pkcs8_pem(&root_pkcs8, passphrase, rng)?.as_bytes(),
+        )?;
+        write_private_file(
+            &dir.join("issuing.key.pem"),
+            keys::encrypt_pkcs8_pem(&issuing_pkcs8, passphrase, rng)?.as_bytes(),
+        )?;
+        write_public_file(&dir.join("root.crt.pem"), root_cert.pem().as_bytes())?;
+        write_public_file(&dir.join("issuing.crt.pem"), issuing_cert.pem().as_bytes())?;
+
+        let store = SqliteStore::open(&dir.join("register.sqlite"))?;
+        let mut records = Vec::new();
+        for (label, issuer, der) in
+            [(ROOT, ROOT, root_cert.der().to_vec()), (ISSUING, ROOT, issuing_cert.der().to_vec())]
+        {
+            records.push(ca_record(label, issuer, der, now)?);
+        }
+        store.insert_certificates(
+            &records,
+            &AuditEvent {
+                at: now,
+                actor: "operator".into(),
+                action: "center-initialised".into(),
+                details: json!({
+                    "name": config.name,
+                    "algorithm": config.algorithm.as_str(),
+                    "root": records.first().map(|r| r.serial.to_string()),
+                    "issuing": records.get(1).map(|r| r.serial.to_string()),
+                }),
+            },
+        )?;
+        let cfg_json = serde_json::to_vec_pretty(&config)
+            .map_err(|e| CaError::Internal { reason: e.to_string() })?;
+        write_public_file(&dir.join("center.json"), &cfg_json)?;
+        Center::open(dir)
+    }
+
+    /// Opens the center in `dir` with its SQLite register.
+    pub fn open(dir: &Path) -> Result<Center, CaError> {
+        let cfg_path = dir.join("center.json");
+        if !cfg_path.exists() {
+            return Err(CaError::NotInitialised { path: dir.display().to_string() });
+        }
+        let store = SqliteStore::open(&dir.join("register.sqlite"))?;
+        Center::open_with_store(dir, Box::new(store))
+    }
+
+    /// Opens the center in `dir` over another register backend.
+    pub fn open_with_store(dir: &Path, store: Box<dyn Store>) -> Result<Center, CaError> {
+        let cfg_path = dir.join("center.json");
+        let text = fs::read(&cfg_path).map_err(|e| CaError::io(&cfg_path, &e))?;
+        let config: CenterConfig = serde_json::from_slice(&text)
+            .map_err(|e| CaError::Config { reason: format!("{}: {e}", cfg_path.display()) })?;
+        config.validate()?;
+        let root_der = read_cert_pem(&dir.join("root.crt.pem"))?;
+        let issuing_der = read_cert_pem(&dir.join("issuing.crt.pem"))?;
+        Ok(Center { dir: dir.to_path_buf(), config, store, root_der, issuing_der })
+    }
+
+    /// Decrypts the issuing center's key.
+    pub fn unlock(&self, passphrase: &[u8]) -> Result<IssuingKey, CaError> {
+        let key = keys::read_encrypted_pkcs8(&self.dir.join("issuing.key.pem"), passphrase)?;
+        let ski = subject_key_identifier(&self.issuing_der)?;
+        let issuer = Issuer::from_ca_cert_der(&self.issuing_der.as_slice().into(), key)
+            .map_err(|e| CaError::build("issuing issuer", e))?;
+        Ok(IssuingKey { issuer, ski })
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CenterConfig {
+        &self.config
+    }
+
+    /// The register.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The root certificate, DER.
+    pub fn root_der(&self) -> &[u8] {
+        &self.root_der
+    }
+
+    /// The issuing center's certificate, DER.
+    pub fn issuing_der(&self) -> &[u8] {
+        &self.issuing_der
+    }
+
+    /// notAfter of the issuing center's certificate: no owner certificate outlives it.
+    pub fn issuing_not_after(&self) -> Result<OffsetDateTime, CaError> {
+        let (_, cert) = X509Certificate::from_der(&self.issuing_der)
+            .map_err(|e| CaError::Internal { reason: format!("issuing certificate: {e}") })?;
+        Ok(cert.validity().not_after.to_datetime())
+    }
+}
+
+/// Certificates carry whole seconds; so does everything the center records about them.
+pub(crate) fn truncate_to_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+fn read_cert_pem(path: &Path) -> Result<Vec<u8>, CaError> {
+    let text = fs::read(path).map_err(|e| CaError::io(path, &e))?;
+    let parsed = pem::parse(&text).map_err(|e| CaError::KeyFile {
+        path: path.display().to_string(),
+        reason: format!("not a PEM certificate: {e}"),
+    })?;
+    Ok(parsed.into_contents())
+}
+
+/// The subject key identifier extension's value, as written in the certificate.
+pub(crate) fn subject_key_identifier(der: &[u8]) -> Result<Vec<u8>, CaError> {
+    let (_, cert) = X509Certificate::from_der(der)
+        .map_err(|e| CaError::Internal { reason: format!("CA certificate: {e}") })?;
+    let ext = cert
+        .extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+        .ok_or_else(|| CaError::Internal {
+            reason: "CA certificate has no subject key identifier".into(),
+        })?;
+    Ok(ext)
+}
+
+fn ca_record(
+    label: &str,
+    issuer: &str,
+    der: Vec<u8>,
+    now: OffsetDateTime,
+) -> Result<CertificateRecord, CaError> {
+    let (_, cert) = X509Certificate::from_der(&der)
+        .map_err(|e| CaError::Internal { reason: format!("new CA certificate: {e}") })?;
+    Ok(CertificateRecord {
+        serial: Serial::from_bytes(cert.raw_serial()),
+        issuer: issuer.to_owned(),
+        subject: cert.subject().to_string(),
+        kind: format!("ca-{label}"),
+        iin: None,
+        bin: None,
+        key_purpose: None,
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        issued_at: now,
+        confidential: false,
+        der,
+        revocation: None,
+    })
+}

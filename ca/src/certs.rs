@@ -1,0 +1,207 @@
+//! Certificate templates: the root and issuing centers, and owners' registration certificates.
+//!
+//! The owner template follows EDS law art. 15.1 item by item:
+//! (1) number and term: a 20-byte random serial, notBefore/notAfter;
+//! (2) data identifying the owner: the national subject profile (IIN, BIN, names);
+//! (3) the public key: the request's SubjectPublicKeyInfo, unchanged;
+//! (5) scope and restrictions: key usage, extended key usage with role OIDs, certificate policy;
+//! (6) requisites of the center: issuer name, CRL distribution point, authority information access.
+
+use der::Encode;
+use der::asn1::{Ia5String, ObjectIdentifier};
+use rcgen::{
+    BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DistinguishedName,
+    DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyUsagePurpose, SerialNumber,
+};
+use ring::rand::SecureRandom;
+use time::{Duration, OffsetDateTime};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AccessDescription, AuthorityInfoAccessSyntax, CertificatePolicies, PolicyInformation,
+};
+
+use eds_profile::holder::{self, HolderKind, KeyPurpose, Role, SubjectSpec};
+use eds_profile::oids;
+
+use crate::config::CenterConfig;
+use crate::error::CaError;
+
+/// RFC 5280 §4.2.2.1 id-ad-ocsp.
+const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+/// RFC 5280 §4.2.2.1 id-ad-caIssuers.
+const ID_AD_CA_ISSUERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
+/// RFC 5280 §4.2.1.4 id-ce-certificatePolicies.
+const ID_CE_CERTIFICATE_POLICIES: &[u64] = &[2, 5, 29, 32];
+/// RFC 5280 §4.2.2.1 id-pe-authorityInfoAccess.
+const ID_PE_AUTHORITY_INFO_ACCESS: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 1, 1];
+
+/// Draws a certificate serial: 20 bytes, positive, first byte in 0x40..=0x7F so the DER INTEGER
+/// is exactly 20 octets (RFC 5280 §4.1.2.2 limit) and carries 158 random bits (CA/B Forum asks
+/// for at least 64).
+pub fn random_serial(rng: &dyn SecureRandom) -> Result<[u8; 20], CaError> {
+    let mut s = [0u8; 20];
+    rng.fill(&mut s).map_err(|_| CaError::Random)?;
+    s[0] = (s[0] & 0x3F) | 0x40;
+    Ok(s)
+}
+
+/// The distinguished name of a CA of this center.
+pub fn ca_name(display: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, DnValue::PrintableString("KZ".try_into().unwrap_or_default()));
+    dn.push(DnType::CommonName, DnValue::Utf8String(display.to_owned()));
+    dn
+}
+
+/// Template of the root (self-signed) or issuing center's certificate.
+pub fn ca_params(
+    display_name: &str,
+    serial: [u8; 20],
+    not_before: OffsetDateTime,
+    days: u32,
+    path_len: Option<u8>,
+    crl_and_aia: Option<&CenterConfig>,
+) -> CertificateParams {
+    let mut p = CertificateParams::default();
+    p.distinguished_name = ca_name(display_name);
+    p.serial_number = Some(SerialNumber::from_slice(&serial));
+    p.not_before = not_before;
+    p.not_after = not_before + Duration::days(i64::from(days));
+    p.is_ca = match path_len {
+        Some(n) => IsCa::Ca(BasicConstraints::Constrained(n)),
+        None => IsCa::Ca(BasicConstraints::Unconstrained),
+    };
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.use_authority_key_identifier_extension = crl_and_aia.is_some();
+    if let Some(cfg) = crl_and_aia {
+        p.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![cfg.crl_url("root")] }];
+    }
+    p
+}
+
+/// Everything the owner template needs besides the key.
+#[derive(Debug, Clone)]
+pub struct OwnerTemplate<'a> {
+    /// The owner's subject.
+    pub subject: &'a SubjectSpec,
+    /// Individual or legal entity.
+    pub kind: HolderKind,
+    /// Roles beyond the kind's own.
+    pub roles: &'a [Role],
+    /// Signing or authentication.
+    pub purpose: KeyPurpose,
+    /// The certificate's serial.
+    pub serial: [u8; 20],
+    /// Start of validity.
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    pub not_after: OffsetDateTime,
+}
+
+/// Template of an owner's registration certificate (EDS law art. 15).
+pub fn owner_params(t: &OwnerTemplate<'_>, cfg: &CenterConfig) -> Result<CertificateParams, CaError> {
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    for (arcs, value) in holder::subject_attributes(t.subject) {
+        dn.push(dn_type(arcs), dn_value(arcs, value)?);
+    }
+    p.distinguished_name = dn;
+    p.serial_number = Some(SerialNumber::from_slice(&t.serial));
+    p.not_before = t.not_before;
+    p.not_after = t.not_after;
+    p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = match t.purpose {
+        KeyPurpose::Signing => {
+            vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment]
+        }
+        KeyPurpose::Authentication => {
+            vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment]
+        }
+    };
+    p.extended_key_usages = holder::extended_key_usages(t.kind, t.roles, t.purpose)
+        .into_iter()
+        .map(|arcs| match arcs {
+            a if a == oids::EKU_EMAIL_PROTECTION => ExtendedKeyUsagePurpose::EmailProtection,
+            a if a == oids::EKU_CLIENT_AUTH => ExtendedKeyUsagePurpose::ClientAuth,
+            a => ExtendedKeyUsagePurpose::Other(a.to_vec()),
+        })
+        .collect();
+    p.use_authority_key_identifier_extension = true;
+    p.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![cfg.crl_url("issuing")] }];
+    p.custom_extensions = vec![policies_extension(holder::POLICY)?, aia_extension(cfg)?];
+    // Subject key identifier: RFC 7093 method 1 (truncated SHA-256), rcgen's default.
+    p.key_identifier_method = KeyIdMethod::Sha256;
+    Ok(p)
+}
+
+fn dn_type(arcs: &[u64]) -> DnType {
+    match arcs {
+        a if a == oids::ATTR_COMMON_NAME => DnType::CommonName,
+        a if a == oids::ATTR_COUNTRY => DnType::CountryName,
+        a if a == oids::ATTR_ORGANIZATION => DnType::OrganizationName,
+        a if a == oids::ATTR_ORGANIZATIONAL_UNIT => DnType::OrganizationalUnitName,
+        a => DnType::CustomDnType(a.to_vec()),
+    }
+}
+
+/// countryName and serialNumber are PrintableString (X.520; the national center's certificates
+/// do the same); every other attribute is UTF8String so Cyrillic and Kazakh letters survive.
+fn dn_value(arcs: &[u64], value: String) -> Result<DnValue, CaError> {
+    if arcs == oids::ATTR_COUNTRY || arcs == oids::ATTR_SERIAL_NUMBER {
+        let printable = value
+            .clone()
+            .try_into()
+            .map_err(|_| CaError::build("subject", format!("{value:?} is not printable")))?;
+        Ok(DnValue::PrintableString(printable))
+    } else {
+        Ok(DnValue::Utf8String(value))
+    }
+}
+
+fn oid_of(arcs: &[u64]) -> Result<ObjectIdentifier, CaError> {
+    ObjectIdentifier::new(&oids::dotted(arcs)).map_err(|e| CaError::build("object identifier", e))
+}
+
+fn policies_extension(policy: &[u64]) -> Result<CustomExtension, CaError> {
+    let cp = CertificatePolicies(vec![PolicyInformation {
+        policy_identifier: oid_of(policy)?,
+        policy_qualifiers: None,
+    }]);
+    let der = cp.to_der().map_err(|e| CaError::build("certificate policies", e))?;
+    Ok(CustomExtension::from_oid_content(ID_CE_CERTIFICATE_POLICIES, der))
+}
+
+fn aia_extension(cfg: &CenterConfig) -> Result<CustomExtension, CaError> {
+    let uri = |s: String| {
+        Ia5String::new(&s)
+            .map(GeneralName::UniformResourceIdentifier)
+            .map_err(|e| CaError::build("authority information access", e))
+    };
+    let aia = AuthorityInfoAccessSyntax(vec![
+        AccessDescription { access_method: ID_AD_OCSP, access_location: uri(cfg.ocsp_url())? },
+        AccessDescription {
+            access_method: ID_AD_CA_ISSUERS,
+            access_location: uri(cfg.ca_cert_url("issuing"))?,
+        },
+    ]);
+    let der = aia.to_der().map_err(|e| CaError::build("authority information access", e))?;
+    Ok(CustomExtension::from_oid_content(ID_PE_AUTHORITY_INFO_ACCESS, der))
+}
+
+#[cfg(test)]
+mod tests {
+    use ring::rand::SystemRandom;
+
+    use super::*;
+
+    #[test]
+    fn ok_serials_are_twenty_positive_octets_and_differ() {
+        let rng = SystemRandom::new();
+        let a = random_serial(&rng).unwrap();
+        let b = random_serial(&rng).unwrap();
+        assert_ne!(a, b);
+        for s in [a, b] {
+            assert!((0x40..=0x7F).contains(&s[0]), "first octet {:#x}", s[0]);
+        }
+    }
+}

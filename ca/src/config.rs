@@ -1,0 +1,120 @@
+//! The center's configuration: its name, key algorithm, validity periods and published URLs.
+//!
+//! EDS law art. 15.1(6): a certificate carries the requisites of its center — here the issuer
+//! name, and the CRL distribution point and authority information access URLs built from
+//! [`CenterConfig::base_url`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CaError;
+use crate::keys::KeyAlgorithm;
+
+/// Longest CRL validity the law allows: the register changes within one day of notification
+/// (EDS law art. 18.3), so a CRL's nextUpdate is at most 24 hours after its thisUpdate.
+pub const MAX_CRL_VALIDITY_HOURS: u32 = 24;
+
+/// Configuration written to `center.json` by `eds ca init`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CenterConfig {
+    /// Display name of the center, used in the CA subjects (`CN=<name> ROOT`, `CN=<name>`).
+    pub name: String,
+    /// Key algorithm of the root and issuing centers.
+    pub algorithm: KeyAlgorithm,
+    /// Base URL at which `eds serve` publishes CRLs, CA certificates and OCSP.
+    pub base_url: String,
+    /// Validity of the root certificate, in days.
+    pub root_validity_days: u32,
+    /// Validity of the issuing center's certificate, in days.
+    pub issuing_validity_days: u32,
+    /// Validity of an owner's registration certificate, in days (art. 15.1(1)).
+    pub leaf_validity_days: u32,
+    /// Hours between a CRL's thisUpdate and nextUpdate (at most 24, art. 18.3).
+    pub crl_validity_hours: u32,
+}
+
+impl Default for CenterConfig {
+    fn default() -> Self {
+        Self {
+            name: "EDS TEST CA".to_owned(),
+            algorithm: KeyAlgorithm::P256,
+            base_url: "http://127.0.0.1:8080".to_owned(),
+            root_validity_days: 20 * 365,
+            issuing_validity_days: 10 * 365,
+            leaf_validity_days: 365,
+            crl_validity_hours: 24,
+        }
+    }
+}
+
+impl CenterConfig {
+    /// Checks the limits the law and RFC 5280 put on the configuration.
+    pub fn validate(&self) -> Result<(), CaError> {
+        let bad = |reason: String| Err(CaError::Config { reason });
+        if self.name.trim().is_empty() {
+            return bad("name must not be empty".into());
+        }
+        if self.crl_validity_hours == 0 || self.crl_validity_hours > MAX_CRL_VALIDITY_HOURS {
+            return bad(format!(
+                "crl_validity_hours is {}, must be 1..={MAX_CRL_VALIDITY_HOURS} (EDS law art. 18.3)",
+                self.crl_validity_hours
+            ));
+        }
+        if self.leaf_validity_days == 0 || self.leaf_validity_days > self.issuing_validity_days {
+            return bad("leaf_validity_days must be 1..=issuing_validity_days".into());
+        }
+        if self.issuing_validity_days > self.root_validity_days {
+            return bad("issuing_validity_days must not exceed root_validity_days".into());
+        }
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
+            || !self.base_url.is_ascii()
+        {
+            return bad(format!("base_url {:?} must be an ASCII http(s) URL", self.base_url));
+        }
+        Ok(())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// Where the CRL of the given issuer (`root` or `issuing`) is published.
+    pub fn crl_url(&self, issuer: &str) -> String {
+        self.url(&format!("crl/{issuer}.crl"))
+    }
+
+    /// Where the certificate of the given CA (`root` or `issuing`) is published.
+    pub fn ca_cert_url(&self, issuer: &str) -> String {
+        self.url(&format!("cert/{issuer}.cer"))
+    }
+
+    /// The OCSP responder's URL.
+    pub fn ocsp_url(&self) -> String {
+        self.url("ocsp")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_default_is_valid_and_urls_are_joined() {
+        let c = CenterConfig { base_url: "http://ca.test/".into(), ..CenterConfig::default() };
+        c.validate().unwrap();
+        assert_eq!(c.crl_url("issuing"), "http://ca.test/crl/issuing.crl");
+        assert_eq!(c.ca_cert_url("root"), "http://ca.test/cert/root.cer");
+        assert_eq!(c.ocsp_url(), "http://ca.test/ocsp");
+    }
+
+    #[test]
+    fn fail_crl_validity_over_a_day() {
+        let c = CenterConfig { crl_validity_hours: 25, ..CenterConfig::default() };
+        assert_eq!(
+            c.validate(),
+            Err(CaError::Config {
+                reason: "crl_validity_hours is 25, must be 1..=24 (EDS law art. 18.3)".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! The one error type of the certification center.
+
+use std::path::Path;
+
+use eds_profile::request::Refusal;
+use time::OffsetDateTime;
+
+use crate::store::{Serial, StoreError};
+
+/// Why an operation of the center could not be carried out.
+///
+/// A refusal to issue (EDS law art. 14-1) is [`CaError::Refused`]: it is recorded in the register
+/// before it is returned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaError {
+    /// `init` found a center already in the data folder.
+    #[error("initialise a center: {path} already holds one")]
+    AlreadyInitialised {
+        /// The data folder.
+        path: String,
+    },
+    /// The data folder holds no center.
+    #[error("open the center: {path} holds no center (run `eds ca init` first)")]
+    NotInitialised {
+        /// The data folder.
+        path: String,
+    },
+    /// The passphrase does not decrypt the center's key.
+    #[error("decrypt the center's key: wrong passphrase")]
+    WrongPassphrase,
+    /// A key file is not what it should be.
+    #[error("read key file {path}: {reason}")]
+    KeyFile {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A file could not be read or written.
+    #[error("access {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The center's configuration is invalid.
+    #[error("configuration: {reason}")]
+    Config {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A registration request could not be read (JSON syntax, unknown field, wrong type).
+    #[error("read registration request: {reason}")]
+    BadRequest {
+        /// Where and what.
+        reason: String,
+    },
+    /// The PKCS#10 request is malformed or its self-signature does not verify.
+    #[error("read certificate signing request: {reason}")]
+    BadCsr {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The request carries no public key and the center was not asked to generate one.
+    #[error("registration request has no csr_pem: give one or ask the center to generate the key")]
+    NoPublicKey,
+    /// EDS law art. 14-1: issuance refused; the refusal is recorded with this id.
+    #[error("issuance refused on ground {} (art. {}): {refusal}", refusal.ground().as_str(), refusal.ground().article())]
+    Refused {
+        /// The finding and its ground.
+        refusal: Refusal,
+        /// The id of the refusal record in the register.
+        record: i64,
+    },
+    /// EDS law art. 16.2: a revoked certificate is kept at least five years.
+    #[error("archive {serial}: revoked on {revoked_at}, kept until {kept_until} (art. 16.2)")]
+    RetentionNotElapsed {
+        /// The certificate.
+        serial: Serial,
+        /// When it was revoked.
+        revoked_at: OffsetDateTime,
+        /// The first moment it may be archived.
+        kept_until: OffsetDateTime,
+    },
+    /// Archiving asked for a certificate that is not revoked.
+    #[error("archive {serial}: the certificate is not revoked")]
+    NotRevoked {
+        /// The certificate.
+        serial: Serial,
+    },
+    /// Only owner certificates of the issuing center are revoked here; a CA certificate is not.
+    #[error("revoke {serial}: not an owner certificate of the issuing center")]
+    NotAnOwnerCertificate {
+        /// The certificate.
+        serial: Serial,
+    },
+    /// The register refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Building or signing a certificate or CRL failed.
+    #[error("build {what}: {reason}")]
+    Build {
+        /// Certificate, CRL, PKCS#12…
+        what: &'static str,
+        /// The encoder's message.
+        reason: String,
+    },
+    /// The system random generator failed.
+    #[error("draw random bytes: the system generator failed")]
+    Random,
+    /// An invariant of this crate was broken.
+    #[error("internal error: {reason}")]
+    Internal {
+        /// What broke.
+        reason: String,
+    },
+}
+
+impl CaError {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, e: &std::io::Error) -> Self {
+        Self::Io { path: path.display().to_string(), message: e.to_string() }
+    }
+
+    pub(crate) fn build(what: &'static str, e: impl std::fmt::Display) -> Self {
+        Self::Build { what, reason: e.to_string() }
+    }
+}

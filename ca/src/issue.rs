@@ -1,0 +1,284 @@
+//! Issuing registration certificates (EDS law art. 14, 14-1, 15, 21.1(1)–(2)).
+//!
+//! One issuance is: look up the facts, apply the refusal rules, take the public key (from a
+//! PKCS#10 request whose self-signature must verify, or from a key pair the center generates),
+//! sign, and record the certificate in the register in one transaction. The certificate leaves the
+//! center only after that transaction commits, so a process killed at any step leaves no
+//! certificate without a register row; serials are unique in the register, so none is used twice.
+
+use rcgen::{KeyPair, PublicKeyData, SubjectPublicKeyInfo};
+use ring::rand::SecureRandom;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::prelude::FromDer;
+use zeroize::Zeroizing;
+
+use eds_profile::holder::{HolderKind, KeyPurpose, Role, SubjectSpec};
+use eds_profile::request::{self, EntityFacts, Facts, PersonFacts, RegistrationRequest};
+
+use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
+use crate::certs::{self, OwnerTemplate};
+use crate::error::CaError;
+use crate::keys::KeyAlgorithm;
+use crate::store::{AuditEvent, CertificateRecord, NewRefusal, Serial};
+
+/// Where the owner's public key comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum KeySource<'a> {
+    /// A PKCS#10 request in PEM (the request's `csr_pem` when this is `None`).
+    Csr(Option<&'a str>),
+    /// The center generates the key pair (art. 21.1(1)).
+    Generate(KeyAlgorithm),
+}
+
+/// The steps of one issuance, reported to the caller's observer as they complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueStep {
+    /// The request passed the rules of art. 14 and 14-1.
+    Accepted,
+    /// The certificate is signed but not yet recorded.
+    Signed,
+    /// The certificate is recorded in the register.
+    Recorded,
+}
+
+/// A key pair the center generated for the owner. The caller hands it over (encrypted PKCS#8,
+/// PKCS#12) and drops it; the center keeps no copy.
+pub struct GeneratedKey {
+    /// PKCS#8 DER of the private key.
+    pub pkcs8: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for GeneratedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GeneratedKey([elided])")
+    }
+}
+
+/// The result of an issuance.
+#[derive(Debug)]
+pub struct Issued {
+    /// The register row, with the certificate's DER.
+    pub record: CertificateRecord,
+    /// The generated key, when the center made one.
+    pub key: Option<GeneratedKey>,
+}
+
+impl Center {
+    /// Looks up in the register what the rules need to know about a request.
+    pub fn facts_for(&self, req: &RegistrationRequest, on: time::Date) -> Result<Facts, CaError> {
+        let store = self.store();
+        let person = store.person(&req.applicant.iin)?.map(|p| PersonFacts {
+            surname: p.surname,
+            name: p.name,
+            patronymic: p.patronymic,
+            birth_date: p.birth_date,
+            death_date: p.death_date,
+        });
+        let bin = req.legal_entity.as_ref().map(|e| e.bin.as_str());
+        let entity = match bin {
+            Some(b) => store.entity(b)?.map(|e| EntityFacts {
+                name: e.name,
+                head_iin: e.head_iin,
+                liquidated_on: e.liquidated_on,
+            }),
+            None => None,
+        };
+        let court_decisions = store
+            .bans_for(Some(&req.applicant.iin), bin, on)?
+            .into_iter()
+            .map(|b| b.court_decision)
+            .collect();
+        Ok(Facts { person, entity, court_decisions })
+    }
+
+    /// Issues a registration certificate for `req`, or refuses on a ground of art. 14-1 and
+    /// records the refusal.
+    pub fn issue(
+        &self,
+        key: &IssuingKey,
+        req: &RegistrationRequest,
+        source: KeySource<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+        observe: &mut dyn FnMut(IssueStep),
+    ) -> Result<Issued, CaError> {
+        let now = truncate_to_seconds(now);
+        let facts = self.facts_for(req, now.date())?;
+        if let Err(refusal) = request::assess(req, &facts, now.date()) {
+            let record = self.store().record_refusal(
+                &NewRefusal {
+                    at: now,
+                    ground: refusal.ground(),
+                    detail: refusal.to_string(),
+                    iin: Some(req.applicant.iin.clone()),
+                    bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
+                    request_json: serde_json::to_string(req).unwrap_or_default(),
+                },
+                &AuditEvent {
+                    at: now,
+                    actor: actor.to_owned(),
+                    action: "issuance-refused".into(),
+                    details: json!({
+                        "ground": refusal.ground().as_str(),
+                        "article": refusal.ground().article(),
+                        "finding": refusal,
+                        "iin": req.applicant.iin,
+                    }),
+                },
+            )?;
+            return Err(CaError::Refused { refusal, record });
+        }
+        observe(IssueStep::Accepted);
+
+        let (public, generated) = public_key(req, source, rng)?;
+        let record = self.sign_owner(key, req, &facts, &public, now, rng)?;
+        observe(IssueStep::Signed);
+        self.store().insert_certificate(
+            &record,
+            &AuditEvent {
+                at: now,
+                actor: actor.to_owned(),
+                action: "certificate-issued".into(),
+                details: json!({
+                    "serial": record.serial.to_string(),
+                    "subject": record.subject,
+                    "kind": record.kind,
+                    "key_purpose": record.key_purpose,
+                    "key_generated_by_center": generated.is_some(),
+                }),
+            },
+        )?;
+        observe(IssueStep::Recorded);
+        Ok(Issued { record, key: generated })
+    }
+
+    /// Builds and signs an owner certificate for an accepted request (no register write).
+    pub fn sign_owner(
+        &self,
+        key: &IssuingKey,
+        req: &RegistrationRequest,
+        facts: &Facts,
+        public: &SubjectPublicKeyInfo,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<CertificateRecord, CaError> {
+        let kind =
+            if req.legal_entity.is_some() { HolderKind::LegalEntity } else { HolderKind::Individual };
+        // The registry's spelling wins: it is what identifies the owner (art. 15.1(2)).
+        let (surname, name, patronymic) = match &facts.person {
+            Some(p) => (p.surname.clone(), p.name.clone(), p.patronymic.clone()),
+            None => (
+                req.applicant.surname.clone(),
+                req.applicant.name.clone(),
+                req.applicant.patronymic.clone(),
+            ),
+        };
+        let subject = SubjectSpec {
+            surname: surname.to_uppercase(),
+            name: name.to_uppercase(),
+            patronymic: patronymic.map(|p| p.to_uppercase()),
+            iin: req.applicant.iin.clone(),
+            organization: req.legal_entity.as_ref().map(|e| {
+                let name = facts.entity.as_ref().map_or(e.name.clone(), |f| f.name.clone());
+                (name, e.bin.clone())
+            }),
+        };
+        let roles: Vec<Role> = req
+            .roles
+            .iter()
+            .copied()
+            .filter(|r| !matches!(r, Role::Individual | Role::LegalEntity))
+            .collect();
+        let not_after = (now + Duration::days(i64::from(self.config().leaf_validity_days)))
+            .min(self.issuing_not_after()?);
+        let serial = certs::random_serial(rng)?;
+        let params = certs::owner_params(
+            &OwnerTemplate {
+                subject: &subject,
+                kind,
+                roles: &roles,
+                purpose: req.key_purpose,
+                serial,
+                not_before: now,
+                not_after,
+            },
+            self.config(),
+        )?;
+        let cert = params
+            .signed_by(public, key.issuer())
+            .map_err(|e| CaError::build("registration certificate", e))?;
+        let der = cert.der().to_vec();
+        let subject_text = x509_parser::parse_x509_certificate(&der)
+            .map(|(_, c)| c.subject().to_string())
+            .map_err(|e| CaError::Internal { reason: format!("new certificate: {e}") })?;
+        Ok(CertificateRecord {
+            serial: Serial::from_bytes(&serial),
+            issuer: ISSUING.to_owned(),
+            subject: subject_text,
+            kind: match kind {
+                HolderKind::Individual => "individual",
+                HolderKind::LegalEntity => "legal-entity",
+            }
+            .to_owned(),
+            iin: Some(req.applicant.iin.clone()),
+            bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
+            key_purpose: Some(
+                match req.key_purpose {
+                    KeyPurpose::Signing => "signing",
+                    KeyPurpose::Authentication => "authentication",
+                }
+                .to_owned(),
+            ),
+            not_before: now,
+            not_after,
+            issued_at: now,
+            confidential: req.confidential,
+            der,
+            revocation: None,
+        })
+    }
+}
+
+/// Reads and checks the owner's public key, or generates the key pair.
+fn public_key(
+    req: &RegistrationRequest,
+    source: KeySource<'_>,
+    rng: &dyn SecureRandom,
+) -> Result<(SubjectPublicKeyInfo, Option<GeneratedKey>), CaError> {
+    match source {
+        KeySource::Generate(alg) => {
+            let (pair, pkcs8) = alg.generate(rng)?;
+            Ok((spki_of(&pair)?, Some(GeneratedKey { pkcs8 })))
+        }
+        KeySource::Csr(pem_text) => {
+            let text = pem_text.or(req.csr_pem.as_deref()).ok_or(CaError::NoPublicKey)?;
+            Ok((csr_public_key(text)?, None))
+        }
+    }
+}
+
+fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, CaError> {
+    SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info())
+        .map_err(|e| CaError::Internal { reason: format!("generated key: {e}") })
+}
+
+/// Parses a PKCS#10 request (RFC 2986), verifies its self-signature (proof of possession of the
+/// private key) and returns its public key.
+pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
+    let bad = |reason: String| CaError::BadCsr { reason };
+    let parsed = pem::parse(pem_text).map_err(|e| bad(format!("not PEM: {e}")))?;
+    if parsed.tag() != "CERTIFICATE REQUEST" && parsed.tag() != "NEW CERTIFICATE REQUEST" {
+        return Err(bad(format!("expected CERTIFICATE REQUEST, found {}", parsed.tag())));
+    }
+    let (rest, csr) = X509CertificationRequest::from_der(parsed.contents())
+        .map_err(|e| bad(format!("malformed PKCS#10: {e}")))?;
+    if !rest.is_empty() {
+        return Err(bad(format!("{} trailing bytes after the request", rest.len())));
+    }
+    csr.verify_signature().map_err(|_| bad("the request's self-signature does not verify".into()))?;
+    SubjectPublicKeyInfo::from_der(csr.certification_request_info.subject_pki.raw)
+        .map_err(|e| bad(format!("unsupported public key: {e}")))
+}

@@ -1,0 +1,258 @@
+//! Key pairs of the center and of owners: generation, encryption at rest, files with mode 0600.
+//!
+//! EDS law art. 21.2: the center prevents loss, modification and counterfeiting of the keys it
+//! stores. Private keys are only ever written as PKCS#8 `EncryptedPrivateKeyInfo` (RFC 5958 §3)
+//! under PBES2 (RFC 8018 §6.2) with PBKDF2-HMAC-SHA256 and AES-256-CBC, which OpenSSL reads
+//! (`openssl pkey -in key.pem -passin env:…`).
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use pkcs8::der::Decode;
+use pkcs8::der::pem::LineEnding;
+use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
+use rcgen::{KeyPair, SignatureAlgorithm};
+use ring::rand::SecureRandom;
+use ring::signature::{
+    ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING, EcdsaKeyPair, Ed25519KeyPair,
+};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::CaError;
+
+/// PBKDF2 iteration count for keys at rest (OWASP 2023 guidance for PBKDF2-HMAC-SHA256 is 600,000;
+/// this is the same order of magnitude while keeping `eds ca issue` under a second).
+pub const PBKDF2_ITERATIONS: u32 = 600_000;
+
+/// The key algorithms the center can generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyAlgorithm {
+    /// ECDSA on NIST P-256 with SHA-256 (the default).
+    #[default]
+    P256,
+    /// ECDSA on NIST P-384 with SHA-384.
+    P384,
+    /// Ed25519 (RFC 8410).
+    Ed25519,
+}
+
+impl KeyAlgorithm {
+    /// The rcgen signature algorithm for this key type.
+    pub fn rcgen(self) -> &'static SignatureAlgorithm {
+        match self {
+            Self::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+            Self::P384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+            Self::Ed25519 => &rcgen::PKCS_ED25519,
+        }
+    }
+
+    /// The machine name (`p256`, `p384`, `ed25519`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::P256 => "p256",
+            Self::P384 => "p384",
+            Self::Ed25519 => "ed25519",
+        }
+    }
+
+    /// Generates a fresh key pair with randomness from `rng`, as PKCS#8 DER.
+    pub fn generate_pkcs8(self, rng: &dyn SecureRandom) -> Result<Zeroizing<Vec<u8>>, CaError> {
+        let doc = match self {
+            Self::P256 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, rng),
+            Self::P384 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, rng),
+            Self::Ed25519 => Ed25519KeyPair::generate_pkcs8(rng),
+        }
+        .map_err(|_| CaError::Random)?;
+        Ok(Zeroizing::new(doc.as_ref().to_vec()))
+    }
+
+    /// Generates a key pair ready to sign with.
+    pub fn generate(self, rng: &dyn SecureRandom) -> Result<(KeyPair, Zeroizing<Vec<u8>>), CaError> {
+        let pkcs8 = self.generate_pkcs8(rng)?;
+        let key = key_pair_from_pkcs8(&pkcs8)?;
+        Ok((key, pkcs8))
+    }
+}
+
+/// Loads a plain PKCS#8 DER private key into a signing key pair.
+pub fn key_pair_from_pkcs8(pkcs8: &[u8]) -> Result<KeyPair, CaError> {
+    KeyPair::try_from(pkcs8).map_err(|e| CaError::KeyFile {
+        path: String::new(),
+        reason: format!("unsupported or malformed private key: {e}"),
+    })
+}
+
+/// Encrypts PKCS#8 DER under `passphrase` and returns the PEM (`ENCRYPTED PRIVATE KEY`).
+pub fn encrypt_pkcs8_pem(
+    pkcs8: &[u8],
+    passphrase: &[u8],
+    rng: &dyn SecureRandom,
+) -> Result<Zeroizing<String>, CaError> {
+    let mut salt = [0u8; 16];
+    let mut iv = [0u8; 16];
+    rng.fill(&mut salt).map_err(|_| CaError::Random)?;
+    rng.fill(&mut iv).map_err(|_| CaError::Random)?;
+    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
+        PBKDF2_ITERATIONS,
+        &salt,
+        &iv,
+    )
+    .map_err(|e| CaError::Internal { reason: format!("pbes2 parameters: {e}") })?;
+    let info = PrivateKeyInfo::from_der(pkcs8)
+        .map_err(|e| CaError::Internal { reason: format!("generated key is not PKCS#8: {e}") })?;
+    let doc = info
+        .encrypt_with_params(params, passphrase)
+        .map_err(|e| CaError::Internal { reason: format!("key encryption: {e}") })?;
+    let pem = doc
+        .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .map_err(|e| CaError::Internal { reason: format!("pem encoding: {e}") })?;
+    Ok(pem)
+}
+
+/// Reads an encrypted PKCS#8 PEM file and decrypts it with `passphrase`.
+///
+/// A wrong passphrase is [`CaError::WrongPassphrase`]; a file that is not an encrypted key is
+/// [`CaError::KeyFile`].
+pub fn read_encrypted_pkcs8(path: &Path, passphrase: &[u8]) -> Result<KeyPair, CaError> {
+    let text = fs::read_to_string(path).map_err(|e| CaError::io(path, &e))?;
+    let key_file = |reason: String| CaError::KeyFile { path: path.display().to_string(), reason };
+    let (label, der) = pkcs8::der::pem::decode_vec(text.as_bytes())
+        .map_err(|e| key_file(format!("not a PEM file: {e}")))?;
+    if label != "ENCRYPTED PRIVATE KEY" {
+        return Err(key_file(format!("expected ENCRYPTED PRIVATE KEY, found {label}")));
+    }
+    let enc = EncryptedPrivateKeyInfo::from_der(&der)
+        .map_err(|e| key_file(format!("malformed EncryptedPrivateKeyInfo: {e}")))?;
+    // A wrong passphrase shows as a padding error or, rarely, as garbage that is not PKCS#8.
+    let plain = enc.decrypt(passphrase).map_err(|_| CaError::WrongPassphrase)?;
+    PrivateKeyInfo::from_der(plain.as_bytes()).map_err(|_| CaError::WrongPassphrase)?;
+    key_pair_from_pkcs8(plain.as_bytes()).map_err(|e| match e {
+        CaError::KeyFile { reason, .. } => key_file(reason),
+        other => other,
+    })
+}
+
+/// Packs an owner's generated key and certificate chain (leaf first) into a PKCS#12 file under
+/// `password`: PBES2 with AES-256-CBC and an HMAC-SHA256 MAC (RFC 9579), the form in which the
+/// owner receives a key the center created (EDS law art. 21.1(1)).
+pub fn owner_pkcs12(
+    pkcs8: &[u8],
+    chain_der: &[&[u8]],
+    password: &str,
+    alias: &str,
+) -> Result<Vec<u8>, CaError> {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKeyChain};
+    let chain = chain_der
+        .iter()
+        .map(|d| Certificate::from_der(d).map_err(|e| CaError::build("PKCS#12", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let key_id = ring::digest::digest(&ring::digest::SHA256, chain_der.first().copied().unwrap_or_default());
+    let mut store = KeyStore::new();
+    store.add_entry(
+        alias,
+        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(pkcs8, key_id.as_ref(), chain)),
+    );
+    store
+        .writer(password)
+        .encryption_iterations(u64::from(PBKDF2_ITERATIONS))
+        .mac_iterations(u64::from(PBKDF2_ITERATIONS))
+        .write()
+        .map_err(|e| CaError::build("PKCS#12", e))
+}
+
+/// Writes `contents` to a new file readable by its owner only (mode 0600).
+///
+/// Refuses to overwrite: an existing file is [`CaError::Io`] with "already exists".
+pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| CaError::io(path, &e))?;
+    f.write_all(contents).map_err(|e| CaError::io(path, &e))?;
+    f.sync_all().map_err(|e| CaError::io(path, &e))?;
+    Ok(())
+}
+
+/// Writes `contents` to `path` atomically (temporary file, fsync, rename), mode 0644 for public
+/// material such as certificates and CRLs.
+pub fn write_public_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(&tmp)
+            .map_err(|e| CaError::io(&tmp, &e))?;
+        f.write_all(contents).map_err(|e| CaError::io(&tmp, &e))?;
+        f.sync_all().map_err(|e| CaError::io(&tmp, &e))?;
+    }
+    fs::rename(&tmp, path).map_err(|e| CaError::io(path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use ring::rand::SystemRandom;
+
+    use super::*;
+
+    #[test]
+    fn ok_encrypted_key_round_trips_and_file_is_private() {
+        let rng = SystemRandom::new();
+        let dir = tempfile::tempdir().unwrap();
+        for alg in [KeyAlgorithm::P256, KeyAlgorithm::P384, KeyAlgorithm::Ed25519] {
+            let (key, pkcs8) = alg.generate(&rng).unwrap();
+            let pem = encrypt_pkcs8_pem(&pkcs8, b"correct horse", &rng).unwrap();
+            let path = dir.path().join(format!("{}.key.pem", alg.as_str()));
+            write_private_file(&path, pem.as_bytes()).unwrap();
+            let mode = fs::metadata(&path).unwrap().permissions();
+            assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+            let back = read_encrypted_pkcs8(&path, b"correct horse").unwrap();
+            assert_eq!(back.public_key_raw(), key.public_key_raw());
+        }
+    }
+
+    #[test]
+    fn fail_wrong_passphrase_is_its_own_error() {
+        let rng = SystemRandom::new();
+        let dir = tempfile::tempdir().unwrap();
+        let (_, pkcs8) = KeyAlgorithm::P256.generate(&rng).unwrap();
+        let pem = encrypt_pkcs8_pem(&pkcs8, b"right", &rng).unwrap();
+        let path = dir.path().join("k.pem");
+        write_private_file(&path, pem.as_bytes()).unwrap();
+        assert_eq!(read_encrypted_pkcs8(&path, b"wrong").unwrap_err(), CaError::WrongPassphrase);
+    }
+
+    #[test]
+    fn fail_plain_key_file_is_refused_with_its_label() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plain.pem");
+        fs::write(&path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").unwrap();
+        assert_eq!(
+            read_encrypted_pkcs8(&path, b"x").unwrap_err(),
+            CaError::KeyFile {
+                path: path.display().to_string(),
+                reason: "expected ENCRYPTED PRIVATE KEY, found PRIVATE KEY".into()
+            }
+        );
+    }
+
+    #[test]
+    fn fail_private_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        write_private_file(&path, b"one").unwrap();
+        assert!(matches!(
+            write_private_file(&path, b"two").unwrap_err(),
+            CaError::Io { ref message, .. } if message.contains("exists")
+        ));
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+    }
+}

@@ -1,0 +1,323 @@
+//! Revocation on the grounds of EDS law art. 17.1 and 18.1, registry events that revoke on their
+//! own, and archiving after the five years of art. 16.2.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use eds_profile::grounds::RevocationGround;
+
+use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::error::CaError;
+use crate::store::{
+    AuditEvent, Ban, CertificateQuery, CertificateRecord, EntityRecord, NewRevocation,
+    PersonRecord, RegistryChange, RevocationRecord, Serial, Status,
+};
+
+/// Years a revoked certificate is kept before it may be archived (EDS law art. 16.2).
+pub const RETENTION_YEARS: i32 = 5;
+
+/// A notification that a certificate must be revoked (art. 18.1: "on the basis of the relevant
+/// notification").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevocationNotice {
+    /// The certificate.
+    pub serial: Serial,
+    /// The ground of art. 18.1 (or 17.1).
+    pub ground: RevocationGround,
+    /// Who notified the center (the holder, a representative, a court, a registry…).
+    pub notified_by: String,
+    /// When the notification was received (art. 18.3 counts the day from here).
+    pub received_at: OffsetDateTime,
+    /// When the key was compromised or the certificate otherwise became invalid, if known.
+    pub invalidity_date: Option<OffsetDateTime>,
+    /// Free text for the register.
+    pub note: Option<String>,
+}
+
+impl Center {
+    /// Revokes one owner certificate. An unknown serial or a second revocation is an error that
+    /// changes nothing.
+    pub fn revoke(
+        &self,
+        notice: &RevocationNotice,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<CertificateRecord, CaError> {
+        let now = truncate_to_seconds(now);
+        if let Some(rec) = self.store().certificate(&notice.serial)?
+            && rec.issuer != ISSUING
+        {
+            return Err(CaError::NotAnOwnerCertificate { serial: notice.serial.clone() });
+        }
+        let rev = new_revocation(notice, now);
+        let mut done = self.store().revoke(
+            std::slice::from_ref(&rev),
+            &AuditEvent {
+                at: now,
+                actor: actor.to_owned(),
+                action: "certificate-revoked".into(),
+                details: revocation_details(&rev),
+            },
+        )?;
+        done.pop().ok_or_else(|| CaError::Internal { reason: "revoke returned no record".into() })
+    }
+
+    /// Records a person in the registry; a recorded death or a changed name revokes the person's
+    /// valid certificates (art. 18.1(3), 18.1(4)) in the same transaction. Returns what was
+    /// revoked.
+    pub fn record_person(
+        &self,
+        person: &PersonRecord,
+        notified_by: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<CertificateRecord>, CaError> {
+        let now = truncate_to_seconds(now);
+        let before = self.store().person(&person.iin)?;
+        let ground = match &before {
+            Some(old) if old.death_date.is_none() && person.death_date.is_some() => {
+                Some(RevocationGround::Death)
+            }
+            Some(old)
+                if old.surname != person.surname
+                    || old.name != person.name
+                    || old.patronymic != person.patronymic =>
+            {
+                Some(RevocationGround::NameChange)
+            }
+            _ => None,
+        };
+        let invalidity = match ground {
+            Some(RevocationGround::Death) => person.death_date.map(|d| d.midnight().assume_utc()),
+            _ => None,
+        };
+        let revs = match ground {
+            Some(g) => self.revocations_for(
+                &CertificateQuery { iin: Some(person.iin.clone()), ..valid() },
+                g,
+                notified_by,
+                invalidity,
+                now,
+            )?,
+            None => Vec::new(),
+        };
+        Ok(self.store().apply_registry_change(
+            &RegistryChange::PersonUpdated(person.clone()),
+            &revs,
+            &AuditEvent {
+                at: now,
+                actor: notified_by.to_owned(),
+                action: "registry-person-recorded".into(),
+                details: json!({
+                    "iin": person.iin,
+                    "ground": ground.map(RevocationGround::as_str),
+                    "revoked": revs.iter().map(|r| r.serial.to_string()).collect::<Vec<_>>(),
+                }),
+            },
+        )?)
+    }
+
+    /// Records a legal entity in the registry. A changed name or a liquidation revokes every valid
+    /// certificate of the entity; a change of head revokes the former head's certificates for
+    /// that entity (art. 18.1(5)).
+    pub fn record_entity(
+        &self,
+        entity: &EntityRecord,
+        notified_by: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<CertificateRecord>, CaError> {
+        let now = truncate_to_seconds(now);
+        let before = self.store().entity(&entity.bin)?;
+        let query = match &before {
+            Some(old)
+                if old.name != entity.name
+                    || (old.liquidated_on.is_none() && entity.liquidated_on.is_some()) =>
+            {
+                Some(CertificateQuery { bin: Some(entity.bin.clone()), ..valid() })
+            }
+            Some(old) if old.head_iin != entity.head_iin => Some(CertificateQuery {
+                bin: Some(entity.bin.clone()),
+                iin: Some(old.head_iin.clone()),
+                ..valid()
+            }),
+            _ => None,
+        };
+        let revs = match &query {
+            Some(q) => self.revocations_for(
+                q,
+                RevocationGround::LegalEntityChange,
+                notified_by,
+                None,
+                now,
+            )?,
+            None => Vec::new(),
+        };
+        Ok(self.store().apply_registry_change(
+            &RegistryChange::EntityUpdated(entity.clone()),
+            &revs,
+            &AuditEvent {
+                at: now,
+                actor: notified_by.to_owned(),
+                action: "registry-entity-recorded".into(),
+                details: json!({
+                    "bin": entity.bin,
+                    "revoked": revs.iter().map(|r| r.serial.to_string()).collect::<Vec<_>>(),
+                }),
+            },
+        )?)
+    }
+
+    /// Records a court decision in force that forbids issuance (art. 14-1(3)).
+    pub fn add_ban(&self, ban: &Ban, actor: &str, now: OffsetDateTime) -> Result<i64, CaError> {
+        Ok(self.store().add_ban(
+            ban,
+            &AuditEvent {
+                at: truncate_to_seconds(now),
+                actor: actor.to_owned(),
+                action: "court-decision-recorded".into(),
+                details: json!({ "iin": ban.iin, "bin": ban.bin, "decision": ban.court_decision }),
+            },
+        )?)
+    }
+
+    /// Revoked certificates whose five years (art. 16.2) have elapsed at `now`; with `serials`
+    /// given, exactly those, refusing any that is not revoked or still within its five years.
+    pub fn archivable(
+        &self,
+        serials: &[Serial],
+        now: OffsetDateTime,
+    ) -> Result<Vec<CertificateRecord>, CaError> {
+        let cutoff = retention_cutoff(now);
+        if serials.is_empty() {
+            let revoked = self.store().list_certificates(&CertificateQuery {
+                status: Some(Status::Revoked),
+                ..CertificateQuery::default()
+            })?;
+            return Ok(revoked
+                .into_iter()
+                .filter(|c| c.revocation.as_ref().is_some_and(|r| r.entered_at < cutoff))
+                .collect());
+        }
+        let mut out = Vec::new();
+        for s in serials {
+            let rec = self
+                .store()
+                .certificate(s)?
+                .ok_or_else(|| crate::store::StoreError::UnknownSerial { serial: s.clone() })?;
+            let Some(rev) = &rec.revocation else {
+                return Err(CaError::NotRevoked { serial: s.clone() });
+            };
+            if rev.entered_at >= cutoff {
+                return Err(CaError::RetentionNotElapsed {
+                    serial: s.clone(),
+                    revoked_at: rev.entered_at,
+                    kept_until: add_years(rev.entered_at, RETENTION_YEARS),
+                });
+            }
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// Removes archived certificates from the register (the caller exported them first).
+    pub fn remove_archived(
+        &self,
+        records: &[CertificateRecord],
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<usize, CaError> {
+        let serials: Vec<Serial> = records.iter().map(|r| r.serial.clone()).collect();
+        Ok(self.store().archive(
+            &serials,
+            retention_cutoff(now),
+            &AuditEvent {
+                at: truncate_to_seconds(now),
+                actor: actor.to_owned(),
+                action: "certificates-archived".into(),
+                details: json!({
+                    "serials": serials.iter().map(ToString::to_string).collect::<Vec<_>>()
+                }),
+            },
+        )?)
+    }
+
+    fn revocations_for(
+        &self,
+        q: &CertificateQuery,
+        ground: RevocationGround,
+        notified_by: &str,
+        invalidity_date: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<NewRevocation>, CaError> {
+        Ok(self
+            .store()
+            .list_certificates(q)?
+            .into_iter()
+            .map(|c| {
+                new_revocation(
+                    &RevocationNotice {
+                        serial: c.serial,
+                        ground,
+                        notified_by: notified_by.to_owned(),
+                        received_at: now,
+                        invalidity_date,
+                        note: None,
+                    },
+                    now,
+                )
+            })
+            .collect())
+    }
+}
+
+fn valid() -> CertificateQuery {
+    CertificateQuery {
+        status: Some(Status::Valid),
+        issuer: Some(ISSUING.to_owned()),
+        ..CertificateQuery::default()
+    }
+}
+
+fn new_revocation(n: &RevocationNotice, now: OffsetDateTime) -> NewRevocation {
+    NewRevocation {
+        serial: n.serial.clone(),
+        record: RevocationRecord {
+            ground: n.ground,
+            reason: n.ground.crl_reason(),
+            notified_by: n.notified_by.clone(),
+            received_at: truncate_to_seconds(n.received_at),
+            entered_at: now,
+            invalidity_date: n.invalidity_date.map(truncate_to_seconds),
+            note: n.note.clone(),
+        },
+    }
+}
+
+fn revocation_details(r: &NewRevocation) -> serde_json::Value {
+    json!({
+        "serial": r.serial.to_string(),
+        "ground": r.record.ground.as_str(),
+        "article": r.record.ground.article(),
+        "reason": r.record.reason.name(),
+        "notified_by": r.record.notified_by,
+        "received_at": r.record.received_at.unix_timestamp(),
+    })
+}
+
+/// Certificates revoked before this moment have completed their five years at `now`.
+pub fn retention_cutoff(now: OffsetDateTime) -> OffsetDateTime {
+    add_years(now, -RETENTION_YEARS)
+}
+
+/// Adds calendar years; 29 February becomes 1 March in a non-leap year (the same rule as the age
+/// of art. 14, so a period never ends early).
+pub fn add_years(t: OffsetDateTime, years: i32) -> OffsetDateTime {
+    let target = t.year().saturating_add(years);
+    match t.replace_year(target) {
+        Ok(v) => v,
+        Err(_) => t
+            .replace_day(1)
+            .and_then(|v| v.replace_month(time::Month::March))
+            .and_then(|v| v.replace_year(target))
+            .unwrap_or(t),
+    }
+}

@@ -1,0 +1,541 @@
+//! `eds ca …`: the certification center's commands.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use ring::rand::SystemRandom;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use eds_ca::center::Center;
+use eds_ca::config::CenterConfig;
+use eds_ca::issue::{IssueStep, Issued, KeySource};
+use eds_ca::keys::{self, KeyAlgorithm};
+use eds_ca::revoke::RevocationNotice;
+use eds_ca::store::{
+    AuditVerification, Ban, CertificateQuery, CertificateRecord, EntityRecord, PersonRecord,
+    Serial, Status,
+};
+use eds_ca::CaError;
+use eds_profile::grounds::RevocationGround;
+use eds_profile::request::RegistrationRequest;
+
+use crate::cli::{Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, StatusArg};
+use crate::EXIT_AUDIT_BROKEN;
+
+/// The clock: real time, or `--now` / `EDS_NOW` for tests and back-dated demos.
+pub(crate) fn now(arg: Option<&str>) -> anyhow::Result<OffsetDateTime> {
+    match arg {
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
+            .with_context(|| format!("--now {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z")),
+        None => Ok(OffsetDateTime::now_utc()),
+    }
+}
+
+pub(crate) fn algorithm(a: Algorithm) -> KeyAlgorithm {
+    match a {
+        Algorithm::P256 => KeyAlgorithm::P256,
+        Algorithm::P384 => KeyAlgorithm::P384,
+        Algorithm::Ed25519 => KeyAlgorithm::Ed25519,
+    }
+}
+
+fn ground(g: Ground) -> RevocationGround {
+    match g {
+        Ground::HolderRequest => RevocationGround::HolderRequest,
+        Ground::KeyCompromise => RevocationGround::KeyCompromise,
+        Ground::FalseOrIncompleteDocuments => RevocationGround::FalseOrIncompleteDocuments,
+        Ground::Death => RevocationGround::Death,
+        Ground::NameChange => RevocationGround::NameChange,
+        Ground::LegalEntityChange => RevocationGround::LegalEntityChange,
+        Ground::Agreement => RevocationGround::Agreement,
+        Ground::CourtDecision => RevocationGround::CourtDecision,
+    }
+}
+
+/// Reads the center's passphrase from `--passphrase-file` or `EDS_CA_PASSPHRASE`, never from an
+/// argument (arguments are visible to every user in the process list).
+pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
+    if let Some(path) = &args.passphrase_file {
+        return first_line(path);
+    }
+    match std::env::var("EDS_CA_PASSPHRASE") {
+        Ok(p) if !p.is_empty() => Ok(p.into_bytes()),
+        _ => bail!(
+            "no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass --passphrase-file FILE"
+        ),
+    }
+}
+
+fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
+    if let Some(path) = file {
+        return String::from_utf8(first_line(path)?).context("owner password file is not UTF-8");
+    }
+    match std::env::var("EDS_OWNER_PASSWORD") {
+        Ok(p) if !p.is_empty() => Ok(p),
+        _ => bail!(
+            "--generate-key needs the owner's password: set EDS_OWNER_PASSWORD or pass --owner-password-file FILE"
+        ),
+    }
+}
+
+fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let text = fs::read(path).with_context(|| format!("read passphrase file {}", path.display()))?;
+    let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() {
+        bail!("passphrase file {} is empty", path.display());
+    }
+    Ok(line.to_vec())
+}
+
+fn parse_time(s: &str, what: &str) -> anyhow::Result<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .with_context(|| format!("{what} {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z"))
+}
+
+fn parse_serial(s: &str) -> anyhow::Result<Serial> {
+    Serial::from_hex(s).with_context(|| format!("{s:?} is not a serial number in hex"))
+}
+
+fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaCommand) -> anyhow::Result<u8> {
+    let rng = SystemRandom::new();
+    match cmd {
+        CaCommand::Init { algorithm: alg, name, base_url, leaf_days, crl_hours, secret } => {
+            let pass = passphrase(&secret)?;
+            let config = CenterConfig {
+                name,
+                algorithm: algorithm(alg),
+                base_url,
+                leaf_validity_days: leaf_days,
+                crl_validity_hours: crl_hours,
+                ..CenterConfig::default()
+            };
+            let center = Center::init(data, config, &pass, now, &rng)?;
+            let root = fingerprint(center.root_der());
+            if json_out {
+                print_json(&json!({
+                    "data": data.display().to_string(),
+                    "root_certificate": data.join("root.crt.pem"),
+                    "issuing_certificate": data.join("issuing.crt.pem"),
+                    "root_sha256": root,
+                }))?;
+            } else {
+                println!("initialised a center in {}", data.display());
+                println!("  root certificate    {}", data.join("root.crt.pem").display());
+                println!("  issuing certificate {}", data.join("issuing.crt.pem").display());
+                println!("  root SHA-256        {root}");
+            }
+            Ok(0)
+        }
+        CaCommand::Issue { request, generate_key, key_algorithm, out_dir, owner_password_file, secret } => {
+            let center = Center::open(data)?;
+            let req = read_request(&request)?;
+            let owner_pass = if generate_key {
+                Some(owner_password(owner_password_file.as_deref())?)
+            } else {
+                None
+            };
+            let key = center.unlock(&passphrase(&secret)?)?;
+            let source = if generate_key {
+                KeySource::Generate(algorithm(key_algorithm))
+            } else {
+                KeySource::Csr(None)
+            };
+            let issued = center.issue(&key, &req, source, "operator", now, &rng, &mut test_abort_hook)?;
+            let files = write_issued(&center, &issued, &out_dir, owner_pass.as_deref(), &rng)?;
+            report_issued(&issued, &files, json_out)?;
+            Ok(0)
+        }
+        CaCommand::Revoke { serial, ground: g, notified_by, received_at, invalidity_date, note } => {
+            let center = Center::open(data)?;
+            let notice = RevocationNotice {
+                serial: parse_serial(&serial)?,
+                ground: ground(g),
+                notified_by,
+                received_at: match received_at {
+                    Some(s) => parse_time(&s, "--received-at")?,
+                    None => now,
+                },
+                invalidity_date: invalidity_date.map(|s| parse_time(&s, "--invalidity-date")).transpose()?,
+                note,
+            };
+            let rec = center.revoke(&notice, "operator", now)?;
+            if json_out {
+                print_json(&public_view(&rec, true))?;
+            } else {
+                let r = rec.revocation.as_ref();
+                println!(
+                    "revoked {} on ground {} (art. {}), CRL reason {}",
+                    rec.serial,
+                    notice.ground.as_str(),
+                    notice.ground.article(),
+                    r.map_or("?", |r| r.reason.name())
+                );
+                println!("run `eds ca crl` to publish it in the CRL (OCSP answers show it at once)");
+            }
+            Ok(0)
+        }
+        CaCommand::Crl { secret, out } => {
+            let center = Center::open(data)?;
+            let key = center.unlock(&passphrase(&secret)?)?;
+            let crl = center.crl(&key, "operator", now)?;
+            let paths = center.publish_crl(&crl)?;
+            if let Some(out) = out {
+                let bytes = if out.extension().is_some_and(|e| e == "pem") {
+                    crl.pem().into_bytes()
+                } else {
+                    crl.der.clone()
+                };
+                fs::write(&out, bytes).with_context(|| format!("write {}", out.display()))?;
+            }
+            if json_out {
+                print_json(&json!({ "crl": crl, "files": paths }))?;
+            } else {
+                println!(
+                    "CRL #{} with {} entries, thisUpdate {}, nextUpdate {}",
+                    crl.number,
+                    crl.entries,
+                    crl.this_update.format(&Rfc3339)?,
+                    crl.next_update.format(&Rfc3339)?
+                );
+                for p in paths {
+                    println!("  {}", p.display());
+                }
+            }
+            Ok(0)
+        }
+        CaCommand::List { iin, bin, status, include_confidential } => {
+            let center = Center::open(data)?;
+            let q = CertificateQuery {
+                iin,
+                bin,
+                status: status.map(|s| match s {
+                    StatusArg::Valid => Status::Valid,
+                    StatusArg::Revoked => Status::Revoked,
+                }),
+                ..CertificateQuery::default()
+            };
+            let recs = center.store().list_certificates(&q)?;
+            let views: Vec<PublicView> =
+                recs.iter().map(|r| public_view(r, include_confidential)).collect();
+            if json_out {
+                print_json(&views)?;
+            } else {
+                for v in &views {
+                    println!("{}  {:<8} {:<13} {}", v.serial, v.status, v.kind, v.subject);
+                }
+                println!("{} certificate(s)", views.len());
+            }
+            Ok(0)
+        }
+        CaCommand::Show { serial, include_confidential, pem: as_pem } => {
+            let center = Center::open(data)?;
+            let s = parse_serial(&serial)?;
+            let rec = center
+                .store()
+                .certificate(&s)?
+                .ok_or(CaError::Store(eds_ca::store::StoreError::UnknownSerial { serial: s }))?;
+            if as_pem {
+                print!("{}", pem::encode(&pem::Pem::new("CERTIFICATE", rec.der.clone())));
+                return Ok(0);
+            }
+            let v = public_view(&rec, include_confidential);
+            if json_out {
+                print_json(&v)?;
+            } else {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            }
+            Ok(0)
+        }
+        CaCommand::Registry(RegistryCommand::Import { file, notified_by }) => {
+            let center = Center::open(data)?;
+            let text = fs::read(&file).with_context(|| format!("read {}", file.display()))?;
+            let registry: RegistryFile = serde_json::from_slice(&text)
+                .with_context(|| format!("{} is not a registry file", file.display()))?;
+            let revoked = import_registry(&center, &registry, &notified_by, now)?;
+            if json_out {
+                print_json(&json!({
+                    "persons": registry.persons.len(),
+                    "entities": registry.entities.len(),
+                    "revoked": revoked.iter().map(|r| public_view(r, true)).collect::<Vec<_>>(),
+                }))?;
+            } else {
+                println!(
+                    "recorded {} person(s) and {} legal entit(y/ies); {} certificate(s) revoked",
+                    registry.persons.len(),
+                    registry.entities.len(),
+                    revoked.len()
+                );
+                for r in &revoked {
+                    let g = r.revocation.as_ref().map_or("?", |v| v.ground.as_str());
+                    println!("  revoked {} ({g})", r.serial);
+                }
+            }
+            Ok(0)
+        }
+        CaCommand::Ban { iin, bin, decision, from } => {
+            let center = Center::open(data)?;
+            let from = match from {
+                Some(s) => Date::parse(&s, time::macros::format_description!("[year]-[month]-[day]"))
+                    .with_context(|| format!("--from {s:?} is not a date like 2026-01-31"))?,
+                None => now.date(),
+            };
+            let id = center.add_ban(
+                &Ban { id: 0, iin, bin, court_decision: decision, effective_from: from },
+                "operator",
+                now,
+            )?;
+            if json_out {
+                print_json(&json!({ "id": id }))?;
+            } else {
+                println!("recorded court decision #{id}");
+            }
+            Ok(0)
+        }
+        CaCommand::Audit(AuditCommand::Verify) => {
+            let center = Center::open(data)?;
+            let v = center.store().verify_audit()?;
+            if json_out {
+                print_json(&v)?;
+            }
+            match v {
+                AuditVerification::Intact { entries, head } => {
+                    if !json_out {
+                        println!("audit log intact: {entries} entries, head {}", hex::encode(head));
+                    }
+                    Ok(0)
+                }
+                broken => {
+                    if !json_out {
+                        println!("audit log BROKEN: {broken:?}");
+                    }
+                    Ok(EXIT_AUDIT_BROKEN)
+                }
+            }
+        }
+        CaCommand::Audit(AuditCommand::Show { from, limit }) => {
+            let center = Center::open(data)?;
+            let entries = center.store().audit_entries(from, limit)?;
+            if json_out {
+                print_json(&entries)?;
+            } else {
+                for e in entries {
+                    println!("{:>6} {} {:<10} {:<28} {}", e.seq, e.at.format(&Rfc3339)?, e.actor, e.action, e.details);
+                }
+            }
+            Ok(0)
+        }
+        CaCommand::Archive { out, serials } => {
+            let center = Center::open(data)?;
+            let serials = serials.iter().map(|s| parse_serial(s)).collect::<anyhow::Result<Vec<_>>>()?;
+            let records = center.archivable(&serials, now)?;
+            let mut file = fs::OpenOptions::new()
+                .create_new(true)
+                .write(true)
+                .open(&out)
+                .with_context(|| format!("create archive {} (it must not exist)", out.display()))?;
+            for r in &records {
+                serde_json::to_writer(&mut file, &archive_line(r))?;
+                writeln!(file)?;
+            }
+            file.sync_all()?;
+            let removed = center.remove_archived(&records, "operator", now)?;
+            if json_out {
+                print_json(&json!({ "archived": removed, "file": out }))?;
+            } else {
+                println!("archived {removed} certificate(s) to {}", out.display());
+            }
+            Ok(0)
+        }
+        CaCommand::Refusals => {
+            let center = Center::open(data)?;
+            let refusals = center.store().refusals()?;
+            if json_out {
+                print_json(&refusals)?;
+            } else {
+                for r in &refusals {
+                    println!("#{} {} {} {}", r.id, r.at.format(&Rfc3339)?, r.ground.as_str(), r.detail);
+                }
+                println!("{} refusal(s)", refusals.len());
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// For the crash-consistency tests: `EDS_TEST_ABORT_AFTER=accepted|signed|recorded` kills the
+/// process (no unwinding, no destructors) right after that step of an issuance.
+fn test_abort_hook(step: IssueStep) {
+    let Ok(at) = std::env::var("EDS_TEST_ABORT_AFTER") else { return };
+    let name = match step {
+        IssueStep::Accepted => "accepted",
+        IssueStep::Signed => "signed",
+        IssueStep::Recorded => "recorded",
+    };
+    if at == name {
+        std::process::abort();
+    }
+}
+
+pub(crate) fn read_request(path: &Path) -> anyhow::Result<RegistrationRequest> {
+    let text = fs::read(path).with_context(|| format!("read request {}", path.display()))?;
+    serde_json::from_slice(&text).map_err(|e| {
+        anyhow::Error::new(CaError::BadRequest { reason: format!("{}: {e}", path.display()) })
+    })
+}
+
+/// Files written for an issued certificate.
+#[derive(Debug, Serialize)]
+pub(crate) struct IssuedFiles {
+    pub(crate) certificate: PathBuf,
+    pub(crate) key: Option<PathBuf>,
+    pub(crate) pkcs12: Option<PathBuf>,
+}
+
+pub(crate) fn write_issued(
+    center: &Center,
+    issued: &Issued,
+    out_dir: &Path,
+    owner_password: Option<&str>,
+    rng: &SystemRandom,
+) -> anyhow::Result<IssuedFiles> {
+    fs::create_dir_all(out_dir).with_context(|| format!("create {}", out_dir.display()))?;
+    let serial = issued.record.serial.to_string();
+    let cert_path = out_dir.join(format!("{serial}.crt.pem"));
+    let cert_pem = pem::encode(&pem::Pem::new("CERTIFICATE", issued.record.der.clone()));
+    keys::write_public_file(&cert_path, cert_pem.as_bytes())?;
+    let (mut key_path, mut p12_path) = (None, None);
+    if let (Some(generated), Some(pass)) = (&issued.key, owner_password) {
+        let kp = out_dir.join(format!("{serial}.key.pem"));
+        keys::write_private_file(
+            &kp,
+            keys::encrypt_pkcs8_pem(&generated.pkcs8, pass.as_bytes(), rng)?.as_bytes(),
+        )?;
+        let p12 = keys::owner_pkcs12(
+            &generated.pkcs8,
+            &[&issued.record.der, center.issuing_der(), center.root_der()],
+            pass,
+            &serial,
+        )?;
+        let pp = out_dir.join(format!("{serial}.p12"));
+        keys::write_private_file(&pp, &p12)?;
+        key_path = Some(kp);
+        p12_path = Some(pp);
+    }
+    Ok(IssuedFiles { certificate: cert_path, key: key_path, pkcs12: p12_path })
+}
+
+fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow::Result<()> {
+    if json_out {
+        print_json(&json!({
+            "certificate": public_view(&issued.record, true),
+            "files": files,
+        }))?;
+    } else {
+        println!("issued {} to {}", issued.record.serial, issued.record.subject);
+        println!("  certificate {}", files.certificate.display());
+        if let Some(k) = &files.key {
+            println!("  key (encrypted PKCS#8) {}", k.display());
+        }
+        if let Some(p) = &files.pkcs12 {
+            println!("  PKCS#12 {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+/// The register as the public may see it: the owner's identity is withheld when the owner asked
+/// for confidentiality (EDS law art. 23.2), unless an operator asks for it.
+#[derive(Debug, Serialize)]
+pub(crate) struct PublicView {
+    serial: String,
+    status: &'static str,
+    kind: String,
+    subject: String,
+    iin: Option<String>,
+    bin: Option<String>,
+    key_purpose: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    not_before: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    not_after: OffsetDateTime,
+    confidential: bool,
+    revocation: Option<serde_json::Value>,
+}
+
+pub(crate) fn public_view(r: &CertificateRecord, include_confidential: bool) -> PublicView {
+    let redact = r.confidential && !include_confidential;
+    let hidden = || "[confidential, art. 23]".to_owned();
+    PublicView {
+        serial: r.serial.to_string(),
+        status: if r.revocation.is_some() { "revoked" } else { "valid" },
+        kind: r.kind.clone(),
+        subject: if redact { hidden() } else { r.subject.clone() },
+        iin: if redact { r.iin.as_ref().map(|_| hidden()) } else { r.iin.clone() },
+        bin: r.bin.clone(),
+        key_purpose: r.key_purpose.clone(),
+        not_before: r.not_before,
+        not_after: r.not_after,
+        confidential: r.confidential,
+        revocation: r.revocation.as_ref().map(|v| {
+            json!({
+                "ground": v.ground.as_str(),
+                "article": v.ground.article(),
+                "reason": v.reason.name(),
+                "revoked_at": v.entered_at.format(&Rfc3339).unwrap_or_default(),
+                "received_at": v.received_at.format(&Rfc3339).unwrap_or_default(),
+                "notified_by": if redact { hidden() } else { v.notified_by.clone() },
+                "invalidity_date": v.invalidity_date.and_then(|d| d.format(&Rfc3339).ok()),
+            })
+        }),
+    }
+}
+
+fn archive_line(r: &CertificateRecord) -> serde_json::Value {
+    json!({
+        "record": public_view(r, true),
+        "certificate_pem": pem::encode(&pem::Pem::new("CERTIFICATE", r.der.clone())),
+    })
+}
+
+fn fingerprint(der: &[u8]) -> String {
+    hex::encode_upper(ring::digest::digest(&ring::digest::SHA256, der))
+}
+
+/// A registry import file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegistryFile {
+    #[serde(default)]
+    pub(crate) persons: Vec<PersonRecord>,
+    #[serde(default)]
+    pub(crate) entities: Vec<EntityRecord>,
+}
+
+pub(crate) fn import_registry(
+    center: &Center,
+    registry: &RegistryFile,
+    notified_by: &str,
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<CertificateRecord>> {
+    let mut revoked = Vec::new();
+    for p in &registry.persons {
+        revoked.extend(center.record_person(p, notified_by, now)?);
+    }
+    for e in &registry.entities {
+        revoked.extend(center.record_entity(e, notified_by, now)?);
+    }
+    Ok(revoked)
+}
