@@ -206,8 +206,11 @@ mod tests {
             birth in any_date(),
             years in 0u32..=200,
         ) {
+            // Births on 1 March are excluded: the day before is 28 February (or 29), whose
+            // anniversary in a leap year is followed by 29 February, not 1 March.
             if let Some(before) = birth.previous_day()
                 && (before.month(), before.day()) != (Month::February, 29)
+                && (birth.month(), birth.day()) != (Month::March, 1)
             {
                 let expected = anniversary(before, years).and_then(Date::next_day);
                 prop_assert_eq!(anniversary(birth, years), expected);
