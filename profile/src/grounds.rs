@@ -24,8 +24,12 @@ pub enum RefusalGround {
 
 impl RefusalGround {
     /// All grounds, in the order of the article.
-    pub const ALL: [Self; 4] =
-        [Self::IncompleteDocuments, Self::FalseInformation, Self::CourtDecision, Self::UnderAge];
+    pub const ALL: [Self; 4] = [
+        Self::IncompleteDocuments,
+        Self::FalseInformation,
+        Self::CourtDecision,
+        Self::UnderAge,
+    ];
 
     /// The article and item of the EDS law that names this ground.
     pub fn article(self) -> &'static str {
@@ -196,8 +200,10 @@ mod tests {
 
     #[test]
     fn ok_every_revocation_ground_maps_to_its_reason() {
-        let got: Vec<(&str, u8)> =
-            RevocationGround::ALL.iter().map(|g| (g.as_str(), g.crl_reason().code())).collect();
+        let got: Vec<(&str, u8)> = RevocationGround::ALL
+            .iter()
+            .map(|g| (g.as_str(), g.crl_reason().code()))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -217,7 +223,11 @@ mod tests {
     fn ok_names_round_trip_and_hold_is_never_used() {
         for g in RevocationGround::ALL {
             assert_eq!(RevocationGround::from_name(g.as_str()), Some(g));
-            assert_ne!(g.crl_reason().code(), 6, "certificateHold is not a ground of the law");
+            assert_ne!(
+                g.crl_reason().code(),
+                6,
+                "certificateHold is not a ground of the law"
+            );
         }
         for g in RefusalGround::ALL {
             assert_eq!(RefusalGround::from_name(g.as_str()), Some(g));
