@@ -11,27 +11,30 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
+use eds_ca::CaError;
 use eds_ca::center::Center;
 use eds_ca::config::CenterConfig;
 use eds_ca::issue::{IssueStep, Issued, KeySource};
 use eds_ca::keys::{self, KeyAlgorithm};
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::{
-    AuditVerification, Ban, CertificateQuery, CertificateRecord, EntityRecord, PersonRecord,
+    AuditVerification, CertificateQuery, CertificateRecord, EntityRecord, NewBan, PersonRecord,
     Serial, Status,
 };
-use eds_ca::CaError;
 use eds_profile::grounds::RevocationGround;
 use eds_profile::request::RegistrationRequest;
 
-use crate::cli::{Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, StatusArg};
 use crate::EXIT_AUDIT_BROKEN;
+use crate::cli::{
+    Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, StatusArg,
+};
 
 /// The clock: real time, or `--now` / `EDS_NOW` for tests and back-dated demos.
 pub(crate) fn now(arg: Option<&str>) -> anyhow::Result<OffsetDateTime> {
     match arg {
-        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
-            .with_context(|| format!("--now {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z")),
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339).with_context(|| {
+            format!("--now {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z")
+        }),
         None => Ok(OffsetDateTime::now_utc()),
     }
 }
@@ -84,7 +87,8 @@ fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
 }
 
 fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let text = fs::read(path).with_context(|| format!("read passphrase file {}", path.display()))?;
+    let text =
+        fs::read(path).with_context(|| format!("read passphrase file {}", path.display()))?;
     let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
@@ -109,10 +113,22 @@ fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaCommand) -> anyhow::Result<u8> {
+pub(crate) fn run(
+    data: &Path,
+    json_out: bool,
+    now: OffsetDateTime,
+    cmd: CaCommand,
+) -> anyhow::Result<u8> {
     let rng = SystemRandom::new();
     match cmd {
-        CaCommand::Init { algorithm: alg, name, base_url, leaf_days, crl_hours, secret } => {
+        CaCommand::Init {
+            algorithm: alg,
+            name,
+            base_url,
+            leaf_days,
+            crl_hours,
+            secret,
+        } => {
             let pass = passphrase(&secret)?;
             let config = CenterConfig {
                 name,
@@ -133,13 +149,26 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
                 }))?;
             } else {
                 println!("initialised a center in {}", data.display());
-                println!("  root certificate    {}", data.join("root.crt.pem").display());
-                println!("  issuing certificate {}", data.join("issuing.crt.pem").display());
+                println!(
+                    "  root certificate    {}",
+                    data.join("root.crt.pem").display()
+                );
+                println!(
+                    "  issuing certificate {}",
+                    data.join("issuing.crt.pem").display()
+                );
                 println!("  root SHA-256        {root}");
             }
             Ok(0)
         }
-        CaCommand::Issue { request, generate_key, key_algorithm, out_dir, owner_password_file, secret } => {
+        CaCommand::Issue {
+            request,
+            generate_key,
+            key_algorithm,
+            out_dir,
+            owner_password_file,
+            secret,
+        } => {
             let center = Center::open(data)?;
             let req = read_request(&request)?;
             let owner_pass = if generate_key {
@@ -153,12 +182,27 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
             } else {
                 KeySource::Csr(None)
             };
-            let issued = center.issue(&key, &req, source, "operator", now, &rng, &mut test_abort_hook)?;
+            let issued = center.issue(
+                &key,
+                &req,
+                source,
+                "operator",
+                now,
+                &rng,
+                &mut test_abort_hook,
+            )?;
             let files = write_issued(&center, &issued, &out_dir, owner_pass.as_deref(), &rng)?;
             report_issued(&issued, &files, json_out)?;
             Ok(0)
         }
-        CaCommand::Revoke { serial, ground: g, notified_by, received_at, invalidity_date, note } => {
+        CaCommand::Revoke {
+            serial,
+            ground: g,
+            notified_by,
+            received_at,
+            invalidity_date,
+            note,
+        } => {
             let center = Center::open(data)?;
             let notice = RevocationNotice {
                 serial: parse_serial(&serial)?,
@@ -168,7 +212,9 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
                     Some(s) => parse_time(&s, "--received-at")?,
                     None => now,
                 },
-                invalidity_date: invalidity_date.map(|s| parse_time(&s, "--invalidity-date")).transpose()?,
+                invalidity_date: invalidity_date
+                    .map(|s| parse_time(&s, "--invalidity-date"))
+                    .transpose()?,
                 note,
             };
             let rec = center.revoke(&notice, "operator", now)?;
@@ -183,7 +229,9 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
                     notice.ground.article(),
                     r.map_or("?", |r| r.reason.name())
                 );
-                println!("run `eds ca crl` to publish it in the CRL (OCSP answers show it at once)");
+                println!(
+                    "run `eds ca crl` to publish it in the CRL (OCSP answers show it at once)"
+                );
             }
             Ok(0)
         }
@@ -216,7 +264,12 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
             }
             Ok(0)
         }
-        CaCommand::List { iin, bin, status, include_confidential } => {
+        CaCommand::List {
+            iin,
+            bin,
+            status,
+            include_confidential,
+        } => {
             let center = Center::open(data)?;
             let q = CertificateQuery {
                 iin,
@@ -228,8 +281,10 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
                 ..CertificateQuery::default()
             };
             let recs = center.store().list_certificates(&q)?;
-            let views: Vec<PublicView> =
-                recs.iter().map(|r| public_view(r, include_confidential)).collect();
+            let views: Vec<PublicView> = recs
+                .iter()
+                .map(|r| public_view(r, include_confidential))
+                .collect();
             if json_out {
                 print_json(&views)?;
             } else {
@@ -240,15 +295,21 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
             }
             Ok(0)
         }
-        CaCommand::Show { serial, include_confidential, pem: as_pem } => {
+        CaCommand::Show {
+            serial,
+            include_confidential,
+            pem: as_pem,
+        } => {
             let center = Center::open(data)?;
             let s = parse_serial(&serial)?;
-            let rec = center
-                .store()
-                .certificate(&s)?
-                .ok_or(CaError::Store(eds_ca::store::StoreError::UnknownSerial { serial: s }))?;
+            let rec = center.store().certificate(&s)?.ok_or(CaError::Store(
+                eds_ca::store::StoreError::UnknownSerial { serial: s },
+            ))?;
             if as_pem {
-                print!("{}", pem::encode(&pem::Pem::new("CERTIFICATE", rec.der.clone())));
+                print!(
+                    "{}",
+                    pem::encode(&pem::Pem::new("CERTIFICATE", rec.der.clone()))
+                );
                 return Ok(0);
             }
             let v = public_view(&rec, include_confidential);
@@ -285,15 +346,28 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
             }
             Ok(0)
         }
-        CaCommand::Ban { iin, bin, decision, from } => {
+        CaCommand::Ban {
+            iin,
+            bin,
+            decision,
+            from,
+        } => {
             let center = Center::open(data)?;
             let from = match from {
-                Some(s) => Date::parse(&s, time::macros::format_description!("[year]-[month]-[day]"))
-                    .with_context(|| format!("--from {s:?} is not a date like 2026-01-31"))?,
+                Some(s) => Date::parse(
+                    &s,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .with_context(|| format!("--from {s:?} is not a date like 2026-01-31"))?,
                 None => now.date(),
             };
             let id = center.add_ban(
-                &Ban { id: 0, iin, bin, court_decision: decision, effective_from: from },
+                &NewBan {
+                    iin,
+                    bin,
+                    court_decision: decision,
+                    effective_from: from,
+                },
                 "operator",
                 now,
             )?;
@@ -313,7 +387,10 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
             match v {
                 AuditVerification::Intact { entries, head } => {
                     if !json_out {
-                        println!("audit log intact: {entries} entries, head {}", hex::encode(head));
+                        println!(
+                            "audit log intact: {entries} entries, head {}",
+                            hex::encode(head)
+                        );
                     }
                     Ok(0)
                 }
@@ -332,14 +409,24 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
                 print_json(&entries)?;
             } else {
                 for e in entries {
-                    println!("{:>6} {} {:<10} {:<28} {}", e.seq, e.at.format(&Rfc3339)?, e.actor, e.action, e.details);
+                    println!(
+                        "{:>6} {} {:<10} {:<28} {}",
+                        e.seq,
+                        e.at.format(&Rfc3339)?,
+                        e.actor,
+                        e.action,
+                        e.details
+                    );
                 }
             }
             Ok(0)
         }
         CaCommand::Archive { out, serials } => {
             let center = Center::open(data)?;
-            let serials = serials.iter().map(|s| parse_serial(s)).collect::<anyhow::Result<Vec<_>>>()?;
+            let serials = serials
+                .iter()
+                .map(|s| parse_serial(s))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let records = center.archivable(&serials, now)?;
             let mut file = fs::OpenOptions::new()
                 .create_new(true)
@@ -366,7 +453,13 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
                 print_json(&refusals)?;
             } else {
                 for r in &refusals {
-                    println!("#{} {} {} {}", r.id, r.at.format(&Rfc3339)?, r.ground.as_str(), r.detail);
+                    println!(
+                        "#{} {} {} {}",
+                        r.id,
+                        r.at.format(&Rfc3339)?,
+                        r.ground.as_str(),
+                        r.detail
+                    );
                 }
                 println!("{} refusal(s)", refusals.len());
             }
@@ -378,7 +471,9 @@ pub(crate) fn run(data: &Path, json_out: bool, now: OffsetDateTime, cmd: CaComma
 /// For the crash-consistency tests: `EDS_TEST_ABORT_AFTER=accepted|signed|recorded` kills the
 /// process (no unwinding, no destructors) right after that step of an issuance.
 fn test_abort_hook(step: IssueStep) {
-    let Ok(at) = std::env::var("EDS_TEST_ABORT_AFTER") else { return };
+    let Ok(at) = std::env::var("EDS_TEST_ABORT_AFTER") else {
+        return;
+    };
     let name = match step {
         IssueStep::Accepted => "accepted",
         IssueStep::Signed => "signed",
@@ -392,7 +487,9 @@ fn test_abort_hook(step: IssueStep) {
 pub(crate) fn read_request(path: &Path) -> anyhow::Result<RegistrationRequest> {
     let text = fs::read(path).with_context(|| format!("read request {}", path.display()))?;
     serde_json::from_slice(&text).map_err(|e| {
-        anyhow::Error::new(CaError::BadRequest { reason: format!("{}: {e}", path.display()) })
+        anyhow::Error::new(CaError::BadRequest {
+            reason: format!("{}: {e}", path.display()),
+        })
     })
 }
 
@@ -434,7 +531,11 @@ pub(crate) fn write_issued(
         key_path = Some(kp);
         p12_path = Some(pp);
     }
-    Ok(IssuedFiles { certificate: cert_path, key: key_path, pkcs12: p12_path })
+    Ok(IssuedFiles {
+        certificate: cert_path,
+        key: key_path,
+        pkcs12: p12_path,
+    })
 }
 
 fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow::Result<()> {
@@ -444,7 +545,10 @@ fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow
             "files": files,
         }))?;
     } else {
-        println!("issued {} to {}", issued.record.serial, issued.record.subject);
+        println!(
+            "issued {} to {}",
+            issued.record.serial, issued.record.subject
+        );
         println!("  certificate {}", files.certificate.display());
         if let Some(k) = &files.key {
             println!("  key (encrypted PKCS#8) {}", k.display());
@@ -480,10 +584,18 @@ pub(crate) fn public_view(r: &CertificateRecord, include_confidential: bool) -> 
     let hidden = || "[confidential, art. 23]".to_owned();
     PublicView {
         serial: r.serial.to_string(),
-        status: if r.revocation.is_some() { "revoked" } else { "valid" },
+        status: if r.revocation.is_some() {
+            "revoked"
+        } else {
+            "valid"
+        },
         kind: r.kind.clone(),
         subject: if redact { hidden() } else { r.subject.clone() },
-        iin: if redact { r.iin.as_ref().map(|_| hidden()) } else { r.iin.clone() },
+        iin: if redact {
+            r.iin.as_ref().map(|_| hidden())
+        } else {
+            r.iin.clone()
+        },
         bin: r.bin.clone(),
         key_purpose: r.key_purpose.clone(),
         not_before: r.not_before,

@@ -22,14 +22,38 @@ use crate::ca_cmd::{RegistryFile, import_registry, write_issued};
 
 /// The sample requests, compiled in so the demo runs from any folder.
 const REQUESTS: [(&str, &str); 8] = [
-    ("individual-signing", include_str!("../fixtures/requests/individual-signing.json")),
-    ("individual-authentication", include_str!("../fixtures/requests/individual-authentication.json")),
-    ("first-head-signing", include_str!("../fixtures/requests/first-head-signing.json")),
-    ("employee-signing-right", include_str!("../fixtures/requests/employee-signing-right.json")),
-    ("non-resident-signing", include_str!("../fixtures/requests/non-resident-signing.json")),
-    ("refused-under-age", include_str!("../fixtures/requests/refused-under-age.json")),
-    ("refused-incomplete", include_str!("../fixtures/requests/refused-incomplete.json")),
-    ("refused-false-information", include_str!("../fixtures/requests/refused-false-information.json")),
+    (
+        "individual-signing",
+        include_str!("../fixtures/requests/individual-signing.json"),
+    ),
+    (
+        "individual-authentication",
+        include_str!("../fixtures/requests/individual-authentication.json"),
+    ),
+    (
+        "first-head-signing",
+        include_str!("../fixtures/requests/first-head-signing.json"),
+    ),
+    (
+        "employee-signing-right",
+        include_str!("../fixtures/requests/employee-signing-right.json"),
+    ),
+    (
+        "non-resident-signing",
+        include_str!("../fixtures/requests/non-resident-signing.json"),
+    ),
+    (
+        "refused-under-age",
+        include_str!("../fixtures/requests/refused-under-age.json"),
+    ),
+    (
+        "refused-incomplete",
+        include_str!("../fixtures/requests/refused-incomplete.json"),
+    ),
+    (
+        "refused-false-information",
+        include_str!("../fixtures/requests/refused-false-information.json"),
+    ),
 ];
 const REGISTRY: &str = include_str!("../fixtures/registry.json");
 
@@ -96,7 +120,13 @@ pub(crate) fn run(
                     refusal.ground().article(),
                     refusal.ground().as_str()
                 ));
-                outcomes.push(json!({"request": name, "refused": refusal, "record": record}));
+                outcomes.push(json!({
+                    "request": name,
+                    "refused": refusal.ground().as_str(),
+                    "article": refusal.ground().article(),
+                    "finding": refusal.to_string(),
+                    "record": record,
+                }));
             }
             Err(e) => return Err(e.into()),
         }
@@ -115,7 +145,9 @@ pub(crate) fn run(
             "demo",
             now,
         )?;
-        say(format!("4. revoked {name} ({serial}) for key compromise (art. 17.1)"));
+        say(format!(
+            "4. revoked {name} ({serial}) for key compromise (art. 17.1)"
+        ));
     }
     let mut changed = registry
         .persons

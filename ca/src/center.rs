@@ -62,7 +62,9 @@ impl IssuingKey {
 
 impl std::fmt::Debug for IssuingKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuingKey").field("ski", &hex::encode(&self.ski)).finish_non_exhaustive()
+        f.debug_struct("IssuingKey")
+            .field("ski", &hex::encode(&self.ski))
+            .finish_non_exhaustive()
     }
 }
 
@@ -78,7 +80,9 @@ impl Center {
     ) -> Result<Center, CaError> {
         config.validate()?;
         if dir.join("center.json").exists() {
-            return Err(CaError::AlreadyInitialised { path: dir.display().to_string() });
+            return Err(CaError::AlreadyInitialised {
+                path: dir.display().to_string(),
+            });
         }
         fs::create_dir_all(dir.join("crl")).map_err(|e| CaError::io(dir, &e))?;
         let now = truncate_to_seconds(now);
@@ -93,8 +97,9 @@ impl Center {
             None,
             None,
         );
-        let root_cert =
-            root_params.self_signed(&root_key).map_err(|e| CaError::build("root certificate", e))?;
+        let root_cert = root_params
+            .self_signed(&root_key)
+            .map_err(|e| CaError::build("root certificate", e))?;
         let root_issuer = Issuer::from_ca_cert_der(root_cert.der(), root_key)
             .map_err(|e| CaError::build("root issuer", e))?;
 
@@ -126,9 +131,10 @@ impl Center {
 
         let store = SqliteStore::open(&dir.join("register.sqlite"))?;
         let mut records = Vec::new();
-        for (label, issuer, der) in
-            [(ROOT, ROOT, root_cert.der().to_vec()), (ISSUING, ROOT, issuing_cert.der().to_vec())]
-        {
+        for (label, issuer, der) in [
+            (ROOT, ROOT, root_cert.der().to_vec()),
+            (ISSUING, ROOT, issuing_cert.der().to_vec()),
+        ] {
             records.push(ca_record(label, issuer, der, now)?);
         }
         store.insert_certificates(
@@ -145,8 +151,9 @@ impl Center {
                 }),
             },
         )?;
-        let cfg_json = serde_json::to_vec_pretty(&config)
-            .map_err(|e| CaError::Internal { reason: e.to_string() })?;
+        let cfg_json = serde_json::to_vec_pretty(&config).map_err(|e| CaError::Internal {
+            reason: e.to_string(),
+        })?;
         write_public_file(&dir.join("center.json"), &cfg_json)?;
         Center::open(dir)
     }
@@ -155,7 +162,9 @@ impl Center {
     pub fn open(dir: &Path) -> Result<Center, CaError> {
         let cfg_path = dir.join("center.json");
         if !cfg_path.exists() {
-            return Err(CaError::NotInitialised { path: dir.display().to_string() });
+            return Err(CaError::NotInitialised {
+                path: dir.display().to_string(),
+            });
         }
         let store = SqliteStore::open(&dir.join("register.sqlite"))?;
         Center::open_with_store(dir, Box::new(store))
@@ -165,12 +174,19 @@ impl Center {
     pub fn open_with_store(dir: &Path, store: Box<dyn Store>) -> Result<Center, CaError> {
         let cfg_path = dir.join("center.json");
         let text = fs::read(&cfg_path).map_err(|e| CaError::io(&cfg_path, &e))?;
-        let config: CenterConfig = serde_json::from_slice(&text)
-            .map_err(|e| CaError::Config { reason: format!("{}: {e}", cfg_path.display()) })?;
+        let config: CenterConfig = serde_json::from_slice(&text).map_err(|e| CaError::Config {
+            reason: format!("{}: {e}", cfg_path.display()),
+        })?;
         config.validate()?;
         let root_der = read_cert_pem(&dir.join("root.crt.pem"))?;
         let issuing_der = read_cert_pem(&dir.join("issuing.crt.pem"))?;
-        Ok(Center { dir: dir.to_path_buf(), config, store, root_der, issuing_der })
+        Ok(Center {
+            dir: dir.to_path_buf(),
+            config,
+            store,
+            root_der,
+            issuing_der,
+        })
     }
 
     /// Decrypts the issuing center's key.
@@ -209,8 +225,10 @@ impl Center {
 
     /// notAfter of the issuing center's certificate: no owner certificate outlives it.
     pub fn issuing_not_after(&self) -> Result<OffsetDateTime, CaError> {
-        let (_, cert) = X509Certificate::from_der(&self.issuing_der)
-            .map_err(|e| CaError::Internal { reason: format!("issuing certificate: {e}") })?;
+        let (_, cert) =
+            X509Certificate::from_der(&self.issuing_der).map_err(|e| CaError::Internal {
+                reason: format!("issuing certificate: {e}"),
+            })?;
         Ok(cert.validity().not_after.to_datetime())
     }
 }
@@ -231,8 +249,9 @@ fn read_cert_pem(path: &Path) -> Result<Vec<u8>, CaError> {
 
 /// The subject key identifier extension's value, as written in the certificate.
 pub(crate) fn subject_key_identifier(der: &[u8]) -> Result<Vec<u8>, CaError> {
-    let (_, cert) = X509Certificate::from_der(der)
-        .map_err(|e| CaError::Internal { reason: format!("CA certificate: {e}") })?;
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| CaError::Internal {
+        reason: format!("CA certificate: {e}"),
+    })?;
     let ext = cert
         .extensions()
         .iter()
@@ -252,10 +271,13 @@ fn ca_record(
     der: Vec<u8>,
     now: OffsetDateTime,
 ) -> Result<CertificateRecord, CaError> {
-    let (_, cert) = X509Certificate::from_der(&der)
-        .map_err(|e| CaError::Internal { reason: format!("new CA certificate: {e}") })?;
+    let (_, cert) = X509Certificate::from_der(&der).map_err(|e| CaError::Internal {
+        reason: format!("new CA certificate: {e}"),
+    })?;
     Ok(CertificateRecord {
-        serial: Serial::from_bytes(cert.raw_serial()),
+        serial: Serial::from_der_content(cert.raw_serial()).map_err(|e| CaError::Internal {
+            reason: format!("new CA serial: {e}"),
+        })?,
         issuer: issuer.to_owned(),
         subject: cert.subject().to_string(),
         kind: format!("ca-{label}"),

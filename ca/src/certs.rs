@@ -15,10 +15,9 @@ use rcgen::{
 };
 use ring::rand::SecureRandom;
 use time::{Duration, OffsetDateTime};
+use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{
-    AccessDescription, AuthorityInfoAccessSyntax, CertificatePolicies, PolicyInformation,
-};
+use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax, CertificatePolicies};
 
 use eds_profile::holder::{self, HolderKind, KeyPurpose, Role, SubjectSpec};
 use eds_profile::oids;
@@ -48,7 +47,11 @@ pub fn random_serial(rng: &dyn SecureRandom) -> Result<[u8; 20], CaError> {
 /// The distinguished name of a CA of this center.
 pub fn ca_name(display: &str) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, DnValue::PrintableString("KZ".try_into().unwrap_or_default()));
+    match rcgen::string::PrintableString::try_from("KZ") {
+        Ok(kz) => dn.push(DnType::CountryName, DnValue::PrintableString(kz)),
+        // "KZ" is printable; this arm is never taken.
+        Err(_) => dn.push(DnType::CountryName, "KZ"),
+    }
     dn.push(DnType::CommonName, DnValue::Utf8String(display.to_owned()));
     dn
 }
@@ -74,7 +77,9 @@ pub fn ca_params(
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     p.use_authority_key_identifier_extension = crl_and_aia.is_some();
     if let Some(cfg) = crl_and_aia {
-        p.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![cfg.crl_url("root")] }];
+        p.crl_distribution_points = vec![CrlDistributionPoint {
+            uris: vec![cfg.crl_url("root")],
+        }];
     }
     p
 }
@@ -99,10 +104,15 @@ pub struct OwnerTemplate<'a> {
 }
 
 /// Template of an owner's registration certificate (EDS law art. 15).
-pub fn owner_params(t: &OwnerTemplate<'_>, cfg: &CenterConfig) -> Result<CertificateParams, CaError> {
+pub fn owner_params(
+    t: &OwnerTemplate<'_>,
+    cfg: &CenterConfig,
+) -> Result<CertificateParams, CaError> {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    for (arcs, value) in holder::subject_attributes(t.subject) {
+    let attributes =
+        holder::subject_attributes(t.subject).map_err(|e| CaError::build("subject", e))?;
+    for (arcs, value) in attributes {
         dn.push(dn_type(arcs), dn_value(arcs, value)?);
     }
     p.distinguished_name = dn;
@@ -112,13 +122,20 @@ pub fn owner_params(t: &OwnerTemplate<'_>, cfg: &CenterConfig) -> Result<Certifi
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = match t.purpose {
         KeyPurpose::Signing => {
-            vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment]
+            vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::ContentCommitment,
+            ]
         }
         KeyPurpose::Authentication => {
-            vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment]
+            vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ]
         }
     };
     p.extended_key_usages = holder::extended_key_usages(t.kind, t.roles, t.purpose)
+        .map_err(|e| CaError::build("extended key usage", e))?
         .into_iter()
         .map(|arcs| match arcs {
             a if a == oids::EKU_EMAIL_PROTECTION => ExtendedKeyUsagePurpose::EmailProtection,
@@ -127,7 +144,9 @@ pub fn owner_params(t: &OwnerTemplate<'_>, cfg: &CenterConfig) -> Result<Certifi
         })
         .collect();
     p.use_authority_key_identifier_extension = true;
-    p.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![cfg.crl_url("issuing")] }];
+    p.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![cfg.crl_url("issuing")],
+    }];
     p.custom_extensions = vec![policies_extension(holder::POLICY)?, aia_extension(cfg)?];
     // Subject key identifier: RFC 7093 method 1 (truncated SHA-256), rcgen's default.
     p.key_identifier_method = KeyIdMethod::Sha256;
@@ -136,10 +155,10 @@ pub fn owner_params(t: &OwnerTemplate<'_>, cfg: &CenterConfig) -> Result<Certifi
 
 fn dn_type(arcs: &[u64]) -> DnType {
     match arcs {
-        a if a == oids::ATTR_COMMON_NAME => DnType::CommonName,
-        a if a == oids::ATTR_COUNTRY => DnType::CountryName,
-        a if a == oids::ATTR_ORGANIZATION => DnType::OrganizationName,
-        a if a == oids::ATTR_ORGANIZATIONAL_UNIT => DnType::OrganizationalUnitName,
+        a if a == oids::AT_COMMON_NAME => DnType::CommonName,
+        a if a == oids::AT_COUNTRY => DnType::CountryName,
+        a if a == oids::AT_ORGANIZATION => DnType::OrganizationName,
+        a if a == oids::AT_ORGANIZATIONAL_UNIT => DnType::OrganizationalUnitName,
         a => DnType::CustomDnType(a.to_vec()),
     }
 }
@@ -147,7 +166,7 @@ fn dn_type(arcs: &[u64]) -> DnType {
 /// countryName and serialNumber are PrintableString (X.520; the national center's certificates
 /// do the same); every other attribute is UTF8String so Cyrillic and Kazakh letters survive.
 fn dn_value(arcs: &[u64], value: String) -> Result<DnValue, CaError> {
-    if arcs == oids::ATTR_COUNTRY || arcs == oids::ATTR_SERIAL_NUMBER {
+    if arcs == oids::AT_COUNTRY || arcs == oids::AT_SERIAL_NUMBER {
         let printable = value
             .clone()
             .try_into()
@@ -167,8 +186,13 @@ fn policies_extension(policy: &[u64]) -> Result<CustomExtension, CaError> {
         policy_identifier: oid_of(policy)?,
         policy_qualifiers: None,
     }]);
-    let der = cp.to_der().map_err(|e| CaError::build("certificate policies", e))?;
-    Ok(CustomExtension::from_oid_content(ID_CE_CERTIFICATE_POLICIES, der))
+    let der = cp
+        .to_der()
+        .map_err(|e| CaError::build("certificate policies", e))?;
+    Ok(CustomExtension::from_oid_content(
+        ID_CE_CERTIFICATE_POLICIES,
+        der,
+    ))
 }
 
 fn aia_extension(cfg: &CenterConfig) -> Result<CustomExtension, CaError> {
@@ -178,14 +202,22 @@ fn aia_extension(cfg: &CenterConfig) -> Result<CustomExtension, CaError> {
             .map_err(|e| CaError::build("authority information access", e))
     };
     let aia = AuthorityInfoAccessSyntax(vec![
-        AccessDescription { access_method: ID_AD_OCSP, access_location: uri(cfg.ocsp_url())? },
+        AccessDescription {
+            access_method: ID_AD_OCSP,
+            access_location: uri(cfg.ocsp_url())?,
+        },
         AccessDescription {
             access_method: ID_AD_CA_ISSUERS,
             access_location: uri(cfg.ca_cert_url("issuing"))?,
         },
     ]);
-    let der = aia.to_der().map_err(|e| CaError::build("authority information access", e))?;
-    Ok(CustomExtension::from_oid_content(ID_PE_AUTHORITY_INFO_ACCESS, der))
+    let der = aia
+        .to_der()
+        .map_err(|e| CaError::build("authority information access", e))?;
+    Ok(CustomExtension::from_oid_content(
+        ID_PE_AUTHORITY_INFO_ACCESS,
+        der,
+    ))
 }
 
 #[cfg(test)]

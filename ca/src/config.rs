@@ -69,7 +69,10 @@ impl CenterConfig {
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
             || !self.base_url.is_ascii()
         {
-            return bad(format!("base_url {:?} must be an ASCII http(s) URL", self.base_url));
+            return bad(format!(
+                "base_url {:?} must be an ASCII http(s) URL",
+                self.base_url
+            ));
         }
         Ok(())
     }
@@ -100,7 +103,10 @@ mod tests {
 
     #[test]
     fn ok_default_is_valid_and_urls_are_joined() {
-        let c = CenterConfig { base_url: "http://ca.test/".into(), ..CenterConfig::default() };
+        let c = CenterConfig {
+            base_url: "http://ca.test/".into(),
+            ..CenterConfig::default()
+        };
         c.validate().unwrap();
         assert_eq!(c.crl_url("issuing"), "http://ca.test/crl/issuing.crl");
         assert_eq!(c.ca_cert_url("root"), "http://ca.test/cert/root.cer");
@@ -109,7 +115,10 @@ mod tests {
 
     #[test]
     fn fail_crl_validity_over_a_day() {
-        let c = CenterConfig { crl_validity_hours: 25, ..CenterConfig::default() };
+        let c = CenterConfig {
+            crl_validity_hours: 25,
+            ..CenterConfig::default()
+        };
         assert_eq!(
             c.validate(),
             Err(CaError::Config {

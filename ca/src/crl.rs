@@ -52,17 +52,20 @@ impl Center {
     /// Builds and signs a full CRL of the issuing center as of `now`, taking the next CRL number.
     pub fn crl(&self, key: &IssuingKey, actor: &str, now: OffsetDateTime) -> Result<Crl, CaError> {
         let this_update = truncate_to_seconds(now);
-        let next_update = this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
+        let next_update =
+            this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
         let mut revoked = Vec::new();
-        let entries = self.store().for_each_revoked(ISSUING, this_update, &mut |e| {
-            revoked.push(RevokedCertParams {
-                serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
-                revocation_time: e.revoked_at,
-                reason_code: Some(reason(e.reason)),
-                invalidity_date: e.invalidity_date,
-            });
-            Ok(())
-        })?;
+        let entries = self
+            .store()
+            .for_each_revoked(ISSUING, this_update, &mut |e| {
+                revoked.push(RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
+                    revocation_time: e.revoked_at,
+                    reason_code: Some(reason(e.reason)),
+                    invalidity_date: e.invalidity_date,
+                });
+                Ok(())
+            })?;
         let number = self.store().next_crl_number(
             ISSUING,
             &AuditEvent {
@@ -84,8 +87,16 @@ impl Center {
             revoked_certs: revoked,
             key_identifier_method: KeyIdMethod::PreSpecified(key.key_identifier().to_vec()),
         };
-        let crl = params.signed_by(key.issuer()).map_err(|e| CaError::build("CRL", e))?;
-        Ok(Crl { number, this_update, next_update, entries, der: crl.der().to_vec() })
+        let crl = params
+            .signed_by(key.issuer())
+            .map_err(|e| CaError::build("CRL", e))?;
+        Ok(Crl {
+            number,
+            this_update,
+            next_update,
+            entries,
+            der: crl.der().to_vec(),
+        })
     }
 
     /// Writes a CRL to `crl/issuing.crl` (DER) and `crl/issuing.crl.pem`, atomically.

@@ -121,10 +121,16 @@ pub enum CaError {
 impl CaError {
     /// An I/O error on `path`.
     pub fn io(path: &Path, e: &std::io::Error) -> Self {
-        Self::Io { path: path.display().to_string(), message: e.to_string() }
+        Self::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
     }
 
     pub(crate) fn build(what: &'static str, e: impl std::fmt::Display) -> Self {
-        Self::Build { what, reason: e.to_string() }
+        Self::Build {
+            what,
+            reason: e.to_string(),
+        }
     }
 }

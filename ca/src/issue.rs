@@ -14,8 +14,8 @@ use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::prelude::FromDer;
 use zeroize::Zeroizing;
 
-use eds_profile::holder::{HolderKind, KeyPurpose, Role, SubjectSpec};
-use eds_profile::request::{self, EntityFacts, Facts, PersonFacts, RegistrationRequest};
+use eds_profile::holder::{HolderKind, KeyPurpose, Organization, Role, SubjectSpec};
+use eds_profile::request::{self, Accepted, EntityFacts, Facts, PersonFacts, RegistrationRequest};
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::certs::{self, OwnerTemplate};
@@ -90,7 +90,11 @@ impl Center {
             .into_iter()
             .map(|b| b.court_decision)
             .collect();
-        Ok(Facts { person, entity, court_decisions })
+        Ok(Facts {
+            person,
+            entity,
+            court_decisions,
+        })
     }
 
     /// Issues a registration certificate for `req`, or refuses on a ground of art. 14-1 and
@@ -107,34 +111,37 @@ impl Center {
     ) -> Result<Issued, CaError> {
         let now = truncate_to_seconds(now);
         let facts = self.facts_for(req, now.date())?;
-        if let Err(refusal) = request::assess(req, &facts, now.date()) {
-            let record = self.store().record_refusal(
-                &NewRefusal {
-                    at: now,
-                    ground: refusal.ground(),
-                    detail: refusal.to_string(),
-                    iin: Some(req.applicant.iin.clone()),
-                    bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
-                    request_json: serde_json::to_string(req).unwrap_or_default(),
-                },
-                &AuditEvent {
-                    at: now,
-                    actor: actor.to_owned(),
-                    action: "issuance-refused".into(),
-                    details: json!({
-                        "ground": refusal.ground().as_str(),
-                        "article": refusal.ground().article(),
-                        "finding": refusal,
-                        "iin": req.applicant.iin,
-                    }),
-                },
-            )?;
-            return Err(CaError::Refused { refusal, record });
-        }
+        let accepted = match request::assess(req, &facts, now.date()) {
+            Ok(a) => a,
+            Err(refusal) => {
+                let record = self.store().record_refusal(
+                    &NewRefusal {
+                        at: now,
+                        ground: refusal.ground(),
+                        detail: refusal.to_string(),
+                        iin: Some(req.applicant.iin.clone()),
+                        bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
+                        request_json: serde_json::to_string(req).unwrap_or_default(),
+                    },
+                    &AuditEvent {
+                        at: now,
+                        actor: actor.to_owned(),
+                        action: "issuance-refused".into(),
+                        details: json!({
+                            "ground": refusal.ground().as_str(),
+                            "article": refusal.ground().article(),
+                            "finding": refusal.to_string(),
+                            "iin": req.applicant.iin,
+                        }),
+                    },
+                )?;
+                return Err(CaError::Refused { refusal, record });
+            }
+        };
         observe(IssueStep::Accepted);
 
         let (public, generated) = public_key(req, source, rng)?;
-        let record = self.sign_owner(key, req, &facts, &public, now, rng)?;
+        let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
         observe(IssueStep::Signed);
         self.store().insert_certificate(
             &record,
@@ -152,7 +159,10 @@ impl Center {
             },
         )?;
         observe(IssueStep::Recorded);
-        Ok(Issued { record, key: generated })
+        Ok(Issued {
+            record,
+            key: generated,
+        })
     }
 
     /// Builds and signs an owner certificate for an accepted request (no register write).
@@ -160,13 +170,13 @@ impl Center {
         &self,
         key: &IssuingKey,
         req: &RegistrationRequest,
+        accepted: &Accepted,
         facts: &Facts,
         public: &SubjectPublicKeyInfo,
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<CertificateRecord, CaError> {
-        let kind =
-            if req.legal_entity.is_some() { HolderKind::LegalEntity } else { HolderKind::Individual };
+        let kind = req.kind();
         // The registry's spelling wins: it is what identifies the owner (art. 15.1(2)).
         let (surname, name, patronymic) = match &facts.person {
             Some(p) => (p.surname.clone(), p.name.clone(), p.patronymic.clone()),
@@ -180,10 +190,13 @@ impl Center {
             surname: surname.to_uppercase(),
             name: name.to_uppercase(),
             patronymic: patronymic.map(|p| p.to_uppercase()),
-            iin: req.applicant.iin.clone(),
-            organization: req.legal_entity.as_ref().map(|e| {
-                let name = facts.entity.as_ref().map_or(e.name.clone(), |f| f.name.clone());
-                (name, e.bin.clone())
+            iin: accepted.iin,
+            organization: req.legal_entity.as_ref().zip(accepted.bin).map(|(e, bin)| {
+                let name = facts
+                    .entity
+                    .as_ref()
+                    .map_or(e.name.clone(), |f| f.name.clone());
+                Organization { name, bin }
             }),
         };
         let roles: Vec<Role> = req
@@ -213,9 +226,13 @@ impl Center {
         let der = cert.der().to_vec();
         let subject_text = x509_parser::parse_x509_certificate(&der)
             .map(|(_, c)| c.subject().to_string())
-            .map_err(|e| CaError::Internal { reason: format!("new certificate: {e}") })?;
+            .map_err(|e| CaError::Internal {
+                reason: format!("new certificate: {e}"),
+            })?;
         Ok(CertificateRecord {
-            serial: Serial::from_bytes(&serial),
+            serial: Serial::from_der_content(&serial).map_err(|e| CaError::Internal {
+                reason: format!("new serial: {e}"),
+            })?,
             issuer: ISSUING.to_owned(),
             subject: subject_text,
             kind: match kind {
@@ -254,15 +271,18 @@ fn public_key(
             Ok((spki_of(&pair)?, Some(GeneratedKey { pkcs8 })))
         }
         KeySource::Csr(pem_text) => {
-            let text = pem_text.or(req.csr_pem.as_deref()).ok_or(CaError::NoPublicKey)?;
+            let text = pem_text
+                .or(req.csr_pem.as_deref())
+                .ok_or(CaError::NoPublicKey)?;
             Ok((csr_public_key(text)?, None))
         }
     }
 }
 
 fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, CaError> {
-    SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info())
-        .map_err(|e| CaError::Internal { reason: format!("generated key: {e}") })
+    SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info()).map_err(|e| CaError::Internal {
+        reason: format!("generated key: {e}"),
+    })
 }
 
 /// Parses a PKCS#10 request (RFC 2986), verifies its self-signature (proof of possession of the
@@ -271,14 +291,21 @@ pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
     let bad = |reason: String| CaError::BadCsr { reason };
     let parsed = pem::parse(pem_text).map_err(|e| bad(format!("not PEM: {e}")))?;
     if parsed.tag() != "CERTIFICATE REQUEST" && parsed.tag() != "NEW CERTIFICATE REQUEST" {
-        return Err(bad(format!("expected CERTIFICATE REQUEST, found {}", parsed.tag())));
+        return Err(bad(format!(
+            "expected CERTIFICATE REQUEST, found {}",
+            parsed.tag()
+        )));
     }
     let (rest, csr) = X509CertificationRequest::from_der(parsed.contents())
         .map_err(|e| bad(format!("malformed PKCS#10: {e}")))?;
     if !rest.is_empty() {
-        return Err(bad(format!("{} trailing bytes after the request", rest.len())));
+        return Err(bad(format!(
+            "{} trailing bytes after the request",
+            rest.len()
+        )));
     }
-    csr.verify_signature().map_err(|_| bad("the request's self-signature does not verify".into()))?;
+    csr.verify_signature()
+        .map_err(|_| bad("the request's self-signature does not verify".into()))?;
     SubjectPublicKeyInfo::from_der(csr.certification_request_info.subject_pki.raw)
         .map_err(|e| bad(format!("unsupported public key: {e}")))
 }

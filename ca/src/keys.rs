@@ -71,7 +71,10 @@ impl KeyAlgorithm {
     }
 
     /// Generates a key pair ready to sign with.
-    pub fn generate(self, rng: &dyn SecureRandom) -> Result<(KeyPair, Zeroizing<Vec<u8>>), CaError> {
+    pub fn generate(
+        self,
+        rng: &dyn SecureRandom,
+    ) -> Result<(KeyPair, Zeroizing<Vec<u8>>), CaError> {
         let pkcs8 = self.generate_pkcs8(rng)?;
         let key = key_pair_from_pkcs8(&pkcs8)?;
         Ok((key, pkcs8))
@@ -96,20 +99,24 @@ pub fn encrypt_pkcs8_pem(
     let mut iv = [0u8; 16];
     rng.fill(&mut salt).map_err(|_| CaError::Random)?;
     rng.fill(&mut iv).map_err(|_| CaError::Random)?;
-    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
-        PBKDF2_ITERATIONS,
-        &salt,
-        &iv,
-    )
-    .map_err(|e| CaError::Internal { reason: format!("pbes2 parameters: {e}") })?;
-    let info = PrivateKeyInfo::from_der(pkcs8)
-        .map_err(|e| CaError::Internal { reason: format!("generated key is not PKCS#8: {e}") })?;
+    let params =
+        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(PBKDF2_ITERATIONS, &salt, &iv)
+            .map_err(|e| CaError::Internal {
+                reason: format!("pbes2 parameters: {e}"),
+            })?;
+    let info = PrivateKeyInfo::from_der(pkcs8).map_err(|e| CaError::Internal {
+        reason: format!("generated key is not PKCS#8: {e}"),
+    })?;
     let doc = info
         .encrypt_with_params(params, passphrase)
-        .map_err(|e| CaError::Internal { reason: format!("key encryption: {e}") })?;
+        .map_err(|e| CaError::Internal {
+            reason: format!("key encryption: {e}"),
+        })?;
     let pem = doc
         .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
-        .map_err(|e| CaError::Internal { reason: format!("pem encoding: {e}") })?;
+        .map_err(|e| CaError::Internal {
+            reason: format!("pem encoding: {e}"),
+        })?;
     Ok(pem)
 }
 
@@ -119,16 +126,23 @@ pub fn encrypt_pkcs8_pem(
 /// [`CaError::KeyFile`].
 pub fn read_encrypted_pkcs8(path: &Path, passphrase: &[u8]) -> Result<KeyPair, CaError> {
     let text = fs::read_to_string(path).map_err(|e| CaError::io(path, &e))?;
-    let key_file = |reason: String| CaError::KeyFile { path: path.display().to_string(), reason };
+    let key_file = |reason: String| CaError::KeyFile {
+        path: path.display().to_string(),
+        reason,
+    };
     let (label, der) = pkcs8::der::pem::decode_vec(text.as_bytes())
         .map_err(|e| key_file(format!("not a PEM file: {e}")))?;
     if label != "ENCRYPTED PRIVATE KEY" {
-        return Err(key_file(format!("expected ENCRYPTED PRIVATE KEY, found {label}")));
+        return Err(key_file(format!(
+            "expected ENCRYPTED PRIVATE KEY, found {label}"
+        )));
     }
     let enc = EncryptedPrivateKeyInfo::from_der(&der)
         .map_err(|e| key_file(format!("malformed EncryptedPrivateKeyInfo: {e}")))?;
     // A wrong passphrase shows as a padding error or, rarely, as garbage that is not PKCS#8.
-    let plain = enc.decrypt(passphrase).map_err(|_| CaError::WrongPassphrase)?;
+    let plain = enc
+        .decrypt(passphrase)
+        .map_err(|_| CaError::WrongPassphrase)?;
     PrivateKeyInfo::from_der(plain.as_bytes()).map_err(|_| CaError::WrongPassphrase)?;
     key_pair_from_pkcs8(plain.as_bytes()).map_err(|e| match e {
         CaError::KeyFile { reason, .. } => key_file(reason),
@@ -150,7 +164,10 @@ pub fn owner_pkcs12(
         .iter()
         .map(|d| Certificate::from_der(d).map_err(|e| CaError::build("PKCS#12", e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let key_id = ring::digest::digest(&ring::digest::SHA256, chain_der.first().copied().unwrap_or_default());
+    let key_id = ring::digest::digest(
+        &ring::digest::SHA256,
+        chain_der.first().copied().unwrap_or_default(),
+    );
     let mut store = KeyStore::new();
     store.add_entry(
         alias,
@@ -207,13 +224,20 @@ mod tests {
     fn ok_encrypted_key_round_trips_and_file_is_private() {
         let rng = SystemRandom::new();
         let dir = tempfile::tempdir().unwrap();
-        for alg in [KeyAlgorithm::P256, KeyAlgorithm::P384, KeyAlgorithm::Ed25519] {
+        for alg in [
+            KeyAlgorithm::P256,
+            KeyAlgorithm::P384,
+            KeyAlgorithm::Ed25519,
+        ] {
             let (key, pkcs8) = alg.generate(&rng).unwrap();
             let pem = encrypt_pkcs8_pem(&pkcs8, b"correct horse", &rng).unwrap();
             let path = dir.path().join(format!("{}.key.pem", alg.as_str()));
             write_private_file(&path, pem.as_bytes()).unwrap();
             let mode = fs::metadata(&path).unwrap().permissions();
-            assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+            assert_eq!(
+                std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+                0o600
+            );
             let back = read_encrypted_pkcs8(&path, b"correct horse").unwrap();
             assert_eq!(back.public_key_raw(), key.public_key_raw());
         }
@@ -227,14 +251,21 @@ mod tests {
         let pem = encrypt_pkcs8_pem(&pkcs8, b"right", &rng).unwrap();
         let path = dir.path().join("k.pem");
         write_private_file(&path, pem.as_bytes()).unwrap();
-        assert_eq!(read_encrypted_pkcs8(&path, b"wrong").unwrap_err(), CaError::WrongPassphrase);
+        assert_eq!(
+            read_encrypted_pkcs8(&path, b"wrong").unwrap_err(),
+            CaError::WrongPassphrase
+        );
     }
 
     #[test]
     fn fail_plain_key_file_is_refused_with_its_label() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plain.pem");
-        fs::write(&path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").unwrap();
+        fs::write(
+            &path,
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
         assert_eq!(
             read_encrypted_pkcs8(&path, b"x").unwrap_err(),
             CaError::KeyFile {

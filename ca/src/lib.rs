@@ -1,3 +1,18 @@
-//! The certification center: issuance under the EDS law, the register, revocation, CRL.
+//! The certification center of the EDS law: issuance under art. 14, 14-1 and 15, the register
+//! (art. 16, 21), revocation on the grounds of art. 17.1 and 18.1, CRLs (art. 18.3), and the
+//! protection of keys and owner details (art. 21.2, 23).
+//!
+//! Storage is the [`store::Store`] trait this crate owns; [`store::sqlite::SqliteStore`] is the
+//! embedded default. Clocks and random generators are parameters of every operation.
 
+pub mod center;
+pub mod certs;
+pub mod config;
+pub mod crl;
+pub mod error;
+pub mod issue;
+pub mod keys;
+pub mod revoke;
 pub mod store;
+
+pub use error::CaError;

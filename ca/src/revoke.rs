@@ -9,7 +9,7 @@ use eds_profile::grounds::RevocationGround;
 use crate::center::{Center, ISSUING, truncate_to_seconds};
 use crate::error::CaError;
 use crate::store::{
-    AuditEvent, Ban, CertificateQuery, CertificateRecord, EntityRecord, NewRevocation,
+    AuditEvent, CertificateQuery, CertificateRecord, EntityRecord, NewBan, NewRevocation,
     PersonRecord, RegistryChange, RevocationRecord, Serial, Status,
 };
 
@@ -47,7 +47,9 @@ impl Center {
         if let Some(rec) = self.store().certificate(&notice.serial)?
             && rec.issuer != ISSUING
         {
-            return Err(CaError::NotAnOwnerCertificate { serial: notice.serial.clone() });
+            return Err(CaError::NotAnOwnerCertificate {
+                serial: notice.serial.clone(),
+            });
         }
         let rev = new_revocation(notice, now);
         let mut done = self.store().revoke(
@@ -59,7 +61,9 @@ impl Center {
                 details: revocation_details(&rev),
             },
         )?;
-        done.pop().ok_or_else(|| CaError::Internal { reason: "revoke returned no record".into() })
+        done.pop().ok_or_else(|| CaError::Internal {
+            reason: "revoke returned no record".into(),
+        })
     }
 
     /// Records a person in the registry; a recorded death or a changed name revokes the person's
@@ -72,19 +76,27 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>, CaError> {
         let now = truncate_to_seconds(now);
-        let before = self.store().person(&person.iin)?;
-        let ground = match &before {
-            Some(old) if old.death_date.is_none() && person.death_date.is_some() => {
-                Some(RevocationGround::Death)
-            }
-            Some(old)
-                if old.surname != person.surname
-                    || old.name != person.name
-                    || old.patronymic != person.patronymic =>
-            {
-                Some(RevocationGround::NameChange)
-            }
-            _ => None,
+        let Some(before) = self.store().person(&person.iin)? else {
+            self.store().upsert_person(
+                person,
+                &AuditEvent {
+                    at: now,
+                    actor: notified_by.to_owned(),
+                    action: "registry-person-added".into(),
+                    details: json!({ "iin": person.iin }),
+                },
+            )?;
+            return Ok(Vec::new());
+        };
+        let ground = if before.death_date.is_none() && person.death_date.is_some() {
+            Some(RevocationGround::Death)
+        } else if before.surname != person.surname
+            || before.name != person.name
+            || before.patronymic != person.patronymic
+        {
+            Some(RevocationGround::NameChange)
+        } else {
+            None
         };
         let invalidity = match ground {
             Some(RevocationGround::Death) => person.death_date.map(|d| d.midnight().assume_utc()),
@@ -92,7 +104,10 @@ impl Center {
         };
         let revs = match ground {
             Some(g) => self.revocations_for(
-                &CertificateQuery { iin: Some(person.iin.clone()), ..valid() },
+                &CertificateQuery {
+                    iin: Some(person.iin.clone()),
+                    ..valid()
+                },
                 g,
                 notified_by,
                 invalidity,
@@ -126,20 +141,33 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>, CaError> {
         let now = truncate_to_seconds(now);
-        let before = self.store().entity(&entity.bin)?;
-        let query = match &before {
-            Some(old)
-                if old.name != entity.name
-                    || (old.liquidated_on.is_none() && entity.liquidated_on.is_some()) =>
-            {
-                Some(CertificateQuery { bin: Some(entity.bin.clone()), ..valid() })
-            }
-            Some(old) if old.head_iin != entity.head_iin => Some(CertificateQuery {
+        let Some(old) = self.store().entity(&entity.bin)? else {
+            self.store().upsert_entity(
+                entity,
+                &AuditEvent {
+                    at: now,
+                    actor: notified_by.to_owned(),
+                    action: "registry-entity-added".into(),
+                    details: json!({ "bin": entity.bin }),
+                },
+            )?;
+            return Ok(Vec::new());
+        };
+        let query = if old.name != entity.name
+            || (old.liquidated_on.is_none() && entity.liquidated_on.is_some())
+        {
+            Some(CertificateQuery {
+                bin: Some(entity.bin.clone()),
+                ..valid()
+            })
+        } else if old.head_iin != entity.head_iin {
+            Some(CertificateQuery {
                 bin: Some(entity.bin.clone()),
                 iin: Some(old.head_iin.clone()),
                 ..valid()
-            }),
-            _ => None,
+            })
+        } else {
+            None
         };
         let revs = match &query {
             Some(q) => self.revocations_for(
@@ -167,7 +195,7 @@ impl Center {
     }
 
     /// Records a court decision in force that forbids issuance (art. 14-1(3)).
-    pub fn add_ban(&self, ban: &Ban, actor: &str, now: OffsetDateTime) -> Result<i64, CaError> {
+    pub fn add_ban(&self, ban: &NewBan, actor: &str, now: OffsetDateTime) -> Result<i64, CaError> {
         Ok(self.store().add_ban(
             ban,
             &AuditEvent {

@@ -62,10 +62,12 @@ pub struct Applicant {
     /// `false` for a non-resident, whose birth date must be stated.
     #[serde(default = "yes")]
     pub resident: bool,
-    /// Birth date as stated by the applicant (required for a non-resident).
-    #[serde(default)]
+    /// Birth date as stated by the applicant (`YYYY-MM-DD`; required for a non-resident).
+    #[serde(default, with = "iso_date::option")]
     pub birth_date: Option<Date>,
 }
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 fn yes() -> bool {
     true

@@ -1,0 +1,1247 @@
+//! [`Store`] on one SQLite file: the backend of the local test center.
+//!
+//! - The file is created with mode 0600 before SQLite opens it; SQLite gives its `-wal` and
+//!   `-shm` files the same mode. An existing file keeps its mode.
+//! - WAL journal, `synchronous=FULL`: a killed process loses nothing that was committed.
+//! - `busy_timeout` of [`BUSY_TIMEOUT`]: writers in several processes wait for each other instead
+//!   of failing; every write transaction is `BEGIN IMMEDIATE`, so none fails half way on a lock.
+//! - Foreign keys on; the schema version is `PRAGMA user_version`, migrated on open.
+//! - Instants are integer unix seconds UTC, dates ISO 8601 text (`YYYY-MM-DD`).
+//!
+//! Revocations live in their own table with a copy of the certificate's issuer and `notAfter`
+//! (both immutable), and one covering index `(issuer, serial, not_after, entered_at, reason,
+//! invalidity_date)`: the CRL query walks that index in serial order and never touches a
+//! certificate row.
+
+use std::fmt;
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
+use rusqlite::types::{FromSql, Value as SqlValue, ValueRef};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
+    ffi, params, params_from_iter,
+};
+use serde_json::{Value, json};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+use crate::store::audit::{self, ChainVerifier, RawEntry};
+use crate::store::{
+    AuditEntry, AuditEvent, AuditHead, AuditVerification, Ban, CertificateQuery, CertificateRecord,
+    EntityRecord, NewBan, NewRefusal, NewRevocation, PersonRecord, RefusalRecord, RegistryChange,
+    RevocationRecord, RevokedEntry, Serial, Status, Store, StoreError,
+};
+
+/// How long a writer waits for another one before [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How much of the database file SQLite maps into memory (`PRAGMA mmap_size`); a register of a
+/// million revoked certificates takes some 300 MB.
+const MMAP_SIZE: i64 = 1 << 30;
+
+/// The schema version this program writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The register in a SQLite database. One connection, serialised by a mutex; open one
+/// `SqliteStore` per process and share it, or several on one file (they wait for each other).
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens the register at `path`, creating it (mode 0600) and migrating its schema.
+    ///
+    /// Fails with [`StoreError::SchemaTooNew`] for a database of a newer program,
+    /// [`StoreError::Io`] when the file cannot be created.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| StoreError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        // The file exists now: open without CREATE so SQLite never makes it with another mode.
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(db_err)?;
+        Self::init(conn, "wal")
+    }
+
+    /// A register in memory, gone when dropped: for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory().map_err(db_err)?, "memory")
+    }
+
+    fn init(mut conn: Connection, journal: &str) -> Result<Self, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(db_err)?;
+        if !mode.eq_ignore_ascii_case(journal) {
+            return Err(StoreError::Backend {
+                message: format!("journal mode {journal} is not available, got {mode}"),
+            });
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(db_err)?;
+        // The CRL scan reads the mapped file instead of making a read() call per page.
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)
+            .map_err(db_err)?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The connection. A thread that panicked while holding it left no transaction open
+    /// (`Transaction` rolls back when dropped during unwinding), so the poison is cleared rather
+    /// than turning one panic into a register that fails forever; should a transaction still be
+    /// open, it is rolled back first.
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        let guard = self.conn.lock().unwrap_or_else(|poisoned: PoisonError<_>| {
+            self.conn.clear_poison();
+            poisoned.into_inner()
+        });
+        if !guard.is_autocommit() {
+            guard.execute_batch("ROLLBACK").map_err(db_err)?;
+        }
+        Ok(guard)
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(db_err)?;
+        Ok(out)
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(db_err)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(db_err)?;
+        Ok(out)
+    }
+}
+
+impl Store for SqliteStore {
+    fn insert_certificate(
+        &self,
+        rec: &CertificateRecord,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            insert_certificate_in(tx, rec)?;
+            append_audit_in(tx, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn insert_certificates(
+        &self,
+        recs: &[CertificateRecord],
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for rec in recs {
+                insert_certificate_in(tx, rec)?;
+            }
+            append_audit_in(tx, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError> {
+        self.read(|tx| certificate_in(tx, serial))
+    }
+
+    fn list_certificates(
+        &self,
+        q: &CertificateQuery,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        let mut sql = format!("{SELECT_CERTIFICATES} WHERE 1 = 1");
+        let mut args: Vec<SqlValue> = Vec::new();
+        for (column, value) in [
+            ("c.iin", &q.iin),
+            ("c.bin", &q.bin),
+            ("c.issuer", &q.issuer),
+        ] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = ?"));
+                args.push(SqlValue::Text(v.clone()));
+            }
+        }
+        match q.status {
+            Some(Status::Valid) => sql.push_str(" AND r.serial IS NULL"),
+            Some(Status::Revoked) => sql.push_str(" AND r.serial IS NOT NULL"),
+            None => {}
+        }
+        sql.push_str(" ORDER BY c.issued_at, c.serial LIMIT ? OFFSET ?");
+        // SQLite reads a negative LIMIT as "no limit".
+        args.push(SqlValue::Integer(q.limit.map_or(-1, saturating_i64)));
+        args.push(SqlValue::Integer(saturating_i64(q.offset)));
+        self.read(|tx| {
+            let mut st = tx.prepare_cached(&sql).map_err(db_err)?;
+            let mut rows = st.query(params_from_iter(args)).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                out.push(decode_certificate(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn revoke(
+        &self,
+        revs: &[NewRevocation],
+        audit: &AuditEvent,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.write(|tx| {
+            let (revoked, _) = revoke_in(tx, revs, false)?;
+            append_audit_in(tx, audit, &[])?;
+            Ok(revoked)
+        })
+    }
+
+    /// `f` runs while the store is locked: it must not call this store.
+    fn for_each_revoked(
+        &self,
+        issuer: &str,
+        still_valid_at: OffsetDateTime,
+        f: &mut dyn FnMut(RevokedEntry) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let conn = self.lock()?;
+        let mut st = conn
+            .prepare_cached(
+                "SELECT serial, entered_at, reason, invalidity_date FROM revocations \
+                 WHERE issuer = ?1 AND not_after >= ?2 ORDER BY serial",
+            )
+            .map_err(db_err)?;
+        let mut rows = st
+            .query(params![issuer, still_valid_at.unix_timestamp()])
+            .map_err(db_err)?;
+        let mut count = 0u64;
+        while let Some(row) = rows.next().map_err(db_err)? {
+            let serial = match row.get_ref(0).map_err(db_err)? {
+                ValueRef::Blob(b) => Serial::from_der_content(b).ok(),
+                _ => None,
+            }
+            .ok_or_else(|| corrupt("revocations", "?", "serial", "not a serial"))?;
+            let revoked_at = instant(col(row, 1, "revocations", &serial, "entered_at")?)
+                .ok_or_else(|| corrupt("revocations", &serial, "entered_at", "out of range"))?;
+            let reason = reason_from_code(col(row, 2, "revocations", &serial, "reason")?)
+                .ok_or_else(|| corrupt("revocations", &serial, "reason", "unknown code"))?;
+            let invalidity_date =
+                match col::<Option<i64>, _>(row, 3, "revocations", &serial, "invalidity_date")? {
+                    None => None,
+                    Some(t) => Some(instant(t).ok_or_else(|| {
+                        corrupt("revocations", &serial, "invalidity_date", "out of range")
+                    })?),
+                };
+            f(RevokedEntry {
+                serial,
+                revoked_at,
+                reason,
+                invalidity_date,
+            })?;
+            count = count.saturating_add(1);
+        }
+        Ok(count)
+    }
+
+    fn next_crl_number(&self, issuer: &str, audit: &AuditEvent) -> Result<u64, StoreError> {
+        self.write(|tx| {
+            let n: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO crl_numbers (issuer, last) VALUES (?1, 1) \
+                     ON CONFLICT (issuer) DO UPDATE SET last = last + 1 RETURNING last",
+                )
+                .and_then(|mut st| st.query_row([issuer], |r| r.get(0)))
+                .map_err(db_err)?;
+            let n = u64::try_from(n)
+                .map_err(|_| corrupt("crl_numbers", issuer, "last", "not positive"))?;
+            append_audit_in(tx, audit, &[("crl_number", json!(n))])?;
+            Ok(n)
+        })
+    }
+
+    fn record_refusal(&self, r: &NewRefusal, audit: &AuditEvent) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    r.at.unix_timestamp(),
+                    r.ground.as_str(),
+                    r.detail,
+                    r.iin,
+                    r.bin,
+                    r.request_json
+                ])
+            })
+            .map_err(db_err)?;
+            let id = tx.last_insert_rowid();
+            append_audit_in(tx, audit, &[("refusal_id", json!(id))])?;
+            Ok(id)
+        })
+    }
+
+    fn refusals(&self) -> Result<Vec<RefusalRecord>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT id, at, ground, detail, iin, bin, request_json FROM refusals \
+                     ORDER BY id",
+                )
+                .map_err(db_err)?;
+            let mut rows = st.query([]).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                let id: i64 = col(row, 0, "refusals", "?", "id")?;
+                let key = id.to_string();
+                let ground: String = col(row, 2, "refusals", &key, "ground")?;
+                out.push(RefusalRecord {
+                    id,
+                    at: instant(col(row, 1, "refusals", &key, "at")?)
+                        .ok_or_else(|| corrupt("refusals", &key, "at", "out of range"))?,
+                    ground: RefusalGround::from_name(&ground)
+                        .ok_or_else(|| corrupt("refusals", &key, "ground", "unknown ground"))?,
+                    detail: col(row, 3, "refusals", &key, "detail")?,
+                    iin: col(row, 4, "refusals", &key, "iin")?,
+                    bin: col(row, 5, "refusals", &key, "bin")?,
+                    request_json: col(row, 6, "refusals", &key, "request_json")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn upsert_person(&self, p: &PersonRecord, audit: &AuditEvent) -> Result<(), StoreError> {
+        let birth = date_text(p.birth_date)?;
+        let death = p.death_date.map(date_text).transpose()?;
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO persons (iin, surname, name, patronymic, birth_date, death_date) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (iin) DO UPDATE SET \
+                 surname = ?2, name = ?3, patronymic = ?4, birth_date = ?5, death_date = ?6",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    p.iin,
+                    p.surname,
+                    p.name,
+                    p.patronymic,
+                    birth,
+                    death
+                ])
+            })
+            .map_err(db_err)?;
+            append_audit_in(tx, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn upsert_entity(&self, e: &EntityRecord, audit: &AuditEvent) -> Result<(), StoreError> {
+        let liquidated = e.liquidated_on.map(date_text).transpose()?;
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO entities (bin, name, head_iin, liquidated_on) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (bin) DO UPDATE SET \
+                 name = ?2, head_iin = ?3, liquidated_on = ?4",
+            )
+            .and_then(|mut st| st.execute(params![e.bin, e.name, e.head_iin, liquidated]))
+            .map_err(db_err)?;
+            append_audit_in(tx, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn person(&self, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT iin, surname, name, patronymic, birth_date, death_date FROM persons \
+                     WHERE iin = ?1",
+                )
+                .map_err(db_err)?;
+            let mut rows = st.query([iin]).map_err(db_err)?;
+            let Some(row) = rows.next().map_err(db_err)? else {
+                return Ok(None);
+            };
+            let birth: String = col(row, 4, "persons", iin, "birth_date")?;
+            let death: Option<String> = col(row, 5, "persons", iin, "death_date")?;
+            Ok(Some(PersonRecord {
+                iin: col(row, 0, "persons", iin, "iin")?,
+                surname: col(row, 1, "persons", iin, "surname")?,
+                name: col(row, 2, "persons", iin, "name")?,
+                patronymic: col(row, 3, "persons", iin, "patronymic")?,
+                birth_date: parse_date(&birth, "persons", iin, "birth_date")?,
+                death_date: death
+                    .map(|d| parse_date(&d, "persons", iin, "death_date"))
+                    .transpose()?,
+            }))
+        })
+    }
+
+    fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT bin, name, head_iin, liquidated_on FROM entities WHERE bin = ?1",
+                )
+                .map_err(db_err)?;
+            let mut rows = st.query([bin]).map_err(db_err)?;
+            let Some(row) = rows.next().map_err(db_err)? else {
+                return Ok(None);
+            };
+            let liquidated: Option<String> = col(row, 3, "entities", bin, "liquidated_on")?;
+            Ok(Some(EntityRecord {
+                bin: col(row, 0, "entities", bin, "bin")?,
+                name: col(row, 1, "entities", bin, "name")?,
+                head_iin: col(row, 2, "entities", bin, "head_iin")?,
+                liquidated_on: liquidated
+                    .map(|d| parse_date(&d, "entities", bin, "liquidated_on"))
+                    .transpose()?,
+            }))
+        })
+    }
+
+    fn add_ban(&self, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
+        if ban.iin.is_none() && ban.bin.is_none() {
+            return Err(StoreError::InvalidRecord {
+                what: "a ban names neither an iin nor a bin".to_owned(),
+            });
+        }
+        let from = date_text(ban.effective_from)?;
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO bans (iin, bin, court_decision, effective_from) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| st.execute(params![ban.iin, ban.bin, ban.court_decision, from]))
+            .map_err(db_err)?;
+            let id = tx.last_insert_rowid();
+            append_audit_in(tx, audit, &[("ban_id", json!(id))])?;
+            Ok(id)
+        })
+    }
+
+    fn lift_ban(&self, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
+        let on = date_text(on)?;
+        self.write(|tx| {
+            let changed = tx
+                .prepare_cached("UPDATE bans SET lifted_on = ?2 WHERE id = ?1")
+                .and_then(|mut st| st.execute(params![id, on]))
+                .map_err(db_err)?;
+            if changed == 0 {
+                return Err(StoreError::UnknownBan { id });
+            }
+            let ban = query_bans(tx, &format!("{SELECT_BANS} WHERE id = ?1"), params![id])?
+                .into_iter()
+                .next()
+                .ok_or(StoreError::UnknownBan { id })?;
+            append_audit_in(tx, audit, &[])?;
+            Ok(ban)
+        })
+    }
+
+    fn bans_for(
+        &self,
+        iin: Option<&str>,
+        bin: Option<&str>,
+        on: Date,
+    ) -> Result<Vec<Ban>, StoreError> {
+        let on = date_text(on)?;
+        self.read(|tx| {
+            query_bans(
+                tx,
+                &format!(
+                    "{SELECT_BANS} WHERE (iin = ?1 OR bin = ?2) AND effective_from <= ?3 \
+                     AND (lifted_on IS NULL OR lifted_on > ?3) ORDER BY id"
+                ),
+                params![iin, bin, on],
+            )
+        })
+    }
+
+    fn apply_registry_change(
+        &self,
+        change: &RegistryChange,
+        revs: &[NewRevocation],
+        audit: &AuditEvent,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.write(|tx| {
+            match change {
+                RegistryChange::PersonUpdated(p) => {
+                    let birth = date_text(p.birth_date)?;
+                    let death = p.death_date.map(date_text).transpose()?;
+                    let changed = tx
+                        .prepare_cached(
+                            "UPDATE persons SET surname = ?2, name = ?3, patronymic = ?4, \
+                             birth_date = ?5, death_date = ?6 WHERE iin = ?1",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![
+                                p.iin,
+                                p.surname,
+                                p.name,
+                                p.patronymic,
+                                birth,
+                                death
+                            ])
+                        })
+                        .map_err(db_err)?;
+                    if changed == 0 {
+                        return Err(StoreError::UnknownPerson { iin: p.iin.clone() });
+                    }
+                }
+                RegistryChange::EntityUpdated(e) => {
+                    let liquidated = e.liquidated_on.map(date_text).transpose()?;
+                    let changed = tx
+                        .prepare_cached(
+                            "UPDATE entities SET name = ?2, head_iin = ?3, liquidated_on = ?4 \
+                             WHERE bin = ?1",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![e.bin, e.name, e.head_iin, liquidated])
+                        })
+                        .map_err(db_err)?;
+                    if changed == 0 {
+                        return Err(StoreError::UnknownEntity { bin: e.bin.clone() });
+                    }
+                }
+            }
+            let (revoked, skipped) = revoke_in(tx, revs, true)?;
+            let skipped: Vec<String> = skipped.iter().map(Serial::to_string).collect();
+            append_audit_in(tx, audit, &[("skipped_already_revoked", json!(skipped))])?;
+            Ok(revoked)
+        })
+    }
+
+    fn archive(
+        &self,
+        serials: &[Serial],
+        revoked_before: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<usize, StoreError> {
+        let cutoff = revoked_before.unix_timestamp();
+        self.write(|tx| {
+            let mut removed = 0usize;
+            for serial in serials {
+                let found: Option<Option<i64>> = tx
+                    .prepare_cached(
+                        "SELECT r.entered_at FROM certificates c \
+                         LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = ?1",
+                    )
+                    .and_then(|mut st| st.query_row([serial.as_bytes()], |r| r.get(0)).optional())
+                    .map_err(db_err)?;
+                match found {
+                    None => {
+                        return Err(StoreError::UnknownSerial {
+                            serial: serial.clone(),
+                        });
+                    }
+                    Some(None) => {
+                        return Err(StoreError::NotRevoked {
+                            serial: serial.clone(),
+                        });
+                    }
+                    Some(Some(at)) if at >= cutoff => {
+                        return Err(StoreError::RetentionNotElapsed {
+                            serial: serial.clone(),
+                            revoked_at: instant(at).ok_or_else(|| {
+                                corrupt("revocations", serial, "entered_at", "out of range")
+                            })?,
+                        });
+                    }
+                    Some(Some(_)) => {}
+                }
+                for sql in [
+                    "DELETE FROM revocations WHERE serial = ?1",
+                    "DELETE FROM certificates WHERE serial = ?1",
+                ] {
+                    tx.prepare_cached(sql)
+                        .and_then(|mut st| st.execute([serial.as_bytes()]))
+                        .map_err(db_err)?;
+                }
+                removed = removed.saturating_add(1);
+            }
+            append_audit_in(tx, audit, &[])?;
+            Ok(removed)
+        })
+    }
+
+    fn audit_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
+                     WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+                )
+                .map_err(db_err)?;
+            let mut rows = st
+                .query(params![saturating_i64(from_seq), saturating_i64(limit)])
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                out.push(decode_audit_entry(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        self.read(|tx| {
+            let recorded = read_head(tx)?.unwrap_or(AuditHead {
+                entries: 0,
+                hash: audit::GENESIS,
+            });
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
+                     ORDER BY seq",
+                )
+                .map_err(db_err)?;
+            let mut rows = st.query([]).map_err(db_err)?;
+            let mut chain = ChainVerifier::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                let seq: i64 = col(row, 0, "audit_log", "?", "seq")?;
+                let seq = u64::try_from(seq)
+                    .map_err(|_| corrupt("audit_log", &seq.to_string(), "seq", "negative"))?;
+                // A field of the wrong type cannot hash right: it is reported as an edit.
+                let mut damaged = false;
+                let at_unix = match row.get_ref(1).map_err(db_err)? {
+                    ValueRef::Integer(i) => i,
+                    _ => {
+                        damaged = true;
+                        0
+                    }
+                };
+                let mut bytes = |i: usize| match row.get_ref(i) {
+                    Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => b,
+                    _ => {
+                        damaged = true;
+                        &[][..]
+                    }
+                };
+                let (actor, action, details, prev_hash, hash) =
+                    (bytes(2), bytes(3), bytes(4), bytes(5), bytes(6));
+                let hash = if damaged { &[][..] } else { hash };
+                let entry = RawEntry {
+                    seq,
+                    at_unix,
+                    actor,
+                    action,
+                    details,
+                    prev_hash,
+                    hash,
+                };
+                if !chain.push(&entry) {
+                    break;
+                }
+            }
+            Ok(chain.finish(&recorded))
+        })
+    }
+
+    fn append_audit(&self, audit: &AuditEvent) -> Result<AuditEntry, StoreError> {
+        self.write(|tx| append_audit_in(tx, audit, &[]))
+    }
+
+    fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        self.read(|tx| {
+            read_head(tx)?.ok_or_else(|| StoreError::Corrupt {
+                what: "audit_head row 1: missing".to_owned(),
+            })
+        })
+    }
+}
+
+const MIGRATIONS: [&str; 1] = [r"
+CREATE TABLE certificates (
+    id           INTEGER PRIMARY KEY,
+    serial       BLOB    NOT NULL UNIQUE,
+    issuer       TEXT    NOT NULL,
+    subject      TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    iin          TEXT,
+    bin          TEXT,
+    key_purpose  TEXT,
+    not_before   INTEGER NOT NULL,
+    not_after    INTEGER NOT NULL,
+    issued_at    INTEGER NOT NULL,
+    confidential INTEGER NOT NULL CHECK (confidential IN (0, 1)),
+    der          BLOB    NOT NULL
+);
+CREATE INDEX certificates_by_issued ON certificates (issued_at, serial);
+CREATE INDEX certificates_by_iin ON certificates (iin);
+CREATE INDEX certificates_by_bin ON certificates (bin);
+
+-- issuer and not_after copy the certificate's (immutable) values so that the CRL query reads
+-- this table's covering index alone.
+CREATE TABLE revocations (
+    serial          BLOB    PRIMARY KEY NOT NULL REFERENCES certificates (serial),
+    issuer          TEXT    NOT NULL,
+    not_after       INTEGER NOT NULL,
+    entered_at      INTEGER NOT NULL,
+    reason          INTEGER NOT NULL,
+    invalidity_date INTEGER,
+    ground          TEXT    NOT NULL,
+    notified_by     TEXT    NOT NULL,
+    received_at     INTEGER NOT NULL,
+    note            TEXT
+);
+CREATE INDEX revocations_for_crl
+    ON revocations (issuer, serial, not_after, entered_at, reason, invalidity_date);
+
+CREATE TABLE crl_numbers (
+    issuer TEXT    PRIMARY KEY NOT NULL,
+    last   INTEGER NOT NULL CHECK (last > 0)
+);
+
+CREATE TABLE refusals (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           INTEGER NOT NULL,
+    ground       TEXT    NOT NULL,
+    detail       TEXT    NOT NULL,
+    iin          TEXT,
+    bin          TEXT,
+    request_json TEXT    NOT NULL
+);
+
+CREATE TABLE persons (
+    iin        TEXT PRIMARY KEY NOT NULL,
+    surname    TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    patronymic TEXT,
+    birth_date TEXT NOT NULL,
+    death_date TEXT
+);
+
+CREATE TABLE entities (
+    bin           TEXT PRIMARY KEY NOT NULL,
+    name          TEXT NOT NULL,
+    head_iin      TEXT NOT NULL,
+    liquidated_on TEXT
+);
+
+CREATE TABLE bans (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    iin            TEXT,
+    bin            TEXT,
+    court_decision TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    lifted_on      TEXT,
+    CHECK (iin IS NOT NULL OR bin IS NOT NULL)
+);
+CREATE INDEX bans_by_iin ON bans (iin);
+CREATE INDEX bans_by_bin ON bans (bin);
+
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    actor     TEXT    NOT NULL,
+    action    TEXT    NOT NULL,
+    details   TEXT    NOT NULL,
+    prev_hash BLOB    NOT NULL,
+    hash      BLOB    NOT NULL
+);
+
+-- The end of the chain, to notice deleted last entries (see store::audit).
+CREATE TABLE audit_head (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    entries INTEGER NOT NULL,
+    hash    BLOB    NOT NULL
+);
+INSERT INTO audit_head (id, entries, hash) VALUES (1, 0, zeroblob(32));
+"];
+
+const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind, c.iin, c.bin, \
+    c.key_purpose, c.not_before, c.not_after, c.issued_at, c.confidential, c.der, r.ground, \
+    r.reason, r.notified_by, r.received_at, r.entered_at, r.invalidity_date, r.note \
+    FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial";
+
+const SELECT_BANS: &str =
+    "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
+
+const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// Every CRLReason this profile uses, to map stored codes back.
+const REASONS: [CrlReason; 6] = [
+    CrlReason::Unspecified,
+    CrlReason::KeyCompromise,
+    CrlReason::AffiliationChanged,
+    CrlReason::Superseded,
+    CrlReason::CessationOfOperation,
+    CrlReason::PrivilegeWithdrawn,
+];
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_err)?;
+    let found: i64 = tx
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db_err)?;
+    let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if found > supported {
+        return Err(StoreError::SchemaTooNew { found, supported });
+    }
+    let from = usize::try_from(found).map_err(|_| StoreError::Corrupt {
+        what: format!("schema version {found}: negative"),
+    })?;
+    for sql in MIGRATIONS.iter().skip(from) {
+        tx.execute_batch(sql).map_err(db_err)?;
+    }
+    tx.pragma_update(None, "user_version", supported)
+        .map_err(db_err)?;
+    tx.commit().map_err(db_err)
+}
+
+fn insert_certificate_in(tx: &Transaction<'_>, rec: &CertificateRecord) -> Result<(), StoreError> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO certificates (serial, issuer, subject, kind, iin, bin, key_purpose, \
+             not_before, not_after, issued_at, confidential, der) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                rec.serial.as_bytes(),
+                rec.issuer,
+                rec.subject,
+                rec.kind,
+                rec.iin,
+                rec.bin,
+                rec.key_purpose,
+                rec.not_before.unix_timestamp(),
+                rec.not_after.unix_timestamp(),
+                rec.issued_at.unix_timestamp(),
+                rec.confidential,
+                rec.der,
+            ])
+        });
+    match inserted {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            return Err(StoreError::DuplicateSerial {
+                serial: rec.serial.clone(),
+            });
+        }
+        Err(e) => return Err(db_err(e)),
+    }
+    if let Some(rev) = &rec.revocation {
+        insert_revocation_in(
+            tx,
+            &rec.serial,
+            &rec.issuer,
+            rec.not_after.unix_timestamp(),
+            rev,
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_revocation_in(
+    tx: &Transaction<'_>,
+    serial: &Serial,
+    issuer: &str,
+    not_after: i64,
+    rev: &RevocationRecord,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO revocations (serial, issuer, not_after, entered_at, reason, \
+         invalidity_date, ground, notified_by, received_at, note) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            serial.as_bytes(),
+            issuer,
+            not_after,
+            rev.entered_at.unix_timestamp(),
+            rev.reason.code(),
+            rev.invalidity_date.map(OffsetDateTime::unix_timestamp),
+            rev.ground.as_str(),
+            rev.notified_by,
+            rev.received_at.unix_timestamp(),
+            rev.note,
+        ])
+    })
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Revokes each serial; an already revoked one fails the call, or is skipped and listed when
+/// `skip_revoked`. Returns the newly revoked certificates and the skipped serials.
+fn revoke_in(
+    tx: &Transaction<'_>,
+    revs: &[NewRevocation],
+    skip_revoked: bool,
+) -> Result<(Vec<CertificateRecord>, Vec<Serial>), StoreError> {
+    let mut skipped = Vec::new();
+    let mut revoked_serials = Vec::with_capacity(revs.len());
+    for rev in revs {
+        let found: Option<(String, i64, Option<i64>, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT c.issuer, c.not_after, r.entered_at, r.ground FROM certificates c \
+                 LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = ?1",
+            )
+            .and_then(|mut st| {
+                st.query_row([rev.serial.as_bytes()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(db_err)?;
+        let Some((issuer, not_after, entered_at, ground)) = found else {
+            return Err(StoreError::UnknownSerial {
+                serial: rev.serial.clone(),
+            });
+        };
+        if let (Some(at), Some(ground)) = (entered_at, ground) {
+            if skip_revoked {
+                skipped.push(rev.serial.clone());
+                continue;
+            }
+            return Err(StoreError::AlreadyRevoked {
+                serial: rev.serial.clone(),
+                at: instant(at).ok_or_else(|| {
+                    corrupt("revocations", &rev.serial, "entered_at", "out of range")
+                })?,
+                ground: RevocationGround::from_name(&ground).ok_or_else(|| {
+                    corrupt("revocations", &rev.serial, "ground", "unknown ground")
+                })?,
+            });
+        }
+        insert_revocation_in(tx, &rev.serial, &issuer, not_after, &rev.record)?;
+        revoked_serials.push(&rev.serial);
+    }
+    let mut revoked = Vec::with_capacity(revoked_serials.len());
+    for serial in revoked_serials {
+        revoked.push(
+            certificate_in(tx, serial)?.ok_or_else(|| StoreError::UnknownSerial {
+                serial: serial.clone(),
+            })?,
+        );
+    }
+    Ok((revoked, skipped))
+}
+
+fn certificate_in(
+    tx: &Transaction<'_>,
+    serial: &Serial,
+) -> Result<Option<CertificateRecord>, StoreError> {
+    let mut st = tx
+        .prepare_cached(&format!("{SELECT_CERTIFICATES} WHERE c.serial = ?1"))
+        .map_err(db_err)?;
+    let mut rows = st.query([serial.as_bytes()]).map_err(db_err)?;
+    match rows.next().map_err(db_err)? {
+        Some(row) => decode_certificate(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn decode_certificate(row: &Row<'_>) -> Result<CertificateRecord, StoreError> {
+    const T: &str = "certificates";
+    let raw: Vec<u8> = col(row, 0, T, "?", "serial")?;
+    let serial = Serial::from_der_content(&raw)
+        .map_err(|e| corrupt(T, &hex::encode(&raw), "serial", &e.to_string()))?;
+    let s = &serial;
+    let time_at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
+        instant(col(row, i, T, s, name)?).ok_or_else(|| corrupt(T, s, name, "out of range"))
+    };
+    let confidential = match col::<i64, _>(row, 10, T, s, "confidential")? {
+        0 => false,
+        1 => true,
+        _ => return Err(corrupt(T, s, "confidential", "not 0 or 1")),
+    };
+    let ground: Option<String> = col(row, 12, T, s, "ground")?;
+    let revocation = match ground {
+        None => None,
+        Some(ground) => {
+            const R: &str = "revocations";
+            let at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
+                instant(col(row, i, R, s, name)?).ok_or_else(|| corrupt(R, s, name, "out of range"))
+            };
+            let invalidity: Option<i64> = col(row, 17, R, s, "invalidity_date")?;
+            Some(RevocationRecord {
+                ground: RevocationGround::from_name(&ground)
+                    .ok_or_else(|| corrupt(R, s, "ground", "unknown ground"))?,
+                reason: reason_from_code(col(row, 13, R, s, "reason")?)
+                    .ok_or_else(|| corrupt(R, s, "reason", "unknown code"))?,
+                notified_by: col(row, 14, R, s, "notified_by")?,
+                received_at: at(15, "received_at")?,
+                entered_at: at(16, "entered_at")?,
+                invalidity_date: invalidity
+                    .map(|t| instant(t).ok_or_else(|| corrupt(R, s, "invalidity_date", "range")))
+                    .transpose()?,
+                note: col(row, 18, R, s, "note")?,
+            })
+        }
+    };
+    Ok(CertificateRecord {
+        issuer: col(row, 1, T, s, "issuer")?,
+        subject: col(row, 2, T, s, "subject")?,
+        kind: col(row, 3, T, s, "kind")?,
+        iin: col(row, 4, T, s, "iin")?,
+        bin: col(row, 5, T, s, "bin")?,
+        key_purpose: col(row, 6, T, s, "key_purpose")?,
+        not_before: time_at(7, "not_before")?,
+        not_after: time_at(8, "not_after")?,
+        issued_at: time_at(9, "issued_at")?,
+        confidential,
+        der: col(row, 11, T, s, "der")?,
+        revocation,
+        serial,
+    })
+}
+
+fn append_audit_in(
+    tx: &Transaction<'_>,
+    event: &AuditEvent,
+    generated: &[(&str, Value)],
+) -> Result<AuditEntry, StoreError> {
+    let details = audit::canonical_json(&audit::with_generated(&event.details, generated))?;
+    let head = read_head(tx)?.ok_or_else(|| StoreError::Corrupt {
+        what: "audit_head row 1: missing".to_owned(),
+    })?;
+    let seq = head
+        .entries
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt {
+            what: "audit_head row 1: entries at the maximum".to_owned(),
+        })?;
+    let at = event.at.unix_timestamp();
+    let hash = audit::entry_hash(
+        seq,
+        at,
+        event.actor.as_bytes(),
+        event.action.as_bytes(),
+        details.as_bytes(),
+        &head.hash,
+    );
+    let seq_sql = saturating_i64(seq);
+    tx.prepare_cached(
+        "INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            seq_sql,
+            at,
+            event.actor,
+            event.action,
+            details,
+            &head.hash[..],
+            &hash[..]
+        ])
+    })
+    .map_err(db_err)?;
+    tx.prepare_cached("UPDATE audit_head SET entries = ?1, hash = ?2 WHERE id = 1")
+        .and_then(|mut st| st.execute(params![seq_sql, &hash[..]]))
+        .map_err(db_err)?;
+    Ok(AuditEntry {
+        seq,
+        at: instant(at).ok_or_else(|| StoreError::InvalidRecord {
+            what: "audit event time out of range".to_owned(),
+        })?,
+        actor: event.actor.clone(),
+        action: event.action.clone(),
+        details,
+        prev_hash: head.hash,
+        hash,
+    })
+}
+
+fn read_head(tx: &Transaction<'_>) -> Result<Option<AuditHead>, StoreError> {
+    let head: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT entries, hash FROM audit_head WHERE id = 1")
+        .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(db_err)?;
+    head.map(|(entries, hash)| {
+        Ok(AuditHead {
+            entries: u64::try_from(entries)
+                .map_err(|_| corrupt("audit_head", "1", "entries", "negative"))?,
+            hash: <[u8; 32]>::try_from(hash.as_slice())
+                .map_err(|_| corrupt("audit_head", "1", "hash", "not 32 bytes"))?,
+        })
+    })
+    .transpose()
+}
+
+fn decode_audit_entry(row: &Row<'_>) -> Result<AuditEntry, StoreError> {
+    const T: &str = "audit_log";
+    let seq: i64 = col(row, 0, T, "?", "seq")?;
+    let key = seq.to_string();
+    let hash32 = |i: usize, name: &str| -> Result<[u8; 32], StoreError> {
+        let v: Vec<u8> = col(row, i, T, &key, name)?;
+        <[u8; 32]>::try_from(v.as_slice()).map_err(|_| corrupt(T, &key, name, "not 32 bytes"))
+    };
+    Ok(AuditEntry {
+        seq: u64::try_from(seq).map_err(|_| corrupt(T, &key, "seq", "negative"))?,
+        at: instant(col(row, 1, T, &key, "at")?)
+            .ok_or_else(|| corrupt(T, &key, "at", "out of range"))?,
+        actor: col(row, 2, T, &key, "actor")?,
+        action: col(row, 3, T, &key, "action")?,
+        details: col(row, 4, T, &key, "details")?,
+        prev_hash: hash32(5, "prev_hash")?,
+        hash: hash32(6, "hash")?,
+    })
+}
+
+fn query_bans(
+    tx: &Transaction<'_>,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<Ban>, StoreError> {
+    const T: &str = "bans";
+    let mut st = tx.prepare_cached(sql).map_err(db_err)?;
+    let mut rows = st.query(args).map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err)? {
+        let id: i64 = col(row, 0, T, "?", "id")?;
+        let key = id.to_string();
+        let from: String = col(row, 4, T, &key, "effective_from")?;
+        let lifted: Option<String> = col(row, 5, T, &key, "lifted_on")?;
+        out.push(Ban {
+            id,
+            iin: col(row, 1, T, &key, "iin")?,
+            bin: col(row, 2, T, &key, "bin")?,
+            court_decision: col(row, 3, T, &key, "court_decision")?,
+            effective_from: parse_date(&from, T, &key, "effective_from")?,
+            lifted_on: lifted
+                .map(|d| parse_date(&d, T, &key, "lifted_on"))
+                .transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads column `i`; a value of the wrong type is [`StoreError::Corrupt`] naming the row.
+fn col<T: FromSql, K: fmt::Display + ?Sized>(
+    row: &Row<'_>,
+    i: usize,
+    table: &str,
+    key: &K,
+    name: &str,
+) -> Result<T, StoreError> {
+    row.get(i)
+        .map_err(|e| corrupt(table, key, name, &e.to_string()))
+}
+
+fn corrupt<K: fmt::Display + ?Sized>(table: &str, key: &K, column: &str, why: &str) -> StoreError {
+    StoreError::Corrupt {
+        what: format!("{table} row {key} column {column} ({why})"),
+    }
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+        {
+            StoreError::Busy
+        }
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::Utf8Error(..) => StoreError::Corrupt {
+            what: e.to_string(),
+        },
+        _ => StoreError::Backend {
+            message: e.to_string(),
+        },
+    }
+}
+
+fn instant(unix: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(unix).ok()
+}
+
+fn reason_from_code(code: i64) -> Option<CrlReason> {
+    REASONS.into_iter().find(|r| i64::from(r.code()) == code)
+}
+
+fn saturating_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn date_text(d: Date) -> Result<String, StoreError> {
+    d.format(DATE_FORMAT)
+        .map_err(|e| StoreError::InvalidRecord {
+            what: format!("date {d} does not format: {e}"),
+        })
+}
+
+fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
+    Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_crl_query_reads_the_covering_index_only() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.lock().unwrap();
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT serial, entered_at, reason, invalidity_date \
+                 FROM revocations WHERE issuer = ?1 AND not_after >= ?2 ORDER BY serial",
+            )
+            .unwrap()
+            .query_map(params!["issuing", 0], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            plan,
+            vec!["SEARCH revocations USING COVERING INDEX revocations_for_crl (issuer=?)"]
+        );
+    }
+
+    #[test]
+    fn ok_schema_version_is_recorded() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.lock().unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        assert_eq!(usize::try_from(SCHEMA_VERSION).unwrap(), MIGRATIONS.len());
+    }
+}
