@@ -39,6 +39,7 @@ pub struct Center {
     store: Box<dyn Store>,
     root_der: Vec<u8>,
     issuing_der: Vec<u8>,
+    issuing_not_after: OffsetDateTime,
 }
 
 /// The issuing center's key, decrypted, ready to sign certificates and CRLs.
@@ -180,12 +181,18 @@ impl Center {
         config.validate()?;
         let root_der = read_cert_pem(&dir.join("root.crt.pem"))?;
         let issuing_der = read_cert_pem(&dir.join("issuing.crt.pem"))?;
+        let (_, issuing) = X509Certificate::from_der(&issuing_der).map_err(|e| CaError::KeyFile {
+            path: dir.join("issuing.crt.pem").display().to_string(),
+            reason: format!("not a certificate: {e}"),
+        })?;
+        let issuing_not_after = issuing.validity().not_after.to_datetime();
         Ok(Center {
             dir: dir.to_path_buf(),
             config,
             store,
             root_der,
             issuing_der,
+            issuing_not_after,
         })
     }
 
@@ -224,12 +231,8 @@ impl Center {
     }
 
     /// notAfter of the issuing center's certificate: no owner certificate outlives it.
-    pub fn issuing_not_after(&self) -> Result<OffsetDateTime, CaError> {
-        let (_, cert) =
-            X509Certificate::from_der(&self.issuing_der).map_err(|e| CaError::Internal {
-                reason: format!("issuing certificate: {e}"),
-            })?;
-        Ok(cert.validity().not_after.to_datetime())
+    pub fn issuing_not_after(&self) -> OffsetDateTime {
+        self.issuing_not_after
     }
 }
 

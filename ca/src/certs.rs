@@ -103,15 +103,21 @@ pub struct OwnerTemplate<'a> {
     pub not_after: OffsetDateTime,
 }
 
-/// Template of an owner's registration certificate (EDS law art. 15).
+/// Template of an owner's registration certificate (EDS law art. 15), and its subject as text
+/// (`CN=…, SURNAME=…, SERIALNUMBER=IIN…, C=KZ, …`) for the register.
 pub fn owner_params(
     t: &OwnerTemplate<'_>,
     cfg: &CenterConfig,
-) -> Result<CertificateParams, CaError> {
+) -> Result<(CertificateParams, String), CaError> {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     let attributes =
         holder::subject_attributes(t.subject).map_err(|e| CaError::build("subject", e))?;
+    let text = attributes
+        .iter()
+        .map(|(arcs, value)| format!("{}={value}", attribute_label(arcs)))
+        .collect::<Vec<_>>()
+        .join(", ");
     for (arcs, value) in attributes {
         dn.push(dn_type(arcs), dn_value(arcs, value)?);
     }
@@ -150,7 +156,20 @@ pub fn owner_params(
     p.custom_extensions = vec![policies_extension(holder::POLICY)?, aia_extension(cfg)?];
     // Subject key identifier: RFC 7093 method 1 (truncated SHA-256), rcgen's default.
     p.key_identifier_method = KeyIdMethod::Sha256;
-    Ok(p)
+    Ok((p, text))
+}
+
+fn attribute_label(arcs: &[u64]) -> String {
+    match arcs {
+        a if a == oids::AT_COMMON_NAME => "CN".into(),
+        a if a == oids::AT_SURNAME => "SURNAME".into(),
+        a if a == oids::AT_SERIAL_NUMBER => "SERIALNUMBER".into(),
+        a if a == oids::AT_COUNTRY => "C".into(),
+        a if a == oids::AT_ORGANIZATION => "O".into(),
+        a if a == oids::AT_ORGANIZATIONAL_UNIT => "OU".into(),
+        a if a == oids::AT_GIVEN_NAME => "GIVENNAME".into(),
+        a => oids::dotted(a),
+    }
 }
 
 fn dn_type(arcs: &[u64]) -> DnType {

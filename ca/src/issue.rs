@@ -110,34 +110,7 @@ impl Center {
         observe: &mut dyn FnMut(IssueStep),
     ) -> Result<Issued, CaError> {
         let now = truncate_to_seconds(now);
-        let facts = self.facts_for(req, now.date())?;
-        let accepted = match request::assess(req, &facts, now.date()) {
-            Ok(a) => a,
-            Err(refusal) => {
-                let record = self.store().record_refusal(
-                    &NewRefusal {
-                        at: now,
-                        ground: refusal.ground(),
-                        detail: refusal.to_string(),
-                        iin: Some(req.applicant.iin.clone()),
-                        bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
-                        request_json: serde_json::to_string(req).unwrap_or_default(),
-                    },
-                    &AuditEvent {
-                        at: now,
-                        actor: actor.to_owned(),
-                        action: "issuance-refused".into(),
-                        details: json!({
-                            "ground": refusal.ground().as_str(),
-                            "article": refusal.ground().article(),
-                            "finding": refusal.to_string(),
-                            "iin": req.applicant.iin,
-                        }),
-                    },
-                )?;
-                return Err(CaError::Refused { refusal, record });
-            }
-        };
+        let (accepted, facts) = self.accept(req, actor, now)?;
         observe(IssueStep::Accepted);
 
         let (public, generated) = public_key(req, source, rng)?;
@@ -163,6 +136,88 @@ impl Center {
             record,
             key: generated,
         })
+    }
+
+    /// Applies art. 14 and 14-1 to `req`; a refusal is recorded in the register (with its own audit
+    /// entry) before it is returned as [`CaError::Refused`].
+    pub fn accept(
+        &self,
+        req: &RegistrationRequest,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Accepted, Facts), CaError> {
+        let facts = self.facts_for(req, now.date())?;
+        match request::assess(req, &facts, now.date()) {
+            Ok(a) => Ok((a, facts)),
+            Err(refusal) => {
+                let record = self.store().record_refusal(
+                    &NewRefusal {
+                        at: now,
+                        ground: refusal.ground(),
+                        detail: refusal.to_string(),
+                        iin: Some(req.applicant.iin.clone()),
+                        bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
+                        request_json: serde_json::to_string(req).unwrap_or_default(),
+                    },
+                    &AuditEvent {
+                        at: now,
+                        actor: actor.to_owned(),
+                        action: "issuance-refused".into(),
+                        details: json!({
+                            "ground": refusal.ground().as_str(),
+                            "article": refusal.ground().article(),
+                            "finding": refusal.to_string(),
+                            "iin": req.applicant.iin,
+                        }),
+                    },
+                )?;
+                Err(CaError::Refused { refusal, record })
+            }
+        }
+    }
+
+    /// Issues certificates for many requests: each is assessed and signed on its own, and all
+    /// accepted ones are recorded in one register transaction (all or none). A refused request
+    /// yields its [`CaError::Refused`] in the result and does not stop the others.
+    pub fn issue_batch(
+        &self,
+        key: &IssuingKey,
+        batch: &[(RegistrationRequest, KeySource<'_>)],
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Vec<Result<Issued, CaError>>, CaError> {
+        let now = truncate_to_seconds(now);
+        let mut out = Vec::with_capacity(batch.len());
+        for (req, source) in batch {
+            let one = self.accept(req, actor, now).and_then(|(accepted, facts)| {
+                let (public, generated) = public_key(req, *source, rng)?;
+                let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
+                Ok(Issued { record, key: generated })
+            });
+            match one {
+                Ok(issued) => out.push(Ok(issued)),
+                Err(e @ CaError::Refused { .. }) => out.push(Err(e)),
+                Err(other) => return Err(other),
+            }
+        }
+        let records: Vec<CertificateRecord> =
+            out.iter().filter_map(|r| r.as_ref().ok()).map(|i| i.record.clone()).collect();
+        if !records.is_empty() {
+            self.store().insert_certificates(
+                &records,
+                &AuditEvent {
+                    at: now,
+                    actor: actor.to_owned(),
+                    action: "certificates-issued".into(),
+                    details: json!({
+                        "count": records.len(),
+                        "serials": records.iter().map(|r| r.serial.to_string()).collect::<Vec<_>>(),
+                    }),
+                },
+            )?;
+        }
+        Ok(out)
     }
 
     /// Builds and signs an owner certificate for an accepted request (no register write).
@@ -206,9 +261,9 @@ impl Center {
             .filter(|r| !matches!(r, Role::Individual | Role::LegalEntity))
             .collect();
         let not_after = (now + Duration::days(i64::from(self.config().leaf_validity_days)))
-            .min(self.issuing_not_after()?);
+            .min(self.issuing_not_after());
         let serial = certs::random_serial(rng)?;
-        let params = certs::owner_params(
+        let (params, subject_text) = certs::owner_params(
             &OwnerTemplate {
                 subject: &subject,
                 kind,
@@ -224,11 +279,6 @@ impl Center {
             .signed_by(public, key.issuer())
             .map_err(|e| CaError::build("registration certificate", e))?;
         let der = cert.der().to_vec();
-        let subject_text = x509_parser::parse_x509_certificate(&der)
-            .map(|(_, c)| c.subject().to_string())
-            .map_err(|e| CaError::Internal {
-                reason: format!("new certificate: {e}"),
-            })?;
         Ok(CertificateRecord {
             serial: Serial::from_der_content(&serial).map_err(|e| CaError::Internal {
                 reason: format!("new serial: {e}"),

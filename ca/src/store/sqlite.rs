@@ -41,10 +41,6 @@ use crate::store::{
 /// How long a writer waits for another one before [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How much of the database file SQLite maps into memory (`PRAGMA mmap_size`); a register of a
-/// million revoked certificates takes some 300 MB.
-const MMAP_SIZE: i64 = 1 << 30;
-
 /// The schema version this program writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 1;
 
@@ -99,9 +95,6 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(db_err)?;
-        // The CRL scan reads the mapped file instead of making a read() call per page.
-        conn.pragma_update(None, "mmap_size", MMAP_SIZE)
             .map_err(db_err)?;
         migrate(&mut conn)?;
         Ok(Self {
