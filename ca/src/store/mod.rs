@@ -79,7 +79,8 @@ pub trait Store: Send + Sync {
     /// (`not_after >= still_valid_at`), ordered by serial (see [`Serial`] for the order).
     ///
     /// Expired certificates leave the CRL (RFC 5280 §3.3) but stay in the register (art. 16.2).
-    /// The callback's error stops the stream and is returned. Returns the number of entries
+    /// The callback's error stops the stream and is returned; the callback must not call the
+    /// store (a backend may hold its connection while streaming). Returns the number of entries
     /// passed to `f`. Built for a CRL of a million entries: reads one narrow index, allocates only
     /// each entry's serial.
     fn for_each_revoked(

@@ -1,0 +1,1076 @@
+//! The register on SQLite: round trips, the all-or-nothing rules, the audit chain, concurrency.
+#![expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use eds_ca::store::audit::entry_hash;
+use eds_ca::store::{
+    AuditEvent, AuditProblem, AuditVerification, CertificateQuery, CertificateRecord, EntityRecord,
+    NewBan, NewRefusal, NewRevocation, PersonRecord, RegistryChange, RevocationRecord,
+    RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
+};
+use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
+use rusqlite::Connection;
+use serde_json::json;
+use time::macros::{date, datetime};
+use time::{Duration, OffsetDateTime};
+
+const T0: OffsetDateTime = datetime!(2025-03-01 09:00:00 UTC);
+
+fn serial(n: u64) -> Serial {
+    Serial::from_unsigned(&n.to_be_bytes()).unwrap()
+}
+
+fn cert(n: u64, issuer: &str, not_after: OffsetDateTime) -> CertificateRecord {
+    CertificateRecord {
+        serial: serial(n),
+        issuer: issuer.to_owned(),
+        subject: format!("CN=Holder {n},SERIALNUMBER=IIN900101300011"),
+        kind: "individual".to_owned(),
+        iin: Some("900101300011".to_owned()),
+        bin: None,
+        key_purpose: Some("sign".to_owned()),
+        not_before: T0,
+        not_after,
+        issued_at: T0 + Duration::seconds(i64::try_from(n).unwrap()),
+        confidential: false,
+        der: vec![0x30, 0x03, 0x02, 0x01, 0x01],
+        revocation: None,
+    }
+}
+
+fn ev(action: &str) -> AuditEvent {
+    AuditEvent {
+        at: T0,
+        actor: "operator".to_owned(),
+        action: action.to_owned(),
+        details: json!({}),
+    }
+}
+
+fn revocation(n: u64, ground: RevocationGround, at: OffsetDateTime) -> NewRevocation {
+    NewRevocation {
+        serial: serial(n),
+        record: RevocationRecord {
+            ground,
+            reason: ground.crl_reason(),
+            notified_by: "holder".to_owned(),
+            received_at: at - Duration::hours(1),
+            entered_at: at,
+            invalidity_date: None,
+            note: None,
+        },
+    }
+}
+
+fn person(iin: &str, surname: &str) -> PersonRecord {
+    PersonRecord {
+        iin: iin.to_owned(),
+        surname: surname.to_owned(),
+        name: "Aigerim".to_owned(),
+        patronymic: None,
+        birth_date: date!(1990 - 01 - 01),
+        death_date: None,
+    }
+}
+
+fn year_after() -> OffsetDateTime {
+    T0 + Duration::days(365)
+}
+
+fn audit_count(store: &SqliteStore) -> u64 {
+    store.audit_head().unwrap().entries
+}
+
+/// A store on a fresh file with entries 1..=5 in its audit log; returns the file's path too.
+fn store_with_five_entries(dir: &Path) -> (SqliteStore, std::path::PathBuf) {
+    let path = dir.join("register.db");
+    let store = SqliteStore::open(&path).unwrap();
+    for i in 1..=5 {
+        store
+            .append_audit(&AuditEvent {
+                details: json!({ "i": i }),
+                ..ev("crl.publish")
+            })
+            .unwrap();
+    }
+    (store, path)
+}
+
+#[test]
+fn ok_insert_then_get_round_trip() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut rec = cert(0x8F01, "issuing", year_after());
+    rec.bin = Some("050140000656".to_owned());
+    rec.kind = "legal-entity".to_owned();
+    rec.confidential = true;
+    rec.der = (0..=255).collect();
+    store
+        .insert_certificate(&rec, &ev("certificate.issue"))
+        .unwrap();
+
+    let got = store.certificate(&serial(0x8F01)).unwrap();
+    assert_eq!(got, Some(rec));
+    assert_eq!(store.certificate(&serial(7)).unwrap(), None);
+    assert_eq!(audit_count(&store), 1);
+}
+
+#[test]
+fn ok_instants_are_kept_to_the_second_in_utc() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut rec = cert(1, "issuing", year_after());
+    rec.issued_at = datetime!(2025-03-01 14:00:00.987_654_321 +05:00);
+    store
+        .insert_certificate(&rec, &ev("certificate.issue"))
+        .unwrap();
+    let got = store.certificate(&serial(1)).unwrap().unwrap();
+    assert_eq!(got.issued_at, datetime!(2025-03-01 09:00:00 UTC));
+    assert_eq!(got.issued_at.offset(), time::UtcOffset::UTC);
+}
+
+#[test]
+fn fail_duplicate_serial_changes_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .insert_certificate(&cert(5, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    let mut other = cert(5, "root", year_after());
+    other.subject = "CN=Someone else".to_owned();
+    assert_eq!(
+        store.insert_certificate(&other, &ev("issue")),
+        Err(StoreError::DuplicateSerial { serial: serial(5) })
+    );
+    assert_eq!(
+        store.certificate(&serial(5)).unwrap().unwrap().issuer,
+        "issuing"
+    );
+    assert_eq!(audit_count(&store), 1);
+}
+
+#[test]
+fn fail_batch_insert_with_a_duplicate_inserts_none() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .insert_certificate(&cert(2, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    let batch = [
+        cert(1, "issuing", year_after()),
+        cert(2, "issuing", year_after()),
+    ];
+    assert_eq!(
+        store.insert_certificates(&batch, &ev("issue.batch")),
+        Err(StoreError::DuplicateSerial { serial: serial(2) })
+    );
+    assert_eq!(store.certificate(&serial(1)).unwrap(), None);
+    assert_eq!(audit_count(&store), 1);
+}
+
+#[test]
+fn fail_revoke_twice_names_the_first_revocation() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .insert_certificate(&cert(9, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    let first_at = T0 + Duration::days(3);
+    let revoked = store
+        .revoke(
+            &[revocation(9, RevocationGround::KeyCompromise, first_at)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(
+        revoked[0]
+            .revocation
+            .as_ref()
+            .map(|r| (r.ground, r.reason, r.entered_at)),
+        Some((
+            RevocationGround::KeyCompromise,
+            CrlReason::KeyCompromise,
+            first_at
+        ))
+    );
+
+    let again = revocation(9, RevocationGround::Death, T0 + Duration::days(10));
+    assert_eq!(
+        store.revoke(&[again], &ev("revoke")),
+        Err(StoreError::AlreadyRevoked {
+            serial: serial(9),
+            at: first_at,
+            ground: RevocationGround::KeyCompromise
+        })
+    );
+    assert_eq!(audit_count(&store), 2);
+}
+
+#[test]
+fn fail_revoke_unknown_serial() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(
+        store.revoke(
+            &[revocation(404, RevocationGround::HolderRequest, T0)],
+            &ev("revoke")
+        ),
+        Err(StoreError::UnknownSerial {
+            serial: serial(404)
+        })
+    );
+    assert_eq!(audit_count(&store), 0);
+}
+
+#[test]
+fn fail_batch_revoke_with_unknown_second_serial_changes_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .insert_certificates(
+            &[
+                cert(1, "issuing", year_after()),
+                cert(3, "issuing", year_after()),
+            ],
+            &ev("issue"),
+        )
+        .unwrap();
+    let head_before = store.audit_head().unwrap();
+    let batch = [
+        revocation(1, RevocationGround::HolderRequest, T0),
+        revocation(2, RevocationGround::HolderRequest, T0),
+        revocation(3, RevocationGround::HolderRequest, T0),
+    ];
+    assert_eq!(
+        store.revoke(&batch, &ev("revoke")),
+        Err(StoreError::UnknownSerial { serial: serial(2) })
+    );
+    let revoked = store
+        .list_certificates(&CertificateQuery {
+            status: Some(Status::Revoked),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(revoked, vec![]);
+    assert_eq!(
+        store.certificate(&serial(1)).unwrap().unwrap().revocation,
+        None
+    );
+    assert_eq!(store.audit_head().unwrap(), head_before);
+    assert_eq!(store.audit_entries(1, 100).unwrap().len(), 1);
+}
+
+#[test]
+fn ok_for_each_revoked_skips_expired_and_other_issuers_in_serial_order() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let now = T0 + Duration::days(30);
+    let recs = [
+        cert(0x30, "issuing", year_after()),
+        cert(0x10, "issuing", year_after()),
+        cert(0x20, "issuing", now), // expires exactly now: still listed
+        cert(0x05, "issuing", now - Duration::seconds(1)), // expired: left out
+        cert(0x15, "root", year_after()), // another issuer: left out
+        cert(0x25, "issuing", year_after()), // not revoked: left out
+    ];
+    store.insert_certificates(&recs, &ev("issue")).unwrap();
+    let mut with_invalidity = revocation(0x10, RevocationGround::KeyCompromise, T0);
+    with_invalidity.record.invalidity_date = Some(T0 - Duration::days(2));
+    let revs = [
+        revocation(0x30, RevocationGround::NameChange, T0 + Duration::days(1)),
+        with_invalidity,
+        revocation(0x20, RevocationGround::Death, T0 + Duration::days(2)),
+        revocation(0x05, RevocationGround::HolderRequest, T0),
+        revocation(0x15, RevocationGround::HolderRequest, T0),
+    ];
+    store.revoke(&revs, &ev("revoke")).unwrap();
+
+    let mut seen = Vec::new();
+    let n = store
+        .for_each_revoked("issuing", now, &mut |e| {
+            seen.push(e);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(
+        seen,
+        vec![
+            RevokedEntry {
+                serial: serial(0x10),
+                revoked_at: T0,
+                reason: CrlReason::KeyCompromise,
+                invalidity_date: Some(T0 - Duration::days(2)),
+            },
+            RevokedEntry {
+                serial: serial(0x20),
+                revoked_at: T0 + Duration::days(2),
+                reason: CrlReason::CessationOfOperation,
+                invalidity_date: None,
+            },
+            RevokedEntry {
+                serial: serial(0x30),
+                revoked_at: T0 + Duration::days(1),
+                reason: CrlReason::Superseded,
+                invalidity_date: None,
+            },
+        ]
+    );
+    // Expired certificates stay in the register (EDS law art. 16.2).
+    assert!(
+        store
+            .certificate(&serial(0x05))
+            .unwrap()
+            .unwrap()
+            .revocation
+            .is_some()
+    );
+}
+
+#[test]
+fn fail_for_each_revoked_stops_at_the_callbacks_error() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .insert_certificates(
+            &[
+                cert(1, "issuing", year_after()),
+                cert(2, "issuing", year_after()),
+            ],
+            &ev("issue"),
+        )
+        .unwrap();
+    store
+        .revoke(
+            &[
+                revocation(1, RevocationGround::HolderRequest, T0),
+                revocation(2, RevocationGround::HolderRequest, T0),
+            ],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let mut calls = 0;
+    let stop = StoreError::Backend {
+        message: "signer gone".to_owned(),
+    };
+    let got = store.for_each_revoked("issuing", T0, &mut |_| {
+        calls += 1;
+        Err(stop.clone())
+    });
+    assert_eq!(got, Err(stop));
+    assert_eq!(calls, 1);
+}
+
+#[test]
+fn ok_crl_numbers_strictly_increase_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.next_crl_number("issuing", &ev("crl.number")).unwrap(),
+            1
+        );
+        assert_eq!(
+            store.next_crl_number("issuing", &ev("crl.number")).unwrap(),
+            2
+        );
+        assert_eq!(store.next_crl_number("root", &ev("crl.number")).unwrap(), 1);
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.next_crl_number("issuing", &ev("crl.number")).unwrap(),
+        3
+    );
+    let last = store.audit_entries(4, 1).unwrap();
+    assert_eq!(last[0].details, r#"{"crl_number":3}"#);
+}
+
+#[test]
+fn ok_audit_chain_is_intact_and_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with_five_entries(dir.path());
+    let entries = store.audit_entries(1, 10).unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(entries[0].prev_hash, [0; 32]);
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+    }
+    let head = store.audit_head().unwrap();
+    assert_eq!((head.entries, head.hash), (5, entries[4].hash));
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact {
+            entries: 5,
+            head: entries[4].hash
+        }
+    );
+    assert_eq!(store.audit_entries(3, 2).unwrap(), entries[2..4].to_vec());
+}
+
+#[test]
+fn ok_empty_audit_log_is_intact() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact {
+            entries: 0,
+            head: [0; 32]
+        }
+    );
+}
+
+#[test]
+fn fail_audit_edited_details_is_a_hash_mismatch_at_that_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_with_five_entries(dir.path());
+    let raw = Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE audit_log SET details = '{\"i\":99}' WHERE seq = 3",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Broken {
+            seq: 3,
+            problem: AuditProblem::HashMismatch
+        }
+    );
+}
+
+#[test]
+fn fail_audit_rehashed_entry_is_a_chain_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_with_five_entries(dir.path());
+    // Entry 3 rewritten with a consistent hash but claiming another predecessor.
+    let e = store.audit_entries(3, 1).unwrap().remove(0);
+    let forged_prev = [7u8; 32];
+    let hash = entry_hash(
+        3,
+        e.at.unix_timestamp(),
+        e.actor.as_bytes(),
+        e.action.as_bytes(),
+        e.details.as_bytes(),
+        &forged_prev,
+    );
+    let raw = Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = 3",
+        rusqlite::params![&forged_prev[..], &hash[..]],
+    )
+    .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Broken {
+            seq: 3,
+            problem: AuditProblem::ChainBreak
+        }
+    );
+}
+
+#[test]
+fn fail_audit_deleted_middle_entry_is_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_with_five_entries(dir.path());
+    let raw = Connection::open(&path).unwrap();
+    raw.execute("DELETE FROM audit_log WHERE seq = 3", [])
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Broken {
+            seq: 3,
+            problem: AuditProblem::GapInSequence {
+                expected: 3,
+                found: 4
+            }
+        }
+    );
+}
+
+#[test]
+fn fail_audit_deleted_last_entry_is_a_truncation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_with_five_entries(dir.path());
+    let raw = Connection::open(&path).unwrap();
+    raw.execute("DELETE FROM audit_log WHERE seq = 5", [])
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Broken {
+            seq: 5,
+            problem: AuditProblem::Truncated {
+                recorded: 5,
+                found: 4
+            }
+        }
+    );
+}
+
+#[test]
+fn fail_audit_replaced_last_entry_is_a_head_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_with_five_entries(dir.path());
+    let e = store.audit_entries(5, 1).unwrap().remove(0);
+    let details = r#"{"i":500}"#;
+    let hash = entry_hash(
+        5,
+        e.at.unix_timestamp(),
+        e.actor.as_bytes(),
+        e.action.as_bytes(),
+        details.as_bytes(),
+        &e.prev_hash,
+    );
+    let raw = Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE audit_log SET details = ?1, hash = ?2 WHERE seq = 5",
+        rusqlite::params![details, &hash[..]],
+    )
+    .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Broken {
+            seq: 5,
+            problem: AuditProblem::HeadMismatch {
+                recorded: 5,
+                found: 5
+            }
+        }
+    );
+}
+
+#[test]
+fn ok_two_handles_on_one_file_write_concurrently() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let stores = [
+        SqliteStore::open(&path).unwrap(),
+        SqliteStore::open(&path).unwrap(),
+    ];
+    let shared = Arc::new(SqliteStore::open(&path).unwrap());
+    std::thread::scope(|s| {
+        for (k, store) in stores.iter().enumerate() {
+            let base = u64::try_from(k).unwrap() * 1000 + 1;
+            s.spawn(move || {
+                for n in base..base + 500 {
+                    store
+                        .insert_certificate(&cert(n, "issuing", year_after()), &ev("issue"))
+                        .unwrap();
+                }
+            });
+        }
+        // A third writer through one shared handle from two threads.
+        for k in 0..2u64 {
+            let shared = Arc::clone(&shared);
+            s.spawn(move || {
+                for n in 0..50 {
+                    shared
+                        .append_audit(&AuditEvent {
+                            details: json!({ "k": k, "n": n }),
+                            ..ev("ping")
+                        })
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let all = shared
+        .list_certificates(&CertificateQuery::default())
+        .unwrap();
+    assert_eq!(all.len(), 1000);
+    assert_eq!(
+        shared.verify_audit().unwrap(),
+        AuditVerification::Intact {
+            entries: 1100,
+            head: shared.audit_head().unwrap().hash
+        }
+    );
+}
+
+#[test]
+fn ok_registry_change_and_its_revocations_are_one_transaction() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .upsert_person(&person("900101300011", "Abenova"), &ev("registry.person"))
+        .unwrap();
+    store
+        .insert_certificates(
+            &[
+                cert(1, "issuing", year_after()),
+                cert(2, "issuing", year_after()),
+            ],
+            &ev("issue"),
+        )
+        .unwrap();
+    store
+        .revoke(
+            &[revocation(2, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let before = audit_count(&store);
+
+    // An unknown serial fails the whole change: the name stays, nothing is revoked.
+    let renamed = person("900101300011", "Serikova");
+    let change = RegistryChange::PersonUpdated(renamed.clone());
+    let at = T0 + Duration::days(5);
+    let failing = [
+        revocation(1, RevocationGround::NameChange, at),
+        revocation(77, RevocationGround::NameChange, at),
+    ];
+    assert_eq!(
+        store.apply_registry_change(&change, &failing, &ev("registry.change")),
+        Err(StoreError::UnknownSerial { serial: serial(77) })
+    );
+    assert_eq!(
+        store.person("900101300011").unwrap().unwrap().surname,
+        "Abenova"
+    );
+    assert_eq!(
+        store.certificate(&serial(1)).unwrap().unwrap().revocation,
+        None
+    );
+    assert_eq!(audit_count(&store), before);
+
+    // The already revoked certificate 2 is skipped; 1 is revoked with the change.
+    let revs = [
+        revocation(1, RevocationGround::NameChange, at),
+        revocation(2, RevocationGround::NameChange, at),
+    ];
+    let revoked = store
+        .apply_registry_change(&change, &revs, &ev("registry.change"))
+        .unwrap();
+    assert_eq!(
+        revoked.iter().map(|r| r.serial.clone()).collect::<Vec<_>>(),
+        vec![serial(1)]
+    );
+    assert_eq!(store.person("900101300011").unwrap(), Some(renamed));
+    let two = store
+        .certificate(&serial(2))
+        .unwrap()
+        .unwrap()
+        .revocation
+        .unwrap();
+    assert_eq!(
+        (two.ground, two.entered_at),
+        (RevocationGround::HolderRequest, T0)
+    );
+    let last = store.audit_entries(before + 1, 1).unwrap().remove(0);
+    assert_eq!(last.details, r#"{"skipped_already_revoked":["02"]}"#);
+}
+
+#[test]
+fn fail_registry_change_of_unknown_holder() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let change = RegistryChange::EntityUpdated(EntityRecord {
+        bin: "050140000656".to_owned(),
+        name: "TOO Example".to_owned(),
+        head_iin: "900101300011".to_owned(),
+        liquidated_on: Some(date!(2025 - 02 - 01)),
+    });
+    assert_eq!(
+        store.apply_registry_change(&change, &[], &ev("registry.change")),
+        Err(StoreError::UnknownEntity {
+            bin: "050140000656".to_owned()
+        })
+    );
+    let change = RegistryChange::PersonUpdated(person("010101500022", "Nurlanov"));
+    assert_eq!(
+        store.apply_registry_change(&change, &[], &ev("registry.change")),
+        Err(StoreError::UnknownPerson {
+            iin: "010101500022".to_owned()
+        })
+    );
+}
+
+#[test]
+fn ok_registry_round_trips() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut p = person("900101300011", "Abenova");
+    p.patronymic = Some("Serikovna".to_owned());
+    p.death_date = Some(date!(2025 - 02 - 28));
+    store.upsert_person(&p, &ev("registry.person")).unwrap();
+    assert_eq!(store.person("900101300011").unwrap(), Some(p));
+    let e = EntityRecord {
+        bin: "050140000656".to_owned(),
+        name: "TOO Example".to_owned(),
+        head_iin: "900101300011".to_owned(),
+        liquidated_on: None,
+    };
+    store.upsert_entity(&e, &ev("registry.entity")).unwrap();
+    assert_eq!(store.entity("050140000656").unwrap(), Some(e));
+    assert_eq!(store.entity("000000000000").unwrap(), None);
+}
+
+#[test]
+fn ok_bans_apply_from_their_date_until_lifted() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let id = store
+        .add_ban(
+            &NewBan {
+                iin: Some("900101300011".to_owned()),
+                bin: None,
+                court_decision: "2-1234/2025".to_owned(),
+                effective_from: date!(2025 - 03 - 10),
+            },
+            &ev("ban.add"),
+        )
+        .unwrap();
+    let by_iin = |on| {
+        store
+            .bans_for(Some("900101300011"), Some("050140000656"), on)
+            .unwrap()
+    };
+    assert_eq!(by_iin(date!(2025 - 03 - 09)), vec![]);
+    assert_eq!(by_iin(date!(2025 - 03 - 10)).len(), 1);
+    assert_eq!(
+        store
+            .bans_for(None, Some("050140000656"), date!(2025 - 04 - 01))
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.bans_for(None, None, date!(2025 - 04 - 01)).unwrap(),
+        vec![]
+    );
+
+    let lifted = store
+        .lift_ban(id, date!(2025 - 06 - 01), &ev("ban.lift"))
+        .unwrap();
+    assert_eq!(lifted.lifted_on, Some(date!(2025 - 06 - 01)));
+    assert_eq!(by_iin(date!(2025 - 05 - 31)), vec![lifted]);
+    assert_eq!(by_iin(date!(2025 - 06 - 01)), vec![]);
+    assert_eq!(
+        store.lift_ban(id + 1, date!(2025 - 06 - 01), &ev("ban.lift")),
+        Err(StoreError::UnknownBan { id: id + 1 })
+    );
+    let first = store.audit_entries(1, 1).unwrap().remove(0);
+    assert_eq!(first.details, format!(r#"{{"ban_id":{id}}}"#));
+}
+
+#[test]
+fn fail_ban_naming_nobody() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let ban = NewBan {
+        iin: None,
+        bin: None,
+        court_decision: "2-1/2025".to_owned(),
+        effective_from: date!(2025 - 01 - 01),
+    };
+    assert_eq!(
+        store.add_ban(&ban, &ev("ban.add")),
+        Err(StoreError::InvalidRecord {
+            what: "a ban names neither an iin nor a bin".to_owned()
+        })
+    );
+}
+
+#[test]
+fn ok_refusals_are_recorded_in_order() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let r = NewRefusal {
+        at: T0,
+        ground: RefusalGround::UnderAge,
+        detail: "the applicant is 15".to_owned(),
+        iin: Some("100101300011".to_owned()),
+        bin: None,
+        request_json: r#"{"iin":"100101300011"}"#.to_owned(),
+    };
+    let id1 = store.record_refusal(&r, &ev("refusal")).unwrap();
+    let id2 = store
+        .record_refusal(
+            &NewRefusal {
+                ground: RefusalGround::CourtDecision,
+                ..r.clone()
+            },
+            &ev("refusal"),
+        )
+        .unwrap();
+    let all = store.refusals().unwrap();
+    assert_eq!(
+        all.iter().map(|x| (x.id, x.ground)).collect::<Vec<_>>(),
+        vec![
+            (id1, RefusalGround::UnderAge),
+            (id2, RefusalGround::CourtDecision)
+        ]
+    );
+    assert_eq!(
+        (all[0].at, &all[0].detail, &all[0].request_json),
+        (T0, &r.detail, &r.request_json)
+    );
+}
+
+#[test]
+fn ok_list_filters_and_pages() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut legal = cert(3, "issuing", year_after());
+    legal.iin = Some("800202400022".to_owned());
+    legal.bin = Some("050140000656".to_owned());
+    let recs = [
+        cert(1, "issuing", year_after()),
+        cert(2, "root", year_after()),
+        legal,
+    ];
+    store.insert_certificates(&recs, &ev("issue")).unwrap();
+    store
+        .revoke(
+            &[revocation(1, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let serials = |q: CertificateQuery| -> Vec<Serial> {
+        store
+            .list_certificates(&q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.serial)
+            .collect()
+    };
+    let iin = Some("900101300011".to_owned());
+    assert_eq!(
+        serials(CertificateQuery::default()),
+        vec![serial(1), serial(2), serial(3)]
+    );
+    assert_eq!(
+        serials(CertificateQuery {
+            iin: iin.clone(),
+            ..Default::default()
+        }),
+        vec![serial(1), serial(2)]
+    );
+    assert_eq!(
+        serials(CertificateQuery {
+            iin,
+            status: Some(Status::Valid),
+            ..Default::default()
+        }),
+        vec![serial(2)]
+    );
+    assert_eq!(
+        serials(CertificateQuery {
+            bin: Some("050140000656".to_owned()),
+            ..Default::default()
+        }),
+        vec![serial(3)]
+    );
+    assert_eq!(
+        serials(CertificateQuery {
+            issuer: Some("issuing".to_owned()),
+            status: Some(Status::Revoked),
+            ..Default::default()
+        }),
+        vec![serial(1)]
+    );
+    assert_eq!(
+        serials(CertificateQuery {
+            limit: Some(1),
+            offset: 1,
+            ..Default::default()
+        }),
+        vec![serial(2)]
+    );
+}
+
+#[test]
+fn ok_and_fail_archive_keeps_five_years_of_revoked() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let recs = [
+        cert(1, "issuing", year_after()),
+        cert(2, "issuing", year_after()),
+        cert(3, "issuing", year_after()),
+    ];
+    store.insert_certificates(&recs, &ev("issue")).unwrap();
+    let old = T0;
+    let recent = T0 + Duration::days(400);
+    store
+        .revoke(
+            &[
+                revocation(1, RevocationGround::HolderRequest, old),
+                revocation(2, RevocationGround::HolderRequest, recent),
+            ],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let cutoff = recent; // "five years before now", as the domain computes it
+    let before = audit_count(&store);
+    assert_eq!(
+        store.archive(&[serial(1), serial(2)], cutoff, &ev("archive")),
+        Err(StoreError::RetentionNotElapsed {
+            serial: serial(2),
+            revoked_at: recent
+        })
+    );
+    assert_eq!(
+        store.archive(&[serial(1), serial(3)], cutoff, &ev("archive")),
+        Err(StoreError::NotRevoked { serial: serial(3) })
+    );
+    assert_eq!(
+        store.archive(&[serial(9)], cutoff, &ev("archive")),
+        Err(StoreError::UnknownSerial { serial: serial(9) })
+    );
+    assert!(store.certificate(&serial(1)).unwrap().is_some());
+    assert_eq!(audit_count(&store), before);
+
+    assert_eq!(
+        store.archive(&[serial(1)], cutoff, &ev("archive")).unwrap(),
+        1
+    );
+    assert_eq!(store.certificate(&serial(1)).unwrap(), None);
+    let mut left = Vec::new();
+    store
+        .for_each_revoked("issuing", T0, &mut |e| {
+            left.push(e.serial);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(left, vec![serial(2)]);
+}
+
+#[test]
+fn ok_imported_revoked_certificate_is_stored_revoked() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut rec = cert(4, "issuing", year_after());
+    rec.revocation = Some(revocation(4, RevocationGround::Agreement, T0).record);
+    store
+        .insert_certificate(&rec, &ev("register.import"))
+        .unwrap();
+    assert_eq!(store.certificate(&serial(4)).unwrap(), Some(rec));
+    assert_eq!(
+        store
+            .for_each_revoked("issuing", T0, &mut |_| Ok(()))
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn ok_new_file_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store
+        .insert_certificate(&cert(1, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    for name in ["register.db", "register.db-wal"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+}
+
+#[test]
+fn fail_schema_from_a_newer_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    drop(SqliteStore::open(&path).unwrap());
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    assert_eq!(
+        SqliteStore::open(&path).map(|_| ()),
+        Err(StoreError::SchemaTooNew {
+            found: 99,
+            supported: 1
+        })
+    );
+}
+
+#[test]
+fn fail_undecodable_row_is_corrupt_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store
+        .insert_certificate(&cert(1, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    store
+        .revoke(
+            &[revocation(1, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let raw = Connection::open(&path).unwrap();
+    raw.execute("UPDATE revocations SET reason = 6", [])
+        .unwrap();
+    let bad_reason = StoreError::Corrupt {
+        what: "revocations row 01 column reason (unknown code)".to_owned(),
+    };
+    assert_eq!(store.certificate(&serial(1)), Err(bad_reason.clone()));
+    assert_eq!(
+        store.for_each_revoked("issuing", T0, &mut |_| Ok(())),
+        Err(bad_reason)
+    );
+
+    raw.execute("UPDATE revocations SET reason = 0", [])
+        .unwrap();
+    raw.execute("UPDATE certificates SET not_after = 'soon'", [])
+        .unwrap();
+    match store.certificate(&serial(1)) {
+        Err(StoreError::Corrupt { what }) => {
+            assert!(
+                what.starts_with("certificates row 01 column not_after ("),
+                "{what}"
+            );
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    let list = store.list_certificates(&CertificateQuery::default());
+    assert!(matches!(list, Err(StoreError::Corrupt { .. })), "{list:?}");
+}
+
+/// Streams a million revoked entries and prints the time. Run in release mode:
+/// `cargo test --release -p eds-ca --test store_sqlite -- --ignored --nocapture million`
+#[test]
+#[ignore = "fills a million rows; a measurement, not a check"]
+fn ok_million_revoked_entries_stream() {
+    const N: u64 = 1_000_000;
+    const CHUNK: u64 = 50_000;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("register.db")).unwrap();
+    let fill = Instant::now();
+    for start in (0..N).step_by(usize::try_from(CHUNK).unwrap()) {
+        // Random-looking 16-byte serials, as a CA draws them.
+        let ids: Vec<u64> = (start..start + CHUNK).collect();
+        let recs: Vec<CertificateRecord> = ids
+            .iter()
+            .map(|&i| {
+                let mut rec = cert(1, "issuing", year_after());
+                let mut v = [0u8; 16];
+                v[..8].copy_from_slice(
+                    &(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1 << 62).to_be_bytes(),
+                );
+                v[8..].copy_from_slice(&i.to_be_bytes());
+                rec.serial = Serial::from_unsigned(&v).unwrap();
+                rec.der = vec![0; 32];
+                rec
+            })
+            .collect();
+        store.insert_certificates(&recs, &ev("issue")).unwrap();
+        let revs: Vec<NewRevocation> = recs
+            .iter()
+            .map(|r| NewRevocation {
+                serial: r.serial.clone(),
+                record: revocation(1, RevocationGround::KeyCompromise, T0).record,
+            })
+            .collect();
+        store.revoke(&revs, &ev("revoke")).unwrap();
+    }
+    eprintln!("filled {N} revoked certificates in {:?}", fill.elapsed());
+    for round in 0..3 {
+        let start = Instant::now();
+        let mut bytes = 0usize;
+        let n = store
+            .for_each_revoked("issuing", T0, &mut |e| {
+                bytes += e.serial.as_bytes().len();
+                Ok(())
+            })
+            .unwrap();
+        eprintln!(
+            "round {round}: streamed {n} entries ({bytes} serial bytes) in {:?}",
+            start.elapsed()
+        );
+        assert_eq!(n, N);
+    }
+}
