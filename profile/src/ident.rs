@@ -65,7 +65,10 @@ pub enum IdentError {
         found: char,
     },
     /// The 12th digit is not the check digit computed from the first eleven.
-    #[error("check digit is {found}, expected {expected:?}")]
+    #[error("check digit is {found}, {}", match expected {
+        Some(d) => format!("expected {d}"),
+        None => "but no check digit exists for the first eleven digits".to_owned(),
+    })]
     BadCheckDigit {
         /// The check digit computed from digits 1–11, `None` if no check digit exists.
         expected: Option<u8>,

@@ -179,7 +179,7 @@ pub struct Facts {
 #[non_exhaustive]
 pub enum Refusal {
     /// Art. 14-1(1): documents the profile needs were not presented.
-    #[error("incomplete documents: missing {missing:?}")]
+    #[error("incomplete documents: missing {}", names(missing))]
     MissingDocuments {
         /// The documents that were required but absent.
         missing: Vec<DocumentKind>,
@@ -403,6 +403,10 @@ pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Acce
         bin,
         birth_date,
     })
+}
+
+fn names(docs: &[DocumentKind]) -> String {
+    docs.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Names are compared case-insensitively after trimming: the registry keeps upper case.
