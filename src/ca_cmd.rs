@@ -394,9 +394,12 @@ pub(crate) fn run(
                     }
                     Ok(0)
                 }
-                broken => {
+                eds_ca::store::AuditVerification::Broken { seq, problem } => {
                     if !json_out {
-                        println!("audit log BROKEN: {broken:?}");
+                        println!("audit log BROKEN at entry {seq}: {problem:?}");
+                        println!(
+                            "the register was modified outside the center; restore it from a backup"
+                        );
                     }
                     Ok(EXIT_AUDIT_BROKEN)
                 }

@@ -171,7 +171,13 @@ pub(crate) fn run(
         crl.next_update.format(&Rfc3339)?
     ));
     let audit = center.store().verify_audit()?;
-    say(format!("7. audit log: {audit:?}"));
+    say(match &audit {
+        eds_ca::store::AuditVerification::Intact { entries, head } => format!(
+            "7. audit log intact: {entries} hash-chained entries, head {}",
+            hex::encode(head)
+        ),
+        broken => format!("7. audit log BROKEN: {broken:?}"),
+    });
     if json_out {
         println!(
             "{}",
