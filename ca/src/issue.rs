@@ -99,6 +99,10 @@ impl Center {
 
     /// Issues a registration certificate for `req`, or refuses on a ground of art. 14-1 and
     /// records the refusal.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "clock, randomness and observer are explicit parameters by design"
+    )]
     pub fn issue(
         &self,
         key: &IssuingKey,
@@ -221,6 +225,10 @@ impl Center {
     }
 
     /// Builds and signs an owner certificate for an accepted request (no register write).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "clock and randomness are explicit parameters by design"
+    )]
     pub fn sign_owner(
         &self,
         key: &IssuingKey,
