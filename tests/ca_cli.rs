@@ -1,0 +1,1002 @@
+//! The law's rules through the `eds` command line: the refusal grounds of EDS law art. 14-1 and
+//! the age rule of art. 14, the revocation grounds of art. 17.1 and 18.1 as OpenSSL reads them in
+//! the CRL, conflicts and exit codes, registry events (art. 18.1(3)–(5)), the five years of
+//! art. 16.2, the public register of art. 23, the audit log of art. 21.2, file modes, and the
+//! demo.
+
+#![allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+
+mod common;
+
+use std::fs;
+
+use serde_json::{Value, json};
+use time::Duration;
+use time::macros::date;
+
+use common::*;
+
+const REFUSED_HINT: &str =
+    "hint: the refusal is recorded; `eds ca refusals` lists it with its ground";
+
+/// Runs a refused issuance: exit 3, the ground and finding in stderr, the refusal listed by
+/// `eds ca refusals --json` with that ground, nothing issued. Returns the refusals listed.
+#[track_caller]
+fn assert_refused(c: &Center, req: &std::path::Path, ground: &str, message: &str) -> Vec<Value> {
+    let o = c.try_issue(req, true);
+    assert_code(&o, 3);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("error: {message}")),
+        "want {message:?}, got:\n{err}"
+    );
+    assert!(
+        err.contains(&format!("issuance refused on ground {ground} ")),
+        "{err}"
+    );
+    assert!(err.contains(REFUSED_HINT), "{err}");
+    assert_eq!(stdout(&o), "", "a refusal prints nothing on stdout");
+    assert_eq!(
+        c.owner_serials(),
+        Vec::<String>::new(),
+        "nothing may be issued"
+    );
+    let refusals = ok_json(&c.run(&["--json", "ca", "refusals"]));
+    let refusals = refusals.as_array().unwrap().clone();
+    let last = refusals.last().unwrap();
+    assert_eq!(last["ground"], ground, "{last}");
+    let detail = last["detail"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("): {detail}\n")),
+        "the recorded detail {detail:?} differs from\n{err}"
+    );
+    let audit = c.audit_entries();
+    assert_eq!(audit.last().unwrap()["action"], "issuance-refused");
+    refusals
+}
+
+#[test]
+fn fail_refused_incomplete_documents() {
+    let c = Center::ready();
+    let refusals = assert_refused(
+        &c,
+        &request("refused-incomplete"),
+        "incomplete-documents",
+        "issuance refused on ground incomplete-documents (art. 14-1(1)): incomplete documents: \
+         missing power-of-attorney",
+    );
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0]["iin"], "950210400451");
+    assert_eq!(refusals[0]["bin"], "080540001238");
+}
+
+#[test]
+fn fail_refused_false_information_bad_iin_check_digit() {
+    let c = Center::ready();
+    let refusals = assert_refused(
+        &c,
+        &request("refused-false-information"),
+        "false-information",
+        "issuance refused on ground false-information (art. 14-1(2)): false information: \
+         invalid IIN:",
+    );
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0]["iin"], "850314300123");
+}
+
+#[test]
+fn fail_refused_court_decision_after_ban() {
+    let c = Center::ready();
+    // Issuance works before the ban, for someone else too after it.
+    let ban = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "ban",
+        "--iin",
+        "850314300122",
+        "--decision",
+        "2-1234/2026 Almaty district court",
+    ]));
+    assert_eq!(ban["id"], 1);
+    let refusals = assert_refused(
+        &c,
+        &request("individual-signing"),
+        "court-decision",
+        "issuance refused on ground court-decision (art. 14-1(3)): court decision in force: \
+         2-1234/2026 Almaty district court",
+    );
+    assert_eq!(refusals.len(), 1);
+    let actions: Vec<Value> = c
+        .audit_entries()
+        .iter()
+        .map(|e| e["action"].clone())
+        .collect();
+    assert!(
+        actions.contains(&json!("court-decision-recorded")),
+        "{actions:?}"
+    );
+    c.issue_sample("individual-authentication");
+}
+
+#[test]
+fn fail_refused_under_age_born_2012() {
+    let c = Center::ready();
+    let refusals = assert_refused(
+        &c,
+        &request("refused-under-age"),
+        "under-age",
+        "issuance refused on ground under-age (art. 14-1(4)): applicant is 13 on 2026-03-02, \
+         under sixteen until 2028-05-17",
+    );
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0]["iin"], "120517600906");
+    assert_eq!(refusals[0]["at"], T0);
+}
+
+/// A person born on 15 June 2010 (IIN built with its check digit), in the registry, and a signing
+/// request for her.
+fn turning_sixteen(c: &Center) -> std::path::PathBuf {
+    let iin = make_iin(date!(2010 - 06 - 15), true);
+    assert_eq!(&iin[..7], "1006156");
+    c.import_json(
+        "teen.json",
+        &json!({"persons": [{
+            "iin": iin, "surname": "СЕЙТҚАЛИ", "name": "ЖАНЕЛЬ", "patronymic": null,
+            "birth_date": "2010-06-15", "death_date": null
+        }]}),
+    );
+    c.write_request(
+        "teen-request",
+        &json!({
+            "applicant": {"iin": iin, "surname": "Сейтқали", "name": "Жанель"},
+            "key_purpose": "signing",
+            "documents": ["identity-document", "application"]
+        }),
+    )
+}
+
+#[test]
+fn fail_under_age_on_the_day_before_the_sixteenth_birthday() {
+    let mut c = Center::ready();
+    let req = turning_sixteen(&c);
+    c.set_now("2026-06-14T23:59:59Z");
+    let refusals = assert_refused(
+        &c,
+        &req,
+        "under-age",
+        "issuance refused on ground under-age (art. 14-1(4)): applicant is 15 on 2026-06-14, \
+         under sixteen until 2026-06-15",
+    );
+    assert_eq!(refusals.len(), 1);
+}
+
+#[test]
+fn ok_issued_on_the_sixteenth_birthday() {
+    let mut c = Center::ready();
+    let req = turning_sixteen(&c);
+    c.set_now("2026-06-15T00:00:00Z");
+    let serial = c.issue(&req, true);
+    assert_eq!(c.show(&serial)["not_before"], "2026-06-15T00:00:00Z");
+    assert_eq!(ok_json(&c.run(&["--json", "ca", "refusals"])), json!([]));
+}
+
+#[test]
+fn ok_issued_on_the_day_after_the_sixteenth_birthday() {
+    let mut c = Center::ready();
+    let req = turning_sixteen(&c);
+    c.set_now("2026-06-16T12:00:00Z");
+    let serial = c.issue(&req, true);
+    assert_eq!(c.show(&serial)["status"], "valid");
+}
+
+/// Born 29 February 2008: the sixteenth birthday falls on 29 February 2024 (a leap year, as the
+/// sixteenth anniversary of a 29 February always is between 1904 and 2096), refused the day
+/// before, issued on it.
+#[test]
+fn ok_leap_day_birth_turns_sixteen_on_29_february() {
+    let mut c = Center::new();
+    c.set_now("2024-01-10T09:00:00Z");
+    c.init("p256");
+    c.import_registry();
+    let req = c.write_request(
+        "leap",
+        &json!({
+            "applicant": {"iin": "080229600673", "surname": "Жұмабаева", "name": "Інкәр"},
+            "key_purpose": "signing",
+            "documents": ["identity-document", "application"]
+        }),
+    );
+    c.set_now("2024-02-28T12:00:00Z");
+    assert_refused(
+        &c,
+        &req,
+        "under-age",
+        "issuance refused on ground under-age (art. 14-1(4)): applicant is 15 on 2024-02-28, \
+         under sixteen until 2024-02-29",
+    );
+    c.set_now("2024-02-29T00:00:00Z");
+    c.issue(&req, true);
+}
+
+/// Issues individual-signing, revokes it on `ground` an hour later, publishes a CRL, and checks
+/// what OpenSSL prints for the entry and what `eds ca show --json` records.
+fn revoke_on_ground(ground: &str, article: &str, reason: &str, openssl_reason: Option<&str>) {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::hours(1)));
+    let report = c.revoke(&serial, ground);
+    assert_eq!(report["status"], "revoked");
+    c.crl();
+    let text = c.crl_text();
+    let mut want = vec![
+        format!("Serial Number: {serial}"),
+        format!("Revocation Date: {}", openssl_time(c.now_at())),
+    ];
+    if let Some(r) = openssl_reason {
+        want.extend([
+            "CRL entry extensions:".to_owned(),
+            "X509v3 CRL Reason Code:".to_owned(),
+        ]);
+        want.push(r.to_owned());
+    }
+    assert_eq!(revoked_entries(&text), want, "{text}");
+    assert!(!text.contains("Certificate Hold"), "{text}");
+    let v = c.openssl_verify(&c.cert_path(&serial), true);
+    assert_code(&v, 2);
+    assert!(both(&v).contains("certificate revoked"), "{}", both(&v));
+
+    let shown = c.show(&serial);
+    assert_eq!(shown["status"], "revoked");
+    assert_eq!(
+        shown["revocation"],
+        json!({
+            "ground": ground,
+            "article": article,
+            "reason": reason,
+            "revoked_at": "2026-03-02T11:00:00Z",
+            "received_at": "2026-03-02T11:00:00Z",
+            "notified_by": "the holder",
+            "invalidity_date": null,
+        })
+    );
+    assert_eq!(report["revocation"], shown["revocation"]);
+}
+
+#[test]
+fn ok_revoked_on_holder_request_has_no_reason_code() {
+    revoke_on_ground("holder-request", "18.1(1)", "unspecified", None);
+}
+
+#[test]
+fn ok_revoked_on_key_compromise() {
+    revoke_on_ground(
+        "key-compromise",
+        "17.1",
+        "keyCompromise",
+        Some("Key Compromise"),
+    );
+}
+
+#[test]
+fn ok_revoked_on_false_or_incomplete_documents() {
+    revoke_on_ground(
+        "false-or-incomplete-documents",
+        "18.1(2)",
+        "privilegeWithdrawn",
+        Some("Privilege Withdrawn"),
+    );
+}
+
+#[test]
+fn ok_revoked_on_death() {
+    revoke_on_ground(
+        "death",
+        "18.1(3)",
+        "cessationOfOperation",
+        Some("Cessation Of Operation"),
+    );
+}
+
+#[test]
+fn ok_revoked_on_name_change() {
+    revoke_on_ground("name-change", "18.1(4)", "superseded", Some("Superseded"));
+}
+
+#[test]
+fn ok_revoked_on_legal_entity_change() {
+    revoke_on_ground(
+        "legal-entity-change",
+        "18.1(5)",
+        "affiliationChanged",
+        Some("Affiliation Changed"),
+    );
+}
+
+#[test]
+fn ok_revoked_on_agreement() {
+    revoke_on_ground(
+        "agreement",
+        "18.1(6)",
+        "cessationOfOperation",
+        Some("Cessation Of Operation"),
+    );
+}
+
+#[test]
+fn ok_revoked_on_court_decision() {
+    revoke_on_ground(
+        "court-decision",
+        "18.1(7)",
+        "privilegeWithdrawn",
+        Some("Privilege Withdrawn"),
+    );
+}
+
+#[test]
+fn fail_revoke_twice_names_the_first_revocation_and_changes_nothing() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::hours(1)));
+    c.revoke(&serial, "key-compromise");
+    let shown = c.show(&serial);
+    let audit = c.audit_entries();
+
+    c.set_now(&after(T0, Duration::hours(2)));
+    let o = c.run(&[
+        "ca",
+        "revoke",
+        &serial,
+        "--ground",
+        "death",
+        "--notified-by",
+        "registry",
+    ]);
+    assert_code(&o, 4);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!(
+            "error: revoke certificate: serial {serial} was already revoked at 2026-03-02 11:00:00"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("(key-compromise)"), "{err}");
+    assert!(err.contains("hint: nothing was changed"), "{err}");
+    assert_eq!(c.show(&serial), shown, "the register changed");
+    assert_eq!(c.audit_entries(), audit, "the audit log changed");
+    c.assert_audit_intact(audit.len().try_into().unwrap());
+}
+
+#[test]
+fn fail_unknown_serial_is_not_found() {
+    let c = Center::ready();
+    let serial = "7F0102030405060708090A0B0C0D0E0F10111213";
+    let o = c.run(&[
+        "ca",
+        "revoke",
+        serial,
+        "--ground",
+        "holder-request",
+        "--notified-by",
+        "x",
+    ]);
+    assert_code(&o, 5);
+    assert!(
+        stderr(&o).contains(&format!(
+            "find certificate: serial {serial} is not registered"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("hint: `eds ca list` shows the serials"),
+        "{}",
+        stderr(&o)
+    );
+    let o = c.run(&["ca", "show", serial]);
+    assert_code(&o, 5);
+    assert!(stderr(&o).contains("is not registered"), "{}", stderr(&o));
+}
+
+#[test]
+fn fail_wrong_passphrase() {
+    let c = Center::ready();
+    let audit = c.audit_entries();
+    let o = c.run_env(
+        &["ca", "crl"],
+        &[("EDS_CA_PASSPHRASE", "not-the-passphrase")],
+    );
+    assert_code(&o, 6);
+    assert!(
+        stderr(&o).contains("error: decrypt the center's key: wrong passphrase"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("hint: set EDS_CA_PASSPHRASE"),
+        "{}",
+        stderr(&o)
+    );
+    let o = c.run_env(
+        &[
+            "ca",
+            "issue",
+            request("individual-signing").to_str().unwrap(),
+            "--generate-key",
+        ],
+        &[("EDS_CA_PASSPHRASE", "not-the-passphrase")],
+    );
+    assert_code(&o, 6);
+    assert_eq!(c.owner_serials(), Vec::<String>::new());
+    assert_eq!(c.audit_entries(), audit);
+    assert!(!c.data.join("crl/issuing.crl").exists());
+}
+
+#[test]
+fn fail_init_twice_is_a_conflict() {
+    let c = Center::new();
+    c.init("p256");
+    let root = fs::read(c.root()).unwrap();
+    let key = fs::read(c.data.join("issuing.key.pem")).unwrap();
+    let o = c.run(&["ca", "init", "--algorithm", "p384"]);
+    assert_code(&o, 4);
+    assert!(
+        stderr(&o).contains(&format!(
+            "error: initialise a center: {} already holds one",
+            c.data.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(c.root()).unwrap(), root);
+    assert_eq!(fs::read(c.data.join("issuing.key.pem")).unwrap(), key);
+    c.assert_audit_intact(1);
+}
+
+#[test]
+fn fail_no_passphrase_in_the_environment() {
+    let c = Center::new();
+    let o = c.run_env(&["ca", "init"], &[("EDS_CA_PASSPHRASE", "")]);
+    assert_code(&o, 1);
+    assert_eq!(
+        stderr(&o),
+        "error: no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass \
+         --passphrase-file FILE\n"
+    );
+    assert!(!c.data.exists());
+    c.init("p256");
+    let o = c.run_env(&["ca", "crl"], &[("EDS_CA_PASSPHRASE", "")]);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("set EDS_CA_PASSPHRASE or pass --passphrase-file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn fail_no_center_in_the_data_folder() {
+    let c = Center::new();
+    let o = c.run(&["ca", "list"]);
+    assert_code(&o, 5);
+    assert!(stderr(&o).contains("holds no center"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hint: create a center with `eds ca init"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn fail_usage_error_exits_2() {
+    let c = Center::ready();
+    let o = c.run(&["ca", "revoke", "7F01", "--notified-by", "x"]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("--ground <GROUND>"), "{}", stderr(&o));
+    let o = c.run(&[
+        "ca",
+        "revoke",
+        "7F01",
+        "--ground",
+        "suspend",
+        "--notified-by",
+        "x",
+    ]);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("invalid value 'suspend'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The shipped registry with `edit` applied.
+fn registry_with(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut r: Value =
+        serde_json::from_slice(&fs::read(fixture("registry.json")).unwrap()).unwrap();
+    edit(&mut r);
+    r
+}
+
+fn person<'a>(r: &'a mut Value, iin: &str) -> &'a mut Value {
+    r["persons"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["iin"] == iin)
+        .unwrap()
+}
+
+#[test]
+fn ok_registry_events_revoke_the_affected_certificates_only() {
+    let mut c = Center::ready();
+    let died = c.issue_sample("individual-signing");
+    let renamed = c.issue_sample("individual-authentication");
+    let head = c.issue_sample("first-head-signing");
+    let employee = c.issue_sample("employee-signing-right");
+    let foreigner = c.issue_sample("non-resident-signing");
+
+    // Art. 18.1(3), (4), (5): a death, a new surname, a new head.
+    c.set_now(&after(T0, Duration::hours(1)));
+    let report = c.import_json(
+        "registry-1.json",
+        &registry_with(|r| {
+            person(r, "850314300122")["death_date"] = json!("2026-03-01");
+            person(r, "900701400233")["surname"] = json!("ОРАЗОВА");
+            r["entities"][0]["head_iin"] = json!("950210400451");
+        }),
+    );
+    let mut revoked: Vec<(String, String)> = report["revoked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["serial"].as_str().unwrap().to_owned(),
+                r["revocation"]["ground"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    revoked.sort();
+    let mut want = vec![
+        (died.clone(), "death".to_owned()),
+        (renamed.clone(), "name-change".to_owned()),
+        (head.clone(), "legal-entity-change".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(revoked, want, "{report}");
+
+    let d = c.show(&died);
+    assert_eq!(d["revocation"]["ground"], "death");
+    assert_eq!(d["revocation"]["article"], "18.1(3)");
+    assert_eq!(d["revocation"]["notified_by"], "registry");
+    assert_eq!(d["revocation"]["revoked_at"], "2026-03-02T11:00:00Z");
+    assert_eq!(d["revocation"]["invalidity_date"], "2026-03-01T00:00:00Z");
+    let n = ok_json(&c.run(&["--json", "ca", "show", &renamed, "--include-confidential"]));
+    assert_eq!(n["revocation"]["ground"], "name-change");
+    assert_eq!(n["revocation"]["reason"], "superseded");
+    assert_eq!(c.show(&head)["revocation"]["ground"], "legal-entity-change");
+    assert_eq!(c.show(&head)["revocation"]["reason"], "affiliationChanged");
+    assert_eq!(c.show(&employee)["status"], "valid");
+    assert_eq!(c.show(&foreigner)["status"], "valid");
+
+    // Art. 18.1(5): liquidation revokes the entity's remaining certificates.
+    c.set_now(&after(T0, Duration::hours(2)));
+    let report = c.import_json(
+        "registry-2.json",
+        &registry_with(|r| {
+            person(r, "850314300122")["death_date"] = json!("2026-03-01");
+            person(r, "900701400233")["surname"] = json!("ОРАЗОВА");
+            r["entities"][0]["head_iin"] = json!("950210400451");
+            r["entities"][0]["liquidated_on"] = json!("2026-03-02");
+        }),
+    );
+    let serials: Vec<&str> = report["revoked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["serial"].as_str().unwrap())
+        .collect();
+    assert_eq!(serials, [employee.as_str()], "{report}");
+    let e = c.show(&employee);
+    assert_eq!(e["revocation"]["ground"], "legal-entity-change");
+    assert_eq!(e["revocation"]["revoked_at"], "2026-03-02T12:00:00Z");
+    assert_eq!(
+        c.show(&died)["revocation"]["revoked_at"],
+        "2026-03-02T11:00:00Z",
+        "first stands"
+    );
+    assert_eq!(c.show(&foreigner)["status"], "valid");
+    assert_eq!(
+        c.list(&["--status", "revoked"]).as_array().unwrap().len(),
+        4
+    );
+
+    // Importing the same file again revokes nothing more.
+    let again = c.import(&c.path("registry-2.json"));
+    assert_eq!(again["revoked"], json!([]));
+
+    c.crl();
+    let text = c.crl_text();
+    assert_eq!(text.matches("Serial Number:").count(), 4, "{text}");
+    assert!(!text.contains(&foreigner), "{text}");
+    let (code, v) = c.audit_verify();
+    assert_eq!(code, Some(0), "{v}");
+}
+
+#[test]
+fn fail_archive_within_five_years_then_ok_after() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    let kept = c.issue_sample("individual-authentication");
+    c.revoke(&serial, "holder-request");
+
+    let early = c.path("early.jsonl");
+    let o = c.run(&[
+        "--now",
+        "2030-03-02T10:00:00Z",
+        "ca",
+        "archive",
+        "--out",
+        early.to_str().unwrap(),
+        &serial,
+    ]);
+    assert_code(&o, 4);
+    assert!(
+        stderr(&o).contains(&format!(
+            "error: archive {serial}: revoked on 2026-03-02 10:00:00"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("kept until 2031-03-02 10:00:00"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("(art. 16.2)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hint: EDS law art. 16.2 keeps revoked certificates five years"));
+    assert!(!early.exists(), "no archive file on refusal");
+    assert_eq!(c.show(&serial)["status"], "revoked");
+
+    // A valid certificate is never archived.
+    let o = c.run(&[
+        "--now",
+        "2031-03-03T10:00:00Z",
+        "ca",
+        "archive",
+        "--out",
+        early.to_str().unwrap(),
+        &kept,
+    ]);
+    assert_code(&o, 4);
+    assert!(stderr(&o).contains(&format!("archive {kept}: the certificate is not revoked")));
+
+    let archive = c.path("archive.jsonl");
+    let o = c.run(&[
+        "--json",
+        "--now",
+        "2031-03-03T10:00:00Z",
+        "ca",
+        "archive",
+        "--out",
+        archive.to_str().unwrap(),
+        &serial,
+    ]);
+    let report: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(report["archived"], 1);
+    assert_eq!(c.owner_serials(), [kept.as_str()]);
+    let o = c.run(&["ca", "show", &serial]);
+    assert_code(&o, 5);
+
+    let text = fs::read_to_string(&archive).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let line: Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(line["record"]["serial"], serial.as_str());
+    assert_eq!(line["record"]["revocation"]["ground"], "holder-request");
+    assert_eq!(line["record"]["iin"], "850314300122");
+    let pem_text = line["certificate_pem"].as_str().unwrap();
+    let cert = fs::read_to_string(c.cert_path(&serial)).unwrap();
+    assert_eq!(
+        pem_bodies(pem_text, "CERTIFICATE"),
+        pem_bodies(&cert, "CERTIFICATE")
+    );
+    let actions: Vec<Value> = c
+        .audit_entries()
+        .iter()
+        .map(|e| e["action"].clone())
+        .collect();
+    assert_eq!(actions.last().unwrap(), "certificates-archived");
+    let (code, v) = c.audit_verify();
+    assert_eq!(code, Some(0), "{v}");
+}
+
+#[test]
+fn ok_public_register_redacts_confidential_owners() {
+    let c = Center::ready();
+    let secret = c.issue_sample("individual-authentication");
+    let open = c.issue_sample("individual-signing");
+
+    let o = c.run(&["--json", "ca", "list"]);
+    let text = ok(&o);
+    assert!(
+        !text.contains("900701400233"),
+        "the confidential IIN leaked:\n{text}"
+    );
+    assert!(
+        !text.contains("ҚАСЫМОВА"),
+        "the confidential name leaked:\n{text}"
+    );
+    let list: Value = serde_json::from_str(&text).unwrap();
+    let entry = |l: &Value, s: &str| {
+        l.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["serial"] == s)
+            .unwrap()
+            .clone()
+    };
+    let hidden = entry(&list, &secret);
+    assert_eq!(hidden["subject"], "[confidential, art. 23]");
+    assert_eq!(hidden["iin"], "[confidential, art. 23]");
+    assert_eq!(hidden["confidential"], true);
+    assert_eq!(hidden["key_purpose"], "authentication");
+    let shown = entry(&list, &open);
+    assert_eq!(shown["iin"], "850314300122");
+    assert_eq!(shown["confidential"], false);
+    assert!(
+        shown["subject"].as_str().unwrap().contains("АХМЕТОВ ЕРЛАН"),
+        "{shown}"
+    );
+
+    let full = c.list(&["--include-confidential"]);
+    let revealed = entry(&full, &secret);
+    assert_eq!(revealed["iin"], "900701400233");
+    assert!(
+        revealed["subject"]
+            .as_str()
+            .unwrap()
+            .contains("ҚАСЫМОВА ӘЙГЕРІМ"),
+        "{revealed}"
+    );
+
+    let one = c.show(&secret);
+    assert_eq!(one["subject"], "[confidential, art. 23]");
+    assert_eq!(one["iin"], "[confidential, art. 23]");
+    // Searching the public register by the IIN does not reveal who it is.
+    let by_iin = c.list(&["--iin", "900701400233"]);
+    assert!(!by_iin.to_string().contains("ҚАСЫМОВА"), "{by_iin}");
+}
+
+/// A session of operations of every kind, for the audit tests.
+fn session(c: &mut Center) {
+    c.issue_sample("individual-signing");
+    let s = c.issue_sample("first-head-signing");
+    assert_code(&c.try_issue(&request("refused-under-age"), true), 3);
+    ok(&c.run(&[
+        "ca",
+        "ban",
+        "--iin",
+        "950210400451",
+        "--decision",
+        "2-99/2026",
+    ]));
+    c.set_now(&after(T0, Duration::minutes(30)));
+    c.revoke(&s, "agreement");
+    c.crl();
+}
+
+#[test]
+fn ok_audit_chain_intact_after_a_session() {
+    let mut c = Center::ready();
+    session(&mut c);
+    let entries = c.audit_entries();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    let mut want = vec!["center-initialised"];
+    want.extend(["registry-person-added"; 7]);
+    want.extend([
+        "registry-entity-added",
+        "certificate-issued",
+        "certificate-issued",
+        "issuance-refused",
+        "court-decision-recorded",
+        "certificate-revoked",
+        "crl-issued",
+    ]);
+    assert_eq!(actions, want);
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=15).collect::<Vec<u64>>());
+    c.assert_audit_intact(15);
+    let o = c.run(&["ca", "audit", "verify"]);
+    assert!(
+        ok(&o).starts_with("audit log intact: 15 entries, head "),
+        "{}",
+        stdout(&o)
+    );
+}
+
+fn tamper(c: &Center, sql: &str) {
+    let db = rusqlite::Connection::open(c.data.join("register.sqlite")).unwrap();
+    let changed = db.execute(sql, []).unwrap();
+    assert_eq!(changed, 1, "{sql}");
+}
+
+#[test]
+fn fail_audit_broken_by_an_edited_entry() {
+    let mut c = Center::ready();
+    session(&mut c);
+    tamper(
+        &c,
+        r#"UPDATE audit_log SET details = '{"iin":"000000000000"}' WHERE seq = 10"#,
+    );
+    let (code, v) = c.audit_verify();
+    assert_eq!(code, Some(7), "{v}");
+    assert_eq!(
+        v,
+        json!({"verdict": "broken", "seq": 10, "problem": {"problem": "hash-mismatch"}})
+    );
+    let o = c.run(&["ca", "audit", "verify"]);
+    assert_code(&o, 7);
+    assert!(stdout(&o).starts_with("audit log BROKEN"), "{}", stdout(&o));
+}
+
+#[test]
+fn fail_audit_broken_by_deleting_the_last_entry() {
+    let mut c = Center::ready();
+    session(&mut c);
+    tamper(
+        &c,
+        "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
+    );
+    let (code, v) = c.audit_verify();
+    assert_eq!(code, Some(7), "{v}");
+    assert_eq!(
+        v,
+        json!({"verdict": "broken", "seq": 15,
+               "problem": {"problem": "truncated", "recorded": 15, "found": 14}})
+    );
+}
+
+#[test]
+fn fail_audit_broken_by_deleting_a_middle_entry() {
+    let mut c = Center::ready();
+    session(&mut c);
+    tamper(&c, "DELETE FROM audit_log WHERE seq = 5");
+    let (code, v) = c.audit_verify();
+    assert_eq!(code, Some(7), "{v}");
+    assert_eq!(
+        v,
+        json!({"verdict": "broken", "seq": 5,
+               "problem": {"problem": "gap-in-sequence", "expected": 5, "found": 6}})
+    );
+}
+
+#[test]
+fn ok_secret_files_have_mode_0600() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    for f in ["root.key.pem", "issuing.key.pem", "register.sqlite"] {
+        assert_eq!(mode(&c.data.join(f)), 0o600, "{f}");
+    }
+    for f in [
+        "register.sqlite-wal",
+        "register.sqlite-shm",
+        "register.sqlite-journal",
+    ] {
+        let p = c.data.join(f);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{f}");
+        }
+    }
+    assert_eq!(mode(&c.out.join(format!("{serial}.key.pem"))), 0o600);
+    assert_eq!(mode(&c.out.join(format!("{serial}.p12"))), 0o600);
+    assert_eq!(mode(&c.cert_path(&serial)), 0o644);
+    assert_eq!(mode(&c.root()), 0o644);
+}
+
+#[test]
+fn ok_demo_issues_five_and_refuses_three() {
+    let c = Center::new();
+    let demo = c.path("demo");
+    let o = c.run(&["--json", "demo", "--data", demo.to_str().unwrap()]);
+    let v: Value = serde_json::from_str(&ok(&o)).unwrap();
+    let requests = v["requests"].as_array().unwrap();
+    let issued: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.get("issued").is_some())
+        .map(|r| r["request"].as_str().unwrap())
+        .collect();
+    let refused: Vec<(&str, &str)> = requests
+        .iter()
+        .filter(|r| r.get("refused").is_some())
+        .map(|r| {
+            (
+                r["request"].as_str().unwrap(),
+                r["refused"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        issued,
+        [
+            "individual-signing",
+            "individual-authentication",
+            "first-head-signing",
+            "employee-signing-right",
+            "non-resident-signing"
+        ]
+    );
+    assert_eq!(
+        refused,
+        [
+            ("refused-under-age", "under-age"),
+            ("refused-incomplete", "incomplete-documents"),
+            ("refused-false-information", "false-information"),
+        ]
+    );
+    assert_eq!(v["audit"]["verdict"], "intact", "{v}");
+}
+
+/// RFC 5280 §3.3: an expired revoked certificate leaves the CRL; EDS law art. 16.2: it stays in
+/// the register.
+#[test]
+fn ok_expired_revoked_certificate_leaves_the_crl_but_stays_in_the_register() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.revoke(&serial, "key-compromise");
+    c.crl();
+    assert_eq!(c.crl_text().matches("Serial Number:").count(), 1);
+    // The certificate's notAfter is 2027-03-02T10:00:00Z; at that instant it is still listed.
+    c.set_now("2027-03-02T10:00:00Z");
+    c.crl();
+    assert_eq!(
+        c.crl_text().matches("Serial Number:").count(),
+        1,
+        "{}",
+        c.crl_text()
+    );
+    c.set_now("2027-03-02T10:00:01Z");
+    c.crl();
+    let text = c.crl_text();
+    assert!(text.contains("No Revoked Certificates."), "{text}");
+    assert_eq!(field(&text, "X509v3 CRL Number").1, "3", "{text}");
+    assert_eq!(c.show(&serial)["revocation"]["ground"], "key-compromise");
+}
+
+/// Only owner certificates are revoked through `eds ca revoke`; the CA certificates are not.
+#[test]
+fn fail_revoke_a_ca_certificate_is_a_conflict() {
+    let c = Center::ready();
+    let list = c.list(&[]);
+    let root = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "ca-root")
+        .unwrap()["serial"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let audit = c.audit_entries();
+    let o = c.run(&[
+        "ca",
+        "revoke",
+        &root,
+        "--ground",
+        "key-compromise",
+        "--notified-by",
+        "x",
+    ]);
+    assert_code(&o, 4);
+    assert!(
+        stderr(&o).contains(&format!(
+            "error: revoke {root}: not an owner certificate of the issuing center"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(c.audit_entries(), audit);
+}
