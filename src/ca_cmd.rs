@@ -182,7 +182,7 @@ pub(crate) fn run(
             } else {
                 KeySource::Csr(None)
             };
-            let issued = center.issue(
+            let issued = center.prepare_issue(
                 &key,
                 &req,
                 source,
@@ -191,7 +191,15 @@ pub(crate) fn run(
                 &rng,
                 &mut test_abort_hook,
             )?;
-            let files = write_issued(&center, &issued, &out_dir, owner_pass.as_deref(), &rng)?;
+            let files = write_issued(
+                &center,
+                &issued,
+                &out_dir,
+                owner_pass.as_deref(),
+                &rng,
+                now,
+                &mut test_abort_hook,
+            )?;
             report_issued(&issued, &files, json_out)?;
             Ok(0)
         }
@@ -238,8 +246,7 @@ pub(crate) fn run(
         CaCommand::Crl { secret, out } => {
             let center = Center::open(data)?;
             let key = center.unlock(&passphrase(&secret)?)?;
-            let crl = center.crl(&key, "operator", now)?;
-            let paths = center.publish_crl(&crl)?;
+            let (crl, paths) = center.issue_and_publish_crl(&key, "operator", now)?;
             if let Some(out) = out {
                 let bytes = if out.extension().is_some_and(|e| e == "pem") {
                     crl.pem().into_bytes()
@@ -280,7 +287,12 @@ pub(crate) fn run(
                 }),
                 ..CertificateQuery::default()
             };
-            let recs = center.store().list_certificates(&q)?;
+            let mut recs = center.store().list_certificates(&q)?;
+            // Art. 23.2: searching the public register by IIN must not reveal that a person who
+            // asked for confidentiality holds a certificate.
+            if !include_confidential && q.iin.is_some() {
+                recs.retain(|r| !r.confidential);
+            }
             let views: Vec<PublicView> = recs
                 .iter()
                 .map(|r| public_view(r, include_confidential))
@@ -504,25 +516,42 @@ pub(crate) struct IssuedFiles {
     pub(crate) pkcs12: Option<PathBuf>,
 }
 
+/// Records a prepared certificate and writes the owner's files, in the order that loses nothing
+/// if the process dies between any two steps: a generated key is stored (encrypted) first; then
+/// the register commits the certificate; only then do the certificate and the PKCS#12 (which
+/// contains it) leave the center, so no certificate exists outside the register.
 pub(crate) fn write_issued(
     center: &Center,
     issued: &Issued,
     out_dir: &Path,
     owner_password: Option<&str>,
     rng: &SystemRandom,
+    now: OffsetDateTime,
+    observe: &mut dyn FnMut(IssueStep),
 ) -> anyhow::Result<IssuedFiles> {
     fs::create_dir_all(out_dir).with_context(|| format!("create {}", out_dir.display()))?;
     let serial = issued.record.serial.to_string();
-    let cert_path = out_dir.join(format!("{serial}.crt.pem"));
-    let cert_pem = pem::encode(&pem::Pem::new("CERTIFICATE", issued.record.der.clone()));
-    keys::write_public_file(&cert_path, cert_pem.as_bytes())?;
-    let (mut key_path, mut p12_path) = (None, None);
-    if let (Some(generated), Some(pass)) = (&issued.key, owner_password) {
+    let generated = match (&issued.key, owner_password) {
+        (Some(generated), Some(pass)) => Some((generated, pass)),
+        (Some(_), None) => bail!("a generated key needs the owner's password to be stored"),
+        _ => None,
+    };
+    let mut key_path = None;
+    if let Some((generated, pass)) = generated {
         let kp = out_dir.join(format!("{serial}.key.pem"));
         keys::write_private_file(
             &kp,
             keys::encrypt_pkcs8_pem(&generated.pkcs8, pass.as_bytes(), rng)?.as_bytes(),
         )?;
+        key_path = Some(kp);
+    }
+    center.record_issued(issued, "operator", now)?;
+    observe(IssueStep::Recorded);
+    let cert_path = out_dir.join(format!("{serial}.crt.pem"));
+    let cert_pem = pem::encode(&pem::Pem::new("CERTIFICATE", issued.record.der.clone()));
+    keys::write_public_file(&cert_path, cert_pem.as_bytes())?;
+    let mut p12_path = None;
+    if let Some((generated, pass)) = generated {
         let p12 = keys::owner_pkcs12(
             &generated.pkcs8,
             &[&issued.record.der, center.issuing_der(), center.root_der()],
@@ -531,7 +560,6 @@ pub(crate) fn write_issued(
         )?;
         let pp = out_dir.join(format!("{serial}.p12"));
         keys::write_private_file(&pp, &p12)?;
-        key_path = Some(kp);
         p12_path = Some(pp);
     }
     Ok(IssuedFiles {

@@ -99,7 +99,7 @@ pub(crate) fn run(
     for (name, text) in REQUESTS {
         let req: RegistrationRequest =
             serde_json::from_str(text).with_context(|| format!("sample request {name}"))?;
-        match center.issue(
+        match center.prepare_issue(
             &key,
             &req,
             KeySource::Generate(KeyAlgorithm::P256),
@@ -109,7 +109,15 @@ pub(crate) fn run(
             &mut |_| {},
         ) {
             Ok(issued) => {
-                let files = write_issued(&center, &issued, &owners, Some(owner_password), &rng)?;
+                let files = write_issued(
+                    &center,
+                    &issued,
+                    &owners,
+                    Some(owner_password),
+                    &rng,
+                    now,
+                    &mut |_| {},
+                )?;
                 say(format!("   {name:<27} issued  {}", issued.record.serial));
                 issued_serials.push((name, issued.record.serial.clone()));
                 outcomes.push(json!({"request": name, "issued": issued.record.serial.to_string(), "files": files}));
@@ -162,8 +170,7 @@ pub(crate) fn run(
         changed.iin,
         revoked.len()
     ));
-    let crl = center.crl(&key, "demo", now)?;
-    let paths = center.publish_crl(&crl)?;
+    let (crl, paths) = center.issue_and_publish_crl(&key, "demo", now)?;
     say(format!(
         "6. published CRL #{} with {} entries, next update {}",
         crl.number,

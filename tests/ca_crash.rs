@@ -185,7 +185,6 @@ fn ok_four_concurrent_issuances_all_succeed_with_distinct_serials() {
 /// Four `eds ca crl` at once: each signs and publishes its CRL, the numbers are 1–4, and what is
 /// left published is CRL 4, the same in DER and PEM.
 #[test]
-#[ignore = "bug: concurrent `eds ca crl` share the temp file crl/issuing.crl.tmp; one fails with ENOENT"]
 fn ok_four_concurrent_crls_take_distinct_numbers() {
     let c = Center::ready();
     let before = c.audit_entries().len();

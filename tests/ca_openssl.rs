@@ -293,7 +293,6 @@ fn ok_p384_generated_key_files_open_in_openssl() {
 }
 
 #[test]
-#[ignore = "bug: generated Ed25519 keys are PKCS#8 v2 (ring), which OpenSSL 3.0 cannot decode"]
 fn ok_ed25519_generated_key_files_open_in_openssl() {
     generated_key_files_open_in_openssl("ed25519");
 }

@@ -181,10 +181,11 @@ impl Center {
         config.validate()?;
         let root_der = read_cert_pem(&dir.join("root.crt.pem"))?;
         let issuing_der = read_cert_pem(&dir.join("issuing.crt.pem"))?;
-        let (_, issuing) = X509Certificate::from_der(&issuing_der).map_err(|e| CaError::KeyFile {
-            path: dir.join("issuing.crt.pem").display().to_string(),
-            reason: format!("not a certificate: {e}"),
-        })?;
+        let (_, issuing) =
+            X509Certificate::from_der(&issuing_der).map_err(|e| CaError::KeyFile {
+                path: dir.join("issuing.crt.pem").display().to_string(),
+                reason: format!("not a certificate: {e}"),
+            })?;
         let issuing_not_after = issuing.validity().not_after.to_datetime();
         Ok(Center {
             dir: dir.to_path_buf(),

@@ -99,6 +99,32 @@ impl Center {
         })
     }
 
+    /// Takes the next CRL number, signs and publishes, holding an exclusive lock on
+    /// `crl/.lock` throughout, so concurrent publishers write their CRLs in number order and the
+    /// DER and PEM files always hold the same CRL.
+    pub fn issue_and_publish_crl(
+        &self,
+        key: &IssuingKey,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        let dir = self.dir().join("crl");
+        std::fs::create_dir_all(&dir).map_err(|e| CaError::io(&dir, &e))?;
+        let lock_path = dir.join(".lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| CaError::io(&lock_path, &e))?;
+        lock.lock().map_err(|e| CaError::io(&lock_path, &e))?;
+        let crl = self.crl(key, actor, now)?;
+        let paths = self.publish_crl(&crl)?;
+        // Closing the file releases the lock; an error here leaves nothing to undo.
+        drop(lock);
+        Ok((crl, paths))
+    }
+
     /// Writes a CRL to `crl/issuing.crl` (DER) and `crl/issuing.crl.pem`, atomically.
     pub fn publish_crl(&self, crl: &Crl) -> Result<[PathBuf; 2], CaError> {
         let der_path = self.dir().join("crl").join("issuing.crl");

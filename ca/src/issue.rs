@@ -113,17 +113,26 @@ impl Center {
         rng: &dyn SecureRandom,
         observe: &mut dyn FnMut(IssueStep),
     ) -> Result<Issued, CaError> {
-        let now = truncate_to_seconds(now);
-        let (accepted, facts) = self.accept(req, actor, now)?;
-        observe(IssueStep::Accepted);
+        let issued = self.prepare_issue(key, req, source, actor, now, rng, observe)?;
+        self.record_issued(&issued, actor, now)?;
+        observe(IssueStep::Recorded);
+        Ok(issued)
+    }
 
-        let (public, generated) = public_key(req, source, rng)?;
-        let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
-        observe(IssueStep::Signed);
+    /// Records a signed certificate in the register: the step after which it may leave the
+    /// center. A caller that must store a generated key before the certificate is recorded calls
+    /// [`Center::prepare_issue`], stores the key, then calls this.
+    pub fn record_issued(
+        &self,
+        issued: &Issued,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), CaError> {
+        let record = &issued.record;
         self.store().insert_certificate(
-            &record,
+            record,
             &AuditEvent {
-                at: now,
+                at: truncate_to_seconds(now),
                 actor: actor.to_owned(),
                 action: "certificate-issued".into(),
                 details: json!({
@@ -131,11 +140,36 @@ impl Center {
                     "subject": record.subject,
                     "kind": record.kind,
                     "key_purpose": record.key_purpose,
-                    "key_generated_by_center": generated.is_some(),
+                    "key_generated_by_center": issued.key.is_some(),
                 }),
             },
         )?;
-        observe(IssueStep::Recorded);
+        Ok(())
+    }
+
+    /// Accepts and signs without recording: the certificate exists only in the returned value
+    /// until [`Center::record_issued`] commits it. Dropping it leaves no trace but the audit
+    /// entries of refusals.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "clock, randomness and observer are explicit parameters by design"
+    )]
+    pub fn prepare_issue(
+        &self,
+        key: &IssuingKey,
+        req: &RegistrationRequest,
+        source: KeySource<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+        observe: &mut dyn FnMut(IssueStep),
+    ) -> Result<Issued, CaError> {
+        let now = truncate_to_seconds(now);
+        let (accepted, facts) = self.accept(req, actor, now)?;
+        observe(IssueStep::Accepted);
+        let (public, generated) = public_key(req, source, rng)?;
+        let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
+        observe(IssueStep::Signed);
         Ok(Issued {
             record,
             key: generated,
@@ -197,7 +231,10 @@ impl Center {
             let one = self.accept(req, actor, now).and_then(|(accepted, facts)| {
                 let (public, generated) = public_key(req, *source, rng)?;
                 let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
-                Ok(Issued { record, key: generated })
+                Ok(Issued {
+                    record,
+                    key: generated,
+                })
             });
             match one {
                 Ok(issued) => out.push(Ok(issued)),
@@ -205,8 +242,11 @@ impl Center {
                 Err(other) => return Err(other),
             }
         }
-        let records: Vec<CertificateRecord> =
-            out.iter().filter_map(|r| r.as_ref().ok()).map(|i| i.record.clone()).collect();
+        let records: Vec<CertificateRecord> = out
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|i| i.record.clone())
+            .collect();
         if !records.is_empty() {
             self.store().insert_certificates(
                 &records,

@@ -67,7 +67,12 @@ impl KeyAlgorithm {
             Self::Ed25519 => Ed25519KeyPair::generate_pkcs8(rng),
         }
         .map_err(|_| CaError::Random)?;
-        Ok(Zeroizing::new(doc.as_ref().to_vec()))
+        match self {
+            // ring writes Ed25519 keys as PKCS#8 v2 (RFC 5958, with the public key), which
+            // OpenSSL 3.0 refuses; v1 (RFC 8410 §7) is read everywhere, ring included.
+            Self::Ed25519 => pkcs8_v1(doc.as_ref()),
+            _ => Ok(Zeroizing::new(doc.as_ref().to_vec())),
+        }
     }
 
     /// Generates a key pair ready to sign with.
@@ -79,6 +84,20 @@ impl KeyAlgorithm {
         let key = key_pair_from_pkcs8(&pkcs8)?;
         Ok((key, pkcs8))
     }
+}
+
+/// Re-encodes a PKCS#8 private key as version 1: the optional public key field is dropped.
+pub fn pkcs8_v1(der: &[u8]) -> Result<Zeroizing<Vec<u8>>, CaError> {
+    use pkcs8::der::Encode;
+    let mut info = PrivateKeyInfo::from_der(der).map_err(|e| CaError::Internal {
+        reason: format!("generated key is not PKCS#8: {e}"),
+    })?;
+    info.public_key = None;
+    info.to_der()
+        .map(Zeroizing::new)
+        .map_err(|e| CaError::Internal {
+            reason: format!("PKCS#8 encoding: {e}"),
+        })
 }
 
 /// Loads a plain PKCS#8 DER private key into a signing key pair.
@@ -199,7 +218,12 @@ pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {
 /// Writes `contents` to `path` atomically (temporary file, fsync, rename), mode 0644 for public
 /// material such as certificates and CRLs.
 pub fn write_public_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {
-    let tmp = path.with_extension("tmp");
+    // A name of its own per writer: concurrent writers must not rename each other's halves.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.{n}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
     {
         let mut f = OpenOptions::new()
             .write(true)
@@ -241,6 +265,15 @@ mod tests {
             let back = read_encrypted_pkcs8(&path, b"correct horse").unwrap();
             assert_eq!(back.public_key_raw(), key.public_key_raw());
         }
+    }
+
+    #[test]
+    fn ok_generated_ed25519_key_is_pkcs8_v1() {
+        let rng = SystemRandom::new();
+        let der = KeyAlgorithm::Ed25519.generate_pkcs8(&rng).unwrap();
+        let info = PrivateKeyInfo::from_der(&der).unwrap();
+        assert_eq!(info.version(), pkcs8::Version::V1);
+        assert!(key_pair_from_pkcs8(&der).is_ok());
     }
 
     #[test]
