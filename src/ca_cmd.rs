@@ -673,12 +673,26 @@ pub(crate) fn import_registry(
     notified_by: &str,
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<CertificateRecord>> {
+    let total = registry
+        .persons
+        .len()
+        .saturating_add(registry.entities.len());
+    // Drawn on standard error only when it is a terminal (indicatif hides it otherwise).
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("recording the registry");
     let mut revoked = Vec::new();
     for p in &registry.persons {
         revoked.extend(center.record_person(p, notified_by, now)?);
+        bar.inc(1);
     }
     for e in &registry.entities {
         revoked.extend(center.record_entity(e, notified_by, now)?);
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     Ok(revoked)
 }
