@@ -144,13 +144,32 @@ pub fn encrypt_pkcs8_pem(
 /// A wrong passphrase is [`CaError::WrongPassphrase`]; a file that is not an encrypted key is
 /// [`CaError::KeyFile`].
 pub fn read_encrypted_pkcs8(path: &Path, passphrase: &[u8]) -> Result<KeyPair, CaError> {
-    let text = fs::read_to_string(path).map_err(|e| CaError::io(path, &e))?;
+    let text = fs::read(path).map_err(|e| CaError::io(path, &e))?;
+    decrypt_pkcs8_pem(&text, passphrase).map_err(|e| match e {
+        CaError::KeyFile { reason, .. } => CaError::KeyFile {
+            path: path.display().to_string(),
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// Most PBKDF2 rounds a key file may ask for: ten times what this center writes. A file asking for
+/// more is refused rather than left to run for hours.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10 * PBKDF2_ITERATIONS;
+
+/// Decrypts an `ENCRYPTED PRIVATE KEY` PEM held in memory (errors carry an empty path).
+///
+/// The key-derivation parameters come from the file, so they are checked before any work is
+/// done: only PBES2 with PBKDF2 (RFC 8018 §5.2) and at most [`MAX_PBKDF2_ITERATIONS`] rounds are
+/// accepted. scrypt is refused: its cost parameters could demand any amount of memory.
+pub fn decrypt_pkcs8_pem(text: &[u8], passphrase: &[u8]) -> Result<KeyPair, CaError> {
     let key_file = |reason: String| CaError::KeyFile {
-        path: path.display().to_string(),
+        path: String::new(),
         reason,
     };
-    let (label, der) = pkcs8::der::pem::decode_vec(text.as_bytes())
-        .map_err(|e| key_file(format!("not a PEM file: {e}")))?;
+    let (label, der) =
+        pkcs8::der::pem::decode_vec(text).map_err(|e| key_file(format!("not a PEM file: {e}")))?;
     if label != "ENCRYPTED PRIVATE KEY" {
         return Err(key_file(format!(
             "expected ENCRYPTED PRIVATE KEY, found {label}"
@@ -158,15 +177,29 @@ pub fn read_encrypted_pkcs8(path: &Path, passphrase: &[u8]) -> Result<KeyPair, C
     }
     let enc = EncryptedPrivateKeyInfo::from_der(&der)
         .map_err(|e| key_file(format!("malformed EncryptedPrivateKeyInfo: {e}")))?;
+    match &enc.encryption_algorithm {
+        pkcs8::pkcs5::EncryptionScheme::Pbes2(params) => match &params.kdf {
+            pkcs8::pkcs5::pbes2::Kdf::Pbkdf2(p) if p.iteration_count <= MAX_PBKDF2_ITERATIONS => {}
+            pkcs8::pkcs5::pbes2::Kdf::Pbkdf2(p) => {
+                return Err(key_file(format!(
+                    "PBKDF2 asks for {} rounds, more than the {MAX_PBKDF2_ITERATIONS} accepted",
+                    p.iteration_count
+                )));
+            }
+            _ => {
+                return Err(key_file("only PBKDF2 key derivation is accepted".into()));
+            }
+        },
+        _ => {
+            return Err(key_file("only PBES2 encryption is accepted".into()));
+        }
+    }
     // A wrong passphrase shows as a padding error or, rarely, as garbage that is not PKCS#8.
     let plain = enc
         .decrypt(passphrase)
         .map_err(|_| CaError::WrongPassphrase)?;
     PrivateKeyInfo::from_der(plain.as_bytes()).map_err(|_| CaError::WrongPassphrase)?;
-    key_pair_from_pkcs8(plain.as_bytes()).map_err(|e| match e {
-        CaError::KeyFile { reason, .. } => key_file(reason),
-        other => other,
-    })
+    key_pair_from_pkcs8(plain.as_bytes())
 }
 
 /// Packs an owner's generated key and certificate chain (leaf first) into a PKCS#12 file under
