@@ -15,7 +15,7 @@
 //! Each call must return, Ok or Err; where it is cheap, the properties the fuzz targets assert are
 //! checked as well. The inputs that once crashed or hung the key reader (scrypt costs and PBKDF2
 //! counts taken from the file) are at the end, each asserting the exact refusal; the mutation tests
-//! skip only mutated PBKDF2 counts above 20,000, for speed (see [`known_key_bug`]).
+//! skip only mutated PBKDF2 counts above 20,000, for speed (see [`slow_pbkdf2`]).
 
 #![expect(
     clippy::unwrap_used,
@@ -248,7 +248,7 @@ fn ok_read_encrypted_pkcs8_returns_on_mutated_and_truncated_keys() {
             Err(e) => panic!("a PBKDF2 seed must decrypt: {e:?}"),
         }
         for input in mutations(&seed) {
-            if known_key_bug(&input) {
+            if slow_pbkdf2(&input) {
                 skipped += 1;
                 continue;
             }
@@ -261,7 +261,7 @@ fn ok_read_encrypted_pkcs8_returns_on_mutated_and_truncated_keys() {
             let _ = read_encrypted_pkcs8(&path, b"fuzz");
         }
     }
-    // Mutated PBKDF2 counts above 20,000 are skipped only for speed (see `known_key_bug`).
+    // Mutated PBKDF2 counts above 20,000 are skipped only for speed (see `slow_pbkdf2`).
     assert!(
         skipped <= 64,
         "{skipped} mutations skipped: the filter is too wide"
@@ -276,7 +276,7 @@ fn ok_read_encrypted_pkcs8_returns_on_random_splices() {
     let mut rng = Rng(0x6e7c_0de5);
     for _ in 0..1000 {
         let input = rng.splice(&seeds, 5);
-        if !known_key_bug(&input) {
+        if !slow_pbkdf2(&input) {
             run_case(&input, || {
                 let _ = read_key_der(&path, &input);
             });
@@ -336,7 +336,7 @@ fn is_scrypt(der: &[u8]) -> bool {
 /// Whether `der` asks for more than 20,000 PBKDF2 rounds: legal up to the reader's cap of
 /// 6,000,000 but too slow for a mutation loop (the seeds use 2; a mutated length octet can turn
 /// that into millions).
-fn known_key_bug(der: &[u8]) -> bool {
+fn slow_pbkdf2(der: &[u8]) -> bool {
     let Ok(info) = EncryptedPrivateKeyInfo::from_der(der) else {
         return false;
     };
