@@ -44,6 +44,10 @@ impl SignatureAlgorithm {
 }
 
 /// Why a key could not be loaded or could not sign.
+///
+/// The loading variants follow the files they come from: PKCS#8 (RFC 5958), its encryption
+/// (PBES2 and PBES1, RFC 8018), PKCS#12 (RFC 7292) and the BER/DER encodings under them (X.690).
+/// Each distinct failure has its own variant so that a caller (the CLI) can give the right hint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignError {
@@ -52,6 +56,84 @@ pub enum SignError {
     Signing {
         /// What the key said.
         reason: String,
+    },
+    /// The password is wrong: the PKCS#12 MAC does not verify (RFC 7292 §5.1), or decryption
+    /// ends in bad padding or in bytes that are not a key (RFC 8018 §6.1.2 step 5, §6.2.2).
+    #[error("open the key: wrong password")]
+    WrongPassword,
+    /// The key is encrypted (RFC 5958 §3) and no password was given.
+    #[error("open the key: it is encrypted and no password was given")]
+    PasswordRequired,
+    /// The file is not a PKCS#12 PFX (RFC 7292 §4); `found` names what it is instead.
+    #[error("read a PKCS#12 file: found {found}")]
+    NotPkcs12 {
+        /// What the file turned out to be ("a PEM block labelled CERTIFICATE", "an X.509
+        /// certificate", …).
+        found: String,
+    },
+    /// The file is not a private key (RFC 5958 §2, §3); `found` names what it is instead.
+    #[error("read a PKCS#8 private key: found {found}")]
+    NotPkcs8 {
+        /// What the file turned out to be.
+        found: String,
+    },
+    /// The encoding is broken (X.690 §8, §10): a length runs past the end, a field is missing
+    /// or has the wrong type.
+    #[error("parse the key file: {what} at byte {offset}")]
+    Malformed {
+        /// Byte position of the fault, counted in the structure `what` names first (the file
+        /// itself unless `what` starts with the name of an inner, decrypted structure).
+        offset: usize,
+        /// What is wrong, led by the structure it was found in.
+        what: String,
+    },
+    /// The key or its protection uses an algorithm this crate does not implement: a GOST key
+    /// (GOST 34.310-2004, GOST 34.10-2015), RC4 encryption, a public-key protected PKCS#12.
+    #[error("use {name} ({oid}): not supported yet")]
+    UnsupportedAlgorithm {
+        /// The object identifier found in the file, dotted.
+        oid: String,
+        /// Its name ("GOST 34.310-2004 signing", …).
+        name: String,
+    },
+    /// The private key does not belong to the certificate given with it: their
+    /// SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) differ.
+    #[error(
+        "pair the key with its certificate: the key does not match the certificate's public key"
+    )]
+    KeyCertificateMismatch,
+    /// The PKCS#12 file holds no private key bag (RFC 7292 §4.2.1, §4.2.2).
+    #[error("read the PKCS#12 file: it holds no private key")]
+    NoKey,
+    /// The PKCS#12 file holds no X.509 certificate bag (RFC 7292 §4.2.3).
+    #[error("read the PKCS#12 file: it holds no certificate")]
+    NoCertificate,
+    /// The key material is inconsistent or of a size the backend refuses (ring's
+    /// `KeyRejected`, e.g. an RSA modulus under 2048 bits).
+    #[error("load the key: {reason}")]
+    InvalidKey {
+        /// What the backend said.
+        reason: String,
+    },
+    /// The file asks for more password-derivation work than allowed (PBKDF2 or PKCS#12
+    /// iterations, scrypt memory; RFC 8018 §5.2, RFC 7292 appendix B, RFC 7914 §2): a guard
+    /// against files made to stall the loader.
+    #[error("derive the key from the password: {parameter} {value} exceeds the limit {limit}")]
+    KdfLimitExceeded {
+        /// Which parameter ("iterations", "scrypt memory in bytes").
+        parameter: &'static str,
+        /// Its value in the file.
+        value: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The signature algorithm asked for cannot be made with this key (PSS with an EC key).
+    #[error("choose the signature algorithm: {requested:?} cannot be made with a {key:?} key")]
+    AlgorithmNotForKey {
+        /// The algorithm asked for.
+        requested: SignatureAlgorithm,
+        /// The algorithm the key signs with now.
+        key: SignatureAlgorithm,
     },
 }
 

@@ -10,5 +10,10 @@
 //! pass the certificate with the document, so the signer's certificate and chain are embedded.
 
 pub mod key;
+pub mod keys;
 
-pub use key::{DigestAlgorithm, SignatureAlgorithm, SignError, SigningKey};
+pub use key::{DigestAlgorithm, SignError, SignatureAlgorithm, SigningKey};
+pub use keys::{
+    KeyLoadLimits, Pkcs12Contents, RingSigningKey, ensure_key_matches_certificate, load_pkcs8,
+    load_pkcs12,
+};
