@@ -9,7 +9,7 @@ use std::time::Instant;
 use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
     AuditEvent, AuditProblem, AuditVerification, CertificateQuery, CertificateRecord, EntityRecord,
-    NewBan, NewRefusal, NewRevocation, PersonRecord, RegistryChange, RevocationRecord,
+    NewBan, NewRefusal, NewRevocation, Operator, PersonRecord, RegistryChange, RevocationRecord,
     RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
@@ -972,7 +972,7 @@ fn fail_schema_from_a_newer_program() {
         SqliteStore::open(&path).map(|_| ()),
         Err(StoreError::SchemaTooNew {
             found: 99,
-            supported: 1
+            supported: eds_ca::store::sqlite::SCHEMA_VERSION
         })
     );
 }
@@ -1073,4 +1073,150 @@ fn ok_million_revoked_entries_stream() {
         );
         assert_eq!(n, N);
     }
+}
+
+fn operator_event(action: &str, at: OffsetDateTime) -> AuditEvent {
+    AuditEvent {
+        at,
+        actor: "operator".to_owned(),
+        action: action.to_owned(),
+        details: json!({ "name": "registry-gateway" }),
+    }
+}
+
+#[test]
+fn ok_operator_round_trip_and_revocation() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let hash = [7u8; 32];
+    let id = store
+        .add_operator(
+            "registry-gateway",
+            &hash,
+            &operator_event("operator-added", T0),
+        )
+        .unwrap();
+    let added = Operator {
+        id,
+        name: "registry-gateway".to_owned(),
+        created_at: T0,
+        revoked_at: None,
+    };
+    assert_eq!(
+        store.operator_by_token_hash(&hash).unwrap(),
+        Some(added.clone())
+    );
+    assert_eq!(store.operator_by_token_hash(&[8u8; 32]).unwrap(), None);
+    let entries = store.audit_entries(1, 10).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0].details,
+        format!(r#"{{"name":"registry-gateway","operator_id":{id}}}"#)
+    );
+
+    let later = T0 + Duration::hours(2);
+    let revoked = store
+        .revoke_operator(
+            "registry-gateway",
+            &operator_event("operator-revoked", later),
+        )
+        .unwrap();
+    assert_eq!(
+        revoked,
+        Operator {
+            revoked_at: Some(later),
+            ..added
+        }
+    );
+    // The revoked credential is still found, so the caller can tell it from an unknown one.
+    assert_eq!(
+        store.operator_by_token_hash(&hash).unwrap(),
+        Some(revoked.clone())
+    );
+    assert_eq!(store.operators().unwrap(), vec![revoked]);
+    assert_eq!(audit_count(&store), 2);
+}
+
+#[test]
+fn fail_operator_duplicate_name_or_hash_changes_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .add_operator("a", &[1u8; 32], &operator_event("operator-added", T0))
+        .unwrap();
+    assert_eq!(
+        store.add_operator("a", &[2u8; 32], &operator_event("operator-added", T0)),
+        Err(StoreError::DuplicateOperator { name: "a".into() })
+    );
+    assert_eq!(
+        store.add_operator("b", &[1u8; 32], &operator_event("operator-added", T0)),
+        Err(StoreError::InvalidRecord {
+            what: "operator token hash is already registered".into()
+        })
+    );
+    assert_eq!(store.operators().unwrap().len(), 1);
+    assert_eq!(audit_count(&store), 1);
+}
+
+#[test]
+fn fail_operator_revoke_unknown_or_twice_changes_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(
+        store.revoke_operator("nobody", &operator_event("operator-revoked", T0)),
+        Err(StoreError::UnknownOperator {
+            name: "nobody".into()
+        })
+    );
+    store
+        .add_operator("a", &[1u8; 32], &operator_event("operator-added", T0))
+        .unwrap();
+    store
+        .revoke_operator("a", &operator_event("operator-revoked", T0))
+        .unwrap();
+    assert_eq!(
+        store.revoke_operator("a", &operator_event("operator-revoked", year_after())),
+        Err(StoreError::OperatorAlreadyRevoked {
+            name: "a".into(),
+            at: T0
+        })
+    );
+    assert_eq!(audit_count(&store), 2);
+    assert_eq!(store.verify_audit().unwrap(), store_intact(&store));
+}
+
+fn store_intact(store: &SqliteStore) -> AuditVerification {
+    let head = store.audit_head().unwrap();
+    AuditVerification::Intact {
+        entries: head.entries,
+        head: head.hash,
+    }
+}
+
+#[test]
+fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .insert_certificate(&cert(1, "issuing", year_after()), &ev("issue"))
+            .unwrap();
+    }
+    // Take the file back to what version 1 of the schema left.
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE operators; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, eds_ca::store::sqlite::SCHEMA_VERSION);
+    assert_eq!(version, 2);
+    assert!(store.certificate(&serial(1)).unwrap().is_some());
+    store
+        .add_operator("a", &[1u8; 32], &operator_event("operator-added", T0))
+        .unwrap();
+    assert_eq!(store.operators().unwrap().len(), 1);
+    assert_eq!(store.verify_audit().unwrap(), store_intact(&store));
 }

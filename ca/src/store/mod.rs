@@ -172,6 +172,50 @@ pub trait Store: Send + Sync {
 
     /// The recorded number of entries and hash of the last one, to keep outside the database.
     fn audit_head(&self) -> Result<AuditHead, StoreError>;
+
+    /// Registers an operator of the network API with the SHA-256 hash of its bearer token (the
+    /// token itself is never stored); returns the operator's id, also added to the audit details
+    /// as `operator_id`. The creation time is the audit event's.
+    ///
+    /// Fails with [`StoreError::DuplicateOperator`] when the name is taken (revoked operators
+    /// keep their name, so the audit log's actors stay unambiguous) and
+    /// [`StoreError::InvalidRecord`] when the hash is already registered.
+    fn add_operator(
+        &self,
+        name: &str,
+        token_hash: &[u8; 32],
+        audit: &AuditEvent,
+    ) -> Result<i64, StoreError>;
+
+    /// The operator whose token hashes to `token_hash`, revoked or not (the caller tells a
+    /// revoked credential from an unknown one).
+    fn operator_by_token_hash(&self, token_hash: &[u8; 32])
+    -> Result<Option<Operator>, StoreError>;
+
+    /// Revokes an operator's credential from the audit event's time on; returns the operator.
+    ///
+    /// Fails with [`StoreError::UnknownOperator`] for an unknown name and
+    /// [`StoreError::OperatorAlreadyRevoked`] for a revoked one; nothing is changed then.
+    fn revoke_operator(&self, name: &str, audit: &AuditEvent) -> Result<Operator, StoreError>;
+
+    /// Every operator, revoked ones included, by id.
+    fn operators(&self) -> Result<Vec<Operator>, StoreError>;
+}
+
+/// An operator of the network API: someone the center lets issue and revoke from another system
+/// (issue 4). The credential is a bearer token known only by its SHA-256 hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    /// Id given by the store, increasing.
+    pub id: i64,
+    /// The name the audit log records as the actor of the operator's calls.
+    pub name: String,
+    /// When the credential was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the credential was revoked; a revoked credential is refused.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
 }
 
 /// A certificate serial number: the content octets of its DER INTEGER (RFC 5280 §4.1.2.2).
@@ -716,6 +760,26 @@ pub enum StoreError {
     /// Another writer held the database longer than the lock timeout.
     #[error("lock register: another writer held it past the timeout")]
     Busy,
+    /// An operator with this name is already registered (revoked ones included).
+    #[error("add operator: the name {name:?} is already taken")]
+    DuplicateOperator {
+        /// The name.
+        name: String,
+    },
+    /// No operator with this name is registered.
+    #[error("find operator: {name:?} is not registered")]
+    UnknownOperator {
+        /// The name.
+        name: String,
+    },
+    /// The operator's credential was revoked before.
+    #[error("revoke operator: {name:?} was already revoked at {at}")]
+    OperatorAlreadyRevoked {
+        /// The name.
+        name: String,
+        /// When it was revoked.
+        at: OffsetDateTime,
+    },
     /// The database was written by a newer version of this program.
     #[error("open register: schema version {found} is newer than the supported {supported}")]
     SchemaTooNew {

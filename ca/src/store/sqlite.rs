@@ -34,15 +34,15 @@ use time::{Date, OffsetDateTime};
 use crate::store::audit::{self, ChainVerifier, RawEntry};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditVerification, Ban, CertificateQuery, CertificateRecord,
-    EntityRecord, NewBan, NewRefusal, NewRevocation, PersonRecord, RefusalRecord, RegistryChange,
-    RevocationRecord, RevokedEntry, Serial, Status, Store, StoreError,
+    EntityRecord, NewBan, NewRefusal, NewRevocation, Operator, PersonRecord, RefusalRecord,
+    RegistryChange, RevocationRecord, RevokedEntry, Serial, Status, Store, StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The register in a SQLite database. One connection, serialised by a mutex; open one
 /// `SqliteStore` per process and share it, or several on one file (they wait for each other).
@@ -677,9 +677,102 @@ impl Store for SqliteStore {
             })
         })
     }
+
+    fn add_operator(
+        &self,
+        name: &str,
+        token_hash: &[u8; 32],
+        audit: &AuditEvent,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            let taken: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM operators WHERE name = ?1)")
+                .and_then(|mut st| st.query_row([name], |r| r.get(0)))
+                .map_err(db_err)?;
+            if taken {
+                return Err(StoreError::DuplicateOperator {
+                    name: name.to_owned(),
+                });
+            }
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO operators (name, token_hash, created_at) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![name, &token_hash[..], audit.at.unix_timestamp()])
+                });
+            match inserted {
+                Ok(_) => {}
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE =>
+                {
+                    return Err(StoreError::InvalidRecord {
+                        what: "operator token hash is already registered".to_owned(),
+                    });
+                }
+                Err(e) => return Err(db_err(e)),
+            }
+            let id = tx.last_insert_rowid();
+            append_audit_in(tx, audit, &[("operator_id", json!(id))])?;
+            Ok(id)
+        })
+    }
+
+    fn operator_by_token_hash(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<Operator>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(&format!("{SELECT_OPERATORS} WHERE token_hash = ?1"))
+                .map_err(db_err)?;
+            let mut rows = st.query([&token_hash[..]]).map_err(db_err)?;
+            match rows.next().map_err(db_err)? {
+                Some(row) => Ok(Some(decode_operator(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn revoke_operator(&self, name: &str, audit: &AuditEvent) -> Result<Operator, StoreError> {
+        self.write(|tx| {
+            let found =
+                operator_by_name_in(tx, name)?.ok_or_else(|| StoreError::UnknownOperator {
+                    name: name.to_owned(),
+                })?;
+            if let Some(at) = found.revoked_at {
+                return Err(StoreError::OperatorAlreadyRevoked {
+                    name: name.to_owned(),
+                    at,
+                });
+            }
+            tx.prepare_cached("UPDATE operators SET revoked_at = ?1 WHERE id = ?2")
+                .and_then(|mut st| st.execute(params![audit.at.unix_timestamp(), found.id]))
+                .map_err(db_err)?;
+            append_audit_in(tx, audit, &[("operator_id", json!(found.id))])?;
+            operator_by_name_in(tx, name)?.ok_or_else(|| StoreError::Corrupt {
+                what: format!("operators row {name}: gone after its update"),
+            })
+        })
+    }
+
+    fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(&format!("{SELECT_OPERATORS} ORDER BY id"))
+                .map_err(db_err)?;
+            let mut rows = st.query([]).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                out.push(decode_operator(row)?);
+            }
+            Ok(out)
+        })
+    }
 }
 
-const MIGRATIONS: [&str; 1] = [r"
+const MIGRATIONS: [&str; 2] = [
+    r"
 CREATE TABLE certificates (
     id           INTEGER PRIMARY KEY,
     serial       BLOB    NOT NULL UNIQUE,
@@ -776,7 +869,21 @@ CREATE TABLE audit_head (
     hash    BLOB    NOT NULL
 );
 INSERT INTO audit_head (id, entries, hash) VALUES (1, 0, zeroblob(32));
-"];
+",
+    r"
+-- Version 2: operators of the network API (`eds serve`). Only the SHA-256 hash of a bearer
+-- token is kept; a revoked operator keeps its row and name, so audit actors stay unambiguous.
+CREATE TABLE operators (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT    NOT NULL UNIQUE,
+    token_hash BLOB    NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+",
+];
+
+const SELECT_OPERATORS: &str = "SELECT id, name, created_at, revoked_at FROM operators";
 
 const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind, c.iin, c.bin, \
     c.key_purpose, c.not_before, c.not_after, c.issued_at, c.confidential, c.der, r.ground, \
@@ -1140,6 +1247,36 @@ fn query_bans(
         });
     }
     Ok(out)
+}
+
+fn operator_by_name_in(tx: &Transaction<'_>, name: &str) -> Result<Option<Operator>, StoreError> {
+    let mut st = tx
+        .prepare_cached(&format!("{SELECT_OPERATORS} WHERE name = ?1"))
+        .map_err(db_err)?;
+    let mut rows = st.query([name]).map_err(db_err)?;
+    match rows.next().map_err(db_err)? {
+        Some(row) => Ok(Some(decode_operator(row)?)),
+        None => Ok(None),
+    }
+}
+
+fn decode_operator(row: &Row<'_>) -> Result<Operator, StoreError> {
+    const T: &str = "operators";
+    let id: i64 = col(row, 0, T, "?", "id")?;
+    let key = id.to_string();
+    let revoked_at: Option<i64> = col(row, 3, T, &key, "revoked_at")?;
+    Ok(Operator {
+        id,
+        name: col(row, 1, T, &key, "name")?,
+        created_at: instant(col(row, 2, T, &key, "created_at")?)
+            .ok_or_else(|| corrupt(T, &key, "created_at", "out of range"))?,
+        revoked_at: match revoked_at {
+            None => None,
+            Some(t) => {
+                Some(instant(t).ok_or_else(|| corrupt(T, &key, "revoked_at", "out of range"))?)
+            }
+        },
+    })
 }
 
 /// Reads column `i`; a value of the wrong type is [`StoreError::Corrupt`] naming the row.
