@@ -40,6 +40,16 @@ pub(crate) enum Command {
         #[arg(long, env = "EDS_OWNER_PASSWORD", hide_env_values = true)]
         owner_password: Option<String>,
     },
+    /// Sign a document: CMS SignedData with the CAdES baseline attributes, attached or detached.
+    #[command(long_about = SIGN_ABOUT)]
+    Sign(SignArgs),
+    /// Take the signed document out of an attached signature.
+    ///
+    /// Nothing is verified here. A detached signature holds no document (exit 1): the document
+    /// is the file it was made beside. Example:
+    ///
+    ///     eds extract --in licence.pdf.p7s --out licence.pdf
+    Extract(ExtractArgs),
 }
 
 /// Where a secret comes from: never the command line itself.
@@ -260,4 +270,102 @@ pub(crate) enum Ground {
     Agreement,
     /// 18.1(7): a court decision in force.
     CourtDecision,
+}
+
+/// The long help of `eds sign`.
+const SIGN_ABOUT: &str = "\
+Sign a document with an electronic digital signature: CMS SignedData (RFC 5652) carrying the
+CAdES-BASELINE-B signed attributes (content type, message digest, signing time and the signer's
+certificate hash, RFC 5035), plus the signer's certificate and its chain below the root. This
+is the format the national center's software produces and any relying party can check (EDS law
+art. 10.1; art. 17.2(4) has the certificate travel with the document).
+
+The key comes either from a PKCS#12 file (--p12, as the center hands keys to owners; its
+certificate and chain come along) or from a PKCS#8 key (--key, PEM or DER, plain or encrypted)
+with its certificate (--cert). The password is read from EDS_KEY_PASSWORD or the first line of
+--password-file, never from the command line.
+
+Attached (default): the document is inside the signature, up to --max-attached-mib.
+Detached (--detached): the signature is a separate file; the document is read in chunks, so
+any size signs in constant memory. --add-to adds your signature to an existing one (a
+co-signature): the earlier signatures stay byte for byte as they are.
+
+Examples:
+
+    # the officer signs a licence, the licence inside the signature
+    EDS_KEY_PASSWORD=... eds sign --in licence.pdf --p12 officer.p12 --out licence.pdf.p7s
+
+    # a large archive, detached, key and certificate as separate files
+    eds sign --in archive.zip --key key.pem --cert cert.pem --chain ca.pem \\
+        --detached --out archive.zip.p7s
+
+    # the accountant co-signs the application the head signed
+    eds sign --in application.pdf --p12 accountant.p12 \\
+        --add-to application.pdf.p7s --out application.pdf.p7s
+
+Check with OpenSSL (add -content FILE for a detached signature):
+
+    openssl cms -verify -binary -inform DER -in licence.pdf.p7s -CAfile root.pem -out /dev/null";
+
+/// `eds sign`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("key_source").required(true).args(["key", "p12"])))]
+pub(crate) struct SignArgs {
+    /// The document to sign.
+    #[arg(long = "in", value_name = "FILE")]
+    pub(crate) input: PathBuf,
+    /// Private key, PKCS#8 (PEM or DER; encrypted ones need the password); needs --cert.
+    #[arg(long, value_name = "KEY.pem", requires = "cert")]
+    pub(crate) key: Option<PathBuf>,
+    /// PKCS#12 file with the key, its certificate and possibly the chain.
+    #[arg(long, value_name = "FILE.p12")]
+    pub(crate) p12: Option<PathBuf>,
+    /// File whose first line is the key's password (instead of EDS_KEY_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// The signer's certificate (PEM or DER); with --p12 it replaces the file's own.
+    #[arg(long, value_name = "CERT.pem")]
+    pub(crate) cert: Option<PathBuf>,
+    /// Certificates above the signer's (PEM, any order; may be repeated): the issuing center
+    /// and, if you have it, the root.
+    #[arg(long, value_name = "CHAIN.pem")]
+    pub(crate) chain: Vec<PathBuf>,
+    /// Leave the document out of the signature; verifiers need both files.
+    #[arg(long)]
+    pub(crate) detached: bool,
+    /// Add this signature to an existing one (attached or detached; --in is its document).
+    #[arg(long, value_name = "EXISTING.p7s")]
+    pub(crate) add_to: Option<PathBuf>,
+    /// Where to write the signature (may be the --add-to file itself).
+    #[arg(long, value_name = "OUT.p7s")]
+    pub(crate) out: PathBuf,
+    /// Write PEM (-----BEGIN CMS-----); the default is DER unless --out ends in .pem.
+    #[arg(long, conflicts_with = "der")]
+    pub(crate) pem: bool,
+    /// Write DER (the usual .p7s form).
+    #[arg(long)]
+    pub(crate) der: bool,
+    /// Also embed the root certificate (verifiers hold it as a trust anchor anyway).
+    #[arg(long)]
+    pub(crate) include_root: bool,
+    /// The signing time to state (RFC 3339, e.g. 2026-03-02T10:00:00+05:00); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) signing_time: Option<String>,
+    /// Sign with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys only).
+    #[arg(long)]
+    pub(crate) rsa_pss: bool,
+    /// Largest document an attached signature takes, in MiB (at most 255).
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    pub(crate) max_attached_mib: u64,
+}
+
+/// `eds extract`.
+#[derive(Debug, Args)]
+pub(crate) struct ExtractArgs {
+    /// The attached signature (PEM or DER).
+    #[arg(long = "in", value_name = "SIGNED.p7s")]
+    pub(crate) input: PathBuf,
+    /// Where to write the document.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
 }

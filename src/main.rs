@@ -7,6 +7,7 @@
 mod ca_cmd;
 mod cli;
 mod demo;
+mod sign_cmd;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         cli::Command::Demo { owner_password } => {
             demo::run(&cli.data, cli.json, now, owner_password.as_deref())
         }
+        cli::Command::Sign(args) => sign_cmd::sign(&args, cli.json, now),
+        cli::Command::Extract(args) => sign_cmd::extract(&args, cli.json),
     }
 }
 
@@ -56,6 +59,9 @@ fn ca_error(err: &anyhow::Error) -> Option<&CaError> {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(code) = sign_cmd::exit_code(err) {
+        return code;
+    }
     match ca_error(err) {
         Some(CaError::Refused { .. }) => EXIT_REFUSED,
         Some(CaError::AlreadyInitialised { .. })
@@ -72,6 +78,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    if let Some(hint) = sign_cmd::hint(err) {
+        return Some(hint);
+    }
     match ca_error(err)? {
         CaError::NotInitialised { .. } => {
             Some("create a center with `eds ca init --data DIR`, or point --data at one")

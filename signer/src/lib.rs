@@ -9,9 +9,11 @@
 //! handwritten one once the verifier finds its four conditions met; art. 17.2(4) has the owner
 //! pass the certificate with the document, so the signer's certificate and chain are embedded.
 
+pub mod cms;
 pub mod key;
 pub mod keys;
 
+pub use cms::{CmsError, Content, Prepared, SignOptions, SignedMessage, Signer};
 pub use key::{DigestAlgorithm, SignError, SignatureAlgorithm, SigningKey};
 pub use keys::{
     KeyLoadLimits, Pkcs12Contents, RingSigningKey, ensure_key_matches_certificate, load_pkcs8,
