@@ -31,6 +31,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::stack::Stack;
+use openssl::x509::X509;
 use ring::rand::SystemRandom;
 use ring::signature as rs;
 use time::macros::datetime;
@@ -94,68 +95,124 @@ fn bare_sign(key: &Bare, doc: &[u8], rng: &SystemRandom) -> Vec<u8> {
     }
 }
 
-fn sign(c: &mut Criterion) {
-    let rng = SystemRandom::new();
-    let doc: Vec<u8> = (0..DOC_LEN)
-        .map(|i| u8::try_from(i % 251).expect("byte"))
-        .collect();
-    let mut group = c.benchmark_group("sign_10KiB");
-    group.throughput(Throughput::Elements(1));
-    for (algorithm, name) in ALGORITHMS {
-        let owner = common::owner(algorithm, name);
-        let bare_key = bare(&owner, &rng);
-        group.bench_function(BenchmarkId::new("ring", name), |b| {
-            b.iter(|| bare_sign(&bare_key, black_box(&doc), &rng));
-        });
+/// What each algorithm's ways of signing share: the owner, its key three times (ring's own
+/// pair, the crate's key, OpenSSL's), its certificates.
+struct Fixture {
+    owner: Owner,
+    bare: Bare,
+    key: RingSigningKey,
+    leaf: Vec<u8>,
+    chain: Vec<Vec<u8>>,
+    certs: Stack<X509>,
+}
 
+impl Fixture {
+    fn new(algorithm: SignatureAlgorithm, name: &'static str, rng: &SystemRandom) -> Self {
+        let owner = common::owner(algorithm, name);
+        let bare = bare(&owner, rng);
         let key = RingSigningKey::from_pkcs8_der(&owner.pkcs8)
             .and_then(|k| k.with_algorithm(algorithm))
             .expect("key");
         let leaf = owner.leaf.to_der().expect("DER");
         let chain = vec![owner.intermediate.to_der().expect("DER")];
-        let signer = Signer::new(&key, &leaf, &chain).expect("signer");
-        let at = datetime!(2026-03-02 10:00:00 UTC);
-        for (label, options) in [
-            ("eds_attached", SignOptions::new(at)),
-            ("eds_detached", SignOptions::new(at).detached(true)),
-        ] {
-            group.bench_function(BenchmarkId::new(label, name), |b| {
-                b.iter(|| {
-                    cms::sign(&signer, Content::Bytes(black_box(&doc)), &options, &rng)
-                        .expect("sign")
-                });
-            });
-        }
-
-        if matches!(
-            algorithm,
-            SignatureAlgorithm::Ed25519 | SignatureAlgorithm::RsaPssSha256
-        ) {
-            continue;
-        }
         let mut certs = Stack::new().expect("stack");
         certs.push(owner.intermediate.clone()).expect("push");
+        Self {
+            owner,
+            bare,
+            key,
+            leaf,
+            chain,
+            certs,
+        }
+    }
+}
+
+/// One way of signing the document.
+type Way<'a> = Box<dyn Fn() + 'a>;
+
+/// The ways of signing, named as the figures are: ring, eds attached, eds detached and, when
+/// OpenSSL can make the signature, OpenSSL attached.
+fn ways<'a>(
+    f: &'a Fixture,
+    signer: &'a Signer<'a>,
+    doc: &'a [u8],
+    rng: &'a SystemRandom,
+) -> Vec<(&'static str, Way<'a>)> {
+    let at = datetime!(2026-03-02 10:00:00 UTC);
+    let mut ways: Vec<(&'static str, Way<'a>)> = vec![
+        (
+            "ring",
+            Box::new(move || {
+                black_box(bare_sign(&f.bare, black_box(doc), rng));
+            }),
+        ),
+        (
+            "eds_attached",
+            Box::new(move || {
+                let options = SignOptions::new(at);
+                black_box(
+                    cms::sign(signer, Content::Bytes(black_box(doc)), &options, rng).expect("sign"),
+                );
+            }),
+        ),
+        (
+            "eds_detached",
+            Box::new(move || {
+                let options = SignOptions::new(at).detached(true);
+                black_box(
+                    cms::sign(signer, Content::Bytes(black_box(doc)), &options, rng).expect("sign"),
+                );
+            }),
+        ),
+    ];
+    if !matches!(
+        f.owner.algorithm,
+        SignatureAlgorithm::Ed25519 | SignatureAlgorithm::RsaPssSha256
+    ) {
         let flags =
             CMSOptions::BINARY | CMSOptions::NOSMIMECAP | CMSOptions::from_bits_retain(CMS_CADES);
-        group.bench_function(BenchmarkId::new("openssl_attached", name), |b| {
-            b.iter(|| {
-                CmsContentInfo::sign(
-                    Some(&owner.leaf),
-                    Some(&owner.pkey),
-                    Some(&certs),
-                    Some(black_box(&doc)),
-                    flags,
-                )
-                .and_then(|cms| cms.to_der())
-                .expect("OpenSSL CMS")
-            });
-        });
+        ways.push((
+            "openssl_attached",
+            Box::new(move || {
+                black_box(
+                    CmsContentInfo::sign(
+                        Some(&f.owner.leaf),
+                        Some(&f.owner.pkey),
+                        Some(&f.certs),
+                        Some(black_box(doc)),
+                        flags,
+                    )
+                    .and_then(|cms| cms.to_der())
+                    .expect("OpenSSL CMS"),
+                );
+            }),
+        ));
+    }
+    ways
+}
+
+fn document() -> Vec<u8> {
+    (0..DOC_LEN)
+        .map(|i| u8::try_from(i % 251).expect("byte"))
+        .collect()
+}
+
+/// criterion's groups: `sign_10KiB/<way>/<algorithm>`.
+fn sign(c: &mut Criterion) {
+    let rng = SystemRandom::new();
+    let doc = document();
+    let mut group = c.benchmark_group("sign_10KiB");
+    group.throughput(Throughput::Elements(1));
+    for (algorithm, name) in ALGORITHMS {
+        let f = Fixture::new(algorithm, name, &rng);
+        let signer = Signer::new(&f.key, &f.leaf, &f.chain).expect("signer");
+        for (label, way) in ways(&f, &signer, &doc, &rng) {
+            group.bench_function(BenchmarkId::new(label, name), |b| b.iter(&way));
+        }
     }
     group.finish();
 }
-
-/// One way of signing the document, run by [`interleave`].
-type Way<'a> = Box<dyn Fn() + 'a>;
 
 /// Rounds of the interleaved table, and how long each way signs per round.
 const ROUNDS: usize = 21;
@@ -164,9 +221,7 @@ const ROUND: Duration = Duration::from_millis(40);
 /// Signatures per second of each way, interleaved (see the module documentation).
 fn table() {
     let rng = SystemRandom::new();
-    let doc: Vec<u8> = (0..DOC_LEN)
-        .map(|i| u8::try_from(i % 251).expect("byte"))
-        .collect();
+    let doc = document();
     println!();
     println!("signatures per second, 10 KiB document, median of {ROUNDS} interleaved rounds");
     println!(
@@ -180,93 +235,37 @@ fn table() {
         "att/openssl"
     );
     for (algorithm, name) in ALGORITHMS {
-        let owner = common::owner(algorithm, name);
-        let bare_key = bare(&owner, &rng);
-        let key = RingSigningKey::from_pkcs8_der(&owner.pkcs8)
-            .and_then(|k| k.with_algorithm(algorithm))
-            .expect("key");
-        let leaf = owner.leaf.to_der().expect("DER");
-        let chain = vec![owner.intermediate.to_der().expect("DER")];
-        let signer = Signer::new(&key, &leaf, &chain).expect("signer");
-        let at = datetime!(2026-03-02 10:00:00 UTC);
-        let attached = SignOptions::new(at);
-        let detached = SignOptions::new(at).detached(true);
-        let mut certs = Stack::new().expect("stack");
-        certs.push(owner.intermediate.clone()).expect("push");
-        let flags =
-            CMSOptions::BINARY | CMSOptions::NOSMIMECAP | CMSOptions::from_bits_retain(CMS_CADES);
-        let with_openssl = !matches!(
-            algorithm,
-            SignatureAlgorithm::Ed25519 | SignatureAlgorithm::RsaPssSha256
-        );
-
-        // In this order: ring, eds attached, eds detached, OpenSSL.
-        let mut ways: Vec<Way<'_>> = vec![
-            Box::new(|| {
-                black_box(bare_sign(&bare_key, black_box(&doc), &rng));
-            }),
-            Box::new(|| {
-                black_box(
-                    cms::sign(&signer, Content::Bytes(black_box(&doc)), &attached, &rng)
-                        .expect("sign"),
-                );
-            }),
-            Box::new(|| {
-                black_box(
-                    cms::sign(&signer, Content::Bytes(black_box(&doc)), &detached, &rng)
-                        .expect("sign"),
-                );
-            }),
-        ];
-        if with_openssl {
-            ways.push(Box::new(|| {
-                black_box(
-                    CmsContentInfo::sign(
-                        Some(&owner.leaf),
-                        Some(&owner.pkey),
-                        Some(&certs),
-                        Some(black_box(&doc)),
-                        flags,
-                    )
-                    .and_then(|cms| cms.to_der())
-                    .expect("OpenSSL CMS"),
-                );
-            }));
-        }
-        let rates = interleave(&ways);
-        let rate = |i: usize| rates.get(i).copied().unwrap_or(0.0);
-        let openssl = if with_openssl {
-            format!("{:.0}", rate(3))
-        } else {
-            "n/a".to_owned()
-        };
-        let versus_openssl = if with_openssl {
-            format!("{:.2}", rate(1) / rate(3))
-        } else {
-            "n/a".to_owned()
+        let f = Fixture::new(algorithm, name, &rng);
+        let signer = Signer::new(&f.key, &f.leaf, &f.chain).expect("signer");
+        let rates = interleave(&ways(&f, &signer, &doc, &rng));
+        let rate = |i: usize| rates.get(i).copied();
+        let shown = |r: Option<f64>| r.map_or_else(|| "n/a".to_owned(), |r| format!("{r:.0}"));
+        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => format!("{:.2}", a / b),
+            _ => "n/a".to_owned(),
         };
         println!(
-            "{:<14} {:>9.0} {:>13.0} {:>13.0} {:>16} {:>11.2} {:>11}",
+            "{:<14} {:>9} {:>13} {:>13} {:>16} {:>11} {:>11}",
             name,
-            rate(0),
-            rate(1),
-            rate(2),
-            openssl,
-            rate(1) / rate(0),
-            versus_openssl
+            shown(rate(0)),
+            shown(rate(1)),
+            shown(rate(2)),
+            shown(rate(3)),
+            ratio(rate(1), rate(0)),
+            ratio(rate(1), rate(3)),
         );
     }
 }
 
 /// Runs each way for [`ROUND`] in turn, [`ROUNDS`] times; returns each way's median rate
-/// (operations per second).
-fn interleave(ways: &[Way<'_>]) -> Vec<f64> {
-    for f in ways {
+/// (operations per second), in the order of `ways`.
+fn interleave(ways: &[(&'static str, Way<'_>)]) -> Vec<f64> {
+    for (_, f) in ways {
         f(); // warm-up: first-use allocations, lazy tables
     }
     let mut rates: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); ways.len()];
     for _ in 0..ROUNDS {
-        for (f, samples) in ways.iter().zip(rates.iter_mut()) {
+        for ((_, f), samples) in ways.iter().zip(rates.iter_mut()) {
             let start = std::time::Instant::now();
             let mut n = 0u32;
             while start.elapsed() < ROUND {

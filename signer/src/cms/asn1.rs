@@ -127,19 +127,22 @@ impl SignedContentInfo {
         let mut w = VecWriter(Vec::with_capacity(usize::try_from(total)?));
         Header::new(Tag::Sequence, content_len)?.encode(&mut w)?;
         self.content_type.encode(&mut w)?;
-        Header::new(context(0, true), Length::for_tlv(sd_len)?)?.encode(&mut w)?;
+        Header::new(constructed(TagNumber::N0), Length::for_tlv(sd_len)?)?.encode(&mut w)?;
         Header::new(Tag::Sequence, sd_len)?.encode(&mut w)?;
         sd.version.encode(&mut w)?;
         sd.digest_algorithms.encode(&mut w)?;
         Header::new(Tag::Sequence, encap_len)?.encode(&mut w)?;
         encap.econtent_type.encode(&mut w)?;
         if let (Some(econtent), Some(len)) = (&encap.econtent, econtent_len) {
-            Header::new(context(0, true), len)?.encode(&mut w)?;
+            Header::new(constructed(TagNumber::N0), len)?.encode(&mut w)?;
             econtent.encode(&mut w)?;
         }
-        for (number, set, len) in [(0, &sd.certificates, certs_len), (1, &sd.crls, crls_len)] {
+        for (number, set, len) in [
+            (TagNumber::N0, &sd.certificates, certs_len),
+            (TagNumber::N1, &sd.crls, crls_len),
+        ] {
             if let (Some(set), Some(len)) = (set, len) {
-                Header::new(context(number, true), len)?.encode(&mut w)?;
+                Header::new(constructed(number), len)?.encode(&mut w)?;
                 for element in set.iter() {
                     element.encode(&mut w)?;
                 }
@@ -164,11 +167,11 @@ impl Writer for VecWriter {
     }
 }
 
-/// A context-specific tag `[number]`.
-fn context(number: u8, constructed: bool) -> Tag {
+/// A constructed context-specific tag `[number]`.
+pub(crate) fn constructed(number: TagNumber) -> Tag {
     Tag::ContextSpecific {
-        constructed,
-        number: TagNumber::new(number),
+        constructed: true,
+        number,
     }
 }
 

@@ -575,14 +575,8 @@ pub fn assemble(prepared: Prepared, signature: &[u8]) -> Result<Vec<u8>, CmsErro
     let encode = |what| move |error| CmsError::Encode { what, error };
     // RFC 5652 §5.3/§5.4: the same attribute octets, tagged [0] IMPLICIT instead of SET OF.
     let attrs = to_be_signed.get(attrs_header_len..).unwrap_or_default();
-    let signed_attrs = Any::new(
-        Tag::ContextSpecific {
-            constructed: true,
-            number: TagNumber::N0,
-        },
-        attrs,
-    )
-    .map_err(encode("signed attributes"))?;
+    let signed_attrs =
+        Any::new(asn1::constructed(TagNumber::N0), attrs).map_err(encode("signed attributes"))?;
     let signer_info = SignerInfoView {
         // RFC 5652 §5.3: version 1 with issuerAndSerialNumber.
         version: CmsVersion::V1,
