@@ -1220,3 +1220,55 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
     assert_eq!(store.operators().unwrap().len(), 1);
     assert_eq!(store.verify_audit().unwrap(), store_intact(&store));
 }
+
+/// Run by [`ok_second_handle_keeps_the_first_ones_writes_visible_to_other_processes`] in a child
+/// process: prints the number of audit entries of the register named by `EDS_TEST_REGISTER`.
+#[test]
+#[ignore = "a helper the test below runs in a child process"]
+fn child_process_counts_audit_entries() {
+    let Ok(path) = std::env::var("EDS_TEST_REGISTER") else {
+        return;
+    };
+    let conn = Connection::open(path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    println!("entries={n}");
+}
+
+/// Another process opening and closing the register between two writes of this one must see the
+/// second write. It did not while a second `SqliteStore` on the same file opened (and closed) a
+/// descriptor of it: that dropped the first connection's POSIX locks, the other process then took
+/// itself for the last connection and deleted the WAL the first one kept writing to.
+#[test]
+fn ok_second_handle_keeps_the_first_ones_writes_visible_to_other_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let first = SqliteStore::open(&path).unwrap();
+    first.append_audit(&ev("one")).unwrap();
+    let second = SqliteStore::open(&path).unwrap();
+    let count_elsewhere = || {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_process_counts_audit_entries",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("EDS_TEST_REGISTER", &path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find_map(|l| l.split_once("entries=").map(|(_, n)| n.trim()))
+            .unwrap_or_else(|| panic!("no count in {text}"))
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert_eq!(count_elsewhere(), 1);
+    first.append_audit(&ev("two")).unwrap();
+    second.append_audit(&ev("three")).unwrap();
+    assert_eq!(count_elsewhere(), 3);
+    assert!(dir.path().join("register.db-wal").exists());
+}

@@ -57,17 +57,28 @@ impl SqliteStore {
     /// Fails with [`StoreError::SchemaTooNew`] for a database of a newer program,
     /// [`StoreError::Io`] when the file cannot be created.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        OpenOptions::new()
+        // Only a missing file is created here, never an existing one opened: closing any
+        // descriptor of a file drops every POSIX lock this process holds on it (fcntl
+        // semantics), including those of other SQLite connections to it in this process. A
+        // second `SqliteStore` on an open register would then leave the first unlocked, another
+        // process would take itself for the last connection and delete the WAL the first still
+        // writes to, and those writes would vanish for everyone else.
+        match OpenOptions::new()
             .read(true)
             .write(true)
-            .create(true)
-            .truncate(false)
+            .create_new(true)
             .mode(0o600)
             .open(path)
-            .map_err(|e| StoreError::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        }
         // The file exists now: open without CREATE so SQLite never makes it with another mode.
         let conn = Connection::open_with_flags(
             path,
