@@ -12,6 +12,7 @@ pub mod crl;
 pub mod error;
 pub mod issue;
 pub mod keys;
+pub mod ocsp;
 pub mod revoke;
 pub mod store;
 
