@@ -16,6 +16,7 @@ use eds_ca::center::Center;
 use eds_ca::config::CenterConfig;
 use eds_ca::issue::{IssueStep, Issued, KeySource};
 use eds_ca::keys::{self, KeyAlgorithm};
+use eds_ca::register::{self, public_view};
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::{
     AuditVerification, CertificateQuery, CertificateRecord, EntityRecord, NewBan, PersonRecord,
@@ -287,16 +288,8 @@ pub(crate) fn run(
                 }),
                 ..CertificateQuery::default()
             };
-            let mut recs = center.store().list_certificates(&q)?;
-            // Art. 23.2: searching the public register by IIN must not reveal that a person who
-            // asked for confidentiality holds a certificate.
-            if !include_confidential && q.iin.is_some() {
-                recs.retain(|r| !r.confidential);
-            }
-            let views: Vec<PublicView> = recs
-                .iter()
-                .map(|r| public_view(r, include_confidential))
-                .collect();
+            // Art. 23.2: a public search by IIN leaves out confidential owners.
+            let views = register::list(center.store(), &q, include_confidential)?;
             if json_out {
                 print_json(&views)?;
             } else {
@@ -461,6 +454,7 @@ pub(crate) fn run(
             }
             Ok(0)
         }
+        CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, json_out, now, cmd),
         CaCommand::Refusals => {
             let center = Center::open(data)?;
             let refusals = center.store().refusals()?;
@@ -589,61 +583,6 @@ fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow
         }
     }
     Ok(())
-}
-
-/// The register as the public may see it: the owner's identity is withheld when the owner asked
-/// for confidentiality (EDS law art. 23.2), unless an operator asks for it.
-#[derive(Debug, Serialize)]
-pub(crate) struct PublicView {
-    serial: String,
-    status: &'static str,
-    kind: String,
-    subject: String,
-    iin: Option<String>,
-    bin: Option<String>,
-    key_purpose: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    not_before: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    not_after: OffsetDateTime,
-    confidential: bool,
-    revocation: Option<serde_json::Value>,
-}
-
-pub(crate) fn public_view(r: &CertificateRecord, include_confidential: bool) -> PublicView {
-    let redact = r.confidential && !include_confidential;
-    let hidden = || "[confidential, art. 23]".to_owned();
-    PublicView {
-        serial: r.serial.to_string(),
-        status: if r.revocation.is_some() {
-            "revoked"
-        } else {
-            "valid"
-        },
-        kind: r.kind.clone(),
-        subject: if redact { hidden() } else { r.subject.clone() },
-        iin: if redact {
-            r.iin.as_ref().map(|_| hidden())
-        } else {
-            r.iin.clone()
-        },
-        bin: r.bin.clone(),
-        key_purpose: r.key_purpose.clone(),
-        not_before: r.not_before,
-        not_after: r.not_after,
-        confidential: r.confidential,
-        revocation: r.revocation.as_ref().map(|v| {
-            json!({
-                "ground": v.ground.as_str(),
-                "article": v.ground.article(),
-                "reason": v.reason.name(),
-                "revoked_at": v.entered_at.format(&Rfc3339).unwrap_or_default(),
-                "received_at": v.received_at.format(&Rfc3339).unwrap_or_default(),
-                "notified_by": if redact { hidden() } else { v.notified_by.clone() },
-                "invalidity_date": v.invalidity_date.and_then(|d| d.format(&Rfc3339).ok()),
-            })
-        }),
-    }
 }
 
 fn archive_line(r: &CertificateRecord) -> serde_json::Value {

@@ -50,6 +50,9 @@ pub(crate) enum Command {
     ///
     ///     eds extract --in licence.pdf.p7s --out licence.pdf
     Extract(ExtractArgs),
+    /// Serve the center on the network: OCSP, CRL and certificates, the operator API.
+    #[command(long_about = SERVE_ABOUT)]
+    Serve(ServeArgs),
 }
 
 /// Where a secret comes from: never the command line itself.
@@ -201,6 +204,27 @@ pub(crate) enum CaCommand {
     },
     /// List the refusals recorded in the register.
     Refusals,
+    /// Operators of the network API (`eds serve`) and their bearer tokens.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OperatorCommand {
+    /// Create an operator and print its bearer token, once: the center keeps only its hash.
+    ///
+    ///     eds ca operator add registry-gateway
+    Add {
+        /// The operator's name: the actor of its calls in the audit log (A-Z a-z 0-9 . _ @ -).
+        name: String,
+    },
+    /// List operators, revoked ones included.
+    List,
+    /// Revoke an operator's token: its calls are refused (403) from now on.
+    Revoke {
+        /// The operator's name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,4 +392,76 @@ pub(crate) struct ExtractArgs {
     /// Where to write the document.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
+}
+
+/// The long help of `eds serve`.
+const SERVE_ABOUT: &str = "\
+Serve the certification center in --data on the network, on one port (loopback by default):
+
+  POST /ocsp, GET /ocsp/{base64}       OCSP (RFC 6960; GET answers carry RFC 5019 cache headers)
+  GET  /crl/issuing.crl                the current CRL, DER (re-signed after API revocations and
+                                       half way to its nextUpdate)
+  GET  /cert/root.cer, /cert/issuing.cer   the CA certificates, DER
+  GET  /api/v1/register                the public register, redacted (art. 23)
+  POST /api/v1/certificates            issue from a registration request with csr_pem (operator)
+  GET  /api/v1/certificates/{serial}   one certificate (operator)
+  POST /api/v1/certificates/{serial}/revoke   revoke: {ground, notified_by, invalidity_date?}
+                                       (operator)
+
+Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token. The
+first line on standard output is the bound address (`listening on http://127.0.0.1:8080`); logs go
+to standard error. SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish
+and exits 0. The passphrase comes from EDS_CA_PASSPHRASE or --passphrase-file.
+
+Example:
+
+    EDS_CA_PASSPHRASE=... eds serve --data ./ca --listen 127.0.0.1:8080
+    openssl ocsp -issuer ca/issuing.crt.pem -cert owner.pem -url http://127.0.0.1:8080/ocsp \\
+        -CAfile ca/root.crt.pem";
+
+/// `eds serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Log format on standard error.
+    #[arg(long, value_enum, default_value = "compact")]
+    pub(crate) log_format: LogFormat,
+    /// Least severe log level written (OCSP requests are logged at debug).
+    #[arg(long, value_enum, default_value = "info")]
+    pub(crate) log_level: LogLevel,
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub(crate) request_timeout: u64,
+    /// Seconds requests in flight may still run after SIGTERM.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub(crate) shutdown_grace: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+    #[command(flatten)]
+    pub(crate) secret: PassphraseArgs,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// One short human-readable line per event.
+    Compact,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Log levels.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum LogLevel {
+    /// Failures only.
+    Error,
+    /// Failures and warnings.
+    Warn,
+    /// Requests, issuances, revocations, CRLs.
+    Info,
+    /// Every OCSP request too.
+    Debug,
 }

@@ -7,6 +7,7 @@
 mod ca_cmd;
 mod cli;
 mod demo;
+mod serve_cmd;
 mod sign_cmd;
 
 use std::process::ExitCode;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
 
 fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     let now = ca_cmd::now(cli.now.as_deref())?;
+    let fixed_clock = cli.now.is_some();
     match cli.command {
         cli::Command::Ca(cmd) => ca_cmd::run(&cli.data, cli.json, now, cmd),
         cli::Command::Demo { owner_password } => {
@@ -51,6 +53,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         }
         cli::Command::Sign(args) => sign_cmd::sign(&args, cli.json, now),
         cli::Command::Extract(args) => sign_cmd::extract(&args, cli.json),
+        cli::Command::Serve(args) => serve_cmd::serve(&cli.data, now, fixed_clock, &args),
     }
 }
 
@@ -69,9 +72,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
         | Some(CaError::RetentionNotElapsed { .. })
         | Some(CaError::NotRevoked { .. })
-        | Some(CaError::NotAnOwnerCertificate { .. }) => EXIT_CONFLICT,
+        | Some(CaError::NotAnOwnerCertificate { .. })
+        | Some(CaError::Store(StoreError::DuplicateOperator { .. }))
+        | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. })) => EXIT_CONFLICT,
         Some(CaError::NotInitialised { .. })
-        | Some(CaError::Store(StoreError::UnknownSerial { .. })) => EXIT_NOT_FOUND,
+        | Some(CaError::Store(StoreError::UnknownSerial { .. }))
+        | Some(CaError::Store(StoreError::UnknownOperator { .. })) => EXIT_NOT_FOUND,
         Some(CaError::WrongPassphrase) => EXIT_WRONG_PASSPHRASE,
         _ => 1,
     }

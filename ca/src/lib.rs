@@ -13,6 +13,7 @@ pub mod error;
 pub mod issue;
 pub mod keys;
 pub mod ocsp;
+pub mod register;
 pub mod revoke;
 pub mod store;
 

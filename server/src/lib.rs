@@ -1,1 +1,350 @@
-//! Filled by a later issue.
+//! The certification center on the network (issue 4): `eds serve`.
+//!
+//! One axum router on one port, over the same data folder and register as the command line:
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `POST /ocsp`, `GET /ocsp/{base64}` | anyone | OCSP (RFC 6960; GET with the cache headers of RFC 5019 §6) |
+//! | `GET /crl/issuing.crl` | anyone | the issuing center's current CRL, DER |
+//! | `GET /cert/root.cer`, `GET /cert/issuing.cer` | anyone | the CA certificates, DER |
+//! | `GET /api/v1/register` | anyone | the public register, redacted as EDS law art. 23 asks |
+//! | `POST /api/v1/certificates` | operator | issue from a registration request with a CSR |
+//! | `GET /api/v1/certificates/{serial}` | operator | one certificate, unredacted, with its PEM |
+//! | `POST /api/v1/certificates/{serial}/revoke` | operator | revoke on a ground of art. 18.1 / 17.1 |
+//! | `POST /tsa` | anyone | 501: the timestamp authority is not built yet |
+//!
+//! The crate is thin, as the house style asks: it decodes and checks the wire form, calls the
+//! `eds-ca` domain on a blocking thread (the register is synchronous SQLite), and maps errors to
+//! status codes in one place ([`Error::status`]). Operators authenticate with bearer tokens
+//! ([`auth`]); every call they make is in the audit log under their name.
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod ocsp;
+
+mod api;
+mod headers;
+mod publish;
+
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ring::rand::SystemRandom;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::timeout::TimeoutLayer;
+use tracing::{debug, info, warn};
+
+use eds_ca::center::{Center, IssuingKey};
+use eds_ca::store::{SqliteStore, Store};
+
+pub use clock::Clock;
+pub use error::Error;
+pub use ocsp::OcspResponder;
+
+/// Limits that keep one client from holding the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest OCSP request body (a request for one certificate is about 100 bytes).
+    pub ocsp_body: usize,
+    /// Largest operator API body (a registration request with its CSR is a few KiB).
+    pub api_body: usize,
+    /// Longest a request may take, from its headers to the end of the answer (408 after).
+    pub request_timeout: Duration,
+    /// How long requests in flight may still run after SIGTERM before the server stops anyway.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            ocsp_body: 64 * 1024,
+            api_body: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What [`Server::open`] needs.
+#[derive(Clone)]
+pub struct Options {
+    /// The center's data folder.
+    pub data: PathBuf,
+    /// The passphrase of the center's keys (held in memory while the server runs: it signs CRLs
+    /// and certificates unattended).
+    pub passphrase: Vec<u8>,
+    /// The clock.
+    pub clock: Clock,
+    /// Size and time limits.
+    pub limits: Limits,
+    /// Extra read-only register connections for OCSP and credential lookups (0: share the
+    /// center's own connection).
+    pub readers: usize,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("data", &self.data)
+            .field("passphrase", &"[elided]")
+            .field("clock", &self.clock)
+            .field("limits", &self.limits)
+            .field("readers", &self.readers)
+            .finish()
+    }
+}
+
+impl Options {
+    /// The defaults for a data folder and passphrase: system clock, default limits, 4 readers.
+    pub fn new(data: PathBuf, passphrase: Vec<u8>) -> Self {
+        Self {
+            data,
+            passphrase,
+            clock: Clock::system(),
+            limits: Limits::default(),
+            readers: 4,
+        }
+    }
+}
+
+/// An opened, ready server: the center unlocked, the OCSP responder loaded, a current CRL.
+pub struct Server {
+    state: AppState,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("data", &self.state.center.dir())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Opens the center, unlocks its key, loads the OCSP responder and makes sure a current CRL
+    /// is published. Blocking (key derivation, register, signing): call it before entering the
+    /// runtime or on a blocking thread.
+    pub fn open(options: Options) -> Result<Server, Error> {
+        let center = Center::open(&options.data)?;
+        let key = center.unlock(&options.passphrase)?;
+        let rng = SystemRandom::new();
+        let now = options.clock.now();
+        let responder = ocsp::load_responder(&center, &options.passphrase, now, &rng)?;
+        let mut readers: Vec<Box<dyn Store>> = Vec::with_capacity(options.readers);
+        for _ in 0..options.readers {
+            let path = options.data.join("register.sqlite");
+            readers.push(Box::new(SqliteStore::open(&path)?));
+        }
+        let crl = publish::CrlState::load_or_issue(&center, &key, now)?;
+        let certs = publish::CaCertificates::new(&center);
+        let state = AppState(Arc::new(Shared {
+            center,
+            key,
+            readers,
+            next_reader: AtomicUsize::new(0),
+            ocsp: RwLock::new(Arc::from(responder)),
+            passphrase: options.passphrase,
+            crl,
+            certs,
+            clock: options.clock,
+            rng,
+            limits: options.limits,
+        }));
+        Ok(Server { state })
+    }
+
+    /// The router with every route, for tests that drive it without a socket.
+    pub fn router(&self) -> Router {
+        router(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets requests in flight finish (at
+    /// most [`Limits::shutdown_grace`]), publishes a CRL if a revocation is not in one yet, and
+    /// returns.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let addr = listener.local_addr().map_err(|e| Error::Io {
+            what: "read the listening address".into(),
+            message: e.to_string(),
+        })?;
+        let (stop_crl, crl_stopped) = watch::channel(false);
+        let crl_task = tokio::spawn(publish::refresh_loop(self.state.clone(), crl_stopped));
+        let (signalled_tx, mut signalled) = watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            info!("shutting down: no new connections, finishing requests in flight");
+            let _ = signalled_tx.send(true);
+        };
+        let grace = self.state.limits.shutdown_grace;
+        info!(%addr, data = %self.state.center.dir().display(), "serving");
+        let served = axum::serve(listener, router(self.state.clone()))
+            .with_graceful_shutdown(signal)
+            .into_future();
+        let result = tokio::select! {
+            r = served => r.map_err(|e| Error::Io {
+                what: "serve connections".into(),
+                message: e.to_string(),
+            }),
+            () = async {
+                let _ = signalled.wait_for(|s| *s).await;
+                tokio::time::sleep(grace).await;
+            } => {
+                warn!(grace_seconds = grace.as_secs(), "requests still open after the grace period: closing them");
+                Ok(())
+            }
+        };
+        let _ = stop_crl.send(true);
+        if let Err(e) = crl_task.await {
+            warn!(error = %e, "the CRL task ended abnormally");
+        }
+        info!("stopped");
+        result
+    }
+}
+
+/// Listens on `addr` (port 0 picks a free one).
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+    TcpListener::bind(addr).await.map_err(|e| Error::Io {
+        what: format!("listen on {addr}"),
+        message: e.to_string(),
+    })
+}
+
+/// The state every handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) center: Center,
+    pub(crate) key: IssuingKey,
+    readers: Vec<Box<dyn Store>>,
+    next_reader: AtomicUsize,
+    ocsp: RwLock<Arc<dyn OcspResponder>>,
+    /// Kept to reload the OCSP responder when its certificate is renewed.
+    pub(crate) passphrase: Vec<u8>,
+    pub(crate) crl: publish::CrlState,
+    pub(crate) certs: publish::CaCertificates,
+    pub(crate) clock: Clock,
+    pub(crate) rng: SystemRandom,
+    pub(crate) limits: Limits,
+}
+
+impl Shared {
+    /// The OCSP responder in use.
+    pub(crate) fn responder(&self) -> Arc<dyn OcspResponder> {
+        match self.ocsp.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Replaces the OCSP responder (a renewed signing certificate).
+    pub(crate) fn set_responder(&self, responder: Box<dyn OcspResponder>) {
+        let responder: Arc<dyn OcspResponder> = Arc::from(responder);
+        match self.ocsp.write() {
+            Ok(mut g) => *g = responder,
+            Err(poisoned) => *poisoned.into_inner() = responder,
+        }
+    }
+
+    /// A register connection for reads, round robin over the readers.
+    pub(crate) fn reader(&self) -> &dyn Store {
+        let n = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        match self.readers.get(n % self.readers.len().max(1)) {
+            Some(s) => s.as_ref(),
+            None => self.center.store(),
+        }
+    }
+}
+
+/// Runs `f` on a blocking thread (the register and the signing keys are synchronous).
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Shared) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(|e| Error::Task {
+            reason: e.to_string(),
+        })?
+}
+
+fn router(state: AppState) -> Router {
+    let limits = state.limits;
+    let ocsp = Router::new()
+        .route("/ocsp", post(ocsp::post))
+        .route("/ocsp/", get(ocsp::get_empty))
+        .route("/ocsp/{*request}", get(ocsp::get))
+        .layer(DefaultBodyLimit::max(limits.ocsp_body));
+    let api = api::router().layer(DefaultBodyLimit::max(limits.api_body));
+    Router::new()
+        .merge(ocsp)
+        .route("/crl/issuing.crl", get(publish::crl))
+        .route("/cert/root.cer", get(publish::root_certificate))
+        .route("/cert/issuing.cer", get(publish::issuing_certificate))
+        .route("/tsa", post(timestamp_not_built))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .layer(middleware::from_fn(access_log))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .with_state(state)
+}
+
+/// `POST /tsa`: the RFC 3161 timestamp authority of issue 4 point 3 is not part of this server.
+async fn timestamp_not_built() -> Response {
+    Error::NotImplemented {
+        what: "the timestamp authority (RFC 3161)",
+    }
+    .into_response()
+}
+
+async fn not_found() -> Response {
+    Error::NoSuchRoute.into_response()
+}
+
+/// One structured line per request: method, route, status, time taken. OCSP answers are logged
+/// at debug level (tens of thousands a second would drown everything else), the rest at info.
+async fn access_log(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "-".to_owned(), |m| m.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    if route.starts_with("/ocsp") {
+        debug!(%method, route, status, micros, "request");
+    } else {
+        info!(%method, route, status, micros, "request");
+    }
+    res
+}

@@ -1,0 +1,221 @@
+//! `eds serve` and `eds ca operator …`: the center on the network and its operators' tokens.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use ring::rand::SystemRandom;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use eds_ca::CaError;
+use eds_ca::center::Center;
+use eds_ca::store::AuditEvent;
+use eds_server::{Clock, Limits, Options, Server, auth};
+
+use crate::ca_cmd;
+use crate::cli::{LogFormat, LogLevel, OperatorCommand, ServeArgs};
+
+/// Register connections kept for OCSP answers and token lookups beside the center's own.
+const READERS: usize = 4;
+
+/// `eds serve`. `now` is the command line's clock; with `fixed_clock` (`--now`/`EDS_NOW` given)
+/// the server's clock starts there and advances.
+pub(crate) fn serve(
+    data: &Path,
+    now: OffsetDateTime,
+    fixed_clock: bool,
+    args: &ServeArgs,
+) -> anyhow::Result<u8> {
+    init_logging(args.log_format, args.log_level)?;
+    let passphrase = ca_cmd::passphrase(&args.secret)?;
+    let clock = if fixed_clock {
+        Clock::starting_at(now)
+    } else {
+        Clock::system()
+    };
+    let options = Options {
+        data: data.to_path_buf(),
+        passphrase,
+        clock,
+        limits: Limits {
+            request_timeout: Duration::from_secs(args.request_timeout),
+            shutdown_grace: Duration::from_secs(args.shutdown_grace),
+            ..Limits::default()
+        },
+        readers: READERS,
+    };
+    let server = Server::open(options).map_err(domain_error)?;
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.enable_all();
+    if let Some(n) = args.threads {
+        runtime.worker_threads(n.max(1));
+    }
+    let runtime = runtime.build().context("start the async runtime")?;
+    runtime.block_on(async {
+        let listener = eds_server::bind(args.listen).await.map_err(domain_error)?;
+        let addr = listener
+            .local_addr()
+            .context("read the listening address")?;
+        // The first line on standard output, for whoever started the server on port 0.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{addr}")?;
+        out.flush()?;
+        drop(out);
+        server
+            .serve(listener, shutdown_signal())
+            .await
+            .map_err(domain_error)
+    })?;
+    Ok(0)
+}
+
+/// `eds ca operator …`.
+pub(crate) fn operator(
+    data: &Path,
+    json_out: bool,
+    now: OffsetDateTime,
+    cmd: OperatorCommand,
+) -> anyhow::Result<u8> {
+    let center = Center::open(data)?;
+    let store = center.store();
+    match cmd {
+        OperatorCommand::Add { name } => {
+            auth::check_operator_name(&name)?;
+            let token = auth::new_token(&SystemRandom::new())?;
+            let id = store
+                .add_operator(
+                    &name,
+                    &token.hash,
+                    &AuditEvent {
+                        at: now,
+                        actor: "operator".into(),
+                        action: "api-operator-added".into(),
+                        details: json!({ "name": name }),
+                    },
+                )
+                .map_err(CaError::from)?;
+            if json_out {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({ "id": id, "name": name, "token": token.text })
+                    )?
+                );
+            } else {
+                println!("added operator {name} (#{id}); its bearer token, shown only now:");
+                println!("{}", token.text);
+                println!(
+                    "the center keeps only its SHA-256; send it as `Authorization: Bearer <token>`"
+                );
+            }
+        }
+        OperatorCommand::List => {
+            let operators = store.operators().map_err(CaError::from)?;
+            if json_out {
+                println!("{}", serde_json::to_string_pretty(&operators)?);
+            } else {
+                for op in &operators {
+                    let revoked = match op.revoked_at {
+                        Some(t) => format!("revoked {}", t.format(&Rfc3339)?),
+                        None => "active".to_owned(),
+                    };
+                    println!(
+                        "#{:<4} {:<32} added {}  {revoked}",
+                        op.id,
+                        op.name,
+                        op.created_at.format(&Rfc3339)?
+                    );
+                }
+                println!("{} operator(s)", operators.len());
+            }
+        }
+        OperatorCommand::Revoke { name } => {
+            let op = store
+                .revoke_operator(
+                    &name,
+                    &AuditEvent {
+                        at: now,
+                        actor: "operator".into(),
+                        action: "api-operator-revoked".into(),
+                        details: json!({ "name": name }),
+                    },
+                )
+                .map_err(CaError::from)?;
+            if json_out {
+                println!("{}", serde_json::to_string_pretty(&op)?);
+            } else {
+                println!("revoked operator {name}: its token is refused from now on");
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Keeps the domain's error findable by the exit-code mapping of `main.rs`.
+fn domain_error(e: eds_server::Error) -> anyhow::Error {
+    match e {
+        eds_server::Error::Ca(ca) => anyhow::Error::new(ca),
+        eds_server::Error::Store(s) => anyhow::Error::new(CaError::Store(s)),
+        other => anyhow::Error::new(other),
+    }
+}
+
+/// Structured logs on standard error: this program's events at `level`, libraries' warnings.
+fn init_logging(format: LogFormat, level: LogLevel) -> anyhow::Result<()> {
+    let level = match level {
+        LogLevel::Error => LevelFilter::ERROR,
+        LogLevel::Warn => LevelFilter::WARN,
+        LogLevel::Info => LevelFilter::INFO,
+        LogLevel::Debug => LevelFilter::DEBUG,
+    };
+    let filter = Targets::new()
+        .with_default(LevelFilter::WARN.min(level))
+        .with_target("eds_server", level)
+        .with_target("eds", level);
+    let registry = tracing_subscriber::registry().with(filter);
+    let done = match format {
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_writer(std::io::stderr),
+            )
+            .try_init(),
+        LogFormat::Compact => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .compact()
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(std::io::stderr),
+            )
+            .try_init(),
+    };
+    done.context("start logging")
+}
+
+/// Completes on SIGTERM or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
