@@ -27,7 +27,7 @@ mod api;
 mod headers;
 mod publish;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,6 +40,9 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use ring::rand::SystemRandom;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -64,6 +67,9 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// How long requests in flight may still run after SIGTERM before the server stops anyway.
     pub shutdown_grace: Duration,
+    /// How long a connection may take to send a complete request head, and how long a kept-alive
+    /// connection may stay idle.
+    pub header_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -73,6 +79,7 @@ impl Default for Limits {
             api_body: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -170,9 +177,13 @@ impl Server {
         router(self.state.clone())
     }
 
-    /// Serves on `listener` until `shutdown` completes, then lets requests in flight finish (at
-    /// most [`Limits::shutdown_grace`]), publishes a CRL if a revocation is not in one yet, and
-    /// returns.
+    /// Serves on `listener` until `shutdown` completes, then stops accepting, lets requests in
+    /// flight finish (at most [`Limits::shutdown_grace`]), publishes a CRL if a revocation is
+    /// not in one yet, and returns.
+    ///
+    /// Connections are HTTP/1.1 with keep-alive; a client that has not sent a complete request
+    /// head within [`Limits::header_timeout`] (a new connection, or an idle kept-alive one) is
+    /// disconnected, so idle or trickling clients cannot pile up.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -184,36 +195,60 @@ impl Server {
         })?;
         let (stop_crl, crl_stopped) = watch::channel(false);
         let crl_task = tokio::spawn(publish::refresh_loop(self.state.clone(), crl_stopped));
-        let (signalled_tx, mut signalled) = watch::channel(false);
-        let signal = async move {
-            shutdown.await;
-            info!("shutting down: no new connections, finishing requests in flight");
-            let _ = signalled_tx.send(true);
-        };
-        let grace = self.state.limits.shutdown_grace;
+        let limits = self.state.limits;
+        let app = router(self.state.clone());
+        let connections = GracefulShutdown::new();
         info!(%addr, data = %self.state.center.dir().display(), "serving");
-        let served = axum::serve(listener, router(self.state.clone()))
-            .with_graceful_shutdown(signal)
-            .into_future();
-        let result = tokio::select! {
-            r = served => r.map_err(|e| Error::Io {
-                what: "serve connections".into(),
-                message: e.to_string(),
-            }),
-            () = async {
-                let _ = signalled.wait_for(|s| *s).await;
-                tokio::time::sleep(grace).await;
-            } => {
-                warn!(grace_seconds = grace.as_secs(), "requests still open after the grace period: closing them");
-                Ok(())
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(a) => a,
+                        Err(e) => {
+                            // Out of descriptors, most likely: wait rather than spin.
+                            warn!(error = %e, "could not accept a connection");
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            continue;
+                        }
+                    };
+                    if let Err(e) = stream.set_nodelay(true) {
+                        debug!(%peer, error = %e, "could not set TCP_NODELAY");
+                    }
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_timeout)
+                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+                    let conn = connections.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            debug!(%peer, error = %e, "connection ended with an error");
+                        }
+                    });
+                }
             }
-        };
+        }
+        drop(listener);
+        info!(
+            open_connections = connections.count(),
+            "shutting down: no new connections, finishing requests in flight"
+        );
+        if tokio::time::timeout(limits.shutdown_grace, connections.shutdown())
+            .await
+            .is_err()
+        {
+            warn!(
+                grace_seconds = limits.shutdown_grace.as_secs(),
+                "requests still open after the grace period: closing them"
+            );
+        }
         let _ = stop_crl.send(true);
         if let Err(e) = crl_task.await {
             warn!(error = %e, "the CRL task ended abnormally");
         }
         info!("stopped");
-        result
+        Ok(())
     }
 }
 

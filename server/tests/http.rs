@@ -614,3 +614,29 @@ async fn ok_shutdown_lets_a_request_in_flight_finish() {
         x509_parser::revocation_list::CertificateRevocationList::from_der(&crl).unwrap();
     assert_eq!(parsed.iter_revoked_certificates().count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ok_silent_and_idle_connections_are_closed_after_the_header_timeout() {
+    let s = TestServer::start_with(eds_server::Limits {
+        header_timeout: Duration::from_secs(1),
+        ..eds_server::Limits::default()
+    })
+    .await;
+    // A client that connects and sends nothing.
+    let mut silent = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut buf)).await;
+    assert!(closed.is_ok(), "a silent connection stayed open");
+    // A client whose kept-alive connection goes idle after one request.
+    let mut idle = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    idle.write_all(b"GET /cert/root.cer HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut reply = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), idle.read_to_end(&mut reply)).await;
+    assert!(closed.is_ok(), "an idle kept-alive connection stayed open");
+    assert!(reply.starts_with(b"HTTP/1.1 200 OK"));
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    s.stop().await.unwrap();
+}

@@ -92,6 +92,11 @@ pub(crate) struct TestServer {
 impl TestServer {
     /// Creates a P-256 center with the fixture registry and one operator, and serves it.
     pub(crate) async fn start() -> TestServer {
+        Self::start_with(eds_server::Limits::default()).await
+    }
+
+    /// [`TestServer::start`] with other limits.
+    pub(crate) async fn start_with(limits: eds_server::Limits) -> TestServer {
         let tmp = tempfile::tempdir().expect("tempdir");
         let data = tmp.path().join("ca");
         let token = tokio::task::spawn_blocking({
@@ -100,7 +105,10 @@ impl TestServer {
         })
         .await
         .expect("center set-up");
-        let options = Options::new(data.clone(), PASS.to_vec());
+        let options = Options {
+            limits,
+            ..Options::new(data.clone(), PASS.to_vec())
+        };
         let server = tokio::task::spawn_blocking(move || Server::open(options))
             .await
             .expect("open task")
