@@ -521,3 +521,34 @@ fn fail_operator_commands_and_serve_exit_codes() {
     );
     assert_code(&o, 6);
 }
+
+#[test]
+fn ok_revocation_by_the_command_line_shows_in_ocsp_at_once_while_serving() {
+    let c = center();
+    let serial = c.issue_sample("individual-signing");
+    let cert = c.cert_path(&serial);
+    let s = Serving::start(&c);
+    let good = openssl_ocsp(&c, &s, &cert);
+    assert!(good.contains(": good"), "{good}");
+    // Another process writes the register while the server holds its connections open.
+    c.revoke(&serial, "death");
+    let revoked = openssl_ocsp(&c, &s, &cert);
+    assert!(revoked.contains(": revoked"), "{revoked}");
+    assert!(
+        revoked.contains("Reason: cessationOfOperation"),
+        "{revoked}"
+    );
+    // And the server's own writes stay visible to the command line.
+    let before = c.audit_entries().len();
+    let token = add_operator(&c, "registry-gateway");
+    let (code, _) = api(
+        &format!("{}/api/v1/certificates/{serial}", s.url),
+        "GET",
+        Some(&token),
+        None,
+    );
+    assert_eq!(code, 200);
+    let after = c.audit_entries();
+    assert_eq!(after.len(), before + 2);
+    assert_eq!(after[before + 1]["action"], "api-certificate-viewed");
+}
