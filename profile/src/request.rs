@@ -406,7 +406,10 @@ pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Acce
 }
 
 fn names(docs: &[DocumentKind]) -> String {
-    docs.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+    docs.iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Names are compared case-insensitively after trimming: the registry keeps upper case.
