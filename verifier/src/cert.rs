@@ -1,0 +1,377 @@
+//! A parsed X.509 certificate with the accessors every check of the verifier needs.
+//!
+//! The DER is kept beside the parsed form: signatures, fingerprints and the path engine
+//! (`rustls-webpki`) work on the exact bytes, the checks on the decoded fields (RFC 5280 §4).
+
+use std::fmt;
+use std::sync::Arc;
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{
+    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
+    CrlDistributionPoints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
+};
+
+use der::oid::AssociatedOid;
+
+/// `id-ad-ocsp` (RFC 5280 §4.2.2.1).
+const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+/// `id-ad-caIssuers` (RFC 5280 §4.2.2.1).
+const AD_CA_ISSUERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
+
+/// Why bytes are not a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertError {
+    /// The DER does not decode as an X.509 `Certificate` (RFC 5280 §4.1).
+    #[error("certificate does not decode: {detail}")]
+    Malformed {
+        /// The decoder's own message, with the position it stopped at.
+        detail: String,
+    },
+    /// An extension is present but its value does not decode.
+    #[error("certificate extension {oid} does not decode: {detail}")]
+    BadExtension {
+        /// The extension's OID, dotted.
+        oid: String,
+        /// The decoder's message.
+        detail: String,
+    },
+    /// PEM input without any `CERTIFICATE` block.
+    #[error("no certificate found in the input (expected DER or PEM `CERTIFICATE` blocks)")]
+    NoCertificate,
+}
+
+/// Key usage bits (RFC 5280 §4.2.1.3) as the verifier reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KeyUsageBits {
+    /// digitalSignature (0).
+    pub digital_signature: bool,
+    /// nonRepudiation / contentCommitment (1).
+    pub non_repudiation: bool,
+    /// keyEncipherment (2).
+    pub key_encipherment: bool,
+    /// keyCertSign (5).
+    pub key_cert_sign: bool,
+    /// cRLSign (6).
+    pub crl_sign: bool,
+}
+
+/// A certificate: the DER and its decoded form. Cheap to clone.
+#[derive(Clone)]
+pub struct Cert {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    der: Vec<u8>,
+    parsed: Certificate,
+    sha256: [u8; 32],
+    subject_der: Vec<u8>,
+    issuer_der: Vec<u8>,
+    spki_der: Vec<u8>,
+}
+
+impl Cert {
+    /// Decodes one DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        let parsed = Certificate::from_der(der).map_err(|e| CertError::Malformed {
+            detail: e.to_string(),
+        })?;
+        let enc = |r: der::Result<Vec<u8>>| {
+            r.map_err(|e| CertError::Malformed {
+                detail: e.to_string(),
+            })
+        };
+        let subject_der = enc(parsed.tbs_certificate.subject.to_der())?;
+        let issuer_der = enc(parsed.tbs_certificate.issuer.to_der())?;
+        let spki_der = enc(parsed.tbs_certificate.subject_public_key_info.to_der())?;
+        let digest = ring::digest::digest(&ring::digest::SHA256, der);
+        let mut sha256 = [0u8; 32];
+        sha256.copy_from_slice(digest.as_ref());
+        Ok(Self {
+            inner: Arc::new(Inner {
+                der: der.to_vec(),
+                parsed,
+                sha256,
+                subject_der,
+                issuer_der,
+                spki_der,
+            }),
+        })
+    }
+
+    /// Reads every certificate of a PEM bundle, or one DER certificate.
+    pub fn all_from_pem_or_der(input: &[u8]) -> Result<Vec<Self>, CertError> {
+        let trimmed = input.iter().position(|b| !b.is_ascii_whitespace());
+        let looks_pem = trimmed.is_some_and(|i| input[i..].starts_with(b"-----BEGIN"));
+        if !looks_pem {
+            return Ok(vec![Self::from_der(input)?]);
+        }
+        let blocks = pem::parse_many(input).map_err(|e| CertError::Malformed {
+            detail: format!("PEM: {e}"),
+        })?;
+        let certs = blocks
+            .iter()
+            .filter(|b| b.tag() == "CERTIFICATE")
+            .map(|b| Self::from_der(b.contents()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if certs.is_empty() {
+            return Err(CertError::NoCertificate);
+        }
+        Ok(certs)
+    }
+
+    /// The exact DER.
+    pub fn der(&self) -> &[u8] {
+        &self.inner.der
+    }
+
+    /// The decoded certificate.
+    pub fn x509(&self) -> &Certificate {
+        &self.inner.parsed
+    }
+
+    /// SHA-256 of the DER (the fingerprint reports show, and the ESS `signingCertificateV2` hash).
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.inner.sha256
+    }
+
+    /// The DER of the subject name.
+    pub fn subject_der(&self) -> &[u8] {
+        &self.inner.subject_der
+    }
+
+    /// The DER of the issuer name.
+    pub fn issuer_der(&self) -> &[u8] {
+        &self.inner.issuer_der
+    }
+
+    /// The DER of the SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.inner.spki_der
+    }
+
+    /// The subject public key's bit string contents (what `ring` verifies with).
+    pub fn public_key_bytes(&self) -> &[u8] {
+        self.inner
+            .parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+    }
+
+    /// The public key's algorithm OID.
+    pub fn public_key_algorithm(&self) -> ObjectIdentifier {
+        self.inner
+            .parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .algorithm
+            .oid
+    }
+
+    /// The serial number's content bytes (big-endian, as encoded).
+    pub fn serial(&self) -> &[u8] {
+        self.inner.parsed.tbs_certificate.serial_number.as_bytes()
+    }
+
+    /// The serial as upper-case hex, the way reports and the register show it.
+    pub fn serial_hex(&self) -> String {
+        hex::encode_upper(self.serial())
+    }
+
+    /// The subject in RFC 4514 form.
+    pub fn subject(&self) -> String {
+        self.inner.parsed.tbs_certificate.subject.to_string()
+    }
+
+    /// The issuer in RFC 4514 form.
+    pub fn issuer(&self) -> String {
+        self.inner.parsed.tbs_certificate.issuer.to_string()
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> OffsetDateTime {
+        unix(
+            self.inner
+                .parsed
+                .tbs_certificate
+                .validity
+                .not_before
+                .to_unix_duration(),
+        )
+    }
+
+    /// End of the validity period.
+    pub fn not_after(&self) -> OffsetDateTime {
+        unix(
+            self.inner
+                .parsed
+                .tbs_certificate
+                .validity
+                .not_after
+                .to_unix_duration(),
+        )
+    }
+
+    /// Whether `at` lies inside [notBefore, notAfter].
+    pub fn is_valid_at(&self, at: OffsetDateTime) -> bool {
+        self.not_before() <= at && at <= self.not_after()
+    }
+
+    /// Subject and issuer are the same name.
+    pub fn is_self_issued(&self) -> bool {
+        self.inner.subject_der == self.inner.issuer_der
+    }
+
+    /// The raw value of an extension, with its criticality.
+    pub fn extension(&self, oid: ObjectIdentifier) -> Option<(bool, &[u8])> {
+        self.inner
+            .parsed
+            .tbs_certificate
+            .extensions
+            .as_ref()?
+            .iter()
+            .find(|e| e.extn_id == oid)
+            .map(|e| (e.critical, e.extn_value.as_bytes()))
+    }
+
+    /// Decodes an extension of a known type; `Ok(None)` when absent.
+    pub fn decoded<T>(&self) -> Result<Option<T>, CertError>
+    where
+        T: AssociatedOid + for<'a> Decode<'a>,
+    {
+        let Some((_, value)) = self.extension(T::OID) else {
+            return Ok(None);
+        };
+        T::from_der(value)
+            .map(Some)
+            .map_err(|e| CertError::BadExtension {
+                oid: T::OID.to_string(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// The subject key identifier (RFC 5280 §4.2.1.2).
+    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
+        self.decoded::<SubjectKeyIdentifier>()
+            .ok()
+            .flatten()
+            .map(|s| s.0.as_bytes().to_vec())
+    }
+
+    /// The authority key identifier's keyIdentifier (RFC 5280 §4.2.1.1).
+    pub fn authority_key_id(&self) -> Option<Vec<u8>> {
+        self.decoded::<AuthorityKeyIdentifier>()
+            .ok()
+            .flatten()
+            .and_then(|a| a.key_identifier)
+            .map(|k| k.as_bytes().to_vec())
+    }
+
+    /// Basic constraints: `(cA, pathLenConstraint)`; `None` when the extension is absent.
+    pub fn basic_constraints(&self) -> Result<Option<(bool, Option<u8>)>, CertError> {
+        Ok(self
+            .decoded::<BasicConstraints>()?
+            .map(|b| (b.ca, b.path_len_constraint)))
+    }
+
+    /// Key usage bits; `None` when the extension is absent (every use allowed, RFC 5280 §4.2.1.3).
+    pub fn key_usage(&self) -> Result<Option<KeyUsageBits>, CertError> {
+        use x509_cert::ext::pkix::KeyUsages as K;
+        Ok(self.decoded::<KeyUsage>()?.map(|ku| KeyUsageBits {
+            digital_signature: ku.0.contains(K::DigitalSignature),
+            non_repudiation: ku.0.contains(K::NonRepudiation),
+            key_encipherment: ku.0.contains(K::KeyEncipherment),
+            key_cert_sign: ku.0.contains(K::KeyCertSign),
+            crl_sign: ku.0.contains(K::CRLSign),
+        }))
+    }
+
+    /// Extended key usage OIDs; `None` when absent.
+    pub fn extended_key_usage(&self) -> Result<Option<Vec<ObjectIdentifier>>, CertError> {
+        Ok(self.decoded::<ExtendedKeyUsage>()?.map(|e| e.0))
+    }
+
+    /// Certificate policy OIDs (empty when absent).
+    pub fn policies(&self) -> Result<Vec<ObjectIdentifier>, CertError> {
+        Ok(self
+            .decoded::<CertificatePolicies>()?
+            .map(|p| p.0.into_iter().map(|i| i.policy_identifier).collect())
+            .unwrap_or_default())
+    }
+
+    /// URLs of the CRL distribution points (fullName URIs only).
+    pub fn crl_urls(&self) -> Vec<String> {
+        let Ok(Some(points)) = self.decoded::<CrlDistributionPoints>() else {
+            return Vec::new();
+        };
+        let mut urls = Vec::new();
+        for point in points.0 {
+            if let Some(DistributionPointName::FullName(names)) = point.distribution_point {
+                for name in names {
+                    if let GeneralName::UniformResourceIdentifier(uri) = name {
+                        urls.push(uri.to_string());
+                    }
+                }
+            }
+        }
+        urls
+    }
+
+    /// OCSP responder URLs from the Authority Information Access extension.
+    pub fn ocsp_urls(&self) -> Vec<String> {
+        self.access_urls(AD_OCSP)
+    }
+
+    /// CA issuer URLs from the Authority Information Access extension.
+    pub fn ca_issuer_urls(&self) -> Vec<String> {
+        self.access_urls(AD_CA_ISSUERS)
+    }
+
+    fn access_urls(&self, method: ObjectIdentifier) -> Vec<String> {
+        let Ok(Some(aia)) = self.decoded::<AuthorityInfoAccessSyntax>() else {
+            return Vec::new();
+        };
+        aia.0
+            .into_iter()
+            .filter(|d| d.access_method == method)
+            .filter_map(|d| match d.access_location {
+                GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl fmt::Debug for Cert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cert")
+            .field("subject", &self.subject())
+            .field("serial", &self.serial_hex())
+            .finish()
+    }
+}
+
+impl PartialEq for Cert {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.sha256 == other.inner.sha256
+    }
+}
+
+impl Eq for Cert {}
+
+fn unix(d: std::time::Duration) -> OffsetDateTime {
+    // x509-cert's Time is bounded to years 1950..=9999, inside OffsetDateTime's range; the
+    // fallback is unreachable for decoded certificates.
+    i64::try_from(d.as_secs())
+        .ok()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}

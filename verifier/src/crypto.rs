@@ -1,0 +1,371 @@
+//! Signature verification and digests through `ring`, chosen by the X.509/CMS algorithm
+//! identifiers (RFC 3279, RFC 4055, RFC 5758, RFC 8410, RFC 5754).
+//!
+//! Every signature the verifier checks — on signed attributes, certificates, CRLs, OCSP responses,
+//! timestamp tokens — goes through [`verify`], so the allowed-algorithm policy lives in one place:
+//! ECDSA P-256/P-384 with SHA-256/384, Ed25519, RSA PKCS#1 v1.5 and PSS with SHA-256/384/512 and
+//! keys of 2048 bits or more. SHA-1 signatures are refused as too weak; GOST R 34.10 is recognised
+//! and reported as unsupported (no GOST arithmetic here).
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
+
+/// `id-sha1` (RFC 3279).
+pub const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+/// `id-sha256` (RFC 5754).
+pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// `id-sha384` (RFC 5754).
+pub const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// `id-sha512` (RFC 5754).
+pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const ECDSA_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const SHA1_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5");
+const SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+/// The GOST arcs (RFC 4491, RFC 9215, the Russian/Kazakh standards): `1.2.643.*` and the
+/// Kazakh national arc `1.2.398.3.10.*` used by the national center's GOST certificates.
+const GOST_ARCS: [&[u64]; 2] = [&[1, 2, 643], &[1, 2, 398, 3, 10]];
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The algorithm is recognised but this toolkit has no implementation (GOST R 34.10).
+    #[error("signature algorithm {algorithm} is not supported")]
+    Unsupported {
+        /// Name or dotted OID of the algorithm.
+        algorithm: String,
+    },
+    /// The algorithm is known and refused by policy (SHA-1, ECDSA with SHA-512 on a curve ring
+    /// lacks, RSA keys under 2048 bits).
+    #[error("signature algorithm {algorithm} is not allowed: {why}")]
+    Disallowed {
+        /// Name of the algorithm.
+        algorithm: String,
+        /// Why it is refused.
+        why: &'static str,
+    },
+    /// The signature algorithm does not fit the key (an RSA signature for an EC key, a P-256
+    /// signature algorithm for a P-384 key…).
+    #[error("signature algorithm {algorithm} does not fit the {key} public key")]
+    KeyMismatch {
+        /// The signature algorithm.
+        algorithm: String,
+        /// The key's algorithm.
+        key: String,
+    },
+    /// Algorithm parameters or the public key do not decode.
+    #[error("malformed algorithm parameters or public key: {detail}")]
+    Malformed {
+        /// What did not decode.
+        detail: String,
+    },
+    /// The signature value does not verify.
+    #[error("the signature value does not verify with the public key")]
+    BadSignature,
+}
+
+/// A digest algorithm the verifier can compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Digest {
+    /// SHA-1 (only for identifiers such as OCSP CertIDs, never for signatures).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl Digest {
+    /// The digest named by an OID.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        match *oid {
+            SHA1 => Some(Self::Sha1),
+            SHA256 => Some(Self::Sha256),
+            SHA384 => Some(Self::Sha384),
+            SHA512 => Some(Self::Sha512),
+            _ => None,
+        }
+    }
+
+    /// The OID.
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            Self::Sha1 => SHA1,
+            Self::Sha256 => SHA256,
+            Self::Sha384 => SHA384,
+            Self::Sha512 => SHA512,
+        }
+    }
+
+    /// ring's algorithm.
+    pub fn ring(self) -> &'static ring::digest::Algorithm {
+        match self {
+            Self::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            Self::Sha256 => &ring::digest::SHA256,
+            Self::Sha384 => &ring::digest::SHA384,
+            Self::Sha512 => &ring::digest::SHA512,
+        }
+    }
+
+    /// Digest of `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+    }
+
+    /// A streaming context.
+    pub fn context(self) -> ring::digest::Context {
+        ring::digest::Context::new(self.ring())
+    }
+
+    /// Name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "SHA-1",
+            Self::Sha256 => "SHA-256",
+            Self::Sha384 => "SHA-384",
+            Self::Sha512 => "SHA-512",
+        }
+    }
+}
+
+/// A human name for a signature or key algorithm OID (the dotted OID when unknown).
+pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
+    let name = match *oid {
+        EC_PUBLIC_KEY => "EC",
+        ECDSA_SHA1 => "ECDSA with SHA-1",
+        ECDSA_SHA256 => "ECDSA with SHA-256",
+        ECDSA_SHA384 => "ECDSA with SHA-384",
+        ECDSA_SHA512 => "ECDSA with SHA-512",
+        ED25519 => "Ed25519",
+        RSA_ENCRYPTION => "RSA",
+        SHA1_RSA => "RSA PKCS#1 v1.5 with SHA-1",
+        SHA256_RSA => "RSA PKCS#1 v1.5 with SHA-256",
+        SHA384_RSA => "RSA PKCS#1 v1.5 with SHA-384",
+        SHA512_RSA => "RSA PKCS#1 v1.5 with SHA-512",
+        RSASSA_PSS => "RSASSA-PSS",
+        _ if is_gost(oid) => return format!("GOST R 34.10 ({oid})"),
+        _ => return oid.to_string(),
+    };
+    name.to_owned()
+}
+
+/// Whether an OID lies under a GOST arc.
+pub fn is_gost(oid: &ObjectIdentifier) -> bool {
+    let arcs: Vec<u64> = oid.arcs().map(u64::from).collect();
+    GOST_ARCS.iter().any(|prefix| arcs.starts_with(prefix))
+}
+
+/// Verifies `signature` over `message` with the key of `spki_der` (a DER SubjectPublicKeyInfo).
+///
+/// `digest` is the separate digest algorithm CMS carries (RFC 5652 §5.3); it is consulted only when
+/// the signature algorithm names the key type alone (`rsaEncryption`, `id-ecPublicKey`), as
+/// OpenSSL writes it.
+pub fn verify(
+    spki_der: &[u8],
+    signature_algorithm: &AlgorithmIdentifierOwned,
+    digest: Option<&ObjectIdentifier>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| CryptoError::Malformed {
+        detail: format!("public key info: {e}"),
+    })?;
+    let algorithm = choose(&spki, signature_algorithm, digest)?;
+    let key = spki.subject_public_key.raw_bytes();
+    UnparsedPublicKey::new(algorithm, key)
+        .verify(message, signature)
+        .map_err(|_| CryptoError::BadSignature)
+}
+
+fn choose(
+    spki: &SubjectPublicKeyInfoRef<'_>,
+    sig: &AlgorithmIdentifierOwned,
+    digest: Option<&ObjectIdentifier>,
+) -> Result<&'static dyn VerificationAlgorithm, CryptoError> {
+    let key_oid = spki.algorithm.oid;
+    let name = algorithm_name(&sig.oid);
+    if is_gost(&sig.oid) || is_gost(&key_oid) {
+        return Err(CryptoError::Unsupported { algorithm: name });
+    }
+    let mismatch = || CryptoError::KeyMismatch {
+        algorithm: algorithm_name(&sig.oid),
+        key: algorithm_name(&key_oid),
+    };
+    let digest = digest.and_then(Digest::from_oid);
+    match sig.oid {
+        ECDSA_SHA256 | ECDSA_SHA384 | ECDSA_SHA512 | ECDSA_SHA1 | EC_PUBLIC_KEY => {
+            if key_oid != EC_PUBLIC_KEY {
+                return Err(mismatch());
+            }
+            let hash = match sig.oid {
+                ECDSA_SHA256 => Digest::Sha256,
+                ECDSA_SHA384 => Digest::Sha384,
+                ECDSA_SHA512 => Digest::Sha512,
+                ECDSA_SHA1 => Digest::Sha1,
+                _ => digest.ok_or_else(|| CryptoError::Malformed {
+                    detail: "id-ecPublicKey as signature algorithm needs a digest algorithm".into(),
+                })?,
+            };
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+                .ok_or_else(|| CryptoError::Malformed {
+                    detail: "EC public key without a named curve".into(),
+                })?;
+            match (curve, hash) {
+                (P256, Digest::Sha256) => Ok(&signature::ECDSA_P256_SHA256_ASN1),
+                (P256, Digest::Sha384) => Ok(&signature::ECDSA_P256_SHA384_ASN1),
+                (P384, Digest::Sha256) => Ok(&signature::ECDSA_P384_SHA256_ASN1),
+                (P384, Digest::Sha384) => Ok(&signature::ECDSA_P384_SHA384_ASN1),
+                (P256 | P384, Digest::Sha1) => Err(CryptoError::Disallowed {
+                    algorithm: name,
+                    why: "SHA-1 signatures are refused (collisions are practical)",
+                }),
+                (P256 | P384, Digest::Sha512) => Err(CryptoError::Disallowed {
+                    algorithm: name,
+                    why: "ECDSA with SHA-512 is not implemented by the crypto backend",
+                }),
+                (other, _) => Err(CryptoError::Unsupported {
+                    algorithm: format!("ECDSA on curve {other}"),
+                }),
+            }
+        }
+        ED25519 => {
+            if key_oid != ED25519 {
+                return Err(mismatch());
+            }
+            Ok(&signature::ED25519)
+        }
+        SHA1_RSA | SHA256_RSA | SHA384_RSA | SHA512_RSA | RSA_ENCRYPTION => {
+            if key_oid != RSA_ENCRYPTION && key_oid != RSASSA_PSS {
+                return Err(mismatch());
+            }
+            let hash = match sig.oid {
+                SHA256_RSA => Digest::Sha256,
+                SHA384_RSA => Digest::Sha384,
+                SHA512_RSA => Digest::Sha512,
+                SHA1_RSA => Digest::Sha1,
+                _ => digest.ok_or_else(|| CryptoError::Malformed {
+                    detail: "rsaEncryption as signature algorithm needs a digest algorithm".into(),
+                })?,
+            };
+            match hash {
+                Digest::Sha256 => Ok(&signature::RSA_PKCS1_2048_8192_SHA256),
+                Digest::Sha384 => Ok(&signature::RSA_PKCS1_2048_8192_SHA384),
+                Digest::Sha512 => Ok(&signature::RSA_PKCS1_2048_8192_SHA512),
+                Digest::Sha1 => Err(CryptoError::Disallowed {
+                    algorithm: name,
+                    why: "SHA-1 signatures are refused (collisions are practical)",
+                }),
+            }
+        }
+        RSASSA_PSS => {
+            if key_oid != RSA_ENCRYPTION && key_oid != RSASSA_PSS {
+                return Err(mismatch());
+            }
+            match pss_hash(sig)? {
+                Digest::Sha256 => Ok(&signature::RSA_PSS_2048_8192_SHA256),
+                Digest::Sha384 => Ok(&signature::RSA_PSS_2048_8192_SHA384),
+                Digest::Sha512 => Ok(&signature::RSA_PSS_2048_8192_SHA512),
+                Digest::Sha1 => Err(CryptoError::Disallowed {
+                    algorithm: name,
+                    why: "RSASSA-PSS with SHA-1 is refused",
+                }),
+            }
+        }
+        _ => Err(CryptoError::Unsupported { algorithm: name }),
+    }
+}
+
+/// RSASSA-PSS parameters (RFC 4055 §3.1). ring verifies PSS with MGF1 over the same hash and a
+/// salt as long as the hash, the profile RFC 4055 §3.1 recommends and every signer we meet uses;
+/// other parameter sets are reported as unsupported rather than guessed.
+fn pss_hash(sig: &AlgorithmIdentifierOwned) -> Result<Digest, CryptoError> {
+    let params = sig
+        .parameters
+        .as_ref()
+        .ok_or_else(|| CryptoError::Malformed {
+            detail: "RSASSA-PSS without parameters".into(),
+        })?;
+    let der = params.to_der().map_err(|e| CryptoError::Malformed {
+        detail: e.to_string(),
+    })?;
+    let parsed =
+        x509_cert::der::Decode::from_der(&der).map_err(|e: der::Error| CryptoError::Malformed {
+            detail: format!("RSASSA-PSS parameters: {e}"),
+        })?;
+    let parsed: rsa_pss::Params = parsed;
+    let hash = parsed
+        .hash
+        .as_ref()
+        .map_or(Some(Digest::Sha1), |h| Digest::from_oid(&h.oid))
+        .ok_or_else(|| CryptoError::Unsupported {
+            algorithm: "RSASSA-PSS with an unknown hash".into(),
+        })?;
+    let mgf_hash = match &parsed.mask_gen {
+        None => Digest::Sha1,
+        Some(mgf) if mgf.oid == MGF1 => mgf
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<spki::AlgorithmIdentifierOwned>().ok())
+            .and_then(|a| Digest::from_oid(&a.oid))
+            .ok_or_else(|| CryptoError::Malformed {
+                detail: "RSASSA-PSS MGF1 without a known hash".into(),
+            })?,
+        Some(_) => {
+            return Err(CryptoError::Unsupported {
+                algorithm: "RSASSA-PSS with a mask generation function other than MGF1".into(),
+            });
+        }
+    };
+    let salt = parsed.salt_len.unwrap_or(20);
+    let hash_len = hash.ring().output_len();
+    if mgf_hash != hash || usize::from(salt) != hash_len {
+        return Err(CryptoError::Unsupported {
+            algorithm: format!(
+                "RSASSA-PSS with {}, MGF1 {}, salt {salt} (only MGF1 with the same hash and a salt of the hash length)",
+                hash.name(),
+                mgf_hash.name()
+            ),
+        });
+    }
+    Ok(hash)
+}
+
+mod rsa_pss {
+    //! RSASSA-PSS-params (RFC 4055 §3.1); the `rsa` crate has the type but pulls a second
+    //! big-number stack, so the four fields are declared here.
+    use der::Sequence;
+    use spki::AlgorithmIdentifierOwned;
+
+    #[derive(Sequence)]
+    pub(super) struct Params {
+        #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+        pub(super) hash: Option<AlgorithmIdentifierOwned>,
+        #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+        pub(super) mask_gen: Option<AlgorithmIdentifierOwned>,
+        #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+        pub(super) salt_len: Option<u16>,
+        #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+        pub(super) trailer: Option<u8>,
+    }
+}
