@@ -59,6 +59,8 @@ pub enum SubIndication {
     OutOfBoundsNoPoe,
     /// Revocation status could not be obtained (no CRL/OCSP, stale or unverifiable answers).
     TryLater,
+    /// The signed content is not available (a detached signature without its document).
+    SignedDataNotFound,
 }
 
 impl SubIndication {
