@@ -12,8 +12,10 @@
 //! | [`grounds`] | EDS law art. 14-1 (refusal), art. 17.1 and 18.1 (revocation) |
 //! | [`oids`], [`holder`] | EDS law art. 15 (certificate content) and the national center's profile |
 //! | [`request`] | what an applicant presents to the center (art. 14, 14-1) |
+//! | [`ber`] | X.690: BER → DER, for the files real signers write (shared by signer and verifier) |
 
 pub mod age;
+pub mod ber;
 pub mod grounds;
 pub mod holder;
 pub mod ident;
