@@ -12,9 +12,13 @@
 //! | [`grounds`] | EDS law art. 14-1 (refusal), art. 17.1 and 18.1 (revocation) |
 //! | [`oids`], [`holder`] | EDS law art. 15 (certificate content) and the national center's profile |
 //! | [`request`] | what an applicant presents to the center (art. 14, 14-1) |
+//! | [`documents`] | Order No. 34/қе of the Chairman of the National Security Committee: the forms of the eight licensing services; RFC 8785 for the signed bytes |
+//! | [`calendar`] | Law "On holidays in the RK" art. 5, Labour Code art. 84–85: working days and the terms of the eight services |
 //! | [`ber`] | X.690: BER → DER, for the files real signers write (shared by signer and verifier) |
 
 pub mod age;
+pub mod calendar;
+pub mod documents;
 pub mod ber;
 pub mod grounds;
 pub mod holder;

@@ -1,0 +1,350 @@
+//! Applications: the documents a service recipient signs and submits.
+//!
+//! One [`Application`] type covers the application forms of all eight services: the forms of
+//! a legal entity and of an individual (services 1–3: Annexes 2 and 3 of their rules; service 8:
+//! Annexes 2 and 3) differ only in the applicant block, which is [`Applicant`]; the single forms
+//! of services 4–7 (Annex 3, 3, 3 and 2 of their rules) ask for "IIN / BIN of the service
+//! recipient", which is the same block. [`ReissueApplication`] is the reissue form of the three
+//! licences (Annex 5 for a legal entity, Annex 6 for an individual).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration};
+
+use super::error::DocumentError;
+use super::fields::{
+    self, Address, Applicant, ApplicationNumber, BankAccount, Contacts, GoodsItem, Movement,
+    iso_date,
+};
+use super::service::{Service, Subtype};
+use super::{Kind, LicenceRef};
+
+/// Calendar days after the change within which a reissue must be applied for (paragraph 5 of
+/// the rules of services 1–3: "within thirty calendar days from the date of occurrence of the
+/// changes").
+pub const REISSUE_FILING_DAYS: i64 = 30;
+
+/// An application for a licence, permit, conclusion or registration (first issue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// Number the portal gave the application (`KZ…`).
+    pub application_number: ApplicationNumber,
+    /// The service applied for.
+    pub service: Service,
+    /// "To": full name of the licensor or service provider.
+    pub addressee: String,
+    /// "From": the legal entity or individual who applies.
+    pub applicant: Applicant,
+    /// Official contacts.
+    pub contacts: Contacts,
+    /// Bank account (licence and sale-permit forms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccount>,
+    /// Subtypes of activity asked for: service 1 only, at least one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtypes: Vec<Subtype>,
+    /// Address of the object of the activity (licence forms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_address: Option<Address>,
+    /// Actual address of the recipient (forms of services 4–7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual_address: Option<Address>,
+    /// Goods concerned (services 4–7; at least one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goods: Vec<GoodsItem>,
+    /// The movement asked for (services 4 and 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movement: Option<Movement>,
+    /// Foreign trade contract or other document of the parties' intentions (service 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<String>,
+    /// Additional information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<String>,
+    /// Contact person of the recipient (services 4 and 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_person: Option<String>,
+    /// Number of documents attached ("_____ document(s) attached").
+    pub attachments: u32,
+    /// Date of filling.
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub filled_on: Date,
+}
+
+/// A reissue ground, as the boxes of Annex 5 (legal entity) and Annex 6 (individual) list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReissueGround {
+    /// Legal entity 1): reorganisation under art. 34 of the Law "On permissions and
+    /// notifications" (the form of reorganisation is required).
+    Reorganisation,
+    /// Legal entity 2): change of the name of the legal entity.
+    NameChange,
+    /// Legal entity 3): change of the location of the legal entity.
+    LocationChange,
+    /// Individual 1): change of surname, name, patronymic.
+    PersonalNameChange,
+    /// Individual 2): re-registration of an individual entrepreneur, change of its name.
+    EntrepreneurNameChange,
+    /// Individual 3): re-registration of an individual entrepreneur, change of its legal
+    /// address.
+    EntrepreneurAddressChange,
+    /// Both 4): alienation of a licence of the class "permits issued to objects" with the
+    /// object.
+    Alienation,
+    /// Both 5): change of the address of the object without moving it.
+    ObjectAddressChange,
+    /// Both 6): a legal requirement of re-registration.
+    LegalRequirement,
+    /// Both 7): change of the name of the type of activity.
+    ActivityNameChange,
+    /// Both 8): change of the name of the subtype of activity.
+    SubtypeNameChange,
+}
+
+impl ReissueGround {
+    /// Whether the form of a legal entity (Annex 5) offers this ground.
+    pub fn for_legal_entity(self) -> bool {
+        !matches!(
+            self,
+            Self::PersonalNameChange
+                | Self::EntrepreneurNameChange
+                | Self::EntrepreneurAddressChange
+        )
+    }
+
+    /// Whether the form of an individual (Annex 6) offers this ground.
+    pub fn for_individual(self) -> bool {
+        !matches!(
+            self,
+            Self::Reorganisation | Self::NameChange | Self::LocationChange
+        )
+    }
+}
+
+/// Form of reorganisation (Annex 5, ground 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reorganisation {
+    /// Merger.
+    Merger,
+    /// Transformation.
+    Transformation,
+    /// Accession.
+    Accession,
+    /// Spin-off.
+    SpinOff,
+    /// Division.
+    Division,
+}
+
+/// An application to reissue a licence of services 1–3 (Annexes 5 and 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReissueApplication {
+    /// Number the portal gave the application (`KZ…`).
+    pub application_number: ApplicationNumber,
+    /// The licence service (1–3).
+    pub service: Service,
+    /// "To": full name of the licensor.
+    pub addressee: String,
+    /// "From": the licensee.
+    pub applicant: Applicant,
+    /// The licence to reissue: number, date of issue, licensor.
+    pub licence: LicenceRef,
+    /// Subtypes of activity of the licence (service 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtypes: Vec<Subtype>,
+    /// The grounds ticked, at least one.
+    pub grounds: Vec<ReissueGround>,
+    /// Form of reorganisation, required with [`ReissueGround::Reorganisation`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorganisation: Option<Reorganisation>,
+    /// Date the changes occurred (the 30 calendar days of paragraph 5 run from it).
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub changes_on: Date,
+    /// Official contacts.
+    pub contacts: Contacts,
+    /// Bank account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccount>,
+    /// Address of the object of the activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_address: Option<Address>,
+    /// Number of documents attached.
+    pub attachments: u32,
+    /// Date of filling.
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub filled_on: Date,
+}
+
+impl Application {
+    /// Checks every field against the form of its service.
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        let s = self.service;
+        fields::text("addressee", &self.addressee)?;
+        fields::applicant("applicant", &self.applicant)?;
+        fields::contacts("contacts", &self.contacts)?;
+        if let Some(b) = &self.bank_account {
+            fields::bank_account("bank_account", b)?;
+        }
+        subtypes("subtypes", &self.subtypes, s, true)?;
+        if let Some(a) = &self.object_address {
+            fields::address("object_address", a)?;
+        }
+        if let Some(a) = &self.actual_address {
+            fields::address("actual_address", a)?;
+        }
+        let wants_goods = matches!(
+            s,
+            Service::SpecialMeansTradePermit
+                | Service::CryptoTradePermit
+                | Service::TechnicalStudy
+                | Service::NotificationRegistration
+        );
+        if wants_goods {
+            let code_required = s != Service::NotificationRegistration;
+            fields::goods("goods", &self.goods, s, code_required)?;
+        } else if !self.goods.is_empty() {
+            return Err(not_allowed("goods", s));
+        }
+        let wants_movement = matches!(
+            s,
+            Service::SpecialMeansTradePermit | Service::CryptoTradePermit
+        );
+        match (&self.movement, wants_movement) {
+            (Some(m), true) => fields::movement("movement", m, s)?,
+            (None, true) => {
+                return Err(DocumentError::FieldRequired {
+                    field: "movement".to_owned(),
+                    service: s,
+                });
+            }
+            (Some(_), false) => return Err(not_allowed("movement", s)),
+            (None, false) => {}
+        }
+        if self.contract.is_some() && s != Service::TechnicalStudy {
+            return Err(not_allowed("contract", s));
+        }
+        fields::opt_text("contract", self.contract.as_ref())?;
+        fields::opt_text("additional_info", self.additional_info.as_ref())?;
+        fields::opt_text("contact_person", self.contact_person.as_ref())
+    }
+}
+
+impl ReissueApplication {
+    /// Checks every field against the reissue form of the applicant's type.
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        let s = self.service;
+        if !s.is_licence() {
+            return Err(DocumentError::KindNotOfService {
+                kind: Kind::ReissueApplication,
+                service: s,
+            });
+        }
+        fields::text("addressee", &self.addressee)?;
+        fields::applicant("applicant", &self.applicant)?;
+        self.licence.validate("licence")?;
+        subtypes("subtypes", &self.subtypes, s, false)?;
+        if self.grounds.is_empty() {
+            return Err(DocumentError::EmptyField {
+                field: "grounds".to_owned(),
+            });
+        }
+        let legal = matches!(self.applicant, Applicant::LegalEntity { .. });
+        for (i, &g) in self.grounds.iter().enumerate() {
+            let fits = if legal {
+                g.for_legal_entity()
+            } else {
+                g.for_individual()
+            };
+            if !fits {
+                return Err(DocumentError::ReissueGroundNotForApplicant {
+                    field: format!("grounds[{i}]"),
+                    ground: g,
+                    applicant: if legal {
+                        "a legal entity"
+                    } else {
+                        "an individual"
+                    },
+                });
+            }
+        }
+        let reorganised = self.grounds.contains(&ReissueGround::Reorganisation);
+        match (reorganised, self.reorganisation) {
+            (true, None) => {
+                return Err(DocumentError::FieldRequired {
+                    field: "reorganisation".to_owned(),
+                    service: s,
+                });
+            }
+            (false, Some(_)) => return Err(not_allowed("reorganisation", s)),
+            _ => {}
+        }
+        fields::not_before(
+            "changes_on",
+            self.changes_on,
+            "licence.issued_on",
+            self.licence.issued_on,
+        )?;
+        fields::not_before("filled_on", self.filled_on, "changes_on", self.changes_on)?;
+        fields::contacts("contacts", &self.contacts)?;
+        if let Some(b) = &self.bank_account {
+            fields::bank_account("bank_account", b)?;
+        }
+        if let Some(a) = &self.object_address {
+            fields::address("object_address", a)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the application was filled within [`REISSUE_FILING_DAYS`] calendar days of the
+    /// changes (paragraph 5). A late application is still a valid document; whether lateness
+    /// is a ground to refuse is the provider's decision.
+    pub fn filed_in_time(&self) -> bool {
+        self.filled_on - self.changes_on <= Duration::days(REISSUE_FILING_DAYS)
+    }
+}
+
+fn not_allowed(field: &str, service: Service) -> DocumentError {
+    DocumentError::FieldNotAllowed {
+        field: field.to_owned(),
+        service,
+    }
+}
+
+/// The subtypes named must exist for the service, without repeats; when `required`, a service
+/// with subtypes needs at least one.
+pub(crate) fn subtypes(
+    field: &str,
+    named: &[Subtype],
+    service: Service,
+    required: bool,
+) -> Result<(), DocumentError> {
+    for (i, &subtype) in named.iter().enumerate() {
+        if !service.subtypes().contains(&subtype) {
+            return Err(DocumentError::SubtypeNotOfService {
+                field: format!("{field}[{i}]"),
+                subtype,
+                service,
+            });
+        }
+        if named[..i].contains(&subtype) {
+            return Err(DocumentError::DuplicateSubtype {
+                field: format!("{field}[{i}]"),
+                subtype,
+            });
+        }
+    }
+    if required && named.is_empty() && !service.subtypes().is_empty() {
+        return Err(DocumentError::SubtypesMissing {
+            field: field.to_owned(),
+            service,
+        });
+    }
+    Ok(())
+}
