@@ -10,11 +10,13 @@
 //!   template, rcgen encoding without signing, encoding and signing, a bare 4 KiB write + fsync
 //!   on the register's disk, one register insert in its own transaction);
 //! - `issue`: certificates per second into a file register (WAL, `synchronous=FULL`), one per
-//!   transaction and in batches of 100 and 1,000, through the real API (`csr`: the owner's key
-//!   comes in a PKCS#10 request, whose signature is verified each time) and with the public key
-//!   already parsed (`premade_key`: the same steps as `issue`/`issue_batch` minus the CSR);
-//! - `crl`: `Center::crl` over 10,000 and 1,000,000 revoked entries of a cached register, the
-//!   register read alone, rcgen signing the same entries from memory, and (10,000)
+//!   transaction and in batches of 100 and 1,000, through the real API, `Center::issue` and
+//!   `Center::issue_batch_on` (`csr`: the owner's key comes in a PKCS#10 request, whose signature
+//!   is verified each time; `premade_key`: `KeySource::PublicKey`, the key already checked), the
+//!   batches on all cores and on one thread (`_1thread`);
+//! - `crl`: `Center::crl` (streamed) over 10,000 and 1,000,000 revoked entries of a cached
+//!   register, the same through rcgen's builder as `Center::crl` did before (`rcgen_register`),
+//!   the register read alone, rcgen signing the same entries from memory, and (10,000)
 //!   `openssl ca -gencrl` over an `index.txt` of the same entries.
 
 #![expect(
@@ -39,7 +41,9 @@ use openssl::x509::extension::{
     AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
 };
 use openssl::x509::{X509, X509Builder, X509Extension, X509NameBuilder};
-use rcgen::{CertificateRevocationListParams, KeyIdMethod, KeyPair, SerialNumber};
+use rcgen::{
+    CertificateRevocationListParams, KeyIdMethod, KeyPair, RevokedCertParams, SerialNumber,
+};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
 use serde_json::json;
@@ -124,50 +128,21 @@ impl Issuance {
         rcgen::SubjectPublicKeyInfo::from_der(&self.owner_spki_der).expect("owner SPKI")
     }
 
-    /// `Center::issue` without the CSR: the same steps, each certificate its own transaction.
+    /// `Center::issue` with the public key already checked (`KeySource::PublicKey`): the same
+    /// steps minus the CSR, each certificate its own transaction.
     fn issue_premade(&self, spki: &rcgen::SubjectPublicKeyInfo) -> CertificateRecord {
-        let c = &self.center;
-        let (accepted, facts) = c.accept(&self.req, "bench", NOW).expect("accepted");
-        let record = c
-            .sign_owner(
-                &self.key, &self.req, &accepted, &facts, spki, NOW, &self.rng,
+        self.center
+            .issue(
+                &self.key,
+                &self.req,
+                KeySource::PublicKey(spki),
+                "bench",
+                NOW,
+                &self.rng,
+                &mut |_| {},
             )
-            .expect("signed");
-        c.store()
-            .insert_certificate(&record, &issued_event(&record))
-            .expect("recorded");
-        record
-    }
-
-    /// `Center::issue_batch` without the CSRs: each request assessed and signed, all recorded in
-    /// one transaction with one audit entry listing the serials.
-    fn issue_batch_premade(&self, n: usize, spki: &rcgen::SubjectPublicKeyInfo) -> usize {
-        let c = &self.center;
-        let mut records = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (accepted, facts) = c.accept(&self.req, "bench", NOW).expect("accepted");
-            records.push(
-                c.sign_owner(
-                    &self.key, &self.req, &accepted, &facts, spki, NOW, &self.rng,
-                )
-                .expect("signed"),
-            );
-        }
-        c.store()
-            .insert_certificates(
-                &records,
-                &AuditEvent {
-                    at: NOW,
-                    actor: "bench".into(),
-                    action: "certificates-issued".into(),
-                    details: json!({
-                        "count": records.len(),
-                        "serials": records.iter().map(|r| r.serial.to_string()).collect::<Vec<_>>(),
-                    }),
-                },
-            )
-            .expect("recorded");
-        records.len()
+            .expect("issued")
+            .record
     }
 
     /// The owner template as `Center::sign_owner` builds it, without signing.
@@ -195,9 +170,7 @@ impl Issuance {
             .copied()
             .filter(|r| !matches!(r, Role::Individual | Role::LegalEntity))
             .collect();
-        let mut serial = [0u8; 20];
-        self.rng.fill(&mut serial).expect("random");
-        serial[0] = (serial[0] & 0x3F) | 0x40;
+        let serial = certs::time_ordered_serial(NOW, &self.rng).expect("serial");
         let (params, _text) = certs::owner_params(
             &OwnerTemplate {
                 subject: &subject,
@@ -498,9 +471,7 @@ fn issue_parts(c: &mut Criterion) {
     g.bench_function("sqlite_insert_one", |b| {
         b.iter(|| {
             let mut record = model.clone();
-            let mut serial = [0u8; 20];
-            set.rng.fill(&mut serial).expect("random");
-            serial[0] = (serial[0] & 0x3F) | 0x40;
+            let serial = certs::time_ordered_serial(NOW, &set.rng).expect("serial");
             record.serial = Serial::from_der_content(&serial).expect("serial");
             center
                 .store()
@@ -541,23 +512,33 @@ fn issue(c: &mut Criterion) {
     let mut g = c.benchmark_group("issue_batch");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(6));
+    let one = std::num::NonZeroUsize::MIN;
+    let cores = std::thread::available_parallelism().unwrap_or(one);
+    eprintln!("issue_batch: {cores} threads for the batches (available_parallelism)");
     for n in [100usize, 1_000] {
         g.throughput(Throughput::Elements(u64::try_from(n).unwrap_or(0)));
-        let batch: Vec<(RegistrationRequest, KeySource<'_>)> = (0..n)
+        let csr: Vec<(RegistrationRequest, KeySource<'_>)> = (0..n)
             .map(|_| (set.req.clone(), KeySource::Csr(Some(&set.csr_pem))))
             .collect();
-        g.bench_with_input(BenchmarkId::new("csr", n), &batch, |b, batch| {
-            b.iter(|| {
-                let out = set
-                    .center
-                    .issue_batch(&set.key, batch, "bench", NOW, &set.rng)
-                    .expect("batch");
-                assert!(out.iter().all(Result::is_ok));
+        let premade: Vec<(RegistrationRequest, KeySource<'_>)> = (0..n)
+            .map(|_| (set.req.clone(), KeySource::PublicKey(&spki)))
+            .collect();
+        for (name, batch, threads) in [
+            ("csr", &csr, cores),
+            ("csr_1thread", &csr, one),
+            ("premade_key", &premade, cores),
+            ("premade_key_1thread", &premade, one),
+        ] {
+            g.bench_with_input(BenchmarkId::new(name, n), batch, |b, batch| {
+                b.iter(|| {
+                    let out = set
+                        .center
+                        .issue_batch_on(&set.key, batch, "bench", NOW, &set.rng, threads)
+                        .expect("batch");
+                    assert!(out.iter().all(Result::is_ok));
+                });
             });
-        });
-        g.bench_with_input(BenchmarkId::new("premade_key", n), &n, |b, &n| {
-            b.iter(|| set.issue_batch_premade(n, &spki));
-        });
+        }
     }
     g.finish();
     eprintln!(
@@ -595,6 +576,47 @@ fn crl(c: &mut Criterion) {
                 let crl = center.crl(&key, "bench", NOW).expect("CRL");
                 assert_eq!(crl.entries, n);
                 crl
+            });
+        });
+        // What `Center::crl` did before it streamed: every entry into rcgen's list, then
+        // rcgen's builder (the next CRL number taken as `Center::crl` takes it).
+        g.bench_function(BenchmarkId::new("rcgen_register", n), |b| {
+            b.iter(|| {
+                let mut revoked = Vec::new();
+                center
+                    .store()
+                    .for_each_revoked(ISSUING, NOW, &mut |e| {
+                        revoked.push(RevokedCertParams {
+                            serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
+                            revocation_time: e.revoked_at,
+                            reason_code: Some(common::rcgen_reason(e.reason)),
+                            invalidity_date: e.invalidity_date,
+                        });
+                        Ok(())
+                    })
+                    .expect("rows");
+                let number = center
+                    .store()
+                    .next_crl_number(
+                        ISSUING,
+                        &AuditEvent {
+                            at: NOW,
+                            actor: "bench".into(),
+                            action: "crl-issued".into(),
+                            details: json!({ "entries": revoked.len() }),
+                        },
+                    )
+                    .expect("CRL number");
+                CertificateRevocationListParams {
+                    this_update: NOW,
+                    next_update: NOW + TimeDuration::hours(24),
+                    crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
+                    issuing_distribution_point: None,
+                    revoked_certs: revoked,
+                    key_identifier_method: KeyIdMethod::PreSpecified(key.key_identifier().to_vec()),
+                }
+                .signed_by(key.issuer())
+                .expect("CRL")
             });
         });
         g.bench_function(BenchmarkId::new("read_rows", n), |b| {

@@ -1,10 +1,12 @@
-//! One-shot timings of a CRL of 1,000,000 revoked certificates (`docs/benchmarks.md`), split into
-//! reading the register, building rcgen's entries, rcgen's encoding and the signature, beside
-//! `openssl ca -gencrl` over the same entries; then the CRL's size and `openssl crl -verify`.
+//! One-shot timings of a CRL of 1,000,000 revoked certificates (`docs/benchmarks.md`):
+//! `Center::crl` (which encodes the entries as the register streams them), beside the parts of
+//! the way it was made before (reading the register, building rcgen's entries, rcgen's encoding
+//! and the signature) and `openssl ca -gencrl` over the same entries; then the CRL's size, a
+//! byte-for-byte comparison of its TBSCertList with rcgen's, and `openssl crl -verify`.
 //!
-//! `cargo run --release -p eds-ca --example crl_million [-- <entries> [center-only|stream-only]]`
+//! `cargo run --release -p eds-ca --example crl_million [-- <entries> [center-only|rcgen-only]]`
 //!
-//! With `center-only` or `stream-only` it makes the CRL once that way and prints the process's
+//! With `center-only` or `rcgen-only` it makes the CRL once that way and prints the process's
 //! peak memory, nothing else.
 //!
 //! The register is built once and cached under `target/bench-data/crl-<entries>/`.
@@ -52,13 +54,13 @@ fn main() {
             print_peak();
             return;
         }
-        Some("stream-only") => {
-            let der = stream_crl(&center, &key, 1, n);
-            println!("streamed CRL alone: {} bytes", der.len());
+        Some("rcgen-only") => {
+            let der = rcgen_register(&center, &key, 1);
+            println!("rcgen CRL from the register alone: {} bytes", der.len());
             print_peak();
             return;
         }
-        Some(other) => panic!("unknown mode {other:?}: center-only or stream-only"),
+        Some(other) => panic!("unknown mode {other:?}: center-only or rcgen-only"),
         None => {}
     }
 
@@ -118,33 +120,38 @@ fn main() {
     report("SHA-256 over a buffer of the CRL's size", hash);
     drop(params);
 
+    let mut before = Vec::new();
+    let rcgen_whole = time_runs(|| {
+        before = rcgen_register(&center, &key, 1);
+    });
+    report(
+        "rcgen from the register (Center::crl before it streamed)",
+        rcgen_whole,
+    );
+
     let mut crl = None;
     let whole = time_runs(|| {
         crl = Some(center.crl(&key, "bench", NOW).expect("CRL"));
     });
     report(
-        "Center::crl (read + build + encode + sign + CRL number)",
+        "Center::crl (read + encode as streamed + sign + number)",
         whole,
     );
     let crl = crl.expect("a CRL was made");
     assert_eq!(crl.entries, n);
 
-    // What would make it faster: where the reading time goes inside SQLite, and the CRL encoded
-    // straight from the rows (no rcgen entry list) by `stream_crl` below.
     sqlite_diagnostics(&dir, n);
-    let mut streamed = Vec::new();
-    let stream = time_runs(|| {
-        streamed = stream_crl(&center, &key, crl.number, n);
-    });
-    report("streamed: for_each_revoked -> DER entries -> sign", stream);
+    let reference = rcgen_register(&center, &key, crl.number);
     let tbs_of = |der: &[u8]| {
         let (_, list) = CertificateRevocationList::from_der(der).expect("CRL parses");
         list.tbs_cert_list.as_ref().to_vec()
     };
     println!(
-        "streamed CRL's TBSCertList is byte-identical to Center::crl's: {}",
-        tbs_of(&streamed) == tbs_of(&crl.der)
+        "Center::crl's TBSCertList is byte-identical to rcgen's of the same number: {}",
+        tbs_of(&crl.der) == tbs_of(&reference)
     );
+    drop(before);
+    drop(reference);
 
     let openssl_dir = dir.join("openssl");
     let openssl_out = openssl_dir.join("million.crl.pem");
@@ -188,20 +195,6 @@ fn main() {
         verify.status,
         String::from_utf8_lossy(&verify.stderr).trim(),
         started.elapsed().as_secs_f64()
-    );
-    let streamed_path = dir.join("streamed.crl.der");
-    std::fs::write(&streamed_path, &streamed).expect("write CRL");
-    let verify = Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-noout", "-verify", "-CAfile"])
-        .arg(openssl_dir.join("chain.pem"))
-        .arg("-in")
-        .arg(&streamed_path)
-        .output()
-        .expect("run openssl crl");
-    println!(
-        "openssl crl -verify of the streamed CRL: exit {}, {:?}",
-        verify.status,
-        String::from_utf8_lossy(&verify.stderr).trim()
     );
     print_peak();
 }
@@ -261,158 +254,34 @@ fn sqlite_diagnostics(dir: &Path, n: u64) {
     );
 }
 
-/// The CRL `Center::crl` makes, encoded while the register streams its rows: each entry is
-/// written as DER into one buffer as it arrives (no rcgen entry list, no second pass over the
-/// entries, no copy of them), after room left at the front; when the last row is in, the lengths
-/// are known, the head (version … nextUpdate and the list's header) goes into that room just
-/// before the entries, the extensions after them, and the TBSCertList is signed where it lies.
-/// Same fields, same order, same encoding choices as rcgen's (UTCTime before 2050, reasonCode
-/// omitted for unspecified, invalidityDate as GeneralizedTime).
-fn stream_crl(center: &Center, key: &IssuingKey, number: u64, n: u64) -> Vec<u8> {
-    const ROOM: usize = 1024;
-    let mut buf = Vec::with_capacity(ROOM + usize::try_from(n).unwrap_or(0).saturating_mul(56));
-    buf.resize(ROOM, 0);
-    let mut entry = Vec::with_capacity(64);
-    let mut exts = Vec::with_capacity(48);
+/// The CRL as `Center::crl` made it before it streamed: every entry into rcgen's list, then
+/// rcgen's builder; with CRL number `number` (no number is taken from the register).
+fn rcgen_register(center: &Center, key: &IssuingKey, number: u64) -> Vec<u8> {
+    let mut revoked = Vec::new();
     center
         .store()
         .for_each_revoked(ISSUING, NOW, &mut |e| {
-            entry.clear();
-            der_integer(&mut entry, e.serial.as_bytes());
-            der_time(&mut entry, e.revoked_at, false);
-            let code = e.reason.code();
-            if code != 0 || e.invalidity_date.is_some() {
-                exts.clear();
-                if code != 0 {
-                    // Extension { id-ce-cRLReasons, OCTET STRING { ENUMERATED code } }
-                    exts.extend_from_slice(&[
-                        0x30, 0x0A, 0x06, 0x03, 0x55, 0x1D, 0x15, 0x04, 0x03, 0x0A, 0x01, code,
-                    ]);
-                }
-                if let Some(t) = e.invalidity_date {
-                    // Extension { id-ce-invalidityDate, OCTET STRING { GeneralizedTime } }
-                    exts.extend_from_slice(&[0x30, 0x18, 0x06, 0x03, 0x55, 0x1D, 0x18, 0x04, 0x11]);
-                    der_time(&mut exts, t, true);
-                }
-                der_tlv(&mut entry, 0x30, &exts);
-            }
-            der_tlv(&mut buf, 0x30, &entry);
+            revoked.push(RevokedCertParams {
+                serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
+                revocation_time: e.revoked_at,
+                reason_code: Some(common::rcgen_reason(e.reason)),
+                invalidity_date: e.invalidity_date,
+            });
             Ok(())
         })
         .expect("rows");
-    let entries_len = buf.len() - ROOM;
-
-    let (_, issuing) = x509_parser::certificate::X509Certificate::from_der(center.issuing_der())
-        .expect("issuing certificate");
-    let mut head = vec![0x02, 0x01, 0x01];
-    head.extend_from_slice(ECDSA_WITH_SHA256);
-    head.extend_from_slice(issuing.subject().as_raw());
-    der_time(&mut head, NOW, false);
-    der_time(&mut head, NOW + TimeDuration::hours(24), false);
-    der_header(&mut head, 0x30, entries_len);
-
-    let mut aki = Vec::new();
-    der_tlv(&mut aki, 0x80, key.key_identifier());
-    let mut aki_seq = Vec::new();
-    der_tlv(&mut aki_seq, 0x30, &aki);
-    let mut ext = vec![0x06, 0x03, 0x55, 0x1D, 0x23];
-    der_tlv(&mut ext, 0x04, &aki_seq);
-    let mut crl_exts = Vec::new();
-    der_tlv(&mut crl_exts, 0x30, &ext);
-    let number_bytes = number.to_be_bytes();
-    let first = number_bytes.iter().position(|b| *b != 0).unwrap_or(7);
-    let mut magnitude = number_bytes.get(first..).unwrap_or_default().to_vec();
-    if magnitude.first().is_some_and(|b| b & 0x80 != 0) {
-        magnitude.insert(0, 0);
+    CertificateRevocationListParams {
+        this_update: NOW,
+        next_update: NOW + TimeDuration::hours(24),
+        crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
+        issuing_distribution_point: None,
+        revoked_certs: revoked,
+        key_identifier_method: KeyIdMethod::PreSpecified(key.key_identifier().to_vec()),
     }
-    let mut num = Vec::new();
-    der_integer(&mut num, &magnitude);
-    let mut ext = vec![0x06, 0x03, 0x55, 0x1D, 0x14];
-    der_tlv(&mut ext, 0x04, &num);
-    der_tlv(&mut crl_exts, 0x30, &ext);
-    let mut exts_seq = Vec::new();
-    der_tlv(&mut exts_seq, 0x30, &crl_exts);
-    der_tlv(&mut buf, 0xA0, &exts_seq);
-
-    let mut tbs_header = Vec::new();
-    der_header(&mut tbs_header, 0x30, head.len() + buf.len() - ROOM);
-    let start = ROOM - head.len() - tbs_header.len();
-    buf[start..start + tbs_header.len()].copy_from_slice(&tbs_header);
-    buf[ROOM - head.len()..ROOM].copy_from_slice(&head);
-
-    let signature = rcgen::SigningKey::sign(key.issuer().key(), &buf[start..]).expect("sign");
-    buf.extend_from_slice(ECDSA_WITH_SHA256);
-    der_header(&mut buf, 0x03, signature.len() + 1);
-    buf.push(0);
-    buf.extend_from_slice(&signature);
-    let mut outer = Vec::new();
-    der_header(&mut outer, 0x30, buf.len() - start);
-    let begin = start - outer.len();
-    buf[begin..start].copy_from_slice(&outer);
-    // One move in place to start the CRL at offset 0; a caller that can write a slice skips it.
-    buf.drain(..begin);
-    buf
-}
-
-/// AlgorithmIdentifier { ecdsa-with-SHA256 } (RFC 5758 §3.2: parameters absent).
-const ECDSA_WITH_SHA256: &[u8] = &[
-    0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02,
-];
-
-fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
-    der_header(out, tag, content.len());
-    out.extend_from_slice(content);
-}
-
-fn der_header(out: &mut Vec<u8>, tag: u8, len: usize) {
-    out.push(tag);
-    let len_bytes = len.to_be_bytes();
-    if len < 0x80 {
-        out.push(len_bytes.last().copied().unwrap_or(0));
-    } else {
-        let first = len_bytes.iter().position(|b| *b != 0).unwrap_or(0);
-        let tail = len_bytes.get(first..).unwrap_or_default();
-        out.push(0x80 | u8::try_from(tail.len()).unwrap_or(0));
-        out.extend_from_slice(tail);
-    }
-}
-
-/// The content octets are already minimal and positive (a register serial, a CRL number).
-fn der_integer(out: &mut Vec<u8>, content: &[u8]) {
-    der_tlv(out, 0x02, content);
-}
-
-/// UTCTime `YYMMDDHHMMSSZ` for 1950–2049 (RFC 5280 §5.1.2.4) unless `generalized`, else
-/// GeneralizedTime `YYYYMMDDHHMMSSZ`.
-fn der_time(out: &mut Vec<u8>, t: OffsetDateTime, generalized: bool) {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let year = t.year();
-    let utc = !generalized && (1950..2050).contains(&year);
-    let mut digits = [0u8; 15];
-    let mut len = 0;
-    let mut put = |value: u32, width: u32| {
-        for k in (0..width).rev() {
-            let d = value / 10u32.pow(k) % 10;
-            if let Some(slot) = digits.get_mut(len) {
-                *slot = b'0' + u8::try_from(d).unwrap_or(0);
-            }
-            len += 1;
-        }
-    };
-    let year = u32::try_from(year).unwrap_or(0);
-    if utc {
-        put(year % 100, 2);
-    } else {
-        put(year, 4);
-    }
-    put(u32::from(u8::from(t.month())), 2);
-    put(u32::from(t.day()), 2);
-    put(u32::from(t.hour()), 2);
-    put(u32::from(t.minute()), 2);
-    put(u32::from(t.second()), 2);
-    der_header(out, if utc { 0x17 } else { 0x18 }, len + 1);
-    out.extend_from_slice(digits.get(..len).unwrap_or_default());
-    out.push(b'Z');
+    .signed_by(key.issuer())
+    .expect("CRL")
+    .der()
+    .to_vec()
 }
 
 fn time_runs(mut f: impl FnMut()) -> Vec<Duration> {

@@ -1,7 +1,7 @@
 //! Certificate templates: the root and issuing centers, and owners' registration certificates.
 //!
 //! The owner template follows EDS law art. 15.1 item by item:
-//! (1) number and term: a 20-byte random serial, notBefore/notAfter;
+//! (1) number and term: a 20-byte serial (issuance second, then 112 random bits), notBefore/notAfter;
 //! (2) data identifying the owner: the national subject profile (IIN, BIN, names);
 //! (3) the public key: the request's SubjectPublicKeyInfo, unchanged;
 //! (5) scope and restrictions: key usage, extended key usage with role OIDs, certificate policy;
@@ -41,6 +41,31 @@ pub fn random_serial(rng: &dyn SecureRandom) -> Result<[u8; 20], CaError> {
     let mut s = [0u8; 20];
     rng.fill(&mut s).map_err(|_| CaError::Random)?;
     s[0] = (s[0] & 0x3F) | 0x40;
+    Ok(s)
+}
+
+/// Draws the serial of an owner's certificate issued at `now`: 20 octets, `0x40` (positive, so
+/// the DER INTEGER is exactly 20 octets, RFC 5280 §4.1.2.2), the Unix time in seconds as 5
+/// big-endian octets, then 14 octets from `rng`: 112 random bits (the CA/Browser Forum asks for at
+/// least 64).
+///
+/// The time prefix makes serials sort by issuance time, so the certificates of a batch go into one
+/// narrow key range of the register's serial indexes instead of onto a random page each (the
+/// register write per certificate fell from about 30 µs to 8 µs; `docs/benchmarks.md`). Serials
+/// of the same second differ in their 112 random bits; the register's `UNIQUE` constraint still
+/// refuses a repeat.
+pub fn time_ordered_serial(
+    now: OffsetDateTime,
+    rng: &dyn SecureRandom,
+) -> Result<[u8; 20], CaError> {
+    let mut s = [0u8; 20];
+    s[0] = 0x40;
+    // Before 1970 there is nothing to order by: the prefix is zero. 40 bits last until year 36812.
+    let seconds = u64::try_from(now.unix_timestamp())
+        .unwrap_or(0)
+        .to_be_bytes();
+    s[1..6].copy_from_slice(&seconds[3..8]);
+    rng.fill(&mut s[6..]).map_err(|_| CaError::Random)?;
     Ok(s)
 }
 
@@ -254,5 +279,29 @@ mod tests {
         for s in [a, b] {
             assert!((0x40..=0x7F).contains(&s[0]), "first octet {:#x}", s[0]);
         }
+    }
+
+    #[test]
+    fn ok_time_ordered_serials_carry_the_second_then_112_random_bits() {
+        let rng = SystemRandom::new();
+        let t = time::macros::datetime!(2026-11-22 10:00:00 UTC);
+        let a = time_ordered_serial(t, &rng).unwrap();
+        let b = time_ordered_serial(t, &rng).unwrap();
+        // 0x40, then 1795341600 = 0x00_6B_02_BD_20 seconds.
+        let prefix = [0x40, 0x00, 0x6B, 0x02, 0xBD, 0x20];
+        assert_eq!(a[..6], prefix);
+        assert_eq!(b[..6], prefix);
+        assert_ne!(a[6..], b[6..]);
+        let later = time_ordered_serial(t + Duration::seconds(1), &rng).unwrap();
+        assert_eq!(later[..6], [0x40, 0x00, 0x6B, 0x02, 0xBD, 0x21]);
+        assert!(later > a && later > b, "serials sort by issuance second");
+    }
+
+    #[test]
+    fn ok_time_ordered_serial_is_a_minimal_positive_der_integer() {
+        let rng = SystemRandom::new();
+        let s = time_ordered_serial(OffsetDateTime::UNIX_EPOCH - Duration::days(1), &rng).unwrap();
+        assert_eq!(s[..6], [0x40, 0, 0, 0, 0, 0]);
+        assert!(crate::store::Serial::from_der_content(&s).is_ok());
     }
 }

@@ -6,6 +6,10 @@
 //! center only after that transaction commits, so a process killed at any step leaves no
 //! certificate without a register row; serials are unique in the register, so none is used twice.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::num::NonZeroUsize;
+
 use rcgen::{KeyPair, PublicKeyData, SubjectPublicKeyInfo};
 use ring::rand::SecureRandom;
 use serde_json::json;
@@ -30,6 +34,10 @@ pub enum KeySource<'a> {
     Csr(Option<&'a str>),
     /// The center generates the key pair (art. 21.1(1)).
     Generate(KeyAlgorithm),
+    /// A public key whose possession the caller has already established (for instance from a
+    /// PKCS#10 request it verified when the request came in). The center does not check it
+    /// again: a caller that has not verified possession must pass the CSR instead.
+    PublicKey(&'a SubjectPublicKeyInfo),
 }
 
 /// The steps of one issuance, reported to the caller's observer as they complete.
@@ -185,8 +193,20 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<(Accepted, Facts), CaError> {
         let facts = self.facts_for(req, now.date())?;
-        match request::assess(req, &facts, now.date()) {
-            Ok(a) => Ok((a, facts)),
+        let accepted = self.assess_or_refuse(req, &facts, actor, now)?;
+        Ok((accepted, facts))
+    }
+
+    /// The rules of art. 14 and 14-1 over facts already looked up; a refusal is recorded.
+    fn assess_or_refuse(
+        &self,
+        req: &RegistrationRequest,
+        facts: &Facts,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Accepted, CaError> {
+        match request::assess(req, facts, now.date()) {
+            Ok(a) => Ok(a),
             Err(refusal) => {
                 let record = self.store().record_refusal(
                     &NewRefusal {
@@ -214,9 +234,8 @@ impl Center {
         }
     }
 
-    /// Issues certificates for many requests: each is assessed and signed on its own, and all
-    /// accepted ones are recorded in one register transaction (all or none). A refused request
-    /// yields its [`CaError::Refused`] in the result and does not stop the others.
+    /// Issues certificates for many requests on as many threads as the machine has cores; see
+    /// [`Center::issue_batch_on`].
     pub fn issue_batch(
         &self,
         key: &IssuingKey,
@@ -225,28 +244,92 @@ impl Center {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<Vec<Result<Issued, CaError>>, CaError> {
+        let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+        self.issue_batch_on(key, batch, actor, now, rng, threads)
+    }
+
+    /// Issues certificates for many requests, all as of one instant `now`, and records the
+    /// accepted ones in one register transaction (all or none). The result has one entry per
+    /// request, in the batch's order: the issued certificate, or the request's
+    /// [`CaError::Refused`] (recorded in the register like any refusal), which does not stop the
+    /// others. Any other error (a malformed CSR, a register failure) stops the batch and no
+    /// certificate of it is recorded; refusals already assessed stay recorded.
+    ///
+    /// Steps: every request is assessed in order, with the registry facts looked up once per
+    /// distinct (IIN, BIN) of the batch (one `now`, no register write in between, so they cannot
+    /// differ); serials are drawn and generated keys made in order, from `rng`; then the CSR checks
+    /// and signatures, which need no register and no `rng`, run on up to `threads` threads, each
+    /// on a contiguous slice of the batch, and are put back in the batch's order; finally the one
+    /// register transaction.
+    pub fn issue_batch_on(
+        &self,
+        key: &IssuingKey,
+        batch: &[(RegistrationRequest, KeySource<'_>)],
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+        threads: NonZeroUsize,
+    ) -> Result<Vec<Result<Issued, CaError>>, CaError> {
         let now = truncate_to_seconds(now);
-        let mut out = Vec::with_capacity(batch.len());
-        for (req, source) in batch {
-            let one = self.accept(req, actor, now).and_then(|(accepted, facts)| {
-                let (public, generated) = public_key(req, *source, rng)?;
-                let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
-                Ok(Issued {
-                    record,
-                    key: generated,
-                })
-            });
-            match one {
-                Ok(issued) => out.push(Ok(issued)),
-                Err(e @ CaError::Refused { .. }) => out.push(Err(e)),
+        // 1. Assess in order; facts once per (IIN, BIN).
+        let mut facts_of: HashMap<Who<'_>, Facts> = HashMap::new();
+        let mut assessed: Vec<Result<(Accepted, Who<'_>), CaError>> =
+            Vec::with_capacity(batch.len());
+        for (req, _) in batch {
+            let who = (
+                req.applicant.iin.as_str(),
+                req.legal_entity.as_ref().map(|e| e.bin.as_str()),
+            );
+            let facts = match facts_of.entry(who) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => v.insert(self.facts_for(req, now.date())?),
+            };
+            match self.assess_or_refuse(req, facts, actor, now) {
+                Ok(accepted) => assessed.push(Ok((accepted, who))),
+                Err(e @ CaError::Refused { .. }) => assessed.push(Err(e)),
                 Err(other) => return Err(other),
             }
         }
-        let records: Vec<CertificateRecord> = out
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .map(|i| i.record.clone())
-            .collect();
+        // 2. Serials and generated keys, in order, from `rng`.
+        let mut jobs = Vec::with_capacity(assessed.len());
+        let mut generated = Vec::with_capacity(assessed.len());
+        for ((req, source), a) in batch.iter().zip(&assessed) {
+            let Ok((accepted, who)) = a else { continue };
+            let facts = facts_of.get(who).ok_or_else(|| CaError::Internal {
+                reason: "issue_batch: facts of an assessed request are missing".into(),
+            })?;
+            let serial = certs::time_ordered_serial(now, rng)?;
+            let public = match source {
+                KeySource::Generate(alg) => {
+                    let (pair, pkcs8) = alg.generate(rng)?;
+                    generated.push(Some(GeneratedKey { pkcs8 }));
+                    JobKey::Ready(spki_of(&pair)?)
+                }
+                KeySource::Csr(pem_text) => {
+                    generated.push(None);
+                    JobKey::Csr(
+                        pem_text
+                            .or(req.csr_pem.as_deref())
+                            .ok_or(CaError::NoPublicKey)?,
+                    )
+                }
+                KeySource::PublicKey(spki) => {
+                    generated.push(None);
+                    JobKey::Given(spki)
+                }
+            };
+            jobs.push(SignJob {
+                req,
+                accepted,
+                facts,
+                public,
+                serial,
+            });
+        }
+        // 3. CSR checks and signatures, in parallel, back in order.
+        let records = self.sign_jobs(key, &jobs, now, threads)?;
+        drop(jobs);
+        // 4. One register transaction.
         if !records.is_empty() {
             self.store().insert_certificates(
                 &records,
@@ -261,7 +344,83 @@ impl Center {
                 },
             )?;
         }
+        let mut records = records.into_iter().zip(generated);
+        let mut out = Vec::with_capacity(assessed.len());
+        for a in assessed {
+            match a {
+                Ok(_) => {
+                    let (record, key) = records.next().ok_or_else(|| CaError::Internal {
+                        reason: "issue_batch: fewer certificates than accepted requests".into(),
+                    })?;
+                    out.push(Ok(Issued { record, key }));
+                }
+                Err(e) => out.push(Err(e)),
+            }
+        }
         Ok(out)
+    }
+
+    /// Signs `jobs` on up to `threads` threads (this one included), each taking a contiguous
+    /// slice, and returns the records in the jobs' order; the first error in that order wins.
+    fn sign_jobs(
+        &self,
+        key: &IssuingKey,
+        jobs: &[SignJob<'_>],
+        now: OffsetDateTime,
+        threads: NonZeroUsize,
+    ) -> Result<Vec<CertificateRecord>, CaError> {
+        let sign_slice = |slice: &[SignJob<'_>]| -> Result<Vec<CertificateRecord>, CaError> {
+            slice.iter().map(|j| self.sign_job(key, j, now)).collect()
+        };
+        // A thread costs tens of µs to start: below this many jobs each, one thread does it all.
+        const MIN_JOBS_PER_THREAD: usize = 16;
+        let threads = threads.get().min(jobs.len() / MIN_JOBS_PER_THREAD).max(1);
+        if threads == 1 {
+            return sign_slice(jobs);
+        }
+        let per_thread = jobs.len().div_ceil(threads);
+        let mut slices = jobs.chunks(per_thread);
+        let own = slices.next().unwrap_or_default();
+        std::thread::scope(|scope| {
+            let others: Vec<_> = slices
+                .map(|slice| scope.spawn(move || sign_slice(slice)))
+                .collect();
+            let mut records = sign_slice(own)?;
+            records.reserve(jobs.len().saturating_sub(records.len()));
+            for handle in others {
+                let part = handle.join().map_err(|_| CaError::Internal {
+                    reason: "a signing thread of issue_batch panicked".into(),
+                })??;
+                records.extend(part);
+            }
+            Ok(records)
+        })
+    }
+
+    fn sign_job(
+        &self,
+        key: &IssuingKey,
+        job: &SignJob<'_>,
+        now: OffsetDateTime,
+    ) -> Result<CertificateRecord, CaError> {
+        let checked;
+        let public = match &job.public {
+            JobKey::Ready(spki) => spki,
+            JobKey::Given(spki) => *spki,
+            JobKey::Csr(text) => {
+                checked = csr_public_key(text)?;
+                &checked
+            }
+        };
+        self.sign_owner_with_serial(
+            key,
+            job.req,
+            job.accepted,
+            job.facts,
+            public,
+            now,
+            job.serial,
+        )
     }
 
     /// Builds and signs an owner certificate for an accepted request (no register write).
@@ -278,6 +437,25 @@ impl Center {
         public: &SubjectPublicKeyInfo,
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
+    ) -> Result<CertificateRecord, CaError> {
+        let serial = certs::time_ordered_serial(now, rng)?;
+        self.sign_owner_with_serial(key, req, accepted, facts, public, now, serial)
+    }
+
+    /// [`Center::sign_owner`] with the serial already drawn.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the parts of one issuance, each owned by the caller"
+    )]
+    fn sign_owner_with_serial(
+        &self,
+        key: &IssuingKey,
+        req: &RegistrationRequest,
+        accepted: &Accepted,
+        facts: &Facts,
+        public: &SubjectPublicKeyInfo,
+        now: OffsetDateTime,
+        serial: [u8; 20],
     ) -> Result<CertificateRecord, CaError> {
         let kind = req.kind();
         // The registry's spelling wins: it is what identifies the owner (art. 15.1(2)).
@@ -310,7 +488,6 @@ impl Center {
             .collect();
         let not_after = (now + Duration::days(i64::from(self.config().leaf_validity_days)))
             .min(self.issuing_not_after());
-        let serial = certs::random_serial(rng)?;
         let (params, subject_text) = certs::owner_params(
             &OwnerTemplate {
                 subject: &subject,
@@ -357,6 +534,26 @@ impl Center {
     }
 }
 
+/// Whom a request's registry facts are about: the applicant's IIN and the entity's BIN.
+type Who<'a> = (&'a str, Option<&'a str>);
+
+/// One accepted request of a batch, ready to sign.
+struct SignJob<'a> {
+    req: &'a RegistrationRequest,
+    accepted: &'a Accepted,
+    facts: &'a Facts,
+    public: JobKey<'a>,
+    serial: [u8; 20],
+}
+
+/// The public key of a [`SignJob`]: one the center generated, one the caller vouches for, or a
+/// CSR still to check (on the signing thread).
+enum JobKey<'a> {
+    Ready(SubjectPublicKeyInfo),
+    Given(&'a SubjectPublicKeyInfo),
+    Csr(&'a str),
+}
+
 /// Reads and checks the owner's public key, or generates the key pair.
 fn public_key(
     req: &RegistrationRequest,
@@ -374,6 +571,7 @@ fn public_key(
                 .ok_or(CaError::NoPublicKey)?;
             Ok((csr_public_key(text)?, None))
         }
+        KeySource::PublicKey(spki) => Ok((spki.clone(), None)),
     }
 }
 
@@ -406,4 +604,179 @@ pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
         .map_err(|_| bad("the request's self-signature does not verify".into()))?;
     SubjectPublicKeyInfo::from_der(csr.certification_request_info.subject_pki.raw)
         .map_err(|e| bad(format!("unsupported public key: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+    use std::path::Path;
+
+    use ring::rand::SystemRandom;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::config::CenterConfig;
+    use crate::store::{CertificateQuery, EntityRecord, PersonRecord};
+    use eds_profile::grounds::RefusalGround;
+
+    const PASS: &[u8] = b"test passphrase";
+    const NOW: OffsetDateTime = datetime!(2026-11-22 10:00:00 UTC);
+
+    #[derive(serde::Deserialize)]
+    struct Registry {
+        persons: Vec<PersonRecord>,
+        entities: Vec<EntityRecord>,
+    }
+
+    fn fixture(rel: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures")
+            .join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn request(name: &str) -> RegistrationRequest {
+        serde_json::from_str(&fixture(&format!("requests/{name}.json"))).unwrap()
+    }
+
+    fn center(dir: &Path) -> Center {
+        let rng = SystemRandom::new();
+        let created = datetime!(2026-11-22 09:00 UTC);
+        let center = Center::init(dir, CenterConfig::default(), PASS, created, &rng).unwrap();
+        let registry: Registry = serde_json::from_str(&fixture("registry.json")).unwrap();
+        for p in &registry.persons {
+            center.record_person(p, "test", created).unwrap();
+        }
+        for e in &registry.entities {
+            center.record_entity(e, "test", created).unwrap();
+        }
+        center
+    }
+
+    fn owner_csr() -> (String, SubjectPublicKeyInfo) {
+        let owner = KeyPair::generate().unwrap();
+        let csr = rcgen::CertificateParams::default()
+            .serialize_request(&owner)
+            .unwrap()
+            .pem()
+            .unwrap();
+        (csr, spki_of(&owner).unwrap())
+    }
+
+    /// Subjects (in the result's order) of a batch issued on `threads` threads.
+    fn subjects(out: &[Result<Issued, CaError>]) -> Vec<Option<String>> {
+        out.iter()
+            .map(|r| r.as_ref().ok().map(|i| i.record.subject.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn ok_batch_keeps_order_on_one_and_two_threads_and_records_all_in_one_transaction() {
+        let (csr, spki) = owner_csr();
+        let names = [
+            "individual-signing",
+            "employee-signing-right",
+            "refused-under-age",
+            "first-head-signing",
+            "individual-authentication",
+        ];
+        let mut batch = Vec::new();
+        for i in 0..40 {
+            let name = names[i % names.len()];
+            let source = match i % 3 {
+                0 => KeySource::Csr(Some(&csr)),
+                1 => KeySource::PublicKey(&spki),
+                _ => KeySource::Generate(KeyAlgorithm::P256),
+            };
+            batch.push((request(name), source));
+        }
+        let mut results = Vec::new();
+        for threads in [1, 2] {
+            let dir = tempfile::tempdir().unwrap();
+            let c = center(dir.path());
+            let key = c.unlock(PASS).unwrap();
+            let rng = SystemRandom::new();
+            let out = c
+                .issue_batch_on(
+                    &key,
+                    &batch,
+                    "test",
+                    NOW,
+                    &rng,
+                    NonZeroUsize::new(threads).unwrap(),
+                )
+                .unwrap();
+            assert_eq!(out.len(), 40);
+            for (i, r) in out.iter().enumerate() {
+                if names[i % names.len()] == "refused-under-age" {
+                    let Err(CaError::Refused { refusal, .. }) = r else {
+                        panic!("request {i}: expected a refusal, got {r:?}");
+                    };
+                    assert_eq!(refusal.ground(), RefusalGround::UnderAge);
+                } else {
+                    let issued = r.as_ref().unwrap();
+                    assert_eq!(issued.key.is_some(), i % 3 == 2, "request {i}");
+                    // 0x40, then the issuance second, then 14 random octets.
+                    assert_eq!(
+                        issued.record.serial.as_bytes()[..6],
+                        [0x40, 0x00, 0x6B, 0x02, 0xBD, 0x20]
+                    );
+                    let stored = c.store().certificate(&issued.record.serial).unwrap();
+                    assert_eq!(stored.as_ref().map(|s| &s.der), Some(&issued.record.der));
+                }
+            }
+            let listed = c
+                .store()
+                .list_certificates(&CertificateQuery::default())
+                .unwrap();
+            // 32 accepted (8 of the 40 are the under-age request).
+            let owners = listed.iter().filter(|r| r.issuer == ISSUING).count();
+            assert_eq!(owners, 32);
+            results.push(subjects(&out));
+        }
+        assert_eq!(results[0], results[1]);
+    }
+
+    #[test]
+    fn fail_batch_with_a_malformed_csr_records_no_certificate() {
+        let (csr, _) = owner_csr();
+        let dir = tempfile::tempdir().unwrap();
+        let c = center(dir.path());
+        let key = c.unlock(PASS).unwrap();
+        let rng = SystemRandom::new();
+        let mut batch: Vec<_> = (0..40)
+            .map(|_| {
+                (
+                    request("individual-signing"),
+                    KeySource::Csr(Some(csr.as_str())),
+                )
+            })
+            .collect();
+        // The same request with the last octet of its signature changed.
+        let mut der = pem::parse(&csr).unwrap().into_contents();
+        if let Some(last) = der.last_mut() {
+            *last ^= 0x01;
+        }
+        let bad = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", der));
+        batch[37].1 = KeySource::Csr(Some(&bad));
+        let err = c
+            .issue_batch_on(
+                &key,
+                &batch,
+                "test",
+                NOW,
+                &rng,
+                NonZeroUsize::new(2).unwrap(),
+            )
+            .unwrap_err();
+        let CaError::BadCsr { reason } = err else {
+            panic!("expected BadCsr, got {err:?}");
+        };
+        assert_eq!(reason, "the request's self-signature does not verify");
+        let listed = c
+            .store()
+            .list_certificates(&CertificateQuery::default())
+            .unwrap();
+        assert_eq!(listed.iter().filter(|r| r.issuer == ISSUING).count(), 0);
+    }
 }

@@ -369,20 +369,18 @@ pub(crate) fn peak_rss_mib() -> Option<u64> {
     Some(kib / 1024)
 }
 
-/// Adds `n` valid certificates (random serials, a 1,000-byte placeholder DER, the size of the
-/// center's certificates) to the register, 50,000 per transaction.
+/// Adds `n` valid certificates (serials as the center draws them, for issuance instants 5 minutes
+/// apart going back from [`CREATED`]; a 1,000-byte placeholder DER, the size of the center's
+/// certificates) to the register, 50,000 per transaction.
 pub(crate) fn fill_register(center: &Center, n: u64) {
-    use ring::rand::SecureRandom as _;
     let rng = SystemRandom::new();
     let mut next = 0u64;
     while next < n {
         let end = n.min(next + u64::try_from(INSERT_BATCH).unwrap_or(u64::MAX));
         let records: Vec<CertificateRecord> = (next..end)
             .map(|i| {
-                let mut serial = [0u8; 20];
-                rng.fill(&mut serial).expect("random");
-                serial[0] = (serial[0] & 0x3F) | 0x40;
                 let issued = CREATED - Duration::seconds(i64::try_from(i).unwrap_or(0) * 300);
+                let serial = eds_ca::certs::time_ordered_serial(issued, &rng).expect("serial");
                 CertificateRecord {
                     serial: Serial::from_der_content(&serial).expect("serial"),
                     issuer: "issuing".into(),
