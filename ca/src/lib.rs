@@ -15,6 +15,8 @@ pub mod keys;
 pub mod ocsp;
 pub mod register;
 pub mod revoke;
+pub mod root_crl;
 pub mod store;
+pub mod tsa;
 
 pub use error::CaError;

@@ -6,12 +6,13 @@
 //! |---|---|---|
 //! | `POST /ocsp`, `GET /ocsp/{base64}` | anyone | OCSP (RFC 6960; GET with the cache headers of RFC 5019 §6) |
 //! | `GET /crl/issuing.crl` | anyone | the issuing center's current CRL, DER |
+//! | `GET /crl/root.crl` | anyone | the root center's current CRL, DER ([`root_crl`]) |
 //! | `GET /cert/root.cer`, `GET /cert/issuing.cer` | anyone | the CA certificates, DER |
 //! | `GET /api/v1/register` | anyone | the public register, redacted as EDS law art. 23 asks |
 //! | `POST /api/v1/certificates` | operator | issue from a registration request with a CSR |
 //! | `GET /api/v1/certificates/{serial}` | operator | one certificate, unredacted, with its PEM |
 //! | `POST /api/v1/certificates/{serial}/revoke` | operator | revoke on a ground of art. 18.1 / 17.1 |
-//! | `POST /tsa` | anyone | 501: the timestamp authority is not built yet |
+//! | `POST /tsa` | anyone | timestamps (RFC 3161; [`tsa`]) |
 //!
 //! The crate is thin, as the house style asks: it decodes and checks the wire form, calls the
 //! `eds-ca` domain on a blocking thread (the register is synchronous SQLite), and maps errors to
@@ -22,10 +23,12 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod ocsp;
+pub mod tsa;
 
 mod api;
 mod headers;
 mod publish;
+mod root_crl;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -144,6 +147,14 @@ impl Server {
     /// is published. Blocking (key derivation, register, signing): call it before entering the
     /// runtime or on a blocking thread.
     pub fn open(options: Options) -> Result<Server, Error> {
+        Server::open_with_tsa(options, eds_ca::tsa::TsaOptions::default())
+    }
+
+    /// [`Server::open`] with the timestamp authority's policy and accuracy.
+    pub fn open_with_tsa(
+        options: Options,
+        tsa_options: eds_ca::tsa::TsaOptions,
+    ) -> Result<Server, Error> {
         let center = Center::open(&options.data)?;
         let key = center.unlock(&options.passphrase)?;
         let rng = SystemRandom::new();
@@ -156,6 +167,8 @@ impl Server {
         }
         let crl = publish::CrlState::load_or_issue(&center, &key, now)?;
         let certs = publish::CaCertificates::new(&center);
+        let tsa = tsa::TsaState::load(&center, &options.passphrase, now, &rng, tsa_options)?;
+        let root_crl = root_crl::RootCrlState::load_or_issue(&center, &options.passphrase, now)?;
         let state = AppState(Arc::new(Shared {
             center,
             key,
@@ -165,6 +178,8 @@ impl Server {
             passphrase: options.passphrase,
             crl,
             certs,
+            tsa,
+            root_crl,
             clock: options.clock,
             rng,
             limits: options.limits,
@@ -282,6 +297,8 @@ pub(crate) struct Shared {
     pub(crate) passphrase: Vec<u8>,
     pub(crate) crl: publish::CrlState,
     pub(crate) certs: publish::CaCertificates,
+    pub(crate) tsa: tsa::TsaState,
+    pub(crate) root_crl: root_crl::RootCrlState,
     pub(crate) clock: Clock,
     pub(crate) rng: SystemRandom,
     pub(crate) limits: Limits,
@@ -341,7 +358,11 @@ fn router(state: AppState) -> Router {
         .route("/crl/issuing.crl", get(publish::crl))
         .route("/cert/root.cer", get(publish::root_certificate))
         .route("/cert/issuing.cer", get(publish::issuing_certificate))
-        .route("/tsa", post(timestamp_not_built))
+        .route("/crl/root.crl", get(root_crl::get))
+        .route(
+            "/tsa",
+            post(tsa::post).layer(DefaultBodyLimit::max(tsa::MAX_BODY)),
+        )
         .nest("/api/v1", api)
         .fallback(not_found)
         .layer(middleware::from_fn(access_log))
@@ -350,14 +371,6 @@ fn router(state: AppState) -> Router {
             limits.request_timeout,
         ))
         .with_state(state)
-}
-
-/// `POST /tsa`: the RFC 3161 timestamp authority of issue 4 point 3 is not part of this server.
-async fn timestamp_not_built() -> Response {
-    Error::NotImplemented {
-        what: "the timestamp authority (RFC 3161)",
-    }
-    .into_response()
 }
 
 async fn not_found() -> Response {

@@ -1,0 +1,119 @@
+//! The root center's CRL (RFC 5280 §5): the revocations of certificates the root issued — the
+//! issuing center's — at the URL the issuing center's certificate names in its CRL distribution
+//! point ([`crate::config::CenterConfig::crl_url`]`("root")`). Usually empty.
+//!
+//! Signed with the root key (decrypted for the signature and dropped), numbered by the register's
+//! counter of the root (its own sequence, apart from the issuing center's), valid as long as the
+//! issuing center's CRL (`crl_validity_hours`), and published as `crl/root.crl` and
+//! `crl/root.crl.pem` under the same lock file as the issuing CRL.
+
+use std::path::PathBuf;
+
+use rcgen::{
+    CertificateRevocationListParams, Issuer, KeyIdMethod, RevocationReason, RevokedCertParams,
+    SerialNumber,
+};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use crate::center::{Center, ROOT, subject_key_identifier, truncate_to_seconds};
+use crate::crl::Crl;
+use crate::error::CaError;
+use crate::keys::{self, write_public_file};
+use crate::store::AuditEvent;
+
+/// The root CRL's file name in `crl/` (DER; `.pem` beside it).
+pub const FILE: &str = "root.crl";
+
+impl Center {
+    /// Signs a full CRL of the root center as of `now` with the root key (`passphrase` unlocks
+    /// it), taking the root's next CRL number, and publishes it to `crl/root.crl` and
+    /// `crl/root.crl.pem`, holding `crl/.lock` throughout.
+    pub fn issue_and_publish_root_crl(
+        &self,
+        passphrase: &[u8],
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        let dir = self.dir().join("crl");
+        std::fs::create_dir_all(&dir).map_err(|e| CaError::io(&dir, &e))?;
+        let lock_path = dir.join(".lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| CaError::io(&lock_path, &e))?;
+        lock.lock().map_err(|e| CaError::io(&lock_path, &e))?;
+
+        let key = keys::read_encrypted_pkcs8(&self.dir().join("root.key.pem"), passphrase)?;
+        let ski = subject_key_identifier(self.root_der())?;
+        let issuer = Issuer::from_ca_cert_der(&self.root_der().into(), key)
+            .map_err(|e| CaError::build("root issuer", e))?;
+
+        let this_update = truncate_to_seconds(now);
+        let next_update =
+            this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
+        let mut revoked = Vec::new();
+        let entries = self.store().for_each_revoked(ROOT, this_update, &mut |e| {
+            revoked.push(RevokedCertParams {
+                serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
+                revocation_time: e.revoked_at,
+                reason_code: Some(reason(e.reason.code())),
+                invalidity_date: e.invalidity_date,
+            });
+            Ok(())
+        })?;
+        let number = self.store().next_crl_number(
+            ROOT,
+            &AuditEvent {
+                at: this_update,
+                actor: actor.to_owned(),
+                action: "root-crl-issued".into(),
+                details: json!({
+                    "entries": entries,
+                    "this_update": this_update.unix_timestamp(),
+                    "next_update": next_update.unix_timestamp(),
+                }),
+            },
+        )?;
+        let params = CertificateRevocationListParams {
+            this_update,
+            next_update,
+            crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
+            issuing_distribution_point: None,
+            revoked_certs: revoked,
+            key_identifier_method: KeyIdMethod::PreSpecified(ski),
+        };
+        let signed = params
+            .signed_by(&issuer)
+            .map_err(|e| CaError::build("root CRL", e))?;
+        let crl = Crl {
+            number,
+            this_update,
+            next_update,
+            entries,
+            der: signed.der().to_vec(),
+        };
+        let der_path = dir.join(FILE);
+        let pem_path = dir.join(format!("{FILE}.pem"));
+        write_public_file(&der_path, &crl.der)?;
+        write_public_file(&pem_path, crl.pem().as_bytes())?;
+        drop(lock);
+        Ok((crl, [der_path, pem_path]))
+    }
+}
+
+/// RFC 5280 §5.3.1 reason by code; unspecified (0) and codes rcgen lacks are written as
+/// unspecified, which rcgen omits from the entry.
+fn reason(code: u8) -> RevocationReason {
+    match code {
+        1 => RevocationReason::KeyCompromise,
+        2 => RevocationReason::CaCompromise,
+        3 => RevocationReason::AffiliationChanged,
+        4 => RevocationReason::Superseded,
+        5 => RevocationReason::CessationOfOperation,
+        9 => RevocationReason::PrivilegeWithdrawn,
+        _ => RevocationReason::Unspecified,
+    }
+}

@@ -1,0 +1,148 @@
+//! `GET /crl/root.crl`: the root center's CRL ([`eds_ca::root_crl`]) at the URL the issuing
+//! center's certificate names, with the headers of the issuing CRL (`application/pkix-crl`,
+//! `max-age` and `Expires` up to its nextUpdate, `Last-Modified` its thisUpdate, `ETag`).
+//!
+//! Served from memory. The published `crl/root.crl` is taken when it is current; otherwise, and
+//! once half of the served one's validity has passed, the next request signs a new one (the
+//! root key is decrypted for that signature only) while the others keep getting the current
+//! one. A revocation of the issuing center's certificate shows at that refresh.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
+use tracing::{error, info};
+use x509_parser::prelude::FromDer;
+use x509_parser::revocation_list::CertificateRevocationList;
+
+use eds_ca::center::Center;
+
+use crate::error::Error;
+use crate::headers::{self, Caching, PKIX_CRL};
+use crate::{AppState, blocking};
+
+/// The actor of root CRLs the server signs.
+const ACTOR: &str = "server";
+
+/// The root CRL being served.
+#[derive(Debug)]
+pub(crate) struct RootCrl {
+    der: Bytes,
+    this_update: OffsetDateTime,
+    next_update: OffsetDateTime,
+    etag: String,
+}
+
+impl RootCrl {
+    fn from_der(der: Vec<u8>) -> Option<Self> {
+        let (_, crl) = CertificateRevocationList::from_der(&der).ok()?;
+        let this_update = crl.last_update().to_datetime();
+        let next_update = crl.next_update()?.to_datetime();
+        let etag = headers::etag(&der);
+        Some(Self {
+            der: Bytes::from(der),
+            this_update,
+            next_update,
+            etag,
+        })
+    }
+
+    fn refresh_at(&self) -> OffsetDateTime {
+        self.this_update + (self.next_update - self.this_update) / 2
+    }
+}
+
+/// The root CRL and the lock of whoever is signing a new one.
+#[derive(Debug)]
+pub(crate) struct RootCrlState {
+    current: RwLock<Arc<RootCrl>>,
+    signing: Mutex<()>,
+}
+
+impl RootCrlState {
+    /// The published root CRL when current at `now`, else a newly signed one.
+    pub(crate) fn load_or_issue(
+        center: &Center,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<RootCrlState, Error> {
+        let path = center.dir().join("crl").join(eds_ca::root_crl::FILE);
+        let published = std::fs::read(&path).ok().and_then(RootCrl::from_der);
+        let crl = match published {
+            Some(c) if now >= c.this_update && now < c.refresh_at() => c,
+            _ => issue(center, passphrase, now)?,
+        };
+        Ok(RootCrlState {
+            current: RwLock::new(Arc::new(crl)),
+            signing: Mutex::new(()),
+        })
+    }
+
+    fn current(&self) -> Arc<RootCrl> {
+        match self.current.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn replace(&self, crl: RootCrl) {
+        let crl = Arc::new(crl);
+        match self.current.write() {
+            Ok(mut g) => *g = crl,
+            Err(poisoned) => *poisoned.into_inner() = crl,
+        }
+    }
+}
+
+fn issue(center: &Center, passphrase: &[u8], now: OffsetDateTime) -> Result<RootCrl, Error> {
+    let (crl, _) = center.issue_and_publish_root_crl(passphrase, ACTOR, now)?;
+    info!(
+        number = crl.number,
+        entries = crl.entries,
+        "published a new root CRL"
+    );
+    RootCrl::from_der(crl.der).ok_or_else(|| Error::Io {
+        what: "read back the root CRL just signed".into(),
+        message: "it does not parse".into(),
+    })
+}
+
+/// `GET /crl/root.crl`.
+pub(crate) async fn get(State(state): State<AppState>, request: HeaderMap) -> Response {
+    let now = state.clock.now();
+    if now >= state.root_crl.current().refresh_at() {
+        let refreshed = blocking(&state, move |s| {
+            let Ok(_guard) = s.root_crl.signing.try_lock() else {
+                // Someone else is signing: serve the current one meanwhile.
+                return Ok(());
+            };
+            if now < s.root_crl.current().refresh_at() {
+                return Ok(());
+            }
+            let crl = issue(&s.center, &s.passphrase, now)?;
+            s.root_crl.replace(crl);
+            Ok(())
+        })
+        .await;
+        if let Err(e) = refreshed {
+            error!(error = %e, "could not publish a root CRL; serving the current one");
+            if now >= state.root_crl.current().next_update {
+                return e.into_response();
+            }
+        }
+    }
+    let crl = state.root_crl.current();
+    let caching = Caching {
+        control: format!(
+            "max-age={}, public, no-transform",
+            Caching::max_age(now, crl.next_update)
+        ),
+        last_modified: Some(crl.this_update),
+        expires: Some(crl.next_update),
+        etag: Some(crl.etag.clone()),
+    };
+    headers::der_response(&request, PKIX_CRL, crl.der.clone(), &caching)
+}
