@@ -1,1 +1,1096 @@
-//! (being written)
+//! CMS SignedData (RFC 5652 §5) read back, and each SignerInfo checked: the signing certificate
+//! found and bound (RFC 5035 signingCertificateV2, RFC 2634 signingCertificate), the content
+//! type and message digest compared, the signature verified over the DER of the signed
+//! attributes (RFC 5652 §5.4). Also the RFC 3161 timestamp tokens a CAdES signature carries as
+//! its signature-time-stamp (ETSI EN 319 122-1 §5.3).
+//!
+//! Input is PEM (`CMS`, `PKCS7`), DER or BER: the national center's tools, OpenSSL's `-stream`
+//! and Java write indefinite lengths and constructed OCTET STRINGs, so the bytes go through the
+//! BER → DER normaliser of [`eds_profile::ber`] first (DER comes back unchanged).
+//!
+//! # What is hand-walked, and why
+//!
+//! The outer layers — ContentInfo, the SignedData SEQUENCE and its certificate, CRL and
+//! SignerInfo sets — are walked element by element here instead of decoding
+//! `cms::signed_data::SignedData` as a whole: the `der` 0.7 SET OF decoder sorts its elements
+//! and refuses duplicates, so the whole-structure decode would renumber the SignerInfos (a
+//! report must say "signature 2" about the second one in the file), fail on a certificate
+//! embedded twice (signers do that), and fail the whole document for one certificate
+//! x509-cert cannot read. Each element is then decoded with the `cms` crate's own types
+//! (`EncapsulatedContentInfo`, `SignerInfo`) or [`Cert`].
+//!
+//! The signed attributes are verified over their bytes as they appear in the message, re-tagged
+//! `[0]` → SET (RFC 5652 §5.4), never over a re-encoding: `SignerInfo`'s decoder sorts them, and
+//! Java signers do not always write them sorted. For BER input the normalised form is used,
+//! which is what a conforming signer signed (RFC 5652 §5.3 requires signedAttrs in DER); a
+//! signer that wrote its signed attributes themselves in BER fails with `SignatureInvalid`.
+//!
+//! The ESS attributes (RFC 5035 `SigningCertificateV2`, RFC 2634 `SigningCertificate`) are
+//! declared here: neither `cms` 0.2 nor `x509-tsp` 0.1 has them.
+
+use std::io::{self, Read};
+
+use der::asn1::{GeneralizedTime, Int, ObjectIdentifier, OctetString};
+use der::{Any, Decode, Encode, Sequence};
+use eds_profile::ber::{self, BerError, Tlv};
+use spki::AlgorithmIdentifierOwned;
+use time::OffsetDateTime;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::time::Time;
+
+use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier, SignerInfo};
+
+use crate::cert::{Cert, CertError};
+use crate::crypto::{self, CryptoError, Digest};
+
+/// `id-data` (RFC 5652 §4).
+pub const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+/// `id-signedData` (RFC 5652 §5.1).
+pub const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+/// `id-contentType` (RFC 5652 §11.1).
+pub const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+/// `id-messageDigest` (RFC 5652 §11.2).
+pub const ID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+/// `id-signingTime` (RFC 5652 §11.3).
+pub const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+/// `id-aa-signingCertificate` (RFC 2634 §5.4).
+pub const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// `id-aa-signingCertificateV2` (RFC 5035 §3).
+pub const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// `id-aa-signatureTimeStampToken` (RFC 3161 appendix A).
+pub const ID_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// `id-ct-TSTInfo` (RFC 3161 §2.4.2).
+pub const ID_CT_TST_INFO: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+/// `id-ri-ocsp-response` (RFC 5940 §2.1): an OCSP response among the SignedData's CRLs.
+pub const ID_RI_OCSP_RESPONSE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
+
+const TAG_SEQUENCE: u8 = 0x30;
+const TAG_SET: u8 = 0x31;
+const TAG_OID: u8 = 0x06;
+const TAG_INTEGER: u8 = 0x02;
+const TAG_CONTEXT_0: u8 = 0xa0;
+const TAG_CONTEXT_1: u8 = 0xa1;
+
+/// Buffer size of the streamed digest of detached content.
+const CHUNK: usize = 64 * 1024;
+
+/// Why bytes are not a CMS SignedData this module can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CmsFormatError {
+    /// PEM input that is not one `CMS` / `PKCS7` block.
+    #[error("read the PEM signature: {detail} (expected one `CMS` or `PKCS7` block)")]
+    Pem {
+        /// What was wrong with the PEM.
+        detail: String,
+    },
+    /// The bytes are not one BER/DER element (X.690): cut short, bad length, trailing bytes.
+    #[error("read the signature's encoding: {0}; the file is damaged or not a CMS signature")]
+    Encoding(#[from] BerError),
+    /// The ContentInfo holds something other than SignedData (RFC 5652 §3).
+    #[error("the CMS message is {content_type}, not SignedData (1.2.840.113549.1.7.2)")]
+    NotSignedData {
+        /// The content type found, dotted.
+        content_type: String,
+    },
+    /// A part of the structure does not decode as RFC 5652 (or RFC 3161) defines it.
+    #[error("{part} does not decode: {detail}")]
+    Malformed {
+        /// Which part: `ContentInfo`, `SignedData.encapContentInfo`, `SignerInfo 2`…
+        part: String,
+        /// The decoder's message.
+        detail: String,
+    },
+    /// An embedded certificate (counted from 0 in the certificates set) does not decode.
+    #[error("embedded certificate {index} does not decode: {error}")]
+    Certificate {
+        /// Its position in the certificates set.
+        index: usize,
+        /// Why.
+        error: CertError,
+    },
+    /// A timestamp token whose content is not a TSTInfo (RFC 3161 §2.4.2).
+    #[error(
+        "the token's content type is {content_type}, not id-ct-TSTInfo (1.2.840.113549.1.9.16.1.4)"
+    )]
+    NotTimestampToken {
+        /// The eContentType found, dotted.
+        content_type: String,
+    },
+}
+
+fn malformed(part: impl Into<String>, detail: impl ToString) -> CmsFormatError {
+    CmsFormatError::Malformed {
+        part: part.into(),
+        detail: detail.to_string(),
+    }
+}
+
+/// A SignedData read from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedDocument {
+    /// eContentType (RFC 5652 §5.2): `id-data` for a document, `id-ct-TSTInfo` for a token.
+    pub content_type: ObjectIdentifier,
+    /// The content (the value octets of eContent); `None` when detached.
+    pub content: Option<Vec<u8>>,
+    /// The embedded certificates (the `certificate` choice; attribute and other certificates are
+    /// skipped), in file order.
+    pub certificates: Vec<Cert>,
+    /// The embedded CRLs as DER `CertificateList`s, parsed by the revocation checks.
+    pub crls: Vec<Vec<u8>>,
+    /// OCSP responses embedded as other revocation information (RFC 5940 §2.1), DER.
+    pub ocsp_responses: Vec<Vec<u8>>,
+    /// The SignerInfos, in file order.
+    pub signers: Vec<SignerInfoData>,
+    /// The input was BER, not DER (read through the normaliser).
+    pub was_ber: bool,
+}
+
+/// How a SignerInfo names its certificate (RFC 5652 §5.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerId {
+    /// issuerAndSerialNumber.
+    IssuerAndSerial {
+        /// The issuer name as DER (re-encoded from the decoded name, as [`Cert::issuer_der`]).
+        issuer_der: Vec<u8>,
+        /// The issuer in RFC 4514 form, for reports.
+        issuer: String,
+        /// The serial number's content octets, as encoded.
+        serial: Vec<u8>,
+    },
+    /// subjectKeyIdentifier.
+    KeyId(Vec<u8>),
+}
+
+/// One certificate identifier of an ESS signing-certificate attribute (RFC 5035 §4, RFC 2634
+/// §5.4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EssCertId {
+    /// The hash algorithm: SHA-1 for version 1, SHA-256 unless named for version 2.
+    pub hash_algorithm: ObjectIdentifier,
+    /// The hash of the whole certificate DER.
+    pub hash: Vec<u8>,
+    /// The issuer's directory names (DER) and serial of issuerSerial, when present.
+    pub issuer_serial: Option<(Vec<Vec<u8>>, Vec<u8>)>,
+}
+
+/// The signed attributes decoded (RFC 5652 §11, RFC 5035, RFC 2634).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignedAttributes {
+    /// contentType.
+    pub content_type: Option<ObjectIdentifier>,
+    /// messageDigest.
+    pub message_digest: Option<Vec<u8>>,
+    /// signingTime: the instant the signer claims (not proof).
+    pub signing_time: Option<OffsetDateTime>,
+    /// signingCertificateV2's certificate identifiers; the first names the signing certificate.
+    pub signing_certificate_v2: Option<Vec<EssCertId>>,
+    /// signingCertificate (version 1, SHA-1) identifiers.
+    pub signing_certificate_v1: Option<Vec<EssCertId>>,
+    /// Every attribute type present, in decoded order.
+    pub types: Vec<ObjectIdentifier>,
+    /// Attributes present but not as RFC 5652 / RFC 5035 require (a second value, a wrong type),
+    /// one line each; a non-empty list is a format failure of the signer.
+    pub problems: Vec<String>,
+}
+
+/// One SignerInfo (RFC 5652 §5.3) with what the checks need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerInfoData {
+    /// Position in the signerInfos set, from 0, in file order.
+    pub index: usize,
+    /// The signer identifier.
+    pub sid: SignerId,
+    /// digestAlgorithm.
+    pub digest_algorithm: AlgorithmIdentifierOwned,
+    /// signatureAlgorithm.
+    pub signature_algorithm: AlgorithmIdentifierOwned,
+    /// The signature value.
+    pub signature: Vec<u8>,
+    /// The signed attributes as signed: their encoding in the message, tagged SET OF (RFC 5652
+    /// §5.4); `None` when the SignerInfo has none (the signature then covers the content).
+    pub signed_attrs_der: Option<Vec<u8>>,
+    /// The signed attributes decoded.
+    pub attributes: SignedAttributes,
+    /// The values of the unsigned signature-time-stamp attributes: DER timestamp tokens
+    /// (RFC 3161 appendix A), read with [`read_timestamp_token`].
+    pub timestamp_tokens: Vec<Vec<u8>>,
+    /// Every unsigned attribute type present.
+    pub unsigned_types: Vec<ObjectIdentifier>,
+}
+
+/// Reads a CMS SignedData: PEM (`CMS` or `PKCS7` label), DER or BER.
+pub fn parse(input: &[u8]) -> Result<SignedDocument, CmsFormatError> {
+    let raw = unpem(input)?;
+    let der = ber::ber_to_der(&raw)?;
+    let was_ber = der != raw;
+    drop(raw);
+    parse_der(&der, was_ber)
+}
+
+fn unpem(input: &[u8]) -> Result<Vec<u8>, CmsFormatError> {
+    let start = input.iter().position(|b| !b.is_ascii_whitespace());
+    let looks_pem =
+        start.is_some_and(|i| input.get(i..).is_some_and(|s| s.starts_with(b"-----BEGIN")));
+    if !looks_pem {
+        return Ok(input.to_vec());
+    }
+    let block = pem::parse(input).map_err(|e| CmsFormatError::Pem {
+        detail: e.to_string(),
+    })?;
+    match block.tag() {
+        "CMS" | "PKCS7" => Ok(block.into_contents()),
+        other => Err(CmsFormatError::Pem {
+            detail: format!("the PEM label is {other:?}"),
+        }),
+    }
+}
+
+/// The element at the start of `bytes`, which must fill it and carry `tag`.
+fn whole<'a>(bytes: &'a [u8], tag: u8, part: &str) -> Result<Tlv<'a>, CmsFormatError> {
+    let tlv = ber::read_tlv(bytes, 0).ok_or_else(|| malformed(part, "not one DER element"))?;
+    if tlv.tag != tag {
+        return Err(malformed(
+            part,
+            format!("tag 0x{:02x} where 0x{tag:02x} was expected", tlv.tag),
+        ));
+    }
+    if tlv.end != bytes.len() {
+        return Err(malformed(part, "bytes after the end of the element"));
+    }
+    Ok(tlv)
+}
+
+fn children<'a>(tlv: &Tlv<'a>, part: &str) -> Result<Vec<Tlv<'a>>, CmsFormatError> {
+    ber::children(tlv.value).ok_or_else(|| malformed(part, "its content is not a list of elements"))
+}
+
+fn oid_of(tlv: &Tlv<'_>, part: &str) -> Result<ObjectIdentifier, CmsFormatError> {
+    if tlv.tag != TAG_OID {
+        return Err(malformed(part, "an OBJECT IDENTIFIER was expected"));
+    }
+    ObjectIdentifier::from_der(tlv.raw).map_err(|e| malformed(part, e))
+}
+
+/// The SignedData inside a DER ContentInfo.
+fn parse_der(der: &[u8], was_ber: bool) -> Result<SignedDocument, CmsFormatError> {
+    let top = whole(der, TAG_SEQUENCE, "ContentInfo")?;
+    let fields = children(&top, "ContentInfo")?;
+    let [content_type, explicit] = fields.as_slice() else {
+        return Err(malformed(
+            "ContentInfo",
+            "expected contentType and [0] content",
+        ));
+    };
+    let content_type = oid_of(content_type, "ContentInfo.contentType")?;
+    if content_type != ID_SIGNED_DATA {
+        return Err(CmsFormatError::NotSignedData {
+            content_type: content_type.to_string(),
+        });
+    }
+    if explicit.tag != TAG_CONTEXT_0 {
+        return Err(malformed("ContentInfo", "the content is not tagged [0]"));
+    }
+    let sd = whole(explicit.value, TAG_SEQUENCE, "SignedData")?;
+    let fields = children(&sd, "SignedData")?;
+    let mut it = fields.iter().peekable();
+    let version = it.next().ok_or_else(|| malformed("SignedData", "empty"))?;
+    if version.tag != TAG_INTEGER {
+        return Err(malformed("SignedData.version", "not an INTEGER"));
+    }
+    let digests = it
+        .next()
+        .ok_or_else(|| malformed("SignedData", "no digestAlgorithms"))?;
+    if digests.tag != TAG_SET {
+        return Err(malformed("SignedData.digestAlgorithms", "not a SET"));
+    }
+    let encap = it
+        .next()
+        .ok_or_else(|| malformed("SignedData", "no encapContentInfo"))?;
+    let encap = EncapsulatedContentInfo::from_der(encap.raw)
+        .map_err(|e| malformed("SignedData.encapContentInfo", e))?;
+    let content = encap.econtent.as_ref().map(|any| any.value().to_vec());
+
+    let mut certificates = Vec::new();
+    if let Some(set) = it.next_if(|t| t.tag == TAG_CONTEXT_0) {
+        for (index, choice) in children(set, "SignedData.certificates")?.iter().enumerate() {
+            // Only the `certificate` choice; extendedCertificate [0], the attribute
+            // certificates [1], [2] and other [3] play no part in signature validation.
+            if choice.tag == TAG_SEQUENCE {
+                let cert = Cert::from_der(choice.raw)
+                    .map_err(|error| CmsFormatError::Certificate { index, error })?;
+                certificates.push(cert);
+            }
+        }
+    }
+    let mut crls = Vec::new();
+    let mut ocsp_responses = Vec::new();
+    if let Some(set) = it.next_if(|t| t.tag == TAG_CONTEXT_1) {
+        for choice in children(set, "SignedData.crls")? {
+            match choice.tag {
+                TAG_SEQUENCE => crls.push(choice.raw.to_vec()),
+                // other [1] IMPLICIT OtherRevocationInfoFormat (RFC 5652 §10.2.1).
+                TAG_CONTEXT_1 => {
+                    let parts = children(&choice, "OtherRevocationInfoFormat")?;
+                    if let [format, info] = parts.as_slice()
+                        && oid_of(format, "OtherRevocationInfoFormat")? == ID_RI_OCSP_RESPONSE
+                    {
+                        ocsp_responses.push(info.raw.to_vec());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let infos = it
+        .next()
+        .ok_or_else(|| malformed("SignedData", "no signerInfos"))?;
+    if infos.tag != TAG_SET {
+        return Err(malformed("SignedData.signerInfos", "not a SET"));
+    }
+    if it.next().is_some() {
+        return Err(malformed("SignedData", "elements after signerInfos"));
+    }
+    let signers = children(infos, "SignedData.signerInfos")?
+        .iter()
+        .enumerate()
+        .map(|(index, tlv)| parse_signer(index, tlv))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SignedDocument {
+        content_type: encap.econtent_type,
+        content,
+        certificates,
+        crls,
+        ocsp_responses,
+        signers,
+        was_ber,
+    })
+}
+
+fn parse_signer(index: usize, tlv: &Tlv<'_>) -> Result<SignerInfoData, CmsFormatError> {
+    let part = format!("SignerInfo {}", index + 1);
+    let info = SignerInfo::from_der(tlv.raw).map_err(|e| malformed(&part, e))?;
+    // The signed attributes as they are in the message: the element after version, sid and
+    // digestAlgorithm, when it is [0] (sid's own [0] is primitive, 0x80).
+    let signed_attrs_der = children(tlv, &part)?
+        .get(3)
+        .filter(|t| t.tag == TAG_CONTEXT_0)
+        .map(|t| {
+            let mut bytes = t.raw.to_vec();
+            if let Some(first) = bytes.first_mut() {
+                *first = TAG_SET;
+            }
+            bytes
+        });
+    if signed_attrs_der.is_some() != info.signed_attrs.is_some() {
+        return Err(malformed(
+            &part,
+            "signed attributes not where RFC 5652 §5.3 puts them",
+        ));
+    }
+    let sid = match &info.sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerAndSerial {
+            issuer_der: ias
+                .issuer
+                .to_der()
+                .map_err(|e| malformed(format!("{part} issuer"), e))?,
+            issuer: ias.issuer.to_string(),
+            serial: ias.serial_number.as_bytes().to_vec(),
+        },
+        SignerIdentifier::SubjectKeyIdentifier(ski) => SignerId::KeyId(ski.0.as_bytes().to_vec()),
+    };
+    let attributes = info
+        .signed_attrs
+        .as_ref()
+        .map(|attrs| decode_attributes(attrs.iter()))
+        .unwrap_or_default();
+    let mut timestamp_tokens = Vec::new();
+    let mut unsigned_types = Vec::new();
+    for attr in info.unsigned_attrs.iter().flat_map(|a| a.iter()) {
+        unsigned_types.push(attr.oid);
+        if attr.oid == ID_SIGNATURE_TIME_STAMP_TOKEN {
+            for value in attr.values.iter() {
+                let der = value
+                    .to_der()
+                    .map_err(|e| malformed(format!("{part} timestamp token"), e))?;
+                timestamp_tokens.push(der);
+            }
+        }
+    }
+    Ok(SignerInfoData {
+        index,
+        sid,
+        digest_algorithm: info.digest_alg,
+        signature_algorithm: info.signature_algorithm,
+        signature: info.signature.as_bytes().to_vec(),
+        signed_attrs_der,
+        attributes,
+        timestamp_tokens,
+        unsigned_types,
+    })
+}
+
+fn decode_attributes<'a>(
+    attrs: impl Iterator<Item = &'a x509_cert::attr::Attribute>,
+) -> SignedAttributes {
+    let mut out = SignedAttributes::default();
+    for attr in attrs {
+        let name = match attr.oid {
+            ID_CONTENT_TYPE => "contentType",
+            ID_MESSAGE_DIGEST => "messageDigest",
+            ID_SIGNING_TIME => "signingTime",
+            ID_SIGNING_CERTIFICATE_V2 => "signingCertificateV2",
+            ID_SIGNING_CERTIFICATE => "signingCertificate",
+            _ => {
+                out.types.push(attr.oid);
+                continue;
+            }
+        };
+        if out.types.contains(&attr.oid) {
+            out.problems
+                .push(format!("the {name} attribute appears more than once"));
+            continue;
+        }
+        out.types.push(attr.oid);
+        // RFC 5652 §11.1–11.3, RFC 5035 §3: each has exactly one value.
+        let values: Vec<&Any> = attr.values.iter().collect();
+        let [value] = values.as_slice() else {
+            out.problems.push(format!(
+                "the {name} attribute has {} values, not one",
+                values.len()
+            ));
+            continue;
+        };
+        let problem =
+            |e: &dyn std::fmt::Display| format!("the {name} attribute does not decode: {e}");
+        match attr.oid {
+            ID_CONTENT_TYPE => match value.decode_as::<ObjectIdentifier>() {
+                Ok(oid) => out.content_type = Some(oid),
+                Err(e) => out.problems.push(problem(&e)),
+            },
+            ID_MESSAGE_DIGEST => match value.decode_as::<OctetString>() {
+                Ok(d) => out.message_digest = Some(d.as_bytes().to_vec()),
+                Err(e) => out.problems.push(problem(&e)),
+            },
+            ID_SIGNING_TIME => match value.to_der().and_then(|d| Time::from_der(&d)) {
+                Ok(t) => out.signing_time = unix(t.to_unix_duration()),
+                Err(e) => out.problems.push(problem(&e)),
+            },
+            ID_SIGNING_CERTIFICATE_V2 => match value.decode_as::<ess::SigningCertificateV2>() {
+                Ok(sc) => {
+                    out.signing_certificate_v2 = Some(
+                        sc.certs
+                            .into_iter()
+                            .map(|id| EssCertId {
+                                hash_algorithm: id.hash_algorithm.map_or(crypto::SHA256, |a| a.oid),
+                                hash: id.cert_hash.as_bytes().to_vec(),
+                                issuer_serial: id.issuer_serial.map(ess::IssuerSerial::parts),
+                            })
+                            .collect(),
+                    );
+                }
+                Err(e) => out.problems.push(problem(&e)),
+            },
+            _ => match value.decode_as::<ess::SigningCertificate>() {
+                Ok(sc) => {
+                    out.signing_certificate_v1 = Some(
+                        sc.certs
+                            .into_iter()
+                            .map(|id| EssCertId {
+                                hash_algorithm: crypto::SHA1,
+                                hash: id.cert_hash.as_bytes().to_vec(),
+                                issuer_serial: id.issuer_serial.map(ess::IssuerSerial::parts),
+                            })
+                            .collect(),
+                    );
+                }
+                Err(e) => out.problems.push(problem(&e)),
+            },
+        }
+    }
+    out
+}
+
+fn unix(d: std::time::Duration) -> Option<OffsetDateTime> {
+    i64::try_from(d.as_secs())
+        .ok()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+}
+
+mod ess {
+    //! RFC 5035 §3–4 and RFC 2634 §5.4: declared here, `cms` 0.2 and `x509-tsp` 0.1 lack them.
+    //! The serial is a plain INTEGER so that a non-conforming long serial still decodes (the
+    //! comparison with the certificate decides).
+    use der::Encode;
+    use der::Sequence;
+    use der::asn1::{Any, Int, OctetString};
+    use spki::AlgorithmIdentifierOwned;
+    use x509_cert::ext::pkix::name::GeneralName;
+
+    /// `SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, policies … OPTIONAL }`.
+    #[derive(Sequence)]
+    pub(super) struct SigningCertificateV2 {
+        pub(super) certs: Vec<EssCertIdV2>,
+        #[asn1(optional = "true")]
+        pub(super) policies: Option<Any>,
+    }
+
+    /// `ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash, issuerSerial OPTIONAL }`.
+    #[derive(Sequence)]
+    pub(super) struct EssCertIdV2 {
+        #[asn1(optional = "true")]
+        pub(super) hash_algorithm: Option<AlgorithmIdentifierOwned>,
+        pub(super) cert_hash: OctetString,
+        #[asn1(optional = "true")]
+        pub(super) issuer_serial: Option<IssuerSerial>,
+    }
+
+    /// `SigningCertificate ::= SEQUENCE { certs SEQUENCE OF ESSCertID, policies … OPTIONAL }`.
+    #[derive(Sequence)]
+    pub(super) struct SigningCertificate {
+        pub(super) certs: Vec<EssCertId>,
+        #[asn1(optional = "true")]
+        pub(super) policies: Option<Any>,
+    }
+
+    /// `ESSCertID ::= SEQUENCE { certHash Hash (SHA-1), issuerSerial OPTIONAL }`.
+    #[derive(Sequence)]
+    pub(super) struct EssCertId {
+        pub(super) cert_hash: OctetString,
+        #[asn1(optional = "true")]
+        pub(super) issuer_serial: Option<IssuerSerial>,
+    }
+
+    /// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }`.
+    #[derive(Sequence)]
+    pub(super) struct IssuerSerial {
+        pub(super) issuer: Vec<GeneralName>,
+        pub(super) serial_number: Int,
+    }
+
+    impl IssuerSerial {
+        /// The directory names as DER, and the serial's content octets.
+        pub(super) fn parts(self) -> (Vec<Vec<u8>>, Vec<u8>) {
+            let names = self
+                .issuer
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::DirectoryName(name) => name.to_der().ok(),
+                    _ => None,
+                })
+                .collect();
+            (names, self.serial_number.as_bytes().to_vec())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content digests
+
+/// The digests of the content under every digest algorithm the signers use, computed in one
+/// pass, to hand to [`check_signer`] through [`ContentDigests::for_signer`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentDigests {
+    digests: Vec<(Digest, Vec<u8>)>,
+}
+
+impl ContentDigests {
+    /// The digest algorithms of the document's signers that this verifier computes.
+    fn algorithms(doc: &SignedDocument) -> Vec<Digest> {
+        let mut out: Vec<Digest> = Vec::new();
+        for signer in &doc.signers {
+            if let Some(d) = Digest::from_oid(&signer.digest_algorithm.oid)
+                && !out.contains(&d)
+            {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    /// Digests of content held in memory (attached content, or detached bytes).
+    pub fn of_bytes(doc: &SignedDocument, content: &[u8]) -> Self {
+        Self {
+            digests: Self::algorithms(doc)
+                .into_iter()
+                .map(|d| (d, d.digest(content)))
+                .collect(),
+        }
+    }
+
+    /// Digests of detached content read from `reader` in fixed-size chunks: a file of any size
+    /// in constant memory.
+    pub fn of_reader(doc: &SignedDocument, mut reader: impl Read) -> io::Result<Self> {
+        let algorithms = Self::algorithms(doc);
+        let mut contexts: Vec<_> = algorithms.iter().map(|d| d.context()).collect();
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let chunk = buf.get(..n).unwrap_or_default();
+            for ctx in &mut contexts {
+                ctx.update(chunk);
+            }
+        }
+        Ok(Self {
+            digests: algorithms
+                .into_iter()
+                .zip(contexts)
+                .map(|(d, ctx)| (d, ctx.finish().as_ref().to_vec()))
+                .collect(),
+        })
+    }
+
+    /// The digest for this signer's digest algorithm; `None` when the algorithm is one this
+    /// verifier does not compute.
+    pub fn for_signer(&self, signer: &SignerInfoData) -> Option<&[u8]> {
+        let d = Digest::from_oid(&signer.digest_algorithm.oid)?;
+        self.digests
+            .iter()
+            .find(|(a, _)| *a == d)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking a signer
+
+/// Why a SignerInfo does not verify. The engine maps each onto an ETSI EN 319 102-1
+/// sub-indication.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignerFailure {
+    /// An attribute is malformed (FORMAT_FAILURE).
+    #[error("the signature is malformed: {detail}")]
+    FormatFailure {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A signed attribute RFC 5652 §5.3 requires is absent (FORMAT_FAILURE).
+    #[error("the signed attribute {name} is missing (RFC 5652 §5.3 requires it)")]
+    MissingAttribute {
+        /// `contentType` or `messageDigest`.
+        name: &'static str,
+    },
+    /// No embedded or supplied certificate matches the signer identifier
+    /// (NO_SIGNING_CERTIFICATE_FOUND).
+    #[error(
+        "the signer's certificate is neither embedded nor supplied; pass it (and its chain) \
+         as extra certificates"
+    )]
+    NoSigningCertificate,
+    /// The signingCertificateV2 / signingCertificate attribute names another certificate than
+    /// the one the signer identifier finds (RFC 5035 §5.4: the signature must be rejected).
+    #[error(
+        "the signing-certificate attribute names a different certificate than the signer \
+         identifier"
+    )]
+    SigningCertificateHashMismatch,
+    /// The contentType attribute differs from eContentType (RFC 5652 §11.1).
+    #[error("the contentType attribute differs from the encapsulated content type")]
+    ContentTypeMismatch,
+    /// The signature is detached and no content was given (or, for a SignerInfo without
+    /// signed attributes, only its digest: the signature covers the content bytes themselves).
+    #[error("the signature is detached: give the signed document's content to check it")]
+    ContentMissing,
+    /// The content's digest differs from messageDigest (HASH_FAILURE).
+    #[error("the content's digest differs from the signed messageDigest: the document was changed")]
+    HashFailure,
+    /// The signature value does not verify with the certificate's key (SIG_CRYPTO_FAILURE).
+    #[error("the signature value does not verify with the signer's public key")]
+    SignatureInvalid,
+    /// An algorithm is unsupported (GOST), refused (SHA-1, small RSA) or does not fit the key
+    /// (CRYPTO_CONSTRAINTS_FAILURE).
+    #[error("{0}")]
+    Crypto(CryptoError),
+}
+
+/// The outcome of [`check_signer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerCheck {
+    /// The SignerInfo's position.
+    pub index: usize,
+    /// The signing certificate found, if any.
+    pub certificate: Option<Cert>,
+    /// Every reason the signer fails, in the order checked; empty when it verifies.
+    pub failures: Vec<SignerFailure>,
+}
+
+impl SignerCheck {
+    /// Whether the SignerInfo verifies (no failure).
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Whether `cert` is the certificate `sid` names (RFC 5652 §5.3, §10.2.4). A certificate
+/// without a subjectKeyIdentifier matches a key identifier equal to the SHA-1 of its public key
+/// (RFC 5280 §4.2.1.2, method 1), the value signers compute in that case.
+pub fn matches_sid(cert: &Cert, sid: &SignerId) -> bool {
+    match sid {
+        SignerId::IssuerAndSerial {
+            issuer_der, serial, ..
+        } => cert.serial() == serial.as_slice() && cert.issuer_der() == issuer_der.as_slice(),
+        SignerId::KeyId(id) => match cert.subject_key_id() {
+            Some(ski) => ski == *id,
+            None => Digest::Sha1.digest(cert.public_key_bytes()) == *id,
+        },
+    }
+}
+
+/// Whether an ESS certificate identifier names `cert`: hash, and issuerSerial when present.
+/// `Err` for a hash algorithm this verifier cannot compute.
+fn ess_matches(id: &EssCertId, cert: &Cert) -> Result<bool, CryptoError> {
+    let digest = Digest::from_oid(&id.hash_algorithm).ok_or_else(|| CryptoError::Unsupported {
+        algorithm: format!(
+            "signing-certificate hash {}",
+            crypto::algorithm_name(&id.hash_algorithm)
+        ),
+    })?;
+    if digest.digest(cert.der()) != id.hash {
+        return Ok(false);
+    }
+    Ok(match &id.issuer_serial {
+        None => true,
+        Some((names, serial)) => {
+            serial.as_slice() == cert.serial()
+                && (names.is_empty() || names.iter().any(|n| n.as_slice() == cert.issuer_der()))
+        }
+    })
+}
+
+/// Checks one SignerInfo of `doc`.
+///
+/// `content_digest` is the digest of detached content under the signer's digest algorithm
+/// ([`ContentDigests::for_signer`]); for attached content pass `None` (it is digested here).
+/// `extra_certs` are certificates supplied beside the signature, searched after the embedded
+/// ones. A detached SignerInfo without signed attributes needs the content bytes: use
+/// [`check_signer_with_content`].
+pub fn check_signer(
+    doc: &SignedDocument,
+    signer: &SignerInfoData,
+    content_digest: Option<&[u8]>,
+    extra_certs: &[Cert],
+) -> SignerCheck {
+    check(doc, signer, content_digest, None, extra_certs)
+}
+
+/// [`check_signer`] with detached content given as bytes.
+pub fn check_signer_with_content(
+    doc: &SignedDocument,
+    signer: &SignerInfoData,
+    content: &[u8],
+    extra_certs: &[Cert],
+) -> SignerCheck {
+    check(doc, signer, None, Some(content), extra_certs)
+}
+
+fn check(
+    doc: &SignedDocument,
+    signer: &SignerInfoData,
+    content_digest: Option<&[u8]>,
+    detached: Option<&[u8]>,
+    extra_certs: &[Cert],
+) -> SignerCheck {
+    let mut failures = Vec::new();
+    let attrs = &signer.attributes;
+    for problem in &attrs.problems {
+        failures.push(SignerFailure::FormatFailure {
+            detail: problem.clone(),
+        });
+    }
+
+    // The signing certificate: by the signer identifier, preferring one the ESS attribute names
+    // when several match (a renewed certificate can keep its key and key identifier).
+    let ess = attrs
+        .signing_certificate_v2
+        .as_ref()
+        .or(attrs.signing_certificate_v1.as_ref())
+        .and_then(|ids| ids.first());
+    let candidates: Vec<&Cert> = doc
+        .certificates
+        .iter()
+        .chain(extra_certs)
+        .filter(|c| matches_sid(c, &signer.sid))
+        .collect();
+    let certificate = candidates
+        .iter()
+        .find(|c| ess.is_some_and(|id| ess_matches(id, c).unwrap_or(false)))
+        .or(candidates.first())
+        .map(|c| (*c).clone());
+    match (&certificate, ess) {
+        (None, _) => failures.push(SignerFailure::NoSigningCertificate),
+        (Some(cert), Some(id)) => match ess_matches(id, cert) {
+            Ok(true) => {}
+            Ok(false) => failures.push(SignerFailure::SigningCertificateHashMismatch),
+            Err(e) => failures.push(SignerFailure::Crypto(e)),
+        },
+        (Some(_), None) => {}
+    }
+
+    // The digest algorithm, and the content's digest.
+    let digest = match Digest::from_oid(&signer.digest_algorithm.oid) {
+        Some(Digest::Sha1) => Err(CryptoError::Disallowed {
+            algorithm: "SHA-1".into(),
+            why: "SHA-1 content digests are refused (collisions are practical)",
+        }),
+        Some(d) => Ok(d),
+        None => Err(CryptoError::Unsupported {
+            algorithm: format!(
+                "digest {}",
+                crypto::algorithm_name(&signer.digest_algorithm.oid)
+            ),
+        }),
+    };
+    let content: Option<&[u8]> = doc.content.as_deref().or(detached);
+
+    let message: Option<&[u8]> = match &signer.signed_attrs_der {
+        Some(signed) => {
+            match attrs.content_type {
+                None if !attrs.types.contains(&ID_CONTENT_TYPE) => {
+                    failures.push(SignerFailure::MissingAttribute {
+                        name: "contentType",
+                    });
+                }
+                Some(ct) if ct != doc.content_type => {
+                    failures.push(SignerFailure::ContentTypeMismatch);
+                }
+                _ => {}
+            }
+            match (&attrs.message_digest, &digest) {
+                (None, _) if !attrs.types.contains(&ID_MESSAGE_DIGEST) => {
+                    failures.push(SignerFailure::MissingAttribute {
+                        name: "messageDigest",
+                    });
+                }
+                (None, _) => {}
+                (Some(_), Err(e)) => failures.push(SignerFailure::Crypto(e.clone())),
+                (Some(expected), Ok(d)) => {
+                    let actual = match content {
+                        Some(bytes) => Some(d.digest(bytes)),
+                        None => content_digest.map(<[u8]>::to_vec),
+                    };
+                    match actual {
+                        None => failures.push(SignerFailure::ContentMissing),
+                        Some(actual) if actual != *expected => {
+                            failures.push(SignerFailure::HashFailure);
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            Some(signed.as_slice())
+        }
+        // No signed attributes: the signature covers the content itself (RFC 5652 §5.4).
+        None => {
+            if content.is_none() {
+                failures.push(SignerFailure::ContentMissing);
+            }
+            if let Err(e) = &digest {
+                failures.push(SignerFailure::Crypto(e.clone()));
+            }
+            content
+        }
+    };
+
+    if let (Some(cert), Some(message), Ok(_)) = (&certificate, message, &digest) {
+        match crypto::verify(
+            cert.spki_der(),
+            &signer.signature_algorithm,
+            Some(&signer.digest_algorithm.oid),
+            message,
+            &signer.signature,
+        ) {
+            Ok(()) => {}
+            Err(CryptoError::BadSignature) => failures.push(SignerFailure::SignatureInvalid),
+            Err(e) => failures.push(SignerFailure::Crypto(e)),
+        }
+    }
+    SignerCheck {
+        index: signer.index,
+        certificate,
+        failures,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamp tokens
+
+/// An RFC 3161 timestamp token read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampToken {
+    /// The token as a SignedData: its content is the DER TSTInfo, its signer the TSA; check it
+    /// with [`check_signer`].
+    pub document: SignedDocument,
+    /// genTime: when the TSA saw the imprint.
+    pub gen_time: OffsetDateTime,
+    /// The message imprint's hash algorithm.
+    pub hash_algorithm: ObjectIdentifier,
+    /// The message imprint's hash.
+    pub hashed_message: Vec<u8>,
+    /// The token's serial number (content octets).
+    pub serial: Vec<u8>,
+    /// The TSA policy.
+    pub policy: ObjectIdentifier,
+    /// The nonce, when the request had one (content octets).
+    pub nonce: Option<Vec<u8>>,
+}
+
+/// Why a token's imprint does not cover a signature value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImprintError {
+    /// The imprint's hash algorithm is not one this verifier computes (GOST, unknown).
+    #[error("the timestamp's imprint uses {algorithm}, which this verifier cannot compute")]
+    UnsupportedHash {
+        /// Name or dotted OID.
+        algorithm: String,
+    },
+    /// The imprint is the hash of something else.
+    #[error(
+        "the timestamp's imprint is not the hash of this signature value: it stamps something else"
+    )]
+    Mismatch,
+}
+
+/// Reads a timestamp token (a ContentInfo with SignedData over a TSTInfo, RFC 3161 §2.4.2), or
+/// the token inside a TimeStampResp (§2.4.2), as DER, BER or PEM.
+pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatError> {
+    let raw = unpem(input)?;
+    let der = ber::ber_to_der(&raw)?;
+    let was_ber = der != raw;
+    let top = whole(&der, TAG_SEQUENCE, "TimeStampToken")?;
+    let fields = children(&top, "TimeStampToken")?;
+    // A TimeStampResp starts with PKIStatusInfo (a SEQUENCE); a ContentInfo with an OID.
+    let token_der: &[u8] = match fields.as_slice() {
+        [status, token] if status.tag == TAG_SEQUENCE => token.raw,
+        [status] if status.tag == TAG_SEQUENCE => {
+            return Err(malformed(
+                "TimeStampResp",
+                "the response holds no token (the TSA refused the request)",
+            ));
+        }
+        _ => &der,
+    };
+    let document = parse_der(token_der, was_ber)?;
+    if document.content_type != ID_CT_TST_INFO {
+        return Err(CmsFormatError::NotTimestampToken {
+            content_type: document.content_type.to_string(),
+        });
+    }
+    let tst = document
+        .content
+        .as_deref()
+        .ok_or_else(|| malformed("TimeStampToken", "no TSTInfo content (detached)"))?;
+    let (hash_algorithm, hashed_message, serial, policy, nonce, gen_time) =
+        match x509_tsp::TstInfo::from_der(tst) {
+            Ok(info) => (
+                info.message_imprint.hash_algorithm.oid,
+                info.message_imprint.hashed_message.as_bytes().to_vec(),
+                info.serial_number.as_bytes().to_vec(),
+                info.policy,
+                info.nonce.map(|n| n.as_bytes().to_vec()),
+                unix(info.gen_time.to_unix_duration())
+                    .ok_or_else(|| malformed("TSTInfo.genTime", "out of range"))?,
+            ),
+            // x509-tsp's GeneralizedTime (der 0.7) refuses fractional seconds, which RFC 3161
+            // §2.4.2 allows and many TSAs write: read the same fields with genTime as raw bytes.
+            Err(first) => {
+                let info = LooseTstInfo::from_der(tst).map_err(|_| malformed("TSTInfo", first))?;
+                (
+                    info.message_imprint.hash_algorithm.oid,
+                    info.message_imprint.hashed_message.as_bytes().to_vec(),
+                    info.serial_number.as_bytes().to_vec(),
+                    info.policy,
+                    info.nonce.map(|n| n.as_bytes().to_vec()),
+                    fractional_generalized_time(info.gen_time.value())
+                        .ok_or_else(|| malformed("TSTInfo.genTime", "not a GeneralizedTime"))?,
+                )
+            }
+        };
+    Ok(TimestampToken {
+        document,
+        gen_time,
+        hash_algorithm,
+        hashed_message,
+        serial,
+        policy,
+        nonce,
+    })
+}
+
+/// TSTInfo (RFC 3161 §2.4.2) up to the nonce, with genTime as raw bytes: see
+/// [`read_timestamp_token`] for why x509-tsp's type is not enough.
+#[derive(Sequence)]
+struct LooseTstInfo {
+    version: Int,
+    policy: ObjectIdentifier,
+    message_imprint: x509_tsp::MessageImprint,
+    serial_number: Int,
+    gen_time: Any,
+    #[asn1(optional = "true")]
+    accuracy: Option<x509_tsp::Accuracy>,
+    #[asn1(default = "Default::default")]
+    ordering: bool,
+    #[asn1(optional = "true")]
+    nonce: Option<Int>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    tsa: Option<GeneralName>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    extensions: Option<x509_cert::ext::Extensions>,
+}
+
+/// `YYYYMMDDHHMMSS[.f+]Z` (RFC 3161 §2.4.2 genTime), fraction truncated to whole seconds.
+fn fractional_generalized_time(value: &[u8]) -> Option<OffsetDateTime> {
+    let text = std::str::from_utf8(value).ok()?;
+    let text = text.strip_suffix('Z')?;
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.len() != 14
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || (text.contains('.') && (fraction.is_empty() || fraction.ends_with('0')))
+    {
+        return None;
+    }
+    let der = [&[0x18, 15][..], whole.as_bytes(), b"Z"].concat();
+    let t = GeneralizedTime::from_der(&der).ok()?;
+    unix(t.to_unix_duration())
+}
+
+impl TimestampToken {
+    /// Checks that the imprint is the hash of `data` under the imprint's own algorithm.
+    pub fn check_imprint(&self, data: &[u8]) -> Result<(), ImprintError> {
+        let digest = Digest::from_oid(&self.hash_algorithm).ok_or_else(|| {
+            ImprintError::UnsupportedHash {
+                algorithm: crypto::algorithm_name(&self.hash_algorithm),
+            }
+        })?;
+        if digest.digest(data) == self.hashed_message {
+            Ok(())
+        } else {
+            Err(ImprintError::Mismatch)
+        }
+    }
+
+    /// Checks that the token stamps `signer`'s signature value: the CAdES signature-time-stamp
+    /// (ETSI EN 319 122-1 §5.3; RFC 3161 appendix A hashes the SignerInfo's signature field's
+    /// value octets).
+    pub fn check_signature_imprint(&self, signer: &SignerInfoData) -> Result<(), ImprintError> {
+        self.check_imprint(&signer.signature)
+    }
+
+    /// The TSA's SignerInfo (a token has exactly one, RFC 3161 §2.4.2).
+    pub fn tsa_signer(&self) -> Option<&SignerInfoData> {
+        self.document.signers.first()
+    }
+}
