@@ -381,6 +381,14 @@ pub(crate) struct SignArgs {
     /// Largest document an attached signature takes, in MiB (at most 255).
     #[arg(long, value_name = "MIB", default_value_t = 128)]
     pub(crate) max_attached_mib: u64,
+    /// Timestamp the new signature (CAdES-T): ask this RFC 3161 timestamp authority (an http://
+    /// URL such as http://127.0.0.1:8080/tsa, `eds serve`'s) for a token over the signature
+    /// value and add it as the unsigned attribute signatureTimeStampToken.
+    #[arg(long, value_name = "URL")]
+    pub(crate) tsa: Option<String>,
+    /// Seconds to wait for the timestamp authority's answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
+    pub(crate) tsa_timeout: u64,
 }
 
 /// `eds extract`.

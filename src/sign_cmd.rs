@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use eds_signer::cms::{self, MAX_ATTACHED_LIMIT};
+use eds_signer::cms::{self, MAX_ATTACHED_LIMIT, timestamp};
 use eds_signer::keys::{RingSigningKey, load_pkcs8, load_pkcs12};
 use eds_signer::{
     CmsError, Content, SignError, SignOptions, SignatureAlgorithm, SignedMessage, Signer,
@@ -36,6 +36,8 @@ struct SignSummary {
     digest: String,
     signing_time: String,
     certificates: usize,
+    /// The TSA that timestamped the new signature (`--tsa`), if any.
+    timestamped_by: Option<String>,
 }
 
 /// What `eds extract --json` prints.
@@ -76,15 +78,20 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         .attached_limit(limit);
 
     let content = Content::File(&args.input);
-    let prepared = match &args.add_to {
-        None => cms::prepare(&signer, content, &options),
+    let existing = match &args.add_to {
+        None => None,
         Some(existing) => {
             let bytes = fs::read(existing)
                 .with_context(|| format!("read the signature to add to {}", existing.display()))?;
-            let der = cms::from_pem_or_der(&bytes)
-                .with_context(|| format!("read {}", existing.display()))?;
-            cms::prepare_cosign(&signer, &der, Some(content), &options)
+            Some(
+                cms::from_pem_or_der(&bytes)
+                    .with_context(|| format!("read {}", existing.display()))?,
+            )
         }
+    };
+    let prepared = match &existing {
+        None => cms::prepare(&signer, content, &options),
+        Some(der) => cms::prepare_cosign(&signer, der, Some(content), &options),
     }
     .with_context(|| format!("sign {}", args.input.display()))?;
     if args.add_to.is_some() && args.detached && !prepared.is_detached() {
@@ -109,8 +116,28 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         digest: hex::encode(prepared.content_digest()),
         signing_time: signing_time.format(&Rfc3339)?,
         certificates: signer.certificate_count(args.include_root),
+        timestamped_by: args.tsa.clone(),
     };
-    let der = cms::assemble(prepared, &signature)?;
+    let mut der = cms::assemble(prepared, &signature)?;
+    if let Some(url) = &args.tsa {
+        // Only the new signature: the earlier signers' values are in the message signed over.
+        let earlier = match &existing {
+            Some(e) => timestamp::signature_values(e)?,
+            None => Vec::new(),
+        };
+        let (stamped, added) = timestamp::timestamp_signatures(
+            &der,
+            url,
+            std::time::Duration::from_secs(args.tsa_timeout.max(1)),
+            &SystemRandom::new(),
+            &|value| !earlier.iter().any(|e| e.as_slice() == value),
+        )
+        .with_context(|| format!("timestamp the signature at {url}"))?;
+        if added != 1 {
+            bail!("timestamp the signature at {url}: {added} signatures matched, expected 1");
+        }
+        der = stamped;
+    }
     if pem {
         write_atomically(&args.out, cms::to_pem(&der).as_bytes())?;
     } else {
@@ -121,7 +148,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         println!(
-            "{} {} as {} ({}), {} → {} ({} signer{}, {})",
+            "{} {} as {} ({}), {} → {} ({} signer{}, {}{})",
             if summary.cosigned {
                 "co-signed"
             } else {
@@ -139,6 +166,10 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
             summary.signers,
             if summary.signers == 1 { "" } else { "s" },
             summary.format.to_uppercase(),
+            match &summary.timestamped_by {
+                Some(url) => format!(", timestamped by {url}"),
+                None => String::new(),
+            },
         );
     }
     Ok(0)

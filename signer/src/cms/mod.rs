@@ -23,6 +23,7 @@
 
 mod asn1;
 mod content;
+pub mod timestamp;
 
 use std::io;
 use std::path::{Path, PathBuf};
