@@ -249,7 +249,7 @@ pub struct Calendar {
 
 #[derive(Debug, Clone)]
 struct YearDays {
-    /// Weekdays that are days off, with why.
+    /// Days off other than plain weekends (holidays on a weekend included), with why.
     days_off: BTreeMap<Date, DayKind>,
     /// Weekend days made working days by a transfer.
     working_weekend: BTreeSet<Date>,
@@ -525,13 +525,15 @@ fn year_days(file: &YearFile) -> Result<YearDays, CalendarError> {
         }
         off.insert(t.to, DayKind::TransferredDayOff);
     }
-    let days_off: BTreeMap<Date, DayKind> = off
-        .into_iter()
-        .filter(|(d, _)| d.year() == year && !is_weekend(*d))
-        .collect();
+    let days_off: BTreeMap<Date, DayKind> =
+        off.into_iter().filter(|(d, _)| d.year() == year).collect();
     if let Some(published) = &file.published_days_off {
         let published: BTreeSet<Date> = published.iter().map(|d| d.0).collect();
-        let computed: BTreeSet<Date> = days_off.keys().copied().collect();
+        let computed: BTreeSet<Date> = days_off
+            .keys()
+            .copied()
+            .filter(|d| !is_weekend(*d))
+            .collect();
         if published != computed {
             return Err(CalendarError::PublishedMismatch {
                 year,
