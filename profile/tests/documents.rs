@@ -942,3 +942,97 @@ fn ok_schema_of_each_kind_names_its_kind_and_required_fields() {
         ]
     );
 }
+
+// ---- strict reading of signed content ----
+
+#[test]
+fn fail_duplicate_key() {
+    // Two "iin" keys: serde_json alone would keep the second without a word.
+    let text = fixture("sale-permit").to_string().replacen(
+        "\"iin\":\"850312400009\"",
+        "\"iin\":\"850312400009\",\"iin\":\"900115400129\"",
+        1,
+    );
+    assert!(matches!(
+        Document::from_json(text.as_bytes()),
+        Err(DocumentError::DuplicateKey { key, line: 1, .. }) if key == "iin"
+    ));
+    // Also in plain canonicalisation, and for keys that need escaping.
+    assert!(matches!(
+        canonicalize_json(br#"{"a\"b": 1, "a\"b": 2}"#),
+        Err(DocumentError::DuplicateKey { key, .. }) if key == "a\"b"
+    ));
+}
+
+#[test]
+fn ok_and_fail_signed_content_must_be_canonical() {
+    let doc = read(&fixture("licence")).unwrap_or_else(|e| panic!("{e}"));
+    let canonical = doc.canonical_bytes().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Document::from_signed_content(&canonical), Ok(doc.clone()));
+    let pretty = doc.to_json_pretty().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        Document::from_signed_content(pretty.as_bytes()),
+        Err(DocumentError::NotCanonical)
+    );
+    // A trailing newline is already a different byte string.
+    let mut newline = canonical.clone();
+    newline.push(b'\n');
+    assert_eq!(
+        Document::from_signed_content(&newline),
+        Err(DocumentError::NotCanonical)
+    );
+}
+
+#[test]
+fn fail_number_above_exact_json_integers() {
+    fails(
+        "trade-permit",
+        |v| v["goods"][0]["quantity"] = json!(9_007_199_254_740_992_u64),
+        DocumentError::NumberTooLarge {
+            field: s("goods[0].quantity"),
+            found: 9_007_199_254_740_992,
+            max: 9_007_199_254_740_991,
+        },
+    );
+}
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn all_fixtures() -> Vec<Vec<u8>> {
+        fixture_paths()
+            .iter()
+            .map(|p| fs::read(p).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Random bytes never panic the reader.
+        #[test]
+        fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = Document::from_json(&bytes);
+            let _ = canonicalize_json(&bytes);
+        }
+
+        /// A fixture with one byte changed, inserted or removed never panics the reader, and
+        /// whatever it accepts round-trips to the same canonical bytes.
+        #[test]
+        fn mutated_fixtures(which in 0usize..64, at in 0usize..4096, byte in any::<u8>(), op in 0u8..3) {
+            let fixtures = all_fixtures();
+            let mut bytes = fixtures[which % fixtures.len()].clone();
+            let i = at % bytes.len();
+            match op {
+                0 => bytes[i] = byte,
+                1 => bytes.insert(i, byte),
+                _ => { bytes.remove(i); }
+            }
+            if let Ok(doc) = Document::from_json(&bytes) {
+                let canonical = doc.canonical_bytes().unwrap_or_else(|e| panic!("{e}"));
+                prop_assert_eq!(Document::from_signed_content(&canonical), Ok(doc));
+            }
+        }
+    }
+}

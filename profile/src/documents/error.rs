@@ -25,6 +25,32 @@ pub enum DocumentError {
         /// What the JSON parser reported.
         message: String,
     },
+    /// An object has the same key twice. RFC 8785 builds on I-JSON (RFC 7493 §2.3), which
+    /// forbids duplicate names: two readers could take different values from one document.
+    #[error("key {key:?} appears twice in one object at line {line}, column {column}")]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// Line of the second occurrence (1-based).
+        line: usize,
+        /// Column just after it (1-based).
+        column: usize,
+    },
+    /// Signed content is not in the canonical form of the document it holds, so the bytes
+    /// signed are not [`super::Document::canonical_bytes`].
+    #[error("content is not in RFC 8785 canonical form; sign Document::canonical_bytes()")]
+    NotCanonical,
+    /// An integer is above 2^53 - 1, the largest that every JSON reader keeps exactly (RFC 7493
+    /// §2.2, which RFC 8785 follows).
+    #[error("{field} is {found}, above the largest exact JSON integer {max}")]
+    NumberTooLarge {
+        /// Path of the field.
+        field: String,
+        /// The value.
+        found: u64,
+        /// 2^53 - 1.
+        max: u64,
+    },
     /// The top level is not an object with a `kind` string.
     #[error("document has no \"kind\" field; add one of the kinds listed in docs/schemas")]
     MissingKind,

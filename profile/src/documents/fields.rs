@@ -540,6 +540,23 @@ pub(crate) fn goods(
     Ok(())
 }
 
+/// Largest integer every JSON reader keeps exactly: 2^53 - 1 (RFC 7493 §2.2).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// An integer at most [`MAX_SAFE_INTEGER`], so its canonical form is the same in every
+/// RFC 8785 implementation.
+pub(crate) fn safe_integer(field: &str, found: u64) -> Result<(), DocumentError> {
+    if found <= MAX_SAFE_INTEGER {
+        Ok(())
+    } else {
+        Err(DocumentError::NumberTooLarge {
+            field: field.to_owned(),
+            found,
+            max: MAX_SAFE_INTEGER,
+        })
+    }
+}
+
 /// `date` must not be before `other`.
 pub(crate) fn not_before(
     field: &str,

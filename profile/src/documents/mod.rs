@@ -22,6 +22,7 @@ pub mod fields;
 pub mod results;
 pub mod schema;
 pub mod service;
+mod strict;
 
 use std::fmt;
 
@@ -186,7 +187,7 @@ impl Document {
     /// `application_number` field anywhere in the document (each failure its own variant with
     /// the field's path); the shape of the kind; then [`Document::validate`].
     pub fn from_json(input: &[u8]) -> Result<Self, DocumentError> {
-        let value: Value = serde_json::from_slice(input).map_err(json_error)?;
+        let value = parse_strict(input)?;
         let kind = value
             .get("kind")
             .and_then(Value::as_str)
@@ -200,6 +201,18 @@ impl Document {
         let doc: Self = serde_json::from_value(value).map_err(json_error)?;
         doc.validate()?;
         Ok(doc)
+    }
+
+    /// Reads signed content: [`Document::from_json`], and the bytes must be exactly the
+    /// document's [`Document::canonical_bytes`] (else [`DocumentError::NotCanonical`]), so
+    /// what was signed is what every reader sees.
+    pub fn from_signed_content(content: &[u8]) -> Result<Self, DocumentError> {
+        let doc = Self::from_json(content)?;
+        if doc.canonical_bytes()? == content {
+            Ok(doc)
+        } else {
+            Err(DocumentError::NotCanonical)
+        }
     }
 
     /// Checks every field of the document against its form and its service.
@@ -322,10 +335,26 @@ impl Document {
 
 /// Canonicalises any JSON text by RFC 8785: the bytes a signature over JSON covers.
 pub fn canonicalize_json(input: &[u8]) -> Result<Vec<u8>, DocumentError> {
-    let value: Value = serde_json::from_slice(input).map_err(json_error)?;
+    let value = parse_strict(input)?;
     serde_json_canonicalizer::to_vec(&value).map_err(|e| DocumentError::Serialise {
         message: e.to_string(),
     })
+}
+
+/// Parses JSON refusing duplicate keys (serde_json keeps the last one silently).
+fn parse_strict(input: &[u8]) -> Result<Value, DocumentError> {
+    let mut de = serde_json::Deserializer::from_slice(input);
+    let value =
+        strict::StrictValue::deserialize(&mut de).map_err(|e| match strict::duplicate_key(&e) {
+            Some(key) => DocumentError::DuplicateKey {
+                key,
+                line: e.line(),
+                column: e.column(),
+            },
+            None => json_error(e),
+        })?;
+    de.end().map_err(json_error)?;
+    Ok(value.0)
 }
 
 fn json_error(e: serde_json::Error) -> DocumentError {

@@ -511,6 +511,7 @@ impl TradePermit {
             )?;
             fields::commodity_code(&format!("{at}.commodity_code"), &g.commodity_code)?;
             fields::text(&format!("{at}.unit"), &g.unit)?;
+            fields::safe_integer(&format!("{at}.quantity"), g.quantity)?;
         }
         fields::opt_text("additional_info", self.additional_info.as_ref())?;
         fields::not_before(
