@@ -281,6 +281,30 @@ pub fn signature_values(message_der: &[u8]) -> Result<Vec<Vec<u8>>, TimestampErr
         .collect()
 }
 
+/// Each SignerInfo's signature value with the signature timestamp tokens (DER ContentInfo) its
+/// unsigned attributes carry, in the order of the signerInfos SET. Nothing is checked.
+pub fn signature_timestamps(
+    message_der: &[u8],
+) -> Result<Vec<(Vec<u8>, Vec<Vec<u8>>)>, TimestampError> {
+    let sd = signed_data(message_der)?;
+    let mut out = Vec::with_capacity(sd.signer_infos.len());
+    for any in sd.signer_infos.iter() {
+        let si = any
+            .decode_as::<SignerInfo>()
+            .map_err(|e| message_error(format!("SignerInfo: {e}")))?;
+        let mut tokens = Vec::new();
+        for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
+            if attr.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN {
+                for value in attr.values.iter() {
+                    tokens.push(value.to_der().map_err(encode("the token"))?);
+                }
+            }
+        }
+        out.push((si.signature.as_bytes().to_vec(), tokens));
+    }
+    Ok(out)
+}
+
 /// Adds `token_der` (a TimeStampToken, DER ContentInfo) as an id-aa-signatureTimeStampToken
 /// unsigned attribute to the SignerInfo whose signature value it covers (RFC 3161 appendix A:
 /// the token's imprint is a hash of that value), and returns the message as DER. Earlier
