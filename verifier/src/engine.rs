@@ -1,1 +1,908 @@
-//! (being written)
+//! The engine: runs the checks of article 10.1 on every signature of a document and turns their
+//! outcomes into one ETSI EN 319 102-1 verdict per signature.
+//!
+//! Order of the checks (each one recorded in the report, later ones skipped when an earlier
+//! failure makes them moot):
+//!
+//! | check | failure → indication / sub-indication |
+//! |---|---|
+//! | `format` | TOTAL_FAILED / FORMAT_FAILURE |
+//! | `signing_certificate` | INDETERMINATE / NO_SIGNING_CERTIFICATE_FOUND |
+//! | `message_digest` | TOTAL_FAILED / HASH_FAILURE (INDETERMINATE / SIGNED_DATA_NOT_FOUND without the content) |
+//! | `signature` | TOTAL_FAILED / SIG_CRYPTO_FAILURE; INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE for GOST, SHA-1 |
+//! | `timestamp` | a token that does not verify is a warning and gives no proof of existence |
+//! | `chain` | INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND, CHAIN_CONSTRAINTS_FAILURE, CERTIFICATE_CHAIN_GENERAL_FAILURE, CRYPTO_CONSTRAINTS_FAILURE |
+//! | `validity` | TOTAL_FAILED / EXPIRED or NOT_YET_VALID when the signing time (claimed or proven) lies outside the certificate's validity; INDETERMINATE / OUT_OF_BOUNDS_NO_POE when only the validation time does |
+//! | `accreditation` | INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE: the center was not accredited at the signing time (art. 20-2) |
+//! | `revocation` | TOTAL_FAILED / REVOKED when revoked at or before the signing time; INDETERMINATE / REVOKED_NO_POE (REVOKED_CA_NO_POE) when revoked before the validation time without proof that the signature came first; INDETERMINATE / TRY_LATER without usable revocation information |
+//! | `scope` | INDETERMINATE / SIG_CONSTRAINTS_FAILURE (art. 10.1(3)) |
+//! | `expectations` | INDETERMINATE / SIG_CONSTRAINTS_FAILURE (art. 10.3) |
+//!
+//! The signing time a signer claims (the signingTime attribute) is not a proof of existence, but
+//! it binds the signer: a signature claiming a time after its certificate was revoked or had
+//! expired is failed outright. A time proven by a verified signature timestamp is a proof of
+//! existence: a revocation after it does not touch the signature.
+
+use std::io::Read;
+
+use eds_profile::holder::Holder;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::cert::Cert;
+use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
+use crate::path::{self, PathFailure, PathOptions};
+use crate::revocation::{RevocationChecker, RevocationStatus, Source};
+use crate::scope::{self, Expectations};
+use crate::trust::TrustList;
+use crate::verdict::{ChainEntry, Check, Indication, Outcome, SubIndication, TimeBasis};
+
+/// What the verifier is told besides the document.
+#[derive(Debug)]
+pub struct Options {
+    /// The trusted centers.
+    pub trust: TrustList,
+    /// Validate at this time instead of now (`--at`).
+    pub at: Option<OffsetDateTime>,
+    /// Certificates to use for building paths besides those in the signature (`--untrusted`).
+    pub extra_certs: Vec<Cert>,
+    /// Who the signer must be (`--expect-iin`, `--expect-bin`, `--expect-role`).
+    pub expectations: Expectations,
+    /// Work budget of path building: signature checks per path search.
+    pub max_signature_checks: usize,
+    /// An extended key usage the leaf must carry (`eds cert verify --eku`).
+    pub required_eku: Option<der::asn1::ObjectIdentifier>,
+}
+
+/// Why verification could not run at all (a verdict is not an error).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The detached content could not be read.
+    #[error("read the signed content: {0}")]
+    Content(#[source] std::io::Error),
+}
+
+/// The content a detached signature covers.
+pub enum Content<'a> {
+    /// In memory.
+    Bytes(&'a [u8]),
+    /// Streamed (large files are digested without being held in memory).
+    Reader(&'a mut dyn Read),
+}
+
+/// The report on one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    /// The worst indication over the signatures (TOTAL_FAILED beats INDETERMINATE beats
+    /// TOTAL_PASSED); TOTAL_FAILED / FORMAT_FAILURE when the document is not a signature at all.
+    pub indication: Indication,
+    /// Set when the document could not be read as CMS SignedData.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format_error: Option<String>,
+    /// Whether the content is inside the signature.
+    pub detached: bool,
+    /// One report per SignerInfo, in order.
+    pub signatures: Vec<SignatureReport>,
+}
+
+/// The report on one signature (EN 319 102-1 §5.1.3 validation report, abridged).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    /// Position of the SignerInfo (0-based).
+    pub index: usize,
+    /// The main indication.
+    pub indication: Indication,
+    /// The sub-indication when not passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_indication: Option<SubIndication>,
+    /// The reason in plain words.
+    pub reason: String,
+    /// The signing certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<ChainEntry>,
+    /// What the signing certificate says about its holder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<Holder>,
+    /// The chain from the signing certificate to the trusted center (empty when none was found).
+    pub chain: Vec<ChainEntry>,
+    /// The trusted center the chain ends at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_center: Option<String>,
+    /// The time the certificates were judged at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub validation_time: OffsetDateTime,
+    /// What that time rests on.
+    pub time_basis: TimeBasis,
+    /// The signingTime attribute (the signer's claim, not a proof).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub claimed_signing_time: Option<OffsetDateTime>,
+    /// The genTime of a verified signature timestamp (a proof of existence).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub timestamp_time: Option<OffsetDateTime>,
+    /// Where the revocation status came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_source: Option<String>,
+    /// Every check with its outcome, in the order run.
+    pub checks: Vec<Check>,
+    /// Things that do not change the verdict but deserve a look.
+    pub warnings: Vec<String>,
+}
+
+/// The result of validating a certificate alone (`eds cert verify`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateReport {
+    /// The main indication.
+    pub indication: Indication,
+    /// The sub-indication when not passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_indication: Option<SubIndication>,
+    /// The reason in plain words.
+    pub reason: String,
+    /// The certificate.
+    pub certificate: ChainEntry,
+    /// Its holder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<Holder>,
+    /// The chain found.
+    pub chain: Vec<ChainEntry>,
+    /// The trusted center the chain ends at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_center: Option<String>,
+    /// The validation time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub validation_time: OffsetDateTime,
+    /// What that time rests on.
+    pub time_basis: TimeBasis,
+    /// Where the revocation status came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_source: Option<String>,
+    /// Every check with its outcome.
+    pub checks: Vec<Check>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The verifier: options plus the caches that make a batch cheap (chains, parsed CRLs). `Sync`:
+/// one verifier serves every thread of a batch.
+pub struct Verifier {
+    options: Options,
+    revocation: RevocationChecker,
+    paths: path::PathCache,
+    rng: ring::rand::SystemRandom,
+}
+
+impl Verifier {
+    /// A verifier with these options and revocation sources.
+    pub fn new(options: Options, revocation: RevocationChecker) -> Self {
+        Self {
+            options,
+            revocation,
+            paths: path::PathCache::default(),
+            rng: ring::rand::SystemRandom::new(),
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Verifies every signature of a CMS document (DER, BER or PEM) at `now` (the clock).
+    pub fn verify_document(
+        &self,
+        input: &[u8],
+        content: Option<Content<'_>>,
+        now: OffsetDateTime,
+    ) -> Result<DocumentReport, Error> {
+        let doc = match cms::parse(input) {
+            Ok(doc) => doc,
+            Err(e) => {
+                return Ok(DocumentReport {
+                    indication: Indication::TotalFailed,
+                    format_error: Some(e.to_string()),
+                    detached: false,
+                    signatures: Vec::new(),
+                });
+            }
+        };
+        let detached = doc.content.is_none();
+        // Attached content is digested by the signer check itself; detached content once here
+        // for every digest algorithm the signers use.
+        let digests = match (detached, content) {
+            (true, Some(Content::Bytes(bytes))) => Some(ContentDigests::of_bytes(&doc, bytes)),
+            (true, Some(Content::Reader(reader))) => {
+                Some(ContentDigests::of_reader(&doc, reader).map_err(Error::Content)?)
+            }
+            _ => None,
+        };
+        let signatures: Vec<SignatureReport> = doc
+            .signers
+            .iter()
+            .enumerate()
+            .map(|(index, signer)| {
+                let digest = digests.as_ref().and_then(|d| d.for_signer(signer));
+                self.verify_signer(&doc, index, signer, digest, now)
+            })
+            .collect();
+        let indication = worst(signatures.iter().map(|s| s.indication));
+        Ok(DocumentReport {
+            indication: if signatures.is_empty() {
+                Indication::TotalFailed
+            } else {
+                indication
+            },
+            format_error: signatures
+                .is_empty()
+                .then(|| "the signature has no SignerInfo".to_owned()),
+            detached,
+            signatures,
+        })
+    }
+
+    fn verify_signer(
+        &self,
+        doc: &SignedDocument,
+        index: usize,
+        signer: &cms::SignerInfoData,
+        content_digest: Option<&[u8]>,
+        now: OffsetDateTime,
+    ) -> SignatureReport {
+        let mut run = Run::default();
+        let claimed = signer.attributes.signing_time;
+        let check = cms::check_signer(doc, signer, content_digest, &self.options.extra_certs);
+        let leaf = check.certificate.clone();
+        let failure = check.failures.first();
+        match failure {
+            None => {
+                run.pass("format", "the SignerInfo and its signed attributes decode");
+                run.pass(
+                    "signing_certificate",
+                    "the signing certificate is in the signature and its ESS hash matches",
+                );
+                run.pass(
+                    "message_digest",
+                    "the content's digest matches messageDigest",
+                );
+                run.pass(
+                    "signature",
+                    "the signature value verifies with the certificate's key",
+                );
+            }
+            Some(failure) => record_signer_failure(&mut run, failure),
+        }
+
+        // Proof of existence from a signature timestamp.
+        let mut timestamp_time = None;
+        if failure.is_none() {
+            for token in &signer.timestamp_tokens {
+                match self.verify_timestamp(token, signer, now) {
+                    Ok(t) => {
+                        timestamp_time = Some(t);
+                        run.pass(
+                            "timestamp",
+                            format!("a signature timestamp proves existence at {}", rfc3339(t)),
+                        );
+                        break;
+                    }
+                    Err(why) => run
+                        .warnings
+                        .push(format!("a signature timestamp was ignored: {why}")),
+                }
+            }
+        }
+        let (validation_time, time_basis) = match (self.options.at, timestamp_time) {
+            (Some(at), _) => (at, TimeBasis::Given),
+            (None, Some(t)) => (t, TimeBasis::Timestamp),
+            (None, None) => (now, TimeBasis::Now),
+        };
+        // The time the signer is bound to: proven if we have it, else claimed.
+        let signing_time = timestamp_time.or(claimed);
+
+        let mut report = SignatureReport {
+            index,
+            indication: Indication::TotalPassed,
+            sub_indication: None,
+            reason: String::new(),
+            signer: leaf.as_ref().map(ChainEntry::of),
+            holder: None,
+            chain: Vec::new(),
+            trusted_center: None,
+            validation_time,
+            time_basis,
+            claimed_signing_time: claimed,
+            timestamp_time,
+            revocation_source: None,
+            checks: Vec::new(),
+            warnings: Vec::new(),
+        };
+        if let Some(leaf) = &leaf {
+            if failure.is_none() {
+                let mut intermediates = doc.certificates.clone();
+                intermediates.extend(self.options.extra_certs.iter().cloned());
+                let judged = self.judge_certificate(
+                    leaf,
+                    &intermediates,
+                    &doc.crls,
+                    validation_time,
+                    signing_time,
+                    timestamp_time.is_some(),
+                    now,
+                    &mut run,
+                );
+                report.chain = judged.chain;
+                report.trusted_center = judged.center;
+                report.revocation_source = judged.revocation_source;
+                match scope::check_signing_use(leaf) {
+                    Ok(()) => run.pass(
+                        "scope",
+                        "the key usage and extended key usage allow signing documents",
+                    ),
+                    Err(e) => {
+                        run.fail("scope", SubIndication::SigConstraintsFailure, e.to_string())
+                    }
+                }
+            }
+            match Holder::from_der(leaf.der()) {
+                Ok(holder) => {
+                    run.warnings.extend(scope::warnings(&holder));
+                    if failure.is_none() && !self.options.expectations.is_empty() {
+                        match scope::check_expectations(&holder, &self.options.expectations) {
+                            Ok(()) => run.pass(
+                                "expectations",
+                                "the signer is the person and role the caller expects",
+                            ),
+                            Err(e) => run.fail(
+                                "expectations",
+                                SubIndication::SigConstraintsFailure,
+                                e.to_string(),
+                            ),
+                        }
+                    }
+                    report.holder = Some(holder);
+                }
+                Err(e) => run.warnings.push(format!(
+                    "the holder could not be read from the certificate: {e}"
+                )),
+            }
+        }
+        let (indication, sub, reason) = run.verdict();
+        report.indication = indication;
+        report.sub_indication = sub;
+        report.reason = reason;
+        report.checks = run.checks;
+        report.warnings = run.warnings;
+        report
+    }
+
+    /// Validates a certificate alone: path, validity, accreditation and revocation at `at`
+    /// (or `now`), as `eds cert verify` does.
+    pub fn verify_certificate(
+        &self,
+        leaf: &Cert,
+        crls: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> CertificateReport {
+        let mut run = Run::default();
+        let (validation_time, time_basis) = match self.options.at {
+            Some(at) => (at, TimeBasis::Given),
+            None => (now, TimeBasis::Now),
+        };
+        let judged = self.judge_certificate(
+            leaf,
+            &self.options.extra_certs,
+            crls,
+            validation_time,
+            Some(validation_time),
+            false,
+            now,
+            &mut run,
+        );
+        let holder = Holder::from_der(leaf.der()).ok();
+        if let Some(h) = &holder {
+            run.warnings.extend(scope::warnings(h));
+        }
+        let (indication, sub_indication, reason) = run.verdict();
+        CertificateReport {
+            indication,
+            sub_indication,
+            reason,
+            certificate: ChainEntry::of(leaf),
+            holder,
+            chain: judged.chain,
+            trusted_center: judged.center,
+            validation_time,
+            time_basis,
+            revocation_source: judged.revocation_source,
+            checks: run.checks,
+            warnings: run.warnings,
+        }
+    }
+
+    /// Chain, validity, accreditation and revocation of `leaf`, recorded into `run`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step with its inputs named"
+    )]
+    fn judge_certificate(
+        &self,
+        leaf: &Cert,
+        intermediates: &[Cert],
+        embedded_crls: &[Vec<u8>],
+        at: OffsetDateTime,
+        signing_time: Option<OffsetDateTime>,
+        proven: bool,
+        now: OffsetDateTime,
+        run: &mut Run,
+    ) -> Judged {
+        let mut judged = Judged::default();
+        let options = PathOptions {
+            at,
+            max_signature_checks: self.options.max_signature_checks,
+            required_eku: self.options.required_eku,
+            required_policies: Vec::new(),
+        };
+        let path = match self
+            .paths
+            .validate(leaf, intermediates, &self.options.trust, &options)
+        {
+            Ok(path) => {
+                run.pass(
+                    "chain",
+                    format!(
+                        "a chain of {} certificates leads to the trusted center {}",
+                        path.chain.len(),
+                        path.anchor.name
+                    ),
+                );
+                run.pass(
+                    "validity",
+                    format!("every certificate of the chain is valid at {}", rfc3339(at)),
+                );
+                path
+            }
+            Err(failure) => {
+                record_path_failure(run, &failure, signing_time, proven, at);
+                if let Some(chain) = failure.chain() {
+                    judged.chain = chain.iter().map(ChainEntry::of).collect();
+                }
+                return judged;
+            }
+        };
+        judged.chain = path.chain.iter().map(ChainEntry::of).collect();
+        judged.center = Some(path.anchor.name.clone());
+
+        // The signer's own claim binds it too: a claimed time outside the leaf's validity fails.
+        if let Some(t) = signing_time {
+            if t > leaf.not_after() {
+                run.fail(
+                    "validity",
+                    SubIndication::Expired,
+                    format!(
+                        "the signing time {} lies after the certificate expired ({})",
+                        rfc3339(t),
+                        rfc3339(leaf.not_after())
+                    ),
+                );
+            } else if t < leaf.not_before() {
+                run.fail(
+                    "validity",
+                    SubIndication::NotYetValid,
+                    format!(
+                        "the signing time {} lies before the certificate became valid ({})",
+                        rfc3339(t),
+                        rfc3339(leaf.not_before())
+                    ),
+                );
+            }
+        }
+
+        let accreditation_time = signing_time.unwrap_or(at);
+        if path.anchor.accredited_at(accreditation_time) {
+            run.pass(
+                "accreditation",
+                format!(
+                    "{} is a trusted{} center at {}",
+                    path.anchor.name,
+                    if path.anchor.foreign {
+                        " foreign (registered with the trusted third party)"
+                    } else {
+                        " accredited"
+                    },
+                    rfc3339(accreditation_time)
+                ),
+            );
+        } else {
+            run.fail(
+                "accreditation",
+                SubIndication::ChainConstraintsFailure,
+                format!(
+                    "{} was not accredited at {} (EDS law art. 20-2)",
+                    path.anchor.name,
+                    rfc3339(accreditation_time)
+                ),
+            );
+        }
+
+        // Revocation of every certificate below the anchor.
+        let mut sources = Vec::new();
+        let mut all_good = true;
+        for (position, pair) in path.chain.windows(2).enumerate() {
+            let (cert, issuer) = (&pair[0], &pair[1]);
+            let result = self
+                .revocation
+                .check(cert, issuer, at, now, embedded_crls, &self.rng);
+            let who = if position == 0 {
+                "the signing certificate".to_owned()
+            } else {
+                format!("the CA certificate {}", cert.subject())
+            };
+            if let Some(source) = &result.source {
+                sources.push(describe(source));
+            }
+            match result.status {
+                RevocationStatus::Good => {}
+                RevocationStatus::Revoked { time, reason } => {
+                    all_good = false;
+                    let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                    let no_poe = if position == 0 {
+                        SubIndication::RevokedNoPoe
+                    } else {
+                        SubIndication::RevokedCaNoPoe
+                    };
+                    match signing_time {
+                        Some(t) if time <= t => run.fail(
+                            "revocation",
+                            SubIndication::Revoked,
+                            format!(
+                                "{who} was revoked at {}{reason}, at or before the {} signing time {}",
+                                rfc3339(time),
+                                if proven { "proven" } else { "claimed" },
+                                rfc3339(t)
+                            ),
+                        ),
+                        Some(t) if proven => run.pass(
+                            "revocation",
+                            format!(
+                                "{who} was revoked at {}{reason}, after the proven signing time {}",
+                                rfc3339(time),
+                                rfc3339(t)
+                            ),
+                        ),
+                        _ if time <= at => run.fail(
+                            "revocation",
+                            no_poe,
+                            format!(
+                                "{who} was revoked at {}{reason} and nothing proves the signature existed before",
+                                rfc3339(time)
+                            ),
+                        ),
+                        _ => run.pass(
+                            "revocation",
+                            format!(
+                                "{who} was revoked at {}{reason}, after the validation time {}",
+                                rfc3339(time),
+                                rfc3339(at)
+                            ),
+                        ),
+                    }
+                }
+                RevocationStatus::Unknown => {
+                    all_good = false;
+                    run.fail(
+                        "revocation",
+                        SubIndication::CertificateChainGeneralFailure,
+                        format!("the OCSP responder does not know {who}"),
+                    );
+                }
+                RevocationStatus::Unavailable => {
+                    all_good = false;
+                    let notes = if result.notes.is_empty() {
+                        "no CRL or OCSP source was available".to_owned()
+                    } else {
+                        result
+                            .notes
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    run.fail(
+                        "revocation",
+                        SubIndication::TryLater,
+                        format!("the revocation status of {who} is not known: {notes}"),
+                    );
+                }
+            }
+        }
+        if all_good {
+            run.pass(
+                "revocation",
+                format!(
+                    "no certificate of the chain is revoked at {} ({})",
+                    rfc3339(at),
+                    sources.join("; ")
+                ),
+            );
+        }
+        judged.revocation_source = (!sources.is_empty()).then(|| sources.join("; "));
+        judged
+    }
+
+    /// Verifies a signature timestamp token over `signer`'s signature value and returns its
+    /// genTime: the imprint, the TSA's signature, and the TSA certificate's chain, validity and
+    /// revocation at genTime.
+    fn verify_timestamp(
+        &self,
+        token: &[u8],
+        signer: &cms::SignerInfoData,
+        now: OffsetDateTime,
+    ) -> Result<OffsetDateTime, String> {
+        let token = cms::read_timestamp_token(token).map_err(|e| e.to_string())?;
+        token
+            .check_signature_imprint(signer)
+            .map_err(|e| e.to_string())?;
+        let doc = &token.document;
+        let tsa_signer = token
+            .tsa_signer()
+            .ok_or_else(|| "the token has no signer".to_owned())?;
+        let check = cms::check_signer(doc, tsa_signer, None, &self.options.extra_certs);
+        if let Some(f) = check.failures.first() {
+            return Err(format!("the token's signature: {f}"));
+        }
+        let tsa = check
+            .certificate
+            .ok_or_else(|| "the token names no TSA certificate".to_owned())?;
+        let mut run = Run::default();
+        let mut intermediates = doc.certificates.clone();
+        intermediates.extend(self.options.extra_certs.iter().cloned());
+        self.judge_certificate(
+            &tsa,
+            &intermediates,
+            &doc.crls,
+            token.gen_time,
+            Some(token.gen_time),
+            false,
+            now,
+            &mut run,
+        );
+        let (indication, _, reason) = run.verdict();
+        if indication != Indication::TotalPassed {
+            return Err(format!("the TSA certificate: {reason}"));
+        }
+        Ok(token.gen_time)
+    }
+}
+
+#[derive(Default)]
+struct Judged {
+    chain: Vec<ChainEntry>,
+    center: Option<String>,
+    revocation_source: Option<String>,
+}
+
+/// Checks and warnings collected while verifying one signature.
+#[derive(Default)]
+struct Run {
+    checks: Vec<Check>,
+    warnings: Vec<String>,
+    failures: Vec<(SubIndication, String)>,
+}
+
+impl Run {
+    fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            outcome: Outcome::Passed,
+            detail: detail.into(),
+        });
+    }
+
+    fn fail(&mut self, name: &'static str, sub: SubIndication, detail: impl Into<String>) {
+        let detail = detail.into();
+        let outcome = match sub.indication() {
+            Indication::TotalFailed => Outcome::Failed,
+            _ => Outcome::Indeterminate,
+        };
+        self.checks.push(Check {
+            name,
+            outcome,
+            detail: detail.clone(),
+        });
+        self.failures.push((sub, detail));
+    }
+
+    fn skip(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            outcome: Outcome::Skipped,
+            detail: detail.into(),
+        });
+    }
+
+    /// The first TOTAL_FAILED in check order, else the first INDETERMINATE, else passed.
+    fn verdict(&self) -> (Indication, Option<SubIndication>, String) {
+        let first = |ind: Indication| {
+            self.failures
+                .iter()
+                .find(|(sub, _)| sub.indication() == ind)
+        };
+        match first(Indication::TotalFailed).or_else(|| first(Indication::Indeterminate)) {
+            Some((sub, detail)) => (sub.indication(), Some(*sub), detail.clone()),
+            None => (
+                Indication::TotalPassed,
+                None,
+                "every check passed".to_owned(),
+            ),
+        }
+    }
+}
+
+fn record_signer_failure(run: &mut Run, failure: &SignerFailure) {
+    use crate::crypto::CryptoError;
+    let detail = failure.to_string();
+    let skip_rest = |run: &mut Run, from: usize| {
+        let names = [
+            "format",
+            "signing_certificate",
+            "message_digest",
+            "signature",
+        ];
+        for name in names.iter().skip(from) {
+            run.skip(name, "not checked: an earlier check failed");
+        }
+    };
+    match failure {
+        SignerFailure::FormatFailure { .. }
+        | SignerFailure::MissingAttribute { .. }
+        | SignerFailure::ContentTypeMismatch => {
+            run.fail("format", SubIndication::FormatFailure, detail);
+            skip_rest(run, 1);
+        }
+        SignerFailure::NoSigningCertificate | SignerFailure::SigningCertificateHashMismatch => {
+            run.pass("format", "the SignerInfo and its signed attributes decode");
+            run.fail(
+                "signing_certificate",
+                SubIndication::NoSigningCertificateFound,
+                detail,
+            );
+            skip_rest(run, 2);
+        }
+        SignerFailure::ContentMissing => {
+            run.pass("format", "the SignerInfo and its signed attributes decode");
+            run.pass(
+                "signing_certificate",
+                "the signing certificate is in the signature",
+            );
+            run.fail("message_digest", SubIndication::SignedDataNotFound, detail);
+            skip_rest(run, 3);
+        }
+        SignerFailure::HashFailure => {
+            run.pass("format", "the SignerInfo and its signed attributes decode");
+            run.pass(
+                "signing_certificate",
+                "the signing certificate is in the signature",
+            );
+            run.fail("message_digest", SubIndication::HashFailure, detail);
+            skip_rest(run, 3);
+        }
+        SignerFailure::SignatureInvalid => {
+            run.pass("format", "the SignerInfo and its signed attributes decode");
+            run.pass(
+                "signing_certificate",
+                "the signing certificate is in the signature",
+            );
+            run.pass(
+                "message_digest",
+                "the content's digest matches messageDigest",
+            );
+            run.fail("signature", SubIndication::SigCryptoFailure, detail);
+        }
+        SignerFailure::Crypto(e) => {
+            run.pass("format", "the SignerInfo and its signed attributes decode");
+            run.pass(
+                "signing_certificate",
+                "the signing certificate is in the signature",
+            );
+            let sub = match e {
+                CryptoError::Unsupported { .. } | CryptoError::Disallowed { .. } => {
+                    SubIndication::CryptoConstraintsFailure
+                }
+                _ => SubIndication::SigCryptoFailure,
+            };
+            run.fail("signature", sub, detail);
+        }
+    }
+}
+
+fn record_path_failure(
+    run: &mut Run,
+    failure: &PathFailure,
+    signing_time: Option<OffsetDateTime>,
+    proven: bool,
+    at: OffsetDateTime,
+) {
+    let detail = failure.to_string();
+    match failure {
+        PathFailure::Expired {
+            not_after, index, ..
+        } => {
+            run.pass("chain", "a chain to a trusted center exists");
+            let expired_at_signing = signing_time.is_some_and(|t| t > *not_after);
+            if expired_at_signing && *index == 0 {
+                run.fail(
+                    "validity",
+                    SubIndication::Expired,
+                    format!(
+                        "the signing certificate expired at {}, before the {} signing time",
+                        rfc3339(*not_after),
+                        if proven { "proven" } else { "claimed" }
+                    ),
+                );
+            } else {
+                run.fail(
+                    "validity",
+                    SubIndication::OutOfBoundsNoPoe,
+                    format!(
+                        "{detail}; at {} it is outside its validity and nothing proves the signature existed while it was valid",
+                        rfc3339(at)
+                    ),
+                );
+            }
+        }
+        PathFailure::NotYetValid { .. } => {
+            run.pass("chain", "a chain to a trusted center exists");
+            run.fail("validity", SubIndication::NotYetValid, detail);
+        }
+        other => {
+            run.fail("chain", other.sub_indication(), detail);
+        }
+    }
+    for name in ["accreditation", "revocation"] {
+        run.skip(name, "not checked: no valid chain");
+    }
+}
+
+/// The worst of several indications.
+pub fn worst(indications: impl Iterator<Item = Indication>) -> Indication {
+    indications.fold(Indication::TotalPassed, |acc, i| match (acc, i) {
+        (Indication::TotalFailed, _) | (_, Indication::TotalFailed) => Indication::TotalFailed,
+        (Indication::Indeterminate, _) | (_, Indication::Indeterminate) => {
+            Indication::Indeterminate
+        }
+        _ => Indication::TotalPassed,
+    })
+}
+
+fn describe(source: &Source) -> String {
+    match source {
+        Source::Crl {
+            origin,
+            issuer,
+            this_update,
+            next_update,
+            ..
+        } => format!(
+            "CRL ({origin}) of {issuer}, thisUpdate {}{}",
+            rfc3339(*this_update),
+            next_update
+                .map(|t| format!(", nextUpdate {}", rfc3339(t)))
+                .unwrap_or_default()
+        ),
+        Source::Ocsp {
+            url,
+            produced_at,
+            nonce_checked,
+            ..
+        } => format!(
+            "OCSP {url}, producedAt {}{}",
+            rfc3339(*produced_at),
+            if *nonce_checked { ", nonce echoed" } else { "" }
+        ),
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
