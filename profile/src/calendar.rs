@@ -14,9 +14,10 @@
 //!   Labour Code of the RK (art. 84), but are not holidays of that law, so a weekend that falls
 //!   on them is **not** moved (the Ministry of Labour's explanation of 8 August 2019 on
 //!   enbek.gov.kz; the 2026 calendar published on egov.kz says "without transfers").
-//! * Kurban Ait follows the lunar calendar, and the authorised body for labour (the Government
-//!   until 2023, the Ministry of Labour since, under art. 85.3 of the Labour Code) may move a
-//!   day of rest from a weekend to a working day. Both come from a data file per year:
+//! * Kurban Ait follows the lunar calendar, and a day of rest may be moved from a weekend to a
+//!   working day (Labour Code art. 85.3): by government decree up to 2023 (22 → 24 October
+//!   2022), by order of the Ministry of Labour and Social Protection since 2024 (4 → 8 May
+//!   2024). Both come from a data file per year:
 //!   `profile/data/holidays/<year>.json` (2026 and 2027 are embedded; [`Calendar::load_year`]
 //!   reads another at run time). A file may list the weekday days off the official calendar
 //!   publishes; loading checks that the rules above give exactly those days.
@@ -42,7 +43,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use time::{Date, Duration, Month, OffsetDateTime, Time, UtcOffset, Weekday};
 
-use crate::documents::{Procedure, Service};
+use crate::documents::{HearingNotice, Procedure, Service};
 
 /// Kazakhstan's time: UTC+5 (one time zone for the whole country since 1 March 2024).
 pub const KZ_OFFSET: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
@@ -241,6 +242,19 @@ pub struct Deadline {
     pub provisional: bool,
 }
 
+/// How a hearing notice keeps its terms (see [`Calendar::hearing_timing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HearingTiming {
+    /// The last day the notice could be sent.
+    pub latest_notice: Date,
+    /// The last day the hearing could be held.
+    pub latest_hearing: Date,
+    /// Whether the notice was sent by `latest_notice`.
+    pub notice_in_time: bool,
+    /// Whether the hearing is set by `latest_hearing`.
+    pub hearing_in_time: bool,
+}
+
 /// The working-day calendar: the years loaded, each with its days off.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
@@ -428,6 +442,26 @@ impl Calendar {
     /// The last day a hearing may be held after a notice sent on `notice_on`.
     pub fn latest_hearing(&self, notice_on: Date) -> Result<Date, CalendarError> {
         self.add_working_days(notice_on, HEARING_HELD_WITHIN_WORKING_DAYS)
+    }
+
+    /// Whether a hearing notice keeps the terms of paragraph 4 of every rules: sent at least
+    /// [`HEARING_NOTICE_WORKING_DAYS`] working days before the end of the term, the hearing
+    /// held within [`HEARING_HELD_WITHIN_WORKING_DAYS`] working days of the notice (both in
+    /// Kazakhstan's time).
+    pub fn hearing_timing(&self, notice: &HearingNotice) -> Result<HearingTiming, CalendarError> {
+        let latest_notice = self.latest_hearing_notice(notice.term_ends_on)?;
+        let latest_hearing = self.latest_hearing(notice.issued_on)?;
+        let hearing_day = notice
+            .hearing_at
+            .checked_to_offset(KZ_OFFSET)
+            .ok_or(CalendarError::OutOfRange)?
+            .date();
+        Ok(HearingTiming {
+            latest_notice,
+            latest_hearing,
+            notice_in_time: notice.issued_on <= latest_notice,
+            hearing_in_time: hearing_day <= latest_hearing,
+        })
     }
 
     /// `days` working days from the day a notification is received (service 7's documents), as

@@ -6,9 +6,10 @@
 //! with an independent script.
 
 use eds_profile::calendar::{
-    Calendar, CalendarError, DayKind, Deadline, Excluded, ExclusionRule, exclusion_rules,
+    Calendar, CalendarError, DayKind, Deadline, Excluded, ExclusionRule, HearingTiming,
+    exclusion_rules,
 };
-use eds_profile::documents::{Procedure, Service};
+use eds_profile::documents::{Document, Procedure, Service};
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
@@ -439,4 +440,46 @@ fn fail_bad_year_files() {
         Err(CalendarError::Json { .. })
     ));
     assert_eq!(c.years(), Vec::<i32>::new());
+}
+
+#[test]
+fn ok_and_fail_hearing_notice_timing() {
+    // fixtures/documents/hearing-notice.json: notice Thursday 11 June 2026, hearing Friday
+    // 12 June 11:00, term ending Wednesday 17 June. Latest notice: 3 working days before
+    // 17 June = 12 June; latest hearing: 2 working days after 11 June = 15 June.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/documents/hearing-notice.json"
+    );
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    let Ok(Document::HearingNotice(mut notice)) = Document::from_json(&bytes) else {
+        panic!("not a hearing notice");
+    };
+    let c = cal();
+    let timing = |n: &eds_profile::documents::HearingNotice| {
+        c.hearing_timing(n).unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(
+        timing(&notice),
+        HearingTiming {
+            latest_notice: date!(2026 - 06 - 12),
+            latest_hearing: date!(2026 - 06 - 15),
+            notice_in_time: true,
+            hearing_in_time: true,
+        }
+    );
+    // A notice sent two working days before the end is late.
+    notice.issued_on = date!(2026 - 06 - 15);
+    notice.hearing_at = datetime!(2026-06-16 10:00 +05:00);
+    let t = timing(&notice);
+    assert_eq!((t.notice_in_time, t.hearing_in_time), (false, true));
+    // A hearing three working days after the notice is late; 20:00 UTC on 15 June is already
+    // 16 June in Astana.
+    notice.issued_on = date!(2026 - 06 - 10);
+    notice.hearing_at = datetime!(2026-06-15 20:00 UTC);
+    let t = timing(&notice);
+    assert_eq!(
+        (t.latest_hearing, t.notice_in_time, t.hearing_in_time),
+        (date!(2026 - 06 - 12), true, false)
+    );
 }

@@ -756,6 +756,30 @@ fn fail_sections_required_or_not_allowed() {
         },
     );
     fails(
+        "application-legal-entity",
+        |v| v["actual_address"] = v["object_address"].clone(),
+        DocumentError::FieldNotAllowed {
+            field: s("actual_address"),
+            service: Service::SpecialMeansLicence,
+        },
+    );
+    fails(
+        "application-trade-permit",
+        |v| v["bank_account"] = json!({ "iban": "KZ86125KZT5004100100", "bank": "Example Bank" }),
+        DocumentError::FieldNotAllowed {
+            field: s("bank_account"),
+            service: svc,
+        },
+    );
+    fails(
+        "application-technical-study",
+        |v| v["contact_person"] = json!("Nurlanova A. B."),
+        DocumentError::FieldNotAllowed {
+            field: s("contact_person"),
+            service: Service::TechnicalStudy,
+        },
+    );
+    fails(
         "application-sale-permit",
         |v| v["contract"] = json!("No. 1"),
         DocumentError::FieldNotAllowed {

@@ -189,6 +189,39 @@ impl Application {
         fields::text("addressee", &self.addressee)?;
         fields::applicant("applicant", &self.applicant)?;
         fields::contacts("contacts", &self.contacts)?;
+        // Which optional blocks each form has: the bank account and the object's address are
+        // on the licence forms (services 1-3) and the bank account on the sale-permit forms
+        // (service 8); the actual address on the forms of services 4-7; the contact person on
+        // those of services 4 and 5.
+        let trade = matches!(
+            s,
+            Service::SpecialMeansTradePermit | Service::CryptoTradePermit
+        );
+        let goods_form = trade
+            || matches!(
+                s,
+                Service::TechnicalStudy | Service::NotificationRegistration
+            );
+        let present = [
+            (
+                "bank_account",
+                self.bank_account.is_some(),
+                s.is_licence() || s == Service::CryptoSalePermit,
+            ),
+            (
+                "object_address",
+                self.object_address.is_some(),
+                s.is_licence(),
+            ),
+            ("actual_address", self.actual_address.is_some(), goods_form),
+            ("contact_person", self.contact_person.is_some(), trade),
+        ];
+        if let Some((field, ..)) = present
+            .iter()
+            .find(|(_, there, allowed)| *there && !allowed)
+        {
+            return Err(not_allowed(field, s));
+        }
         if let Some(b) = &self.bank_account {
             fields::bank_account("bank_account", b)?;
         }
@@ -199,24 +232,13 @@ impl Application {
         if let Some(a) = &self.actual_address {
             fields::address("actual_address", a)?;
         }
-        let wants_goods = matches!(
-            s,
-            Service::SpecialMeansTradePermit
-                | Service::CryptoTradePermit
-                | Service::TechnicalStudy
-                | Service::NotificationRegistration
-        );
-        if wants_goods {
+        if goods_form {
             let code_required = s != Service::NotificationRegistration;
             fields::goods("goods", &self.goods, s, code_required)?;
         } else if !self.goods.is_empty() {
             return Err(not_allowed("goods", s));
         }
-        let wants_movement = matches!(
-            s,
-            Service::SpecialMeansTradePermit | Service::CryptoTradePermit
-        );
-        match (&self.movement, wants_movement) {
+        match (&self.movement, trade) {
             (Some(m), true) => fields::movement("movement", m, s)?,
             (None, true) => {
                 return Err(DocumentError::FieldRequired {
