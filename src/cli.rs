@@ -50,6 +50,12 @@ pub(crate) enum Command {
     ///
     ///     eds extract --in licence.pdf.p7s --out licence.pdf
     Extract(ExtractArgs),
+    /// Verify signatures: is the document authentic, and was the certificate valid when it was
+    /// signed? (EDS law art. 10.1; ETSI EN 319 102-1 verdicts)
+    Verify(crate::verify_cmd::VerifyArgs),
+    /// Certificates: validate a path alone.
+    #[command(subcommand)]
+    Cert(crate::verify_cmd::CertCommand),
     /// Serve the center on the network: OCSP, CRL and certificates, the operator API.
     #[command(long_about = SERVE_ABOUT)]
     Serve(ServeArgs),

@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod serve_cmd;
 mod sign_cmd;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
@@ -29,7 +30,23 @@ pub(crate) const EXIT_WRONG_PASSPHRASE: u8 = 6;
 pub(crate) const EXIT_AUDIT_BROKEN: u8 = 7;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            // `eds verify` and `eds cert verify` keep 1 and 2 for verdicts: their usage errors
+            // exit 64 (docs/exit-codes.md).
+            let code = match err.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
+                _ if verify_cmd::is_verify_invocation(&args) => verify_cmd::EXIT_USAGE,
+                _ => 2,
+            };
+            return ExitCode::from(code);
+        }
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -53,6 +70,10 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         }
         cli::Command::Sign(args) => sign_cmd::sign(&args, cli.json, now),
         cli::Command::Extract(args) => sign_cmd::extract(&args, cli.json),
+        cli::Command::Verify(args) => verify_cmd::verify(&cli.data, cli.json, now, &args),
+        cli::Command::Cert(verify_cmd::CertCommand::Verify(args)) => {
+            verify_cmd::cert_verify(&cli.data, cli.json, now, &args)
+        }
         cli::Command::Serve(args) => serve_cmd::serve(&cli.data, now, fixed_clock, &args),
     }
 }
@@ -63,6 +84,9 @@ fn ca_error(err: &anyhow::Error) -> Option<&CaError> {
 
 fn exit_code(err: &anyhow::Error) -> u8 {
     if let Some(code) = sign_cmd::exit_code(err) {
+        return code;
+    }
+    if let Some(code) = verify_cmd::exit_code(err) {
         return code;
     }
     match ca_error(err) {

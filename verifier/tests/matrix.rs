@@ -1,6 +1,11 @@
 //! The verifier's fixture matrix (issue 5): every case is built by code from the test PKI, signed
 //! by the signer crate, and judged by the engine; each asserts the exact indication and
 //! sub-indication.
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a failing test should stop loudly"
+)]
 
 use eds_fixtures::pki::{Chain, FIXED_TIME, KeyAlg, RevocationReason, TestPki};
 use eds_profile::holder::Role;

@@ -1,0 +1,692 @@
+//! `eds verify` and `eds cert verify`: the verifier's engine behind a command line.
+//!
+//! Exit codes (docs/exit-codes.md, "verify"): 0 every signature passed, 1 some failed,
+//! 2 some indeterminate (and none failed), 64 usage error, 65 unreadable or invalid input
+//! (a file that cannot be opened, a trust list that does not parse).
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use time::OffsetDateTime;
+
+use eds_profile::holder::Role;
+use eds_verifier::cert::Cert;
+use eds_verifier::engine::{
+    CertificateReport, Content, DocumentReport, Options, SignatureReport, Verifier, worst,
+};
+use eds_verifier::revocation::{RevocationChecker, RevocationOptions};
+use eds_verifier::scope::Expectations;
+use eds_verifier::trust::TrustList;
+use eds_verifier::verdict::{Check, Indication, Outcome};
+
+/// Exit code: some signature is INDETERMINATE (and none failed).
+pub(crate) const EXIT_INDETERMINATE: u8 = 2;
+/// Exit code: usage error of `eds verify` / `eds cert verify` (EX_USAGE).
+pub(crate) const EXIT_USAGE: u8 = 64;
+/// Exit code: an input could not be read or is not what it should be (EX_DATAERR).
+pub(crate) const EXIT_INPUT: u8 = 65;
+
+const VERIFY_ABOUT: &str = "\
+Verify electronic digital signatures (CMS / CAdES, attached or detached) the way article 10.1
+of the EDS law asks: the signature verifies with the certificate's key; the certificate was
+valid and not revoked when the document was signed; it may be used for signing (key usage,
+extended key usage, role); and it chains to a trusted, accredited center (art. 20-2) or a
+registered foreign one (art. 13).
+
+Each signature gets an ETSI EN 319 102-1 verdict: TOTAL_PASSED, TOTAL_FAILED or INDETERMINATE
+with a sub-indication (HASH_FAILURE, REVOKED, REVOKED_NO_POE, NO_CERTIFICATE_CHAIN_FOUND,
+TRY_LATER, ...), the reason in plain words, the signer, the chain, the validation time and
+what it rests on, and every check with its outcome.
+
+Trust: --trust takes a trust list (JSON with accreditation periods, see docs/trust-list.md) or
+a PEM bundle of root certificates. Without --trust, the root of the center in --data is
+trusted, so signatures made with `eds demo`'s certificates verify out of the box.
+
+Revocation: CRLs given with --crl and those inside the signature are used first; then, unless
+--offline, the certificate's OCSP responder and CRL distribution point are asked.
+
+Exit codes: 0 all passed, 1 some failed, 2 some indeterminate, 64 usage, 65 unreadable input.
+
+Examples:
+
+    # an attached signature, trusting the local test center
+    eds verify licence.json.p7s
+
+    # a detached one, against a trust list, with a CRL and no network
+    eds verify report.pdf.p7s --content report.pdf --trust trust.json --crl issuing.crl --offline
+
+    # the applicant must be this person
+    eds verify application.json.p7s --expect-iin 900101300123
+
+    # a folder of signatures on both cores, as JSON
+    eds verify signed/ --jobs 2 --json > report.json";
+
+/// `eds verify`.
+#[derive(Debug, Args)]
+#[command(long_about = VERIFY_ABOUT)]
+pub(crate) struct VerifyArgs {
+    /// Signature files (PEM, DER or BER), or folders whose *.p7s, *.p7m, *.cms, *.sig files are
+    /// verified in a batch.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The document a detached signature covers (one signature file only).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) content: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+    /// The signer must be the person with this IIN (EDS law art. 10.3).
+    #[arg(long, value_name = "IIN")]
+    pub(crate) expect_iin: Option<String>,
+    /// The signer must act for the legal entity with this BIN.
+    #[arg(long, value_name = "BIN")]
+    pub(crate) expect_bin: Option<String>,
+    /// The signer's certificate must carry this role (repeat: any of them).
+    #[arg(long, value_name = "ROLE", value_parser = parse_role)]
+    pub(crate) expect_role: Vec<Role>,
+    /// Verify this many files at once in a batch (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+}
+
+/// What both commands share.
+#[derive(Debug, Args)]
+pub(crate) struct CommonArgs {
+    /// Trust list (JSON, docs/trust-list.md) or PEM bundle of trusted roots; default: the root
+    /// of the center in --data.
+    #[arg(long, value_name = "LIST")]
+    pub(crate) trust: Option<PathBuf>,
+    /// Extra certificates for building the chain (PEM bundle or DER; may be repeated).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) untrusted: Vec<PathBuf>,
+    /// A CRL to use (PEM or DER; may be repeated). Its signature and validity are checked.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) crl: Vec<PathBuf>,
+    /// Judge the certificates at this time (RFC 3339) instead of now — for old test material.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Use only what is given or embedded: no OCSP, no CRL download.
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// Do not ask OCSP responders (CRLs only).
+    #[arg(long)]
+    pub(crate) no_ocsp: bool,
+    /// Folder where downloaded CRLs are kept until their nextUpdate (default: <data>/cache).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cache: Option<PathBuf>,
+}
+
+/// `eds cert …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CertCommand {
+    /// Validate a certificate path alone (RFC 5280): chain to a trusted center, validity,
+    /// accreditation, revocation.
+    ///
+    /// The same engine as `eds verify`, without a signature. Exit codes as `eds verify`.
+    /// Example:
+    ///
+    ///     eds cert verify user.pem --untrusted issuing.pem --trust root.pem --crl issuing.crl
+    Verify(CertVerifyArgs),
+}
+
+/// `eds cert verify`.
+#[derive(Debug, Args)]
+pub(crate) struct CertVerifyArgs {
+    /// The certificate to validate (PEM or DER).
+    #[arg(value_name = "LEAF")]
+    pub(crate) leaf: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+    /// Require this extended key usage (dotted OID) of the leaf.
+    #[arg(long, value_name = "OID")]
+    pub(crate) eku: Option<String>,
+}
+
+/// An input problem: exit 65.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct InputError(String);
+
+fn input(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(InputError(msg.into()))
+}
+
+/// The exit code for an error of these commands, if it is theirs.
+pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
+    err.chain()
+        .any(|e| e.downcast_ref::<InputError>().is_some())
+        .then_some(EXIT_INPUT)
+}
+
+/// Whether the command line names `eds verify` or `eds cert verify` (for the usage exit code).
+pub(crate) fn is_verify_invocation(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    matches!(words.as_slice(), ["verify", ..] | ["cert", "verify", ..])
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::ALL
+        .into_iter()
+        .find(|r| r.as_str() == s)
+        .ok_or_else(|| {
+            let all: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown role {s:?}; one of: {}", all.join(", "))
+        })
+}
+
+fn parse_time(s: &str) -> anyhow::Result<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|e| {
+        input(format!(
+            "--at {s:?} is not an RFC 3339 time ({e}); write e.g. 2026-03-02T10:00:00+05:00"
+        ))
+    })
+}
+
+fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    fs::read(path).map_err(|e| input(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+fn build_verifier(
+    data: &Path,
+    common: &CommonArgs,
+    expectations: Expectations,
+    required_eku: Option<String>,
+) -> anyhow::Result<Verifier> {
+    let trust = match &common.trust {
+        Some(path) => TrustList::load(path)
+            .map_err(|e| input(format!("trust list {}: {e}", path.display())))?,
+        None => {
+            let root = data.join("root.crt.pem");
+            if !root.exists() {
+                return Err(input(format!(
+                    "no --trust given and no center in {} to trust; pass --trust LIST (a trust list or PEM roots)",
+                    data.display()
+                )));
+            }
+            TrustList::load(&root).map_err(|e| input(format!("trust {}: {e}", root.display())))?
+        }
+    };
+    let mut extra_certs = Vec::new();
+    for path in &common.untrusted {
+        let bytes = read(path, "certificate file")?;
+        extra_certs.extend(
+            Cert::all_from_pem_or_der(&bytes)
+                .map_err(|e| input(format!("{}: {e}", path.display())))?,
+        );
+    }
+    for path in &common.crl {
+        if !path.is_file() {
+            return Err(input(format!(
+                "cannot read CRL {}: no such file",
+                path.display()
+            )));
+        }
+    }
+    let at = common.at.as_deref().map(parse_time).transpose()?;
+    let cache_dir = common.cache.clone().unwrap_or_else(|| data.join("cache"));
+    let revocation = RevocationChecker::new(RevocationOptions {
+        crl_files: common.crl.clone(),
+        offline: common.offline,
+        ocsp: !common.no_ocsp,
+        cache_dir: (!common.offline).then_some(cache_dir),
+        ..RevocationOptions::default()
+    })
+    .map_err(|e| input(e.to_string()))?;
+    let required_eku = required_eku
+        .map(|s| {
+            s.parse::<der::asn1::ObjectIdentifier>()
+                .map_err(|e| input(format!("--eku {s:?} is not a dotted OID: {e}")))
+        })
+        .transpose()?;
+    let options = Options {
+        trust,
+        at,
+        extra_certs,
+        expectations,
+        max_signature_checks: 100,
+        required_eku,
+    };
+    Ok(Verifier::new(options, revocation))
+}
+
+/// `eds verify`.
+pub(crate) fn verify(
+    data: &Path,
+    json: bool,
+    now: OffsetDateTime,
+    args: &VerifyArgs,
+) -> anyhow::Result<u8> {
+    let expectations = Expectations {
+        iin: args.expect_iin.clone(),
+        bin: args.expect_bin.clone(),
+        roles: args.expect_role.clone(),
+    };
+    let verifier = build_verifier(data, &args.common, expectations, None)?;
+    let files = collect_files(&args.files)?;
+    if args.content.is_some() && files.len() != 1 {
+        return Err(input(
+            "--content goes with exactly one signature file; verify detached signatures one at a time",
+        ));
+    }
+    let batch = files.len() > 1 || args.files.iter().any(|f| f.is_dir());
+    let results = if batch {
+        run_batch(&verifier, &files, now, args.jobs, json)?
+    } else {
+        let file = files
+            .first()
+            .ok_or_else(|| input("no signature files found"))?;
+        vec![(
+            file.clone(),
+            verify_one(&verifier, file, args.content.as_deref(), now)?,
+        )]
+    };
+    let overall = worst(results.iter().map(|(_, r)| r.indication));
+    if json {
+        let value = if batch {
+            serde_json::json!({
+                "indication": overall,
+                "documents": results.iter().map(|(p, r)| serde_json::json!({
+                    "file": p.display().to_string(),
+                    "report": r,
+                })).collect::<Vec<_>>(),
+            })
+        } else {
+            serde_json::to_value(&results[0].1)?
+        };
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else if batch {
+        print!("{}", summary_table(&results));
+    } else {
+        print!("{}", render_document(&results[0].0, &results[0].1));
+    }
+    Ok(code_for(overall))
+}
+
+/// The exit code for an overall indication.
+pub(crate) fn code_for(indication: Indication) -> u8 {
+    match indication {
+        Indication::TotalPassed => 0,
+        Indication::TotalFailed => 1,
+        Indication::Indeterminate => EXIT_INDETERMINATE,
+    }
+}
+
+fn verify_one(
+    verifier: &Verifier,
+    file: &Path,
+    content: Option<&Path>,
+    now: OffsetDateTime,
+) -> anyhow::Result<DocumentReport> {
+    let signature = read(file, "signature")?;
+    let report = match content {
+        Some(path) => {
+            let mut f = fs::File::open(path)
+                .map_err(|e| input(format!("cannot read content {}: {e}", path.display())))?;
+            verifier.verify_document(&signature, Some(Content::Reader(&mut f)), now)
+        }
+        None => verifier.verify_document(&signature, None, now),
+    }
+    .with_context(|| format!("verify {}", file.display()))?;
+    Ok(report)
+}
+
+fn collect_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in inputs {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = fs::read_dir(path)
+                .map_err(|e| input(format!("cannot list {}: {e}", path.display())))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            matches!(
+                                e.to_ascii_lowercase().as_str(),
+                                "p7s" | "p7m" | "cms" | "sig"
+                            )
+                        })
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+type BatchResult = Vec<(PathBuf, DocumentReport)>;
+
+fn run_batch(
+    verifier: &Verifier,
+    files: &[PathBuf],
+    now: OffsetDateTime,
+    jobs: Option<usize>,
+    quiet: bool,
+) -> anyhow::Result<BatchResult> {
+    let jobs = jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+        .clamp(1, 64);
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(u64::try_from(files.len()).unwrap_or(u64::MAX)),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} signatures verified ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<anyhow::Result<DocumentReport>>>> =
+        Mutex::new((0..files.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let r = verify_one(verifier, file, None, now);
+                    if let Ok(mut slots) = results.lock() {
+                        if let Some(slot) = slots.get_mut(i) {
+                            *slot = Some(r);
+                        }
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let slots = results
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a verification thread panicked"))?;
+    let mut out = Vec::with_capacity(files.len());
+    for (file, slot) in files.iter().zip(slots) {
+        match slot {
+            Some(Ok(report)) => out.push((file.clone(), report)),
+            Some(Err(e)) => return Err(e),
+            None => anyhow::bail!("{} was not verified", file.display()),
+        }
+    }
+    Ok(out)
+}
+
+fn summary_table(results: &[(PathBuf, DocumentReport)]) -> String {
+    let mut out = String::new();
+    let width = results
+        .iter()
+        .map(|(p, _)| p.display().to_string().chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<13}  {}",
+        "file", "indication", "reason"
+    );
+    let (mut passed, mut failed, mut indeterminate) = (0, 0, 0);
+    for (path, report) in results {
+        match report.indication {
+            Indication::TotalPassed => passed += 1,
+            Indication::TotalFailed => failed += 1,
+            Indication::Indeterminate => indeterminate += 1,
+        }
+        let reason = first_reason(report);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<13}  {}",
+            path.display().to_string(),
+            indication_name(report.indication),
+            reason
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} documents: {passed} passed, {failed} failed, {indeterminate} indeterminate",
+        results.len()
+    );
+    out
+}
+
+fn first_reason(report: &DocumentReport) -> String {
+    if let Some(e) = &report.format_error {
+        return format!("FORMAT_FAILURE: {e}");
+    }
+    report
+        .signatures
+        .iter()
+        .find(|s| s.indication != Indication::TotalPassed)
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.sub_indication.map(sub_name).unwrap_or_default(),
+                s.reason
+            )
+        })
+        .unwrap_or_else(|| format!("{} signature(s) passed", report.signatures.len()))
+}
+
+fn indication_name(i: Indication) -> &'static str {
+    match i {
+        Indication::TotalPassed => "TOTAL_PASSED",
+        Indication::TotalFailed => "TOTAL_FAILED",
+        Indication::Indeterminate => "INDETERMINATE",
+    }
+}
+
+fn sub_name(s: eds_verifier::verdict::SubIndication) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{s:?}"))
+}
+
+fn outcome_mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "ok  ",
+        Outcome::Failed => "FAIL",
+        Outcome::Indeterminate => "??  ",
+        Outcome::Skipped => "--  ",
+    }
+}
+
+/// The human-readable report on one document.
+pub(crate) fn render_document(file: &Path, report: &DocumentReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {}{}",
+        file.display(),
+        indication_name(report.indication),
+        if report.detached { " (detached)" } else { "" }
+    );
+    if let Some(e) = &report.format_error {
+        let _ = writeln!(out, "  FORMAT_FAILURE: {e}");
+        return out;
+    }
+    for s in &report.signatures {
+        render_signature(&mut out, s);
+    }
+    out
+}
+
+fn render_signature(out: &mut String, s: &SignatureReport) {
+    let _ = writeln!(
+        out,
+        "\nsignature {}: {}",
+        s.index + 1,
+        verdict_line(s.indication, s.sub_indication, &s.reason)
+    );
+    if let Some(signer) = &s.signer {
+        let _ = writeln!(out, "  signer:     {}", signer.subject);
+    }
+    if let Some(h) = &s.holder {
+        let roles: Vec<_> = h.roles.iter().map(|r| r.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  holder:     {}{}{}",
+            h.iin
+                .as_deref()
+                .map(|i| format!("IIN {i}"))
+                .unwrap_or_default(),
+            h.bin
+                .as_deref()
+                .map(|b| format!(", BIN {b}"))
+                .unwrap_or_default(),
+            if roles.is_empty() {
+                String::new()
+            } else {
+                format!(", roles: {}", roles.join(", "))
+            }
+        );
+    }
+    if let Some(t) = s.claimed_signing_time {
+        let _ = writeln!(out, "  signed at:  {} (claimed by the signer)", rfc3339(t));
+    }
+    if let Some(t) = s.timestamp_time {
+        let _ = writeln!(
+            out,
+            "  timestamp:  {} (proven by a signature timestamp)",
+            rfc3339(t)
+        );
+    }
+    let basis = match s.time_basis {
+        eds_verifier::verdict::TimeBasis::Now => "now",
+        eds_verifier::verdict::TimeBasis::Given => "given with --at",
+        eds_verifier::verdict::TimeBasis::Timestamp => "the timestamp",
+    };
+    let _ = writeln!(
+        out,
+        "  judged at:  {} ({basis})",
+        rfc3339(s.validation_time)
+    );
+    render_chain(out, &s.chain, s.trusted_center.as_deref());
+    if let Some(src) = &s.revocation_source {
+        let _ = writeln!(out, "  revocation: {src}");
+    }
+    render_checks(out, &s.checks, &s.warnings);
+}
+
+fn verdict_line(
+    i: Indication,
+    sub: Option<eds_verifier::verdict::SubIndication>,
+    reason: &str,
+) -> String {
+    match sub {
+        Some(sub) => format!("{} / {} — {reason}", indication_name(i), sub_name(sub)),
+        None => format!("{} — {reason}", indication_name(i)),
+    }
+}
+
+fn render_chain(
+    out: &mut String,
+    chain: &[eds_verifier::verdict::ChainEntry],
+    center: Option<&str>,
+) {
+    if chain.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  chain:");
+    for (i, c) in chain.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    {}. {} (serial {}, valid {} .. {})",
+            i + 1,
+            c.subject,
+            c.serial,
+            rfc3339(c.not_before),
+            rfc3339(c.not_after)
+        );
+    }
+    if let Some(center) = center {
+        let _ = writeln!(out, "  trusted:    {center}");
+    }
+}
+
+fn render_checks(out: &mut String, checks: &[Check], warnings: &[String]) {
+    let _ = writeln!(out, "  checks:");
+    for c in checks {
+        let _ = writeln!(
+            out,
+            "    [{}] {:<20} {}",
+            outcome_mark(c.outcome),
+            c.name,
+            c.detail
+        );
+    }
+    for w in warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
+}
+
+/// `eds cert verify`.
+pub(crate) fn cert_verify(
+    data: &Path,
+    json: bool,
+    now: OffsetDateTime,
+    args: &CertVerifyArgs,
+) -> anyhow::Result<u8> {
+    let verifier = build_verifier(
+        data,
+        &args.common,
+        Expectations::default(),
+        args.eku.clone(),
+    )?;
+    let bytes = read(&args.leaf, "certificate")?;
+    let leaf = Cert::all_from_pem_or_der(&bytes)
+        .map_err(|e| input(format!("{}: {e}", args.leaf.display())))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| input(format!("{}: no certificate", args.leaf.display())))?;
+    let report = verifier.verify_certificate(&leaf, &[], now);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render_certificate(&args.leaf, &report));
+    }
+    let _ = io::stdout().flush();
+    Ok(code_for(report.indication))
+}
+
+fn render_certificate(file: &Path, r: &CertificateReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        file.display(),
+        verdict_line(r.indication, r.sub_indication, &r.reason)
+    );
+    let _ = writeln!(out, "  subject:    {}", r.certificate.subject);
+    let _ = writeln!(out, "  judged at:  {}", rfc3339(r.validation_time));
+    render_chain(&mut out, &r.chain, r.trusted_center.as_deref());
+    if let Some(src) = &r.revocation_source {
+        let _ = writeln!(out, "  revocation: {src}");
+    }
+    render_checks(&mut out, &r.checks, &r.warnings);
+    out
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
