@@ -483,3 +483,54 @@ fn ok_and_fail_hearing_notice_timing() {
         (date!(2026 - 06 - 12), true, false)
     );
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use time::Duration;
+
+    proptest! {
+        /// Adding n working days lands on a working day with exactly n working days after the
+        /// start, and going back n working days from there never passes the start.
+        #[test]
+        fn add_and_sub_working_days(offset in 0i64..700, n in 0u32..40) {
+            let c = cal();
+            let start = date!(2026 - 01 - 01) + Duration::days(offset);
+            let end = match c.add_working_days(start, n) {
+                Ok(d) => d,
+                Err(CalendarError::YearNotLoaded { year }) => {
+                    prop_assert_eq!(year, 2028);
+                    return Ok(());
+                }
+                Err(e) => panic!("{e}"),
+            };
+            if n > 0 {
+                prop_assert_eq!(c.is_working_day(end), Ok(true));
+            }
+            let mut counted = 0;
+            let mut d = start;
+            while d < end {
+                d = d.next_day().unwrap_or(d);
+                if c.is_working_day(d) == Ok(true) {
+                    counted += 1;
+                }
+            }
+            prop_assert_eq!(counted, n);
+            if let Ok(back) = c.sub_working_days(end, n) {
+                prop_assert!(back <= start);
+                prop_assert_eq!(c.add_working_days(back, n), Ok(end));
+            }
+        }
+
+        /// Registration is never before the arrival's local date and is always a working day.
+        #[test]
+        fn registration_is_a_working_day(minutes in 0i64..(700 * 24 * 60)) {
+            let c = cal();
+            let arrived = datetime!(2026-01-01 00:00 +05:00) + Duration::minutes(minutes);
+            if let Ok(day) = c.registration_date(arrived) {
+                prop_assert!(day >= arrived.date());
+                prop_assert_eq!(c.is_working_day(day), Ok(true));
+            }
+        }
+    }
+}
