@@ -442,7 +442,8 @@ fn ok_eds_sign_tsa_adds_a_token_over_the_signature_value() {
     let der = fs::read(&sig).unwrap();
     let stamps = eds_signer::cms::timestamp::signature_timestamps(&der).unwrap();
     assert_eq!(stamps.len(), 1);
-    let (value, tokens) = &stamps[0];
+    let value = &stamps[0].signature_value;
+    let tokens = &stamps[0].tokens;
     assert_eq!(tokens.len(), 1);
     let token = c.path("token.der");
     fs::write(&token, &tokens[0]).unwrap();

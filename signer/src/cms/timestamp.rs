@@ -281,11 +281,18 @@ pub fn signature_values(message_der: &[u8]) -> Result<Vec<Vec<u8>>, TimestampErr
         .collect()
 }
 
+/// One SignerInfo's signature value and the signature timestamp tokens it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerTimestamps {
+    /// The octets of the SignerInfo's `signature`: what the tokens' imprints hash.
+    pub signature_value: Vec<u8>,
+    /// Each id-aa-signatureTimeStampToken value, DER ContentInfo, in the order found.
+    pub tokens: Vec<Vec<u8>>,
+}
+
 /// Each SignerInfo's signature value with the signature timestamp tokens (DER ContentInfo) its
 /// unsigned attributes carry, in the order of the signerInfos SET. Nothing is checked.
-pub fn signature_timestamps(
-    message_der: &[u8],
-) -> Result<Vec<(Vec<u8>, Vec<Vec<u8>>)>, TimestampError> {
+pub fn signature_timestamps(message_der: &[u8]) -> Result<Vec<SignerTimestamps>, TimestampError> {
     let sd = signed_data(message_der)?;
     let mut out = Vec::with_capacity(sd.signer_infos.len());
     for any in sd.signer_infos.iter() {
@@ -300,7 +307,10 @@ pub fn signature_timestamps(
                 }
             }
         }
-        out.push((si.signature.as_bytes().to_vec(), tokens));
+        out.push(SignerTimestamps {
+            signature_value: si.signature.as_bytes().to_vec(),
+            tokens,
+        });
     }
     Ok(out)
 }
