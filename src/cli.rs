@@ -415,7 +415,10 @@ Serve the certification center in --data on the network, on one port (loopback b
   POST /ocsp, GET /ocsp/{base64}       OCSP (RFC 6960; GET answers carry RFC 5019 cache headers)
   GET  /crl/issuing.crl                the current CRL, DER (re-signed after API revocations and
                                        half way to its nextUpdate)
+  GET  /crl/root.crl                   the root center's CRL, DER (revoked issuing centers)
   GET  /cert/root.cer, /cert/issuing.cer   the CA certificates, DER
+  POST /tsa                            timestamps (RFC 3161: application/timestamp-query in,
+                                       application/timestamp-reply out), signed by tsa.crt.pem
   GET  /api/v1/register                the public register, redacted (art. 23)
   POST /api/v1/certificates            issue from a registration request with csr_pem (operator)
   GET  /api/v1/certificates/{serial}   one certificate (operator)
@@ -454,6 +457,12 @@ pub(crate) struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
+    /// Policy OID of the timestamp tokens (a request naming another policy is refused).
+    #[arg(long, value_name = "OID", default_value = "1.2.398.3.3.2.6.1")]
+    pub(crate) tsa_policy: String,
+    /// Accuracy the timestamp tokens state, in seconds (at least 1: genTime is to the second).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1)]
+    pub(crate) tsa_accuracy: u64,
     #[command(flatten)]
     pub(crate) secret: PassphraseArgs,
 }

@@ -16,6 +16,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use eds_ca::CaError;
 use eds_ca::center::Center;
 use eds_ca::store::AuditEvent;
+use eds_ca::tsa::TsaOptions;
 use eds_server::{Clock, Limits, Options, Server, auth};
 
 use crate::ca_cmd;
@@ -50,7 +51,17 @@ pub(crate) fn serve(
         },
         readers: READERS,
     };
-    let server = Server::open(options).map_err(domain_error)?;
+    let tsa_policy = args.tsa_policy.parse().map_err(|e| {
+        anyhow::anyhow!(
+            "--tsa-policy {:?} is not an object identifier like 1.2.398.3.3.2.6.1: {e}",
+            args.tsa_policy
+        )
+    })?;
+    let tsa = TsaOptions {
+        policy: tsa_policy,
+        accuracy_seconds: args.tsa_accuracy.max(1),
+    };
+    let server = Server::open_with_tsa(options, tsa).map_err(domain_error)?;
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();
     if let Some(n) = args.threads {

@@ -31,9 +31,16 @@ struct Serving {
 
 impl Serving {
     fn start(c: &Center) -> Serving {
+        Serving::start_with(c, &[])
+    }
+
+    /// `eds serve --listen 127.0.0.1:0` plus `extra`.
+    fn start_with(c: &Center, extra: &[&str]) -> Serving {
         let log = c.path("serve.log");
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
         let mut child = c
-            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .command(&args)
             .env_remove("EDS_NOW")
             .stdout(Stdio::piped())
             .stderr(Stdio::from(fs::File::create(&log).unwrap()))
@@ -545,4 +552,56 @@ fn fail_eds_sign_tsa_unreachable_writes_nothing() {
 
 fn hex(bytes: &impl AsRef<[u8]>) -> String {
     bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn ok_configured_policy_and_accuracy_are_served_and_a_bad_policy_is_refused_at_start() {
+    let mut c = Center::new();
+    c.now = None;
+    c.init("p256");
+    let o = c.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tsa-policy",
+        "not-an-oid",
+    ]);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("--tsa-policy \"not-an-oid\""),
+        "{}",
+        stderr(&o)
+    );
+
+    let s = Serving::start_with(&c, &["--tsa-policy", "1.2.3.4.5", "--tsa-accuracy", "3"]);
+    let data = c.path("doc.txt");
+    fs::write(&data, b"x").unwrap();
+    let q = c.path("q.tsq");
+    query(&data, &q, &["-sha256", "-cert", "-tspolicy", "1.2.3.4.5"]);
+    let r = c.path("r.tsr");
+    post(&s, &q, &r);
+    let text = reply_text(&r);
+    assert!(text.contains("Status: Granted."), "{text}");
+    assert!(text.contains("Policy OID: 1.2.3.4.5\n"), "{text}");
+    assert!(text.contains("Accuracy: 0x03 seconds"), "{text}");
+    let o = verify(
+        &c,
+        &[
+            "-queryfile",
+            q.to_str().unwrap(),
+            "-in",
+            r.to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&o).contains("Verification: OK"), "{}", both(&o));
+    // The default policy is now someone else's.
+    let other = c.path("other.tsq");
+    query(
+        &data,
+        &other,
+        &["-sha256", "-tspolicy", "1.2.398.3.3.2.6.1"],
+    );
+    let r = c.path("other.tsr");
+    post(&s, &other, &r);
+    assert!(reply_text(&r).contains("Status: Rejected."));
 }
