@@ -412,13 +412,13 @@ impl PathCache {
         opts: &PathOptions,
     ) -> Result<ValidPath, PathFailure> {
         let key = cache_key(leaf, intermediates, trust, opts);
-        if let Ok(entries) = self.entries.read() {
-            if let Some(entry) = entries.get(&key) {
-                if entry.from <= opts.at && opts.at <= entry.until {
-                    self.hits.fetch_add(1, Ordering::Relaxed);
-                    return Ok(entry.path.clone());
-                }
-            }
+        if let Ok(entries) = self.entries.read()
+            && let Some(entry) = entries.get(&key)
+            && entry.from <= opts.at
+            && opts.at <= entry.until
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(entry.path.clone());
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let result = validate(leaf, intermediates, trust, opts);
@@ -641,7 +641,7 @@ impl Ctx<'_> {
             .collect();
         let algs: Vec<&dyn SignatureVerificationAlgorithm> = counted
             .iter()
-            .map(|c| c as &dyn SignatureVerificationAlgorithm)
+            .map(|c| -> &dyn SignatureVerificationAlgorithm { c })
             .collect();
         let to_path = |p: &VerifiedPath<'_>| -> Option<ValidPath> {
             let position = anchors.iter().position(|a| std::ptr::eq(a, p.anchor()))?;
@@ -686,11 +686,12 @@ impl Ctx<'_> {
     fn extra_checks(&self, chain: &[Cert], at: OffsetDateTime) -> Result<(), PathFailure> {
         self.check_ca_key_usage(chain)?;
         self.check_policies(chain)?;
-        if let Some(anchor) = chain.last() {
-            if let Some(f) = time_failure(&chain[chain.len() - 1..], at) {
-                let _ = anchor;
-                return Err(reindex(f, chain.len() - 1, chain));
-            }
+        let last = chain.len().saturating_sub(1);
+        if let Some(f) = chain
+            .get(last..)
+            .and_then(|anchor| time_failure(anchor, at))
+        {
+            return Err(reindex(f, last, chain));
         }
         Ok(())
     }
@@ -712,25 +713,28 @@ impl Ctx<'_> {
             }
         }
         // 3. The leaf is an end entity; 4. intermediates are CAs within their path lengths.
-        let bc = |index: usize| {
-            chain[index]
-                .basic_constraints()
+        let bc = |index: usize, cert: &Cert| {
+            cert.basic_constraints()
                 .map_err(|e| PathFailure::Malformed {
                     index,
                     detail: e.to_string(),
                 })
         };
-        if let Some((true, _)) = bc(0)? {
+        if let Some(leaf) = chain.first()
+            && let Some((true, _)) = bc(0, leaf)?
+        {
             return Err(PathFailure::LeafIsCa {
-                subject: chain[0].subject(),
+                subject: leaf.subject(),
             });
         }
-        for index in 1..n.saturating_sub(1) {
-            match bc(index)? {
+        for (index, cert) in chain.iter().enumerate().take(n.saturating_sub(1)).skip(1) {
+            match bc(index, cert)? {
+                // `index - 1` CAs stand between this one and the leaf (webpki counts them all,
+                // self-issued ones included).
                 Some((true, Some(path_len))) if index - 1 > usize::from(path_len) => {
                     return Err(PathFailure::PathLenExceeded {
                         index,
-                        subject: chain[index].subject(),
+                        subject: cert.subject(),
                         path_len,
                     });
                 }
@@ -738,7 +742,7 @@ impl Ctx<'_> {
                 _ => {
                     return Err(PathFailure::NotCa {
                         index,
-                        subject: chain[index].subject(),
+                        subject: cert.subject(),
                     });
                 }
             }
@@ -853,7 +857,7 @@ impl Ctx<'_> {
                 Err(f) => f,
                 Ok(()) => match self.restricted(&chain, center, self.opts.at) {
                     Ok(path) => return Ok(path),
-                    Err(e) => self.from_webpki(e, &chain),
+                    Err(e) => self.explain_webpki(e, &chain),
                 },
             };
             if self.budget.exhausted() {
@@ -904,7 +908,7 @@ impl Ctx<'_> {
         let inside = self.opts.at.clamp(from, until);
         match self.restricted(chain, center, inside) {
             Ok(_) => Ok(failure),
-            Err(e) => Ok(self.from_webpki(e, chain)),
+            Err(e) => Ok(self.explain_webpki(e, chain)),
         }
     }
 
@@ -995,7 +999,7 @@ impl Ctx<'_> {
     }
 
     /// Maps webpki's verdict on one chain to a failure, locating the certificate.
-    fn from_webpki(&self, err: webpki::Error, chain: &[Cert]) -> PathFailure {
+    fn explain_webpki(&self, err: webpki::Error, chain: &[Cert]) -> PathFailure {
         use webpki::Error as E;
         let subject = |i: usize| chain.get(i).map(Cert::subject).unwrap_or_default();
         #[allow(deprecated)]

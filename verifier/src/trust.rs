@@ -436,13 +436,13 @@ fn parse_center(
     };
     let accredited_from = time_field("accredited_from")?;
     let accredited_until = time_field("accredited_until")?;
-    if let (Some(from), Some(until)) = (accredited_from, accredited_until) {
-        if until < from {
-            return Err(err(
-                "accredited_until",
-                "the period ends before it starts (accredited_until < accredited_from)".to_owned(),
-            ));
-        }
+    if let (Some(from), Some(until)) = (accredited_from, accredited_until)
+        && until < from
+    {
+        return Err(err(
+            "accredited_until",
+            "the period ends before it starts (accredited_until < accredited_from)".to_owned(),
+        ));
     }
     let foreign = match map.get("foreign") {
         None | Some(Value::Null) => false,
@@ -508,6 +508,11 @@ fn list_id(centers: &[TrustedCenter]) -> [u8; 32] {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use eds_fixtures::pki::TestPki;
 

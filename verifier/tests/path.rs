@@ -1,6 +1,13 @@
 //! Path validation on the generated test PKI and on the national center's test material; the
 //! OpenSSL command line judges the same cases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failing test should stop loudly"
+)]
+
 use std::path::Path;
 use std::process::Command;
 
@@ -290,7 +297,7 @@ fn fail_bad_certificate_signature_names_the_certificate() {
     let inter = Cert::from_der(&pki.issuing().der_with_broken_signature()).unwrap();
     let result = validate(
         &cert(pki.individual()),
-        &[inter.clone()],
+        std::slice::from_ref(&inter),
         &trust_of(pki.root()),
         &PathOptions::at(FIXED_TIME),
     );
