@@ -507,6 +507,11 @@ fn list_id(centers: &[TrustedCenter]) -> [u8; 32] {
     id
 }
 
+/// The format's documentation, `docs/trust-list.md`, whose example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/trust-list.md")]
+pub struct TrustListFormatDoc;
+
 #[cfg(test)]
 #[allow(
     clippy::unwrap_used,
