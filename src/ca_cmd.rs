@@ -246,8 +246,13 @@ pub(crate) fn run(
         }
         CaCommand::Crl { secret, out } => {
             let center = Center::open(data)?;
-            let key = center.unlock(&passphrase(&secret)?)?;
-            let (crl, paths) = center.issue_and_publish_crl(&key, "operator", now)?;
+            let pass = passphrase(&secret)?;
+            let key = center.unlock(&pass)?;
+            let (crl, issuing_paths) = center.issue_and_publish_crl(&key, "operator", now)?;
+            // The root's CRL too, so a verifier offline has both (the issuing center's
+            // certificate is checked against it).
+            let (_, root_paths) = center.issue_and_publish_root_crl(&pass, "operator", now)?;
+            let paths: Vec<_> = issuing_paths.into_iter().chain(root_paths).collect();
             if let Some(out) = out {
                 let bytes = if out.extension().is_some_and(|e| e == "pem") {
                     crl.pem().into_bytes()
