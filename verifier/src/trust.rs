@@ -647,6 +647,40 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_seeds_read_as_their_names_say() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/verifier_trust");
+        let read = |name: &str| TrustList::from_bytes(&std::fs::read(dir.join(name)).unwrap());
+        let list = read("list.json").unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(list.centers()[1].foreign);
+        assert_eq!(
+            list.centers()[0].accredited_until,
+            Some(time::macros::datetime!(2024-03-13 17:59:59 UTC))
+        );
+        assert_eq!(read("open-period.json").unwrap().len(), 1);
+        assert_eq!(read("bundle.pem").unwrap().len(), 2);
+        assert_eq!(read("one.der").unwrap().len(), 1);
+        assert!(matches!(
+            read("wrong-types.json"),
+            Err(TrustError::Field {
+                field: "certificate",
+                ..
+            })
+        ));
+        assert!(matches!(
+            read("wrong-version.json"),
+            Err(TrustError::Shape { .. })
+        ));
+        assert!(matches!(
+            read("file-ref.json"),
+            Err(TrustError::Field {
+                field: "certificate_file",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn fail_duplicate_certificate() {
         let pki = TestPki::new();
         let bundle = format!("{}{}", pki.root().pem(), pki.root().pem());
