@@ -1058,3 +1058,49 @@ fn read_pem_certificate(path: &Path) -> Result<Vec<u8>, CaError> {
     }
     Ok(parsed.into_contents())
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_fallback_rejection_is_the_encoder_s_bytes() {
+        for info in [
+            FailInfo::BadAlg,
+            FailInfo::BadDataFormat,
+            FailInfo::TimeNotAvailable,
+            FailInfo::UnacceptedPolicy,
+            FailInfo::UnacceptedExtension,
+            FailInfo::SystemFailure,
+        ] {
+            let encoded = Response {
+                status: StatusInfo {
+                    status: STATUS_REJECTION,
+                    status_string: None,
+                    fail_info: Some(info.bit_string().unwrap()),
+                },
+                time_stamp_token: None,
+            }
+            .to_der()
+            .unwrap();
+            assert_eq!(fallback_rejection(info), encoded, "{info:?}");
+        }
+    }
+
+    #[test]
+    fn ok_serial_integers_are_minimal_and_positive() {
+        for (value, der) in [
+            (0u64, vec![0x00]),
+            (0x7F, vec![0x7F]),
+            (0x80, vec![0x00, 0x80]),
+            (0x01_0000, vec![0x01, 0x00, 0x00]),
+            (
+                u64::MAX,
+                vec![0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+            ),
+        ] {
+            assert_eq!(unsigned_int(value).unwrap().as_bytes(), der.as_slice());
+        }
+    }
+}

@@ -143,8 +143,9 @@ impl std::fmt::Debug for Server {
 }
 
 impl Server {
-    /// Opens the center, unlocks its key, loads the OCSP responder and makes sure a current CRL
-    /// is published. Blocking (key derivation, register, signing): call it before entering the
+    /// Opens the center, unlocks its key, loads the OCSP responder and the timestamp authority
+    /// (default [`eds_ca::tsa::TsaOptions`]) and makes sure current CRLs (issuing and root) are
+    /// published. Blocking (key derivation, register, signing): call it before entering the
     /// runtime or on a blocking thread.
     pub fn open(options: Options) -> Result<Server, Error> {
         Server::open_with_tsa(options, eds_ca::tsa::TsaOptions::default())
