@@ -605,3 +605,138 @@ fn ok_configured_policy_and_accuracy_are_served_and_a_bad_policy_is_refused_at_s
     post(&s, &other, &r);
     assert!(reply_text(&r).contains("Status: Rejected."));
 }
+
+#[test]
+fn ok_cosigning_with_tsa_timestamps_only_the_new_signer() {
+    let (c, s) = serving();
+    let first = c.issue_sample("individual-signing");
+    let second = c.issue_with(
+        &request("employee-signing-right"),
+        &["--generate-key", "--key-algorithm", "p384"],
+    );
+    let doc = c.path("doc.txt");
+    fs::write(&doc, b"two signers\n").unwrap();
+    let url = format!("{}/tsa", s.url);
+    let sign = |p12: &str, out: &Path, extra: &[&str]| {
+        let p12 = c.out.join(format!("{p12}.p12"));
+        let mut args = vec![
+            "sign",
+            "--in",
+            doc.to_str().unwrap(),
+            "--p12",
+            p12.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--tsa",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        ok(&c.run_env(&args, &[("EDS_KEY_PASSWORD", OWNER)]));
+    };
+    let one = c.path("one.p7s");
+    sign(&first, &one, &[]);
+    let two = c.path("two.p7s");
+    sign(&second, &two, &["--add-to", one.to_str().unwrap()]);
+    let stamps =
+        eds_signer::cms::timestamp::signature_timestamps(&fs::read(&two).unwrap()).unwrap();
+    assert_eq!(stamps.len(), 2);
+    assert!(stamps.iter().all(|s| s.tokens.len() == 1), "{stamps:?}");
+    // The first signer's token is the one it had: byte for byte.
+    let before =
+        eds_signer::cms::timestamp::signature_timestamps(&fs::read(&one).unwrap()).unwrap();
+    assert!(stamps.contains(&before[0]));
+    for st in &stamps {
+        let token = c.path("t.der");
+        fs::write(&token, &st.tokens[0]).unwrap();
+        let digest = hex(&ring::digest::digest(
+            &ring::digest::SHA256,
+            &st.signature_value,
+        ));
+        let o = verify(
+            &c,
+            &[
+                "-digest",
+                &digest,
+                "-token_in",
+                "-in",
+                token.to_str().unwrap(),
+            ],
+        );
+        assert!(stdout(&o).contains("Verification: OK"), "{}", both(&o));
+    }
+}
+
+#[test]
+fn fail_signer_refuses_tokens_that_do_not_answer_its_request_or_signature() {
+    use eds_signer::cms::timestamp::{
+        TimestampError, TimestampRequest, add_signature_timestamp, post, signature_values,
+    };
+    let (c, s) = serving();
+    let serial = c.issue_sample("individual-signing");
+    let p12 = c.out.join(format!("{serial}.p12"));
+    let doc = c.path("doc.txt");
+    fs::write(&doc, b"x").unwrap();
+    let sig = c.path("doc.p7s");
+    ok(&c.run_env(
+        &[
+            "sign",
+            "--in",
+            doc.to_str().unwrap(),
+            "--p12",
+            p12.to_str().unwrap(),
+            "--out",
+            sig.to_str().unwrap(),
+        ],
+        &[("EDS_KEY_PASSWORD", OWNER)],
+    ));
+    let message = fs::read(&sig).unwrap();
+    let value = signature_values(&message).unwrap().remove(0);
+    let rng = ring::rand::SystemRandom::new();
+    let url = format!("{}/tsa", s.url);
+    let timeout = std::time::Duration::from_secs(30);
+
+    // An answer to another request: another imprint.
+    let asked = TimestampRequest::new(&value, &rng).unwrap();
+    let other = TimestampRequest::new(b"another value", &rng).unwrap();
+    let answer = post(&url, other.der(), timeout).unwrap();
+    assert_eq!(
+        asked.token(&answer),
+        Err(TimestampError::Mismatch {
+            what: "messageImprint"
+        })
+    );
+    // The same imprint, another nonce.
+    let again = TimestampRequest::new(&value, &rng).unwrap();
+    let answer = post(&url, again.der(), timeout).unwrap();
+    assert_eq!(
+        asked.token(&answer),
+        Err(TimestampError::Mismatch { what: "nonce" })
+    );
+    // A token over another value fits no signer of the message.
+    let token = other
+        .token(&post(&url, other.der(), timeout).unwrap())
+        .unwrap();
+    assert_eq!(
+        add_signature_timestamp(&message, &token),
+        Err(TimestampError::NoSuchSignature)
+    );
+    // The right one fits, and the message then carries it.
+    let token = asked
+        .token(&post(&url, asked.der(), timeout).unwrap())
+        .unwrap();
+    let stamped = add_signature_timestamp(&message, &token).unwrap();
+    let stamps = eds_signer::cms::timestamp::signature_timestamps(&stamped).unwrap();
+    assert_eq!(stamps[0].tokens, vec![token]);
+    // A refusal is reported with its failInfo bit: garbage is badDataFormat (bit 5).
+    let refused = post(&url, b"garbage", timeout).unwrap();
+    assert!(matches!(
+        asked.token(&refused),
+        Err(TimestampError::Refused { status: 2, ref fail_bits, .. }) if fail_bits == &[5]
+    ));
+    // Not a TSA: a 404 is a transport error naming the status.
+    let e = post(&format!("{}/nowhere", s.url), asked.der(), timeout).unwrap_err();
+    assert!(
+        matches!(&e, TimestampError::Transport { reason, .. } if reason.contains("404")),
+        "{e}"
+    );
+}
