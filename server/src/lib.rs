@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `POST /ocsp`, `GET /ocsp/{base64}` | anyone | OCSP (RFC 6960; GET with the cache headers of RFC 5019 §6) |
 //! | `GET /crl/issuing.crl` | anyone | the issuing center's current CRL, DER |
-//! | `GET /crl/root.crl` | anyone | the root center's current CRL, DER ([`root_crl`]) |
+//! | `GET /crl/root.crl` | anyone | the root center's current CRL, DER ([`eds_ca::root_crl`]) |
 //! | `GET /cert/root.cer`, `GET /cert/issuing.cer` | anyone | the CA certificates, DER |
 //! | `GET /api/v1/register` | anyone | the public register, redacted as EDS law art. 23 asks |
 //! | `POST /api/v1/certificates` | operator | issue from a registration request with a CSR |
