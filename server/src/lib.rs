@@ -13,6 +13,8 @@
 //! | `GET /api/v1/certificates/{serial}` | operator | one certificate, unredacted, with its PEM |
 //! | `POST /api/v1/certificates/{serial}/revoke` | operator | revoke on a ground of art. 18.1 / 17.1 |
 //! | `POST /tsa` | anyone | timestamps (RFC 3161; [`tsa`]) |
+//! | `GET /`, `POST /verify` | anyone | the verification page: upload a signed document, see the verdict ([`web`]) |
+//! | `POST /api/v1/verify` | anyone | the same verification, the JSON report of `eds verify --json` |
 //!
 //! The crate is thin, as the house style asks: it decodes and checks the wire form, calls the
 //! `eds-ca` domain on a blocking thread (the register is synchronous SQLite), and maps errors to
@@ -29,6 +31,7 @@ mod api;
 mod headers;
 mod publish;
 mod root_crl;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -365,6 +368,7 @@ fn router(state: AppState) -> Router {
             post(tsa::post).layer(DefaultBodyLimit::max(tsa::MAX_BODY)),
         )
         .nest("/api/v1", api)
+        .merge(web::router())
         .fallback(not_found)
         .layer(middleware::from_fn(access_log))
         .layer(TimeoutLayer::with_status_code(
