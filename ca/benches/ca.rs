@@ -13,7 +13,8 @@
 //!   transaction and in batches of 100 and 1,000, through the real API, `Center::issue` and
 //!   `Center::issue_batch_on` (`csr`: the owner's key comes in a PKCS#10 request, whose signature
 //!   is verified each time; `premade_key`: `KeySource::PublicKey`, the key already checked), the
-//!   batches on all cores and on one thread (`_1thread`);
+//!   batches on all cores and on one thread (`_1thread`), beside ring signing as many times in
+//!   the same group (`issue_batch/ring_p256_600B`: the same load as the batches);
 //! - `crl`: `Center::crl` (streamed) over 10,000 and 1,000,000 revoked entries of a cached
 //!   register, the same through rcgen's builder as `Center::crl` did before (`rcgen_register`),
 //!   the register read alone, rcgen signing the same entries from memory, and (10,000)
@@ -515,8 +516,26 @@ fn issue(c: &mut Criterion) {
     let one = std::num::NonZeroUsize::MIN;
     let cores = std::thread::available_parallelism().unwrap_or(one);
     eprintln!("issue_batch: {cores} threads for the batches (available_parallelism)");
+    // Bare ring, timed in this group between the batches, so that it runs under the same load
+    // from other work on the machine as they do: the goal's ratio is taken against it.
+    let ring_pkcs8 =
+        EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &set.rng).expect("key");
+    let ring_key = EcdsaKeyPair::from_pkcs8(
+        &ECDSA_P256_SHA256_ASN1_SIGNING,
+        ring_pkcs8.as_ref(),
+        &set.rng,
+    )
+    .expect("key");
+    let tbs = vec![0x5Au8; TBS_LEN];
     for n in [100usize, 1_000] {
         g.throughput(Throughput::Elements(u64::try_from(n).unwrap_or(0)));
+        g.bench_with_input(BenchmarkId::new("ring_p256_600B", n), &n, |b, &n| {
+            b.iter(|| {
+                for _ in 0..n {
+                    black_box(ring_key.sign(&set.rng, black_box(&tbs)).expect("sign"));
+                }
+            });
+        });
         let csr: Vec<(RegistrationRequest, KeySource<'_>)> = (0..n)
             .map(|_| (set.req.clone(), KeySource::Csr(Some(&set.csr_pem))))
             .collect();

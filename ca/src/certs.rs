@@ -128,11 +128,40 @@ pub struct OwnerTemplate<'a> {
     pub not_after: OffsetDateTime,
 }
 
+/// The parts of every owner certificate that depend on the center's configuration alone (CRL
+/// distribution point, certificate policies, authority information access), encoded once so a
+/// batch does not encode them per certificate.
+#[derive(Debug, Clone)]
+pub struct OwnerConstants {
+    crl_url: String,
+    policies: CustomExtension,
+    aia: CustomExtension,
+}
+
+impl OwnerConstants {
+    /// Encodes the configuration's parts of the owner template.
+    pub fn new(cfg: &CenterConfig) -> Result<Self, CaError> {
+        Ok(Self {
+            crl_url: cfg.crl_url("issuing"),
+            policies: policies_extension(holder::POLICY)?,
+            aia: aia_extension(cfg)?,
+        })
+    }
+}
+
 /// Template of an owner's registration certificate (EDS law art. 15), and its subject as text
 /// (`CN=…, SURNAME=…, SERIALNUMBER=IIN…, C=KZ, …`) for the register.
 pub fn owner_params(
     t: &OwnerTemplate<'_>,
     cfg: &CenterConfig,
+) -> Result<(CertificateParams, String), CaError> {
+    owner_params_with(t, &OwnerConstants::new(cfg)?)
+}
+
+/// [`owner_params`] with the configuration's parts already encoded.
+pub fn owner_params_with(
+    t: &OwnerTemplate<'_>,
+    constants: &OwnerConstants,
 ) -> Result<(CertificateParams, String), CaError> {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
@@ -176,9 +205,9 @@ pub fn owner_params(
         .collect();
     p.use_authority_key_identifier_extension = true;
     p.crl_distribution_points = vec![CrlDistributionPoint {
-        uris: vec![cfg.crl_url("issuing")],
+        uris: vec![constants.crl_url.clone()],
     }];
-    p.custom_extensions = vec![policies_extension(holder::POLICY)?, aia_extension(cfg)?];
+    p.custom_extensions = vec![constants.policies.clone(), constants.aia.clone()];
     // Subject key identifier: RFC 7093 method 1 (truncated SHA-256), rcgen's default.
     p.key_identifier_method = KeyIdMethod::Sha256;
     Ok((p, text))

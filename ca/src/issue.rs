@@ -22,7 +22,7 @@ use eds_profile::holder::{HolderKind, KeyPurpose, Organization, Role, SubjectSpe
 use eds_profile::request::{self, Accepted, EntityFacts, Facts, PersonFacts, RegistrationRequest};
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
-use crate::certs::{self, OwnerTemplate};
+use crate::certs::{self, OwnerConstants, OwnerTemplate};
 use crate::error::CaError;
 use crate::keys::KeyAlgorithm;
 use crate::store::{AuditEvent, CertificateRecord, NewRefusal, Serial};
@@ -369,8 +369,13 @@ impl Center {
         now: OffsetDateTime,
         threads: NonZeroUsize,
     ) -> Result<Vec<CertificateRecord>, CaError> {
+        let constants = OwnerConstants::new(self.config())?;
+        let constants = &constants;
         let sign_slice = |slice: &[SignJob<'_>]| -> Result<Vec<CertificateRecord>, CaError> {
-            slice.iter().map(|j| self.sign_job(key, j, now)).collect()
+            slice
+                .iter()
+                .map(|j| self.sign_job(key, j, now, constants))
+                .collect()
         };
         // A thread costs tens of µs to start: below this many jobs each, one thread does it all.
         const MIN_JOBS_PER_THREAD: usize = 16;
@@ -402,6 +407,7 @@ impl Center {
         key: &IssuingKey,
         job: &SignJob<'_>,
         now: OffsetDateTime,
+        constants: &OwnerConstants,
     ) -> Result<CertificateRecord, CaError> {
         let checked;
         let public = match &job.public {
@@ -420,6 +426,7 @@ impl Center {
             public,
             now,
             job.serial,
+            constants,
         )
     }
 
@@ -439,7 +446,8 @@ impl Center {
         rng: &dyn SecureRandom,
     ) -> Result<CertificateRecord, CaError> {
         let serial = certs::time_ordered_serial(now, rng)?;
-        self.sign_owner_with_serial(key, req, accepted, facts, public, now, serial)
+        let constants = OwnerConstants::new(self.config())?;
+        self.sign_owner_with_serial(key, req, accepted, facts, public, now, serial, &constants)
     }
 
     /// [`Center::sign_owner`] with the serial already drawn.
@@ -456,6 +464,7 @@ impl Center {
         public: &SubjectPublicKeyInfo,
         now: OffsetDateTime,
         serial: [u8; 20],
+        constants: &OwnerConstants,
     ) -> Result<CertificateRecord, CaError> {
         let kind = req.kind();
         // The registry's spelling wins: it is what identifies the owner (art. 15.1(2)).
@@ -488,7 +497,7 @@ impl Center {
             .collect();
         let not_after = (now + Duration::days(i64::from(self.config().leaf_validity_days)))
             .min(self.issuing_not_after());
-        let (params, subject_text) = certs::owner_params(
+        let (params, subject_text) = certs::owner_params_with(
             &OwnerTemplate {
                 subject: &subject,
                 kind,
@@ -498,7 +507,7 @@ impl Center {
                 not_before: now,
                 not_after,
             },
-            self.config(),
+            constants,
         )?;
         let cert = params
             .signed_by(public, key.issuer())
