@@ -740,3 +740,32 @@ fn fail_signer_refuses_tokens_that_do_not_answer_its_request_or_signature() {
         "{e}"
     );
 }
+
+#[test]
+fn ok_root_crl_published_by_the_command_line_is_served_at_once() {
+    let (c, s) = serving();
+    let fetch = |name: &str| -> String {
+        let file = c.path(name);
+        let o = Command::new("curl")
+            .args(["-sS", "-f", "-o"])
+            .arg(&file)
+            .arg(format!("{}/crl/root.crl", s.url))
+            .output()
+            .unwrap();
+        assert_code(&o, 0);
+        let text = openssl_ok(&[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            file.to_str().unwrap(),
+            "-noout",
+            "-crlnumber",
+        ]);
+        text.trim().to_owned()
+    };
+    assert_eq!(fetch("first.crl"), "crlNumber=0x01");
+    ok(&c.run(&["ca", "crl"]));
+    assert!(c.data.join("crl/root.crl").exists());
+    assert_eq!(fetch("second.crl"), "crlNumber=0x02");
+}

@@ -5,9 +5,13 @@
 //! Served from memory. The published `crl/root.crl` is taken when it is current; otherwise, and
 //! once half of the served one's validity has passed, the next request signs a new one (the
 //! root key is decrypted for that signature only) while the others keep getting the current
-//! one. A revocation of the issuing center's certificate shows at that refresh.
+//! one. A root CRL that `eds ca crl` publishes while the server runs is served from the next
+//! request on (the file's modification time is looked at on each request, and a CRL with a
+//! higher number replaces the one in memory).
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,6 +35,7 @@ const ACTOR: &str = "server";
 #[derive(Debug)]
 pub(crate) struct RootCrl {
     der: Bytes,
+    number: Vec<u8>,
     this_update: OffsetDateTime,
     next_update: OffsetDateTime,
     etag: String,
@@ -41,9 +46,11 @@ impl RootCrl {
         let (_, crl) = CertificateRevocationList::from_der(&der).ok()?;
         let this_update = crl.last_update().to_datetime();
         let next_update = crl.next_update()?.to_datetime();
+        let number = crl.crl_number()?.to_bytes_be();
         let etag = headers::etag(&der);
         Some(Self {
             der: Bytes::from(der),
+            number,
             this_update,
             next_update,
             etag,
@@ -53,6 +60,13 @@ impl RootCrl {
     fn refresh_at(&self) -> OffsetDateTime {
         self.this_update + (self.next_update - self.this_update) / 2
     }
+
+    /// Whether this CRL's number is greater than `other`'s (big-endian magnitudes).
+    fn newer_than(&self, other: &RootCrl) -> bool {
+        let strip = |n: &[u8]| -> Vec<u8> { n.iter().copied().skip_while(|b| *b == 0).collect() };
+        let (a, b) = (strip(&self.number), strip(&other.number));
+        (a.len(), a) > (b.len(), b)
+    }
 }
 
 /// The root CRL and the lock of whoever is signing a new one.
@@ -60,6 +74,9 @@ impl RootCrl {
 pub(crate) struct RootCrlState {
     current: RwLock<Arc<RootCrl>>,
     signing: Mutex<()>,
+    path: PathBuf,
+    /// Modification time of `crl/root.crl` when last read or written here.
+    file_modified: Mutex<Option<SystemTime>>,
 }
 
 impl RootCrlState {
@@ -78,7 +95,28 @@ impl RootCrlState {
         Ok(RootCrlState {
             current: RwLock::new(Arc::new(crl)),
             signing: Mutex::new(()),
+            file_modified: Mutex::new(modified(&path)),
+            path,
         })
+    }
+
+    /// Takes the published file when it changed since last seen and holds a newer CRL.
+    fn adopt_published(&self) {
+        let now_modified = modified(&self.path);
+        let mut seen = match self.file_modified.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if *seen == now_modified {
+            return;
+        }
+        *seen = now_modified;
+        if let Some(crl) = std::fs::read(&self.path).ok().and_then(RootCrl::from_der)
+            && crl.newer_than(&self.current())
+        {
+            info!("serving a root CRL published outside the server");
+            self.replace(crl);
+        }
     }
 
     fn current(&self) -> Arc<RootCrl> {
@@ -113,6 +151,8 @@ fn issue(center: &Center, passphrase: &[u8], now: OffsetDateTime) -> Result<Root
 /// `GET /crl/root.crl`.
 pub(crate) async fn get(State(state): State<AppState>, request: HeaderMap) -> Response {
     let now = state.clock.now();
+    // One stat (and rarely one read of a few hundred bytes): too small for a blocking thread.
+    state.root_crl.adopt_published();
     if now >= state.root_crl.current().refresh_at() {
         let refreshed = blocking(&state, move |s| {
             let Ok(_guard) = s.root_crl.signing.try_lock() else {
@@ -124,6 +164,11 @@ pub(crate) async fn get(State(state): State<AppState>, request: HeaderMap) -> Re
             }
             let crl = issue(&s.center, &s.passphrase, now)?;
             s.root_crl.replace(crl);
+            let mut seen = match s.root_crl.file_modified.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            *seen = modified(&s.root_crl.path);
             Ok(())
         })
         .await;
@@ -145,4 +190,8 @@ pub(crate) async fn get(State(state): State<AppState>, request: HeaderMap) -> Re
         etag: Some(crl.etag.clone()),
     };
     headers::der_response(&request, PKIX_CRL, crl.der.clone(), &caching)
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
