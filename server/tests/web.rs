@@ -1,0 +1,417 @@
+//! The verification page (`GET /`, `POST /verify`, `POST /api/v1/verify`) over a real center:
+//! certificates issued through the API, documents signed by the signer crate, and the center's
+//! own CRLs as the revocation source.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a failing test should stop loudly"
+)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use hyper::{Method, StatusCode};
+use ring::rand::SystemRandom;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use eds_profile::documents::Document;
+use eds_server::web::MAX_UPLOAD;
+use eds_signer::cms::{self as sign, Content as SignContent, SignOptions, Signer};
+use eds_signer::keys::pkcs8::load_pkcs8;
+
+use common::{Reply, TestServer, fixture};
+
+/// The IIN of `fixtures/requests/individual-signing.json`.
+const IIN: &str = "850314300122";
+
+/// A holder's key and certificate, issued by the test server's center.
+struct Holder {
+    key_der: Vec<u8>,
+    cert_der: Vec<u8>,
+    serial: String,
+}
+
+/// Issues `fixtures/requests/NAME.json` through the API with a fresh P-256 key.
+async fn holder(server: &TestServer, name: &str) -> Holder {
+    let text = std::fs::read(fixture(&format!("requests/{name}.json"))).unwrap();
+    let mut req: Value = serde_json::from_slice(&text).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    req["csr_pem"] = json!(
+        rcgen::CertificateParams::new(Vec::<String>::new())
+            .unwrap()
+            .serialize_request(&key)
+            .unwrap()
+            .pem()
+            .unwrap()
+    );
+    let r = server
+        .api(
+            Method::POST,
+            "/api/v1/certificates",
+            Some(&server.token),
+            Some(req),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let v = r.json();
+    let pem_text = v["certificate_pem"].as_str().unwrap();
+    Holder {
+        key_der: key.serialize_der(),
+        cert_der: pem::parse(pem_text).unwrap().into_contents(),
+        serial: v["certificate"]["serial"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Signs `content` now, attached or detached, with the issuing center's certificate embedded.
+fn sign_now(server: &TestServer, h: &Holder, content: &[u8], detached: bool) -> Vec<u8> {
+    let key = load_pkcs8(&h.key_der, None).unwrap();
+    let signer = Signer::new(&key, &h.cert_der, &[server.issuing_der()]).unwrap();
+    sign::sign(
+        &signer,
+        SignContent::Bytes(content),
+        &SignOptions::new(OffsetDateTime::now_utc()).detached(detached),
+        &SystemRandom::new(),
+    )
+    .unwrap()
+}
+
+/// The licence fixture as the canonical bytes that are signed, with `edit` applied first.
+fn licence(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let text = std::fs::read(fixture("documents/licence.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    edit(&mut v);
+    Document::from_json(&serde_json::to_vec(&v).unwrap())
+        .unwrap()
+        .canonical_bytes()
+        .unwrap()
+}
+
+/// A `multipart/form-data` body of file parts `(field, file name, bytes)`.
+fn form(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----eds-test-boundary-7f3a9c";
+    let mut body = Vec::new();
+    for (field, file, bytes) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; \
+                 filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_form(server: &TestServer, path: &str, parts: &[(&str, &str, &[u8])]) -> Reply {
+    let (ct, body) = form(parts);
+    server
+        .call(Method::POST, path, &[("content-type", &ct)], body)
+        .await
+}
+
+fn text(r: &Reply) -> String {
+    String::from_utf8(r.body.to_vec()).expect("UTF-8 page")
+}
+
+/// The text of the element with `id` (up to its closing tag).
+fn element(page: &str, id: &str) -> String {
+    let start = page
+        .find(&format!("id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no #{id} in:\n{page}"));
+    let rest = &page[start + id.len() + 6..];
+    let end = rest.find("</").unwrap();
+    rest[..end].to_owned()
+}
+
+/// Flips one byte of the licence number inside the signature's content.
+fn tamper(signature: &[u8]) -> Vec<u8> {
+    let at = signature
+        .windows(8)
+        .position(|w| w == b"26000456")
+        .expect("the licence number is in the attached content");
+    let mut out = signature.to_vec();
+    out[at + 7] = b'7';
+    out
+}
+
+#[tokio::test]
+async fn ok_form_states_the_limit_and_loads_nothing_from_outside() {
+    let server = TestServer::start().await;
+    let r = server.call(Method::GET, "/", &[], Vec::new()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(r.header("cache-control"), "no-store");
+    assert!(
+        r.header("content-security-policy")
+            .starts_with("default-src 'none'")
+    );
+    let page = text(&r);
+    assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+    assert!(page.contains("name=\"signature\""));
+    assert!(page.contains("name=\"content\""));
+    assert!(page.contains("<strong>10 MiB</strong>"));
+    // Offline: no script, stylesheet, image or font is fetched.
+    for outside in [
+        "<script", "<link", "<img", "src=", "url(", "@import", "http://", "https://",
+    ] {
+        assert!(!page.contains(outside), "{outside} in the page");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ok_valid_licence_passes_with_its_signer_and_content() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let signature = sign_now(&server, &h, &licence(|_| {}), false);
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "licence.json.p7s", &signature)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_PASSED");
+    assert_eq!(element(&page, "signer-iin"), IIN);
+    assert_eq!(element(&page, "signer-name"), "АХМЕТОВ ЕРЛАН СЕРІКҰЛЫ");
+    assert_eq!(element(&page, "signer-roles"), "individual");
+    assert!(page.contains("stated by the signer; not a proof"), "{page}");
+    // The licence laid out: its number, the licensee section, the officer's name.
+    assert!(
+        page.contains("<dt>Licence number</dt><dd>26000456</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("<h3>Licensee</h3>"));
+    assert!(
+        page.contains("<dt>Name · surname</dt><dd>Abenov</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("Ends at the trusted center"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn fail_tampered_licence_is_total_failed_hash_failure() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let signature = tamper(&sign_now(&server, &h, &licence(|_| {}), false));
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "tampered.p7s", &signature)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_FAILED / HASH_FAILURE");
+    assert!(page.contains("The document was changed after it was signed"));
+    assert!(page.contains("did not pass: what follows is what the file contains"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn fail_garbage_is_a_page_saying_it_is_not_a_signature() {
+    let server = TestServer::start().await;
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "notes.txt", b"hello, not CMS")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_FAILED / FORMAT_FAILURE");
+    assert!(page.contains("This file is not an electronic signature that can be read"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn fail_upload_over_the_limit_is_a_413_page() {
+    let server = TestServer::start().await;
+    let big = vec![0x30u8; MAX_UPLOAD + 1];
+    let r = post_form(&server, "/verify", &[("signature", "big.p7s", &big)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.header("content-type"), "text/html; charset=utf-8");
+    let page = text(&r);
+    assert!(page.contains("The upload is too large"), "{page}");
+    assert!(page.contains("10 MiB together"));
+    // Two files each under the limit but over it together.
+    let half = vec![0x30u8; MAX_UPLOAD / 2 + 1];
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "a.p7s", &half), ("content", "b.bin", &half)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // The JSON API has the same limit, with the JSON error body.
+    let r = server
+        .call(
+            Method::POST,
+            "/api/v1/verify",
+            &[("content-type", "application/pkcs7-mime")],
+            big,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"], "body-too-large");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn fail_form_without_a_signature_is_a_400_page() {
+    let server = TestServer::start().await;
+    let r = post_form(&server, "/verify", &[("content", "doc.json", b"{}")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(text(&r).contains("no signature file was sent"));
+    let r = server
+        .call(
+            Method::POST,
+            "/verify",
+            &[("content-type", "text/plain")],
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(text(&r).contains("The upload could not be read"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ok_markup_in_a_document_field_is_escaped() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let content = licence(|v| {
+        v["activity"] = json!("<script>alert(\"x\")</script> & Қазақстан");
+    });
+    let signature = sign_now(&server, &h, &content, false);
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "<b>x</b>.p7s", &signature)],
+    )
+    .await;
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_PASSED");
+    assert!(
+        page.contains(
+            "<dt>Activity</dt><dd>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Қазақстан</dd>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<strong>&lt;b&gt;x&lt;/b&gt;.p7s</strong>"));
+    assert!(!page.contains("<script"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ok_detached_signature_needs_its_document() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let content = licence(|_| {});
+    let signature = sign_now(&server, &h, &content, true);
+    let r = post_form(&server, "/verify", &[("signature", "d.p7s", &signature)]).await;
+    let page = text(&r);
+    assert_eq!(
+        element(&page, "verdict"),
+        "INDETERMINATE / SIGNED_DATA_NOT_FOUND"
+    );
+    assert!(page.contains("add the signed document"));
+    let r = post_form(
+        &server,
+        "/verify",
+        &[
+            ("signature", "d.p7s", &signature),
+            ("content", "licence.json", &content),
+        ],
+    )
+    .await;
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_PASSED");
+    assert!(page.contains("Detached signature."));
+    assert!(page.contains("<dt>Licence number</dt><dd>26000456</dd>"));
+    let mut other = content.clone();
+    other[10] ^= 1;
+    let r = post_form(
+        &server,
+        "/verify",
+        &[
+            ("signature", "d.p7s", &signature),
+            ("content", "other.json", &other),
+        ],
+    )
+    .await;
+    assert_eq!(element(&text(&r), "verdict"), "TOTAL_FAILED / HASH_FAILURE");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ok_json_api_takes_a_raw_body_or_the_form_without_a_token() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let signature = sign_now(&server, &h, &licence(|_| {}), false);
+    let r = server
+        .call(
+            Method::POST,
+            "/api/v1/verify",
+            &[("content-type", "application/pkcs7-mime")],
+            signature.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["indication"], "TOTAL_PASSED");
+    assert_eq!(v["signatures"][0]["holder"]["iin"], IIN);
+    let r = post_form(
+        &server,
+        "/api/v1/verify",
+        &[("signature", "x.p7s", &tamper(&signature))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["indication"], "TOTAL_FAILED");
+    assert_eq!(v["signatures"][0]["sub_indication"], "HASH_FAILURE");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn fail_revocation_is_seen_as_soon_as_the_center_republishes_its_crl() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let signature = sign_now(&server, &h, &licence(|_| {}), false);
+    let r = post_form(&server, "/verify", &[("signature", "l.p7s", &signature)]).await;
+    assert_eq!(element(&text(&r), "verdict"), "TOTAL_PASSED");
+    // Revoke through the operator API (in a later second than the signing time, which has
+    // one-second precision); the server signs and publishes a new CRL right after.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let r = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/certificates/{}/revoke", h.serial),
+            Some(&server.token),
+            Some(json!({ "ground": "key-compromise", "notified_by": "the owner" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let verdict = loop {
+        let r = post_form(&server, "/verify", &[("signature", "l.p7s", &signature)]).await;
+        let verdict = element(&text(&r), "verdict");
+        if verdict != "TOTAL_PASSED" || Instant::now() > deadline {
+            break verdict;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Signed before the revocation, but only the signer's claim says so.
+    assert_eq!(verdict, "INDETERMINATE / REVOKED_NO_POE");
+    server.stop().await.unwrap();
+}
