@@ -81,6 +81,18 @@ const KNOWN_CRITICAL: [ObjectIdentifier; 6] = [
     ObjectIdentifier::new_unwrap("2.5.29.37"),
 ];
 
+/// Certificate signature algorithms webpki verifies (ECDSA with SHA-256/384, Ed25519, RSA PKCS#1
+/// v1.5 with SHA-256/384/512, RSA-PSS).
+const WEBPKI_SIGNATURES: [ObjectIdentifier; 7] = [
+    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3"),
+    ObjectIdentifier::new_unwrap("1.3.101.112"),
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11"),
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12"),
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13"),
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10"),
+];
+
 /// What a validation is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathOptions {
@@ -348,12 +360,13 @@ pub fn validate(
     trust: &TrustList,
     opts: &PathOptions,
 ) -> Result<ValidPath, PathFailure> {
-    let mut inters: Vec<Cert> = Vec::with_capacity(intermediates.len());
-    for cert in intermediates {
-        if cert != leaf && !inters.contains(cert) {
-            inters.push(cert.clone());
-        }
-    }
+    let mut seen = std::collections::HashSet::with_capacity(intermediates.len() + 1);
+    seen.insert(*leaf.sha256());
+    let inters: Vec<Cert> = intermediates
+        .iter()
+        .filter(|cert| seen.insert(*cert.sha256()))
+        .cloned()
+        .collect();
     let ctx = Ctx {
         leaf,
         inters,
@@ -1058,11 +1071,22 @@ impl Ctx<'_> {
             | E::UnsupportedSignatureAlgorithmContext(_)
             | E::UnsupportedSignatureAlgorithmForPublicKey
             | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
-            | E::SignatureAlgorithmMismatch => PathFailure::UnsupportedAlgorithm {
-                index: 0,
-                subject: subject(0),
-                algorithm: crypto::algorithm_name(&chain[0].x509().signature_algorithm.oid),
-            },
+            | E::SignatureAlgorithmMismatch => {
+                // The first certificate below the anchor signed with an algorithm webpki lacks.
+                let index = chain
+                    .iter()
+                    .take(chain.len().saturating_sub(1))
+                    .position(|c| !WEBPKI_SIGNATURES.contains(&c.x509().signature_algorithm.oid))
+                    .unwrap_or(0);
+                PathFailure::UnsupportedAlgorithm {
+                    index,
+                    subject: subject(index),
+                    algorithm: chain
+                        .get(index)
+                        .map(|c| crypto::algorithm_name(&c.x509().signature_algorithm.oid))
+                        .unwrap_or_default(),
+                }
+            }
             E::UnsupportedCriticalExtension => {
                 let found = chain
                     .iter()
@@ -1072,10 +1096,22 @@ impl Ctx<'_> {
                 PathFailure::UnknownCriticalExtension { index, oid }
             }
             E::UnknownIssuer | E::MaximumPathDepthExceeded => self.no_chain(&err),
-            other => PathFailure::Malformed {
-                index: 0,
-                detail: other.to_string(),
-            },
+            other => {
+                // The first certificate below the anchor webpki cannot read, if any.
+                let found = chain
+                    .iter()
+                    .take(chain.len().saturating_sub(1))
+                    .enumerate()
+                    .find_map(|(i, c)| {
+                        let der = CertificateDer::from(c.der());
+                        EndEntityCert::try_from(&der).err().map(|e| (i, e))
+                    });
+                let (index, detail) = match found {
+                    Some((i, e)) => (i, e.to_string()),
+                    None => (0, other.to_string()),
+                };
+                PathFailure::Malformed { index, detail }
+            }
         }
     }
 }

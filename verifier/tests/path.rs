@@ -774,3 +774,47 @@ fn ca_key_usage_rule_can_be_met() {
         .is_ok()
     );
 }
+
+#[test]
+fn ok_leaf_root_and_duplicates_among_the_supplied_certificates() {
+    // A CMS certificate set often carries the leaf, the root and repeats.
+    let pki = TestPki::new();
+    let leaf = cert(pki.individual());
+    let inter = cert(pki.issuing());
+    let root = cert(pki.root());
+    let supplied = vec![leaf.clone(), inter.clone(), root.clone(), inter.clone()];
+    let path = validate(
+        &leaf,
+        &supplied,
+        &trust_of(pki.root()),
+        &PathOptions::at(FIXED_TIME),
+    )
+    .unwrap();
+    assert_eq!(path.chain, vec![leaf, inter, root]);
+}
+
+#[test]
+fn fail_unknown_critical_extension_on_an_intermediate() {
+    let pki = TestPki::new();
+    let inter = pki.issue(
+        pki.root(),
+        &CertSpec::ca("critical-ca", "Test Critical CA").extension(
+            &[1, 3, 6, 1, 4, 1, 55555, 2],
+            true,
+            vec![0x05, 0x00],
+        ),
+    );
+    let leaf = pki.issue(&inter, &CertSpec::individual(eds_profile_purpose()));
+    assert_eq!(
+        validate(
+            &cert(&leaf),
+            &[cert(&inter)],
+            &trust_of(pki.root()),
+            &PathOptions::at(FIXED_TIME)
+        ),
+        Err(PathFailure::UnknownCriticalExtension {
+            index: 1,
+            oid: "1.3.6.1.4.1.55555.2".to_owned()
+        })
+    );
+}
