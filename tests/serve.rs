@@ -19,6 +19,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use time::OffsetDateTime;
 
 use common::*;
 
@@ -551,4 +552,43 @@ fn ok_revocation_by_the_command_line_shows_in_ocsp_at_once_while_serving() {
     let after = c.audit_entries();
     assert_eq!(after.len(), before + 2);
     assert_eq!(after[before + 1]["action"], "api-certificate-viewed");
+}
+
+#[test]
+fn ok_a_crl_past_half_its_validity_is_replaced_by_the_server_on_its_own() {
+    let mut c = center();
+    // A CRL published 13 hours ago: past half of its 24 hours of validity.
+    let earlier = OffsetDateTime::now_utc() - time::Duration::hours(13);
+    c.set_now(&rfc3339(earlier));
+    let v = ok_json(&c.run(&["--json", "ca", "crl"]));
+    let published = v["crl"]["number"].as_u64().unwrap();
+    c.now = None;
+
+    let s = Serving::start(&c);
+    // The server's refresh loop signs a new CRL without being asked; poll for it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let text = fetch_crl(&c, &s, "refreshed.crl");
+        let (_, number) = field(&text, "X509v3 CRL Number:");
+        let number: u64 = number.trim().parse().unwrap();
+        if number > published {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still CRL #{number}:\n{}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let last_update = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Last Update:"))
+        .unwrap();
+    let this_update = parse_openssl_time(last_update.trim());
+    assert!(
+        OffsetDateTime::now_utc() - this_update < time::Duration::minutes(5),
+        "the new CRL's thisUpdate {this_update} is not current"
+    );
+    assert!(s.log().contains("published a new CRL"), "{}", s.log());
 }

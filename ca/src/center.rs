@@ -9,7 +9,10 @@
 //! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2) | 0600 |
 //! | `register.sqlite` | the register (certificates, refusals, revocations, audit log) | 0600 |
 //! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
+//! | `crl/root.crl`, `crl/root.crl.pem` | the root center's latest CRL (see [`crate::root_crl`]) | 0644 |
+//! | `crl/.lock` | held while a CRL is signed and published | 0644 |
 //! | `ocsp.crt.pem`, `ocsp.key.pem` | the delegated OCSP responder (see [`crate::ocsp`]) | 0644, 0600 |
+//! | `tsa.crt.pem`, `tsa.key.pem`, `tsa.lock` | the timestamp authority's certificate and key (see [`crate::tsa`]) | 0644, 0600 |
 
 use std::fs;
 use std::path::{Path, PathBuf};
