@@ -680,6 +680,45 @@ mod tests {
         ));
     }
 
+    /// The fuzz seeds, mutated deterministically (byte flips, truncations, insertions), never
+    /// panic the reader: the no-panic part of the fuzz target, run in every test run.
+    #[test]
+    fn no_panic_on_mutated_seeds() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/verifier_trust");
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let seed = std::fs::read(entry.unwrap().path()).unwrap();
+            for round in 0..2000 {
+                let mut input = seed.clone();
+                let len = u64::try_from(input.len().max(1)).unwrap();
+                let at = usize::try_from(next() % len).unwrap();
+                match round % 4 {
+                    0 => {
+                        if let Some(b) = input.get_mut(at) {
+                            *b ^= u8::try_from(next() % 255 + 1).unwrap();
+                        }
+                    }
+                    1 => input.truncate(at),
+                    2 => {
+                        let bytes = b"{}[],:\"\\-\n0";
+                        input.insert(at.min(input.len()), bytes[at % bytes.len()]);
+                    }
+                    _ => {
+                        let cut = usize::try_from(next() % 64).unwrap();
+                        input.drain(at..(at + cut).min(input.len()));
+                    }
+                }
+                let _ = TrustList::from_bytes(&input);
+            }
+        }
+    }
+
     #[test]
     fn fail_duplicate_certificate() {
         let pki = TestPki::new();
