@@ -445,7 +445,13 @@ fn build(files: &[PathBuf], fingerprint: Fingerprint) -> Result<Built, Error> {
     for crl in [issuing_crl, root_crl] {
         match std::fs::read(crl) {
             Ok(bytes) => {
-                if let Err(e) = revocation.add_crl(&crl.display().to_string(), &bytes) {
+                // The label shows in reports: the file's place in the data folder, not the
+                // server's own paths.
+                let name = crl
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let label = format!("this center's crl/{name}");
+                if let Err(e) = revocation.add_crl(&label, &bytes) {
                     // A half-written file is replaced atomically, so this is a real fault;
                     // verdicts then say TRY_LATER for what the CRL would have covered.
                     error!(file = %crl.display(), error = %e, "the center's CRL does not parse");
@@ -617,7 +623,7 @@ fn result_body(r: &Verified) -> String {
             format!("{} / FORMAT_FAILURE", indication_name(report.indication)),
             format!(
                 "This file is not an electronic signature that can be read (CMS / CAdES), or it \
-                 is damaged. Details: {}",
+                 is damaged.</p><p class=\"files\">Technical detail: {}",
                 escape(e)
             ),
         )
@@ -644,7 +650,11 @@ fn result_body(r: &Verified) -> String {
          <p class=\"kicker\">{headline}</p>\
          <h1 id=\"verdict\">{code_line}</h1>\
          <p class=\"reason\">{sentence}</p>",
-        headline = headline(report.indication),
+        headline = if report.format_error.is_some() {
+            "Failed — this file is not a signature"
+        } else {
+            headline(report.indication)
+        },
     );
     let files = [
         r.signature_name
@@ -938,7 +948,7 @@ fn document_section(out: &mut String, doc: &Document, verdict: Indication) {
         .ok()
         .and_then(|json| serde_json::from_str::<Node>(&json).ok());
     match tree {
-        Some(Node::Map(fields)) => layout(out, &fields),
+        Some(Node::Map(fields)) => layout(out, &label(kind.as_str()), &fields),
         _ => out.push_str("<p>The document's fields cannot be shown.</p>"),
     }
     out.push_str("</section>\n");
@@ -946,8 +956,11 @@ fn document_section(out: &mut String, doc: &Document, verdict: Indication) {
 
 /// Consecutive plain fields form one table; an object is a titled section of its own; a list of
 /// objects one section per item.
-fn layout(out: &mut String, fields: &[(String, Node)]) {
+fn layout(out: &mut String, title: &str, fields: &[(String, Node)]) {
     let mut open = false;
+    // Plain fields after a section get a heading of their own, so they do not read as part of
+    // the section above them.
+    let mut after_section = false;
     let close = |out: &mut String, open: &mut bool| {
         if *open {
             out.push_str("</dl>");
@@ -961,12 +974,14 @@ fn layout(out: &mut String, fields: &[(String, Node)]) {
         match value {
             Node::Map(inner) => {
                 close(out, &mut open);
+                after_section = true;
                 let _ = write!(out, "<h3>{}</h3><dl class=\"grid\">", escape(&label(key)));
                 flat_rows(out, "", inner);
                 out.push_str("</dl>");
             }
             Node::List(items) if items.iter().any(|n| matches!(n, Node::Map(_))) => {
                 close(out, &mut open);
+                after_section = true;
                 for (n, item) in items.iter().enumerate() {
                     let _ = write!(
                         out,
@@ -983,6 +998,9 @@ fn layout(out: &mut String, fields: &[(String, Node)]) {
             }
             other => {
                 if !open {
+                    if after_section {
+                        let _ = write!(out, "<h3>{} details</h3>", escape(title));
+                    }
                     out.push_str("<dl class=\"grid\">");
                     open = true;
                 }
@@ -1015,7 +1033,7 @@ fn flat_rows(out: &mut String, prefix: &str, fields: &[(String, Node)]) {
         let name = if prefix.is_empty() {
             label(key)
         } else {
-            format!("{prefix} · {}", key.replace('_', " "))
+            format!("{prefix} · {}", words(key, false))
         };
         match value {
             Node::Map(inner) => flat_rows(out, &name, inner),
@@ -1033,14 +1051,30 @@ fn field_row(out: &mut String, label: &str, text: &str) {
     );
 }
 
-/// `licence_number` → "Licence number".
+/// `licence_number` → "Licence number"; `bin` → "BIN".
 fn label(key: &str) -> String {
-    let spaced = key.replace(['_', '-'], " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    words(key, true)
+}
+
+/// The words of a key, acronyms in capitals, the first word capitalised when `capital`.
+fn words(key: &str, capital: bool) -> String {
+    let words: Vec<String> = key
+        .split(['_', '-'])
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| match w {
+            "iin" | "bin" | "id" | "kz" | "eds" => w.to_ascii_uppercase(),
+            _ if i == 0 && capital => {
+                let mut chars = w.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+            _ => w.to_owned(),
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// A JSON value with its object keys in the order written (serde_json's own `Value` sorts them
@@ -1312,7 +1346,7 @@ body{margin:0;background:var(--bg);color:var(--ink);font-family:system-ui,-apple
 .brand{color:#fff;text-decoration:none;font-weight:600;font-size:1.05rem;display:flex;align-items:center;gap:.6rem}
 .mark{display:inline-flex;width:1.8rem;height:1.8rem;border-radius:50%;background:#fff;color:var(--brand);align-items:center;justify-content:center;font-weight:700}
 .tag{font-size:.8rem;opacity:.85}
-main{padding:1.5rem 0 1rem}
+main.wrap{padding-top:1.75rem;padding-bottom:.5rem}
 h1{font-size:1.5rem;margin:0 0 .5rem;line-height:1.25}
 h2{font-size:1.15rem;margin:0}
 h3{font-size:.8rem;margin:1.4rem 0 .5rem;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
@@ -1429,6 +1463,9 @@ mod tests {
     fn ok_labels_read_as_words() {
         assert_eq!(label("licence_number"), "Licence number");
         assert_eq!(label("place-of-issue"), "Place of issue");
+        assert_eq!(label("bin"), "BIN");
+        assert_eq!(words("given_name", false), "given name");
+        assert_eq!(words("head_iin", false), "head IIN");
         assert_eq!(size_text(MAX_UPLOAD), "10 MiB");
     }
 }

@@ -1,0 +1,224 @@
+//! The verification page in a real browser: `eds serve` on a free loopback port over a data
+//! folder made with the command line (`eds ca init`, `eds ca issue --generate-key`, `eds sign`),
+//! and Debian's Chromium, headless, driven by Playwright (`tests/web/verify_page.mjs`): it opens
+//! the form, uploads a signed licence, a tampered copy and a file that is no signature, and reads
+//! the banner and the signer's IIN from the rendered pages.
+//!
+//! Needs `/usr/bin/chromium`, `node` and `npm ci` run in `tests/web` (`scripts/test` sees to all
+//! three). The screenshots stay in `target/test-artifacts/web_page/` for a person to look at.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a failing test should stop loudly"
+)]
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use eds_profile::documents::Document;
+
+use common::*;
+
+/// The IIN of `fixtures/requests/individual-signing.json`.
+const IIN: &str = "850314300122";
+
+/// The browser Debian's `chromium` package installs.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A running `eds serve`, killed when dropped.
+struct Serving {
+    child: Child,
+    url: String,
+}
+
+impl Serving {
+    fn start(c: &Center) -> Serving {
+        let log = c.path("serve.log");
+        let mut child = c
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("EDS_NOW")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(fs::File::create(&log).unwrap()))
+            .spawn()
+            .expect("spawn eds serve");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "first line {first:?}; log:\n{}",
+                    fs::read_to_string(&log).unwrap_or_default()
+                )
+            })
+            .to_owned();
+        Serving { child, url }
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Fails with what to do when the browser or the Playwright package is missing.
+fn require_tools() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: run scripts/test (it installs Debian's chromium) or \
+         `apt-get install chromium`"
+    );
+    assert!(
+        repo()
+            .join("tests/web/node_modules/playwright-core")
+            .is_dir(),
+        "playwright-core is missing: run scripts/test or `npm ci` in tests/web"
+    );
+}
+
+/// Runs `node tests/web/verify_page.mjs`, at most two minutes; returns its JSON.
+fn drive(url: &str, out: &Path, cases: &[(&str, &Path)]) -> Value {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(repo().join("tests/web"))
+        .arg("verify_page.mjs")
+        .args(["--url", url, "--chromium", CHROMIUM, "--out"])
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, file) in cases {
+        cmd.arg(format!("{name}={}", file.display()));
+    }
+    let child = cmd.spawn().expect("run node (install nodejs)");
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let output = match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(o) => o.expect("wait for node"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &id.to_string()])
+                .status();
+            panic!("the browser script did not finish within two minutes");
+        }
+    };
+    assert!(
+        output.status.success(),
+        "verify_page.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn assert_png(path: &str) {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("screenshot {path}: {e}"));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{path} is not a PNG"
+    );
+    assert!(bytes.len() > 10_000, "{path} is suspiciously small");
+}
+
+#[test]
+fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
+    require_tools();
+    // A center on the real clock (the browser's upload is judged now), an individual with a
+    // generated key, and the fixture licence in its canonical form, signed with `eds sign`.
+    let mut c = Center::new();
+    c.now = None;
+    c.init("p256");
+    c.import_registry();
+    let serial = c.issue(&request("individual-signing"), true);
+    let p12 = c.out.join(format!("{serial}.p12"));
+    let licence = Document::from_json(&fs::read(fixture("documents/licence.json")).unwrap())
+        .unwrap()
+        .canonical_bytes()
+        .unwrap();
+    let doc = c.path("licence.json");
+    fs::write(&doc, &licence).unwrap();
+    let valid = c.path("licence.json.p7s");
+    ok(&c.run_env(
+        &[
+            "sign",
+            "--in",
+            doc.to_str().unwrap(),
+            "--p12",
+            p12.to_str().unwrap(),
+            "--out",
+            valid.to_str().unwrap(),
+        ],
+        &[("EDS_KEY_PASSWORD", OWNER)],
+    ));
+    // The tampered copy: one digit of the licence number changed inside the signature.
+    let mut bytes = fs::read(&valid).unwrap();
+    let at = bytes
+        .windows(8)
+        .position(|w| w == b"26000456")
+        .expect("the licence is attached");
+    bytes[at + 7] = b'7';
+    let tampered = c.path("tampered.json.p7s");
+    fs::write(&tampered, bytes).unwrap();
+    let garbage = c.path("notes.txt");
+    fs::write(&garbage, "these are notes, not a signature\n").unwrap();
+
+    let server = Serving::start(&c);
+    let out = repo().join("target/test-artifacts/web_page");
+    let v = drive(
+        &server.url,
+        &out,
+        &[
+            ("valid", &valid),
+            ("tampered", &tampered),
+            ("garbage", &garbage),
+        ],
+    );
+
+    assert_eq!(v["form"]["status"], 200, "{v}");
+    assert_eq!(v["form"]["title"], "Verify a signed document");
+    let passed = &v["cases"]["valid"];
+    assert_eq!(passed["status"], 200, "{v}");
+    assert_eq!(passed["verdict"], "TOTAL_PASSED", "{v}");
+    assert_eq!(passed["iin"], IIN, "{v}");
+    let failed = &v["cases"]["tampered"];
+    assert_eq!(failed["status"], 200, "{v}");
+    assert_eq!(failed["verdict"], "TOTAL_FAILED / HASH_FAILURE", "{v}");
+    assert_eq!(failed["iin"], IIN, "{v}");
+    let garbage = &v["cases"]["garbage"];
+    assert_eq!(garbage["verdict"], "TOTAL_FAILED / FORMAT_FAILURE", "{v}");
+    assert_eq!(garbage["iin"], Value::Null, "{v}");
+    // Offline: the pages asked nothing of any other origin.
+    assert_eq!(v["outside_requests"], serde_json::json!([]), "{v}");
+    for shot in [
+        &v["form"]["screenshot"],
+        &passed["screenshot"],
+        &failed["screenshot"],
+        &garbage["screenshot"],
+    ] {
+        assert_png(shot.as_str().unwrap());
+    }
+}
