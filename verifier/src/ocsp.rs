@@ -522,7 +522,9 @@ fn authorised_signer(
                 .into(),
         });
     };
-    let mut why = String::new();
+    let mut why = OcspError::UnauthorizedResponder {
+        detail: String::new(),
+    };
     for c in &candidates {
         match delegation(c, issuer, produced_at) {
             Ok(nocheck) => {
@@ -535,22 +537,45 @@ fn authorised_signer(
                     },
                 ));
             }
-            Err(e) => why = e,
+            Err(Refusal::Unsupported(e)) => why = OcspError::Signature(e),
+            Err(Refusal::Unauthorized(e)) => {
+                why = OcspError::UnauthorizedResponder {
+                    detail: format!("`{}`: {e}", first.subject()),
+                }
+            }
         }
     }
-    Err(OcspError::UnauthorizedResponder {
-        detail: format!("`{}`: {why}", first.subject()),
-    })
+    Err(why)
+}
+
+/// Why a responder certificate is not accepted: not authorised, or its signature cannot be
+/// checked at all (GOST…), which is reported as such rather than as an authorisation failure.
+enum Refusal {
+    Unauthorized(String),
+    Unsupported(CryptoError),
+}
+
+impl From<&str> for Refusal {
+    fn from(s: &str) -> Self {
+        Self::Unauthorized(s.to_owned())
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(s: String) -> Self {
+        Self::Unauthorized(s)
+    }
 }
 
 /// Whether `c` is a responder the issuer delegated to; `Ok(nocheck)` or why not.
-fn delegation(c: &Cert, issuer: &Cert, produced_at: OffsetDateTime) -> Result<bool, String> {
+fn delegation(c: &Cert, issuer: &Cert, produced_at: OffsetDateTime) -> Result<bool, Refusal> {
     if c.issuer_der() != issuer.subject_der() {
         return Err(format!(
             "it was issued by `{}`, not by the certificate's issuer `{}`",
             c.issuer(),
             issuer.subject()
-        ));
+        )
+        .into());
     }
     let tbs = first_element(c.der()).ok_or("its DER has no tbsCertificate")?;
     crypto::verify(
@@ -560,10 +585,15 @@ fn delegation(c: &Cert, issuer: &Cert, produced_at: OffsetDateTime) -> Result<bo
         tbs,
         c.x509().signature.raw_bytes(),
     )
-    .map_err(|e| format!("its certificate signature does not verify with the issuer's key: {e}"))?;
+    .map_err(|e| match e {
+        CryptoError::BadSignature => Refusal::Unauthorized(
+            "its certificate signature does not verify with the issuer's key".into(),
+        ),
+        other => Refusal::Unsupported(other),
+    })?;
     let eku = c
         .extended_key_usage()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| Refusal::Unauthorized(e.to_string()))?
         .unwrap_or_default();
     if !eku.contains(&KP_OCSP_SIGNING) {
         return Err("it lacks the id-kp-OCSPSigning extended key usage".into());
@@ -573,7 +603,8 @@ fn delegation(c: &Cert, issuer: &Cert, produced_at: OffsetDateTime) -> Result<bo
             "it was not valid at producedAt {produced_at} ({} to {})",
             c.not_before(),
             c.not_after()
-        ));
+        )
+        .into());
     }
     Ok(c.extension(OCSP_NOCHECK).is_some())
 }

@@ -267,16 +267,22 @@ struct Loaded {
     crl: Crl,
 }
 
+/// A parse of embedded bytes, kept whatever its outcome.
+type ParseOutcome = Result<Arc<Loaded>, CrlError>;
+
+/// (CRL SHA-256, issuer certificate SHA-256).
+type VerifyKey = ([u8; 32], [u8; 32]);
+
 /// Revocation checking with parsed and verified CRLs kept across documents.
 pub struct RevocationChecker {
     options: RevocationOptions,
     supplied: Vec<Arc<Loaded>>,
     /// Embedded CRLs by the SHA-256 of their bytes (parse failures kept too).
-    embedded: Mutex<HashMap<[u8; 32], Result<Arc<Loaded>, CrlError>>>,
+    embedded: Mutex<HashMap<[u8; 32], ParseOutcome>>,
     /// CRLs downloaded or read from the cache, by URL.
     by_url: Mutex<HashMap<String, Arc<Loaded>>>,
     /// Signature/issuer checks done: (CRL SHA-256, issuer certificate SHA-256) → outcome.
-    verified: Mutex<HashMap<([u8; 32], [u8; 32]), Result<(), CrlError>>>,
+    verified: Mutex<HashMap<VerifyKey, Result<(), CrlError>>>,
     fetcher: Option<Fetcher>,
     cache: Option<CrlCache>,
 }
@@ -373,7 +379,7 @@ impl RevocationChecker {
                 }
             }
         }
-        if let Some(found) = self.from_crls(&candidates, cert, issuer, at, now, &mut notes) {
+        if let Some(found) = self.answer_from_crls(&candidates, cert, issuer, at, now, &mut notes) {
             return found.with_notes(notes);
         }
 
@@ -402,7 +408,7 @@ impl RevocationChecker {
                         continue;
                     };
                     if let Some(found) =
-                        self.from_crls(&[loaded], cert, issuer, at, now, &mut notes)
+                        self.answer_from_crls(&[loaded], cert, issuer, at, now, &mut notes)
                     {
                         return found.with_notes(notes);
                     }
@@ -426,7 +432,7 @@ impl RevocationChecker {
     }
 
     /// Picks the answer from usable CRLs: revoked on any of them, else good on the newest.
-    fn from_crls(
+    fn answer_from_crls(
         &self,
         candidates: &[Arc<Loaded>],
         cert: &Cert,
@@ -514,10 +520,10 @@ impl RevocationChecker {
     /// passed at `now`.
     fn known_crl(&self, url: &str, now: OffsetDateTime) -> Option<Arc<Loaded>> {
         let current = |l: &Loaded| l.crl.next_update().is_some_and(|n| n >= now);
-        if let Some(l) = lock(&self.by_url).get(url) {
-            if current(l) {
-                return Some(l.clone());
-            }
+        if let Some(l) = lock(&self.by_url).get(url)
+            && current(l)
+        {
+            return Some(l.clone());
         }
         let bytes = self.cache.as_ref()?.load(url)?;
         let crl = Crl::parse(&bytes).ok()?;
@@ -713,7 +719,6 @@ fn crl_note(origin: &CrlOrigin, e: &CrlError) -> Note {
         CrlError::IssuerMismatch { .. } => NoteKind::WrongIssuer,
         CrlError::NotCrlSigner { .. } => NoteKind::NotCrlSigner,
         CrlError::BadSignature { .. } | CrlError::Signature(_) => NoteKind::BadSignature,
-        _ => NoteKind::Malformed,
     };
     Note {
         source: origin.to_string(),
@@ -733,7 +738,6 @@ fn ocsp_note(url: &str, e: &OcspError) -> Note {
         OcspError::NonceMismatch { .. } => NoteKind::NonceMismatch,
         OcspError::Stale { .. } => NoteKind::Stale,
         OcspError::NotYetValid { .. } => NoteKind::NotYetValid,
-        _ => NoteKind::Malformed,
     };
     Note {
         source: format!("OCSP {url}"),
