@@ -143,7 +143,7 @@ fn fail_crl_revoked_exact_time_and_reason() {
     assert_eq!(parsed.len(), 2);
     assert_eq!(parsed.verify(&issuer), Ok(()));
     assert_eq!(
-        parsed.lookup(&cert(pki.individual().der()).serial().to_vec()),
+        parsed.lookup(cert(pki.individual().der()).serial()),
         Some(Revoked {
             time: when,
             reason: Some(Reason::KeyCompromise)
@@ -563,4 +563,428 @@ fn ocsp_request_has_the_cert_id_and_nonce() {
     }
     let plain = ocsp::Request::new(&leaf, &issuer, Digest::Sha256, None).unwrap();
     assert_eq!(plain.nonce(), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Online: the center's own responder and CRL, served by `eds_server` on a loopback port
+
+mod online {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use der::asn1::{BitString, OctetString};
+    use der::{Decode, Encode};
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+        KeyUsagePurpose, SerialNumber, SigningKey,
+    };
+    use ring::rand::SystemRandom;
+    use spki::AlgorithmIdentifierOwned;
+    use time::{Duration, OffsetDateTime};
+    use x509_ocsp::{BasicOcspResponse, OcspResponse, ResponderId, ResponseBytes};
+
+    use eds_ca::center::Center;
+    use eds_ca::config::CenterConfig;
+    use eds_ca::issue::KeySource;
+    use eds_ca::keys::KeyAlgorithm;
+    use eds_ca::revoke::RevocationNotice;
+    use eds_ca::store::{EntityRecord, PersonRecord};
+    use eds_profile::grounds::RevocationGround;
+    use eds_profile::request::RegistrationRequest;
+    use eds_verifier::cert::Cert;
+    use eds_verifier::crl::Reason;
+    use eds_verifier::crypto::Digest;
+    use eds_verifier::fetch::{FetchOptions, Fetcher};
+    use eds_verifier::ocsp::{self, CheckOptions, OcspError, Responder, Status};
+    use eds_verifier::revocation::{
+        CrlOrigin, RevocationChecker, RevocationOptions, RevocationStatus, Source,
+    };
+
+    const PASS: &[u8] = b"test passphrase";
+    const ECDSA_SHA256: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+
+    /// The running center: its URL, issuer, a good and a revoked leaf, the revocation time.
+    pub(super) struct Live {
+        pub(super) url: String,
+        pub(super) issuer: Cert,
+        pub(super) good: Cert,
+        pub(super) revoked: Cert,
+        pub(super) revoked_at: OffsetDateTime,
+        /// A certificate signed by the center's issuing key that the register does not know.
+        pub(super) unregistered: Cert,
+        /// A certificate signed by the issuing key, without id-kp-OCSPSigning, and its key.
+        pub(super) no_eku_responder: (Cert, KeyPair),
+        _dir: tempfile::TempDir,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Registry {
+        persons: Vec<PersonRecord>,
+        entities: Vec<EntityRecord>,
+    }
+
+    fn fixture(rel: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures")
+            .join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
+    }
+
+    /// One center and server for every online test of this binary (key derivation is slow).
+    pub(super) fn live() -> &'static Live {
+        static LIVE: OnceLock<Live> = OnceLock::new();
+        LIVE.get_or_init(start)
+    }
+
+    fn start() -> Live {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(eds_server::bind("127.0.0.1:0".parse().unwrap()))
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let t = now() - Duration::hours(1);
+        let config = CenterConfig {
+            algorithm: KeyAlgorithm::P256,
+            base_url: url.clone(),
+            ..CenterConfig::default()
+        };
+        let center = Center::init(dir.path(), config, PASS, t, &rng).unwrap();
+        let registry: Registry = serde_json::from_str(&fixture("registry.json")).unwrap();
+        for p in &registry.persons {
+            center.record_person(p, "test", t).unwrap();
+        }
+        for e in &registry.entities {
+            center.record_entity(e, "test", t).unwrap();
+        }
+        let key = center.unlock(PASS).unwrap();
+        let issue = |request: &str| {
+            let req: RegistrationRequest =
+                serde_json::from_str(&fixture(&format!("requests/{request}.json"))).unwrap();
+            let issued = center
+                .issue(
+                    &key,
+                    &req,
+                    KeySource::Generate(KeyAlgorithm::P256),
+                    "test",
+                    now() - Duration::minutes(30),
+                    &rng,
+                    &mut |_| {},
+                )
+                .unwrap();
+            (
+                issued.record.serial,
+                Cert::from_der(&issued.record.der).unwrap(),
+            )
+        };
+        let (_, good) = issue("individual-signing");
+        let (revoked_serial, revoked) = issue("first-head-signing");
+        let revoked_at = now() - Duration::minutes(10);
+        center
+            .revoke(
+                &RevocationNotice {
+                    serial: revoked_serial,
+                    ground: RevocationGround::KeyCompromise,
+                    notified_by: "holder".into(),
+                    received_at: revoked_at,
+                    invalidity_date: None,
+                    note: None,
+                },
+                "test",
+                revoked_at,
+            )
+            .unwrap();
+        center
+            .issue_and_publish_crl(&key, "test", now() - Duration::minutes(5))
+            .unwrap();
+        let issuer = Cert::from_der(center.issuing_der()).unwrap();
+
+        // Two certificates the register never recorded, signed by the real issuing key.
+        let unregistered = {
+            let mut p = CertificateParams::default();
+            p.serial_number = Some(SerialNumber::from_slice(&[0x55; 16]));
+            p.distinguished_name
+                .push(DnType::CommonName, "Not in the register");
+            let kp = KeyPair::generate().unwrap();
+            Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap()
+        };
+        let no_eku_responder = {
+            let mut p = CertificateParams::default();
+            p.serial_number = Some(SerialNumber::from_slice(&[0x56; 16]));
+            p.distinguished_name
+                .push(DnType::CommonName, "Responder without OCSPSigning");
+            p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+            let kp = KeyPair::generate().unwrap();
+            let c = Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap();
+            (c, kp)
+        };
+        drop(key);
+        drop(center);
+
+        let mut options = eds_server::Options::new(dir.path().to_path_buf(), PASS.to_vec());
+        options.readers = 1;
+        let server = eds_server::Server::open(options).unwrap();
+        std::thread::spawn(move || {
+            runtime.block_on(async move {
+                server
+                    .serve(listener, std::future::pending::<()>())
+                    .await
+                    .unwrap();
+            });
+        });
+        Live {
+            url,
+            issuer,
+            good,
+            revoked,
+            revoked_at,
+            unregistered,
+            no_eku_responder,
+            _dir: dir,
+        }
+    }
+
+    fn online_checker(ocsp: bool) -> RevocationChecker {
+        RevocationChecker::new(RevocationOptions {
+            ocsp,
+            ..RevocationOptions::default()
+        })
+        .unwrap()
+    }
+
+    /// Asks the responder about `cert` with a fresh request (nonce included).
+    fn ask(live: &Live, cert: &Cert) -> (ocsp::Request, Vec<u8>) {
+        let rng = SystemRandom::new();
+        let req = ocsp::Request::new(cert, &live.issuer, Digest::Sha256, Some(&rng)).unwrap();
+        let body = Fetcher::new(FetchOptions::default())
+            .post_ocsp(&format!("{}/ocsp", live.url), req.der())
+            .unwrap();
+        (req, body)
+    }
+
+    /// The response re-signed by `signer` (its certificate included, responderID by name).
+    fn resigned(response: &[u8], signer: &Cert, key: &KeyPair) -> Vec<u8> {
+        let outer = OcspResponse::from_der(response).unwrap();
+        let bytes = outer.response_bytes.unwrap();
+        let mut basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).unwrap();
+        basic.tbs_response_data.responder_id =
+            ResponderId::ByName(signer.x509().tbs_certificate.subject.clone());
+        let tbs = basic.tbs_response_data.to_der().unwrap();
+        basic.signature_algorithm = AlgorithmIdentifierOwned {
+            oid: ECDSA_SHA256,
+            parameters: None,
+        };
+        basic.signature = BitString::from_bytes(&key.sign(&tbs).unwrap()).unwrap();
+        basic.certs = Some(vec![signer.x509().clone()]);
+        OcspResponse {
+            response_status: outer.response_status,
+            response_bytes: Some(ResponseBytes {
+                response_type: bytes.response_type,
+                response: OctetString::new(basic.to_der().unwrap()).unwrap(),
+            }),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn ok_ocsp_good_through_the_checker() {
+        let live = live();
+        let now = now();
+        let r = online_checker(true).check(
+            &live.good,
+            &live.issuer,
+            now,
+            now,
+            &[],
+            &SystemRandom::new(),
+        );
+        assert_eq!(r.status, RevocationStatus::Good, "{:?}", r.notes);
+        match r.source {
+            Some(Source::Ocsp {
+                url,
+                nonce_checked,
+                responder,
+                next_update,
+                ..
+            }) => {
+                assert_eq!(url, format!("{}/ocsp", live.url));
+                assert!(nonce_checked);
+                assert!(matches!(responder, Responder::Delegated { .. }));
+                assert!(next_update.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn fail_ocsp_revoked_exact_time_and_reason() {
+        let live = live();
+        let now = now();
+        let r = online_checker(true).check(
+            &live.revoked,
+            &live.issuer,
+            now,
+            now,
+            &[],
+            &SystemRandom::new(),
+        );
+        assert_eq!(
+            r.status,
+            RevocationStatus::Revoked {
+                time: live.revoked_at,
+                reason: Some(Reason::KeyCompromise)
+            },
+            "{:?}",
+            r.notes
+        );
+        assert!(matches!(r.source, Some(Source::Ocsp { .. })));
+    }
+
+    #[test]
+    fn crl_distribution_point_is_fetched_and_cached() {
+        let live = live();
+        let now = now();
+        let cache = tempfile::tempdir().unwrap();
+        let options = RevocationOptions {
+            ocsp: false,
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..RevocationOptions::default()
+        };
+        let checker = RevocationChecker::new(options.clone()).unwrap();
+        let rng = SystemRandom::new();
+        let r = checker.check(&live.revoked, &live.issuer, now, now, &[], &rng);
+        assert_eq!(
+            r.status,
+            RevocationStatus::Revoked {
+                time: live.revoked_at,
+                reason: Some(Reason::KeyCompromise)
+            },
+            "{:?}",
+            r.notes
+        );
+        let url = format!("{}/crl/issuing.crl", live.url);
+        assert!(matches!(
+            &r.source,
+            Some(Source::Crl { origin: CrlOrigin::Url(u), .. }) if *u == url
+        ));
+        let r = checker.check(&live.good, &live.issuer, now, now, &[], &rng);
+        assert_eq!(r.status, RevocationStatus::Good);
+        // The cache file is there, and a new checker uses it without fetching: its distribution
+        // point URL is answered from the file even when the fetch would fail.
+        let cached = eds_verifier::fetch::CrlCache::new(cache.path());
+        assert!(cached.path_for(&url).exists());
+        let fresh = RevocationChecker::new(RevocationOptions {
+            fetch: FetchOptions {
+                max_crl_bytes: 1,
+                ..FetchOptions::default()
+            },
+            ..options
+        })
+        .unwrap();
+        let r = fresh.check(&live.good, &live.issuer, now, now, &[], &rng);
+        assert_eq!(r.status, RevocationStatus::Good, "{:?}", r.notes);
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn ocsp_unknown_for_a_certificate_outside_the_register() {
+        let live = live();
+        let (req, body) = ask(live, &live.unregistered);
+        let checked = req
+            .check(
+                &body,
+                &live.unregistered,
+                &live.issuer,
+                now(),
+                &CheckOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(checked.status, Status::Unknown);
+    }
+
+    #[test]
+    fn fail_ocsp_bad_signature() {
+        let live = live();
+        let (req, mut body) = ask(live, &live.good);
+        let sig = super::signature_of(&body);
+        let at = super::find(&body, &sig).unwrap();
+        body[at + sig.len() / 2] ^= 0x01;
+        assert!(matches!(
+            req.check(
+                &body,
+                &live.good,
+                &live.issuer,
+                now(),
+                &CheckOptions::default()
+            ),
+            Err(OcspError::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn fail_ocsp_wrong_nonce() {
+        let live = live();
+        let (_, body) = ask(live, &live.good);
+        let rng = SystemRandom::new();
+        let other =
+            ocsp::Request::new(&live.good, &live.issuer, Digest::Sha256, Some(&rng)).unwrap();
+        assert!(matches!(
+            other.check(
+                &body,
+                &live.good,
+                &live.issuer,
+                now(),
+                &CheckOptions::default()
+            ),
+            Err(OcspError::NonceMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn fail_ocsp_unauthorized_responders() {
+        let live = live();
+        let (req, body) = ask(live, &live.good);
+        let opts = CheckOptions::default();
+        // Issued by the right issuer, but without id-kp-OCSPSigning.
+        let (cert, key) = &live.no_eku_responder;
+        let forged = resigned(&body, cert, key);
+        match req.check(&forged, &live.good, &live.issuer, now(), &opts) {
+            Err(OcspError::UnauthorizedResponder { detail }) => {
+                assert!(detail.contains("OCSPSigning"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // An OCSP signing certificate of another CA.
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::default();
+        ca.distinguished_name.push(DnType::CommonName, "Other CA");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_issuer = rcgen::Issuer::new(ca, ca_key);
+        let mut p = CertificateParams::default();
+        p.distinguished_name
+            .push(DnType::CommonName, "Other responder");
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
+        let kp = KeyPair::generate().unwrap();
+        let responder = Cert::from_der(p.signed_by(&kp, &ca_issuer).unwrap().der()).unwrap();
+        let forged = resigned(&body, &responder, &kp);
+        match req.check(&forged, &live.good, &live.issuer, now(), &opts) {
+            Err(OcspError::UnauthorizedResponder { detail }) => {
+                assert!(detail.contains("issued by"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
