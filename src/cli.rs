@@ -463,6 +463,11 @@ pub(crate) struct ServeArgs {
     /// Accuracy the timestamp tokens state, in seconds (at least 1: genTime is to the second).
     #[arg(long, value_name = "SECONDS", default_value_t = 1)]
     pub(crate) tsa_accuracy: u64,
+    /// Centers the verification page (`/`) trusts besides this one: a trust list (JSON,
+    /// docs/trust-list.md) or PEM roots. Their revocation status comes only from CRLs inside
+    /// the signatures (the server fetches nothing).
+    #[arg(long, value_name = "LIST")]
+    pub(crate) trust: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub(crate) secret: PassphraseArgs,
 }

@@ -50,7 +50,13 @@ pub(crate) fn serve(
             ..Limits::default()
         },
         readers: READERS,
+        verify_trust: args.trust.clone(),
     };
+    if let Some(path) = &args.trust {
+        // Read once here so a bad list stops the start with its reason, not the first upload.
+        eds_verifier::trust::TrustList::load(path)
+            .map_err(|e| anyhow::anyhow!("--trust {}: {e}", path.display()))?;
+    }
     let tsa_policy = args.tsa_policy.parse().map_err(|e| {
         anyhow::anyhow!(
             "--tsa-policy {:?} is not an object identifier like 1.2.398.3.3.2.6.1: {e}",

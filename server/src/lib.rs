@@ -105,6 +105,9 @@ pub struct Options {
     /// Extra read-only register connections for OCSP and credential lookups (0: share the
     /// center's own connection).
     pub readers: usize,
+    /// A trust list (JSON or PEM roots, as `eds verify --trust`) whose centers the
+    /// verification page trusts besides this center's root ([`web`]).
+    pub verify_trust: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Options {
@@ -115,6 +118,7 @@ impl std::fmt::Debug for Options {
             .field("clock", &self.clock)
             .field("limits", &self.limits)
             .field("readers", &self.readers)
+            .field("verify_trust", &self.verify_trust)
             .finish()
     }
 }
@@ -128,6 +132,7 @@ impl Options {
             clock: Clock::system(),
             limits: Limits::default(),
             readers: 4,
+            verify_trust: None,
         }
     }
 }
@@ -187,6 +192,7 @@ impl Server {
             clock: options.clock,
             rng,
             limits: options.limits,
+            verify_trust: options.verify_trust,
         }));
         Ok(Server { state })
     }
@@ -306,6 +312,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     pub(crate) rng: SystemRandom,
     pub(crate) limits: Limits,
+    /// The verification page's trust list beside the center's root.
+    pub(crate) verify_trust: Option<PathBuf>,
 }
 
 impl Shared {

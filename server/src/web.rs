@@ -85,9 +85,11 @@ async fn form(
     State(state): State<AppState>,
     Extension(cache): Extension<Arc<VerifierCache>>,
 ) -> Response {
-    let centers = blocking(&state, move |s| Ok(cache.trusted_names(s.center.dir())))
-        .await
-        .unwrap_or_default();
+    let centers = blocking(&state, move |s| {
+        Ok(cache.trusted_names(s.center.dir(), s.verify_trust.as_deref()))
+    })
+    .await
+    .unwrap_or_default();
     page(
         StatusCode::OK,
         "Verify a signed document",
@@ -300,7 +302,7 @@ async fn run(
 ) -> Result<Verified, Error> {
     blocking(state, move |s| {
         let now = s.clock.now();
-        let (verifier, trusted) = cache.get(s.center.dir())?;
+        let (verifier, trusted) = cache.get(s.center.dir(), s.verify_trust.as_deref())?;
         let Upload {
             signature,
             signature_name,
@@ -366,19 +368,26 @@ struct Built {
 }
 
 impl VerifierCache {
-    /// The files: trust anchor, issuing certificate, issuing CRL, root CRL.
-    fn files(data: &Path) -> Vec<PathBuf> {
-        vec![
+    /// The files: trust anchor, issuing certificate, issuing CRL, root CRL, and the extra trust
+    /// list (`eds serve --trust`) when there is one.
+    fn files(data: &Path, extra_trust: Option<&Path>) -> Vec<PathBuf> {
+        let mut files = vec![
             data.join("root.crt.pem"),
             data.join("issuing.crt.pem"),
             data.join("crl").join("issuing.crl"),
             data.join("crl").join(eds_ca::root_crl::FILE),
-        ]
+        ];
+        files.extend(extra_trust.map(Path::to_path_buf));
+        files
     }
 
     /// The current verifier and the names of the centers it trusts.
-    fn get(&self, data: &Path) -> Result<(Arc<Verifier>, Vec<String>), Error> {
-        let files = Self::files(data);
+    fn get(
+        &self,
+        data: &Path,
+        extra_trust: Option<&Path>,
+    ) -> Result<(Arc<Verifier>, Vec<String>), Error> {
+        let files = Self::files(data, extra_trust);
         let fingerprint = Fingerprint::of(&files);
         let mut guard = match self.current.lock() {
             Ok(g) => g,
@@ -396,8 +405,8 @@ impl VerifierCache {
     }
 
     /// The trusted centers' names for the form ("" entries skipped; empty when none).
-    fn trusted_names(&self, data: &Path) -> Vec<String> {
-        match self.get(data) {
+    fn trusted_names(&self, data: &Path, extra_trust: Option<&Path>) -> Vec<String> {
+        match self.get(data, extra_trust) {
             Ok((_, names)) => names,
             Err(e) => {
                 warn!(error = %e, "the verification page has no verifier");
@@ -416,13 +425,35 @@ fn io_error(what: &Path, e: impl std::fmt::Display) -> Error {
 
 /// Builds the verifier from the data folder's files (see [`VerifierCache::files`]).
 fn build(files: &[PathBuf], fingerprint: Fingerprint) -> Result<Built, Error> {
-    let [root, issuing, issuing_crl, root_crl] = files else {
-        return Err(Error::Io {
-            what: "list the center's files".into(),
-            message: "four files expected".into(),
-        });
+    let (root, issuing, issuing_crl, root_crl, extra) = match files {
+        [root, issuing, issuing_crl, root_crl] => (root, issuing, issuing_crl, root_crl, None),
+        [root, issuing, issuing_crl, root_crl, extra] => {
+            (root, issuing, issuing_crl, root_crl, Some(extra))
+        }
+        _ => {
+            return Err(Error::Io {
+                what: "list the center's files".into(),
+                message: "four or five files expected".into(),
+            });
+        }
     };
-    let trust = TrustList::load(root).map_err(|e| io_error(root, e))?;
+    let own = TrustList::load(root).map_err(|e| io_error(root, e))?;
+    let trust = match extra {
+        None => own,
+        Some(path) => {
+            let extra = TrustList::load(path).map_err(|e| io_error(path, e))?;
+            let mut centers = own.centers().to_vec();
+            centers.extend(
+                extra
+                    .centers()
+                    .iter()
+                    .filter(|c| !centers.iter().any(|o| o.cert.sha256() == c.cert.sha256()))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            TrustList::from_centers(centers, extra.form()).map_err(|e| io_error(path, e))?
+        }
+    };
     let trusted = trust.centers().iter().map(|c| c.name.clone()).collect();
     let extra_certs = match std::fs::read(issuing) {
         Ok(bytes) => Cert::all_from_pem_or_der(&bytes).map_err(|e| io_error(issuing, e))?,

@@ -415,3 +415,77 @@ async fn fail_revocation_is_seen_as_soon_as_the_center_republishes_its_crl() {
     assert_eq!(verdict, "INDETERMINATE / REVOKED_NO_POE");
     server.stop().await.unwrap();
 }
+
+/// A server over a fresh center (no registry, no operator) whose page also trusts `trust`.
+async fn start_trusting(
+    trust: std::path::PathBuf,
+) -> (tempfile::TempDir, String, tokio::sync::oneshot::Sender<()>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("ca");
+    let options = eds_server::Options {
+        verify_trust: Some(trust),
+        ..eds_server::Options::new(data.clone(), common::PASS.to_vec())
+    };
+    let server = tokio::task::spawn_blocking(move || {
+        eds_ca::center::Center::init(
+            &data,
+            eds_ca::config::CenterConfig::default(),
+            common::PASS,
+            OffsetDateTime::now_utc(),
+            &SystemRandom::new(),
+        )
+        .unwrap();
+        eds_server::Server::open(options).unwrap()
+    })
+    .await
+    .unwrap();
+    let listener = eds_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    (tmp, url, stop)
+}
+
+/// Posts the form to a server started by [`start_trusting`].
+async fn post_to(url: &str, signature: &[u8]) -> String {
+    use http_body_util::{BodyExt, Full};
+    let (ct, body) = form(&[("signature", "s.p7s", signature)]);
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<axum::body::Bytes>>();
+    let req = hyper::Request::post(format!("{url}/verify"))
+        .header("content-type", ct)
+        .body(Full::new(axum::body::Bytes::from(body)))
+        .unwrap();
+    let res = client.request(req).await.unwrap();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn ok_another_center_is_trusted_only_with_the_trust_flag() {
+    // The signer's center, B, and a server of another center, A.
+    let b = TestServer::start().await;
+    let h = holder(&b, "individual-signing").await;
+    let signature = sign_now(&b, &h, &licence(|_| {}), false);
+    // A alone: B's certificates lead nowhere it trusts (both test centers carry the default
+    // names, so B's chain names A's root and fails on its signature).
+    let a = TestServer::start().await;
+    let r = post_form(&a, "/verify", &[("signature", "s.p7s", &signature)]).await;
+    assert_eq!(
+        element(&text(&r), "verdict"),
+        "INDETERMINATE / CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    );
+    // A with B's root on its trust list: the chain is found; B's CRLs are not A's to read and
+    // the server fetches nothing, so the revocation status is unknown.
+    let (_tmp, url, stop) = start_trusting(b.data.join("root.crt.pem")).await;
+    let page = post_to(&url, &signature).await;
+    assert_eq!(element(&page, "verdict"), "INDETERMINATE / TRY_LATER");
+    assert!(page.contains("Ends at the trusted center"), "{page}");
+    let _ = stop.send(());
+    a.stop().await.unwrap();
+    b.stop().await.unwrap();
+}
