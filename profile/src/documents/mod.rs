@@ -22,6 +22,7 @@ pub mod fields;
 pub mod results;
 pub mod schema;
 pub mod service;
+pub mod signatory;
 mod strict;
 
 use std::fmt;
