@@ -1,8 +1,8 @@
 //! The verification page in a real browser: `eds serve` on a free loopback port over a data
 //! folder made with the command line (`eds ca init`, `eds ca issue --generate-key`, `eds sign`),
 //! and Debian's Chromium, headless, driven by Playwright (`tests/web/verify_page.mjs`): it opens
-//! the form, uploads a signed licence, a tampered copy and a file that is no signature, and reads
-//! the banner and the signer's IIN from the rendered pages.
+//! the form, uploads a signed licence, a tampered copy, a file that is no signature and one over
+//! the size limit, and reads the banner and the signer's IIN from the rendered pages.
 //!
 //! Needs `/usr/bin/chromium`, `node` and `npm ci` run in `tests/web` (`scripts/test` sees to all
 //! three). The screenshots stay in `target/test-artifacts/web_page/` for a person to look at.
@@ -185,6 +185,9 @@ fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
     fs::write(&tampered, bytes).unwrap();
     let garbage = c.path("notes.txt");
     fs::write(&garbage, "these are notes, not a signature\n").unwrap();
+    // One byte over the page's limit of 10 MiB.
+    let big = c.path("big.p7s");
+    fs::write(&big, vec![0x30u8; 10 * 1024 * 1024 + 1]).unwrap();
 
     let server = Serving::start(&c);
     let out = repo().join("target/test-artifacts/web_page");
@@ -195,6 +198,7 @@ fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
             ("valid", &valid),
             ("tampered", &tampered),
             ("garbage", &garbage),
+            ("big", &big),
         ],
     );
 
@@ -211,6 +215,10 @@ fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
     let garbage = &v["cases"]["garbage"];
     assert_eq!(garbage["verdict"], "TOTAL_FAILED / FORMAT_FAILURE", "{v}");
     assert_eq!(garbage["iin"], Value::Null, "{v}");
+    let big = &v["cases"]["big"];
+    assert_eq!(big["status"], 413, "{v}");
+    assert_eq!(big["heading"], "The upload is too large", "{v}");
+    assert_eq!(big["verdict"], Value::Null, "{v}");
     // Offline: the pages asked nothing of any other origin.
     assert_eq!(v["outside_requests"], serde_json::json!([]), "{v}");
     for shot in [
@@ -218,6 +226,7 @@ fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
         &passed["screenshot"],
         &failed["screenshot"],
         &garbage["screenshot"],
+        &big["screenshot"],
     ] {
         assert_png(shot.as_str().unwrap());
     }

@@ -4,10 +4,10 @@
 //   node verify_page.mjs --url http://127.0.0.1:PORT --out DIR CASE=FILE [CASE=FILE ...]
 //
 // For each CASE it opens the form at `/`, chooses FILE as the signature, submits, reads the
-// banner (#verdict) and the signer's IIN (#signer-iin), and saves a full-page screenshot as
+// banner (#verdict), the signer's IIN (#signer-iin) and the first heading, and saves a full-page screenshot as
 // DIR/CASE.png (the form itself as DIR/form.png). It prints one JSON object:
 //
-//   {"form": {...}, "cases": {"CASE": {"status", "verdict", "iin", "screenshot"}, ...},
+//   {"form": {...}, "cases": {"CASE": {"status", "heading", "verdict", "iin", "screenshot"}, ...},
 //    "outside_requests": [...]}
 //
 // `outside_requests` lists every request the page made to another origin: the page must need
@@ -86,6 +86,7 @@ async function main() {
       result.cases[name] = {
         status: response ? response.status() : null,
         url: page.url(),
+        heading: await text(page, 'h1'),
         verdict: await text(page, '#verdict'),
         iin: await text(page, '#signer-iin'),
         screenshot: shot,
