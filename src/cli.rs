@@ -59,6 +59,12 @@ pub(crate) enum Command {
     /// Serve the center on the network: OCSP, CRL and certificates, the operator API.
     #[command(long_about = SERVE_ABOUT)]
     Serve(ServeArgs),
+    /// Licensing: check a signed application and sign its receipt.
+    #[command(subcommand)]
+    Submission(crate::licensing_cmd::SubmissionCommand),
+    /// Licensing: issue a signed licence (or permit, conclusion, refusal), verify one.
+    #[command(subcommand)]
+    License(crate::licensing_cmd::LicenseCommand),
 }
 
 /// Where a secret comes from: never the command line itself.

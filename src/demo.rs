@@ -1,13 +1,22 @@
-//! `eds demo`: a test center in a fresh folder, the shipped sample requests, a revocation, a
-//! registry event and a CRL, each step printed.
+//! `eds demo`: the licensing flow end to end in a fresh data folder, each step printed.
+//!
+//! A test center is created; it issues certificates (generated keys, PKCS#12) to the licensing
+//! body's head (signs receipts) and officer (signs licences), a legal entity's head and an
+//! individual, and refuses a 15-year-old (art. 14). The applicants sign their applications, the
+//! body accepts them with signed receipts, the officer signs a licence and a relying party
+//! verifies it. Then the officer's certificate is revoked, the CRL published, and a licence the
+//! officer signs after that fails verification (TOTAL_FAILED / REVOKED). Every step runs the
+//! same functions as `eds submission check`, `eds license issue` and `eds license verify`;
+//! verification uses the center's CRL files offline. The steps are dated one minute apart,
+//! ending a few minutes before now, so every signing time precedes the validation time.
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail, ensure};
 use ring::rand::SystemRandom;
-use serde_json::json;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
 
 use eds_ca::CaError;
 use eds_ca::center::Center;
@@ -15,47 +24,147 @@ use eds_ca::config::CenterConfig;
 use eds_ca::issue::KeySource;
 use eds_ca::keys::KeyAlgorithm;
 use eds_ca::revoke::RevocationNotice;
+use eds_ca::store::PersonRecord;
+use eds_profile::calendar::KZ_OFFSET;
+use eds_profile::documents::Document;
 use eds_profile::grounds::RevocationGround;
+use eds_profile::ident::{Bin, Iin, Sex};
 use eds_profile::request::RegistrationRequest;
+use eds_signer::keys::pkcs12::Pkcs12Contents;
+use eds_verifier::engine::Verifier;
+use eds_verifier::scope::Expectations;
+use eds_verifier::verdict::{Indication, SubIndication};
 
 use crate::ca_cmd::{RegistryFile, import_registry, write_issued};
+use crate::licensing_cmd::{
+    IssueOptions, ResultCheck, check_result, check_submission, issue_result, open_p12,
+    verdict_summary,
+};
+use crate::verify_cmd::{CommonArgs, build_verifier};
 
-/// The sample requests, compiled in so the demo runs from any folder.
-const REQUESTS: [(&str, &str); 8] = [
+const REGISTRY: &str = include_str!("../fixtures/demo/registry.json");
+/// The people the center issues to: file stem, request.
+const PEOPLE: [(&str, &str); 4] = [
     (
-        "individual-signing",
-        include_str!("../fixtures/requests/individual-signing.json"),
+        "body-head",
+        include_str!("../fixtures/demo/requests/body-head.json"),
     ),
     (
-        "individual-authentication",
-        include_str!("../fixtures/requests/individual-authentication.json"),
+        "officer",
+        include_str!("../fixtures/demo/requests/officer.json"),
     ),
+    ("head", include_str!("../fixtures/demo/requests/head.json")),
     (
-        "first-head-signing",
-        include_str!("../fixtures/requests/first-head-signing.json"),
-    ),
-    (
-        "employee-signing-right",
-        include_str!("../fixtures/requests/employee-signing-right.json"),
-    ),
-    (
-        "non-resident-signing",
-        include_str!("../fixtures/requests/non-resident-signing.json"),
-    ),
-    (
-        "refused-under-age",
-        include_str!("../fixtures/requests/refused-under-age.json"),
-    ),
-    (
-        "refused-incomplete",
-        include_str!("../fixtures/requests/refused-incomplete.json"),
-    ),
-    (
-        "refused-false-information",
-        include_str!("../fixtures/requests/refused-false-information.json"),
+        "individual",
+        include_str!("../fixtures/demo/requests/individual.json"),
     ),
 ];
-const REGISTRY: &str = include_str!("../fixtures/registry.json");
+const APPLICATION_INDIVIDUAL: &str = include_str!("../fixtures/demo/application-individual.json");
+const APPLICATION_ENTITY: &str = include_str!("../fixtures/demo/application-legal-entity.json");
+/// BIN of the licensing body in the demo registry.
+pub(crate) const BODY_BIN: &str = "991240000003";
+
+struct Demo {
+    dir: PathBuf,
+    json_out: bool,
+    base: OffsetDateTime,
+    step: u32,
+    steps: Vec<Value>,
+}
+
+impl Demo {
+    /// The time of minute `k` of the demo.
+    fn at(&self, k: i64) -> OffsetDateTime {
+        self.base + Duration::minutes(k)
+    }
+
+    fn say(&mut self, lines: &[String]) {
+        self.step += 1;
+        if !self.json_out {
+            for (i, line) in lines.iter().enumerate() {
+                if i == 0 {
+                    println!("{:>2}. {line}", self.step);
+                } else {
+                    println!("    {line}");
+                }
+            }
+        }
+        self.steps.push(json!({"step": self.step, "text": lines}));
+    }
+
+    fn verifier(&self) -> anyhow::Result<Verifier> {
+        let common = CommonArgs {
+            trust: None,
+            untrusted: Vec::new(),
+            crl: vec![
+                self.dir.join("crl/issuing.crl"),
+                self.dir.join("crl/root.crl"),
+            ],
+            at: None,
+            offline: true,
+            no_ocsp: true,
+            cache: None,
+        };
+        build_verifier(&self.dir, &common, Expectations::default(), None)
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    fs::write(path, bytes).with_context(|| format!("write {}", path.display()))
+}
+
+/// Puts today's date (in Kazakhstan) into a shipped application and returns its canonical
+/// bytes with the document.
+fn application(text: &str, filled: OffsetDateTime) -> anyhow::Result<(Document, Vec<u8>)> {
+    let mut value: Value = serde_json::from_str(text).context("shipped application")?;
+    value["filled_on"] = json!(filled.to_offset(KZ_OFFSET).date().to_string());
+    let doc = Document::from_json(&serde_json::to_vec(&value)?)
+        .context("the shipped application is not valid")?;
+    let bytes = doc.canonical_bytes()?;
+    Ok((doc, bytes))
+}
+
+/// A registry person who is 15 on `today` (born fifteen years and forty days before).
+fn fifteen_year_old(today: time::Date) -> anyhow::Result<PersonRecord> {
+    let birth = today
+        .replace_year(today.year() - 15)
+        .or_else(|_| {
+            today
+                .replace_day(28)
+                .and_then(|d| d.replace_year(today.year() - 15))
+        })
+        .map_err(|e| anyhow::anyhow!("birth date of the demo minor: {e}"))?
+        - Duration::days(40);
+    let iin = (1..100u16)
+        .find_map(|serial| Iin::from_parts(birth, Sex::Female, serial))
+        .context("no IIN for the demo minor's birth date")?;
+    Ok(PersonRecord {
+        iin: iin.as_str().to_owned(),
+        surname: "ERMEKOVA".into(),
+        name: "ALUA".into(),
+        patronymic: None,
+        birth_date: birth,
+        death_date: None,
+    })
+}
+
+fn sign_as(key: &Pkcs12Contents, bytes: &[u8], at: OffsetDateTime) -> anyhow::Result<Vec<u8>> {
+    let signer = eds_signer::Signer::new(&key.key, &key.certificate_der, &key.chain_der)?;
+    Ok(eds_signer::cms::sign(
+        &signer,
+        eds_signer::Content::Bytes(bytes),
+        &eds_signer::SignOptions::new(at),
+        &SystemRandom::new(),
+    )?)
+}
+
+fn sub_name(check: &ResultCheck) -> Option<SubIndication> {
+    check
+        .report
+        .signatures
+        .first()
+        .and_then(|s| s.sub_indication)
+}
 
 pub(crate) fn run(
     data: &Path,
@@ -64,6 +173,7 @@ pub(crate) fn run(
     owner_password: Option<&str>,
 ) -> anyhow::Result<u8> {
     let rng = SystemRandom::new();
+    let now = now.replace_nanosecond(0)?;
     let stamp = now.format(time::macros::format_description!(
         "[year][month][day]-[hour][minute][second]"
     ))?;
@@ -76,133 +186,359 @@ pub(crate) fn run(
         }
     };
     let owner_password = owner_password.unwrap_or("demo");
-    let say = |s: String| {
-        if !json_out {
-            println!("{s}");
-        }
+    let body_bin = Bin::parse(BODY_BIN).map_err(|e| anyhow::anyhow!("demo body BIN: {e}"))?;
+    let mut d = Demo {
+        dir: dir.clone(),
+        json_out,
+        base: now - Duration::minutes(12),
+        step: 0,
+        steps: Vec::new(),
     };
 
-    let center = Center::init(&dir, CenterConfig::default(), pass.as_bytes(), now, &rng)?;
-    say(format!("1. initialised a center in {}", dir.display()));
-    let registry: RegistryFile = serde_json::from_str(REGISTRY).context("shipped registry")?;
-    import_registry(&center, &registry, "demo registry", now)?;
-    say(format!(
-        "2. imported the registry: {} persons, {} legal entities",
-        registry.persons.len(),
-        registry.entities.len()
-    ));
+    // The center and its registry.
+    let center = Center::init(
+        &dir,
+        CenterConfig::default(),
+        pass.as_bytes(),
+        d.at(0),
+        &rng,
+    )?;
+    let mut registry: RegistryFile = serde_json::from_str(REGISTRY).context("demo registry")?;
+    let minor = fifteen_year_old(now.to_offset(KZ_OFFSET).date())?;
+    registry.persons.push(minor.clone());
+    import_registry(&center, &registry, "demo registry", d.at(0))?;
+    d.say(&[
+        format!("created the test center in {}", dir.display()),
+        format!(
+            "root.crt.pem, issuing.crt.pem; registry: {} persons, {} legal entities",
+            registry.persons.len(),
+            registry.entities.len()
+        ),
+    ]);
+
+    // Certificates.
     let key = center.unlock(pass.as_bytes())?;
-    say("3. ran the sample requests:".into());
-    let owners = dir.join("owners");
-    let mut outcomes = Vec::new();
-    let mut issued_serials = Vec::new();
-    for (name, text) in REQUESTS {
+    let mut p12 = std::collections::BTreeMap::new();
+    let mut serials = serde_json::Map::new();
+    let mut officer_serial = None;
+    let mut lines = vec!["issued certificates (P-256 keys generated by the center, PKCS#12 password from EDS_OWNER_PASSWORD, default \"demo\"):".to_owned()];
+    for (name, text) in PEOPLE {
         let req: RegistrationRequest =
-            serde_json::from_str(text).with_context(|| format!("sample request {name}"))?;
-        match center.prepare_issue(
+            serde_json::from_str(text).with_context(|| format!("demo request {name}"))?;
+        let issued = center.prepare_issue(
             &key,
             &req,
             KeySource::Generate(KeyAlgorithm::P256),
             "demo",
-            now,
+            d.at(1),
             &rng,
             &mut |_| {},
-        ) {
-            Ok(issued) => {
-                let files = write_issued(
-                    &center,
-                    &issued,
-                    &owners,
-                    Some(owner_password),
-                    &rng,
-                    now,
-                    &mut |_| {},
-                )?;
-                say(format!("   {name:<27} issued  {}", issued.record.serial));
-                issued_serials.push((name, issued.record.serial.clone()));
-                outcomes.push(json!({"request": name, "issued": issued.record.serial.to_string(), "files": files}));
-            }
-            Err(CaError::Refused { refusal, record }) => {
-                say(format!(
-                    "   {name:<27} REFUSED art. {} ({}): {refusal}",
-                    refusal.ground().article(),
-                    refusal.ground().as_str()
-                ));
-                outcomes.push(json!({
-                    "request": name,
-                    "refused": refusal.ground().as_str(),
-                    "article": refusal.ground().article(),
-                    "finding": refusal.to_string(),
-                    "record": record,
-                }));
-            }
-            Err(e) => return Err(e.into()),
+        )?;
+        let files = write_issued(
+            &center,
+            &issued,
+            &dir.join("owners"),
+            Some(owner_password),
+            &rng,
+            d.at(1),
+            &mut |_| {},
+        )?;
+        let src = files
+            .pkcs12
+            .context("the center wrote no PKCS#12 for a generated key")?;
+        let p12_path = dir.join(format!("{name}.p12"));
+        fs::copy(&src, &p12_path).with_context(|| format!("copy {}", src.display()))?;
+        fs::copy(&files.certificate, dir.join(format!("{name}.crt.pem")))
+            .with_context(|| format!("copy {}", files.certificate.display()))?;
+        let who = match &req.legal_entity {
+            Some(e) => format!(
+                "{} {}, {} of {} (BIN {})",
+                req.applicant.surname,
+                req.applicant.name,
+                req.roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                e.name,
+                e.bin
+            ),
+            None => format!(
+                "{} {}, individual (IIN {})",
+                req.applicant.surname, req.applicant.name, req.applicant.iin
+            ),
+        };
+        lines.push(format!(
+            "{name}.p12  {who}  serial {}",
+            issued.record.serial
+        ));
+        serials.insert(name.to_owned(), json!(issued.record.serial.to_string()));
+        if name == "officer" {
+            officer_serial = Some(issued.record.serial.clone());
         }
+        p12.insert(name, open_p12(&p12_path, owner_password)?);
+    }
+    d.say(&lines);
+
+    // The minor.
+    let minor_req: RegistrationRequest = serde_json::from_value(json!({
+        "applicant": {"iin": minor.iin, "surname": "Ermekova", "name": "Alua"},
+        "key_purpose": "signing",
+        "documents": ["identity-document", "application"]
+    }))?;
+    match center.prepare_issue(
+        &key,
+        &minor_req,
+        KeySource::Generate(KeyAlgorithm::P256),
+        "demo",
+        d.at(1),
+        &rng,
+        &mut |_| {},
+    ) {
+        Err(CaError::Refused { refusal, .. }) => d.say(&[format!(
+            "REFUSED a certificate to Ermekova Alua (IIN {}): {refusal} (art. {}, {})",
+            minor.iin,
+            refusal.ground().article(),
+            refusal.ground().as_str()
+        )]),
+        Ok(_) => bail!("the center issued a certificate to a 15-year-old"),
+        Err(e) => return Err(e.into()),
     }
 
-    if let Some((name, serial)) = issued_serials.first() {
-        center.revoke(
-            &RevocationNotice {
-                serial: serial.clone(),
-                ground: RevocationGround::KeyCompromise,
-                notified_by: "the holder".into(),
-                received_at: now,
-                invalidity_date: Some(now),
-                note: Some("demo: the holder reports a lost token".into()),
-            },
-            "demo",
-            now,
-        )?;
-        say(format!(
-            "4. revoked {name} ({serial}) for key compromise (art. 17.1)"
-        ));
-    }
-    let mut changed = registry
-        .persons
-        .iter()
-        .find(|p| p.iin == "950210400451")
-        .cloned()
-        .context("demo person missing from the shipped registry")?;
-    changed.surname = "СЕРІКОВА".into();
-    let revoked = center.record_person(&changed, "registry office", now)?;
-    say(format!(
-        "5. the registry records a change of surname for {}: {} certificate(s) revoked (art. 18.1(4))",
-        changed.iin,
-        revoked.len()
-    ));
-    let (crl, paths) = center.issue_and_publish_crl(&key, "demo", now)?;
-    say(format!(
-        "6. published CRL #{} with {} entries, next update {}",
-        crl.number,
-        crl.entries,
-        crl.next_update.format(&Rfc3339)?
-    ));
-    let audit = center.store().verify_audit()?;
-    say(match &audit {
-        eds_ca::store::AuditVerification::Intact { entries, head } => format!(
-            "7. audit log intact: {entries} hash-chained entries, head {}",
-            hex::encode(head)
+    let crl_paths = |c: &Center, at| -> anyhow::Result<()> {
+        c.issue_and_publish_crl(&key, "demo", at)?;
+        c.issue_and_publish_root_crl(pass.as_bytes(), "demo", at)?;
+        Ok(())
+    };
+    crl_paths(&center, d.at(2))?;
+    d.say(&["published the CRLs: crl/issuing.crl, crl/root.crl (no certificate revoked)".into()]);
+
+    let get = |name: &str| p12.get(name).context("demo key missing");
+    // Applications.
+    let (app_i, bytes_i) = application(APPLICATION_INDIVIDUAL, d.at(3))?;
+    write(&dir.join("application.json"), &bytes_i)?;
+    let signed_i = sign_as(get("individual")?, &bytes_i, d.at(3))?;
+    write(&dir.join("application.json.p7s"), &signed_i)?;
+    let (app_e, bytes_e) = application(APPLICATION_ENTITY, d.at(3))?;
+    write(&dir.join("application-legal-entity.json"), &bytes_e)?;
+    let signed_e = sign_as(get("head")?, &bytes_e, d.at(3))?;
+    write(&dir.join("application-legal-entity.json.p7s"), &signed_e)?;
+    d.say(&[
+        format!(
+            "Sultanova Dana signs application {} ({:?}): application.json → application.json.p7s",
+            app_i.application_number().as_str(),
+            app_i.service()
         ),
-        broken => format!("7. audit log BROKEN: {broken:?}"),
+        format!(
+            "Tulegenov Arman, first head of Qorgau Tech LLP, signs application {} ({:?}): application-legal-entity.json.p7s",
+            app_e.application_number().as_str(),
+            app_e.service()
+        ),
+    ]);
+
+    // Acceptance.
+    let verifier = d.verifier()?;
+    let mut receipts = Vec::new();
+    for (signed, file, out) in [
+        (&signed_i, "application.json.p7s", "receipt.json.p7s"),
+        (
+            &signed_e,
+            "application-legal-entity.json.p7s",
+            "receipt-legal-entity.json.p7s",
+        ),
+    ] {
+        let accepted = check_submission(&verifier, signed, get("body-head")?, d.at(4))?;
+        write(&dir.join(out), &accepted.receipt_der)?;
+        let deadline = match &accepted.deadline {
+            Some(dl) => format!(
+                "registered on {}, {} working days, decision due {}",
+                dl.registered_on, dl.working_days, dl.due
+            ),
+            None => accepted
+                .deadline_note
+                .clone()
+                .unwrap_or_else(|| "no deadline".into()),
+        };
+        receipts.push(accepted.receipt_der.clone());
+        d.lines_accept(file, out, &accepted.application, &deadline);
+    }
+
+    // Issuance.
+    let officer = get("officer")?;
+    let receipt_i = receipts.first().context("receipt missing")?;
+    let receipt_e = receipts.get(1).context("receipt missing")?;
+    let licence = issue_result(
+        &verifier,
+        &signed_i,
+        receipt_i,
+        officer,
+        &body_bin,
+        &IssueOptions::grant(),
+        d.at(5),
+    )?;
+    write(&dir.join("licence.json.p7s"), &licence.der)?;
+    write(
+        &dir.join("licence.json"),
+        &licence.document.canonical_bytes()?,
+    )?;
+    d.say(&[format!(
+        "Abenov Serik, officer of the body, issues {} {} for {}: licence.json.p7s{}",
+        licence.document.kind(),
+        licence_number(&licence.document),
+        licence.document.application_number().as_str(),
+        match licence.in_time {
+            Some(true) => " (within the term)",
+            Some(false) => " (AFTER the term)",
+            None => "",
+        }
+    )]);
+
+    // The relying party.
+    let check = check_result(&verifier, &licence.der, &body_bin, d.at(6))?;
+    ensure!(
+        check.indication == Indication::TotalPassed && check.licensing_passed,
+        "the demo licence did not pass: {} {:?}",
+        check.verdict,
+        check.checks
+    );
+    d.say(&[
+        format!("a relying party verifies licence.json.p7s: {}", check.verdict),
+        "licensing checks passed: well-formed, a result of its service, issued and signed by the body's authorised officer".into(),
+    ]);
+
+    // Revocation.
+    let officer_serial = officer_serial.context("officer serial missing")?;
+    center.revoke(
+        &RevocationNotice {
+            serial: officer_serial.clone(),
+            ground: RevocationGround::KeyCompromise,
+            notified_by: "the licensing body".into(),
+            received_at: d.at(7),
+            invalidity_date: Some(d.at(7)),
+            note: Some("demo: the officer's token was lost".into()),
+        },
+        "demo",
+        d.at(7),
+    )?;
+    crl_paths(&center, d.at(7))?;
+    d.say(&[format!(
+        "the officer's certificate {officer_serial} is revoked (key compromise, art. 17.1) at {}; crl/issuing.crl republished",
+        rfc3339(d.at(7))
+    )]);
+
+    // A licence signed after the revocation.
+    let verifier = d.verifier()?;
+    let late = issue_result(
+        &verifier,
+        &signed_e,
+        receipt_e,
+        officer,
+        &body_bin,
+        &IssueOptions::grant(),
+        d.at(8),
+    )?;
+    write(&dir.join("licence-after-revocation.json.p7s"), &late.der)?;
+    let late_check = check_result(&verifier, &late.der, &body_bin, d.at(9))?;
+    ensure!(
+        late_check.indication == Indication::TotalFailed
+            && sub_name(&late_check) == Some(SubIndication::Revoked),
+        "the licence signed after the revocation should fail as REVOKED, got {}",
+        late_check.verdict
+    );
+    d.say(&[
+        format!(
+            "the officer signs licence {} for Qorgau Tech LLP at {}, after the revocation: licence-after-revocation.json.p7s",
+            licence_number(&late.document),
+            rfc3339(d.at(8))
+        ),
+        format!("a relying party verifies it: {}", late_check.verdict),
+    ]);
+    let old_check = check_result(&verifier, &licence.der, &body_bin, d.at(9))?;
+    d.say(&[format!(
+        "the first licence, signed before the revocation without a timestamp, now gives: {}",
+        verdict_summary(&old_check.report)
+    )]);
+
+    let files = json!({
+        "root": dir.join("root.crt.pem"),
+        "issuing": dir.join("issuing.crt.pem"),
+        "crl": [dir.join("crl/issuing.crl"), dir.join("crl/root.crl")],
+        "p12": PEOPLE.iter().map(|(n, _)| (n.to_string(), json!(dir.join(format!("{n}.p12"))))).collect::<serde_json::Map<_, _>>(),
+        "application": dir.join("application.json.p7s"),
+        "application_legal_entity": dir.join("application-legal-entity.json.p7s"),
+        "receipt": dir.join("receipt.json.p7s"),
+        "receipt_legal_entity": dir.join("receipt-legal-entity.json.p7s"),
+        "licence": dir.join("licence.json.p7s"),
+        "licence_after_revocation": dir.join("licence-after-revocation.json.p7s"),
     });
     if json_out {
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "data": dir,
-                "requests": outcomes,
-                "crl": crl,
-                "crl_files": paths,
-                "audit": audit,
+                "body_bin": BODY_BIN,
+                "owner_password_default": owner_password == "demo",
+                "serials": serials,
+                "refused_minor_iin": minor.iin,
+                "files": files,
+                "licence": {"indication": check.indication, "verdict": check.verdict, "licensing_passed": check.licensing_passed},
+                "licence_after_revocation": {"indication": late_check.indication, "sub_indication": sub_name(&late_check), "verdict": late_check.verdict},
+                "steps": d.steps,
             }))?
         );
     } else {
-        println!();
-        println!("check it with OpenSSL:");
-        println!(
-            "  openssl verify -CAfile {0}/root.crt.pem -untrusted {0}/issuing.crt.pem -crl_check -CRLfile {0}/crl/issuing.crl.pem {0}/owners/*.crt.pem",
-            dir.display()
-        );
+        print_commands(&dir);
     }
     Ok(0)
+}
+
+impl Demo {
+    fn lines_accept(&mut self, file: &str, out: &str, app: &Document, deadline: &str) {
+        self.say(&[
+            format!(
+                "the body checks {file}: signature TOTAL_PASSED, the signer is the applicant ({}); accepted",
+                app.recipient_id()
+            ),
+            format!("receipt signed by the body's head → {out}; {deadline}"),
+        ]);
+    }
+}
+
+fn licence_number(doc: &Document) -> String {
+    match doc {
+        Document::Licence(l) => l.licence_number.clone(),
+        Document::ReissuedLicence(l) => l.licence_number.clone(),
+        other => other.application_number().as_str().to_owned(),
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+fn print_commands(dir: &Path) {
+    let d = dir.display();
+    let crl = format!("--offline --crl {d}/crl/issuing.crl --crl {d}/crl/root.crl");
+    println!();
+    println!("every file is in {d}; rerun any step by hand (key files' password: demo):");
+    println!("  eds verify --data {d} {d}/licence.json.p7s {crl}");
+    println!(
+        "  eds license verify --data {d} {d}/licence-after-revocation.json.p7s --body-bin {BODY_BIN} {crl}"
+    );
+    println!(
+        "  EDS_KEY_PASSWORD=demo eds submission check --data {d} {d}/application.json.p7s --p12 {d}/body-head.p12 --receipt-out {d}/receipt-again.json.p7s {crl}"
+    );
+    println!(
+        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision refuse --ground licence-fee-not-paid --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/refusal.json.p7s {crl}"
+    );
+    println!(
+        "  EDS_KEY_PASSWORD=demo eds sign --p12 {d}/individual.p12 --in {d}/application.json --out {d}/application-again.json.p7s"
+    );
+    println!(
+        "  openssl cms -verify -binary -inform DER -in {d}/licence.json.p7s -CAfile {d}/root.crt.pem -purpose any -out /dev/stdout"
+    );
+    println!(
+        "  openssl verify -CAfile {d}/root.crt.pem -untrusted {d}/issuing.crt.pem -crl_check -CRLfile {d}/crl/issuing.crl.pem {d}/officer.crt.pem"
+    );
 }

@@ -7,6 +7,7 @@
 mod ca_cmd;
 mod cli;
 mod demo;
+mod licensing_cmd;
 mod serve_cmd;
 mod sign_cmd;
 mod verify_cmd;
@@ -75,6 +76,15 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
             verify_cmd::cert_verify(&cli.data, cli.json, now, &args)
         }
         cli::Command::Serve(args) => serve_cmd::serve(&cli.data, now, fixed_clock, &args),
+        cli::Command::Submission(licensing_cmd::SubmissionCommand::Check(args)) => {
+            licensing_cmd::submission_check(&cli.data, cli.json, now, &args)
+        }
+        cli::Command::License(licensing_cmd::LicenseCommand::Issue(args)) => {
+            licensing_cmd::license_issue(&cli.data, cli.json, now, &args)
+        }
+        cli::Command::License(licensing_cmd::LicenseCommand::Verify(args)) => {
+            licensing_cmd::license_verify(&cli.data, cli.json, now, &args)
+        }
     }
 }
 
@@ -83,6 +93,9 @@ fn ca_error(err: &anyhow::Error) -> Option<&CaError> {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(code) = licensing_cmd::exit_code(err) {
+        return code;
+    }
     if let Some(code) = sign_cmd::exit_code(err) {
         return code;
     }
@@ -108,6 +121,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    if let Some(hint) = licensing_cmd::hint(err) {
+        return Some(hint);
+    }
     if let Some(hint) = sign_cmd::hint(err) {
         return Some(hint);
     }

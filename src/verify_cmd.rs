@@ -196,7 +196,7 @@ fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     fs::read(path).map_err(|e| input(format!("cannot read {what} {}: {e}", path.display())))
 }
 
-fn build_verifier(
+pub(crate) fn build_verifier(
     data: &Path,
     common: &CommonArgs,
     expectations: Expectations,
