@@ -480,3 +480,54 @@ fn ok_cert_verify_good_revoked_and_required_eku() {
     let v = report(&o);
     assert_eq!(v["sub_indication"], "REVOKED", "{v:#}");
 }
+
+#[test]
+fn ok_a_timestamp_proves_the_signature_came_before_the_revocation() {
+    let online = Online::start();
+    let c = &online.c;
+    let (serial, p12, _) = owner(c, "individual-signing");
+    let base = fs::read_to_string(c.data.join("center.json")).unwrap();
+    let base: Value = serde_json::from_str(&base).unwrap();
+    let tsa = format!("{}/tsa", base["base_url"].as_str().unwrap());
+    let stamped = sign(c, &p12, "stamped", &["--tsa", &tsa]);
+    let plain = sign(c, &p12, "plain", &[]);
+
+    let o = verify(c, &[stamped.to_str().unwrap()]);
+    assert_code(&o, 0);
+    let v = report(&o);
+    assert_eq!(sig0(&v)["time_basis"], "timestamp", "{v:#}");
+    assert!(sig0(&v)["timestamp_time"].is_string());
+
+    // Revoked a second later: the timestamp proves the signature existed before; the plain
+    // signature has only its claimed time.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ok(&c.run(&[
+        "ca",
+        "revoke",
+        &serial,
+        "--ground",
+        "key-compromise",
+        "--notified-by",
+        "holder",
+    ]));
+    let o = verify(c, &[stamped.to_str().unwrap()]);
+    assert_code(&o, 0);
+    let v = report(&o);
+    assert_eq!(sig0(&v)["indication"], "TOTAL_PASSED", "{v:#}");
+    let revocation = sig0(&v)["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "revocation")
+        .unwrap();
+    assert!(
+        revocation["detail"]
+            .as_str()
+            .unwrap()
+            .contains("after the proven signing time"),
+        "{revocation:#}"
+    );
+    let o = verify(c, &[plain.to_str().unwrap()]);
+    assert_code(&o, 2);
+    assert_eq!(sig0(&report(&o))["sub_indication"], "REVOKED_NO_POE");
+}

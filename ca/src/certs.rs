@@ -268,7 +268,7 @@ fn policies_extension(policy: &[u64]) -> Result<CustomExtension, CaError> {
     ))
 }
 
-fn aia_extension(cfg: &CenterConfig) -> Result<CustomExtension, CaError> {
+pub(crate) fn aia_extension(cfg: &CenterConfig) -> Result<CustomExtension, CaError> {
     let uri = |s: String| {
         Ia5String::new(&s)
             .map(GeneralName::UniformResourceIdentifier)

@@ -62,8 +62,8 @@ use der::asn1::{
 };
 use der::{Any, Decode, Encode, Sequence, Tag};
 use rcgen::{
-    CertificateParams, CustomExtension, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, PublicKeyData,
-    SerialNumber, SigningKey,
+    CertificateParams, CrlDistributionPoint, CustomExtension, IsCa, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, PublicKeyData, SerialNumber, SigningKey,
 };
 use ring::digest;
 use ring::rand::SecureRandom;
@@ -79,6 +79,7 @@ use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampToken, TspVersio
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
 use crate::certs;
+use crate::config::CenterConfig;
 use crate::error::CaError;
 use crate::keys::{self, write_private_file, write_public_file};
 use crate::store::{AuditEvent, CertificateRecord, Serial, Store, StoreError};
@@ -942,7 +943,7 @@ impl Center {
         let (key, pkcs8) = self.config().algorithm.generate(rng)?;
         let serial = certs::random_serial(rng)?;
         let not_after = (now + Duration::days(VALIDITY_DAYS)).min(self.issuing_not_after());
-        let cert = tsa_params(&self.config().name, serial, now, not_after)?
+        let cert = tsa_params(self.config(), serial, now, not_after)?
             .signed_by(&key, issuing.issuer())
             .map_err(|e| CaError::build("TSA certificate", e))?;
         let der = cert.der().to_vec();
@@ -1017,13 +1018,13 @@ impl Center {
 /// Template of the TSA certificate (RFC 3161 §2.3: id-kp-timeStamping as the only extended key
 /// usage, critical; RFC 5280 §4.2.1.3: digitalSignature, nonRepudiation).
 fn tsa_params(
-    center_name: &str,
+    cfg: &CenterConfig,
     serial: [u8; 20],
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
 ) -> Result<CertificateParams, CaError> {
     let mut p = CertificateParams::default();
-    p.distinguished_name = certs::ca_name(&format!("{center_name} TSA"));
+    p.distinguished_name = certs::ca_name(&format!("{} TSA", cfg.name));
     p.serial_number = Some(SerialNumber::from_slice(&serial));
     p.not_before = not_before;
     p.not_after = not_after;
@@ -1040,7 +1041,12 @@ fn tsa_params(
         .map_err(|e| CaError::build("TSA extended key usage", e))?;
     let mut ext = CustomExtension::from_oid_content(ID_CE_EXT_KEY_USAGE, eku);
     ext.set_criticality(true);
-    p.custom_extensions = vec![ext];
+    // Unlike the OCSP signer (id-pkix-ocsp-nocheck), a TSA certificate's status is checked by
+    // whoever relies on a token: it names the issuing center's CRL and OCSP responder.
+    p.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![cfg.crl_url("issuing")],
+    }];
+    p.custom_extensions = vec![ext, certs::aia_extension(cfg)?];
     Ok(p)
 }
 

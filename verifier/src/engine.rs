@@ -276,7 +276,7 @@ impl Verifier {
         let mut timestamp_time = None;
         if failure.is_none() {
             for token in &signer.timestamp_tokens {
-                match self.verify_timestamp(token, signer, now) {
+                match self.verify_timestamp(token, signer, &doc.certificates, now) {
                     Ok(t) => {
                         timestamp_time = Some(t);
                         run.pass(
@@ -636,6 +636,7 @@ impl Verifier {
         &self,
         token: &[u8],
         signer: &cms::SignerInfoData,
+        document_certs: &[Cert],
         now: OffsetDateTime,
     ) -> Result<OffsetDateTime, String> {
         let token = cms::read_timestamp_token(token).map_err(|e| e.to_string())?;
@@ -654,7 +655,10 @@ impl Verifier {
             .certificate
             .ok_or_else(|| "the token names no TSA certificate".to_owned())?;
         let mut run = Run::default();
+        // A token usually carries only the TSA's own certificate: its issuer comes from the
+        // signature the token stamps, or from the caller.
         let mut intermediates = doc.certificates.clone();
+        intermediates.extend(document_certs.iter().cloned());
         intermediates.extend(self.options.extra_certs.iter().cloned());
         self.judge_certificate(
             &tsa,
