@@ -997,3 +997,102 @@ fn openssl_ok(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Without signed attributes; refused digests
+
+/// `openssl cms -sign -noattr`: the signature covers the content itself (RFC 5652 §5.4), so a
+/// detached one needs the content bytes, not only their digest.
+#[test]
+fn ok_openssl_signature_without_signed_attributes() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content.txt");
+    let doc = document(4321);
+    std::fs::write(&content, &doc).unwrap();
+    for alg in [Alg::Rsa, Alg::P256] {
+        let pki = pki(alg);
+        for detached in [false, true] {
+            let out = dir.path().join("sig.p7s");
+            let mut args = vec![
+                "cms",
+                "-sign",
+                "-binary",
+                "-noattr",
+                "-in",
+                s(&content),
+                "-outform",
+                "DER",
+            ];
+            let leaf = pki.dir.join("leaf1.pem");
+            let key = pki.dir.join("leaf1.key");
+            args.extend_from_slice(&["-signer", s(&leaf), "-inkey", s(&key), "-out", s(&out)]);
+            if !detached {
+                args.push("-nodetach");
+            }
+            openssl_ok(&args);
+            let parsed = cms::parse(&std::fs::read(&out).unwrap()).unwrap();
+            let signer = &parsed.signers[0];
+            assert_eq!(signer.signed_attrs_der, None);
+            assert_eq!(signer.attributes, cms::SignedAttributes::default());
+            if detached {
+                let digests = ContentDigests::of_bytes(&parsed, &doc);
+                let check = cms::check_signer(&parsed, signer, digests.for_signer(signer), &[]);
+                assert_eq!(
+                    check.failures,
+                    vec![SignerFailure::ContentMissing],
+                    "{alg:?}"
+                );
+                let check = cms::check_signer_with_content(&parsed, signer, &doc, &[]);
+                assert_eq!(check.failures, vec![], "{alg:?}");
+                let mut other = doc.clone();
+                other[7] ^= 1;
+                let check = cms::check_signer_with_content(&parsed, signer, &other, &[]);
+                assert_eq!(
+                    check.failures,
+                    vec![SignerFailure::SignatureInvalid],
+                    "{alg:?}"
+                );
+            } else {
+                let check = cms::check_signer(&parsed, signer, None, &[]);
+                assert_eq!(check.failures, vec![], "{alg:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fail_sha1_digest_is_refused_as_a_crypto_constraint() {
+    let pki = pki(Alg::Rsa);
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content.txt");
+    std::fs::write(&content, b"old style").unwrap();
+    let out = dir.path().join("sig.p7s");
+    openssl_ok(&[
+        "cms",
+        "-sign",
+        "-binary",
+        "-nodetach",
+        "-md",
+        "sha1",
+        "-in",
+        s(&content),
+        "-signer",
+        s(&pki.dir.join("leaf1.pem")),
+        "-inkey",
+        s(&pki.dir.join("leaf1.key")),
+        "-outform",
+        "DER",
+        "-out",
+        s(&out),
+    ]);
+    let parsed = cms::parse(&std::fs::read(&out).unwrap()).unwrap();
+    let check = cms::check_signer(&parsed, &parsed.signers[0], None, &[]);
+    assert!(
+        matches!(
+            check.failures.as_slice(),
+            [SignerFailure::Crypto(CryptoError::Disallowed { algorithm, .. })] if algorithm == "SHA-1"
+        ),
+        "{:?}",
+        check.failures
+    );
+}
