@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use rcgen::{CertificateRevocationListParams, KeyIdMethod, RevokedCertParams, SerialNumber};
 use rusqlite::{Connection, OpenFlags, params};
-use time::{Duration as TimeDuration, OffsetDateTime};
+use time::Duration as TimeDuration;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
