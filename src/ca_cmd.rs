@@ -87,13 +87,13 @@ fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
     }
 }
 
-fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let text =
-        fs::read(path).with_context(|| format!("read passphrase file {}", path.display()))?;
+/// The first line of a secret file (a passphrase or password; CR LF or LF endings), never empty.
+pub(crate) fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let text = fs::read(path).with_context(|| format!("read secret file {}", path.display()))?;
     let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
-        bail!("passphrase file {} is empty", path.display());
+        bail!("secret file {} is empty: its first line is the secret", path.display());
     }
     Ok(line.to_vec())
 }

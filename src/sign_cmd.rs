@@ -334,13 +334,10 @@ fn load_key(
 /// The key's password: the first line of `file`, else EDS_KEY_PASSWORD, else none.
 fn password(file: Option<&Path>) -> anyhow::Result<Option<String>> {
     if let Some(path) = file {
-        let text = fs::read_to_string(path)
-            .with_context(|| format!("read password file {}", path.display()))?;
-        let line = text.lines().next().unwrap_or_default();
-        if line.is_empty() {
-            bail!("password file {} is empty", path.display());
-        }
-        return Ok(Some(line.to_owned()));
+        let line = crate::ca_cmd::first_line(path)?;
+        return String::from_utf8(line)
+            .map(Some)
+            .with_context(|| format!("password file {} is not UTF-8", path.display()));
     }
     Ok(std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()))
 }
