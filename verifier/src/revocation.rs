@@ -442,10 +442,13 @@ impl RevocationChecker {
         notes: &mut Vec<Note>,
     ) -> Option<Found> {
         let mut best: Option<&Loaded> = None;
+        // Lists of other issuers (the other levels of a chain, usually) are mentioned only when
+        // no list answers: beside an answer they are noise.
+        let mut other_issuers = Vec::new();
         for loaded in candidates {
             let crl = &loaded.crl;
             if crl.issuer_der() != issuer.subject_der() {
-                notes.push(Note {
+                other_issuers.push(Note {
                     source: loaded.origin.to_string(),
                     kind: NoteKind::WrongIssuer,
                     detail: format!(
@@ -480,6 +483,9 @@ impl RevocationChecker {
             if best.is_none_or(|b| b.crl.this_update() < crl.this_update()) {
                 best = Some(loaded);
             }
+        }
+        if best.is_none() {
+            notes.extend(other_issuers);
         }
         best.map(|l| Found {
             status: RevocationStatus::Good,

@@ -60,7 +60,12 @@ fn ok_crl_good() {
     let pki = TestPki::new();
     let crl = pki.crl(pki.issuing()).build();
     let (leaf, issuer) = (cert(pki.individual().der()), cert(pki.issuing().der()));
-    let checker = checker_with(offline(), &[("issuing.crl", crl.der())]);
+    // The root's list is supplied too: another issuer's list beside an answer leaves no note.
+    let root_crl = pki.crl(pki.root()).build();
+    let checker = checker_with(
+        offline(),
+        &[("root.crl", root_crl.der()), ("issuing.crl", crl.der())],
+    );
     let r = checker.check(
         &leaf,
         &issuer,
@@ -218,6 +223,49 @@ fn fail_crl_of_another_issuer_is_refused() {
     assert_eq!(
         kinds(&r),
         vec![NoteKind::WrongIssuer, NoteKind::WrongIssuer]
+    );
+}
+
+#[test]
+fn fail_crl_signed_by_a_key_not_allowed_to_sign_crls() {
+    use rcgen::{
+        CertificateParams, CertificateRevocationListParams, DnType, Issuer, KeyIdMethod, KeyPair,
+        KeyUsagePurpose, SerialNumber,
+    };
+    let key = KeyPair::generate().unwrap();
+    let pkcs8 = key.serialize_der();
+    let params = |usages: Vec<KeyUsagePurpose>| {
+        let mut p = CertificateParams::default();
+        p.distinguished_name
+            .push(DnType::CommonName, "CRL signer test");
+        p.key_identifier_method = KeyIdMethod::Sha256;
+        p.key_usages = usages;
+        p
+    };
+    let crl_signer = Issuer::new(
+        params(vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign]),
+        KeyPair::try_from(&pkcs8[..]).unwrap(),
+    );
+    let crl = CertificateRevocationListParams {
+        this_update: FIXED_TIME,
+        next_update: FIXED_TIME + Duration::days(1),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&crl_signer)
+    .unwrap();
+    // The same name and key, certified for keyCertSign only.
+    let cert_only = params(vec![KeyUsagePurpose::KeyCertSign])
+        .self_signed(&key)
+        .unwrap();
+    let issuer = Cert::from_der(cert_only.der()).unwrap();
+    assert_eq!(
+        Crl::parse(crl.der()).unwrap().verify(&issuer),
+        Err(CrlError::NotCrlSigner {
+            issuer: issuer.subject()
+        })
     );
 }
 
