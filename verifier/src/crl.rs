@@ -38,9 +38,10 @@ const REASON_CODE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
 const INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
 const CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
 
-/// Largest CRL accepted (bytes). A million entries take about 40 MB; this leaves room for
-/// entries with extensions while refusing absurd inputs before they are indexed.
-pub const MAX_CRL_SIZE: usize = 256 * 1024 * 1024;
+/// Largest CRL accepted (bytes). A million entries take 28 to 40 MB; this leaves room for
+/// entries with extensions while refusing absurd inputs before they are indexed, and stays
+/// under `der`'s largest length (2^28 − 1), so every offset fits the reader.
+pub const MAX_CRL_SIZE: usize = 200 * 1024 * 1024;
 
 /// Why bytes are not a usable CRL, or a CRL is not acceptable for an issuer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
