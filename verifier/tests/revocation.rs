@@ -1036,3 +1036,49 @@ mod online {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Damaged input: never a panic, truncation always Malformed
+
+#[test]
+fn damaged_crls_and_ocsp_answers_never_panic() {
+    let ca = nca_cert("ca/nca_rsa_test.crt");
+    for file in ["crl/nca_rsa_test.crl", "crl/nca_gost_test.crl"] {
+        let der = nca_bytes(file);
+        for len in 0..der.len() {
+            assert!(
+                matches!(
+                    Crl::parse(&der[..len]),
+                    Err(CrlError::Malformed { .. } | CrlError::Pem { .. })
+                ),
+                "{file} cut at {len}"
+            );
+        }
+        for i in 0..der.len() {
+            let mut flipped = der.clone();
+            flipped[i] ^= 0x04;
+            if let Ok(crl) = Crl::parse(&flipped) {
+                let _ = crl.verify(&ca);
+                let _ = crl.lookup(&[1, 2, 3]);
+            }
+        }
+    }
+    let leaf = nca_cert("p12-certs/KEY_INDIVIDUAL_VALID_SIGN_2004.cer");
+    let now = datetime!(2022-09-02 17:00 UTC);
+    let options = CheckOptions::default();
+    let response = nca_bytes("ocsp/ocsp_response_individual_sign_2004.bin");
+    for len in 0..response.len() {
+        assert!(
+            matches!(
+                ocsp::check_response(&response[..len], &leaf, &ca, None, now, &options),
+                Err(OcspError::Malformed { .. })
+            ),
+            "cut at {len}"
+        );
+    }
+    for i in 0..response.len() {
+        let mut flipped = response.clone();
+        flipped[i] ^= 0x04;
+        let _ = ocsp::check_response(&flipped, &leaf, &ca, None, now, &options);
+    }
+}
