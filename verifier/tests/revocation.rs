@@ -948,6 +948,47 @@ mod online {
     }
 
     #[test]
+    fn fetch_limits_status_and_schemes() {
+        use eds_verifier::fetch::FetchError;
+        let live = live();
+        let url = format!("{}/crl/issuing.crl", live.url);
+        let small = Fetcher::new(FetchOptions {
+            max_crl_bytes: 10,
+            ..FetchOptions::default()
+        });
+        assert_eq!(
+            small.get_crl(&url),
+            Err(FetchError::TooLarge {
+                url: url.clone(),
+                limit: 10
+            })
+        );
+        let fetcher = Fetcher::new(FetchOptions::default());
+        assert!(fetcher.get_crl(&url).unwrap().len() > 10);
+        let missing = format!("{}/crl/nothing-here.crl", live.url);
+        assert_eq!(
+            fetcher.get_crl(&missing),
+            Err(FetchError::Status {
+                url: missing.clone(),
+                status: 404
+            })
+        );
+        for other in [
+            "https://127.0.0.1:1/x.crl",
+            "ldap://ldap.example/cn=x",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(
+                    fetcher.get_crl(other),
+                    Err(FetchError::UnsupportedUrl { .. })
+                ),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
     fn ocsp_unknown_for_a_certificate_outside_the_register() {
         let live = live();
         let (req, body) = ask(live, &live.unregistered);
