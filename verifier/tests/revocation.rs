@@ -611,6 +611,33 @@ fn ocsp_request_has_the_cert_id_and_nonce() {
     }
     let plain = ocsp::Request::new(&leaf, &issuer, Digest::Sha256, None).unwrap();
     assert_eq!(plain.nonce(), None);
+    // OpenSSL reads the request the same way.
+    let req = ocsp::Request::new(&leaf, &issuer, Digest::Sha256, Some(&rng)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("req.der");
+    std::fs::write(&path, req.der()).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["ocsp", "-req_text", "-reqin"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_uppercase();
+    assert!(text.contains("HASH ALGORITHM: SHA256"), "{text}");
+    assert!(
+        text.contains(&format!("SERIAL NUMBER: {}", leaf.serial_hex())),
+        "{text}"
+    );
+    assert!(text.contains("OCSP NONCE"), "{text}");
+    assert!(
+        text.replace([' ', '\n', ':'], "")
+            .contains(&format!("0420{}", hex::encode_upper(req.nonce().unwrap()))),
+        "{text}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
