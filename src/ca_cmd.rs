@@ -93,7 +93,10 @@ pub(crate) fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
     let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
-        bail!("secret file {} is empty: its first line is the secret", path.display());
+        bail!(
+            "secret file {} is empty: its first line is the secret",
+            path.display()
+        );
     }
     Ok(line.to_vec())
 }

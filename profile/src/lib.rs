@@ -17,9 +17,9 @@
 //! | [`ber`] | X.690: BER → DER, for the files real signers write (shared by signer and verifier) |
 
 pub mod age;
+pub mod ber;
 pub mod calendar;
 pub mod documents;
-pub mod ber;
 pub mod grounds;
 pub mod holder;
 pub mod ident;

@@ -116,7 +116,10 @@ pub fn check_signing_use(leaf: &Cert) -> Result<(), ScopeFailure> {
 }
 
 /// Checks the holder against the caller's expectations (art. 10.3).
-pub fn check_expectations(holder: &Holder, expect: &Expectations) -> Result<(), ExpectationFailure> {
+pub fn check_expectations(
+    holder: &Holder,
+    expect: &Expectations,
+) -> Result<(), ExpectationFailure> {
     if let Some(expected) = &expect.iin {
         if holder.iin.as_deref() != Some(expected.as_str()) {
             return Err(ExpectationFailure::WrongIin {
@@ -160,12 +163,12 @@ pub fn warnings(holder: &Holder) -> Vec<String> {
         .findings
         .iter()
         .filter_map(|f| match f {
-            Finding::InvalidIin { value, error } => {
-                Some(format!("the certificate's IIN {value} is not valid: {error}"))
-            }
-            Finding::InvalidBin { value, error } => {
-                Some(format!("the certificate's BIN {value} is not valid: {error}"))
-            }
+            Finding::InvalidIin { value, error } => Some(format!(
+                "the certificate's IIN {value} is not valid: {error}"
+            )),
+            Finding::InvalidBin { value, error } => Some(format!(
+                "the certificate's BIN {value} is not valid: {error}"
+            )),
             Finding::MissingIin => Some("the certificate names no IIN".into()),
             Finding::MissingBin => {
                 Some("the certificate acts for a legal entity but names no BIN".into())
