@@ -38,7 +38,7 @@ use eds_verifier::verdict::{Indication, SubIndication};
 use crate::ca_cmd::{RegistryFile, import_registry, write_issued};
 use crate::licensing_cmd::{
     IssueOptions, ResultCheck, check_result, check_submission, issue_result, open_p12,
-    verdict_summary,
+    service_name, verdict_summary,
 };
 use crate::verify_cmd::{CommonArgs, build_verifier};
 
@@ -325,14 +325,14 @@ pub(crate) fn run(
     write(&dir.join("application-legal-entity.json.p7s"), &signed_e)?;
     d.say(&[
         format!(
-            "Sultanova Dana signs application {} ({:?}): application.json → application.json.p7s",
+            "Sultanova Dana signs application {} ({}): application.json → application.json.p7s",
             app_i.application_number().as_str(),
-            app_i.service()
+            service_name(app_i.service())
         ),
         format!(
-            "Tulegenov Arman, first head of Qorgau Tech LLP, signs application {} ({:?}): application-legal-entity.json.p7s",
+            "Tulegenov Arman, first head of Qorgau Tech LLP, signs application {} ({}): application-legal-entity.json.p7s",
             app_e.application_number().as_str(),
-            app_e.service()
+            service_name(app_e.service())
         ),
     ]);
 
@@ -428,13 +428,19 @@ pub(crate) fn run(
 
     // A licence signed after the revocation.
     let verifier = d.verifier()?;
+    // `eds license issue` would refuse to hand this licence out (it verifies what it signed);
+    // the demo plays a signing system that does not, to show what a relying party catches.
+    let unchecked = IssueOptions {
+        self_check: false,
+        ..IssueOptions::grant()
+    };
     let late = issue_result(
         &verifier,
         &signed_e,
         receipt_e,
         officer,
         &body_bin,
-        &IssueOptions::grant(),
+        &unchecked,
         d.at(8),
     )?;
     write(&dir.join("licence-after-revocation.json.p7s"), &late.der)?;

@@ -234,6 +234,9 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         "signer-not-of-applicant" | "no-signing-right" => {
             "a legal entity's application must be signed by its first head or a person with the signing-right role, with a certificate for its BIN"
         }
+        "officer-certificate-not-valid" => {
+            "the officer's certificate is revoked, expired or untrusted: sign with a valid one"
+        }
         "officer-not-of-body" | "officer-without-signing-right" => {
             "sign with the certificate of an officer of the body (--body-bin) holding the first-head or signing-right role"
         }
@@ -481,7 +484,10 @@ fn deadline_of(
         Ok(Some(d)) => (Some(d.into()), None),
         Ok(None) => (
             None,
-            Some(format!("{service:?} has no term for this procedure")),
+            Some(format!(
+                "{} has no term for this procedure",
+                service_name(service)
+            )),
         ),
         Err(e) => (None, Some(format!("not computed: {e}"))),
     }
@@ -593,6 +599,10 @@ pub(crate) struct IssueOptions {
     pub(crate) place: String,
     pub(crate) valid_until: Option<Date>,
     pub(crate) study_result: StudyResult,
+    /// Verify the signed result before handing it out and refuse it unless it passes (a revoked
+    /// or expired officer's certificate). Only the demo turns it off, to show what a relying
+    /// party catches when a signing system does not check.
+    pub(crate) self_check: bool,
 }
 
 impl IssueOptions {
@@ -607,6 +617,7 @@ impl IssueOptions {
             place: "Astana".into(),
             valid_until: None,
             study_result: StudyResult::NeitherSpecialNorCrypto,
+            self_check: true,
         }
     }
 }
@@ -745,8 +756,9 @@ pub(crate) fn issue_result(
                 return Err(refused(
                     "ground-not-of-service",
                     format!(
-                        "{} is not a refusal ground of {service:?}; its grounds: {}",
+                        "{} is not a refusal ground of {}; its grounds: {}",
                         ground_name(ground),
+                        service_name(service),
                         grounds_list(service)
                     ),
                 ));
@@ -910,6 +922,22 @@ pub(crate) fn issue_result(
         .validate()
         .context("the result built from the application is not valid")?;
     let der = sign_document(officer, &document, now)?;
+    if opts.self_check {
+        // The signature carries the officer's chain, so verifying it checks the officer's
+        // certificate (validity, revocation) with the same trust and CRLs as everything else.
+        let report = verifier
+            .verify_document(&der, None, now)
+            .context("verify the result just signed")?;
+        if report.indication != Indication::TotalPassed {
+            return Err(refused(
+                "officer-certificate-not-valid",
+                format!(
+                    "the result signed with this key does not verify, so it is not issued: {}",
+                    verdict_summary(&report)
+                ),
+            ));
+        }
+    }
     let (deadline, deadline_note) =
         deadline_of(service, procedure_of(&application), receipt.received_at);
     let in_time = deadline.as_ref().map(|d| issued_on.to_string() <= d.due);
@@ -928,6 +956,14 @@ fn filled_on(doc: &Document) -> Date {
         Document::ReissueApplication(a) => a.filled_on,
         _ => Date::MIN,
     }
+}
+
+/// The kebab-case name of a service, as in the documents.
+pub(crate) fn service_name(s: Service) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{s:?}"))
 }
 
 fn ground_name(g: RefusalGround) -> String {
@@ -1025,9 +1061,13 @@ pub(crate) fn check_result(
             "kind-of-service",
             service.may_produce(doc.kind()),
             if service.may_produce(doc.kind()) {
-                format!("{} is a result of {service:?}", doc.kind())
+                format!("{} is a result of {}", doc.kind(), service_name(service))
             } else {
-                format!("{service:?} does not produce a {}", doc.kind())
+                format!(
+                    "{} does not produce a {}",
+                    service_name(service),
+                    doc.kind()
+                )
             },
         );
         match doc.provider() {
@@ -1099,7 +1139,49 @@ pub(crate) fn render_fields(doc: &Document) -> String {
     out
 }
 
+/// Fields shown first, in this order (the form's header); the rest follow alphabetically, the
+/// date and the signing officer last.
+const FIRST: [&str; 16] = [
+    "kind",
+    "licence_number",
+    "permit_number",
+    "conclusion_number",
+    "register_number",
+    "refusal_number",
+    "notice_number",
+    "receipt_number",
+    "service",
+    "provider",
+    "receiver",
+    "licensee",
+    "recipient",
+    "sender",
+    "application_number",
+    "application_date",
+];
+const LAST: [&str; 2] = ["issued_on", "officer"];
+
+fn ordered(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let rank = |k: &str| {
+        FIRST.iter().position(|f| *f == k).unwrap_or_else(|| {
+            match LAST.iter().position(|f| *f == k) {
+                Some(i) => 1000 + i,
+                None => FIRST.len(),
+            }
+        })
+    };
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.0.cmp(b.0)));
+    entries
+}
+
 fn label(key: &str) -> String {
+    match key {
+        "iin" => return "IIN".into(),
+        "bin" => return "BIN".into(),
+        "content_sha256" => return "Content SHA-256".into(),
+        _ => {}
+    }
     let words = key.replace('_', " ");
     let mut chars = words.chars();
     match chars.next() {
@@ -1121,7 +1203,7 @@ fn scalar(v: &Value) -> Option<String> {
 fn fields(out: &mut String, value: &Value, depth: usize) {
     let pad = "  ".repeat(depth);
     let Value::Object(map) = value else { return };
-    for (k, v) in map {
+    for (k, v) in ordered(map) {
         if let Some(s) = scalar(v) {
             let _ = writeln!(out, "{pad}{:<24} {s}", format!("{}:", label(k)));
             continue;
@@ -1211,9 +1293,9 @@ pub(crate) fn submission_check(
     } else {
         let app = &accepted.application;
         println!(
-            "accepted application {} ({:?}) from {}",
+            "accepted application {} ({}) from {}",
             app.application_number().as_str(),
-            app.service(),
+            service_name(app.service()),
             app.recipient_id()
         );
         println!(
@@ -1259,6 +1341,7 @@ pub(crate) fn license_issue(
             StudyArg::NeitherSpecialNorCrypto => StudyResult::NeitherSpecialNorCrypto,
             StudyArg::SpecialMeansNotCrypto => StudyResult::SpecialMeansNotCrypto,
         },
+        self_check: true,
     };
     let issued = issue_result(
         &verifier,
@@ -1319,10 +1402,10 @@ pub(crate) fn render_result(file: &Path, r: &ResultCheck) -> String {
     if let Some(doc) = &r.document {
         let _ = writeln!(
             out,
-            "{} — {} of {:?}",
+            "{} — {} of {}",
             file.display(),
             doc.kind(),
-            doc.service()
+            service_name(doc.service())
         );
         out.push_str(&render_fields(doc));
     } else {
