@@ -1,0 +1,521 @@
+//! The licensing flow through the `eds` binary: `eds demo` runs, its application, receipt and
+//! licence verify with OpenSSL; `eds submission check` refuses the wrong signers with the exact
+//! reason (another person's IIN, an employee without signing right, another legal entity's
+//! BIN); `eds license issue` refuses an officer of another body and an application without its
+//! receipt; `eds license verify` fails a tampered licence (exit 1), a licence signed after the
+//! officer's revocation (exit 1, REVOKED) and a licence of another body (exit 3).
+//!
+//! One demo runs for the whole file (real clock: the demo dates its steps in the minutes
+//! before now); the wrong signers get their certificates from the demo's center with
+//! `eds ca issue`. Verification is offline on the center's CRL files.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use common::*;
+
+const BODY_BIN: &str = "991240000003";
+
+struct Setup {
+    center: Center,
+    dir: PathBuf,
+    demo: Value,
+    /// PKCS#12 of the extra signers: employee, other-person, other-entity-head.
+    extra: std::collections::BTreeMap<&'static str, PathBuf>,
+}
+
+fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let mut center = Center::new();
+        center.now = None;
+        let demo = ok_json(&center.run(&["--json", "demo"]));
+        let dir = PathBuf::from(demo["data"].as_str().unwrap());
+        let mut extra = std::collections::BTreeMap::new();
+        for name in ["employee", "other-person", "other-entity-head"] {
+            let out = center.path(&format!("extra-{name}"));
+            let o = center.run(&[
+                "--json",
+                "ca",
+                "issue",
+                "--data",
+                dir.to_str().unwrap(),
+                fixture(&format!("demo/requests/{name}.json"))
+                    .to_str()
+                    .unwrap(),
+                "--generate-key",
+                "--out-dir",
+                out.to_str().unwrap(),
+            ]);
+            let v = ok_json(&o);
+            extra.insert(name, PathBuf::from(v["files"]["pkcs12"].as_str().unwrap()));
+        }
+        Setup {
+            center,
+            dir,
+            demo,
+            extra,
+        }
+    })
+}
+
+impl Setup {
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn tmp(&self, name: &str) -> PathBuf {
+        self.center.path(name)
+    }
+
+    /// `eds` with the demo's data folder, its CRLs offline, and the key password.
+    fn run(&self, args: &[&str]) -> Output {
+        let data = path_str(&self.dir);
+        let issuing = path_str(&self.dir.join("crl/issuing.crl"));
+        let root = path_str(&self.dir.join("crl/root.crl"));
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend([
+            "--data",
+            &data,
+            "--offline",
+            "--crl",
+            &issuing,
+            "--crl",
+            &root,
+        ]);
+        self.center.run_env(&all, &[("EDS_KEY_PASSWORD", OWNER)])
+    }
+
+    /// Signs `content` (canonical JSON) with a PKCS#12 through `eds sign`.
+    fn sign(&self, p12: &Path, content: &Path, out: &Path) {
+        ok(&self.center.run_env(
+            &[
+                "sign",
+                "--p12",
+                &path_str(p12),
+                "--in",
+                &path_str(content),
+                "--out",
+                &path_str(out),
+            ],
+            &[("EDS_KEY_PASSWORD", OWNER)],
+        ));
+    }
+
+    fn submission(&self, signed: &Path, receipt_out: &Path) -> Output {
+        self.run(&[
+            "submission",
+            "check",
+            &path_str(signed),
+            "--p12",
+            &path_str(&self.file("body-head.p12")),
+            "--receipt-out",
+            &path_str(receipt_out),
+        ])
+    }
+
+    fn issue(&self, application: &Path, receipt: &Path, p12: &Path, out: &Path) -> Output {
+        self.run(&[
+            "license",
+            "issue",
+            "--application",
+            &path_str(application),
+            "--receipt",
+            &path_str(receipt),
+            "--decision",
+            "grant",
+            "--p12",
+            &path_str(p12),
+            "--body-bin",
+            BODY_BIN,
+            "--out",
+            &path_str(out),
+        ])
+    }
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_str().unwrap().to_owned()
+}
+
+/// Asserts a refusal: exit 3, the exact `error:` line, and a `hint:` line.
+#[track_caller]
+fn assert_refused(o: &Output, error_line: &str) {
+    assert_code(o, 3);
+    let err = stderr(o);
+    assert!(
+        err.lines().any(|l| l == format!("error: {error_line}")),
+        "expected `error: {error_line}` in:\n{err}"
+    );
+    assert!(err.lines().any(|l| l.starts_with("hint: ")), "{err}");
+}
+
+#[test]
+fn demo_runs_and_its_documents_verify_with_openssl() {
+    let s = setup();
+    assert_eq!(s.demo["licence"]["indication"], "TOTAL_PASSED");
+    assert_eq!(s.demo["licence"]["licensing_passed"], true);
+    assert_eq!(
+        s.demo["licence_after_revocation"]["indication"],
+        "TOTAL_FAILED"
+    );
+    assert_eq!(
+        s.demo["licence_after_revocation"]["sub_indication"],
+        "REVOKED"
+    );
+    assert!(s.demo["refused_minor_iin"].as_str().unwrap().len() == 12);
+    let root = s.file("root.crt.pem");
+    for (name, content) in [
+        ("application.json.p7s", Some("application.json")),
+        (
+            "application-legal-entity.json.p7s",
+            Some("application-legal-entity.json"),
+        ),
+        ("receipt.json.p7s", None),
+        ("receipt-legal-entity.json.p7s", None),
+        ("licence.json.p7s", Some("licence.json")),
+    ] {
+        let out = s.tmp(&format!("openssl-{name}.out"));
+        let o = openssl(&[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            &path_str(&s.file(name)),
+            "-CAfile",
+            &path_str(&root),
+            "-purpose",
+            "any",
+            "-out",
+            &path_str(&out),
+        ]);
+        assert_code(&o, 0);
+        assert!(
+            stderr(&o).contains("Verification successful"),
+            "{name}: {}",
+            stderr(&o)
+        );
+        // What OpenSSL took out is the canonical document the demo left beside it.
+        if let Some(content) = content {
+            assert_eq!(fs::read(&out).unwrap(), fs::read(s.file(content)).unwrap());
+        }
+    }
+}
+
+#[test]
+fn submission_accepts_the_applicant_and_writes_a_receipt_openssl_verifies() {
+    let s = setup();
+    let receipt = s.tmp("receipt-accepted.json.p7s");
+    let o = s.submission(&s.file("application.json.p7s"), &receipt);
+    let out = ok(&o);
+    assert!(
+        out.starts_with("accepted application KZ34LAB00000077 (crypto-development-licence) from IIN 850312400009"),
+        "{out}"
+    );
+    assert!(out.contains("term 15 working days; due "), "{out}");
+    let o = openssl(&[
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        &path_str(&receipt),
+        "-CAfile",
+        &path_str(&s.file("root.crt.pem")),
+        "-purpose",
+        "any",
+    ]);
+    assert_code(&o, 0);
+    let receipt: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(receipt["kind"], "receipt");
+    assert_eq!(receipt["application_number"], "KZ34LAB00000077");
+    assert_eq!(receipt["sender"]["iin"], "850312400009");
+    assert_eq!(receipt["receiver"]["bin"], BODY_BIN);
+}
+
+#[test]
+fn another_persons_iin_is_refused() {
+    let s = setup();
+    let signed = s.tmp("app-other-person.p7s");
+    s.sign(
+        &s.extra["other-person"],
+        &s.file("application.json"),
+        &signed,
+    );
+    let receipt = s.tmp("receipt-other-person.p7s");
+    let o = s.submission(&signed, &receipt);
+    assert_refused(
+        &o,
+        "refused (signer-not-applicant): the signer's IIN is 880602300054, not the applicant's IIN 850312400009",
+    );
+    assert!(!receipt.exists(), "no receipt for a refused application");
+}
+
+#[test]
+fn an_employee_without_signing_right_is_refused() {
+    let s = setup();
+    let signed = s.tmp("app-employee.p7s");
+    s.sign(
+        &s.extra["employee"],
+        &s.file("application-legal-entity.json"),
+        &signed,
+    );
+    let o = s.submission(&signed, &s.tmp("receipt-employee.p7s"));
+    assert_refused(
+        &o,
+        "refused (no-signing-right): the signer (IIN 920315400040) acts for BIN 150540000007 with roles [legal-entity, employee], without the right to sign for it (first head or signing right)",
+    );
+}
+
+#[test]
+fn another_legal_entitys_bin_is_refused() {
+    let s = setup();
+    let signed = s.tmp("app-other-entity.p7s");
+    s.sign(
+        &s.extra["other-entity-head"],
+        &s.file("application-legal-entity.json"),
+        &signed,
+    );
+    let o = s.submission(&signed, &s.tmp("receipt-other-entity.p7s"));
+    assert_refused(
+        &o,
+        "refused (signer-not-of-applicant): the signer acts for BIN 080540001238, not for the applicant's BIN 150540000007",
+    );
+}
+
+#[test]
+fn a_failed_signature_is_refused_with_the_verifiers_reason() {
+    let s = setup();
+    // Signed by the revoked officer after the revocation: the verifier says REVOKED.
+    let signed = s.tmp("app-by-revoked.p7s");
+    s.sign(&s.file("officer.p12"), &s.file("application.json"), &signed);
+    let o = s.submission(&signed, &s.tmp("receipt-revoked.p7s"));
+    assert_code(&o, 3);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(
+            "error: refused (signature-not-valid): the application's signature did not pass: TOTAL_FAILED / REVOKED — "
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_officer_of_another_body_is_refused() {
+    let s = setup();
+    let out = s.tmp("licence-other-body.p7s");
+    let o = s.issue(
+        &s.file("application.json.p7s"),
+        &s.file("receipt.json.p7s"),
+        &s.extra["other-entity-head"],
+        &out,
+    );
+    assert_refused(
+        &o,
+        "refused (officer-not-of-body): the officer acts for BIN 080540001238, not for the licensing body's BIN 991240000003",
+    );
+    assert!(!out.exists());
+    // The body's own employee without signing right is no better (tested in eds-profile);
+    // a revoked officer's licence is not handed out either.
+    let o = s.issue(
+        &s.file("application.json.p7s"),
+        &s.file("receipt.json.p7s"),
+        &s.file("officer.p12"),
+        &out,
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with("error: refused (officer-certificate-not-valid): "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn issue_without_an_accepted_application_is_refused() {
+    let s = setup();
+    let out = s.tmp("licence-not-accepted.p7s");
+    let body = s.file("body-head.p12");
+    // The receipt of another application.
+    let o = s.issue(
+        &s.file("application.json.p7s"),
+        &s.file("receipt-legal-entity.json.p7s"),
+        &body,
+        &out,
+    );
+    assert_refused(
+        &o,
+        "refused (application-not-accepted): the receipt acknowledges application KZ12LAA00012345, not KZ34LAB00000077",
+    );
+    // No receipt at all: the application itself given as one.
+    let o = s.issue(
+        &s.file("application.json.p7s"),
+        &s.file("application.json.p7s"),
+        &body,
+        &out,
+    );
+    assert_refused(
+        &o,
+        "refused (application-not-accepted): the receipt file holds a application document, not a receipt",
+    );
+    // A "receipt" the applicant signed herself is not the body's.
+    let fake = s.tmp("fake-receipt.p7s");
+    let receipt_json = s.tmp("receipt.json");
+    let o = openssl(&[
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        &path_str(&s.file("receipt.json.p7s")),
+        "-CAfile",
+        &path_str(&s.file("root.crt.pem")),
+        "-purpose",
+        "any",
+        "-out",
+        &path_str(&receipt_json),
+    ]);
+    assert_code(&o, 0);
+    s.sign(&s.file("individual.p12"), &receipt_json, &fake);
+    let o = s.issue(&s.file("application.json.p7s"), &fake, &body, &out);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (application-not-accepted): the receipt is not signed by the licensing body: the officer acts for BIN (none)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn issue_then_verify_passes_and_a_refusal_needs_a_ground_of_the_service() {
+    let s = setup();
+    let out = s.tmp("licence-by-head.p7s");
+    let o = s.issue(
+        &s.file("application.json.p7s"),
+        &s.file("receipt.json.p7s"),
+        &s.file("body-head.p12"),
+        &out,
+    );
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a licence for application KZ34LAB00000077 → "),
+        "{text}"
+    );
+    let o = s.run(&["license", "verify", &path_str(&out), "--body-bin", BODY_BIN]);
+    let text = ok(&o);
+    for line in [
+        "  Licence number:          L-KZ34LAB00000077",
+        "    IIN:                     850312400009",
+        "  [ok  ] authorised-officer   signed by IIN 720609300020 for BIN 991240000003 (legal-entity, first-head)",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+    assert!(text.contains("\nverdict: TOTAL_PASSED"), "{text}");
+
+    // Another body's BIN: the signature passes, the licensing checks do not: exit 3.
+    let o = s.run(&[
+        "--json",
+        "license",
+        "verify",
+        &path_str(&out),
+        "--body-bin",
+        "080540001238",
+    ]);
+    assert_code(&o, 3);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["indication"], "TOTAL_PASSED");
+    assert_eq!(v["licensing_passed"], false);
+
+    // A ground of another service's list.
+    let o = s.run(&[
+        "license",
+        "issue",
+        "--application",
+        &path_str(&s.file("application.json.p7s")),
+        "--receipt",
+        &path_str(&s.file("receipt.json.p7s")),
+        "--decision",
+        "refuse",
+        "--ground",
+        "national-security-harm",
+        "--p12",
+        &path_str(&s.file("body-head.p12")),
+        "--body-bin",
+        BODY_BIN,
+        "--out",
+        &path_str(&s.tmp("refusal.p7s")),
+    ]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-of-service): national-security-harm is not a refusal ground of crypto-development-licence"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn verify_fails_a_tampered_licence_and_one_signed_after_revocation() {
+    let s = setup();
+    let mut der = fs::read(s.file("licence.json.p7s")).unwrap();
+    let at = der
+        .windows(6)
+        .position(|w| w == b"Astana")
+        .expect("the place of issue is in the signed content");
+    der[at + 5] = b'b';
+    let tampered = s.tmp("licence-tampered.p7s");
+    fs::write(&tampered, &der).unwrap();
+    let o = s.run(&[
+        "--json",
+        "license",
+        "verify",
+        &path_str(&tampered),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    assert_code(&o, 1);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["indication"], "TOTAL_FAILED");
+    assert_eq!(
+        v["report"]["signatures"][0]["sub_indication"],
+        "HASH_FAILURE"
+    );
+
+    let o = s.run(&[
+        "license",
+        "verify",
+        &path_str(&s.file("licence-after-revocation.json.p7s")),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    assert_code(&o, 1);
+    assert!(
+        stdout(&o).contains("\nverdict: TOTAL_FAILED / REVOKED — "),
+        "{}",
+        stdout(&o)
+    );
+}
