@@ -9,6 +9,7 @@ pub mod center;
 pub mod certs;
 pub mod config;
 pub mod crl;
+mod delegated;
 pub mod error;
 pub mod issue;
 pub mod keys;

@@ -4,8 +4,9 @@
 //!
 //! # The TSA certificate
 //!
-//! Issued like the delegated OCSP signer ([`crate::ocsp::signer`]), with the same crash-safe
-//! order of writes (key under a temporary name, register, key renamed, certificate written):
+//! Issued like the delegated OCSP signer ([`crate::ocsp::signer`]), by `ca/src/delegated.rs` with
+//! its crash-safe order of writes (key under a temporary name, register, key renamed, certificate
+//! written):
 //!
 //! | file | content | mode |
 //! |---|---|---|
@@ -48,8 +49,6 @@
 //! hands each serial out once; a restart leaves the rest of a block unused (RFC 3161 §2.4.2 asks
 //! for uniqueness, not for a sequence without gaps).
 
-use std::fs::{self, File, OpenOptions};
-use std::path::Path;
 use std::sync::Mutex;
 
 use cms::cert::IssuerAndSerialNumber;
@@ -63,7 +62,7 @@ use der::asn1::{
 use der::{Any, Decode, Encode, Sequence, Tag};
 use rcgen::{
     CertificateParams, CrlDistributionPoint, CustomExtension, IsCa, KeyIdMethod, KeyPair,
-    KeyUsagePurpose, PublicKeyData, SerialNumber, SigningKey,
+    KeyUsagePurpose, SerialNumber, SigningKey,
 };
 use ring::digest;
 use ring::rand::SecureRandom;
@@ -77,12 +76,12 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber as X509Serial;
 use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampToken, TspVersion, TstInfo};
 
-use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::center::{Center, truncate_to_seconds};
 use crate::certs;
 use crate::config::CenterConfig;
+use crate::delegated::Delegated;
 use crate::error::CaError;
-use crate::keys::{self, write_private_file, write_public_file};
-use crate::store::{AuditEvent, CertificateRecord, Serial, Store, StoreError};
+use crate::store::{AuditEvent, CertificateRecord, Store, StoreError};
 
 /// The TSA's certificate in the data folder.
 pub const CERT_FILE: &str = "tsa.crt.pem";
@@ -849,6 +848,21 @@ fn signature_algorithm(key: &KeyPair) -> Result<(Hash, AlgorithmIdentifierOwned)
     ))
 }
 
+/// The TSA's certificate, for [`crate::delegated`].
+const DELEGATED: Delegated = Delegated {
+    what: "TSA certificate",
+    cert_file: CERT_FILE,
+    key_file: KEY_FILE,
+    pending_key_file: PENDING_KEY_FILE,
+    lock_file: LOCK_FILE,
+    kind: KIND,
+    actor: "tsa",
+    action: "tsa-signer-issued",
+    validity_days: VALIDITY_DAYS,
+    renew_before: RENEW_BEFORE,
+    template: tsa_params,
+};
+
 impl Center {
     /// Issues a new TSA certificate and makes it the authority's, whatever the current one is:
     /// the issuing center certifies a fresh key of the center's algorithm with key usage
@@ -862,9 +876,7 @@ impl Center {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<CertificateRecord, CaError> {
-        let _lock = self.lock_tsa_files()?;
-        self.issue_tsa_signer_locked(passphrase, now, rng)
-            .map(|(record, _)| record)
+        self.issue_delegated(&DELEGATED, passphrase, now, rng)
     }
 
     /// The TSA's certificate (DER) and key: the current pair when usable at `now` for more
@@ -875,143 +887,7 @@ impl Center {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<(Vec<u8>, KeyPair), CaError> {
-        let _lock = self.lock_tsa_files()?;
-        if let Some(current) = self.current_tsa_signer(passphrase, now)? {
-            return Ok(current);
-        }
-        let (record, key) = self.issue_tsa_signer_locked(passphrase, now, rng)?;
-        Ok((record.der, key))
-    }
-
-    /// The pair on disk, if it can serve at `now` (the same tests as the OCSP signer's).
-    fn current_tsa_signer(
-        &self,
-        passphrase: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Option<(Vec<u8>, KeyPair)>, CaError> {
-        let cert_path = self.dir().join(CERT_FILE);
-        let key_path = self.dir().join(KEY_FILE);
-        if !cert_path.exists() || !key_path.exists() {
-            return Ok(None);
-        }
-        let der = read_pem_certificate(&cert_path)?;
-        let Ok(cert) = CertificateInner::<x509_cert::certificate::Rfc5280>::from_der(&der) else {
-            return Ok(None);
-        };
-        let issuing =
-            CertificateInner::<x509_cert::certificate::Rfc5280>::from_der(self.issuing_der())
-                .map_err(|e| CaError::Internal {
-                    reason: format!("issuing certificate: {e}"),
-                })?;
-        let tbs = &cert.tbs_certificate;
-        let not_before = unix_time(tbs.validity.not_before.to_unix_duration())?;
-        let not_after = unix_time(tbs.validity.not_after.to_unix_duration())?;
-        if now < not_before || not_after - now < RENEW_BEFORE {
-            return Ok(None);
-        }
-        if tbs.issuer != issuing.tbs_certificate.subject {
-            return Ok(None);
-        }
-        let Ok(serial) = Serial::from_der_content(tbs.serial_number.as_bytes()) else {
-            return Ok(None);
-        };
-        match self.store().certificate(&serial)? {
-            Some(rec) if rec.revocation.is_none() && rec.der == der && rec.kind == KIND => {}
-            _ => return Ok(None),
-        }
-        let key = keys::read_encrypted_pkcs8(&key_path, passphrase)?;
-        let spki = tbs
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| CaError::Internal {
-                reason: format!("TSA public key: {e}"),
-            })?;
-        if key.subject_public_key_info() != spki {
-            return Ok(None);
-        }
-        Ok(Some((der, key)))
-    }
-
-    fn issue_tsa_signer_locked(
-        &self,
-        passphrase: &[u8],
-        now: OffsetDateTime,
-        rng: &dyn SecureRandom,
-    ) -> Result<(CertificateRecord, KeyPair), CaError> {
-        let now = truncate_to_seconds(now);
-        let issuing = self.unlock(passphrase)?;
-        let (key, pkcs8) = self.config().algorithm.generate(rng)?;
-        let serial = certs::random_serial(rng)?;
-        let not_after = (now + Duration::days(VALIDITY_DAYS)).min(self.issuing_not_after());
-        let cert = tsa_params(self.config(), serial, now, not_after)?
-            .signed_by(&key, issuing.issuer())
-            .map_err(|e| CaError::build("TSA certificate", e))?;
-        let der = cert.der().to_vec();
-        let parsed =
-            CertificateInner::<x509_cert::certificate::Rfc5280>::from_der(&der).map_err(|e| {
-                CaError::Internal {
-                    reason: format!("new TSA certificate: {e}"),
-                }
-            })?;
-        let record = CertificateRecord {
-            serial: Serial::from_der_content(&serial).map_err(|e| CaError::Internal {
-                reason: format!("new serial: {e}"),
-            })?,
-            issuer: ISSUING.to_owned(),
-            subject: parsed.tbs_certificate.subject.to_string(),
-            kind: KIND.to_owned(),
-            iin: None,
-            bin: None,
-            key_purpose: None,
-            not_before: now,
-            not_after,
-            issued_at: now,
-            confidential: false,
-            der: der.clone(),
-            revocation: None,
-        };
-        // The order of writes of `ocsp::signer`: key (temporary name), register, key renamed,
-        // certificate.
-        let pending = self.dir().join(PENDING_KEY_FILE);
-        match fs::remove_file(&pending) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CaError::io(&pending, &e)),
-        }
-        write_private_file(
-            &pending,
-            keys::encrypt_pkcs8_pem(&pkcs8, passphrase, rng)?.as_bytes(),
-        )?;
-        self.store().insert_certificate(
-            &record,
-            &AuditEvent {
-                at: now,
-                actor: "tsa".into(),
-                action: "tsa-signer-issued".into(),
-                details: json!({
-                    "serial": record.serial.to_string(),
-                    "subject": record.subject,
-                    "not_after": not_after.unix_timestamp(),
-                }),
-            },
-        )?;
-        let key_path = self.dir().join(KEY_FILE);
-        fs::rename(&pending, &key_path).map_err(|e| CaError::io(&key_path, &e))?;
-        write_public_file(&self.dir().join(CERT_FILE), cert.pem().as_bytes())?;
-        Ok((record, key))
-    }
-
-    /// Takes the exclusive lock on `tsa.lock`, released when the file is dropped.
-    fn lock_tsa_files(&self) -> Result<File, CaError> {
-        let path = self.dir().join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| CaError::io(&path, &e))?;
-        file.lock().map_err(|e| CaError::io(&path, &e))?;
-        Ok(file)
+        self.delegated_signer(&DELEGATED, passphrase, now, rng)
     }
 }
 
@@ -1048,21 +924,6 @@ fn tsa_params(
     }];
     p.custom_extensions = vec![ext, certs::aia_extension(cfg)?];
     Ok(p)
-}
-
-fn read_pem_certificate(path: &Path) -> Result<Vec<u8>, CaError> {
-    let text = fs::read(path).map_err(|e| CaError::io(path, &e))?;
-    let parsed = pem::parse(&text).map_err(|e| CaError::KeyFile {
-        path: path.display().to_string(),
-        reason: format!("not a PEM certificate: {e}"),
-    })?;
-    if parsed.tag() != "CERTIFICATE" {
-        return Err(CaError::KeyFile {
-            path: path.display().to_string(),
-            reason: format!("expected CERTIFICATE, found {}", parsed.tag()),
-        });
-    }
-    Ok(parsed.into_contents())
 }
 
 #[cfg(test)]

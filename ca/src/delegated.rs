@@ -1,0 +1,238 @@
+//! Certificates the issuing center issues to a key of the center's own for one service — the
+//! delegated OCSP signer ([`crate::ocsp::signer`]) and the timestamp authority ([`crate::tsa`]) —
+//! so the issuing center's key signs certificates and CRLs only. A [`Delegated`] names what
+//! differs between them (files, register kind, template, validity); the steps are here.
+//!
+//! Each service has three files in the data folder: its certificate (mode 0644), its key encrypted
+//! like the CA keys ([`crate::keys`], mode 0600), and a lock file held while the pair is checked or
+//! replaced.
+//!
+//! Renewal keeps the invariants of `docs/architecture.md`: the new key is written encrypted (under
+//! a temporary name) before the certificate is recorded, the certificate file is written only
+//! after the register commits, and the key replaces the old one by an atomic rename. A crash
+//! between two steps leaves a pair that does not match or an expiring one, and the next load
+//! issues again.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::Path;
+
+use rcgen::{CertificateParams, KeyPair, PublicKeyData};
+use ring::rand::SecureRandom;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::certs;
+use crate::config::CenterConfig;
+use crate::error::CaError;
+use crate::keys::{self, write_private_file, write_public_file};
+use crate::store::{AuditEvent, CertificateRecord, Serial};
+
+/// What differs between two delegated certificates.
+pub(crate) struct Delegated {
+    /// The certificate in error messages ("OCSP signing certificate").
+    pub what: &'static str,
+    /// The certificate in the data folder.
+    pub cert_file: &'static str,
+    /// The encrypted key in the data folder.
+    pub key_file: &'static str,
+    /// The new key waits under this name until its certificate is recorded.
+    pub pending_key_file: &'static str,
+    /// Held while the pair is checked or replaced.
+    pub lock_file: &'static str,
+    /// The register's `kind` of these certificates.
+    pub kind: &'static str,
+    /// The audit entry's actor and action when a certificate is issued.
+    pub actor: &'static str,
+    pub action: &'static str,
+    /// Validity of a new certificate (never past the issuing center's).
+    pub validity_days: i64,
+    /// A certificate that expires within this time is replaced.
+    pub renew_before: Duration,
+    /// The certificate's template: center, serial, notBefore, notAfter.
+    pub template: fn(
+        &CenterConfig,
+        [u8; 20],
+        OffsetDateTime,
+        OffsetDateTime,
+    ) -> Result<CertificateParams, CaError>,
+}
+
+impl Center {
+    /// Issues a new certificate of `d` and makes it the service's, whatever the current one is:
+    /// a fresh key of the center's algorithm certified by the issuing center, recorded in the
+    /// register with kind `d.kind` and issuer `issuing`; the key and certificate files are
+    /// replaced. `passphrase` unlocks the issuing center's key and encrypts the new one.
+    pub(crate) fn issue_delegated(
+        &self,
+        d: &Delegated,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<CertificateRecord, CaError> {
+        let _lock = self.lock_delegated(d)?;
+        self.issue_delegated_locked(d, passphrase, now, rng)
+            .map(|(record, _)| record)
+    }
+
+    /// The service's certificate (DER) and key: the current pair when it is usable at `now` for
+    /// more than `d.renew_before`, a newly issued one otherwise.
+    pub(crate) fn delegated_signer(
+        &self,
+        d: &Delegated,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(Vec<u8>, KeyPair), CaError> {
+        let _lock = self.lock_delegated(d)?;
+        if let Some(current) = self.current_delegated(d, passphrase, now)? {
+            return Ok(current);
+        }
+        let (record, key) = self.issue_delegated_locked(d, passphrase, now, rng)?;
+        Ok((record.der, key))
+    }
+
+    /// The pair on disk, if it can serve at `now`: both files present, the certificate issued by
+    /// the current issuing center, valid from before `now` until at least `d.renew_before` after
+    /// it, recorded in the register with kind `d.kind` and not revoked, and the key its key.
+    fn current_delegated(
+        &self,
+        d: &Delegated,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<(Vec<u8>, KeyPair)>, CaError> {
+        let cert_path = self.dir().join(d.cert_file);
+        let key_path = self.dir().join(d.key_file);
+        if !cert_path.exists() || !key_path.exists() {
+            return Ok(None);
+        }
+        let der = read_pem_certificate(&cert_path)?;
+        let (_, cert) = X509Certificate::from_der(&der).map_err(|e| CaError::KeyFile {
+            path: cert_path.display().to_string(),
+            reason: format!("not a certificate: {e}"),
+        })?;
+        let (_, issuing) =
+            X509Certificate::from_der(self.issuing_der()).map_err(|e| CaError::Internal {
+                reason: format!("issuing certificate: {e}"),
+            })?;
+        let not_before = cert.validity().not_before.to_datetime();
+        let not_after = cert.validity().not_after.to_datetime();
+        if now < not_before || not_after - now < d.renew_before {
+            return Ok(None);
+        }
+        if cert.issuer().as_raw() != issuing.subject().as_raw() {
+            return Ok(None);
+        }
+        let Ok(serial) = Serial::from_der_content(cert.raw_serial()) else {
+            return Ok(None);
+        };
+        match self.store().certificate(&serial)? {
+            Some(rec) if rec.revocation.is_none() && rec.der == der && rec.kind == d.kind => {}
+            _ => return Ok(None),
+        }
+        let key = keys::read_encrypted_pkcs8(&key_path, passphrase)?;
+        if key.subject_public_key_info() != cert.public_key().raw {
+            return Ok(None);
+        }
+        Ok(Some((der, key)))
+    }
+
+    fn issue_delegated_locked(
+        &self,
+        d: &Delegated,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(CertificateRecord, KeyPair), CaError> {
+        let now = truncate_to_seconds(now);
+        let issuing = self.unlock(passphrase)?;
+        let (key, pkcs8) = self.config().algorithm.generate(rng)?;
+        let serial = certs::random_serial(rng)?;
+        let not_after = (now + Duration::days(d.validity_days)).min(self.issuing_not_after());
+        let cert = (d.template)(self.config(), serial, now, not_after)?
+            .signed_by(&key, issuing.issuer())
+            .map_err(|e| CaError::build(d.what, e))?;
+        let der = cert.der().to_vec();
+        let (_, parsed) = X509Certificate::from_der(&der).map_err(|e| CaError::Internal {
+            reason: format!("new {}: {e}", d.what),
+        })?;
+        let record = CertificateRecord {
+            serial: Serial::from_der_content(&serial).map_err(|e| CaError::Internal {
+                reason: format!("new serial: {e}"),
+            })?,
+            issuer: ISSUING.to_owned(),
+            subject: parsed.subject().to_string(),
+            kind: d.kind.to_owned(),
+            iin: None,
+            bin: None,
+            key_purpose: None,
+            not_before: now,
+            not_after,
+            issued_at: now,
+            confidential: false,
+            der: der.clone(),
+            revocation: None,
+        };
+
+        // 1. The key, encrypted, under a temporary name (a leftover of a crash is discarded: the
+        //    lock is held, so no one else is writing it).
+        let pending = self.dir().join(d.pending_key_file);
+        match fs::remove_file(&pending) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CaError::io(&pending, &e)),
+        }
+        write_private_file(
+            &pending,
+            keys::encrypt_pkcs8_pem(&pkcs8, passphrase, rng)?.as_bytes(),
+        )?;
+        // 2. The register.
+        self.store().insert_certificate(
+            &record,
+            &AuditEvent {
+                at: now,
+                actor: d.actor.into(),
+                action: d.action.into(),
+                details: json!({
+                    "serial": record.serial.to_string(),
+                    "subject": record.subject,
+                    "not_after": not_after.unix_timestamp(),
+                }),
+            },
+        )?;
+        // 3. The key under its name, then the certificate.
+        let key_path = self.dir().join(d.key_file);
+        fs::rename(&pending, &key_path).map_err(|e| CaError::io(&key_path, &e))?;
+        write_public_file(&self.dir().join(d.cert_file), cert.pem().as_bytes())?;
+        Ok((record, key))
+    }
+
+    /// Takes the exclusive lock on `d.lock_file`, released when the file is dropped.
+    fn lock_delegated(&self, d: &Delegated) -> Result<File, CaError> {
+        let path = self.dir().join(d.lock_file);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| CaError::io(&path, &e))?;
+        file.lock().map_err(|e| CaError::io(&path, &e))?;
+        Ok(file)
+    }
+}
+
+fn read_pem_certificate(path: &Path) -> Result<Vec<u8>, CaError> {
+    let text = fs::read(path).map_err(|e| CaError::io(path, &e))?;
+    let parsed = pem::parse(&text).map_err(|e| CaError::KeyFile {
+        path: path.display().to_string(),
+        reason: format!("not a PEM certificate: {e}"),
+    })?;
+    if parsed.tag() != "CERTIFICATE" {
+        return Err(CaError::KeyFile {
+            path: path.display().to_string(),
+            reason: format!("expected CERTIFICATE, found {}", parsed.tag()),
+        });
+    }
+    Ok(parsed.into_contents())
+}
