@@ -43,6 +43,43 @@ use crate::licensing_cmd::{
 use crate::verify_cmd::{CommonArgs, build_verifier};
 
 const REGISTRY: &str = include_str!("../fixtures/demo/registry.json");
+/// The center's shipped sample requests (`fixtures/requests`) and their registry: run through
+/// the center too, recorded in its register without key files.
+const SAMPLES: [(&str, &str); 8] = [
+    (
+        "individual-signing",
+        include_str!("../fixtures/requests/individual-signing.json"),
+    ),
+    (
+        "individual-authentication",
+        include_str!("../fixtures/requests/individual-authentication.json"),
+    ),
+    (
+        "first-head-signing",
+        include_str!("../fixtures/requests/first-head-signing.json"),
+    ),
+    (
+        "employee-signing-right",
+        include_str!("../fixtures/requests/employee-signing-right.json"),
+    ),
+    (
+        "non-resident-signing",
+        include_str!("../fixtures/requests/non-resident-signing.json"),
+    ),
+    (
+        "refused-under-age",
+        include_str!("../fixtures/requests/refused-under-age.json"),
+    ),
+    (
+        "refused-incomplete",
+        include_str!("../fixtures/requests/refused-incomplete.json"),
+    ),
+    (
+        "refused-false-information",
+        include_str!("../fixtures/requests/refused-false-information.json"),
+    ),
+];
+const SAMPLE_REGISTRY: &str = include_str!("../fixtures/registry.json");
 /// The people the center issues to: file stem, request.
 const PEOPLE: [(&str, &str); 4] = [
     (
@@ -305,6 +342,35 @@ pub(crate) fn run(
         Err(e) => return Err(e.into()),
     }
 
+    // The shipped sample requests, for the center's own refusals (art. 14-1).
+    let samples: RegistryFile =
+        serde_json::from_str(SAMPLE_REGISTRY).context("shipped registry")?;
+    import_registry(&center, &samples, "demo registry", d.at(1))?;
+    let mut outcomes = Vec::new();
+    let mut refused = Vec::new();
+    for (name, text) in SAMPLES {
+        let req: RegistrationRequest =
+            serde_json::from_str(text).with_context(|| format!("sample request {name}"))?;
+        let source = KeySource::Generate(KeyAlgorithm::P256);
+        match center.prepare_issue(&key, &req, source, "demo", d.at(1), &rng, &mut |_| {}) {
+            Ok(issued) => {
+                center.record_issued(&issued, "demo", d.at(1))?;
+                outcomes.push(json!({"request": name, "issued": issued.record.serial.to_string()}));
+            }
+            Err(CaError::Refused { refusal, .. }) => {
+                refused.push(format!("{name}: {}", refusal.ground().as_str()));
+                outcomes.push(json!({"request": name, "refused": refusal.ground().as_str(), "article": refusal.ground().article(), "finding": refusal.to_string()}));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    d.say(&[format!(
+        "the shipped sample requests (fixtures/requests): {} issued, {} refused ({})",
+        outcomes.len() - refused.len(),
+        refused.len(),
+        refused.join(", ")
+    )]);
+
     let crl_paths = |c: &Center, at| -> anyhow::Result<()> {
         c.issue_and_publish_crl(&key, "demo", at)?;
         c.issue_and_publish_root_crl(pass.as_bytes(), "demo", at)?;
@@ -465,6 +531,15 @@ pub(crate) fn run(
         verdict_summary(&old_check.report)
     )]);
 
+    let audit = center.store().verify_audit()?;
+    if let eds_ca::store::AuditVerification::Intact { entries, .. } = &audit {
+        d.say(&[format!(
+            "the center's audit log is intact: {entries} hash-chained entries"
+        )]);
+    } else {
+        bail!("the demo center's audit log is broken: {audit:?}");
+    }
+
     let files = json!({
         "root": dir.join("root.crt.pem"),
         "issuing": dir.join("issuing.crt.pem"),
@@ -490,6 +565,8 @@ pub(crate) fn run(
                 "licence": {"indication": check.indication, "verdict": check.verdict, "licensing_passed": check.licensing_passed},
                 "licence_after_revocation": {"indication": late_check.indication, "sub_indication": sub_name(&late_check), "verdict": late_check.verdict},
                 "steps": d.steps,
+                "requests": outcomes,
+                "audit": audit,
             }))?
         );
     } else {

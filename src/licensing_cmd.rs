@@ -679,7 +679,10 @@ pub(crate) fn issue_result(
     let Document::Receipt(receipt) = &receipt_doc else {
         return Err(refused(
             "application-not-accepted",
-            format!("the receipt file holds a {} document, not a receipt", receipt_doc.kind()),
+            format!(
+                "the receipt file holds a {} document, not a receipt",
+                receipt_doc.kind()
+            ),
         ));
     };
     if let Some(e) = holders(&receipt_report)
