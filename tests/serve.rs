@@ -13,95 +13,15 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use common::serving::Serving;
 use common::*;
-
-/// A running `eds serve`, killed if the test fails before stopping it.
-struct Serving {
-    child: Option<Child>,
-    url: String,
-    log: PathBuf,
-}
-
-impl Serving {
-    /// Starts `eds serve --listen 127.0.0.1:0` and reads the bound address from its first line.
-    fn start(c: &Center) -> Serving {
-        let log = c.path("serve.log");
-        let mut child = c
-            .command(&["serve", "--listen", "127.0.0.1:0"])
-            .env_remove("EDS_NOW")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(fs::File::create(&log).unwrap()))
-            .spawn()
-            .expect("spawn eds serve");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "first line {first:?}; log:\n{}",
-                    fs::read_to_string(&log).unwrap_or_default()
-                )
-            })
-            .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Serving {
-            child: Some(child),
-            url,
-            log,
-        }
-    }
-
-    fn pid(&self) -> String {
-        self.child.as_ref().unwrap().id().to_string()
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.pid()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        self.wait()
-    }
-
-    fn wait(&mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "eds serve did not stop");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
 
 /// A center on the real clock with the shipped registry.
 fn center() -> Center {

@@ -17,59 +17,11 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
+use common::serving::Serving;
 use common::*;
-
-/// A running `eds serve`, killed when dropped.
-struct Serving {
-    child: Child,
-    url: String,
-}
-
-impl Serving {
-    fn start(c: &Center) -> Serving {
-        Serving::start_with(c, &[])
-    }
-
-    /// `eds serve --listen 127.0.0.1:0` plus `extra`.
-    fn start_with(c: &Center, extra: &[&str]) -> Serving {
-        let log = c.path("serve.log");
-        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
-        args.extend_from_slice(extra);
-        let mut child = c
-            .command(&args)
-            .env_remove("EDS_NOW")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(fs::File::create(&log).unwrap()))
-            .spawn()
-            .expect("spawn eds serve");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "first line {first:?}; log:\n{}",
-                    fs::read_to_string(&log).unwrap_or_default()
-                )
-            })
-            .to_owned();
-        Serving { child, url }
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A center on the real clock with the shipped registry, serving.
 fn serving() -> (Center, Serving) {

@@ -11,21 +11,22 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
+use common::serving::Serving;
 use common::*;
 
 const DOC: &str = "{\"kind\":\"test\",\"text\":\"Лицензия № KZ12LAA00000001\"}";
 
 /// A center on the real clock whose certificates name a loopback port `eds serve` listens on.
 struct Online {
+    /// Declared first: the server stops before the center's folder is removed.
+    _serving: Serving,
     c: Center,
-    child: Option<Child>,
 }
 
 impl Online {
@@ -39,34 +40,10 @@ impl Online {
         c.now = None;
         c.init_with("p256", &["--base-url", &base]);
         c.import_registry();
-        let log = c.path("serve.log");
-        let mut child = c
-            .command(&["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(fs::File::create(&log).unwrap()))
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        assert!(
-            first.starts_with("listening on"),
-            "{first:?}: {}",
-            fs::read_to_string(&log).unwrap_or_default()
-        );
+        let serving = Serving::listen(&c, &format!("127.0.0.1:{port}"), &[]);
         Online {
+            _serving: serving,
             c,
-            child: Some(child),
-        }
-    }
-}
-
-impl Drop for Online {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
         }
     }
 }

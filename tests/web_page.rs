@@ -17,15 +17,15 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use eds_profile::documents::Document;
 
+use common::serving::Serving;
 use common::*;
 
 /// The IIN of `fixtures/requests/individual-signing.json`.
@@ -33,47 +33,6 @@ const IIN: &str = "850314300122";
 
 /// The browser Debian's `chromium` package installs.
 const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// A running `eds serve`, killed when dropped.
-struct Serving {
-    child: Child,
-    url: String,
-}
-
-impl Serving {
-    fn start(c: &Center) -> Serving {
-        let log = c.path("serve.log");
-        let mut child = c
-            .command(&["serve", "--listen", "127.0.0.1:0"])
-            .env_remove("EDS_NOW")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(fs::File::create(&log).unwrap()))
-            .spawn()
-            .expect("spawn eds serve");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "first line {first:?}; log:\n{}",
-                    fs::read_to_string(&log).unwrap_or_default()
-                )
-            })
-            .to_owned();
-        Serving { child, url }
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -24,6 +24,8 @@ use tempfile::TempDir;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
 
+pub(crate) mod serving;
+
 /// Passphrase of the center's keys in every test.
 pub(crate) const PASS: &str = "test-ca-passphrase";
 /// Owner's password for generated key files in every test.
