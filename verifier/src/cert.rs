@@ -3,8 +3,9 @@
 //! The DER is kept beside the parsed form: signatures, fingerprints and the path engine
 //! (`rustls-webpki`) work on the exact bytes, the checks on the decoded fields (RFC 5280 §4).
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
@@ -74,6 +75,10 @@ struct Inner {
     subject_der: Vec<u8>,
     issuer_der: Vec<u8>,
     spki_der: Vec<u8>,
+    /// The RFC 4514 forms, made on first use: formatting a name looks every attribute type up
+    /// in const-oid's database, which costs more than the rest of a cached verification.
+    subject_text: OnceLock<String>,
+    issuer_text: OnceLock<String>,
 }
 
 impl Cert {
@@ -101,6 +106,8 @@ impl Cert {
                 subject_der,
                 issuer_der,
                 spki_der,
+                subject_text: OnceLock::new(),
+                issuer_text: OnceLock::new(),
             }),
         })
     }
@@ -188,12 +195,18 @@ impl Cert {
 
     /// The subject in RFC 4514 form.
     pub fn subject(&self) -> String {
-        self.inner.parsed.tbs_certificate.subject.to_string()
+        self.inner
+            .subject_text
+            .get_or_init(|| self.inner.parsed.tbs_certificate.subject.to_string())
+            .clone()
     }
 
     /// The issuer in RFC 4514 form.
     pub fn issuer(&self) -> String {
-        self.inner.parsed.tbs_certificate.issuer.to_string()
+        self.inner
+            .issuer_text
+            .get_or_init(|| self.inner.parsed.tbs_certificate.issuer.to_string())
+            .clone()
     }
 
     /// Start of the validity period.
@@ -348,6 +361,96 @@ impl Cert {
             })
             .collect()
     }
+}
+
+/// Certificates already decoded, by their DER: a batch of documents signed by the same people
+/// carries the same certificates in every signature, and decoding one (x509-cert, three
+/// re-encodings, SHA-256) costs more than finding it here. `Sync`; bounded: when full it is
+/// emptied and refilled.
+#[derive(Debug)]
+pub struct CertCache {
+    /// By a cheap hash of the DER's length and last bytes (the signature value, unique per
+    /// certificate); each bucket is compared byte for byte.
+    entries: RwLock<HashMap<u64, Vec<Cert>>>,
+    /// RFC 4514 forms of names, by their DER (see [`CertCache::name_text`]).
+    names: RwLock<HashMap<Vec<u8>, String>>,
+    capacity: usize,
+}
+
+impl Default for CertCache {
+    fn default() -> Self {
+        Self::new(4096)
+    }
+}
+
+impl CertCache {
+    /// A cache holding at most `capacity` certificates.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: RwLock::new(HashMap::new()),
+            names: RwLock::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// [`Cert::from_der`], answered from the cache for DER seen before. Failures are not kept.
+    pub fn from_der(&self, der: &[u8]) -> Result<Cert, CertError> {
+        let key = quick_key(der);
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        if let Some(cert) = self
+            .entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .and_then(|bucket| bucket.iter().find(|c| c.der() == der).cloned())
+        {
+            return Ok(cert);
+        }
+        let cert = Cert::from_der(der)?;
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= self.capacity {
+            entries.clear();
+        }
+        let bucket = entries.entry(key).or_default();
+        if !bucket.iter().any(|c| c.der() == der) {
+            bucket.push(cert.clone());
+        }
+        Ok(cert)
+    }
+}
+
+impl CertCache {
+    /// `name` (whose DER is `der`) in RFC 4514 form, kept: formatting a name looks each
+    /// attribute type up in const-oid's database.
+    pub fn name_text(&self, der: &[u8], name: &x509_cert::name::Name) -> String {
+        if let Some(text) = self
+            .names
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(der)
+        {
+            return text.clone();
+        }
+        let text = name.to_string();
+        let mut names = self.names.write().unwrap_or_else(PoisonError::into_inner);
+        if names.len() >= self.capacity {
+            names.clear();
+        }
+        names.insert(der.to_vec(), text.clone());
+        text
+    }
+}
+
+/// FNV-1a over the length and the last 32 bytes of `der`.
+fn quick_key(der: &[u8]) -> u64 {
+    let tail = der.get(der.len().saturating_sub(32)..).unwrap_or_default();
+    let len = u64::try_from(der.len()).unwrap_or(u64::MAX);
+    len.to_le_bytes()
+        .iter()
+        .chain(tail)
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 impl fmt::Debug for Cert {

@@ -40,7 +40,7 @@ use x509_cert::time::Time;
 
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier, SignerInfo};
 
-use crate::cert::{Cert, CertError};
+use crate::cert::{Cert, CertCache, CertError};
 use crate::crypto::{self, CryptoError, Digest};
 
 /// `id-data` (RFC 5652 §4).
@@ -227,11 +227,91 @@ pub struct SignerInfoData {
 
 /// Reads a CMS SignedData: PEM (`CMS` or `PKCS7` label), DER or BER.
 pub fn parse(input: &[u8]) -> Result<SignedDocument, CmsFormatError> {
+    parse_cached(input, None)
+}
+
+/// [`parse`], taking the embedded certificates from `certs` when they were decoded before (a
+/// batch's signatures carry the same certificates).
+pub fn parse_cached(
+    input: &[u8],
+    certs: Option<&CertCache>,
+) -> Result<SignedDocument, CmsFormatError> {
     let raw = unpem(input)?;
+    if is_plain_der(&raw) {
+        // What the normaliser would return, unchanged: skip its copies.
+        return parse_der(&raw, false, certs);
+    }
     let der = ber::ber_to_der(&raw)?;
     let was_ber = der != raw;
     drop(raw);
-    parse_der(&der, was_ber)
+    parse_der(&der, was_ber, certs)
+}
+
+/// Whether `input` is one element that [`ber::ber_to_der`] would return unchanged: every
+/// length definite and minimal, no constructed string, single-octet tags, no end-of-contents,
+/// nothing after the element, nesting within [`ber::MAX_DEPTH`]. Anything else (including input
+/// the normaliser refuses) answers `false` and goes through the normaliser.
+///
+/// Hand-written because the normaliser copies every nested level into a fresh buffer (the
+/// content is copied once per level): for the DER every signer here writes, this read-only walk
+/// costs a few nanoseconds per element instead.
+fn is_plain_der(input: &[u8]) -> bool {
+    plain_elements(input, 0, 1).is_some()
+}
+
+/// Walks the elements filling `bytes` exactly (at most one when `max` is 1); `Some` when they
+/// are all plain DER in the sense of [`is_plain_der`].
+fn plain_elements(bytes: &[u8], depth: usize, max: usize) -> Option<()> {
+    if depth >= ber::MAX_DEPTH {
+        return None;
+    }
+    let mut pos = 0usize;
+    let mut count = 0usize;
+    while pos < bytes.len() {
+        count += 1;
+        if count > max {
+            return None;
+        }
+        let first = *bytes.get(pos)?;
+        // Low tag numbers only; no end-of-contents (tag 0) where an element is expected.
+        if first & 0x1f == 0x1f || first == 0 {
+            return None;
+        }
+        let len_first = *bytes.get(pos + 1)?;
+        let (len, header) = match len_first {
+            short if short < 0x80 => (usize::from(short), 2),
+            0x80 | 0xff => return None,
+            long => {
+                let n = usize::from(long & 0x7f);
+                if n > std::mem::size_of::<usize>() {
+                    return None;
+                }
+                let octets = bytes.get(pos + 2..pos + 2 + n)?;
+                if octets.first() == Some(&0) {
+                    return None;
+                }
+                let len = octets.iter().try_fold(0usize, |l, b| {
+                    l.checked_mul(256)?.checked_add(usize::from(*b))
+                })?;
+                if len < 0x80 {
+                    return None;
+                }
+                (len, 2 + n)
+            }
+        };
+        let start = pos.checked_add(header)?;
+        let end = start.checked_add(len)?;
+        let content = bytes.get(start..end)?;
+        if first & 0x20 != 0 {
+            // A constructed string of the universal class is rewritten by the normaliser.
+            if first & 0xc0 == 0 && matches!(first & 0x1f, 3 | 4 | 7 | 12 | 18..=28 | 30) {
+                return None;
+            }
+            plain_elements(content, depth + 1, usize::MAX)?;
+        }
+        pos = end;
+    }
+    (count == 1 || max != 1).then_some(())
 }
 
 fn unpem(input: &[u8]) -> Result<Vec<u8>, CmsFormatError> {
@@ -279,7 +359,11 @@ fn oid_of(tlv: &Tlv<'_>, part: &str) -> Result<ObjectIdentifier, CmsFormatError>
 }
 
 /// The SignedData inside a DER ContentInfo.
-fn parse_der(der: &[u8], was_ber: bool) -> Result<SignedDocument, CmsFormatError> {
+fn parse_der(
+    der: &[u8],
+    was_ber: bool,
+    cache: Option<&CertCache>,
+) -> Result<SignedDocument, CmsFormatError> {
     let top = whole(der, TAG_SEQUENCE, "ContentInfo")?;
     let fields = children(&top, "ContentInfo")?;
     let [content_type, explicit] = fields.as_slice() else {
@@ -323,8 +407,11 @@ fn parse_der(der: &[u8], was_ber: bool) -> Result<SignedDocument, CmsFormatError
             // Only the `certificate` choice; extendedCertificate [0], the attribute
             // certificates [1], [2] and other [3] play no part in signature validation.
             if choice.tag == TAG_SEQUENCE {
-                let cert = Cert::from_der(choice.raw)
-                    .map_err(|error| CmsFormatError::Certificate { index, error })?;
+                let cert = match cache {
+                    Some(cache) => cache.from_der(choice.raw),
+                    None => Cert::from_der(choice.raw),
+                }
+                .map_err(|error| CmsFormatError::Certificate { index, error })?;
                 certificates.push(cert);
             }
         }
@@ -360,7 +447,7 @@ fn parse_der(der: &[u8], was_ber: bool) -> Result<SignedDocument, CmsFormatError
     let signers = children(infos, "SignedData.signerInfos")?
         .iter()
         .enumerate()
-        .map(|(index, tlv)| parse_signer(index, tlv))
+        .map(|(index, tlv)| parse_signer(index, tlv, cache))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SignedDocument {
         content_type: encap.econtent_type,
@@ -373,7 +460,11 @@ fn parse_der(der: &[u8], was_ber: bool) -> Result<SignedDocument, CmsFormatError
     })
 }
 
-fn parse_signer(index: usize, tlv: &Tlv<'_>) -> Result<SignerInfoData, CmsFormatError> {
+fn parse_signer(
+    index: usize,
+    tlv: &Tlv<'_>,
+    cache: Option<&CertCache>,
+) -> Result<SignerInfoData, CmsFormatError> {
     let part = format!("SignerInfo {}", index + 1);
     let info = SignerInfo::from_der(tlv.raw).map_err(|e| malformed(&part, e))?;
     // The signed attributes as they are in the message: the element after version, sid and
@@ -395,14 +486,21 @@ fn parse_signer(index: usize, tlv: &Tlv<'_>) -> Result<SignerInfoData, CmsFormat
         ));
     }
     let sid = match &info.sid {
-        SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerAndSerial {
-            issuer_der: ias
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            let issuer_der = ias
                 .issuer
                 .to_der()
-                .map_err(|e| malformed(format!("{part} issuer"), e))?,
-            issuer: ias.issuer.to_string(),
-            serial: ias.serial_number.as_bytes().to_vec(),
-        },
+                .map_err(|e| malformed(format!("{part} issuer"), e))?;
+            let issuer = match cache {
+                Some(cache) => cache.name_text(&issuer_der, &ias.issuer),
+                None => ias.issuer.to_string(),
+            };
+            SignerId::IssuerAndSerial {
+                issuer_der,
+                issuer,
+                serial: ias.serial_number.as_bytes().to_vec(),
+            }
+        }
         SignerIdentifier::SubjectKeyIdentifier(ski) => SignerId::KeyId(ski.0.as_bytes().to_vec()),
     };
     let attributes = info
@@ -982,7 +1080,7 @@ pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatErr
         }
         _ => &der,
     };
-    let document = parse_der(token_der, was_ber)?;
+    let document = parse_der(token_der, was_ber, None)?;
     if document.content_type != ID_CT_TST_INFO {
         return Err(CmsFormatError::NotTimestampToken {
             content_type: document.content_type.to_string(),

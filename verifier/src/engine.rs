@@ -23,13 +23,16 @@
 //! expired is failed outright. A time proven by a verified signature timestamp is a proof of
 //! existence: a revocation after it does not touch the signature.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Read;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use eds_profile::holder::Holder;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cert::Cert;
+use crate::cert::{Cert, CertCache};
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
 use crate::path::{self, PathFailure, PathOptions};
 use crate::revocation::{RevocationChecker, RevocationStatus, Source};
@@ -169,8 +172,36 @@ pub struct Verifier {
     options: Options,
     revocation: RevocationChecker,
     paths: path::PathCache,
+    /// Certificates embedded in signatures, decoded once.
+    certs: CertCache,
+    /// What depends on the signing certificate alone, by its SHA-256.
+    leaves: RwLock<HashMap<[u8; 32], Arc<LeafFacts>>>,
     rng: ring::rand::SystemRandom,
 }
+
+/// What a signing certificate says, whatever the signature: read once per certificate.
+struct LeafFacts {
+    entry: ChainEntry,
+    holder: Result<Holder, String>,
+    /// `scope::warnings` of the holder.
+    warnings: Vec<String>,
+    signing_use: Result<(), scope::ScopeFailure>,
+}
+
+impl LeafFacts {
+    fn of(leaf: &Cert) -> Self {
+        let holder = Holder::from_der(leaf.der()).map_err(|e| e.to_string());
+        Self {
+            entry: ChainEntry::of(leaf),
+            warnings: holder.as_ref().map(scope::warnings).unwrap_or_default(),
+            holder,
+            signing_use: scope::check_signing_use(leaf),
+        }
+    }
+}
+
+/// Leaves kept before [`Verifier::leaf_facts`] empties its map and starts again.
+const MAX_LEAVES: usize = 4096;
 
 impl Verifier {
     /// A verifier with these options and revocation sources.
@@ -179,6 +210,8 @@ impl Verifier {
             options,
             revocation,
             paths: path::PathCache::default(),
+            certs: CertCache::default(),
+            leaves: RwLock::new(HashMap::new()),
             rng: ring::rand::SystemRandom::new(),
         }
     }
@@ -195,7 +228,7 @@ impl Verifier {
         content: Option<Content<'_>>,
         now: OffsetDateTime,
     ) -> Result<DocumentReport, Error> {
-        let doc = match cms::parse(input) {
+        let doc = match cms::parse_cached(input, Some(&self.certs)) {
             Ok(doc) => doc,
             Err(e) => {
                 return Ok(DocumentReport {
@@ -304,7 +337,7 @@ impl Verifier {
             indication: Indication::TotalPassed,
             sub_indication: None,
             reason: String::new(),
-            signer: leaf.as_ref().map(ChainEntry::of),
+            signer: None,
             holder: None,
             chain: Vec::new(),
             trusted_center: None,
@@ -317,9 +350,16 @@ impl Verifier {
             warnings: Vec::new(),
         };
         if let Some(leaf) = &leaf {
+            let facts = self.leaf_facts(leaf);
+            report.signer = Some(facts.entry.clone());
             if failure.is_none() {
-                let mut intermediates = doc.certificates.clone();
-                intermediates.extend(self.options.extra_certs.iter().cloned());
+                let intermediates: Cow<'_, [Cert]> = if self.options.extra_certs.is_empty() {
+                    Cow::Borrowed(&doc.certificates)
+                } else {
+                    let mut all = doc.certificates.clone();
+                    all.extend(self.options.extra_certs.iter().cloned());
+                    Cow::Owned(all)
+                };
                 let judged = self.judge_certificate(
                     leaf,
                     &intermediates,
@@ -333,7 +373,7 @@ impl Verifier {
                 report.chain = judged.chain;
                 report.trusted_center = judged.center;
                 report.revocation_source = judged.revocation_source;
-                match scope::check_signing_use(leaf) {
+                match &facts.signing_use {
                     Ok(()) => run.pass(
                         "scope",
                         "the key usage and extended key usage allow signing documents",
@@ -343,11 +383,11 @@ impl Verifier {
                     }
                 }
             }
-            match Holder::from_der(leaf.der()) {
+            match &facts.holder {
                 Ok(holder) => {
-                    run.warnings.extend(scope::warnings(&holder));
+                    run.warnings.extend(facts.warnings.iter().cloned());
                     if failure.is_none() && !self.options.expectations.is_empty() {
-                        match scope::check_expectations(&holder, &self.options.expectations) {
+                        match scope::check_expectations(holder, &self.options.expectations) {
                             Ok(()) => run.pass(
                                 "expectations",
                                 "the signer is the person and role the caller expects",
@@ -359,7 +399,7 @@ impl Verifier {
                             ),
                         }
                     }
-                    report.holder = Some(holder);
+                    report.holder = Some(holder.clone());
                 }
                 Err(e) => run.warnings.push(format!(
                     "the holder could not be read from the certificate: {e}"
@@ -373,6 +413,26 @@ impl Verifier {
         report.checks = run.checks;
         report.warnings = run.warnings;
         report
+    }
+
+    /// The facts of a signing certificate, read once and kept.
+    fn leaf_facts(&self, leaf: &Cert) -> Arc<LeafFacts> {
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        if let Some(facts) = self
+            .leaves
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(leaf.sha256())
+        {
+            return facts.clone();
+        }
+        let facts = Arc::new(LeafFacts::of(leaf));
+        let mut leaves = self.leaves.write().unwrap_or_else(PoisonError::into_inner);
+        if leaves.len() >= MAX_LEAVES {
+            leaves.clear();
+        }
+        leaves.insert(*leaf.sha256(), facts.clone());
+        facts
     }
 
     /// Validates a certificate alone: path, validity, accreditation and revocation at `at`

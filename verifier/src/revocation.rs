@@ -264,6 +264,8 @@ pub struct RevocationResult {
 struct Loaded {
     sha256: [u8; 32],
     origin: CrlOrigin,
+    /// The issuer in RFC 4514 form, made once: every answer names it.
+    issuer: String,
     crl: Crl,
 }
 
@@ -313,6 +315,7 @@ impl RevocationChecker {
             supplied.push(Arc::new(Loaded {
                 sha256: crl.sha256(),
                 origin: CrlOrigin::Supplied(path.display().to_string()),
+                issuer: crl.issuer(),
                 crl,
             }));
         }
@@ -340,6 +343,7 @@ impl RevocationChecker {
         self.supplied.push(Arc::new(Loaded {
             sha256: crl.sha256(),
             origin: CrlOrigin::Supplied(label.to_owned()),
+            issuer: crl.issuer(),
             crl,
         }));
         Ok(())
@@ -444,19 +448,11 @@ impl RevocationChecker {
         let mut best: Option<&Loaded> = None;
         // Lists of other issuers (the other levels of a chain, usually) are mentioned only when
         // no list answers: beside an answer they are noise.
-        let mut other_issuers = Vec::new();
+        let mut other_issuers: Vec<&Loaded> = Vec::new();
         for loaded in candidates {
             let crl = &loaded.crl;
             if crl.issuer_der() != issuer.subject_der() {
-                other_issuers.push(Note {
-                    source: loaded.origin.to_string(),
-                    kind: NoteKind::WrongIssuer,
-                    detail: format!(
-                        "issued by `{}`, not by the certificate's issuer `{}`",
-                        crl.issuer(),
-                        issuer.subject()
-                    ),
-                });
+                other_issuers.push(loaded);
                 continue;
             }
             if let Err(e) = self.verify_cached(loaded, issuer) {
@@ -485,7 +481,15 @@ impl RevocationChecker {
             }
         }
         if best.is_none() {
-            notes.extend(other_issuers);
+            notes.extend(other_issuers.into_iter().map(|loaded| Note {
+                source: loaded.origin.to_string(),
+                kind: NoteKind::WrongIssuer,
+                detail: format!(
+                    "issued by `{}`, not by the certificate's issuer `{}`",
+                    loaded.issuer,
+                    issuer.subject()
+                ),
+            }));
         }
         best.map(|l| Found {
             status: RevocationStatus::Good,
@@ -515,6 +519,7 @@ impl RevocationChecker {
             Arc::new(Loaded {
                 sha256,
                 origin: CrlOrigin::Embedded,
+                issuer: crl.issuer(),
                 crl,
             })
         });
@@ -536,6 +541,7 @@ impl RevocationChecker {
         let loaded = Arc::new(Loaded {
             sha256: crl.sha256(),
             origin: CrlOrigin::Url(url.to_owned()),
+            issuer: crl.issuer(),
             crl,
         });
         if !current(&loaded) {
@@ -571,6 +577,7 @@ impl RevocationChecker {
         let loaded = Arc::new(Loaded {
             sha256: crl.sha256(),
             origin,
+            issuer: crl.issuer(),
             crl,
         });
         lock(&self.by_url).insert(url.to_owned(), loaded.clone());
@@ -651,7 +658,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn crl_source(l: &Loaded) -> Source {
     Source::Crl {
         origin: l.origin.clone(),
-        issuer: l.crl.issuer(),
+        issuer: l.issuer.clone(),
         number: l.crl.number().map(hex::encode_upper),
         this_update: l.crl.this_update(),
         next_update: l.crl.next_update(),
