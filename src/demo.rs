@@ -112,7 +112,10 @@ struct Demo {
 impl Demo {
     /// The time of minute `k` of the demo.
     fn at(&self, k: i64) -> OffsetDateTime {
-        self.base + Duration::minutes(k)
+        // `base` is twelve minutes before a valid instant, so adding up to twelve cannot fail.
+        self.base
+            .checked_add(Duration::minutes(k))
+            .unwrap_or(self.base)
     }
 
     fn say(&mut self, lines: &[String]) {
@@ -171,7 +174,8 @@ fn fifteen_year_old(today: time::Date) -> anyhow::Result<PersonRecord> {
                 .and_then(|d| d.replace_year(today.year() - 15))
         })
         .map_err(|e| anyhow::anyhow!("birth date of the demo minor: {e}"))?
-        - Duration::days(40);
+        .checked_sub(Duration::days(40))
+        .context("birth date of the demo minor out of range")?;
     let iin = (1..100u16)
         .find_map(|serial| Iin::from_parts(birth, Sex::Female, serial))
         .context("no IIN for the demo minor's birth date")?;
@@ -211,6 +215,11 @@ pub(crate) fn run(
 ) -> anyhow::Result<u8> {
     let rng = SystemRandom::new();
     let now = now.replace_nanosecond(0)?;
+    // Certificates run 20 years past the root's start and GeneralizedTime stops at 9999.
+    ensure!(
+        (1950..=9000).contains(&now.year()),
+        "the demo's clock {now} is outside 1950..9000; give --now a plausible time"
+    );
     let stamp = now.format(time::macros::format_description!(
         "[year][month][day]-[hour][minute][second]"
     ))?;
@@ -227,7 +236,9 @@ pub(crate) fn run(
     let mut d = Demo {
         dir: dir.clone(),
         json_out,
-        base: now - Duration::minutes(12),
+        base: now
+            .checked_sub(Duration::minutes(12))
+            .context("--now is too early for the demo's clock")?,
         step: 0,
         steps: Vec::new(),
     };

@@ -580,6 +580,19 @@ pub(crate) fn check_submission(
     });
     receipt.validate().context("build the receipt")?;
     let receipt_der = sign_document(body, &receipt, now)?;
+    // As for results: a receipt whose own signature would not verify is not handed out.
+    let report = verifier
+        .verify_document(&receipt_der, None, now)
+        .context("verify the receipt just signed")?;
+    if report.indication != Indication::TotalPassed {
+        return Err(refused(
+            "officer-certificate-not-valid",
+            format!(
+                "the receipt signed with the body's key does not verify, so it is not issued: {}",
+                verdict_summary(&report)
+            ),
+        ));
+    }
     Ok(Accepted {
         application,
         receipt,

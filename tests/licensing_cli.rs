@@ -519,3 +519,61 @@ fn verify_fails_a_tampered_licence_and_one_signed_after_revocation() {
         stdout(&o)
     );
 }
+
+/// Every shipped application (`fixtures/documents`), signed by its applicant, is accepted and
+/// answered with the result kind of its service, which a relying party verifies.
+#[test]
+fn every_service_gets_its_result_kind() {
+    let s = setup();
+    for (file, kind) in [
+        ("application-individual.json", "licence"),
+        ("application-legal-entity.json", "licence"),
+        (
+            "application-notification.json",
+            "notification-registration-decision",
+        ),
+        ("application-sale-permit.json", "sale-permit"),
+        (
+            "application-technical-study.json",
+            "technical-study-conclusion",
+        ),
+        ("application-trade-permit.json", "trade-permit"),
+        ("reissue-application-individual.json", "reissued-licence"),
+        ("reissue-application-legal-entity.json", "reissued-licence"),
+    ] {
+        let text = fs::read(fixture(&format!("documents/{file}"))).unwrap();
+        let doc = eds_profile::documents::Document::from_json(&text).unwrap();
+        let canonical = s.tmp(&format!("every-{file}"));
+        fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+        let signer = match doc.recipient_id() {
+            eds_profile::documents::PartyId::Iin(_) => s.file("individual.p12"),
+            eds_profile::documents::PartyId::Bin(_) => s.file("head.p12"),
+        };
+        let signed = s.tmp(&format!("every-{file}.p7s"));
+        s.sign(&signer, &canonical, &signed);
+        let receipt = s.tmp(&format!("every-{file}.receipt.p7s"));
+        ok(&s.submission(&signed, &receipt));
+        let out = s.tmp(&format!("every-{file}.result.p7s"));
+        let text = ok(&s.issue(&signed, &receipt, &s.file("body-head.p12"), &out));
+        assert!(
+            text.starts_with(&format!("issued a {kind} for application ")),
+            "{file}: {text}"
+        );
+        let o = s.run(&[
+            "--json",
+            "license",
+            "verify",
+            &path_str(&out),
+            "--body-bin",
+            BODY_BIN,
+        ]);
+        let v = ok_json(&o);
+        assert_eq!(v["document"]["kind"], kind, "{file}");
+        assert_eq!(v["licensing_passed"], true, "{file}");
+        assert_eq!(
+            v["document"]["application_number"],
+            doc.application_number().as_str(),
+            "{file}"
+        );
+    }
+}
