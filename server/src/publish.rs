@@ -216,16 +216,36 @@ impl CaCertificates {
 pub(crate) async fn crl(State(state): State<AppState>, request: HeaderMap) -> Response {
     let crl = state.crl.current();
     let now = state.clock.now();
+    crl_response(
+        &request,
+        now,
+        &crl.der,
+        crl.this_update,
+        crl.next_update,
+        &crl.etag,
+    )
+}
+
+/// A CRL's DER (the issuing center's or the root's) with its caching headers: cacheable until
+/// its nextUpdate, last modified at its thisUpdate, `etag` its entity tag.
+pub(crate) fn crl_response(
+    request: &HeaderMap,
+    now: OffsetDateTime,
+    der: &Bytes,
+    this_update: OffsetDateTime,
+    next_update: OffsetDateTime,
+    etag: &str,
+) -> Response {
     let caching = Caching {
         control: format!(
             "max-age={}, public, no-transform",
-            Caching::max_age(now, crl.next_update)
+            Caching::max_age(now, next_update)
         ),
-        last_modified: Some(crl.this_update),
-        expires: Some(crl.next_update),
-        etag: Some(crl.etag.clone()),
+        last_modified: Some(this_update),
+        expires: Some(next_update),
+        etag: Some(etag.to_owned()),
     };
-    headers::der_response(&request, PKIX_CRL, crl.der.clone(), &caching)
+    headers::der_response(request, PKIX_CRL, der.clone(), &caching)
 }
 
 /// `GET /cert/root.cer`.

@@ -25,7 +25,8 @@ use x509_parser::revocation_list::CertificateRevocationList;
 use eds_ca::center::Center;
 
 use crate::error::Error;
-use crate::headers::{self, Caching, PKIX_CRL};
+use crate::headers;
+use crate::publish::crl_response;
 use crate::{AppState, blocking};
 
 /// The actor of root CRLs the server signs.
@@ -180,16 +181,14 @@ pub(crate) async fn get(State(state): State<AppState>, request: HeaderMap) -> Re
         }
     }
     let crl = state.root_crl.current();
-    let caching = Caching {
-        control: format!(
-            "max-age={}, public, no-transform",
-            Caching::max_age(now, crl.next_update)
-        ),
-        last_modified: Some(crl.this_update),
-        expires: Some(crl.next_update),
-        etag: Some(crl.etag.clone()),
-    };
-    headers::der_response(&request, PKIX_CRL, crl.der.clone(), &caching)
+    crl_response(
+        &request,
+        now,
+        &crl.der,
+        crl.this_update,
+        crl.next_update,
+        &crl.etag,
+    )
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
