@@ -577,3 +577,74 @@ fn every_service_gets_its_result_kind() {
         );
     }
 }
+
+#[test]
+fn a_tampered_or_detached_application_is_refused() {
+    let s = setup();
+    let mut der = fs::read(s.file("application.json.p7s")).unwrap();
+    let at = der
+        .windows(5)
+        .position(|w| w == b"Abai ")
+        .expect("the address is in the signed content");
+    der[at] = b'O';
+    let tampered = s.tmp("application-tampered.p7s");
+    fs::write(&tampered, &der).unwrap();
+    let o = s.submission(&tampered, &s.tmp("receipt-tampered.p7s"));
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (signature-not-valid): the application's signature did not pass: TOTAL_FAILED / HASH_FAILURE — "
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    let detached = s.tmp("application-detached.p7s");
+    ok(&s.center.run_env(
+        &[
+            "sign",
+            "--detached",
+            "--p12",
+            &path_str(&s.file("individual.p12")),
+            "--in",
+            &path_str(&s.file("application.json")),
+            "--out",
+            &path_str(&detached),
+        ],
+        &[("EDS_KEY_PASSWORD", OWNER)],
+    ));
+    let o = s.submission(&detached, &s.tmp("receipt-detached.p7s"));
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with("error: refused (signature-not-valid): "),
+        "a detached signature without its content cannot pass: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn license_verify_of_an_application_fails_the_licensing_checks() {
+    let s = setup();
+    let o = s.run(&[
+        "--json",
+        "license",
+        "verify",
+        &path_str(&s.file("application.json.p7s")),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    assert_code(&o, 3);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["indication"], "TOTAL_PASSED");
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        ["kind-of-service", "provider", "authorised-officer"]
+    );
+}
