@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Electronic documents and digital signatures under the Law of the Republic of Kazakhstan
 /// "On Electronic Document and Electronic Digital Signature".
 ///
-/// Run `eds demo` to see a test certification center issue, refuse and revoke certificates.
+/// Run `eds demo` to see the licensing flow end to end: certificates, a signed application, its
+/// receipt, a signed licence verified, the officer revoked and a later licence failing.
 #[derive(Debug, Parser)]
 #[command(name = "eds", version, propagate_version = true, max_term_width = 100)]
 pub(crate) struct Cli {
@@ -32,9 +33,15 @@ pub(crate) enum Command {
     /// Run a test certification center (issue, refuse, revoke, publish CRLs).
     #[command(subcommand)]
     Ca(CaCommand),
-    /// Initialise a center in a fresh data folder and run the shipped sample requests through it.
+    /// Run the licensing flow end to end in a fresh data folder, offline (docs/user-guide.md).
     ///
-    /// The passphrase comes from EDS_CA_PASSPHRASE; without it the demo uses "demo" and says so.
+    /// A test center issues certificates to the licensing body's head and officer, a legal
+    /// entity's head and an individual, and refuses a 15-year-old; the applicants sign their
+    /// applications, the body accepts them with signed receipts, the officer signs a licence
+    /// that a relying party verifies; the officer is revoked and a licence signed after that
+    /// fails as REVOKED. Every file stays in the folder; the commands to rerun each step are
+    /// printed at the end. The passphrase comes from EDS_CA_PASSPHRASE; without it the demo
+    /// uses "demo" and says so.
     Demo {
         /// Owner's password for the PKCS#12 files of generated keys (default: "demo").
         #[arg(long, env = "EDS_OWNER_PASSWORD", hide_env_values = true)]
