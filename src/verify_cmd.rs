@@ -405,10 +405,10 @@ fn run_batch(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
                     let r = verify_one(verifier, file, None, now);
-                    if let Ok(mut slots) = results.lock() {
-                        if let Some(slot) = slots.get_mut(i) {
-                            *slot = Some(r);
-                        }
+                    if let Ok(mut slots) = results.lock()
+                        && let Some(slot) = slots.get_mut(i)
+                    {
+                        *slot = Some(r);
                     }
                     bar.inc(1);
                 }
@@ -438,11 +438,7 @@ fn summary_table(results: &[(PathBuf, DocumentReport)]) -> String {
         .max()
         .unwrap_or(4)
         .max(4);
-    let _ = writeln!(
-        out,
-        "{:<width$}  {:<13}  {}",
-        "file", "indication", "reason"
-    );
+    let _ = writeln!(out, "{:<width$}  {:<13}  reason", "file", "indication");
     let (mut passed, mut failed, mut indeterminate) = (0, 0, 0);
     for (path, report) in results {
         match report.indication {

@@ -120,21 +120,21 @@ pub fn check_expectations(
     holder: &Holder,
     expect: &Expectations,
 ) -> Result<(), ExpectationFailure> {
-    if let Some(expected) = &expect.iin {
-        if holder.iin.as_deref() != Some(expected.as_str()) {
-            return Err(ExpectationFailure::WrongIin {
-                expected: expected.clone(),
-                found: holder.iin.clone().unwrap_or_else(|| "none".into()),
-            });
-        }
+    if let Some(expected) = &expect.iin
+        && holder.iin.as_deref() != Some(expected.as_str())
+    {
+        return Err(ExpectationFailure::WrongIin {
+            expected: expected.clone(),
+            found: holder.iin.clone().unwrap_or_else(|| "none".into()),
+        });
     }
-    if let Some(expected) = &expect.bin {
-        if holder.bin.as_deref() != Some(expected.as_str()) {
-            return Err(ExpectationFailure::WrongBin {
-                expected: expected.clone(),
-                found: holder.bin.clone().unwrap_or_else(|| "none".into()),
-            });
-        }
+    if let Some(expected) = &expect.bin
+        && holder.bin.as_deref() != Some(expected.as_str())
+    {
+        return Err(ExpectationFailure::WrongBin {
+            expected: expected.clone(),
+            found: holder.bin.clone().unwrap_or_else(|| "none".into()),
+        });
     }
     if !expect.roles.is_empty() && !expect.roles.iter().any(|r| holder.roles.contains(r)) {
         let found = if holder.roles.is_empty() {
