@@ -80,7 +80,7 @@ pub(crate) enum LicenseCommand {
     ///
     ///     eds license issue --application application.json.p7s --receipt receipt.json.p7s \
     ///       --decision grant --p12 officer.p12 --body-bin 991240000003 --out licence.json.p7s
-    Issue(LicenseIssueArgs),
+    Issue(Box<LicenseIssueArgs>),
     /// Check a signed result as a relying party: the signature verdict, then that the document
     /// is well-formed, of a kind its service produces, and signed by the body's authorised
     /// officer.

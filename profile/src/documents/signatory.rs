@@ -186,6 +186,7 @@ impl fmt::Display for PartyId {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use super::*;
     use crate::ident::Iin;
