@@ -648,3 +648,70 @@ fn license_verify_of_an_application_fails_the_licensing_checks() {
         ["kind-of-service", "provider", "authorised-officer"]
     );
 }
+
+/// An application arriving after 19:00 in Kazakhstan (after working hours) registers on the next
+/// working day, and the term counts from there.
+#[test]
+fn an_application_after_hours_registers_on_the_next_working_day() {
+    let s = setup();
+    // The first instant from a minute on between 19:00 and 24:00 in Kazakhstan (14:00-19:00
+    // UTC): at most 19 hours away, inside the demo CRLs' 24 hours.
+    let soon = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+        + time::Duration::minutes(1);
+    let arrival = if (14..18).contains(&soon.hour()) {
+        soon
+    } else if soon.hour() < 14 {
+        soon.replace_time(time::macros::time!(14:30))
+    } else {
+        soon.replace_time(time::macros::time!(14:30)) + time::Duration::days(1)
+    };
+    let receipt = s.tmp("receipt-after-hours.p7s");
+    let o = s.center.run_env(
+        &[
+            "--json",
+            "submission",
+            "check",
+            &path_str(&s.file("application.json.p7s")),
+            "--p12",
+            &path_str(&s.file("body-head.p12")),
+            "--receipt-out",
+            &path_str(&receipt),
+            "--data",
+            &path_str(&s.dir),
+            "--offline",
+            "--crl",
+            &path_str(&s.dir.join("crl/issuing.crl")),
+            "--crl",
+            &path_str(&s.dir.join("crl/root.crl")),
+        ],
+        &[("EDS_KEY_PASSWORD", OWNER), ("EDS_NOW", &rfc3339(arrival))],
+    );
+    let v = ok_json(&o);
+    let local_day = arrival.to_offset(eds_profile::calendar::KZ_OFFSET).date();
+    let local = arrival.to_offset(eds_profile::calendar::KZ_OFFSET);
+    assert!(local.hour() >= 19, "{local}");
+    assert_eq!(
+        v["receipt"]["received_at"],
+        local
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    );
+    let calendar = eds_profile::calendar::Calendar::embedded().unwrap();
+    let registered = v["receipt"]["registered_on"].as_str().unwrap();
+    assert_eq!(
+        registered,
+        calendar.next_working_day(local_day).unwrap().to_string(),
+        "{v:#}"
+    );
+    assert_eq!(v["deadline"]["registered_on"], registered);
+    let registered_day = calendar.next_working_day(local_day).unwrap();
+    assert_eq!(
+        v["deadline"]["due"],
+        calendar
+            .add_working_days(registered_day, 15)
+            .unwrap()
+            .to_string()
+    );
+}
