@@ -85,8 +85,8 @@ pub(crate) enum LicenseCommand {
     /// is well-formed, of a kind its service produces, and signed by the body's authorised
     /// officer.
     ///
-    /// Exit codes as `eds verify` (0 passed, 1 failed, 2 indeterminate), and 3 when the
-    /// signature passes but the licensing checks do not. Example:
+    /// Exit codes as `eds verify` (0 passed, 1 failed, 2 indeterminate, 64 usage), and 3 when
+    /// the signature passes but the licensing checks do not. Example:
     ///
     ///     eds license verify licence.json.p7s --body-bin 991240000003 --crl crl/issuing.crl --offline
     Verify(LicenseVerifyArgs),
@@ -254,6 +254,18 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// Whether the command line names `eds license verify`, whose 1 and 2 are verdicts (its usage
+/// errors exit 64, as `eds verify`'s).
+pub(crate) fn is_license_verify(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    words.windows(2).any(|w| w == ["license", "verify"])
 }
 
 /// Reads the password of a key file: --password-file's first line, else EDS_KEY_PASSWORD.

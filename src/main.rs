@@ -42,7 +42,11 @@ fn main() -> ExitCode {
                 clap::error::ErrorKind::DisplayHelp
                 | clap::error::ErrorKind::DisplayVersion
                 | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
-                _ if verify_cmd::is_verify_invocation(&args) => verify_cmd::EXIT_USAGE,
+                _ if verify_cmd::is_verify_invocation(&args)
+                    || licensing_cmd::is_license_verify(&args) =>
+                {
+                    verify_cmd::EXIT_USAGE
+                }
                 _ => 2,
             };
             return ExitCode::from(code);

@@ -505,6 +505,9 @@ fn verify_fails_a_tampered_licence_and_one_signed_after_revocation() {
         "HASH_FAILURE"
     );
 
+    // A usage error is not a verdict: 64, as `eds verify`.
+    assert_code(&s.run(&["license", "verify", "--no-such-flag"]), 64);
+
     let o = s.run(&[
         "license",
         "verify",
