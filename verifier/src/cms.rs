@@ -16,8 +16,8 @@
 //! and refuses duplicates, so the whole-structure decode would renumber the SignerInfos (a
 //! report must say "signature 2" about the second one in the file), fail on a certificate
 //! embedded twice (signers do that), and fail the whole document for one certificate
-//! x509-cert cannot read. Each element is then decoded with the `cms` crate's own types
-//! (`EncapsulatedContentInfo`, `SignerInfo`) or [`Cert`].
+//! x509-cert cannot read. Each element is then decoded with the `cms` crate's `SignerInfo`, an
+//! `EncapsulatedContentInfo` declared here with its content borrowed, or [`Cert`].
 //!
 //! The signed attributes are verified over their bytes as they appear in the message, re-tagged
 //! `[0]` → SET (RFC 5652 §5.4), never over a re-encoding: `SignerInfo`'s decoder sorts them, and
@@ -28,9 +28,10 @@
 //! The ESS attributes (RFC 5035 `SigningCertificateV2`, RFC 2634 `SigningCertificate`) are
 //! declared here: neither `cms` 0.2 nor `x509-tsp` 0.1 has them.
 
+use std::borrow::Cow;
 use std::io::{self, Read};
 
-use der::asn1::{GeneralizedTime, Int, ObjectIdentifier, OctetString};
+use der::asn1::{AnyRef, GeneralizedTime, Int, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Sequence};
 use eds_profile::ber::{self, BerError, Tlv};
 use spki::AlgorithmIdentifierOwned;
@@ -38,7 +39,7 @@ use time::OffsetDateTime;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 
-use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier, SignerInfo};
+use cms::signed_data::{SignerIdentifier, SignerInfo};
 
 use crate::cert::{Cert, CertCache, CertError};
 use crate::crypto::{self, CryptoError, Digest};
@@ -242,7 +243,7 @@ pub fn parse_cached(
         return parse_der(&raw, false, certs);
     }
     let der = ber::ber_to_der(&raw)?;
-    let was_ber = der != raw;
+    let was_ber = der != *raw;
     drop(raw);
     parse_der(&der, was_ber, certs)
 }
@@ -314,18 +315,18 @@ fn plain_elements(bytes: &[u8], depth: usize, max: usize) -> Option<()> {
     (count == 1 || max != 1).then_some(())
 }
 
-fn unpem(input: &[u8]) -> Result<Vec<u8>, CmsFormatError> {
+fn unpem(input: &[u8]) -> Result<Cow<'_, [u8]>, CmsFormatError> {
     let start = input.iter().position(|b| !b.is_ascii_whitespace());
     let looks_pem =
         start.is_some_and(|i| input.get(i..).is_some_and(|s| s.starts_with(b"-----BEGIN")));
     if !looks_pem {
-        return Ok(input.to_vec());
+        return Ok(Cow::Borrowed(input));
     }
     let block = pem::parse(input).map_err(|e| CmsFormatError::Pem {
         detail: e.to_string(),
     })?;
     match block.tag() {
-        "CMS" | "PKCS7" => Ok(block.into_contents()),
+        "CMS" | "PKCS7" => Ok(Cow::Owned(block.into_contents())),
         other => Err(CmsFormatError::Pem {
             detail: format!("the PEM label is {other:?}"),
         }),
@@ -397,9 +398,11 @@ fn parse_der(
     let encap = it
         .next()
         .ok_or_else(|| malformed("SignedData", "no encapContentInfo"))?;
-    let encap = EncapsulatedContentInfo::from_der(encap.raw)
+    // Borrowed: the content is copied once, into the document (the `cms` crate's owned type
+    // would copy it twice).
+    let encap = EncapsulatedContentInfoRef::from_der(encap.raw)
         .map_err(|e| malformed("SignedData.encapContentInfo", e))?;
-    let content = encap.econtent.as_ref().map(|any| any.value().to_vec());
+    let content = encap.econtent.map(|any| any.value().to_vec());
 
     let mut certificates = Vec::new();
     if let Some(set) = it.next_if(|t| t.tag == TAG_CONTEXT_0) {
@@ -855,7 +858,12 @@ fn ess_matches(id: &EssCertId, cert: &Cert) -> Result<bool, CryptoError> {
             crypto::algorithm_name(&id.hash_algorithm)
         ),
     })?;
-    if digest.digest(cert.der()) != id.hash {
+    // The certificate's SHA-256 is already known (the usual ESS hash, signingCertificateV2).
+    let same = match digest {
+        Digest::Sha256 => cert.sha256().as_slice() == id.hash.as_slice(),
+        other => other.digest(cert.der()) == id.hash,
+    };
+    if !same {
         return Ok(false);
     }
     Ok(match &id.issuer_serial {
@@ -1066,7 +1074,7 @@ pub enum ImprintError {
 pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatError> {
     let raw = unpem(input)?;
     let der = ber::ber_to_der(&raw)?;
-    let was_ber = der != raw;
+    let was_ber = der != *raw;
     let top = whole(&der, TAG_SEQUENCE, "TimeStampToken")?;
     let fields = children(&top, "TimeStampToken")?;
     // A TimeStampResp starts with PKIStatusInfo (a SEQUENCE); a ContentInfo with an OID.
@@ -1125,6 +1133,15 @@ pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatErr
         policy,
         nonce,
     })
+}
+
+/// `EncapsulatedContentInfo` (RFC 5652 §5.2) as the `cms` crate declares it, with the content
+/// borrowed from the input.
+#[derive(Sequence)]
+struct EncapsulatedContentInfoRef<'a> {
+    econtent_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    econtent: Option<AnyRef<'a>>,
 }
 
 /// TSTInfo (RFC 3161 §2.4.2) up to the nonce, with genTime as raw bytes: see
@@ -1190,5 +1207,73 @@ impl TimestampToken {
     /// The TSA's SignerInfo (a token has exactly one, RFC 3161 §2.4.2).
     pub fn tsa_signer(&self) -> Option<&SignerInfoData> {
         self.document.signers.first()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path must say "plain" only where the normaliser returns its input unchanged.
+    #[test]
+    fn plain_der_agrees_with_the_normaliser() {
+        let mut long = vec![0x04, 0x81, 0x80];
+        long.extend([7u8; 0x80]);
+        let mut nested = vec![0x30, 0x81, 0x86, 0x02, 0x01, 0x05];
+        nested.extend(&long);
+        let plain: [&[u8]; 5] = [
+            &[0x30, 0x00],
+            &[0x30, 0x03, 0x02, 0x01, 0x01],
+            &[0xa0, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff],
+            &long,
+            &nested,
+        ];
+        for input in plain {
+            assert!(is_plain_der(input), "{input:02x?}");
+            assert_eq!(ber::ber_to_der(input).as_deref(), Ok(input));
+        }
+        let not_plain: [&[u8]; 9] = [
+            // Empty, trailing bytes, cut short.
+            &[],
+            &[0x30, 0x00, 0x00],
+            &[0x30, 0x05, 0x02, 0x01],
+            // Indefinite length, end-of-contents inside a definite length.
+            &[0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00],
+            &[0x30, 0x02, 0x00, 0x00],
+            // Non-minimal lengths.
+            &[0x30, 0x81, 0x03, 0x02, 0x01, 0x01],
+            &[0x30, 0x82, 0x00, 0x03, 0x02, 0x01, 0x01],
+            // A constructed OCTET STRING, a high tag number.
+            &[0x24, 0x03, 0x04, 0x01, 0x01],
+            &[0x1f, 0x81, 0x00, 0x00],
+        ];
+        // All but the last are refused or rewritten by the normaliser; the high tag number it
+        // keeps, but the fast path leaves such rarities to it.
+        for input in not_plain {
+            assert!(!is_plain_der(input), "{input:02x?}");
+        }
+        for input in not_plain.iter().take(not_plain.len() - 1) {
+            assert_ne!(
+                ber::ber_to_der(input).as_deref(),
+                Ok(*input),
+                "{input:02x?}"
+            );
+        }
+    }
+
+    /// Nesting as deep as the normaliser allows is left to it.
+    #[test]
+    fn deep_nesting_goes_through_the_normaliser() {
+        let mut input = vec![0x05, 0x00];
+        for _ in 0..ber::MAX_DEPTH + 1 {
+            let mut outer = vec![0x30, u8::try_from(input.len()).unwrap_or(0x7f)];
+            if input.len() >= 0x80 {
+                outer = vec![0x30, 0x81, u8::try_from(input.len()).unwrap_or(0xff)];
+            }
+            outer.extend(&input);
+            input = outer;
+        }
+        assert!(!is_plain_der(&input));
+        assert!(ber::ber_to_der(&input).is_err());
     }
 }

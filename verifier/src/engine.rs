@@ -176,6 +176,8 @@ pub struct Verifier {
     certs: CertCache,
     /// What depends on the signing certificate alone, by its SHA-256.
     leaves: RwLock<HashMap<[u8; 32], Arc<LeafFacts>>>,
+    /// Report entries of chain certificates, by SHA-256.
+    entries: RwLock<HashMap<[u8; 32], ChainEntry>>,
     rng: ring::rand::SystemRandom,
 }
 
@@ -200,7 +202,8 @@ impl LeafFacts {
     }
 }
 
-/// Leaves kept before [`Verifier::leaf_facts`] empties its map and starts again.
+/// Certificates kept before [`Verifier::leaf_facts`] or [`Verifier::chain_entry`] empties its
+/// map and starts again.
 const MAX_LEAVES: usize = 4096;
 
 impl Verifier {
@@ -212,6 +215,7 @@ impl Verifier {
             paths: path::PathCache::default(),
             certs: CertCache::default(),
             leaves: RwLock::new(HashMap::new()),
+            entries: RwLock::new(HashMap::new()),
             rng: ring::rand::SystemRandom::new(),
         }
     }
@@ -435,6 +439,26 @@ impl Verifier {
         facts
     }
 
+    /// [`ChainEntry::of`], made once per certificate and kept.
+    fn chain_entry(&self, cert: &Cert) -> ChainEntry {
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        if let Some(entry) = self
+            .entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(cert.sha256())
+        {
+            return entry.clone();
+        }
+        let entry = ChainEntry::of(cert);
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= MAX_LEAVES {
+            entries.clear();
+        }
+        entries.insert(*cert.sha256(), entry.clone());
+        entry
+    }
+
     /// Validates a certificate alone: path, validity, accreditation and revocation at `at`
     /// (or `now`), as `eds cert verify` does.
     pub fn verify_certificate(
@@ -529,7 +553,7 @@ impl Verifier {
                 return judged;
             }
         };
-        judged.chain = path.chain.iter().map(ChainEntry::of).collect();
+        judged.chain = path.chain.iter().map(|c| self.chain_entry(c)).collect();
         judged.center = Some(path.anchor.name.clone());
 
         // The signer's own claim binds it too: a claimed time outside the leaf's validity fails.
