@@ -1004,3 +1004,23 @@ fn fail_revoke_a_ca_certificate_is_a_conflict() {
     );
     assert_eq!(c.audit_entries(), audit);
 }
+
+#[test]
+fn fail_init_with_a_clock_outside_certificate_times_is_an_error_not_a_panic() {
+    for now in [
+        "1900-01-01T00:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "9990-01-01T00:00:00Z",
+    ] {
+        let mut c = Center::new();
+        c.set_now(now);
+        let o = c.run(&["ca", "init"]);
+        assert_code(&o, 1);
+        assert!(
+            stderr(&o).contains("certificate times run from 1950 to 9999"),
+            "{now}: {}",
+            stderr(&o)
+        );
+        assert!(!c.data.join("center.json").exists());
+    }
+}

@@ -89,6 +89,19 @@ impl Center {
                 path: dir.display().to_string(),
             });
         }
+        // X.509 times cover the years 1950 to 9999 (RFC 5280 §4.1.2.5); a clock outside them,
+        // or a root whose validity would end past them, cannot be written.
+        let root_end = now
+            .checked_add(time::Duration::days(i64::from(config.root_validity_days)))
+            .map(|t| t.year());
+        if now.year() < 1950 || root_end.is_none_or(|y| y > 9999) {
+            return Err(CaError::Config {
+                reason: format!(
+                    "the clock {now} cannot start a center: certificate times run from 1950 to 9999 and the root is valid {} days",
+                    config.root_validity_days
+                ),
+            });
+        }
         fs::create_dir_all(dir.join("crl")).map_err(|e| CaError::io(dir, &e))?;
         let now = truncate_to_seconds(now);
 
