@@ -270,25 +270,11 @@ pub(crate) fn is_license_verify(args: &[std::ffi::OsString]) -> bool {
 
 /// Reads the password of a key file: --password-file's first line, else EDS_KEY_PASSWORD.
 fn password(file: Option<&Path>) -> anyhow::Result<String> {
-    if let Some(path) = file {
-        let text = fs::read_to_string(path)
-            .with_context(|| format!("read password file {}", path.display()))?;
-        let line = text.lines().next().unwrap_or_default();
-        anyhow::ensure!(
-            !line.is_empty(),
-            "password file {} is empty",
-            path.display()
-        );
-        return Ok(line.to_owned());
-    }
-    std::env::var(PASSWORD_ENV)
-        .ok()
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "no password for the key file: set {PASSWORD_ENV} or give --password-file FILE"
-            )
-        })
+    crate::sign_cmd::password(file)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no password for the key file: set {PASSWORD_ENV} or give --password-file FILE"
+        )
+    })
 }
 
 /// Opens a PKCS#12 key file.

@@ -332,7 +332,8 @@ fn load_key(
 }
 
 /// The key's password: the first line of `file`, else EDS_KEY_PASSWORD, else none.
-fn password(file: Option<&Path>) -> anyhow::Result<Option<String>> {
+/// The password of a key file: --password-file's first line, else EDS_KEY_PASSWORD if set.
+pub(crate) fn password(file: Option<&Path>) -> anyhow::Result<Option<String>> {
     if let Some(path) = file {
         let line = crate::ca_cmd::first_line(path)?;
         return String::from_utf8(line)
