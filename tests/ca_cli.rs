@@ -809,14 +809,15 @@ fn ok_audit_chain_intact_after_a_session() {
         "court-decision-recorded",
         "certificate-revoked",
         "crl-issued",
+        "root-crl-issued",
     ]);
     assert_eq!(actions, want);
     let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=15).collect::<Vec<u64>>());
-    c.assert_audit_intact(15);
+    assert_eq!(seqs, (1..=16).collect::<Vec<u64>>());
+    c.assert_audit_intact(16);
     let o = c.run(&["ca", "audit", "verify"]);
     assert!(
-        ok(&o).starts_with("audit log intact: 15 entries, head "),
+        ok(&o).starts_with("audit log intact: 16 entries, head "),
         "{}",
         stdout(&o)
     );
@@ -859,8 +860,8 @@ fn fail_audit_broken_by_deleting_the_last_entry() {
     assert_eq!(code, Some(7), "{v}");
     assert_eq!(
         v,
-        json!({"verdict": "broken", "seq": 15,
-               "problem": {"problem": "truncated", "recorded": 15, "found": 14}})
+        json!({"verdict": "broken", "seq": 16,
+               "problem": {"problem": "truncated", "recorded": 16, "found": 15}})
     );
 }
 
