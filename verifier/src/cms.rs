@@ -29,7 +29,9 @@
 //! declared here: neither `cms` 0.2 nor `x509-tsp` 0.1 has them.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Read};
+use std::sync::{PoisonError, RwLock};
 
 use der::asn1::{AnyRef, GeneralizedTime, Int, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Sequence};
@@ -231,11 +233,11 @@ pub fn parse(input: &[u8]) -> Result<SignedDocument, CmsFormatError> {
     parse_cached(input, None)
 }
 
-/// [`parse`], taking the embedded certificates from `certs` when they were decoded before (a
-/// batch's signatures carry the same certificates).
+/// [`parse`], taking the embedded certificates and the signing-certificate attributes from
+/// `certs` when they were decoded before (a batch's signatures by one signer carry the same).
 pub fn parse_cached(
     input: &[u8],
-    certs: Option<&CertCache>,
+    certs: Option<&ParseCache>,
 ) -> Result<SignedDocument, CmsFormatError> {
     let raw = unpem(input)?;
     if is_plain_der(&raw) {
@@ -246,6 +248,44 @@ pub fn parse_cached(
     let was_ber = der != *raw;
     drop(raw);
     parse_der(&der, was_ber, certs)
+}
+
+/// What [`parse_cached`] keeps across documents: decoded certificates, and the decoded
+/// signingCertificateV2 attributes by their bytes (the same in every signature of one signer).
+/// `Sync`; bounded like [`CertCache`].
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    /// The certificates.
+    pub certs: CertCache,
+    ess_v2: RwLock<HashMap<Vec<u8>, Vec<EssCertId>>>,
+}
+
+/// signingCertificateV2 values kept before [`ParseCache`] empties its map and starts again.
+const MAX_ESS: usize = 4096;
+
+impl ParseCache {
+    fn ess_v2(&self, value: &Any) -> Option<Vec<EssCertId>> {
+        if der::Tagged::tag(value) != der::Tag::Sequence {
+            return None;
+        }
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        self.ess_v2
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(value.value())
+            .cloned()
+    }
+
+    fn keep_ess_v2(&self, value: &Any, ids: &[EssCertId]) {
+        if der::Tagged::tag(value) != der::Tag::Sequence {
+            return;
+        }
+        let mut map = self.ess_v2.write().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= MAX_ESS {
+            map.clear();
+        }
+        map.insert(value.value().to_vec(), ids.to_vec());
+    }
 }
 
 /// Whether `input` is one element that [`ber::ber_to_der`] would return unchanged: every
@@ -363,7 +403,7 @@ fn oid_of(tlv: &Tlv<'_>, part: &str) -> Result<ObjectIdentifier, CmsFormatError>
 fn parse_der(
     der: &[u8],
     was_ber: bool,
-    cache: Option<&CertCache>,
+    cache: Option<&ParseCache>,
 ) -> Result<SignedDocument, CmsFormatError> {
     let top = whole(der, TAG_SEQUENCE, "ContentInfo")?;
     let fields = children(&top, "ContentInfo")?;
@@ -411,7 +451,7 @@ fn parse_der(
             // certificates [1], [2] and other [3] play no part in signature validation.
             if choice.tag == TAG_SEQUENCE {
                 let cert = match cache {
-                    Some(cache) => cache.from_der(choice.raw),
+                    Some(cache) => cache.certs.from_der(choice.raw),
                     None => Cert::from_der(choice.raw),
                 }
                 .map_err(|error| CmsFormatError::Certificate { index, error })?;
@@ -466,7 +506,7 @@ fn parse_der(
 fn parse_signer(
     index: usize,
     tlv: &Tlv<'_>,
-    cache: Option<&CertCache>,
+    cache: Option<&ParseCache>,
 ) -> Result<SignerInfoData, CmsFormatError> {
     let part = format!("SignerInfo {}", index + 1);
     let info = SignerInfo::from_der(tlv.raw).map_err(|e| malformed(&part, e))?;
@@ -495,7 +535,7 @@ fn parse_signer(
                 .to_der()
                 .map_err(|e| malformed(format!("{part} issuer"), e))?;
             let issuer = match cache {
-                Some(cache) => cache.name_text(&issuer_der, &ias.issuer),
+                Some(cache) => cache.certs.name_text(&issuer_der, &ias.issuer),
                 None => ias.issuer.to_string(),
             };
             SignerId::IssuerAndSerial {
@@ -509,7 +549,7 @@ fn parse_signer(
     let attributes = info
         .signed_attrs
         .as_ref()
-        .map(|attrs| decode_attributes(attrs.iter()))
+        .map(|attrs| decode_attributes(attrs.iter(), cache))
         .unwrap_or_default();
     let mut timestamp_tokens = Vec::new();
     let mut unsigned_types = Vec::new();
@@ -539,6 +579,7 @@ fn parse_signer(
 
 fn decode_attributes<'a>(
     attrs: impl Iterator<Item = &'a x509_cert::attr::Attribute>,
+    cache: Option<&ParseCache>,
 ) -> SignedAttributes {
     let mut out = SignedAttributes::default();
     for attr in attrs {
@@ -583,21 +624,30 @@ fn decode_attributes<'a>(
                 Ok(t) => out.signing_time = unix(t.to_unix_duration()),
                 Err(e) => out.problems.push(problem(&e)),
             },
-            ID_SIGNING_CERTIFICATE_V2 => match value.decode_as::<ess::SigningCertificateV2>() {
-                Ok(sc) => {
-                    out.signing_certificate_v2 = Some(
-                        sc.certs
+            ID_SIGNING_CERTIFICATE_V2 => {
+                if let Some(ids) = cache.and_then(|c| c.ess_v2(value)) {
+                    out.signing_certificate_v2 = Some(ids);
+                    continue;
+                }
+                match value.decode_as::<ess::SigningCertificateV2>() {
+                    Ok(sc) => {
+                        let ids: Vec<EssCertId> = sc
+                            .certs
                             .into_iter()
                             .map(|id| EssCertId {
                                 hash_algorithm: id.hash_algorithm.map_or(crypto::SHA256, |a| a.oid),
                                 hash: id.cert_hash.as_bytes().to_vec(),
                                 issuer_serial: id.issuer_serial.map(ess::IssuerSerial::parts),
                             })
-                            .collect(),
-                    );
+                            .collect();
+                        if let Some(cache) = cache {
+                            cache.keep_ess_v2(value, &ids);
+                        }
+                        out.signing_certificate_v2 = Some(ids);
+                    }
+                    Err(e) => out.problems.push(problem(&e)),
                 }
-                Err(e) => out.problems.push(problem(&e)),
-            },
+            }
             _ => match value.decode_as::<ess::SigningCertificate>() {
                 Ok(sc) => {
                     out.signing_certificate_v1 = Some(

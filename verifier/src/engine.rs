@@ -32,7 +32,7 @@ use eds_profile::holder::Holder;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cert::{Cert, CertCache};
+use crate::cert::Cert;
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
 use crate::path::{self, PathFailure, PathOptions};
 use crate::revocation::{RevocationChecker, RevocationStatus, Source};
@@ -172,8 +172,8 @@ pub struct Verifier {
     options: Options,
     revocation: RevocationChecker,
     paths: path::PathCache,
-    /// Certificates embedded in signatures, decoded once.
-    certs: CertCache,
+    /// Certificates and signing-certificate attributes embedded in signatures, decoded once.
+    parsed: cms::ParseCache,
     /// What depends on the signing certificate alone, by its SHA-256.
     leaves: RwLock<HashMap<[u8; 32], Arc<LeafFacts>>>,
     /// Report entries of chain certificates, by SHA-256.
@@ -213,7 +213,7 @@ impl Verifier {
             options,
             revocation,
             paths: path::PathCache::default(),
-            certs: CertCache::default(),
+            parsed: cms::ParseCache::default(),
             leaves: RwLock::new(HashMap::new()),
             entries: RwLock::new(HashMap::new()),
             rng: ring::rand::SystemRandom::new(),
@@ -232,7 +232,7 @@ impl Verifier {
         content: Option<Content<'_>>,
         now: OffsetDateTime,
     ) -> Result<DocumentReport, Error> {
-        let doc = match cms::parse_cached(input, Some(&self.certs)) {
+        let doc = match cms::parse_cached(input, Some(&self.parsed)) {
             Ok(doc) => doc,
             Err(e) => {
                 return Ok(DocumentReport {
