@@ -9,6 +9,8 @@
 
 use std::time::Instant;
 
+mod common;
+
 use ring::rand::SystemRandom;
 use time::Duration;
 use time::macros::datetime;
@@ -644,28 +646,19 @@ fn ocsp_request_has_the_cert_id_and_nonce() {
 // Online: the center's own responder and CRL, served by `eds_server` on a loopback port
 
 mod online {
-    use std::path::Path;
     use std::sync::OnceLock;
 
     use der::asn1::{BitString, OctetString};
     use der::{Decode, Encode};
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-        KeyUsagePurpose, SerialNumber, SigningKey,
+        SigningKey,
     };
     use ring::rand::SystemRandom;
     use spki::AlgorithmIdentifierOwned;
-    use time::{Duration, OffsetDateTime};
     use x509_ocsp::{BasicOcspResponse, OcspResponse, ResponderId, ResponseBytes};
 
-    use eds_ca::center::Center;
-    use eds_ca::config::CenterConfig;
-    use eds_ca::issue::KeySource;
-    use eds_ca::keys::KeyAlgorithm;
-    use eds_ca::revoke::RevocationNotice;
-    use eds_ca::store::{EntityRecord, PersonRecord};
-    use eds_profile::grounds::RevocationGround;
-    use eds_profile::request::RegistrationRequest;
+    use super::common::{Live, now};
     use eds_verifier::cert::Cert;
     use eds_verifier::crl::Reason;
     use eds_verifier::crypto::Digest;
@@ -675,159 +668,13 @@ mod online {
         CrlOrigin, RevocationChecker, RevocationOptions, RevocationStatus, Source,
     };
 
-    const PASS: &[u8] = b"test passphrase";
     const ECDSA_SHA256: der::asn1::ObjectIdentifier =
         der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 
-    /// The running center: its URL, issuer, a good and a revoked leaf, the revocation time.
-    pub(super) struct Live {
-        pub(super) url: String,
-        pub(super) issuer: Cert,
-        pub(super) good: Cert,
-        pub(super) revoked: Cert,
-        pub(super) revoked_at: OffsetDateTime,
-        /// A certificate signed by the center's issuing key that the register does not know.
-        pub(super) unregistered: Cert,
-        /// A certificate signed by the issuing key, without id-kp-OCSPSigning, and its key.
-        pub(super) no_eku_responder: (Cert, KeyPair),
-        _dir: tempfile::TempDir,
-    }
-
-    #[derive(serde::Deserialize)]
-    struct Registry {
-        persons: Vec<PersonRecord>,
-        entities: Vec<EntityRecord>,
-    }
-
-    fn fixture(rel: &str) -> String {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures")
-            .join(rel);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
-
-    fn now() -> OffsetDateTime {
-        OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
-    }
-
     /// One center and server for every online test of this binary (key derivation is slow).
-    pub(super) fn live() -> &'static Live {
+    fn live() -> &'static Live {
         static LIVE: OnceLock<Live> = OnceLock::new();
-        LIVE.get_or_init(start)
-    }
-
-    fn start() -> Live {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(eds_server::bind("127.0.0.1:0".parse().unwrap()))
-            .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-
-        let dir = tempfile::tempdir().unwrap();
-        let rng = SystemRandom::new();
-        let t = now() - Duration::hours(1);
-        let config = CenterConfig {
-            algorithm: KeyAlgorithm::P256,
-            base_url: url.clone(),
-            ..CenterConfig::default()
-        };
-        let center = Center::init(dir.path(), config, PASS, t, &rng).unwrap();
-        let registry: Registry = serde_json::from_str(&fixture("registry.json")).unwrap();
-        for p in &registry.persons {
-            center.record_person(p, "test", t).unwrap();
-        }
-        for e in &registry.entities {
-            center.record_entity(e, "test", t).unwrap();
-        }
-        let key = center.unlock(PASS).unwrap();
-        let issue = |request: &str| {
-            let req: RegistrationRequest =
-                serde_json::from_str(&fixture(&format!("requests/{request}.json"))).unwrap();
-            let issued = center
-                .issue(
-                    &key,
-                    &req,
-                    KeySource::Generate(KeyAlgorithm::P256),
-                    "test",
-                    now() - Duration::minutes(30),
-                    &rng,
-                    &mut |_| {},
-                )
-                .unwrap();
-            (
-                issued.record.serial,
-                Cert::from_der(&issued.record.der).unwrap(),
-            )
-        };
-        let (_, good) = issue("individual-signing");
-        let (revoked_serial, revoked) = issue("first-head-signing");
-        let revoked_at = now() - Duration::minutes(10);
-        center
-            .revoke(
-                &RevocationNotice {
-                    serial: revoked_serial,
-                    ground: RevocationGround::KeyCompromise,
-                    notified_by: "holder".into(),
-                    received_at: revoked_at,
-                    invalidity_date: None,
-                    note: None,
-                },
-                "test",
-                revoked_at,
-            )
-            .unwrap();
-        center
-            .issue_and_publish_crl(&key, "test", now() - Duration::minutes(5))
-            .unwrap();
-        let issuer = Cert::from_der(center.issuing_der()).unwrap();
-
-        // Two certificates the register never recorded, signed by the real issuing key.
-        let unregistered = {
-            let mut p = CertificateParams::default();
-            p.serial_number = Some(SerialNumber::from_slice(&[0x55; 16]));
-            p.distinguished_name
-                .push(DnType::CommonName, "Not in the register");
-            let kp = KeyPair::generate().unwrap();
-            Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap()
-        };
-        let no_eku_responder = {
-            let mut p = CertificateParams::default();
-            p.serial_number = Some(SerialNumber::from_slice(&[0x56; 16]));
-            p.distinguished_name
-                .push(DnType::CommonName, "Responder without OCSPSigning");
-            p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-            let kp = KeyPair::generate().unwrap();
-            let c = Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap();
-            (c, kp)
-        };
-        drop(key);
-        drop(center);
-
-        let mut options = eds_server::Options::new(dir.path().to_path_buf(), PASS.to_vec());
-        options.readers = 1;
-        let server = eds_server::Server::open(options).unwrap();
-        std::thread::spawn(move || {
-            runtime.block_on(async move {
-                server
-                    .serve(listener, std::future::pending::<()>())
-                    .await
-                    .unwrap();
-            });
-        });
-        Live {
-            url,
-            issuer,
-            good,
-            revoked,
-            revoked_at,
-            unregistered,
-            no_eku_responder,
-            _dir: dir,
-        }
+        LIVE.get_or_init(|| super::common::start(None))
     }
 
     fn online_checker(ocsp: bool) -> RevocationChecker {
