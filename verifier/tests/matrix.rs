@@ -120,8 +120,6 @@ fn with_ca_crls(pki: &TestPki, mut crls: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
 }
 
 fn verify(setup: Setup, signature: &[u8], content: Option<&[u8]>) -> DocumentReport {
-    let pki_crls = setup.crls.clone();
-    let _ = pki_crls;
     setup
         .verifier()
         .verify_document(signature, content.map(Content::Bytes), FIXED_TIME)
