@@ -11,8 +11,10 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
+
+use eds_fixtures::openssl_pki::{OpensslAlg as Alg, OpensslPki, openssl, openssl_ok, pem_der, s};
 
 use der::{Decode, Encode};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -28,7 +30,7 @@ use eds_signer::{
 };
 
 const T: OffsetDateTime = datetime!(2026-03-02 10:00:00 UTC);
-const ALL: [Alg; 5] = [Alg::P256, Alg::P384, Alg::Ed25519, Alg::Rsa, Alg::RsaPss];
+const ALL: [Alg; 5] = Alg::ALL;
 
 // ---------------------------------------------------------------------------------------------
 // Single signatures, every algorithm
@@ -254,7 +256,7 @@ fn ok_two_steps_with_a_key_outside_the_process() {
     // The "token" signs elsewhere and returns the fixed r||s form, as PKCS#11 does.
     let token = rs::EcdsaKeyPair::from_pkcs8(
         &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
-        &pki.owner_pkcs8(1),
+        &pki.owner_parts(1).0,
         &rng(),
     )
     .unwrap();
@@ -731,190 +733,38 @@ fn ok_national_center_rsa_key_signs_and_openssl_accepts() {
 // Harness: a test PKI per algorithm
 
 /// The algorithms of the test PKIs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Alg {
-    P256,
-    P384,
-    Ed25519,
-    Rsa,
-    RsaPss,
+fn pki(alg: Alg) -> &'static OpensslPki {
+    static PKIS: [OnceLock<OpensslPki>; 5] = [const { OnceLock::new() }; 5];
+    let slot = ALL.iter().position(|a| *a == alg).unwrap();
+    PKIS[slot].get_or_init(|| {
+        OpensslPki::make(
+            alg,
+            &Path::new(env!("CARGO_TARGET_TMPDIR")).join("eds-signer-cms-pki"),
+        )
+    })
 }
 
-impl Alg {
-    fn name(self) -> &'static str {
-        match self {
-            Alg::P256 => "P256",
-            Alg::P384 => "P384",
-            Alg::Ed25519 => "ED25519",
-            Alg::Rsa => "RSA",
-            Alg::RsaPss => "RSAPSS",
-        }
-    }
-
-    fn genpkey(self) -> &'static [&'static str] {
-        match self {
-            Alg::P256 => &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-            Alg::P384 => &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
-            Alg::Ed25519 => &["-algorithm", "ED25519"],
-            Alg::Rsa | Alg::RsaPss => &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
-        }
-    }
+fn pki_ed() -> &'static OpensslPki {
+    pki(Alg::Ed25519)
 }
 
-/// Root → issuing CA → owners 1 and 2, all of one algorithm, as PEM files in `dir`.
-struct Pki {
-    alg: Alg,
-    dir: PathBuf,
+/// Owner `n`'s key (PSS for [`Alg::RsaPss`]), certificate and chain.
+trait Owner {
+    fn owner(&self, n: u8) -> (RingSigningKey, Vec<u8>, Vec<Vec<u8>>);
 }
 
-impl Pki {
-    fn root(&self) -> PathBuf {
-        self.dir.join("root.pem")
-    }
-
-    /// Owner `n`'s key, certificate (DER) and chain (the issuing CA, DER).
+impl Owner for OpensslPki {
     fn owner(&self, n: u8) -> (RingSigningKey, Vec<u8>, Vec<Vec<u8>>) {
-        let key = RingSigningKey::from_pkcs8_der(&self.owner_pkcs8(n)).unwrap();
+        let (pk8, cert, chain) = self.owner_parts(n);
+        let key = RingSigningKey::from_pkcs8_der(&pk8).unwrap();
         let key = match self.alg {
             Alg::RsaPss => key
                 .with_algorithm(SignatureAlgorithm::RsaPssSha256)
                 .unwrap(),
             _ => key,
         };
-        let cert = pem_der(&self.dir.join(format!("leaf{n}.pem")));
-        let chain = vec![pem_der(&self.dir.join("int.pem"))];
         (key, cert, chain)
     }
-
-    fn owner_pkcs8(&self, n: u8) -> Vec<u8> {
-        std::fs::read(self.dir.join(format!("leaf{n}.pk8"))).unwrap()
-    }
-}
-
-fn pki(alg: Alg) -> &'static Pki {
-    static PKIS: [OnceLock<Pki>; 5] = [const { OnceLock::new() }; 5];
-    let slot = ALL.iter().position(|a| *a == alg).unwrap();
-    PKIS[slot].get_or_init(|| make_pki(alg))
-}
-
-fn pki_ed() -> &'static Pki {
-    pki(Alg::Ed25519)
-}
-
-const EXTENSIONS: &str = "\
-[ca]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,nonRepudiation
-extendedKeyUsage = emailProtection
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-";
-
-fn make_pki(alg: Alg) -> Pki {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("eds-signer-cms-pki")
-        .join(alg.name());
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = |name: &str| dir.join(name);
-    std::fs::write(p("ext.cnf"), EXTENSIONS).unwrap();
-    let genkey = |name: &str| {
-        let out = p(name);
-        let mut args = vec!["genpkey"];
-        args.extend_from_slice(alg.genpkey());
-        args.extend_from_slice(&["-out", s(&out)]);
-        openssl_ok(&args);
-    };
-    for name in ["root.key", "int.key", "leaf1.key", "leaf2.key"] {
-        genkey(name);
-    }
-    openssl_ok(&[
-        "req",
-        "-x509",
-        "-new",
-        "-key",
-        s(&p("root.key")),
-        "-subj",
-        &format!("/CN=Test Root {}", alg.name()),
-        "-days",
-        "3650",
-        "-set_serial",
-        "1",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-        "-out",
-        s(&p("root.pem")),
-    ]);
-    let issue = |subject: String, key: &str, ca: &str, ca_key: &str, section: &str, out: &str| {
-        let csr = p(&format!("{out}.csr"));
-        openssl_ok(&[
-            "req",
-            "-new",
-            "-key",
-            s(&p(key)),
-            "-subj",
-            &subject,
-            "-out",
-            s(&csr),
-        ]);
-        openssl_ok(&[
-            "x509",
-            "-req",
-            "-in",
-            s(&csr),
-            "-CA",
-            s(&p(ca)),
-            "-CAkey",
-            s(&p(ca_key)),
-            "-CAcreateserial",
-            "-days",
-            "3650",
-            "-extfile",
-            s(&p("ext.cnf")),
-            "-extensions",
-            section,
-            "-out",
-            s(&p(out)),
-        ]);
-    };
-    issue(
-        format!("/CN=Test Issuing {}", alg.name()),
-        "int.key",
-        "root.pem",
-        "root.key",
-        "ca",
-        "int.pem",
-    );
-    for n in [1, 2] {
-        issue(
-            format!("/CN=Owner {n} {}", alg.name()),
-            &format!("leaf{n}.key"),
-            "int.pem",
-            "int.key",
-            "leaf",
-            &format!("leaf{n}.pem"),
-        );
-        let key = p(&format!("leaf{n}.key"));
-        openssl_ok(&[
-            "pkcs8",
-            "-topk8",
-            "-nocrypt",
-            "-in",
-            s(&key),
-            "-outform",
-            "DER",
-            "-out",
-            s(&p(&format!("leaf{n}.pk8"))),
-        ]);
-    }
-    Pki { alg, dir }
 }
 
 /// A key whose token fails when asked to sign.
@@ -955,36 +805,12 @@ fn document(len: usize) -> Vec<u8> {
         .collect()
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn pem_der(path: &Path) -> Vec<u8> {
-    let text = std::fs::read(path).unwrap();
-    pem::parse(text).unwrap().into_contents()
-}
-
-fn openssl(args: &[&str]) -> Output {
-    Command::new("openssl")
-        .args(args)
-        .env_remove("OPENSSL_CONF")
-        .output()
-        .expect("run openssl")
-}
-
 fn both(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-#[track_caller]
-fn openssl_ok(args: &[&str]) -> String {
-    let o = openssl(args);
-    assert_eq!(o.status.code(), Some(0), "openssl {args:?}\n{}", both(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// `openssl cms -verify -binary` of `der` against `roots` (one CA file made of them), with
