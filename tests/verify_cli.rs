@@ -77,6 +77,19 @@ fn sign(c: &Center, p12: &Path, name: &str, extra: &[&str]) -> PathBuf {
     out
 }
 
+/// `eds ca revoke SERIAL` on the ground of a compromised key; asserts success.
+fn revoke(c: &Center, serial: &str) {
+    ok(&c.run(&[
+        "ca",
+        "revoke",
+        serial,
+        "--ground",
+        "key-compromise",
+        "--notified-by",
+        "holder",
+    ]));
+}
+
 fn verify(c: &Center, args: &[&str]) -> Output {
     let mut all = vec!["--json", "verify"];
     all.extend_from_slice(args);
@@ -109,15 +122,7 @@ fn ok_online_ocsp_good_then_revoked_after_a_revocation() {
     assert_eq!(sig0(&v)["holder"]["iin"], "850314300122");
 
     // Revoked now: the signature claims a time before the revocation, and nothing proves it.
-    ok(&c.run(&[
-        "ca",
-        "revoke",
-        &serial,
-        "--ground",
-        "key-compromise",
-        "--notified-by",
-        "holder",
-    ]));
+    revoke(c, &serial);
     let o = verify(c, &[sig.to_str().unwrap()]);
     assert_code(&o, 2);
     let v = report(&o);
@@ -442,15 +447,7 @@ fn ok_cert_verify_good_revoked_and_required_eku() {
     assert_code(&o, 2);
     assert_eq!(report(&o)["sub_indication"], "CHAIN_CONSTRAINTS_FAILURE");
 
-    ok(&c.run(&[
-        "ca",
-        "revoke",
-        &serial,
-        "--ground",
-        "key-compromise",
-        "--notified-by",
-        "holder",
-    ]));
+    revoke(&c, &serial);
     ok(&c.run(&["ca", "crl"]));
     let o = run(&[]);
     assert_code(&o, 1);
@@ -478,15 +475,7 @@ fn ok_a_timestamp_proves_the_signature_came_before_the_revocation() {
     // Revoked a second later: the timestamp proves the signature existed before; the plain
     // signature has only its claimed time.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    ok(&c.run(&[
-        "ca",
-        "revoke",
-        &serial,
-        "--ground",
-        "key-compromise",
-        "--notified-by",
-        "holder",
-    ]));
+    revoke(c, &serial);
     let o = verify(c, &[stamped.to_str().unwrap()]);
     assert_code(&o, 0);
     let v = report(&o);
