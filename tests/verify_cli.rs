@@ -121,7 +121,9 @@ fn ok_online_ocsp_good_then_revoked_after_a_revocation() {
     assert!(source.contains("nonce echoed"), "{source}");
     assert_eq!(sig0(&v)["holder"]["iin"], "850314300122");
 
-    // Revoked now: the signature claims a time before the revocation, and nothing proves it.
+    // Revoked a second later (times have whole seconds; a revocation in the signing second counts
+    // as before it): the signature claims a time before the revocation, and nothing proves it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     revoke(c, &serial);
     let o = verify(c, &[sig.to_str().unwrap()]);
     assert_code(&o, 2);
