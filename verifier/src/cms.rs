@@ -19,6 +19,12 @@
 //! x509-cert cannot read. Each element is then decoded with the `cms` crate's `SignerInfo`, an
 //! `EncapsulatedContentInfo` declared here with its content borrowed, or [`Cert`].
 //!
+//! A SignerInfo of a signer seen before (through [`parse_cached`]) is read in one borrowed pass
+//! instead ([`fast_signer`]): the crate's owned decode was most of what a cached verification
+//! costs besides the signature itself. That reader accepts only a subset of what the crate
+//! accepts, yields the same values, and leaves everything else to the crate (the tests compare
+//! the two on every variant and on damaged input).
+//!
 //! The signed attributes are verified over their bytes as they appear in the message, re-tagged
 //! `[0]` → SET (RFC 5652 §5.4), never over a re-encoding: `SignerInfo`'s decoder sorts them, and
 //! Java signers do not always write them sorted. For BER input the normalised form is used,
@@ -31,10 +37,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Read};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use der::asn1::{AnyRef, GeneralizedTime, Int, ObjectIdentifier, OctetString};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Decode, DerOrd, Encode, Sequence};
 use eds_profile::ber::{self, BerError, Tlv};
 use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
@@ -76,6 +82,7 @@ pub const ID_RI_OCSP_RESPONSE: ObjectIdentifier =
 const TAG_SEQUENCE: u8 = 0x30;
 const TAG_SET: u8 = 0x31;
 const TAG_OID: u8 = 0x06;
+const TAG_OCTET_STRING: u8 = 0x04;
 const TAG_INTEGER: u8 = 0x02;
 const TAG_CONTEXT_0: u8 = 0xa0;
 const TAG_CONTEXT_1: u8 = 0xa1;
@@ -242,29 +249,60 @@ pub fn parse_cached(
     let raw = unpem(input)?;
     if is_plain_der(&raw) {
         // What the normaliser would return, unchanged: skip its copies.
-        return parse_der(&raw, false, certs);
+        return parse_der(&raw, false, certs, true);
     }
     let der = ber::ber_to_der(&raw)?;
     let was_ber = der != *raw;
     drop(raw);
-    parse_der(&der, was_ber, certs)
+    parse_der(&der, was_ber, certs, false)
 }
 
-/// What [`parse_cached`] keeps across documents: decoded certificates, and the decoded
-/// signingCertificateV2 attributes by their bytes (the same in every signature of one signer).
-/// `Sync`; bounded like [`CertCache`].
+/// What [`parse_cached`] keeps across documents: decoded certificates, the decoded
+/// signingCertificateV2 attributes by their bytes, and the decoded head of each SignerInfo
+/// (version, sid, digestAlgorithm, signatureAlgorithm) by its bytes: all the same in every
+/// signature of one signer. `Sync`; bounded like [`CertCache`].
 #[derive(Debug, Default)]
 pub struct ParseCache {
     /// The certificates.
     pub certs: CertCache,
     ess_v2: RwLock<HashMap<Vec<u8>, Vec<EssCertId>>>,
+    heads: RwLock<HashMap<Vec<u8>, Arc<SignerHead>>>,
 }
 
-/// signingCertificateV2 values kept before [`ParseCache`] empties its map and starts again.
+/// The fields of a SignerInfo that one signer repeats in every signature, as the `cms` crate
+/// decoded them from the bytes they are kept by (see [`fast_signer`]).
+#[derive(Debug)]
+struct SignerHead {
+    sid: SignerId,
+    digest_algorithm: AlgorithmIdentifierOwned,
+    /// The signatureAlgorithm element as encoded, and decoded.
+    signature_algorithm_der: Vec<u8>,
+    signature_algorithm: AlgorithmIdentifierOwned,
+}
+
+/// signingCertificateV2 values (and SignerInfo heads) kept before [`ParseCache`] empties its
+/// map and starts again.
 const MAX_ESS: usize = 4096;
 
 impl ParseCache {
-    fn ess_v2(&self, value: &Any) -> Option<Vec<EssCertId>> {
+    fn head(&self, key: &[u8]) -> Option<Arc<SignerHead>> {
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        self.heads
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .cloned()
+    }
+
+    fn keep_head(&self, key: &[u8], head: SignerHead) {
+        let mut map = self.heads.write().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= MAX_ESS {
+            map.clear();
+        }
+        map.insert(key.to_vec(), Arc::new(head));
+    }
+
+    fn ess_v2(&self, value: &AnyRef<'_>) -> Option<Vec<EssCertId>> {
         if der::Tagged::tag(value) != der::Tag::Sequence {
             return None;
         }
@@ -276,7 +314,7 @@ impl ParseCache {
             .cloned()
     }
 
-    fn keep_ess_v2(&self, value: &Any, ids: &[EssCertId]) {
+    fn keep_ess_v2(&self, value: &AnyRef<'_>, ids: &[EssCertId]) {
         if der::Tagged::tag(value) != der::Tag::Sequence {
             return;
         }
@@ -399,11 +437,13 @@ fn oid_of(tlv: &Tlv<'_>, part: &str) -> Result<ObjectIdentifier, CmsFormatError>
     ObjectIdentifier::from_der(tlv.raw).map_err(|e| malformed(part, e))
 }
 
-/// The SignedData inside a DER ContentInfo.
+/// The SignedData inside a DER ContentInfo. `plain`: the input passed [`is_plain_der`], which
+/// the SignerInfo fast path ([`fast_signer`]) relies on.
 fn parse_der(
     der: &[u8],
     was_ber: bool,
     cache: Option<&ParseCache>,
+    plain: bool,
 ) -> Result<SignedDocument, CmsFormatError> {
     let top = whole(der, TAG_SEQUENCE, "ContentInfo")?;
     let fields = children(&top, "ContentInfo")?;
@@ -490,7 +530,16 @@ fn parse_der(
     let signers = children(infos, "SignedData.signerInfos")?
         .iter()
         .enumerate()
-        .map(|(index, tlv)| parse_signer(index, tlv, cache))
+        .map(|(index, tlv)| {
+            let fast = match cache {
+                Some(cache) if plain => fast_signer(index, tlv, cache),
+                _ => None,
+            };
+            match fast {
+                Some(signer) => Ok(signer),
+                None => parse_signer(index, tlv, cache),
+            }
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SignedDocument {
         content_type: encap.econtent_type,
@@ -512,16 +561,14 @@ fn parse_signer(
     let info = SignerInfo::from_der(tlv.raw).map_err(|e| malformed(&part, e))?;
     // The signed attributes as they are in the message: the element after version, sid and
     // digestAlgorithm, when it is [0] (sid's own [0] is primitive, 0x80).
-    let signed_attrs_der = children(tlv, &part)?
-        .get(3)
-        .filter(|t| t.tag == TAG_CONTEXT_0)
-        .map(|t| {
-            let mut bytes = t.raw.to_vec();
-            if let Some(first) = bytes.first_mut() {
-                *first = TAG_SET;
-            }
-            bytes
-        });
+    let fields = children(tlv, &part)?;
+    let signed_attrs_der = fields.get(3).filter(|t| t.tag == TAG_CONTEXT_0).map(|t| {
+        let mut bytes = t.raw.to_vec();
+        if let Some(first) = bytes.first_mut() {
+            *first = TAG_SET;
+        }
+        bytes
+    });
     if signed_attrs_der.is_some() != info.signed_attrs.is_some() {
         return Err(malformed(
             &part,
@@ -549,7 +596,13 @@ fn parse_signer(
     let attributes = info
         .signed_attrs
         .as_ref()
-        .map(|attrs| decode_attributes(attrs.iter(), cache))
+        .map(|attrs| {
+            let attrs: Vec<(ObjectIdentifier, Vec<AnyRef<'_>>)> = attrs
+                .iter()
+                .map(|a| (a.oid, a.values.iter().map(AnyRef::from).collect()))
+                .collect();
+            decode_attributes(attrs.iter().map(|(oid, v)| (*oid, v.as_slice())), cache)
+        })
         .unwrap_or_default();
     let mut timestamp_tokens = Vec::new();
     let mut unsigned_types = Vec::new();
@@ -564,6 +617,21 @@ fn parse_signer(
             }
         }
     }
+    if let (Some(cache), Some(key), Some(sig_alg)) = (cache, head_key(tlv), fields.get(4))
+        && signed_attrs_der.is_some()
+    {
+        // The crate decoded version, sid and digestAlgorithm from `key`, signatureAlgorithm
+        // from `sig_alg` (signed attributes are present, so it is the fifth field).
+        cache.keep_head(
+            key,
+            SignerHead {
+                sid: sid.clone(),
+                digest_algorithm: info.digest_alg.clone(),
+                signature_algorithm_der: sig_alg.raw.to_vec(),
+                signature_algorithm: info.signature_algorithm.clone(),
+            },
+        );
+    }
     Ok(SignerInfoData {
         index,
         sid,
@@ -577,32 +645,159 @@ fn parse_signer(
     })
 }
 
-fn decode_attributes<'a>(
-    attrs: impl Iterator<Item = &'a x509_cert::attr::Attribute>,
+/// The largest SignerInfo [`fast_signer`] reads: far below every length limit of `der`, so
+/// that no limit can tell the two readers apart.
+const FAST_MAX: usize = 64 * 1024;
+
+/// The bytes of a SignerInfo's version, sid and digestAlgorithm elements (its first three,
+/// contiguous): the key of [`SignerHead`]. `None` when it does not have three elements.
+fn head_key<'a>(tlv: &Tlv<'a>) -> Option<&'a [u8]> {
+    let mut end = 0usize;
+    for _ in 0..3 {
+        end = ber::read_tlv(tlv.value, end)?.end;
+    }
+    tlv.value.get(..end)
+}
+
+/// One SignerInfo read in a single borrowed pass, for the common shape only: a signer seen
+/// before (its [`SignerHead`] in the cache, by the same bytes), signed attributes each with
+/// one value and in the order the `cms` crate's SET OF decoder keeps, no unsigned attributes.
+/// `None` for anything else, which then goes through [`parse_signer`] and the crate.
+///
+/// Hand-written because the crate's owned decode is most of the cost of a cached
+/// verification besides the signature (it decodes the sid's issuer name in full, copies every
+/// attribute value, and re-encodes elements to sort its SET OFs). It accepts only what the
+/// crate accepts and yields what [`parse_signer`] would: the head's bytes were decoded by the
+/// crate before; every attribute's OID and value go through the same `der` decoders; the
+/// attributes must already be strictly in the crate's order (`der`'s `DerOrd` for
+/// `Attribute`: the DER length, then the OID, compared with `der`'s own `der_cmp`), so its
+/// sort is the identity and its duplicate check passes; the input passed [`is_plain_der`]
+/// (minimal definite lengths, one-octet tags), so lengths and re-encodings agree.
+fn fast_signer(index: usize, tlv: &Tlv<'_>, cache: &ParseCache) -> Option<SignerInfoData> {
+    if tlv.tag != TAG_SEQUENCE || tlv.raw.len() > FAST_MAX {
+        return None;
+    }
+    let mut pos = 0;
+    // version, sid, digestAlgorithm: the head's key.
+    for _ in 0..3 {
+        pos = ber::read_tlv(tlv.value, pos)?.end;
+    }
+    let head = cache.head(tlv.value.get(..pos)?)?;
+    let [signed, sig_alg, signature] = split(tlv.value, pos)?;
+    if signed.tag != TAG_CONTEXT_0 || signature.tag != TAG_OCTET_STRING {
+        return None;
+    }
+    if head.signature_algorithm_der != sig_alg.raw {
+        return None;
+    }
+    let attrs = fast_attributes(signed.value)?;
+    let attributes = decode_attributes(
+        attrs
+            .iter()
+            .map(|(oid, value)| (*oid, std::slice::from_ref(value))),
+        Some(cache),
+    );
+    let mut signed_attrs_der = signed.raw.to_vec();
+    if let Some(first) = signed_attrs_der.first_mut() {
+        *first = TAG_SET;
+    }
+    Some(SignerInfoData {
+        index,
+        sid: head.sid.clone(),
+        digest_algorithm: head.digest_algorithm.clone(),
+        signature_algorithm: head.signature_algorithm.clone(),
+        signature: signature.value.to_vec(),
+        signed_attrs_der: Some(signed_attrs_der),
+        attributes,
+        timestamp_tokens: Vec::new(),
+        unsigned_types: Vec::new(),
+    })
+}
+
+/// Exactly `N` elements from `pos` to the end of `value`; `None` for fewer, more, or bytes that
+/// are not elements.
+fn split<const N: usize>(value: &[u8], mut pos: usize) -> Option<[Tlv<'_>; N]> {
+    let mut out = [PLACEHOLDER; N];
+    for slot in &mut out {
+        let tlv = ber::read_tlv(value, pos)?;
+        pos = tlv.end;
+        *slot = tlv;
+    }
+    (pos == value.len()).then_some(out)
+}
+
+/// What [`split`] fills its array with before it reads; never returned.
+const PLACEHOLDER: Tlv<'static> = Tlv {
+    tag: 0,
+    end: 0,
+    value: &[],
+    raw: &[],
+};
+
+/// The content of a `[0] IMPLICIT SET OF Attribute` read as [`fast_signer`] describes:
+/// `(type, the one value)` in order; `None` when any attribute is not of that shape or the
+/// order is not strictly the crate's.
+fn fast_attributes(content: &[u8]) -> Option<Vec<(ObjectIdentifier, AnyRef<'_>)>> {
+    let mut out: Vec<(ObjectIdentifier, AnyRef<'_>)> = Vec::with_capacity(8);
+    let mut previous: Option<der::Length> = None;
+    let mut pos = 0;
+    while pos < content.len() {
+        let item = ber::read_tlv(content, pos)?;
+        pos = item.end;
+        if item.tag != TAG_SEQUENCE {
+            return None;
+        }
+        let [oid, set] = split(item.value, 0)?;
+        if oid.tag != TAG_OID || set.tag != TAG_SET {
+            return None;
+        }
+        let oid = ObjectIdentifier::from_der(oid.raw).ok()?;
+        let [value] = split(set.value, 0)?;
+        let value = AnyRef::from_der(value.raw).ok()?;
+        let len = der::Length::try_from(item.value.len()).ok()?;
+        if let (Some(previous_len), Some((previous_oid, _))) = (previous, out.last()) {
+            let order = match previous_len.der_cmp(&len).ok()? {
+                std::cmp::Ordering::Equal => previous_oid.der_cmp(&oid).ok()?,
+                other => other,
+            };
+            if order != std::cmp::Ordering::Less {
+                return None;
+            }
+        }
+        previous = Some(len);
+        out.push((oid, value));
+    }
+    // An empty set (RFC 5652 §5.3 says SIZE (1..MAX)) is left to the crate.
+    (!out.is_empty()).then_some(out)
+}
+
+/// The signed attributes, each as its type and values, in the order the `cms` crate's decoder
+/// keeps them.
+fn decode_attributes<'a, 'b: 'a>(
+    attrs: impl Iterator<Item = (ObjectIdentifier, &'a [AnyRef<'b>])>,
     cache: Option<&ParseCache>,
 ) -> SignedAttributes {
     let mut out = SignedAttributes::default();
-    for attr in attrs {
-        let name = match attr.oid {
+    for (oid, values) in attrs {
+        let name = match oid {
             ID_CONTENT_TYPE => "contentType",
             ID_MESSAGE_DIGEST => "messageDigest",
             ID_SIGNING_TIME => "signingTime",
             ID_SIGNING_CERTIFICATE_V2 => "signingCertificateV2",
             ID_SIGNING_CERTIFICATE => "signingCertificate",
             _ => {
-                out.types.push(attr.oid);
+                out.types.push(oid);
                 continue;
             }
         };
-        if out.types.contains(&attr.oid) {
+        if out.types.contains(&oid) {
             out.problems
                 .push(format!("the {name} attribute appears more than once"));
             continue;
         }
-        out.types.push(attr.oid);
+        out.types.push(oid);
         // RFC 5652 §11.1–11.3, RFC 5035 §3: each has exactly one value.
-        let values: Vec<&Any> = attr.values.iter().collect();
-        let [value] = values.as_slice() else {
+        let [value] = values else {
             out.problems.push(format!(
                 "the {name} attribute has {} values, not one",
                 values.len()
@@ -611,7 +806,7 @@ fn decode_attributes<'a>(
         };
         let problem =
             |e: &dyn std::fmt::Display| format!("the {name} attribute does not decode: {e}");
-        match attr.oid {
+        match oid {
             ID_CONTENT_TYPE => match value.decode_as::<ObjectIdentifier>() {
                 Ok(oid) => out.content_type = Some(oid),
                 Err(e) => out.problems.push(problem(&e)),
@@ -1138,7 +1333,7 @@ pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatErr
         }
         _ => &der,
     };
-    let document = parse_der(token_der, was_ber, None)?;
+    let document = parse_der(token_der, was_ber, None, false)?;
     if document.content_type != ID_CT_TST_INFO {
         return Err(CmsFormatError::NotTimestampToken {
             content_type: document.content_type.to_string(),
@@ -1261,8 +1456,263 @@ impl TimestampToken {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
+    use eds_fixtures::pki::{FIXED_TIME, TestPki};
+    use eds_signer::keys::pkcs8::load_pkcs8;
+    use eds_signer::{Content, SignOptions, Signer};
+    use ring::rand::SystemRandom;
+
     use super::*;
+
+    /// A signature over `content` by the fixtures' signer, as `eds sign` makes it.
+    fn signature(content: &[u8]) -> Vec<u8> {
+        let pki = TestPki::new();
+        let chain = pki.chain();
+        let key = load_pkcs8(chain.leaf.key_pkcs8_der(), None).unwrap();
+        let signer = Signer::new(&key, chain.leaf.der(), &chain.intermediates_der()).unwrap();
+        let options = SignOptions::new(FIXED_TIME);
+        eds_signer::cms::sign(
+            &signer,
+            Content::Bytes(content),
+            &options,
+            &SystemRandom::new(),
+        )
+        .unwrap()
+    }
+
+    /// One DER element.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let len = content.len();
+        let mut out = vec![tag];
+        match u8::try_from(len) {
+            Ok(short) if short < 0x80 => out.push(short),
+            _ => {
+                let bytes = len.to_be_bytes();
+                let skip = bytes.iter().take_while(|b| **b == 0).count();
+                out.push(0x80 | u8::try_from(bytes.len() - skip).unwrap());
+                out.extend(&bytes[skip..]);
+            }
+        }
+        out.extend(content);
+        out
+    }
+
+    fn raw_children(value: &[u8]) -> Vec<Vec<u8>> {
+        ber::children(value)
+            .unwrap()
+            .iter()
+            .map(|t| t.raw.to_vec())
+            .collect()
+    }
+
+    /// `der` with the first SignerInfo's fields (each as DER) changed by `edit`, and every
+    /// enclosing length made right again.
+    fn edit_signer(der: &[u8], edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Vec<u8> {
+        let info = ber::read_tlv(der, 0).unwrap();
+        let [content_type, explicit] = split::<2>(info.value, 0).unwrap();
+        let sd = ber::read_tlv(explicit.value, 0).unwrap();
+        let mut sd_fields = raw_children(sd.value);
+        let last = sd_fields.last_mut().unwrap();
+        let mut signers = raw_children(ber::read_tlv(last, 0).unwrap().value);
+        let mut fields = raw_children(ber::read_tlv(&signers[0], 0).unwrap().value);
+        edit(&mut fields);
+        signers[0] = tlv(TAG_SEQUENCE, &fields.concat());
+        *last = tlv(TAG_SET, &signers.concat());
+        let sd = tlv(TAG_SEQUENCE, &sd_fields.concat());
+        tlv(
+            TAG_SEQUENCE,
+            &[content_type.raw.to_vec(), tlv(TAG_CONTEXT_0, &sd)].concat(),
+        )
+    }
+
+    /// `der` with the first SignerInfo's signed attributes (each as DER) changed by `edit`.
+    fn edit_attributes(der: &[u8], edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Vec<u8> {
+        edit_signer(der, |fields| {
+            let mut attributes = raw_children(ber::read_tlv(&fields[3], 0).unwrap().value);
+            edit(&mut attributes);
+            fields[3] = tlv(TAG_CONTEXT_0, &attributes.concat());
+        })
+    }
+
+    fn attribute(oid: &str, values: &[Vec<u8>]) -> Vec<u8> {
+        let oid = ObjectIdentifier::new_unwrap(oid).to_der().unwrap();
+        tlv(
+            TAG_SEQUENCE,
+            &[oid, tlv(TAG_SET, &values.concat())].concat(),
+        )
+    }
+
+    /// The first SignerInfo of `der`, read by [`fast_signer`] with `cache`.
+    fn fast(der: &[u8], cache: &ParseCache) -> Option<SignerInfoData> {
+        let info = ber::read_tlv(der, 0).unwrap();
+        let [_, explicit] = split::<2>(info.value, 0).unwrap();
+        let sd = ber::read_tlv(explicit.value, 0).unwrap();
+        let fields = ber::children(sd.value).unwrap();
+        let signers = ber::children(fields.last().unwrap().value).unwrap();
+        fast_signer(0, &signers[0], cache)
+    }
+
+    /// Once a signer's SignerInfo was read through the crate, the borrowed reader takes the
+    /// next ones of the same shape, and gives what the crate path gives.
+    #[test]
+    fn ok_fast_signer_reads_a_known_signer() {
+        let der = signature(b"first");
+        let cache = ParseCache::default();
+        assert_eq!(fast(&der, &cache), None, "nothing known yet");
+        let slow = parse_cached(&der, Some(&cache)).unwrap();
+        assert_eq!(slow, parse(&der).unwrap());
+        let other = signature(b"second");
+        let signer = fast(&other, &cache).unwrap();
+        assert_eq!(Some(&signer), parse(&other).unwrap().signers.first());
+        assert_eq!(parse_cached(&other, Some(&cache)), parse(&other));
+        // Without the cache, nothing is fast.
+        assert_eq!(parse_cached(&other, None), parse(&other));
+    }
+
+    /// Every shape the borrowed reader leaves to the crate, and damage anywhere: with a warm
+    /// cache the outcome (the document, or the exact error) is the crate path's.
+    #[test]
+    fn ok_fast_signer_agrees_with_the_crate() {
+        let der = signature(b"known");
+        let cache = ParseCache::default();
+        parse_cached(&der, Some(&cache)).unwrap();
+        let unknown = |n: &str| attribute(&format!("1.2.3.4.{n}"), &[tlv(0x05, &[])]);
+        let digest = |b: u8| tlv(TAG_OCTET_STRING, &[b; 32]);
+        let variants: Vec<(&str, Vec<u8>)> = vec![
+            ("as signed", signature(b"other")),
+            ("swapped", edit_attributes(&der, |a| a.swap(0, 1))),
+            ("reversed", edit_attributes(&der, |a| a.reverse())),
+            ("duplicate", edit_attributes(&der, |a| a.push(a[0].clone()))),
+            (
+                "second messageDigest",
+                edit_attributes(&der, |a| {
+                    a.push(attribute("1.2.840.113549.1.9.4", &[digest(1)]));
+                }),
+            ),
+            (
+                "two values",
+                edit_attributes(&der, |a| {
+                    a.push(attribute("1.2.3.4.5", &[digest(1), digest(2)]));
+                }),
+            ),
+            (
+                "no value",
+                edit_attributes(&der, |a| a.push(attribute("1.2.3.4.5", &[]))),
+            ),
+            (
+                "same length, in order",
+                edit_attributes(&der, |a| {
+                    a.insert(0, unknown("6"));
+                    a.insert(0, unknown("5"));
+                }),
+            ),
+            (
+                "same length, out of order",
+                edit_attributes(&der, |a| {
+                    a.insert(0, unknown("5"));
+                    a.insert(0, unknown("6"));
+                }),
+            ),
+            ("not sorted by length", {
+                edit_attributes(&der, |a| a.push(unknown("5")))
+            }),
+            (
+                "context-tagged value",
+                edit_attributes(&der, |a| {
+                    a.insert(0, attribute("1.2.3.4.5", &[tlv(0x85, &[1])]));
+                }),
+            ),
+            (
+                "value tag der refuses",
+                edit_attributes(&der, |a| {
+                    a.insert(0, attribute("1.2.3.4.5", &[tlv(0x08, &[])]));
+                }),
+            ),
+            (
+                "bad OID",
+                edit_attributes(&der, |a| {
+                    let bad = [tlv(TAG_OID, &[0x80]), tlv(TAG_SET, &tlv(0x05, &[]))].concat();
+                    a.insert(0, tlv(TAG_SEQUENCE, &bad));
+                }),
+            ),
+            (
+                "attribute not a SEQUENCE",
+                edit_attributes(&der, |a| a.insert(0, tlv(TAG_SET, &[]))),
+            ),
+            ("no attributes", edit_attributes(&der, Vec::clear)),
+            (
+                "unsigned attributes",
+                edit_signer(&der, |f| {
+                    f.push(tlv(TAG_CONTEXT_1, &unknown("5")));
+                }),
+            ),
+            (
+                "signature as BIT STRING",
+                edit_signer(&der, |f| f[5] = tlv(0x03, &[0, 1, 2])),
+            ),
+            (
+                "other signature algorithm",
+                edit_signer(&der, |f| {
+                    let sha384 = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+                    f[4] = tlv(TAG_SEQUENCE, &sha384.to_der().unwrap());
+                }),
+            ),
+            (
+                "version 3",
+                edit_signer(&der, |f| f[0] = tlv(TAG_INTEGER, &[3])),
+            ),
+            (
+                "version 9",
+                edit_signer(&der, |f| f[0] = tlv(TAG_INTEGER, &[9])),
+            ),
+            (
+                "no signed attributes",
+                edit_signer(&der, |f| drop(f.remove(3))),
+            ),
+            (
+                "trailing field",
+                edit_signer(&der, |f| f.push(tlv(0x05, &[]))),
+            ),
+        ];
+        // The reader takes the shapes it accepts, and leaves the rest to the crate.
+        let taken: Vec<&str> = variants
+            .iter()
+            .filter(|(_, input)| fast(input, &cache).is_some())
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(
+            taken,
+            ["as signed", "same length, in order", "context-tagged value"]
+        );
+        for (name, input) in &variants {
+            assert_eq!(parse_cached(input, Some(&cache)), parse(input), "{name}");
+        }
+        // A head decoded by the crate is kept for the next document.
+        let version_3 = variants
+            .iter()
+            .find(|(name, _)| *name == "version 3")
+            .unwrap();
+        assert!(fast(&version_3.1, &cache).is_some());
+        for len in 0..der.len() {
+            assert_eq!(
+                parse_cached(&der[..len], Some(&cache)),
+                parse(&der[..len]),
+                "prefix {len}"
+            );
+        }
+        for at in 0..der.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut damaged = der.clone();
+                damaged[at] ^= mask;
+                assert_eq!(
+                    parse_cached(&damaged, Some(&cache)),
+                    parse(&damaged),
+                    "byte {at} ^ {mask:#x}"
+                );
+            }
+        }
+    }
 
     /// The fast path must say "plain" only where the normaliser returns its input unchanged.
     #[test]
