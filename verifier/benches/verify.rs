@@ -24,6 +24,9 @@
 //! `cargo bench -p eds-verifier --bench verify -- table` prints the table alone (and skips
 //! building the big CRL).
 //!
+//! `-- parts` prints the time of the pieces of one cached verification measured alone (bare
+//! ring, SHA-256 of the 10 KiB, `cms::parse_cached`, the whole `verify_document`).
+//!
 //! `cargo bench -p eds-verifier --bench verify`; the figures are in `docs/benchmarks.md`.
 
 #![expect(
@@ -84,6 +87,10 @@ fn main() {
         for _ in 0..n {
             eds_verify(&f.verifier, &f.signature);
         }
+        return;
+    }
+    if std::env::args().any(|a| a == "parts") {
+        parts(&f);
         return;
     }
     if std::env::args().any(|a| a == "profile_batch") {
@@ -310,6 +317,44 @@ fn eds_batch(f: &Fixture, threads: usize) {
             eds_verify(&f.verifier, signature);
         }
     });
+}
+
+/// `-- parts`: the native time of the pieces of one cached verification, each alone (median of
+/// 21 rounds): the bare ECDSA verify, SHA-256 of the content, the CMS parse, the whole.
+fn parts(f: &Fixture) {
+    let cache = cms::ParseCache::default();
+    let content = document(0);
+    let ways: [(&str, &dyn Fn()); 4] = [
+        ("ring", &|| ring_verify(f)),
+        ("sha256_10KiB", &|| {
+            black_box(ring::digest::digest(
+                &ring::digest::SHA256,
+                black_box(&content),
+            ));
+        }),
+        ("parse_cached", &|| {
+            black_box(cms::parse_cached(black_box(&f.signature), Some(&cache)).expect("parses"));
+        }),
+        ("eds", &|| eds_verify(&f.verifier, &f.signature)),
+    ];
+    for (name, way) in ways {
+        let mut rounds: Vec<f64> = (0..21)
+            .map(|_| {
+                let started = Instant::now();
+                let mut n = 0u32;
+                while started.elapsed() < Duration::from_millis(40) {
+                    way();
+                    n += 1;
+                }
+                started.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+            })
+            .collect();
+        rounds.sort_by(f64::total_cmp);
+        println!(
+            "{name:14} {:8.2} µs",
+            rounds.get(10).copied().unwrap_or_default()
+        );
+    }
 }
 
 /// criterion: `verify_10KiB/<way>`.
