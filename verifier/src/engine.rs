@@ -232,8 +232,8 @@ impl Verifier {
         content: Option<Content<'_>>,
         now: OffsetDateTime,
     ) -> Result<DocumentReport, Error> {
-        let doc = match cms::parse_cached(input, Some(&self.parsed)) {
-            Ok(doc) => doc,
+        let (doc, attached) = match cms::parse_in_place(input, Some(&self.parsed)) {
+            Ok(parsed) => parsed,
             Err(e) => {
                 return Ok(DocumentReport {
                     indication: Indication::TotalFailed,
@@ -243,7 +243,7 @@ impl Verifier {
                 });
             }
         };
-        let detached = doc.content.is_none();
+        let detached = doc.content.is_none() && attached.is_none();
         // Attached content is digested by the signer check itself; detached content once here
         // for every digest algorithm the signers use.
         let digests = match (detached, content) {
@@ -259,7 +259,7 @@ impl Verifier {
             .enumerate()
             .map(|(index, signer)| {
                 let digest = digests.as_ref().and_then(|d| d.for_signer(signer));
-                self.verify_signer(&doc, index, signer, digest, now)
+                self.verify_signer(&doc, attached, index, signer, digest, now)
             })
             .collect();
         let indication = worst(signatures.iter().map(|s| s.indication));
@@ -277,9 +277,11 @@ impl Verifier {
         })
     }
 
+    /// `attached`: the content when [`cms::parse_in_place`] left it in the input.
     fn verify_signer(
         &self,
         doc: &SignedDocument,
+        attached: Option<&[u8]>,
         index: usize,
         signer: &cms::SignerInfoData,
         content_digest: Option<&[u8]>,
@@ -287,7 +289,12 @@ impl Verifier {
     ) -> SignatureReport {
         let mut run = Run::default();
         let claimed = signer.attributes.signing_time;
-        let check = cms::check_signer(doc, signer, content_digest, &self.options.extra_certs);
+        let extra = &self.options.extra_certs;
+        let check = match attached {
+            // Checked exactly as if the document held it.
+            Some(content) => cms::check_signer_with_content(doc, signer, content, extra),
+            None => cms::check_signer(doc, signer, content_digest, extra),
+        };
         let leaf = check.certificate.clone();
         let failure = check.failures.first();
         match failure {
