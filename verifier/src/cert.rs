@@ -68,6 +68,9 @@ pub struct Cert {
     inner: Arc<Inner>,
 }
 
+/// What [`Cert::basic_constraints`] answers.
+type Constraints = Result<Option<(bool, Option<u8>)>, CertError>;
+
 struct Inner {
     der: Vec<u8>,
     parsed: Certificate,
@@ -79,6 +82,9 @@ struct Inner {
     /// in const-oid's database, which costs more than the rest of a cached verification.
     subject_text: OnceLock<String>,
     issuer_text: OnceLock<String>,
+    /// Extensions every revocation check reads, decoded on first use.
+    basic_constraints: OnceLock<Constraints>,
+    crl_urls: OnceLock<Vec<String>>,
 }
 
 impl Cert {
@@ -108,6 +114,8 @@ impl Cert {
                 spki_der,
                 subject_text: OnceLock::new(),
                 issuer_text: OnceLock::new(),
+                basic_constraints: OnceLock::new(),
+                crl_urls: OnceLock::new(),
             }),
         })
     }
@@ -290,9 +298,14 @@ impl Cert {
 
     /// Basic constraints: `(cA, pathLenConstraint)`; `None` when the extension is absent.
     pub fn basic_constraints(&self) -> Result<Option<(bool, Option<u8>)>, CertError> {
-        Ok(self
-            .decoded::<BasicConstraints>()?
-            .map(|b| (b.ca, b.path_len_constraint)))
+        self.inner
+            .basic_constraints
+            .get_or_init(|| {
+                Ok(self
+                    .decoded::<BasicConstraints>()?
+                    .map(|b| (b.ca, b.path_len_constraint)))
+            })
+            .clone()
     }
 
     /// Key usage bits; `None` when the extension is absent (every use allowed, RFC 5280 §4.2.1.3).
@@ -322,20 +335,25 @@ impl Cert {
 
     /// URLs of the CRL distribution points (fullName URIs only).
     pub fn crl_urls(&self) -> Vec<String> {
-        let Ok(Some(points)) = self.decoded::<CrlDistributionPoints>() else {
-            return Vec::new();
-        };
-        let mut urls = Vec::new();
-        for point in points.0 {
-            if let Some(DistributionPointName::FullName(names)) = point.distribution_point {
-                for name in names {
-                    if let GeneralName::UniformResourceIdentifier(uri) = name {
-                        urls.push(uri.to_string());
+        self.inner
+            .crl_urls
+            .get_or_init(|| {
+                let Ok(Some(points)) = self.decoded::<CrlDistributionPoints>() else {
+                    return Vec::new();
+                };
+                let mut urls = Vec::new();
+                for point in points.0 {
+                    if let Some(DistributionPointName::FullName(names)) = point.distribution_point {
+                        for name in names {
+                            if let GeneralName::UniformResourceIdentifier(uri) = name {
+                                urls.push(uri.to_string());
+                            }
+                        }
                     }
                 }
-            }
-        }
-        urls
+                urls
+            })
+            .clone()
     }
 
     /// OCSP responder URLs from the Authority Information Access extension.

@@ -38,6 +38,7 @@
 //! OCSP answers are about the present: they are checked for freshness against `now`
 //! ([`crate::ocsp::check_response`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -367,25 +368,25 @@ impl RevocationChecker {
     ) -> RevocationResult {
         let mut notes = Vec::new();
 
-        // 1. CRLs at hand.
-        let mut candidates: Vec<Arc<Loaded>> = self.supplied.clone();
+        // 1. CRLs at hand (the supplied list borrowed, not copied, when nothing is added).
+        let mut candidates: Cow<'_, [Arc<Loaded>]> = Cow::Borrowed(&self.supplied);
         for bytes in embedded {
             match self.embedded_crl(bytes) {
-                Ok(l) => candidates.push(l),
+                Ok(l) => candidates.to_mut().push(l),
                 Err(e) => notes.push(crl_note(&CrlOrigin::Embedded, &e)),
             }
         }
-        let crl_urls = cert.crl_urls();
         if !self.options.offline {
-            for url in &crl_urls {
+            for url in &cert.crl_urls() {
                 if let Some(l) = self.known_crl(url, now) {
-                    candidates.push(l);
+                    candidates.to_mut().push(l);
                 }
             }
         }
         if let Some(found) = self.answer_from_crls(&candidates, cert, issuer, at, now, &mut notes) {
             return found.with_notes(notes);
         }
+        let crl_urls = cert.crl_urls();
 
         let ocsp_urls = cert.ocsp_urls();
         if self.options.offline {
