@@ -392,9 +392,11 @@ pub struct PathCache {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CacheKey {
     leaf: [u8; 32],
-    intermediates: [u8; 32],
+    /// The intermediates' SHA-256s in the order given.
+    intermediates: Vec<[u8; 32]>,
     trust: [u8; 32],
-    requirements: [u8; 32],
+    required_eku: Option<ObjectIdentifier>,
+    required_policies: Vec<ObjectIdentifier>,
 }
 
 #[derive(Debug, Clone)]
@@ -487,31 +489,14 @@ fn cache_key(
     trust: &TrustList,
     opts: &PathOptions,
 ) -> CacheKey {
-    let digest = |parts: &mut dyn Iterator<Item = &[u8]>| {
-        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-        for part in parts {
-            ctx.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
-            ctx.update(part);
-        }
-        let mut out = [0u8; 32];
-        out.copy_from_slice(ctx.finish().as_ref());
-        out
-    };
-    let eku = opts
-        .required_eku
-        .map(|o| o.as_bytes().to_vec())
-        .unwrap_or_default();
+    // The parts themselves, not a digest of them: hashing a few SHA-256s is cheaper than
+    // another SHA-256 per verification.
     CacheKey {
         leaf: *leaf.sha256(),
-        intermediates: digest(&mut intermediates.iter().map(|c| &c.sha256()[..])),
+        intermediates: intermediates.iter().map(|c| *c.sha256()).collect(),
         trust: *trust.id(),
-        requirements: digest(
-            &mut std::iter::once(&eku[..]).chain(
-                opts.required_policies
-                    .iter()
-                    .map(ObjectIdentifier::as_bytes),
-            ),
-        ),
+        required_eku: opts.required_eku,
+        required_policies: opts.required_policies.clone(),
     }
 }
 
