@@ -750,6 +750,14 @@ fn fast_signer(index: usize, tlv: &Tlv<'_>, cache: &ParseCache) -> Option<Signer
     })
 }
 
+/// The signed attribute types [`fast_attributes`] recognises without decoding.
+const KNOWN_ATTRIBUTES: [ObjectIdentifier; 4] = [
+    ID_CONTENT_TYPE,
+    ID_MESSAGE_DIGEST,
+    ID_SIGNING_TIME,
+    ID_SIGNING_CERTIFICATE_V2,
+];
+
 /// Exactly `N` elements from `pos` to the end of `value`; `None` for fewer, more, or bytes that
 /// are not elements.
 fn split<const N: usize>(value: &[u8], mut pos: usize) -> Option<[Tlv<'_>; N]> {
@@ -787,7 +795,15 @@ fn fast_attributes(content: &[u8]) -> Option<Vec<(ObjectIdentifier, AnyRef<'_>)>
         if oid.tag != TAG_OID || set.tag != TAG_SET {
             return None;
         }
-        let oid = ObjectIdentifier::from_der(oid.raw).ok()?;
+        // The attribute types every signer writes are recognised by their bytes: decoding
+        // those bytes would give the same (valid) identifier.
+        let oid = match KNOWN_ATTRIBUTES
+            .iter()
+            .find(|known| known.as_bytes() == oid.value)
+        {
+            Some(known) => *known,
+            None => ObjectIdentifier::from_der(oid.raw).ok()?,
+        };
         let [value] = split(set.value, 0)?;
         let value = AnyRef::from_der(value.raw).ok()?;
         let len = der::Length::try_from(item.value.len()).ok()?;
