@@ -263,10 +263,15 @@ pub(crate) fn parse_in_place<'a>(
     certs: Option<&ParseCache>,
 ) -> Result<(SignedDocument, Option<&'a [u8]>), CmsFormatError> {
     let raw = unpem(input)?;
+    // A certificates set seen before at this place was walked then, and decoded.
+    let known = certs.and_then(|cache| {
+        let set = certificates_of(&raw)?;
+        Some((set, cache.cert_set(set)?))
+    });
     // Plain DER is what the normaliser would return unchanged: skip its copies.
-    let plain = is_plain_der(&raw);
+    let plain = is_plain_der(&raw, known.as_ref().map(|(set, _)| *set));
     if plain && let Cow::Borrowed(der) = raw {
-        return parse_der_in_place(der, false, certs, true);
+        return parse_der_in_place(der, false, certs, true, known);
     }
     let doc = if plain {
         parse_der(&raw, false, certs, true)?
@@ -289,7 +294,13 @@ pub struct ParseCache {
     pub certs: CertCache,
     ess_v2: RwLock<HashMap<Vec<u8>, Vec<EssCertId>>>,
     heads: RwLock<HashMap<Vec<u8>, Arc<SignerHead>>>,
+    /// Certificates sets found plain DER where [`certificates_of`] finds them, with their
+    /// certificates, by [`set_key`] (the bytes are compared on a hit).
+    cert_sets: RwLock<HashMap<u64, CertSet>>,
 }
+
+/// A certificates set's bytes and its certificates.
+type CertSet = (Vec<u8>, Arc<[Cert]>);
 
 /// The fields of a SignerInfo that one signer repeats in every signature, as the `cms` crate
 /// decoded them from the bytes they are kept by (see [`fast_signer`]).
@@ -302,11 +313,46 @@ struct SignerHead {
     signature_algorithm: AlgorithmIdentifierOwned,
 }
 
+/// FNV-1a over the length and the last 32 bytes (a certificate's signature) of a certificates
+/// set: hashing all of it would cost more than walking it.
+fn set_key(raw: &[u8]) -> u64 {
+    let tail = raw.get(raw.len().saturating_sub(32)..).unwrap_or_default();
+    let len = u64::try_from(raw.len()).unwrap_or(u64::MAX);
+    len.to_le_bytes()
+        .iter()
+        .chain(tail)
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
 /// signingCertificateV2 values (and SignerInfo heads) kept before [`ParseCache`] empties its
 /// map and starts again.
 const MAX_ESS: usize = 4096;
 
 impl ParseCache {
+    /// The certificates of a certificates set seen before (and then found plain DER).
+    fn cert_set(&self, raw: &[u8]) -> Option<Arc<[Cert]>> {
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        let sets = self
+            .cert_sets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (bytes, certs) = sets.get(&set_key(raw))?;
+        (bytes.as_slice() == raw).then(|| certs.clone())
+    }
+
+    fn keep_cert_set(&self, raw: &[u8], certs: &[Cert]) {
+        let mut sets = self
+            .cert_sets
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if sets.len() >= MAX_ESS {
+            sets.clear();
+        }
+        sets.insert(set_key(raw), (raw.to_vec(), certs.into()));
+    }
+
     fn head(&self, key: &[u8]) -> Option<Arc<SignerHead>> {
         // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
         self.heads
@@ -356,13 +402,16 @@ impl ParseCache {
 /// Hand-written because the normaliser copies every nested level into a fresh buffer (the
 /// content is copied once per level): for the DER every signer here writes, this read-only walk
 /// costs a few nanoseconds per element instead.
-fn is_plain_der(input: &[u8]) -> bool {
-    plain_elements(input, 0, 1).is_some()
+///
+/// `known`: an element of `input` already found plain at the same place of an earlier input
+/// (compared by address, so it is these bytes at this place), which is not walked again.
+fn is_plain_der(input: &[u8], known: Option<&[u8]>) -> bool {
+    plain_elements(input, 0, 1, known).is_some()
 }
 
 /// Walks the elements filling `bytes` exactly (at most one when `max` is 1); `Some` when they
-/// are all plain DER in the sense of [`is_plain_der`].
-fn plain_elements(bytes: &[u8], depth: usize, max: usize) -> Option<()> {
+/// are all plain DER in the sense of [`is_plain_der`], `skip` not walked into.
+fn plain_elements(bytes: &[u8], depth: usize, max: usize, skip: Option<&[u8]>) -> Option<()> {
     if depth >= ber::MAX_DEPTH {
         return None;
     }
@@ -408,7 +457,10 @@ fn plain_elements(bytes: &[u8], depth: usize, max: usize) -> Option<()> {
             if first & 0xc0 == 0 && matches!(first & 0x1f, 3 | 4 | 7 | 12 | 18..=28 | 30) {
                 return None;
             }
-            plain_elements(content, depth + 1, usize::MAX)?;
+            let element = bytes.get(pos..end)?;
+            if !skip.is_some_and(|known| std::ptr::eq(known, element)) {
+                plain_elements(content, depth + 1, usize::MAX, skip)?;
+            }
         }
         pos = end;
     }
@@ -467,18 +519,20 @@ fn parse_der(
     cache: Option<&ParseCache>,
     plain: bool,
 ) -> Result<SignedDocument, CmsFormatError> {
-    let (mut doc, content) = parse_der_in_place(der, was_ber, cache, plain)?;
+    let (mut doc, content) = parse_der_in_place(der, was_ber, cache, plain, None)?;
     doc.content = content.map(<[u8]>::to_vec);
     Ok(doc)
 }
 
 /// [`parse_der`] with the content left in `der`: the document's `content` is `None`, the
-/// content (when attached) comes back beside it.
+/// content (when attached) comes back beside it. `known`: the certificates set of `der` (by
+/// [`certificates_of`]) and its certificates, from [`ParseCache::cert_set`].
 fn parse_der_in_place<'a>(
     der: &'a [u8],
     was_ber: bool,
     cache: Option<&ParseCache>,
     plain: bool,
+    known: Option<(&[u8], Arc<[Cert]>)>,
 ) -> Result<(SignedDocument, Option<&'a [u8]>), CmsFormatError> {
     let top = whole(der, TAG_SEQUENCE, "ContentInfo")?;
     let fields = children(&top, "ContentInfo")?;
@@ -521,16 +575,15 @@ fn parse_der_in_place<'a>(
 
     let mut certificates = Vec::new();
     if let Some(set) = it.next_if(|t| t.tag == TAG_CONTEXT_0) {
-        for (index, choice) in children(set, "SignedData.certificates")?.iter().enumerate() {
-            // Only the `certificate` choice; extendedCertificate [0], the attribute
-            // certificates [1], [2] and other [3] play no part in signature validation.
-            if choice.tag == TAG_SEQUENCE {
-                let cert = match cache {
-                    Some(cache) => cache.certs.from_der(choice.raw),
-                    None => Cert::from_der(choice.raw),
+        match &known {
+            Some((raw, certs)) if std::ptr::eq(*raw, set.raw) => certificates = certs.to_vec(),
+            _ => {
+                certificates = read_certificates(set, cache)?;
+                if let Some(cache) = cache
+                    && plain
+                {
+                    cache.keep_cert_set(set.raw, &certificates);
                 }
-                .map_err(|error| CmsFormatError::Certificate { index, error })?;
-                certificates.push(cert);
             }
         }
     }
@@ -586,6 +639,43 @@ fn parse_der_in_place<'a>(
         was_ber,
     };
     Ok((doc, content))
+}
+
+/// The certificates of the SignedData's certificates set, in file order.
+fn read_certificates(
+    set: &Tlv<'_>,
+    cache: Option<&ParseCache>,
+) -> Result<Vec<Cert>, CmsFormatError> {
+    let mut certificates = Vec::new();
+    for (index, choice) in children(set, "SignedData.certificates")?.iter().enumerate() {
+        // Only the `certificate` choice; extendedCertificate [0], the attribute
+        // certificates [1], [2] and other [3] play no part in signature validation.
+        if choice.tag == TAG_SEQUENCE {
+            let cert = match cache {
+                Some(cache) => cache.certs.from_der(choice.raw),
+                None => Cert::from_der(choice.raw),
+            }
+            .map_err(|error| CmsFormatError::Certificate { index, error })?;
+            certificates.push(cert);
+        }
+    }
+    Ok(certificates)
+}
+
+/// Where the certificates set of the SignedData in `der` (a ContentInfo) is: the element after
+/// version, digestAlgorithms and encapContentInfo when it is tagged `[0]`, as
+/// [`parse_der_in_place`] finds it. Nothing else is checked.
+fn certificates_of(der: &[u8]) -> Option<&[u8]> {
+    let info = ber::read_tlv(der, 0)?;
+    let content_type = ber::read_tlv(info.value, 0)?;
+    let explicit = ber::read_tlv(info.value, content_type.end)?;
+    let signed_data = ber::read_tlv(explicit.value, 0)?;
+    let mut pos = 0;
+    for _ in 0..3 {
+        pos = ber::read_tlv(signed_data.value, pos)?.end;
+    }
+    let set = ber::read_tlv(signed_data.value, pos)?;
+    (set.tag == TAG_CONTEXT_0).then_some(set.raw)
 }
 
 fn parse_signer(
@@ -1517,20 +1607,17 @@ mod tests {
 
     use super::*;
 
-    /// A signature over `content` by the fixtures' signer, as `eds sign` makes it.
-    fn signature(content: &[u8]) -> Vec<u8> {
+    /// Signatures over `contents` by one signer of one fixtures PKI, as `eds sign` makes them.
+    fn signatures<const N: usize>(contents: [&[u8]; N]) -> [Vec<u8>; N] {
         let pki = TestPki::new();
         let chain = pki.chain();
         let key = load_pkcs8(chain.leaf.key_pkcs8_der(), None).unwrap();
         let signer = Signer::new(&key, chain.leaf.der(), &chain.intermediates_der()).unwrap();
         let options = SignOptions::new(FIXED_TIME);
-        eds_signer::cms::sign(
-            &signer,
-            Content::Bytes(content),
-            &options,
-            &SystemRandom::new(),
-        )
-        .unwrap()
+        contents.map(|content| {
+            let content = Content::Bytes(content);
+            eds_signer::cms::sign(&signer, content, &options, &SystemRandom::new()).unwrap()
+        })
     }
 
     /// One DER element.
@@ -1609,12 +1696,11 @@ mod tests {
     /// next ones of the same shape, and gives what the crate path gives.
     #[test]
     fn ok_fast_signer_reads_a_known_signer() {
-        let der = signature(b"first");
+        let [der, other] = signatures([b"first", b"second"]);
         let cache = ParseCache::default();
         assert_eq!(fast(&der, &cache), None, "nothing known yet");
         let slow = parse_cached(&der, Some(&cache)).unwrap();
         assert_eq!(slow, parse(&der).unwrap());
-        let other = signature(b"second");
         let signer = fast(&other, &cache).unwrap();
         assert_eq!(Some(&signer), parse(&other).unwrap().signers.first());
         assert_eq!(parse_cached(&other, Some(&cache)), parse(&other));
@@ -1622,10 +1708,37 @@ mod tests {
         assert_eq!(parse_cached(&other, None), parse(&other));
     }
 
+    /// A certificates set seen before is neither walked nor decoded again; the rest of the
+    /// input still is, so BER elsewhere still goes through the normaliser.
+    #[test]
+    fn ok_known_certificates_set_is_taken_from_the_cache() {
+        let [der, other] = signatures([b"first", b"second"]);
+        let cache = ParseCache::default();
+        let set = certificates_of(&der).unwrap();
+        assert!(cache.cert_set(set).is_none());
+        parse_cached(&der, Some(&cache)).unwrap();
+        let known = cache.cert_set(set).unwrap();
+        assert_eq!(known.to_vec(), parse(&der).unwrap().certificates);
+        assert_eq!(certificates_of(&other), Some(set));
+        assert_eq!(parse_cached(&other, Some(&cache)), parse(&other));
+        // A non-minimal length outside the set: BER, normalised as before.
+        let ber = edit_signer(&other, |f| {
+            let value = ber::read_tlv(&f[5], 0).unwrap().value.to_vec();
+            f[5] = [
+                vec![TAG_OCTET_STRING, 0x81, u8::try_from(value.len()).unwrap()],
+                value,
+            ]
+            .concat();
+        });
+        let parsed = parse_cached(&ber, Some(&cache)).unwrap();
+        assert!(parsed.was_ber);
+        assert_eq!(Ok(parsed), parse(&ber));
+    }
+
     /// DER input leaves the content in place; PEM input cannot, and gives the copy as before.
     #[test]
     fn ok_parse_in_place_borrows_the_content_of_der_only() {
-        let der = signature(b"in place");
+        let [der] = signatures([b"in place"]);
         let (doc, content) = parse_in_place(&der, None).unwrap();
         assert_eq!(doc.content, None);
         assert_eq!(content, Some(&b"in place"[..]));
@@ -1650,13 +1763,13 @@ mod tests {
     /// cache the outcome (the document, or the exact error) is the crate path's.
     #[test]
     fn ok_fast_signer_agrees_with_the_crate() {
-        let der = signature(b"known");
+        let [der, other] = signatures([b"known", b"other"]);
         let cache = ParseCache::default();
         parse_cached(&der, Some(&cache)).unwrap();
         let unknown = |n: &str| attribute(&format!("1.2.3.4.{n}"), &[tlv(0x05, &[])]);
         let digest = |b: u8| tlv(TAG_OCTET_STRING, &[b; 32]);
         let variants: Vec<(&str, Vec<u8>)> = vec![
-            ("as signed", signature(b"other")),
+            ("as signed", other),
             ("swapped", edit_attributes(&der, |a| a.swap(0, 1))),
             ("reversed", edit_attributes(&der, |a| a.reverse())),
             ("duplicate", edit_attributes(&der, |a| a.push(a[0].clone()))),
@@ -1805,7 +1918,7 @@ mod tests {
             &nested,
         ];
         for input in plain {
-            assert!(is_plain_der(input), "{input:02x?}");
+            assert!(is_plain_der(input, None), "{input:02x?}");
             assert_eq!(ber::ber_to_der(input).as_deref(), Ok(input));
         }
         let not_plain: [&[u8]; 9] = [
@@ -1826,7 +1939,7 @@ mod tests {
         // All but the last are refused or rewritten by the normaliser; the high tag number it
         // keeps, but the fast path leaves such rarities to it.
         for input in not_plain {
-            assert!(!is_plain_der(input), "{input:02x?}");
+            assert!(!is_plain_der(input, None), "{input:02x?}");
         }
         for input in not_plain.iter().take(not_plain.len() - 1) {
             assert_ne!(
@@ -1849,7 +1962,7 @@ mod tests {
             outer.extend(&input);
             input = outer;
         }
-        assert!(!is_plain_der(&input));
+        assert!(!is_plain_der(&input, None));
         assert!(ber::ber_to_der(&input).is_err());
     }
 }
