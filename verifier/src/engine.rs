@@ -25,6 +25,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Read;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -623,10 +624,13 @@ impl Verifier {
             let result = self
                 .revocation
                 .check(cert, issuer, at, now, embedded_crls, &self.rng);
-            let who = if position == 0 {
-                "the signing certificate".to_owned()
-            } else {
-                format!("the CA certificate {}", cert.subject())
+            // Named only in the messages of a certificate that is not good.
+            let who = || {
+                if position == 0 {
+                    "the signing certificate".to_owned()
+                } else {
+                    format!("the CA certificate {}", cert.subject())
+                }
             };
             if let Some(source) = &result.source {
                 sources.push(describe(source));
@@ -635,6 +639,7 @@ impl Verifier {
                 RevocationStatus::Good => {}
                 RevocationStatus::Revoked { time, reason } => {
                     all_good = false;
+                    let who = who();
                     let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
                     let no_poe = if position == 0 {
                         SubIndication::RevokedNoPoe
@@ -680,6 +685,7 @@ impl Verifier {
                 }
                 RevocationStatus::Unknown => {
                     all_good = false;
+                    let who = who();
                     run.fail(
                         "revocation",
                         SubIndication::CertificateChainGeneralFailure,
@@ -688,6 +694,7 @@ impl Verifier {
                 }
                 RevocationStatus::Unavailable => {
                     all_good = false;
+                    let who = who();
                     let notes = if result.notes.is_empty() {
                         "no CRL or OCSP source was available".to_owned()
                     } else {
@@ -706,17 +713,17 @@ impl Verifier {
                 }
             }
         }
+        let sources = sources.join("; ");
         if all_good {
             run.pass(
                 "revocation",
                 format!(
-                    "no certificate of the chain is revoked at {} ({})",
+                    "no certificate of the chain is revoked at {} ({sources})",
                     rfc3339(at),
-                    sources.join("; ")
                 ),
             );
         }
-        judged.revocation_source = (!sources.is_empty()).then(|| sources.join("; "));
+        judged.revocation_source = (!sources.is_empty()).then_some(sources);
         judged
     }
 
@@ -977,13 +984,22 @@ fn describe(source: &Source) -> String {
             this_update,
             next_update,
             ..
-        } => format!(
-            "CRL ({origin}) of {issuer}, thisUpdate {}{}",
-            rfc3339(*this_update),
-            next_update
-                .map(|t| format!(", nextUpdate {}", rfc3339(t)))
-                .unwrap_or_default()
-        ),
+        } => {
+            // Pieces pushed, not formatted: two of these a report.
+            let mut out = String::with_capacity(80 + issuer.len());
+            out.push_str("CRL (");
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{origin}");
+            out.push_str(") of ");
+            out.push_str(issuer);
+            out.push_str(", thisUpdate ");
+            out.push_str(&rfc3339(*this_update));
+            if let Some(next) = next_update {
+                out.push_str(", nextUpdate ");
+                out.push_str(&rfc3339(*next));
+            }
+            out
+        }
         Source::Ocsp {
             url,
             produced_at,
@@ -1032,6 +1048,36 @@ mod tests {
     use time::{Duration, UtcOffset};
 
     use super::*;
+
+    /// A CRL source reads as it did when it was one `format!`.
+    #[test]
+    fn describe_a_crl_source() {
+        use crate::revocation::CrlOrigin;
+        let this_update = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
+        for origin in [
+            CrlOrigin::Supplied("issuing".into()),
+            CrlOrigin::Embedded,
+            CrlOrigin::Url("http://crl.example/ca.crl".into()),
+        ] {
+            for next_update in [None, Some(this_update + Duration::days(7))] {
+                let source = Source::Crl {
+                    origin: origin.clone(),
+                    issuer: "CN=Test Issuing CA,C=KZ".into(),
+                    number: Some("0A".into()),
+                    this_update,
+                    next_update,
+                };
+                let old = format!(
+                    "CRL ({origin}) of CN=Test Issuing CA,C=KZ, thisUpdate {}{}",
+                    rfc3339(this_update),
+                    next_update
+                        .map(|t| format!(", nextUpdate {}", rfc3339(t)))
+                        .unwrap_or_default()
+                );
+                assert_eq!(describe(&source), old);
+            }
+        }
+    }
 
     /// The hand-written UTC case gives `time`'s RFC 3339 text exactly.
     #[test]
