@@ -569,9 +569,14 @@ fn parse_der_in_place<'a>(
         .ok_or_else(|| malformed("SignedData", "no encapContentInfo"))?;
     // Borrowed: the content is copied at most once, into the document (the `cms` crate's owned
     // type would copy it twice).
-    let encap = EncapsulatedContentInfoRef::from_der(encap.raw)
-        .map_err(|e| malformed("SignedData.encapContentInfo", e))?;
-    let content = encap.econtent.map(|any| any.value());
+    let (econtent_type, content) = match plain.then(|| plain_encap(encap)).flatten() {
+        Some(read) => read,
+        None => {
+            let encap = EncapsulatedContentInfoRef::from_der(encap.raw)
+                .map_err(|e| malformed("SignedData.encapContentInfo", e))?;
+            (encap.econtent_type, encap.econtent.map(|any| any.value()))
+        }
+    };
 
     let mut certificates = Vec::new();
     if let Some(set) = it.next_if(|t| t.tag == TAG_CONTEXT_0) {
@@ -630,7 +635,7 @@ fn parse_der_in_place<'a>(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let doc = SignedDocument {
-        content_type: encap.econtent_type,
+        content_type: econtent_type,
         content: None,
         certificates,
         crls,
@@ -660,6 +665,30 @@ fn read_certificates(
         }
     }
     Ok(certificates)
+}
+
+/// The encapContentInfo of plain DER in its two usual shapes, `id-data` or `id-ct-TSTInfo`
+/// with or without `[0] EXPLICIT` content, read without `der`'s derived decoder; `None` for
+/// anything else, which goes to it. The type is recognised by its bytes and the content
+/// element goes through `der`'s own `AnyRef` decoder, so the answer is the derived decoder's.
+fn plain_encap<'a>(encap: &Tlv<'a>) -> Option<(ObjectIdentifier, Option<&'a [u8]>)> {
+    if encap.tag != TAG_SEQUENCE {
+        return None;
+    }
+    let oid = ber::read_tlv(encap.value, 0)?;
+    let content_type = [ID_DATA, ID_CT_TST_INFO]
+        .into_iter()
+        .find(|known| oid.tag == TAG_OID && known.as_bytes() == oid.value)?;
+    if oid.end == encap.value.len() {
+        return Some((content_type, None));
+    }
+    let [explicit] = split(encap.value, oid.end)?;
+    if explicit.tag != TAG_CONTEXT_0 {
+        return None;
+    }
+    let [inner] = split(explicit.value, 0)?;
+    let content = AnyRef::from_der(inner.raw).ok()?;
+    Some((content_type, Some(content.value())))
 }
 
 /// Where the certificates set of the SignedData in `der` (a ContentInfo) is: the element after
@@ -1733,6 +1762,55 @@ mod tests {
         let parsed = parse_cached(&ber, Some(&cache)).unwrap();
         assert!(parsed.was_ber);
         assert_eq!(Ok(parsed), parse(&ber));
+    }
+
+    /// The direct encapContentInfo reader answers only where it agrees with the derived one.
+    #[test]
+    fn plain_encap_agrees_with_der() {
+        let oid = |o: ObjectIdentifier| o.to_der().unwrap();
+        let data = oid(ID_DATA);
+        let content = tlv(TAG_OCTET_STRING, b"text");
+        let cases: Vec<(Vec<u8>, bool)> = vec![
+            ([data.clone(), tlv(TAG_CONTEXT_0, &content)].concat(), true),
+            (data.clone(), true),
+            (
+                [oid(ID_CT_TST_INFO), tlv(TAG_CONTEXT_0, &content)].concat(),
+                true,
+            ),
+            (
+                [oid(ID_SIGNED_DATA), tlv(TAG_CONTEXT_0, &content)].concat(),
+                false,
+            ),
+            (
+                [
+                    data.clone(),
+                    tlv(TAG_CONTEXT_0, &[content.clone(), content.clone()].concat()),
+                ]
+                .concat(),
+                false,
+            ),
+            ([data.clone(), tlv(0x80, b"text")].concat(), false),
+            (
+                [data.clone(), tlv(TAG_CONTEXT_0, &tlv(0x08, b""))].concat(),
+                false,
+            ),
+            (
+                [data.clone(), tlv(TAG_CONTEXT_0, &content), tlv(0x05, &[])].concat(),
+                false,
+            ),
+            ([data.clone(), tlv(TAG_CONTEXT_0, &[])].concat(), false),
+        ];
+        for (fields, read) in cases {
+            let der = tlv(TAG_SEQUENCE, &fields);
+            let encap = ber::read_tlv(&der, 0).unwrap();
+            let direct = plain_encap(&encap);
+            assert_eq!(direct.is_some(), read, "{der:02x?}");
+            if let Some(direct) = direct {
+                let derived = EncapsulatedContentInfoRef::from_der(&der).unwrap();
+                let derived = (derived.econtent_type, derived.econtent.map(|a| a.value()));
+                assert_eq!(direct, derived);
+            }
+        }
     }
 
     /// DER input leaves the content in place; PEM input cannot, and gives the copy as before.
