@@ -620,20 +620,20 @@ fn parse_der_in_place<'a>(
     if it.next().is_some() {
         return Err(malformed("SignedData", "elements after signerInfos"));
     }
-    let signers = children(infos, "SignedData.signerInfos")?
-        .iter()
-        .enumerate()
-        .map(|(index, tlv)| {
-            let fast = match cache {
-                Some(cache) if plain => fast_signer(index, tlv, cache),
-                _ => None,
-            };
-            match fast {
-                Some(signer) => Ok(signer),
-                None => parse_signer(index, tlv, cache),
-            }
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let infos = children(infos, "SignedData.signerInfos")?;
+    // Sized up front: collecting through `Result` would start at room for four SignerInfos,
+    // an allocation large enough to send glibc's malloc down its slow path on every document.
+    let mut signers = Vec::with_capacity(infos.len());
+    for (index, tlv) in infos.iter().enumerate() {
+        let fast = match cache {
+            Some(cache) if plain => fast_signer(index, tlv, cache),
+            _ => None,
+        };
+        signers.push(match fast {
+            Some(signer) => signer,
+            None => parse_signer(index, tlv, cache)?,
+        });
+    }
     let doc = SignedDocument {
         content_type: econtent_type,
         content: None,
