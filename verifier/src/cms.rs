@@ -500,8 +500,17 @@ fn whole<'a>(bytes: &'a [u8], tag: u8, part: &str) -> Result<Tlv<'a>, CmsFormatE
     Ok(tlv)
 }
 
+/// [`ber::children`], with room for a SignedData's fields from the start.
 fn children<'a>(tlv: &Tlv<'a>, part: &str) -> Result<Vec<Tlv<'a>>, CmsFormatError> {
-    ber::children(tlv.value).ok_or_else(|| malformed(part, "its content is not a list of elements"))
+    let mut out = Vec::with_capacity(8);
+    let mut pos = 0;
+    while pos < tlv.value.len() {
+        let element = ber::read_tlv(tlv.value, pos)
+            .ok_or_else(|| malformed(part, "its content is not a list of elements"))?;
+        pos = element.end;
+        out.push(element);
+    }
+    Ok(out)
 }
 
 fn oid_of(tlv: &Tlv<'_>, part: &str) -> Result<ObjectIdentifier, CmsFormatError> {

@@ -447,13 +447,9 @@ impl RevocationChecker {
         notes: &mut Vec<Note>,
     ) -> Option<Found> {
         let mut best: Option<&Loaded> = None;
-        // Lists of other issuers (the other levels of a chain, usually) are mentioned only when
-        // no list answers: beside an answer they are noise.
-        let mut other_issuers: Vec<&Loaded> = Vec::new();
         for loaded in candidates {
             let crl = &loaded.crl;
             if crl.issuer_der() != issuer.subject_der() {
-                other_issuers.push(loaded);
                 continue;
             }
             if let Err(e) = self.verify_cached(loaded, issuer) {
@@ -482,7 +478,12 @@ impl RevocationChecker {
             }
         }
         if best.is_none() {
-            notes.extend(other_issuers.into_iter().map(|loaded| Note {
+            // Lists of other issuers (the other levels of a chain, usually) are mentioned only
+            // when no list answers: beside an answer they are noise.
+            let other_issuers = candidates
+                .iter()
+                .filter(|loaded| loaded.crl.issuer_der() != issuer.subject_der());
+            notes.extend(other_issuers.map(|loaded| Note {
                 source: loaded.origin.to_string(),
                 kind: NoteKind::WrongIssuer,
                 detail: format!(
