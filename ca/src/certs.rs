@@ -167,11 +167,7 @@ pub fn owner_params_with(
     let mut dn = DistinguishedName::new();
     let attributes =
         holder::subject_attributes(t.subject).map_err(|e| CaError::build("subject", e))?;
-    let text = attributes
-        .iter()
-        .map(|(arcs, value)| format!("{}={value}", attribute_label(arcs)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let text = subject_text(&attributes);
     for (arcs, value) in attributes {
         dn.push(dn_type(arcs), dn_value(arcs, value)?);
     }
@@ -211,6 +207,15 @@ pub fn owner_params_with(
     // Subject key identifier: RFC 7093 method 1 (truncated SHA-256), rcgen's default.
     p.key_identifier_method = KeyIdMethod::Sha256;
     Ok((p, text))
+}
+
+/// The subject as the register keeps it: `CN=…, SURNAME=…, SERIALNUMBER=IIN…, C=KZ, …`.
+pub(crate) fn subject_text(attributes: &[(&'static [u64], String)]) -> String {
+    attributes
+        .iter()
+        .map(|(arcs, value)| format!("{}={value}", attribute_label(arcs)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn attribute_label(arcs: &[u64]) -> String {

@@ -18,13 +18,14 @@ use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::prelude::FromDer;
 use zeroize::Zeroizing;
 
-use eds_profile::holder::{HolderKind, KeyPurpose, Organization, Role, SubjectSpec};
+use eds_profile::holder::{self, HolderKind, KeyPurpose, Organization, Role, SubjectSpec};
 use eds_profile::request::{self, Accepted, EntityFacts, Facts, PersonFacts, RegistrationRequest};
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::certs::{self, OwnerConstants, OwnerTemplate};
 use crate::error::CaError;
 use crate::keys::KeyAlgorithm;
+use crate::owner_der::{OwnerEncoder, OwnerFields};
 use crate::store::{AuditEvent, CertificateRecord, NewRefusal, Serial};
 
 /// Where the owner's public key comes from.
@@ -371,17 +372,28 @@ impl Center {
     ) -> Result<Vec<CertificateRecord>, CaError> {
         let constants = OwnerConstants::new(self.config())?;
         let constants = &constants;
+        // rcgen builds the first certificate; the rest are written like it (`owner_der`). Should
+        // the encoder not take the model, rcgen builds them all.
+        let Some((first, jobs)) = jobs.split_first() else {
+            return Ok(Vec::new());
+        };
+        let model = self.sign_job(key, first, now, constants, None)?;
+        let encoder = OwnerEncoder::from_model(&model.der).ok();
+        let encoder = encoder.as_ref();
+        let mut records = Vec::with_capacity(jobs.len() + 1);
+        records.push(model);
         let sign_slice = |slice: &[SignJob<'_>]| -> Result<Vec<CertificateRecord>, CaError> {
             slice
                 .iter()
-                .map(|j| self.sign_job(key, j, now, constants))
+                .map(|j| self.sign_job(key, j, now, constants, encoder))
                 .collect()
         };
         // A thread costs tens of µs to start: below this many jobs each, one thread does it all.
         const MIN_JOBS_PER_THREAD: usize = 16;
         let threads = threads.get().min(jobs.len() / MIN_JOBS_PER_THREAD).max(1);
         if threads == 1 {
-            return sign_slice(jobs);
+            records.extend(sign_slice(jobs)?);
+            return Ok(records);
         }
         let per_thread = jobs.len().div_ceil(threads);
         let mut slices = jobs.chunks(per_thread);
@@ -390,8 +402,7 @@ impl Center {
             let others: Vec<_> = slices
                 .map(|slice| scope.spawn(move || sign_slice(slice)))
                 .collect();
-            let mut records = sign_slice(own)?;
-            records.reserve(jobs.len().saturating_sub(records.len()));
+            records.extend(sign_slice(own)?);
             for handle in others {
                 let part = handle.join().map_err(|_| CaError::Internal {
                     reason: "a signing thread of issue_batch panicked".into(),
@@ -408,6 +419,7 @@ impl Center {
         job: &SignJob<'_>,
         now: OffsetDateTime,
         constants: &OwnerConstants,
+        encoder: Option<&OwnerEncoder>,
     ) -> Result<CertificateRecord, CaError> {
         let checked;
         let public = match &job.public {
@@ -418,16 +430,14 @@ impl Center {
                 &checked
             }
         };
-        self.sign_owner_with_serial(
-            key,
-            job.req,
-            job.accepted,
-            job.facts,
+        let owner = OwnerInput {
+            req: job.req,
+            accepted: job.accepted,
+            facts: job.facts,
             public,
-            now,
-            job.serial,
-            constants,
-        )
+            serial: job.serial,
+        };
+        self.sign_owner_with_serial(key, &owner, now, constants, encoder)
     }
 
     /// Builds and signs an owner certificate for an accepted request (no register write).
@@ -447,25 +457,35 @@ impl Center {
     ) -> Result<CertificateRecord, CaError> {
         let serial = certs::time_ordered_serial(now, rng)?;
         let constants = OwnerConstants::new(self.config())?;
-        self.sign_owner_with_serial(key, req, accepted, facts, public, now, serial, &constants)
+        let owner = OwnerInput {
+            req,
+            accepted,
+            facts,
+            public,
+            serial,
+        };
+        self.sign_owner_with_serial(key, &owner, now, &constants, None)
     }
 
     /// [`Center::sign_owner`] with the serial already drawn.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the parts of one issuance, each owned by the caller"
-    )]
+    ///
+    /// With an `encoder` (batches: made from the batch's first certificate) the certificate's DER
+    /// is written by [`OwnerEncoder`]; without one, rcgen builds it. Both give the same bytes.
     fn sign_owner_with_serial(
         &self,
         key: &IssuingKey,
-        req: &RegistrationRequest,
-        accepted: &Accepted,
-        facts: &Facts,
-        public: &SubjectPublicKeyInfo,
+        owner: &OwnerInput<'_>,
         now: OffsetDateTime,
-        serial: [u8; 20],
         constants: &OwnerConstants,
+        encoder: Option<&OwnerEncoder>,
     ) -> Result<CertificateRecord, CaError> {
+        let OwnerInput {
+            req,
+            accepted,
+            facts,
+            public,
+            serial,
+        } = *owner;
         let kind = req.kind();
         // The registry's spelling wins: it is what identifies the owner (art. 15.1(2)).
         let (surname, name, patronymic) = match &facts.person {
@@ -497,22 +517,45 @@ impl Center {
             .collect();
         let not_after = (now + Duration::days(i64::from(self.config().leaf_validity_days)))
             .min(self.issuing_not_after());
-        let (params, subject_text) = certs::owner_params_with(
-            &OwnerTemplate {
-                subject: &subject,
-                kind,
-                roles: &roles,
-                purpose: req.key_purpose,
-                serial,
-                not_before: now,
-                not_after,
-            },
-            constants,
-        )?;
-        let cert = params
-            .signed_by(public, key.issuer())
-            .map_err(|e| CaError::build("registration certificate", e))?;
-        let der = cert.der().to_vec();
+        let (der, subject_text) = match encoder {
+            Some(encoder) => {
+                let attributes = holder::subject_attributes(&subject)
+                    .map_err(|e| CaError::build("subject", e))?;
+                let eku = holder::extended_key_usages(kind, &roles, req.key_purpose)
+                    .map_err(|e| CaError::build("extended key usage", e))?;
+                let der = encoder.certificate(
+                    &OwnerFields {
+                        attributes: &attributes,
+                        serial: &serial,
+                        not_before: now,
+                        not_after,
+                        spki: &public.subject_public_key_info(),
+                        purpose: req.key_purpose,
+                        eku: &eku,
+                    },
+                    key.issuer().key(),
+                )?;
+                (der, certs::subject_text(&attributes))
+            }
+            None => {
+                let (params, subject_text) = certs::owner_params_with(
+                    &OwnerTemplate {
+                        subject: &subject,
+                        kind,
+                        roles: &roles,
+                        purpose: req.key_purpose,
+                        serial,
+                        not_before: now,
+                        not_after,
+                    },
+                    constants,
+                )?;
+                let cert = params
+                    .signed_by(public, key.issuer())
+                    .map_err(|e| CaError::build("registration certificate", e))?;
+                (cert.der().to_vec(), subject_text)
+            }
+        };
         Ok(CertificateRecord {
             serial: Serial::from_der_content(&serial).map_err(|e| CaError::Internal {
                 reason: format!("new serial: {e}"),
@@ -545,6 +588,16 @@ impl Center {
 
 /// Whom a request's registry facts are about: the applicant's IIN and the entity's BIN.
 type Who<'a> = (&'a str, Option<&'a str>);
+
+/// What one owner certificate is made from, besides the center's key and clock.
+#[derive(Clone, Copy)]
+struct OwnerInput<'a> {
+    req: &'a RegistrationRequest,
+    accepted: &'a Accepted,
+    facts: &'a Facts,
+    public: &'a SubjectPublicKeyInfo,
+    serial: [u8; 20],
+}
 
 /// One accepted request of a batch, ready to sign.
 struct SignJob<'a> {

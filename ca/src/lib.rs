@@ -14,6 +14,7 @@ pub mod error;
 pub mod issue;
 pub mod keys;
 pub mod ocsp;
+mod owner_der;
 pub mod register;
 pub mod revoke;
 pub mod root_crl;
