@@ -794,6 +794,40 @@ mod tests {
             // 32 accepted (8 of the 40 are the under-age request).
             let owners = listed.iter().filter(|r| r.issuer == ISSUING).count();
             assert_eq!(owners, 32);
+            // The first certificate is rcgen's, the rest the batch encoder's: OpenSSL accepts
+            // every one against the center's chain at issuance time.
+            let mut files = Vec::new();
+            for (i, issued) in out
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| Some((i, r.as_ref().ok()?)))
+            {
+                let path = dir.path().join(format!("owner-{i}.crt.pem"));
+                std::fs::write(
+                    &path,
+                    pem::encode(&pem::Pem::new("CERTIFICATE", issued.record.der.clone())),
+                )
+                .unwrap();
+                files.push(path);
+            }
+            let verified = std::process::Command::new("openssl")
+                .arg("verify")
+                .arg("-attime")
+                .arg(NOW.unix_timestamp().to_string())
+                .arg("-CAfile")
+                .arg(dir.path().join("root.crt.pem"))
+                .arg("-untrusted")
+                .arg(dir.path().join("issuing.crt.pem"))
+                .args(&files)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&verified.stdout);
+            assert!(
+                verified.status.success(),
+                "{text}{}",
+                String::from_utf8_lossy(&verified.stderr)
+            );
+            assert_eq!(text.matches(": OK").count(), 32, "{text}");
             results.push(subjects(&out));
         }
         assert_eq!(results[0], results[1]);
