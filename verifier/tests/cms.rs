@@ -129,12 +129,16 @@ fn ok_pem_input() {
         cms::parse(pem.as_bytes()).unwrap(),
         cms::parse(&der).unwrap()
     );
-    let pkcs7 = pem.replace("CMS", "PKCS7");
+    let pkcs7 = pem
+        .replace("-----BEGIN CMS-----", "-----BEGIN PKCS7-----")
+        .replace("-----END CMS-----", "-----END PKCS7-----");
     assert_eq!(
         cms::parse(pkcs7.as_bytes()).unwrap(),
         cms::parse(&der).unwrap()
     );
-    let other = pem.replace("CMS", "CERTIFICATE");
+    let other = pem
+        .replace("-----BEGIN CMS-----", "-----BEGIN CERTIFICATE-----")
+        .replace("-----END CMS-----", "-----END CERTIFICATE-----");
     assert_eq!(
         cms::parse(other.as_bytes()),
         Err(CmsFormatError::Pem {
