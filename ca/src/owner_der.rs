@@ -151,7 +151,7 @@ impl OwnerEncoder {
             match part {
                 ExtensionPart::Constant(bytes) => list.extend_from_slice(bytes),
                 ExtensionPart::KeyUsage => write_key_usage(&mut list, f.purpose),
-                ExtensionPart::ExtendedKeyUsage => write_eku(&mut list, f.eku),
+                ExtensionPart::ExtendedKeyUsage => write_eku(&mut list, f.eku)?,
                 ExtensionPart::SubjectKeyId => write_ski(&mut list, f.spki),
             }
         }
@@ -345,17 +345,15 @@ fn write_key_usage(out: &mut Vec<u8>, purpose: KeyPurpose) {
     write_extension(out, OID_KEY_USAGE, true, &value);
 }
 
-fn write_eku(out: &mut Vec<u8>, eku: &[&'static [u64]]) {
+fn write_eku(out: &mut Vec<u8>, eku: &[&'static [u64]]) -> Result<(), CaError> {
     let mut list = Vec::with_capacity(16 * eku.len());
     for arcs in eku {
-        // The profile's EKU arcs are constants that always encode.
-        if write_oid(&mut list, arcs).is_err() {
-            continue;
-        }
+        write_oid(&mut list, arcs)?;
     }
     let mut value = Vec::with_capacity(list.len() + 2);
     write_tlv(&mut value, SEQUENCE, &list);
     write_extension(out, OID_EXT_KEY_USAGE, false, &value);
+    Ok(())
 }
 
 /// RFC 7093 §2 method 1: the leftmost 160 bits of the SHA-256 of the SubjectPublicKeyInfo (what
