@@ -459,8 +459,9 @@ impl CertCache {
     }
 }
 
-/// FNV-1a over the length and the last 32 bytes of `der`.
-fn quick_key(der: &[u8]) -> u64 {
+/// FNV-1a over the length and the last 32 bytes of `der` (a certificate's or a certificate
+/// set's signature): a cache key; the caches compare the bytes on a hit.
+pub(crate) fn quick_key(der: &[u8]) -> u64 {
     let tail = der.get(der.len().saturating_sub(32)..).unwrap_or_default();
     let len = u64::try_from(der.len()).unwrap_or(u64::MAX);
     len.to_le_bytes()

@@ -49,7 +49,7 @@ use x509_cert::time::Time;
 
 use cms::signed_data::{SignerIdentifier, SignerInfo};
 
-use crate::cert::{Cert, CertCache, CertError};
+use crate::cert::{Cert, CertCache, CertError, quick_key};
 use crate::crypto::{self, CryptoError, Digest};
 
 /// `id-data` (RFC 5652 §4).
@@ -295,7 +295,7 @@ pub struct ParseCache {
     ess_v2: RwLock<HashMap<Vec<u8>, Vec<EssCertId>>>,
     heads: RwLock<HashMap<Vec<u8>, Arc<SignerHead>>>,
     /// Certificates sets found plain DER where [`certificates_of`] finds them, with their
-    /// certificates, by [`set_key`] (the bytes are compared on a hit).
+    /// certificates, by [`quick_key`] (the bytes are compared on a hit).
     cert_sets: RwLock<HashMap<u64, CertSet>>,
 }
 
@@ -313,19 +313,6 @@ struct SignerHead {
     signature_algorithm: AlgorithmIdentifierOwned,
 }
 
-/// FNV-1a over the length and the last 32 bytes (a certificate's signature) of a certificates
-/// set: hashing all of it would cost more than walking it.
-fn set_key(raw: &[u8]) -> u64 {
-    let tail = raw.get(raw.len().saturating_sub(32)..).unwrap_or_default();
-    let len = u64::try_from(raw.len()).unwrap_or(u64::MAX);
-    len.to_le_bytes()
-        .iter()
-        .chain(tail)
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        })
-}
-
 /// signingCertificateV2 values (and SignerInfo heads) kept before [`ParseCache`] empties its
 /// map and starts again.
 const MAX_ESS: usize = 4096;
@@ -338,7 +325,7 @@ impl ParseCache {
             .cert_sets
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        let (bytes, certs) = sets.get(&set_key(raw))?;
+        let (bytes, certs) = sets.get(&quick_key(raw))?;
         (bytes.as_slice() == raw).then(|| certs.clone())
     }
 
@@ -350,7 +337,7 @@ impl ParseCache {
         if sets.len() >= MAX_ESS {
             sets.clear();
         }
-        sets.insert(set_key(raw), (raw.to_vec(), certs.into()));
+        sets.insert(quick_key(raw), (raw.to_vec(), certs.into()));
     }
 
     fn head(&self, key: &[u8]) -> Option<Arc<SignerHead>> {
