@@ -1203,8 +1203,13 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
     // Take the file back to what version 1 of the schema left.
     {
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE operators; PRAGMA user_version = 1;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE operators; DROP INDEX certificates_by_bin; \
+             CREATE INDEX certificates_by_issued ON certificates (issued_at, serial); \
+             CREATE INDEX certificates_by_bin ON certificates (bin); \
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
     let version: i64 = Connection::open(&path)
@@ -1212,7 +1217,39 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, eds_ca::store::sqlite::SCHEMA_VERSION);
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
+    // A file this program created has 16 KiB pages (see `PAGE_SIZE` in store::sqlite).
+    let page_size: i64 = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 16_384);
+    // Version 3: no (issued_at, serial) index, and the BIN index only over rows with a BIN.
+    let indexes: Vec<(String, String)> = Connection::open(&path)
+        .unwrap()
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name = 'certificates' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        indexes,
+        vec![
+            (
+                "certificates_by_bin".to_owned(),
+                "CREATE INDEX certificates_by_bin ON certificates (bin) WHERE bin IS NOT NULL"
+                    .to_owned()
+            ),
+            (
+                "certificates_by_iin".to_owned(),
+                "CREATE INDEX certificates_by_iin ON certificates (iin)".to_owned()
+            ),
+        ]
+    );
     assert!(store.certificate(&serial(1)).unwrap().is_some());
     store
         .add_operator("a", &[1u8; 32], &operator_event("operator-added", T0))
