@@ -58,6 +58,31 @@ pub fn time_ordered_serial(
     now: OffsetDateTime,
     rng: &dyn SecureRandom,
 ) -> Result<[u8; 20], CaError> {
+    let mut random = [0u8; SERIAL_RANDOM];
+    rng.fill(&mut random).map_err(|_| CaError::Random)?;
+    Ok(serial_with(now, &random))
+}
+
+/// `count` serials of [`time_ordered_serial`]'s form for one instant, their random octets drawn
+/// from `rng` in one call (a batch would otherwise make one system call per certificate).
+pub fn time_ordered_serials(
+    now: OffsetDateTime,
+    count: usize,
+    rng: &dyn SecureRandom,
+) -> Result<Vec<[u8; 20]>, CaError> {
+    let mut random = vec![0u8; count.saturating_mul(SERIAL_RANDOM)];
+    rng.fill(&mut random).map_err(|_| CaError::Random)?;
+    Ok(random
+        .chunks_exact(SERIAL_RANDOM)
+        .filter_map(|r| <&[u8; SERIAL_RANDOM]>::try_from(r).ok())
+        .map(|r| serial_with(now, r))
+        .collect())
+}
+
+/// Random octets at the end of a time-ordered serial.
+const SERIAL_RANDOM: usize = 14;
+
+fn serial_with(now: OffsetDateTime, random: &[u8; SERIAL_RANDOM]) -> [u8; 20] {
     let mut s = [0u8; 20];
     s[0] = 0x40;
     // Before 1970 there is nothing to order by: the prefix is zero. 40 bits last until year 36812.
@@ -65,8 +90,8 @@ pub fn time_ordered_serial(
         .unwrap_or(0)
         .to_be_bytes();
     s[1..6].copy_from_slice(&seconds[3..8]);
-    rng.fill(&mut s[6..]).map_err(|_| CaError::Random)?;
-    Ok(s)
+    s[6..].copy_from_slice(random);
+    s
 }
 
 /// The distinguished name of a CA of this center.
@@ -211,24 +236,34 @@ pub fn owner_params_with(
 
 /// The subject as the register keeps it: `CN=…, SURNAME=…, SERIALNUMBER=IIN…, C=KZ, …`.
 pub(crate) fn subject_text(attributes: &[(&'static [u64], String)]) -> String {
-    attributes
-        .iter()
-        .map(|(arcs, value)| format!("{}={value}", attribute_label(arcs)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut text =
+        String::with_capacity(attributes.iter().map(|(_, value)| value.len() + 16).sum());
+    for (i, (arcs, value)) in attributes.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        match attribute_label(arcs) {
+            Some(label) => text.push_str(label),
+            None => text.push_str(&oids::dotted(arcs)),
+        }
+        text.push('=');
+        text.push_str(value);
+    }
+    text
 }
 
-fn attribute_label(arcs: &[u64]) -> String {
-    match arcs {
-        a if a == oids::AT_COMMON_NAME => "CN".into(),
-        a if a == oids::AT_SURNAME => "SURNAME".into(),
-        a if a == oids::AT_SERIAL_NUMBER => "SERIALNUMBER".into(),
-        a if a == oids::AT_COUNTRY => "C".into(),
-        a if a == oids::AT_ORGANIZATION => "O".into(),
-        a if a == oids::AT_ORGANIZATIONAL_UNIT => "OU".into(),
-        a if a == oids::AT_GIVEN_NAME => "GIVENNAME".into(),
-        a => oids::dotted(a),
-    }
+/// The short name of a subject attribute of this profile; `None` for any other.
+fn attribute_label(arcs: &[u64]) -> Option<&'static str> {
+    Some(match arcs {
+        a if a == oids::AT_COMMON_NAME => "CN",
+        a if a == oids::AT_SURNAME => "SURNAME",
+        a if a == oids::AT_SERIAL_NUMBER => "SERIALNUMBER",
+        a if a == oids::AT_COUNTRY => "C",
+        a if a == oids::AT_ORGANIZATION => "O",
+        a if a == oids::AT_ORGANIZATIONAL_UNIT => "OU",
+        a if a == oids::AT_GIVEN_NAME => "GIVENNAME",
+        _ => return None,
+    })
 }
 
 fn dn_type(arcs: &[u64]) -> DnType {
@@ -329,6 +364,14 @@ mod tests {
         let later = time_ordered_serial(t + Duration::seconds(1), &rng).unwrap();
         assert_eq!(later[..6], [0x40, 0x00, 0x6B, 0x02, 0xBD, 0x21]);
         assert!(later > a && later > b, "serials sort by issuance second");
+        // A batch's serials: the same prefix, each its own random part.
+        let batch = time_ordered_serials(t, 50, &rng).unwrap();
+        assert_eq!(batch.len(), 50);
+        assert!(batch.iter().all(|s| s[..6] == prefix));
+        let distinct: std::collections::BTreeSet<_> =
+            batch.iter().map(|s| s[6..].to_vec()).collect();
+        assert_eq!(distinct.len(), 50);
+        assert!(time_ordered_serials(t, 0, &rng).unwrap().is_empty());
     }
 
     #[test]

@@ -294,12 +294,16 @@ impl Center {
         // 2. Serials and generated keys, in order, from `rng`.
         let mut jobs = Vec::with_capacity(assessed.len());
         let mut generated = Vec::with_capacity(assessed.len());
+        let accepted_count = assessed.iter().filter(|a| a.is_ok()).count();
+        let mut serials = certs::time_ordered_serials(now, accepted_count, rng)?.into_iter();
         for ((req, source), a) in batch.iter().zip(&assessed) {
             let Ok((accepted, who)) = a else { continue };
             let facts = facts_of.get(who).ok_or_else(|| CaError::Internal {
                 reason: "issue_batch: facts of an assessed request are missing".into(),
             })?;
-            let serial = certs::time_ordered_serial(now, rng)?;
+            let serial = serials.next().ok_or_else(|| CaError::Internal {
+                reason: "issue_batch: fewer serials than accepted requests".into(),
+            })?;
             let public = match source {
                 KeySource::Generate(alg) => {
                     let (pair, pkcs8) = alg.generate(rng)?;

@@ -134,7 +134,7 @@ impl OwnerEncoder {
 
     /// The to-be-signed part of the certificate of `f`.
     pub(crate) fn tbs(&self, f: &OwnerFields<'_>) -> Result<Vec<u8>, CaError> {
-        let mut body = Vec::with_capacity(768);
+        let mut body = Vec::with_capacity(1024);
         body.extend_from_slice(VERSION_V3);
         write_unsigned_integer(&mut body, f.serial);
         body.extend_from_slice(&self.signature_algorithm);
@@ -146,7 +146,7 @@ impl OwnerEncoder {
         write_name(&mut body, f.attributes)?;
         body.extend_from_slice(f.spki);
 
-        let mut list = Vec::with_capacity(400);
+        let mut list = Vec::with_capacity(512);
         for part in &self.extensions {
             match part {
                 ExtensionPart::Constant(bytes) => list.extend_from_slice(bytes),
@@ -175,14 +175,18 @@ impl OwnerEncoder {
         let signature = signer
             .sign(&tbs)
             .map_err(|e| CaError::build("registration certificate", e))?;
-        let mut bits = Vec::with_capacity(signature.len() + 1);
-        bits.push(0); // no unused bits
-        bits.extend_from_slice(&signature);
-        let mut body = tbs;
-        body.extend_from_slice(&self.signature_algorithm);
-        write_tlv(&mut body, BIT_STRING, &bits);
-        let mut out = Vec::with_capacity(body.len() + 4);
-        write_tlv(&mut out, SEQUENCE, &body);
+        // Lengths first, so the certificate is written once into a buffer of its size.
+        let bits_len = signature.len() + 1; // one octet of unused bits (none)
+        let body_len = tbs.len() + self.signature_algorithm.len() + tlv_len(bits_len);
+        let mut out = Vec::with_capacity(tlv_len(body_len));
+        out.push(SEQUENCE);
+        write_length(&mut out, body_len);
+        out.extend_from_slice(&tbs);
+        out.extend_from_slice(&self.signature_algorithm);
+        out.push(BIT_STRING);
+        write_length(&mut out, bits_len);
+        out.push(0);
+        out.extend_from_slice(&signature);
         Ok(out)
     }
 }
@@ -199,6 +203,15 @@ fn write_length(out: &mut Vec<u8>, len: usize) {
     // At most size_of::<usize>() = 8 octets: the count fits in the low 7 bits.
     out.push(0x80 | u8::try_from(octets.len()).unwrap_or(0x7F));
     out.extend_from_slice(octets);
+}
+
+/// The size of a TLV with one tag octet and `content_len` octets of content.
+fn tlv_len(content_len: usize) -> usize {
+    let length_octets = match content_len {
+        0..=0x7F => 1,
+        n => 1 + n.to_be_bytes().iter().skip_while(|b| **b == 0).count(),
+    };
+    1 + length_octets + content_len
 }
 
 fn write_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
@@ -668,6 +681,11 @@ mod tests {
                 0x06, 0x09, 0x2A, 0x83, 0x0E, 0x03, 0x03, 0x04, 0x01, 0x02, 0x01
             ]
         );
+        for len in [0, 1, 127, 128, 255, 256, 65_535, 65_536] {
+            let mut out = Vec::new();
+            write_tlv(&mut out, SEQUENCE, &vec![0; len]);
+            assert_eq!(tlv_len(len), out.len(), "content of {len} octets");
+        }
         assert!(write_oid(&mut Vec::new(), &[3, 1]).is_err());
         assert!(write_oid(&mut Vec::new(), &[1, 40]).is_err());
     }
