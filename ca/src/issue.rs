@@ -25,7 +25,7 @@ use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::certs::{self, OwnerConstants, OwnerTemplate};
 use crate::error::CaError;
 use crate::keys::KeyAlgorithm;
-use crate::owner_der::{OwnerEncoder, OwnerFields};
+use crate::owner_der::{self, OwnerEncoder, OwnerFields};
 use crate::store::{AuditEvent, CertificateRecord, NewRefusal, Serial};
 
 /// Where the owner's public key comes from.
@@ -501,9 +501,9 @@ impl Center {
             ),
         };
         let subject = SubjectSpec {
-            surname: surname.to_uppercase(),
-            name: name.to_uppercase(),
-            patronymic: patronymic.map(|p| p.to_uppercase()),
+            surname: holder::upper_case(&surname),
+            name: holder::upper_case(&name),
+            patronymic: patronymic.map(|p| holder::upper_case(&p)),
             iin: accepted.iin,
             organization: req.legal_entity.as_ref().zip(accepted.bin).map(|(e, bin)| {
                 let name = facts
@@ -533,7 +533,7 @@ impl Center {
                         serial: &serial,
                         not_before: now,
                         not_after,
-                        spki: &public.subject_public_key_info(),
+                        spki: &owner_der::spki_der(public),
                         purpose: req.key_purpose,
                         eku: &eku,
                     },

@@ -656,7 +656,27 @@ fn personal_name(value: &str, field: NameField) -> Result<String, ProfileError> 
     if trimmed.is_empty() {
         return Err(ProfileError::EmptyName { field });
     }
-    Ok(trimmed.to_uppercase())
+    Ok(upper_case(trimmed))
+}
+
+/// `text.to_uppercase()`, without looking each character up in the case-mapping table when the
+/// text is upper case already, as the registry's names are: a character that is upper case (or
+/// ASCII and not a lowercase letter) is its own upper case (the test
+/// `ok_upper_case_agrees_with_to_uppercase_on_every_character` checks every character).
+pub fn upper_case(text: &str) -> String {
+    if text.chars().all(is_own_upper_case) {
+        text.to_owned()
+    } else {
+        text.to_uppercase()
+    }
+}
+
+fn is_own_upper_case(c: char) -> bool {
+    if c.is_ascii() {
+        !c.is_ascii_lowercase()
+    } else {
+        c.is_uppercase()
+    }
 }
 
 /// Checks the outer header of the certificate: a SEQUENCE with a definite DER length that the
@@ -1204,6 +1224,33 @@ mod tests {
     }
 
     // --- the center's side ---
+
+    #[test]
+    fn ok_upper_case_agrees_with_to_uppercase_on_every_character() {
+        let mut own = 0u32;
+        for c in (0..=0x10_FFFF_u32).filter_map(char::from_u32) {
+            if is_own_upper_case(c) {
+                own += 1;
+                assert!(
+                    c.to_uppercase().eq(std::iter::once(c)),
+                    "U+{:04X} is not its own upper case",
+                    u32::from(c)
+                );
+            }
+        }
+        assert!(own > 1_000, "{own} characters took the fast path");
+        for name in [
+            "ӘБІЛҚАЙЫР",
+            "Әбілқайыр",
+            "STRAßE",
+            "o'neil-ұлы",
+            "ǅ",
+            "ⓐ",
+            "ⅰ",
+        ] {
+            assert_eq!(upper_case(name), name.to_uppercase(), "{name}");
+        }
+    }
 
     #[test]
     fn ok_subject_attributes_of_an_individual_in_national_order() {
