@@ -1,7 +1,8 @@
 //! Batched issuance against bare ring signing, interleaved round by round, for the issuance goal
 //! of `docs/benchmarks.md` ("issuance within 2x of the bare signing rate when batched").
 //!
-//! `cargo run --release -p eds-ca --example issue_ratio [-- <rounds>]` (default 42 rounds)
+//! `cargo run --release -p eds-ca --example issue_ratio [-- <rounds> [<register fill>]]`
+//! (default 42 rounds over a register of 100,000 certificates)
 //!
 //! Criterion times ring and the batches one after the other, several seconds each, so a slow
 //! minute of the machine lands on one side of the ratio. Here every round times, in turn, ring
@@ -38,7 +39,7 @@ use common::{NOW, PASS};
 /// Certificates (and ring signatures) per timed run.
 const BATCH: usize = 1_000;
 
-/// Certificates in the register before the first round, as in the criterion bench.
+/// Certificates in the register before the first round by default, as in the criterion bench.
 const REGISTER_FILL: u64 = 100_000;
 
 fn main() {
@@ -46,12 +47,16 @@ fn main() {
         .nth(1)
         .map(|a| a.parse().expect("rounds: a number"))
         .unwrap_or(42);
+    let fill: u64 = std::env::args()
+        .nth(2)
+        .map(|a| a.parse().expect("register fill: a number"))
+        .unwrap_or(REGISTER_FILL);
     let dir = tempfile::Builder::new()
         .prefix("issue-ratio-")
         .tempdir_in(common::bench_data())
         .expect("temporary center folder");
     let center = common::new_center(dir.path());
-    common::fill_register(&center, REGISTER_FILL);
+    common::fill_register(&center, fill);
     let key = center.unlock(PASS).expect("unlock");
     let req: RegistrationRequest =
         serde_json::from_str(&common::fixture("requests/individual-signing.json"))
