@@ -7,6 +7,9 @@
 //!   of failing; every write transaction is `BEGIN IMMEDIATE`, so none fails half way on a lock.
 //! - Foreign keys on; the schema version is `PRAGMA user_version`, migrated on open.
 //! - Instants are integer unix seconds UTC, dates ISO 8601 text (`YYYY-MM-DD`).
+//! - New files get `PAGE_SIZE` (16 KiB) pages; every connection a `CACHE_KIB` (64 MiB) page cache.
+//! - Certificates are indexed by serial, IIN, and BIN where there is one (schema 3); listings
+//!   follow the rowid, the order the register recorded them in.
 //!
 //! Revocations live in their own table with a copy of the certificate's issuer and `notAfter`
 //! (both immutable), and one covering index `(issuer, serial, not_after, entered_at, reason,
