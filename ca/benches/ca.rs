@@ -99,16 +99,12 @@ struct Issuance {
 
 impl Issuance {
     fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("issue-")
-            .tempdir_in(common::bench_data())
-            .expect("temporary center folder");
-        let center = common::new_center(dir.path());
-        common::fill_register(&center, REGISTER_FILL);
-        let key = center.unlock(PASS).expect("unlock");
-        let req: RegistrationRequest =
-            serde_json::from_str(&common::fixture("requests/individual-signing.json"))
-                .expect("fixture request");
+        let common::IssuingCenter {
+            dir,
+            center,
+            key,
+            req,
+        } = common::issuing_center("issue-", REGISTER_FILL);
         let owner = KeyPair::generate().expect("owner key");
         let csr_pem = rcgen::CertificateParams::default()
             .serialize_request(&owner)

@@ -34,7 +34,7 @@ use time::Duration as TimeDuration;
 use eds_ca::issue::KeySource;
 use eds_profile::request::RegistrationRequest;
 
-use common::{NOW, PASS};
+use common::NOW;
 
 /// Certificates (and ring signatures) per timed run.
 const BATCH: usize = 1_000;
@@ -51,16 +51,12 @@ fn main() {
         .nth(2)
         .map(|a| a.parse().expect("register fill: a number"))
         .unwrap_or(REGISTER_FILL);
-    let dir = tempfile::Builder::new()
-        .prefix("issue-ratio-")
-        .tempdir_in(common::bench_data())
-        .expect("temporary center folder");
-    let center = common::new_center(dir.path());
-    common::fill_register(&center, fill);
-    let key = center.unlock(PASS).expect("unlock");
-    let req: RegistrationRequest =
-        serde_json::from_str(&common::fixture("requests/individual-signing.json"))
-            .expect("fixture request");
+    let common::IssuingCenter {
+        dir,
+        center,
+        key,
+        req,
+    } = common::issuing_center("issue-ratio-", fill);
     let owner = KeyPair::generate().expect("owner key");
     let spki_der = rcgen::PublicKeyData::subject_public_key_info(&owner);
     let spki = rcgen::SubjectPublicKeyInfo::from_der(&spki_der).expect("owner SPKI");

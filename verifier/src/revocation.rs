@@ -15,6 +15,10 @@
 //!
 //! The first source that gives an answer settles the status; every source tried and refused
 //! leaves a [`Note`] saying why, so that an unavailable status can be explained (TRY_LATER).
+//! An OCSP "unknown" is such an answer: no CRL is asked after it. A responder that serves the
+//! issuer and does not know the serial is saying the issuer's register has no such certificate,
+//! and a CRL cannot tell more: it lists only certificates that were issued and then revoked, so
+//! its "not listed" would turn a certificate the center never issued into a good one.
 //! Offline (`offline: true`) only steps 1's supplied and embedded CRLs are used: no network, and
 //! no cache either (the cache is network data of an earlier run, which `--offline` excludes).
 //!

@@ -30,6 +30,7 @@ use eds_ca::store::{
     AuditEvent, CertificateRecord, EntityRecord, PersonRecord, RevocationRecord, Serial,
 };
 use eds_profile::grounds::{CrlReason, RevocationGround};
+use eds_profile::request::RegistrationRequest;
 
 /// Passphrase of every bench center's keys.
 pub(crate) const PASS: &[u8] = b"bench passphrase";
@@ -367,6 +368,41 @@ pub(crate) fn peak_rss_mib() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024)
+}
+
+/// A center for the issuance measurements: a fresh folder under [`bench_data`] whose name starts
+/// with `prefix` (removed when dropped), the fixture registry, `fill` certificates already in the
+/// register, the issuing key unlocked, and the fixture request for an individual's signing
+/// certificate.
+pub(crate) struct IssuingCenter {
+    /// The center's folder.
+    pub(crate) dir: tempfile::TempDir,
+    /// The center.
+    pub(crate) center: Center,
+    /// Its issuing key.
+    pub(crate) key: IssuingKey,
+    /// `fixtures/requests/individual-signing.json`.
+    pub(crate) req: RegistrationRequest,
+}
+
+/// See [`IssuingCenter`].
+pub(crate) fn issuing_center(prefix: &str, fill: u64) -> IssuingCenter {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(bench_data())
+        .expect("temporary center folder");
+    let center = new_center(dir.path());
+    fill_register(&center, fill);
+    let key = center.unlock(PASS).expect("unlock");
+    let req: RegistrationRequest =
+        serde_json::from_str(&fixture("requests/individual-signing.json"))
+            .expect("fixture request");
+    IssuingCenter {
+        dir,
+        center,
+        key,
+        req,
+    }
 }
 
 /// Adds `n` valid certificates (serials as the center draws them, for issuance instants 5 minutes
