@@ -166,7 +166,7 @@ pub(crate) enum CaCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// List the public register (confidential details redacted, art. 23).
+    /// List the public register, oldest first (confidential details redacted, art. 23).
     List {
         /// Only this IIN's certificates.
         #[arg(long)]

@@ -60,7 +60,8 @@ pub trait Store: Send + Sync {
     /// The certificate with that serial, with its revocation if any.
     fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError>;
 
-    /// Certificates matching every filter of the query, ordered by `issued_at`, then serial.
+    /// Certificates matching every filter of the query, in the order the register recorded them
+    /// (issuance order, oldest first).
     fn list_certificates(&self, q: &CertificateQuery)
     -> Result<Vec<CertificateRecord>, StoreError>;
 
