@@ -6,9 +6,11 @@
 //! center only after that transaction commits, so a process killed at any step leaves no
 //! certificate without a register row; serials are unique in the register, so none is used twice.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use rcgen::{KeyPair, PublicKeyData, SubjectPublicKeyInfo};
 use ring::rand::SecureRandom;
@@ -331,24 +333,18 @@ impl Center {
                 serial,
             });
         }
-        // 3. CSR checks and signatures, in parallel, back in order.
-        let records = self.sign_jobs(key, &jobs, now, threads)?;
+        // 3. and 4. CSR checks and signatures, in parallel, recorded in order in one register
+        // transaction.
+        let records = self.sign_and_record(key, &jobs, now, threads, |records| AuditEvent {
+            at: now,
+            actor: actor.to_owned(),
+            action: "certificates-issued".into(),
+            details: json!({
+                "count": records.len(),
+                "serials": records.iter().map(|r| r.serial.to_string()).collect::<Vec<_>>(),
+            }),
+        })?;
         drop(jobs);
-        // 4. One register transaction.
-        if !records.is_empty() {
-            self.store().insert_certificates(
-                &records,
-                &AuditEvent {
-                    at: now,
-                    actor: actor.to_owned(),
-                    action: "certificates-issued".into(),
-                    details: json!({
-                        "count": records.len(),
-                        "serials": records.iter().map(|r| r.serial.to_string()).collect::<Vec<_>>(),
-                    }),
-                },
-            )?;
-        }
         let mut records = records.into_iter().zip(generated);
         let mut out = Vec::with_capacity(assessed.len());
         for a in assessed {
@@ -365,14 +361,22 @@ impl Center {
         Ok(out)
     }
 
-    /// Signs `jobs` on up to `threads` threads (this one included), each taking a contiguous
-    /// slice, and returns the records in the jobs' order; the first error in that order wins.
-    fn sign_jobs(
+    /// Signs `jobs` and records them in one register transaction with the audit entry
+    /// `audit(records)`; returns the records in the jobs' order. The first error in that order
+    /// wins, and then nothing is recorded.
+    ///
+    /// On one thread: every job signed, then the transaction. On more: `threads` workers sign
+    /// chunks of the batch as they come (an atomic counter hands them out), and this thread
+    /// writes each chunk into the open transaction as soon as the chunks before it are written,
+    /// so that the register write, which only one thread can do, overlaps the signing instead of
+    /// following it.
+    fn sign_and_record(
         &self,
         key: &IssuingKey,
         jobs: &[SignJob<'_>],
         now: OffsetDateTime,
         threads: NonZeroUsize,
+        audit: impl FnOnce(&[CertificateRecord]) -> AuditEvent,
     ) -> Result<Vec<CertificateRecord>, CaError> {
         let constants = OwnerConstants::new(self.config())?;
         let constants = &constants;
@@ -384,8 +388,6 @@ impl Center {
         let model = self.sign_job(key, first, now, constants, None)?;
         let encoder = OwnerEncoder::from_model(&model.der).ok();
         let encoder = encoder.as_ref();
-        let mut records = Vec::with_capacity(jobs.len() + 1);
-        records.push(model);
         let sign_slice = |slice: &[SignJob<'_>]| -> Result<Vec<CertificateRecord>, CaError> {
             slice
                 .iter()
@@ -395,26 +397,79 @@ impl Center {
         // A thread costs tens of µs to start: below this many jobs each, one thread does it all.
         const MIN_JOBS_PER_THREAD: usize = 16;
         let threads = threads.get().min(jobs.len() / MIN_JOBS_PER_THREAD).max(1);
+        let mut records = Vec::with_capacity(jobs.len() + 1);
+        records.push(model);
         if threads == 1 {
             records.extend(sign_slice(jobs)?);
+            self.store()
+                .insert_certificates(&records, &audit(&records))?;
             return Ok(records);
         }
-        let per_thread = jobs.len().div_ceil(threads);
-        let mut slices = jobs.chunks(per_thread);
-        let own = slices.next().unwrap_or_default();
-        std::thread::scope(|scope| {
-            let others: Vec<_> = slices
-                .map(|slice| scope.spawn(move || sign_slice(slice)))
+        // About eight chunks per worker: small enough that the last write follows the last
+        // signature closely, large enough that handing them out costs nothing.
+        let chunk = (jobs.len() / (threads * 8)).clamp(8, 256);
+        let chunks: Vec<&[SignJob<'_>]> = jobs.chunks(chunk).collect();
+        let next = AtomicUsize::new(0);
+        let mut batch = self.store().begin_certificates()?;
+        batch.insert(&records)?;
+        let (done, finished) = mpsc::channel::<(usize, Result<Vec<CertificateRecord>, CaError>)>();
+        std::thread::scope(|scope| -> Result<(), CaError> {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let done = done.clone();
+                    let (chunks, next, sign_slice) = (&chunks, &next, &sign_slice);
+                    scope.spawn(move || {
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(slice) = chunks.get(index) else {
+                                break;
+                            };
+                            if done.send((index, sign_slice(slice))).is_err() {
+                                break; // the receiving side gave up: stop signing
+                            }
+                        }
+                    })
+                })
                 .collect();
-            records.extend(sign_slice(own)?);
-            for handle in others {
-                let part = handle.join().map_err(|_| CaError::Internal {
-                    reason: "a signing thread of issue_batch panicked".into(),
-                })??;
-                records.extend(part);
+            drop(done);
+            let written = (|| -> Result<(), CaError> {
+                // Moved in, so that leaving early drops it and the workers stop at their next
+                // chunk.
+                let finished = finished;
+                let mut waiting = BTreeMap::new();
+                let mut written = 0;
+                for (index, part) in &finished {
+                    waiting.insert(index, part);
+                    while let Some(part) = waiting.remove(&written) {
+                        let part: Vec<CertificateRecord> = part?;
+                        batch.insert(&part)?;
+                        records.extend(part);
+                        written += 1;
+                    }
+                }
+                if written == chunks.len() {
+                    Ok(())
+                } else {
+                    Err(CaError::Internal {
+                        reason: "a signing thread of issue_batch stopped early".into(),
+                    })
+                }
+            })();
+            // Joined here, so that a worker's panic becomes an error instead of unwinding
+            // through the scope.
+            let mut panicked = false;
+            for worker in workers {
+                panicked |= worker.join().is_err();
             }
-            Ok(records)
-        })
+            if panicked {
+                return Err(CaError::Internal {
+                    reason: "a signing thread of issue_batch panicked".into(),
+                });
+            }
+            written
+        })?;
+        batch.commit(&audit(&records))?;
+        Ok(records)
     }
 
     fn sign_job(
@@ -747,7 +802,9 @@ mod tests {
             "individual-authentication",
         ];
         let mut batch = Vec::new();
-        for i in 0..40 {
+        // 200 requests, 160 accepted: on two threads the batch is signed in chunks of 9 while
+        // this thread writes them (`sign_and_record`).
+        for i in 0..200 {
             let name = names[i % names.len()];
             let source = match i % 3 {
                 0 => KeySource::Csr(Some(&csr)),
@@ -772,7 +829,7 @@ mod tests {
                     NonZeroUsize::new(threads).unwrap(),
                 )
                 .unwrap();
-            assert_eq!(out.len(), 40);
+            assert_eq!(out.len(), 200);
             for (i, r) in out.iter().enumerate() {
                 if names[i % names.len()] == "refused-under-age" {
                     let Err(CaError::Refused { refusal, .. }) = r else {
@@ -795,9 +852,18 @@ mod tests {
                 .store()
                 .list_certificates(&CertificateQuery::default())
                 .unwrap();
-            // 32 accepted (8 of the 40 are the under-age request).
-            let owners = listed.iter().filter(|r| r.issuer == ISSUING).count();
-            assert_eq!(owners, 32);
+            // 160 accepted (40 of the 200 are the under-age request), listed in the batch's order.
+            let owners: Vec<_> = listed
+                .iter()
+                .filter(|r| r.issuer == ISSUING)
+                .map(|r| r.serial.clone())
+                .collect();
+            let issued: Vec<_> = out
+                .iter()
+                .filter_map(|r| Some(r.as_ref().ok()?.record.serial.clone()))
+                .collect();
+            assert_eq!(owners.len(), 160);
+            assert_eq!(owners, issued);
             // The first certificate is rcgen's, the rest the batch encoder's: OpenSSL accepts
             // every one against the center's chain at issuance time.
             let mut files = Vec::new();
@@ -831,10 +897,90 @@ mod tests {
                 "{text}{}",
                 String::from_utf8_lossy(&verified.stderr)
             );
-            assert_eq!(text.matches(": OK").count(), 32, "{text}");
+            assert_eq!(text.matches(": OK").count(), 160, "{text}");
             results.push(subjects(&out));
         }
         assert_eq!(results[0], results[1]);
+    }
+
+    #[test]
+    fn fail_batch_on_two_threads_reports_the_first_bad_request_in_order() {
+        let (csr, _) = owner_csr();
+        let dir = tempfile::tempdir().unwrap();
+        let c = center(dir.path());
+        let key = c.unlock(PASS).unwrap();
+        let rng = SystemRandom::new();
+        // 400 requests: chunks of 24 on two workers, so the two bad ones are in different
+        // chunks and the later one may well be signed first.
+        let mut batch: Vec<_> = (0..400)
+            .map(|_| {
+                (
+                    request("individual-signing"),
+                    KeySource::Csr(Some(csr.as_str())),
+                )
+            })
+            .collect();
+        let mut der = pem::parse(&csr).unwrap().into_contents();
+        if let Some(last) = der.last_mut() {
+            *last ^= 0x01;
+        }
+        let bad_signature = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", der));
+        batch[350].1 = KeySource::Csr(Some(&bad_signature));
+        batch[290].1 = KeySource::Csr(Some(
+            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        ));
+        let first_bad = c
+            .issue_batch_on(
+                &key,
+                &batch[..300],
+                "test",
+                NOW,
+                &rng,
+                NonZeroUsize::new(2).unwrap(),
+            )
+            .unwrap_err();
+        let CaError::BadCsr {
+            reason: first_reason,
+        } = &first_bad
+        else {
+            panic!("expected BadCsr, got {first_bad:?}");
+        };
+        assert_ne!(first_reason, "the request's self-signature does not verify");
+        for _ in 0..3 {
+            let err = c
+                .issue_batch_on(
+                    &key,
+                    &batch,
+                    "test",
+                    NOW,
+                    &rng,
+                    NonZeroUsize::new(2).unwrap(),
+                )
+                .unwrap_err();
+            assert_eq!(err, first_bad);
+        }
+        // Nothing of the batches is in the register, and it stays usable.
+        let owners = |c: &Center| {
+            c.store()
+                .list_certificates(&CertificateQuery::default())
+                .unwrap()
+                .iter()
+                .filter(|r| r.issuer == ISSUING)
+                .count()
+        };
+        assert_eq!(owners(&c), 0);
+        let out = c
+            .issue_batch_on(
+                &key,
+                &batch[..200],
+                "test",
+                NOW,
+                &rng,
+                NonZeroUsize::new(2).unwrap(),
+            )
+            .unwrap();
+        assert!(out.iter().all(Result::is_ok));
+        assert_eq!(owners(&c), 200);
     }
 
     #[test]

@@ -57,6 +57,13 @@ pub trait Store: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<(), StoreError>;
 
+    /// Opens one transaction that registers certificates given in parts, so that a batch can be
+    /// written while its later certificates are still being signed: nothing is visible to
+    /// others until [`CertificateBatch::commit`], and dropping the batch uncommitted records none
+    /// of it. Other writers (and, in the SQLite backend, other calls on this store) wait until
+    /// then.
+    fn begin_certificates(&self) -> Result<Box<dyn CertificateBatch + '_>, StoreError>;
+
     /// The certificate with that serial, with its revocation if any.
     fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError>;
 
@@ -666,6 +673,16 @@ pub enum AuditProblem {
         /// Entries found.
         found: u64,
     },
+}
+
+/// Certificates being registered in one transaction ([`Store::begin_certificates`]).
+pub trait CertificateBatch {
+    /// Adds certificates to the transaction, with the same checks as
+    /// [`Store::insert_certificate`]. After an error the batch can only be dropped.
+    fn insert(&mut self, recs: &[CertificateRecord]) -> Result<(), StoreError>;
+
+    /// Appends `audit` and commits everything inserted.
+    fn commit(self: Box<Self>, audit: &AuditEvent) -> Result<(), StoreError>;
 }
 
 /// Which certificates [`Store::list_certificates`] returns; every filter set must hold.

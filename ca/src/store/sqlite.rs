@@ -36,9 +36,10 @@ use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
 use crate::store::{
-    AuditEntry, AuditEvent, AuditHead, AuditVerification, Ban, CertificateQuery, CertificateRecord,
-    EntityRecord, NewBan, NewRefusal, NewRevocation, Operator, PersonRecord, RefusalRecord,
-    RegistryChange, RevocationRecord, RevokedEntry, Serial, Status, Store, StoreError,
+    AuditEntry, AuditEvent, AuditHead, AuditVerification, Ban, CertificateBatch, CertificateQuery,
+    CertificateRecord, EntityRecord, NewBan, NewRefusal, NewRevocation, Operator, PersonRecord,
+    RefusalRecord, RegistryChange, RevocationRecord, RevokedEntry, Serial, Status, Store,
+    StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
@@ -192,13 +193,15 @@ impl Store for SqliteStore {
         recs: &[CertificateRecord],
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            for rec in recs {
-                insert_certificate_in(tx, rec)?;
-            }
-            append_audit_in(tx, audit, &[])?;
-            Ok(())
-        })
+        let mut batch = self.begin_certificates()?;
+        batch.insert(recs)?;
+        batch.commit(audit)
+    }
+
+    fn begin_certificates(&self) -> Result<Box<dyn CertificateBatch + '_>, StoreError> {
+        let conn = self.lock()?;
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(db_err)?;
+        Ok(Box::new(SqliteCertificateBatch { conn, open: true }))
     }
 
     fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError> {
@@ -781,6 +784,39 @@ impl Store for SqliteStore {
     }
 }
 
+/// [`Store::begin_certificates`] on SQLite: the connection held, `BEGIN IMMEDIATE` issued by
+/// hand (a `rusqlite::Transaction` cannot live beside the guard it borrows from in one value),
+/// rolled back when dropped uncommitted.
+struct SqliteCertificateBatch<'a> {
+    conn: MutexGuard<'a, Connection>,
+    open: bool,
+}
+
+impl CertificateBatch for SqliteCertificateBatch<'_> {
+    fn insert(&mut self, recs: &[CertificateRecord]) -> Result<(), StoreError> {
+        for rec in recs {
+            insert_certificate_in(&self.conn, rec)?;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>, audit: &AuditEvent) -> Result<(), StoreError> {
+        append_audit_in(&self.conn, audit, &[])?;
+        self.conn.execute_batch("COMMIT").map_err(db_err)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteCertificateBatch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Should this fail, the next `SqliteStore::lock` rolls the transaction back.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 const MIGRATIONS: [&str; 3] = [
     r"
 CREATE TABLE certificates (
@@ -973,7 +1009,7 @@ fn list_query(q: &CertificateQuery) -> (String, Vec<SqlValue>) {
     (sql, args)
 }
 
-fn insert_certificate_in(tx: &Transaction<'_>, rec: &CertificateRecord) -> Result<(), StoreError> {
+fn insert_certificate_in(tx: &Connection, rec: &CertificateRecord) -> Result<(), StoreError> {
     let inserted = tx
         .prepare_cached(
             "INSERT INTO certificates (serial, issuer, subject, kind, iin, bin, key_purpose, \
@@ -1020,7 +1056,7 @@ fn insert_certificate_in(tx: &Transaction<'_>, rec: &CertificateRecord) -> Resul
 }
 
 fn insert_revocation_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     serial: &Serial,
     issuer: &str,
     not_after: i64,
@@ -1052,7 +1088,7 @@ fn insert_revocation_in(
 /// Revokes each serial; an already revoked one fails the call, or is skipped and listed when
 /// `skip_revoked`. Returns the newly revoked certificates and the skipped serials.
 fn revoke_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     revs: &[NewRevocation],
     skip_revoked: bool,
 ) -> Result<(Vec<CertificateRecord>, Vec<Serial>), StoreError> {
@@ -1106,7 +1142,7 @@ fn revoke_in(
 }
 
 fn certificate_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     serial: &Serial,
 ) -> Result<Option<CertificateRecord>, StoreError> {
     let mut st = tx
@@ -1175,7 +1211,7 @@ fn decode_certificate(row: &Row<'_>) -> Result<CertificateRecord, StoreError> {
 }
 
 fn append_audit_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     event: &AuditEvent,
     generated: &[(&str, Value)],
 ) -> Result<AuditEntry, StoreError> {
@@ -1231,7 +1267,7 @@ fn append_audit_in(
     })
 }
 
-fn read_head(tx: &Transaction<'_>) -> Result<Option<AuditHead>, StoreError> {
+fn read_head(tx: &Connection) -> Result<Option<AuditHead>, StoreError> {
     let head: Option<(i64, Vec<u8>)> = tx
         .prepare_cached("SELECT entries, hash FROM audit_head WHERE id = 1")
         .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -1268,7 +1304,7 @@ fn decode_audit_entry(row: &Row<'_>) -> Result<AuditEntry, StoreError> {
 }
 
 fn query_bans(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Vec<Ban>, StoreError> {
@@ -1295,7 +1331,7 @@ fn query_bans(
     Ok(out)
 }
 
-fn operator_by_name_in(tx: &Transaction<'_>, name: &str) -> Result<Option<Operator>, StoreError> {
+fn operator_by_name_in(tx: &Connection, name: &str) -> Result<Option<Operator>, StoreError> {
     let mut st = tx
         .prepare_cached(&format!("{SELECT_OPERATORS} WHERE name = ?1"))
         .map_err(db_err)?;
