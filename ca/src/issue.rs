@@ -261,9 +261,9 @@ impl Center {
     /// Steps: every request is assessed in order, with the registry facts looked up once per
     /// distinct (IIN, BIN) of the batch (one `now`, no register write in between, so they cannot
     /// differ); serials are drawn and generated keys made in order, from `rng`; then the CSR checks
-    /// and signatures, which need no register and no `rng`, run on up to `threads` threads, each
-    /// on a contiguous slice of the batch, and are put back in the batch's order; finally the one
-    /// register transaction.
+    /// and signatures, which need no register and no `rng`, run on up to `threads` threads, chunk
+    /// by chunk, while the calling thread writes the finished chunks in the batch's order into
+    /// the one register transaction, which commits with the batch's audit entry at the end.
     pub fn issue_batch_on(
         &self,
         key: &IssuingKey,
@@ -365,11 +365,11 @@ impl Center {
     /// `audit(records)`; returns the records in the jobs' order. The first error in that order
     /// wins, and then nothing is recorded.
     ///
-    /// On one thread: every job signed, then the transaction. On more: `threads` workers sign
-    /// chunks of the batch as they come (an atomic counter hands them out), and this thread
-    /// writes each chunk into the open transaction as soon as the chunks before it are written,
-    /// so that the register write, which only one thread can do, overlaps the signing instead of
-    /// following it.
+    /// On one thread: every job signed, then the transaction. On more: the threads sign chunks
+    /// of the batch as they come (an atomic counter hands them out), and this thread, between its
+    /// own chunks, writes each finished chunk into the open transaction once the chunks before it
+    /// are written, so that the register write, which only one thread can do, overlaps the
+    /// signing instead of following it.
     fn sign_and_record(
         &self,
         key: &IssuingKey,
@@ -414,7 +414,8 @@ impl Center {
         batch.insert(&records)?;
         let (done, finished) = mpsc::channel::<(usize, Result<Vec<CertificateRecord>, CaError>)>();
         std::thread::scope(|scope| -> Result<(), CaError> {
-            let workers: Vec<_> = (0..threads)
+            // This thread is one of the `threads`: it signs too when no chunk waits to be written.
+            let workers: Vec<_> = (1..threads)
                 .map(|_| {
                     let done = done.clone();
                     let (chunks, next, sign_slice) = (&chunks, &next, &sign_slice);
@@ -432,28 +433,39 @@ impl Center {
                 })
                 .collect();
             drop(done);
-            let written = (|| -> Result<(), CaError> {
+            let outcome = (|| -> Result<(), CaError> {
                 // Moved in, so that leaving early drops it and the workers stop at their next
                 // chunk.
                 let finished = finished;
                 let mut waiting = BTreeMap::new();
                 let mut written = 0;
-                for (index, part) in &finished {
-                    waiting.insert(index, part);
-                    while let Some(part) = waiting.remove(&written) {
+                while written < chunks.len() {
+                    waiting.extend(finished.try_iter());
+                    if let Some(part) = waiting.remove(&written) {
                         let part: Vec<CertificateRecord> = part?;
                         batch.insert(&part)?;
                         records.extend(part);
                         written += 1;
+                        continue;
+                    }
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if let Some(slice) = chunks.get(index) {
+                        waiting.insert(index, sign_slice(slice));
+                        continue;
+                    }
+                    // Everything is handed out: wait for the workers' last chunks.
+                    match finished.recv() {
+                        Ok((index, part)) => {
+                            waiting.insert(index, part);
+                        }
+                        Err(_) => {
+                            return Err(CaError::Internal {
+                                reason: "a signing thread of issue_batch stopped early".into(),
+                            });
+                        }
                     }
                 }
-                if written == chunks.len() {
-                    Ok(())
-                } else {
-                    Err(CaError::Internal {
-                        reason: "a signing thread of issue_batch stopped early".into(),
-                    })
-                }
+                Ok(())
             })();
             // Joined here, so that a worker's panic becomes an error instead of unwinding
             // through the scope.
@@ -466,7 +478,7 @@ impl Center {
                     reason: "a signing thread of issue_batch panicked".into(),
                 });
             }
-            written
+            outcome
         })?;
         batch.commit(&audit(&records))?;
         Ok(records)
