@@ -255,6 +255,8 @@ pub(crate) fn build_verifier(
         expectations,
         max_signature_checks: 100,
         required_eku,
+        policy: Default::default(),
+        cancel: Default::default(),
     };
     Ok(Verifier::new(options, revocation))
 }

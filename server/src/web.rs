@@ -498,6 +498,8 @@ fn build(files: &[PathBuf], fingerprint: Fingerprint) -> Result<Built, Error> {
         expectations: Expectations::default(),
         max_signature_checks: MAX_SIGNATURE_CHECKS,
         required_eku: None,
+        policy: Default::default(),
+        cancel: Default::default(),
     };
     Ok(Built {
         fingerprint,

@@ -233,6 +233,8 @@ fn verifier(pki: &TestPki, crls: &[(&str, &[u8])]) -> Verifier {
             expectations: Default::default(),
             max_signature_checks: eds_verifier::path::DEFAULT_MAX_SIGNATURE_CHECKS,
             required_eku: None,
+            policy: Default::default(),
+            cancel: Default::default(),
         },
         revocation,
     )

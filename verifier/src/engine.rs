@@ -33,9 +33,10 @@ use eds_profile::holder::Holder;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::cancel::Cancel;
 use crate::cert::Cert;
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
-use crate::path::{self, PathFailure, PathOptions};
+use crate::path::{self, PathFailure, PathOptions, PolicyOptions};
 use crate::revocation::{RevocationChecker, RevocationStatus, Source};
 use crate::scope::{self, Expectations};
 use crate::trust::TrustList;
@@ -56,6 +57,10 @@ pub struct Options {
     pub max_signature_checks: usize,
     /// An extended key usage the leaf must carry (`eds cert verify --eku`).
     pub required_eku: Option<der::asn1::ObjectIdentifier>,
+    /// The certificate policy inputs of path validation (RFC 5280 §6.1.1).
+    pub policy: PolicyOptions,
+    /// Raised by the caller to stop the work (a timed-out request, a shutdown).
+    pub cancel: Cancel,
 }
 
 /// Why verification could not run at all (a verdict is not an error).
@@ -537,6 +542,8 @@ impl Verifier {
             max_signature_checks: self.options.max_signature_checks,
             required_eku: self.options.required_eku,
             required_policies: Vec::new(),
+            policy: self.options.policy.clone(),
+            cancel: self.options.cancel.clone(),
         };
         let path = match self
             .paths

@@ -54,10 +54,15 @@ use rustls_pki_types::{
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, VerifiedPath};
 
+use crate::cancel::Cancel;
 use crate::cert::Cert;
 use crate::crypto::{self, CryptoError};
 use crate::trust::{TrustList, TrustedCenter};
 use crate::verdict::SubIndication;
+
+mod constraints;
+mod names;
+mod policy;
 
 /// The default [`PathOptions::max_signature_checks`].
 pub const DEFAULT_MAX_SIGNATURE_CHECKS: usize = 32;
@@ -107,6 +112,24 @@ pub struct PathOptions {
     /// Policies of which every certificate below the anchor must assert one (or anyPolicy); empty:
     /// none required.
     pub required_policies: Vec<ObjectIdentifier>,
+    /// The policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g).
+    pub policy: PolicyOptions,
+    /// Raised by the caller to stop the search (a timed-out request, a shutdown).
+    pub cancel: Cancel,
+}
+
+/// The policy inputs of RFC 5280 §6.1.1. The default is the RFC's: any policy acceptable, no
+/// explicit policy required, policy mapping and anyPolicy not inhibited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PolicyOptions {
+    /// user-initial-policy-set (§6.1.1(c)); empty means {anyPolicy}.
+    pub initial_policy_set: Vec<ObjectIdentifier>,
+    /// initial-policy-mapping-inhibit (§6.1.1(e)).
+    pub initial_policy_mapping_inhibit: bool,
+    /// initial-explicit-policy (§6.1.1(f)).
+    pub initial_explicit_policy: bool,
+    /// initial-any-policy-inhibit (§6.1.1(g)).
+    pub initial_any_policy_inhibit: bool,
 }
 
 impl PathOptions {
@@ -117,6 +140,8 @@ impl PathOptions {
             max_signature_checks: DEFAULT_MAX_SIGNATURE_CHECKS,
             required_eku: None,
             required_policies: Vec::new(),
+            policy: PolicyOptions::default(),
+            cancel: Cancel::default(),
         }
     }
 }

@@ -96,6 +96,8 @@ impl Setup {
                 expectations: self.expectations,
                 max_signature_checks: 100,
                 required_eku: None,
+                policy: Default::default(),
+                cancel: Default::default(),
             },
             revocation,
         )

@@ -41,6 +41,8 @@ fn verifier(at: OffsetDateTime) -> Verifier {
             expectations: Expectations::default(),
             max_signature_checks: 32,
             required_eku: None,
+            policy: Default::default(),
+            cancel: Default::default(),
         },
         revocation,
     )

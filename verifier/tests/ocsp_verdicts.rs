@@ -230,6 +230,8 @@ fn verifier(live: &Live) -> Verifier {
             expectations: Expectations::default(),
             max_signature_checks: 100,
             required_eku: None,
+            policy: Default::default(),
+            cancel: Default::default(),
         },
         revocation,
     )
