@@ -1,7 +1,7 @@
 //! A parsed X.509 certificate with the accessors every check of the verifier needs.
 //!
-//! The DER is kept beside the parsed form: signatures, fingerprints and the path engine
-//! (`rustls-webpki`) work on the exact bytes, the checks on the decoded fields (RFC 5280 §4).
+//! The DER is kept beside the parsed form: signatures and fingerprints work on the exact bytes,
+//! the checks on the decoded fields (RFC 5280 §4).
 
 use std::collections::HashMap;
 use std::fmt;

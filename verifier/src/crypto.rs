@@ -8,7 +8,7 @@
 //! and reported as unsupported (no GOST arithmetic here).
 
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::{Decode, Encode, Reader};
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
 
@@ -39,6 +39,14 @@ const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.
 /// The GOST arcs (RFC 4491, RFC 9215, the Russian/Kazakh standards): `1.2.643.*` and the
 /// Kazakh national arc `1.2.398.3.10.*` used by the national center's GOST certificates.
 const GOST_ARCS: [&[u64]; 2] = [&[1, 2, 643], &[1, 2, 398, 3, 10]];
+/// secp192r1 (NIST P-192): below the 112-bit security floor.
+const P192: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.1");
+/// id-dsa (RFC 3279 §2.3.2).
+const DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
+/// The smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus the crypto backend verifies, in bits.
+pub const MAX_RSA_BITS: usize = 8192;
 
 /// Why a signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -187,11 +195,94 @@ pub fn verify(
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| CryptoError::Malformed {
         detail: format!("public key info: {e}"),
     })?;
+    check_key(&spki)?;
     let algorithm = choose(&spki, signature_algorithm, digest)?;
     let key = spki.subject_public_key.raw_bytes();
     UnparsedPublicKey::new(algorithm, key)
         .verify(message, signature)
         .map_err(|_| CryptoError::BadSignature)
+}
+
+/// Whether a public key (a DER SubjectPublicKeyInfo) is of an algorithm and size the verifier
+/// accepts: RSA of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits, EC on P-256 or P-384, Ed25519. A
+/// small RSA key, P-192 and DSA are [`CryptoError::Disallowed`]; GOST and anything else
+/// [`CryptoError::Unsupported`]. A signature made with such a key is never called forged: its
+/// check ends here, before the signature value is looked at.
+pub fn check_public_key(spki_der: &[u8]) -> Result<(), CryptoError> {
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| CryptoError::Malformed {
+        detail: format!("public key info: {e}"),
+    })?;
+    check_key(&spki)
+}
+
+fn check_key(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<(), CryptoError> {
+    let oid = spki.algorithm.oid;
+    match oid {
+        RSA_ENCRYPTION | RSASSA_PSS => {
+            let bits = rsa_modulus_bits(spki.subject_public_key.raw_bytes())?;
+            if bits < MIN_RSA_BITS {
+                Err(CryptoError::Disallowed {
+                    algorithm: format!("RSA-{bits}"),
+                    why: "RSA keys under 2048 bits are refused (NIST SP 800-131A)",
+                })
+            } else if bits > MAX_RSA_BITS {
+                Err(CryptoError::Unsupported {
+                    algorithm: format!("RSA-{bits} (over {MAX_RSA_BITS} bits)"),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        EC_PUBLIC_KEY => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+                .ok_or_else(|| CryptoError::Malformed {
+                    detail: "EC public key without a named curve".into(),
+                })?;
+            match curve {
+                P256 | P384 => Ok(()),
+                P192 => Err(CryptoError::Disallowed {
+                    algorithm: "ECDSA on P-192".into(),
+                    why: "curves under 256 bits are refused",
+                }),
+                other => Err(CryptoError::Unsupported {
+                    algorithm: format!("ECDSA on curve {other}"),
+                }),
+            }
+        }
+        ED25519 => Ok(()),
+        DSA => Err(CryptoError::Disallowed {
+            algorithm: "DSA".into(),
+            why: "DSA keys are refused (withdrawn by FIPS 186-5)",
+        }),
+        _ => Err(CryptoError::Unsupported {
+            algorithm: format!("{} key", algorithm_name(&oid)),
+        }),
+    }
+}
+
+/// The bit length of an RSAPublicKey's modulus (RFC 8017 §A.1.1).
+fn rsa_modulus_bits(key: &[u8]) -> Result<usize, CryptoError> {
+    let malformed = |e: der::Error| CryptoError::Malformed {
+        detail: format!("RSA public key: {e}"),
+    };
+    let mut reader = der::SliceReader::new(key).map_err(malformed)?;
+    let modulus = reader
+        .sequence(|r| {
+            let n = der::asn1::UintRef::decode(r)?;
+            let _e = der::asn1::UintRef::decode(r)?;
+            Ok(n)
+        })
+        .map_err(malformed)?;
+    let bytes = modulus.as_bytes();
+    let Some(first) = bytes.first() else {
+        return Ok(0);
+    };
+    let leading = usize::try_from(first.leading_zeros()).unwrap_or(0);
+    Ok(bytes.len().saturating_mul(8).saturating_sub(leading))
 }
 
 fn choose(

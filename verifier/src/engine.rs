@@ -541,7 +541,6 @@ impl Verifier {
             at,
             max_signature_checks: self.options.max_signature_checks,
             required_eku: self.options.required_eku,
-            required_policies: Vec::new(),
             policy: self.options.policy.clone(),
             cancel: self.options.cancel.clone(),
         };

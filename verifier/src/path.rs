@@ -1,30 +1,51 @@
-//! Certificate path building and validation (RFC 5280 §6) from a leaf through supplied
+//! Certificate path building and validation (RFC 5280 §6.1) from a leaf through supplied
 //! intermediates to a center of the [`TrustList`], at a time and under a work budget the caller
 //! passes in.
 //!
-//! `rustls-webpki` builds the path and checks signatures, validity, basic constraints, path length
-//! and name constraints, trying every candidate issuer. Added here:
+//! Written here rather than taken from a crate: `rustls-webpki` (used before) is a TLS path
+//! validator without certificate policies, directoryName/rfc822Name/URI name constraints or the
+//! self-issued rules of §6.1.4, and `certval` brings its own certificate store, revocation and
+//! report types that would have to be mapped back to ours; the §6.1 algorithm itself is short.
 //!
-//! - the key usage of every issuing certificate, the trust anchor's included: when present it must
-//!   allow keyCertSign (RFC 5280 §4.2.1.3) — webpki ignores key usage;
-//! - the trust anchor's own validity period (webpki treats an anchor as a bare name and key; OpenSSL
-//!   and the national center's practice check it);
-//! - certificate policies, when [`PathOptions::required_policies`] asks for them: every certificate
-//!   below the anchor must assert one of them or anyPolicy (a simplification of §6.1.3(d): no policy
-//!   mapping, no inhibit flags);
-//! - the extended key usage of the leaf only when [`PathOptions::required_eku`] asks (`eds cert
-//!   verify --eku`); otherwise no EKU is required anywhere, so document-signing certificates
-//!   (emailProtection, the national role OIDs) are not rejected for lacking a TLS purpose — the
-//!   engine's scope check judges the leaf's usage;
-//! - a signature budget the caller sets ([`PathOptions::max_signature_checks`], counted across all
-//!   candidate paths; webpki's own ceiling of 100 applies too);
-//! - a precise failure: when webpki rejects every path, each candidate chain (found by names) is
-//!   checked step by step to say which certificate fails which rule, and the most specific failure
-//!   over all candidates is reported ([`PathFailure::rank`]);
-//! - for a chain whose only fault is a certificate outside its validity at the time asked, the
-//!   failure ([`PathFailure::Expired`], [`PathFailure::NotYetValid`]) carries that chain, confirmed
-//!   valid by webpki at a time inside every certificate's validity;
-//! - a cache ([`PathCache`]) so a batch signed by one leaf validates its chain once.
+//! # Building
+//!
+//! From the leaf upwards, every candidate issuer is tried: the trusted centers and the supplied
+//! certificates whose subject is the same name as the current certificate's issuer by RFC 5280
+//! §7.1 ([`names`]), those whose subjectKeyIdentifier matches the authorityKeyIdentifier first. A
+//! candidate's signature on the current certificate is checked before the search goes above it,
+//! so a wrong key ends that branch at once. The search is bounded by
+//! [`PathOptions::max_signature_checks`] (signature checks over the whole search, each edge
+//! checked once), [`MAX_INTERMEDIATES`], [`MAX_CANDIDATES`] complete paths and [`MAX_STEPS`]
+//! issuer look-ups, and stops when [`PathOptions::cancel`] is raised.
+//!
+//! # Validation of a complete candidate (§6.1.3 – §6.1.5)
+//!
+//! In this order, the first failure ending the candidate:
+//!
+//! 1. the profile rules of §4 that a validator must enforce: no extension twice, no unknown
+//!    critical extension (the anchor's included), authority and subject key identifiers not
+//!    critical, the inner and outer signature algorithms the same, a CA's subject not empty, a
+//!    self-signed anchor's authority key identifier naming itself, keys of allowed algorithms and
+//!    sizes (RSA of 2048 bits or more, P-256, P-384, Ed25519);
+//! 2. basic constraints of every issuing certificate (§6.1.4 (k); a version 1 or 2 intermediate
+//!    cannot show it is a CA and is refused), the path length (§6.1.4 (l), (m): self-issued
+//!    certificates are not counted; the anchor's own pathLenConstraint applies too), key usage
+//!    keyCertSign of every issuing certificate and the anchor (§6.1.4 (n));
+//! 3. name constraints ([`constraints`]);
+//! 4. certificate policies with the inputs of [`PolicyOptions`] ([`policy`]);
+//! 5. the extended key usage of the leaf only when [`PathOptions::required_eku`] asks (`eds cert
+//!    verify --eku`); otherwise none is required anywhere, and the engine's scope check judges
+//!    the leaf's usage;
+//! 6. validity at the time asked, the trust anchor's included (the anchor's period is checked as
+//!    OpenSSL and the national center's practice do). A candidate whose only fault is time fails
+//!    with [`PathFailure::Expired`] or [`PathFailure::NotYetValid`] carrying the chain.
+//!
+//! A leaf that is itself a CA certificate is accepted as an end entity (RFC 5280 places no
+//! limit on it; the engine's scope checks judge what it may sign).
+//!
+//! When every candidate fails, the most specific failure over all of them is reported
+//! ([`PathFailure::rank`]); a search that ran out of budget, steps or candidates without any
+//! complete path reports [`PathFailure::BudgetExceeded`].
 //!
 //! # Failures and ETSI EN 319 102-1 sub-indications
 //!
@@ -32,27 +53,23 @@
 //!
 //! | failure | sub-indication |
 //! |---|---|
-//! | `NoChain` (no issuer found, unknown root, too long) | NO_CERTIFICATE_CHAIN_FOUND |
-//! | `NotCa`, `LeafIsCa`, `PathLenExceeded`, `CaKeyUsage`, `NameConstraints`, `PolicyMissing`, `RequiredEkuMissing` | CHAIN_CONSTRAINTS_FAILURE |
-//! | `BadSignature` (on a certificate), `UnknownCriticalExtension`, `Malformed` | CERTIFICATE_CHAIN_GENERAL_FAILURE |
-//! | `UnsupportedAlgorithm` (GOST, SHA-1, small RSA keys) | CRYPTO_CONSTRAINTS_FAILURE |
+//! | `NoChain` (no issuer found, unknown root, too long), `BudgetExceeded` | NO_CERTIFICATE_CHAIN_FOUND |
+//! | `NotCa`, `PathLenExceeded`, `CaKeyUsage`, `NameConstraints`, `Policy`, `RequiredEkuMissing` | CHAIN_CONSTRAINTS_FAILURE |
+//! | `BadSignature` (on a certificate), `UnknownCriticalExtension`, `Nonconforming`, `Malformed` | CERTIFICATE_CHAIN_GENERAL_FAILURE |
+//! | `UnsupportedAlgorithm` (GOST, DSA, SHA-1, RSA under 2048 bits, P-192) | CRYPTO_CONSTRAINTS_FAILURE |
 //! | `Expired` / `NotYetValid` | EXPIRED / NOT_YET_VALID — or OUT_OF_BOUNDS_NO_POE, which the engine decides from what the validation time rests on |
-//! | `BudgetExceeded` | CERTIFICATE_CHAIN_GENERAL_FAILURE |
 //!
 //! Certificate indices count along the chain: 0 is the leaf, the last is the trust anchor's
 //! certificate.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Header, Reader, SliceReader};
-use rustls_pki_types::{
-    CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
-};
 use time::OffsetDateTime;
-use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, VerifiedPath};
+use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use crate::cancel::Cancel;
 use crate::cert::Cert;
@@ -61,60 +78,60 @@ use crate::trust::{TrustList, TrustedCenter};
 use crate::verdict::SubIndication;
 
 mod constraints;
-mod names;
+pub(crate) mod names;
 mod policy;
 
 /// The default [`PathOptions::max_signature_checks`].
 pub const DEFAULT_MAX_SIGNATURE_CHECKS: usize = 32;
 
-/// The most intermediates a path may hold (webpki's limit).
-pub const MAX_INTERMEDIATES: usize = 6;
+/// The most intermediates a path may hold (self-issued ones included).
+pub const MAX_INTERMEDIATES: usize = 8;
 
-/// The most candidate chains examined when explaining a failure.
-const MAX_CANDIDATES: usize = 16;
+/// The most complete candidate paths validated in one search.
+pub const MAX_CANDIDATES: usize = 16;
 
-/// `anyPolicy` (RFC 5280 §4.2.1.4).
-const ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32.0");
+/// The most issuer look-ups (candidate certificates considered) in one search.
+pub const MAX_STEPS: usize = 1024;
 
-/// Extensions webpki understands; any other marked critical makes it reject the certificate.
-const KNOWN_CRITICAL: [ObjectIdentifier; 6] = [
-    ObjectIdentifier::new_unwrap("2.5.29.15"),
-    ObjectIdentifier::new_unwrap("2.5.29.17"),
-    ObjectIdentifier::new_unwrap("2.5.29.19"),
-    ObjectIdentifier::new_unwrap("2.5.29.30"),
-    ObjectIdentifier::new_unwrap("2.5.29.31"),
-    ObjectIdentifier::new_unwrap("2.5.29.37"),
+/// The most bytes of chains a [`PathCache`] holds.
+pub const PATH_CACHE_MAX_BYTES: usize = 64 << 20;
+
+/// Extensions this validator processes (RFC 5280 §4.2); any other marked critical makes the
+/// certificate unusable (§4.2: "MUST reject").
+const KNOWN_CRITICAL: [ObjectIdentifier; 10] = [
+    ObjectIdentifier::new_unwrap("2.5.29.15"), // keyUsage
+    ObjectIdentifier::new_unwrap("2.5.29.17"), // subjectAltName
+    ObjectIdentifier::new_unwrap("2.5.29.19"), // basicConstraints
+    ObjectIdentifier::new_unwrap("2.5.29.30"), // nameConstraints
+    ObjectIdentifier::new_unwrap("2.5.29.31"), // cRLDistributionPoints
+    ObjectIdentifier::new_unwrap("2.5.29.32"), // certificatePolicies
+    ObjectIdentifier::new_unwrap("2.5.29.33"), // policyMappings
+    ObjectIdentifier::new_unwrap("2.5.29.36"), // policyConstraints
+    ObjectIdentifier::new_unwrap("2.5.29.37"), // extKeyUsage
+    ObjectIdentifier::new_unwrap("2.5.29.54"), // inhibitAnyPolicy
 ];
 
-/// Certificate signature algorithms webpki verifies (ECDSA with SHA-256/384, Ed25519, RSA PKCS#1
-/// v1.5 with SHA-256/384/512, RSA-PSS).
-const WEBPKI_SIGNATURES: [ObjectIdentifier; 7] = [
-    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
-    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3"),
-    ObjectIdentifier::new_unwrap("1.3.101.112"),
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11"),
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12"),
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13"),
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10"),
-];
+/// authorityKeyIdentifier (RFC 5280 §4.2.1.1): MUST NOT be critical.
+const AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+/// subjectKeyIdentifier (RFC 5280 §4.2.1.2): MUST NOT be critical.
+const SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 
 /// What a validation is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathOptions {
     /// The validation time: every certificate must be valid at it.
     pub at: OffsetDateTime,
-    /// The most signature verifications, over all candidate paths and the explanation of a
-    /// failure; past it the result is [`PathFailure::BudgetExceeded`].
+    /// The most signature verifications over the whole search (each certificate-issuer pair is
+    /// checked once); past it the search stops with the most specific failure found, or
+    /// [`PathFailure::BudgetExceeded`] when no complete path was found.
     pub max_signature_checks: usize,
     /// An extended key usage the leaf must list (`eds cert verify --eku OID`); `None`: none
     /// required.
     pub required_eku: Option<ObjectIdentifier>,
-    /// Policies of which every certificate below the anchor must assert one (or anyPolicy); empty:
-    /// none required.
-    pub required_policies: Vec<ObjectIdentifier>,
     /// The policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g).
     pub policy: PolicyOptions,
-    /// Raised by the caller to stop the search (a timed-out request, a shutdown).
+    /// Raised by the caller to stop the search (a timed-out request, a shutdown): the search ends
+    /// before its next signature check with [`PathFailure::BudgetExceeded`].
     pub cancel: Cancel,
 }
 
@@ -139,7 +156,6 @@ impl PathOptions {
             at,
             max_signature_checks: DEFAULT_MAX_SIGNATURE_CHECKS,
             required_eku: None,
-            required_policies: Vec::new(),
             policy: PolicyOptions::default(),
             cancel: Cancel::default(),
         }
@@ -202,12 +218,6 @@ pub enum PathFailure {
         /// Its subject.
         subject: String,
     },
-    /// The leaf is a CA certificate (basic constraints cA TRUE), not an end entity.
-    #[error("validate the chain: the leaf ({subject}) is a CA certificate, not an end entity")]
-    LeafIsCa {
-        /// Its subject.
-        subject: String,
-    },
     /// A CA's pathLenConstraint is smaller than the number of CAs below it (RFC 5280 §6.1.4(m)).
     #[error(
         "validate the chain: certificate {index} ({subject}) allows {path_len} CA(s) below it, the chain has more"
@@ -230,21 +240,42 @@ pub enum PathFailure {
         /// Its subject.
         subject: String,
     },
-    /// A name constraint of a CA excludes a name below it (RFC 5280 §4.2.1.10).
-    #[error("validate the chain: name constraints violated: {detail}")]
-    NameConstraints {
-        /// webpki's message.
-        detail: String,
-    },
-    /// A certificate asserts none of the required policies (RFC 5280 §4.2.1.4).
+    /// A name constraint of a CA above it does not allow a name of certificate `index` (RFC 5280
+    /// §4.2.1.10, §6.1.3 (b), (c)).
     #[error(
-        "validate the chain: certificate {index} ({subject}) asserts none of the required policies"
+        "validate the chain: certificate {index} ({subject}) violates name constraints: {detail}"
     )]
-    PolicyMissing {
+    NameConstraints {
         /// Its index in the chain.
         index: usize,
         /// Its subject.
         subject: String,
+        /// Which name, and which constraint.
+        detail: String,
+    },
+    /// Certificate policy processing rejects the path (RFC 5280 §6.1.3 (d)-(f), §6.1.4 (a),
+    /// (b), (h)-(j), §6.1.5): no acceptable policy is left, an explicit policy is required and
+    /// none is valid, or a policy extension is malformed.
+    #[error("validate the chain's policies at certificate {index} ({subject}): {detail}")]
+    Policy {
+        /// The index in the chain of the certificate at which the policies failed.
+        index: usize,
+        /// Its subject.
+        subject: String,
+        /// What failed.
+        detail: String,
+    },
+    /// A certificate breaks a rule of the RFC 5280 §4 profile that a validator must enforce (an
+    /// extension twice, a critical key identifier, different inner and outer signature
+    /// algorithms, a CA without a subject, a root whose authority key identifier is not its own).
+    #[error("validate certificate {index} ({subject}): {detail}")]
+    Nonconforming {
+        /// Its index in the chain.
+        index: usize,
+        /// Its subject.
+        subject: String,
+        /// Which rule, in words.
+        detail: String,
     },
     /// The leaf does not list the extended key usage the caller requires (RFC 5280 §4.2.1.12).
     #[error("validate the leaf: its extended key usage does not include {eku}")]
@@ -262,8 +293,8 @@ pub enum PathFailure {
         /// What failed.
         detail: String,
     },
-    /// A certificate is signed with an algorithm not supported or not allowed (GOST R 34.10,
-    /// SHA-1, RSA under 2048 bits).
+    /// A certificate is signed with, or carries a key of, an algorithm not supported or not
+    /// allowed (GOST R 34.10, DSA, SHA-1, RSA under 2048 bits, curves other than P-256 and P-384).
     #[error(
         "verify the signature of certificate {index} ({subject}): algorithm {algorithm} is not supported"
     )]
@@ -296,9 +327,10 @@ pub enum PathFailure {
         /// The chain that validates inside every certificate's validity (leaf first).
         chain: Vec<Cert>,
     },
-    /// The signature budget ran out before a path was found.
+    /// The search's budget ran out, or it was cancelled, before any complete path was found.
     #[error(
-        "validate the chain: more than {limit} signature checks needed (raise the budget or supply fewer candidate certificates)"
+        "find a chain to a trusted center: the search stopped after {limit} signature checks, \
+         or at its limit of candidates, or when cancelled (supply fewer candidate certificates)"
     )]
     BudgetExceeded {
         /// The budget.
@@ -328,18 +360,19 @@ impl PathFailure {
     /// validation time is not a proven signing time.
     pub fn sub_indication(&self) -> SubIndication {
         match self {
-            Self::NoChain { .. } => SubIndication::NoCertificateChainFound,
+            Self::NoChain { .. } | Self::BudgetExceeded { .. } => {
+                SubIndication::NoCertificateChainFound
+            }
             Self::NotCa { .. }
-            | Self::LeafIsCa { .. }
             | Self::PathLenExceeded { .. }
             | Self::CaKeyUsage { .. }
             | Self::NameConstraints { .. }
-            | Self::PolicyMissing { .. }
+            | Self::Policy { .. }
             | Self::RequiredEkuMissing { .. } => SubIndication::ChainConstraintsFailure,
             Self::BadSignature { .. }
             | Self::UnknownCriticalExtension { .. }
-            | Self::Malformed { .. }
-            | Self::BudgetExceeded { .. } => SubIndication::CertificateChainGeneralFailure,
+            | Self::Nonconforming { .. }
+            | Self::Malformed { .. } => SubIndication::CertificateChainGeneralFailure,
             Self::UnsupportedAlgorithm { .. } => SubIndication::CryptoConstraintsFailure,
             Self::Expired { .. } => SubIndication::Expired,
             Self::NotYetValid { .. } => SubIndication::NotYetValid,
@@ -348,23 +381,22 @@ impl PathFailure {
 
     /// How specific the failure is, for choosing among candidate paths: a failure found later in
     /// the checks means the chain got further and is more likely the one meant (signatures, then
-    /// critical extensions, basic constraints, path length, CA key usage, name constraints,
+    /// the profile rules, basic constraints, path length, CA key usage, name constraints,
     /// policies, validity).
     pub fn rank(&self) -> u8 {
         match self {
-            Self::NoChain { .. } => 0,
+            Self::NoChain { .. } | Self::BudgetExceeded { .. } => 0,
             Self::Malformed { .. } => 1,
             Self::BadSignature { .. } => 2,
             Self::UnsupportedAlgorithm { .. } => 3,
-            Self::UnknownCriticalExtension { .. } => 4,
-            Self::LeafIsCa { .. } => 5,
+            Self::UnknownCriticalExtension { .. } | Self::Nonconforming { .. } => 4,
             Self::NotCa { .. } => 6,
             Self::PathLenExceeded { .. } => 7,
             Self::CaKeyUsage { .. } => 8,
             Self::NameConstraints { .. } => 9,
-            Self::PolicyMissing { .. } => 10,
+            Self::Policy { .. } => 10,
             Self::Expired { .. } | Self::NotYetValid { .. } => 11,
-            Self::RequiredEkuMissing { .. } | Self::BudgetExceeded { .. } => 12,
+            Self::RequiredEkuMissing { .. } => 12,
         }
     }
 
@@ -377,38 +409,497 @@ impl PathFailure {
     }
 }
 
-/// Validates a path from `leaf` through any of `intermediates` (in any order; duplicates and the
-/// leaf itself are ignored) to a center of `trust`, as `opts` says.
+/// Validates a path from `leaf` through any of `intermediates` (in any order; duplicates, the
+/// leaf itself and copies of trusted centers' certificates are ignored) to a center of `trust`,
+/// as `opts` says.
 pub fn validate(
     leaf: &Cert,
     intermediates: &[Cert],
     trust: &TrustList,
     opts: &PathOptions,
 ) -> Result<ValidPath, PathFailure> {
-    let mut seen = std::collections::HashSet::with_capacity(intermediates.len() + 1);
+    let mut seen = HashSet::with_capacity(intermediates.len() + 1);
     seen.insert(*leaf.sha256());
+    for center in trust.centers() {
+        seen.insert(*center.cert.sha256());
+    }
     let inters: Vec<Cert> = intermediates
         .iter()
         .filter(|cert| seen.insert(*cert.sha256()))
         .cloned()
         .collect();
-    let ctx = Ctx {
-        leaf,
-        inters,
+    if let Some(eku) = &opts.required_eku {
+        let listed = leaf
+            .extended_key_usage()
+            .map_err(|e| PathFailure::Malformed {
+                index: 0,
+                detail: e.to_string(),
+            })?;
+        if !listed.is_some_and(|l| l.contains(eku)) {
+            return Err(PathFailure::RequiredEkuMissing {
+                eku: eku.to_string(),
+            });
+        }
+    }
+    let mut search = Search {
+        inters: &inters,
         trust,
         opts,
-        budget: Budget::new(opts.max_signature_checks),
+        signatures_left: opts.max_signature_checks,
+        edges: HashMap::new(),
+        steps: 0,
+        candidates: 0,
+        stopped: false,
+        best: None,
+        deepest: leaf.clone(),
+        deepest_len: 0,
     };
-    ctx.run()
+    let mut path = vec![leaf.clone()];
+    if let Some(found) = search.extend(&mut path) {
+        return Ok(found);
+    }
+    Err(search.failure())
+}
+
+/// One path search: the state of the depth-first walk from the leaf upwards.
+struct Search<'a> {
+    inters: &'a [Cert],
+    trust: &'a TrustList,
+    opts: &'a PathOptions,
+    signatures_left: usize,
+    /// Outcomes of signature checks already made, by (certificate, issuer) SHA-256s.
+    edges: HashMap<([u8; 32], [u8; 32]), Result<(), EdgeFailure>>,
+    steps: usize,
+    candidates: usize,
+    /// The budget, a limit or the cancel flag ended the search.
+    stopped: bool,
+    /// The most specific failure so far.
+    best: Option<PathFailure>,
+    /// The certificate highest above the leaf reached by names, for the no-chain message.
+    deepest: Cert,
+    deepest_len: usize,
+}
+
+/// Why a signature check on an edge failed, before it is placed in a chain.
+#[derive(Debug, Clone)]
+enum EdgeFailure {
+    Bad(String),
+    Unsupported(String),
+    Malformed(String),
+}
+
+impl Search<'_> {
+    /// Extends `path` (leaf first) upwards; the first complete path that validates.
+    fn extend(&mut self, path: &mut Vec<Cert>) -> Option<ValidPath> {
+        let head = path.last()?.clone();
+        if self.deepest_len < path.len() {
+            self.deepest_len = path.len();
+            self.deepest = head.clone();
+        }
+        // 1. The trusted centers that may have issued the head.
+        let aki = head.authority_key_id();
+        let mut centers: Vec<&TrustedCenter> = self
+            .trust
+            .centers()
+            .iter()
+            .filter(|c| names::names_equal(c.cert.subject_der(), head.issuer_der()))
+            .collect();
+        centers.sort_by_key(|c| key_id_order(aki.as_deref(), &c.cert));
+        for center in centers {
+            if !self.step() {
+                return None;
+            }
+            let index = path.len() - 1;
+            if !self.check_edge(&head, &center.cert, index) {
+                continue;
+            }
+            let mut chain = path.clone();
+            chain.push(center.cert.clone());
+            self.candidates += 1;
+            match self.evaluate(&chain) {
+                Ok(()) => {
+                    return Some(ValidPath {
+                        chain,
+                        anchor: center.clone(),
+                    });
+                }
+                Err(f) => self.record(f),
+            }
+            if self.candidates >= MAX_CANDIDATES {
+                self.stopped = true;
+                return None;
+            }
+        }
+        // 2. The supplied certificates that may have issued it.
+        if path.len() > MAX_INTERMEDIATES {
+            self.record(PathFailure::NoChain {
+                detail: format!("the chain would hold more than {MAX_INTERMEDIATES} intermediates"),
+            });
+            return None;
+        }
+        let mut issuers: Vec<&Cert> = self
+            .inters
+            .iter()
+            .filter(|c| names::names_equal(c.subject_der(), head.issuer_der()))
+            .filter(|c| {
+                !path.iter().any(|p| {
+                    p.sha256() == c.sha256()
+                        || (p.spki_der() == c.spki_der()
+                            && names::names_equal(p.subject_der(), c.subject_der()))
+                })
+            })
+            .collect();
+        issuers.sort_by_key(|c| key_id_order(aki.as_deref(), c));
+        for issuer in issuers {
+            if !self.step() {
+                return None;
+            }
+            let index = path.len() - 1;
+            if !self.check_edge(&head, issuer, index) {
+                continue;
+            }
+            path.push(issuer.clone());
+            let found = self.extend(path);
+            path.pop();
+            if found.is_some() || self.stopped {
+                return found;
+            }
+        }
+        None
+    }
+
+    /// Counts one issuer look-up; false when the search must stop.
+    fn step(&mut self) -> bool {
+        if self.stopped || self.opts.cancel.is_cancelled() || self.steps >= MAX_STEPS {
+            self.stopped = true;
+            return false;
+        }
+        self.steps += 1;
+        true
+    }
+
+    /// Checks `issuer`'s signature on `cert` (at `index` in the chain being built), once per
+    /// pair; a failure is recorded.
+    fn check_edge(&mut self, cert: &Cert, issuer: &Cert, index: usize) -> bool {
+        let key = (*cert.sha256(), *issuer.sha256());
+        let outcome = match self.edges.get(&key) {
+            Some(done) => done.clone(),
+            None => {
+                if self.signatures_left == 0 || self.opts.cancel.is_cancelled() {
+                    self.stopped = true;
+                    return false;
+                }
+                self.signatures_left -= 1;
+                let outcome = verify_edge(cert, issuer);
+                self.edges.insert(key, outcome.clone());
+                outcome
+            }
+        };
+        let subject = cert.subject();
+        match outcome {
+            Ok(()) => true,
+            Err(EdgeFailure::Bad(detail)) => {
+                self.record(PathFailure::BadSignature {
+                    index,
+                    subject,
+                    detail,
+                });
+                false
+            }
+            Err(EdgeFailure::Unsupported(algorithm)) => {
+                self.record(PathFailure::UnsupportedAlgorithm {
+                    index,
+                    subject,
+                    algorithm,
+                });
+                false
+            }
+            Err(EdgeFailure::Malformed(detail)) => {
+                self.record(PathFailure::Malformed { index, detail });
+                false
+            }
+        }
+    }
+
+    fn record(&mut self, failure: PathFailure) {
+        if self.best.as_ref().is_none_or(|b| failure.rank() > b.rank()) {
+            self.best = Some(failure);
+        }
+    }
+
+    /// The failure to report when no path validated.
+    fn failure(self) -> PathFailure {
+        match self.best {
+            // A search cut short before any complete path reports that it was cut short: the
+            // signature failures it met may belong to decoys.
+            _ if self.stopped && self.candidates == 0 => PathFailure::BudgetExceeded {
+                limit: self.opts.max_signature_checks,
+            },
+            Some(best) if !matches!(best, PathFailure::NoChain { .. }) => best,
+            _ if self.stopped => PathFailure::BudgetExceeded {
+                limit: self.opts.max_signature_checks,
+            },
+            Some(best) => best,
+            None => PathFailure::NoChain {
+                detail: format!(
+                    "no trusted center or supplied intermediate is named \"{}\" (the issuer of \"{}\")",
+                    self.deepest.issuer(),
+                    self.deepest.subject()
+                ),
+            },
+        }
+    }
+
+    /// RFC 5280 §6.1.3 – §6.1.5 on a complete chain (leaf first, the anchor's certificate last)
+    /// whose signatures are verified.
+    fn evaluate(&self, chain: &[Cert]) -> Result<(), PathFailure> {
+        let last = chain.len().saturating_sub(1);
+        // 1. Profile rules, every certificate (the anchor's included).
+        for (index, cert) in chain.iter().enumerate() {
+            check_profile(cert, index, index > 0, index == last)?;
+        }
+        // 2. Issuing certificates: basic constraints, path length, key usage.
+        self.check_issuers(chain)?;
+        // The path of §6.1: from the certificate the anchor issued to the leaf.
+        let path: Vec<&Cert> = chain.iter().take(last).rev().collect();
+        let to_chain = |path_index: usize| last.saturating_sub(1).saturating_sub(path_index);
+        let subject = |index: usize| chain.get(index).map(Cert::subject).unwrap_or_default();
+        // 3. Name constraints.
+        constraints::check_name_constraints(&path).map_err(|v| {
+            let index = to_chain(v.index);
+            PathFailure::NameConstraints {
+                index,
+                subject: subject(index),
+                detail: v.detail,
+            }
+        })?;
+        // 4. Policies.
+        policy::process_policies(&path, &self.opts.policy).map_err(|v| {
+            let index = to_chain(v.index);
+            PathFailure::Policy {
+                index,
+                subject: subject(index),
+                detail: v.detail,
+            }
+        })?;
+        // 6. Validity at the time asked.
+        match time_failure(chain, self.opts.at) {
+            Some(f) => Err(f),
+            None => Ok(()),
+        }
+    }
+
+    /// §6.1.4 (k) - (n) over the issuing certificates, and the anchor's own constraints.
+    fn check_issuers(&self, chain: &[Cert]) -> Result<(), PathFailure> {
+        let last = chain.len().saturating_sub(1);
+        let malformed = |index: usize, e: crate::cert::CertError| PathFailure::Malformed {
+            index,
+            detail: e.to_string(),
+        };
+        // max_path_length and which certificate set it (index, its pathLenConstraint).
+        let mut max_path_length = last;
+        let mut limiter: Option<(usize, u8)> = None;
+        for index in (1..=last).rev() {
+            let Some(cert) = chain.get(index) else {
+                continue;
+            };
+            let is_anchor = index == last;
+            let bc = cert.basic_constraints().map_err(|e| malformed(index, e))?;
+            if !is_anchor {
+                // (k) A version 3 certificate must say it is a CA; a version 1 or 2 one cannot.
+                if !matches!(bc, Some((true, _))) {
+                    return Err(PathFailure::NotCa {
+                        index,
+                        subject: cert.subject(),
+                    });
+                }
+                // (l) Self-issued certificates are not counted.
+                if !cert.is_self_issued() {
+                    if max_path_length == 0 {
+                        let (at, path_len) = limiter.unwrap_or((index, 0));
+                        return Err(PathFailure::PathLenExceeded {
+                            index: at,
+                            subject: chain.get(at).map(Cert::subject).unwrap_or_default(),
+                            path_len,
+                        });
+                    }
+                    max_path_length -= 1;
+                }
+            } else if matches!(bc, Some((false, _))) {
+                // An anchor certificate that says it is no CA cannot issue.
+                return Err(PathFailure::NotCa {
+                    index,
+                    subject: cert.subject(),
+                });
+            }
+            // (m) pathLenConstraint.
+            if let Some((true, Some(len))) = bc
+                && usize::from(len) < max_path_length
+            {
+                max_path_length = usize::from(len);
+                limiter = Some((index, len));
+            }
+            // (n) keyCertSign.
+            let ku = cert.key_usage().map_err(|e| malformed(index, e))?;
+            if ku.is_some_and(|ku| !ku.key_cert_sign) {
+                return Err(PathFailure::CaKeyUsage {
+                    index,
+                    subject: cert.subject(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Orders candidate issuers: the one whose subjectKeyIdentifier is the authorityKeyIdentifier
+/// first, then those without one, then the others.
+fn key_id_order(aki: Option<&[u8]>, candidate: &Cert) -> u8 {
+    match (aki, candidate.subject_key_id()) {
+        (Some(a), Some(s)) if a == s.as_slice() => 0,
+        (_, None) | (None, _) => 1,
+        _ => 2,
+    }
+}
+
+/// Verifies `issuer`'s signature on `cert`.
+fn verify_edge(cert: &Cert, issuer: &Cert) -> Result<(), EdgeFailure> {
+    let Some(tbs) = tbs_bytes(cert.der()) else {
+        return Err(EdgeFailure::Malformed(
+            "the to-be-signed part cannot be located".to_owned(),
+        ));
+    };
+    let x509 = cert.x509();
+    match crypto::verify(
+        issuer.spki_der(),
+        &x509.signature_algorithm,
+        None,
+        tbs,
+        x509.signature.raw_bytes(),
+    ) {
+        Ok(()) => Ok(()),
+        Err(CryptoError::Unsupported { algorithm })
+        | Err(CryptoError::Disallowed { algorithm, .. }) => Err(EdgeFailure::Unsupported(algorithm)),
+        Err(e) => Err(EdgeFailure::Bad(e.to_string())),
+    }
+}
+
+/// The RFC 5280 §4 rules a validator must enforce on one certificate. `issues`: it issues another
+/// certificate of the chain (a CA); `anchor`: it is the trust anchor's certificate.
+fn check_profile(cert: &Cert, index: usize, issues: bool, anchor: bool) -> Result<(), PathFailure> {
+    let nonconforming = |detail: String| PathFailure::Nonconforming {
+        index,
+        subject: cert.subject(),
+        detail,
+    };
+    let x509 = cert.x509();
+    let tbs = &x509.tbs_certificate;
+    // §4.1.1.2: the signature field of the TBS equals signatureAlgorithm.
+    if tbs.signature != x509.signature_algorithm {
+        return Err(nonconforming(
+            "its inner and outer signature algorithms differ (RFC 5280 §4.1.1.2)".to_owned(),
+        ));
+    }
+    if let Some(extensions) = &tbs.extensions {
+        // §4.1.2.9: extensions only in version 3.
+        if tbs.version != x509_cert::certificate::Version::V3 {
+            return Err(nonconforming(
+                "it has extensions but is not a version 3 certificate (RFC 5280 §4.1.2.9)"
+                    .to_owned(),
+            ));
+        }
+        let mut seen = HashSet::with_capacity(extensions.len());
+        for ext in extensions {
+            // §4.2: no extension twice.
+            if !seen.insert(ext.extn_id) {
+                return Err(nonconforming(format!(
+                    "extension {} appears twice (RFC 5280 §4.2)",
+                    ext.extn_id
+                )));
+            }
+            if ext.critical && (ext.extn_id == AKI || ext.extn_id == SKI) {
+                return Err(nonconforming(format!(
+                    "its {} is marked critical (RFC 5280 §4.2.1.{}: MUST NOT)",
+                    if ext.extn_id == AKI {
+                        "authority key identifier"
+                    } else {
+                        "subject key identifier"
+                    },
+                    if ext.extn_id == AKI { 1 } else { 2 }
+                )));
+            }
+            if ext.critical && !KNOWN_CRITICAL.contains(&ext.extn_id) {
+                return Err(PathFailure::UnknownCriticalExtension {
+                    index,
+                    oid: ext.extn_id.to_string(),
+                });
+            }
+        }
+    }
+    // §4.1.2.6: a CA's subject is not empty.
+    if (issues || anchor) && tbs.subject.0.is_empty() {
+        return Err(nonconforming(
+            "it issues certificates but its subject is empty (RFC 5280 §4.1.2.6)".to_owned(),
+        ));
+    }
+    // A self-signed root's authority key identifier, when present, names the root itself.
+    if anchor && cert.is_self_issued() {
+        let aki = cert
+            .decoded::<AuthorityKeyIdentifier>()
+            .map_err(|e| PathFailure::Malformed {
+                index,
+                detail: e.to_string(),
+            })?;
+        if let Some(aki) = aki {
+            let own = cert.subject_key_id();
+            if let (Some(k), Some(own)) = (&aki.key_identifier, &own)
+                && k.as_bytes() != own.as_slice()
+            {
+                return Err(nonconforming(
+                    "it is self-issued but its authority key identifier names another key"
+                        .to_owned(),
+                ));
+            }
+            if let Some(serial) = &aki.authority_cert_serial_number
+                && serial.as_bytes() != cert.serial()
+            {
+                return Err(nonconforming(
+                    "it is self-issued but its authority key identifier names another serial \
+                     number"
+                        .to_owned(),
+                ));
+            }
+        }
+    }
+    // The key itself: an algorithm and size the verifier accepts.
+    if let Err(e) = crypto::check_public_key(cert.spki_der()) {
+        return Err(match e {
+            CryptoError::Unsupported { algorithm } | CryptoError::Disallowed { algorithm, .. } => {
+                PathFailure::UnsupportedAlgorithm {
+                    index,
+                    subject: cert.subject(),
+                    algorithm,
+                }
+            }
+            other => PathFailure::Malformed {
+                index,
+                detail: other.to_string(),
+            },
+        });
+    }
+    Ok(())
 }
 
 /// A cache of validated paths, keyed by the leaf, the supplied intermediates, the trust list and
-/// the options' requirements. A hit needs the validation time inside the cached chain's validity
-/// window (the only time-dependent part of path validation here), so it returns exactly what
-/// [`validate`] would. Failures are not cached. Safe to share between threads.
+/// the options' requirements, all by full SHA-256 digests or values. A hit needs the validation
+/// time inside the cached chain's validity window (the only time-dependent part of path
+/// validation here), so it returns exactly what [`validate`] would. Failures are not cached. It
+/// holds at most its capacity in paths and [`PATH_CACHE_MAX_BYTES`] bytes of chains (when
+/// either is reached it is emptied and refilled), so public requests cannot grow it past that.
+/// Safe to share between threads.
 #[derive(Debug)]
 pub struct PathCache {
-    entries: RwLock<HashMap<CacheKey, CacheEntry>>,
+    entries: RwLock<Entries>,
     capacity: usize,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -421,7 +912,14 @@ struct CacheKey {
     intermediates: Vec<[u8; 32]>,
     trust: [u8; 32],
     required_eku: Option<ObjectIdentifier>,
-    required_policies: Vec<ObjectIdentifier>,
+    policy: PolicyOptions,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<CacheKey, CacheEntry>,
+    /// The DER bytes of the chains held.
+    bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -435,7 +933,7 @@ impl PathCache {
     /// A cache holding at most `capacity` paths (when full, it is emptied and refilled).
     pub fn new(capacity: usize) -> Self {
         Self {
-            entries: RwLock::new(HashMap::new()),
+            entries: RwLock::new(Entries::default()),
             capacity: capacity.max(1),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -453,7 +951,7 @@ impl PathCache {
     ) -> Result<ValidPath, PathFailure> {
         let key = cache_key(leaf, intermediates, trust, opts);
         if let Ok(entries) = self.entries.read()
-            && let Some(entry) = entries.get(&key)
+            && let Some(entry) = entries.map.get(&key)
             && entry.from <= opts.at
             && opts.at <= entry.until
         {
@@ -464,11 +962,16 @@ impl PathCache {
         let result = validate(leaf, intermediates, trust, opts);
         if let Ok(path) = &result {
             let (from, until) = path.validity_window();
+            let size: usize = path.chain.iter().map(|c| c.der().len()).sum();
             if let Ok(mut entries) = self.entries.write() {
-                if entries.len() >= self.capacity {
-                    entries.clear();
+                if entries.map.len() >= self.capacity
+                    || entries.bytes.saturating_add(size) > PATH_CACHE_MAX_BYTES
+                {
+                    entries.map.clear();
+                    entries.bytes = 0;
                 }
-                entries.insert(
+                entries.bytes = entries.bytes.saturating_add(size);
+                entries.map.insert(
                     key,
                     CacheEntry {
                         path: path.clone(),
@@ -493,7 +996,7 @@ impl PathCache {
 
     /// Paths held.
     pub fn len(&self) -> usize {
-        self.entries.read().map(|e| e.len()).unwrap_or(0)
+        self.entries.read().map(|e| e.map.len()).unwrap_or(0)
     }
 
     /// Whether no path is held.
@@ -521,608 +1024,7 @@ fn cache_key(
         intermediates: intermediates.iter().map(|c| *c.sha256()).collect(),
         trust: *trust.id(),
         required_eku: opts.required_eku,
-        required_policies: opts.required_policies.clone(),
-    }
-}
-
-/// Signature verifications left; shared by every webpki run and the explanation of a failure.
-#[derive(Debug)]
-struct Budget {
-    limit: usize,
-    left: AtomicUsize,
-    exhausted: AtomicBool,
-}
-
-impl Budget {
-    fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            left: AtomicUsize::new(limit),
-            exhausted: AtomicBool::new(false),
-        }
-    }
-
-    fn take(&self) -> bool {
-        let taken = self
-            .left
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok();
-        if !taken {
-            self.exhausted.store(true, Ordering::Relaxed);
-        }
-        taken
-    }
-
-    fn exhausted(&self) -> bool {
-        self.exhausted.load(Ordering::Relaxed)
-    }
-}
-
-/// A webpki signature algorithm that spends the budget before each verification and reports an
-/// invalid signature once it is spent (the caller then sees [`Budget::exhausted`]).
-#[derive(Debug)]
-struct Counted<'b> {
-    inner: &'static dyn SignatureVerificationAlgorithm,
-    budget: &'b Budget,
-}
-
-impl SignatureVerificationAlgorithm for Counted<'_> {
-    fn verify_signature(
-        &self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
-        if !self.budget.take() {
-            return Err(InvalidSignature);
-        }
-        self.inner.verify_signature(public_key, message, signature)
-    }
-
-    fn public_key_alg_id(&self) -> rustls_pki_types::AlgorithmIdentifier {
-        self.inner.public_key_alg_id()
-    }
-
-    fn signature_alg_id(&self) -> rustls_pki_types::AlgorithmIdentifier {
-        self.inner.signature_alg_id()
-    }
-}
-
-/// Accepts any extended key usage (and none): path validation does not judge the leaf's purpose.
-/// The EKU's encoding is still read through, so a malformed extension is reported.
-struct AnyEku;
-
-impl ExtendedKeyUsageValidator for AnyEku {
-    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
-        for id in iter {
-            id?;
-        }
-        Ok(())
-    }
-}
-
-struct Ctx<'a> {
-    leaf: &'a Cert,
-    inters: Vec<Cert>,
-    trust: &'a TrustList,
-    opts: &'a PathOptions,
-    budget: Budget,
-}
-
-impl Ctx<'_> {
-    fn run(&self) -> Result<ValidPath, PathFailure> {
-        if let Some(eku) = &self.opts.required_eku {
-            let listed = self
-                .leaf
-                .extended_key_usage()
-                .map_err(|e| PathFailure::Malformed {
-                    index: 0,
-                    detail: e.to_string(),
-                })?;
-            if !listed.is_some_and(|l| l.contains(eku)) {
-                return Err(PathFailure::RequiredEkuMissing {
-                    eku: eku.to_string(),
-                });
-            }
-        }
-        let centers: Vec<usize> = (0..self.trust.len()).collect();
-        let inters: Vec<&Cert> = self.inters.iter().collect();
-        match self.webpki(&inters, self.trust.anchors(), &centers, self.opts.at) {
-            Ok(path) => Ok(path),
-            Err(_) if self.budget.exhausted() => Err(self.budget_exceeded()),
-            Err(err) => self.diagnose(err),
-        }
-    }
-
-    fn budget_exceeded(&self) -> PathFailure {
-        PathFailure::BudgetExceeded {
-            limit: self.budget.limit,
-        }
-    }
-
-    /// One webpki path search over `inters` and `anchors` (whose centers are `centers`) at `at`,
-    /// with the checks webpki lacks applied to each complete candidate.
-    fn webpki(
-        &self,
-        inters: &[&Cert],
-        anchors: &[TrustAnchor<'static>],
-        centers: &[usize],
-        at: OffsetDateTime,
-    ) -> Result<ValidPath, webpki::Error> {
-        let leaf_der = CertificateDer::from(self.leaf.der());
-        let ee = EndEntityCert::try_from(&leaf_der)?;
-        let inter_ders: Vec<CertificateDer<'_>> = inters
-            .iter()
-            .map(|c| CertificateDer::from(c.der()))
-            .collect();
-        let counted: Vec<Counted<'_>> = webpki::ALL_VERIFICATION_ALGS
-            .iter()
-            .map(|inner| Counted {
-                inner: *inner,
-                budget: &self.budget,
-            })
-            .collect();
-        let algs: Vec<&dyn SignatureVerificationAlgorithm> = counted
-            .iter()
-            .map(|c| -> &dyn SignatureVerificationAlgorithm { c })
-            .collect();
-        let to_path = |p: &VerifiedPath<'_>| -> Option<ValidPath> {
-            let position = anchors.iter().position(|a| std::ptr::eq(a, p.anchor()))?;
-            let center = self.trust.centers().get(*centers.get(position)?)?;
-            let mut chain = vec![self.leaf.clone()];
-            for cert in p.intermediate_certificates() {
-                let der = cert.der();
-                let found = inters.iter().find(|c| c.der() == der.as_ref())?;
-                chain.push((*found).clone());
-            }
-            chain.push(center.cert.clone());
-            Some(ValidPath {
-                chain,
-                anchor: center.clone(),
-            })
-        };
-        let extra = |p: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
-            let Some(path) = to_path(p) else {
-                return Err(webpki::Error::UnknownIssuer);
-            };
-            match self.extra_checks(&path.chain, at) {
-                Ok(()) => Ok(()),
-                // The reason is found again by `diagnose`; this only rejects the candidate so the
-                // search goes on.
-                Err(_) => Err(webpki::Error::UnknownIssuer),
-            }
-        };
-        let verified = ee.verify_for_usage(
-            &algs,
-            anchors,
-            &inter_ders,
-            unix_time(at),
-            AnyEku,
-            None,
-            Some(&extra),
-        )?;
-        to_path(&verified).ok_or(webpki::Error::UnknownIssuer)
-    }
-
-    /// What webpki does not check: CA key usage (anchor included), required policies, the
-    /// anchor's validity.
-    fn extra_checks(&self, chain: &[Cert], at: OffsetDateTime) -> Result<(), PathFailure> {
-        self.check_ca_key_usage(chain)?;
-        self.check_policies(chain)?;
-        let last = chain.len().saturating_sub(1);
-        if let Some(f) = chain
-            .get(last..)
-            .and_then(|anchor| time_failure(anchor, at))
-        {
-            return Err(reindex(f, last, chain));
-        }
-        Ok(())
-    }
-
-    /// Every check on one candidate chain, in order; the first failure.
-    fn check_chain(&self, chain: &[Cert]) -> Result<(), PathFailure> {
-        let n = chain.len();
-        // 1. Signatures, each certificate by the next one's key (the anchor's own not checked).
-        for i in 0..n.saturating_sub(1) {
-            self.check_signature(chain, i)?;
-        }
-        // 2. Critical extensions webpki does not process (the anchor is trusted as it is).
-        for (index, cert) in chain.iter().enumerate().take(n.saturating_sub(1)) {
-            if let Some(oid) = unknown_critical(cert) {
-                return Err(PathFailure::UnknownCriticalExtension {
-                    index,
-                    oid: oid.to_string(),
-                });
-            }
-        }
-        // 3. The leaf is an end entity; 4. intermediates are CAs within their path lengths.
-        let bc = |index: usize, cert: &Cert| {
-            cert.basic_constraints()
-                .map_err(|e| PathFailure::Malformed {
-                    index,
-                    detail: e.to_string(),
-                })
-        };
-        if let Some(leaf) = chain.first()
-            && let Some((true, _)) = bc(0, leaf)?
-        {
-            return Err(PathFailure::LeafIsCa {
-                subject: leaf.subject(),
-            });
-        }
-        for (index, cert) in chain.iter().enumerate().take(n.saturating_sub(1)).skip(1) {
-            match bc(index, cert)? {
-                // `index - 1` CAs stand between this one and the leaf (webpki counts them all,
-                // self-issued ones included).
-                Some((true, Some(path_len))) if index - 1 > usize::from(path_len) => {
-                    return Err(PathFailure::PathLenExceeded {
-                        index,
-                        subject: cert.subject(),
-                        path_len,
-                    });
-                }
-                Some((true, _)) => {}
-                _ => {
-                    return Err(PathFailure::NotCa {
-                        index,
-                        subject: cert.subject(),
-                    });
-                }
-            }
-        }
-        // 5. CA key usage; 6. policies.
-        self.check_ca_key_usage(chain)?;
-        self.check_policies(chain)?;
-        // 7. Validity at the time asked, the anchor included.
-        if let Some(f) = time_failure(chain, self.opts.at) {
-            return Err(f);
-        }
-        Ok(())
-    }
-
-    fn check_signature(&self, chain: &[Cert], index: usize) -> Result<(), PathFailure> {
-        let (Some(cert), Some(issuer)) = (chain.get(index), chain.get(index + 1)) else {
-            return Ok(());
-        };
-        let Some(tbs) = tbs_bytes(cert.der()) else {
-            return Err(PathFailure::Malformed {
-                index,
-                detail: "the to-be-signed part cannot be located".to_owned(),
-            });
-        };
-        if !self.budget.take() {
-            return Err(self.budget_exceeded());
-        }
-        let x509 = cert.x509();
-        let result = crypto::verify(
-            issuer.spki_der(),
-            &x509.signature_algorithm,
-            None,
-            tbs,
-            x509.signature.raw_bytes(),
-        );
-        match result {
-            Ok(()) => Ok(()),
-            Err(CryptoError::Unsupported { algorithm })
-            | Err(CryptoError::Disallowed { algorithm, .. }) => {
-                Err(PathFailure::UnsupportedAlgorithm {
-                    index,
-                    subject: cert.subject(),
-                    algorithm,
-                })
-            }
-            Err(e) => Err(PathFailure::BadSignature {
-                index,
-                subject: cert.subject(),
-                detail: e.to_string(),
-            }),
-        }
-    }
-
-    fn check_ca_key_usage(&self, chain: &[Cert]) -> Result<(), PathFailure> {
-        for (index, cert) in chain.iter().enumerate().skip(1) {
-            let ku = cert.key_usage().map_err(|e| PathFailure::Malformed {
-                index,
-                detail: e.to_string(),
-            })?;
-            if ku.is_some_and(|ku| !ku.key_cert_sign) {
-                return Err(PathFailure::CaKeyUsage {
-                    index,
-                    subject: cert.subject(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn check_policies(&self, chain: &[Cert]) -> Result<(), PathFailure> {
-        if self.opts.required_policies.is_empty() {
-            return Ok(());
-        }
-        for (index, cert) in chain.iter().enumerate().take(chain.len().saturating_sub(1)) {
-            let policies = cert.policies().map_err(|e| PathFailure::Malformed {
-                index,
-                detail: e.to_string(),
-            })?;
-            let ok = policies
-                .iter()
-                .any(|p| *p == ANY_POLICY || self.opts.required_policies.contains(p));
-            if !ok {
-                return Err(PathFailure::PolicyMissing {
-                    index,
-                    subject: cert.subject(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Explains why webpki found no path: each candidate chain by names is checked step by step,
-    /// and the most specific failure wins.
-    fn diagnose(&self, first: webpki::Error) -> Result<ValidPath, PathFailure> {
-        if let Some(f) = self.leaf_failure(&first) {
-            return Err(f);
-        }
-        let candidates = self.candidates();
-        if candidates.is_empty() {
-            return Err(self.no_chain(&first));
-        }
-        let mut best: Option<PathFailure> = None;
-        for (chain, center) in candidates {
-            let failure = match self.check_chain(&chain) {
-                Err(f @ PathFailure::BudgetExceeded { .. }) => return Err(f),
-                Err(f @ (PathFailure::Expired { .. } | PathFailure::NotYetValid { .. })) => {
-                    match self.confirm_time_failure(f, &chain, center) {
-                        Ok(f) => f,
-                        Err(path) => return Ok(path),
-                    }
-                }
-                Err(f) => f,
-                Ok(()) => match self.restricted(&chain, center, self.opts.at) {
-                    Ok(path) => return Ok(path),
-                    Err(e) => self.explain_webpki(e, &chain),
-                },
-            };
-            if self.budget.exhausted() {
-                return Err(self.budget_exceeded());
-            }
-            if best.as_ref().is_none_or(|b| failure.rank() > b.rank()) {
-                best = Some(failure);
-            }
-        }
-        Err(best.unwrap_or_else(|| self.no_chain(&first)))
-    }
-
-    /// A failure of the leaf alone (webpki cannot read it).
-    fn leaf_failure(&self, err: &webpki::Error) -> Option<PathFailure> {
-        let leaf_der = CertificateDer::from(self.leaf.der());
-        if EndEntityCert::try_from(&leaf_der).is_ok() {
-            return None;
-        }
-        Some(match err {
-            webpki::Error::UnsupportedCriticalExtension => PathFailure::UnknownCriticalExtension {
-                index: 0,
-                oid: unknown_critical(self.leaf)
-                    .map(|o| o.to_string())
-                    .unwrap_or_else(|| "(unknown)".to_owned()),
-            },
-            other => PathFailure::Malformed {
-                index: 0,
-                detail: format!("{other}"),
-            },
-        })
-    }
-
-    /// A time failure stands when webpki validates the same chain at a time inside every
-    /// certificate's validity (the one closest to the time asked). `Err` carries a valid path in
-    /// the unlikely case webpki accepts the chain at the time asked after all.
-    fn confirm_time_failure(
-        &self,
-        failure: PathFailure,
-        chain: &[Cert],
-        center: usize,
-    ) -> Result<PathFailure, ValidPath> {
-        let (from, until) = window(chain);
-        if from > until {
-            // No single time suits every certificate: the signatures were verified above, the
-            // time failure is reported as found.
-            return Ok(failure);
-        }
-        let inside = self.opts.at.clamp(from, until);
-        match self.restricted(chain, center, inside) {
-            Ok(_) => Ok(failure),
-            Err(e) => Ok(self.explain_webpki(e, chain)),
-        }
-    }
-
-    /// webpki on exactly this chain.
-    fn restricted(
-        &self,
-        chain: &[Cert],
-        center: usize,
-        at: OffsetDateTime,
-    ) -> Result<ValidPath, webpki::Error> {
-        let Some(anchor) = self.trust.anchors().get(center) else {
-            return Err(webpki::Error::UnknownIssuer);
-        };
-        let inters: Vec<&Cert> = chain
-            .iter()
-            .skip(1)
-            .take(chain.len().saturating_sub(2))
-            .collect();
-        self.webpki(&inters, std::slice::from_ref(anchor), &[center], at)
-    }
-
-    /// Candidate chains by names: leaf, intermediates, a trusted center's certificate; with the
-    /// center's index. At most [`MAX_CANDIDATES`].
-    fn candidates(&self) -> Vec<(Vec<Cert>, usize)> {
-        let mut out = Vec::new();
-        let mut path = vec![self.leaf.clone()];
-        self.extend(&mut path, &mut out);
-        out
-    }
-
-    fn extend(&self, path: &mut Vec<Cert>, out: &mut Vec<(Vec<Cert>, usize)>) {
-        let Some(head) = path.last().cloned() else {
-            return;
-        };
-        for (index, center) in self.trust.by_subject(head.issuer_der()) {
-            if out.len() >= MAX_CANDIDATES {
-                return;
-            }
-            let mut chain = path.clone();
-            chain.push(center.cert.clone());
-            out.push((chain, index));
-        }
-        if path.len() > MAX_INTERMEDIATES {
-            return;
-        }
-        for cert in &self.inters {
-            if out.len() >= MAX_CANDIDATES {
-                return;
-            }
-            let looped = path
-                .iter()
-                .any(|p| p.subject_der() == cert.subject_der() && p.spki_der() == cert.spki_der());
-            if cert.subject_der() == head.issuer_der() && !looped {
-                path.push(cert.clone());
-                self.extend(path, out);
-                path.pop();
-            }
-        }
-    }
-
-    fn no_chain(&self, err: &webpki::Error) -> PathFailure {
-        if matches!(err, webpki::Error::MaximumPathDepthExceeded) {
-            return PathFailure::NoChain {
-                detail: format!("the chain would hold more than {MAX_INTERMEDIATES} intermediates"),
-            };
-        }
-        // Follow supplied issuers by name as far as they go, and name the one missing.
-        let mut head = self.leaf.clone();
-        let mut seen = vec![head.clone()];
-        while let Some(next) = self
-            .inters
-            .iter()
-            .find(|c| c.subject_der() == head.issuer_der() && !seen.contains(c))
-        {
-            head = next.clone();
-            seen.push(head.clone());
-            if seen.len() > MAX_INTERMEDIATES + 1 {
-                break;
-            }
-        }
-        PathFailure::NoChain {
-            detail: format!(
-                "no trusted center or supplied intermediate is named \"{}\" (the issuer of \"{}\")",
-                head.issuer(),
-                head.subject()
-            ),
-        }
-    }
-
-    /// Maps webpki's verdict on one chain to a failure, locating the certificate.
-    fn explain_webpki(&self, err: webpki::Error, chain: &[Cert]) -> PathFailure {
-        use webpki::Error as E;
-        let subject = |i: usize| chain.get(i).map(Cert::subject).unwrap_or_default();
-        #[allow(deprecated)]
-        match err {
-            E::CertExpired { .. } | E::CertNotValidYet { .. } => time_failure(chain, self.opts.at)
-                .unwrap_or_else(|| PathFailure::Malformed {
-                    index: 0,
-                    detail: err.to_string(),
-                }),
-            E::CaUsedAsEndEntity => PathFailure::LeafIsCa {
-                subject: subject(0),
-            },
-            E::EndEntityUsedAsCa => {
-                let index = (1..chain.len().saturating_sub(1))
-                    .find(|&i| !matches!(chain[i].basic_constraints(), Ok(Some((true, _)))))
-                    .unwrap_or(1);
-                PathFailure::NotCa {
-                    index,
-                    subject: subject(index),
-                }
-            }
-            E::PathLenConstraintViolated => {
-                let found = (1..chain.len().saturating_sub(1)).find_map(|i| {
-                    match chain[i].basic_constraints() {
-                        Ok(Some((true, Some(len)))) if i - 1 > usize::from(len) => Some((i, len)),
-                        _ => None,
-                    }
-                });
-                let (index, path_len) = found.unwrap_or((1, 0));
-                PathFailure::PathLenExceeded {
-                    index,
-                    subject: subject(index),
-                    path_len,
-                }
-            }
-            E::NameConstraintViolation | E::MalformedNameConstraint => {
-                PathFailure::NameConstraints {
-                    detail: err.to_string(),
-                }
-            }
-            E::MaximumSignatureChecksExceeded
-            | E::MaximumPathBuildCallsExceeded
-            | E::MaximumNameConstraintComparisonsExceeded => self.budget_exceeded(),
-            _ if self.budget.exhausted() => self.budget_exceeded(),
-            E::InvalidSignatureForPublicKey => {
-                let index = (0..chain.len().saturating_sub(1))
-                    .find(|&i| self.check_signature(chain, i).is_err())
-                    .unwrap_or(0);
-                PathFailure::BadSignature {
-                    index,
-                    subject: subject(index),
-                    detail: err.to_string(),
-                }
-            }
-            E::UnsupportedSignatureAlgorithm
-            | E::UnsupportedSignatureAlgorithmContext(_)
-            | E::UnsupportedSignatureAlgorithmForPublicKey
-            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
-            | E::SignatureAlgorithmMismatch => {
-                // The first certificate below the anchor signed with an algorithm webpki lacks.
-                let index = chain
-                    .iter()
-                    .take(chain.len().saturating_sub(1))
-                    .position(|c| !WEBPKI_SIGNATURES.contains(&c.x509().signature_algorithm.oid))
-                    .unwrap_or(0);
-                PathFailure::UnsupportedAlgorithm {
-                    index,
-                    subject: subject(index),
-                    algorithm: chain
-                        .get(index)
-                        .map(|c| crypto::algorithm_name(&c.x509().signature_algorithm.oid))
-                        .unwrap_or_default(),
-                }
-            }
-            E::UnsupportedCriticalExtension => {
-                let found = chain
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, c)| unknown_critical(c).map(|o| (i, o.to_string())));
-                let (index, oid) = found.unwrap_or((0, "(unknown)".to_owned()));
-                PathFailure::UnknownCriticalExtension { index, oid }
-            }
-            E::UnknownIssuer | E::MaximumPathDepthExceeded => self.no_chain(&err),
-            other => {
-                // The first certificate below the anchor webpki cannot read, if any.
-                let found = chain
-                    .iter()
-                    .take(chain.len().saturating_sub(1))
-                    .enumerate()
-                    .find_map(|(i, c)| {
-                        let der = CertificateDer::from(c.der());
-                        EndEntityCert::try_from(&der).err().map(|e| (i, e))
-                    });
-                let (index, detail) = match found {
-                    Some((i, e)) => (i, e.to_string()),
-                    None => (0, other.to_string()),
-                };
-                PathFailure::Malformed { index, detail }
-            }
-        }
+        policy: opts.policy.clone(),
     }
 }
 
@@ -1148,27 +1050,6 @@ fn time_failure(chain: &[Cert], at: OffsetDateTime) -> Option<PathFailure> {
     })
 }
 
-/// Moves a failure found on a sub-slice to the full chain's index `offset` and chain.
-fn reindex(failure: PathFailure, offset: usize, chain: &[Cert]) -> PathFailure {
-    match failure {
-        PathFailure::Expired {
-            index, not_after, ..
-        } => PathFailure::Expired {
-            index: index + offset,
-            not_after,
-            chain: chain.to_vec(),
-        },
-        PathFailure::NotYetValid {
-            index, not_before, ..
-        } => PathFailure::NotYetValid {
-            index: index + offset,
-            not_before,
-            chain: chain.to_vec(),
-        },
-        other => other,
-    }
-}
-
 fn window(chain: &[Cert]) -> (OffsetDateTime, OffsetDateTime) {
     let from = chain
         .iter()
@@ -1183,24 +1064,7 @@ fn window(chain: &[Cert]) -> (OffsetDateTime, OffsetDateTime) {
     (from, until)
 }
 
-fn unknown_critical(cert: &Cert) -> Option<ObjectIdentifier> {
-    cert.x509()
-        .tbs_certificate
-        .extensions
-        .as_ref()?
-        .iter()
-        .find(|e| e.critical && !KNOWN_CRITICAL.contains(&e.extn_id))
-        .map(|e| e.extn_id)
-}
-
-fn unix_time(at: OffsetDateTime) -> UnixTime {
-    let secs = u64::try_from(at.unix_timestamp()).unwrap_or(0);
-    UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs))
-}
-
-/// The exact bytes of the TBSCertificate: the first element inside the outer SEQUENCE.
-/// Re-encoding the decoded TBS (x509-cert would) could change the signed bytes of a certificate
-/// that is not strictly DER; the `der` reader hands the original bytes back.
+/// The DER of a certificate's tbsCertificate.
 fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
     let mut reader = SliceReader::new(der).ok()?;
     Header::decode(&mut reader).ok()?;

@@ -16,7 +16,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rustls_pki_types::{CertificateDer, TrustAnchor};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -137,7 +136,6 @@ pub enum TrustListForm {
 #[derive(Debug, Clone)]
 pub struct TrustList {
     centers: Vec<TrustedCenter>,
-    anchors: Vec<TrustAnchor<'static>>,
     id: [u8; 32],
     form: TrustListForm,
 }
@@ -170,21 +168,9 @@ impl TrustList {
         if centers.is_empty() {
             return Err(TrustError::Empty);
         }
-        let mut anchors = Vec::with_capacity(centers.len());
-        for (entry, center) in centers.iter().enumerate() {
-            let der = CertificateDer::from(center.cert.der());
-            let anchor = webpki::anchor_from_trusted_cert(&der).map_err(|e| TrustError::Field {
-                entry,
-                name: Some(center.name.clone()),
-                field: "certificate",
-                detail: format!("the certificate cannot serve as a trust anchor: {e}"),
-            })?;
-            anchors.push(anchor.to_owned());
-        }
         let id = list_id(&centers);
         Ok(Self {
             centers,
-            anchors,
             id,
             form,
         })
@@ -233,11 +219,6 @@ impl TrustList {
             .iter()
             .enumerate()
             .filter(move |(_, c)| c.cert.subject_der() == subject_der)
-    }
-
-    /// The webpki trust anchors, in the order of [`TrustList::centers`].
-    pub(crate) fn anchors(&self) -> &[TrustAnchor<'static>] {
-        &self.anchors
     }
 
     fn parse(bytes: &[u8], dir: Option<&Path>) -> Result<Self, TrustError> {
