@@ -579,7 +579,10 @@ impl Search<'_> {
     }
 
     /// Checks `issuer`'s signature on `cert` (at `index` in the chain being built), once per
-    /// pair; a failure is recorded.
+    /// pair; a failure is recorded. A signature that does not verify is a bad signature when the
+    /// key identifiers say `issuer` is the one meant (its subjectKeyIdentifier is `cert`'s
+    /// authorityKeyIdentifier); otherwise `issuer` merely shares the name, and the failure is
+    /// that no chain was found.
     fn check_edge(&mut self, cert: &Cert, issuer: &Cert, index: usize) -> bool {
         let key = (*cert.sha256(), *issuer.sha256());
         let outcome = match self.edges.get(&key) {
@@ -599,11 +602,25 @@ impl Search<'_> {
         match outcome {
             Ok(()) => true,
             Err(EdgeFailure::Bad(detail)) => {
-                self.record(PathFailure::BadSignature {
-                    index,
-                    subject,
-                    detail,
-                });
+                let identified = cert
+                    .authority_key_id()
+                    .zip(issuer.subject_key_id())
+                    .is_some_and(|(a, s)| a == s);
+                if identified {
+                    self.record(PathFailure::BadSignature {
+                        index,
+                        subject,
+                        detail,
+                    });
+                } else {
+                    self.record(PathFailure::NoChain {
+                        detail: format!(
+                            "no trusted center or supplied certificate named \"{}\" has the key \
+                             that signed \"{subject}\"",
+                            cert.issuer()
+                        ),
+                    });
+                }
                 false
             }
             Err(EdgeFailure::Unsupported(algorithm)) => {
@@ -779,7 +796,9 @@ fn verify_edge(cert: &Cert, issuer: &Cert) -> Result<(), EdgeFailure> {
     ) {
         Ok(()) => Ok(()),
         Err(CryptoError::Unsupported { algorithm })
-        | Err(CryptoError::Disallowed { algorithm, .. }) => Err(EdgeFailure::Unsupported(algorithm)),
+        | Err(CryptoError::Disallowed { algorithm, .. }) => {
+            Err(EdgeFailure::Unsupported(algorithm))
+        }
         Err(e) => Err(EdgeFailure::Bad(e.to_string())),
     }
 }

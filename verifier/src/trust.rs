@@ -169,11 +169,7 @@ impl TrustList {
             return Err(TrustError::Empty);
         }
         let id = list_id(&centers);
-        Ok(Self {
-            centers,
-            id,
-            form,
-        })
+        Ok(Self { centers, id, form })
     }
 
     /// A trust list of certificates without accreditation periods.

@@ -11,7 +11,10 @@ use eds_verifier::verdict::SubIndication;
 use time::macros::datetime;
 
 /// One PKITS case (fixtures/pkits/cases.rs).
-#[allow(dead_code, reason = "the revocation fields are read by the revocation tests")]
+#[allow(
+    dead_code,
+    reason = "the revocation fields are read by the revocation tests"
+)]
 struct Case {
     id: &'static str,
     ee: &'static str,
@@ -32,7 +35,10 @@ fn load(name: &str) -> Cert {
 }
 
 fn try_load(name: &str) -> Result<Cert, String> {
-    let path = format!("{}/../fixtures/pkits/certs/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../fixtures/pkits/certs/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let der = std::fs::read(&path).map_err(|e| e.to_string())?;
     Cert::from_der(&der).map_err(|e| e.to_string())
 }
@@ -126,7 +132,10 @@ fn pkits_paths_at_their_documented_results() {
     }
     assert_eq!(ran, CASES.len());
     for (id, right) in &known_seen {
-        assert!(!right, "PKITS {id} now comes out right: remove it from KNOWN_WRONG");
+        assert!(
+            !right,
+            "PKITS {id} now comes out right: remove it from KNOWN_WRONG"
+        );
     }
     wrong.retain(|w| !KNOWN_WRONG.iter().any(|(id, _)| w.starts_with(id)));
     assert!(

@@ -1,0 +1,467 @@
+//! RFC 5280 path rules one by one, on small PKIs made with OpenSSL's command line (which can
+//! write the odd certificates these rules are about: critical key identifiers, version 1
+//! certificates, empty subjects, small RSA keys, P-192). Each rule has a valid and an invalid
+//! case.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use eds_verifier::cert::Cert;
+use eds_verifier::path::{PathFailure, PathOptions, ValidPath, validate};
+use eds_verifier::trust::TrustList;
+use eds_verifier::verdict::SubIndication;
+use time::OffsetDateTime;
+
+/// A folder of keys and certificates made by `openssl`.
+struct Pki {
+    dir: tempfile::TempDir,
+    serial: std::cell::Cell<u32>,
+}
+
+impl Pki {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            serial: std::cell::Cell::new(1),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A key: "p256", "p192", "rsa1024", "rsa2048".
+    fn key(&self, name: &str, alg: &str) -> PathBuf {
+        let out = self.path(&format!("{name}.key"));
+        let args: Vec<&str> = match alg {
+            "p256" => vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            "p192" => vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-192"],
+            "rsa1024" => vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+            "rsa2048" => vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+            other => panic!("unknown key {other}"),
+        };
+        run(Command::new("openssl")
+            .arg("genpkey")
+            .args(&args)
+            .arg("-out")
+            .arg(&out));
+        out
+    }
+
+    /// A certificate for `name`'s key (made with `alg`) with `subject`, signed by `issuer` (or
+    /// self-signed), with the extension lines `ext` (an OpenSSL extension section; `None`: a
+    /// version 1 certificate without extensions).
+    fn cert(
+        &self,
+        name: &str,
+        alg: &str,
+        subject: &str,
+        issuer: Option<&str>,
+        ext: Option<&str>,
+    ) -> Cert {
+        let key = self.key(name, alg);
+        let csr = self.path(&format!("{name}.csr"));
+        run(Command::new("openssl")
+            .args(["req", "-new", "-subj", subject, "-key"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&csr));
+        let out = self.path(&format!("{name}.pem"));
+        let serial = self.serial.get();
+        self.serial.set(serial + 1);
+        let mut cmd = Command::new("openssl");
+        cmd.args(["x509", "-req", "-days", "3650", "-set_serial"])
+            .arg(serial.to_string())
+            .arg("-in")
+            .arg(&csr)
+            .arg("-out")
+            .arg(&out);
+        match issuer {
+            Some(i) => {
+                cmd.arg("-CA")
+                    .arg(self.path(&format!("{i}.pem")))
+                    .arg("-CAkey")
+                    .arg(self.path(&format!("{i}.key")));
+            }
+            None => {
+                cmd.arg("-key").arg(&key);
+            }
+        }
+        if let Some(ext) = ext {
+            let file = self.path(&format!("{name}.ext"));
+            std::fs::write(&file, format!("[ext]\n{ext}\n")).unwrap();
+            cmd.arg("-extfile").arg(&file).args(["-extensions", "ext"]);
+        }
+        run(&mut cmd);
+        load(&out)
+    }
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn load(path: &Path) -> Cert {
+    let pem = std::fs::read(path).unwrap();
+    Cert::all_from_pem_or_der(&pem).unwrap().remove(0)
+}
+
+const ROOT: &str = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash";
+const CA: &str = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid";
+const LEAF: &str = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid";
+
+fn check(leaf: &Cert, inters: &[Cert], root: &Cert) -> Result<ValidPath, PathFailure> {
+    let trust = TrustList::from_certs(vec![root.clone()]).unwrap();
+    let mut opts = PathOptions::at(OffsetDateTime::now_utc());
+    opts.max_signature_checks = 100;
+    validate(leaf, inters, &trust, &opts)
+}
+
+/// A root, an issuing CA and a leaf with the usual extensions, all P-256.
+fn usual(pki: &Pki) -> (Cert, Cert, Cert) {
+    let root = pki.cert("root", "p256", "/C=KZ/CN=Rules Root", None, Some(ROOT));
+    let ca = pki.cert("ca", "p256", "/C=KZ/CN=Rules CA", Some("root"), Some(CA));
+    let leaf = pki.cert(
+        "leaf",
+        "p256",
+        "/C=KZ/CN=Rules Leaf",
+        Some("ca"),
+        Some(LEAF),
+    );
+    (root, ca, leaf)
+}
+
+#[test]
+fn ok_usual_chain() {
+    let pki = Pki::new();
+    let (root, ca, leaf) = usual(&pki);
+    let path = check(&leaf, &[ca.clone()], &root).unwrap();
+    assert_eq!(path.chain, vec![leaf, ca, root]);
+}
+
+#[test]
+fn fail_critical_authority_or_subject_key_identifier() {
+    let pki = Pki::new();
+    let (root, ca, _) = usual(&pki);
+    let leaf = pki.cert(
+        "leaf-aki",
+        "p256",
+        "/CN=Critical AKI",
+        Some("ca"),
+        Some("basicConstraints=CA:FALSE\nauthorityKeyIdentifier=critical,keyid"),
+    );
+    let result = check(&leaf, &[ca.clone()], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 0, detail, .. }) if detail.contains("authority key identifier is marked critical")),
+        "{result:?}"
+    );
+    assert_eq!(
+        result.unwrap_err().sub_indication(),
+        SubIndication::CertificateChainGeneralFailure
+    );
+    let ca2 = pki.cert(
+        "ca-ski",
+        "p256",
+        "/CN=Critical SKI CA",
+        Some("root"),
+        Some("basicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=critical,hash"),
+    );
+    let leaf2 = pki.cert("leaf2", "p256", "/CN=Under SKI", Some("ca-ski"), Some(LEAF));
+    let result = check(&leaf2, &[ca2], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains("subject key identifier is marked critical")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn fail_ca_with_empty_subject() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=Rules Root", None, Some(ROOT));
+    let ca = pki.cert(
+        "ca",
+        "p256",
+        "/",
+        Some("root"),
+        Some("basicConstraints=critical,CA:TRUE"),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Under Nobody", Some("ca"), Some(LEAF));
+    let result = check(&leaf, &[ca], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains("subject is empty")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn fail_unknown_critical_extension_in_the_anchor_but_not_a_non_critical_one() {
+    let pki = Pki::new();
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=Odd Root",
+        None,
+        Some(&format!("{ROOT}\n1.3.6.1.4.1.55555.7=critical,ASN1:NULL")),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    assert_eq!(
+        check(&leaf, &[], &root),
+        Err(PathFailure::UnknownCriticalExtension {
+            index: 1,
+            oid: "1.3.6.1.4.1.55555.7".to_owned()
+        })
+    );
+    let pki = Pki::new();
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=Odd Root",
+        None,
+        Some(&format!("{ROOT}\n1.3.6.1.4.1.55555.7=ASN1:NULL")),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    assert!(check(&leaf, &[], &root).is_ok());
+}
+
+#[test]
+fn fail_root_whose_authority_key_identifier_names_another_key() {
+    let pki = Pki::new();
+    let other = pki.cert("other", "p256", "/CN=Other", None, Some(ROOT));
+    drop(other);
+    // The root's AKI is computed from the "issuer" certificate OpenSSL is given: sign the root
+    // with its own key but take the AKI from another root of the same name.
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=Other",
+        Some("other"),
+        Some("basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always"),
+    );
+    // `root` is signed by `other`'s key; a root needs its own signature to be an anchor, but
+    // path validation trusts anchors as they are: what is judged is the AKI.
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    let result = check(&leaf, &[], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains("another key")),
+        "{result:?}"
+    );
+    // A root whose AKI is its own SKI is fine.
+    let pki = Pki::new();
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=Own",
+        None,
+        Some("basicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always"),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    assert!(check(&leaf, &[], &root).is_ok());
+}
+
+#[test]
+fn ok_version_1_root_and_leaf_fail_version_1_intermediate() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=V1 Root", None, None);
+    assert_eq!(
+        root.x509().tbs_certificate.version,
+        x509_cert::certificate::Version::V1
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=V1 Leaf", Some("root"), None);
+    assert!(check(&leaf, &[], &root).is_ok());
+    // A version 1 intermediate cannot show that it is a CA (§6.1.4 (k)).
+    let ca = pki.cert("ca", "p256", "/CN=V1 CA", Some("root"), None);
+    let below = pki.cert(
+        "below",
+        "p256",
+        "/CN=Below V1",
+        Some("ca"),
+        Some("basicConstraints=CA:FALSE"),
+    );
+    assert_eq!(
+        check(&below, &[ca.clone()], &root),
+        Err(PathFailure::NotCa {
+            index: 1,
+            subject: ca.subject()
+        })
+    );
+}
+
+#[test]
+fn ok_self_issued_certificate_not_counted_against_path_length() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=Len Root", None, Some(ROOT));
+    let ca = pki.cert(
+        "ca",
+        "p256",
+        "/CN=Len CA",
+        Some("root"),
+        Some("basicConstraints=critical,CA:TRUE,pathlen:0\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid"),
+    );
+    // The CA's new key, certified by its old one (a rollover): self-issued.
+    let rollover = pki.cert(
+        "rollover",
+        "p256",
+        "/CN=Len CA",
+        Some("ca"),
+        Some("basicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid"),
+    );
+    assert!(rollover.is_self_issued());
+    let leaf = pki.cert("leaf", "p256", "/CN=Len Leaf", Some("rollover"), Some(LEAF));
+    let path = check(&leaf, &[ca.clone(), rollover.clone()], &root).unwrap();
+    assert_eq!(path.chain, vec![leaf, rollover, ca.clone(), root.clone()]);
+    // Another CA below the pathlen:0 CA is one too many.
+    let sub = pki.cert("sub", "p256", "/CN=Len Sub", Some("ca"), Some(CA));
+    let leaf = pki.cert("leaf2", "p256", "/CN=Len Leaf 2", Some("sub"), Some(LEAF));
+    assert_eq!(
+        check(&leaf, &[ca.clone(), sub], &root),
+        Err(PathFailure::PathLenExceeded {
+            index: 2,
+            subject: ca.subject(),
+            path_len: 0
+        })
+    );
+}
+
+#[test]
+fn ok_ca_certificate_as_end_entity() {
+    let pki = Pki::new();
+    let (root, ca, _) = usual(&pki);
+    assert!(check(&ca, &[], &root).is_ok());
+}
+
+#[test]
+fn fail_small_keys_are_crypto_constraints_not_forgeries() {
+    for alg in ["rsa1024", "p192"] {
+        let pki = Pki::new();
+        let (root, ca, _) = usual(&pki);
+        let leaf = pki.cert("weak", alg, "/CN=Weak Leaf", Some("ca"), Some(LEAF));
+        let result = check(&leaf, &[ca.clone()], &root);
+        assert!(
+            matches!(
+                &result,
+                Err(PathFailure::UnsupportedAlgorithm { index: 0, .. })
+            ),
+            "{alg}: {result:?}"
+        );
+        assert_eq!(
+            result.unwrap_err().sub_indication(),
+            SubIndication::CryptoConstraintsFailure
+        );
+        // A weak issuing CA: the leaf's signature cannot be judged.
+        let pki = Pki::new();
+        let root = pki.cert("root", "p256", "/CN=Rules Root", None, Some(ROOT));
+        let weak_ca = pki.cert("ca", alg, "/CN=Weak CA", Some("root"), Some(CA));
+        let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("ca"), Some(LEAF));
+        let result = check(&leaf, &[weak_ca], &root);
+        assert_eq!(
+            result.map(|_| ()).unwrap_err().sub_indication(),
+            SubIndication::CryptoConstraintsFailure,
+            "{alg}"
+        );
+    }
+    // RSA of 2048 bits is fine.
+    let pki = Pki::new();
+    let (root, ca, _) = usual(&pki);
+    let leaf = pki.cert("rsa", "rsa2048", "/CN=RSA Leaf", Some("ca"), Some(LEAF));
+    assert!(check(&leaf, &[ca], &root).is_ok());
+}
+
+#[test]
+fn ok_right_issuer_among_several_of_one_name_without_key_identifiers() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=Many Root", None, Some(ROOT));
+    let plain_ca = "basicConstraints=critical,CA:TRUE";
+    let mut decoys: Vec<Cert> = (0..5)
+        .map(|i| {
+            pki.cert(
+                &format!("decoy{i}"),
+                "p256",
+                "/CN=Many CA",
+                Some("root"),
+                Some(plain_ca),
+            )
+        })
+        .collect();
+    let real = pki.cert("real", "p256", "/CN=Many CA", Some("root"), Some(plain_ca));
+    let leaf = pki.cert(
+        "leaf",
+        "p256",
+        "/CN=Many Leaf",
+        Some("real"),
+        Some("basicConstraints=CA:FALSE"),
+    );
+    decoys.push(real.clone());
+    let path = check(&leaf, &decoys, &root).unwrap();
+    assert_eq!(path.chain[1], real);
+    // Without the real one, none of the same-name certificates has the leaf's key: no chain
+    // (a bad signature only when key identifiers say the issuer is the one meant).
+    decoys.pop();
+    let result = check(&leaf, &decoys, &root);
+    assert!(
+        matches!(&result, Err(PathFailure::NoChain { detail }) if detail.contains("has the key that signed \"CN=Many Leaf\"")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn fail_hundred_issuers_of_one_name_end_with_no_chain() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=Flood Root", None, Some(ROOT));
+    let plain_ca = "basicConstraints=critical,CA:TRUE";
+    let real = pki.cert("real", "p256", "/CN=Flood CA", Some("root"), Some(plain_ca));
+    let leaf = pki.cert(
+        "leaf",
+        "p256",
+        "/CN=Flood Leaf",
+        Some("real"),
+        Some("basicConstraints=CA:FALSE"),
+    );
+    // A hundred self-issued certificates of the issuer's name with other keys, each certifying
+    // the next, the first certified by the real issuer (which is not supplied).
+    let flood: Vec<Cert> = (0..100)
+        .map(|i| {
+            let name = format!("flood{i}");
+            let issuer = if i == 0 {
+                "real".to_owned()
+            } else {
+                format!("flood{}", i - 1)
+            };
+            pki.cert(&name, "p256", "/CN=Flood CA", Some(&issuer), Some(plain_ca))
+        })
+        .collect();
+    // None of them signed the leaf.
+    let result = check(&leaf, &flood, &root);
+    assert!(
+        matches!(&result, Err(PathFailure::NoChain { .. })),
+        "{result:?}"
+    );
+    assert_eq!(
+        result.unwrap_err().sub_indication(),
+        SubIndication::NoCertificateChainFound
+    );
+    // A leaf signed by the last of them: every step up has a hundred candidates, and the
+    // search stops at its budget with no chain.
+    let leaf = pki.cert(
+        "leaf2",
+        "p256",
+        "/CN=Flood Leaf 2",
+        Some("flood99"),
+        Some("basicConstraints=CA:FALSE"),
+    );
+    let result = check(&leaf, &flood, &root);
+    assert_eq!(result, Err(PathFailure::BudgetExceeded { limit: 100 }));
+    assert_eq!(
+        result.unwrap_err().sub_indication(),
+        SubIndication::NoCertificateChainFound
+    );
+    // With the real issuer supplied too, the path is found through the chain of rollovers
+    // when the budget allows, and refused by the step limit otherwise; never a wrong PASSED.
+    let mut all = flood.clone();
+    all.push(real);
+    assert!(check(&leaf, &all, &root).is_err());
+}
