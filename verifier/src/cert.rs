@@ -89,10 +89,21 @@ struct Inner {
 
 impl Cert {
     /// Decodes one DER certificate.
+    ///
+    /// A notBefore written as a UTCTime of 1950 – 1969 (RFC 5280 §4.1.2.5.1 allows it) is read as
+    /// 1970-01-01T00:00:00Z, the earliest time the `der` crate represents: the certificate's
+    /// validity only narrows, and its signature is still checked over the bytes as they are.
     pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
-        let parsed = Certificate::from_der(der).map_err(|e| CertError::Malformed {
-            detail: e.to_string(),
-        })?;
+        let parsed = match Certificate::from_der(der) {
+            Ok(parsed) => parsed,
+            Err(e) => match early_not_before(der) {
+                Some(patched) => Certificate::from_der(&patched),
+                None => Err(e),
+            }
+            .map_err(|e| CertError::Malformed {
+                detail: e.to_string(),
+            })?,
+        };
         let enc = |r: der::Result<Vec<u8>>| {
             r.map_err(|e| CertError::Malformed {
                 detail: e.to_string(),
@@ -461,6 +472,58 @@ impl CertCache {
 
 /// FNV-1a over the length and the last 32 bytes of `der` (a certificate's or a certificate
 /// set's signature): a cache key; the caches compare the bytes on a hit.
+/// A copy of `der` whose notBefore, a UTCTime of a year 1950 – 1969, is replaced by
+/// "700101000000Z" (same length, so no length changes); `None` when the certificate has no such
+/// notBefore. Walks Certificate → tbsCertificate → [version] serialNumber signature issuer →
+/// validity → notBefore (RFC 5280 §4.1).
+fn early_not_before(der: &[u8]) -> Option<Vec<u8>> {
+    use der::{Header, Reader, SliceReader, Tag};
+    let mut cert = SliceReader::new(der).ok()?;
+    let outer = Header::decode(&mut cert).ok()?;
+    if outer.tag != Tag::Sequence {
+        return None;
+    }
+    let tbs_header = Header::decode(&mut cert).ok()?;
+    if tbs_header.tag != Tag::Sequence {
+        return None;
+    }
+    // The TBS fields before validity, skipped whole.
+    let tbs_start = usize::try_from(u32::from(cert.position())).ok()?;
+    let tbs_len = usize::try_from(u32::from(tbs_header.length)).ok()?;
+    let tbs = der.get(tbs_start..tbs_start.checked_add(tbs_len)?)?;
+    let mut r = SliceReader::new(tbs).ok()?;
+    let version = Tag::ContextSpecific {
+        constructed: true,
+        number: der::TagNumber::N0,
+    };
+    if r.peek_tag().ok()? == version {
+        r.tlv_bytes().ok()?;
+    }
+    for _ in 0..3 {
+        r.tlv_bytes().ok()?; // serialNumber, signature, issuer
+    }
+    let validity = Header::decode(&mut r).ok()?;
+    if validity.tag != Tag::Sequence {
+        return None;
+    }
+    let at = usize::try_from(u32::from(r.position())).ok()?;
+    let time = Header::decode(&mut r).ok()?;
+    let value = tbs.get(at.checked_add(2)?..at.checked_add(15)?)?;
+    if time.tag != Tag::UtcTime || u32::from(time.length) != 13 {
+        return None;
+    }
+    let year = value.get(..2)?;
+    if !(b"50".as_slice()..=b"69".as_slice()).contains(&year) {
+        return None;
+    }
+    let mut patched = der.to_vec();
+    let from = tbs_start.checked_add(at)?.checked_add(2)?;
+    patched
+        .get_mut(from..from.checked_add(13)?)?
+        .copy_from_slice(b"700101000000Z");
+    Some(patched)
+}
+
 pub(crate) fn quick_key(der: &[u8]) -> u64 {
     let tail = der.get(der.len().saturating_sub(32)..).unwrap_or_default();
     let len = u64::try_from(der.len()).unwrap_or(u64::MAX);
@@ -496,4 +559,50 @@ fn unix(d: std::time::Duration) -> OffsetDateTime {
         .ok()
         .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PRE_1970: &[u8] =
+        include_bytes!("../../fixtures/pkits/certs/Validpre2000UTCnotBeforeDateTest3EE.crt");
+    const USUAL: &[u8] = include_bytes!("../../fixtures/pkits/certs/GoodCACert.crt");
+
+    #[test]
+    fn ok_not_before_in_1950_read_as_1970() {
+        // The der crate alone refuses it.
+        assert!(Certificate::from_der(PRE_1970).is_err());
+        let cert = Cert::from_der(PRE_1970).unwrap();
+        assert_eq!(cert.not_before(), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(
+            cert.der(),
+            PRE_1970,
+            "the bytes kept are the certificate's own"
+        );
+        assert!(cert.not_after() > cert.not_before());
+    }
+
+    #[test]
+    fn fail_only_a_pre_1970_not_before_is_patched() {
+        assert_eq!(early_not_before(USUAL), None);
+        // The same certificate with a notAfter of 1960: never patched (it would widen validity).
+        let at = PRE_1970
+            .windows(13)
+            .position(|w| w.starts_with(b"50") && w.ends_with(b"Z"))
+            .unwrap();
+        let not_after = at + 15;
+        let mut swapped = PRE_1970.to_vec();
+        swapped[at..at + 13].copy_from_slice(b"100101120100Z");
+        swapped[not_after..not_after + 13].copy_from_slice(b"600101120100Z");
+        assert_eq!(early_not_before(&swapped), None);
+        assert!(matches!(
+            Cert::from_der(&swapped),
+            Err(CertError::Malformed { .. })
+        ));
+        for cut in [0, 1, 10, 100, PRE_1970.len() - 1] {
+            assert!(Cert::from_der(&PRE_1970[..cut]).is_err());
+            let _ = early_not_before(&PRE_1970[..cut]);
+        }
+    }
 }
