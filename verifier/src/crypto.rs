@@ -196,6 +196,12 @@ pub fn verify(
         detail: format!("public key info: {e}"),
     })?;
     check_key(&spki)?;
+    if signature_algorithm.oid == RSASSA_PSS {
+        let params = pss_params(signature_algorithm)?;
+        if usize::from(params.salt) != params.hash.ring().output_len() {
+            return verify_pss_any_salt(&spki, &params, message, signature);
+        }
+    }
     let algorithm = choose(&spki, signature_algorithm, digest)?;
     let key = spki.subject_public_key.raw_bytes();
     UnparsedPublicKey::new(algorithm, key)
@@ -387,10 +393,16 @@ fn choose(
     }
 }
 
-/// RSASSA-PSS parameters (RFC 4055 §3.1). ring verifies PSS with MGF1 over the same hash and a
-/// salt as long as the hash, the profile RFC 4055 §3.1 recommends and every signer we meet uses;
-/// other parameter sets are reported as unsupported rather than guessed.
-fn pss_hash(sig: &AlgorithmIdentifierOwned) -> Result<Digest, CryptoError> {
+/// The RSASSA-PSS parameters this verifier handles: MGF1 over the signature's own hash.
+struct PssParams {
+    hash: Digest,
+    salt: u16,
+}
+
+/// RSASSA-PSS parameters (RFC 4055 §3.1): the hash, MGF1 with the same hash, any salt length.
+/// Other mask generation functions or an MGF1 hash other than the signature's are reported as
+/// unsupported rather than guessed.
+fn pss_params(sig: &AlgorithmIdentifierOwned) -> Result<PssParams, CryptoError> {
     let params = sig
         .parameters
         .as_ref()
@@ -429,17 +441,65 @@ fn pss_hash(sig: &AlgorithmIdentifierOwned) -> Result<Digest, CryptoError> {
         }
     };
     let salt = parsed.salt_len.unwrap_or(20);
-    let hash_len = hash.ring().output_len();
-    if mgf_hash != hash || usize::from(salt) != hash_len {
+    if mgf_hash != hash {
         return Err(CryptoError::Unsupported {
             algorithm: format!(
-                "RSASSA-PSS with {}, MGF1 {}, salt {salt} (only MGF1 with the same hash and a salt of the hash length)",
+                "RSASSA-PSS with {}, MGF1 {}, salt {salt} (only MGF1 with the same hash)",
                 hash.name(),
                 mgf_hash.name()
             ),
         });
     }
-    Ok(hash)
+    Ok(PssParams { hash, salt })
+}
+
+/// The hash of an RSASSA-PSS signature that ring verifies (salt as long as the hash).
+fn pss_hash(sig: &AlgorithmIdentifierOwned) -> Result<Digest, CryptoError> {
+    Ok(pss_params(sig)?.hash)
+}
+
+/// RSASSA-PSS with a salt length other than the hash's (OpenSSL signs with the longest salt the
+/// key allows by default), which ring does not verify: the `rsa` crate's EMSA-PSS verification
+/// (RFC 8017 §9.1.2) with the stated salt length. Public-key operation only.
+fn verify_pss_any_salt(
+    spki: &SubjectPublicKeyInfoRef<'_>,
+    params: &PssParams,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use sha2::Digest as _;
+    let key =
+        rsa::RsaPublicKey::from_pkcs1_der(spki.subject_public_key.raw_bytes()).map_err(|e| {
+            CryptoError::Malformed {
+                detail: format!("RSA public key: {e}"),
+            }
+        })?;
+    let salt = usize::from(params.salt);
+    let outcome = match params.hash {
+        Digest::Sha256 => key.verify(
+            rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
+            &sha2::Sha256::digest(message),
+            signature,
+        ),
+        Digest::Sha384 => key.verify(
+            rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
+            &sha2::Sha384::digest(message),
+            signature,
+        ),
+        Digest::Sha512 => key.verify(
+            rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+            &sha2::Sha512::digest(message),
+            signature,
+        ),
+        Digest::Sha1 => {
+            return Err(CryptoError::Disallowed {
+                algorithm: algorithm_name(&RSASSA_PSS),
+                why: "RSASSA-PSS with SHA-1 is refused",
+            });
+        }
+    };
+    outcome.map_err(|_| CryptoError::BadSignature)
 }
 
 mod rsa_pss {

@@ -59,6 +59,19 @@ impl Pki {
         issuer: Option<&str>,
         ext: Option<&str>,
     ) -> Cert {
+        self.cert_with(name, alg, subject, issuer, ext, &[])
+    }
+
+    /// [`Pki::cert`] with more arguments for `openssl x509` (signature options).
+    fn cert_with(
+        &self,
+        name: &str,
+        alg: &str,
+        subject: &str,
+        issuer: Option<&str>,
+        ext: Option<&str>,
+        extra: &[&str],
+    ) -> Cert {
         let key = self.key(name, alg);
         let csr = self.path(&format!("{name}.csr"));
         run(Command::new("openssl")
@@ -87,6 +100,7 @@ impl Pki {
                 cmd.arg("-key").arg(&key);
             }
         }
+        cmd.args(extra);
         if let Some(ext) = ext {
             let file = self.path(&format!("{name}.ext"));
             std::fs::write(&file, format!("[ext]\n{ext}\n")).unwrap();
@@ -464,4 +478,41 @@ fn fail_hundred_issuers_of_one_name_end_with_no_chain() {
     let mut all = flood.clone();
     all.push(real);
     assert!(check(&leaf, &all, &root).is_err());
+}
+
+#[test]
+fn ok_rsa_pss_with_any_salt_length_fail_when_tampered() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "rsa2048", "/CN=PSS Root", None, Some(ROOT));
+    for (i, salt) in ["32", "64", "max", "0"].iter().enumerate() {
+        let name = format!("leaf{i}");
+        let saltlen = format!("rsa_pss_saltlen:{salt}");
+        let leaf = pki.cert_with(
+            &name,
+            "p256",
+            "/CN=PSS Leaf",
+            Some("root"),
+            Some(LEAF),
+            &[
+                "-sha256",
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                &saltlen,
+            ],
+        );
+        assert!(check(&leaf, &[], &root).is_ok(), "salt {salt}");
+        // One bit of the signature flipped.
+        let mut der = leaf.der().to_vec();
+        let last = der.len() - 1;
+        der[last] ^= 1;
+        let tampered = Cert::from_der(&der).unwrap();
+        assert!(
+            matches!(
+                check(&tampered, &[], &root),
+                Err(PathFailure::BadSignature { index: 0, .. })
+            ),
+            "salt {salt}"
+        );
+    }
 }
