@@ -514,6 +514,11 @@ fn show_ip(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use std::net::IpAddr;
 

@@ -115,7 +115,7 @@ fn transcode(oid: ObjectIdentifier, tag: Tag, bytes: &[u8]) -> Option<String> {
         // common practice read it as ISO 8859-1.
         Tag::TeletexString => Some(bytes.iter().copied().map(char::from).collect()),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units = bytes
@@ -204,6 +204,7 @@ fn prohibited(c: char) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use der::Encode;
     use der::asn1::{Any, SetOfVec};
@@ -495,6 +496,10 @@ mod tests {
 
 /// NIST PKITS certificates and cases for the unit tests of this module and of `constraints`.
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a missing fixture should stop the test loudly"
+)]
 pub(super) mod pkits {
     use crate::cert::Cert;
 
