@@ -457,6 +457,37 @@ mod tests {
         assert!(!name_within(&name_, &longer));
         assert!(!name_within(&name(&[]), &suffix));
     }
+    /// `Cert::is_self_issued` compares by §7.1: issuer "test  ca" (UTF8String) is subject
+    /// "Test CA" (PrintableString); another name is not.
+    #[test]
+    fn ok_is_self_issued_by_section_7_1() {
+        use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyPair};
+
+        let cert = |issuer_cn: &str| {
+            let mut params = CertificateParams::default();
+            params.distinguished_name = DistinguishedName::new();
+            params.distinguished_name.push(
+                DnType::CommonName,
+                DnValue::PrintableString("Test CA".try_into().unwrap()),
+            );
+            let mut issuer = CertificateParams::default();
+            issuer.distinguished_name = DistinguishedName::new();
+            issuer.distinguished_name.push(
+                DnType::CommonName,
+                DnValue::Utf8String(issuer_cn.to_owned()),
+            );
+            let issuer = Issuer::new(issuer, KeyPair::generate().unwrap());
+            let der = params
+                .signed_by(&KeyPair::generate().unwrap(), &issuer)
+                .unwrap();
+            crate::cert::Cert::from_der(der.der()).unwrap()
+        };
+        let same = cert("test  ca");
+        assert_ne!(same.subject_der(), same.issuer_der());
+        assert!(same.is_self_issued());
+        assert!(!cert("test ca 2").is_self_issued());
+    }
+
     /// PKITS 4.3 (name chaining): in the valid cases every certificate's issuer is its CA's
     /// subject by §7.1, though not always byte for byte; in 4.3.1 and 4.3.2 the end entity's
     /// issuer is not its CA's subject.
