@@ -53,8 +53,10 @@ pub(crate) fn check_name_constraints(path: &[&Cert]) -> Result<(), NameConstrain
     let mut state = State::default();
     let last = path.len().saturating_sub(1);
     for (index, cert) in path.iter().enumerate() {
-        let self_issued = names::names_equal(cert.subject_der(), cert.issuer_der());
-        if state.constrains_anything() && (index == last || !self_issued) {
+        // Nothing to check (the common case) costs no name comparison.
+        if state.constrains_anything()
+            && (index == last || !names::names_equal(cert.subject_der(), cert.issuer_der()))
+        {
             state
                 .check_certificate(cert)
                 .map_err(|detail| NameConstraintViolation { index, detail })?;
@@ -371,19 +373,23 @@ fn within(form: Form, name: &Value, base: &Value) -> Result<bool, String> {
 
 /// rfc822Name: a base with `@` is one mailbox (local part exact, host ignoring case, RFC 5280
 /// §7.5); a base without is a host (the mailbox's host exactly) or, with a leading period, any
-/// host under that domain.
+/// host under that domain. A base with nothing before its `@` is read as its host, as OpenSSL
+/// does. One final period of a host is dropped.
 fn mailbox_within(name: &str, base: &str) -> Result<bool, String> {
     let Some((local, host)) = name.rsplit_once('@') else {
         return Err("is not a mailbox (no @)".to_owned());
     };
+    let host = host.strip_suffix('.').unwrap_or(host);
     if local.is_empty() || host.is_empty() {
         return Err("is not a mailbox (empty local part or host)".to_owned());
     }
     Ok(match base.rsplit_once('@') {
+        Some(("", base_host)) => host_matches(host, base_host),
         Some((base_local, base_host)) => {
+            let base_host = base_host.strip_suffix('.').unwrap_or(base_host);
             local == base_local && host.eq_ignore_ascii_case(base_host)
         }
-        None => host_matches(host, base),
+        None => host_matches(host, base.strip_suffix('.').unwrap_or(base)),
     })
 }
 
@@ -434,8 +440,10 @@ fn wildcard_covers(name: &Value, base: &Value) -> bool {
     dns_within(base, parent).unwrap_or(false) && !base.eq_ignore_ascii_case(parent)
 }
 
-/// The host of a URI (RFC 3986 §3.2.2), lower-cased. RFC 5280 §4.2.1.10: a URI without an
-/// authority, or whose host is an IP address, cannot meet a URI constraint.
+/// The host of a URI (RFC 3986 §3.2.2), lower-cased, one final period dropped. RFC 5280
+/// §4.2.1.10: a URI without an authority, or whose host is an IP address, cannot meet a URI
+/// constraint. A percent-encoded host is refused too (it could spell an excluded host), and a
+/// backslash ends the authority as it does in web browsers.
 fn uri_host(uri: &str) -> Result<String, String> {
     let no_host = || "has no host name".to_owned();
     let (scheme, rest) = uri.split_once(':').ok_or_else(no_host)?;
@@ -447,14 +455,18 @@ fn uri_host(uri: &str) -> Result<String, String> {
         return Err("is not a URI".to_owned());
     }
     let rest = rest.strip_prefix("//").ok_or_else(no_host)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if host_port.starts_with('[') {
         return Err("has an IP address as host".to_owned());
     }
     let host = host_port.split(':').next().unwrap_or_default();
+    let host = host.strip_suffix('.').unwrap_or(host);
     if host.is_empty() {
         return Err(no_host());
+    }
+    if host.contains('%') {
+        return Err("has a percent-encoded host".to_owned());
     }
     if host.parse::<Ipv4Addr>().is_ok() {
         return Err("has an IP address as host".to_owned());
@@ -755,6 +767,17 @@ mod tests {
     }
 
     #[test]
+    fn ok_mailbox_final_period_and_at_host_base() {
+        assert_eq!(mailbox_within("root@example.com.", "example.com"), Ok(true));
+        assert_eq!(mailbox_within("root@bad.kz.", "bad.kz."), Ok(true));
+        assert_eq!(mailbox_within("root@example.com", "@example.com"), Ok(true));
+        assert_eq!(
+            mailbox_within("root@a.example.com", "@example.com"),
+            Ok(false)
+        );
+    }
+
+    #[test]
     fn fail_mailbox_matching_rules() {
         assert_eq!(
             mailbox_within("Root@example.com", "root@example.com"),
@@ -956,6 +979,24 @@ mod tests {
             Ok("host.kz".to_owned())
         );
         assert_eq!(uri_host("ldap://host.kz?x"), Ok("host.kz".to_owned()));
+    }
+
+    #[test]
+    fn ok_uri_hosts_read_as_clients_read_them() {
+        assert_eq!(uri_host("http://host.kz./"), Ok("host.kz".to_owned()));
+        assert_eq!(
+            uri_host("http://bad.kz\\@good.kz/"),
+            Ok("bad.kz".to_owned())
+        );
+        assert_eq!(uri_host("http://good.kz@bad.kz/"), Ok("bad.kz".to_owned()));
+    }
+
+    #[test]
+    fn fail_uri_with_percent_encoded_host() {
+        assert_eq!(
+            uri_host("http://bad%2Ekz/"),
+            Err("has a percent-encoded host".to_owned())
+        );
     }
 
     #[test]

@@ -29,7 +29,9 @@ const DOMAIN_COMPONENT: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.25");
 
 /// Whether two DER-encoded `Name`s are the same name by RFC 5280 §7.1. Byte-equal encodings are
-/// equal without decoding; anything that does not decode as a `Name` is equal to nothing else.
+/// equal without decoding (the path check runs this on every step; the names it is given come
+/// from decoded certificates and CRLs); otherwise anything that does not decode as a `Name` is
+/// equal to nothing.
 pub(crate) fn names_equal(a: &[u8], b: &[u8]) -> bool {
     if a == b {
         return true;
