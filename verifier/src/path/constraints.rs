@@ -203,13 +203,13 @@ impl State {
         let subject = &cert.x509().tbs_certificate.subject;
         // An empty subject names no one (the names are then in subjectAltName, §4.1.2.6).
         if !subject.0.is_empty() {
-            let label = format!("subject {}", subject);
+            let label = || format!("subject {subject}");
             self.check_name(&label, Form::Directory, &Value::Directory(subject.clone()))?;
         }
         for atv in subject.0.iter().flat_map(|rdn| rdn.0.iter()) {
             if atv.oid == EMAIL_ADDRESS {
                 let (label, value) = subject_email(atv);
-                self.check_name(&label, Form::Rfc822, &value)?;
+                self.check_name(&|| label.clone(), Form::Rfc822, &value)?;
             }
         }
         let Some((_, der)) = cert.extension(SubjectAltName::OID) else {
@@ -220,20 +220,26 @@ impl State {
         for entry in entries {
             let (form, value) = general_name(entry)
                 .map_err(|e| format!("subject alternative name does not decode: {e}"))?;
-            let label = format!("subject alternative name {form} {}", show(&value));
+            let label = || format!("subject alternative name {form} {}", show(&value));
             self.check_name(&label, form, &value)?;
         }
         Ok(())
     }
 
-    /// One name of form `form` against the state; `label` says which name, for the message.
-    fn check_name(&self, label: &str, form: Form, name: &Value) -> Result<(), String> {
+    /// One name of form `form` against the state; `label` says which name, for the message
+    /// (made only on a violation: formatting a name costs more than checking it).
+    fn check_name(
+        &self,
+        label: &dyn Fn() -> String,
+        form: Form,
+        name: &Value,
+    ) -> Result<(), String> {
         let all = self.permitted.iter().flatten().chain(&self.excluded);
         if let Value::Unprocessed = name {
             if let Some(s) = all.clone().find(|s| s.form == form) {
                 return Err(format!(
-                    "{label}: the {form} form cannot be processed and certificate {} \
-                     constrains it",
+                    "{}: the {form} form cannot be processed and certificate {} constrains it",
+                    label(),
                     s.source
                 ));
             }
@@ -248,7 +254,7 @@ impl State {
             let mut bases = Vec::new();
             let mut inside = false;
             for subtree in of_form {
-                if within(form, name, &subtree.base).map_err(|e| format!("{label} {e}"))? {
+                if within(form, name, &subtree.base).map_err(|e| format!("{} {e}", label()))? {
                     inside = true;
                     break;
                 }
@@ -256,18 +262,19 @@ impl State {
             }
             if !inside {
                 return Err(format!(
-                    "{label} is not within any permitted {form} subtree of certificate \
-                     {source} ({})",
+                    "{} is not within any permitted {form} subtree of certificate {source} ({})",
+                    label(),
                     bases.join(", ")
                 ));
             }
         }
         for subtree in self.excluded.iter().filter(|s| s.form == form) {
-            let hit = within(form, name, &subtree.base).map_err(|e| format!("{label} {e}"))?
+            let hit = within(form, name, &subtree.base).map_err(|e| format!("{} {e}", label()))?
                 || (form == Form::Dns && wildcard_covers(name, &subtree.base));
             if hit {
                 return Err(format!(
-                    "{label} is within excluded {form} subtree {} of certificate {}",
+                    "{} is within excluded {form} subtree {} of certificate {}",
+                    label(),
                     show(&subtree.base),
                     subtree.source
                 ));
