@@ -413,6 +413,30 @@ mod tests {
     }
 
     #[test]
+    fn fail_mutated_names_never_panic() {
+        let a = name(&[
+            &[(C, Tag::PrintableString, b"KZ")],
+            &[
+                (O, Tag::Utf8String, "Тест".as_bytes()),
+                (OU, Tag::BmpString, &[0, b'x']),
+            ],
+            &[(EMAIL_ADDRESS, Tag::Ia5String, b"a@b.kz")],
+        ]);
+        let mut equal = 0;
+        for i in 0..a.len() {
+            for byte in [0x00, 0x01, 0x1E, 0x30, 0x31, 0x7F, 0x80, 0xFF] {
+                let mut b = a.clone();
+                b[i] = byte;
+                equal += usize::from(names_equal(&a, &b));
+                let _ = name_within(&a, &b);
+                let _ = name_within(&b, &a);
+            }
+        }
+        // Only changes of case that preparation folds away keep the names equal.
+        assert!(equal < a.len(), "{equal}");
+    }
+
+    #[test]
     fn ok_prepare_rules() {
         assert_eq!(prepare("  A \t\u{00A0} b  ").as_deref(), Some("a b"));
         assert_eq!(prepare("so\u{00AD}ft\u{200B}").as_deref(), Some("soft"));
