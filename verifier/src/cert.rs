@@ -257,9 +257,10 @@ impl Cert {
         self.not_before() <= at && at <= self.not_after()
     }
 
-    /// Subject and issuer are the same name.
+    /// Subject and issuer are the same name (RFC 5280 §6.1: "self-issued"), compared by
+    /// §7.1's rules, not only byte for byte.
     pub fn is_self_issued(&self) -> bool {
-        self.inner.subject_der == self.inner.issuer_der
+        crate::path::names::names_equal(&self.inner.subject_der, &self.inner.issuer_der)
     }
 
     /// The raw value of an extension, with its criticality.
