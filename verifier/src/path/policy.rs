@@ -18,6 +18,7 @@
 //! [`MAX_POLICY_NODES`] nodes or [`MAX_POLICY_STEPS`] steps of work.
 
 use der::asn1::ObjectIdentifier;
+use der::oid::AssociatedOid;
 use x509_cert::ext::pkix::{
     CertificatePolicies, InhibitAnyPolicy, PolicyConstraints, PolicyMappings,
 };
@@ -154,17 +155,16 @@ pub(crate) fn process_policies(
                     ),
                 });
             }
-            if let Some(t) = tree.as_mut() {
-                if !t
+            if let Some(t) = tree.as_mut()
+                && !t
                     .map(depth, pairs, mapping.value > 0)
                     .map_err(|e| e.at(i))?
-                {
-                    tree = None;
-                    emptied = Some(Emptied::MappingInhibited {
-                        at: i,
-                        issuers: issuers(pairs),
-                    });
-                }
+            {
+                tree = None;
+                emptied = Some(Emptied::MappingInhibited {
+                    at: i,
+                    issuers: issuers(pairs),
+                });
             }
         }
         // §6.1.4 (h).
@@ -449,6 +449,29 @@ impl Extensions {
             other => other.to_string(),
         };
 
+        // §4.2: one instance of an extension at most; which of two a reader sees is arbitrary.
+        for (oid, what) in [
+            (CertificatePolicies::OID, "certificatePolicies"),
+            (PolicyMappings::OID, "policyMappings"),
+            (PolicyConstraints::OID, "policyConstraints"),
+            (InhibitAnyPolicy::OID, "inhibitAnyPolicy"),
+        ] {
+            let count = cert
+                .x509()
+                .tbs_certificate
+                .extensions
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| e.extn_id == oid)
+                .count();
+            if count > 1 {
+                return Err(malformed(
+                    what,
+                    "the extension appears more than once (rfc 5280 §4.2)".into(),
+                ));
+            }
+        }
         let policies = match cert
             .decoded::<CertificatePolicies>()
             .map_err(|e| malformed("certificatePolicies", decode_error(e)))?
@@ -871,27 +894,25 @@ impl Tree {
                 self.delete(depth, k);
             }
         }
-        if allowed {
-            if let Some(a) = self.any_node(depth) {
-                let grandparent = self.node(depth, a).map_or(0, |n| n.parent);
-                let mut from = 0;
-                while let Some((issuer, _)) = pairs.get(from).copied() {
-                    let count = pairs
-                        .get(from..)
-                        .unwrap_or_default()
-                        .iter()
-                        .take_while(|(p, _)| *p == issuer)
-                        .count();
-                    let to = from.saturating_add(count);
-                    if !seen.get(from).copied().unwrap_or(true) {
-                        let expected = Expected::Mapped {
-                            start: base.saturating_add(from),
-                            end: base.saturating_add(to),
-                        };
-                        self.add(depth, grandparent, issuer, expected)?;
-                    }
-                    from = to;
+        if allowed && let Some(a) = self.any_node(depth) {
+            let grandparent = self.node(depth, a).map_or(0, |n| n.parent);
+            let mut from = 0;
+            while let Some((issuer, _)) = pairs.get(from).copied() {
+                let count = pairs
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|(p, _)| *p == issuer)
+                    .count();
+                let to = from.saturating_add(count);
+                if !seen.get(from).copied().unwrap_or(true) {
+                    let expected = Expected::Mapped {
+                        start: base.saturating_add(from),
+                        end: base.saturating_add(to),
+                    };
+                    self.add(depth, grandparent, issuer, expected)?;
                 }
+                from = to;
             }
         }
         Ok(self.root_live())
@@ -976,6 +997,8 @@ impl Tree {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+
     use der::Encode;
     use rcgen::{CertificateParams, CustomExtension, DistinguishedName, DnType, Issuer, KeyPair};
     use x509_cert::ext::pkix::PolicyMapping;
@@ -1663,6 +1686,22 @@ mod tests {
                 .starts_with("inhibitAnyPolicy of CN=CA is malformed: it does not decode"),
             "{}",
             err.detail
+        );
+    }
+
+    #[test]
+    fn fail_extension_twice() {
+        let certs = path(vec![
+            ("CA", vec![policies(&[P1]), policies(&[P2])]),
+            ("EE", vec![policies(&[P1])]),
+        ]);
+        assert_eq!(
+            run(&certs, &PolicyOptions::default()),
+            violation(
+                0,
+                "certificatePolicies of CN=CA is malformed: the extension appears more than once \
+                 (rfc 5280 §4.2)"
+            )
         );
     }
 
