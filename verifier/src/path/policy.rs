@@ -759,13 +759,20 @@ impl Tree {
 
         // (d)(1): the level above indexed by expected policy.
         if !policies.ids.is_empty() {
-            let mut index: Vec<(ObjectIdentifier, usize)> = Vec::new();
+            // Counted before anything is allocated for it.
+            let work: usize = self
+                .level(above)
+                .iter()
+                .filter(|n| n.live)
+                .map(|n| self.expected(n).len())
+                .sum();
+            self.step(work.saturating_add(policies.ids.len()))?;
+            let mut index: Vec<(ObjectIdentifier, usize)> = Vec::with_capacity(work);
             for (k, node) in self.level(above).iter().enumerate() {
                 if node.live {
                     index.extend(self.expected(node).iter().map(|e| (*e, k)));
                 }
             }
-            self.step(index.len().saturating_add(policies.ids.len()))?;
             index.sort_unstable();
             let any_parent = self.any_node(above);
             for p in &policies.ids {
@@ -788,6 +795,13 @@ impl Tree {
 
         // (d)(2).
         if policies.any && any_honoured {
+            let work: usize = self
+                .level(above)
+                .iter()
+                .filter(|n| n.live)
+                .map(|n| self.expected(n).len())
+                .sum();
+            self.step(work.saturating_add(self.level(depth).len()))?;
             let mut existing: Vec<(usize, ObjectIdentifier)> = self
                 .level(depth)
                 .iter()
@@ -795,13 +809,6 @@ impl Tree {
                 .map(|n| (n.parent, n.policy))
                 .collect();
             existing.sort_unstable();
-            let work: usize = self
-                .level(above)
-                .iter()
-                .filter(|n| n.live)
-                .map(|n| self.expected(n).len())
-                .sum();
-            self.step(work.saturating_add(existing.len()))?;
             let mut todo: Vec<(usize, ObjectIdentifier)> = Vec::new();
             for (k, node) in self.level(above).iter().enumerate() {
                 if node.live {
@@ -1730,6 +1737,34 @@ mod tests {
             }
         }
         (subject, vec![policies(&refs), mappings(&pairs)])
+    }
+
+    #[test]
+    fn fail_work_over_the_bound() {
+        // The step bound stops certificates that make each level costly without many nodes;
+        // such certificates would be megabytes, so the tree is primed at the bound instead.
+        let mut tree = Tree::new();
+        tree.steps = MAX_POLICY_STEPS;
+        let asserted = Policies {
+            ids: vec![oid(P1)],
+            any: false,
+        };
+        assert_eq!(
+            tree.add_level(1, &asserted, true).map(|_| ()),
+            Err(TooLarge::Steps)
+        );
+        assert_eq!(
+            TooLarge::Steps.at(2),
+            PolicyViolation {
+                index: 2,
+                detail: "the policy tree is too large: over 1000000 steps to process it".into()
+            }
+        );
+        let mut tree = Tree::new();
+        assert!(matches!(
+            tree.add_level(1, &asserted, true),
+            Ok(Level::Kept)
+        ));
     }
 
     #[test]
