@@ -73,6 +73,11 @@ pub(crate) struct PolicyOutcome {
 /// policyMappings maps to or from anyPolicy (§6.1.4(a)), when one of the four policy extensions
 /// does not decode or a certificatePolicies names one policy twice (§4.2.1.4), and when the tree
 /// outgrows [`MAX_POLICY_NODES`] or the work [`MAX_POLICY_STEPS`].
+///
+/// [`PolicyViolation::index`] is the certificate at which the check failed: the one being
+/// processed for §6.1.3(f), the target for the final check of §6.1.5, the one carrying the
+/// extension for a decoding or §6.1.4(a) failure. The detail names the certificate that emptied
+/// the tree (it can be an earlier one) and what required an explicit policy.
 pub(crate) fn process_policies(
     path: &[&Cert],
     opts: &PolicyOptions,
