@@ -194,7 +194,8 @@ pub(crate) fn process_policies(
 
     // §6.1.5 (a), (b).
     explicit.decrement();
-    if last_constraints.is_some_and(|c| c.require_explicit_policy == Some(0)) {
+    if explicit.value != 0 && last_constraints.is_some_and(|c| c.require_explicit_policy == Some(0))
+    {
         explicit.value = 0;
         explicit.source = Source::Cert(last);
     }
