@@ -769,6 +769,35 @@ impl Search<'_> {
     }
 }
 
+/// The checks of a complete chain without its signatures, for the fuzz target: a hostile chain
+/// rarely gets past the signature checks, so the rules after them (profile, basic constraints,
+/// name constraints, policies, validity) are reached through here. `chain` runs from the leaf to
+/// the anchor's certificate. Not part of the API.
+#[doc(hidden)]
+pub fn fuzz_evaluate(chain: &[Cert], opts: &PathOptions) -> Result<(), PathFailure> {
+    let Some(anchor) = chain.last() else {
+        return Ok(());
+    };
+    let trust = TrustList::from_certs(vec![anchor.clone()]).map_err(|e| PathFailure::Malformed {
+        index: 0,
+        detail: e.to_string(),
+    })?;
+    let search = Search {
+        inters: &[],
+        trust: &trust,
+        opts,
+        signatures_left: 0,
+        edges: HashMap::new(),
+        steps: 0,
+        candidates: 0,
+        stopped: false,
+        best: None,
+        deepest: anchor.clone(),
+        deepest_len: 0,
+    };
+    search.evaluate(chain)
+}
+
 /// Orders candidate issuers: the one whose subjectKeyIdentifier is the authorityKeyIdentifier
 /// first, then those without one, then the others.
 fn key_id_order(aki: Option<&[u8]>, candidate: &Cert) -> u8 {
