@@ -61,7 +61,7 @@ use crate::trust::{TrustList, TrustedCenter};
 use crate::verdict::SubIndication;
 
 mod constraints;
-mod names;
+pub(crate) mod names;
 mod policy;
 
 /// The default [`PathOptions::max_signature_checks`].
