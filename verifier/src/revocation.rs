@@ -627,20 +627,17 @@ impl RevocationChecker {
         let cert_names_delta = !freshest_urls(cert).is_empty();
         let mut reasons: ReasonMask = 0;
         let mut best: Option<&Loaded> = None;
-        let mut any_in_issuer = false;
         for loaded in candidates.iter().filter(|l| !l.crl.is_delta()) {
             let crl = &loaded.crl;
             // (b) issuer and scope; (d) the reasons this list covers for the certificate.
             let interim = match scope_for(crl, cert, is_ca, &points) {
                 Scoped::OtherIssuer => continue,
                 Scoped::Out(detail) => {
-                    any_in_issuer = true;
                     notes.push(note(loaded, NoteKind::OutOfScope, detail));
                     continue;
                 }
                 Scoped::In(mask) => mask,
             };
-            any_in_issuer = true;
             if let Some(defect) = crl.defect() {
                 notes.push(note(
                     loaded,
@@ -657,12 +654,12 @@ impl RevocationChecker {
                 notes.push(n);
                 continue;
             }
-            // (c), (h): the delta CRL that goes with this list, when one is due.
-            let Ok(delta) =
-                self.delta_for(candidates, loaded, &signer, cert_names_delta, run, notes)
-            else {
-                continue;
-            };
+            // (c), (h): the delta CRL that goes with this list, when one is due. Without it
+            // the list can still show a revocation (a delta only adds entries or lifts holds
+            // with removeFromCRL), never a good status.
+            let delta = self.delta_for(candidates, loaded, &signer, cert_names_delta, run, notes);
+            let delta_missing = delta.is_err();
+            let delta = delta.ok().flatten();
             // (i), (j), (k).
             let listed = delta
                 .and_then(|d| {
@@ -684,6 +681,9 @@ impl RevocationChecker {
                     },
                     source: crl_source(on),
                 });
+            }
+            if delta_missing {
+                continue;
             }
             // RFC 5280 §3.3: a CA may drop the entries of expired certificates, so a list
             // issued after notAfter proves nothing unless it says it keeps them.
@@ -729,26 +729,30 @@ impl RevocationChecker {
             });
             return None;
         }
-        if !any_in_issuer {
-            // Lists of other issuers (the other levels of a chain, usually) are mentioned only
-            // when no list answers: beside an answer they are noise.
-            let other_issuers = candidates.iter().filter(|loaded| {
-                !loaded.crl.is_delta()
-                    && !names_equal(loaded.crl.issuer_der(), issuer.subject_der())
-            });
-            notes.extend(other_issuers.map(|loaded| Note {
-                source: loaded.origin.to_string(),
-                kind: NoteKind::WrongIssuer,
-                detail: format!(
-                    "issued by `{}`, not by the certificate's issuer `{}`",
-                    loaded.issuer,
-                    issuer.subject()
-                ),
-            }));
-        }
-        if !candidates.iter().any(|l| !l.crl.is_delta()) {
+        // Lists of other issuers (the other levels of a chain, usually) are mentioned only
+        // when no list answers: beside an answer they are noise.
+        let other_issuers = candidates.iter().filter(|loaded| {
+            !loaded.crl.is_delta() && !names_equal(loaded.crl.issuer_der(), issuer.subject_der())
+        });
+        notes.extend(other_issuers.map(|loaded| Note {
+            source: loaded.origin.to_string(),
+            kind: NoteKind::WrongIssuer,
+            detail: format!(
+                "issued by `{}`, not by the certificate's issuer `{}`",
+                loaded.issuer,
+                issuer.subject()
+            ),
+        }));
+        let has_complete = |d: &Loaded| {
+            candidates
+                .iter()
+                .any(|l| !l.crl.is_delta() && names_equal(l.crl.issuer_der(), d.crl.issuer_der()))
+        };
+        {
             for loaded in candidates.iter().filter(|l| l.crl.is_delta()) {
-                if names_equal(loaded.crl.issuer_der(), issuer.subject_der()) {
+                if names_equal(loaded.crl.issuer_der(), issuer.subject_der())
+                    && !has_complete(loaded)
+                {
                     notes.push(note(
                         loaded,
                         NoteKind::Delta,

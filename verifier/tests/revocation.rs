@@ -410,9 +410,21 @@ fn nca_rsa_crl_verifies_and_revokes_its_revoked_certificates() {
             "{file}"
         );
     }
+    // The certificates name a delta CRL (freshestCRL `nca_d_rsa_test.crl`): the base CRL alone
+    // shows revocations (above) but never a good status (RFC 5280 §5.2.4, §6.3.3 (c)).
     let valid = nca_cert("p12-certs/KEY_INDIVIDUAL_VALID_SIGN_2004.cer");
     let r = checker.check(&valid, &ca, at, at, &[], &rng);
-    assert_eq!(r.status, RevocationStatus::Good);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(
+        kinds(&r),
+        vec![
+            NoteKind::Delta,
+            NoteKind::Offline,
+            NoteKind::Offline,
+            NoteKind::Offline
+        ],
+        "{r:?}"
+    );
 }
 
 #[test]
