@@ -627,11 +627,15 @@ impl RevocationChecker {
         let cert_names_delta = !freshest_urls(cert).is_empty();
         let mut reasons: ReasonMask = 0;
         let mut best: Option<&Loaded> = None;
+        let mut other_issuers: Vec<&Loaded> = Vec::new();
         for loaded in candidates.iter().filter(|l| !l.crl.is_delta()) {
             let crl = &loaded.crl;
             // (b) issuer and scope; (d) the reasons this list covers for the certificate.
             let interim = match scope_for(crl, cert, is_ca, &points) {
-                Scoped::OtherIssuer => continue,
+                Scoped::OtherIssuer => {
+                    other_issuers.push(&**loaded);
+                    continue;
+                }
                 Scoped::Out(detail) => {
                     notes.push(note(loaded, NoteKind::OutOfScope, detail));
                     continue;
@@ -731,10 +735,7 @@ impl RevocationChecker {
         }
         // Lists of other issuers (the other levels of a chain, usually) are mentioned only
         // when no list answers: beside an answer they are noise.
-        let other_issuers = candidates.iter().filter(|loaded| {
-            !loaded.crl.is_delta() && !names_equal(loaded.crl.issuer_der(), issuer.subject_der())
-        });
-        notes.extend(other_issuers.map(|loaded| Note {
+        notes.extend(other_issuers.into_iter().map(|loaded| Note {
             source: loaded.origin.to_string(),
             kind: NoteKind::WrongIssuer,
             detail: format!(
@@ -1418,7 +1419,7 @@ fn scope_for(crl: &Crl, cert: &Cert, is_ca: bool, points: &[CertPoint]) -> Scope
                 }
                 issuer_matched = true;
                 if !scope.indirect {
-                    why = Some(
+                    why.get_or_insert(
                         "the certificate's distribution point names this CRL issuer as \
                          cRLIssuer but the CRL is not indirect (RFC 5280 §6.3.3 (b)(1))"
                             .to_owned(),
@@ -1437,7 +1438,7 @@ fn scope_for(crl: &Crl, cert: &Cert, is_ca: bool, points: &[CertPoint]) -> Scope
         if let Some(idp) = &scope.distribution_point {
             let idp_names = point_names(idp, crl.issuer_der());
             let Some(point) = point else {
-                why = Some(format!(
+                why.get_or_insert(format!(
                     "the CRL covers only the distribution point {} and the certificate names \
                      none it serves (RFC 5280 §6.3.3 (b)(2)(i))",
                     show(&idp_names)
@@ -1457,7 +1458,7 @@ fn scope_for(crl: &Crl, cert: &Cert, is_ca: bool, points: &[CertPoint]) -> Scope
                 .iter()
                 .any(|a| cert_names.iter().any(|b| a.same(b)))
             {
-                why = Some(format!(
+                why.get_or_insert(format!(
                     "the CRL covers the distribution point {}, the certificate names {} \
                      (RFC 5280 §6.3.3 (b)(2)(i))",
                     show(&idp_names),
@@ -1468,15 +1469,17 @@ fn scope_for(crl: &Crl, cert: &Cert, is_ca: bool, points: &[CertPoint]) -> Scope
         }
         // (b)(2)(ii)-(iv).
         if scope.only_user_certs && is_ca {
-            why = Some("the CRL covers only end-entity certificates and this one is a CA".into());
+            why.get_or_insert(
+                "the CRL covers only end-entity certificates and this one is a CA".into(),
+            );
             continue;
         }
         if scope.only_ca_certs && !is_ca {
-            why = Some("the CRL covers only CA certificates".into());
+            why.get_or_insert("the CRL covers only CA certificates".into());
             continue;
         }
         if scope.only_attribute_certs {
-            why = Some(
+            why.get_or_insert(
                 "the CRL covers only attribute certificates (onlyContainsAttributeCerts)".into(),
             );
             continue;

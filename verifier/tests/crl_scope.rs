@@ -168,3 +168,631 @@ fn pkits_revocation_sections() {
     );
     assert_eq!(valid_refused, VALID_NOT_GOOD, "valid cases refused");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hand-made CRLs: an encoder for what the fixtures' builder does not make (issuing distribution
+// points, deltas, missing or critical cRLNumber, ExpiredCertsOnCRL, indirect entries, reasons).
+
+mod handmade {
+    use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
+    use der::{Decode, Encode};
+    use ring::rand::SystemRandom;
+    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
+    use spki::AlgorithmIdentifierOwned;
+    use time::OffsetDateTime;
+    use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+    use x509_cert::ext::Extension;
+    use x509_cert::ext::pkix::CrlDistributionPoints;
+    use x509_cert::ext::pkix::crl::dp::{DistributionPoint, IssuingDistributionPoint};
+    use x509_cert::ext::pkix::crl::dp::{ReasonFlags, Reasons};
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    use x509_cert::name::Name;
+    use x509_cert::serial_number::SerialNumber;
+    use x509_cert::time::Time;
+
+    use eds_fixtures::pki::Issued;
+
+    const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+
+    /// What goes into an issuingDistributionPoint.
+    #[derive(Clone, Default)]
+    pub(super) struct Idp {
+        pub(super) uris: Vec<String>,
+        pub(super) only_some_reasons: Option<ReasonFlags>,
+        pub(super) indirect: bool,
+        pub(super) only_ca: bool,
+    }
+
+    /// One revoked entry: serial, reason code, certificateIssuer (DER name).
+    pub(super) struct Entry {
+        pub(super) serial: Vec<u8>,
+        pub(super) reason: Option<u8>,
+        pub(super) issuer: Option<Vec<u8>>,
+    }
+
+    pub(super) fn entry(serial: &[u8], reason: Option<u8>) -> Entry {
+        Entry {
+            serial: serial.to_vec(),
+            reason,
+            issuer: None,
+        }
+    }
+
+    /// A CRL to encode.
+    pub(super) struct Spec {
+        pub(super) this_update: OffsetDateTime,
+        pub(super) next_update: OffsetDateTime,
+        /// cRLNumber and whether it is critical; `None`: absent.
+        pub(super) number: Option<(u64, bool)>,
+        /// deltaCRLIndicator's BaseCRLNumber.
+        pub(super) delta_base: Option<u64>,
+        pub(super) idp: Option<Idp>,
+        pub(super) expired_certs_on_crl: Option<OffsetDateTime>,
+        pub(super) unknown_critical: bool,
+        pub(super) unknown_critical_entry: bool,
+        pub(super) entries: Vec<Entry>,
+    }
+
+    impl Spec {
+        pub(super) fn new(at: OffsetDateTime, number: u64) -> Self {
+            Self {
+                this_update: at - time::Duration::hours(1),
+                next_update: at + time::Duration::days(1),
+                number: Some((number, false)),
+                delta_base: None,
+                idp: None,
+                expired_certs_on_crl: None,
+                unknown_critical: false,
+                unknown_critical_entry: false,
+                entries: Vec::new(),
+            }
+        }
+    }
+
+    fn time(t: OffsetDateTime) -> Time {
+        Time::GeneralTime(
+            GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                u64::try_from(t.unix_timestamp()).unwrap(),
+            ))
+            .unwrap(),
+        )
+    }
+
+    fn ext(oid: &str, critical: bool, value: Vec<u8>) -> Extension {
+        Extension {
+            extn_id: ObjectIdentifier::new_unwrap(oid),
+            critical,
+            extn_value: OctetString::new(value).unwrap(),
+        }
+    }
+
+    fn uint(n: u64) -> Vec<u8> {
+        der::asn1::Uint::new(&n.to_be_bytes())
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+
+    fn uris(list: &[String]) -> DistributionPointName {
+        DistributionPointName::FullName(
+            list.iter()
+                .map(|u| {
+                    GeneralName::UniformResourceIdentifier(der::asn1::Ia5String::new(u).unwrap())
+                })
+                .collect(),
+        )
+    }
+
+    /// A cRLDistributionPoints value with one point: URIs and, optionally, a cRLIssuer.
+    pub(super) fn distribution_points(list: &[String], crl_issuer: Option<&[u8]>) -> Vec<u8> {
+        CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: (!list.is_empty()).then(|| uris(list)),
+            reasons: None,
+            crl_issuer: crl_issuer
+                .map(|n| vec![GeneralName::DirectoryName(Name::from_der(n).unwrap())]),
+        }])
+        .to_der()
+        .unwrap()
+    }
+
+    /// Encodes and signs `spec` with `issuer`'s P-256 key.
+    pub(super) fn crl(issuer: &Issued, spec: &Spec) -> Vec<u8> {
+        let cert = x509_cert::Certificate::from_der(issuer.der()).unwrap();
+        let mut exts = Vec::new();
+        if let Some((n, critical)) = spec.number {
+            exts.push(ext("2.5.29.20", critical, uint(n)));
+        }
+        if let Some(base) = spec.delta_base {
+            exts.push(ext("2.5.29.27", true, uint(base)));
+        }
+        if let Some(idp) = &spec.idp {
+            let value = IssuingDistributionPoint {
+                distribution_point: (!idp.uris.is_empty()).then(|| uris(&idp.uris)),
+                only_contains_user_certs: false,
+                only_contains_ca_certs: idp.only_ca,
+                only_some_reasons: idp.only_some_reasons,
+                indirect_crl: idp.indirect,
+                only_contains_attribute_certs: false,
+            };
+            exts.push(ext("2.5.29.28", true, value.to_der().unwrap()));
+        }
+        if let Some(t) = spec.expired_certs_on_crl {
+            let g = GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                u64::try_from(t.unix_timestamp()).unwrap(),
+            ))
+            .unwrap();
+            exts.push(ext("2.5.29.60", false, g.to_der().unwrap()));
+        }
+        if spec.unknown_critical {
+            exts.push(ext("1.3.6.1.4.1.99999.1", true, vec![0x05, 0x00]));
+        }
+        let revoked: Vec<RevokedCert> = spec
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let mut ee = Vec::new();
+                if let Some(code) = e.reason {
+                    ee.push(ext("2.5.29.21", false, vec![0x0A, 0x01, code]));
+                }
+                if let Some(name) = &e.issuer {
+                    let names = vec![GeneralName::DirectoryName(Name::from_der(name).unwrap())];
+                    ee.push(ext("2.5.29.29", true, names.to_der().unwrap()));
+                }
+                if spec.unknown_critical_entry && i == 0 {
+                    ee.push(ext("1.3.6.1.4.1.99999.2", true, vec![0x05, 0x00]));
+                }
+                RevokedCert {
+                    serial_number: SerialNumber::new(&e.serial).unwrap(),
+                    revocation_date: time(spec.this_update - time::Duration::hours(1)),
+                    crl_entry_extensions: (!ee.is_empty()).then_some(ee),
+                }
+            })
+            .collect();
+        let alg = AlgorithmIdentifierOwned {
+            oid: ECDSA_SHA256,
+            parameters: None,
+        };
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: alg.clone(),
+            issuer: cert.tbs_certificate.subject.clone(),
+            this_update: time(spec.this_update),
+            next_update: Some(time(spec.next_update)),
+            revoked_certificates: (!revoked.is_empty()).then_some(revoked),
+            crl_extensions: (!exts.is_empty()).then_some(exts),
+        };
+        let rng = SystemRandom::new();
+        let key = EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_ASN1_SIGNING,
+            issuer.key_pkcs8_der(),
+            &rng,
+        )
+        .unwrap();
+        let sig = key.sign(&rng, &tbs.to_der().unwrap()).unwrap();
+        CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: alg,
+            signature: BitString::from_bytes(sig.as_ref()).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    /// Reasons flags from RFC 5280 §4.2.1.13 bits.
+    pub(super) fn reasons(list: &[Reasons]) -> ReasonFlags {
+        let mut flags = ReasonFlags::default();
+        for r in list {
+            flags |= *r;
+        }
+        flags
+    }
+}
+
+use eds_fixtures::pki::{CertSpec, FIXED_TIME, TestPki};
+use eds_profile::holder::KeyPurpose;
+use eds_verifier::revocation::{NoteKind, RevocationResult};
+use handmade::{Idp, Spec, crl, distribution_points, entry};
+use x509_cert::ext::pkix::crl::dp::Reasons;
+
+const CRLDP: &[u64] = &[2, 5, 29, 31];
+const FRESHEST: &[u64] = &[2, 5, 29, 46];
+const PART1: &str = "http://crl.example/part1.crl";
+const PART2: &str = "http://crl.example/part2.crl";
+
+/// A leaf of the test PKI's issuing CA with these extensions (no CRL distribution point unless
+/// given).
+fn leaf_with(pki: &TestPki, extensions: &[(&[u64], Vec<u8>)]) -> Cert {
+    let mut spec = CertSpec::individual(KeyPurpose::Signing).crl_urls(Vec::new());
+    for (oid, value) in extensions {
+        spec = spec.extension(oid, false, value.clone());
+    }
+    Cert::from_der(pki.issue(pki.issuing(), &spec).der()).unwrap()
+}
+
+fn check_with(pki: &TestPki, leaf: &Cert, crls: &[Vec<u8>]) -> RevocationResult {
+    check_at(pki, leaf, crls, FIXED_TIME)
+}
+
+fn check_at(pki: &TestPki, leaf: &Cert, crls: &[Vec<u8>], at: OffsetDateTime) -> RevocationResult {
+    let mut checker = RevocationChecker::new(RevocationOptions {
+        offline: true,
+        ..RevocationOptions::default()
+    })
+    .unwrap();
+    for (i, der) in crls.iter().enumerate() {
+        checker.add_crl(&format!("crl{i}"), der).unwrap();
+    }
+    let issuer = Cert::from_der(pki.issuing().der()).unwrap();
+    let root = Cert::from_der(pki.root().der()).unwrap();
+    let pool = vec![issuer.clone(), root.clone()];
+    let trust = TrustList::from_certs(vec![root.clone()]).unwrap();
+    let ctx = CheckContext {
+        pool: &pool,
+        trust: Some(&trust),
+        anchor: Some(&root),
+    };
+    checker.check_in(&ctx, leaf, &issuer, at, at, &[], &SystemRandom::new())
+}
+
+fn kinds(r: &RevocationResult) -> Vec<NoteKind> {
+    r.notes.iter().map(|n| n.kind).collect()
+}
+
+fn revoked(r: &RevocationResult) -> bool {
+    matches!(r.status, RevocationStatus::Revoked { .. })
+}
+
+fn part(uri: &str) -> Option<Idp> {
+    Some(Idp {
+        uris: vec![uri.to_owned()],
+        ..Idp::default()
+    })
+}
+
+#[test]
+fn ok_partitioned_crl_of_the_certificates_distribution_point() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[(CRLDP, distribution_points(&[PART1.into()], None))]);
+    let spec = Spec {
+        idp: part(PART1),
+        ..Spec::new(FIXED_TIME, 1)
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.issuing(), &spec)]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    // The same partition revoking it.
+    let spec = Spec {
+        idp: part(PART1),
+        entries: vec![entry(leaf.serial(), Some(1))],
+        ..Spec::new(FIXED_TIME, 2)
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.issuing(), &spec)]);
+    assert!(revoked(&r), "{r:?}");
+}
+
+#[test]
+fn fail_partitioned_crl_of_another_distribution_point_is_out_of_scope() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[(CRLDP, distribution_points(&[PART1.into()], None))]);
+    let spec = Spec {
+        idp: part(PART2),
+        ..Spec::new(FIXED_TIME, 1)
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.issuing(), &spec)]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    // The certificate's own point is not contacted offline.
+    assert_eq!(
+        kinds(&r),
+        vec![NoteKind::OutOfScope, NoteKind::Offline],
+        "{r:?}"
+    );
+    assert_eq!(
+        r.notes[0].detail,
+        format!(
+            "the CRL covers the distribution point `{PART2}`, the certificate names `{PART1}` \
+             (RFC 5280 §6.3.3 (b)(2)(i))"
+        )
+    );
+}
+
+#[test]
+fn fail_partitioned_crl_for_a_certificate_without_distribution_point() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let spec = Spec {
+        idp: part(PART1),
+        ..Spec::new(FIXED_TIME, 1)
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.issuing(), &spec)]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::OutOfScope], "{r:?}");
+    assert!(
+        r.notes[0].detail.contains("names none it serves"),
+        "{}",
+        r.notes[0].detail
+    );
+}
+
+#[test]
+fn fail_crl_without_crl_number_or_with_it_critical_is_not_used() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    for (number, why) in [
+        (None, "no cRLNumber"),
+        (Some((1, true)), "cRLNumber is marked critical"),
+    ] {
+        let spec = Spec {
+            number,
+            ..Spec::new(FIXED_TIME, 1)
+        };
+        let r = check_with(&pki, &leaf, &[crl(pki.issuing(), &spec)]);
+        assert_eq!(r.status, RevocationStatus::Unavailable);
+        assert_eq!(kinds(&r), vec![NoteKind::Incomplete], "{r:?}");
+        assert!(r.notes[0].detail.contains(why), "{}", r.notes[0].detail);
+    }
+    // With a non-critical number: good.
+    let r = check_with(
+        &pki,
+        &leaf,
+        &[crl(pki.issuing(), &Spec::new(FIXED_TIME, 1))],
+    );
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+}
+
+#[test]
+fn fail_crl_with_unknown_critical_extension_or_entry_extension_is_not_used() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let other = [0x7F, 0x01];
+    for (crl_ext, entry_ext, why) in [
+        (true, false, "critical CRL extension 1.3.6.1.4.1.99999.1"),
+        (
+            false,
+            true,
+            "critical CRL entry extension 1.3.6.1.4.1.99999.2",
+        ),
+    ] {
+        let spec = Spec {
+            unknown_critical: crl_ext,
+            unknown_critical_entry: entry_ext,
+            entries: vec![entry(&other, None)],
+            ..Spec::new(FIXED_TIME, 1)
+        };
+        let r = check_with(&pki, &leaf, &[crl(pki.issuing(), &spec)]);
+        assert_eq!(r.status, RevocationStatus::Unavailable);
+        assert_eq!(kinds(&r), vec![NoteKind::Incomplete], "{r:?}");
+        assert!(r.notes[0].detail.contains(why), "{}", r.notes[0].detail);
+    }
+}
+
+#[test]
+fn fail_crl_issued_after_expiry_proves_nothing_without_expired_certs_on_crl() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let later = leaf.not_after() + time::Duration::days(10);
+    let spec = Spec::new(later, 1);
+    let r = check_at(&pki, &leaf, &[crl(pki.issuing(), &spec)], later);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::IssuedAfterExpiry], "{r:?}");
+}
+
+#[test]
+fn ok_crl_issued_after_expiry_with_expired_certs_on_crl_before_not_after() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let later = leaf.not_after() + time::Duration::days(10);
+    let keeps = Spec {
+        expired_certs_on_crl: Some(leaf.not_after() - time::Duration::days(1)),
+        ..Spec::new(later, 1)
+    };
+    let r = check_at(&pki, &leaf, &[crl(pki.issuing(), &keeps)], later);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    // ExpiredCertsOnCRL after notAfter: the entry may be gone.
+    let too_late = Spec {
+        expired_certs_on_crl: Some(leaf.not_after() + time::Duration::days(1)),
+        ..Spec::new(later, 1)
+    };
+    let r = check_at(&pki, &leaf, &[crl(pki.issuing(), &too_late)], later);
+    assert_eq!(kinds(&r), vec![NoteKind::IssuedAfterExpiry], "{r:?}");
+}
+
+fn delta(base: u64, number: u64, entries: Vec<handmade::Entry>) -> Spec {
+    Spec {
+        delta_base: Some(base),
+        entries,
+        ..Spec::new(FIXED_TIME, number)
+    }
+}
+
+#[test]
+fn fail_revoked_on_the_delta_crl_only() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let base = crl(pki.issuing(), &Spec::new(FIXED_TIME, 10));
+    let d = crl(
+        pki.issuing(),
+        &delta(10, 11, vec![entry(leaf.serial(), Some(1))]),
+    );
+    let r = check_with(&pki, &leaf, &[base.clone(), d]);
+    assert!(revoked(&r), "{r:?}");
+    // The base alone says good (no freshestCRL, no delta at hand).
+    let r = check_with(&pki, &leaf, &[base]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+}
+
+#[test]
+fn ok_delta_remove_from_crl_lifts_the_hold_of_the_base() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let held = Spec {
+        entries: vec![entry(leaf.serial(), Some(6))],
+        ..Spec::new(FIXED_TIME, 10)
+    };
+    let base = crl(pki.issuing(), &held);
+    let lifted = crl(
+        pki.issuing(),
+        &delta(10, 11, vec![entry(leaf.serial(), Some(8))]),
+    );
+    let r = check_with(&pki, &leaf, &[base.clone(), lifted]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    // Without the delta, the hold stands.
+    let r = check_with(&pki, &leaf, &[base]);
+    assert!(revoked(&r), "{r:?}");
+}
+
+#[test]
+fn fail_delta_crl_alone_is_never_enough() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let d = crl(pki.issuing(), &delta(10, 11, Vec::new()));
+    let r = check_with(&pki, &leaf, &[d]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::Delta], "{r:?}");
+}
+
+#[test]
+fn fail_delta_crl_needing_a_newer_base_leaves_the_status_unavailable() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let base = crl(pki.issuing(), &Spec::new(FIXED_TIME, 9));
+    let d = crl(pki.issuing(), &delta(10, 11, Vec::new()));
+    let r = check_with(&pki, &leaf, &[base, d]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::Delta, NoteKind::Delta], "{r:?}");
+    assert!(
+        r.notes[0].detail.contains("numbered 0A or later"),
+        "{}",
+        r.notes[0].detail
+    );
+}
+
+#[test]
+fn fail_certificate_naming_a_delta_crl_with_the_base_alone_is_unavailable() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(
+        &pki,
+        &[(FRESHEST, distribution_points(&[PART2.into()], None))],
+    );
+    let base = crl(pki.issuing(), &Spec::new(FIXED_TIME, 10));
+    let r = check_with(&pki, &leaf, &[base.clone()]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::Delta, NoteKind::Offline], "{r:?}");
+    let d = crl(pki.issuing(), &delta(10, 11, Vec::new()));
+    let r = check_with(&pki, &leaf, &[base, d]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+}
+
+#[test]
+fn ok_crls_partitioned_by_reason_cover_every_reason_together() {
+    let pki = TestPki::new();
+    let leaf = leaf_with(&pki, &[]);
+    let compromise = handmade::reasons(&[Reasons::KeyCompromise, Reasons::CaCompromise]);
+    let others = handmade::reasons(&[
+        Reasons::AffiliationChanged,
+        Reasons::Superseded,
+        Reasons::CessationOfOperation,
+        Reasons::CertificateHold,
+        Reasons::PrivilegeWithdrawn,
+        Reasons::AaCompromise,
+    ]);
+    let one = Spec {
+        idp: Some(Idp {
+            only_some_reasons: Some(compromise),
+            ..Idp::default()
+        }),
+        ..Spec::new(FIXED_TIME, 1)
+    };
+    let two = Spec {
+        idp: Some(Idp {
+            only_some_reasons: Some(others),
+            ..Idp::default()
+        }),
+        ..Spec::new(FIXED_TIME, 2)
+    };
+    let (one, two) = (crl(pki.issuing(), &one), crl(pki.issuing(), &two));
+    let r = check_with(&pki, &leaf, &[one.clone(), two]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    // One partition alone: the other reasons are not covered.
+    let r = check_with(&pki, &leaf, &[one]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::ReasonsNotCovered], "{r:?}");
+    assert!(
+        r.notes[0]
+            .detail
+            .contains("affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise"),
+        "{}",
+        r.notes[0].detail
+    );
+}
+
+#[test]
+fn ok_indirect_crl_of_the_distribution_points_crl_issuer() {
+    // The leaf's distribution point names the root as cRLIssuer; the root's indirect CRL lists
+    // the leaf under the issuing CA (certificateIssuer) or not at all.
+    let pki = TestPki::new();
+    let root_name = Cert::from_der(pki.root().der())
+        .unwrap()
+        .subject_der()
+        .to_vec();
+    let leaf = leaf_with(
+        &pki,
+        &[(
+            CRLDP,
+            distribution_points(&[PART1.into()], Some(&root_name)),
+        )],
+    );
+    let indirect = |entries| Spec {
+        idp: Some(Idp {
+            uris: vec![PART1.into()],
+            indirect: true,
+            ..Idp::default()
+        }),
+        entries,
+        ..Spec::new(FIXED_TIME, 1)
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.root(), &indirect(Vec::new()))]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    let listed = handmade::Entry {
+        serial: leaf.serial().to_vec(),
+        reason: Some(1),
+        issuer: Some(leaf.issuer_der().to_vec()),
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.root(), &indirect(vec![listed]))]);
+    assert!(revoked(&r), "{r:?}");
+    // The same serial listed for another issuer (the root itself) does not revoke the leaf.
+    let elsewhere = handmade::Entry {
+        serial: leaf.serial().to_vec(),
+        reason: Some(1),
+        issuer: Some(root_name.clone()),
+    };
+    let r = check_with(&pki, &leaf, &[crl(pki.root(), &indirect(vec![elsewhere]))]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+}
+
+#[test]
+fn fail_crl_of_the_crl_issuer_that_is_not_indirect() {
+    let pki = TestPki::new();
+    let root_name = Cert::from_der(pki.root().der())
+        .unwrap()
+        .subject_der()
+        .to_vec();
+    let leaf = leaf_with(
+        &pki,
+        &[(
+            CRLDP,
+            distribution_points(&[PART1.into()], Some(&root_name)),
+        )],
+    );
+    let r = check_with(&pki, &leaf, &[crl(pki.root(), &Spec::new(FIXED_TIME, 1))]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(
+        kinds(&r),
+        vec![NoteKind::OutOfScope, NoteKind::Offline],
+        "{r:?}"
+    );
+    assert!(
+        r.notes[0].detail.contains("not indirect"),
+        "{}",
+        r.notes[0].detail
+    );
+}
