@@ -391,7 +391,7 @@ impl RevocationChecker {
                 path: path.clone(),
                 detail: format!("not a DER OCSPResponse (RFC 6960 §4.2.1): {e}"),
             })?;
-            saved_ocsp.push((format!("OCSP response {}", path.display()), bytes));
+            saved_ocsp.push((path.display().to_string(), bytes));
         }
         let online = !options.offline;
         let fetcher = online.then(|| Fetcher::new(options.fetch));
@@ -521,23 +521,32 @@ impl RevocationChecker {
 
         // 2. Saved OCSP responses (`--ocsp FILE`), offline too.
         for (label, bytes) in &self.saved_ocsp {
-            let checked =
-                ocsp::check_response(bytes, cert, issuer, None, at, &self.options.ocsp_check)
-                    .and_then(|c| {
-                        if c.this_update > now + self.options.ocsp_check.skew
-                            || c.produced_at > now + self.options.ocsp_check.skew
-                        {
-                            Err(OcspError::NotYetValid {
-                                detail: format!(
-                                    "the saved response's thisUpdate {} or producedAt {} is \
+            // Current at the validation time: checked at `at`, or at its thisUpdate when it was
+            // made after `at` (a good answer then covers `at` too, as a later CRL does).
+            let reference = saved_this_update(bytes).map_or(at, |t| t.max(at));
+            let checked = ocsp::check_response(
+                bytes,
+                cert,
+                issuer,
+                None,
+                reference,
+                &self.options.ocsp_check,
+            )
+            .and_then(|c| {
+                if c.this_update > now + self.options.ocsp_check.skew
+                    || c.produced_at > now + self.options.ocsp_check.skew
+                {
+                    Err(OcspError::NotYetValid {
+                        detail: format!(
+                            "the saved response's thisUpdate {} or producedAt {} is \
                                      after now ({now})",
-                                    c.this_update, c.produced_at
-                                ),
-                            })
-                        } else {
-                            Ok(c)
-                        }
-                    });
+                            c.this_update, c.produced_at
+                        ),
+                    })
+                } else {
+                    Ok(c)
+                }
+            });
             match checked {
                 Ok(c) => return ocsp_found(label, c).with_notes(notes),
                 // Another certificate's answer is silence, not a refusal.
@@ -1517,6 +1526,23 @@ fn note(l: &Loaded, kind: NoteKind, detail: String) -> Note {
         kind,
         detail,
     }
+}
+
+/// The latest thisUpdate of the SingleResponses of an `OCSPResponse`; `None` when it does not
+/// decode (the check then says why).
+fn saved_this_update(bytes: &[u8]) -> Option<OffsetDateTime> {
+    let outer = x509_ocsp::OcspResponse::from_der(bytes).ok()?;
+    let basic =
+        x509_ocsp::BasicOcspResponse::from_der(outer.response_bytes?.response.as_bytes()).ok()?;
+    basic
+        .tbs_response_data
+        .responses
+        .iter()
+        .filter_map(|r| {
+            let secs = i64::try_from(r.this_update.0.to_unix_duration().as_secs()).ok()?;
+            OffsetDateTime::from_unix_timestamp(secs).ok()
+        })
+        .max()
 }
 
 fn ocsp_found(url: &str, checked: ocsp::Checked) -> Found {
