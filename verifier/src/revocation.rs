@@ -7,11 +7,14 @@
 //!
 //! # Order
 //!
-//! 1. CRLs supplied by the caller, CRLs embedded in the signature, and (online only) CRLs fetched
-//!    earlier for one of the certificate's distribution points, in memory or in the cache folder,
-//!    as long as their nextUpdate has not passed;
-//! 2. online: OCSP at each responder URL of the certificate's Authority Information Access;
-//! 3. online: a fresh download from each CRL distribution point (kept in memory and the cache).
+//! 1. CRLs supplied by the caller (complete or delta), CRLs embedded in the signature, and
+//!    (online only) CRLs fetched earlier for one of the certificate's distribution points or
+//!    freshestCRL URLs, in memory or in the cache folder, as long as their nextUpdate has not
+//!    passed;
+//! 2. saved OCSP responses ([`RevocationOptions::ocsp_files`], `--ocsp`), offline too;
+//! 3. online: OCSP at each responder URL of the certificate's Authority Information Access;
+//! 4. online: a fresh download from each CRL distribution point and each freshestCRL URL of the
+//!    certificate and of the CRLs downloaded (kept in memory and the cache).
 //!
 //! The first source that gives an answer settles the status; every source tried and refused
 //! leaves a [`Note`] saying why, so that an unavailable status can be explained (TRY_LATER).
@@ -19,10 +22,52 @@
 //! issuer and does not know the serial is saying the issuer's register has no such certificate,
 //! and a CRL cannot tell more: it lists only certificates that were issued and then revoked, so
 //! its "not listed" would turn a certificate the center never issued into a good one.
-//! Offline (`offline: true`) only steps 1's supplied and embedded CRLs are used: no network, and
-//! no cache either (the cache is network data of an earlier run, which `--offline` excludes).
+//! Offline (`offline: true`) only the supplied and embedded CRLs and the saved OCSP responses are
+//! used: no network, and no cache either (the cache is network data of an earlier run, which
+//! `--offline` excludes).
 //!
-//! # When a CRL counts
+//! # CRL processing (RFC 5280 §6.3.3)
+//!
+//! For each complete CRL at hand:
+//!
+//! - (b) **issuer and scope**: the CRL issuer is the certificate's issuer or, when a distribution
+//!   point of the certificate names a cRLIssuer, that name, with indirectCRL set in the CRL's
+//!   issuingDistributionPoint. When the issuingDistributionPoint names a distribution point, a
+//!   distribution point of the certificate must have one of its names (URIs, directory names,
+//!   nameRelativeToCRLIssuer appended to the CRL issuer's name; or the cRLIssuer names when the
+//!   certificate's point has no name); a certificate without distribution points is outside such
+//!   a partition. onlyContainsUserCerts / onlyContainsCACerts follow basicConstraints;
+//!   onlyContainsAttributeCerts never covers a public-key certificate. Names are compared by
+//!   RFC 5280 §7.1 (`crate::path::names`).
+//! - (d) **reasons**: the CRL covers the reasons of the certificate's distribution point (all if
+//!   absent) that are in its onlySomeReasons (all if absent). A good status needs the CRLs used to
+//!   cover every reason together; otherwise a [`NoteKind::ReasonsNotCovered`] note names the
+//!   reasons missing.
+//! - **completeness** (§5.2, §5.2.3, §5.3): a CRL without cRLNumber, with a critical cRLNumber,
+//!   with an unrecognised critical CRL or entry extension, or with certificateIssuer entries while
+//!   not indirect is not used ([`NoteKind::Incomplete`]).
+//! - (f), (g) **the CRL signer**: the CRL verifies with the issuer's key, or with the key of
+//!   another certificate of the CRL issuer's name at hand ([`CheckContext`]: the signature's
+//!   certificates, `--untrusted`, the trust list) that allows cRLSign, whose path validates to
+//!   the checked certificate's trust anchor (`crate::path::validate`; a CA certificate, which
+//!   that function refuses as a leaf, by names, key identifiers, signatures, validity, cA and
+//!   keyCertSign) and whose own revocation status is good. A signer whose status is being
+//!   checked further out may sign the CRL that covers itself (PKITS 4.14.30).
+//! - **currency** (below).
+//! - (c), (h) **delta CRLs** (§5.2.4): a delta is used only with this complete CRL when it has the
+//!   same issuer, issuingDistributionPoint and authority key, a cRLNumber greater than the base's,
+//!   and a BaseCRLNumber not greater than the base's number; it must verify with the same signer
+//!   and be current. A delta is due when the certificate or the base names a freshestCRL, or a
+//!   newer delta of the same scope is at hand; a base whose delta is due and unusable can still
+//!   show a revocation, never a good status ([`NoteKind::Delta`]). A delta alone is never used.
+//! - (i)-(k) **lookup**: the delta's entry first, then the base's; an entry counts only for the
+//!   certificate issuer it names (certificateIssuer, §5.3.3, for indirect CRLs); removeFromCRL
+//!   (on a delta) lifts a certificateHold of the base.
+//! - **expired certificates** (§3.3): a CA may drop the entry of an expired certificate, so a CRL
+//!   issued after the certificate's notAfter shows no good status for it unless it carries
+//!   ExpiredCertsOnCRL (2.5.29.60) with a date not after notAfter ([`NoteKind::IssuedAfterExpiry`]).
+//!
+//! # When a CRL is current
 //!
 //! For a validation at time `at` (the signing time, or the validation time) decided at `now`, a
 //! CRL that verifies against the issuer is usable when
@@ -39,8 +84,11 @@
 //! certificate revoked on a usable list is reported revoked whatever the revocation time: the
 //! engine compares that time with the signing time (REVOKED or REVOKED_NO_POE).
 //!
-//! OCSP answers are about the present: they are checked for freshness against `now`
-//! ([`crate::ocsp::check_response`]).
+//! Fetched OCSP answers are about the present: they are checked for freshness against `now`
+//! ([`crate::ocsp::check_response`]). A saved answer is checked the same way at the validation
+//! time `at` (or at its thisUpdate when it was made after `at`: a good answer then covers `at`
+//! as a later CRL does), and neither its thisUpdate nor its producedAt may be after `now`. A
+//! GOST-signed answer cannot be verified yet: it leaves a note, never a status.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
