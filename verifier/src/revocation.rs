@@ -749,9 +749,9 @@ impl RevocationChecker {
             // RFC 5280 §3.3: a CA may drop the entries of expired certificates, so a list
             // issued after notAfter proves nothing unless it says it keeps them.
             if crl.this_update() > cert.not_after()
-                && !crl
+                && crl
                     .expired_certs_on_crl()
-                    .is_some_and(|d| d <= cert.not_after())
+                    .is_none_or(|d| d > cert.not_after())
             {
                 notes.push(note(
                     loaded,

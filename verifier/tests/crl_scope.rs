@@ -674,7 +674,7 @@ fn fail_certificate_naming_a_delta_crl_with_the_base_alone_is_unavailable() {
         &[(FRESHEST, distribution_points(&[PART2.into()], None))],
     );
     let base = crl(pki.issuing(), &Spec::new(FIXED_TIME, 10));
-    let r = check_with(&pki, &leaf, &[base.clone()]);
+    let r = check_with(&pki, &leaf, std::slice::from_ref(&base));
     assert_eq!(r.status, RevocationStatus::Unavailable);
     assert_eq!(kinds(&r), vec![NoteKind::Delta, NoteKind::Offline], "{r:?}");
     let d = crl(pki.issuing(), &delta(10, 11, Vec::new()));
