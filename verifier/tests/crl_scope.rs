@@ -796,3 +796,81 @@ fn fail_crl_of_the_crl_issuer_that_is_not_indirect() {
         r.notes[0].detail
     );
 }
+
+/// A check of the PKI's individual with `extra` certificates at hand beside its issuer and root.
+fn check_with_pool(pki: &TestPki, extra: &[Cert], crls: &[Vec<u8>]) -> RevocationResult {
+    let mut checker = RevocationChecker::new(RevocationOptions {
+        offline: true,
+        ..RevocationOptions::default()
+    })
+    .unwrap();
+    for (i, der) in crls.iter().enumerate() {
+        checker.add_crl(&format!("crl{i}"), der).unwrap();
+    }
+    let leaf = Cert::from_der(pki.individual().der()).unwrap();
+    let issuer = Cert::from_der(pki.issuing().der()).unwrap();
+    let root = Cert::from_der(pki.root().der()).unwrap();
+    let mut pool = vec![issuer.clone(), root.clone()];
+    pool.extend_from_slice(extra);
+    let trust = TrustList::from_certs(vec![root.clone()]).unwrap();
+    let ctx = CheckContext {
+        pool: &pool,
+        trust: Some(&trust),
+        anchor: Some(&root),
+    };
+    checker.check_in(
+        &ctx,
+        &leaf,
+        &issuer,
+        FIXED_TIME,
+        FIXED_TIME,
+        &[],
+        &SystemRandom::new(),
+    )
+}
+
+#[test]
+fn ok_crl_signed_by_another_key_of_the_issuer_certified_by_the_same_anchor() {
+    // The root certified a second key under the issuing CA's name (a separate CRL key, or the
+    // key after a rollover); the CRL signed with it counts once that certificate is at hand.
+    let pki = TestPki::new();
+    let other_key = pki.same_name_intermediates().intermediates[0].clone();
+    let other = Cert::from_der(other_key.der()).unwrap();
+    let root_crl = crl(pki.root(), &Spec::new(FIXED_TIME, 1));
+    let by_other_key = crl(&other_key, &Spec::new(FIXED_TIME, 1));
+    let r = check_with_pool(&pki, &[other], &[by_other_key.clone(), root_crl.clone()]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    // Without that certificate: the issuer's key does not verify it (the root's list is
+    // another issuer's).
+    let r = check_with_pool(&pki, &[], &[by_other_key, root_crl]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(
+        kinds(&r),
+        vec![NoteKind::BadSignature, NoteKind::WrongIssuer],
+        "{r:?}"
+    );
+    assert!(
+        r.notes[0].detail.contains("does not verify"),
+        "{:?}",
+        r.notes[0]
+    );
+}
+
+#[test]
+fn fail_crl_signed_by_another_key_whose_certificate_is_revoked() {
+    let pki = TestPki::new();
+    let other_key = pki.same_name_intermediates().intermediates[0].clone();
+    let other = Cert::from_der(other_key.der()).unwrap();
+    let root_crl = crl(
+        pki.root(),
+        &Spec {
+            entries: vec![entry(other.serial(), Some(1))],
+            ..Spec::new(FIXED_TIME, 1)
+        },
+    );
+    let by_other_key = crl(&other_key, &Spec::new(FIXED_TIME, 1));
+    let r = check_with_pool(&pki, &[other], &[by_other_key, root_crl]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r)[0], NoteKind::NotCrlSigner, "{r:?}");
+    assert!(r.notes[0].detail.contains("Revoked"), "{:?}", r.notes[0]);
+}
