@@ -53,7 +53,8 @@
 //!   that function refuses as a leaf, by names, key identifiers, signatures, validity, cA and
 //!   keyCertSign) and whose own revocation status is good. A signer whose status is being
 //!   checked further out may sign the CRL that covers itself (PKITS 4.14.30).
-//! - **currency** (below).
+//! - **currency** (below); a complete CRL past its nextUpdate still serves together with a
+//!   current delta when the certificate or the CRL names a freshestCRL ((a)(1)(i)).
 //! - (c), (h) **delta CRLs** (§5.2.4): a delta is used only with this complete CRL when it has the
 //!   same issuer, issuingDistributionPoint and authority key, a cRLNumber greater than the base's,
 //!   and a BaseCRLNumber not greater than the base's number; it must verify with the same signer
@@ -711,16 +712,33 @@ impl RevocationChecker {
             let Some(signer) = self.crl_signer(run, loaded, issuer, outer, notes) else {
                 continue;
             };
-            if let Some(n) = usable(loaded, at, now, self.options.ocsp_check.skew) {
-                notes.push(n);
-                continue;
-            }
+            // (a)(1)(i): a complete CRL past its nextUpdate still serves with a current delta
+            // when the certificate or the CRL names a freshestCRL.
+            let stale = match usable(loaded, at, now, self.options.ocsp_check.skew) {
+                None => None,
+                Some(n)
+                    if n.kind == NoteKind::Stale
+                        && (cert_names_delta || !crl.freshest_urls().is_empty()) =>
+                {
+                    Some(n)
+                }
+                Some(n) => {
+                    notes.push(n);
+                    continue;
+                }
+            };
             // (c), (h): the delta CRL that goes with this list, when one is due. Without it
             // the list can still show a revocation (a delta only adds entries or lifts holds
             // with removeFromCRL), never a good status.
             let delta = self.delta_for(candidates, loaded, &signer, cert_names_delta, run, notes);
             let delta_missing = delta.is_err();
             let delta = delta.ok().flatten();
+            if let Some(n) = stale
+                && delta.is_none()
+            {
+                notes.push(n);
+                continue;
+            }
             // (i), (j), (k).
             let listed = delta
                 .and_then(|d| {

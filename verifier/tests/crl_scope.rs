@@ -874,3 +874,36 @@ fn fail_crl_signed_by_another_key_whose_certificate_is_revoked() {
     assert_eq!(kinds(&r)[0], NoteKind::NotCrlSigner, "{r:?}");
     assert!(r.notes[0].detail.contains("Revoked"), "{:?}", r.notes[0]);
 }
+
+#[test]
+fn ok_base_past_its_next_update_serves_with_a_current_delta_when_a_freshest_crl_is_named() {
+    // RFC 5280 §6.3.3 (a)(1)(i): the long-lived base with a current delta.
+    let pki = TestPki::new();
+    let leaf = leaf_with(
+        &pki,
+        &[(FRESHEST, distribution_points(&[PART2.into()], None))],
+    );
+    let old_base = Spec {
+        this_update: FIXED_TIME - time::Duration::days(10),
+        next_update: FIXED_TIME - time::Duration::days(1),
+        ..Spec::new(FIXED_TIME, 10)
+    };
+    let base = crl(pki.issuing(), &old_base);
+    let d = crl(pki.issuing(), &delta(10, 11, Vec::new()));
+    let r = check_with(&pki, &leaf, &[base.clone(), d]);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    // Without the delta the stale base is refused.
+    let r = check_with(&pki, &leaf, &[base.clone()]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(
+        kinds(&r),
+        vec![NoteKind::Delta, NoteKind::Stale, NoteKind::Offline],
+        "{r:?}"
+    );
+    // A certificate naming no freshestCRL: the stale base is refused whatever the delta.
+    let plain = leaf_with(&pki, &[]);
+    let d = crl(pki.issuing(), &delta(10, 11, Vec::new()));
+    let r = check_with(&pki, &plain, &[base, d]);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r), vec![NoteKind::Stale], "{r:?}");
+}
