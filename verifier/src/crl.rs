@@ -103,8 +103,8 @@ pub enum CrlError {
         /// The limit.
         limit: usize,
     },
-    /// The CRL uses a feature this verifier does not implement (indirect or delta CRL, reason
-    /// partitions, an unknown critical extension).
+    /// The CRL uses a feature this verifier does not implement. Parsing no longer returns it:
+    /// lists that must not be used parse and say why in [`Crl::defect`].
     #[error("CRL uses an unsupported feature: {feature}")]
     Unsupported {
         /// Which one.
