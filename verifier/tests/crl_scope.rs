@@ -907,3 +907,125 @@ fn ok_base_past_its_next_update_serves_with_a_current_delta_when_a_freshest_crl_
     assert_eq!(r.status, RevocationStatus::Unavailable);
     assert_eq!(kinds(&r), vec![NoteKind::Stale], "{r:?}");
 }
+
+/// Serves `files` (path → body) over HTTP/1.1 on `listener` (loopback) for at most `requests`
+/// requests, then stops.
+fn serve(listener: std::net::TcpListener, files: Vec<(&'static str, Vec<u8>)>, requests: usize) {
+    use std::io::{Read, Write};
+    std::thread::spawn(move || {
+        for _ in 0..requests {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(&got).into_owned();
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let body = files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, b)| b.clone());
+            let head = match &body {
+                Some(b) => format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    b.len()
+                ),
+                None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned(),
+            };
+            let _ = stream.write_all(head.as_bytes());
+            if let Some(b) = body {
+                let _ = stream.write_all(&b);
+            }
+        }
+    });
+}
+
+/// Online: the base from the distribution point, the delta from the certificate's freshestCRL;
+/// the delta revokes the certificate when `revoke`.
+fn online_delta(revoke: bool) -> (RevocationResult, String) {
+    let pki = TestPki::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let leaf = leaf_with(
+        &pki,
+        &[
+            (
+                CRLDP,
+                distribution_points(&[format!("{url}/base.crl")], None),
+            ),
+            (
+                FRESHEST,
+                distribution_points(&[format!("{url}/delta.crl")], None),
+            ),
+        ],
+    );
+    let base = crl(pki.issuing(), &Spec::new(FIXED_TIME, 10));
+    let d = crl(
+        pki.issuing(),
+        &delta(
+            10,
+            11,
+            if revoke {
+                vec![entry(leaf.serial(), Some(1))]
+            } else {
+                Vec::new()
+            },
+        ),
+    );
+    serve(listener, vec![("/base.crl", base), ("/delta.crl", d)], 2);
+    let checker = RevocationChecker::new(RevocationOptions {
+        ocsp: false,
+        ..RevocationOptions::default()
+    })
+    .unwrap();
+    let issuer = Cert::from_der(pki.issuing().der()).unwrap();
+    let r = checker.check(
+        &leaf,
+        &issuer,
+        FIXED_TIME,
+        FIXED_TIME,
+        &[],
+        &SystemRandom::new(),
+    );
+    (r, url)
+}
+
+#[test]
+fn fail_revoked_on_a_delta_crl_fetched_from_the_freshest_crl_url() {
+    let (r, url) = online_delta(true);
+    assert!(revoked(&r), "{r:?}");
+    match &r.source {
+        Some(eds_verifier::revocation::Source::Crl { origin, .. }) => {
+            assert_eq!(
+                *origin,
+                eds_verifier::revocation::CrlOrigin::Url(format!("{url}/delta.crl"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn ok_good_with_a_base_and_a_delta_fetched_online() {
+    let (r, url) = online_delta(false);
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    match &r.source {
+        Some(eds_verifier::revocation::Source::Crl { origin, .. }) => {
+            assert_eq!(
+                *origin,
+                eds_verifier::revocation::CrlOrigin::Url(format!("{url}/delta.crl"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
