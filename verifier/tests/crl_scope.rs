@@ -893,7 +893,7 @@ fn ok_base_past_its_next_update_serves_with_a_current_delta_when_a_freshest_crl_
     let r = check_with(&pki, &leaf, &[base.clone(), d]);
     assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
     // Without the delta the stale base is refused.
-    let r = check_with(&pki, &leaf, &[base.clone()]);
+    let r = check_with(&pki, &leaf, std::slice::from_ref(&base));
     assert_eq!(r.status, RevocationStatus::Unavailable);
     assert_eq!(
         kinds(&r),
