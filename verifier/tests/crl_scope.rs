@@ -1,5 +1,5 @@
 //! CRL processing by RFC 5280 §6.3: NIST PKITS sections 4.4 (CRLs), 4.5 (self-issued
-//! certificates, CRL signing keys), 4.14 (distribution points, onlySomeReasons, indirect CRLs,
+//! certificates, CRL signing keys), 4.7.4-4.7.5 (a CRL issuer without cRLSign), 4.14 (distribution points, onlySomeReasons, indirect CRLs,
 //! cRLIssuer) and 4.15 (delta CRLs) run through the [`RevocationChecker`] for every certificate
 //! of each case's path, and hand-made CRLs for the rules PKITS does not reach.
 #![allow(
@@ -138,9 +138,11 @@ fn pkits_revocation_sections() {
     let mut valid_refused = Vec::new();
     let mut lines = Vec::new();
     for case in CASES.iter().filter(|c| {
-        ["4040", "4041", "4042", "405", "414", "415"]
-            .iter()
-            .any(|p| c.id.starts_with(p))
+        [
+            "4040", "4041", "4042", "405", "40704", "40705", "414", "415",
+        ]
+        .iter()
+        .any(|p| c.id.starts_with(p))
             && c.policy_set.is_empty()
             && !PATH_INVALID.contains(&c.id)
     }) {
