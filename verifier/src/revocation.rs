@@ -432,9 +432,9 @@ impl RevocationChecker {
         }
         let mut saved_ocsp = Vec::new();
         for path in &options.ocsp_files {
-            let bytes = std::fs::read(path).map_err(|e| RevocationError::Read {
+            let bytes = std::fs::read(path).map_err(|e| RevocationError::Ocsp {
                 path: path.clone(),
-                detail: e.to_string(),
+                detail: format!("cannot read it: {e}"),
             })?;
             x509_ocsp::OcspResponse::from_der(&bytes).map_err(|e| RevocationError::Ocsp {
                 path: path.clone(),
