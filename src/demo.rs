@@ -140,6 +140,7 @@ impl Demo {
                 self.dir.join("crl/issuing.crl"),
                 self.dir.join("crl/root.crl"),
             ],
+            ocsp: Vec::new(),
             at: None,
             offline: true,
             no_ocsp: true,

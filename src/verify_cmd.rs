@@ -48,8 +48,11 @@ Trust: --trust takes a trust list (JSON with accreditation periods, see docs/tru
 a PEM bundle of root certificates. Without --trust, the root of the center in --data is
 trusted, so signatures made with `eds demo`'s certificates verify out of the box.
 
-Revocation: CRLs given with --crl and those inside the signature are used first; then, unless
---offline, the certificate's OCSP responder and CRL distribution point are asked.
+Revocation: CRLs given with --crl and those inside the signature are used first (RFC 5280
+§6.3: a partitioned CRL only for the certificates it covers, a delta CRL only with its complete
+CRL, and a good status only when the lists cover every reason); then OCSP responses saved in
+files given with --ocsp; then, unless --offline, the certificate's OCSP responder and its CRL
+and delta CRL (freshestCRL) distribution points are asked.
 
 Exit codes: 0 all passed, 1 some failed, 2 some indeterminate, 64 usage, 65 unreadable input.
 
@@ -104,9 +107,16 @@ pub(crate) struct CommonArgs {
     /// Extra certificates for building the chain (PEM bundle or DER; may be repeated).
     #[arg(long, value_name = "FILE")]
     pub(crate) untrusted: Vec<PathBuf>,
-    /// A CRL to use (PEM or DER; may be repeated). Its signature and validity are checked.
+    /// A CRL to use (PEM or DER; may be repeated): complete, partitioned (issuingDistributionPoint)
+    /// or delta (deltaCRLIndicator, used only with its complete CRL). Its signature, validity and
+    /// scope are checked (RFC 5280 §6.3).
     #[arg(long, value_name = "FILE")]
     pub(crate) crl: Vec<PathBuf>,
+    /// A saved OCSP response (DER, may be repeated), checked like a fetched one: signature,
+    /// responder authority, certificate ID, and current at the validation time. Used offline too,
+    /// after the CRLs at hand and before any network source.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ocsp: Vec<PathBuf>,
     /// Judge the certificates at this time (RFC 3339) instead of now — for old test material.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
@@ -232,10 +242,19 @@ pub(crate) fn build_verifier(
             )));
         }
     }
+    for path in &common.ocsp {
+        if !path.is_file() {
+            return Err(input(format!(
+                "cannot read OCSP response {}: no such file",
+                path.display()
+            )));
+        }
+    }
     let at = common.at.as_deref().map(parse_time).transpose()?;
     let cache_dir = common.cache.clone().unwrap_or_else(|| data.join("cache"));
     let revocation = RevocationChecker::new(RevocationOptions {
         crl_files: common.crl.clone(),
+        ocsp_files: common.ocsp.clone(),
         offline: common.offline,
         ocsp: !common.no_ocsp,
         cache_dir: (!common.offline).then_some(cache_dir),

@@ -499,3 +499,119 @@ fn ok_a_timestamp_proves_the_signature_came_before_the_revocation() {
     assert_code(&o, 2);
     assert_eq!(sig0(&report(&o))["sub_indication"], "REVOKED_NO_POE");
 }
+
+/// A file of the NIST PKITS suite (`fixtures/pkits`).
+fn pkits(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/pkits")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// `eds cert verify` of a PKITS delta-CRL case at 2015-01-01 with the given CRLs, offline.
+fn pkits_delta(c: &Center, ee: &str, crls: &[&str]) -> Output {
+    let ee = pkits(&format!("certs/{ee}"));
+    let ca = pkits("certs/deltaCRLCA1Cert.crt");
+    let root = pkits("certs/TrustAnchorRootCertificate.crt");
+    let mut args = vec![
+        "cert",
+        "verify",
+        ee.as_str(),
+        "--untrusted",
+        ca.as_str(),
+        "--trust",
+        root.as_str(),
+        "--offline",
+        "--at",
+        "2015-01-01T00:00:00Z",
+    ];
+    let files: Vec<String> = crls.iter().map(|f| pkits(&format!("crls/{f}"))).collect();
+    for f in &files {
+        args.push("--crl");
+        args.push(f);
+    }
+    c.run(&args)
+}
+
+#[test]
+fn ok_delta_crl_given_with_crl_is_used_with_its_base() {
+    let c = Center::new();
+    let all = [
+        "deltaCRLCA1CRL.crl",
+        "deltaCRLCA1deltaCRL.crl",
+        "TrustAnchorRootCRL.crl",
+    ];
+    // Listed on neither: passed.
+    let o = pkits_delta(&c, "ValiddeltaCRLTest2EE.crt", &all);
+    assert_code(&o, 0);
+    assert!(
+        stdout(&o).contains("deltaCRLCA1deltaCRL.crl"),
+        "{}",
+        stdout(&o)
+    );
+    // Revoked on the delta only: the delta is no longer refused (exit 65) nor skipped.
+    let o = pkits_delta(&c, "InvaliddeltaCRLTest4EE.crt", &all);
+    assert_code(&o, 1);
+    assert!(
+        stdout(&o).contains("TOTAL_FAILED / REVOKED"),
+        "{}",
+        stdout(&o)
+    );
+    // A delta without its base: no status.
+    let o = pkits_delta(
+        &c,
+        "ValiddeltaCRLTest2EE.crt",
+        &["deltaCRLCA1deltaCRL.crl", "TrustAnchorRootCRL.crl"],
+    );
+    assert_code(&o, 2);
+    assert!(stdout(&o).contains("TRY_LATER"), "{}", stdout(&o));
+}
+
+#[test]
+fn ok_saved_ocsp_response_with_ocsp_and_exit_65_for_a_file_that_is_not_one() {
+    let c = Center::new();
+    let nca = |rel: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/nca")
+            .join(rel)
+            .display()
+            .to_string()
+    };
+    let leaf = nca("p12-certs/KEY_INDIVIDUAL_VALID_SIGN_2004.cer");
+    let ca = nca("ca/nca_rsa_test.crt");
+    let response = nca("ocsp/ocsp_response_individual_sign_2004.bin");
+    let base = [
+        "cert",
+        "verify",
+        leaf.as_str(),
+        "--trust",
+        ca.as_str(),
+        "--offline",
+        "--at",
+        "2021-06-01T09:00:00Z",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--ocsp", response.as_str()]);
+    let o = c.run(&args);
+    assert_code(&o, 0);
+    assert!(
+        stdout(&o).contains("ocsp_response_individual_sign_2004.bin, producedAt 2022-09-02"),
+        "{}",
+        stdout(&o)
+    );
+    // Without it: nothing answers offline.
+    let o = c.run(&base);
+    assert_code(&o, 2);
+    // A CRL given as an OCSP response: an input error naming the file and the reason.
+    let crl = nca("crl/nca_rsa_test.crl");
+    let mut args = base.to_vec();
+    args.extend(["--ocsp", crl.as_str()]);
+    let o = c.run(&args);
+    assert_code(&o, 65);
+    assert!(
+        stderr(&o).contains("nca_rsa_test.crl") && stderr(&o).contains("not a DER OCSPResponse"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -32,7 +32,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(crl.lookup(&[]), None);
     for serial in [&[0u8][..], &[1], &[0x47, 0x4C, 0x38, 0x69], &[0xFF; 20]] {
         let _ = crl.lookup(serial);
+        let _ = crl.lookup_for(serial, crl.issuer_der());
     }
+    let _ = (crl.defect(), crl.delta_base(), crl.freshest_urls(), crl.scope());
     if let Some(next) = crl.next_update() {
         assert_eq!(crl.is_fresh(crl.this_update()), crl.this_update() <= next);
     }

@@ -11,10 +11,14 @@
 //! slice comparisons for a million entries: microseconds). The test
 //! `million_entries_parse_and_lookup_exact` builds such a list; the issue's benchmark times it.
 //!
-//! Indirect CRLs (RFC 5280 §5.2.5, §5.3.3), delta CRLs (§5.2.4), attribute-certificate CRLs and
-//! CRLs partitioned by reason (`onlySomeReasons`) are reported as [`CrlError::Unsupported`], as is
-//! any unrecognised critical extension (§5.2, §5.3): such a list cannot be read as a complete
-//! statement about the issuer's certificates, and guessing would be worse than saying so.
+//! The parse keeps what RFC 5280 §6.3.3 needs to decide whether the list applies to a
+//! certificate: the issuingDistributionPoint (§5.2.5) as a [`Scope`], the deltaCRLIndicator's
+//! BaseCRLNumber (§5.2.4), the freshestCRL URLs (§5.2.6), ExpiredCertsOnCRL (X.509 §9.6.2.14)
+//! and, for indirect CRLs, the certificate issuer of every entry (certificateIssuer, §5.3.3: it
+//! holds for the following entries too). A list that must not be used — no cRLNumber or a
+//! critical one (§5.2.3), an unrecognised critical CRL or CRL entry extension (§5.2, §5.3), a
+//! certificateIssuer entry in a list that is not indirect — still parses; [`Crl::defect`] says
+//! why it must not be used, and the revocation checker leaves a note instead of using it.
 
 use std::fmt;
 
@@ -37,6 +41,36 @@ const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.
 const REASON_CODE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
 const INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
 const CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
+const EXPIRED_CERTS_ON_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.60");
+
+/// The reasons of a ReasonFlags BIT STRING (RFC 5280 §4.2.1.13) as bits, `1 << n` for the
+/// flag numbered n; bit 0 (unused) is never a reason.
+pub type ReasonMask = u16;
+
+/// Every reason of RFC 5280 §4.2.1.13 (keyCompromise (1) to aACompromise (8)): the
+/// `all-reasons` of §6.3.2.
+pub const ALL_REASONS: ReasonMask = 0b1_1111_1110;
+
+/// The names of the reasons set in `mask`, in flag order.
+pub fn reason_names(mask: ReasonMask) -> Vec<&'static str> {
+    const NAMES: [&str; 9] = [
+        "unused",
+        "keyCompromise",
+        "cACompromise",
+        "affiliationChanged",
+        "superseded",
+        "cessationOfOperation",
+        "certificateHold",
+        "privilegeWithdrawn",
+        "aACompromise",
+    ];
+    NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i > 0 && mask & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect()
+}
 
 /// Largest CRL accepted (bytes). A million entries take 28 to 40 MB; this leaves room for
 /// entries with extensions while refusing absurd inputs before they are indexed, and stays
@@ -69,8 +103,8 @@ pub enum CrlError {
         /// The limit.
         limit: usize,
     },
-    /// The CRL uses a feature this verifier does not implement (indirect or delta CRL, reason
-    /// partitions, an unknown critical extension).
+    /// The CRL uses a feature this verifier does not implement. Parsing no longer returns it:
+    /// lists that must not be used parse and say why in [`Crl::defect`].
     #[error("CRL uses an unsupported feature: {feature}")]
     Unsupported {
         /// Which one.
@@ -209,6 +243,13 @@ pub struct Crl {
     number: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
     scope: Scope,
+    delta_base: Option<Vec<u8>>,
+    freshest_urls: Vec<String>,
+    expired_certs_on_crl: Option<OffsetDateTime>,
+    defect: Option<String>,
+    /// DER names of the certificate issuers of the entries: index 0 is the CRL issuer, the
+    /// others come from certificateIssuer entry extensions (RFC 5280 §5.3.3).
+    entry_issuers: Vec<Vec<u8>>,
     /// Sorted by canonical serial bytes.
     entries: Vec<Entry>,
 }
@@ -216,20 +257,37 @@ pub struct Crl {
 /// What an issuingDistributionPoint extension limits the CRL to (RFC 5280 §5.2.5).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Scope {
+    /// Whether the CRL has an issuingDistributionPoint extension at all.
+    pub present: bool,
     /// The distribution point URIs the CRL says it is published under (empty: not stated).
     pub distribution_point_uris: Vec<String>,
+    /// The distributionPoint name, when present (§5.2.5: the CRL covers only certificates whose
+    /// distribution point names it).
+    #[serde(skip)]
+    pub distribution_point: Option<DistributionPointName>,
     /// onlyContainsUserCerts.
     pub only_user_certs: bool,
     /// onlyContainsCACerts.
     pub only_ca_certs: bool,
+    /// onlyContainsAttributeCerts (never covers a public-key certificate).
+    pub only_attribute_certs: bool,
+    /// onlySomeReasons as a [`ReasonMask`]; `None` when absent (all reasons).
+    pub only_some_reasons: Option<ReasonMask>,
+    /// indirectCRL (§5.2.5): entries may name other certificate issuers.
+    pub indirect: bool,
+    /// The extension's DER value, compared between a delta and its base (§6.3.3 (c)).
+    #[serde(skip)]
+    pub der: Option<Vec<u8>>,
 }
 
-/// 16 bytes per revoked certificate: where its serial lies in the DER, when and why.
+/// 16 bytes per revoked certificate: where its serial lies in the DER, its certificate issuer
+/// (index into `entry_issuers`), when and why.
 #[derive(Clone, Copy)]
 struct Entry {
     serial_at: u32,
-    serial_len: u16,
+    serial_len: u8,
     reason: u8,
+    issuer: u16,
     time: i64,
 }
 
@@ -276,6 +334,11 @@ impl Crl {
             number: parsed.number,
             authority_key_id: parsed.authority_key_id,
             scope: parsed.scope,
+            delta_base: parsed.delta_base,
+            freshest_urls: parsed.freshest_urls,
+            expired_certs_on_crl: parsed.expired_certs_on_crl,
+            defect: parsed.defect,
+            entry_issuers: parsed.entry_issuers,
             entries: parsed.entries,
         })
     }
@@ -329,6 +392,35 @@ impl Crl {
         &self.scope
     }
 
+    /// The BaseCRLNumber of a delta CRL (RFC 5280 §5.2.4) as big-endian bytes; `None` for a
+    /// complete CRL.
+    pub fn delta_base(&self) -> Option<&[u8]> {
+        self.delta_base.as_deref()
+    }
+
+    /// Whether this is a delta CRL (it has a deltaCRLIndicator, RFC 5280 §5.2.4).
+    pub fn is_delta(&self) -> bool {
+        self.delta_base.is_some()
+    }
+
+    /// The freshestCRL URLs (RFC 5280 §5.2.6): where the delta CRLs of this list are published.
+    pub fn freshest_urls(&self) -> &[String] {
+        &self.freshest_urls
+    }
+
+    /// ExpiredCertsOnCRL (X.509 §9.6.2.14, 2.5.29.60): entries of certificates that expired on
+    /// or after this date are kept on the list.
+    pub fn expired_certs_on_crl(&self) -> Option<OffsetDateTime> {
+        self.expired_certs_on_crl
+    }
+
+    /// Why this CRL must not be used for any certificate, when it must not: no cRLNumber or a
+    /// critical one (RFC 5280 §5.2.3), an unrecognised critical CRL or entry extension (§5.2,
+    /// §5.3), a certificateIssuer entry in a CRL that is not indirect (§5.3.3).
+    pub fn defect(&self) -> Option<&str> {
+        self.defect.as_deref()
+    }
+
     /// The signature algorithm.
     pub fn signature_algorithm(&self) -> &AlgorithmIdentifierOwned {
         &self.signature_algorithm
@@ -358,19 +450,41 @@ impl Crl {
         })
     }
 
+    /// The entry for a serial issued by the certificate issuer `issuer` (DER name): in an
+    /// indirect CRL the entries carry their certificate issuer (RFC 5280 §5.3.3); otherwise it
+    /// is the CRL issuer. Names are compared by RFC 5280 §7.1.
+    pub fn lookup_for(&self, serial: &[u8], issuer: &[u8]) -> Option<Revoked> {
+        let key = canonical_serial(serial);
+        let start = self.entries.partition_point(|e| self.serial_of(e) < key);
+        self.entries
+            .get(start..)?
+            .iter()
+            .take_while(|e| self.serial_of(e) == key)
+            .find(|e| {
+                self.entry_issuers
+                    .get(usize::from(e.issuer))
+                    .is_some_and(|n| crate::path::names::names_equal(n, issuer))
+            })
+            .and_then(|e| {
+                Some(Revoked {
+                    time: OffsetDateTime::from_unix_timestamp(e.time).ok()?,
+                    reason: Reason::from_code(e.reason),
+                })
+            })
+    }
+
     /// Whether `at` lies inside [thisUpdate, nextUpdate]; never when nextUpdate is absent (the
     /// list then says nothing about how long it stays current, RFC 5280 §5.1.2.5).
     pub fn is_fresh(&self, at: OffsetDateTime) -> bool {
         self.this_update <= at && self.next_update.is_some_and(|n| at <= n)
     }
 
-    /// Checks that `issuer` issued this CRL: issuer name equal to its subject (RFC 5280 §7.1
-    /// compares names; the DER comparison used here is what every conforming issuer produces),
+    /// Checks that `issuer` issued this CRL: issuer name equal to its subject (RFC 5280 §7.1),
     /// the authority key identifier (when both sides have one) equal to its subject key
     /// identifier, cRLSign allowed when it has a key usage, and the signature verifying over the
     /// TBS bytes as encoded.
     pub fn verify(&self, issuer: &Cert) -> Result<(), CrlError> {
-        if self.issuer_der() != issuer.subject_der() {
+        if !crate::path::names::names_equal(self.issuer_der(), issuer.subject_der()) {
             return Err(CrlError::IssuerMismatch {
                 crl_issuer: self.issuer(),
                 issuer: issuer.subject(),
@@ -491,6 +605,11 @@ struct Parsed {
     number: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
     scope: Scope,
+    delta_base: Option<Vec<u8>>,
+    freshest_urls: Vec<String>,
+    expired_certs_on_crl: Option<OffsetDateTime>,
+    defect: Option<String>,
+    entry_issuers: Vec<Vec<u8>>,
     entries: Vec<Entry>,
 }
 
@@ -607,8 +726,15 @@ impl Parsed {
         let mut next_update = None;
         let mut entries = Vec::new();
         let mut number = None;
+        let mut number_critical = false;
         let mut authority_key_id = None;
         let mut scope = Scope::default();
+        let mut delta_base = None;
+        let mut freshest_urls = Vec::new();
+        let mut expired_certs_on_crl = None;
+        let mut defect: Option<String> = None;
+        let mut entry_issuers = vec![der[issuer.start..issuer.end].to_vec()];
+        let mut entry_defect = None;
         if at < end {
             let t = tlv(der, at, end).map_err(malformed)?;
             if is_time(t.tag) {
@@ -619,7 +745,7 @@ impl Parsed {
         if at < end {
             let t = tlv(der, at, end).map_err(malformed)?;
             if t.tag == Tag::Sequence {
-                entries = walk_entries(der, t)?;
+                (entries, entry_defect) = walk_entries(der, t, &mut entry_issuers)?;
                 at = t.end;
             }
         }
@@ -645,6 +771,7 @@ impl Parsed {
                                 detail: format!("cRLNumber: {e}"),
                             })?;
                         number = Some(n.as_bytes().to_vec());
+                        number_critical = ext.critical;
                     }
                     AUTHORITY_KEY_ID => {
                         let aki = x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(ext.value)
@@ -655,15 +782,39 @@ impl Parsed {
                         authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
                     }
                     DELTA_CRL_INDICATOR => {
-                        return Err(CrlError::Unsupported {
-                            feature: "delta CRL (deltaCRLIndicator, RFC 5280 §5.2.4)".into(),
-                        });
+                        let n: der::asn1::UintRef<'_> = der::asn1::UintRef::from_der(ext.value)
+                            .map_err(|e| CrlError::Malformed {
+                                offset: ext.at,
+                                detail: format!("deltaCRLIndicator: {e}"),
+                            })?;
+                        delta_base = Some(n.as_bytes().to_vec());
+                        if !ext.critical {
+                            defect.get_or_insert_with(|| {
+                                "its deltaCRLIndicator is not critical (RFC 5280 §5.2.4)".into()
+                            });
+                        }
                     }
-                    ISSUING_DP => scope = issuing_dp(ext)?,
-                    FRESHEST_CRL | AUTHORITY_INFO_ACCESS => {}
+                    ISSUING_DP => scope = issuing_dp(&ext)?,
+                    FRESHEST_CRL => freshest_urls = freshest(&ext)?,
+                    EXPIRED_CERTS_ON_CRL => {
+                        let t: der::asn1::GeneralizedTime =
+                            der::asn1::GeneralizedTime::from_der(ext.value).map_err(|e| {
+                                CrlError::Malformed {
+                                    offset: ext.at,
+                                    detail: format!("expiredCertsOnCRL: {e}"),
+                                }
+                            })?;
+                        let secs = i64::try_from(t.to_unix_duration().as_secs()).ok();
+                        expired_certs_on_crl =
+                            secs.and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok());
+                    }
+                    AUTHORITY_INFO_ACCESS => {}
                     other if ext.critical => {
-                        return Err(CrlError::Unsupported {
-                            feature: format!("critical CRL extension {other}"),
+                        defect.get_or_insert_with(|| {
+                            format!(
+                                "it has the critical CRL extension {other}, which this verifier \
+                                 does not process (RFC 5280 §5.2)"
+                            )
                         });
                     }
                     _ => {}
@@ -677,6 +828,23 @@ impl Parsed {
                 detail: "unexpected data at the end of tbsCertList".into(),
             });
         }
+        if number.is_none() {
+            defect.get_or_insert_with(|| "it has no cRLNumber (RFC 5280 §5.2.3)".into());
+        } else if number_critical {
+            defect.get_or_insert_with(|| {
+                "its cRLNumber is marked critical (RFC 5280 §5.2.3: non-critical)".into()
+            });
+        }
+        if let Some(d) = entry_defect {
+            defect.get_or_insert(d);
+        }
+        if entry_issuers.len() > 1 && !scope.indirect {
+            defect.get_or_insert_with(|| {
+                "an entry names a certificateIssuer but the CRL is not indirect \
+                 (RFC 5280 §5.3.3)"
+                    .into()
+            });
+        }
         Ok(Self {
             tbs: (tbs.start, tbs.end),
             signature_algorithm,
@@ -687,6 +855,11 @@ impl Parsed {
             number,
             authority_key_id,
             scope,
+            delta_base,
+            freshest_urls,
+            expired_certs_on_crl,
+            defect,
+            entry_issuers,
             entries,
         })
     }
@@ -731,52 +904,64 @@ fn extensions(der: &[u8], seq: Tlv) -> WalkResult<Vec<Ext<'_>>> {
     Ok(out)
 }
 
-fn issuing_dp(ext: Ext<'_>) -> WalkResult<Scope> {
+fn issuing_dp(ext: &Ext<'_>) -> WalkResult<Scope> {
     let idp = IssuingDistributionPoint::from_der(ext.value).map_err(|e| CrlError::Malformed {
         offset: ext.at,
         detail: format!("issuingDistributionPoint: {e}"),
     })?;
-    if idp.indirect_crl {
-        return Err(CrlError::Unsupported {
-            feature: "indirect CRL (RFC 5280 §5.2.5)".into(),
-        });
-    }
-    if idp.only_some_reasons.is_some() {
-        return Err(CrlError::Unsupported {
-            feature: "CRL partitioned by reason (onlySomeReasons)".into(),
-        });
-    }
-    if idp.only_contains_attribute_certs {
-        return Err(CrlError::Unsupported {
-            feature: "attribute certificate CRL (onlyContainsAttributeCerts)".into(),
-        });
-    }
     let mut uris = Vec::new();
-    match idp.distribution_point {
-        Some(DistributionPointName::FullName(names)) => {
+    if let Some(DistributionPointName::FullName(names)) = &idp.distribution_point {
+        for name in names {
+            if let GeneralName::UniformResourceIdentifier(uri) = name {
+                uris.push(uri.to_string());
+            }
+        }
+    }
+    Ok(Scope {
+        present: true,
+        distribution_point_uris: uris,
+        distribution_point: idp.distribution_point,
+        only_user_certs: idp.only_contains_user_certs,
+        only_ca_certs: idp.only_contains_ca_certs,
+        only_attribute_certs: idp.only_contains_attribute_certs,
+        only_some_reasons: idp.only_some_reasons.map(|r| r.bits() & ALL_REASONS),
+        indirect: idp.indirect_crl,
+        der: Some(ext.value.to_vec()),
+    })
+}
+
+/// The URIs of a freshestCRL extension (RFC 5280 §5.2.6, the syntax of cRLDistributionPoints).
+fn freshest(ext: &Ext<'_>) -> WalkResult<Vec<String>> {
+    let points = x509_cert::ext::pkix::CrlDistributionPoints::from_der(ext.value).map_err(|e| {
+        CrlError::Malformed {
+            offset: ext.at,
+            detail: format!("freshestCRL: {e}"),
+        }
+    })?;
+    let mut uris = Vec::new();
+    for point in points.0 {
+        if let Some(DistributionPointName::FullName(names)) = point.distribution_point {
             for name in names {
                 if let GeneralName::UniformResourceIdentifier(uri) = name {
                     uris.push(uri.to_string());
                 }
             }
         }
-        Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => {
-            return Err(CrlError::Unsupported {
-                feature: "issuingDistributionPoint named relative to the CRL issuer".into(),
-            });
-        }
-        None => {}
     }
-    Ok(Scope {
-        distribution_point_uris: uris,
-        only_user_certs: idp.only_contains_user_certs,
-        only_ca_certs: idp.only_contains_ca_certs,
-    })
+    Ok(uris)
 }
 
-/// Walks revokedCertificates, building the sorted index.
-fn walk_entries(der: &[u8], seq: Tlv) -> WalkResult<Vec<Entry>> {
+/// Walks revokedCertificates, building the sorted index. `issuers` starts with the CRL issuer;
+/// certificateIssuer extensions add names. The second value is why an entry makes the list
+/// unusable (an unrecognised critical entry extension), if one does.
+fn walk_entries(
+    der: &[u8],
+    seq: Tlv,
+    issuers: &mut Vec<Vec<u8>>,
+) -> WalkResult<(Vec<Entry>, Option<String>)> {
     let mut entries = Vec::new();
+    let mut current_issuer: u16 = 0;
+    let mut defect = None;
     let mut at = seq.content;
     while at < seq.end {
         let e = expect(der, at, seq.end, Tag::Sequence, "revokedCertificate")?;
@@ -795,9 +980,9 @@ fn walk_entries(der: &[u8], seq: Tlv) -> WalkResult<Vec<Entry>> {
                 size: der.len(),
                 limit: MAX_CRL_SIZE,
             })?;
-        let serial_len = u16::try_from(canonical.len()).map_err(|_| CrlError::Malformed {
+        let serial_len = u8::try_from(canonical.len()).map_err(|_| CrlError::Malformed {
             offset: serial.start,
-            detail: "userCertificate: serial longer than 65535 bytes".into(),
+            detail: "userCertificate: serial longer than 255 bytes".into(),
         })?;
         let date = tlv(der, serial.end, e.end).map_err(malformed)?;
         if !is_time(date.tag) {
@@ -834,14 +1019,34 @@ fn walk_entries(der: &[u8], seq: Tlv) -> WalkResult<Vec<Entry>> {
                     }
                     INVALIDITY_DATE => {}
                     CERTIFICATE_ISSUER => {
-                        return Err(CrlError::Unsupported {
-                            feature: "indirect CRL entry (certificateIssuer, RFC 5280 §5.3.3)"
-                                .into(),
-                        });
+                        let names = x509_cert::ext::pkix::name::GeneralNames::from_der(ext.value)
+                            .map_err(|e| CrlError::Malformed {
+                            offset: ext.at,
+                            detail: format!("certificateIssuer: {e}"),
+                        })?;
+                        // The directoryName is the certificate issuer; a list naming none
+                        // matches no certificate (an empty name equals no issuer's).
+                        let name = names
+                            .iter()
+                            .find_map(|n| match n {
+                                GeneralName::DirectoryName(d) => der::Encode::to_der(d).ok(),
+                                _ => None,
+                            })
+                            .unwrap_or_default();
+                        current_issuer = match issuers.iter().position(|n| *n == name) {
+                            Some(i) => u16::try_from(i).map_err(|_| too_many(ext.at))?,
+                            None => {
+                                issuers.push(name);
+                                u16::try_from(issuers.len() - 1).map_err(|_| too_many(ext.at))?
+                            }
+                        };
                     }
                     other if ext.critical => {
-                        return Err(CrlError::Unsupported {
-                            feature: format!("critical CRL entry extension {other}"),
+                        defect.get_or_insert_with(|| {
+                            format!(
+                                "an entry has the critical CRL entry extension {other}, which \
+                                 this verifier does not process (RFC 5280 §5.3)"
+                            )
                         });
                     }
                     _ => {}
@@ -852,6 +1057,7 @@ fn walk_entries(der: &[u8], seq: Tlv) -> WalkResult<Vec<Entry>> {
             serial_at,
             serial_len,
             reason,
+            issuer: current_issuer,
             time,
         });
         at = e.end;
@@ -861,7 +1067,14 @@ fn walk_entries(der: &[u8], seq: Tlv) -> WalkResult<Vec<Entry>> {
         let sb = entry_serial(der, b);
         sa.cmp(sb)
     });
-    Ok(entries)
+    Ok((entries, defect))
+}
+
+fn too_many(offset: usize) -> CrlError {
+    CrlError::Malformed {
+        offset,
+        detail: "certificateIssuer: more than 65535 certificate issuers".into(),
+    }
 }
 
 fn entry_serial<'a>(der: &'a [u8], e: &Entry) -> &'a [u8] {

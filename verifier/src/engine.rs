@@ -37,7 +37,7 @@ use crate::cancel::Cancel;
 use crate::cert::Cert;
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
 use crate::path::{self, PathFailure, PathOptions, PolicyOptions};
-use crate::revocation::{RevocationChecker, RevocationStatus, Source};
+use crate::revocation::{CheckContext, RevocationChecker, RevocationStatus, Source};
 use crate::scope::{self, Expectations};
 use crate::trust::TrustList;
 use crate::verdict::{ChainEntry, Check, Indication, Outcome, SubIndication, TimeBasis};
@@ -626,14 +626,27 @@ impl Verifier {
             );
         }
 
-        // Revocation of every certificate below the anchor.
+        // Revocation of every certificate below the anchor. A CRL signed by another key of its
+        // issuer is accepted with a certificate at hand for that key (RFC 5280 §6.3.3 (f)).
+        let pool: Vec<Cert> = intermediates.iter().chain(&path.chain).cloned().collect();
+        let revocation_ctx = CheckContext {
+            pool: &pool,
+            trust: Some(&self.options.trust),
+            anchor: Some(&path.anchor.cert),
+        };
         let mut sources = Vec::new();
         let mut all_good = true;
         for (position, pair) in path.chain.windows(2).enumerate() {
             let (cert, issuer) = (&pair[0], &pair[1]);
-            let result = self
-                .revocation
-                .check(cert, issuer, at, now, embedded_crls, &self.rng);
+            let result = self.revocation.check_in(
+                &revocation_ctx,
+                cert,
+                issuer,
+                at,
+                now,
+                embedded_crls,
+                &self.rng,
+            );
             // Named only in the messages of a certificate that is not good.
             let who = || {
                 if position == 0 {

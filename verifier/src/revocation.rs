@@ -7,11 +7,14 @@
 //!
 //! # Order
 //!
-//! 1. CRLs supplied by the caller, CRLs embedded in the signature, and (online only) CRLs fetched
-//!    earlier for one of the certificate's distribution points, in memory or in the cache folder,
-//!    as long as their nextUpdate has not passed;
-//! 2. online: OCSP at each responder URL of the certificate's Authority Information Access;
-//! 3. online: a fresh download from each CRL distribution point (kept in memory and the cache).
+//! 1. CRLs supplied by the caller (complete or delta), CRLs embedded in the signature, and
+//!    (online only) CRLs fetched earlier for one of the certificate's distribution points or
+//!    freshestCRL URLs, in memory or in the cache folder, as long as their nextUpdate has not
+//!    passed;
+//! 2. saved OCSP responses ([`RevocationOptions::ocsp_files`], `--ocsp`), offline too;
+//! 3. online: OCSP at each responder URL of the certificate's Authority Information Access;
+//! 4. online: a fresh download from each CRL distribution point and each freshestCRL URL of the
+//!    certificate and of the CRLs downloaded (kept in memory and the cache).
 //!
 //! The first source that gives an answer settles the status; every source tried and refused
 //! leaves a [`Note`] saying why, so that an unavailable status can be explained (TRY_LATER).
@@ -19,10 +22,53 @@
 //! issuer and does not know the serial is saying the issuer's register has no such certificate,
 //! and a CRL cannot tell more: it lists only certificates that were issued and then revoked, so
 //! its "not listed" would turn a certificate the center never issued into a good one.
-//! Offline (`offline: true`) only steps 1's supplied and embedded CRLs are used: no network, and
-//! no cache either (the cache is network data of an earlier run, which `--offline` excludes).
+//! Offline (`offline: true`) only the supplied and embedded CRLs and the saved OCSP responses are
+//! used: no network, and no cache either (the cache is network data of an earlier run, which
+//! `--offline` excludes).
 //!
-//! # When a CRL counts
+//! # CRL processing (RFC 5280 §6.3.3)
+//!
+//! For each complete CRL at hand:
+//!
+//! - (b) **issuer and scope**: the CRL issuer is the certificate's issuer or, when a distribution
+//!   point of the certificate names a cRLIssuer, that name, with indirectCRL set in the CRL's
+//!   issuingDistributionPoint. When the issuingDistributionPoint names a distribution point, a
+//!   distribution point of the certificate must have one of its names (URIs, directory names,
+//!   nameRelativeToCRLIssuer appended to the CRL issuer's name; or the cRLIssuer names when the
+//!   certificate's point has no name); a certificate without distribution points is outside such
+//!   a partition. onlyContainsUserCerts / onlyContainsCACerts follow basicConstraints;
+//!   onlyContainsAttributeCerts never covers a public-key certificate. Names are compared by
+//!   RFC 5280 §7.1 (`crate::path::names`).
+//! - (d) **reasons**: the CRL covers the reasons of the certificate's distribution point (all if
+//!   absent) that are in its onlySomeReasons (all if absent). A good status needs the CRLs used to
+//!   cover every reason together; otherwise a [`NoteKind::ReasonsNotCovered`] note names the
+//!   reasons missing.
+//! - **completeness** (§5.2, §5.2.3, §5.3): a CRL without cRLNumber, with a critical cRLNumber,
+//!   with an unrecognised critical CRL or entry extension, or with certificateIssuer entries while
+//!   not indirect is not used ([`NoteKind::Incomplete`]).
+//! - (f), (g) **the CRL signer**: the CRL verifies with the issuer's key, or with the key of
+//!   another certificate of the CRL issuer's name at hand ([`CheckContext`]: the signature's
+//!   certificates, `--untrusted`, the trust list) that allows cRLSign, whose path validates to
+//!   the checked certificate's trust anchor (`crate::path::validate`; a CA certificate, which
+//!   that function refuses as a leaf, by names, key identifiers, signatures, validity, cA and
+//!   keyCertSign) and whose own revocation status is good. A signer whose status is being
+//!   checked further out may sign the CRL that covers itself (PKITS 4.14.30).
+//! - **currency** (below); a complete CRL past its nextUpdate still serves together with a
+//!   current delta when the certificate or the CRL names a freshestCRL ((a)(1)(i)).
+//! - (c), (h) **delta CRLs** (§5.2.4): a delta is used only with this complete CRL when it has the
+//!   same issuer, issuingDistributionPoint and authority key, a cRLNumber greater than the base's,
+//!   and a BaseCRLNumber not greater than the base's number; it must verify with the same signer
+//!   and be current. A delta is due when the certificate or the base names a freshestCRL, or a
+//!   newer delta of the same scope is at hand; a base whose delta is due and unusable can still
+//!   show a revocation, never a good status ([`NoteKind::Delta`]). A delta alone is never used.
+//! - (i)-(k) **lookup**: the delta's entry first, then the base's; an entry counts only for the
+//!   certificate issuer it names (certificateIssuer, §5.3.3, for indirect CRLs); removeFromCRL
+//!   (on a delta) lifts a certificateHold of the base.
+//! - **expired certificates** (§3.3): a CA may drop the entry of an expired certificate, so a CRL
+//!   issued after the certificate's notAfter shows no good status for it unless it carries
+//!   ExpiredCertsOnCRL (2.5.29.60) with a date not after notAfter ([`NoteKind::IssuedAfterExpiry`]).
+//!
+//! # When a CRL is current
 //!
 //! For a validation at time `at` (the signing time, or the validation time) decided at `now`, a
 //! CRL that verifies against the issuer is usable when
@@ -39,8 +85,11 @@
 //! certificate revoked on a usable list is reported revoked whatever the revocation time: the
 //! engine compares that time with the signing time (REVOKED or REVOKED_NO_POE).
 //!
-//! OCSP answers are about the present: they are checked for freshness against `now`
-//! ([`crate::ocsp::check_response`]).
+//! Fetched OCSP answers are about the present: they are checked for freshness against `now`
+//! ([`crate::ocsp::check_response`]). A saved answer is checked the same way at the validation
+//! time `at` (or at its thisUpdate when it was made after `at`: a good answer then covers `at`
+//! as a later CRL does), and neither its thisUpdate nor its producedAt may be after `now`. A
+//! GOST-signed answer cannot be verified yet: it leaves a note, never a status.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -48,20 +97,56 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
 use ring::rand::SecureRandom;
 use time::{Duration, OffsetDateTime};
+use x509_cert::ext::pkix::CrlDistributionPoints;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
 use crate::cert::Cert;
-use crate::crl::{Crl, CrlError, Reason};
+use crate::crl::{ALL_REASONS, Crl, CrlError, Reason, ReasonMask, reason_names};
 use crate::crypto::Digest;
 use crate::fetch::{CrlCache, FetchError, FetchOptions, Fetcher};
 use crate::ocsp::{self, CheckOptions, OcspError};
+use crate::path::names::names_equal;
+use crate::trust::TrustList;
+
+/// freshestCRL (RFC 5280 §4.2.1.15).
+const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+
+/// How deep CRL signers' own revocation checks may nest (a CRL signer whose status rests on a
+/// CRL of another CRL signer…).
+const MAX_SIGNER_DEPTH: u8 = 3;
+
+/// What [`RevocationChecker::check_in`] may use besides the certificate and its issuer to find
+/// the key that signed a CRL (RFC 5280 §6.3.3 (f)).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckContext<'a> {
+    /// Certificates at hand: the signature's, `--untrusted`, the path's.
+    pub pool: &'a [Cert],
+    /// The trust list the paths are validated against.
+    pub trust: Option<&'a TrustList>,
+    /// The trust anchor of the checked certificate's path: a CRL signer's path must end there.
+    pub anchor: Option<&'a Cert>,
+}
+
+/// The inputs of one check, passed down to nested checks of CRL signers.
+struct Run<'a> {
+    ctx: &'a CheckContext<'a>,
+    at: OffsetDateTime,
+    now: OffsetDateTime,
+    embedded: &'a [Vec<u8>],
+    rng: &'a dyn SecureRandom,
+}
 
 /// How a [`RevocationChecker`] works.
 #[derive(Debug, Clone)]
 pub struct RevocationOptions {
-    /// CRL files supplied by the caller (DER or PEM).
+    /// CRL files supplied by the caller (DER or PEM), complete or delta.
     pub crl_files: Vec<PathBuf>,
+    /// Saved OCSP responses (DER `OCSPResponse`), used offline too.
+    pub ocsp_files: Vec<PathBuf>,
     /// Use only supplied and embedded CRLs: no network, no cache.
     pub offline: bool,
     /// Ask OCSP responders (online only).
@@ -84,6 +169,7 @@ impl Default for RevocationOptions {
     fn default() -> Self {
         Self {
             crl_files: Vec::new(),
+            ocsp_files: Vec::new(),
             offline: false,
             ocsp: true,
             ocsp_nonce: true,
@@ -115,6 +201,14 @@ pub enum RevocationError {
         path: PathBuf,
         /// Why.
         error: CrlError,
+    },
+    /// A saved OCSP response file cannot be read or is not an `OCSPResponse`.
+    #[error("the OCSP response file {path} is not usable: {detail}")]
+    Ocsp {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        detail: String,
     },
 }
 
@@ -234,6 +328,16 @@ pub enum NoteKind {
     Offline,
     /// The certificate names no source at all and none was supplied.
     NoSource,
+    /// The CRL must not be used: no cRLNumber or a critical one, an unrecognised critical
+    /// extension (RFC 5280 §5.2, §5.3).
+    Incomplete,
+    /// The CRLs in scope do not cover every revocation reason (RFC 5280 §6.3.3 (d)).
+    ReasonsNotCovered,
+    /// The CRL was issued after the certificate expired and does not say it keeps expired
+    /// certificates (RFC 5280 §3.3, ExpiredCertsOnCRL).
+    IssuedAfterExpiry,
+    /// A delta CRL problem: no base, a base too old, a delta due and none usable.
+    Delta,
 }
 
 /// One refused candidate.
@@ -290,6 +394,8 @@ pub struct RevocationChecker {
     by_url: Mutex<HashMap<String, Arc<Loaded>>>,
     /// Signature/issuer checks done: (CRL SHA-256, issuer certificate SHA-256) → outcome.
     verified: Mutex<HashMap<VerifyKey, Result<(), CrlError>>>,
+    /// Saved OCSP responses: (label, DER).
+    saved_ocsp: Vec<(String, Vec<u8>)>,
     fetcher: Option<Fetcher>,
     cache: Option<CrlCache>,
 }
@@ -324,6 +430,18 @@ impl RevocationChecker {
                 crl,
             }));
         }
+        let mut saved_ocsp = Vec::new();
+        for path in &options.ocsp_files {
+            let bytes = std::fs::read(path).map_err(|e| RevocationError::Ocsp {
+                path: path.clone(),
+                detail: format!("cannot read it: {e}"),
+            })?;
+            x509_ocsp::OcspResponse::from_der(&bytes).map_err(|e| RevocationError::Ocsp {
+                path: path.clone(),
+                detail: format!("not a DER OCSPResponse (RFC 6960 §4.2.1): {e}"),
+            })?;
+            saved_ocsp.push((path.display().to_string(), bytes));
+        }
         let online = !options.offline;
         let fetcher = online.then(|| Fetcher::new(options.fetch));
         let cache = if online {
@@ -337,6 +455,7 @@ impl RevocationChecker {
             embedded: Mutex::new(HashMap::new()),
             by_url: Mutex::new(HashMap::new()),
             verified: Mutex::new(HashMap::new()),
+            saved_ocsp,
             fetcher,
             cache,
         })
@@ -360,7 +479,9 @@ impl RevocationChecker {
     }
 
     /// The revocation status of `cert` (issued by `issuer`) for a validation at `at`, decided at
-    /// `now`. `embedded` are the CRLs found in the signature (DER); `rng` makes OCSP nonces.
+    /// `now`, with nothing at hand but the issuer: a CRL must then be signed by the issuer's own
+    /// key (see [`RevocationChecker::check_in`]). `embedded` are the CRLs found in the signature
+    /// (DER); `rng` makes OCSP nonces.
     pub fn check(
         &self,
         cert: &Cert,
@@ -370,31 +491,126 @@ impl RevocationChecker {
         embedded: &[Vec<u8>],
         rng: &dyn SecureRandom,
     ) -> RevocationResult {
+        self.check_in(
+            &CheckContext::default(),
+            cert,
+            issuer,
+            at,
+            now,
+            embedded,
+            rng,
+        )
+    }
+
+    /// As [`RevocationChecker::check`], with the certificates and the trust list at hand, so
+    /// that a CRL signed by another key of its issuer (a separate CRL signing key, a key
+    /// rollover) can be accepted: RFC 5280 §6.3.3 (f) asks for a certificate of that key, with
+    /// cRLSign, whose path validates to the same trust anchor as the certificate checked, and
+    /// whose own revocation status is good.
+    #[expect(clippy::too_many_arguments, reason = "the inputs of §6.3.3, named")]
+    pub fn check_in(
+        &self,
+        ctx: &CheckContext<'_>,
+        cert: &Cert,
+        issuer: &Cert,
+        at: OffsetDateTime,
+        now: OffsetDateTime,
+        embedded: &[Vec<u8>],
+        rng: &dyn SecureRandom,
+    ) -> RevocationResult {
+        let run = Run {
+            ctx,
+            at,
+            now,
+            embedded,
+            rng,
+        };
+        self.check_depth(&run, cert, issuer, &[])
+    }
+
+    /// `outer`: the CRL signers whose own status this check is part of (outermost first).
+    fn check_depth(
+        &self,
+        run: &Run<'_>,
+        cert: &Cert,
+        issuer: &Cert,
+        outer: &[[u8; 32]],
+    ) -> RevocationResult {
+        let (at, now) = (run.at, run.now);
         let mut notes = Vec::new();
 
         // 1. CRLs at hand (the supplied list borrowed, not copied, when nothing is added).
         let mut candidates: Cow<'_, [Arc<Loaded>]> = Cow::Borrowed(&self.supplied);
-        for bytes in embedded {
+        for bytes in run.embedded {
             match self.embedded_crl(bytes) {
                 Ok(l) => candidates.to_mut().push(l),
                 Err(e) => notes.push(crl_note(&CrlOrigin::Embedded, &e)),
             }
         }
+        let crl_urls = cert.crl_urls();
+        let delta_urls = freshest_urls(cert);
         if !self.options.offline {
-            for url in &cert.crl_urls() {
+            for url in crl_urls.iter().chain(delta_urls.iter()) {
                 if let Some(l) = self.known_crl(url, now) {
+                    let more: Vec<String> = l.crl.freshest_urls().to_vec();
                     candidates.to_mut().push(l);
+                    for u in more {
+                        if let Some(d) = self.known_crl(&u, now) {
+                            candidates.to_mut().push(d);
+                        }
+                    }
                 }
             }
         }
-        if let Some(found) = self.answer_from_crls(&candidates, cert, issuer, at, now, &mut notes) {
+        if let Some(found) =
+            self.answer_from_crls(run, &candidates, cert, issuer, outer, &mut notes)
+        {
             return found.with_notes(notes);
         }
-        let crl_urls = cert.crl_urls();
+
+        // 2. Saved OCSP responses (`--ocsp FILE`), offline too.
+        for (label, bytes) in &self.saved_ocsp {
+            // Current at the validation time: checked at `at`, or at its thisUpdate when it was
+            // made after `at` (a good answer then covers `at` too, as a later CRL does).
+            let reference = saved_this_update(bytes).map_or(at, |t| t.max(at));
+            let checked = ocsp::check_response(
+                bytes,
+                cert,
+                issuer,
+                None,
+                reference,
+                &self.options.ocsp_check,
+            )
+            .and_then(|c| {
+                if c.this_update > now + self.options.ocsp_check.skew
+                    || c.produced_at > now + self.options.ocsp_check.skew
+                {
+                    Err(OcspError::NotYetValid {
+                        detail: format!(
+                            "the saved response's thisUpdate {} or producedAt {} is \
+                                     after now ({now})",
+                            c.this_update, c.produced_at
+                        ),
+                    })
+                } else {
+                    Ok(c)
+                }
+            });
+            match checked {
+                Ok(c) => return ocsp_found(label, c).with_notes(notes),
+                // Another certificate's answer is silence, not a refusal.
+                Err(OcspError::NoMatchingResponse { .. }) => {}
+                Err(e) => notes.push(ocsp_note(label, &e)),
+            }
+        }
 
         let ocsp_urls = cert.ocsp_urls();
         if self.options.offline {
-            for url in ocsp_urls.iter().chain(crl_urls.iter()) {
+            for url in ocsp_urls
+                .iter()
+                .chain(crl_urls.iter())
+                .chain(delta_urls.iter())
+            {
                 notes.push(Note {
                     source: url.clone(),
                     kind: NoteKind::Offline,
@@ -402,25 +618,36 @@ impl RevocationChecker {
                 });
             }
         } else {
-            // 2. OCSP.
+            // 3. OCSP.
             if self.options.ocsp {
                 for url in &ocsp_urls {
-                    if let Some(found) = self.ask_ocsp(url, cert, issuer, now, rng, &mut notes) {
+                    if let Some(found) = self.ask_ocsp(url, cert, issuer, now, run.rng, &mut notes)
+                    {
                         return found.with_notes(notes);
                     }
                 }
             }
-            // 3. CRL distribution points.
-            if self.options.fetch_crls {
+            // 4. CRL distribution points and the delta CRLs they point to (freshestCRL).
+            if self.options.fetch_crls && !crl_urls.is_empty() {
+                let mut all = candidates.into_owned();
+                let mut deltas = delta_urls.clone();
                 for url in &crl_urls {
-                    let Some(loaded) = self.download(url, &mut notes) else {
-                        continue;
-                    };
-                    if let Some(found) =
-                        self.answer_from_crls(&[loaded], cert, issuer, at, now, &mut notes)
-                    {
-                        return found.with_notes(notes);
+                    if let Some(loaded) = self.download(url, &mut notes) {
+                        deltas.extend(loaded.crl.freshest_urls().iter().cloned());
+                        all.push(loaded);
                     }
+                }
+                deltas.sort();
+                deltas.dedup();
+                for url in &deltas {
+                    if let Some(loaded) = self.download(url, &mut notes) {
+                        all.push(loaded);
+                    }
+                }
+                if let Some(found) =
+                    self.answer_from_crls(run, &all, cert, issuer, outer, &mut notes)
+                {
+                    return found.with_notes(notes);
                 }
             }
         }
@@ -440,67 +667,413 @@ impl RevocationChecker {
         }
     }
 
-    /// Picks the answer from usable CRLs: revoked on any of them, else good on the newest.
+    /// RFC 5280 §6.3.3 over the CRLs at hand: revoked on any complete CRL in scope (or its
+    /// delta), else good when the CRLs in scope together cover every reason; `None` otherwise,
+    /// with notes saying why.
     fn answer_from_crls(
         &self,
+        run: &Run<'_>,
         candidates: &[Arc<Loaded>],
         cert: &Cert,
         issuer: &Cert,
-        at: OffsetDateTime,
-        now: OffsetDateTime,
+        outer: &[[u8; 32]],
         notes: &mut Vec<Note>,
     ) -> Option<Found> {
+        let (at, now) = (run.at, run.now);
+        let is_ca = matches!(cert.basic_constraints(), Ok(Some((true, _))));
+        let points = distribution_points(cert);
+        let cert_names_delta = !freshest_urls(cert).is_empty();
+        let mut reasons: ReasonMask = 0;
         let mut best: Option<&Loaded> = None;
-        for loaded in candidates {
+        let mut other_issuers: Vec<&Loaded> = Vec::new();
+        for loaded in candidates.iter().filter(|l| !l.crl.is_delta()) {
             let crl = &loaded.crl;
-            if crl.issuer_der() != issuer.subject_der() {
+            // (b) issuer and scope; (d) the reasons this list covers for the certificate.
+            let interim = match scope_for(crl, cert, is_ca, &points) {
+                Scoped::OtherIssuer => {
+                    other_issuers.push(&**loaded);
+                    continue;
+                }
+                Scoped::Out(detail) => {
+                    notes.push(note(loaded, NoteKind::OutOfScope, detail));
+                    continue;
+                }
+                Scoped::In(mask) => mask,
+            };
+            if let Some(defect) = crl.defect() {
+                notes.push(note(
+                    loaded,
+                    NoteKind::Incomplete,
+                    format!("the CRL is not used: {defect}"),
+                ));
                 continue;
             }
-            if let Err(e) = self.verify_cached(loaded, issuer) {
-                notes.push(crl_note(&loaded.origin, &e));
+            // (f), (g): the CRL's signer, with a validated path to the same anchor.
+            let Some(signer) = self.crl_signer(run, loaded, issuer, outer, notes) else {
+                continue;
+            };
+            // (a)(1)(i): a complete CRL past its nextUpdate still serves with a current delta
+            // when the certificate or the CRL names a freshestCRL.
+            let stale = match usable(loaded, at, now, self.options.ocsp_check.skew) {
+                None => None,
+                Some(n)
+                    if n.kind == NoteKind::Stale
+                        && (cert_names_delta || !crl.freshest_urls().is_empty()) =>
+                {
+                    Some(n)
+                }
+                Some(n) => {
+                    notes.push(n);
+                    continue;
+                }
+            };
+            // (c), (h): the delta CRL that goes with this list, when one is due. Without it
+            // the list can still show a revocation (a delta only adds entries or lifts holds
+            // with removeFromCRL), never a good status.
+            let delta = self.delta_for(candidates, loaded, &signer, cert_names_delta, run, notes);
+            let delta_missing = delta.is_err();
+            let delta = delta.ok().flatten();
+            if let Some(n) = stale
+                && delta.is_none()
+            {
+                notes.push(n);
                 continue;
             }
-            if let Some(note) = usable(loaded, at, now, self.options.ocsp_check.skew) {
-                notes.push(note);
-                continue;
-            }
-            if let Some(note) = in_scope(loaded, cert) {
-                notes.push(note);
-                continue;
-            }
-            if let Some(entry) = crl.lookup(cert.serial()) {
+            // (i), (j), (k).
+            let listed = delta
+                .and_then(|d| {
+                    d.crl
+                        .lookup_for(cert.serial(), cert.issuer_der())
+                        .map(|e| (e, d))
+                })
+                .or_else(|| {
+                    crl.lookup_for(cert.serial(), cert.issuer_der())
+                        .map(|e| (e, &**loaded))
+                });
+            if let Some((entry, on)) = listed
+                && entry.reason != Some(Reason::RemoveFromCrl)
+            {
                 return Some(Found {
                     status: RevocationStatus::Revoked {
                         time: entry.time,
                         reason: entry.reason,
                     },
-                    source: crl_source(loaded),
+                    source: crl_source(on),
                 });
             }
-            if best.is_none_or(|b| b.crl.this_update() < crl.this_update()) {
-                best = Some(loaded);
+            if delta_missing {
+                continue;
+            }
+            // RFC 5280 §3.3: a CA may drop the entries of expired certificates, so a list
+            // issued after notAfter proves nothing unless it says it keeps them.
+            if crl.this_update() > cert.not_after()
+                && crl
+                    .expired_certs_on_crl()
+                    .is_none_or(|d| d > cert.not_after())
+            {
+                notes.push(note(
+                    loaded,
+                    NoteKind::IssuedAfterExpiry,
+                    format!(
+                        "the CRL was issued at {} after the certificate expired ({}) and has no \
+                         ExpiredCertsOnCRL covering it: the entry may have been removed \
+                         (RFC 5280 §3.3)",
+                        crl.this_update(),
+                        cert.not_after()
+                    ),
+                ));
+                continue;
+            }
+            reasons |= interim;
+            let newest = delta.unwrap_or(loaded);
+            if best.is_none_or(|b| b.crl.this_update() < newest.crl.this_update()) {
+                best = Some(newest);
             }
         }
-        if best.is_none() {
-            // Lists of other issuers (the other levels of a chain, usually) are mentioned only
-            // when no list answers: beside an answer they are noise.
-            let other_issuers = candidates
-                .iter()
-                .filter(|loaded| loaded.crl.issuer_der() != issuer.subject_der());
-            notes.extend(other_issuers.map(|loaded| Note {
-                source: loaded.origin.to_string(),
-                kind: NoteKind::WrongIssuer,
+        if let Some(best) = best {
+            if reasons & ALL_REASONS == ALL_REASONS {
+                return Some(Found {
+                    status: RevocationStatus::Good,
+                    source: crl_source(best),
+                });
+            }
+            notes.push(Note {
+                source: best.origin.to_string(),
+                kind: NoteKind::ReasonsNotCovered,
                 detail: format!(
-                    "issued by `{}`, not by the certificate's issuer `{}`",
-                    loaded.issuer,
-                    issuer.subject()
+                    "the CRLs at hand cover only some revocation reasons for this certificate; \
+                     not covered: {} (RFC 5280 §6.3.3 (d))",
+                    reason_names(ALL_REASONS & !reasons).join(", ")
                 ),
-            }));
+            });
+            return None;
         }
-        best.map(|l| Found {
-            status: RevocationStatus::Good,
-            source: crl_source(l),
-        })
+        // Lists of other issuers (the other levels of a chain, usually) are mentioned only
+        // when no list answers: beside an answer they are noise.
+        notes.extend(other_issuers.into_iter().map(|loaded| Note {
+            source: loaded.origin.to_string(),
+            kind: NoteKind::WrongIssuer,
+            detail: format!(
+                "issued by `{}`, not by the certificate's issuer `{}`",
+                loaded.issuer,
+                issuer.subject()
+            ),
+        }));
+        let has_complete = |d: &Loaded| {
+            candidates
+                .iter()
+                .any(|l| !l.crl.is_delta() && names_equal(l.crl.issuer_der(), d.crl.issuer_der()))
+        };
+        {
+            for loaded in candidates.iter().filter(|l| l.crl.is_delta()) {
+                if names_equal(loaded.crl.issuer_der(), issuer.subject_der())
+                    && !has_complete(loaded)
+                {
+                    notes.push(note(
+                        loaded,
+                        NoteKind::Delta,
+                        "a delta CRL is not used without its complete (base) CRL \
+                         (RFC 5280 §5.2.4)"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// The certificate whose key signed `loaded` (RFC 5280 §6.3.3 (f), (g)): the issuer itself,
+    /// or another certificate of the CRL issuer's name at hand (the context's pool, the trust
+    /// list) with cRLSign, whose path validates to the checked certificate's trust anchor and
+    /// whose revocation status is good. `None` leaves a note.
+    fn crl_signer(
+        &self,
+        run: &Run<'_>,
+        loaded: &Loaded,
+        issuer: &Cert,
+        outer: &[[u8; 32]],
+        notes: &mut Vec<Note>,
+    ) -> Option<Cert> {
+        let crl = &loaded.crl;
+        let mut first_error = None;
+        if names_equal(crl.issuer_der(), issuer.subject_der()) {
+            match self.verify_cached(loaded, issuer) {
+                Ok(()) => return Some(issuer.clone()),
+                Err(e) => first_error = Some(e),
+            }
+        }
+        let anchors = run
+            .ctx
+            .trust
+            .map(|t| t.centers().iter().map(|c| &c.cert).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let mut seen = vec![*issuer.sha256()];
+        for candidate in run.ctx.pool.iter().chain(anchors.iter().copied()) {
+            if seen.contains(candidate.sha256())
+                || !names_equal(crl.issuer_der(), candidate.subject_der())
+            {
+                continue;
+            }
+            seen.push(*candidate.sha256());
+            if let Err(e) = self.verify_cached(loaded, candidate) {
+                first_error.get_or_insert(e);
+                continue;
+            }
+            // The anchor itself; or a CRL signer whose own status is being checked and whose
+            // CRL covers its own certificate too (PKITS 4.14.30): its path is the one being
+            // validated further out.
+            if run
+                .ctx
+                .anchor
+                .is_some_and(|a| a.sha256() == candidate.sha256())
+                || outer.contains(candidate.sha256())
+            {
+                return Some(candidate.clone());
+            }
+            let (Some(trust), Some(anchor)) = (run.ctx.trust, run.ctx.anchor) else {
+                continue;
+            };
+            let validated = crate::path::validate(
+                candidate,
+                run.ctx.pool,
+                trust,
+                &crate::path::PathOptions::at(run.at),
+            );
+            let chain = match validated {
+                Ok(p) if p.anchor.cert.sha256() == anchor.sha256() => p.chain,
+                // `validate` takes end entities only; a CRL signer is often a CA certificate
+                // (a self-issued certificate of the CA's other key). Its path is then checked
+                // here: names, key identifiers, signatures, validity, cA and keyCertSign.
+                Err(crate::path::PathFailure::LeafIsCa { .. }) => {
+                    match ca_signer_chain(candidate, run.ctx.pool, anchor, run.at) {
+                        Ok(chain) => chain,
+                        Err(why) => {
+                            notes.push(note(
+                                loaded,
+                                NoteKind::NotCrlSigner,
+                                format!(
+                                    "the CRL signer `{}` has no valid path to the trust anchor: \
+                                     {why}",
+                                    candidate.subject()
+                                ),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                Ok(p) => {
+                    notes.push(note(
+                        loaded,
+                        NoteKind::NotCrlSigner,
+                        format!(
+                            "the CRL signer `{}` leads to the trust anchor `{}`, not to the \
+                             checked certificate's",
+                            candidate.subject(),
+                            p.anchor.name
+                        ),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    notes.push(note(
+                        loaded,
+                        NoteKind::NotCrlSigner,
+                        format!(
+                            "the CRL signer `{}` has no valid path: {e}",
+                            candidate.subject()
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            if outer.len() >= usize::from(MAX_SIGNER_DEPTH) {
+                notes.push(note(
+                    loaded,
+                    NoteKind::NotCrlSigner,
+                    "the CRL signer's own revocation status would need CRL signers nested too \
+                     deep"
+                        .into(),
+                ));
+                continue;
+            }
+            let mut good = true;
+            let mut inner = outer.to_vec();
+            inner.push(*candidate.sha256());
+            for pair in chain.windows(2) {
+                let r = self.check_depth(run, &pair[0], &pair[1], &inner);
+                if r.status != RevocationStatus::Good {
+                    notes.push(note(
+                        loaded,
+                        NoteKind::NotCrlSigner,
+                        format!(
+                            "the revocation status of `{}` on the CRL signer's path is {:?}",
+                            pair[0].subject(),
+                            r.status
+                        ),
+                    ));
+                    good = false;
+                    break;
+                }
+            }
+            if good {
+                return Some(candidate.clone());
+            }
+        }
+        match first_error {
+            Some(e) => notes.push(crl_note(&loaded.origin, &e)),
+            None => notes.push(note(
+                loaded,
+                NoteKind::NotCrlSigner,
+                format!(
+                    "no certificate at hand for the CRL issuer `{}` verifies the CRL",
+                    loaded.issuer
+                ),
+            )),
+        }
+        None
+    }
+
+    /// The delta CRL to use with the complete CRL `base` (RFC 5280 §5.2.4, §6.3.3 (c), (h)):
+    /// `Ok(None)` when none is due, `Err(())` (with a note) when one is due and none is usable.
+    /// One is due when the certificate or `base` names a freshestCRL, or a delta of the same
+    /// issuer and scope newer than `base` is at hand.
+    fn delta_for<'c>(
+        &self,
+        candidates: &'c [Arc<Loaded>],
+        base: &Loaded,
+        signer: &Cert,
+        cert_names_delta: bool,
+        run: &Run<'_>,
+        notes: &mut Vec<Note>,
+    ) -> Result<Option<&'c Loaded>, ()> {
+        let base_no = base.crl.number().unwrap_or_default();
+        let mut deltas: Vec<&Loaded> = candidates
+            .iter()
+            .map(|l| &**l)
+            .filter(|d| {
+                d.crl.is_delta()
+                    && names_equal(d.crl.issuer_der(), base.crl.issuer_der())
+                    && d.crl.scope().der == base.crl.scope().der
+                    && match (d.crl.authority_key_id(), base.crl.authority_key_id()) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
+                    && cmp_number(d.crl.number().unwrap_or_default(), base_no).is_gt()
+            })
+            .collect();
+        let due = cert_names_delta || !base.crl.freshest_urls().is_empty() || !deltas.is_empty();
+        if !due {
+            return Ok(None);
+        }
+        deltas.sort_by(|a, b| {
+            cmp_number(
+                b.crl.number().unwrap_or_default(),
+                a.crl.number().unwrap_or_default(),
+            )
+        });
+        let mut refused = Vec::new();
+        for d in deltas {
+            if let Some(defect) = d.crl.defect() {
+                refused.push(note(
+                    d,
+                    NoteKind::Incomplete,
+                    format!("the delta CRL is not used: {defect}"),
+                ));
+                continue;
+            }
+            let needs = d.crl.delta_base().unwrap_or_default();
+            if cmp_number(base_no, needs).is_lt() {
+                refused.push(note(
+                    d,
+                    NoteKind::Delta,
+                    format!(
+                        "the delta CRL needs a complete CRL numbered {} or later, the one at \
+                         hand is {} (RFC 5280 §5.2.4)",
+                        hex::encode_upper(needs),
+                        hex::encode_upper(base_no)
+                    ),
+                ));
+                continue;
+            }
+            if let Err(e) = self.verify_cached(d, signer) {
+                refused.push(crl_note(&d.origin, &e));
+                continue;
+            }
+            if let Some(n) = usable(d, run.at, run.now, self.options.ocsp_check.skew) {
+                refused.push(n);
+                continue;
+            }
+            return Ok(Some(d));
+        }
+        notes.extend(refused);
+        notes.push(note(
+            base,
+            NoteKind::Delta,
+            "a delta CRL is due for this complete CRL (the certificate or the CRL names a \
+             freshestCRL, or a newer delta is at hand) and none is usable (RFC 5280 §6.3.3 (c))"
+                .into(),
+        ));
+        Err(())
     }
 
     fn verify_cached(&self, loaded: &Loaded, issuer: &Cert) -> Result<(), CrlError> {
@@ -616,23 +1189,7 @@ impl RevocationChecker {
             }
         };
         match request.check(&body, cert, issuer, now, &self.options.ocsp_check) {
-            Ok(checked) => Some(Found {
-                status: match checked.status {
-                    ocsp::Status::Good => RevocationStatus::Good,
-                    ocsp::Status::Revoked { time, reason } => {
-                        RevocationStatus::Revoked { time, reason }
-                    }
-                    ocsp::Status::Unknown => RevocationStatus::Unknown,
-                },
-                source: Source::Ocsp {
-                    url: url.to_owned(),
-                    produced_at: checked.produced_at,
-                    this_update: checked.this_update,
-                    next_update: checked.next_update,
-                    responder: checked.responder,
-                    nonce_checked: checked.nonce_checked,
-                },
-            }),
+            Ok(checked) => Some(ocsp_found(url, checked)),
             Err(e) => {
                 notes.push(ocsp_note(url, &e));
                 None
@@ -700,33 +1257,376 @@ fn usable(l: &Loaded, at: OffsetDateTime, now: OffsetDateTime, skew: Duration) -
     }
 }
 
-/// The issuingDistributionPoint limits (RFC 5280 §6.3.3 (b)(2)).
-fn in_scope(l: &Loaded, cert: &Cert) -> Option<Note> {
-    let scope = l.crl.scope();
-    let is_ca = matches!(cert.basic_constraints(), Ok(Some((true, _))));
-    let why = if scope.only_user_certs && is_ca {
-        Some("the CRL covers only end-entity certificates and this one is a CA".to_owned())
-    } else if scope.only_ca_certs && !is_ca {
-        Some("the CRL covers only CA certificates".to_owned())
-    } else if !scope.distribution_point_uris.is_empty() {
-        let urls = cert.crl_urls();
-        let shared = urls
-            .iter()
-            .any(|u| scope.distribution_point_uris.contains(u));
-        (!urls.is_empty() && !shared).then(|| {
-            format!(
-                "the CRL is published for {:?}, the certificate names {urls:?}",
-                scope.distribution_point_uris
-            )
-        })
+/// The path of a CA certificate that signs CRLs, up to `anchor`, leaf first and the anchor
+/// last (RFC 5280 §6.3.3 (f)): each certificate valid at `at`, named and signed by the next,
+/// which is a CA (basicConstraints cA) allowed keyCertSign when it has a key usage. At most
+/// eight certificates deep.
+fn ca_signer_chain(
+    signer: &Cert,
+    pool: &[Cert],
+    anchor: &Cert,
+    at: OffsetDateTime,
+) -> Result<Vec<Cert>, String> {
+    let mut chain = vec![signer.clone()];
+    let mut budget = 64u32;
+    if extend_chain(&mut chain, pool, anchor, at, &mut budget) {
+        Ok(chain)
     } else {
-        None
+        Err("no chain of valid CA certificates at hand signs it from the anchor".into())
+    }
+}
+
+fn extend_chain(
+    chain: &mut Vec<Cert>,
+    pool: &[Cert],
+    anchor: &Cert,
+    at: OffsetDateTime,
+    budget: &mut u32,
+) -> bool {
+    let Some(last) = chain.last().cloned() else {
+        return false;
     };
-    why.map(|detail| Note {
+    if !last.is_valid_at(at) || chain.len() > 8 {
+        return false;
+    }
+    for issuer in std::iter::once(anchor).chain(pool.iter()) {
+        if *budget == 0 {
+            return false;
+        }
+        let is_anchor = issuer.sha256() == anchor.sha256();
+        if chain.iter().any(|c| c.sha256() == issuer.sha256())
+            || !names_equal(issuer.subject_der(), last.issuer_der())
+            || !matches!(issuer.basic_constraints(), Ok(Some((true, _))))
+            || matches!(issuer.key_usage(), Ok(Some(ku)) if !ku.key_cert_sign)
+            || issuer.key_usage().is_err()
+        {
+            continue;
+        }
+        if let (Some(aki), Some(ski)) = (last.authority_key_id(), issuer.subject_key_id())
+            && aki != ski
+        {
+            continue;
+        }
+        *budget -= 1;
+        if !signed_by(&last, issuer) {
+            continue;
+        }
+        chain.push(issuer.clone());
+        if is_anchor || extend_chain(chain, pool, anchor, at, budget) {
+            return true;
+        }
+        chain.pop();
+    }
+    false
+}
+
+/// Whether `issuer`'s key verifies the signature of `cert` over its TBSCertificate as encoded.
+fn signed_by(cert: &Cert, issuer: &Cert) -> bool {
+    let der = cert.der();
+    let Ok(outer) = crate::crl::tlv(der, 0, der.len()) else {
+        return false;
+    };
+    let Ok(tbs) = crate::crl::tlv(der, outer.content, outer.end) else {
+        return false;
+    };
+    let x509 = cert.x509();
+    crate::crypto::verify(
+        issuer.spki_der(),
+        &x509.signature_algorithm,
+        None,
+        &der[tbs.start..tbs.end],
+        x509.signature.raw_bytes(),
+    )
+    .is_ok()
+}
+
+/// How a complete CRL relates to a certificate (RFC 5280 §6.3.3 (b), (d)).
+enum Scoped {
+    /// Issued by neither the certificate's issuer nor a cRLIssuer of its distribution points.
+    OtherIssuer,
+    /// Of the right issuer, but its issuingDistributionPoint excludes the certificate.
+    Out(String),
+    /// In scope: the reasons it covers for the certificate (interim_reasons_mask).
+    In(ReasonMask),
+}
+
+/// One distribution point of a certificate (RFC 5280 §4.2.1.13).
+struct CertPoint {
+    /// The distribution point's names (nameRelativeToCRLIssuer made a full directory name).
+    names: Option<Vec<PointName>>,
+    /// The reasons field; `None`: all reasons.
+    reasons: Option<ReasonMask>,
+    /// The cRLIssuer directory names (DER); `None` when absent.
+    crl_issuer: Option<Vec<Vec<u8>>>,
+}
+
+/// A distribution point name, comparable.
+#[derive(Debug)]
+enum PointName {
+    Uri(String),
+    Dir(Vec<u8>),
+    Other(Vec<u8>),
+}
+
+impl PointName {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Uri(a), Self::Uri(b)) => a == b,
+            (Self::Dir(a), Self::Dir(b)) => names_equal(a, b),
+            (Self::Other(a), Self::Other(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for PointName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Uri(u) => f.write_str(u),
+            Self::Dir(d) => match x509_cert::name::Name::from_der(d) {
+                Ok(n) => write!(f, "{n}"),
+                Err(_) => write!(f, "{}", hex::encode(d)),
+            },
+            Self::Other(d) => write!(f, "{}", hex::encode(d)),
+        }
+    }
+}
+
+fn point_name(g: &GeneralName) -> PointName {
+    match g {
+        GeneralName::UniformResourceIdentifier(u) => PointName::Uri(u.to_string()),
+        GeneralName::DirectoryName(n) => PointName::Dir(n.to_der().unwrap_or_default()),
+        other => PointName::Other(other.to_der().unwrap_or_default()),
+    }
+}
+
+/// The names of a DistributionPointName; a name relative to the CRL issuer is appended to
+/// `base`, the DER name of that issuer (RFC 5280 §4.2.1.13, §5.2.5).
+fn point_names(dpn: &DistributionPointName, base: &[u8]) -> Vec<PointName> {
+    match dpn {
+        DistributionPointName::FullName(names) => names.iter().map(point_name).collect(),
+        DistributionPointName::NameRelativeToCRLIssuer(rdn) => {
+            let Ok(mut name) = x509_cert::name::Name::from_der(base) else {
+                return Vec::new();
+            };
+            name.0.push(rdn.clone());
+            name.to_der()
+                .map(|d| vec![PointName::Dir(d)])
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn show(names: &[PointName]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The certificate's CRL distribution points (empty when it has none or they do not decode).
+fn distribution_points(cert: &Cert) -> Vec<CertPoint> {
+    let Ok(Some(points)) = cert.decoded::<CrlDistributionPoints>() else {
+        return Vec::new();
+    };
+    points
+        .0
+        .iter()
+        .map(|p| {
+            let crl_issuer: Option<Vec<Vec<u8>>> = p.crl_issuer.as_ref().map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| match n {
+                        GeneralName::DirectoryName(d) => d.to_der().ok(),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            let base = crl_issuer
+                .as_ref()
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_else(|| cert.issuer_der().to_vec());
+            CertPoint {
+                names: p.distribution_point.as_ref().map(|d| point_names(d, &base)),
+                reasons: p.reasons.map(|r| r.bits() & ALL_REASONS),
+                crl_issuer,
+            }
+        })
+        .collect()
+}
+
+/// The certificate's freshestCRL URLs (RFC 5280 §4.2.1.15).
+fn freshest_urls(cert: &Cert) -> Vec<String> {
+    let Some((_, value)) = cert.extension(FRESHEST_CRL) else {
+        return Vec::new();
+    };
+    let Ok(points) = CrlDistributionPoints::from_der(value) else {
+        return Vec::new();
+    };
+    let mut urls = Vec::new();
+    for p in points.0 {
+        if let Some(DistributionPointName::FullName(names)) = p.distribution_point {
+            for n in names {
+                if let GeneralName::UniformResourceIdentifier(u) = n {
+                    urls.push(u.to_string());
+                }
+            }
+        }
+    }
+    urls
+}
+
+/// RFC 5280 §6.3.3 (b) and (d) for one complete CRL: tried with each distribution point of the
+/// certificate, then as a CRL "not specified in a distribution point" of the certificate's
+/// issuer; the reasons covered are those of every point it serves.
+fn scope_for(crl: &Crl, cert: &Cert, is_ca: bool, points: &[CertPoint]) -> Scoped {
+    let scope = crl.scope();
+    let mut issuer_matched = false;
+    let mut why = None;
+    let mut covered: Option<ReasonMask> = None;
+    for point in points.iter().map(Some).chain(std::iter::once(None)) {
+        // (b)(1): the CRL issuer.
+        match point.and_then(|p| p.crl_issuer.as_ref()) {
+            Some(names) => {
+                if !names.iter().any(|n| names_equal(n, crl.issuer_der())) {
+                    continue;
+                }
+                issuer_matched = true;
+                if !scope.indirect {
+                    why.get_or_insert(
+                        "the certificate's distribution point names this CRL issuer as \
+                         cRLIssuer but the CRL is not indirect (RFC 5280 §6.3.3 (b)(1))"
+                            .to_owned(),
+                    );
+                    continue;
+                }
+            }
+            None => {
+                if !names_equal(crl.issuer_der(), cert.issuer_der()) {
+                    continue;
+                }
+                issuer_matched = true;
+            }
+        }
+        // (b)(2)(i): the distribution point.
+        if let Some(idp) = &scope.distribution_point {
+            let idp_names = point_names(idp, crl.issuer_der());
+            let Some(point) = point else {
+                why.get_or_insert(format!(
+                    "the CRL covers only the distribution point {} and the certificate names \
+                     none it serves (RFC 5280 §6.3.3 (b)(2)(i))",
+                    show(&idp_names)
+                ));
+                continue;
+            };
+            let cert_names: Vec<PointName> = match &point.names {
+                Some(n) => n.iter().map(clone_name).collect(),
+                None => point
+                    .crl_issuer
+                    .iter()
+                    .flatten()
+                    .map(|d| PointName::Dir(d.clone()))
+                    .collect(),
+            };
+            if !idp_names
+                .iter()
+                .any(|a| cert_names.iter().any(|b| a.same(b)))
+            {
+                why.get_or_insert(format!(
+                    "the CRL covers the distribution point {}, the certificate names {} \
+                     (RFC 5280 §6.3.3 (b)(2)(i))",
+                    show(&idp_names),
+                    show(&cert_names)
+                ));
+                continue;
+            }
+        }
+        // (b)(2)(ii)-(iv).
+        if scope.only_user_certs && is_ca {
+            why.get_or_insert(
+                "the CRL covers only end-entity certificates and this one is a CA".into(),
+            );
+            continue;
+        }
+        if scope.only_ca_certs && !is_ca {
+            why.get_or_insert("the CRL covers only CA certificates".into());
+            continue;
+        }
+        if scope.only_attribute_certs {
+            why.get_or_insert(
+                "the CRL covers only attribute certificates (onlyContainsAttributeCerts)".into(),
+            );
+            continue;
+        }
+        // (d): interim_reasons_mask.
+        let dp = point.and_then(|p| p.reasons).unwrap_or(ALL_REASONS);
+        let interim = dp & scope.only_some_reasons.unwrap_or(ALL_REASONS);
+        covered = Some(covered.unwrap_or(0) | interim);
+    }
+    match (covered, issuer_matched) {
+        (Some(mask), _) => Scoped::In(mask),
+        (None, true) => Scoped::Out(why.unwrap_or_else(|| "out of the CRL's scope".into())),
+        (None, false) => Scoped::OtherIssuer,
+    }
+}
+
+fn clone_name(n: &PointName) -> PointName {
+    match n {
+        PointName::Uri(u) => PointName::Uri(u.clone()),
+        PointName::Dir(d) => PointName::Dir(d.clone()),
+        PointName::Other(d) => PointName::Other(d.clone()),
+    }
+}
+
+/// Compares two cRLNumbers given as big-endian unsigned bytes.
+fn cmp_number(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let trim = |x: &[u8]| -> Vec<u8> { x.iter().copied().skip_while(|b| *b == 0).collect() };
+    let (a, b) = (trim(a), trim(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
+}
+
+fn note(l: &Loaded, kind: NoteKind, detail: String) -> Note {
+    Note {
         source: l.origin.to_string(),
-        kind: NoteKind::OutOfScope,
+        kind,
         detail,
-    })
+    }
+}
+
+/// The latest thisUpdate of the SingleResponses of an `OCSPResponse`; `None` when it does not
+/// decode (the check then says why).
+fn saved_this_update(bytes: &[u8]) -> Option<OffsetDateTime> {
+    let outer = x509_ocsp::OcspResponse::from_der(bytes).ok()?;
+    let basic =
+        x509_ocsp::BasicOcspResponse::from_der(outer.response_bytes?.response.as_bytes()).ok()?;
+    basic
+        .tbs_response_data
+        .responses
+        .iter()
+        .filter_map(|r| {
+            let secs = i64::try_from(r.this_update.0.to_unix_duration().as_secs()).ok()?;
+            OffsetDateTime::from_unix_timestamp(secs).ok()
+        })
+        .max()
+}
+
+fn ocsp_found(url: &str, checked: ocsp::Checked) -> Found {
+    Found {
+        status: match checked.status {
+            ocsp::Status::Good => RevocationStatus::Good,
+            ocsp::Status::Revoked { time, reason } => RevocationStatus::Revoked { time, reason },
+            ocsp::Status::Unknown => RevocationStatus::Unknown,
+        },
+        source: Source::Ocsp {
+            url: url.to_owned(),
+            produced_at: checked.produced_at,
+            this_update: checked.this_update,
+            next_update: checked.next_update,
+            responder: checked.responder,
+            nonce_checked: checked.nonce_checked,
+        },
+    }
 }
 
 fn crl_note(origin: &CrlOrigin, e: &CrlError) -> Note {

@@ -383,9 +383,37 @@ fn ok_at_given_time_inside_validity() {
     let signed = chain.leaf.not_after() - Duration::days(10);
     let sig = sign_with(&chain, DOC, false, signed);
     let mut setup = standard(&pki);
+    // A CRL of the certificate's lifetime: one issued after its expiry may have dropped it.
+    setup.crls[0] = pki
+        .crl(pki.issuing())
+        .this_update(signed)
+        .next_update(signed + Duration::days(2))
+        .build()
+        .der()
+        .to_vec();
     setup.at = Some(signed + Duration::hours(1));
     let report = verify(setup, &sig, None);
     passed(&report);
+}
+
+#[test]
+fn fail_at_given_time_inside_validity_with_only_a_crl_issued_after_expiry_is_try_later() {
+    // RFC 5280 §3.3: a CA may remove an expired certificate's entry, so a CRL issued after
+    // notAfter without ExpiredCertsOnCRL proves nothing about it.
+    let pki = TestPki::new();
+    let chain = pki.expired_leaf();
+    let signed = chain.leaf.not_after() - Duration::days(10);
+    let sig = sign_with(&chain, DOC, false, signed);
+    let mut setup = standard(&pki);
+    setup.at = Some(signed + Duration::hours(1));
+    let report = verify(setup, &sig, None);
+    assert_verdict(
+        &report,
+        Indication::Indeterminate,
+        Some(SubIndication::TryLater),
+    );
+    let reason = &report.signatures[0].reason;
+    assert!(reason.contains("after the certificate expired"), "{reason}");
 }
 
 // ---- revocation ------------------------------------------------------------------------------

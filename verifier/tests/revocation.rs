@@ -410,9 +410,21 @@ fn nca_rsa_crl_verifies_and_revokes_its_revoked_certificates() {
             "{file}"
         );
     }
+    // The certificates name a delta CRL (freshestCRL `nca_d_rsa_test.crl`): the base CRL alone
+    // shows revocations (above) but never a good status (RFC 5280 §5.2.4, §6.3.3 (c)).
     let valid = nca_cert("p12-certs/KEY_INDIVIDUAL_VALID_SIGN_2004.cer");
     let r = checker.check(&valid, &ca, at, at, &[], &rng);
-    assert_eq!(r.status, RevocationStatus::Good);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(
+        kinds(&r),
+        vec![
+            NoteKind::Delta,
+            NoteKind::Offline,
+            NoteKind::Offline,
+            NoteKind::Offline
+        ],
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -995,5 +1007,93 @@ fn damaged_crls_and_ocsp_answers_never_panic() {
         let mut flipped = response.clone();
         flipped[i] ^= 0x04;
         let _ = ocsp::check_response(&flipped, &leaf, &ca, None, now, &options);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saved OCSP responses (`--ocsp FILE`)
+
+fn saved(files: &[&str]) -> RevocationChecker {
+    RevocationChecker::new(RevocationOptions {
+        offline: true,
+        ocsp_files: files.iter().map(|f| nca_path(f)).collect(),
+        ..RevocationOptions::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn ok_saved_ocsp_response_answers_offline_for_an_earlier_validation_time() {
+    let ca = nca_cert("ca/nca_rsa_test.crt");
+    let leaf = nca_cert("p12-certs/KEY_INDIVIDUAL_VALID_SIGN_2004.cer");
+    let checker = saved(&["ocsp/ocsp_response_individual_sign_2004.bin"]);
+    // Validated inside the certificate's validity, decided later: the answer (thisUpdate
+    // 2022-09-02, after the validation time) covers it.
+    let at = datetime!(2021-06-01 09:00 UTC);
+    let now = datetime!(2026-01-01 00:00 UTC);
+    let r = checker.check(&leaf, &ca, at, now, &[], &SystemRandom::new());
+    assert_eq!(r.status, RevocationStatus::Good, "{r:?}");
+    match &r.source {
+        Some(Source::Ocsp {
+            url, produced_at, ..
+        }) => {
+            assert!(
+                url.ends_with("ocsp_response_individual_sign_2004.bin"),
+                "{url}"
+            );
+            assert_eq!(*produced_at, datetime!(2022-09-02 16:53:59 UTC));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn fail_saved_ocsp_response_stale_or_from_the_future_is_a_note() {
+    let ca = nca_cert("ca/nca_rsa_test.crt");
+    let leaf = nca_cert("p12-certs/KEY_INDIVIDUAL_VALID_SIGN_2004.cer");
+    let checker = saved(&["ocsp/ocsp_response_individual_sign_2004.bin"]);
+    let rng = SystemRandom::new();
+    // Validation two days after its thisUpdate (no nextUpdate: a day's validity).
+    let late = datetime!(2022-09-04 17:00 UTC);
+    let r = checker.check(&leaf, &ca, late, late, &[], &rng);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r)[0], NoteKind::Stale, "{r:?}");
+    // Decided before it was produced.
+    let early = datetime!(2021-06-01 09:00 UTC);
+    let r = checker.check(&leaf, &ca, early, early, &[], &rng);
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r)[0], NoteKind::NotYetValid, "{r:?}");
+}
+
+#[test]
+fn fail_saved_gost_ocsp_response_is_a_note_never_good() {
+    let ca = nca_cert("ca/nca_gost2015_test.cer");
+    let leaf = nca_cert("p12-certs/KEY_INDIVIDUAL_VALID_2015.cer");
+    let checker = saved(&["ocsp/ocsp_response_individual_2015.bin"]);
+    let at = datetime!(2022-09-02 17:00 UTC);
+    let r = checker.check(&leaf, &ca, at, at, &[], &SystemRandom::new());
+    assert_eq!(r.status, RevocationStatus::Unavailable);
+    assert_eq!(kinds(&r)[0], NoteKind::BadSignature, "{r:?}");
+    assert!(
+        r.notes[0].detail.contains("cannot be checked"),
+        "{:?}",
+        r.notes[0]
+    );
+}
+
+#[test]
+fn fail_saved_ocsp_file_that_is_not_an_ocsp_response() {
+    let err = RevocationChecker::new(RevocationOptions {
+        offline: true,
+        ocsp_files: vec![nca_path("crl/nca_rsa_test.crl")],
+        ..RevocationOptions::default()
+    })
+    .unwrap_err();
+    match err {
+        eds_verifier::revocation::RevocationError::Ocsp { path, detail } => {
+            assert_eq!(path, nca_path("crl/nca_rsa_test.crl"));
+            assert!(detail.contains("not a DER OCSPResponse"), "{detail}");
+        }
+        other => panic!("{other:?}"),
     }
 }
