@@ -778,10 +778,11 @@ pub fn fuzz_evaluate(chain: &[Cert], opts: &PathOptions) -> Result<(), PathFailu
     let Some(anchor) = chain.last() else {
         return Ok(());
     };
-    let trust = TrustList::from_certs(vec![anchor.clone()]).map_err(|e| PathFailure::Malformed {
-        index: 0,
-        detail: e.to_string(),
-    })?;
+    let trust =
+        TrustList::from_certs(vec![anchor.clone()]).map_err(|e| PathFailure::Malformed {
+            index: 0,
+            detail: e.to_string(),
+        })?;
     let search = Search {
         inters: &[],
         trust: &trust,

@@ -901,26 +901,6 @@ impl RevocationChecker {
             );
             let chain = match validated {
                 Ok(p) if p.anchor.cert.sha256() == anchor.sha256() => p.chain,
-                // `validate` takes end entities only; a CRL signer is often a CA certificate
-                // (a self-issued certificate of the CA's other key). Its path is then checked
-                // here: names, key identifiers, signatures, validity, cA and keyCertSign.
-                Err(crate::path::PathFailure::LeafIsCa { .. }) => {
-                    match ca_signer_chain(candidate, run.ctx.pool, anchor, run.at) {
-                        Ok(chain) => chain,
-                        Err(why) => {
-                            notes.push(note(
-                                loaded,
-                                NoteKind::NotCrlSigner,
-                                format!(
-                                    "the CRL signer `{}` has no valid path to the trust anchor: \
-                                     {why}",
-                                    candidate.subject()
-                                ),
-                            ));
-                            continue;
-                        }
-                    }
-                }
                 Ok(p) => {
                     notes.push(note(
                         loaded,
@@ -1255,89 +1235,6 @@ fn usable(l: &Loaded, at: OffsetDateTime, now: OffsetDateTime, skew: Duration) -
         ),
         Some(_) => None,
     }
-}
-
-/// The path of a CA certificate that signs CRLs, up to `anchor`, leaf first and the anchor
-/// last (RFC 5280 §6.3.3 (f)): each certificate valid at `at`, named and signed by the next,
-/// which is a CA (basicConstraints cA) allowed keyCertSign when it has a key usage. At most
-/// eight certificates deep.
-fn ca_signer_chain(
-    signer: &Cert,
-    pool: &[Cert],
-    anchor: &Cert,
-    at: OffsetDateTime,
-) -> Result<Vec<Cert>, String> {
-    let mut chain = vec![signer.clone()];
-    let mut budget = 64u32;
-    if extend_chain(&mut chain, pool, anchor, at, &mut budget) {
-        Ok(chain)
-    } else {
-        Err("no chain of valid CA certificates at hand signs it from the anchor".into())
-    }
-}
-
-fn extend_chain(
-    chain: &mut Vec<Cert>,
-    pool: &[Cert],
-    anchor: &Cert,
-    at: OffsetDateTime,
-    budget: &mut u32,
-) -> bool {
-    let Some(last) = chain.last().cloned() else {
-        return false;
-    };
-    if !last.is_valid_at(at) || chain.len() > 8 {
-        return false;
-    }
-    for issuer in std::iter::once(anchor).chain(pool.iter()) {
-        if *budget == 0 {
-            return false;
-        }
-        let is_anchor = issuer.sha256() == anchor.sha256();
-        if chain.iter().any(|c| c.sha256() == issuer.sha256())
-            || !names_equal(issuer.subject_der(), last.issuer_der())
-            || !matches!(issuer.basic_constraints(), Ok(Some((true, _))))
-            || matches!(issuer.key_usage(), Ok(Some(ku)) if !ku.key_cert_sign)
-            || issuer.key_usage().is_err()
-        {
-            continue;
-        }
-        if let (Some(aki), Some(ski)) = (last.authority_key_id(), issuer.subject_key_id())
-            && aki != ski
-        {
-            continue;
-        }
-        *budget -= 1;
-        if !signed_by(&last, issuer) {
-            continue;
-        }
-        chain.push(issuer.clone());
-        if is_anchor || extend_chain(chain, pool, anchor, at, budget) {
-            return true;
-        }
-        chain.pop();
-    }
-    false
-}
-
-/// Whether `issuer`'s key verifies the signature of `cert` over its TBSCertificate as encoded.
-fn signed_by(cert: &Cert, issuer: &Cert) -> bool {
-    let der = cert.der();
-    let Ok(outer) = crate::crl::tlv(der, 0, der.len()) else {
-        return false;
-    };
-    let Ok(tbs) = crate::crl::tlv(der, outer.content, outer.end) else {
-        return false;
-    };
-    let x509 = cert.x509();
-    crate::crypto::verify(
-        issuer.spki_der(),
-        &x509.signature_algorithm,
-        None,
-        &der[tbs.start..tbs.end],
-        x509.signature.raw_bytes(),
-    )
-    .is_ok()
 }
 
 /// How a complete CRL relates to a certificate (RFC 5280 §6.3.3 (b), (d)).
