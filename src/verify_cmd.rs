@@ -78,7 +78,9 @@ pub(crate) struct VerifyArgs {
     /// verified in a batch.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
-    /// The document a detached signature covers (one signature file only).
+    /// The document a detached signature covers; with an attached signature, the document it must
+    /// hold (compared byte for byte: a different file is TOTAL_FAILED / HASH_FAILURE). One
+    /// signature file only.
     #[arg(long, value_name = "FILE")]
     pub(crate) content: Option<PathBuf>,
     #[command(flatten)]

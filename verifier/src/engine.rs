@@ -138,6 +138,53 @@ pub struct SignatureReport {
     pub warnings: Vec<String>,
 }
 
+impl SignatureReport {
+    /// The file given as the content is not the content inside an attached signature: the
+    /// signature does not cover it, whatever else holds (TOTAL_FAILED / HASH_FAILURE, listed
+    /// first).
+    fn content_differs(&mut self) {
+        self.checks.insert(
+            0,
+            Check {
+                name: "content",
+                outcome: Outcome::Failed,
+                detail: CONTENT_DIFFERS.to_owned(),
+            },
+        );
+        self.indication = Indication::TotalFailed;
+        self.sub_indication = Some(SubIndication::HashFailure);
+        self.reason = CONTENT_DIFFERS.to_owned();
+    }
+}
+
+/// The reason given when `--content` differs from an attached signature's content.
+const CONTENT_DIFFERS: &str = "the content given with the signature differs from the content \
+     the signature holds: the signature does not cover the given file";
+
+/// Whether `given` has exactly the bytes of `inside` (a reader is compared as it is read).
+fn same_content(inside: &[u8], given: Content<'_>) -> Result<bool, std::io::Error> {
+    match given {
+        Content::Bytes(bytes) => Ok(bytes == inside),
+        Content::Reader(reader) => {
+            let mut rest = inside;
+            let mut buf = [0u8; 64 * 1024];
+            loop {
+                let n = reader.read(&mut buf)?;
+                let Some(chunk) = buf.get(..n) else {
+                    return Ok(false);
+                };
+                if n == 0 {
+                    return Ok(rest.is_empty());
+                }
+                match rest.strip_prefix(chunk) {
+                    Some(after) => rest = after,
+                    None => return Ok(false),
+                }
+            }
+        }
+    }
+}
+
 /// The result of validating a certificate alone (`eds cert verify`).
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateReport {
@@ -252,10 +299,18 @@ impl Verifier {
         let detached = doc.content.is_none() && attached.is_none();
         // Attached content is digested by the signer check itself; detached content once here
         // for every digest algorithm the signers use.
+        // Content given beside an attached signature: the question is whether the signature
+        // covers that file, so it is compared with the content inside, never ignored.
+        let mut content_differs = false;
         let digests = match (detached, content) {
             (true, Some(Content::Bytes(bytes))) => Some(ContentDigests::of_bytes(&doc, bytes)),
             (true, Some(Content::Reader(reader))) => {
                 Some(ContentDigests::of_reader(&doc, reader).map_err(Error::Content)?)
+            }
+            (false, Some(given)) => {
+                let inside = attached.or(doc.content.as_deref()).unwrap_or_default();
+                content_differs = !same_content(inside, given).map_err(Error::Content)?;
+                None
             }
             _ => None,
         };
@@ -265,7 +320,11 @@ impl Verifier {
             .enumerate()
             .map(|(index, signer)| {
                 let digest = digests.as_ref().and_then(|d| d.for_signer(signer));
-                self.verify_signer(&doc, attached, index, signer, digest, now)
+                let mut report = self.verify_signer(&doc, attached, index, signer, digest, now);
+                if content_differs {
+                    report.content_differs();
+                }
+                report
             })
             .collect();
         let indication = worst(signatures.iter().map(|s| s.indication));
