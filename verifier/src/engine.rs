@@ -13,7 +13,7 @@
 //! | `timestamp` | a token that does not verify is a warning and gives no proof of existence |
 //! | `chain` | INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND, CHAIN_CONSTRAINTS_FAILURE, CERTIFICATE_CHAIN_GENERAL_FAILURE, CRYPTO_CONSTRAINTS_FAILURE |
 //! | `validity` | TOTAL_FAILED / EXPIRED or NOT_YET_VALID when the signing time (claimed or proven) lies outside the certificate's validity; INDETERMINATE / OUT_OF_BOUNDS_NO_POE when only the validation time does |
-//! | `accreditation` | INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE: the center was not accredited at the signing time (art. 20-2) |
+//! | `accreditation` | INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE: the center was not accredited at the proven signing time, or (without a proof) at the validation time or the claimed signing time (art. 20-2) |
 //! | `revocation` | TOTAL_FAILED / REVOKED when revoked at or before the signing time; INDETERMINATE / REVOKED_NO_POE (REVOKED_CA_NO_POE) when revoked before the validation time without proof that the signature came first; INDETERMINATE / TRY_LATER without usable revocation information |
 //! | `scope` | INDETERMINATE / SIG_CONSTRAINTS_FAILURE (art. 10.1(3)) |
 //! | `expectations` | INDETERMINATE / SIG_CONSTRAINTS_FAILURE (art. 10.3) |
@@ -658,9 +658,25 @@ impl Verifier {
             }
         }
 
-        let accreditation_time = signing_time.unwrap_or(at);
-        if path.anchor.accredited_at(accreditation_time) {
-            run.pass(
+        // Accreditation (art. 20-2) at a time that counts: the proven signing time when a
+        // timestamp proves one, else the validation time. A claimed signingTime is the signer's
+        // word: it binds the signer (a claimed time outside the accreditation fails too) but never
+        // stands in for a proof, so setting it back cannot reach into an accreditation that has
+        // ended.
+        let mut accreditation_times = vec![if proven {
+            signing_time.unwrap_or(at)
+        } else {
+            at
+        }];
+        if !proven && let Some(claimed) = signing_time {
+            accreditation_times.push(claimed);
+        }
+        let outside = accreditation_times
+            .iter()
+            .copied()
+            .find(|t| !path.anchor.accredited_at(*t));
+        match outside {
+            None => run.pass(
                 "accreditation",
                 format!(
                     "{} is a trusted{} center at {}",
@@ -670,19 +686,31 @@ impl Verifier {
                     } else {
                         " accredited"
                     },
-                    rfc3339(accreditation_time)
+                    accreditation_times
+                        .iter()
+                        .map(|t| rfc3339(*t))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 ),
-            );
-        } else {
-            run.fail(
-                "accreditation",
-                SubIndication::ChainConstraintsFailure,
-                format!(
-                    "{} was not accredited at {} (EDS law art. 20-2)",
-                    path.anchor.name,
-                    rfc3339(accreditation_time)
-                ),
-            );
+            ),
+            Some(t) => {
+                let unproven = !proven && t == at && signing_time.is_some_and(|c| c != at);
+                run.fail(
+                    "accreditation",
+                    SubIndication::ChainConstraintsFailure,
+                    format!(
+                        "{} was not accredited at {}{} (EDS law art. 20-2)",
+                        path.anchor.name,
+                        rfc3339(t),
+                        if unproven {
+                            ", the validation time: the claimed signing time proves nothing \
+                             (a signature timestamp would)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+            }
         }
 
         // Revocation of every certificate below the anchor. A CRL signed by another key of its

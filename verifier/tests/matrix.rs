@@ -541,6 +541,51 @@ fn indeterminate_center_outside_its_accreditation_period() {
     assert!(report.signatures[0].reason.contains("accredited"));
 }
 
+/// The backdating case of art. 20-2: the center's accreditation ended half an hour before the
+/// validation time; the signer claims a signingTime an hour before it, inside the
+/// accreditation. Nothing proves that claim, so the accreditation is judged at the validation
+/// time and fails; the same signature judged at a time inside the accreditation passes.
+#[test]
+fn indeterminate_backdated_claim_does_not_reach_an_ended_accreditation() {
+    let pki = TestPki::new();
+    let sig = sign_with(&pki.chain(), DOC, false, before());
+    let trust_until = |until: OffsetDateTime| {
+        let mut center = TrustedCenter::unbounded(cert(pki.root().der()));
+        center.accredited_until = Some(until);
+        TrustList::from_centers(vec![center], TrustListForm::Json).expect("trust")
+    };
+    let mut setup = standard(&pki);
+    setup.trust = trust_until(FIXED_TIME - Duration::minutes(30));
+    let report = verify(setup, &sig, None);
+    assert_verdict(
+        &report,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert!(
+        report.signatures[0]
+            .reason
+            .contains("the claimed signing time proves nothing"),
+        "{}",
+        report.signatures[0].reason
+    );
+    // Accredited through the validation time and the claim: passes.
+    let mut setup = standard(&pki);
+    setup.trust = trust_until(FIXED_TIME + Duration::days(1));
+    passed(&verify(setup, &sig, None));
+    // A claim outside the accreditation binds the signer even when the validation time is in.
+    let mut center = TrustedCenter::unbounded(cert(pki.root().der()));
+    center.accredited_from = Some(before() + Duration::minutes(1));
+    let mut setup = standard(&pki);
+    setup.trust = TrustList::from_centers(vec![center], TrustListForm::Json).expect("trust");
+    let report = verify(setup, &sig, None);
+    assert_verdict(
+        &report,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+}
+
 #[test]
 fn expectations_right_and_wrong_signer() {
     let pki = TestPki::new();
