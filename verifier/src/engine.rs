@@ -10,7 +10,7 @@
 //! | `signing_certificate` | INDETERMINATE / NO_SIGNING_CERTIFICATE_FOUND |
 //! | `message_digest` | TOTAL_FAILED / HASH_FAILURE (INDETERMINATE / SIGNED_DATA_NOT_FOUND without the content) |
 //! | `signature` | TOTAL_FAILED / SIG_CRYPTO_FAILURE; INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE for GOST, SHA-1 |
-//! | `timestamp` | a token that does not verify is a warning and gives no proof of existence |
+//! | `timestamp` | a token that does not verify, or whose TSA certificate is not for timestamping alone (RFC 3161 §2.3: id-kp-timeStamping, critical), is a warning and gives no proof of existence |
 //! | `chain` | INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND, CHAIN_CONSTRAINTS_FAILURE, CERTIFICATE_CHAIN_GENERAL_FAILURE, CRYPTO_CONSTRAINTS_FAILURE |
 //! | `validity` | TOTAL_FAILED / EXPIRED or NOT_YET_VALID when the signing time (claimed or proven) lies outside the certificate's validity; INDETERMINATE / OUT_OF_BOUNDS_NO_POE when only the validation time does |
 //! | `accreditation` | INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE: the center was not accredited at the proven signing time, or (without a proof) at the validation time or the claimed signing time (art. 20-2) |
@@ -862,6 +862,7 @@ impl Verifier {
         let tsa = check
             .certificate
             .ok_or_else(|| "the token names no TSA certificate".to_owned())?;
+        tsa_purpose(&tsa)?;
         let mut run = Run::default();
         // A token usually carries only the TSA's own certificate: its issuer comes from the
         // signature the token stamps, or from the caller.
@@ -884,6 +885,43 @@ impl Verifier {
         }
         Ok(token.gen_time)
     }
+}
+
+/// id-kp-timeStamping (RFC 3161 §2.3).
+const TIME_STAMPING: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+/// extKeyUsage (RFC 5280 §4.2.1.12).
+const EXT_KEY_USAGE: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37");
+
+/// RFC 3161 §2.3: a TSA's certificate lists id-kp-timeStamping as its only extended key usage,
+/// in a critical extension. Without this any certificate holder under a trusted center could
+/// stamp any time, and a stamped time moves the revocation and validity checks.
+fn tsa_purpose(tsa: &Cert) -> Result<(), String> {
+    let fault = |what: &str| {
+        format!(
+            "the TSA certificate {what} (RFC 3161 §2.3: id-kp-timeStamping alone, in a critical \
+             extended key usage)"
+        )
+    };
+    let Some((critical, _)) = tsa.extension(EXT_KEY_USAGE) else {
+        return Err(fault("has no extended key usage"));
+    };
+    let listed = tsa
+        .extended_key_usage()
+        .map_err(|e| {
+            fault(&format!(
+                "has an extended key usage that does not decode: {e}"
+            ))
+        })?
+        .unwrap_or_default();
+    if listed.as_slice() != [TIME_STAMPING] {
+        return Err(fault("is not for timestamping only"));
+    }
+    if !critical {
+        return Err(fault("has its extended key usage not marked critical"));
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -1158,6 +1196,59 @@ mod tests {
     use time::{Duration, UtcOffset};
 
     use super::*;
+
+    /// A certificate with the given extended key usage extension (OIDs, criticality), or none.
+    fn with_eku(eku: Option<(&[&[u64]], bool)>) -> Cert {
+        let mut params = rcgen::CertificateParams::new(vec![]).unwrap();
+        if let Some((oids, critical)) = eku {
+            let list: Vec<der::asn1::ObjectIdentifier> = oids
+                .iter()
+                .map(|arcs| {
+                    let dotted: Vec<String> = arcs.iter().map(u64::to_string).collect();
+                    dotted.join(".").parse().unwrap()
+                })
+                .collect();
+            let value = der::Encode::to_der(&list).unwrap();
+            let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], value);
+            ext.set_criticality(critical);
+            params.custom_extensions.push(ext);
+        }
+        let key = rcgen::KeyPair::generate().unwrap();
+        Cert::from_der(params.self_signed(&key).unwrap().der()).unwrap()
+    }
+
+    #[test]
+    fn ok_tsa_certificate_for_timestamping_only_critical() {
+        let ts: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 8];
+        assert_eq!(tsa_purpose(&with_eku(Some((&[ts], true)))), Ok(()));
+    }
+
+    #[test]
+    fn fail_tsa_certificate_without_the_timestamping_purpose_alone_and_critical() {
+        let ts: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 8];
+        let email: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 4];
+        for (cert, why) in [
+            (with_eku(None), "has no extended key usage"),
+            (
+                with_eku(Some((&[email], true))),
+                "is not for timestamping only",
+            ),
+            (
+                with_eku(Some((&[ts, email], true))),
+                "is not for timestamping only",
+            ),
+            (
+                with_eku(Some((&[ts], false))),
+                "has its extended key usage not marked critical",
+            ),
+        ] {
+            let err = tsa_purpose(&cert).unwrap_err();
+            assert!(
+                err.starts_with(&format!("the TSA certificate {why}")),
+                "{err}"
+            );
+        }
+    }
 
     /// A CRL source reads as it did when it was one `format!`.
     #[test]
