@@ -454,9 +454,10 @@ fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `signature` (DER, one SignerInfo) with that SignerInfo repeated until the whole is about
-/// `size` bytes: every copy is a signature to check, so its verification takes a long while.
-fn many_signers(signature: &[u8], size: usize) -> Vec<u8> {
+/// `signature` (DER, one SignerInfo, certificates embedded) with `certificates` (DER, concatenated)
+/// as its certificates and its SignerInfo repeated until the whole is about `size` bytes: every
+/// copy is a signature to check and a path to search.
+fn many_signers(signature: &[u8], certificates: &[u8], size: usize) -> Vec<u8> {
     let (h, _) = element_len(signature);
     let info = elements(&signature[h..]);
     let (h, _) = element_len(info[1]);
@@ -466,37 +467,109 @@ fn many_signers(signature: &[u8], size: usize) -> Vec<u8> {
     let set = fields.pop().unwrap();
     let (h, _) = element_len(set);
     let one = &set[h..];
-    let copies = (size - signature.len()) / one.len();
+    let certs = encode(0xA0, certificates);
+    assert_eq!(fields[3][0], 0xA0, "the certificates field");
+    fields[3] = &certs;
+    let copies = (size - fields.concat().len()) / one.len();
     let signers = encode(0x31, &one.repeat(copies));
     let sd = encode(0x30, &[fields.concat(), signers].concat());
     encode(0x30, &[info[0].to_vec(), encode(0xA0, &sd)].concat())
 }
 
 /// SIGTERM while a verification keeps a core busy: once the grace period is over the
-/// verification is cancelled and the process exits 0 (`Serving::terminate` waits at most 30 s).
-/// An answer that still reaches the client is not a pass.
+/// verification is cancelled and the process exits 0 (`Serving::terminate` waits at most 30 s;
+/// without the cancellation the process would stay for minutes). An answer that still reaches
+/// the client is not a pass.
+///
+/// The document keeps a core busy for minutes: thousands of copies of one SignerInfo by a leaf of
+/// an unknown center, whose certificate comes with a hundred look-alikes of that center (its
+/// subject and key identifier, other keys) and not the center itself, so every copy spends its
+/// path budget on signature checks that fail (failures are not cached).
 #[test]
 fn ok_sigterm_during_a_long_verification_ends_the_process() {
     let c = center();
-    let serial = c.issue_sample("individual-signing");
-    let p12 = c.out.join(format!("{serial}.p12"));
-    let doc = c.path("doc.json");
-    fs::write(&doc, "{\"kind\":\"test\"}").unwrap();
-    let signed = c.path("doc.p7s");
-    let o = c.run_env(
-        &[
-            "sign",
-            "--in",
-            doc.to_str().unwrap(),
-            "--p12",
-            p12.to_str().unwrap(),
-            "--out",
-            signed.to_str().unwrap(),
-        ],
-        &[("EDS_KEY_PASSWORD", OWNER)],
+    let openssl = |args: &[&str]| {
+        let o = Command::new("openssl").args(args).output().unwrap();
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+        o.stdout
+    };
+    let p = |name: &str| c.path(name).to_str().unwrap().to_owned();
+    let (ca, ca_key, leaf, leaf_key, csr) = (
+        p("other-ca.pem"),
+        p("other-ca.key"),
+        p("leaf.pem"),
+        p("leaf.key"),
+        p("leaf.csr"),
     );
-    assert_code(&o, 0);
-    let big = many_signers(&fs::read(&signed).unwrap(), 9 * 1024 * 1024);
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let subject = ["-subj", "/CN=Other CA/C=KZ"];
+    openssl(
+        &[
+            &["req", "-x509", "-keyout", &ca_key, "-out", &ca][..],
+            &ec,
+            &subject,
+        ]
+        .concat(),
+    );
+    let subject = ["-subj", "/CN=Leaf/C=KZ"];
+    openssl(
+        &[
+            &["req", "-keyout", &leaf_key, "-out", &csr][..],
+            &ec,
+            &subject,
+        ]
+        .concat(),
+    );
+    let ext = p("leaf.ext");
+    fs::write(
+        &ext,
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n\
+         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key, "-days", "30", "-extfile",
+        &ext, "-out", &leaf,
+    ]);
+    let doc = p("doc.json");
+    fs::write(&doc, "{\"kind\":\"test\"}").unwrap();
+    let signed = openssl(&[
+        "cms",
+        "-sign",
+        "-binary",
+        "-nodetach",
+        "-in",
+        &doc,
+        "-signer",
+        &leaf,
+        "-inkey",
+        &leaf_key,
+        "-outform",
+        "DER",
+    ]);
+    let mut certificates = openssl(&["x509", "-outform", "DER", "-in", &leaf]);
+    for i in 0..100 {
+        let key = p(&format!("look-alike-{i}.key"));
+        openssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ]);
+        certificates.extend(openssl(&[
+            "x509", "-outform", "DER", "-in", &ca, "-key", &key,
+        ]));
+    }
+    let big = many_signers(&signed, &certificates, 9 * 1024 * 1024);
     let big_file = c.path("big.p7s");
     fs::write(&big_file, big).unwrap();
     let mut s = Serving::start_with(&c, &["--shutdown-grace", "1"]);
