@@ -493,6 +493,7 @@ fn unix(d: std::time::Duration) -> OffsetDateTime {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use eds_fixtures::pki::TestPki;
 

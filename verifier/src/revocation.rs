@@ -800,6 +800,7 @@ fn fetch_note(url: &str, e: &FetchError) -> Note {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use eds_fixtures::pki::TestPki;
 
