@@ -145,6 +145,7 @@ impl Demo {
             offline: true,
             no_ocsp: true,
             cache: None,
+            policy: Default::default(),
         };
         build_verifier(&self.dir, &common, Expectations::default(), None)
     }

@@ -74,7 +74,7 @@ pub(crate) fn serve(
         runtime.worker_threads(n.max(1));
     }
     let runtime = runtime.build().context("start the async runtime")?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = eds_server::bind(args.listen).await.map_err(domain_error)?;
         let addr = listener
             .local_addr()
@@ -88,7 +88,12 @@ pub(crate) fn serve(
             .serve(listener, shutdown_signal())
             .await
             .map_err(domain_error)
-    })?;
+    });
+    // `serve` has raised the cancel flag of every verification still running; their blocking
+    // threads end at the verifier's next check. One still busy after this does not keep the
+    // process alive past SIGTERM (dropping the runtime would wait for it).
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    served?;
     Ok(0)
 }
 

@@ -20,6 +20,7 @@ use eds_verifier::cert::Cert;
 use eds_verifier::engine::{
     CertificateReport, Content, DocumentReport, Options, SignatureReport, Verifier, worst,
 };
+use eds_verifier::path::PolicyOptions;
 use eds_verifier::revocation::{RevocationChecker, RevocationOptions};
 use eds_verifier::scope::Expectations;
 use eds_verifier::trust::TrustList;
@@ -131,6 +132,40 @@ pub(crate) struct CommonArgs {
     /// Folder where downloaded CRLs are kept until their nextUpdate (default: <data>/cache).
     #[arg(long, value_name = "DIR")]
     pub(crate) cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
+}
+
+/// The certificate policy inputs of path validation (RFC 5280 §6.1.1 (c), (e)-(g)).
+#[derive(Debug, Default, Args)]
+pub(crate) struct PolicyArgs {
+    /// An acceptable certificate policy (dotted OID; repeat for several): the
+    /// user-initial-policy-set of RFC 5280 §6.1.1(c). Default: any policy.
+    #[arg(long = "policy", value_name = "OID", value_parser = parse_oid)]
+    pub(crate) policies: Vec<der::asn1::ObjectIdentifier>,
+    /// Require every path to carry an acceptable policy (initial-explicit-policy, RFC 5280
+    /// §6.1.1(f)).
+    #[arg(long)]
+    pub(crate) require_explicit_policy: bool,
+    /// Do not follow policy mappings (initial-policy-mapping-inhibit, RFC 5280 §6.1.1(e)).
+    #[arg(long)]
+    pub(crate) inhibit_policy_mapping: bool,
+    /// Do not let anyPolicy in a certificate stand for a policy (initial-any-policy-inhibit,
+    /// RFC 5280 §6.1.1(g)).
+    #[arg(long)]
+    pub(crate) inhibit_any_policy: bool,
+}
+
+impl PolicyArgs {
+    /// The verifier's policy options.
+    pub(crate) fn options(&self) -> PolicyOptions {
+        PolicyOptions {
+            initial_policy_set: self.policies.clone(),
+            initial_policy_mapping_inhibit: self.inhibit_policy_mapping,
+            initial_explicit_policy: self.require_explicit_policy,
+            initial_any_policy_inhibit: self.inhibit_any_policy,
+        }
+    }
 }
 
 /// `eds cert …`.
@@ -194,6 +229,12 @@ fn parse_role(s: &str) -> Result<Role, String> {
             let all: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
             format!("unknown role {s:?}; one of: {}", all.join(", "))
         })
+}
+
+/// A dotted OID for `--policy` (clap names the option in its message; exit 64).
+fn parse_oid(s: &str) -> Result<der::asn1::ObjectIdentifier, String> {
+    s.parse::<der::asn1::ObjectIdentifier>()
+        .map_err(|e| format!("{s:?} is not a dotted object identifier like 2.5.29.32.0: {e}"))
 }
 
 fn parse_time(s: &str) -> anyhow::Result<OffsetDateTime> {
@@ -276,7 +317,7 @@ pub(crate) fn build_verifier(
         expectations,
         max_signature_checks: 100,
         required_eku,
-        policy: Default::default(),
+        policy: common.policy.options(),
         cancel: Default::default(),
     };
     Ok(Verifier::new(options, revocation))

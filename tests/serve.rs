@@ -415,6 +415,200 @@ fn ok_sigterm_lets_a_request_in_flight_finish_and_exits_0() {
     assert_eq!(o.status.code(), Some(7), "{}", both(&o));
 }
 
+/// One DER element at the start of `der`: (header length, total length).
+fn element_len(der: &[u8]) -> (usize, usize) {
+    let first = der[1];
+    if first < 0x80 {
+        return (2, 2 + usize::from(first));
+    }
+    let n = usize::from(first & 0x7f);
+    let len = der[2..2 + n]
+        .iter()
+        .fold(0usize, |len, b| (len << 8) | usize::from(*b));
+    (2 + n, 2 + n + len)
+}
+
+/// The DER elements filling `der`.
+fn elements(mut der: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while !der.is_empty() {
+        let (_, total) = element_len(der);
+        out.push(&der[..total]);
+        der = &der[total..];
+    }
+    out
+}
+
+/// A DER element of `tag` around `content`.
+fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len().to_be_bytes();
+    let skip = len.iter().take_while(|b| **b == 0).count();
+    let mut out = vec![tag];
+    if content.len() < 0x80 {
+        out.push(u8::try_from(content.len()).unwrap());
+    } else {
+        out.push(0x80 | u8::try_from(len.len() - skip).unwrap());
+        out.extend(&len[skip..]);
+    }
+    out.extend(content);
+    out
+}
+
+/// `signature` (DER, one SignerInfo, certificates embedded) with `certificates` (DER, concatenated)
+/// as its certificates and its SignerInfo repeated until the whole is about `size` bytes: every
+/// copy is a signature to check and a path to search.
+fn many_signers(signature: &[u8], certificates: &[u8], size: usize) -> Vec<u8> {
+    let (h, _) = element_len(signature);
+    let info = elements(&signature[h..]);
+    let (h, _) = element_len(info[1]);
+    let sd = &info[1][h..];
+    let (h, _) = element_len(sd);
+    let mut fields = elements(&sd[h..]);
+    let set = fields.pop().unwrap();
+    let (h, _) = element_len(set);
+    let one = &set[h..];
+    let certs = encode(0xA0, certificates);
+    assert_eq!(fields[3][0], 0xA0, "the certificates field");
+    fields[3] = &certs;
+    let copies = (size - fields.concat().len()) / one.len();
+    let signers = encode(0x31, &one.repeat(copies));
+    let sd = encode(0x30, &[fields.concat(), signers].concat());
+    encode(0x30, &[info[0].to_vec(), encode(0xA0, &sd)].concat())
+}
+
+/// SIGTERM while a verification keeps a core busy: once the grace period is over the
+/// verification is cancelled and the process exits 0 (`Serving::terminate` waits at most 30 s;
+/// without the cancellation the process would stay for minutes). An answer that still reaches
+/// the client is not a pass.
+///
+/// The document keeps a core busy for minutes: thousands of copies of one SignerInfo by a leaf of
+/// an unknown center, whose certificate comes with a hundred look-alikes of that center (its
+/// subject and key identifier, other keys) and not the center itself, so every copy spends its
+/// path budget on signature checks that fail (failures are not cached).
+#[test]
+fn ok_sigterm_during_a_long_verification_ends_the_process() {
+    let c = center();
+    let openssl = |args: &[&str]| {
+        let o = Command::new("openssl").args(args).output().unwrap();
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+        o.stdout
+    };
+    let p = |name: &str| c.path(name).to_str().unwrap().to_owned();
+    let (ca, ca_key, leaf, leaf_key, csr) = (
+        p("other-ca.pem"),
+        p("other-ca.key"),
+        p("leaf.pem"),
+        p("leaf.key"),
+        p("leaf.csr"),
+    );
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let subject = ["-subj", "/CN=Other CA/C=KZ"];
+    openssl(
+        &[
+            &["req", "-x509", "-keyout", &ca_key, "-out", &ca][..],
+            &ec,
+            &subject,
+        ]
+        .concat(),
+    );
+    let subject = ["-subj", "/CN=Leaf/C=KZ"];
+    openssl(
+        &[
+            &["req", "-keyout", &leaf_key, "-out", &csr][..],
+            &ec,
+            &subject,
+        ]
+        .concat(),
+    );
+    let ext = p("leaf.ext");
+    fs::write(
+        &ext,
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n\
+         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key, "-days", "30", "-extfile",
+        &ext, "-out", &leaf,
+    ]);
+    let doc = p("doc.json");
+    fs::write(&doc, "{\"kind\":\"test\"}").unwrap();
+    let signed = openssl(&[
+        "cms",
+        "-sign",
+        "-binary",
+        "-nodetach",
+        "-in",
+        &doc,
+        "-signer",
+        &leaf,
+        "-inkey",
+        &leaf_key,
+        "-outform",
+        "DER",
+    ]);
+    let mut certificates = openssl(&["x509", "-outform", "DER", "-in", &leaf]);
+    for i in 0..100 {
+        let key = p(&format!("look-alike-{i}.key"));
+        openssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ]);
+        certificates.extend(openssl(&[
+            "x509", "-outform", "DER", "-in", &ca, "-key", &key,
+        ]));
+    }
+    let big = many_signers(&signed, &certificates, 9 * 1024 * 1024);
+    let big_file = c.path("big.p7s");
+    fs::write(&big_file, big).unwrap();
+    let mut s = Serving::start_with(&c, &["--shutdown-grace", "1"]);
+    let mut client = Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "120",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/pkcs7-mime",
+            "--data-binary",
+        ])
+        .arg(format!("@{}", big_file.display()))
+        .args(["-w", "\n%{http_code}"])
+        .arg(format!("{}/api/v1/verify", s.url))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        client.try_wait().unwrap().is_none(),
+        "the verification should still be running"
+    );
+    let status = s.terminate();
+    assert_eq!(status.code(), Some(0), "log:\n{}", s.log());
+    let log = s.log();
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    let answered = client.wait_with_output().unwrap();
+    let text = stdout(&answered);
+    if let Some(json) = text.strip_suffix("\n200") {
+        let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["indication"], "INDETERMINATE");
+    }
+}
+
 #[test]
 fn fail_operator_commands_and_serve_exit_codes() {
     let c = center();

@@ -218,6 +218,64 @@ fn exit_codes_for_usage_input_and_format_errors() {
     assert!(v["format_error"].is_string(), "{v:#}");
 }
 
+/// The RFC 5280 §6.1.1 policy inputs parse on both commands (what they decide is tested in the
+/// verifier); a bad OID is a usage error naming the option.
+#[test]
+fn ok_policy_flags_parse_and_fail_a_bad_oid_is_usage_naming_the_option() {
+    let c = Center::ready();
+    let garbage = c.path("garbage.p7s");
+    fs::write(&garbage, b"\x30\x03\x02\x01").unwrap();
+    let g = garbage.to_str().unwrap();
+    let flags = [
+        "--policy",
+        "1.2.398.3.3.2.1",
+        "--policy",
+        "2.5.29.32.0",
+        "--require-explicit-policy",
+        "--inhibit-policy-mapping",
+        "--inhibit-any-policy",
+    ];
+    // Parsed: the run gets as far as the document, which is no signature (a verdict, exit 1).
+    let mut args = vec![g, "--offline"];
+    args.extend_from_slice(&flags);
+    let o = verify(&c, &args);
+    assert_code(&o, 1);
+    assert_eq!(report(&o)["indication"], "TOTAL_FAILED");
+    // `eds cert verify` too: it gets as far as reading the certificate (input error, exit 65).
+    let mut args = vec!["cert", "verify", g, "--offline"];
+    args.extend_from_slice(&flags);
+    let o = c.run(&args);
+    assert_code(&o, 65);
+    assert!(stderr(&o).contains("garbage.p7s"), "{}", stderr(&o));
+
+    for cmd in [&["verify"][..], &["cert", "verify"][..]] {
+        let mut args = cmd.to_vec();
+        args.extend_from_slice(&[g, "--offline", "--policy", "not-an-oid"]);
+        let o = c.run(&args);
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        assert!(err.contains("--policy"), "{err}");
+        assert!(err.contains("not-an-oid"), "{err}");
+        let mut help = cmd.to_vec();
+        help.push("--help");
+        let o = c.run(&help);
+        assert_code(&o, 0);
+        let text = stdout(&o);
+        for flag in [
+            "--policy <OID>",
+            "--require-explicit-policy",
+            "--inhibit-policy-mapping",
+            "--inhibit-any-policy",
+            "6.1.1(c)",
+            "6.1.1(e)",
+            "6.1.1(f)",
+            "6.1.1(g)",
+        ] {
+            assert!(text.contains(flag), "{flag} missing from:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn ok_batch_folder_with_summary_and_json() {
     let mut c = Center::new();

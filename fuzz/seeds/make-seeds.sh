@@ -84,4 +84,13 @@ printf '\x00\x80' >"$here/serial_der/high-bit"
 printf '\x6c\xbd\x45\x60\xa3\x3a\x58\xc0\xb0\x7c\x33\x63\xc9\xae\x06\x74\xa0\x83\x8e\x58' \
     >"$here/serial_der/nca"
 
+# --- verifier_cms_fast: signatures made by the eds signer (the `eds demo` flow: an individual's
+# and a legal entity's applications, a receipt, a licence), beside the verifier_cms seeds the
+# fuzz-smoke script also gives this target. Needs a built `eds` (cargo build).
+mkdir -p "$here/verifier_cms_fast"
+EDS_CA_PASSPHRASE=demo-pass-123456 "$root/target/debug/eds" demo --data "$tmp/demo" >/dev/null
+for name in application application-legal-entity licence receipt; do
+    cp "$tmp"/demo/demo-*/"$name.json.p7s" "$here/verifier_cms_fast/eds-demo-$name.der"
+done
+
 echo "seeds written under $here"

@@ -33,11 +33,12 @@ mod publish;
 mod root_crl;
 pub mod web;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -57,6 +58,7 @@ use tracing::{debug, info, warn};
 
 use eds_ca::center::{Center, IssuingKey};
 use eds_ca::store::{SqliteStore, Store};
+use eds_verifier::cancel::Cancel;
 
 pub use clock::Clock;
 pub use error::Error;
@@ -193,6 +195,7 @@ impl Server {
             rng,
             limits: options.limits,
             verify_trust: options.verify_trust,
+            in_flight: Arc::new(InFlight::default()),
         }));
         Ok(Server { state })
     }
@@ -268,6 +271,9 @@ impl Server {
                 "requests still open after the grace period: closing them"
             );
         }
+        // Verifications still running stop at their next check (their blocking threads would
+        // otherwise keep the process alive after `serve` returns).
+        self.state.in_flight.cancel_all();
         let _ = stop_crl.send(true);
         if let Err(e) = crl_task.await {
             warn!(error = %e, "the CRL task ended abnormally");
@@ -314,6 +320,80 @@ pub(crate) struct Shared {
     pub(crate) limits: Limits,
     /// The verification page's trust list beside the center's root.
     pub(crate) verify_trust: Option<PathBuf>,
+    /// The cancel flags of the verifications in flight.
+    pub(crate) in_flight: Arc<InFlight>,
+}
+
+/// The cancel flags of the verifications in flight: each request holds a [`CancelGuard`], which
+/// raises its flag when the request is dropped (answered, timed out with 408, or its client
+/// went away); a shutdown raises every flag once its grace period is over, and every later one at
+/// once.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight {
+    flags: Mutex<HashMap<u64, Cancel>>,
+    next: AtomicU64,
+    stopping: AtomicBool,
+}
+
+impl InFlight {
+    /// A new flag for one request, raised already if the server is stopping.
+    pub(crate) fn guard(self: &Arc<Self>) -> CancelGuard {
+        let cancel = Cancel::new();
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.lock().insert(id, cancel.clone());
+        // After the insert: a `cancel_all` running now either sees the flag or has set
+        // `stopping` before this load.
+        if self.stopping.load(Ordering::SeqCst) {
+            cancel.cancel();
+        }
+        CancelGuard {
+            id,
+            cancel,
+            in_flight: Arc::clone(self),
+        }
+    }
+
+    /// Raises every flag in flight, and every flag made from now on.
+    pub(crate) fn cancel_all(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for flag in self.lock().values() {
+            flag.cancel();
+        }
+    }
+
+    /// The number of requests holding a flag.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Cancel>> {
+        // Single inserts and removes: a panic elsewhere cannot leave the map inconsistent.
+        self.flags.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One request's cancel flag; dropping it (the request's future is dropped on a timeout or a
+/// closed connection, or ends) raises the flag and forgets it.
+#[derive(Debug)]
+pub(crate) struct CancelGuard {
+    id: u64,
+    cancel: Cancel,
+    in_flight: Arc<InFlight>,
+}
+
+impl CancelGuard {
+    /// The flag, for the verification this request runs.
+    pub(crate) fn flag(&self) -> Cancel {
+        self.cancel.clone()
+    }
+}
+
+impl Drop for CancelGuard {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        self.in_flight.lock().remove(&self.id);
+    }
 }
 
 impl Shared {
@@ -408,4 +488,35 @@ async fn access_log(req: Request, next: Next) -> Response {
         info!(%method, route, status, micros, "request");
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_dropping_a_guard_raises_its_flag_and_forgets_it() {
+        let in_flight = Arc::new(InFlight::default());
+        let (a, b) = (in_flight.guard(), in_flight.guard());
+        let (fa, fb) = (a.flag(), b.flag());
+        assert_eq!(in_flight.len(), 2);
+        drop(a);
+        assert!(fa.is_cancelled());
+        assert!(!fb.is_cancelled(), "each request has its own flag");
+        assert_eq!(in_flight.len(), 1);
+        drop(b);
+        assert!(fb.is_cancelled());
+        assert_eq!(in_flight.len(), 0);
+    }
+
+    #[test]
+    fn ok_cancel_all_raises_every_flag_in_flight_and_later_ones() {
+        let in_flight = Arc::new(InFlight::default());
+        let a = in_flight.guard();
+        assert!(!a.flag().is_cancelled());
+        in_flight.cancel_all();
+        assert!(a.flag().is_cancelled());
+        let later = in_flight.guard();
+        assert!(later.flag().is_cancelled());
+    }
 }

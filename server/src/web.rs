@@ -294,13 +294,19 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError) -> Error {
     }
 }
 
-/// Verifies on a blocking thread (signature checks and path building are CPU work).
+/// Verifies on a blocking thread (signature checks and path building are CPU work), under
+/// this request's cancel flag: when the request's future is dropped (the 408 of the request
+/// timeout, a client that went away) the guard raises it, and a shutdown raises it when its grace
+/// period ends, so the thread stops at the verifier's next check instead of working on for
+/// nobody.
 async fn run(
     state: &AppState,
     cache: Arc<VerifierCache>,
     upload: Upload,
 ) -> Result<Verified, Error> {
-    blocking(state, move |s| {
+    let guard = state.in_flight.guard();
+    let cancel = guard.flag();
+    let verified = blocking(state, move |s| {
         let now = s.clock.now();
         let (verifier, trusted) = cache.get(s.center.dir(), s.verify_trust.as_deref())?;
         let Upload {
@@ -310,7 +316,12 @@ async fn run(
             content_name,
         } = upload;
         let report = verifier
-            .verify_document(&signature, content.as_deref().map(Content::Bytes), now)
+            .verify_document_with(
+                &signature,
+                content.as_deref().map(Content::Bytes),
+                now,
+                &cancel,
+            )
             .map_err(|e| Error::BadBody {
                 reason: e.to_string(),
             })?;
@@ -333,7 +344,9 @@ async fn run(
             trusted,
         })
     })
-    .await
+    .await;
+    drop(guard);
+    verified
 }
 
 /// The files the verifier is built from, and what they looked like when it was built.

@@ -489,3 +489,108 @@ async fn ok_another_center_is_trusted_only_with_the_trust_flag() {
     a.stop().await.unwrap();
     b.stop().await.unwrap();
 }
+
+/// One DER element at the start of `der`: (header length, total length).
+fn element_len(der: &[u8]) -> (usize, usize) {
+    let first = der[1];
+    if first < 0x80 {
+        return (2, 2 + usize::from(first));
+    }
+    let n = usize::from(first & 0x7f);
+    let len = der[2..2 + n]
+        .iter()
+        .fold(0usize, |len, b| (len << 8) | usize::from(*b));
+    (2 + n, 2 + n + len)
+}
+
+/// The DER elements filling `der`.
+fn elements(mut der: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while !der.is_empty() {
+        let (_, total) = element_len(der);
+        out.push(&der[..total]);
+        der = &der[total..];
+    }
+    out
+}
+
+/// A DER element of `tag` around `content`.
+fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len().to_be_bytes();
+    let skip = len.iter().take_while(|b| **b == 0).count();
+    let mut out = vec![tag];
+    if content.len() < 0x80 {
+        out.push(u8::try_from(content.len()).unwrap());
+    } else {
+        out.push(0x80 | u8::try_from(len.len() - skip).unwrap());
+        out.extend(&len[skip..]);
+    }
+    out.extend(content);
+    out
+}
+
+/// `signature` (one SignerInfo) with that SignerInfo repeated until the whole is about `size`
+/// bytes: every copy is a signature to check, so the verification takes a while.
+fn many_signers(signature: &[u8], size: usize) -> Vec<u8> {
+    let (h, _) = element_len(signature);
+    let info = elements(&signature[h..]);
+    let (h, _) = element_len(info[1]);
+    let sd = &info[1][h..];
+    let (h, _) = element_len(sd);
+    let mut fields = elements(&sd[h..]);
+    let set = fields.pop().unwrap();
+    let (h, _) = element_len(set);
+    let one = &set[h..];
+    let copies = (size - signature.len()) / one.len();
+    let signers = encode(0x31, &one.repeat(copies));
+    let sd = encode(0x30, &[fields.concat(), signers].concat());
+    encode(0x30, &[info[0].to_vec(), encode(0xA0, &sd)].concat())
+}
+
+/// A shutdown while a long verification runs raises its cancel flag once the grace period (none
+/// here) is over: the signatures not judged by then are INDETERMINATE with the cancelled reason,
+/// never passed, and `serve` returns.
+#[tokio::test]
+async fn indeterminate_a_verification_in_flight_is_cancelled_by_a_shutdown() {
+    let limits = eds_server::Limits {
+        shutdown_grace: Duration::ZERO,
+        ..eds_server::Limits::default()
+    };
+    let mut server = TestServer::start_with(limits).await;
+    let h = holder(&server, "individual-signing").await;
+    let signature = sign_now(&server, &h, &licence(|_| {}), false);
+    let big = many_signers(&signature, MAX_UPLOAD - 64 * 1024);
+    let stop = server.take_stop();
+    let (r, ()) = tokio::join!(
+        server.call(
+            Method::POST,
+            "/api/v1/verify",
+            &[("content-type", "application/pkcs7-mime")],
+            big,
+        ),
+        async {
+            // Long enough for the upload to arrive; the verification takes many times longer.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let _ = stop.send(());
+        }
+    );
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["indication"], "INDETERMINATE");
+    let signatures = v["signatures"].as_array().unwrap();
+    let last = signatures.last().unwrap();
+    assert_eq!(last["indication"], "INDETERMINATE", "{last:#}");
+    assert_eq!(
+        last["sub_indication"], "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+        "{last:#}"
+    );
+    assert_eq!(last["reason"], eds_verifier::engine::CANCELLED, "{last:#}");
+    assert!(
+        signatures
+            .iter()
+            .all(|s| s["indication"] == "TOTAL_PASSED"
+                || s["reason"] == eds_verifier::engine::CANCELLED),
+        "every signature either passed before the shutdown or was cancelled"
+    );
+    server.join().await.unwrap();
+}

@@ -3,9 +3,8 @@
 //! The DER is kept beside the parsed form: signatures and fingerprints work on the exact bytes,
 //! the checks on the decoded fields (RFC 5280 §4).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
@@ -18,6 +17,8 @@ use x509_cert::ext::pkix::{
 };
 
 use der::oid::AssociatedOid;
+
+use crate::bounded::{self, Bounded};
 
 /// `id-ad-ocsp` (RFC 5280 §4.2.2.1).
 const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
@@ -393,86 +394,86 @@ impl Cert {
     }
 }
 
-/// Certificates already decoded, by their DER: a batch of documents signed by the same people
-/// carries the same certificates in every signature, and decoding one (x509-cert, three
-/// re-encodings, SHA-256) costs more than finding it here. `Sync`; bounded: when full it is
-/// emptied and refilled.
+/// Certificates already decoded, by the SHA-256 of their DER: a batch of documents signed by
+/// the same people carries the same certificates in every signature, and decoding one
+/// (x509-cert, three re-encodings, SHA-256) costs more than finding it here. `Sync`; bounded in
+/// entries and bytes ([`CertCache::MAX_CERTS`], [`CertCache::MAX_CERT_BYTES`],
+/// [`CertCache::MAX_NAMES`], [`CertCache::MAX_NAME_BYTES`]): when an insertion would pass a
+/// bound the map is emptied and refilled.
 #[derive(Debug)]
 pub struct CertCache {
-    /// By a cheap hash of the DER's length and last bytes (the signature value, unique per
-    /// certificate); each bucket is compared byte for byte.
-    entries: RwLock<HashMap<u64, Vec<Cert>>>,
-    /// RFC 4514 forms of names, by their DER (see [`CertCache::name_text`]).
-    names: RwLock<HashMap<Vec<u8>, String>>,
-    capacity: usize,
+    /// By the SHA-256 of the DER (the certificate's fingerprint).
+    entries: Bounded<[u8; 32], Cert>,
+    /// RFC 4514 forms of names, by the SHA-256 of their DER (see [`CertCache::name_text`]).
+    names: Bounded<[u8; 32], String>,
 }
 
 impl Default for CertCache {
     fn default() -> Self {
-        Self::new(4096)
+        Self::new()
     }
 }
 
 impl CertCache {
-    /// A cache holding at most `capacity` certificates.
-    pub fn new(capacity: usize) -> Self {
+    /// Certificates kept at most.
+    pub const MAX_CERTS: usize = 4096;
+    /// Bytes the kept certificates are counted at, at most (each at [`CERT_COST_FACTOR`] times
+    /// its DER: the DER, its decoded form and the copies of names and key).
+    pub const MAX_CERT_BYTES: usize = 32 << 20;
+    /// Names kept at most.
+    pub const MAX_NAMES: usize = 4096;
+    /// Bytes the kept names (DER and text) are counted at, at most.
+    pub const MAX_NAME_BYTES: usize = 4 << 20;
+
+    /// An empty cache with the bounds above.
+    pub fn new() -> Self {
+        Self::with_bounds(Self::MAX_CERTS, Self::MAX_CERT_BYTES)
+    }
+
+    /// An empty cache keeping at most `certs` certificates counted at `bytes` (tests reach the
+    /// bounds with a few certificates).
+    pub(crate) fn with_bounds(certs: usize, bytes: usize) -> Self {
         Self {
-            entries: RwLock::new(HashMap::new()),
-            names: RwLock::new(HashMap::new()),
-            capacity: capacity.max(1),
+            entries: Bounded::new(certs, bytes),
+            names: Bounded::new(Self::MAX_NAMES, Self::MAX_NAME_BYTES),
         }
     }
 
     /// [`Cert::from_der`], answered from the cache for DER seen before. Failures are not kept.
     pub fn from_der(&self, der: &[u8]) -> Result<Cert, CertError> {
-        let key = quick_key(der);
-        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
-        if let Some(cert) = self
-            .entries
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .and_then(|bucket| bucket.iter().find(|c| c.der() == der).cloned())
-        {
+        let key = bounded::sha256(der);
+        if let Some(cert) = self.entries.get(&key) {
             return Ok(cert);
         }
         let cert = Cert::from_der(der)?;
-        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.capacity {
-            entries.clear();
-        }
-        let bucket = entries.entry(key).or_default();
-        if !bucket.iter().any(|c| c.der() == der) {
-            bucket.push(cert.clone());
-        }
+        self.entries.insert(
+            key,
+            cert.clone(),
+            der.len().saturating_mul(CERT_COST_FACTOR),
+        );
         Ok(cert)
     }
-}
 
-impl CertCache {
     /// `name` (whose DER is `der`) in RFC 4514 form, kept: formatting a name looks each
     /// attribute type up in const-oid's database.
     pub fn name_text(&self, der: &[u8], name: &x509_cert::name::Name) -> String {
-        if let Some(text) = self
-            .names
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(der)
-        {
-            return text.clone();
+        let key = bounded::sha256(der);
+        if let Some(text) = self.names.get(&key) {
+            return text;
         }
         let text = name.to_string();
-        let mut names = self.names.write().unwrap_or_else(PoisonError::into_inner);
-        if names.len() >= self.capacity {
-            names.clear();
-        }
-        names.insert(der.to_vec(), text.clone());
+        self.names
+            .insert(key, text.clone(), der.len().saturating_add(text.len()));
         text
+    }
+
+    /// Certificates kept, and the bytes they are counted at.
+    #[cfg(test)]
+    pub(crate) fn usage(&self) -> (usize, usize) {
+        (self.entries.len(), self.entries.bytes())
     }
 }
 
-/// FNV-1a over the length and the last 32 bytes of `der` (a certificate's or a certificate
-/// set's signature): a cache key; the caches compare the bytes on a hit.
 /// A copy of `der` whose notBefore, a UTCTime of a year 1950 – 1969, is replaced by
 /// "700101000000Z" (same length, so no length changes); `None` when the certificate has no such
 /// notBefore. Walks Certificate → tbsCertificate → [version] serialNumber signature issuer →
@@ -525,16 +526,9 @@ fn early_not_before(der: &[u8]) -> Option<Vec<u8>> {
     Some(patched)
 }
 
-pub(crate) fn quick_key(der: &[u8]) -> u64 {
-    let tail = der.get(der.len().saturating_sub(32)..).unwrap_or_default();
-    let len = u64::try_from(der.len()).unwrap_or(u64::MAX);
-    len.to_le_bytes()
-        .iter()
-        .chain(tail)
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        })
-}
+/// What a kept certificate is counted at, per byte of its DER: the DER itself, the decoded
+/// `Certificate` (which owns copies of every field) and the subject, issuer and key copies.
+pub(crate) const CERT_COST_FACTOR: usize = 4;
 
 impl fmt::Debug for Cert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -563,8 +557,12 @@ fn unix(d: std::time::Duration) -> OffsetDateTime {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
+    use eds_fixtures::pki::TestPki;
+
     use super::*;
+    use crate::bounded::ENTRY_OVERHEAD;
 
     const PRE_1970: &[u8] =
         include_bytes!("../../fixtures/pkits/certs/Validpre2000UTCnotBeforeDateTest3EE.crt");
@@ -605,5 +603,74 @@ mod tests {
             assert!(Cert::from_der(&PRE_1970[..cut]).is_err());
             let _ = early_not_before(&PRE_1970[..cut]);
         }
+    }
+
+    /// `n` different certificates of one length and the same last 32 bytes: the leaf's DER with
+    /// bytes inside its signature value (40 bytes before the end) changed. They still decode.
+    fn variants(n: u16) -> Vec<Vec<u8>> {
+        let der = TestPki::new().chain().leaf.der().to_vec();
+        let at = der.len() - 40;
+        (0..n)
+            .map(|i| {
+                let mut v = der.clone();
+                let [hi, lo] = i.to_be_bytes();
+                v[at] = lo;
+                v[at - 1] = hi;
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ok_same_length_and_tail_are_different_entries() {
+        let [a, b] = <[Vec<u8>; 2]>::try_from(variants(2)).unwrap();
+        assert_eq!((a.len(), &a[a.len() - 32..]), (b.len(), &b[b.len() - 32..]));
+        let cache = CertCache::new();
+        let ca = cache.from_der(&a).unwrap();
+        let cb = cache.from_der(&b).unwrap();
+        assert_eq!(ca.der(), a.as_slice());
+        assert_eq!(cb.der(), b.as_slice());
+        assert_eq!(cache.usage().0, 2);
+        assert!(Arc::ptr_eq(&cache.from_der(&a).unwrap().inner, &ca.inner));
+        assert!(Arc::ptr_eq(&cache.from_der(&b).unwrap().inner, &cb.inner));
+    }
+
+    #[test]
+    fn ok_entry_bound_holds_and_equal_bytes_hit() {
+        let certs = variants(10);
+        let cache = CertCache::with_bounds(3, usize::MAX);
+        for der in &certs {
+            let first = cache.from_der(der).unwrap();
+            assert!(cache.usage().0 <= 3);
+            let again = cache.from_der(der).unwrap();
+            assert!(Arc::ptr_eq(&first.inner, &again.inner), "equal bytes hit");
+        }
+    }
+
+    #[test]
+    fn ok_byte_bound_holds_and_equal_bytes_hit() {
+        let certs = variants(10);
+        let each = certs[0].len() * CERT_COST_FACTOR + ENTRY_OVERHEAD;
+        let cache = CertCache::with_bounds(1000, 2 * each);
+        for der in &certs {
+            let first = cache.from_der(der).unwrap();
+            let (count, bytes) = cache.usage();
+            assert!(
+                count <= 2 && bytes <= 2 * each,
+                "{count} entries, {bytes} bytes"
+            );
+            let again = cache.from_der(der).unwrap();
+            assert!(Arc::ptr_eq(&first.inner, &again.inner), "equal bytes hit");
+        }
+    }
+
+    #[test]
+    fn fail_garbage_is_an_error_and_not_kept() {
+        let cache = CertCache::new();
+        assert!(matches!(
+            cache.from_der(b"\x30\x03\x02\x01\x01"),
+            Err(CertError::Malformed { .. })
+        ));
+        assert_eq!(cache.usage(), (0, 0));
     }
 }

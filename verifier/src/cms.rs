@@ -35,9 +35,8 @@
 //! declared here: neither `cms` 0.2 nor `x509-tsp` 0.1 has them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{self, Read};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use der::asn1::{AnyRef, GeneralizedTime, Int, ObjectIdentifier, OctetString};
 use der::{Any, Decode, DerOrd, Encode, Sequence};
@@ -49,7 +48,8 @@ use x509_cert::time::Time;
 
 use cms::signed_data::{SignerIdentifier, SignerInfo};
 
-use crate::cert::{Cert, CertCache, CertError, quick_key};
+use crate::bounded::Bounded;
+use crate::cert::{CERT_COST_FACTOR, Cert, CertCache, CertError};
 use crate::crypto::{self, CryptoError, Digest};
 
 /// `id-data` (RFC 5652 §4).
@@ -287,20 +287,23 @@ pub(crate) fn parse_in_place<'a>(
 /// What [`parse_cached`] keeps across documents: decoded certificates, the decoded
 /// signingCertificateV2 attributes by their bytes, and the decoded head of each SignerInfo
 /// (version, sid, digestAlgorithm, signatureAlgorithm) by its bytes: all the same in every
-/// signature of one signer. `Sync`; bounded like [`CertCache`].
-#[derive(Debug, Default)]
+/// signature of one signer. `Sync`; every map bounded in entries and bytes (the constants of
+/// [`ParseCache`] and [`CertCache`]), emptied and refilled when an insertion would pass a bound.
+///
+/// The maps here are on the hot path of a batch and are keyed by the bytes themselves: the
+/// standard library's randomly keyed SipHash over all of them, compared in full on a hit (see
+/// `bounded`): a SHA-256 of each document's certificates set would cost a few per cent of a
+/// verification.
+#[derive(Debug)]
 pub struct ParseCache {
     /// The certificates.
     pub certs: CertCache,
-    ess_v2: RwLock<HashMap<Vec<u8>, Vec<EssCertId>>>,
-    heads: RwLock<HashMap<Vec<u8>, Arc<SignerHead>>>,
+    ess_v2: Bounded<Vec<u8>, Vec<EssCertId>>,
+    heads: Bounded<Vec<u8>, Arc<SignerHead>>,
     /// Certificates sets found plain DER where [`certificates_of`] finds them, with their
-    /// certificates, by [`quick_key`] (the bytes are compared on a hit).
-    cert_sets: RwLock<HashMap<u64, CertSet>>,
+    /// certificates, by the set's bytes.
+    cert_sets: Bounded<Vec<u8>, Arc<[Cert]>>,
 }
-
-/// A certificates set's bytes and its certificates.
-type CertSet = (Vec<u8>, Arc<[Cert]>);
 
 /// The fields of a SignerInfo that one signer repeats in every signature, as the `cms` crate
 /// decoded them from the bytes they are kept by (see [`fast_signer`]).
@@ -313,71 +316,68 @@ struct SignerHead {
     signature_algorithm: AlgorithmIdentifierOwned,
 }
 
-/// signingCertificateV2 values (and SignerInfo heads) kept before [`ParseCache`] empties its
-/// map and starts again.
-const MAX_ESS: usize = 4096;
+impl Default for ParseCache {
+    fn default() -> Self {
+        Self {
+            certs: CertCache::new(),
+            ess_v2: Bounded::new(Self::MAX_ESS, Self::MAX_ESS_BYTES),
+            heads: Bounded::new(Self::MAX_HEADS, Self::MAX_HEAD_BYTES),
+            cert_sets: Bounded::new(Self::MAX_CERT_SETS, Self::MAX_CERT_SET_BYTES),
+        }
+    }
+}
 
 impl ParseCache {
+    /// signingCertificate(V2) values kept at most.
+    pub const MAX_ESS: usize = 4096;
+    /// Bytes the kept signingCertificate(V2) values are counted at, at most (each at twice its
+    /// encoding: the bytes and the decoded identifiers).
+    pub const MAX_ESS_BYTES: usize = 4 << 20;
+    /// SignerInfo heads kept at most.
+    pub const MAX_HEADS: usize = 4096;
+    /// Bytes the kept heads are counted at, at most (each at three times its encoding: the key,
+    /// the decoded fields and the signatureAlgorithm's own copy).
+    pub const MAX_HEAD_BYTES: usize = 4 << 20;
+    /// Certificates sets kept at most.
+    pub const MAX_CERT_SETS: usize = 1024;
+    /// Bytes the kept certificates sets are counted at, at most (each at its bytes plus
+    /// [`CERT_COST_FACTOR`] times them for the certificates, which it holds even once the
+    /// [`CertCache`] has let them go).
+    pub const MAX_CERT_SET_BYTES: usize = 32 << 20;
+
     /// The certificates of a certificates set seen before (and then found plain DER).
     fn cert_set(&self, raw: &[u8]) -> Option<Arc<[Cert]>> {
-        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
-        let sets = self
-            .cert_sets
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        let (bytes, certs) = sets.get(&quick_key(raw))?;
-        (bytes.as_slice() == raw).then(|| certs.clone())
+        self.cert_sets.get(raw)
     }
 
     fn keep_cert_set(&self, raw: &[u8], certs: &[Cert]) {
-        let mut sets = self
-            .cert_sets
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if sets.len() >= MAX_ESS {
-            sets.clear();
-        }
-        sets.insert(quick_key(raw), (raw.to_vec(), certs.into()));
+        let cost = raw.len().saturating_mul(CERT_COST_FACTOR.saturating_add(1));
+        self.cert_sets.insert(raw.to_vec(), certs.into(), cost);
     }
 
     fn head(&self, key: &[u8]) -> Option<Arc<SignerHead>> {
-        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
-        self.heads
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .cloned()
+        self.heads.get(key)
     }
 
     fn keep_head(&self, key: &[u8], head: SignerHead) {
-        let mut map = self.heads.write().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= MAX_ESS {
-            map.clear();
-        }
-        map.insert(key.to_vec(), Arc::new(head));
+        let cost = key.len().saturating_mul(3);
+        self.heads.insert(key.to_vec(), Arc::new(head), cost);
     }
 
     fn ess_v2(&self, value: &AnyRef<'_>) -> Option<Vec<EssCertId>> {
         if der::Tagged::tag(value) != der::Tag::Sequence {
             return None;
         }
-        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
-        self.ess_v2
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(value.value())
-            .cloned()
+        self.ess_v2.get(value.value())
     }
 
     fn keep_ess_v2(&self, value: &AnyRef<'_>, ids: &[EssCertId]) {
         if der::Tagged::tag(value) != der::Tag::Sequence {
             return;
         }
-        let mut map = self.ess_v2.write().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= MAX_ESS {
-            map.clear();
-        }
-        map.insert(value.value().to_vec(), ids.to_vec());
+        let cost = value.value().len().saturating_mul(2);
+        self.ess_v2
+            .insert(value.value().to_vec(), ids.to_vec(), cost);
     }
 }
 
@@ -1974,6 +1974,69 @@ mod tests {
                     "byte {at} ^ {mask:#x}"
                 );
             }
+        }
+    }
+
+    /// What the `verifier_cms_fast` fuzz target checks, over the test signatures and a few
+    /// thousand pseudo-random edits of them (overwrites, insertions, deletions, spliced halves
+    /// of two signatures): with a cold cache, a cache warmed by the input itself and a cache
+    /// warmed by every input before, the outcome is exactly the general path's.
+    #[test]
+    fn ok_cached_readers_agree_with_the_general_path_on_edited_signatures() {
+        let [a, b] = signatures([b"first document", b"second"]);
+        let run = ParseCache::default();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |bound: usize| {
+            // xorshift64*: deterministic, so a failure names a reproducible input.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            let r = state.wrapping_mul(0x2545_f491_4f6c_dd1d);
+            usize::try_from(r % u64::try_from(bound.max(1)).unwrap()).unwrap()
+        };
+        let check = |input: &[u8], round: usize| {
+            let general = parse(input);
+            let own = ParseCache::default();
+            let hex = || hex::encode(input);
+            assert_eq!(
+                parse_cached(input, Some(&own)),
+                general,
+                "cold {round}: {}",
+                hex()
+            );
+            assert_eq!(
+                parse_cached(input, Some(&own)),
+                general,
+                "warm {round}: {}",
+                hex()
+            );
+            assert_eq!(
+                parse_cached(input, Some(&run)),
+                general,
+                "run {round}: {}",
+                hex()
+            );
+        };
+        check(&a, usize::MAX);
+        check(&b, usize::MAX);
+        for round in 0..3000 {
+            let base = if round % 2 == 0 { &a } else { &b };
+            let mut input = base.clone();
+            for _ in 0..=next(3) {
+                let at = next(input.len());
+                match next(4) {
+                    0 => input[at] = u8::try_from(next(256)).unwrap(),
+                    1 => input.insert(at, u8::try_from(next(256)).unwrap()),
+                    2 => drop(input.remove(at)),
+                    _ => {
+                        let other = if round % 2 == 0 { &b } else { &a };
+                        let cut = next(other.len());
+                        input.truncate(at);
+                        input.extend_from_slice(&other[cut..]);
+                    }
+                }
+            }
+            check(&input, round);
         }
     }
 

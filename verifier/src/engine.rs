@@ -24,15 +24,15 @@
 //! existence: a revocation after it does not touch the signature.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Read;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use eds_profile::holder::Holder;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::bounded::Bounded;
 use crate::cancel::Cancel;
 use crate::cert::Cert;
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
@@ -62,6 +62,11 @@ pub struct Options {
     /// Raised by the caller to stop the work (a timed-out request, a shutdown).
     pub cancel: Cancel,
 }
+
+/// The reason of a signature left unjudged because the caller raised its cancel flag
+/// ([`Verifier::verify_document_with`]).
+pub const CANCELLED: &str = "not verified: the verification was cancelled (the request timed out, the client went away \
+     or the service is stopping)";
 
 /// Why verification could not run at all (a verdict is not an error).
 #[derive(Debug, thiserror::Error)]
@@ -227,10 +232,11 @@ pub struct Verifier {
     paths: path::PathCache,
     /// Certificates and signing-certificate attributes embedded in signatures, decoded once.
     parsed: cms::ParseCache,
-    /// What depends on the signing certificate alone, by its SHA-256.
-    leaves: RwLock<HashMap<[u8; 32], Arc<LeafFacts>>>,
-    /// Report entries of chain certificates, by SHA-256.
-    entries: RwLock<HashMap<[u8; 32], ChainEntry>>,
+    /// What depends on the signing certificate alone, by its SHA-256 (bounded: [`MAX_LEAVES`],
+    /// [`MAX_LEAF_BYTES`]).
+    leaves: Bounded<[u8; 32], Arc<LeafFacts>>,
+    /// Report entries of chain certificates, by SHA-256 (bounded like `leaves`).
+    entries: Bounded<[u8; 32], ChainEntry>,
     rng: ring::rand::SystemRandom,
 }
 
@@ -258,6 +264,11 @@ impl LeafFacts {
 /// Certificates kept before [`Verifier::leaf_facts`] or [`Verifier::chain_entry`] empties its
 /// map and starts again.
 const MAX_LEAVES: usize = 4096;
+/// Bytes the kept facts (or entries) are counted at before the map is emptied: each at
+/// [`LEAF_COST_FACTOR`] times its certificate's DER (names and texts read from it).
+const MAX_LEAF_BYTES: usize = 16 << 20;
+/// What a kept fact or report entry is counted at, per byte of its certificate's DER.
+const LEAF_COST_FACTOR: usize = 2;
 
 impl Verifier {
     /// A verifier with these options and revocation sources.
@@ -267,8 +278,8 @@ impl Verifier {
             revocation,
             paths: path::PathCache::default(),
             parsed: cms::ParseCache::default(),
-            leaves: RwLock::new(HashMap::new()),
-            entries: RwLock::new(HashMap::new()),
+            leaves: Bounded::new(MAX_LEAVES, MAX_LEAF_BYTES),
+            entries: Bounded::new(MAX_LEAVES, MAX_LEAF_BYTES),
             rng: ring::rand::SystemRandom::new(),
         }
     }
@@ -278,12 +289,29 @@ impl Verifier {
         &self.options
     }
 
-    /// Verifies every signature of a CMS document (DER, BER or PEM) at `now` (the clock).
+    /// Verifies every signature of a CMS document (DER, BER or PEM) at `now` (the clock),
+    /// stopping when the options' [`Options::cancel`] is raised.
     pub fn verify_document(
         &self,
         input: &[u8],
         content: Option<Content<'_>>,
         now: OffsetDateTime,
+    ) -> Result<DocumentReport, Error> {
+        self.verify_document_with(input, content, now, &self.options.cancel)
+    }
+
+    /// [`Verifier::verify_document`] stopping when `cancel` is raised instead: one verifier
+    /// serves many requests, each with its own flag (a server raises it when the request timed
+    /// out, the client went away or the service is stopping). Once it is raised, each signature
+    /// not yet judged (and a path search under way, between signature checks) ends
+    /// INDETERMINATE / CERTIFICATE_CHAIN_GENERAL_FAILURE with the reason [`CANCELLED`]: never
+    /// passed.
+    pub fn verify_document_with(
+        &self,
+        input: &[u8],
+        content: Option<Content<'_>>,
+        now: OffsetDateTime,
+        cancel: &Cancel,
     ) -> Result<DocumentReport, Error> {
         let (doc, attached) = match cms::parse_in_place(input, Some(&self.parsed)) {
             Ok(parsed) => parsed,
@@ -320,7 +348,8 @@ impl Verifier {
             .enumerate()
             .map(|(index, signer)| {
                 let digest = digests.as_ref().and_then(|d| d.for_signer(signer));
-                let mut report = self.verify_signer(&doc, attached, index, signer, digest, now);
+                let mut report =
+                    self.verify_signer(&doc, attached, index, signer, digest, now, cancel);
                 if content_differs {
                     report.content_differs();
                 }
@@ -343,6 +372,10 @@ impl Verifier {
     }
 
     /// `attached`: the content when [`cms::parse_in_place`] left it in the input.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step with its inputs named"
+    )]
     fn verify_signer(
         &self,
         doc: &SignedDocument,
@@ -351,6 +384,7 @@ impl Verifier {
         signer: &cms::SignerInfoData,
         content_digest: Option<&[u8]>,
         now: OffsetDateTime,
+        cancel: &Cancel,
     ) -> SignatureReport {
         // Room for every check a signature gets: growing the list cost more than the checks.
         let mut run = Run {
@@ -359,6 +393,36 @@ impl Verifier {
         };
         let claimed = signer.attributes.signing_time;
         let extra = &self.options.extra_certs;
+        if cancel.is_cancelled() {
+            // Not even the signature value is checked: the caller no longer waits.
+            run.fail(
+                "cancelled",
+                SubIndication::CertificateChainGeneralFailure,
+                CANCELLED,
+            );
+            let (indication, sub_indication, reason) = run.verdict();
+            let (validation_time, time_basis) = match self.options.at {
+                Some(at) => (at, TimeBasis::Given),
+                None => (now, TimeBasis::Now),
+            };
+            return SignatureReport {
+                index,
+                indication,
+                sub_indication,
+                reason,
+                signer: None,
+                holder: None,
+                chain: Vec::new(),
+                trusted_center: None,
+                validation_time,
+                time_basis,
+                claimed_signing_time: claimed,
+                timestamp_time: None,
+                revocation_source: None,
+                checks: run.checks,
+                warnings: run.warnings,
+            };
+        }
         let check = match attached {
             // Checked exactly as if the document held it.
             Some(content) => cms::check_signer_with_content(doc, signer, content, extra),
@@ -389,7 +453,7 @@ impl Verifier {
         let mut timestamp_time = None;
         if failure.is_none() {
             for token in &signer.timestamp_tokens {
-                match self.verify_timestamp(token, signer, &doc.certificates, now) {
+                match self.verify_timestamp(token, signer, &doc.certificates, now, cancel) {
                     Ok(t) => {
                         timestamp_time = Some(t);
                         run.pass(
@@ -448,6 +512,7 @@ impl Verifier {
                     signing_time,
                     timestamp_time.is_some(),
                     now,
+                    cancel,
                     &mut run,
                 );
                 report.chain = judged.chain;
@@ -497,41 +562,23 @@ impl Verifier {
 
     /// The facts of a signing certificate, read once and kept.
     fn leaf_facts(&self, leaf: &Cert) -> Arc<LeafFacts> {
-        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
-        if let Some(facts) = self
-            .leaves
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(leaf.sha256())
-        {
-            return facts.clone();
+        if let Some(facts) = self.leaves.get(leaf.sha256()) {
+            return facts;
         }
         let facts = Arc::new(LeafFacts::of(leaf));
-        let mut leaves = self.leaves.write().unwrap_or_else(PoisonError::into_inner);
-        if leaves.len() >= MAX_LEAVES {
-            leaves.clear();
-        }
-        leaves.insert(*leaf.sha256(), facts.clone());
+        let cost = leaf.der().len().saturating_mul(LEAF_COST_FACTOR);
+        self.leaves.insert(*leaf.sha256(), facts.clone(), cost);
         facts
     }
 
     /// [`ChainEntry::of`], made once per certificate and kept.
     fn chain_entry(&self, cert: &Cert) -> ChainEntry {
-        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
-        if let Some(entry) = self
-            .entries
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(cert.sha256())
-        {
-            return entry.clone();
+        if let Some(entry) = self.entries.get(cert.sha256()) {
+            return entry;
         }
         let entry = ChainEntry::of(cert);
-        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= MAX_LEAVES {
-            entries.clear();
-        }
-        entries.insert(*cert.sha256(), entry.clone());
+        let cost = cert.der().len().saturating_mul(LEAF_COST_FACTOR);
+        self.entries.insert(*cert.sha256(), entry.clone(), cost);
         entry
     }
 
@@ -556,6 +603,7 @@ impl Verifier {
             Some(validation_time),
             false,
             now,
+            &self.options.cancel,
             &mut run,
         );
         let holder = Holder::from_der(leaf.der()).ok();
@@ -593,15 +641,24 @@ impl Verifier {
         signing_time: Option<OffsetDateTime>,
         proven: bool,
         now: OffsetDateTime,
+        cancel: &Cancel,
         run: &mut Run,
     ) -> Judged {
         let mut judged = Judged::default();
+        if cancel.is_cancelled() {
+            run.fail(
+                "chain",
+                SubIndication::CertificateChainGeneralFailure,
+                CANCELLED,
+            );
+            return judged;
+        }
         let options = PathOptions {
             at,
             max_signature_checks: self.options.max_signature_checks,
             required_eku: self.options.required_eku,
             policy: self.options.policy.clone(),
-            cancel: self.options.cancel.clone(),
+            cancel: cancel.clone(),
         };
         let path = match self
             .paths
@@ -846,6 +903,7 @@ impl Verifier {
         signer: &cms::SignerInfoData,
         document_certs: &[Cert],
         now: OffsetDateTime,
+        cancel: &Cancel,
     ) -> Result<OffsetDateTime, String> {
         let token = cms::read_timestamp_token(token).map_err(|e| e.to_string())?;
         token
@@ -877,6 +935,7 @@ impl Verifier {
             Some(token.gen_time),
             false,
             now,
+            cancel,
             &mut run,
         );
         let (indication, _, reason) = run.verdict();

@@ -13,6 +13,7 @@
 //! [`engine`] runs them and returns a [`verdict`] per signature (ETSI EN 319 102-1). Clock, trust
 //! list, revocation sources and budgets are parameters; nothing here prints or exits.
 
+mod bounded;
 pub mod cancel;
 pub mod cert;
 pub mod cms;

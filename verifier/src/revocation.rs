@@ -92,10 +92,9 @@
 //! GOST-signed answer cannot be verified yet: it leaves a note, never a status.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
@@ -104,6 +103,7 @@ use time::{Duration, OffsetDateTime};
 use x509_cert::ext::pkix::CrlDistributionPoints;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
+use crate::bounded::Bounded;
 use crate::cert::Cert;
 use crate::crl::{ALL_REASONS, Crl, CrlError, Reason, ReasonMask, reason_names};
 use crate::crypto::Digest;
@@ -384,16 +384,35 @@ type ParseOutcome = Result<Arc<Loaded>, CrlError>;
 /// (CRL SHA-256, issuer certificate SHA-256).
 type VerifyKey = ([u8; 32], [u8; 32]);
 
+/// Embedded CRLs (parsed, or the reason they do not parse) kept at most: a public service is
+/// sent them by anyone.
+pub const MAX_EMBEDDED: usize = 256;
+/// Bytes the kept embedded CRLs are counted at, at most (each at [`CRL_COST_FACTOR`] times its
+/// DER); a larger list is parsed for each document that carries it.
+pub const MAX_EMBEDDED_BYTES: usize = 64 << 20;
+/// Downloaded CRLs kept in memory at most (by URL).
+pub const MAX_FETCHED: usize = 256;
+/// Bytes the downloaded CRLs are counted at, at most (each at [`CRL_COST_FACTOR`] times its
+/// DER): room for a national center's list of a few million entries.
+pub const MAX_FETCHED_BYTES: usize = 512 << 20;
+/// CRL signature checks remembered at most.
+pub const MAX_VERIFIED: usize = 4096;
+/// What a kept CRL is counted at, per byte of its DER: the DER and its index of entries.
+pub const CRL_COST_FACTOR: usize = 3;
+
 /// Revocation checking with parsed and verified CRLs kept across documents.
 pub struct RevocationChecker {
     options: RevocationOptions,
     supplied: Vec<Arc<Loaded>>,
-    /// Embedded CRLs by the SHA-256 of their bytes (parse failures kept too).
-    embedded: Mutex<HashMap<[u8; 32], ParseOutcome>>,
-    /// CRLs downloaded or read from the cache, by URL.
-    by_url: Mutex<HashMap<String, Arc<Loaded>>>,
-    /// Signature/issuer checks done: (CRL SHA-256, issuer certificate SHA-256) → outcome.
-    verified: Mutex<HashMap<VerifyKey, Result<(), CrlError>>>,
+    /// Embedded CRLs by the SHA-256 of their bytes (parse failures kept too); at most
+    /// [`MAX_EMBEDDED`] lists counted at [`MAX_EMBEDDED_BYTES`].
+    embedded: Bounded<[u8; 32], ParseOutcome>,
+    /// CRLs downloaded or read from the cache, by URL; at most [`MAX_FETCHED`] lists counted at
+    /// [`MAX_FETCHED_BYTES`].
+    by_url: Bounded<String, Arc<Loaded>>,
+    /// Signature/issuer checks done: (CRL SHA-256, issuer certificate SHA-256) → outcome; at
+    /// most [`MAX_VERIFIED`].
+    verified: Bounded<VerifyKey, Result<(), CrlError>>,
     /// Saved OCSP responses: (label, DER).
     saved_ocsp: Vec<(String, Vec<u8>)>,
     fetcher: Option<Fetcher>,
@@ -452,9 +471,9 @@ impl RevocationChecker {
         Ok(Self {
             options,
             supplied,
-            embedded: Mutex::new(HashMap::new()),
-            by_url: Mutex::new(HashMap::new()),
-            verified: Mutex::new(HashMap::new()),
+            embedded: Bounded::new(MAX_EMBEDDED, MAX_EMBEDDED_BYTES),
+            by_url: Bounded::new(MAX_FETCHED, MAX_FETCHED_BYTES),
+            verified: Bounded::new(MAX_VERIFIED, MAX_VERIFIED.saturating_mul(1024)),
             saved_ocsp,
             fetcher,
             cache,
@@ -1056,23 +1075,34 @@ impl RevocationChecker {
         Err(())
     }
 
+    /// Keeps a downloaded (or cache-folder) list by its URL.
+    fn keep_fetched(&self, url: &str, loaded: &Arc<Loaded>) {
+        let cost = loaded
+            .crl
+            .der()
+            .len()
+            .saturating_mul(CRL_COST_FACTOR)
+            .saturating_add(url.len());
+        self.by_url.insert(url.to_owned(), loaded.clone(), cost);
+    }
+
     fn verify_cached(&self, loaded: &Loaded, issuer: &Cert) -> Result<(), CrlError> {
         let key = (loaded.sha256, *issuer.sha256());
-        if let Some(done) = lock(&self.verified).get(&key) {
-            return done.clone();
+        if let Some(done) = self.verified.get(&key) {
+            return done;
         }
         // Verified outside the lock: two threads may both verify the same list once; neither
         // waits for the other's RSA operation.
         let outcome = loaded.crl.verify(issuer);
-        lock(&self.verified).insert(key, outcome.clone());
+        self.verified.insert(key, outcome.clone(), 0);
         outcome
     }
 
     fn embedded_crl(&self, bytes: &[u8]) -> Result<Arc<Loaded>, CrlError> {
         let mut sha256 = [0u8; 32];
         sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref());
-        if let Some(done) = lock(&self.embedded).get(&sha256) {
-            return done.clone();
+        if let Some(done) = self.embedded.get(&sha256) {
+            return done;
         }
         let outcome = Crl::parse(bytes).map(|crl| {
             Arc::new(Loaded {
@@ -1082,7 +1112,8 @@ impl RevocationChecker {
                 crl,
             })
         });
-        lock(&self.embedded).insert(sha256, outcome.clone());
+        let cost = bytes.len().saturating_mul(CRL_COST_FACTOR);
+        self.embedded.insert(sha256, outcome.clone(), cost);
         outcome
     }
 
@@ -1090,10 +1121,10 @@ impl RevocationChecker {
     /// passed at `now`.
     fn known_crl(&self, url: &str, now: OffsetDateTime) -> Option<Arc<Loaded>> {
         let current = |l: &Loaded| l.crl.next_update().is_some_and(|n| n >= now);
-        if let Some(l) = lock(&self.by_url).get(url)
-            && current(l)
+        if let Some(l) = self.by_url.get(url)
+            && current(&l)
         {
-            return Some(l.clone());
+            return Some(l);
         }
         let bytes = self.cache.as_ref()?.load(url)?;
         let crl = Crl::parse(&bytes).ok()?;
@@ -1106,7 +1137,7 @@ impl RevocationChecker {
         if !current(&loaded) {
             return None;
         }
-        lock(&self.by_url).insert(url.to_owned(), loaded.clone());
+        self.keep_fetched(url, &loaded);
         Some(loaded)
     }
 
@@ -1139,7 +1170,7 @@ impl RevocationChecker {
             issuer: crl.issuer(),
             crl,
         });
-        lock(&self.by_url).insert(url.to_owned(), loaded.clone());
+        self.keep_fetched(url, &loaded);
         Some(loaded)
     }
 
@@ -1191,11 +1222,6 @@ impl Found {
             notes,
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave these maps inconsistent (single inserts).
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn crl_source(l: &Loaded) -> Source {
@@ -1571,12 +1597,102 @@ fn fetch_note(url: &str, e: &FetchError) -> Note {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
+    use eds_fixtures::pki::TestPki;
+
     use super::*;
 
     #[test]
     fn checker_is_sync_and_send() {
         fn both<T: Send + Sync>() {}
         both::<RevocationChecker>();
+    }
+
+    fn offline() -> RevocationChecker {
+        RevocationChecker::new(RevocationOptions {
+            offline: true,
+            ..RevocationOptions::default()
+        })
+        .unwrap()
+    }
+
+    /// `len` bytes that are no CRL, different for each `i` in the first bytes, the same after.
+    fn garbage(i: usize, len: usize) -> Vec<u8> {
+        let mut v = vec![0xA5; len];
+        v[..8].copy_from_slice(&i.to_le_bytes());
+        v
+    }
+
+    #[test]
+    fn ok_embedded_crls_stay_within_the_entry_bound_and_equal_bytes_hit() {
+        let checker = offline();
+        let pki = TestPki::new();
+        let chain = pki.chain();
+        let crl = pki.crl(&chain.intermediates[0]).build();
+        for i in 0..MAX_EMBEDDED + 10 {
+            assert!(matches!(
+                checker.embedded_crl(&garbage(i, 64)),
+                Err(CrlError::Malformed { .. })
+            ));
+            assert!(checker.embedded.len() <= MAX_EMBEDDED);
+        }
+        let first = checker.embedded_crl(crl.der()).unwrap();
+        let again = checker.embedded_crl(crl.der()).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "equal bytes hit");
+    }
+
+    #[test]
+    fn ok_embedded_crls_stay_within_the_byte_bound() {
+        let checker = offline();
+        let len = 4 << 20;
+        for i in 0..10 {
+            let _ = checker.embedded_crl(&garbage(i, len));
+            assert!(checker.embedded.bytes() <= MAX_EMBEDDED_BYTES);
+        }
+        assert!(checker.embedded.len() < 10);
+    }
+
+    #[test]
+    fn ok_embedded_inputs_with_the_same_length_and_tail_are_different_entries() {
+        let checker = offline();
+        let (a, b) = (garbage(1, 100), garbage(2, 100));
+        assert_eq!(a[a.len() - 32..], b[b.len() - 32..]);
+        let _ = checker.embedded_crl(&a);
+        let _ = checker.embedded_crl(&b);
+        assert_eq!(checker.embedded.len(), 2);
+    }
+
+    #[test]
+    fn ok_fetched_crls_and_signature_checks_stay_within_their_bounds() {
+        let checker = offline();
+        let pki = TestPki::new();
+        let chain = pki.chain();
+        let crl = pki.crl(&chain.intermediates[0]).build();
+        let loaded = checker.embedded_crl(crl.der()).unwrap();
+        for i in 0..MAX_FETCHED + 10 {
+            let url = format!("http://crl.example/{i}.crl");
+            checker.keep_fetched(&url, &loaded);
+            assert!(checker.by_url.len() <= MAX_FETCHED);
+            assert!(checker.by_url.bytes() <= MAX_FETCHED_BYTES);
+            assert!(Arc::ptr_eq(
+                &checker.by_url.get(url.as_str()).unwrap(),
+                &loaded
+            ));
+        }
+        let issuer = &chain.intermediates[0];
+        let issuer = Cert::from_der(issuer.der()).unwrap();
+        for i in 0..MAX_VERIFIED + 10 {
+            let mut sha256 = loaded.sha256;
+            sha256[..8].copy_from_slice(&i.to_le_bytes());
+            let fake = Loaded {
+                sha256,
+                origin: CrlOrigin::Embedded,
+                issuer: String::new(),
+                crl: Crl::parse(crl.der()).unwrap(),
+            };
+            assert_eq!(checker.verify_cached(&fake, &issuer), Ok(()));
+            assert!(checker.verified.len() <= MAX_VERIFIED);
+        }
     }
 }

@@ -11,8 +11,9 @@ use eds_fixtures::pki::{Chain, FIXED_TIME, KeyAlg, RevocationReason, TestPki};
 use eds_profile::holder::Role;
 use eds_signer::cms::{self as sign, Content as SignContent, SignOptions, Signer};
 use eds_signer::keys::pkcs8::load_pkcs8;
+use eds_verifier::cancel::Cancel;
 use eds_verifier::cert::Cert;
-use eds_verifier::engine::{Content, DocumentReport, Options, Verifier};
+use eds_verifier::engine::{CANCELLED, Content, DocumentReport, Options, Verifier};
 use eds_verifier::revocation::{RevocationChecker, RevocationOptions};
 use eds_verifier::scope::Expectations;
 use eds_verifier::trust::{TrustList, TrustListForm, TrustedCenter};
@@ -203,6 +204,49 @@ fn ok_cosigned_both_signatures_pass() {
     let report = verify(standard(&pki), &both, None);
     assert_eq!(report.signatures.len(), 2);
     passed(&report);
+}
+
+/// A raised per-call flag leaves every signature INDETERMINATE with the cancelled reason (never
+/// passed), while the same verifier with a flag nobody raised passes the same document.
+#[test]
+fn indeterminate_cancelled_per_call_and_ok_when_not_raised() {
+    let pki = TestPki::new();
+    let first = sign_with(&pki.chain(), DOC, false, before());
+    let head = eds_fixtures::pki::Chain {
+        leaf: pki.head().clone(),
+        intermediates: pki.intermediates().to_vec(),
+        root: pki.root().clone(),
+    };
+    let both = cosign_with(&head, &first, before());
+    let verifier = standard(&pki).verifier();
+    let raised = Cancel::new();
+    raised.cancel();
+    let report = verifier
+        .verify_document_with(&both, None, FIXED_TIME, &raised)
+        .expect("verification runs");
+    assert_eq!(report.indication, Indication::Indeterminate);
+    assert_eq!(report.signatures.len(), 2);
+    for s in &report.signatures {
+        assert_eq!(
+            (s.indication, s.sub_indication, s.reason.as_str()),
+            (
+                Indication::Indeterminate,
+                Some(SubIndication::CertificateChainGeneralFailure),
+                CANCELLED
+            )
+        );
+    }
+    // The flag is the call's: the verifier's own is not raised, and the next call passes.
+    passed(
+        &verifier
+            .verify_document_with(&both, None, FIXED_TIME, &Cancel::new())
+            .expect("verification runs"),
+    );
+    passed(
+        &verifier
+            .verify_document(&both, None, FIXED_TIME)
+            .expect("verification runs"),
+    );
 }
 
 // ---- the signature itself --------------------------------------------------------------------

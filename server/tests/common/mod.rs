@@ -247,6 +247,11 @@ impl TestServer {
         }
     }
 
+    /// The shutdown trigger, taken out so that it can fire while a request borrows the server.
+    pub(crate) fn take_stop(&mut self) -> oneshot::Sender<()> {
+        self.stop.take().expect("not stopped yet")
+    }
+
     /// Signals shutdown without waiting.
     pub(crate) fn signal_stop(&mut self) {
         if let Some(stop) = self.stop.take() {
