@@ -8,8 +8,6 @@
     reason = "a failing test should stop loudly"
 )]
 
-use std::path::PathBuf;
-
 use ring::rand::SystemRandom;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -20,36 +18,13 @@ use eds_verifier::revocation::{
 };
 use eds_verifier::trust::TrustList;
 
-/// One PKITS case as `fixtures/pkits/cases.rs` writes it.
-#[allow(dead_code, reason = "the policy inputs are for the path tests")]
-struct Case {
-    id: &'static str,
-    ee: &'static str,
-    inters: &'static [&'static str],
-    crls: &'static [&'static str],
-    valid: bool,
-    revocation: bool,
-    policy_set: &'static [&'static str],
-    explicit: bool,
-    inhibit_mapping: bool,
-    inhibit_any: bool,
-}
-
-const CASES: &[Case] = include!("../../fixtures/pkits/cases.rs");
+use eds_fixtures::pkits::{CASES, Case};
 
 /// The PKITS certificates run 2010-2030.
 const AT: OffsetDateTime = datetime!(2015-01-01 00:00 UTC);
 
-fn pkits(dir: &str, name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/pkits")
-        .join(dir)
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn pkits_cert(name: &str) -> Cert {
-    Cert::from_der(&pkits("certs", name)).unwrap()
+    Cert::from_der(&eds_fixtures::pkits::cert_der(name)).unwrap()
 }
 
 /// The issuer of `cert` among `pool`: the subject names the issuer and, when both are there, the
@@ -73,7 +48,7 @@ fn issuer_of<'a>(cert: &Cert, pool: &'a [Cert]) -> Option<&'a Cert> {
 
 /// The outcome of one case: every certificate of the path good, or the first that is not.
 fn run_case(case: &Case) -> Result<(), String> {
-    let root = pkits_cert("TrustAnchorRootCertificate.crt");
+    let root = pkits_cert(eds_fixtures::pkits::ANCHOR);
     let ee = pkits_cert(case.ee);
     let mut pool: Vec<Cert> = case.inters.iter().map(|n| pkits_cert(n)).collect();
     pool.push(root.clone());
@@ -83,9 +58,13 @@ fn run_case(case: &Case) -> Result<(), String> {
         ..RevocationOptions::default()
     })
     .unwrap();
-    for name in case.crls.iter().chain(["TrustAnchorRootCRL.crl"].iter()) {
+    for name in case
+        .crls
+        .iter()
+        .chain([eds_fixtures::pkits::ANCHOR_CRL].iter())
+    {
         checker
-            .add_crl(name, &pkits("crls", name))
+            .add_crl(name, &eds_fixtures::pkits::crl_der(name))
             .map_err(|e| format!("{name} does not parse: {e}"))?;
     }
     let mut path = vec![ee];

@@ -10,36 +10,14 @@ use eds_verifier::trust::TrustList;
 use eds_verifier::verdict::SubIndication;
 use time::macros::datetime;
 
-/// One PKITS case (fixtures/pkits/cases.rs).
-#[allow(
-    dead_code,
-    reason = "the revocation fields are read by the revocation tests"
-)]
-struct Case {
-    id: &'static str,
-    ee: &'static str,
-    inters: &'static [&'static str],
-    crls: &'static [&'static str],
-    valid: bool,
-    revocation: bool,
-    policy_set: &'static [&'static str],
-    explicit: bool,
-    inhibit_mapping: bool,
-    inhibit_any: bool,
-}
-
-const CASES: &[Case] = include!("../../fixtures/pkits/cases.rs");
+use eds_fixtures::pkits::{CASES, Case};
 
 fn load(name: &str) -> Cert {
     try_load(name).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn try_load(name: &str) -> Result<Cert, String> {
-    let path = format!(
-        "{}/../fixtures/pkits/certs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let der = std::fs::read(&path).map_err(|e| e.to_string())?;
+    let der = std::fs::read(eds_fixtures::pkits::cert_path(name)).map_err(|e| e.to_string())?;
     Cert::from_der(&der).map_err(|e| e.to_string())
 }
 
@@ -77,7 +55,7 @@ fn options(case: &Case) -> PathOptions {
 
 #[test]
 fn pkits_paths_at_their_documented_results() {
-    let trust = TrustList::from_certs(vec![load("TrustAnchorRootCertificate.crt")]).unwrap();
+    let trust = TrustList::from_certs(vec![load(eds_fixtures::pkits::ANCHOR)]).unwrap();
     let mut wrong: Vec<String> = Vec::new();
     let mut known_seen = Vec::new();
     let mut ran = 0;

@@ -569,29 +569,7 @@ pub(super) mod pkits {
 
     use super::names_equal;
 
-    /// One PKITS case as `fixtures/pkits/cases.rs` writes it.
-    #[expect(
-        dead_code,
-        reason = "the fields the name tests do not read are part of the list"
-    )]
-    pub(in crate::path) struct Case {
-        pub(in crate::path) id: &'static str,
-        pub(in crate::path) ee: &'static str,
-        pub(in crate::path) inters: &'static [&'static str],
-        pub(in crate::path) crls: &'static [&'static str],
-        pub(in crate::path) valid: bool,
-        pub(in crate::path) revocation: bool,
-        pub(in crate::path) policy_set: &'static [&'static str],
-        pub(in crate::path) explicit: bool,
-        pub(in crate::path) inhibit_mapping: bool,
-        pub(in crate::path) inhibit_any: bool,
-    }
-
-    /// Every PKITS case of the fixtures.
-    pub(in crate::path) const CASES: &[Case] = include!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/pkits/cases.rs"
-    ));
+    pub(in crate::path) use eds_fixtures::pkits::{CASES, Case};
 
     /// The cases of one section (`"4013"` for 4.13), each once (the policy cases repeat ids).
     pub(in crate::path) fn section(prefix: &str) -> Vec<&'static Case> {
@@ -606,14 +584,12 @@ pub(super) mod pkits {
 
     /// A PKITS certificate by file name.
     pub(in crate::path) fn cert(file: &str) -> Cert {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/pkits/certs/");
-        let der = std::fs::read(format!("{path}{file}")).unwrap();
-        Cert::from_der(&der).unwrap()
+        Cert::from_der(&eds_fixtures::pkits::cert_der(file)).unwrap()
     }
 
     /// The trust anchor of every case.
     pub(in crate::path) fn anchor() -> Cert {
-        cert("TrustAnchorRootCertificate.crt")
+        cert(eds_fixtures::pkits::ANCHOR)
     }
 
     /// The case's intermediates and end entity in path order (the one the anchor issued

@@ -1813,33 +1813,10 @@ mod tests {
 
     // NIST PKITS sections 4.8 - 4.12 -------------------------------------------------------------
 
-    /// One PKITS case as `fixtures/pkits/cases.rs` writes it.
-    #[expect(
-        dead_code,
-        reason = "the CRLs and the revocation flag are for the path tests"
-    )]
-    struct Case {
-        id: &'static str,
-        ee: &'static str,
-        inters: &'static [&'static str],
-        crls: &'static [&'static str],
-        valid: bool,
-        revocation: bool,
-        policy_set: &'static [&'static str],
-        explicit: bool,
-        inhibit_mapping: bool,
-        inhibit_any: bool,
-    }
-
-    const CASES: &[Case] = include!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/pkits/cases.rs"
-    ));
+    use eds_fixtures::pkits::{CASES, Case};
 
     fn pkits_cert(file: &str) -> Cert {
-        let at = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/pkits/certs/");
-        let der = std::fs::read(format!("{at}{file}")).unwrap();
-        Cert::from_der(&der).unwrap()
+        Cert::from_der(&eds_fixtures::pkits::cert_der(file)).unwrap()
     }
 
     /// Whether `child` names `parent` as its issuer: the names byte for byte, and the key
