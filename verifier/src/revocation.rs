@@ -397,6 +397,8 @@ pub const MAX_FETCHED: usize = 256;
 pub const MAX_FETCHED_BYTES: usize = 512 << 20;
 /// CRL signature checks remembered at most.
 pub const MAX_VERIFIED: usize = 4096;
+/// The most (CRL, certificate) scope decisions kept (each a few hundred bytes at most).
+pub const MAX_SCOPES: usize = 4096;
 /// What a kept CRL is counted at, per byte of its DER: the DER and its index of entries.
 pub const CRL_COST_FACTOR: usize = 3;
 
@@ -413,6 +415,10 @@ pub struct RevocationChecker {
     /// Signature/issuer checks done: (CRL SHA-256, issuer certificate SHA-256) → outcome; at
     /// most [`MAX_VERIFIED`].
     verified: Bounded<VerifyKey, Result<(), CrlError>>,
+    /// Scope decisions (RFC 5280 §6.3.3 (b), (d)): (CRL SHA-256, certificate SHA-256) → how the
+    /// CRL relates to the certificate; they depend on nothing else, so a batch signed by one
+    /// certificate decides each once. At most [`MAX_SCOPES`].
+    scopes: Bounded<VerifyKey, Scoped>,
     /// Saved OCSP responses: (label, DER).
     saved_ocsp: Vec<(String, Vec<u8>)>,
     fetcher: Option<Fetcher>,
@@ -474,6 +480,7 @@ impl RevocationChecker {
             embedded: Bounded::new(MAX_EMBEDDED, MAX_EMBEDDED_BYTES),
             by_url: Bounded::new(MAX_FETCHED, MAX_FETCHED_BYTES),
             verified: Bounded::new(MAX_VERIFIED, MAX_VERIFIED.saturating_mul(1024)),
+            scopes: Bounded::new(MAX_SCOPES, MAX_SCOPES.saturating_mul(1024)),
             saved_ocsp,
             fetcher,
             cache,
@@ -700,7 +707,7 @@ impl RevocationChecker {
     ) -> Option<Found> {
         let (at, now) = (run.at, run.now);
         let is_ca = matches!(cert.basic_constraints(), Ok(Some((true, _))));
-        let points = distribution_points(cert);
+        let mut points: Option<Vec<CertPoint>> = None;
         let cert_names_delta = !freshest_urls(cert).is_empty();
         let mut reasons: ReasonMask = 0;
         let mut best: Option<&Loaded> = None;
@@ -708,7 +715,18 @@ impl RevocationChecker {
         for loaded in candidates.iter().filter(|l| !l.crl.is_delta()) {
             let crl = &loaded.crl;
             // (b) issuer and scope; (d) the reasons this list covers for the certificate.
-            let interim = match scope_for(crl, cert, is_ca, &points) {
+            let key = (loaded.sha256, *cert.sha256());
+            let scoped = self.scopes.get(&key).unwrap_or_else(|| {
+                let points = points.get_or_insert_with(|| distribution_points(cert));
+                let scoped = scope_for(crl, cert, is_ca, points);
+                let bytes = match &scoped {
+                    Scoped::Out(why) => why.len(),
+                    _ => 0,
+                };
+                self.scopes.insert(key, scoped.clone(), bytes);
+                scoped
+            });
+            let interim = match scoped {
                 Scoped::OtherIssuer => {
                     other_issuers.push(&**loaded);
                     continue;
@@ -1264,6 +1282,7 @@ fn usable(l: &Loaded, at: OffsetDateTime, now: OffsetDateTime, skew: Duration) -
 }
 
 /// How a complete CRL relates to a certificate (RFC 5280 §6.3.3 (b), (d)).
+#[derive(Debug, Clone)]
 enum Scoped {
     /// Issued by neither the certificate's issuer nor a cRLIssuer of its distribution points.
     OtherIssuer,
