@@ -42,8 +42,9 @@ pub enum KeySource<'a> {
     /// The center generates the key pair (art. 21.1(1)).
     Generate(KeyAlgorithm),
     /// A public key whose possession the caller has already established (for instance from a
-    /// PKCS#10 request it verified when the request came in). The center does not check it
-    /// again: a caller that has not verified possession must pass the CSR instead.
+    /// PKCS#10 request it verified when the request came in). The center does not check
+    /// possession again (a caller that has not verified it must pass the CSR instead), but applies
+    /// the key policy and the one-key-one-holder rule (art. 21.1) as to any key.
     PublicKey(&'a SubjectPublicKeyInfo),
 }
 
@@ -313,7 +314,9 @@ impl Center {
     ///
     /// Steps: every request is assessed in order, with the registry facts looked up once per
     /// distinct (IIN, BIN) of the batch (one `now`, no register write in between, so they cannot
-    /// differ); serials are drawn and generated keys made in order, from `rng`; then the CSR checks
+    /// differ), then its key against the key policy and against the register and the batch's
+    /// earlier requests (one key, one holder: of two requests with one key for two holders, the
+    /// later is refused; the refusal stays recorded even if the batch then fails); serials are drawn and generated keys made in order, from `rng`; then the CSR checks
     /// and signatures, which need no register and no `rng`, run on up to `threads` threads, chunk
     /// by chunk, while the calling thread writes the finished chunks in the batch's order into
     /// the one register transaction, which commits with the batch's audit entry at the end.
