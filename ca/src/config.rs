@@ -213,4 +213,50 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn ok_center_json_without_key_policy_reads_the_defaults() {
+        let mut json = serde_json::to_value(CenterConfig::default()).unwrap();
+        json.as_object_mut().unwrap().remove("key_policy");
+        let c: CenterConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(c.key_policy, KeyPolicy::default());
+        assert_eq!(
+            c.key_policy.describe(),
+            "RSA (2048 bits or more), P-256, P-384, Ed25519"
+        );
+        let p: KeyPolicy = serde_json::from_str(r#"{"allowed": ["p-256", "p-521"]}"#).unwrap();
+        assert_eq!(p.allowed, [AllowedKey::P256, AllowedKey::P521]);
+        assert_eq!(p.min_rsa_bits, 2048);
+    }
+
+    #[test]
+    fn fail_key_policy_below_2048_bits_or_empty() {
+        let c = CenterConfig {
+            key_policy: KeyPolicy {
+                min_rsa_bits: 1024,
+                ..KeyPolicy::default()
+            },
+            ..CenterConfig::default()
+        };
+        assert_eq!(
+            c.validate(),
+            Err(CaError::Config {
+                reason: "key_policy.min_rsa_bits is 1024, must be at least 2048 (NIST SP 800-131A)"
+                    .into()
+            })
+        );
+        let c = CenterConfig {
+            key_policy: KeyPolicy {
+                allowed: Vec::new(),
+                ..KeyPolicy::default()
+            },
+            ..CenterConfig::default()
+        };
+        assert_eq!(
+            c.validate(),
+            Err(CaError::Config {
+                reason: "key_policy.allowed must name at least one key type".into()
+            })
+        );
+    }
 }

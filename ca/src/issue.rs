@@ -316,7 +316,8 @@ impl Center {
     /// distinct (IIN, BIN) of the batch (one `now`, no register write in between, so they cannot
     /// differ), then its key against the key policy and against the register and the batch's
     /// earlier requests (one key, one holder: of two requests with one key for two holders, the
-    /// later is refused; the refusal stays recorded even if the batch then fails); serials are drawn and generated keys made in order, from `rng`; then the CSR checks
+    /// later is refused; the refusal stays recorded even if the batch then fails); serials are
+    /// drawn and generated keys made in order, from `rng`; then the CSR checks
     /// and signatures, which need no register and no `rng`, run on up to `threads` threads, chunk
     /// by chunk, while the calling thread writes the finished chunks in the batch's order into
     /// the one register transaction, which commits with the batch's audit entry at the end.

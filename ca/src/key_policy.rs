@@ -1,16 +1,17 @@
 //! Which owners' public keys the center certifies (EDS law art. 21.1: the center confirms the
 //! ownership of a public key).
 //!
-//! Three checks, each a refusal of [`RefusalGround::UnacceptableKey`](eds_profile::grounds::RefusalGround::UnacceptableKey)
-//! with its own finding: the key's type and size against [`KeyPolicy`] (an RSA modulus of at least
+//! Two checks, each a refusal on ground
+//! [`UnacceptableKey`](eds_profile::grounds::RefusalGround::UnacceptableKey) with its own
+//! finding: the key's type and size against [`KeyPolicy`] (an RSA modulus of at least
 //! `min_rsa_bits`; an elliptic curve named in the policy, RFC 5480 §2.1.1.1, explicit curve
-//! parameters refused; Ed25519, RFC 8410 §3); the PKCS#10 self-signature's algorithm (RFC 2986
-//! §4.2: SHA-1 and MD5 are refused, RFC 6194 §3, NIST SP 800-131A). They run before the
-//! self-signature is verified, so a key the center does not support is reported as such and not as
-//! a signature that does not verify. RSASSA-PSS self-signatures are verified as they are; a PSS
-//! request hashed with SHA-1 fails verification rather than this check.
+//! parameters refused; Ed25519, RFC 8410 §3), and the PKCS#10 self-signature's algorithm (RFC
+//! 2986 §4.2: SHA-1 and MD5 are refused, RFC 6194 §3, NIST SP 800-131A). They run before the
+//! self-signature is verified, so a key the center does not support is reported as such and not
+//! as a signature that does not verify. An RSASSA-PSS request is not inspected for its hash: one
+//! hashed with SHA-1 is refused as a self-signature that does not verify.
 //!
-//! The fourth rule, one public key for one holder, needs the register and lives in
+//! The third rule, one public key for one holder, needs the register and lives in
 //! [`crate::issue`]; [`spki_sha256`] is the key's identity there.
 
 use sha2::{Digest, Sha256};
