@@ -1025,3 +1025,174 @@ fn fail_init_with_a_clock_outside_certificate_times_is_an_error_not_a_panic() {
         assert!(!c.data.join("center.json").exists());
     }
 }
+
+/// A request of the shipped sample `name` carrying a CSR that `openssl req` makes with
+/// `key_args` (e.g. `["-newkey", "rsa:1024"]`) and any extra options, the key kept beside it.
+fn request_with_openssl_csr(
+    c: &Center,
+    name: &str,
+    tag: &str,
+    args: &[&str],
+) -> std::path::PathBuf {
+    let key = c.path(&format!("{tag}.key.pem"));
+    let csr = c.path(&format!("{tag}.csr.pem"));
+    if !csr.exists() {
+        let mut all = vec!["req", "-new", "-nodes", "-subj", "/CN=x"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[
+            "-keyout",
+            key.to_str().unwrap(),
+            "-out",
+            csr.to_str().unwrap(),
+        ]);
+        openssl_ok(&all);
+    }
+    let mut req: Value = serde_json::from_slice(&fs::read(request(name)).unwrap()).unwrap();
+    req["csr_pem"] = json!(fs::read_to_string(&csr).unwrap());
+    c.write_request(&format!("{name}-{tag}"), &req)
+}
+
+/// Runs a request the key policy (art. 21.1) refuses: exit 3, exactly `message` after
+/// "error: ", the refusal listed with its ground and audited, nothing more issued.
+#[track_caller]
+fn assert_key_refused(c: &Center, req: &std::path::Path, ground: &str, message: &str) {
+    let before = c.owner_serials();
+    let o = c.try_issue(req, false);
+    assert_code(&o, 3);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("error: {message}\n")),
+        "want {message:?}, got:\n{err}"
+    );
+    assert_eq!(stdout(&o), "");
+    assert_eq!(c.owner_serials(), before, "nothing more may be issued");
+    let refusals = ok_json(&c.run(&["--json", "ca", "refusals"]));
+    let last = refusals.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["ground"], ground, "{last}");
+    assert_eq!(
+        c.audit_entries().last().unwrap()["action"],
+        "issuance-refused"
+    );
+}
+
+const P256: [&str; 4] = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+
+/// Art. 21.1: one public key, one holder. The key certified to IIN 850314300122 is certified
+/// to it again, and OpenSSL verifies both; for IIN 900701400233 it is refused (exit 3) on its own
+/// ground, naming the first certificate.
+#[test]
+fn fail_same_key_for_a_second_iin_and_ok_for_the_same_iin() {
+    let c = Center::ready();
+    let first = c.issue(
+        &request_with_openssl_csr(&c, "individual-signing", "shared", &P256),
+        false,
+    );
+    let again = c.issue(
+        &request_with_openssl_csr(&c, "individual-signing", "shared", &P256),
+        false,
+    );
+    assert_ne!(first, again);
+    for serial in [&first, &again] {
+        let v = c.openssl_verify(&c.cert_path(serial), false);
+        assert_code(&v, 0);
+    }
+    assert_key_refused(
+        &c,
+        &request_with_openssl_csr(&c, "individual-authentication", "shared", &P256),
+        "key-of-another-holder",
+        &format!(
+            "issuance refused on ground key-of-another-holder (art. 21.1): key of another holder: \
+             the public key is already certified to IIN 850314300122 in certificate {first}"
+        ),
+    );
+    // Another key for the second holder is fine.
+    c.issue(
+        &request_with_openssl_csr(&c, "individual-authentication", "own", &P256),
+        false,
+    );
+}
+
+#[test]
+fn fail_rsa_1024_key_and_ok_rsa_2048() {
+    let c = Center::ready();
+    assert_key_refused(
+        &c,
+        &request_with_openssl_csr(
+            &c,
+            "individual-signing",
+            "rsa1024",
+            &["-newkey", "rsa:1024"],
+        ),
+        "unacceptable-key",
+        "issuance refused on ground unacceptable-key (art. 21.1): unacceptable key: RSA key of \
+         1024 bits, the center requires at least 2048",
+    );
+    let serial = c.issue(
+        &request_with_openssl_csr(
+            &c,
+            "individual-signing",
+            "rsa2048",
+            &["-newkey", "rsa:2048"],
+        ),
+        false,
+    );
+    let v = c.openssl_verify(&c.cert_path(&serial), false);
+    assert_code(&v, 0);
+}
+
+/// An unsupported curve is refused as such, not as "self-signature does not verify".
+#[test]
+fn fail_p192_and_secp256k1_keys_as_unsupported_curves() {
+    let c = Center::ready();
+    for (curve, named) in [("P-192", "P-192 (secp192r1)"), ("secp256k1", "secp256k1")] {
+        let opt = format!("ec_paramgen_curve:{curve}");
+        assert_key_refused(
+            &c,
+            &request_with_openssl_csr(
+                &c,
+                "individual-signing",
+                curve,
+                &["-newkey", "ec", "-pkeyopt", &opt],
+            ),
+            "unacceptable-key",
+            &format!(
+                "issuance refused on ground unacceptable-key (art. 21.1): unacceptable key: \
+                 elliptic curve {named} is not supported (the center certifies RSA (2048 bits or \
+                 more), P-256, P-384, Ed25519)"
+            ),
+        );
+    }
+}
+
+#[test]
+fn fail_sha1_self_signed_requests() {
+    let c = Center::ready();
+    for (tag, args, algorithm) in [
+        (
+            "ec-sha1",
+            vec![
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-sha1",
+            ],
+            "ecdsa-with-SHA1",
+        ),
+        (
+            "rsa-sha1",
+            vec!["-newkey", "rsa:2048", "-sha1"],
+            "sha1WithRSAEncryption",
+        ),
+    ] {
+        assert_key_refused(
+            &c,
+            &request_with_openssl_csr(&c, "individual-signing", tag, &args),
+            "unacceptable-key",
+            &format!(
+                "issuance refused on ground unacceptable-key (art. 21.1): unacceptable key: the \
+                 request is self-signed with {algorithm}, a broken hash"
+            ),
+        );
+    }
+}

@@ -11,6 +11,7 @@
 //! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
 //! | `crl/root.crl`, `crl/root.crl.pem` | the root center's latest CRL (see [`crate::root_crl`]) | 0644 |
 //! | `crl/.lock` | held while a CRL is signed and published | 0644 |
+//! | `crl/.issuing.crl.new`, `crl/.issuing.crl.pem.new` (and `root`) | a publication in progress, completed or discarded under the lock by the next one or by [`Center::open`] (see [`crate::crl`]) | 0644 |
 //! | `ocsp.crt.pem`, `ocsp.key.pem` | the delegated OCSP responder (see [`crate::ocsp`]) | 0644, 0600 |
 //! | `tsa.crt.pem`, `tsa.key.pem`, `tsa.lock` | the timestamp authority's certificate and key (see [`crate::tsa`]) | 0644, 0600 |
 
@@ -204,14 +205,17 @@ impl Center {
                 reason: format!("not a certificate: {e}"),
             })?;
         let issuing_not_after = issuing.validity().not_after.to_datetime();
-        Ok(Center {
+        let center = Center {
             dir: dir.to_path_buf(),
             config,
             store,
             root_der,
             issuing_der,
             issuing_not_after,
-        })
+        };
+        // A publisher killed between its two renames left the PEM CRL behind the DER one.
+        center.finish_crl_publication()?;
+        Ok(center)
     }
 
     /// Decrypts the issuing center's key.

@@ -31,6 +31,83 @@ pub struct CenterConfig {
     pub leaf_validity_days: u32,
     /// Hours between a CRL's thisUpdate and nextUpdate (at most 24, art. 18.3).
     pub crl_validity_hours: u32,
+    /// Which owners' public keys the center certifies (art. 21.1); the defaults when absent, so
+    /// that a `center.json` written before this field existed still reads.
+    #[serde(default)]
+    pub key_policy: KeyPolicy,
+}
+
+/// The public keys the center certifies for owners (EDS law art. 21.1: the center confirms the
+/// ownership of a public key, which a weak key or a broken proof of possession cannot support).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeyPolicy {
+    /// The shortest RSA modulus accepted, in bits (NIST SP 800-131A: 2048).
+    pub min_rsa_bits: u32,
+    /// The key types accepted; an RSA key must also reach [`KeyPolicy::min_rsa_bits`].
+    pub allowed: Vec<AllowedKey>,
+}
+
+impl Default for KeyPolicy {
+    fn default() -> Self {
+        Self {
+            min_rsa_bits: 2048,
+            allowed: vec![
+                AllowedKey::Rsa,
+                AllowedKey::P256,
+                AllowedKey::P384,
+                AllowedKey::Ed25519,
+            ],
+        }
+    }
+}
+
+impl KeyPolicy {
+    /// The accepted key types as a message lists them: `RSA (2048 bits or more), P-256, …`.
+    pub fn describe(&self) -> String {
+        self.allowed
+            .iter()
+            .map(|a| match a {
+                AllowedKey::Rsa => format!("RSA ({} bits or more)", self.min_rsa_bits),
+                other => other.name().to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A key type the center may certify. GOST R 34.10-2012 keys join this list when the workspace
+/// has an implementation of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum AllowedKey {
+    /// RSA (RFC 8017), `rsaEncryption` keys of at least [`KeyPolicy::min_rsa_bits`].
+    Rsa,
+    /// ECDSA on NIST P-256 (`secp256r1`, RFC 5480 §2.1.1.1).
+    #[serde(rename = "p-256")]
+    P256,
+    /// ECDSA on NIST P-384 (`secp384r1`, RFC 5480 §2.1.1.1).
+    #[serde(rename = "p-384")]
+    P384,
+    /// ECDSA on NIST P-521 (`secp521r1`, RFC 5480 §2.1.1.1); not accepted by default.
+    #[serde(rename = "p-521")]
+    P521,
+    /// Ed25519 (RFC 8410 §3).
+    Ed25519,
+}
+
+impl AllowedKey {
+    /// The name messages use (`RSA`, `P-256`, `P-384`, `P-521`, `Ed25519`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rsa => "RSA",
+            Self::P256 => "P-256",
+            Self::P384 => "P-384",
+            Self::P521 => "P-521",
+            Self::Ed25519 => "Ed25519",
+        }
+    }
 }
 
 impl Default for CenterConfig {
@@ -43,6 +120,7 @@ impl Default for CenterConfig {
             issuing_validity_days: 10 * 365,
             leaf_validity_days: 365,
             crl_validity_hours: 24,
+            key_policy: KeyPolicy::default(),
         }
     }
 }
@@ -62,6 +140,15 @@ impl CenterConfig {
         }
         if self.leaf_validity_days == 0 || self.leaf_validity_days > self.issuing_validity_days {
             return bad("leaf_validity_days must be 1..=issuing_validity_days".into());
+        }
+        if self.key_policy.allowed.is_empty() {
+            return bad("key_policy.allowed must name at least one key type".into());
+        }
+        if self.key_policy.min_rsa_bits < 2048 {
+            return bad(format!(
+                "key_policy.min_rsa_bits is {}, must be at least 2048 (NIST SP 800-131A)",
+                self.key_policy.min_rsa_bits
+            ));
         }
         if self.issuing_validity_days > self.root_validity_days {
             return bad("issuing_validity_days must not exceed root_validity_days".into());
@@ -123,6 +210,52 @@ mod tests {
             c.validate(),
             Err(CaError::Config {
                 reason: "crl_validity_hours is 25, must be 1..=24 (EDS law art. 18.3)".into()
+            })
+        );
+    }
+
+    #[test]
+    fn ok_center_json_without_key_policy_reads_the_defaults() {
+        let mut json = serde_json::to_value(CenterConfig::default()).unwrap();
+        json.as_object_mut().unwrap().remove("key_policy");
+        let c: CenterConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(c.key_policy, KeyPolicy::default());
+        assert_eq!(
+            c.key_policy.describe(),
+            "RSA (2048 bits or more), P-256, P-384, Ed25519"
+        );
+        let p: KeyPolicy = serde_json::from_str(r#"{"allowed": ["p-256", "p-521"]}"#).unwrap();
+        assert_eq!(p.allowed, [AllowedKey::P256, AllowedKey::P521]);
+        assert_eq!(p.min_rsa_bits, 2048);
+    }
+
+    #[test]
+    fn fail_key_policy_below_2048_bits_or_empty() {
+        let c = CenterConfig {
+            key_policy: KeyPolicy {
+                min_rsa_bits: 1024,
+                ..KeyPolicy::default()
+            },
+            ..CenterConfig::default()
+        };
+        assert_eq!(
+            c.validate(),
+            Err(CaError::Config {
+                reason: "key_policy.min_rsa_bits is 1024, must be at least 2048 (NIST SP 800-131A)"
+                    .into()
+            })
+        );
+        let c = CenterConfig {
+            key_policy: KeyPolicy {
+                allowed: Vec::new(),
+                ..KeyPolicy::default()
+            },
+            ..CenterConfig::default()
+        };
+        assert_eq!(
+            c.validate(),
+            Err(CaError::Config {
+                reason: "key_policy.allowed must name at least one key type".into()
             })
         );
     }

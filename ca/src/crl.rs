@@ -7,7 +7,10 @@
 //! issuing certificate's subject key identifier, copied, not recomputed. Expired revoked
 //! certificates leave the CRL (RFC 5280 §3.3) but stay in the register (art. 16.2).
 
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 
 use rcgen::{
     CertificateRevocationListParams, KeyIdMethod, RevocationReason, RevokedCertParams, SerialNumber,
@@ -20,7 +23,6 @@ use eds_profile::grounds::CrlReason;
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::error::CaError;
-use crate::keys::write_public_file;
 use crate::store::AuditEvent;
 
 /// A signed CRL and what it says.
@@ -160,7 +162,7 @@ impl Center {
 
     /// Takes the next CRL number, signs and publishes, holding an exclusive lock on
     /// `crl/.lock` throughout, so concurrent publishers write their CRLs in number order and the
-    /// DER and PEM files always hold the same CRL.
+    /// DER and PEM files always hold the same CRL (see [`publish_pair`]).
     pub fn issue_and_publish_crl(
         &self,
         key: &IssuingKey,
@@ -168,32 +170,120 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<(Crl, [PathBuf; 2]), CaError> {
         let dir = self.dir().join("crl");
-        std::fs::create_dir_all(&dir).map_err(|e| CaError::io(&dir, &e))?;
-        let lock_path = dir.join(".lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| CaError::io(&lock_path, &e))?;
-        lock.lock().map_err(|e| CaError::io(&lock_path, &e))?;
+        let lock = lock_crl_dir(&dir)?;
         let crl = self.crl(key, actor, now)?;
-        let paths = self.publish_crl(&crl)?;
+        let paths = publish_pair(&dir, ISSUING_FILE, &crl)?;
         // Closing the file releases the lock; an error here leaves nothing to undo.
         drop(lock);
         Ok((crl, paths))
     }
 
-    /// Writes a CRL to `crl/issuing.crl` (DER) and `crl/issuing.crl.pem`, atomically.
-    pub fn publish_crl(&self, crl: &Crl) -> Result<[PathBuf; 2], CaError> {
-        let der_path = self.dir().join("crl").join("issuing.crl");
-        let pem_path = self.dir().join("crl").join("issuing.crl.pem");
-        std::fs::create_dir_all(self.dir().join("crl"))
-            .map_err(|e| CaError::io(&self.dir().join("crl"), &e))?;
-        write_public_file(&der_path, &crl.der)?;
-        write_public_file(&pem_path, crl.pem().as_bytes())?;
-        Ok([der_path, pem_path])
+    /// Completes a publication of the issuing or root CRL that a killed process left between
+    /// its two renames (see [`publish_pair`]), under `crl/.lock`. [`Center::open`] calls it.
+    pub fn finish_crl_publication(&self) -> Result<(), CaError> {
+        let dir = self.dir().join("crl");
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        let lock = lock_crl_dir(&dir)?;
+        finish_pending(&dir, ISSUING_FILE)?;
+        finish_pending(&dir, crate::root_crl::FILE)?;
+        drop(lock);
+        Ok(())
     }
+}
+
+/// The issuing center's CRL file name in `crl/` (DER; `.pem` beside it).
+pub const ISSUING_FILE: &str = "issuing.crl";
+
+/// Creates `dir` and takes the exclusive lock on `dir/.lock`; closing the returned file
+/// releases it.
+pub(crate) fn lock_crl_dir(dir: &Path) -> Result<File, CaError> {
+    std::fs::create_dir_all(dir).map_err(|e| CaError::io(dir, &e))?;
+    let lock_path = dir.join(".lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| CaError::io(&lock_path, &e))?;
+    lock.lock().map_err(|e| CaError::io(&lock_path, &e))?;
+    Ok(lock)
+}
+
+/// Publishes `crl` as `dir/name` (DER) and `dir/name.pem` so that a process killed at any point
+/// leaves both files old or both new once [`finish_pending`] has run (the next publication or
+/// [`Center::open`] runs it). The caller holds `dir/.lock`.
+///
+/// Steps: finish what an earlier killed publisher left; write both files under temporary names
+/// in `dir` (`.name.new`, `.name.pem.new`) and fsync them; fsync `dir`; rename the DER file,
+/// then the PEM file, over the published ones; fsync `dir`. Until the first rename the old pair
+/// stands and the temporary files are discarded by recovery; after it, the PEM file's temporary
+/// name is the only one left, and recovery renames it in. Two files cannot be replaced by one
+/// rename (POSIX `rename` is atomic per name), hence the roll-forward.
+pub(crate) fn publish_pair(dir: &Path, name: &str, crl: &Crl) -> Result<[PathBuf; 2], CaError> {
+    finish_pending(dir, name)?;
+    let [der_path, pem_path] = published_paths(dir, name);
+    let [der_tmp, pem_tmp] = pending_paths(dir, name);
+    write_synced(&der_tmp, &crl.der)?;
+    write_synced(&pem_tmp, crl.pem().as_bytes())?;
+    sync_dir(dir)?;
+    std::fs::rename(&der_tmp, &der_path).map_err(|e| CaError::io(&der_path, &e))?;
+    std::fs::rename(&pem_tmp, &pem_path).map_err(|e| CaError::io(&pem_path, &e))?;
+    sync_dir(dir)?;
+    Ok([der_path, pem_path])
+}
+
+/// Recovery of [`publish_pair`]: a DER temporary means no rename happened (both temporaries are
+/// discarded, the old pair stands); a PEM temporary alone means the DER file is already the new
+/// one (the PEM temporary is renamed in). The caller holds `dir/.lock`.
+pub(crate) fn finish_pending(dir: &Path, name: &str) -> Result<(), CaError> {
+    let [der_tmp, pem_tmp] = pending_paths(dir, name);
+    if der_tmp.exists() {
+        for tmp in [&der_tmp, &pem_tmp] {
+            match std::fs::remove_file(tmp) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(CaError::io(tmp, &e)),
+            }
+        }
+        return sync_dir(dir);
+    }
+    if pem_tmp.exists() {
+        let [_, pem_path] = published_paths(dir, name);
+        std::fs::rename(&pem_tmp, &pem_path).map_err(|e| CaError::io(&pem_path, &e))?;
+        return sync_dir(dir);
+    }
+    Ok(())
+}
+
+fn published_paths(dir: &Path, name: &str) -> [PathBuf; 2] {
+    [dir.join(name), dir.join(format!("{name}.pem"))]
+}
+
+fn pending_paths(dir: &Path, name: &str) -> [PathBuf; 2] {
+    [
+        dir.join(format!(".{name}.new")),
+        dir.join(format!(".{name}.pem.new")),
+    ]
+}
+
+fn write_synced(path: &Path, contents: &[u8]) -> Result<(), CaError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o644)
+        .open(path)
+        .map_err(|e| CaError::io(path, &e))?;
+    f.write_all(contents).map_err(|e| CaError::io(path, &e))?;
+    f.sync_all().map_err(|e| CaError::io(path, &e))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), CaError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| CaError::io(dir, &e))
 }
 
 fn rcgen_entry(
@@ -836,5 +926,82 @@ mod tests {
             .position(|w| w == next_update.as_slice())
             .unwrap();
         assert_eq!(tbs[at + next_update.len()], 0xA0);
+    }
+
+    /// The names in `crl/` other than the lock file, sorted.
+    fn crl_dir_names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".lock")
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The DER inside the published PEM file.
+    fn pem_der(path: &Path) -> Vec<u8> {
+        let p = pem::parse(std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(p.tag(), "X509 CRL");
+        p.contents().to_vec()
+    }
+
+    #[test]
+    fn ok_publish_leaves_no_temporaries_and_der_and_pem_hold_one_crl() {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let center = Center::init(dir.path(), CenterConfig::default(), b"pass", now, &rng).unwrap();
+        let key = center.unlock(b"pass").unwrap();
+        for n in 1..=2 {
+            let (crl, [der, pem_path]) = center.issue_and_publish_crl(&key, "test", now).unwrap();
+            assert_eq!(crl.number, n);
+            assert_eq!(std::fs::read(&der).unwrap(), crl.der);
+            assert_eq!(pem_der(&pem_path), crl.der);
+            let (rest, _) = CertificateRevocationList::from_der(&crl.der).unwrap();
+            assert!(rest.is_empty());
+            let (root, _) = center
+                .issue_and_publish_root_crl(b"pass", "test", now)
+                .unwrap();
+            let crl_dir = dir.path().join("crl");
+            assert_eq!(std::fs::read(crl_dir.join("root.crl")).unwrap(), root.der);
+            assert_eq!(pem_der(&crl_dir.join("root.crl.pem")), root.der);
+            assert_eq!(
+                crl_dir_names(&crl_dir),
+                ["issuing.crl", "issuing.crl.pem", "root.crl", "root.crl.pem"]
+            );
+        }
+    }
+
+    /// The two states a publisher killed inside [`publish_pair`] can leave, rebuilt by hand: before
+    /// the first rename (both temporaries, the old pair published) recovery keeps the old pair;
+    /// between the renames (new DER published, the PEM temporary left) it completes the new one.
+    #[test]
+    fn ok_recovery_leaves_both_old_or_both_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let center = Center::init(dir.path(), CenterConfig::default(), b"pass", now, &rng).unwrap();
+        let key = center.unlock(b"pass").unwrap();
+        let crl_dir = dir.path().join("crl");
+        let (old, [der, pem_path]) = center.issue_and_publish_crl(&key, "test", now).unwrap();
+        let new = center.crl(&key, "test", now).unwrap();
+        let [der_tmp, pem_tmp] = pending_paths(&crl_dir, ISSUING_FILE);
+
+        // Killed after writing the temporaries (the PEM one half written).
+        std::fs::write(&der_tmp, &new.der).unwrap();
+        std::fs::write(&pem_tmp, &new.pem().as_bytes()[..10]).unwrap();
+        drop(Center::open(dir.path()).unwrap());
+        assert_eq!(std::fs::read(&der).unwrap(), old.der);
+        assert_eq!(pem_der(&pem_path), old.der);
+        assert_eq!(crl_dir_names(&crl_dir), ["issuing.crl", "issuing.crl.pem"]);
+
+        // Killed between the two renames.
+        std::fs::write(&der, &new.der).unwrap();
+        std::fs::write(&pem_tmp, new.pem()).unwrap();
+        drop(Center::open(dir.path()).unwrap());
+        assert_eq!(std::fs::read(&der).unwrap(), new.der);
+        assert_eq!(pem_der(&pem_path), new.der);
+        assert_eq!(crl_dir_names(&crl_dir), ["issuing.crl", "issuing.crl.pem"]);
     }
 }

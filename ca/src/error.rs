@@ -9,8 +9,8 @@ use crate::store::{Serial, StoreError};
 
 /// Why an operation of the center could not be carried out.
 ///
-/// A refusal to issue (EDS law art. 14-1) is [`CaError::Refused`]: it is recorded in the register
-/// before it is returned.
+/// A refusal to issue (EDS law art. 14-1, or art. 21.1 for the public key) is
+/// [`CaError::Refused`]: it is recorded in the register before it is returned.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CaError {
@@ -66,7 +66,8 @@ pub enum CaError {
     /// The request carries no public key and the center was not asked to generate one.
     #[error("registration request has no csr_pem: give one or ask the center to generate the key")]
     NoPublicKey,
-    /// EDS law art. 14-1: issuance refused; the refusal is recorded with this id.
+    /// EDS law art. 14-1 (or 21.1 for the key): issuance refused; the refusal is recorded with
+    /// this id.
     #[error("issuance refused on ground {} (art. {}): {refusal}", refusal.ground().as_str(), refusal.ground().article())]
     Refused {
         /// The finding and its ground.

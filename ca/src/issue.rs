@@ -21,11 +21,15 @@ use x509_parser::prelude::FromDer;
 use zeroize::Zeroizing;
 
 use eds_profile::holder::{self, HolderKind, KeyPurpose, Organization, Role, SubjectSpec};
-use eds_profile::request::{self, Accepted, EntityFacts, Facts, PersonFacts, RegistrationRequest};
+use eds_profile::request::{
+    self, Accepted, EntityFacts, Facts, PersonFacts, Refusal, RegistrationRequest,
+};
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::certs::{self, OwnerConstants, OwnerTemplate};
+use crate::config::KeyPolicy;
 use crate::error::CaError;
+use crate::key_policy;
 use crate::keys::KeyAlgorithm;
 use crate::owner_der::{self, OwnerEncoder, OwnerFields};
 use crate::store::{AuditEvent, CertificateRecord, NewRefusal, Serial};
@@ -38,8 +42,9 @@ pub enum KeySource<'a> {
     /// The center generates the key pair (art. 21.1(1)).
     Generate(KeyAlgorithm),
     /// A public key whose possession the caller has already established (for instance from a
-    /// PKCS#10 request it verified when the request came in). The center does not check it
-    /// again: a caller that has not verified possession must pass the CSR instead.
+    /// PKCS#10 request it verified when the request came in). The center does not check
+    /// possession again (a caller that has not verified it must pass the CSR instead), but applies
+    /// the key policy and the one-key-one-holder rule (art. 21.1) as to any key.
     PublicKey(&'a SubjectPublicKeyInfo),
 }
 
@@ -177,8 +182,17 @@ impl Center {
     ) -> Result<Issued, CaError> {
         let now = truncate_to_seconds(now);
         let (accepted, facts) = self.accept(req, actor, now)?;
+        let (public, generated) = match public_key(req, source, &self.config().key_policy, rng)? {
+            Ok(key) => key,
+            Err(refusal) => return Err(self.refuse(req, refusal, actor, now)?),
+        };
+        if generated.is_none() {
+            let digest = key_policy::spki_sha256(&owner_der::spki_der(&public));
+            if let Some(refusal) = self.key_of_another_holder(req, &digest, &HashMap::new())? {
+                return Err(self.refuse(req, refusal, actor, now)?);
+            }
+        }
         observe(IssueStep::Accepted);
-        let (public, generated) = public_key(req, source, rng)?;
         let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
         observe(IssueStep::Signed);
         Ok(Issued {
@@ -210,31 +224,71 @@ impl Center {
     ) -> Result<Accepted, CaError> {
         match request::assess(req, facts, now.date()) {
             Ok(a) => Ok(a),
-            Err(refusal) => {
-                let record = self.store().record_refusal(
-                    &NewRefusal {
-                        at: now,
-                        ground: refusal.ground(),
-                        detail: refusal.to_string(),
-                        iin: Some(req.applicant.iin.clone()),
-                        bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
-                        request_json: serde_json::to_string(req).unwrap_or_default(),
-                    },
-                    &AuditEvent {
-                        at: now,
-                        actor: actor.to_owned(),
-                        action: "issuance-refused".into(),
-                        details: json!({
-                            "ground": refusal.ground().as_str(),
-                            "article": refusal.ground().article(),
-                            "finding": refusal.to_string(),
-                            "iin": req.applicant.iin,
-                        }),
-                    },
-                )?;
-                Err(CaError::Refused { refusal, record })
-            }
+            Err(refusal) => Err(self.refuse(req, refusal, actor, now)?),
         }
+    }
+
+    /// Records `refusal` of `req` in the register with its audit entry, and returns the
+    /// [`CaError::Refused`] to give back.
+    fn refuse(
+        &self,
+        req: &RegistrationRequest,
+        refusal: Refusal,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<CaError, CaError> {
+        let record = self.store().record_refusal(
+            &NewRefusal {
+                at: now,
+                ground: refusal.ground(),
+                detail: refusal.to_string(),
+                iin: Some(req.applicant.iin.clone()),
+                bin: req.legal_entity.as_ref().map(|e| e.bin.clone()),
+                request_json: serde_json::to_string(req).unwrap_or_default(),
+            },
+            &AuditEvent {
+                at: now,
+                actor: actor.to_owned(),
+                action: "issuance-refused".into(),
+                details: json!({
+                    "ground": refusal.ground().as_str(),
+                    "article": refusal.ground().article(),
+                    "finding": refusal.to_string(),
+                    "iin": req.applicant.iin,
+                }),
+            },
+        )?;
+        Ok(CaError::Refused { refusal, record })
+    }
+
+    /// EDS law art. 21.1, one public key for one holder: the refusal when the key with SHA-256
+    /// `digest` is certified in the register, or taken by an earlier request of the same batch
+    /// (`batch`), for a holder other than `req`'s (its IIN and BIN, the BIN absent for an
+    /// individual). The same holder may have the key certified again.
+    fn key_of_another_holder(
+        &self,
+        req: &RegistrationRequest,
+        digest: &[u8; 32],
+        batch: &HashMap<[u8; 32], Who<'_>>,
+    ) -> Result<Option<Refusal>, CaError> {
+        let who = who_of(req);
+        if let Some(other) = batch.get(digest).filter(|other| **other != who) {
+            return Ok(Some(Refusal::KeyOfAnotherHolder {
+                serial: None,
+                holder: holder_text(Some(other.0), other.1),
+            }));
+        }
+        let found = self.store().certificates_by_key(digest)?;
+        Ok(found
+            .into_iter()
+            .find(|c| (c.iin.as_deref(), c.bin.as_deref()) != (Some(who.0), who.1))
+            .map(|c| Refusal::KeyOfAnotherHolder {
+                serial: Some(c.serial.to_string()),
+                holder: match c.iin.as_deref() {
+                    Some(iin) => holder_text(Some(iin), c.bin.as_deref()),
+                    None => c.subject,
+                },
+            }))
     }
 
     /// Issues certificates for many requests on as many threads as the machine has cores; see
@@ -260,7 +314,10 @@ impl Center {
     ///
     /// Steps: every request is assessed in order, with the registry facts looked up once per
     /// distinct (IIN, BIN) of the batch (one `now`, no register write in between, so they cannot
-    /// differ); serials are drawn and generated keys made in order, from `rng`; then the CSR checks
+    /// differ), then its key against the key policy and against the register and the batch's
+    /// earlier requests (one key, one holder: of two requests with one key for two holders, the
+    /// later is refused; the refusal stays recorded even if the batch then fails); serials are
+    /// drawn and generated keys made in order, from `rng`; then the CSR checks
     /// and signatures, which need no register and no `rng`, run on up to `threads` threads, chunk
     /// by chunk, while the calling thread writes the finished chunks in the batch's order into
     /// the one register transaction, which commits with the batch's audit entry at the end.
@@ -278,7 +335,9 @@ impl Center {
         let mut facts_of: HashMap<Who<'_>, Facts> = HashMap::new();
         let mut assessed: Vec<Result<(Accepted, Who<'_>), CaError>> =
             Vec::with_capacity(batch.len());
-        for (req, _) in batch {
+        let policy = &self.config().key_policy;
+        let mut keys_of: HashMap<[u8; 32], Who<'_>> = HashMap::new();
+        for (req, source) in batch {
             let who = (
                 req.applicant.iin.as_str(),
                 req.legal_entity.as_ref().map(|e| e.bin.as_str()),
@@ -287,10 +346,42 @@ impl Center {
                 Entry::Occupied(o) => o.into_mut(),
                 Entry::Vacant(v) => v.insert(self.facts_for(req, now.date())?),
             };
-            match self.assess_or_refuse(req, facts, actor, now) {
-                Ok(accepted) => assessed.push(Ok((accepted, who))),
-                Err(e @ CaError::Refused { .. }) => assessed.push(Err(e)),
+            let accepted = match self.assess_or_refuse(req, facts, actor, now) {
+                Ok(accepted) => accepted,
+                Err(e @ CaError::Refused { .. }) => {
+                    assessed.push(Err(e));
+                    continue;
+                }
                 Err(other) => return Err(other),
+            };
+            // The key rules (art. 21.1): type and size, then one key for one holder, against the
+            // register and the batch's earlier requests. The CSR's self-signature is verified
+            // later, on the signing threads.
+            let spki = match source {
+                KeySource::Generate(_) => None,
+                KeySource::Csr(pem_text) => {
+                    let text = pem_text
+                        .or(req.csr_pem.as_deref())
+                        .ok_or(CaError::NoPublicKey)?;
+                    Some(read_csr(text, policy, false)?)
+                }
+                KeySource::PublicKey(spki) => Some(check_given_key(spki, policy)?),
+            };
+            let refusal = match spki {
+                None => None,
+                Some(Err(refusal)) => Some(refusal),
+                Some(Ok(spki)) => {
+                    let digest = key_policy::spki_sha256(&owner_der::spki_der(&spki));
+                    let refusal = self.key_of_another_holder(req, &digest, &keys_of)?;
+                    if refusal.is_none() {
+                        keys_of.entry(digest).or_insert(who);
+                    }
+                    refusal
+                }
+            };
+            match refusal {
+                Some(refusal) => assessed.push(Err(self.refuse(req, refusal, actor, now)?)),
+                None => assessed.push(Ok((accepted, who))),
             }
         }
         // 2. Serials and generated keys, in order, from `rng`.
@@ -497,7 +588,11 @@ impl Center {
             JobKey::Ready(spki) => spki,
             JobKey::Given(spki) => *spki,
             JobKey::Csr(text) => {
-                checked = csr_public_key(text)?;
+                checked = read_csr(text, &self.config().key_policy, true)?.map_err(|r| {
+                    CaError::Internal {
+                        reason: format!("issue_batch: a request's key passed, then failed: {r}"),
+                    }
+                })?;
                 &checked
             }
         };
@@ -687,25 +782,41 @@ enum JobKey<'a> {
     Csr(&'a str),
 }
 
-/// Reads and checks the owner's public key, or generates the key pair.
+/// Reads and checks the owner's public key (the center's key policy, then the CSR's
+/// self-signature), or generates the key pair. A key the policy refuses is the inner `Err`.
 fn public_key(
     req: &RegistrationRequest,
     source: KeySource<'_>,
+    policy: &KeyPolicy,
     rng: &dyn SecureRandom,
-) -> Result<(SubjectPublicKeyInfo, Option<GeneratedKey>), CaError> {
+) -> Result<Result<(SubjectPublicKeyInfo, Option<GeneratedKey>), Refusal>, CaError> {
     match source {
         KeySource::Generate(alg) => {
             let (pair, pkcs8) = alg.generate(rng)?;
-            Ok((spki_of(&pair)?, Some(GeneratedKey { pkcs8 })))
+            let spki = spki_of(&pair)?;
+            Ok(check_given_key(&spki, policy)?.map(|spki| (spki, Some(GeneratedKey { pkcs8 }))))
         }
         KeySource::Csr(pem_text) => {
             let text = pem_text
                 .or(req.csr_pem.as_deref())
                 .ok_or(CaError::NoPublicKey)?;
-            Ok((csr_public_key(text)?, None))
+            Ok(read_csr(text, policy, true)?.map(|spki| (spki, None)))
         }
-        KeySource::PublicKey(spki) => Ok((spki.clone(), None)),
+        KeySource::PublicKey(spki) => Ok(check_given_key(spki, policy)?.map(|spki| (spki, None))),
     }
+}
+
+/// Applies the key policy to a public key that comes without a request.
+fn check_given_key(
+    spki: &SubjectPublicKeyInfo,
+    policy: &KeyPolicy,
+) -> Result<Result<SubjectPublicKeyInfo, Refusal>, CaError> {
+    let der = owner_der::spki_der(spki);
+    let (_, parsed) =
+        x509_parser::x509::SubjectPublicKeyInfo::from_der(&der).map_err(|e| CaError::Internal {
+            reason: format!("public key does not re-parse: {e}"),
+        })?;
+    Ok(key_policy::check_key(&parsed, policy).map(|()| spki.clone()))
 }
 
 fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, CaError> {
@@ -715,8 +826,22 @@ fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, CaError> {
 }
 
 /// Parses a PKCS#10 request (RFC 2986), verifies its self-signature (proof of possession of the
-/// private key) and returns its public key.
+/// private key) and returns its public key, under the default [`KeyPolicy`]; a key or signature
+/// algorithm the policy refuses is a [`CaError::BadCsr`] here (issuance records it as a refusal).
 pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
+    read_csr(pem_text, &KeyPolicy::default(), true)?.map_err(|refusal| CaError::BadCsr {
+        reason: refusal.to_string(),
+    })
+}
+
+/// Parses a PKCS#10 request (RFC 2986) and applies the key policy: the self-signature's
+/// algorithm, then the key's type and size, both before the signature is verified (when
+/// `verify`), so that a key the center does not support is reported as such.
+fn read_csr(
+    pem_text: &str,
+    policy: &KeyPolicy,
+    verify: bool,
+) -> Result<Result<SubjectPublicKeyInfo, Refusal>, CaError> {
     let bad = |reason: String| CaError::BadCsr { reason };
     let parsed = pem::parse(pem_text).map_err(|e| bad(format!("not PEM: {e}")))?;
     if parsed.tag() != "CERTIFICATE REQUEST" && parsed.tag() != "NEW CERTIFICATE REQUEST" {
@@ -733,10 +858,39 @@ pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
             rest.len()
         )));
     }
-    csr.verify_signature()
-        .map_err(|_| bad("the request's self-signature does not verify".into()))?;
+    let checked =
+        key_policy::check_request_signature(&csr.signature_algorithm.algorithm.to_id_string())
+            .and_then(|()| {
+                key_policy::check_key(&csr.certification_request_info.subject_pki, policy)
+            });
+    if let Err(refusal) = checked {
+        return Ok(Err(refusal));
+    }
+    if verify {
+        csr.verify_signature()
+            .map_err(|_| bad("the request's self-signature does not verify".into()))?;
+    }
     SubjectPublicKeyInfo::from_der(csr.certification_request_info.subject_pki.raw)
+        .map(Ok)
         .map_err(|e| bad(format!("unsupported public key: {e}")))
+}
+
+/// Whose request it is: the applicant's IIN and the entity's BIN, if any.
+fn who_of(req: &RegistrationRequest) -> Who<'_> {
+    (
+        req.applicant.iin.as_str(),
+        req.legal_entity.as_ref().map(|e| e.bin.as_str()),
+    )
+}
+
+/// A holder as refusals name it: `IIN …`, or `IIN …, BIN …` for a legal entity's certificate.
+fn holder_text(iin: Option<&str>, bin: Option<&str>) -> String {
+    match (iin, bin) {
+        (Some(iin), Some(bin)) => format!("IIN {iin}, BIN {bin}"),
+        (Some(iin), None) => format!("IIN {iin}"),
+        (None, Some(bin)) => format!("BIN {bin}"),
+        (None, None) => "another holder".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -805,7 +959,8 @@ mod tests {
 
     #[test]
     fn ok_batch_keeps_order_on_one_and_two_threads_and_records_all_in_one_transaction() {
-        let (csr, spki) = owner_csr();
+        // One key per holder (art. 21.1), each certified again for its holder's later requests.
+        let keys: Vec<(String, SubjectPublicKeyInfo)> = (0..5).map(|_| owner_csr()).collect();
         let names = [
             "individual-signing",
             "employee-signing-right",
@@ -818,9 +973,10 @@ mod tests {
         // this thread writes them (`sign_and_record`).
         for i in 0..200 {
             let name = names[i % names.len()];
+            let (csr, spki) = &keys[i % names.len()];
             let source = match i % 3 {
-                0 => KeySource::Csr(Some(&csr)),
-                1 => KeySource::PublicKey(&spki),
+                0 => KeySource::Csr(Some(csr)),
+                1 => KeySource::PublicKey(spki),
                 _ => KeySource::Generate(KeyAlgorithm::P256),
             };
             batch.push((request(name), source));
@@ -999,5 +1155,165 @@ mod tests {
         };
         assert_eq!(reason, "the request's self-signature does not verify");
         assert_eq!(owners(&c), 0);
+    }
+
+    fn issue_one(
+        c: &Center,
+        key: &IssuingKey,
+        name: &str,
+        source: KeySource<'_>,
+    ) -> Result<Issued, CaError> {
+        c.issue(
+            key,
+            &request(name),
+            source,
+            "test",
+            NOW,
+            &SystemRandom::new(),
+            &mut |_| {},
+        )
+    }
+
+    /// Art. 21.1: a key certified to IIN 850314300122 is refused for IIN 900701400233, with the
+    /// refusal recorded in the register and the audit log; the same holder gets it again.
+    #[test]
+    fn fail_key_of_another_holder_and_ok_same_holder_again() {
+        let (csr, spki) = owner_csr();
+        let dir = tempfile::tempdir().unwrap();
+        let c = center(dir.path());
+        let key = c.unlock(PASS).unwrap();
+        let first = issue_one(&c, &key, "individual-signing", KeySource::Csr(Some(&csr))).unwrap();
+        let again = issue_one(&c, &key, "individual-signing", KeySource::PublicKey(&spki));
+        assert!(again.is_ok(), "{again:?}");
+        let expected = Refusal::KeyOfAnotherHolder {
+            serial: Some(first.record.serial.to_string()),
+            holder: "IIN 850314300122".into(),
+        };
+        for source in [KeySource::Csr(Some(&csr)), KeySource::PublicKey(&spki)] {
+            let err = issue_one(&c, &key, "individual-authentication", source).unwrap_err();
+            let CaError::Refused { refusal, record } = err else {
+                panic!("expected a refusal, got {err:?}");
+            };
+            assert_eq!(refusal, expected);
+            let stored = c.store().refusals().unwrap();
+            let last = stored.iter().find(|r| r.id == record).unwrap();
+            assert_eq!(last.ground, RefusalGround::KeyOfAnotherHolder);
+            assert_eq!(last.iin.as_deref(), Some("900701400233"));
+        }
+        let audit = c.store().audit_entries(0, 1000).unwrap();
+        let last = audit.last().unwrap();
+        assert_eq!(last.action, "issuance-refused");
+        let details: serde_json::Value = serde_json::from_str(&last.details).unwrap();
+        assert_eq!(details["ground"], "key-of-another-holder");
+        assert_eq!(details["article"], "21.1");
+        assert_eq!(owners(&c), 2);
+    }
+
+    /// Two requests of one batch with one key for two holders: the later is refused, the rest
+    /// is issued; a key refused by the policy is refused in a batch as in `issue`.
+    #[test]
+    fn fail_batch_gives_one_key_to_one_holder_only() {
+        let (csr, _) = owner_csr();
+        let (other_csr, _) = owner_csr();
+        let dir = tempfile::tempdir().unwrap();
+        let c = center(dir.path());
+        let key = c.unlock(PASS).unwrap();
+        let batch = vec![
+            (request("individual-signing"), KeySource::Csr(Some(&csr))),
+            (request("individual-signing"), KeySource::Csr(Some(&csr))),
+            (
+                request("individual-authentication"),
+                KeySource::Csr(Some(&csr)),
+            ),
+            (
+                request("individual-authentication"),
+                KeySource::Csr(Some(&other_csr)),
+            ),
+        ];
+        for threads in [1, 2] {
+            let out = c
+                .issue_batch_on(
+                    &key,
+                    &batch,
+                    "test",
+                    NOW,
+                    &SystemRandom::new(),
+                    NonZeroUsize::new(threads).unwrap(),
+                )
+                .unwrap();
+            assert!(
+                out[0].is_ok() && out[1].is_ok() && out[3].is_ok(),
+                "{out:?}"
+            );
+            let Err(CaError::Refused { refusal, .. }) = &out[2] else {
+                panic!("expected a refusal, got {:?}", out[2]);
+            };
+            // The batch's own earlier request is found first (the second run's register
+            // also holds the first run's certificates).
+            assert_eq!(
+                refusal,
+                &Refusal::KeyOfAnotherHolder {
+                    serial: None,
+                    holder: "IIN 850314300122".into(),
+                }
+            );
+        }
+        assert_eq!(owners(&c), 6);
+    }
+
+    /// The policy is the center's configuration: a P-384 key is refused where only P-256 is
+    /// allowed, before its self-signature is looked at, and recorded as a refusal.
+    #[test]
+    fn fail_curve_left_out_of_the_configured_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let created = datetime!(2026-11-22 09:00 UTC);
+        let config = CenterConfig {
+            key_policy: KeyPolicy {
+                allowed: vec![crate::config::AllowedKey::P256],
+                ..KeyPolicy::default()
+            },
+            ..CenterConfig::default()
+        };
+        let c = Center::init(dir.path(), config, PASS, created, &rng).unwrap();
+        let registry: Registry = serde_json::from_str(&fixture("registry.json")).unwrap();
+        for p in &registry.persons {
+            c.record_person(p, "test", created).unwrap();
+        }
+        let key = c.unlock(PASS).unwrap();
+        let owner = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+        let csr = rcgen::CertificateParams::default()
+            .serialize_request(&owner)
+            .unwrap()
+            .pem()
+            .unwrap();
+        let err =
+            issue_one(&c, &key, "individual-signing", KeySource::Csr(Some(&csr))).unwrap_err();
+        let CaError::Refused { refusal, .. } = err else {
+            panic!("expected a refusal, got {err:?}");
+        };
+        assert_eq!(
+            refusal,
+            Refusal::UnsupportedCurve {
+                curve: "P-384".into(),
+                allowed: "P-256".into()
+            }
+        );
+        assert_eq!(refusal.ground(), RefusalGround::UnacceptableKey);
+        let generated = issue_one(
+            &c,
+            &key,
+            "individual-signing",
+            KeySource::Generate(KeyAlgorithm::Ed25519),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                &generated,
+                CaError::Refused { refusal: Refusal::KeyAlgorithmNotAllowed { algorithm, .. }, .. }
+                    if algorithm == "Ed25519"
+            ),
+            "{generated:?}"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod crl;
 mod delegated;
 pub mod error;
 pub mod issue;
+mod key_policy;
 pub mod keys;
 pub mod ocsp;
 mod owner_der;

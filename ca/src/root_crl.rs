@@ -19,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 use crate::center::{Center, ROOT, subject_key_identifier, truncate_to_seconds};
 use crate::crl::Crl;
 use crate::error::CaError;
-use crate::keys::{self, write_public_file};
+use crate::keys;
 use crate::store::AuditEvent;
 
 /// The root CRL's file name in `crl/` (DER; `.pem` beside it).
@@ -36,15 +36,7 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<(Crl, [PathBuf; 2]), CaError> {
         let dir = self.dir().join("crl");
-        std::fs::create_dir_all(&dir).map_err(|e| CaError::io(&dir, &e))?;
-        let lock_path = dir.join(".lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| CaError::io(&lock_path, &e))?;
-        lock.lock().map_err(|e| CaError::io(&lock_path, &e))?;
+        let lock = crate::crl::lock_crl_dir(&dir)?;
 
         let key = keys::read_encrypted_pkcs8(&self.dir().join("root.key.pem"), passphrase)?;
         let ski = subject_key_identifier(self.root_der())?;
@@ -95,12 +87,9 @@ impl Center {
             entries,
             der: signed.der().to_vec(),
         };
-        let der_path = dir.join(FILE);
-        let pem_path = dir.join(format!("{FILE}.pem"));
-        write_public_file(&der_path, &crl.der)?;
-        write_public_file(&pem_path, crl.pem().as_bytes())?;
+        let paths = crate::crl::publish_pair(&dir, FILE, &crl)?;
         drop(lock);
-        Ok((crl, [der_path, pem_path]))
+        Ok((crl, paths))
     }
 }
 

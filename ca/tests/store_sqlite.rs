@@ -13,8 +13,10 @@ use eds_ca::store::{
     RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
+use rcgen::PublicKeyData;
 use rusqlite::Connection;
 use serde_json::json;
+use sha2::Digest;
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
 
@@ -1205,6 +1207,7 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE operators; DROP INDEX certificates_by_bin; \
+             DROP INDEX certificates_by_key; ALTER TABLE certificates DROP COLUMN spki_sha256; \
              CREATE INDEX certificates_by_issued ON certificates (issued_at, serial); \
              CREATE INDEX certificates_by_bin ON certificates (bin); \
              PRAGMA user_version = 1;",
@@ -1217,7 +1220,7 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, eds_ca::store::sqlite::SCHEMA_VERSION);
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     // A file this program created has 16 KiB pages (see `PAGE_SIZE` in store::sqlite).
     let page_size: i64 = Connection::open(&path)
         .unwrap()
@@ -1247,6 +1250,12 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
             (
                 "certificates_by_iin".to_owned(),
                 "CREATE INDEX certificates_by_iin ON certificates (iin)".to_owned()
+            ),
+            (
+                "certificates_by_key".to_owned(),
+                "CREATE INDEX certificates_by_key ON certificates (spki_sha256) \
+                 WHERE spki_sha256 IS NOT NULL"
+                    .to_owned()
             ),
         ]
     );
@@ -1308,4 +1317,60 @@ fn ok_second_handle_keeps_the_first_ones_writes_visible_to_other_processes() {
     second.append_audit(&ev("three")).unwrap();
     assert_eq!(count_elsewhere(), 3);
     assert!(dir.path().join("register.db-wal").exists());
+}
+
+/// A register of schema 3 (no `spki_sha256`) holding a real certificate: opening it migrates to
+/// schema 4 and fills the key digest from the stored DER, so the certificate is found by its key;
+/// a row whose DER does not parse stays unindexed.
+#[test]
+fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let real = rcgen::CertificateParams::new(vec!["holder.test".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let digest: [u8; 32] = sha2::Sha256::digest(key.subject_public_key_info()).into();
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut rec = cert(1, "issuing", year_after());
+        rec.der = real.der().to_vec();
+        store.insert_certificate(&rec, &ev("issue")).unwrap();
+        store
+            .insert_certificate(&cert(2, "issuing", year_after()), &ev("issue"))
+            .unwrap();
+        assert_eq!(store.certificates_by_key(&digest).unwrap(), vec![rec]);
+    }
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP INDEX certificates_by_key; ALTER TABLE certificates DROP COLUMN spki_sha256; \
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 4);
+    let found: Vec<_> = store
+        .certificates_by_key(&digest)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.serial)
+        .collect();
+    assert_eq!(found, vec![serial(1)]);
+    assert_eq!(store.certificates_by_key(&[0; 32]).unwrap(), vec![]);
+    let unindexed: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM certificates WHERE spki_sha256 IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unindexed, 1);
 }

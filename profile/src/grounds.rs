@@ -3,11 +3,13 @@
 //! EDS law art. 14-1 lists four refusal grounds; art. 18.1 lists seven revocation grounds and
 //! art. 17.1 gives the owner the right to demand revocation when the private key is compromised.
 //! Each ground maps to one RFC 5280 §5.3.1 `CRLReason`; `certificateHold` is never used because the
-//! law knows no suspension.
+//! law knows no suspension. Two refusal grounds concern the public key itself rather than the
+//! applicant (art. 21.1: the center confirms the ownership of a public key).
 
 use serde::{Deserialize, Serialize};
 
-/// Why the center refuses to issue a registration certificate (EDS law art. 14-1).
+/// Why the center refuses to issue a registration certificate (EDS law art. 14-1, and art. 21.1
+/// for the public key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -20,15 +22,26 @@ pub enum RefusalGround {
     CourtDecision,
     /// Art. 14-1(4) and art. 14: the applicant has not reached the age of sixteen.
     UnderAge,
+    /// Art. 21.1 and 15.1(3): the public key is already certified to another holder. The center
+    /// confirms that a public key belongs to its holder; one key certified to two holders would
+    /// let a signature made with it be attributed to either.
+    KeyOfAnotherHolder,
+    /// Art. 21.1: the public key or the request's proof of possession is too weak for the center
+    /// to confirm ownership of the key: an RSA modulus under the configured minimum, a curve or
+    /// algorithm the center does not certify (RFC 5480 §2.1.1.1, RFC 8410 §3), or a PKCS#10
+    /// self-signature (RFC 2986 §4.2) made with SHA-1 or MD5 (RFC 6194 §3, NIST SP 800-131A).
+    UnacceptableKey,
 }
 
 impl RefusalGround {
     /// All grounds, in the order of the article.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::IncompleteDocuments,
         Self::FalseInformation,
         Self::CourtDecision,
         Self::UnderAge,
+        Self::KeyOfAnotherHolder,
+        Self::UnacceptableKey,
     ];
 
     /// The article and item of the EDS law that names this ground.
@@ -38,6 +51,7 @@ impl RefusalGround {
             Self::FalseInformation => "14-1(2)",
             Self::CourtDecision => "14-1(3)",
             Self::UnderAge => "14-1(4)",
+            Self::KeyOfAnotherHolder | Self::UnacceptableKey => "21.1",
         }
     }
 
@@ -48,6 +62,8 @@ impl RefusalGround {
             Self::FalseInformation => "false-information",
             Self::CourtDecision => "court-decision",
             Self::UnderAge => "under-age",
+            Self::KeyOfAnotherHolder => "key-of-another-holder",
+            Self::UnacceptableKey => "unacceptable-key",
         }
     }
 

@@ -273,10 +273,59 @@ pub enum Refusal {
         /// The day the applicant turns sixteen.
         sixteen_on: Date,
     },
+    /// Art. 21.1: the public key is already certified to another holder (another IIN, or the
+    /// same IIN for another legal entity or none).
+    #[error("key of another holder: the public key is already certified to {holder} {}", match serial {
+        Some(s) => format!("in certificate {s}"),
+        None => "by an earlier request of the same batch".to_owned(),
+    })]
+    KeyOfAnotherHolder {
+        /// The serial (hex) of a certificate that certifies the key; `None` when an earlier
+        /// request of the same batch takes it (its serial is not drawn yet).
+        serial: Option<String>,
+        /// Its holder: `IIN <iin>`, with `, BIN <bin>` for a legal entity's certificate.
+        holder: String,
+    },
+    /// Art. 21.1: an RSA modulus shorter than the center's minimum.
+    #[error("unacceptable key: RSA key of {bits} bits, the center requires at least {minimum}")]
+    RsaKeyTooShort {
+        /// The modulus length in bits.
+        bits: u32,
+        /// The configured minimum.
+        minimum: u32,
+    },
+    /// Art. 21.1, RFC 5480 §2.1.1.1: an elliptic-curve key on a curve the center does not
+    /// certify.
+    #[error(
+        "unacceptable key: elliptic curve {curve} is not supported (the center certifies {allowed})"
+    )]
+    UnsupportedCurve {
+        /// The curve's name, or its OID when it has no name here.
+        curve: String,
+        /// The key types the center certifies.
+        allowed: String,
+    },
+    /// Art. 21.1: a key algorithm the center does not certify.
+    #[error(
+        "unacceptable key: {algorithm} keys are not certified (the center certifies {allowed})"
+    )]
+    KeyAlgorithmNotAllowed {
+        /// The algorithm's name, or its OID when it has no name here.
+        algorithm: String,
+        /// The key types the center certifies.
+        allowed: String,
+    },
+    /// Art. 21.1, RFC 2986 §4.2: the request's self-signature uses a broken hash (SHA-1, MD5), so
+    /// it proves nothing about possession of the key (RFC 6194 §3, NIST SP 800-131A).
+    #[error("unacceptable key: the request is self-signed with {algorithm}, a broken hash")]
+    WeakRequestSignature {
+        /// The signature algorithm's name.
+        algorithm: String,
+    },
 }
 
 impl Refusal {
-    /// The ground of art. 14-1 this refusal rests on.
+    /// The ground (art. 14-1 or 21.1) this refusal rests on.
     pub fn ground(&self) -> RefusalGround {
         match self {
             Self::MissingDocuments { .. } => RefusalGround::IncompleteDocuments,
@@ -293,6 +342,11 @@ impl Refusal {
             | Self::EntityLiquidated { .. }
             | Self::NotTheHead { .. }
             | Self::InvalidRoles { .. } => RefusalGround::FalseInformation,
+            Self::KeyOfAnotherHolder { .. } => RefusalGround::KeyOfAnotherHolder,
+            Self::RsaKeyTooShort { .. }
+            | Self::UnsupportedCurve { .. }
+            | Self::KeyAlgorithmNotAllowed { .. }
+            | Self::WeakRequestSignature { .. } => RefusalGround::UnacceptableKey,
         }
     }
 }

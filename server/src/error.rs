@@ -10,7 +10,7 @@
 //! | 409 | the certificate is already revoked, or is a CA certificate |
 //! | 413 | the body is over the route's limit |
 //! | 415 | wrong `Content-Type` |
-//! | 422 | issuance refused on a ground of EDS law art. 14-1 (the refusal is recorded) |
+//! | 422 | issuance refused on a ground of EDS law art. 14-1, or art. 21.1 for the key (the refusal is recorded) |
 //! | 500 | the register or the center failed; nothing half done (every register call is one transaction) |
 //! | 501 | the timestamp authority is not built |
 //! | 503 | the register stayed locked by another writer past its timeout (`Retry-After: 1`) |

@@ -67,6 +67,14 @@ pub trait Store: Send + Sync {
     /// The certificate with that serial, with its revocation if any.
     fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError>;
 
+    /// Every certificate whose SubjectPublicKeyInfo has this SHA-256, in the order recorded
+    /// (EDS law art. 21.1: one public key, one holder). A certificate whose DER does not parse
+    /// is not indexed by key.
+    fn certificates_by_key(
+        &self,
+        spki_sha256: &[u8; 32],
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+
     /// Certificates matching every filter of the query, in the order the register recorded them
     /// (issuance order, oldest first).
     fn list_certificates(&self, q: &CertificateQuery)

@@ -10,6 +10,9 @@
 //! - New files get `PAGE_SIZE` (16 KiB) pages; every connection a `CACHE_KIB` (64 MiB) page cache.
 //! - Certificates are indexed by serial, IIN, and BIN where there is one (schema 3); listings
 //!   follow the rowid, the order the register recorded them in.
+//! - Schema 4 adds `spki_sha256`, the SHA-256 of the certificate's SubjectPublicKeyInfo, with an
+//!   index, so that issuance finds the holders of a public key (EDS law art. 21.1); migrating an
+//!   older file fills it from the stored DER.
 //!
 //! Revocations live in their own table with a copy of the certificate's issuer and `notAfter`
 //! (both immutable), and one covering index `(issuer, serial, not_after, entered_at, reason,
@@ -58,7 +61,7 @@ const PAGE_SIZE: i64 = 16_384;
 const CACHE_KIB: i64 = 65_536;
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The register in a SQLite database. One connection, serialised by a mutex; open one
 /// `SqliteStore` per process and share it, or several on one file (they wait for each other).
@@ -206,6 +209,25 @@ impl Store for SqliteStore {
 
     fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError> {
         self.read(|tx| certificate_in(tx, serial))
+    }
+
+    fn certificates_by_key(
+        &self,
+        spki_sha256: &[u8; 32],
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(&format!(
+                    "{SELECT_CERTIFICATES} WHERE c.spki_sha256 = ?1 ORDER BY c.id"
+                ))
+                .map_err(db_err)?;
+            let mut rows = st.query([spki_sha256.as_slice()]).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                out.push(decode_certificate(row)?);
+            }
+            Ok(out)
+        })
     }
 
     fn list_certificates(
@@ -817,7 +839,7 @@ impl Drop for SqliteCertificateBatch<'_> {
     }
 }
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     r"
 CREATE TABLE certificates (
     id           INTEGER PRIMARY KEY,
@@ -936,7 +958,15 @@ DROP INDEX IF EXISTS certificates_by_issued;
 DROP INDEX IF EXISTS certificates_by_bin;
 CREATE INDEX certificates_by_bin ON certificates (bin) WHERE bin IS NOT NULL;
 ",
+    // 4: the holders of a public key (EDS law art. 21.1); `fill_spki_sha256` fills old rows.
+    r"
+ALTER TABLE certificates ADD COLUMN spki_sha256 BLOB;
+CREATE INDEX certificates_by_key ON certificates (spki_sha256) WHERE spki_sha256 IS NOT NULL;
+",
 ];
+
+/// The schema version whose migration added `certificates.spki_sha256`.
+const SPKI_SHA256_SCHEMA: usize = 4;
 
 const SELECT_OPERATORS: &str = "SELECT id, name, created_at, revoked_at FROM operators";
 
@@ -977,9 +1007,43 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for sql in MIGRATIONS.iter().skip(from) {
         tx.execute_batch(sql).map_err(db_err)?;
     }
+    if from < SPKI_SHA256_SCHEMA {
+        fill_spki_sha256(&tx)?;
+    }
     tx.pragma_update(None, "user_version", supported)
         .map_err(db_err)?;
     tx.commit().map_err(db_err)
+}
+
+/// Fills `spki_sha256` of the certificates recorded before schema 4, from their DER.
+fn fill_spki_sha256(tx: &Connection) -> Result<(), StoreError> {
+    let mut st = tx
+        .prepare("SELECT id, der FROM certificates WHERE spki_sha256 IS NULL")
+        .map_err(db_err)?;
+    let rows: Vec<(i64, Vec<u8>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db_err)?
+        .collect::<Result<_, _>>()
+        .map_err(db_err)?;
+    let mut update = tx
+        .prepare("UPDATE certificates SET spki_sha256 = ?1 WHERE id = ?2")
+        .map_err(db_err)?;
+    for (id, der) in rows {
+        if let Some(digest) = certificate_spki_sha256(&der) {
+            update
+                .execute(params![digest.as_slice(), id])
+                .map_err(db_err)?;
+        }
+    }
+    Ok(())
+}
+
+/// SHA-256 of the SubjectPublicKeyInfo of a DER certificate; `None` when it does not parse.
+fn certificate_spki_sha256(der: &[u8]) -> Option<[u8; 32]> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(crate::key_policy::spki_sha256(
+        cert.tbs_certificate.subject_pki.raw,
+    ))
 }
 
 /// The SQL and arguments of [`Store::list_certificates`] for `q`.
@@ -1013,8 +1077,8 @@ fn insert_certificate_in(tx: &Connection, rec: &CertificateRecord) -> Result<(),
     let inserted = tx
         .prepare_cached(
             "INSERT INTO certificates (serial, issuer, subject, kind, iin, bin, key_purpose, \
-             not_before, not_after, issued_at, confidential, der) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             not_before, not_after, issued_at, confidential, der, spki_sha256) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )
         .and_then(|mut st| {
             st.execute(params![
@@ -1030,6 +1094,9 @@ fn insert_certificate_in(tx: &Connection, rec: &CertificateRecord) -> Result<(),
                 rec.issued_at.unix_timestamp(),
                 rec.confidential,
                 rec.der,
+                certificate_spki_sha256(&rec.der)
+                    .as_ref()
+                    .map(|d| d.as_slice()),
             ])
         });
     match inserted {
