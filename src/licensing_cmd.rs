@@ -46,7 +46,8 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::Indication;
 
 use crate::EXIT_REFUSED;
-use crate::verify_cmd::{CommonArgs, build_verifier, code_for, render_document};
+use crate::stdio;
+use crate::verify_cmd::{CommonArgs, build_verifier, check_one_stdin, code_for, render_document};
 
 const PASSWORD_ENV: &str = "EDS_KEY_PASSWORD";
 
@@ -279,8 +280,9 @@ fn password(file: Option<&Path>) -> anyhow::Result<String> {
 
 /// Opens a PKCS#12 key file.
 pub(crate) fn open_p12(path: &Path, password: &str) -> anyhow::Result<Pkcs12Contents> {
-    let bytes = fs::read(path).with_context(|| format!("read {}", path.display()))?;
-    load_pkcs12(&bytes, password).with_context(|| format!("open {}", path.display()))
+    let name = stdio::input_name(path);
+    let bytes = stdio::read(path).with_context(|| format!("read {name}"))?;
+    load_pkcs12(&bytes, password).with_context(|| format!("open {name}"))
 }
 
 fn parse_bin(s: &str) -> anyhow::Result<Bin> {
@@ -1259,14 +1261,15 @@ fn fields(out: &mut String, value: &Value, depth: usize) {
 }
 
 fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("read the {what} {}", path.display()))
+    stdio::read(path).with_context(|| format!("read the {what} {}", stdio::input_name(path)))
 }
 
+/// Writes a signed (DER) result to `path` (its folder made if need be), or standard output.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     }
-    fs::write(path, bytes).with_context(|| format!("write {}", path.display()))
+    stdio::write(path, bytes, true)
 }
 
 fn deadline_line(deadline: &Option<DeadlineView>, note: &Option<String>) -> String {
@@ -1294,6 +1297,14 @@ pub(crate) fn submission_check(
     now: OffsetDateTime,
     args: &SubmissionCheckArgs,
 ) -> anyhow::Result<u8> {
+    let mut inputs = vec![("FILE", args.file.as_path()), ("--p12", args.p12.as_path())];
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    check_one_stdin(&args.common, inputs)?;
+    stdio::reserve_stdout(&args.receipt_out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let signed = read_file(&args.file, "application")?;
     let body = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
@@ -1303,20 +1314,20 @@ pub(crate) fn submission_check(
         let mut v = serde_json::to_value(&accepted)?;
         v["receipt_file"] = json!(args.receipt_out.display().to_string());
         v["accepted"] = json!(true);
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let app = &accepted.application;
-        println!(
+        say!(
             "accepted application {} ({}) from {}",
             app.application_number().as_str(),
             service_name(app.service()),
             app.recipient_id()
         );
-        println!(
+        say!(
             "  {}",
             deadline_line(&accepted.deadline, &accepted.deadline_note)
         );
-        println!("  receipt → {}", args.receipt_out.display());
+        say!("  receipt → {}", stdio::output_name(&args.receipt_out));
     }
     Ok(0)
 }
@@ -1338,6 +1349,18 @@ pub(crate) fn license_issue(
                 .map_err(|e| anyhow::anyhow!("--valid-until {s:?} is not a date YYYY-MM-DD: {e}"))
         })
         .transpose()?;
+    let mut inputs = vec![
+        ("--application", args.application.as_path()),
+        ("--receipt", args.receipt.as_path()),
+        ("--p12", args.p12.as_path()),
+    ];
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    check_one_stdin(&args.common, inputs)?;
+    stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let application = read_file(&args.application, "application")?;
     let receipt = read_file(&args.receipt, "receipt")?;
@@ -1370,15 +1393,15 @@ pub(crate) fn license_issue(
     if json {
         let mut v = serde_json::to_value(&issued)?;
         v["out"] = json!(args.out.display().to_string());
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!(
+        say!(
             "issued a {} for application {} → {}",
             issued.document.kind(),
             issued.document.application_number().as_str(),
-            args.out.display()
+            stdio::output_name(&args.out)
         );
-        println!(
+        say!(
             "  {}{}",
             deadline_line(&issued.deadline, &issued.deadline_note),
             match issued.in_time {
@@ -1399,6 +1422,7 @@ pub(crate) fn license_verify(
     args: &LicenseVerifyArgs,
 ) -> anyhow::Result<u8> {
     let body_bin = parse_bin(&args.body_bin)?;
+    check_one_stdin(&args.common, [("FILE", args.file.as_path())])?;
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let signed = read_file(&args.file, "signed result")?;
     let result = check_result(&verifier, &signed, &body_bin, now)?;

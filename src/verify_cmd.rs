@@ -26,6 +26,8 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::trust::TrustList;
 use eds_verifier::verdict::{Check, Indication, Outcome};
 
+use crate::stdio;
+
 /// Exit code: some signature is INDETERMINATE (and none failed).
 pub(crate) const EXIT_INDETERMINATE: u8 = 2;
 /// Exit code: usage error of `eds verify` / `eds cert verify` (EX_USAGE).
@@ -246,7 +248,30 @@ fn parse_time(s: &str) -> anyhow::Result<OffsetDateTime> {
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    fs::read(path).map_err(|e| input(format!("cannot read {what} {}: {e}", path.display())))
+    crate::stdio::read(path).map_err(|e| {
+        input(format!(
+            "cannot read {what} {}: {e}",
+            stdio::input_name(path)
+        ))
+    })
+}
+
+/// Fails (exit 64) when more than one input of `common` and `others` is `-`.
+pub(crate) fn check_one_stdin<'a>(
+    common: &'a CommonArgs,
+    others: impl IntoIterator<Item = (&'a str, &'a Path)>,
+) -> anyhow::Result<()> {
+    let mut inputs: Vec<(&str, &Path)> = others.into_iter().collect();
+    inputs.extend(common.trust.as_deref().map(|p| ("--trust", p)));
+    inputs.extend(
+        common
+            .untrusted
+            .iter()
+            .map(|p| ("--untrusted", p.as_path())),
+    );
+    inputs.extend(common.crl.iter().map(|p| ("--crl", p.as_path())));
+    inputs.extend(common.ocsp.iter().map(|p| ("--ocsp", p.as_path())));
+    stdio::check_one_stdin(inputs)
 }
 
 pub(crate) fn build_verifier(
@@ -256,6 +281,11 @@ pub(crate) fn build_verifier(
     required_eku: Option<String>,
 ) -> anyhow::Result<Verifier> {
     let trust = match &common.trust {
+        Some(path) if stdio::is_dash(path) => {
+            // certificate_file entries are relative to the working folder.
+            TrustList::from_bytes_in(&read(path, "trust list")?, Path::new("."))
+                .map_err(|e| input(format!("trust list from standard input: {e}")))?
+        }
         Some(path) => TrustList::load(path)
             .map_err(|e| input(format!("trust list {}: {e}", path.display())))?,
         None => {
@@ -274,11 +304,11 @@ pub(crate) fn build_verifier(
         let bytes = read(path, "certificate file")?;
         extra_certs.extend(
             Cert::all_from_pem_or_der(&bytes)
-                .map_err(|e| input(format!("{}: {e}", path.display())))?,
+                .map_err(|e| input(format!("{}: {e}", stdio::input_name(path))))?,
         );
     }
     for path in &common.crl {
-        if !path.is_file() {
+        if !stdio::is_dash(path) && !path.is_file() {
             return Err(input(format!(
                 "cannot read CRL {}: no such file",
                 path.display()
@@ -286,7 +316,7 @@ pub(crate) fn build_verifier(
         }
     }
     for path in &common.ocsp {
-        if !path.is_file() {
+        if !stdio::is_dash(path) && !path.is_file() {
             return Err(input(format!(
                 "cannot read OCSP response {}: no such file",
                 path.display()
@@ -296,8 +326,16 @@ pub(crate) fn build_verifier(
     let at = common.at.as_deref().map(parse_time).transpose()?;
     let cache_dir = common.cache.clone().unwrap_or_else(|| data.join("cache"));
     let revocation = RevocationChecker::new(RevocationOptions {
-        crl_files: common.crl.clone(),
-        ocsp_files: common.ocsp.clone(),
+        crl_files: common
+            .crl
+            .iter()
+            .map(|p| stdio::path_for_reading(p))
+            .collect(),
+        ocsp_files: common
+            .ocsp
+            .iter()
+            .map(|p| stdio::path_for_reading(p))
+            .collect(),
         offline: common.offline,
         ocsp: !common.no_ocsp,
         cache_dir: (!common.offline).then_some(cache_dir),
@@ -335,6 +373,9 @@ pub(crate) fn verify(
         bin: args.expect_bin.clone(),
         roles: args.expect_role.clone(),
     };
+    let mut inputs: Vec<(&str, &Path)> = args.files.iter().map(|p| ("FILE", p.as_path())).collect();
+    inputs.extend(args.content.as_deref().map(|p| ("--content", p)));
+    check_one_stdin(&args.common, inputs)?;
     let verifier = build_verifier(data, &args.common, expectations, None)?;
     let files = collect_files(&args.files)?;
     if args.content.is_some() && files.len() != 1 {
@@ -342,7 +383,7 @@ pub(crate) fn verify(
             "--content goes with exactly one signature file; verify detached signatures one at a time",
         ));
     }
-    let batch = files.len() > 1 || args.files.iter().any(|f| f.is_dir());
+    let batch = files.len() > 1 || args.files.iter().any(|f| !stdio::is_dash(f) && f.is_dir());
     let results = if batch {
         run_batch(&verifier, &files, now, args.jobs, json)?
     } else {
@@ -394,20 +435,24 @@ fn verify_one(
     let signature = read(file, "signature")?;
     let report = match content {
         Some(path) => {
-            let mut f = fs::File::open(path)
-                .map_err(|e| input(format!("cannot read content {}: {e}", path.display())))?;
+            let mut f = stdio::reader(path).map_err(|e| {
+                input(format!(
+                    "cannot read content {}: {e}",
+                    stdio::input_name(path)
+                ))
+            })?;
             verifier.verify_document(&signature, Some(Content::Reader(&mut f)), now)
         }
         None => verifier.verify_document(&signature, None, now),
     }
-    .with_context(|| format!("verify {}", file.display()))?;
+    .with_context(|| format!("verify {}", stdio::input_name(file)))?;
     Ok(report)
 }
 
 fn collect_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in inputs {
-        if path.is_dir() {
+        if !stdio::is_dash(path) && path.is_dir() {
             let mut found: Vec<PathBuf> = fs::read_dir(path)
                 .map_err(|e| input(format!("cannot list {}: {e}", path.display())))?
                 .filter_map(Result::ok)
@@ -705,6 +750,7 @@ pub(crate) fn cert_verify(
     now: OffsetDateTime,
     args: &CertVerifyArgs,
 ) -> anyhow::Result<u8> {
+    check_one_stdin(&args.common, [("LEAF", args.leaf.as_path())])?;
     let verifier = build_verifier(
         data,
         &args.common,
@@ -713,10 +759,10 @@ pub(crate) fn cert_verify(
     )?;
     let bytes = read(&args.leaf, "certificate")?;
     let leaf = Cert::all_from_pem_or_der(&bytes)
-        .map_err(|e| input(format!("{}: {e}", args.leaf.display())))?
+        .map_err(|e| input(format!("{}: {e}", stdio::input_name(&args.leaf))))?
         .into_iter()
         .next()
-        .ok_or_else(|| input(format!("{}: no certificate", args.leaf.display())))?;
+        .ok_or_else(|| input(format!("{}: no certificate", stdio::input_name(&args.leaf))))?;
     let report = verifier.verify_certificate(&leaf, &[], now);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
