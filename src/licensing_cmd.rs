@@ -96,18 +96,20 @@ pub(crate) enum LicenseCommand {
 /// `eds submission check`.
 #[derive(Debug, Args)]
 pub(crate) struct SubmissionCheckArgs {
-    /// The signed application (CMS, attached; PEM or DER).
+    /// The signed application (CMS, attached; PEM or DER); `-` reads standard input.
     #[arg(value_name = "FILE")]
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
-    /// The licensing body's key and certificate (PKCS#12) that signs the receipt.
+    /// The licensing body's key and certificate (PKCS#12) that signs the receipt; `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD).
+    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
-    /// Where to write the signed receipt (DER).
+    /// Where to write the signed receipt (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) receipt_out: PathBuf,
 }
@@ -124,10 +126,11 @@ pub(crate) enum Decision {
 /// `eds license issue`.
 #[derive(Debug, Args)]
 pub(crate) struct LicenseIssueArgs {
-    /// The signed application.
+    /// The signed application; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) application: PathBuf,
-    /// The body's signed receipt of that application (from `eds submission check`).
+    /// The body's signed receipt of that application (from `eds submission check`); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) receipt: PathBuf,
     /// Grant or refuse.
@@ -156,16 +159,17 @@ pub(crate) struct LicenseIssueArgs {
     /// Result of a technical study for every product (service 6).
     #[arg(long, value_enum, default_value = "neither-special-nor-crypto")]
     pub(crate) study_result: StudyArg,
-    /// The officer's key and certificate (PKCS#12).
+    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD).
+    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
     /// BIN of the licensing body: the officer's certificate must carry it.
     #[arg(long, value_name = "BIN")]
     pub(crate) body_bin: String,
-    /// Where to write the signed result (DER).
+    /// Where to write the signed result (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
     #[command(flatten)]
@@ -186,7 +190,8 @@ pub(crate) enum StudyArg {
 /// `eds license verify`.
 #[derive(Debug, Args)]
 pub(crate) struct LicenseVerifyArgs {
-    /// The signed result (licence, permit, conclusion, decision, refusal).
+    /// The signed result (licence, permit, conclusion, decision, refusal); `-` reads standard
+    /// input.
     #[arg(value_name = "FILE")]
     pub(crate) file: PathBuf,
     /// BIN of the licensing body that must have issued it.

@@ -35,7 +35,8 @@ pub(crate) const EXIT_USAGE: u8 = 64;
 /// Exit code: an input could not be read or is not what it should be (EX_DATAERR).
 pub(crate) const EXIT_INPUT: u8 = 65;
 
-const VERIFY_ABOUT: &str = "\
+/// The long help of `eds verify`.
+pub(crate) const VERIFY_ABOUT: &str = "\
 Verify electronic digital signatures (CMS / CAdES, attached or detached) the way article 10.1
 of the EDS law asks: the signature verifies with the certificate's key; the certificate was
 valid and not revoked when the document was signed; it may be used for signing (key usage,
@@ -57,6 +58,9 @@ CRL, and a good status only when the lists cover every reason); then OCSP respon
 files given with --ocsp; then, unless --offline, the certificate's OCSP responder and its CRL
 and delta CRL (freshestCRL) distribution points are asked.
 
+Any file argument may be `-`, standard input (one of them at most). With --json, errors are one
+JSON object on standard error (docs/exit-codes.md).
+
 Exit codes: 0 all passed, 1 some failed, 2 some indeterminate, 64 usage, 65 unreadable input.
 
 Examples:
@@ -70,6 +74,9 @@ Examples:
     # the applicant must be this person
     eds verify application.json.p7s --expect-iin 900101300123
 
+    # a signature from a pipe, its document from a file
+    curl -s https://example.kz/report.pdf.p7s | eds verify - --content report.pdf
+
     # a folder of signatures on both cores, as JSON
     eds verify signed/ --jobs 2 --json > report.json";
 
@@ -78,12 +85,12 @@ Examples:
 #[command(long_about = VERIFY_ABOUT)]
 pub(crate) struct VerifyArgs {
     /// Signature files (PEM, DER or BER), or folders whose *.p7s, *.p7m, *.cms, *.sig files are
-    /// verified in a batch.
+    /// verified in a batch. `-` reads one signature from standard input.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
     /// The document a detached signature covers; with an attached signature, the document it must
     /// hold (compared byte for byte: a different file is TOTAL_FAILED / HASH_FAILURE). One
-    /// signature file only.
+    /// signature file only. `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) content: Option<PathBuf>,
     #[command(flatten)]
@@ -106,20 +113,21 @@ pub(crate) struct VerifyArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
     /// Trust list (JSON, docs/trust-list.md) or PEM bundle of trusted roots; default: the root
-    /// of the center in --data.
+    /// of the center in --data. `-` reads standard input.
     #[arg(long, value_name = "LIST")]
     pub(crate) trust: Option<PathBuf>,
-    /// Extra certificates for building the chain (PEM bundle or DER; may be repeated).
+    /// Extra certificates for building the chain (PEM bundle or DER; may be repeated); `-`
+    /// reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) untrusted: Vec<PathBuf>,
     /// A CRL to use (PEM or DER; may be repeated): complete, partitioned (issuingDistributionPoint)
     /// or delta (deltaCRLIndicator, used only with its complete CRL). Its signature, validity and
-    /// scope are checked (RFC 5280 §6.3).
+    /// scope are checked (RFC 5280 §6.3). `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) crl: Vec<PathBuf>,
     /// A saved OCSP response (DER, may be repeated), checked like a fetched one: signature,
     /// responder authority, certificate ID, and current at the validation time. Used offline too,
-    /// after the CRLs at hand and before any network source.
+    /// after the CRLs at hand and before any network source. `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) ocsp: Vec<PathBuf>,
     /// Judge the certificates at this time (RFC 3339) instead of now — for old test material.
@@ -186,7 +194,7 @@ pub(crate) enum CertCommand {
 /// `eds cert verify`.
 #[derive(Debug, Args)]
 pub(crate) struct CertVerifyArgs {
-    /// The certificate to validate (PEM or DER).
+    /// The certificate to validate (PEM or DER); `-` reads standard input.
     #[arg(value_name = "LEAF")]
     pub(crate) leaf: PathBuf,
     #[command(flatten)]

@@ -448,3 +448,66 @@ fn in_terminal(c: &Center, line: &str) -> Output {
         .output()
         .expect("run script")
 }
+
+#[test]
+fn ok_help_says_dash_is_accepted() {
+    let c = Center::new();
+    let cases: [(&[&str], &[&str]); 9] = [
+        (
+            &["sign"],
+            &[
+                "The document to sign; `-` reads standard input",
+                "`-` writes standard output",
+            ],
+        ),
+        (
+            &["extract"],
+            &[
+                "(PEM or DER); `-` reads standard input",
+                "the document; `-` writes standard output",
+            ],
+        ),
+        (
+            &["verify"],
+            &[
+                "`-` reads one signature from standard input",
+                "Any file argument may be `-`",
+            ],
+        ),
+        (
+            &["cert", "verify"],
+            &["(PEM or DER); `-` reads standard input"],
+        ),
+        (&["ca", "issue"], &["(JSON); `-` reads standard input"]),
+        (&["ca", "crl"], &["else DER); `-` writes standard output"]),
+        (
+            &["submission", "check"],
+            &[
+                "`-` reads standard input",
+                "(DER); `-` writes standard output",
+            ],
+        ),
+        (
+            &["license", "issue"],
+            &["(DER); `-` writes standard output"],
+        ),
+        (
+            &["license", "verify"],
+            &["refusal); `-` reads standard input"],
+        ),
+    ];
+    for (cmd, needles) in cases {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = ok(&c.run(&args));
+        // Clap wraps lines and drops a help's last full stop: compare with whitespace runs as
+        // single spaces.
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in needles {
+            assert!(
+                flat.contains(needle),
+                "{cmd:?}: {needle:?} missing in\n{help}"
+            );
+        }
+    }
+}
