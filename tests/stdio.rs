@@ -511,3 +511,44 @@ fn ok_help_says_dash_is_accepted() {
         }
     }
 }
+
+#[test]
+fn ok_ca_issue_request_from_stdin_and_crl_to_stdout() {
+    let c = Center::ready();
+    let req = fs::read(request("individual-signing")).unwrap();
+    let o = run_stdin(
+        &c,
+        &[
+            "--json",
+            "ca",
+            "issue",
+            "-",
+            "--generate-key",
+            "--out-dir",
+            s(&c.out),
+        ],
+        &req,
+    );
+    assert_code(&o, 0);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let serial = v["certificate"]["serial"].as_str().unwrap();
+    assert!(c.out.join(format!("{serial}.p12")).exists());
+
+    // The CRL as DER on standard output; the report moves to standard error.
+    let o = run_stdin(&c, &["ca", "crl", "--out", "-"], b"");
+    assert_code(&o, 0);
+    assert!(stderr(&o).starts_with("CRL #"), "{}", stderr(&o));
+    let crl = c.path("stdout.crl");
+    fs::write(&crl, &o.stdout).unwrap();
+    let text = openssl_ok(&["crl", "-inform", "DER", "-in", s(&crl), "-noout", "-text"]);
+    assert!(text.contains("Certificate Revocation List"), "{text}");
+
+    // A request that is not JSON, from standard input, is named so.
+    let o = run_stdin(&c, &["ca", "issue", "-", "--generate-key"], b"not json");
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("standard input: expected ident"),
+        "{}",
+        stderr(&o)
+    );
+}
