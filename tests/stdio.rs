@@ -552,3 +552,91 @@ fn ok_ca_issue_request_from_stdin_and_crl_to_stdout() {
         stderr(&o)
     );
 }
+
+#[test]
+fn ok_detached_and_cosigned_document_from_stdin() {
+    let (c, p12) = center();
+    let second = c.issue_sample("employee-signing-right");
+    let p12_second = c.out.join(format!("{second}.p12"));
+    let doc = c.path("doc.json");
+    fs::write(&doc, DOC).unwrap();
+    let sig = c.path("doc.json.p7s");
+    let o = run_stdin(
+        &c,
+        &[
+            "sign",
+            "--in",
+            "-",
+            "--p12",
+            s(&p12),
+            "--detached",
+            "--out",
+            s(&sig),
+        ],
+        DOC,
+    );
+    assert_code(&o, 0);
+    // The co-signer reads the document from stdin too; the earlier signature from its file.
+    let o = run_stdin(
+        &c,
+        &[
+            "--json",
+            "sign",
+            "--in",
+            "-",
+            "--p12",
+            s(&p12_second),
+            "--add-to",
+            s(&sig),
+            "--out",
+            s(&sig),
+        ],
+        DOC,
+    );
+    assert_code(&o, 0);
+    let summary: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (summary["signers"].clone(), summary["detached"].clone()),
+        (json!(2), json!(true))
+    );
+
+    let mut args = vec![
+        "--json",
+        "verify",
+        s(&sig),
+        "--content",
+        s(&doc),
+        "--offline",
+    ];
+    let crls = crl_args(&c);
+    args.extend(crls.iter().map(String::as_str));
+    let o = c.run(&args);
+    assert_code(&o, 0);
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["signatures"].as_array().unwrap().len(), 2);
+
+    // Another document on stdin does not match the existing signature.
+    let third = c.issue_sample("non-resident-signing");
+    let p12 = c.out.join(format!("{third}.p12"));
+    let o = run_stdin(
+        &c,
+        &[
+            "sign",
+            "--in",
+            "-",
+            "--p12",
+            s(&p12),
+            "--add-to",
+            s(&sig),
+            "--out",
+            "x.p7s",
+        ],
+        b"another document",
+    );
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("hint: --in must be the very document the existing signature covers"),
+        "{}",
+        stderr(&o)
+    );
+}
