@@ -90,8 +90,8 @@ fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
 
 /// The first line of a secret file (a passphrase or password; CR LF or LF endings), never empty.
 pub(crate) fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let text = crate::stdio::read(path)
-        .with_context(|| format!("read secret file {}", crate::stdio::input_name(path)))?;
+    let text = stdio::read(path)
+        .with_context(|| format!("read secret file {}", stdio::input_name(path)))?;
     let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
@@ -528,8 +528,8 @@ fn test_abort_hook(step: IssueStep) {
 }
 
 pub(crate) fn read_request(path: &Path) -> anyhow::Result<RegistrationRequest> {
-    let name = crate::stdio::input_name(path);
-    let text = crate::stdio::read(path).with_context(|| format!("read request {name}"))?;
+    let name = stdio::input_name(path);
+    let text = stdio::read(path).with_context(|| format!("read request {name}"))?;
     serde_json::from_slice(&text).map_err(|e| {
         anyhow::Error::new(CaError::BadRequest {
             reason: format!("{name}: {e}"),
