@@ -640,3 +640,21 @@ fn ok_detached_and_cosigned_document_from_stdin() {
         stderr(&o)
     );
 }
+
+#[test]
+fn fail_serve_trust_from_stdin_is_a_usage_error() {
+    let c = Center::new();
+    let o = c.run(&["--json", "serve", "--listen", "127.0.0.1:0", "--trust", "-"]);
+    assert_code(&o, 64);
+    assert_eq!(
+        json_error(&o),
+        json!({
+            "error": {
+                "kind": "usage",
+                "message": "--trust - cannot be used with `eds serve`: the server rereads its trust list",
+                "hint": "give --trust FILE",
+            },
+            "exit_code": 64,
+        })
+    );
+}
