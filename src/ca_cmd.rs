@@ -29,6 +29,7 @@ use crate::EXIT_AUDIT_BROKEN;
 use crate::cli::{
     Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, StatusArg,
 };
+use crate::stdio;
 
 /// The clock: real time, or `--now` / `EDS_NOW` for tests and back-dated demos.
 pub(crate) fn now(arg: Option<&str>) -> anyhow::Result<OffsetDateTime> {
@@ -89,7 +90,8 @@ fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
 
 /// The first line of a secret file (a passphrase or password; CR LF or LF endings), never empty.
 pub(crate) fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let text = fs::read(path).with_context(|| format!("read secret file {}", path.display()))?;
+    let text = stdio::read(path)
+        .with_context(|| format!("read secret file {}", stdio::input_name(path)))?;
     let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
@@ -111,9 +113,7 @@ fn parse_serial(s: &str) -> anyhow::Result<Serial> {
 }
 
 fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
+    say!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
@@ -173,6 +173,19 @@ pub(crate) fn run(
             owner_password_file,
             secret,
         } => {
+            let mut inputs = vec![("REQUEST", request.as_path())];
+            inputs.extend(
+                owner_password_file
+                    .as_deref()
+                    .map(|p| ("--owner-password-file", p)),
+            );
+            inputs.extend(
+                secret
+                    .passphrase_file
+                    .as_deref()
+                    .map(|p| ("--passphrase-file", p)),
+            );
+            stdio::check_one_stdin(inputs)?;
             let center = Center::open(data)?;
             let req = read_request(&request)?;
             let owner_pass = if generate_key {
@@ -257,17 +270,18 @@ pub(crate) fn run(
             let (_, root_paths) = center.issue_and_publish_root_crl(&pass, "operator", now)?;
             let paths: Vec<_> = issuing_paths.into_iter().chain(root_paths).collect();
             if let Some(out) = out {
-                let bytes = if out.extension().is_some_and(|e| e == "pem") {
+                let pem = out.extension().is_some_and(|e| e == "pem");
+                let bytes = if pem {
                     crl.pem().into_bytes()
                 } else {
                     crl.der.clone()
                 };
-                fs::write(&out, bytes).with_context(|| format!("write {}", out.display()))?;
+                stdio::write(&out, &bytes, !pem)?;
             }
             if json_out {
                 print_json(&json!({ "crl": crl, "files": paths }))?;
             } else {
-                println!(
+                say!(
                     "CRL #{} with {} entries, thisUpdate {}, nextUpdate {}",
                     crl.number,
                     crl.entries,
@@ -275,7 +289,7 @@ pub(crate) fn run(
                     crl.next_update.format(&Rfc3339)?
                 );
                 for p in paths {
-                    println!("  {}", p.display());
+                    say!("  {}", p.display());
                 }
             }
             Ok(0)
@@ -335,9 +349,10 @@ pub(crate) fn run(
         }
         CaCommand::Registry(RegistryCommand::Import { file, notified_by }) => {
             let center = Center::open(data)?;
-            let text = fs::read(&file).with_context(|| format!("read {}", file.display()))?;
+            let name = stdio::input_name(&file);
+            let text = stdio::read(&file).with_context(|| format!("read {name}"))?;
             let registry: RegistryFile = serde_json::from_slice(&text)
-                .with_context(|| format!("{} is not a registry file", file.display()))?;
+                .with_context(|| format!("{name} is not a registry file"))?;
             let revoked = import_registry(&center, &registry, &notified_by, now)?;
             if json_out {
                 print_json(&json!({
@@ -444,21 +459,32 @@ pub(crate) fn run(
                 .map(|s| parse_serial(s))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let records = center.archivable(&serials, now)?;
-            let mut file = fs::OpenOptions::new()
-                .create_new(true)
-                .write(true)
-                .open(&out)
-                .with_context(|| format!("create archive {} (it must not exist)", out.display()))?;
+            let mut lines = Vec::new();
             for r in &records {
-                serde_json::to_writer(&mut file, &archive_line(r))?;
-                writeln!(file)?;
+                serde_json::to_writer(&mut lines, &archive_line(r))?;
+                writeln!(lines)?;
             }
-            file.sync_all()?;
+            if stdio::is_dash(&out) {
+                stdio::write(&out, &lines, false)?;
+            } else {
+                let mut file = fs::OpenOptions::new()
+                    .create_new(true)
+                    .write(true)
+                    .open(&out)
+                    .with_context(|| {
+                        format!("create archive {} (it must not exist)", out.display())
+                    })?;
+                file.write_all(&lines)?;
+                file.sync_all()?;
+            }
             let removed = center.remove_archived(&records, "operator", now)?;
             if json_out {
                 print_json(&json!({ "archived": removed, "file": out }))?;
             } else {
-                println!("archived {removed} certificate(s) to {}", out.display());
+                say!(
+                    "archived {removed} certificate(s) to {}",
+                    stdio::output_name(&out)
+                );
             }
             Ok(0)
         }
@@ -502,10 +528,11 @@ fn test_abort_hook(step: IssueStep) {
 }
 
 pub(crate) fn read_request(path: &Path) -> anyhow::Result<RegistrationRequest> {
-    let text = fs::read(path).with_context(|| format!("read request {}", path.display()))?;
+    let name = stdio::input_name(path);
+    let text = stdio::read(path).with_context(|| format!("read request {name}"))?;
     serde_json::from_slice(&text).map_err(|e| {
         anyhow::Error::new(CaError::BadRequest {
-            reason: format!("{}: {e}", path.display()),
+            reason: format!("{name}: {e}"),
         })
     })
 }

@@ -59,6 +59,8 @@ pub(crate) enum Command {
     Extract(ExtractArgs),
     /// Verify signatures: is the document authentic, and was the certificate valid when it was
     /// signed? (EDS law art. 10.1; ETSI EN 319 102-1 verdicts)
+    // The variant's doc comment would hide the long help set on `VerifyArgs`: name it here.
+    #[command(long_about = crate::verify_cmd::VERIFY_ABOUT)]
     Verify(crate::verify_cmd::VerifyArgs),
     /// Certificates: validate a path alone.
     #[command(subcommand)]
@@ -77,7 +79,8 @@ pub(crate) enum Command {
 /// Where a secret comes from: never the command line itself.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct PassphraseArgs {
-    /// File whose first line is the center's key passphrase (instead of EDS_CA_PASSPHRASE).
+    /// File whose first line is the center's key passphrase (instead of EDS_CA_PASSPHRASE);
+    /// `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) passphrase_file: Option<PathBuf>,
 }
@@ -118,7 +121,7 @@ pub(crate) enum CaCommand {
     ///
     ///     eds ca issue request.json --generate-key --out-dir owner/
     Issue {
-        /// The registration request.
+        /// The registration request (JSON); `-` reads standard input.
         request: PathBuf,
         /// Let the center generate the owner's key pair (art. 21.1(1)); it is written as
         /// encrypted PKCS#8 and PKCS#12 under the owner's password.
@@ -130,7 +133,8 @@ pub(crate) enum CaCommand {
         /// Folder for the certificate (and generated key files).
         #[arg(long, default_value = ".")]
         out_dir: PathBuf,
-        /// File holding the owner's password for generated key files (else EDS_OWNER_PASSWORD).
+        /// File holding the owner's password for generated key files (else EDS_OWNER_PASSWORD);
+        /// `-` reads standard input.
         #[arg(long, value_name = "FILE")]
         owner_password_file: Option<PathBuf>,
         #[command(flatten)]
@@ -162,7 +166,8 @@ pub(crate) enum CaCommand {
     Crl {
         #[command(flatten)]
         secret: PassphraseArgs,
-        /// Also write the CRL to this file (PEM if it ends in .pem, else DER).
+        /// Also write the CRL to this file (PEM if it ends in .pem, else DER); `-` writes
+        /// standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -215,7 +220,7 @@ pub(crate) enum CaCommand {
     Audit(AuditCommand),
     /// Export revoked certificates older than five years (art. 16.2) and remove them.
     Archive {
-        /// File to write the archive to (JSON lines).
+        /// File to write the archive to (JSON lines); `-` writes standard output.
         #[arg(long)]
         out: PathBuf,
         /// Archive exactly these serials (refused if any is within its five years).
@@ -253,7 +258,7 @@ pub(crate) enum RegistryCommand {
     /// A recorded death, a changed name, a changed entity name or head, or a liquidation revokes
     /// the affected certificates at once (art. 18.1(3)–(5)).
     Import {
-        /// `{"persons": [...], "entities": [...]}`.
+        /// `{"persons": [...], "entities": [...]}`; `-` reads standard input.
         file: PathBuf,
         /// Who notified the center of these records.
         #[arg(long, default_value = "registry")]
@@ -354,32 +359,37 @@ Check with OpenSSL (add -content FILE for a detached signature):
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("key_source").required(true).args(["key", "p12"])))]
 pub(crate) struct SignArgs {
-    /// The document to sign.
+    /// The document to sign; `-` reads standard input.
     #[arg(long = "in", value_name = "FILE")]
     pub(crate) input: PathBuf,
-    /// Private key, PKCS#8 (PEM or DER; encrypted ones need the password); needs --cert.
+    /// Private key, PKCS#8 (PEM or DER; encrypted ones need the password); needs --cert. `-`
+    /// reads standard input.
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
     pub(crate) key: Option<PathBuf>,
-    /// PKCS#12 file with the key, its certificate and possibly the chain.
+    /// PKCS#12 file with the key, its certificate and possibly the chain; `-` reads standard input.
     #[arg(long, value_name = "FILE.p12")]
     pub(crate) p12: Option<PathBuf>,
-    /// File whose first line is the key's password (instead of EDS_KEY_PASSWORD).
+    /// File whose first line is the key's password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
-    /// The signer's certificate (PEM or DER); with --p12 it replaces the file's own.
+    /// The signer's certificate (PEM or DER); with --p12 it replaces the file's own. `-` reads
+    /// standard input.
     #[arg(long, value_name = "CERT.pem")]
     pub(crate) cert: Option<PathBuf>,
     /// Certificates above the signer's (PEM, any order; may be repeated): the issuing center
-    /// and, if you have it, the root.
+    /// and, if you have it, the root. `-` reads standard input.
     #[arg(long, value_name = "CHAIN.pem")]
     pub(crate) chain: Vec<PathBuf>,
     /// Leave the document out of the signature; verifiers need both files.
     #[arg(long)]
     pub(crate) detached: bool,
-    /// Add this signature to an existing one (attached or detached; --in is its document).
+    /// Add this signature to an existing one (attached or detached; --in is its document);
+    /// `-` reads standard input.
     #[arg(long, value_name = "EXISTING.p7s")]
     pub(crate) add_to: Option<PathBuf>,
-    /// Where to write the signature (may be the --add-to file itself).
+    /// Where to write the signature (may be the --add-to file itself). `-` writes standard
+    /// output (DER only into a pipe or file, not to a terminal; messages then go to stderr).
     #[arg(long, value_name = "OUT.p7s")]
     pub(crate) out: PathBuf,
     /// Write PEM (-----BEGIN CMS-----); the default is DER unless --out ends in .pem.
@@ -413,10 +423,10 @@ pub(crate) struct SignArgs {
 /// `eds extract`.
 #[derive(Debug, Args)]
 pub(crate) struct ExtractArgs {
-    /// The attached signature (PEM or DER).
+    /// The attached signature (PEM or DER); `-` reads standard input.
     #[arg(long = "in", value_name = "SIGNED.p7s")]
     pub(crate) input: PathBuf,
-    /// Where to write the document.
+    /// Where to write the document; `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
 }

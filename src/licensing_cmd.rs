@@ -46,7 +46,8 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::Indication;
 
 use crate::EXIT_REFUSED;
-use crate::verify_cmd::{CommonArgs, build_verifier, code_for, render_document};
+use crate::stdio;
+use crate::verify_cmd::{CommonArgs, build_verifier, check_one_stdin, code_for, render_document};
 
 const PASSWORD_ENV: &str = "EDS_KEY_PASSWORD";
 
@@ -95,18 +96,20 @@ pub(crate) enum LicenseCommand {
 /// `eds submission check`.
 #[derive(Debug, Args)]
 pub(crate) struct SubmissionCheckArgs {
-    /// The signed application (CMS, attached; PEM or DER).
+    /// The signed application (CMS, attached; PEM or DER); `-` reads standard input.
     #[arg(value_name = "FILE")]
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
-    /// The licensing body's key and certificate (PKCS#12) that signs the receipt.
+    /// The licensing body's key and certificate (PKCS#12) that signs the receipt; `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD).
+    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
-    /// Where to write the signed receipt (DER).
+    /// Where to write the signed receipt (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) receipt_out: PathBuf,
 }
@@ -123,10 +126,11 @@ pub(crate) enum Decision {
 /// `eds license issue`.
 #[derive(Debug, Args)]
 pub(crate) struct LicenseIssueArgs {
-    /// The signed application.
+    /// The signed application; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) application: PathBuf,
-    /// The body's signed receipt of that application (from `eds submission check`).
+    /// The body's signed receipt of that application (from `eds submission check`); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) receipt: PathBuf,
     /// Grant or refuse.
@@ -155,16 +159,17 @@ pub(crate) struct LicenseIssueArgs {
     /// Result of a technical study for every product (service 6).
     #[arg(long, value_enum, default_value = "neither-special-nor-crypto")]
     pub(crate) study_result: StudyArg,
-    /// The officer's key and certificate (PKCS#12).
+    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD).
+    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
     /// BIN of the licensing body: the officer's certificate must carry it.
     #[arg(long, value_name = "BIN")]
     pub(crate) body_bin: String,
-    /// Where to write the signed result (DER).
+    /// Where to write the signed result (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
     #[command(flatten)]
@@ -185,7 +190,8 @@ pub(crate) enum StudyArg {
 /// `eds license verify`.
 #[derive(Debug, Args)]
 pub(crate) struct LicenseVerifyArgs {
-    /// The signed result (licence, permit, conclusion, decision, refusal).
+    /// The signed result (licence, permit, conclusion, decision, refusal); `-` reads standard
+    /// input.
     #[arg(value_name = "FILE")]
     pub(crate) file: PathBuf,
     /// BIN of the licensing body that must have issued it.
@@ -279,8 +285,9 @@ fn password(file: Option<&Path>) -> anyhow::Result<String> {
 
 /// Opens a PKCS#12 key file.
 pub(crate) fn open_p12(path: &Path, password: &str) -> anyhow::Result<Pkcs12Contents> {
-    let bytes = fs::read(path).with_context(|| format!("read {}", path.display()))?;
-    load_pkcs12(&bytes, password).with_context(|| format!("open {}", path.display()))
+    let name = stdio::input_name(path);
+    let bytes = stdio::read(path).with_context(|| format!("read {name}"))?;
+    load_pkcs12(&bytes, password).with_context(|| format!("open {name}"))
 }
 
 fn parse_bin(s: &str) -> anyhow::Result<Bin> {
@@ -1259,14 +1266,15 @@ fn fields(out: &mut String, value: &Value, depth: usize) {
 }
 
 fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("read the {what} {}", path.display()))
+    stdio::read(path).with_context(|| format!("read the {what} {}", stdio::input_name(path)))
 }
 
+/// Writes a signed (DER) result to `path` (its folder made if need be), or standard output.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     }
-    fs::write(path, bytes).with_context(|| format!("write {}", path.display()))
+    stdio::write(path, bytes, true)
 }
 
 fn deadline_line(deadline: &Option<DeadlineView>, note: &Option<String>) -> String {
@@ -1294,6 +1302,14 @@ pub(crate) fn submission_check(
     now: OffsetDateTime,
     args: &SubmissionCheckArgs,
 ) -> anyhow::Result<u8> {
+    let mut inputs = vec![("FILE", args.file.as_path()), ("--p12", args.p12.as_path())];
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    check_one_stdin(&args.common, inputs)?;
+    stdio::reserve_stdout(&args.receipt_out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let signed = read_file(&args.file, "application")?;
     let body = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
@@ -1303,20 +1319,20 @@ pub(crate) fn submission_check(
         let mut v = serde_json::to_value(&accepted)?;
         v["receipt_file"] = json!(args.receipt_out.display().to_string());
         v["accepted"] = json!(true);
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let app = &accepted.application;
-        println!(
+        say!(
             "accepted application {} ({}) from {}",
             app.application_number().as_str(),
             service_name(app.service()),
             app.recipient_id()
         );
-        println!(
+        say!(
             "  {}",
             deadline_line(&accepted.deadline, &accepted.deadline_note)
         );
-        println!("  receipt → {}", args.receipt_out.display());
+        say!("  receipt → {}", stdio::output_name(&args.receipt_out));
     }
     Ok(0)
 }
@@ -1338,6 +1354,18 @@ pub(crate) fn license_issue(
                 .map_err(|e| anyhow::anyhow!("--valid-until {s:?} is not a date YYYY-MM-DD: {e}"))
         })
         .transpose()?;
+    let mut inputs = vec![
+        ("--application", args.application.as_path()),
+        ("--receipt", args.receipt.as_path()),
+        ("--p12", args.p12.as_path()),
+    ];
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    check_one_stdin(&args.common, inputs)?;
+    stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let application = read_file(&args.application, "application")?;
     let receipt = read_file(&args.receipt, "receipt")?;
@@ -1370,15 +1398,15 @@ pub(crate) fn license_issue(
     if json {
         let mut v = serde_json::to_value(&issued)?;
         v["out"] = json!(args.out.display().to_string());
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!(
+        say!(
             "issued a {} for application {} → {}",
             issued.document.kind(),
             issued.document.application_number().as_str(),
-            args.out.display()
+            stdio::output_name(&args.out)
         );
-        println!(
+        say!(
             "  {}{}",
             deadline_line(&issued.deadline, &issued.deadline_note),
             match issued.in_time {
@@ -1399,6 +1427,7 @@ pub(crate) fn license_verify(
     args: &LicenseVerifyArgs,
 ) -> anyhow::Result<u8> {
     let body_bin = parse_bin(&args.body_bin)?;
+    check_one_stdin(&args.common, [("FILE", args.file.as_path())])?;
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let signed = read_file(&args.file, "signed result")?;
     let result = check_result(&verifier, &signed, &body_bin, now)?;

@@ -4,6 +4,10 @@
 //! 4 conflict (already revoked, already initialised); 5 not found; 6 wrong passphrase;
 //! 7 audit log broken.
 
+// First, so `say!` is in scope in the modules below.
+#[macro_use]
+mod stdio;
+
 mod ca_cmd;
 mod cli;
 mod demo;
@@ -35,7 +39,6 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = err.print();
             // `eds verify` and `eds cert verify` keep 1 and 2 for verdicts: their usage errors
             // exit 64 (docs/exit-codes.md).
             let code = match err.kind() {
@@ -49,20 +52,77 @@ fn main() -> ExitCode {
                 }
                 _ => 2,
             };
+            if code != 0 && wants_json(&args) {
+                let (message, hint) = clap_message(&err);
+                print_json_error("usage", &message, hint.as_deref(), code);
+            } else {
+                let _ = err.print();
+            }
             return ExitCode::from(code);
         }
     };
+    let json = cli.json;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let code = exit_code(&err);
-            eprintln!("error: {err:#}");
-            if let Some(hint) = hint(&err) {
-                eprintln!("hint: {hint}");
+            let hint = hint(&err);
+            if json {
+                print_json_error(error_kind(code), &format!("{err:#}"), hint, code);
+            } else {
+                eprintln!("error: {err:#}");
+                if let Some(hint) = hint {
+                    eprintln!("hint: {hint}");
+                }
             }
             ExitCode::from(code)
         }
     }
+}
+
+/// Whether the command line asks for `--json` (looked for by hand when clap could not parse it;
+/// words after `--` are operands).
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json")
+}
+
+/// A clap error as a message (its first line) and a hint (its tip and usage lines).
+fn clap_message(err: &clap::Error) -> (String, Option<String>) {
+    let text = err.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let message = lines
+        .next()
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l).to_owned())
+        .unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    let hint = (!rest.is_empty()).then(|| rest.join("; "));
+    (message, hint)
+}
+
+/// The `kind` of a `--json` error, from its exit code (docs/exit-codes.md).
+fn error_kind(code: u8) -> &'static str {
+    match code {
+        2 | stdio::EXIT_USAGE => "usage",
+        verify_cmd::EXIT_INPUT => "input",
+        EXIT_REFUSED => "refused",
+        EXIT_CONFLICT => "conflict",
+        EXIT_NOT_FOUND => "not_found",
+        EXIT_WRONG_PASSPHRASE => "wrong_passphrase",
+        EXIT_AUDIT_BROKEN => "audit_broken",
+        _ => "failed",
+    }
+}
+
+/// Prints a `--json` error: one object on one line of standard error (docs/exit-codes.md).
+fn print_json_error(kind: &str, message: &str, hint: Option<&str>, code: u8) {
+    let value = serde_json::json!({
+        "error": { "kind": kind, "message": message, "hint": hint },
+        "exit_code": code,
+    });
+    eprintln!("{value}");
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<u8> {
@@ -97,6 +157,9 @@ fn ca_error(err: &anyhow::Error) -> Option<&CaError> {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if stdio::is_usage(err) {
+        return stdio::EXIT_USAGE;
+    }
     if let Some(code) = licensing_cmd::exit_code(err) {
         return code;
     }
@@ -125,6 +188,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    if let Some(hint) = stdio::hint(err) {
+        return Some(hint);
+    }
     if let Some(hint) = licensing_cmd::hint(err) {
         return Some(hint);
     }

@@ -33,6 +33,15 @@ pub(crate) fn serve(
     fixed_clock: bool,
     args: &ServeArgs,
 ) -> anyhow::Result<u8> {
+    if args.trust.as_deref().is_some_and(crate::stdio::is_dash) {
+        // The verification page reads the list again when it changes: it must be a file.
+        return Err(crate::stdio::UsageError {
+            message: "--trust - cannot be used with `eds serve`: the server rereads its trust list"
+                .to_owned(),
+            hint: "give --trust FILE",
+        }
+        .into());
+    }
     init_logging(args.log_format, args.log_level)?;
     let passphrase = ca_cmd::passphrase(&args.secret)?;
     let clock = if fixed_clock {

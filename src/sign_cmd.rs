@@ -1,7 +1,5 @@
 //! `eds sign` and `eds extract`: files and flags in, `eds_signer` calls, a summary out.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -18,6 +16,7 @@ use eds_signer::{
 };
 
 use crate::cli::{ExtractArgs, SignArgs};
+use crate::stdio;
 use crate::{EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_WRONG_PASSPHRASE};
 
 /// Where the key's password comes from when no --password-file is given.
@@ -51,6 +50,19 @@ struct ExtractSummary {
 
 /// `eds sign`.
 pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+    let mut inputs = vec![("--in", args.input.as_path())];
+    inputs.extend(args.key.as_deref().map(|p| ("--key", p)));
+    inputs.extend(args.p12.as_deref().map(|p| ("--p12", p)));
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    inputs.extend(args.cert.as_deref().map(|p| ("--cert", p)));
+    inputs.extend(args.chain.iter().map(|p| ("--chain", p.as_path())));
+    inputs.extend(args.add_to.as_deref().map(|p| ("--add-to", p)));
+    stdio::check_one_stdin(inputs)?;
+    stdio::reserve_stdout(&args.out);
     let password = password(args.password_file.as_deref())?;
     let (key, certificate, mut chain) = load_key(args, password.as_deref())?;
     for path in &args.chain {
@@ -77,23 +89,22 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         .include_root(args.include_root)
         .attached_limit(limit);
 
-    let content = Content::File(&args.input);
+    let input = stdio::path_for_reading(&args.input);
+    let content = Content::File(&input);
     let existing = match &args.add_to {
         None => None,
         Some(existing) => {
-            let bytes = fs::read(existing)
-                .with_context(|| format!("read the signature to add to {}", existing.display()))?;
-            Some(
-                cms::from_pem_or_der(&bytes)
-                    .with_context(|| format!("read {}", existing.display()))?,
-            )
+            let name = stdio::input_name(existing);
+            let bytes = stdio::read(existing)
+                .with_context(|| format!("read the signature to add to {name}"))?;
+            Some(cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?)
         }
     };
     let prepared = match &existing {
         None => cms::prepare(&signer, content, &options),
         Some(der) => cms::prepare_cosign(&signer, der, Some(content), &options),
     }
-    .with_context(|| format!("sign {}", args.input.display()))?;
+    .with_context(|| format!("sign {}", stdio::input_name(&args.input)))?;
     if args.add_to.is_some() && args.detached && !prepared.is_detached() {
         eprintln!(
             "note: the existing signature holds the document, so the co-signature does too \
@@ -139,22 +150,22 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         der = stamped;
     }
     if pem {
-        write_atomically(&args.out, cms::to_pem(&der).as_bytes())?;
+        stdio::write(&args.out, cms::to_pem(&der).as_bytes(), false)?;
     } else {
-        write_atomically(&args.out, &der)?;
+        stdio::write(&args.out, &der, true)?;
     }
 
     if json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        say!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        println!(
+        say!(
             "{} {} as {} ({}), {} → {} ({} signer{}, {}{})",
             if summary.cosigned {
                 "co-signed"
             } else {
                 "signed"
             },
-            args.input.display(),
+            stdio::input_name(&args.input),
             summary.signer,
             summary.algorithm,
             if summary.detached {
@@ -162,7 +173,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
             } else {
                 "attached"
             },
-            args.out.display(),
+            stdio::output_name(&args.out),
             summary.signers,
             if summary.signers == 1 { "" } else { "s" },
             summary.format.to_uppercase(),
@@ -177,15 +188,15 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
 
 /// `eds extract`.
 pub(crate) fn extract(args: &ExtractArgs, json: bool) -> anyhow::Result<u8> {
-    let bytes = fs::read(&args.input).with_context(|| format!("read {}", args.input.display()))?;
-    let der =
-        cms::from_pem_or_der(&bytes).with_context(|| format!("read {}", args.input.display()))?;
-    let message =
-        SignedMessage::from_der(&der).with_context(|| format!("read {}", args.input.display()))?;
+    stdio::reserve_stdout(&args.out);
+    let name = stdio::input_name(&args.input);
+    let bytes = stdio::read(&args.input).with_context(|| format!("read {name}"))?;
+    let der = cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?;
+    let message = SignedMessage::from_der(&der).with_context(|| format!("read {name}"))?;
     let content = message
         .content()
-        .with_context(|| format!("extract from {}", args.input.display()))?;
-    write_atomically(&args.out, content)?;
+        .with_context(|| format!("extract from {name}"))?;
+    stdio::write(&args.out, content, true)?;
     let summary = ExtractSummary {
         out: args.out.clone(),
         bytes: content.len(),
@@ -193,12 +204,12 @@ pub(crate) fn extract(args: &ExtractArgs, json: bool) -> anyhow::Result<u8> {
         content_type: message.content_type().to_string(),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        say!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        println!(
+        say!(
             "extracted {} bytes → {} (signed by {} signer{}; not verified)",
             summary.bytes,
-            args.out.display(),
+            stdio::output_name(&args.out),
             summary.signers,
             if summary.signers == 1 { "" } else { "s" },
         );
@@ -302,19 +313,19 @@ fn load_key(
         None => None,
     };
     let (key, certificate, chain) = if let Some(path) = &args.p12 {
-        let bytes = fs::read(path).with_context(|| format!("read {}", path.display()))?;
+        let name = stdio::input_name(path);
+        let bytes = stdio::read(path).with_context(|| format!("read {name}"))?;
         let Some(password) = password else {
-            return Err(SignError::PasswordRequired)
-                .with_context(|| format!("open {}", path.display()));
+            return Err(SignError::PasswordRequired).with_context(|| format!("open {name}"));
         };
-        let contents =
-            load_pkcs12(&bytes, password).with_context(|| format!("open {}", path.display()))?;
+        let contents = load_pkcs12(&bytes, password).with_context(|| format!("open {name}"))?;
         let certificate = cert_arg.unwrap_or(contents.certificate_der);
         (contents.key, certificate, contents.chain_der)
     } else if let Some(path) = &args.key {
-        let bytes = fs::read(path).with_context(|| format!("read {}", path.display()))?;
+        let name = stdio::input_name(path);
+        let bytes = stdio::read(path).with_context(|| format!("read {name}"))?;
         let key = load_pkcs8(&bytes, password.map(str::as_bytes))
-            .with_context(|| format!("open {}", path.display()))?;
+            .with_context(|| format!("open {name}"))?;
         let Some(certificate) = cert_arg else {
             bail!("--key needs --cert, the certificate of that key");
         };
@@ -338,32 +349,15 @@ pub(crate) fn password(file: Option<&Path>) -> anyhow::Result<Option<String>> {
         let line = crate::ca_cmd::first_line(path)?;
         return String::from_utf8(line)
             .map(Some)
-            .with_context(|| format!("password file {} is not UTF-8", path.display()));
+            .with_context(|| format!("password file {} is not UTF-8", stdio::input_name(path)));
     }
     Ok(std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()))
 }
 
 fn read_certificates(path: &Path, flag: &str) -> anyhow::Result<Vec<Vec<u8>>> {
-    let bytes = fs::read(path).with_context(|| format!("read {flag} {}", path.display()))?;
-    cms::certificates_from_pem_or_der(&bytes)
-        .with_context(|| format!("read {flag} {}", path.display()))
-}
-
-/// Writes through a temporary file beside `path` and renames it into place, so a failure never
-/// leaves half a signature (and `--add-to X --out X` replaces X only once the new one is whole).
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(name);
-    let written = fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(err) = written.and_then(|()| fs::rename(&tmp, path)) {
-        let _ = fs::remove_file(&tmp);
-        return Err(err).with_context(|| format!("write {}", path.display()));
-    }
-    Ok(())
+    let name = stdio::input_name(path);
+    let bytes = stdio::read(path).with_context(|| format!("read {flag} {name}"))?;
+    cms::certificates_from_pem_or_der(&bytes).with_context(|| format!("read {flag} {name}"))
 }
 
 fn algorithm_name(algorithm: SignatureAlgorithm) -> &'static str {

@@ -26,6 +26,8 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::trust::TrustList;
 use eds_verifier::verdict::{Check, Indication, Outcome};
 
+use crate::stdio;
+
 /// Exit code: some signature is INDETERMINATE (and none failed).
 pub(crate) const EXIT_INDETERMINATE: u8 = 2;
 /// Exit code: usage error of `eds verify` / `eds cert verify` (EX_USAGE).
@@ -33,7 +35,8 @@ pub(crate) const EXIT_USAGE: u8 = 64;
 /// Exit code: an input could not be read or is not what it should be (EX_DATAERR).
 pub(crate) const EXIT_INPUT: u8 = 65;
 
-const VERIFY_ABOUT: &str = "\
+/// The long help of `eds verify`.
+pub(crate) const VERIFY_ABOUT: &str = "\
 Verify electronic digital signatures (CMS / CAdES, attached or detached) the way article 10.1
 of the EDS law asks: the signature verifies with the certificate's key; the certificate was
 valid and not revoked when the document was signed; it may be used for signing (key usage,
@@ -55,6 +58,9 @@ CRL, and a good status only when the lists cover every reason); then OCSP respon
 files given with --ocsp; then, unless --offline, the certificate's OCSP responder and its CRL
 and delta CRL (freshestCRL) distribution points are asked.
 
+Any file argument may be `-`, standard input (one of them at most). With --json, errors are one
+JSON object on standard error (docs/exit-codes.md).
+
 Exit codes: 0 all passed, 1 some failed, 2 some indeterminate, 64 usage, 65 unreadable input.
 
 Examples:
@@ -68,6 +74,9 @@ Examples:
     # the applicant must be this person
     eds verify application.json.p7s --expect-iin 900101300123
 
+    # a signature from a pipe, its document from a file
+    curl -s https://example.kz/report.pdf.p7s | eds verify - --content report.pdf
+
     # a folder of signatures on both cores, as JSON
     eds verify signed/ --jobs 2 --json > report.json";
 
@@ -76,12 +85,12 @@ Examples:
 #[command(long_about = VERIFY_ABOUT)]
 pub(crate) struct VerifyArgs {
     /// Signature files (PEM, DER or BER), or folders whose *.p7s, *.p7m, *.cms, *.sig files are
-    /// verified in a batch.
+    /// verified in a batch. `-` reads one signature from standard input.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
     /// The document a detached signature covers; with an attached signature, the document it must
     /// hold (compared byte for byte: a different file is TOTAL_FAILED / HASH_FAILURE). One
-    /// signature file only.
+    /// signature file only. `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) content: Option<PathBuf>,
     #[command(flatten)]
@@ -104,20 +113,21 @@ pub(crate) struct VerifyArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
     /// Trust list (JSON, docs/trust-list.md) or PEM bundle of trusted roots; default: the root
-    /// of the center in --data.
+    /// of the center in --data. `-` reads standard input.
     #[arg(long, value_name = "LIST")]
     pub(crate) trust: Option<PathBuf>,
-    /// Extra certificates for building the chain (PEM bundle or DER; may be repeated).
+    /// Extra certificates for building the chain (PEM bundle or DER; may be repeated); `-`
+    /// reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) untrusted: Vec<PathBuf>,
     /// A CRL to use (PEM or DER; may be repeated): complete, partitioned (issuingDistributionPoint)
     /// or delta (deltaCRLIndicator, used only with its complete CRL). Its signature, validity and
-    /// scope are checked (RFC 5280 §6.3).
+    /// scope are checked (RFC 5280 §6.3). `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) crl: Vec<PathBuf>,
     /// A saved OCSP response (DER, may be repeated), checked like a fetched one: signature,
     /// responder authority, certificate ID, and current at the validation time. Used offline too,
-    /// after the CRLs at hand and before any network source.
+    /// after the CRLs at hand and before any network source. `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) ocsp: Vec<PathBuf>,
     /// Judge the certificates at this time (RFC 3339) instead of now — for old test material.
@@ -184,7 +194,7 @@ pub(crate) enum CertCommand {
 /// `eds cert verify`.
 #[derive(Debug, Args)]
 pub(crate) struct CertVerifyArgs {
-    /// The certificate to validate (PEM or DER).
+    /// The certificate to validate (PEM or DER); `-` reads standard input.
     #[arg(value_name = "LEAF")]
     pub(crate) leaf: PathBuf,
     #[command(flatten)]
@@ -246,7 +256,30 @@ fn parse_time(s: &str) -> anyhow::Result<OffsetDateTime> {
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    fs::read(path).map_err(|e| input(format!("cannot read {what} {}: {e}", path.display())))
+    crate::stdio::read(path).map_err(|e| {
+        input(format!(
+            "cannot read {what} {}: {e}",
+            stdio::input_name(path)
+        ))
+    })
+}
+
+/// Fails (exit 64) when more than one input of `common` and `others` is `-`.
+pub(crate) fn check_one_stdin<'a>(
+    common: &'a CommonArgs,
+    others: impl IntoIterator<Item = (&'a str, &'a Path)>,
+) -> anyhow::Result<()> {
+    let mut inputs: Vec<(&str, &Path)> = others.into_iter().collect();
+    inputs.extend(common.trust.as_deref().map(|p| ("--trust", p)));
+    inputs.extend(
+        common
+            .untrusted
+            .iter()
+            .map(|p| ("--untrusted", p.as_path())),
+    );
+    inputs.extend(common.crl.iter().map(|p| ("--crl", p.as_path())));
+    inputs.extend(common.ocsp.iter().map(|p| ("--ocsp", p.as_path())));
+    stdio::check_one_stdin(inputs)
 }
 
 pub(crate) fn build_verifier(
@@ -256,6 +289,11 @@ pub(crate) fn build_verifier(
     required_eku: Option<String>,
 ) -> anyhow::Result<Verifier> {
     let trust = match &common.trust {
+        Some(path) if stdio::is_dash(path) => {
+            // certificate_file entries are relative to the working folder.
+            TrustList::from_bytes_in(&read(path, "trust list")?, Path::new("."))
+                .map_err(|e| input(format!("trust list from standard input: {e}")))?
+        }
         Some(path) => TrustList::load(path)
             .map_err(|e| input(format!("trust list {}: {e}", path.display())))?,
         None => {
@@ -274,11 +312,11 @@ pub(crate) fn build_verifier(
         let bytes = read(path, "certificate file")?;
         extra_certs.extend(
             Cert::all_from_pem_or_der(&bytes)
-                .map_err(|e| input(format!("{}: {e}", path.display())))?,
+                .map_err(|e| input(format!("{}: {e}", stdio::input_name(path))))?,
         );
     }
     for path in &common.crl {
-        if !path.is_file() {
+        if !stdio::is_dash(path) && !path.is_file() {
             return Err(input(format!(
                 "cannot read CRL {}: no such file",
                 path.display()
@@ -286,7 +324,7 @@ pub(crate) fn build_verifier(
         }
     }
     for path in &common.ocsp {
-        if !path.is_file() {
+        if !stdio::is_dash(path) && !path.is_file() {
             return Err(input(format!(
                 "cannot read OCSP response {}: no such file",
                 path.display()
@@ -296,8 +334,16 @@ pub(crate) fn build_verifier(
     let at = common.at.as_deref().map(parse_time).transpose()?;
     let cache_dir = common.cache.clone().unwrap_or_else(|| data.join("cache"));
     let revocation = RevocationChecker::new(RevocationOptions {
-        crl_files: common.crl.clone(),
-        ocsp_files: common.ocsp.clone(),
+        crl_files: common
+            .crl
+            .iter()
+            .map(|p| stdio::path_for_reading(p))
+            .collect(),
+        ocsp_files: common
+            .ocsp
+            .iter()
+            .map(|p| stdio::path_for_reading(p))
+            .collect(),
         offline: common.offline,
         ocsp: !common.no_ocsp,
         cache_dir: (!common.offline).then_some(cache_dir),
@@ -335,6 +381,9 @@ pub(crate) fn verify(
         bin: args.expect_bin.clone(),
         roles: args.expect_role.clone(),
     };
+    let mut inputs: Vec<(&str, &Path)> = args.files.iter().map(|p| ("FILE", p.as_path())).collect();
+    inputs.extend(args.content.as_deref().map(|p| ("--content", p)));
+    check_one_stdin(&args.common, inputs)?;
     let verifier = build_verifier(data, &args.common, expectations, None)?;
     let files = collect_files(&args.files)?;
     if args.content.is_some() && files.len() != 1 {
@@ -342,7 +391,7 @@ pub(crate) fn verify(
             "--content goes with exactly one signature file; verify detached signatures one at a time",
         ));
     }
-    let batch = files.len() > 1 || args.files.iter().any(|f| f.is_dir());
+    let batch = files.len() > 1 || args.files.iter().any(|f| !stdio::is_dash(f) && f.is_dir());
     let results = if batch {
         run_batch(&verifier, &files, now, args.jobs, json)?
     } else {
@@ -394,20 +443,24 @@ fn verify_one(
     let signature = read(file, "signature")?;
     let report = match content {
         Some(path) => {
-            let mut f = fs::File::open(path)
-                .map_err(|e| input(format!("cannot read content {}: {e}", path.display())))?;
+            let mut f = stdio::reader(path).map_err(|e| {
+                input(format!(
+                    "cannot read content {}: {e}",
+                    stdio::input_name(path)
+                ))
+            })?;
             verifier.verify_document(&signature, Some(Content::Reader(&mut f)), now)
         }
         None => verifier.verify_document(&signature, None, now),
     }
-    .with_context(|| format!("verify {}", file.display()))?;
+    .with_context(|| format!("verify {}", stdio::input_name(file)))?;
     Ok(report)
 }
 
 fn collect_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in inputs {
-        if path.is_dir() {
+        if !stdio::is_dash(path) && path.is_dir() {
             let mut found: Vec<PathBuf> = fs::read_dir(path)
                 .map_err(|e| input(format!("cannot list {}: {e}", path.display())))?
                 .filter_map(Result::ok)
@@ -705,6 +758,7 @@ pub(crate) fn cert_verify(
     now: OffsetDateTime,
     args: &CertVerifyArgs,
 ) -> anyhow::Result<u8> {
+    check_one_stdin(&args.common, [("LEAF", args.leaf.as_path())])?;
     let verifier = build_verifier(
         data,
         &args.common,
@@ -713,10 +767,10 @@ pub(crate) fn cert_verify(
     )?;
     let bytes = read(&args.leaf, "certificate")?;
     let leaf = Cert::all_from_pem_or_der(&bytes)
-        .map_err(|e| input(format!("{}: {e}", args.leaf.display())))?
+        .map_err(|e| input(format!("{}: {e}", stdio::input_name(&args.leaf))))?
         .into_iter()
         .next()
-        .ok_or_else(|| input(format!("{}: no certificate", args.leaf.display())))?;
+        .ok_or_else(|| input(format!("{}: no certificate", stdio::input_name(&args.leaf))))?;
     let report = verifier.verify_certificate(&leaf, &[], now);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -25,16 +25,24 @@ const REFUSED_HINT: &str =
 fn assert_refused(c: &Center, req: &std::path::Path, ground: &str, message: &str) -> Vec<Value> {
     let o = c.try_issue(req, true);
     assert_code(&o, 3);
-    let err = stderr(&o);
-    assert!(
-        err.starts_with(&format!("error: {message}")),
-        "want {message:?}, got:\n{err}"
+    // `try_issue` passes --json: the error is one JSON object on stderr (docs/exit-codes.md).
+    let e: Value = serde_json::from_str(&stderr(&o))
+        .unwrap_or_else(|x| panic!("not a JSON error ({x}):\n{}", stderr(&o)));
+    assert_eq!(e["exit_code"], 3, "{e}");
+    assert_eq!(e["error"]["kind"], "refused", "{e}");
+    assert_eq!(
+        e["error"]["hint"]
+            .as_str()
+            .map(|h| format!("hint: {h}"))
+            .as_deref(),
+        Some(REFUSED_HINT)
     );
+    let err = e["error"]["message"].as_str().unwrap().to_owned();
+    assert!(err.starts_with(message), "want {message:?}, got:\n{err}");
     assert!(
         err.contains(&format!("issuance refused on ground {ground} ")),
         "{err}"
     );
-    assert!(err.contains(REFUSED_HINT), "{err}");
     assert_eq!(stdout(&o), "", "a refusal prints nothing on stdout");
     assert_eq!(
         c.owner_serials(),
@@ -47,7 +55,7 @@ fn assert_refused(c: &Center, req: &std::path::Path, ground: &str, message: &str
     assert_eq!(last["ground"], ground, "{last}");
     let detail = last["detail"].as_str().unwrap();
     assert!(
-        err.contains(&format!("): {detail}\n")),
+        err.ends_with(&format!("): {detail}")),
         "the recorded detail {detail:?} differs from\n{err}"
     );
     let audit = c.audit_entries();
