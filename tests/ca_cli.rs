@@ -1060,18 +1060,19 @@ fn request_with_openssl_csr(
     c.write_request(&format!("{name}-{tag}"), &req)
 }
 
-/// Runs a request the key policy (art. 21.1) refuses: exit 3, exactly `message` after
-/// "error: ", the refusal listed with its ground and audited, nothing more issued.
+/// Runs a request the key policy (art. 21.1) refuses: exit 3, exactly `message` in the JSON error
+/// object, the refusal listed with its ground and audited, nothing more issued.
 #[track_caller]
 fn assert_key_refused(c: &Center, req: &std::path::Path, ground: &str, message: &str) {
     let before = c.owner_serials();
     let o = c.try_issue(req, false);
     assert_code(&o, 3);
-    let err = stderr(&o);
-    assert!(
-        err.starts_with(&format!("error: {message}\n")),
-        "want {message:?}, got:\n{err}"
-    );
+    // `try_issue` passes --json: the error is one JSON object on stderr (docs/exit-codes.md).
+    let e: Value = serde_json::from_str(&stderr(&o))
+        .unwrap_or_else(|x| panic!("not a JSON error ({x}):\n{}", stderr(&o)));
+    assert_eq!(e["exit_code"], 3, "{e}");
+    assert_eq!(e["error"]["kind"], "refused", "{e}");
+    assert_eq!(e["error"]["message"], message, "{e}");
     assert_eq!(stdout(&o), "");
     assert_eq!(c.owner_serials(), before, "nothing more may be issued");
     let refusals = ok_json(&c.run(&["--json", "ca", "refusals"]));
