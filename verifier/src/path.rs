@@ -699,7 +699,7 @@ impl Search<'_> {
                 detail: v.detail,
             }
         })?;
-        // 6. Validity at the time asked.
+        // 5. Validity at the time asked (the required EKU was checked before the search).
         match time_failure(chain, self.opts.at) {
             Some(f) => Err(f),
             None => Ok(()),

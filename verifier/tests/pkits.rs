@@ -122,3 +122,40 @@ fn pkits_paths_at_their_documented_results() {
         wrong.join("\n")
     );
 }
+
+/// The failure names the rule and the certificate: PKITS 4.13.2 (the end entity's subject is
+/// outside the CA's permitted directoryName subtree) is a name-constraints failure at the end
+/// entity, 4.8.4 (the end entity asserts a policy its CA does not) a policy failure at it, and
+/// 4.6.2 (an intermediate with cA FALSE) a not-a-CA failure at the intermediate.
+#[test]
+fn fail_pkits_failures_name_the_rule_and_the_certificate() {
+    let trust = TrustList::from_certs(vec![load(eds_fixtures::pkits::ANCHOR)]).unwrap();
+    let run = |id: &str| {
+        let case = CASES.iter().find(|c| c.id == id).unwrap();
+        let inters: Vec<Cert> = case.inters.iter().map(|n| load(n)).collect();
+        validate(&load(case.ee), &inters, &trust, &options(case))
+    };
+    let ee = |id: &str| load(CASES.iter().find(|c| c.id == id).unwrap().ee).subject();
+    match run("41302") {
+        Err(PathFailure::NameConstraints {
+            index: 0,
+            subject,
+            detail,
+        }) => {
+            assert_eq!(subject, ee("41302"));
+            assert!(detail.contains("directoryName"), "{detail}");
+        }
+        other => panic!("4.13.2: {other:?}"),
+    }
+    match run("40804") {
+        Err(PathFailure::Policy {
+            index: 0, subject, ..
+        }) => assert_eq!(subject, ee("40804")),
+        other => panic!("4.8.4: {other:?}"),
+    }
+    assert!(
+        matches!(run("40602"), Err(PathFailure::NotCa { index: 1, .. })),
+        "4.6.2: {:?}",
+        run("40602")
+    );
+}
