@@ -12,6 +12,12 @@
 //! When an insertion would pass either bound the map is emptied and refilled (the simplest
 //! eviction that keeps the bound; a batch by a few signers refills it at once). An entry larger
 //! than the byte bound by itself is not kept.
+//!
+//! The last [`RECENT`] entries inserted are also kept in a small array that a lookup compares
+//! first, key by key: a batch by one signer asks for the same few keys in every document, and
+//! comparing a certificates set's bytes costs a fraction of hashing them. The copies are of
+//! entries the map holds (a key leaves the array when it leaves the map), so they add at most
+//! [`RECENT`] entries' worth of memory to the bound.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -32,19 +38,27 @@ pub(crate) struct Bounded<K, V> {
 struct State<K, V> {
     map: HashMap<K, (V, usize)>,
     bytes: usize,
+    /// Copies of the last entries inserted, newest at `next - 1` (round robin).
+    recent: [Option<(K, V)>; RECENT],
+    next: usize,
 }
+
+/// Entries a lookup compares before hashing its key.
+pub(crate) const RECENT: usize = 4;
 
 /// What each entry costs besides what the caller counts: the map's own slot, the key, the
 /// `Arc`s and small fields of a value (an estimate, on the high side).
 pub(crate) const ENTRY_OVERHEAD: usize = 128;
 
-impl<K: Hash + Eq, V: Clone> Bounded<K, V> {
+impl<K: Hash + Eq + Clone, V: Clone> Bounded<K, V> {
     /// An empty map with these bounds (each at least 1).
     pub(crate) fn new(max_entries: usize, max_bytes: usize) -> Self {
         Self {
             state: RwLock::new(State {
                 map: HashMap::new(),
                 bytes: 0,
+                recent: Default::default(),
+                next: 0,
             }),
             max_entries: max_entries.max(1),
             max_bytes: max_bytes.max(1),
@@ -57,12 +71,13 @@ impl<K: Hash + Eq, V: Clone> Bounded<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .map
-            .get(key)
-            .map(|(v, _)| v.clone())
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        for (k, v) in state.recent.iter().flatten() {
+            if k.borrow() == key {
+                return Some(v.clone());
+            }
+        }
+        state.map.get(key).map(|(v, _)| v.clone())
     }
 
     /// Keeps `value` under `key`; `bytes` is what the key and value hold on the heap (the caller's
@@ -75,14 +90,25 @@ impl<K: Hash + Eq, V: Clone> Bounded<K, V> {
             return;
         }
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let state = &mut *state;
         if let Some((_, old)) = state.map.remove(&key) {
             state.bytes = state.bytes.saturating_sub(old);
+            for slot in &mut state.recent {
+                if slot.as_ref().is_some_and(|(k, _)| *k == key) {
+                    *slot = None;
+                }
+            }
         }
         if state.map.len() >= self.max_entries || state.bytes.saturating_add(cost) > self.max_bytes
         {
             state.map.clear();
             state.bytes = 0;
+            state.recent = Default::default();
         }
+        if let Some(slot) = state.recent.get_mut(state.next) {
+            *slot = Some((key.clone(), value.clone()));
+        }
+        state.next = (state.next + 1) % RECENT;
         state.map.insert(key, (value, cost));
         state.bytes = state.bytes.saturating_add(cost);
     }
@@ -159,6 +185,34 @@ mod tests {
         map.insert(2, 2, 1000);
         assert_eq!(map.get(&2), None);
         assert_eq!(map.get(&1), Some(1), "nothing was cleared for it");
+    }
+
+    #[test]
+    fn ok_recent_entries_follow_replacement_and_clearing() {
+        let map = Bounded::<u32, u32>::new(6, 1 << 20);
+        map.insert(1, 10, 0);
+        map.insert(1, 11, 0);
+        assert_eq!(
+            map.get(&1),
+            Some(11),
+            "the replaced value, not the recent copy"
+        );
+        for i in 2..=6 {
+            map.insert(i, i * 10, 0);
+        }
+        // 1 has left the recent array (more than RECENT inserts since) but not the map.
+        assert_eq!(map.get(&1), Some(11));
+        assert_eq!(map.len(), 6);
+        map.insert(7, 70, 0); // passes the entry bound: everything else goes
+        assert_eq!(map.len(), 1);
+        for i in 1..=6 {
+            assert_eq!(
+                map.get(&i),
+                None,
+                "key {i} survived the clearing in the recent array"
+            );
+        }
+        assert_eq!(map.get(&7), Some(70));
     }
 
     #[test]

@@ -22,6 +22,8 @@ use crate::bounded::{self, Bounded};
 
 /// `id-ad-ocsp` (RFC 5280 §4.2.2.1).
 const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+/// freshestCRL (RFC 5280 §4.2.1.15).
+const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
 /// `id-ad-caIssuers` (RFC 5280 §4.2.2.1).
 const AD_CA_ISSUERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
 
@@ -86,6 +88,8 @@ struct Inner {
     /// Extensions every revocation check reads, decoded on first use.
     basic_constraints: OnceLock<Constraints>,
     crl_urls: OnceLock<Vec<String>>,
+    freshest_urls: OnceLock<Vec<String>>,
+    ocsp_urls: OnceLock<Vec<String>>,
 }
 
 impl Cert {
@@ -128,6 +132,8 @@ impl Cert {
                 issuer_text: OnceLock::new(),
                 basic_constraints: OnceLock::new(),
                 crl_urls: OnceLock::new(),
+                freshest_urls: OnceLock::new(),
+                ocsp_urls: OnceLock::new(),
             }),
         })
     }
@@ -346,32 +352,35 @@ impl Cert {
             .unwrap_or_default())
     }
 
-    /// URLs of the CRL distribution points (fullName URIs only).
-    pub fn crl_urls(&self) -> Vec<String> {
+    /// URLs of the CRL distribution points (fullName URIs only), read once.
+    pub fn crl_urls(&self) -> &[String] {
         self.inner
             .crl_urls
-            .get_or_init(|| {
-                let Ok(Some(points)) = self.decoded::<CrlDistributionPoints>() else {
-                    return Vec::new();
-                };
-                let mut urls = Vec::new();
-                for point in points.0 {
-                    if let Some(DistributionPointName::FullName(names)) = point.distribution_point {
-                        for name in names {
-                            if let GeneralName::UniformResourceIdentifier(uri) = name {
-                                urls.push(uri.to_string());
-                            }
-                        }
-                    }
-                }
-                urls
+            .get_or_init(|| match self.decoded::<CrlDistributionPoints>() {
+                Ok(Some(points)) => point_urls(points),
+                _ => Vec::new(),
             })
-            .clone()
     }
 
-    /// OCSP responder URLs from the Authority Information Access extension.
-    pub fn ocsp_urls(&self) -> Vec<String> {
-        self.access_urls(AD_OCSP)
+    /// URLs of the freshest CRL (delta CRL) distribution points (RFC 5280 §4.2.1.15; fullName
+    /// URIs only), read once.
+    pub fn freshest_urls(&self) -> &[String] {
+        self.inner.freshest_urls.get_or_init(|| {
+            match self
+                .extension(FRESHEST_CRL)
+                .map(|(_, value)| CrlDistributionPoints::from_der(value))
+            {
+                Some(Ok(points)) => point_urls(points),
+                _ => Vec::new(),
+            }
+        })
+    }
+
+    /// OCSP responder URLs from the Authority Information Access extension, read once.
+    pub fn ocsp_urls(&self) -> &[String] {
+        self.inner
+            .ocsp_urls
+            .get_or_init(|| self.access_urls(AD_OCSP))
     }
 
     /// CA issuer URLs from the Authority Information Access extension.
@@ -472,6 +481,21 @@ impl CertCache {
     pub(crate) fn usage(&self) -> (usize, usize) {
         (self.entries.len(), self.entries.bytes())
     }
+}
+
+/// The fullName URIs of distribution points (the form of cRLDistributionPoints and freshestCRL).
+fn point_urls(points: CrlDistributionPoints) -> Vec<String> {
+    let mut urls = Vec::new();
+    for point in points.0 {
+        if let Some(DistributionPointName::FullName(names)) = point.distribution_point {
+            for name in names {
+                if let GeneralName::UniformResourceIdentifier(uri) = name {
+                    urls.push(uri.to_string());
+                }
+            }
+        }
+    }
+    urls
 }
 
 /// A copy of `der` whose notBefore, a UTCTime of a year 1950 – 1969, is replaced by

@@ -112,9 +112,6 @@ use crate::ocsp::{self, CheckOptions, OcspError};
 use crate::path::names::names_equal;
 use crate::trust::TrustList;
 
-/// freshestCRL (RFC 5280 §4.2.1.15).
-const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
-
 /// How deep CRL signers' own revocation checks may nest (a CRL signer whose status rests on a
 /// CRL of another CRL signer…).
 const MAX_SIGNER_DEPTH: u8 = 3;
@@ -574,7 +571,7 @@ impl RevocationChecker {
             }
         }
         let crl_urls = cert.crl_urls();
-        let delta_urls = freshest_urls(cert);
+        let delta_urls = cert.freshest_urls();
         if !self.options.offline {
             for url in crl_urls.iter().chain(delta_urls.iter()) {
                 if let Some(l) = self.known_crl(url, now) {
@@ -646,7 +643,7 @@ impl RevocationChecker {
         } else {
             // 3. OCSP.
             if self.options.ocsp {
-                for url in &ocsp_urls {
+                for url in ocsp_urls {
                     if let Some(found) = self.ask_ocsp(url, cert, issuer, now, run.rng, &mut notes)
                     {
                         return found.with_notes(notes);
@@ -656,8 +653,8 @@ impl RevocationChecker {
             // 4. CRL distribution points and the delta CRLs they point to (freshestCRL).
             if self.options.fetch_crls && !crl_urls.is_empty() {
                 let mut all = candidates.into_owned();
-                let mut deltas = delta_urls.clone();
-                for url in &crl_urls {
+                let mut deltas = delta_urls.to_vec();
+                for url in crl_urls {
                     if let Some(loaded) = self.download(url, &mut notes) {
                         deltas.extend(loaded.crl.freshest_urls().iter().cloned());
                         all.push(loaded);
@@ -708,7 +705,7 @@ impl RevocationChecker {
         let (at, now) = (run.at, run.now);
         let is_ca = matches!(cert.basic_constraints(), Ok(Some((true, _))));
         let mut points: Option<Vec<CertPoint>> = None;
-        let cert_names_delta = !freshest_urls(cert).is_empty();
+        let cert_names_delta = !cert.freshest_urls().is_empty();
         let mut reasons: ReasonMask = 0;
         let mut best: Option<&Loaded> = None;
         let mut other_issuers: Vec<&Loaded> = Vec::new();
@@ -1396,27 +1393,6 @@ fn distribution_points(cert: &Cert) -> Vec<CertPoint> {
             }
         })
         .collect()
-}
-
-/// The certificate's freshestCRL URLs (RFC 5280 §4.2.1.15).
-fn freshest_urls(cert: &Cert) -> Vec<String> {
-    let Some((_, value)) = cert.extension(FRESHEST_CRL) else {
-        return Vec::new();
-    };
-    let Ok(points) = CrlDistributionPoints::from_der(value) else {
-        return Vec::new();
-    };
-    let mut urls = Vec::new();
-    for p in points.0 {
-        if let Some(DistributionPointName::FullName(names)) = p.distribution_point {
-            for n in names {
-                if let GeneralName::UniformResourceIdentifier(u) = n {
-                    urls.push(u.to_string());
-                }
-            }
-        }
-    }
-    urls
 }
 
 /// RFC 5280 §6.3.3 (b) and (d) for one complete CRL: tried with each distribution point of the
