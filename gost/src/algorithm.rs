@@ -177,7 +177,8 @@ pub fn public_key_from_spki(spki_der: &[u8]) -> Result<(PublicKey, &'static Algo
 
 /// Verifies `signature` over `message` under the signature algorithm `signature_algorithm` with
 /// the key of `spki_der`: the algorithm's size must be the key's, and its encoding says how the
-/// signature value is laid out.
+/// signature value is laid out. A public-key identifier is accepted as signature algorithm too,
+/// as CMS writers do (RFC 4490 §3.2 names the key algorithm in `SignerInfo.signatureAlgorithm`).
 pub fn verify_spki(
     spki_der: &[u8],
     signature_algorithm: &ObjectIdentifier,
@@ -185,7 +186,7 @@ pub fn verify_spki(
     signature: &[u8],
 ) -> Result<(), Error> {
     let sig = algorithm(signature_algorithm)
-        .filter(|a| a.kind == Kind::Signature)
+        .filter(|a| a.kind != Kind::Digest)
         .ok_or_else(|| Error::UnknownAlgorithm {
             oid: signature_algorithm.to_string(),
         })?;
