@@ -1,6 +1,7 @@
-//! `eds cert verify` on the national center's GOST 34.10-2015 (512-bit) material in
-//! `fixtures/nca`: every certificate, CRL and OCSP signature in it is checked with the crate
-//! `eds-gost`, and the verdicts are the ones the material calls for. The end-entity certificates
+//! `eds cert verify` and `eds verify` on the national center's GOST material in `fixtures/nca`,
+//! the 2015 generation (34.10-2015, 512-bit) and the 2004 one (34.310-2004): every certificate,
+//! CRL, OCSP and CMS signature in it is checked with the crate `eds-gost`, and the verdicts are
+//! the ones the material calls for. The end-entity certificates
 //! expired in 2023, hence `--at` inside their validity; `--offline` keeps the network out.
 
 #![allow(
@@ -196,5 +197,98 @@ fn indeterminate_forged_gost_crl_is_not_used() {
             .unwrap()
             .contains("the CRL signature does not verify with the key of"),
         "{v}"
+    );
+}
+
+// The 2004 generation (ST RK 34.310-2004 over ST RK 34.311-95).
+
+const CA_2004: &str = "ca/nca_gost_test.crt";
+const CRL_2004: &str = "crl/nca_gost_test.crl";
+
+#[test]
+fn fail_revoked_ceo_2004_by_its_ocsp_response() {
+    let c = Center::new();
+    let ca = nca(CA_2004);
+    let leaf = nca("p12-certs/KEY_CEO_SIGN_REVOKED_2004.cer");
+    let response = nca("ocsp/ocsp_response_ceo_sign_2004_revoked.bin");
+    let o = c.run(&[
+        "cert",
+        "verify",
+        &leaf,
+        "--trust",
+        &ca,
+        "--offline",
+        "--at",
+        "2022-09-02T17:00:00Z",
+        "--ocsp",
+        &response,
+        "--json",
+    ]);
+    assert_code(&o, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["sub_indication"], "REVOKED");
+    assert_eq!(
+        v["reason"],
+        "the signing certificate was revoked at 2022-01-18T06:30:55Z (superseded), at or before \
+         the claimed signing time 2022-09-02T17:00:00Z"
+    );
+}
+
+fn verify_token(c: &Center, token: &str) -> (serde_json::Value, i32) {
+    let ca = nca(CA_2004);
+    let crl = nca(CRL_2004);
+    let o = c.run(&[
+        "verify",
+        token,
+        "--trust",
+        &ca,
+        "--crl",
+        &crl,
+        "--offline",
+        "--at",
+        "2022-09-18T13:30:00Z",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    (v["signatures"][0].clone(), o.status.code().unwrap())
+}
+
+/// The timestamp token is a CMS SignedData signed with GOST 34.310-2004 over a GOST 34.311-95
+/// digest: every check of the signature passes; revocation stays unknown because the CRL's delta
+/// (freshestCRL) is not in the material.
+#[test]
+fn indeterminate_2004_timestamp_token_signature_verifies_delta_crl_missing() {
+    let c = Center::new();
+    let (s, code) = verify_token(&c, &nca("tsp/tsp_token.bin"));
+    assert_eq!(code, 2);
+    assert_eq!(s["indication"], "INDETERMINATE");
+    assert_eq!(s["sub_indication"], "TRY_LATER");
+    for name in [
+        "format",
+        "signing_certificate",
+        "message_digest",
+        "signature",
+        "chain",
+    ] {
+        assert_eq!(check(&s, name)["outcome"], "passed", "{name}: {s}");
+    }
+    assert_eq!(check(&s, "revocation")["outcome"], "indeterminate");
+}
+
+#[test]
+fn fail_2004_timestamp_token_with_a_changed_signature() {
+    let c = Center::new();
+    let mut der = std::fs::read(nca("tsp/tsp_token.bin")).unwrap();
+    let at = der.len() - 5; // inside the signature value, the last field
+    der[at] ^= 1;
+    let forged = c.path("forged.tst");
+    std::fs::write(&forged, der).unwrap();
+    let (s, code) = verify_token(&c, forged.to_str().unwrap());
+    assert_eq!(code, 1);
+    assert_eq!(s["indication"], "TOTAL_FAILED");
+    assert_eq!(s["sub_indication"], "SIG_CRYPTO_FAILURE");
+    assert_eq!(
+        s["reason"],
+        "the signature value does not verify with the signer's public key"
     );
 }

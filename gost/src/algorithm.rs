@@ -4,14 +4,25 @@
 //! identifiers (under `1.2.398.3.10`) as they appear in its 2015-generation certificates, CRLs
 //! and OCSP responses (`fixtures/nca`): key `1.2.398.3.10.1.1.2.2` with parameters
 //! `SEQUENCE { 1.2.398.3.10.1.1.2.2.1 (= TC26 512 paramSetA), 1.2.398.3.10.1.3.3 (its hash) }`,
-//! signature `1.2.398.3.10.1.1.2.3.2`. The 2004 generation (`1.2.398.3.10.1.1.1.*`, ST RK
-//! 34.310-2004) is another algorithm and not in this table.
+//! signature `1.2.398.3.10.1.1.2.3.2`.
+//!
+//! The center's 2004 generation (ST RK 34.310-2004 over the ST RK 34.311-95 hash) is, as its
+//! material shows, GOST R 34.10-2001 (the same equations as GOST R 34.10-2012 256) on the
+//! CryptoPro-A curve (RFC 4357 §11.4; the key of `ca/nca_gost_test.crt` lies on it, `x‖y`
+//! little-endian) over GOST R 34.11-94 with the S-box of that standard's test parameters
+//! (`id-GostR3411-94-TestParamSet`, RFC 4357 §11.2), the hash read as a little-endian integer and
+//! the signature `r‖s` each little-endian: with exactly these choices the 2004 CRL, certificates,
+//! OCSP responses and timestamp token verify, and with no other combination of the four S-boxes
+//! `gost94` offers, both hash byte orders and both signature layouts. Identifiers: key
+//! `1.2.398.3.10.1.1.1.1` with parameters `SEQUENCE { 1.2.398.3.10.1.1.1.1.1 (the curve),
+//! 1.2.398.3.10.1.3.1.1.0 (the hash parameters) }`, signature `1.2.398.3.10.1.1.1.2`, digest
+//! `1.2.398.3.10.1.3.1`.
 
 use der::asn1::{ObjectIdentifier, OctetStringRef};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 
-use crate::signature::{Encoding, PublicKey};
+use crate::signature::{Encoding, Hash, PublicKey};
 use crate::{CurveId, Error, Size};
 
 /// What an identifier names.
@@ -38,6 +49,8 @@ pub struct Algorithm {
     pub size: Size,
     /// How signature values are laid out under it.
     pub encoding: Encoding,
+    /// The hash (the digest itself for a digest row).
+    pub hash: Hash,
 }
 
 const fn row(
@@ -47,18 +60,34 @@ const fn row(
     size: Size,
     encoding: Encoding,
 ) -> Algorithm {
+    let hash = match size {
+        Size::S256 => Hash::Streebog256,
+        Size::S512 => Hash::Streebog512,
+    };
     Algorithm {
         oid: ObjectIdentifier::new_unwrap(oid),
         name,
         kind,
         size,
         encoding,
+        hash,
     }
 }
 
-/// OID → (kind, size, encoding). The curve comes from the key's parameters, the hash from the
-/// size (Streebog-256 or Streebog-512).
-pub const ALGORITHMS: [Algorithm; 9] = [
+/// A row of the 2004 generation: 256-bit, national layout, GOST R 34.11-94 (test S-box).
+const fn row_2004(oid: &str, name: &'static str, kind: Kind) -> Algorithm {
+    Algorithm {
+        oid: ObjectIdentifier::new_unwrap(oid),
+        name,
+        kind,
+        size: Size::S256,
+        encoding: Encoding::Nca,
+        hash: Hash::Gost94Test,
+    }
+}
+
+/// OID → (kind, size, encoding, hash). The curve comes from the key's parameters.
+pub const ALGORITHMS: [Algorithm; 12] = [
     row(
         "1.2.643.7.1.1.1.1",
         "GOST R 34.10-2012 256 (id-tc26-gost3410-12-256)",
@@ -121,6 +150,21 @@ pub const ALGORITHMS: [Algorithm; 9] = [
         Kind::Digest,
         Size::S512,
         Encoding::Nca,
+    ),
+    row_2004(
+        "1.2.398.3.10.1.1.1.1",
+        "GOST 34.310-2004 (national center)",
+        Kind::PublicKey,
+    ),
+    row_2004(
+        "1.2.398.3.10.1.1.1.2",
+        "GOST 34.310-2004 with GOST 34.311-95 (national center)",
+        Kind::Signature,
+    ),
+    row_2004(
+        "1.2.398.3.10.1.3.1",
+        "GOST 34.311-95 (national center)",
+        Kind::Digest,
     ),
 ];
 
@@ -191,13 +235,13 @@ pub fn verify_spki(
             oid: signature_algorithm.to_string(),
         })?;
     let (key, key_alg) = public_key_from_spki(spki_der)?;
-    if key_alg.size != sig.size {
+    if key_alg.size != sig.size || key_alg.hash != sig.hash {
         return Err(Error::KeyMismatch {
             signature: sig.name.into(),
             key: key_alg.name.into(),
         });
     }
-    key.verify(sig.encoding, message, signature)
+    key.verify_with(sig.hash, sig.encoding, message, signature)
 }
 
 /// The DER SubjectPublicKeyInfo of `key` under a public-key row of the table (the TC26 form of

@@ -93,8 +93,9 @@ pub const ALL_CURVES: [CurveId; 9] = [
 
 /// Parameter-set OIDs and the curve each names: the TC26 and CryptoPro identifiers (RFC 7836
 /// appendix A, RFC 4357 §10.8, RFC 9215 §3) and the national center's (verified on
-/// `fixtures/nca`: `1.2.398.3.10.1.1.2.2.1` is paramSetA 512).
-pub const CURVE_OIDS: [(ObjectIdentifier, CurveId); 15] = [
+/// `fixtures/nca`: `1.2.398.3.10.1.1.2.2.1` is paramSetA 512, `1.2.398.3.10.1.1.1.1.1` of the 2004
+/// generation is CryptoPro-A).
+pub const CURVE_OIDS: [(ObjectIdentifier, CurveId); 16] = [
     (oid("1.2.643.2.2.35.0"), CurveId::Test256),
     (oid("1.2.643.7.1.2.1.1.1"), CurveId::Tc26_256A),
     (oid("1.2.643.2.2.35.1"), CurveId::CryptoProA),
@@ -110,6 +111,7 @@ pub const CURVE_OIDS: [(ObjectIdentifier, CurveId); 15] = [
     (oid("1.2.643.7.1.2.1.2.2"), CurveId::Tc26_512B),
     (oid("1.2.643.7.1.2.1.2.3"), CurveId::Tc26_512C),
     (oid("1.2.398.3.10.1.1.2.2.1"), CurveId::Tc26_512A),
+    (oid("1.2.398.3.10.1.1.1.1.1"), CurveId::CryptoProA),
 ];
 
 const fn oid(s: &str) -> ObjectIdentifier {

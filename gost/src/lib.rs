@@ -25,7 +25,7 @@ pub use algorithm::{
     ALGORITHMS, Algorithm, Kind, algorithm, public_key_from_spki, spki_der, verify_spki,
 };
 pub use curve::{CurveId, Size};
-pub use signature::{Encoding, PrivateKey, PublicKey, digest};
+pub use signature::{Encoding, Hash, PrivateKey, PublicKey, digest};
 
 /// Why a GOST key or signature was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -48,6 +48,46 @@ impl Encoding {
     }
 }
 
+/// A hash the signatures are made over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hash {
+    /// Streebog-256 (GOST R 34.11-2012, RFC 6986).
+    Streebog256,
+    /// Streebog-512 (GOST R 34.11-2012, RFC 6986).
+    Streebog512,
+    /// GOST R 34.11-94 with the S-box of its test parameters (RFC 5831, RFC 4357 §11.2
+    /// `id-GostR3411-94-TestParamSet`): the national center's ST RK 34.311-95.
+    Gost94Test,
+}
+
+impl Hash {
+    /// The hash of `message`, as the function outputs it (read little-endian for α).
+    pub fn digest(self, message: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Streebog256 => Streebog256::digest(message).to_vec(),
+            Self::Streebog512 => Streebog512::digest(message).to_vec(),
+            Self::Gost94Test => gost94::Gost94Test::digest(message).to_vec(),
+        }
+    }
+
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::Streebog256 | Self::Gost94Test => 32,
+            Self::Streebog512 => 64,
+        }
+    }
+
+    /// Name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Streebog256 => "Streebog-256",
+            Self::Streebog512 => "Streebog-512",
+            Self::Gost94Test => "GOST 34.311-95",
+        }
+    }
+}
+
 /// The Streebog hash of the key size (GOST R 34.11-2012: 256 or 512 bits), as the hash function
 /// outputs it (the byte string whose little-endian reading is the integer α of §6.1 step 2).
 pub fn digest(size: Size, message: &[u8]) -> Vec<u8> {
@@ -180,9 +220,25 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), Error> {
+        let hash = match self.curve.size() {
+            Size::S256 => Hash::Streebog256,
+            Size::S512 => Hash::Streebog512,
+        };
+        self.verify_with(hash, encoding, message, signature)
+    }
+
+    /// Verifies `signature` over `message` hashed with `hash` (whose length must be the key's
+    /// size).
+    pub fn verify_with(
+        &self,
+        hash: Hash,
+        encoding: Encoding,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
         let size = self.curve.size();
         let (r, s) = encoding.split(size, signature)?;
-        let h = digest(size, message);
+        let h = hash.digest(message);
         self.verify_prehashed(&reversed(&h), &r, &s)
     }
 

@@ -135,3 +135,67 @@ fn ok_ocsp_responses_verify_under_their_responders_signed_by_the_ca() {
         );
     }
 }
+
+// The 2004 generation (ST RK 34.310-2004 over ST RK 34.311-95): GOST R 34.10-2001 on CryptoPro-A
+// over GOST R 34.11-94 with the test S-box, the national byte order (see `eds_gost::algorithm`).
+
+fn pem_cert(rel: &str) -> Certificate {
+    let bytes = nca_bytes(rel);
+    let block = pem::parse(&bytes).unwrap();
+    Certificate::from_der(block.contents()).unwrap()
+}
+
+#[test]
+fn ok_2004_ca_key_is_on_cryptopro_a() {
+    let ca = pem_cert("ca/nca_gost_test.crt");
+    let (key, alg) = public_key_from_spki(&spki(&ca)).unwrap();
+    assert_eq!(key.curve(), CurveId::CryptoProA);
+    assert_eq!(alg.hash, eds_gost::Hash::Gost94Test);
+}
+
+#[test]
+fn ok_2004_crl_and_certificates_verify_under_the_2004_ca() {
+    let ca = pem_cert("ca/nca_gost_test.crt");
+    let crl = CertificateList::from_der(&nca_bytes("crl/nca_gost_test.crl")).unwrap();
+    let tbs = crl.tbs_cert_list.to_der().unwrap();
+    assert_eq!(
+        verify_spki(
+            &spki(&ca),
+            &crl.signature_algorithm.oid,
+            &tbs,
+            crl.signature.raw_bytes()
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        check_cert(&ca, &pem_cert("certs/ceo_valid_sign_2004_gost.cer")),
+        Ok(())
+    );
+    assert_eq!(
+        check_cert(&ca, &cert("p12-certs/KEY_CEO_SIGN_REVOKED_2004.cer")),
+        Ok(())
+    );
+    // The 2015 CA's key cannot verify a 2004 signature: the hashes differ.
+    let ca2015 = cert("ca/nca_gost2015_test.cer");
+    assert!(matches!(
+        check_cert(&ca2015, &pem_cert("certs/ceo_valid_sign_2004_gost.cer")),
+        Err(Error::KeyMismatch { .. })
+    ));
+}
+
+#[test]
+fn ok_2004_ocsp_response_verifies_under_its_responder() {
+    let ca = pem_cert("ca/nca_gost_test.crt");
+    let basic = ocsp("ocsp/ocsp_response_ceo_sign_2004_revoked.bin");
+    let responder = basic.certs.as_ref().and_then(|c| c.first()).unwrap();
+    assert_eq!(check_cert(&ca, responder), Ok(()));
+    assert_eq!(
+        verify_spki(
+            &spki(responder),
+            &basic.signature_algorithm.oid,
+            &basic.tbs_response_data.to_der().unwrap(),
+            basic.signature.raw_bytes(),
+        ),
+        Ok(())
+    );
+}

@@ -241,11 +241,21 @@ fn fail_spki_size_mismatch_and_unknown() {
             key: "GOST R 34.10-2012 256 (id-tc26-gost3410-12-256)".into(),
         })
     );
+    // Same size, other hash: the 2004 generation's signature algorithm with a Streebog key.
     let gost2004 = der::asn1::ObjectIdentifier::new_unwrap("1.2.398.3.10.1.1.1.2");
     assert_eq!(
         verify_spki(&spki, &gost2004, b"tbs", &sig),
+        Err(Error::KeyMismatch {
+            signature: "GOST 34.310-2004 with GOST 34.311-95 (national center)".into(),
+            key: "GOST R 34.10-2012 256 (id-tc26-gost3410-12-256)".into(),
+        })
+    );
+    // GOST R 34.11-94 with GOST R 34.10-2001 (RFC 4491): not in the table.
+    let gost2001 = der::asn1::ObjectIdentifier::new_unwrap("1.2.643.2.2.3");
+    assert_eq!(
+        verify_spki(&spki, &gost2001, b"tbs", &sig),
         Err(Error::UnknownAlgorithm {
-            oid: "1.2.398.3.10.1.1.1.2".into()
+            oid: "1.2.643.2.2.3".into()
         })
     );
     // A 256-bit key declared under the 512-bit key OID.

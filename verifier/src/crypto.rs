@@ -4,11 +4,11 @@
 //! Every signature the verifier checks — on signed attributes, certificates, CRLs, OCSP responses,
 //! timestamp tokens — goes through [`verify`], so the allowed-algorithm policy lives in one place:
 //! ECDSA P-256/P-384 with SHA-256/384, Ed25519, RSA PKCS#1 v1.5 and PSS with SHA-256/384/512 and
-//! keys of 2048 bits or more, and GOST R 34.10-2012 / ST RK GOST 34.10-2015 (256 and 512 bits,
-//! Streebog) through the crate `eds-gost`, whose table maps the TC26 identifiers (RFC 9215) and the
-//! national center's (`1.2.398.3.10.1.1.2.*`) to curve size and signature byte order. SHA-1
-//! signatures are refused as too weak; the 2004 generation of the national center (ST RK
-//! 34.310-2004, `1.2.398.3.10.1.1.1.*`) and the older Russian GOST R 34.10-2001/94 identifiers are
+//! keys of 2048 bits or more, and through the crate `eds-gost` GOST R 34.10-2012 / ST RK GOST
+//! 34.10-2015 (256 and 512 bits, Streebog) and the national center's 2004 generation (ST RK
+//! 34.310-2004 over ST RK 34.311-95): its one table maps the TC26 identifiers (RFC 9215) and the
+//! center's (`1.2.398.3.10.*`) to size, hash and signature byte order. SHA-1 signatures are
+//! refused as too weak; the older Russian GOST R 34.10-2001/94 identifiers (`1.2.643.2.2.*`) are
 //! recognised and reported as unsupported.
 
 use der::asn1::ObjectIdentifier;
@@ -28,6 +28,8 @@ pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.10
 pub const STREEBOG256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.2");
 /// `id-tc26-gost3411-12-512` (RFC 9215 §3): Streebog-512.
 pub const STREEBOG512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.3");
+/// The national center's ST RK 34.311-95 (GOST R 34.11-94, test S-box).
+pub const GOST3411_94: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.1");
 
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
@@ -110,6 +112,8 @@ pub enum Digest {
     Streebog256,
     /// Streebog-512 (GOST R 34.11-2012, RFC 6986).
     Streebog512,
+    /// ST RK 34.311-95: GOST R 34.11-94 with its test S-box, the national center's 2004 hash.
+    Gost3411_94,
 }
 
 /// A streaming digest computation (ring's for SHA, RustCrypto's `streebog` for GOST).
@@ -120,6 +124,8 @@ pub enum DigestContext {
     Streebog256(streebog::Streebog256),
     /// Streebog-512.
     Streebog512(streebog::Streebog512),
+    /// GOST R 34.11-94 (test S-box).
+    Gost3411_94(gost94::Gost94Test),
 }
 
 impl DigestContext {
@@ -130,6 +136,7 @@ impl DigestContext {
             Self::Ring(c) => c.update(data),
             Self::Streebog256(c) => c.update(data),
             Self::Streebog512(c) => c.update(data),
+            Self::Gost3411_94(c) => c.update(data),
         }
     }
 
@@ -140,6 +147,7 @@ impl DigestContext {
             Self::Ring(c) => c.finish().as_ref().to_vec(),
             Self::Streebog256(c) => c.finalize().to_vec(),
             Self::Streebog512(c) => c.finalize().to_vec(),
+            Self::Gost3411_94(c) => c.finalize().to_vec(),
         }
     }
 }
@@ -153,9 +161,10 @@ impl Digest {
             SHA384 => Some(Self::Sha384),
             SHA512 => Some(Self::Sha512),
             _ => match eds_gost::algorithm(oid) {
-                Some(a) if a.kind == eds_gost::Kind::Digest => Some(match a.size {
-                    eds_gost::Size::S256 => Self::Streebog256,
-                    eds_gost::Size::S512 => Self::Streebog512,
+                Some(a) if a.kind == eds_gost::Kind::Digest => Some(match a.hash {
+                    eds_gost::Hash::Streebog256 => Self::Streebog256,
+                    eds_gost::Hash::Streebog512 => Self::Streebog512,
+                    eds_gost::Hash::Gost94Test => Self::Gost3411_94,
                 }),
                 _ => None,
             },
@@ -171,6 +180,7 @@ impl Digest {
             Self::Sha512 => SHA512,
             Self::Streebog256 => STREEBOG256,
             Self::Streebog512 => STREEBOG512,
+            Self::Gost3411_94 => GOST3411_94,
         }
     }
 
@@ -181,7 +191,7 @@ impl Digest {
             Self::Sha256 => Some(&ring::digest::SHA256),
             Self::Sha384 => Some(&ring::digest::SHA384),
             Self::Sha512 => Some(&ring::digest::SHA512),
-            Self::Streebog256 | Self::Streebog512 => None,
+            Self::Streebog256 | Self::Streebog512 | Self::Gost3411_94 => None,
         }
     }
 
@@ -189,7 +199,7 @@ impl Digest {
     pub fn output_len(self) -> usize {
         match self {
             Self::Sha1 => 20,
-            Self::Sha256 | Self::Streebog256 => 32,
+            Self::Sha256 | Self::Streebog256 | Self::Gost3411_94 => 32,
             Self::Sha384 => 48,
             Self::Sha512 | Self::Streebog512 => 64,
         }
@@ -209,6 +219,9 @@ impl Digest {
             None if self == Self::Streebog256 => {
                 DigestContext::Streebog256(streebog::Streebog256::default())
             }
+            None if self == Self::Gost3411_94 => {
+                DigestContext::Gost3411_94(gost94::Gost94Test::default())
+            }
             None => DigestContext::Streebog512(streebog::Streebog512::default()),
         }
     }
@@ -222,6 +235,7 @@ impl Digest {
             Self::Sha512 => "SHA-512",
             Self::Streebog256 => "Streebog-256",
             Self::Streebog512 => "Streebog-512",
+            Self::Gost3411_94 => "GOST 34.311-95",
         }
     }
 }
@@ -272,7 +286,7 @@ pub fn verify(
         detail: format!("public key info: {e}"),
     })?;
     check_key(&spki)?;
-    if is_gost_2012(&signature_algorithm.oid) || is_gost_2012(&spki.algorithm.oid) {
+    if is_gost_supported(&signature_algorithm.oid) || is_gost_supported(&spki.algorithm.oid) {
         return verify_gost(spki_der, &spki, signature_algorithm, message, signature);
     }
     if signature_algorithm.oid == RSASSA_PSS {
@@ -290,8 +304,9 @@ pub fn verify(
 
 /// Whether a public key (a DER SubjectPublicKeyInfo) is of an algorithm and size the verifier
 /// accepts: RSA of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits, EC on P-256 or P-384, Ed25519,
-/// GOST R 34.10-2012 on a known curve with a point on it. A small RSA key, P-192 and DSA are
-/// [`CryptoError::Disallowed`]; GOST 2004/2001 and anything else [`CryptoError::Unsupported`]. A signature made with such a key is never called forged: its
+/// GOST R 34.10-2012 or the national center's 2004 generation on a known curve with a point on
+/// it. A small RSA key, P-192 and DSA are [`CryptoError::Disallowed`]; the Russian GOST R
+/// 34.10-2001/94 identifiers and anything else [`CryptoError::Unsupported`]. A signature made with such a key is never called forged: its
 /// check ends here, before the signature value is looked at.
 pub fn check_public_key(spki_der: &[u8]) -> Result<(), CryptoError> {
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| CryptoError::Malformed {
@@ -339,7 +354,7 @@ fn check_key(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<(), CryptoError> {
             }
         }
         ED25519 => Ok(()),
-        _ if is_gost_2012(&oid) => {
+        _ if is_gost_supported(&oid) => {
             let der = spki.to_der().map_err(|e| CryptoError::Malformed {
                 detail: format!("public key info: {e}"),
             })?;
@@ -386,7 +401,8 @@ fn choose(
     let key_oid = spki.algorithm.oid;
     let name = algorithm_name(&sig.oid);
     if is_gost(&sig.oid) || is_gost(&key_oid) {
-        // GOST R 34.10-2012 never reaches here (see `verify`): this is the 2004/2001 generation.
+        // What `eds-gost` implements never reaches here (see `verify`): these are other GOST
+        // identifiers (GOST R 34.10-2001/94 under 1.2.643.2.2).
         return Err(CryptoError::Unsupported { algorithm: name });
     }
     let mismatch = || CryptoError::KeyMismatch {
@@ -425,7 +441,7 @@ fn choose(
                     algorithm: name,
                     why: "SHA-1 signatures are refused (collisions are practical)",
                 }),
-                (P256 | P384, Digest::Streebog256 | Digest::Streebog512) => {
+                (P256 | P384, Digest::Streebog256 | Digest::Streebog512 | Digest::Gost3411_94) => {
                     Err(CryptoError::Unsupported {
                         algorithm: format!("ECDSA with {}", hash.name()),
                     })
@@ -466,9 +482,11 @@ fn choose(
                     algorithm: name,
                     why: "SHA-1 signatures are refused (collisions are practical)",
                 }),
-                Digest::Streebog256 | Digest::Streebog512 => Err(CryptoError::Unsupported {
-                    algorithm: format!("RSA with {}", hash.name()),
-                }),
+                Digest::Streebog256 | Digest::Streebog512 | Digest::Gost3411_94 => {
+                    Err(CryptoError::Unsupported {
+                        algorithm: format!("RSA with {}", hash.name()),
+                    })
+                }
             }
         }
         RSASSA_PSS => {
@@ -492,13 +510,15 @@ fn choose(
     }
 }
 
-/// Whether an OID is a GOST R 34.10-2012 key or signature algorithm of `eds-gost`'s table.
-pub fn is_gost_2012(oid: &ObjectIdentifier) -> bool {
+/// Whether an OID is a GOST key or signature algorithm of `eds-gost`'s table (GOST R 34.10-2012
+/// and the national center's 2015 and 2004 generations).
+pub fn is_gost_supported(oid: &ObjectIdentifier) -> bool {
     eds_gost::algorithm(oid).is_some_and(|a| a.kind != eds_gost::Kind::Digest)
 }
 
-/// GOST R 34.10-2012 (256/512, TC26 or national-center encoding): the signature algorithm and the
-/// key must both be in `eds-gost`'s table; the crate checks that their sizes agree, the lengths,
+/// GOST (256/512, TC26 or national-center encoding, Streebog or the 2004 hash): the signature
+/// algorithm and the key must both be in `eds-gost`'s table; the crate checks that their sizes
+/// and hashes agree, the lengths,
 /// `r, s ∈ [1, q-1]`, the point, and the equation.
 fn verify_gost(
     spki_der: &[u8],
@@ -507,7 +527,7 @@ fn verify_gost(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    if !is_gost_2012(&signature_algorithm.oid) || !is_gost_2012(&spki.algorithm.oid) {
+    if !is_gost_supported(&signature_algorithm.oid) || !is_gost_supported(&spki.algorithm.oid) {
         return Err(CryptoError::KeyMismatch {
             algorithm: algorithm_name(&signature_algorithm.oid),
             key: algorithm_name(&spki.algorithm.oid),
@@ -531,7 +551,7 @@ fn gost_error(e: eds_gost::Error) -> CryptoError {
             key,
         },
         G::UnknownAlgorithm { oid } | G::UnknownParamSet { oid } => CryptoError::Unsupported {
-            algorithm: format!("GOST R 34.10-2012 with parameters {oid}"),
+            algorithm: format!("GOST with parameters {oid}"),
         },
         other => CryptoError::Malformed {
             detail: other.to_string(),
