@@ -1159,7 +1159,7 @@ impl ContentDigests {
             digests: algorithms
                 .into_iter()
                 .zip(contexts)
-                .map(|(d, ctx)| (d, ctx.finish().as_ref().to_vec()))
+                .map(|(d, ctx)| (d, ctx.finish()))
                 .collect(),
         })
     }

@@ -4,8 +4,12 @@
 //! Every signature the verifier checks — on signed attributes, certificates, CRLs, OCSP responses,
 //! timestamp tokens — goes through [`verify`], so the allowed-algorithm policy lives in one place:
 //! ECDSA P-256/P-384 with SHA-256/384, Ed25519, RSA PKCS#1 v1.5 and PSS with SHA-256/384/512 and
-//! keys of 2048 bits or more. SHA-1 signatures are refused as too weak; GOST R 34.10 is recognised
-//! and reported as unsupported (no GOST arithmetic here).
+//! keys of 2048 bits or more, and through the crate `eds-gost` GOST R 34.10-2012 / ST RK GOST
+//! 34.10-2015 (256 and 512 bits, Streebog) and the national center's 2004 generation (ST RK
+//! 34.310-2004 over ST RK 34.311-95): its one table maps the TC26 identifiers (RFC 9215) and the
+//! center's (`1.2.398.3.10.*`) to size, hash and signature byte order. SHA-1 signatures are
+//! refused as too weak; the older Russian GOST R 34.10-2001/94 identifiers (`1.2.643.2.2.*`) are
+//! recognised and reported as unsupported.
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Reader};
@@ -20,6 +24,12 @@ pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.10
 pub const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 /// `id-sha512` (RFC 5754).
 pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// `id-tc26-gost3411-12-256` (RFC 9215 §3): Streebog-256.
+pub const STREEBOG256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.2");
+/// `id-tc26-gost3411-12-512` (RFC 9215 §3): Streebog-512.
+pub const STREEBOG512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.3");
+/// The national center's ST RK 34.311-95 (GOST R 34.11-94, test S-box).
+pub const GOST3411_94: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.1");
 
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
@@ -98,6 +108,48 @@ pub enum Digest {
     Sha384,
     /// SHA-512.
     Sha512,
+    /// Streebog-256 (GOST R 34.11-2012, RFC 6986).
+    Streebog256,
+    /// Streebog-512 (GOST R 34.11-2012, RFC 6986).
+    Streebog512,
+    /// ST RK 34.311-95: GOST R 34.11-94 with its test S-box, the national center's 2004 hash.
+    Gost3411_94,
+}
+
+/// A streaming digest computation (ring's for SHA, RustCrypto's `streebog` for GOST).
+pub enum DigestContext {
+    /// SHA-1/2 through ring.
+    Ring(ring::digest::Context),
+    /// Streebog-256.
+    Streebog256(streebog::Streebog256),
+    /// Streebog-512.
+    Streebog512(streebog::Streebog512),
+    /// GOST R 34.11-94 (test S-box).
+    Gost3411_94(gost94::Gost94Test),
+}
+
+impl DigestContext {
+    /// Adds `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        use streebog::Digest as _;
+        match self {
+            Self::Ring(c) => c.update(data),
+            Self::Streebog256(c) => c.update(data),
+            Self::Streebog512(c) => c.update(data),
+            Self::Gost3411_94(c) => c.update(data),
+        }
+    }
+
+    /// The digest.
+    pub fn finish(self) -> Vec<u8> {
+        use streebog::Digest as _;
+        match self {
+            Self::Ring(c) => c.finish().as_ref().to_vec(),
+            Self::Streebog256(c) => c.finalize().to_vec(),
+            Self::Streebog512(c) => c.finalize().to_vec(),
+            Self::Gost3411_94(c) => c.finalize().to_vec(),
+        }
+    }
 }
 
 impl Digest {
@@ -108,7 +160,14 @@ impl Digest {
             SHA256 => Some(Self::Sha256),
             SHA384 => Some(Self::Sha384),
             SHA512 => Some(Self::Sha512),
-            _ => None,
+            _ => match eds_gost::algorithm(oid) {
+                Some(a) if a.kind == eds_gost::Kind::Digest => Some(match a.hash {
+                    eds_gost::Hash::Streebog256 => Self::Streebog256,
+                    eds_gost::Hash::Streebog512 => Self::Streebog512,
+                    eds_gost::Hash::Gost94Test => Self::Gost3411_94,
+                }),
+                _ => None,
+            },
         }
     }
 
@@ -119,27 +178,52 @@ impl Digest {
             Self::Sha256 => SHA256,
             Self::Sha384 => SHA384,
             Self::Sha512 => SHA512,
+            Self::Streebog256 => STREEBOG256,
+            Self::Streebog512 => STREEBOG512,
+            Self::Gost3411_94 => GOST3411_94,
         }
     }
 
-    /// ring's algorithm.
-    pub fn ring(self) -> &'static ring::digest::Algorithm {
+    /// ring's algorithm, for the SHA family.
+    pub fn ring(self) -> Option<&'static ring::digest::Algorithm> {
         match self {
-            Self::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            Self::Sha256 => &ring::digest::SHA256,
-            Self::Sha384 => &ring::digest::SHA384,
-            Self::Sha512 => &ring::digest::SHA512,
+            Self::Sha1 => Some(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            Self::Sha256 => Some(&ring::digest::SHA256),
+            Self::Sha384 => Some(&ring::digest::SHA384),
+            Self::Sha512 => Some(&ring::digest::SHA512),
+            Self::Streebog256 | Self::Streebog512 | Self::Gost3411_94 => None,
+        }
+    }
+
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 | Self::Streebog256 | Self::Gost3411_94 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 | Self::Streebog512 => 64,
         }
     }
 
     /// Digest of `data`.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+        let mut context = self.context();
+        context.update(data);
+        context.finish()
     }
 
     /// A streaming context.
-    pub fn context(self) -> ring::digest::Context {
-        ring::digest::Context::new(self.ring())
+    pub fn context(self) -> DigestContext {
+        match self.ring() {
+            Some(algorithm) => DigestContext::Ring(ring::digest::Context::new(algorithm)),
+            None if self == Self::Streebog256 => {
+                DigestContext::Streebog256(streebog::Streebog256::default())
+            }
+            None if self == Self::Gost3411_94 => {
+                DigestContext::Gost3411_94(gost94::Gost94Test::default())
+            }
+            None => DigestContext::Streebog512(streebog::Streebog512::default()),
+        }
     }
 
     /// Name for reports.
@@ -149,6 +233,9 @@ impl Digest {
             Self::Sha256 => "SHA-256",
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
+            Self::Streebog256 => "Streebog-256",
+            Self::Streebog512 => "Streebog-512",
+            Self::Gost3411_94 => "GOST 34.311-95",
         }
     }
 }
@@ -168,6 +255,9 @@ pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
         SHA384_RSA => "RSA PKCS#1 v1.5 with SHA-384",
         SHA512_RSA => "RSA PKCS#1 v1.5 with SHA-512",
         RSASSA_PSS => "RSASSA-PSS",
+        _ if eds_gost::algorithm(oid).is_some() => {
+            return eds_gost::algorithm(oid).map_or_else(String::new, |a| a.name.to_owned());
+        }
         _ if is_gost(oid) => return format!("GOST R 34.10 ({oid})"),
         _ => return oid.to_string(),
     };
@@ -196,9 +286,12 @@ pub fn verify(
         detail: format!("public key info: {e}"),
     })?;
     check_key(&spki)?;
+    if is_gost_supported(&signature_algorithm.oid) || is_gost_supported(&spki.algorithm.oid) {
+        return verify_gost(spki_der, &spki, signature_algorithm, message, signature);
+    }
     if signature_algorithm.oid == RSASSA_PSS {
         let params = pss_params(signature_algorithm)?;
-        if usize::from(params.salt) != params.hash.ring().output_len() {
+        if usize::from(params.salt) != params.hash.output_len() {
             return verify_pss_any_salt(&spki, &params, message, signature);
         }
     }
@@ -210,9 +303,10 @@ pub fn verify(
 }
 
 /// Whether a public key (a DER SubjectPublicKeyInfo) is of an algorithm and size the verifier
-/// accepts: RSA of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits, EC on P-256 or P-384, Ed25519. A
-/// small RSA key, P-192 and DSA are [`CryptoError::Disallowed`]; GOST and anything else
-/// [`CryptoError::Unsupported`]. A signature made with such a key is never called forged: its
+/// accepts: RSA of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits, EC on P-256 or P-384, Ed25519,
+/// GOST R 34.10-2012 or the national center's 2004 generation on a known curve with a point on
+/// it. A small RSA key, P-192 and DSA are [`CryptoError::Disallowed`]; the Russian GOST R
+/// 34.10-2001/94 identifiers and anything else [`CryptoError::Unsupported`]. A signature made with such a key is never called forged: its
 /// check ends here, before the signature value is looked at.
 pub fn check_public_key(spki_der: &[u8]) -> Result<(), CryptoError> {
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| CryptoError::Malformed {
@@ -260,6 +354,14 @@ fn check_key(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<(), CryptoError> {
             }
         }
         ED25519 => Ok(()),
+        _ if is_gost_supported(&oid) => {
+            let der = spki.to_der().map_err(|e| CryptoError::Malformed {
+                detail: format!("public key info: {e}"),
+            })?;
+            eds_gost::public_key_from_spki(&der)
+                .map(|_| ())
+                .map_err(gost_error)
+        }
         DSA => Err(CryptoError::Disallowed {
             algorithm: "DSA".into(),
             why: "DSA keys are refused (withdrawn by FIPS 186-5)",
@@ -299,6 +401,8 @@ fn choose(
     let key_oid = spki.algorithm.oid;
     let name = algorithm_name(&sig.oid);
     if is_gost(&sig.oid) || is_gost(&key_oid) {
+        // What `eds-gost` implements never reaches here (see `verify`): these are other GOST
+        // identifiers (GOST R 34.10-2001/94 under 1.2.643.2.2).
         return Err(CryptoError::Unsupported { algorithm: name });
     }
     let mismatch = || CryptoError::KeyMismatch {
@@ -337,6 +441,11 @@ fn choose(
                     algorithm: name,
                     why: "SHA-1 signatures are refused (collisions are practical)",
                 }),
+                (P256 | P384, Digest::Streebog256 | Digest::Streebog512 | Digest::Gost3411_94) => {
+                    Err(CryptoError::Unsupported {
+                        algorithm: format!("ECDSA with {}", hash.name()),
+                    })
+                }
                 (P256 | P384, Digest::Sha512) => Err(CryptoError::Disallowed {
                     algorithm: name,
                     why: "ECDSA with SHA-512 is not implemented by the crypto backend",
@@ -373,6 +482,11 @@ fn choose(
                     algorithm: name,
                     why: "SHA-1 signatures are refused (collisions are practical)",
                 }),
+                Digest::Streebog256 | Digest::Streebog512 | Digest::Gost3411_94 => {
+                    Err(CryptoError::Unsupported {
+                        algorithm: format!("RSA with {}", hash.name()),
+                    })
+                }
             }
         }
         RSASSA_PSS => {
@@ -387,9 +501,61 @@ fn choose(
                     algorithm: name,
                     why: "RSASSA-PSS with SHA-1 is refused",
                 }),
+                other => Err(CryptoError::Unsupported {
+                    algorithm: format!("RSASSA-PSS with {}", other.name()),
+                }),
             }
         }
         _ => Err(CryptoError::Unsupported { algorithm: name }),
+    }
+}
+
+/// Whether an OID is a GOST key or signature algorithm of `eds-gost`'s table (GOST R 34.10-2012
+/// and the national center's 2015 and 2004 generations).
+pub fn is_gost_supported(oid: &ObjectIdentifier) -> bool {
+    eds_gost::algorithm(oid).is_some_and(|a| a.kind != eds_gost::Kind::Digest)
+}
+
+/// GOST (256/512, TC26 or national-center encoding, Streebog or the 2004 hash): the signature
+/// algorithm and the key must both be in `eds-gost`'s table; the crate checks that their sizes
+/// and hashes agree, the lengths,
+/// `r, s ∈ [1, q-1]`, the point, and the equation.
+fn verify_gost(
+    spki_der: &[u8],
+    spki: &SubjectPublicKeyInfoRef<'_>,
+    signature_algorithm: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    if !is_gost_supported(&signature_algorithm.oid) || !is_gost_supported(&spki.algorithm.oid) {
+        return Err(CryptoError::KeyMismatch {
+            algorithm: algorithm_name(&signature_algorithm.oid),
+            key: algorithm_name(&spki.algorithm.oid),
+        });
+    }
+    eds_gost::verify_spki(spki_der, &signature_algorithm.oid, message, signature)
+        .map_err(gost_error)
+}
+
+/// `eds-gost`'s refusals in this module's terms. A signature value that cannot be right (wrong
+/// length, `r` or `s` outside `[1, q-1]`) is a signature that does not verify; a key off its
+/// curve is malformed; an unknown parameter set is unsupported.
+fn gost_error(e: eds_gost::Error) -> CryptoError {
+    use eds_gost::Error as G;
+    match e {
+        G::BadSignature | G::RNotInRange | G::SNotInRange | G::SignatureLength { .. } => {
+            CryptoError::BadSignature
+        }
+        G::KeyMismatch { signature, key } => CryptoError::KeyMismatch {
+            algorithm: signature,
+            key,
+        },
+        G::UnknownAlgorithm { oid } | G::UnknownParamSet { oid } => CryptoError::Unsupported {
+            algorithm: format!("GOST with parameters {oid}"),
+        },
+        other => CryptoError::Malformed {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -496,6 +662,11 @@ fn verify_pss_any_salt(
             return Err(CryptoError::Disallowed {
                 algorithm: algorithm_name(&RSASSA_PSS),
                 why: "RSASSA-PSS with SHA-1 is refused",
+            });
+        }
+        other => {
+            return Err(CryptoError::Unsupported {
+                algorithm: format!("RSASSA-PSS with {}", other.name()),
             });
         }
     };

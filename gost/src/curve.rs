@@ -1,0 +1,568 @@
+//! The elliptic curves of GOST R 34.10-2012 and their arithmetic.
+//!
+//! Parameters: RFC 7836 appendix A.1 (the TC26 sets `id-tc26-gost-3410-12-256-paramSetA` and
+//! `id-tc26-gost-3410-12-512-paramSetA/B/C`), RFC 4357 §11.4 (the CryptoPro sets A, B, C that
+//! R 1323565.1.024-2019 renames TC26 256 paramSetB, C, D, and the key-exchange sets XchA/XchB
+//! that share the A and C curves), and the test sets of GOST R 34.10-2012 appendix A (RFC 7091 §7).
+//!
+//! No maintained Rust crate implements these curves, so the arithmetic is written here on top of
+//! `crypto-bigint`'s constant-time Montgomery residues: short Weierstrass curves
+//! `y² = x³ + ax + b` in homogeneous projective coordinates with the complete addition formula of
+//! Renes, Costello and Batina ("Complete addition formulas for prime order elliptic curves",
+//! EUROCRYPT 2016, algorithm 1, arbitrary `a`). The formula has no exceptional cases for points of
+//! odd order, which is every point of the subgroup of order `q` that signing and verification
+//! work in; a point outside it (only an attacker's public key on the two curves of cofactor 4) can
+//! at worst give the point at infinity, which verification reports as a bad signature.
+//!
+//! [`Domain::mul_ct`] is the secret-scalar multiplication: a double-and-add-always ladder over a
+//! fixed number of bits (the bit length of `q`, public), with the added point chosen by a
+//! constant-time select, so neither the branches nor the memory accessed depend on the scalar.
+//! [`Domain::mul2_vartime`] (Shamir's trick) serves verification, where every input is public.
+
+use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
+use crypto_bigint::{U256, U512, Uint};
+use der::asn1::ObjectIdentifier;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+/// Key size of a GOST R 34.10-2012 curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Size {
+    /// 256-bit keys, Streebog-256 hash, 64-byte signatures.
+    S256,
+    /// 512-bit keys, Streebog-512 hash, 128-byte signatures.
+    S512,
+}
+
+impl Size {
+    /// Length in bytes of one coordinate, of `r`, of `s` and of the hash.
+    pub fn bytes(self) -> usize {
+        match self {
+            Self::S256 => 32,
+            Self::S512 => 64,
+        }
+    }
+
+    /// Name for messages ("256" or "512").
+    pub fn bits_name(self) -> &'static str {
+        match self {
+            Self::S256 => "256",
+            Self::S512 => "512",
+        }
+    }
+}
+
+/// A named curve (a "parameter set").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CurveId {
+    /// `id-GostR3410-2001-TestParamSet`: the 256-bit example curve of GOST R 34.10-2012
+    /// appendix A.1 (RFC 7091 §7.1). For tests only.
+    Test256,
+    /// `id-tc26-gost-3410-12-256-paramSetA` (RFC 7836 A.1; a twisted Edwards curve in
+    /// Weierstrass form, cofactor 4).
+    Tc26_256A,
+    /// `id-GostR3410-2001-CryptoPro-A-ParamSet` = TC26 256 paramSetB = XchA (RFC 4357 §11.4).
+    CryptoProA,
+    /// `id-GostR3410-2001-CryptoPro-B-ParamSet` = TC26 256 paramSetC (RFC 4357 §11.4).
+    CryptoProB,
+    /// `id-GostR3410-2001-CryptoPro-C-ParamSet` = TC26 256 paramSetD = XchB (RFC 4357 §11.4).
+    CryptoProC,
+    /// `id-tc26-gost-3410-12-512-paramSetTest`: the 512-bit example curve of GOST R 34.10-2012
+    /// appendix A.2 (RFC 7091 §7.2). For tests only.
+    Test512,
+    /// `id-tc26-gost-3410-12-512-paramSetA` (RFC 7836 A.1); the national center's 2015 curve.
+    Tc26_512A,
+    /// `id-tc26-gost-3410-12-512-paramSetB` (RFC 7836 A.1).
+    Tc26_512B,
+    /// `id-tc26-gost-3410-12-512-paramSetC` (RFC 7836 A.1; twisted Edwards, cofactor 4).
+    Tc26_512C,
+}
+
+/// Every curve, for tests and tables.
+pub const ALL_CURVES: [CurveId; 9] = [
+    CurveId::Test256,
+    CurveId::Tc26_256A,
+    CurveId::CryptoProA,
+    CurveId::CryptoProB,
+    CurveId::CryptoProC,
+    CurveId::Test512,
+    CurveId::Tc26_512A,
+    CurveId::Tc26_512B,
+    CurveId::Tc26_512C,
+];
+
+/// Parameter-set OIDs and the curve each names: the TC26 and CryptoPro identifiers (RFC 7836
+/// appendix A, RFC 4357 §10.8, RFC 9215 §3) and the national center's (verified on
+/// `fixtures/nca`: `1.2.398.3.10.1.1.2.2.1` is paramSetA 512, `1.2.398.3.10.1.1.1.1.1` of the 2004
+/// generation is CryptoPro-A).
+pub const CURVE_OIDS: [(ObjectIdentifier, CurveId); 16] = [
+    (oid("1.2.643.2.2.35.0"), CurveId::Test256),
+    (oid("1.2.643.7.1.2.1.1.1"), CurveId::Tc26_256A),
+    (oid("1.2.643.2.2.35.1"), CurveId::CryptoProA),
+    (oid("1.2.643.7.1.2.1.1.2"), CurveId::CryptoProA),
+    (oid("1.2.643.2.2.36.0"), CurveId::CryptoProA),
+    (oid("1.2.643.2.2.35.2"), CurveId::CryptoProB),
+    (oid("1.2.643.7.1.2.1.1.3"), CurveId::CryptoProB),
+    (oid("1.2.643.2.2.35.3"), CurveId::CryptoProC),
+    (oid("1.2.643.7.1.2.1.1.4"), CurveId::CryptoProC),
+    (oid("1.2.643.2.2.36.1"), CurveId::CryptoProC),
+    (oid("1.2.643.7.1.2.1.2.0"), CurveId::Test512),
+    (oid("1.2.643.7.1.2.1.2.1"), CurveId::Tc26_512A),
+    (oid("1.2.643.7.1.2.1.2.2"), CurveId::Tc26_512B),
+    (oid("1.2.643.7.1.2.1.2.3"), CurveId::Tc26_512C),
+    (oid("1.2.398.3.10.1.1.2.2.1"), CurveId::Tc26_512A),
+    (oid("1.2.398.3.10.1.1.1.1.1"), CurveId::CryptoProA),
+];
+
+const fn oid(s: &str) -> ObjectIdentifier {
+    ObjectIdentifier::new_unwrap(s)
+}
+
+impl CurveId {
+    /// The curve a parameter-set OID names.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        CURVE_OIDS
+            .iter()
+            .find(|(o, _)| o == oid)
+            .map(|(_, curve)| *curve)
+    }
+
+    /// The standard (TC26 or CryptoPro) OID of the curve, as this toolkit writes it.
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            Self::Test256 => oid("1.2.643.2.2.35.0"),
+            Self::Tc26_256A => oid("1.2.643.7.1.2.1.1.1"),
+            Self::CryptoProA => oid("1.2.643.2.2.35.1"),
+            Self::CryptoProB => oid("1.2.643.2.2.35.2"),
+            Self::CryptoProC => oid("1.2.643.2.2.35.3"),
+            Self::Test512 => oid("1.2.643.7.1.2.1.2.0"),
+            Self::Tc26_512A => oid("1.2.643.7.1.2.1.2.1"),
+            Self::Tc26_512B => oid("1.2.643.7.1.2.1.2.2"),
+            Self::Tc26_512C => oid("1.2.643.7.1.2.1.2.3"),
+        }
+    }
+
+    /// The key size.
+    pub fn size(self) -> Size {
+        match self {
+            Self::Test256
+            | Self::Tc26_256A
+            | Self::CryptoProA
+            | Self::CryptoProB
+            | Self::CryptoProC => Size::S256,
+            Self::Test512 | Self::Tc26_512A | Self::Tc26_512B | Self::Tc26_512C => Size::S512,
+        }
+    }
+
+    /// A human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Test256 => "id-GostR3410-2001-TestParamSet",
+            Self::Tc26_256A => "id-tc26-gost-3410-12-256-paramSetA",
+            Self::CryptoProA => "id-GostR3410-2001-CryptoPro-A-ParamSet",
+            Self::CryptoProB => "id-GostR3410-2001-CryptoPro-B-ParamSet",
+            Self::CryptoProC => "id-GostR3410-2001-CryptoPro-C-ParamSet",
+            Self::Test512 => "id-tc26-gost-3410-12-512-paramSetTest",
+            Self::Tc26_512A => "id-tc26-gost-3410-12-512-paramSetA",
+            Self::Tc26_512B => "id-tc26-gost-3410-12-512-paramSetB",
+            Self::Tc26_512C => "id-tc26-gost-3410-12-512-paramSetC",
+        }
+    }
+
+    pub(crate) fn params256(self) -> Option<&'static Params<{ U256::LIMBS }>> {
+        match self {
+            Self::Test256 => Some(&TEST_256),
+            Self::Tc26_256A => Some(&TC26_256_A),
+            Self::CryptoProA => Some(&CRYPTOPRO_A),
+            Self::CryptoProB => Some(&CRYPTOPRO_B),
+            Self::CryptoProC => Some(&CRYPTOPRO_C),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn params512(self) -> Option<&'static Params<{ U512::LIMBS }>> {
+        match self {
+            Self::Test512 => Some(&TEST_512),
+            Self::Tc26_512A => Some(&TC26_512_A),
+            Self::Tc26_512B => Some(&TC26_512_B),
+            Self::Tc26_512C => Some(&TC26_512_C),
+            _ => None,
+        }
+    }
+}
+
+/// The constants of a curve: field prime `p`, coefficients `a`, `b`, subgroup order `q`, base
+/// point `(x, y)`.
+pub(crate) struct Params<const L: usize> {
+    p: Uint<L>,
+    a: Uint<L>,
+    b: Uint<L>,
+    q: Uint<L>,
+    x: Uint<L>,
+    y: Uint<L>,
+}
+
+macro_rules! params {
+    ($u:ident, $p:expr, $a:expr, $b:expr, $q:expr, $x:expr, $y:expr) => {
+        Params {
+            p: $u::from_be_hex($p),
+            a: $u::from_be_hex($a),
+            b: $u::from_be_hex($b),
+            q: $u::from_be_hex($q),
+            x: $u::from_be_hex($x),
+            y: $u::from_be_hex($y),
+        }
+    };
+}
+
+const TEST_256: Params<{ U256::LIMBS }> = params!(
+    U256,
+    "8000000000000000000000000000000000000000000000000000000000000431",
+    "0000000000000000000000000000000000000000000000000000000000000007",
+    "5FBFF498AA938CE739B8E022FBAFEF40563F6E6A3472FC2A514C0CE9DAE23B7E",
+    "8000000000000000000000000000000150FE8A1892976154C59CFC193ACCF5B3",
+    "0000000000000000000000000000000000000000000000000000000000000002",
+    "08E2A8A0E65147D4BD6316030E16D19C85C97F0A9CA267122B96ABBCEA7E8FC8"
+);
+
+const TC26_256_A: Params<{ U256::LIMBS }> = params!(
+    U256,
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
+    "C2173F1513981673AF4892C23035A27CE25E2013BF95AA33B22C656F277E7335",
+    "295F9BAE7428ED9CCC20E7C359A9D41A22FCCD9108E17BF7BA9337A6F8AE9513",
+    "400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67",
+    "91E38443A5E82C0D880923425712B2BB658B9196932E02C78B2582FE742DAA28",
+    "32879423AB1A0375895786C4BB46E9565FDE0B5344766740AF268ADB32322E5C"
+);
+
+const CRYPTOPRO_A: Params<{ U256::LIMBS }> = params!(
+    U256,
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD94",
+    "00000000000000000000000000000000000000000000000000000000000000A6",
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893",
+    "0000000000000000000000000000000000000000000000000000000000000001",
+    "8D91E471E0989CDA27DF505A453F2B7635294F2DDF23E3B122ACC99C9E9F1E14"
+);
+
+const CRYPTOPRO_B: Params<{ U256::LIMBS }> = params!(
+    U256,
+    "8000000000000000000000000000000000000000000000000000000000000C99",
+    "8000000000000000000000000000000000000000000000000000000000000C96",
+    "3E1AF419A269A5F866A7D3C25C3DF80AE979259373FF2B182F49D4CE7E1BBC8B",
+    "800000000000000000000000000000015F700CFFF1A624E5E497161BCC8A198F",
+    "0000000000000000000000000000000000000000000000000000000000000001",
+    "3FA8124359F96680B83D1C3EB2C070E5C545C9858D03ECFB744BF8D717717EFC"
+);
+
+const CRYPTOPRO_C: Params<{ U256::LIMBS }> = params!(
+    U256,
+    "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B",
+    "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D7598",
+    "000000000000000000000000000000000000000000000000000000000000805A",
+    "9B9F605F5A858107AB1EC85E6B41C8AA582CA3511EDDFB74F02F3A6598980BB9",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "41ECE55743711A8C3CBF3783CD08C0EE4D4DC440D4641A8F366E550DFDB3BB67"
+);
+
+const TEST_512: Params<{ U512::LIMBS }> = params!(
+    U512,
+    "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15DF1D852741AF4704A0458047E80E4546D35B8336FAC224DD81664BBF528BE6373",
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000007",
+    "1CFF0806A31116DA29D8CFA54E57EB748BC5F377E49400FDD788B649ECA1AC4361834013B2AD7322480A89CA58E0CF74BC9E540C2ADD6897FAD0A3084F302ADC",
+    "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15DA82F2D7ECB1DBAC719905C5EECC423F1D86E25EDBE23C595D644AAF187E6E6DF",
+    "24D19CC64572EE30F396BF6EBBFD7A6C5213B3B3D7057CC825F91093A68CD762FD60611262CD838DC6B60AA7EEE804E28BC849977FAC33B4B530F1B120248A9A",
+    "2BB312A43BD2CE6E0D020613C857ACDDCFBF061E91E5F2C3F32447C259F39B2C83AB156D77F1496BF7EB3351E1EE4E43DC1A18B91B24640B6DBB92CB1ADD371E"
+);
+
+const TC26_512_A: Params<{ U512::LIMBS }> = params!(
+    U512,
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC4",
+    "E8C2505DEDFC86DDC1BD0B2B6667F1DA34B82574761CB0E879BD081CFD0B6265EE3CB090F30D27614CB4574010DA90DD862EF9D4EBEE4761503190785A71C760",
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF27E69532F48D89116FF22B8D4E0560609B4B38ABFAD2B85DCACDB1411F10B275",
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000003",
+    "7503CFE87A836AE3A61B8816E25450E6CE5E1C93ACF1ABC1778064FDCBEFA921DF1626BE4FD036E93D75E6A50E3A41E98028FE5FC235F5B889A589CB5215F2A4"
+);
+
+const TC26_512_B: Params<{ U512::LIMBS }> = params!(
+    U512,
+    "8000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006F",
+    "8000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006C",
+    "687D1B459DC841457E3E06CF6F5E2517B97C7D614AF138BCBF85DC806C4B289F3E965D2DB1416D217F8B276FAD1AB69C50F78BEE1FA3106EFB8CCBC7C5140116",
+    "800000000000000000000000000000000000000000000000000000000000000149A1EC142565A545ACFDB77BD9D40CFA8B996712101BEA0EC6346C54374F25BD",
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002",
+    "1A8F7EDA389B094C2C071E3647A8940F3C123B697578C213BE6DD9E6C8EC7335DCB228FD1EDF4A39152CBCAAF8C0398828041055F94CEEEC7E21340780FE41BD"
+);
+
+const TC26_512_C: Params<{ U512::LIMBS }> = params!(
+    U512,
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
+    "DC9203E514A721875485A529D2C722FB187BC8980EB866644DE41C68E143064546E861C0E2C9EDD92ADE71F46FCF50FF2AD97F951FDA9F2A2EB6546F39689BD3",
+    "B4C4EE28CEBC6C2C8AC12952CF37F16AC7EFB6A9F69F4B57FFDA2E4F0DE5ADE038CBC2FFF719D2C18DE0284B8BFEF3B52B8CC7A5F5BF0A3C8D2319A5312557E1",
+    "3FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC98CDBA46506AB004C33A9FF5147502CC8EDA9E7A769A12694623CEF47F023ED",
+    "E2E31EDFC23DE7BDEBE241CE593EF5DE2295B7A9CBAEF021D385F7074CEA043AA27272A7AE602BF2A7B9033DB9ED3610C6FB85487EAE97AAC5BC7928C1950148",
+    "F5CE40D95B5EB899ABBCCFF5911CB8577939804D6527378B8C108C3D2090FF9BE18E2D33E3021ED2EF32D85822423B6304F726AA854BAE07D0396E9A9ADDC40F"
+);
+
+/// A point in homogeneous projective coordinates `(X : Y : Z)`, affine `(X/Z, Y/Z)`; the point
+/// at infinity is `(0 : 1 : 0)`.
+#[derive(Clone, Copy)]
+pub(crate) struct Point<const L: usize> {
+    x: DynResidue<L>,
+    y: DynResidue<L>,
+    z: DynResidue<L>,
+}
+
+impl<const L: usize> ConditionallySelectable for Point<L> {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self {
+            x: DynResidue::conditional_select(&a.x, &b.x, choice),
+            y: DynResidue::conditional_select(&a.y, &b.y, choice),
+            z: DynResidue::conditional_select(&a.z, &b.z, choice),
+        }
+    }
+}
+
+/// A curve ready for arithmetic: the Montgomery parameters of `p` and `q` and the constants as
+/// field elements.
+pub(crate) struct Domain<const L: usize> {
+    fp: DynResidueParams<L>,
+    fq: DynResidueParams<L>,
+    p: Uint<L>,
+    q: Uint<L>,
+    q_bits: usize,
+    a: DynResidue<L>,
+    b: DynResidue<L>,
+    b3: DynResidue<L>,
+    g: Point<L>,
+}
+
+impl<const L: usize> Domain<L> {
+    pub(crate) fn new(params: &Params<L>) -> Self {
+        // p and q are odd primes (the constants above), as Montgomery form needs.
+        let fp = DynResidueParams::new(&params.p);
+        let fq = DynResidueParams::new(&params.q);
+        let b = DynResidue::new(&params.b, fp);
+        let g = Point {
+            x: DynResidue::new(&params.x, fp),
+            y: DynResidue::new(&params.y, fp),
+            z: DynResidue::one(fp),
+        };
+        Self {
+            fp,
+            fq,
+            p: params.p,
+            q: params.q,
+            q_bits: params.q.bits(),
+            a: DynResidue::new(&params.a, fp),
+            b,
+            b3: b.add(&b).add(&b),
+            g,
+        }
+    }
+
+    /// The subgroup order.
+    pub(crate) fn q(&self) -> &Uint<L> {
+        &self.q
+    }
+
+    /// Montgomery parameters modulo `q`.
+    pub(crate) fn fq(&self) -> DynResidueParams<L> {
+        self.fq
+    }
+
+    /// The bit length of `q`.
+    pub(crate) fn q_bits(&self) -> usize {
+        self.q_bits
+    }
+
+    /// The base point.
+    pub(crate) fn generator(&self) -> Point<L> {
+        self.g
+    }
+
+    pub(crate) fn identity(&self) -> Point<L> {
+        Point {
+            x: DynResidue::zero(self.fp),
+            y: DynResidue::one(self.fp),
+            z: DynResidue::zero(self.fp),
+        }
+    }
+
+    /// The point `(x, y)` if both coordinates are below `p` and satisfy the curve equation
+    /// (GOST R 34.10-2012 §5.2).
+    pub(crate) fn point(&self, x: &Uint<L>, y: &Uint<L>) -> Option<Point<L>> {
+        if x >= &self.p || y >= &self.p {
+            return None;
+        }
+        let x = DynResidue::new(x, self.fp);
+        let y = DynResidue::new(y, self.fp);
+        let rhs = x.square().mul(&x).add(&self.a.mul(&x)).add(&self.b);
+        if bool::from(y.square().ct_eq(&rhs)) {
+            Some(Point {
+                x,
+                y,
+                z: DynResidue::one(self.fp),
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Whether the coordinates are below `p`.
+    pub(crate) fn in_field(&self, x: &Uint<L>, y: &Uint<L>) -> bool {
+        x < &self.p && y < &self.p
+    }
+
+    /// `P + Q`: Renes–Costello–Batina 2016, algorithm 1 (complete, arbitrary `a`).
+    pub(crate) fn add(&self, p1: &Point<L>, p2: &Point<L>) -> Point<L> {
+        let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
+        let (x2, y2, z2) = (&p2.x, &p2.y, &p2.z);
+        let a = &self.a;
+        let b3 = &self.b3;
+        let mut t0 = x1.mul(x2);
+        let mut t1 = y1.mul(y2);
+        let mut t2 = z1.mul(z2);
+        let mut t3 = x1.add(y1);
+        let mut t4 = x2.add(y2);
+        t3 = t3.mul(&t4);
+        t4 = t0.add(&t1);
+        t3 = t3.sub(&t4);
+        t4 = x1.add(z1);
+        let mut t5 = x2.add(z2);
+        t4 = t4.mul(&t5);
+        t5 = t0.add(&t2);
+        t4 = t4.sub(&t5);
+        t5 = y1.add(z1);
+        let mut x3 = y2.add(z2);
+        t5 = t5.mul(&x3);
+        x3 = t1.add(&t2);
+        t5 = t5.sub(&x3);
+        let mut z3 = a.mul(&t4);
+        x3 = b3.mul(&t2);
+        z3 = x3.add(&z3);
+        x3 = t1.sub(&z3);
+        z3 = t1.add(&z3);
+        let mut y3 = x3.mul(&z3);
+        t1 = t0.add(&t0);
+        t1 = t1.add(&t0);
+        t2 = a.mul(&t2);
+        t4 = b3.mul(&t4);
+        t1 = t1.add(&t2);
+        t2 = t0.sub(&t2);
+        t2 = a.mul(&t2);
+        t4 = t4.add(&t2);
+        t0 = t1.mul(&t4);
+        y3 = y3.add(&t0);
+        t0 = t5.mul(&t4);
+        x3 = x3.mul(&t3);
+        x3 = x3.sub(&t0);
+        t0 = t3.mul(&t1);
+        z3 = t5.mul(&z3);
+        z3 = z3.add(&t0);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `k·P` in constant time: `q_bits` rounds of double, add, constant-time select, whatever
+    /// `k` is. `k` must be below `2^q_bits` (every scalar here is reduced modulo `q`).
+    pub(crate) fn mul_ct(&self, k: &Uint<L>, p: &Point<L>) -> Point<L> {
+        let mut r = self.identity();
+        for i in (0..self.q_bits).rev() {
+            r = self.add(&r, &r);
+            let t = self.add(&r, p);
+            r = Point::conditional_select(&r, &t, Choice::from(k.bit(i)));
+        }
+        r
+    }
+
+    /// `k1·P1 + k2·P2` for public scalars (Shamir's trick; time depends on the scalars).
+    pub(crate) fn mul2_vartime(
+        &self,
+        k1: &Uint<L>,
+        p1: &Point<L>,
+        k2: &Uint<L>,
+        p2: &Point<L>,
+    ) -> Point<L> {
+        let both = self.add(p1, p2);
+        let bits = k1.bits().max(k2.bits());
+        let mut r = self.identity();
+        for i in (0..bits).rev() {
+            r = self.add(&r, &r);
+            match (k1.bit_vartime(i), k2.bit_vartime(i)) {
+                (true, true) => r = self.add(&r, &both),
+                (true, false) => r = self.add(&r, p1),
+                (false, true) => r = self.add(&r, p2),
+                (false, false) => {}
+            }
+        }
+        r
+    }
+
+    /// The affine coordinates, or `None` for the point at infinity. The inversion is
+    /// constant time (`crypto-bigint`'s).
+    pub(crate) fn to_affine(&self, p: &Point<L>) -> Option<(Uint<L>, Uint<L>)> {
+        let (zinv, invertible) = p.z.invert();
+        if !bool::from(invertible) {
+            return None;
+        }
+        Some((p.x.mul(&zinv).retrieve(), p.y.mul(&zinv).retrieve()))
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a failing test should stop loudly"
+)]
+mod tests {
+    use super::*;
+
+    fn check_domain<const L: usize>(params: &Params<L>) {
+        let d = Domain::new(params);
+        assert!(
+            d.point(&params.x, &params.y).is_some(),
+            "base point on the curve"
+        );
+        let qg = d.mul_ct(&params.q, &d.generator());
+        assert!(d.to_affine(&qg).is_none(), "q·G is the point at infinity");
+        let g = d.generator();
+        let two_g = d.add(&g, &g);
+        let three_g = d.add(&two_g, &g);
+        let three = Uint::<L>::from_u8(3);
+        let by_mul = d.mul_ct(&three, &g);
+        assert_eq!(d.to_affine(&by_mul), d.to_affine(&three_g));
+        let by_shamir = d.mul2_vartime(&Uint::ONE, &g, &Uint::from_u8(2), &g);
+        assert_eq!(d.to_affine(&by_shamir), d.to_affine(&three_g));
+        let (x, y) = d.to_affine(&three_g).unwrap();
+        assert!(d.point(&x, &y).is_some(), "3G on the curve");
+    }
+
+    #[test]
+    fn ok_every_curve_has_its_base_point_of_order_q() {
+        for curve in ALL_CURVES {
+            if let Some(p) = curve.params256() {
+                check_domain(p);
+            } else if let Some(p) = curve.params512() {
+                check_domain(p);
+            } else {
+                panic!("{curve:?} has no parameters");
+            }
+        }
+    }
+
+    #[test]
+    fn ok_every_oid_maps_to_a_curve_of_its_size() {
+        for (oid, curve) in CURVE_OIDS {
+            assert_eq!(CurveId::from_oid(&oid), Some(curve));
+        }
+        for curve in ALL_CURVES {
+            assert_eq!(CurveId::from_oid(&curve.oid()), Some(curve));
+        }
+    }
+}

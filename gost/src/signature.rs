@@ -1,0 +1,560 @@
+//! Signing and verification (GOST R 34.10-2012 §6.1, §6.2), the byte orders, the nonce.
+
+use crypto_bigint::modular::runtime_mod::DynResidue;
+use crypto_bigint::{U256, U512, Uint};
+use hmac::{Hmac, Mac};
+use streebog::{Digest as _, Streebog256, Streebog512};
+use subtle::ConstantTimeLess;
+
+use crate::Error;
+use crate::curve::{CurveId, Domain, Size};
+
+/// How a signature value is laid out (the public key is `x‖y` little-endian and the hash a
+/// little-endian integer in both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// RFC 9215 §2.2.2 (and RFC 4491 §2.2.2 before it): `s‖r`, each big-endian.
+    Tc26,
+    /// The Kazakh national center (OIDs under `1.2.398.3.10`): `r‖s`, each little-endian —
+    /// established on `fixtures/nca` (the CA certificate, CRL and OCSP responses verify so).
+    Nca,
+}
+
+impl Encoding {
+    /// Splits a signature value into `(r, s)`, big-endian, after checking its length.
+    pub fn split(self, size: Size, signature: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let n = size.bytes();
+        let expected = n.saturating_mul(2);
+        if signature.len() != expected {
+            return Err(Error::SignatureLength {
+                bits: size.bits_name(),
+                expected,
+                found: signature.len(),
+            });
+        }
+        let (first, second) = signature.split_at(n);
+        Ok(match self {
+            Self::Tc26 => (second.to_vec(), first.to_vec()),
+            Self::Nca => (reversed(first), reversed(second)),
+        })
+    }
+
+    /// Joins big-endian `r` and `s` into a signature value.
+    pub fn join(self, r: &[u8], s: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Tc26 => [s, r].concat(),
+            Self::Nca => [reversed(r), reversed(s)].concat(),
+        }
+    }
+}
+
+/// A hash the signatures are made over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hash {
+    /// Streebog-256 (GOST R 34.11-2012, RFC 6986).
+    Streebog256,
+    /// Streebog-512 (GOST R 34.11-2012, RFC 6986).
+    Streebog512,
+    /// GOST R 34.11-94 with the S-box of its test parameters (RFC 5831, RFC 4357 §11.2
+    /// `id-GostR3411-94-TestParamSet`): the national center's ST RK 34.311-95.
+    Gost94Test,
+}
+
+impl Hash {
+    /// The hash of `message`, as the function outputs it (read little-endian for α).
+    pub fn digest(self, message: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Streebog256 => Streebog256::digest(message).to_vec(),
+            Self::Streebog512 => Streebog512::digest(message).to_vec(),
+            Self::Gost94Test => gost94::Gost94Test::digest(message).to_vec(),
+        }
+    }
+
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::Streebog256 | Self::Gost94Test => 32,
+            Self::Streebog512 => 64,
+        }
+    }
+
+    /// Name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Streebog256 => "Streebog-256",
+            Self::Streebog512 => "Streebog-512",
+            Self::Gost94Test => "GOST 34.311-95",
+        }
+    }
+}
+
+/// The Streebog hash of the key size (GOST R 34.11-2012: 256 or 512 bits), as the hash function
+/// outputs it (the byte string whose little-endian reading is the integer α of §6.1 step 2).
+pub fn digest(size: Size, message: &[u8]) -> Vec<u8> {
+    match size {
+        Size::S256 => Streebog256::digest(message).to_vec(),
+        Size::S512 => Streebog512::digest(message).to_vec(),
+    }
+}
+
+/// A GOST R 34.10-2012 public key: a curve and a point on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    curve: CurveId,
+    x: Vec<u8>,
+    y: Vec<u8>,
+}
+
+/// A GOST R 34.10-2012 private key `d` in `[1, q-1]`.
+#[derive(Clone)]
+pub struct PrivateKey {
+    curve: CurveId,
+    d: Vec<u8>,
+    public: PublicKey,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("curve", &self.curve)
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `$body` with `$dom` the curve's [`Domain`] and `$u` its integer type.
+macro_rules! with_domain {
+    ($curve:expr, |$dom:ident, $u:ident| $body:expr) => {{
+        let curve: CurveId = $curve;
+        if let Some(params) = curve.params256() {
+            type $u = U256;
+            let $dom = Domain::new(params);
+            $body
+        } else if let Some(params) = curve.params512() {
+            type $u = U512;
+            let $dom = Domain::new(params);
+            $body
+        } else {
+            Err(Error::UnknownParamSet {
+                oid: curve.oid().to_string(),
+            })
+        }
+    }};
+}
+
+impl PublicKey {
+    /// The key `(x, y)` given big-endian, after checking lengths, `x, y < p` and the curve
+    /// equation.
+    pub fn from_affine(curve: CurveId, x: &[u8], y: &[u8]) -> Result<Self, Error> {
+        let size = curve.size();
+        let n = size.bytes();
+        for coordinate in [x, y] {
+            if coordinate.len() != n {
+                return Err(Error::PublicKeyLength {
+                    bits: size.bits_name(),
+                    expected: n.saturating_mul(2),
+                    found: x.len().saturating_add(y.len()),
+                });
+            }
+        }
+        with_domain!(curve, |dom, U| {
+            let (Some(xi), Some(yi)) = (uint::<{ U::LIMBS }>(x), uint::<{ U::LIMBS }>(y)) else {
+                return Err(Error::CoordinateNotInField);
+            };
+            if !dom.in_field(&xi, &yi) {
+                return Err(Error::CoordinateNotInField);
+            }
+            if dom.point(&xi, &yi).is_none() {
+                return Err(Error::PointNotOnCurve {
+                    curve: curve.name(),
+                });
+            }
+            Ok(Self {
+                curve,
+                x: x.to_vec(),
+                y: y.to_vec(),
+            })
+        })
+    }
+
+    /// The key from `x‖y`, each little-endian (RFC 9215 §2.3.2; the national center's too).
+    pub fn from_le_xy(curve: CurveId, bytes: &[u8]) -> Result<Self, Error> {
+        let size = curve.size();
+        let n = size.bytes();
+        if bytes.len() != n.saturating_mul(2) {
+            return Err(Error::PublicKeyLength {
+                bits: size.bits_name(),
+                expected: n.saturating_mul(2),
+                found: bytes.len(),
+            });
+        }
+        let (x, y) = bytes.split_at(n);
+        Self::from_affine(curve, &reversed(x), &reversed(y))
+    }
+
+    /// `x‖y`, each little-endian.
+    pub fn to_le_xy(&self) -> Vec<u8> {
+        [reversed(&self.x), reversed(&self.y)].concat()
+    }
+
+    /// The curve.
+    pub fn curve(&self) -> CurveId {
+        self.curve
+    }
+
+    /// `x`, big-endian.
+    pub fn x(&self) -> &[u8] {
+        &self.x
+    }
+
+    /// `y`, big-endian.
+    pub fn y(&self) -> &[u8] {
+        &self.y
+    }
+
+    /// Verifies `signature` (laid out as `encoding` says) over `message`, hashed with the
+    /// Streebog of the key's size.
+    pub fn verify(
+        &self,
+        encoding: Encoding,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        let hash = match self.curve.size() {
+            Size::S256 => Hash::Streebog256,
+            Size::S512 => Hash::Streebog512,
+        };
+        self.verify_with(hash, encoding, message, signature)
+    }
+
+    /// Verifies `signature` over `message` hashed with `hash` (whose length must be the key's
+    /// size).
+    pub fn verify_with(
+        &self,
+        hash: Hash,
+        encoding: Encoding,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        let size = self.curve.size();
+        let (r, s) = encoding.split(size, signature)?;
+        let h = hash.digest(message);
+        self.verify_prehashed(&reversed(&h), &r, &s)
+    }
+
+    /// GOST R 34.10-2012 §6.2 from step 1 with the integer α of the hash given big-endian
+    /// (`e = α mod q`, or 1 when that is 0): checks `r, s ∈ [1, q-1]`, computes
+    /// `C = (s·e⁻¹)·P + (−r·e⁻¹)·Q` and accepts when `x_C mod q = r`.
+    pub fn verify_prehashed(&self, alpha: &[u8], r: &[u8], s: &[u8]) -> Result<(), Error> {
+        let size = self.curve.size();
+        let n = size.bytes();
+        check_len("hash", size, alpha)?;
+        if r.len() != n || s.len() != n {
+            return Err(Error::SignatureLength {
+                bits: size.bits_name(),
+                expected: n.saturating_mul(2),
+                found: r.len().saturating_add(s.len()),
+            });
+        }
+        with_domain!(self.curve, |dom, U| {
+            let (Some(alpha), Some(r), Some(s), Some(x), Some(y)) = (
+                uint::<{ U::LIMBS }>(alpha),
+                uint::<{ U::LIMBS }>(r),
+                uint::<{ U::LIMBS }>(s),
+                uint::<{ U::LIMBS }>(&self.x),
+                uint::<{ U::LIMBS }>(&self.y),
+            ) else {
+                return Err(Error::BadSignature);
+            };
+            verify_core(&dom, self.curve, &x, &y, &alpha, &r, &s)
+        })
+    }
+}
+
+impl PrivateKey {
+    /// The key `d` given big-endian; refused unless `1 ≤ d < q`.
+    pub fn from_be_bytes(curve: CurveId, d: &[u8]) -> Result<Self, Error> {
+        let size = curve.size();
+        check_len("private key", size, d)?;
+        let (x, y) = with_domain!(curve, |dom, U| {
+            let Some(di) = uint::<{ U::LIMBS }>(d) else {
+                return Err(Error::PrivateKeyNotInRange);
+            };
+            if !in_scalar_range(&di, dom.q()) {
+                return Err(Error::PrivateKeyNotInRange);
+            }
+            let p = dom.mul_ct(&di, &dom.generator());
+            dom.to_affine(&p)
+                .map(|(x, y)| (to_be(&x), to_be(&y)))
+                .ok_or(Error::PrivateKeyNotInRange)
+        })?;
+        Ok(Self {
+            curve,
+            d: d.to_vec(),
+            public: PublicKey { curve, x, y },
+        })
+    }
+
+    /// The key `d` given little-endian (how the national center's key containers and the
+    /// TC26 PKCS#8 `GostR3410-2012-PrivateKey` store it).
+    pub fn from_le_bytes(curve: CurveId, d: &[u8]) -> Result<Self, Error> {
+        Self::from_be_bytes(curve, &reversed(d))
+    }
+
+    /// The public key `Q = d·P`.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The curve.
+    pub fn curve(&self) -> CurveId {
+        self.curve
+    }
+
+    /// Signs `message` (hashed with the Streebog of the key's size) and lays the signature out
+    /// as `encoding` says. The nonce is deterministic (RFC 6979 §3.2 with HMAC-Streebog).
+    pub fn sign(&self, encoding: Encoding, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let h = digest(self.curve.size(), message);
+        let (r, s) = self.sign_digest(&h)?;
+        Ok(encoding.join(&r, &s))
+    }
+
+    /// Signs a Streebog output `h` (as [`digest`] returns it); returns big-endian `(r, s)`.
+    pub fn sign_digest(&self, h: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let size = self.curve.size();
+        check_len("hash", size, h)?;
+        let alpha = reversed(h);
+        with_domain!(self.curve, |dom, U| {
+            let (Some(d), Some(alpha), Some(h1)) = (
+                uint::<{ U::LIMBS }>(&self.d),
+                uint::<{ U::LIMBS }>(&alpha),
+                uint::<{ U::LIMBS }>(h),
+            ) else {
+                return Err(Error::PrivateKeyNotInRange);
+            };
+            let mut drbg = Drbg::new(size, &self.d, &to_be(&bits2octets(&dom, &h1)))?;
+            // RFC 6979 §3.2 step h: candidates until one is in [1, q-1] and gives r, s ≠ 0.
+            // Each rejection has a probability near 2^-128 or less for these curves; the bound
+            // only keeps a broken hash from looping forever.
+            for _ in 0..64 {
+                let t = drbg.next()?;
+                if let Some(k) = uint::<{ U::LIMBS }>(&t) {
+                    let k = bits2int(&dom, &k);
+                    if in_scalar_range(&k, dom.q())
+                        && let Some((r, s)) = sign_core(&dom, &d, &alpha, &k)
+                    {
+                        return Ok((to_be(&r), to_be(&s)));
+                    }
+                }
+                drbg.reseed()?;
+            }
+            Err(Error::NonceRejected)
+        })
+    }
+
+    /// GOST R 34.10-2012 §6.1 with the integer α of the hash and the nonce `k` given
+    /// big-endian, as the standard's appendix A examples give them; returns big-endian
+    /// `(r, s)`. For known-answer tests: a signer must never choose `k` itself.
+    pub fn sign_prehashed_with_k(
+        &self,
+        alpha: &[u8],
+        k: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let size = self.curve.size();
+        check_len("hash", size, alpha)?;
+        check_len("nonce", size, k)?;
+        with_domain!(self.curve, |dom, U| {
+            let (Some(d), Some(alpha), Some(k)) = (
+                uint::<{ U::LIMBS }>(&self.d),
+                uint::<{ U::LIMBS }>(alpha),
+                uint::<{ U::LIMBS }>(k),
+            ) else {
+                return Err(Error::NonceRejected);
+            };
+            if !in_scalar_range(&k, dom.q()) {
+                return Err(Error::NonceRejected);
+            }
+            sign_core(&dom, &d, &alpha, &k)
+                .map(|(r, s)| (to_be(&r), to_be(&s)))
+                .ok_or(Error::NonceRejected)
+        })
+    }
+}
+
+/// §6.2 steps 1–7.
+fn verify_core<const L: usize>(
+    dom: &Domain<L>,
+    curve: CurveId,
+    x: &Uint<L>,
+    y: &Uint<L>,
+    alpha: &Uint<L>,
+    r: &Uint<L>,
+    s: &Uint<L>,
+) -> Result<(), Error> {
+    if !in_scalar_range(r, dom.q()) {
+        return Err(Error::RNotInRange);
+    }
+    if !in_scalar_range(s, dom.q()) {
+        return Err(Error::SNotInRange);
+    }
+    if !dom.in_field(x, y) {
+        return Err(Error::CoordinateNotInField);
+    }
+    let key = dom.point(x, y).ok_or(Error::PointNotOnCurve {
+        curve: curve.name(),
+    })?;
+    let fq = dom.fq();
+    let e = e_of(dom, alpha);
+    let (v, invertible) = e.invert();
+    if !bool::from(invertible) {
+        return Err(Error::BadSignature);
+    }
+    let z1 = DynResidue::new(s, fq).mul(&v).retrieve();
+    let z2 = DynResidue::new(r, fq).neg().mul(&v).retrieve();
+    let c = dom.mul2_vartime(&z1, &dom.generator(), &z2, &key);
+    let (cx, _) = dom.to_affine(&c).ok_or(Error::BadSignature)?;
+    let big_r = DynResidue::new(&cx, fq).retrieve();
+    if &big_r == r {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
+    }
+}
+
+/// §6.1 steps 3–5 for a nonce `k ∈ [1, q-1]`: `C = k·P`, `r = x_C mod q`, `s = (r·d + k·e) mod q`;
+/// `None` when `r` or `s` is 0. Constant time in `d` and `k` (the zero tests look at `r` and
+/// `s`, which are published).
+fn sign_core<const L: usize>(
+    dom: &Domain<L>,
+    d: &Uint<L>,
+    alpha: &Uint<L>,
+    k: &Uint<L>,
+) -> Option<(Uint<L>, Uint<L>)> {
+    let fq = dom.fq();
+    let c = dom.mul_ct(k, &dom.generator());
+    let (cx, _) = dom.to_affine(&c)?;
+    let r = DynResidue::new(&cx, fq);
+    let e = e_of(dom, alpha);
+    let s = r
+        .mul(&DynResidue::new(d, fq))
+        .add(&DynResidue::new(k, fq).mul(&e));
+    let (r, s) = (r.retrieve(), s.retrieve());
+    if r == Uint::ZERO || s == Uint::ZERO {
+        return None;
+    }
+    Some((r, s))
+}
+
+/// §6.1 step 2: `e = α mod q`, 1 when that is 0.
+fn e_of<const L: usize>(dom: &Domain<L>, alpha: &Uint<L>) -> DynResidue<L> {
+    let e = DynResidue::new(alpha, dom.fq());
+    if e.retrieve() == Uint::ZERO {
+        DynResidue::one(dom.fq())
+    } else {
+        e
+    }
+}
+
+/// `1 ≤ v < q`, without branching on `v`.
+fn in_scalar_range<const L: usize>(v: &Uint<L>, q: &Uint<L>) -> bool {
+    let nonzero = !subtle::ConstantTimeEq::ct_eq(v, &Uint::ZERO);
+    bool::from(nonzero & v.ct_lt(q))
+}
+
+/// RFC 6979 §2.3.2 bits2int for a hash-sized input: its leftmost `qlen` bits.
+fn bits2int<const L: usize>(dom: &Domain<L>, v: &Uint<L>) -> Uint<L> {
+    let blen = Uint::<L>::BYTES.saturating_mul(8);
+    v.shr_vartime(blen.saturating_sub(dom.q_bits()))
+}
+
+/// RFC 6979 §2.3.4 bits2octets (as an integer): bits2int reduced modulo `q`.
+fn bits2octets<const L: usize>(dom: &Domain<L>, h: &Uint<L>) -> Uint<L> {
+    DynResidue::new(&bits2int(dom, h), dom.fq()).retrieve()
+}
+
+/// The HMAC_DRBG of RFC 6979 §3.2 steps b–h with HMAC-Streebog of the key's size.
+struct Drbg {
+    size: Size,
+    k: Vec<u8>,
+    v: Vec<u8>,
+}
+
+impl Drbg {
+    fn new(size: Size, x: &[u8], h: &[u8]) -> Result<Self, Error> {
+        let hlen = size.bytes();
+        let mut drbg = Self {
+            size,
+            k: vec![0; hlen],
+            v: vec![1; hlen],
+        };
+        drbg.k = drbg.mac(&[&drbg.v, &[0], x, h])?;
+        drbg.v = drbg.mac(&[&drbg.v])?;
+        drbg.k = drbg.mac(&[&drbg.v, &[1], x, h])?;
+        drbg.v = drbg.mac(&[&drbg.v])?;
+        Ok(drbg)
+    }
+
+    /// Step h.2: one block (the hash is as long as `q`, so one block is enough).
+    fn next(&mut self) -> Result<Vec<u8>, Error> {
+        self.v = self.mac(&[&self.v])?;
+        Ok(self.v.clone())
+    }
+
+    /// Step h.3: after a rejected candidate.
+    fn reseed(&mut self) -> Result<(), Error> {
+        self.k = self.mac(&[&self.v, &[0]])?;
+        self.v = self.mac(&[&self.v])?;
+        Ok(())
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> Result<Vec<u8>, Error> {
+        // HMAC takes keys of any length; new_from_slice cannot fail here.
+        let refused = |_| Error::NonceRejected;
+        Ok(match self.size {
+            Size::S256 => {
+                let mut m = Hmac::<Streebog256>::new_from_slice(&self.k).map_err(refused)?;
+                for p in parts {
+                    m.update(p);
+                }
+                m.finalize().into_bytes().to_vec()
+            }
+            Size::S512 => {
+                let mut m = Hmac::<Streebog512>::new_from_slice(&self.k).map_err(refused)?;
+                for p in parts {
+                    m.update(p);
+                }
+                m.finalize().into_bytes().to_vec()
+            }
+        })
+    }
+}
+
+fn check_len(what: &'static str, size: Size, bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() == size.bytes() {
+        Ok(())
+    } else {
+        Err(Error::InputLength {
+            what,
+            bits: size.bits_name(),
+            expected: size.bytes(),
+            found: bytes.len(),
+        })
+    }
+}
+
+/// A big-endian integer of exactly `Uint::<L>::BYTES` bytes.
+fn uint<const L: usize>(bytes: &[u8]) -> Option<Uint<L>> {
+    (bytes.len() == Uint::<L>::BYTES).then(|| Uint::from_be_slice(bytes))
+}
+
+fn to_be<const L: usize>(v: &Uint<L>) -> Vec<u8> {
+    v.as_words()
+        .iter()
+        .rev()
+        .flat_map(|w| w.to_be_bytes())
+        .collect()
+}
+
+fn reversed(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().rev().copied().collect()
+}
