@@ -243,9 +243,20 @@ pub(crate) fn run(
                 note,
             };
             let rec = center.revoke(&notice, "operator", now)?;
+            // Art. 18.3: a change made more than a day after the notice is recorded and flagged.
+            let late = rec.revocation.as_ref().and_then(|r| {
+                eds_profile::revocation::check_notice_timing(r.received_at, r.entered_at)
+                    .ok()
+                    .flatten()
+            });
             if json_out {
-                print_json(&public_view(&rec, true))?;
+                let mut view = serde_json::to_value(public_view(&rec, true))?;
+                view["late"] = json!(late);
+                print_json(&view)?;
             } else {
+                if let Some(late) = &late {
+                    eprintln!("warning: {late}");
+                }
                 let r = rec.revocation.as_ref();
                 println!(
                     "revoked {} on ground {} (art. {}), CRL reason {}",
@@ -387,7 +398,7 @@ pub(crate) fn run(
                     time::macros::format_description!("[year]-[month]-[day]"),
                 )
                 .with_context(|| format!("--from {s:?} is not a date like 2026-01-31"))?,
-                None => now.date(),
+                None => eds_profile::kz_time::legal_date(now),
             };
             let id = center.add_ban(
                 &NewBan {
@@ -603,8 +614,15 @@ fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow
         print_json(&json!({
             "certificate": public_view(&issued.record, true),
             "files": files,
+            "warnings": issued.warnings.iter().map(|w| json!({
+                "warning": w,
+                "message": w.to_string(),
+            })).collect::<Vec<_>>(),
         }))?;
     } else {
+        for w in &issued.warnings {
+            eprintln!("warning: {w}");
+        }
         println!(
             "issued {} to {}",
             issued.record.serial, issued.record.subject

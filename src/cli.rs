@@ -152,7 +152,8 @@ pub(crate) enum CaCommand {
         /// Who notified the center.
         #[arg(long)]
         notified_by: String,
-        /// When the notification was received (RFC 3339; default: now).
+        /// When the notification was received (RFC 3339; default: now). EDS law art. 18.3: not
+        /// after now (refused, exit 3); more than a day before now is recorded and flagged late.
         #[arg(long)]
         received_at: Option<String>,
         /// When the key was compromised or the certificate became invalid (RFC 3339).

@@ -27,7 +27,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime};
 
-use eds_profile::calendar::{Calendar, Deadline, KZ_OFFSET};
+use eds_profile::calendar::{Calendar, Deadline};
 use eds_profile::documents::FullName;
 use eds_profile::documents::signatory::{self, SignatoryError};
 use eds_profile::documents::{
@@ -300,7 +300,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 fn kz_time(t: OffsetDateTime) -> OffsetDateTime {
     let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.checked_to_offset(KZ_OFFSET).unwrap_or(t)
+    eds_profile::kz_time::local(t).unwrap_or(t)
 }
 
 fn indication_name(i: Indication) -> &'static str {
@@ -560,7 +560,7 @@ pub(crate) fn check_submission(
     let registered_on = Calendar::embedded()
         .ok()
         .and_then(|c| c.registration_date(received_at).ok())
-        .unwrap_or(received_at.date());
+        .unwrap_or(eds_profile::kz_time::legal_date(received_at));
     let provider_name = body_holder
         .organization
         .clone()
@@ -743,7 +743,7 @@ pub(crate) fn issue_result(
     let service = application.service();
     let applicant = applicant_of(&application)
         .ok_or_else(|| refused("not-an-application", "not an application"))?;
-    let issued_on = kz_time(now).date();
+    let issued_on = eds_profile::kz_time::legal_date(now);
     let provider = Provider {
         name: officer_h
             .organization

@@ -170,7 +170,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         return code;
     }
     match ca_error(err) {
-        Some(CaError::Refused { .. }) => EXIT_REFUSED,
+        Some(CaError::Refused { .. }) | Some(CaError::RevocationNotice { .. }) => EXIT_REFUSED,
         Some(CaError::AlreadyInitialised { .. })
         | Some(CaError::Store(StoreError::AlreadyRevoked { .. }))
         | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
@@ -213,6 +213,10 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
         CaError::Store(StoreError::AlreadyRevoked { .. }) => {
             Some("nothing was changed; `eds ca show SERIAL` shows the first revocation")
         }
+        CaError::RevocationNotice { .. } => Some(
+            "nothing was changed; give --received-at as the moment the notice reached the center \
+             (not after now)",
+        ),
         CaError::RetentionNotElapsed { .. } => {
             Some("EDS law art. 16.2 keeps revoked certificates five years; try again after that")
         }

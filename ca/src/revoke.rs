@@ -5,6 +5,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use eds_profile::grounds::RevocationGround;
+use eds_profile::revocation;
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
 use crate::error::CaError;
@@ -36,7 +37,11 @@ pub struct RevocationNotice {
 
 impl Center {
     /// Revokes one owner certificate. An unknown serial or a second revocation is an error that
-    /// changes nothing.
+    /// changes nothing; so is a notice received after `now` (EDS law art. 18.3,
+    /// [`CaError::RevocationNotice`]). A notice received more than a day before `now` is
+    /// recorded, and the audit entry carries `late` ([`revocation::LateRegisterChange`]; the
+    /// record's `received_at` and `entered_at` give the same answer through
+    /// [`revocation::check_notice_timing`]).
     pub fn revoke(
         &self,
         notice: &RevocationNotice,
@@ -51,14 +56,24 @@ impl Center {
                 serial: notice.serial.clone(),
             });
         }
+        // Art. 18.3: refuse a notice received after the change; flag a change made late.
+        let late = revocation::check_notice_timing(truncate_to_seconds(notice.received_at), now)
+            .map_err(|error| CaError::RevocationNotice {
+                serial: notice.serial.clone(),
+                error,
+            })?;
         let rev = new_revocation(notice, now);
+        let mut details = revocation_details(&rev);
+        if let Some(late) = late {
+            details["late"] = json!(late);
+        }
         let mut done = self.store().revoke(
             std::slice::from_ref(&rev),
             &AuditEvent {
                 at: now,
                 actor: actor.to_owned(),
                 action: "certificate-revoked".into(),
-                details: revocation_details(&rev),
+                details,
             },
         )?;
         done.pop().ok_or_else(|| CaError::Internal {
@@ -99,7 +114,9 @@ impl Center {
             None
         };
         let invalidity = match ground {
-            Some(RevocationGround::Death) => person.death_date.map(|d| d.midnight().assume_utc()),
+            Some(RevocationGround::Death) => {
+                person.death_date.map(eds_profile::kz_time::start_of_day)
+            }
             _ => None,
         };
         let revs = match ground {

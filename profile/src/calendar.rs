@@ -26,8 +26,8 @@
 //! The provider works Monday to Friday, 09:00–19:00 (lunch 13:00–15:00), and "when the service
 //! recipient applies after the end of working hours, on weekends and holidays … applications
 //! are accepted … on the next working day" (Annex 1 of every rules, item "Work schedule").
-//! [`Calendar::registration_date`] therefore takes the arrival time in Kazakhstan's time (UTC+5,
-//! the single time zone since 1 March 2024): a working day before 19:00 registers that day
+//! [`Calendar::registration_date`] therefore takes the arrival time in Kazakhstan's time
+//! ([`crate::kz_time`]: UTC+5, the single time zone since 1 March 2024): a working day before 19:00 registers that day
 //! (an application that arrives before 09:00 or in the lunch break is not "after the end of
 //! working hours"); 19:00 or later, or a day off, registers on the next working day.
 //!
@@ -41,15 +41,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use time::{Date, Duration, Month, OffsetDateTime, Time, UtcOffset, Weekday};
+use time::{Date, Duration, Month, OffsetDateTime, Time, Weekday};
 
 use crate::documents::{HearingNotice, Procedure, Service};
 
-/// Kazakhstan's time: UTC+5 (one time zone for the whole country since 1 March 2024).
-pub const KZ_OFFSET: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+/// Kazakhstan's time (defined, with the project's decision on it, in [`crate::kz_time`]).
+pub use crate::kz_time::KZ_OFFSET;
 
 /// Start of the provider's working day (Annex 1 of every rules, "Work schedule").
 pub const WORK_STARTS: Time = time::macros::time!(9:00);
@@ -389,9 +386,7 @@ impl Calendar {
     /// working day and the time in Kazakhstan is before [`WORK_ENDS`], else the next working
     /// day.
     pub fn registration_date(&self, arrived: OffsetDateTime) -> Result<Date, CalendarError> {
-        let local = arrived
-            .checked_to_offset(KZ_OFFSET)
-            .ok_or(CalendarError::OutOfRange)?;
+        let local = crate::kz_time::local(arrived).ok_or(CalendarError::OutOfRange)?;
         let day = local.date();
         if self.is_working_day(day)? && local.time() < WORK_ENDS {
             Ok(day)
@@ -451,11 +446,7 @@ impl Calendar {
     pub fn hearing_timing(&self, notice: &HearingNotice) -> Result<HearingTiming, CalendarError> {
         let latest_notice = self.latest_hearing_notice(notice.term_ends_on)?;
         let latest_hearing = self.latest_hearing(notice.issued_on)?;
-        let hearing_day = notice
-            .hearing_at
-            .checked_to_offset(KZ_OFFSET)
-            .ok_or(CalendarError::OutOfRange)?
-            .date();
+        let hearing_day = crate::kz_time::legal_date(notice.hearing_at);
         Ok(HearingTiming {
             latest_notice,
             latest_hearing,

@@ -9,7 +9,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
 use super::applications::{ReissueGround, subtypes};
 use super::error::DocumentError;
@@ -364,12 +364,6 @@ pub struct Receipt {
     pub content_sha256: String,
 }
 
-/// Kazakhstan's time, UTC+5 (single time zone since 1 March 2024).
-const KZ_OFFSET: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
-
 fn issued_by(
     service: Service,
     kind: Kind,
@@ -658,7 +652,7 @@ impl HearingNotice {
         fields::text("hearing_place", &self.hearing_place)?;
         fields::not_before(
             "hearing_at",
-            self.hearing_at.to_offset(KZ_OFFSET).date(),
+            crate::kz_time::legal_date(self.hearing_at),
             "issued_on",
             self.issued_on,
         )?;
@@ -706,7 +700,7 @@ impl Receipt {
             "registered_on",
             self.registered_on,
             "received_at",
-            self.received_at.to_offset(KZ_OFFSET).date(),
+            crate::kz_time::legal_date(self.received_at),
         )
     }
 }
