@@ -18,9 +18,10 @@
 //!   working day (Labour Code art. 85.3): by government decree up to 2023 (22 → 24 October
 //!   2022), by order of the Ministry of Labour and Social Protection since 2024 (4 → 8 May
 //!   2024). Both come from a data file per year:
-//!   `profile/data/holidays/<year>.json` (2026 and 2027 are embedded; [`Calendar::load_year`]
-//!   reads another at run time). A file may list the weekday days off the official calendar
-//!   publishes; loading checks that the rules above give exactly those days.
+//!   `profile/data/holidays/<year>.json` (2025, 2026 and 2027 are embedded;
+//!   [`Calendar::load_year`] reads another at run time). A file may list the weekday days off
+//!   the official calendar publishes and the number of working days of the year; loading checks
+//!   that the rules above give exactly those. `docs/calendar.md` says how to add a year.
 //!
 //! # Working hours and registration
 //! The provider works Monday to Friday, 09:00–19:00 (lunch 13:00–15:00), and "when the service
@@ -89,7 +90,10 @@ pub enum CalendarError {
     },
     /// The computation reaches a year whose file is not loaded.
     #[error(
-        "no holiday data for {year}; load profile/data/holidays/{year}.json (same format as 2026.json)"
+        "no working-day calendar for {year}: the embedded years are {first}-{last}; add \
+         profile/data/holidays/{year}.json as docs/calendar.md describes",
+        first = EMBEDDED_YEARS.0,
+        last = EMBEDDED_YEARS.1
     )]
     YearNotLoaded {
         /// The year.
@@ -104,6 +108,16 @@ pub enum CalendarError {
         field: &'static str,
         /// The date.
         date: Date,
+    },
+    /// The file states a number of working days the rules do not give.
+    #[error("{year} states {stated} working days but the rules give {computed}")]
+    WorkingDaysMismatch {
+        /// The file's year.
+        year: i32,
+        /// The number in the file.
+        stated: u32,
+        /// The number the rules give.
+        computed: u32,
     },
     /// A file marked `published` has no Kurban Ait date.
     #[error("{year} is marked published but has no kurban_ait date")]
@@ -267,8 +281,12 @@ struct YearDays {
     provisional: bool,
 }
 
+/// The first and last embedded year (kept in step with [`EMBEDDED`] by a test).
+pub const EMBEDDED_YEARS: (i32, i32) = (2025, 2027);
+
 /// The embedded year files.
-const EMBEDDED: [&str; 2] = [
+const EMBEDDED: [&str; 3] = [
+    include_str!("../data/holidays/2025.json"),
     include_str!("../data/holidays/2026.json"),
     include_str!("../data/holidays/2027.json"),
 ];
@@ -284,6 +302,8 @@ struct YearFile {
     transfers: Vec<Transfer>,
     #[serde(default)]
     published_days_off: Option<Vec<IsoDate>>,
+    #[serde(default)]
+    working_days: Option<u32>,
     #[allow(dead_code, reason = "documentation in the file, kept for readers")]
     sources: Vec<String>,
     #[allow(dead_code, reason = "documentation in the file, kept for readers")]
@@ -314,7 +334,7 @@ struct Transfer {
 struct IsoDate(#[serde(with = "crate::documents::fields::iso_date")] Date);
 
 impl Calendar {
-    /// The calendar with the embedded years (2026 and 2027).
+    /// The calendar with the embedded years ([`EMBEDDED_YEARS`]: 2025 to 2027).
     pub fn embedded() -> Result<Self, CalendarError> {
         let mut calendar = Self::default();
         for file in EMBEDDED {
@@ -337,6 +357,23 @@ impl Calendar {
     /// The years loaded.
     pub fn years(&self) -> Vec<i32> {
         self.years.keys().copied().collect()
+    }
+
+    /// The number of working days in `year` (five-day week).
+    pub fn working_days_in(&self, year: i32) -> Result<u32, CalendarError> {
+        let days = self
+            .years
+            .get(&year)
+            .ok_or(CalendarError::YearNotLoaded { year })?;
+        Ok(count_working_days(year, days))
+    }
+
+    /// Whether `year` is loaded but provisional (its Kurban Ait or transfers not yet published).
+    pub fn is_provisional(&self, year: i32) -> Result<bool, CalendarError> {
+        self.years
+            .get(&year)
+            .map(|d| d.provisional)
+            .ok_or(CalendarError::YearNotLoaded { year })
     }
 
     /// What kind of day `day` is.
@@ -567,9 +604,35 @@ fn year_days(file: &YearFile) -> Result<YearDays, CalendarError> {
             });
         }
     }
-    Ok(YearDays {
+    let days = YearDays {
         days_off,
         working_weekend,
         provisional: file.status == Status::Provisional,
-    })
+    };
+    if let Some(stated) = file.working_days {
+        let computed = count_working_days(year, &days);
+        if stated != computed {
+            return Err(CalendarError::WorkingDaysMismatch {
+                year,
+                stated,
+                computed,
+            });
+        }
+    }
+    Ok(days)
+}
+
+/// Working days of `year` under `days`.
+fn count_working_days(year: i32, days: &YearDays) -> u32 {
+    let mut n = 0;
+    let mut d = Date::from_calendar_date(year, Month::January, 1).ok();
+    while let Some(day) = d.filter(|d| d.year() == year) {
+        let off = days.days_off.contains_key(&day)
+            || (is_weekend(day) && !days.working_weekend.contains(&day));
+        if !off {
+            n += 1;
+        }
+        d = day.next_day();
+    }
+    n
 }

@@ -78,6 +78,7 @@ pub fn start_of_day(day: Date) -> OffsetDateTime {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use time::macros::{date, datetime};
 

@@ -516,6 +516,7 @@ fn compare(field: &'static str, stated: &str, registry: &str) -> Result<(), Refu
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use time::macros::date;
 
