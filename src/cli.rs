@@ -313,7 +313,8 @@ pub(crate) enum Ground {
     Death,
     /// 18.1(4): the holder's surname, name or patronymic changed.
     NameChange,
-    /// 18.1(5): the legal entity changed name or head, was reorganised or liquidated.
+    /// 18.1(5): the legal entity changed name or head, was reorganised or liquidated (only on a
+    /// legal entity's certificate).
     LegalEntityChange,
     /// 18.1(6): by agreement between the center and the holder.
     Agreement,

@@ -170,7 +170,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         return code;
     }
     match ca_error(err) {
-        Some(CaError::Refused { .. }) | Some(CaError::RevocationNotice { .. }) => EXIT_REFUSED,
+        Some(CaError::Refused { .. })
+        | Some(CaError::RevocationNotice { .. })
+        | Some(CaError::GroundNotForHolder { .. }) => EXIT_REFUSED,
         Some(CaError::AlreadyInitialised { .. })
         | Some(CaError::Store(StoreError::AlreadyRevoked { .. }))
         | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
@@ -216,6 +218,10 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
         CaError::RevocationNotice { .. } => Some(
             "nothing was changed; give --received-at as the moment the notice reached the center \
              (not after now)",
+        ),
+        CaError::GroundNotForHolder { .. } => Some(
+            "nothing was changed; an individual's certificate is revoked on a ground of art. 18.1 \
+             other than legal-entity-change",
         ),
         CaError::RetentionNotElapsed { .. } => {
             Some("EDS law art. 16.2 keeps revoked certificates five years; try again after that")

@@ -281,7 +281,13 @@ fn ok_leap_day_birth_turns_sixteen_on_29_february() {
 /// what OpenSSL prints for the entry and what `eds ca show --json` records.
 fn revoke_on_ground(ground: &str, article: &str, reason: &str, openssl_reason: Option<&str>) {
     let mut c = Center::ready();
-    let serial = c.issue_sample("individual-signing");
+    // Art. 18.1(5) concerns a legal entity's certificate only.
+    let sample = if ground == "legal-entity-change" {
+        "first-head-signing"
+    } else {
+        "individual-signing"
+    };
+    let serial = c.issue_sample(sample);
     c.set_now(&after(T0, Duration::hours(1)));
     let report = c.revoke(&serial, ground);
     assert_eq!(report["status"], "revoked");
@@ -1420,4 +1426,36 @@ fn art18_3_revocation_notice_received_after_the_revocation_refused() {
         )
     );
     assert_eq!(c.show(&serial)["status"], "valid");
+}
+
+/// Art. 18.1(5): a legal-entity ground on an individual's certificate is refused (exit 3), the
+/// certificate stays valid; the same ground on a legal entity's certificate revokes it.
+#[test]
+fn art18_1_5_legal_entity_ground_on_an_individual_certificate_refused() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::hours(1)));
+    let o = c.run(&[
+        "--json",
+        "ca",
+        "revoke",
+        &serial,
+        "--ground",
+        "legal-entity-change",
+        "--notified-by",
+        "the registry",
+    ]);
+    assert_code(&o, 3);
+    let e: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(e["error"]["kind"], "refused");
+    assert_eq!(
+        e["error"]["message"],
+        format!(
+            "revoke {serial}: ground legal-entity-change (art. 18.1(5)) concerns a legal \
+             entity, and the certificate is individual's"
+        )
+    );
+    assert_eq!(c.show(&serial)["status"], "valid");
+    let head = c.issue_sample("first-head-signing");
+    assert_eq!(c.revoke(&head, "legal-entity-change")["status"], "revoked");
 }

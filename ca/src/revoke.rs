@@ -5,6 +5,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use eds_profile::grounds::RevocationGround;
+use eds_profile::holder::HolderKind;
 use eds_profile::revocation;
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
@@ -49,12 +50,27 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<CertificateRecord, CaError> {
         let now = truncate_to_seconds(now);
-        if let Some(rec) = self.store().certificate(&notice.serial)?
-            && rec.issuer != ISSUING
-        {
-            return Err(CaError::NotAnOwnerCertificate {
-                serial: notice.serial.clone(),
-            });
+        if let Some(rec) = self.store().certificate(&notice.serial)? {
+            if rec.issuer != ISSUING {
+                return Err(CaError::NotAnOwnerCertificate {
+                    serial: notice.serial.clone(),
+                });
+            }
+            // Art. 18.1(5) concerns only a legal entity's certificates.
+            let kind = match rec.kind.as_str() {
+                "individual" => Some(HolderKind::Individual),
+                "legal-entity" => Some(HolderKind::LegalEntity),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                notice
+                    .ground
+                    .check_holder(kind)
+                    .map_err(|error| CaError::GroundNotForHolder {
+                        serial: notice.serial.clone(),
+                        error,
+                    })?;
+            }
         }
         // Art. 18.3: refuse a notice received after the change; flag a change made late.
         let late = revocation::check_notice_timing(truncate_to_seconds(notice.received_at), now)

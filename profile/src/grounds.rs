@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::holder::HolderKind;
+
 /// Why the center refuses to issue a registration certificate (EDS law art. 14-1, and art. 21.1
 /// for the public key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -208,6 +210,41 @@ impl RevocationGround {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == name)
     }
+
+    /// Whether this ground can concern a certificate of a holder of `kind`. Art. 18.1(5) speaks
+    /// of the "legal entity - owner of registration certificate" and of its head: it concerns
+    /// only certificates issued for a legal entity (the employee acting for it). Every other
+    /// ground concerns the natural person who holds any certificate.
+    pub fn applies_to(self, kind: HolderKind) -> bool {
+        !matches!(
+            (self, kind),
+            (Self::LegalEntityChange, HolderKind::Individual)
+        )
+    }
+
+    /// [`RevocationGround::applies_to`] as a check with its error.
+    pub fn check_holder(self, kind: HolderKind) -> Result<(), GroundNotForHolder> {
+        if self.applies_to(kind) {
+            Ok(())
+        } else {
+            Err(GroundNotForHolder { ground: self, kind })
+        }
+    }
+}
+
+/// A revocation ground that cannot concern the certificate's kind of holder (EDS law art. 18.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "ground {} (art. {}) concerns a legal entity, and the certificate is {}'s",
+    ground.as_str(),
+    ground.article(),
+    kind.as_str()
+)]
+pub struct GroundNotForHolder {
+    /// The ground given.
+    pub ground: RevocationGround,
+    /// The kind of the certificate's holder.
+    pub kind: HolderKind,
 }
 
 #[cfg(test)]
@@ -233,6 +270,30 @@ mod tests {
                 ("court-decision", 9),
             ]
         );
+    }
+
+    #[test]
+    fn art18_1_5_legal_entity_ground_only_on_a_legal_entity_certificate() {
+        assert_eq!(
+            RevocationGround::LegalEntityChange.check_holder(HolderKind::Individual),
+            Err(GroundNotForHolder {
+                ground: RevocationGround::LegalEntityChange,
+                kind: HolderKind::Individual
+            })
+        );
+        assert_eq!(
+            RevocationGround::LegalEntityChange.check_holder(HolderKind::LegalEntity),
+            Ok(())
+        );
+        // Every other ground concerns both kinds.
+        for g in RevocationGround::ALL {
+            assert!(g.applies_to(HolderKind::LegalEntity), "{g:?}");
+            assert_eq!(
+                g.applies_to(HolderKind::Individual),
+                g != RevocationGround::LegalEntityChange,
+                "{g:?}"
+            );
+        }
     }
 
     #[test]
