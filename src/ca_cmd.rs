@@ -390,30 +390,48 @@ pub(crate) fn run(
             bin,
             decision,
             from,
+            until,
         } => {
             let center = Center::open(data)?;
             let from = match from {
-                Some(s) => Date::parse(
-                    &s,
-                    time::macros::format_description!("[year]-[month]-[day]"),
-                )
-                .with_context(|| format!("--from {s:?} is not a date like 2026-01-31"))?,
+                Some(s) => parse_day(&s, "--from")?,
                 None => eds_profile::kz_time::legal_date(now),
             };
+            let ends_on = until.map(|s| parse_day(&s, "--until")).transpose()?;
             let id = center.add_ban(
                 &NewBan {
                     iin,
                     bin,
                     court_decision: decision,
                     effective_from: from,
+                    ends_on,
                 },
                 "operator",
                 now,
             )?;
             if json_out {
-                print_json(&json!({ "id": id }))?;
+                print_json(&json!({ "id": id, "ends_on": ends_on.map(|d| d.to_string()) }))?;
             } else {
-                println!("recorded court decision #{id}");
+                match ends_on {
+                    Some(end) => println!("recorded court decision #{id}, in force until {end}"),
+                    None => println!(
+                        "recorded court decision #{id}, in force until lifted (`eds ca unban {id}`)"
+                    ),
+                }
+            }
+            Ok(0)
+        }
+        CaCommand::Unban { id, decision, on } => {
+            let center = Center::open(data)?;
+            let on = match on {
+                Some(s) => parse_day(&s, "--on")?,
+                None => eds_profile::kz_time::legal_date(now),
+            };
+            let ban = center.lift_ban(id, on, &decision, "operator", now)?;
+            if json_out {
+                print_json(&ban)?;
+            } else {
+                println!("lifted court decision #{id} from {on}");
             }
             Ok(0)
         }
@@ -687,4 +705,9 @@ pub(crate) fn import_registry(
     }
     bar.finish_and_clear();
     Ok(revoked)
+}
+
+fn parse_day(s: &str, flag: &str) -> anyhow::Result<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .with_context(|| format!("{flag} {s:?} is not a date like 2026-01-31"))
 }

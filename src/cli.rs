@@ -212,9 +212,24 @@ pub(crate) enum CaCommand {
         /// Reference of the court decision.
         #[arg(long)]
         decision: String,
-        /// Date the decision entered into force (YYYY-MM-DD; default: today).
+        /// Date the decision entered into force (YYYY-MM-DD; default: today in Astana).
         #[arg(long)]
         from: Option<String>,
+        /// Last day the ban applies, when the decision sets a term (YYYY-MM-DD); without it the
+        /// ban applies until `eds ca unban`.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Lift a court ban (art. 14-1(3)) recorded by `eds ca ban`, from a date on.
+    Unban {
+        /// The id `eds ca ban` printed.
+        id: i64,
+        /// Reference of the decision that lifts it (or ends the measure).
+        #[arg(long)]
+        decision: String,
+        /// First day the ban no longer applies (YYYY-MM-DD; default: today in Astana).
+        #[arg(long)]
+        on: Option<String>,
     },
     /// The tamper-evident audit log.
     #[command(subcommand)]

@@ -183,6 +183,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. })) => EXIT_CONFLICT,
         Some(CaError::NotInitialised { .. })
         | Some(CaError::Store(StoreError::UnknownSerial { .. }))
+        | Some(CaError::Store(StoreError::UnknownBan { .. }))
         | Some(CaError::Store(StoreError::UnknownOperator { .. })) => EXIT_NOT_FOUND,
         Some(CaError::WrongPassphrase) => EXIT_WRONG_PASSPHRASE,
         _ => 1,

@@ -1459,3 +1459,62 @@ fn art18_1_5_legal_entity_ground_on_an_individual_certificate_refused() {
     let head = c.issue_sample("first-head-signing");
     assert_eq!(c.revoke(&head, "legal-entity-change")["status"], "revoked");
 }
+
+/// Art. 14-1(3): a ban with the decision's term applies until its last day and not after; a ban
+/// without a term applies until `eds ca unban` lifts it.
+#[test]
+fn art14_1_3_court_ban_ends_on_its_term_or_when_lifted() {
+    let mut c = Center::ready();
+    let ban = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "ban",
+        "--iin",
+        "850314300122",
+        "--decision",
+        "2-77/2026 Astana city court",
+        "--until",
+        "2026-03-02",
+    ]));
+    assert_eq!(ban["ends_on"], "2026-03-02");
+    // 2026-03-02T10:00Z is the last day of the ban: refused.
+    assert_refused(
+        &c,
+        &request("individual-signing"),
+        "court-decision",
+        "issuance refused on ground court-decision (art. 14-1(3)): court decision in force: \
+         2-77/2026 Astana city court",
+    );
+    // 00:00 on 3 March in Astana: the ban has ended.
+    c.set_now("2026-03-02T19:00:00Z");
+    c.issue_sample("individual-signing");
+
+    // Without a term: in force until lifted.
+    let mut c = Center::ready();
+    let ban = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "ban",
+        "--iin",
+        "850314300122",
+        "--decision",
+        "2-78/2026 Astana city court",
+    ]));
+    let id = ban["id"].as_i64().unwrap().to_string();
+    c.set_now("2026-03-20T10:00:00Z");
+    assert_code(&c.try_issue(&request("individual-signing"), true), 3);
+    let lifted = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "unban",
+        &id,
+        "--decision",
+        "3-12/2026 appeal board",
+    ]));
+    assert_eq!(lifted["lifted_on"], "2026-03-20");
+    let audit = c.audit_entries();
+    assert_eq!(audit.last().unwrap()["action"], "court-decision-lifted");
+    c.issue_sample("individual-signing");
+    // Lifting an unknown ban: not found, exit 5.
+    assert_code(&c.run(&["ca", "unban", "99", "--decision", "none"]), 5);
+}

@@ -227,15 +227,53 @@ impl Center {
         )?)
     }
 
-    /// Records a court decision in force that forbids issuance (art. 14-1(3)).
+    /// Lifts a ban (art. 14-1(3)) from the date `on`, on the decision `decision` (a higher
+    /// court's, the end of the measure…); the ban no longer applies on that date and after.
+    pub fn lift_ban(
+        &self,
+        id: i64,
+        on: time::Date,
+        decision: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<crate::store::Ban, CaError> {
+        Ok(self.store().lift_ban(
+            id,
+            on,
+            &AuditEvent {
+                at: truncate_to_seconds(now),
+                actor: actor.to_owned(),
+                action: "court-decision-lifted".into(),
+                details: json!({ "ban_id": id, "lifted_on": on.to_string(), "decision": decision }),
+            },
+        )?)
+    }
+
+    /// Records a court decision in force that forbids issuance (art. 14-1(3)), with its end when
+    /// the decision sets one. An end before the start is refused ([`CaError::BadRequest`]).
     pub fn add_ban(&self, ban: &NewBan, actor: &str, now: OffsetDateTime) -> Result<i64, CaError> {
+        if let Some(end) = ban.ends_on
+            && end < ban.effective_from
+        {
+            return Err(CaError::BadRequest {
+                reason: format!(
+                    "the ban ends on {end}, before it enters into force on {}",
+                    ban.effective_from
+                ),
+            });
+        }
         Ok(self.store().add_ban(
             ban,
             &AuditEvent {
                 at: truncate_to_seconds(now),
                 actor: actor.to_owned(),
                 action: "court-decision-recorded".into(),
-                details: json!({ "iin": ban.iin, "bin": ban.bin, "decision": ban.court_decision }),
+                details: json!({
+                    "iin": ban.iin,
+                    "bin": ban.bin,
+                    "decision": ban.court_decision,
+                    "ends_on": ban.ends_on.map(|d| d.to_string()),
+                }),
             },
         )?)
     }

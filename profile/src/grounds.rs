@@ -247,6 +247,24 @@ pub struct GroundNotForHolder {
     pub kind: HolderKind,
 }
 
+/// EDS law art. 14-1(3): whether a court decision that forbids issuance applies on `on`. It
+/// applies from the day it entered into force, `effective_from`, until it ends: the decision's
+/// own term, or a later decision (or the lapse of the measure) that lifts it. `lifted_on` is the
+/// first day it no longer applies. A ban without an end stays until lifted
+/// (`eds ca unban`); it is never endless by omission of a way out.
+pub fn court_ban_applies(
+    effective_from: time::Date,
+    lifted_on: Option<time::Date>,
+    on: time::Date,
+) -> bool {
+    effective_from <= on && lifted_on.is_none_or(|l| on < l)
+}
+
+/// The first day a ban whose decision runs until `ends_on` (inclusive) no longer applies.
+pub fn court_ban_lifted_on(ends_on: time::Date) -> Option<time::Date> {
+    ends_on.next_day()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +312,20 @@ mod tests {
                 "{g:?}"
             );
         }
+    }
+
+    #[test]
+    fn art14_1_3_court_ban_applies_from_its_start_to_its_end() {
+        use time::macros::date;
+        let from = date!(2026 - 03 - 01);
+        assert!(!court_ban_applies(from, None, date!(2026 - 02 - 28)));
+        assert!(court_ban_applies(from, None, from));
+        assert!(court_ban_applies(from, None, date!(2036 - 01 - 01)));
+        let lifted = court_ban_lifted_on(date!(2026 - 06 - 30));
+        assert_eq!(lifted, Some(date!(2026 - 07 - 01)));
+        assert!(court_ban_applies(from, lifted, date!(2026 - 06 - 30)));
+        assert!(!court_ban_applies(from, lifted, date!(2026 - 07 - 01)));
+        assert_eq!(court_ban_lifted_on(time::Date::MAX), None);
     }
 
     #[test]
