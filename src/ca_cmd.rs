@@ -243,9 +243,20 @@ pub(crate) fn run(
                 note,
             };
             let rec = center.revoke(&notice, "operator", now)?;
+            // Art. 18.3: a change made more than a day after the notice is recorded and flagged.
+            let late = rec.revocation.as_ref().and_then(|r| {
+                eds_profile::revocation::check_notice_timing(r.received_at, r.entered_at)
+                    .ok()
+                    .flatten()
+            });
             if json_out {
-                print_json(&public_view(&rec, true))?;
+                let mut view = serde_json::to_value(public_view(&rec, true))?;
+                view["late"] = json!(late);
+                print_json(&view)?;
             } else {
+                if let Some(late) = &late {
+                    eprintln!("warning: {late}");
+                }
                 let r = rec.revocation.as_ref();
                 println!(
                     "revoked {} on ground {} (art. {}), CRL reason {}",
@@ -379,30 +390,48 @@ pub(crate) fn run(
             bin,
             decision,
             from,
+            until,
         } => {
             let center = Center::open(data)?;
             let from = match from {
-                Some(s) => Date::parse(
-                    &s,
-                    time::macros::format_description!("[year]-[month]-[day]"),
-                )
-                .with_context(|| format!("--from {s:?} is not a date like 2026-01-31"))?,
-                None => now.date(),
+                Some(s) => parse_day(&s, "--from")?,
+                None => eds_profile::kz_time::legal_date(now),
             };
+            let ends_on = until.map(|s| parse_day(&s, "--until")).transpose()?;
             let id = center.add_ban(
                 &NewBan {
                     iin,
                     bin,
                     court_decision: decision,
                     effective_from: from,
+                    ends_on,
                 },
                 "operator",
                 now,
             )?;
             if json_out {
-                print_json(&json!({ "id": id }))?;
+                print_json(&json!({ "id": id, "ends_on": ends_on.map(|d| d.to_string()) }))?;
             } else {
-                println!("recorded court decision #{id}");
+                match ends_on {
+                    Some(end) => println!("recorded court decision #{id}, in force until {end}"),
+                    None => println!(
+                        "recorded court decision #{id}, in force until lifted (`eds ca unban {id}`)"
+                    ),
+                }
+            }
+            Ok(0)
+        }
+        CaCommand::Unban { id, decision, on } => {
+            let center = Center::open(data)?;
+            let on = match on {
+                Some(s) => parse_day(&s, "--on")?,
+                None => eds_profile::kz_time::legal_date(now),
+            };
+            let ban = center.lift_ban(id, on, &decision, "operator", now)?;
+            if json_out {
+                print_json(&ban)?;
+            } else {
+                println!("lifted court decision #{id} from {on}");
             }
             Ok(0)
         }
@@ -603,8 +632,15 @@ fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow
         print_json(&json!({
             "certificate": public_view(&issued.record, true),
             "files": files,
+            "warnings": issued.warnings.iter().map(|w| json!({
+                "warning": w,
+                "message": w.to_string(),
+            })).collect::<Vec<_>>(),
         }))?;
     } else {
+        for w in &issued.warnings {
+            eprintln!("warning: {w}");
+        }
         println!(
             "issued {} to {}",
             issued.record.serial, issued.record.subject
@@ -669,4 +705,9 @@ pub(crate) fn import_registry(
     }
     bar.finish_and_clear();
     Ok(revoked)
+}
+
+fn parse_day(s: &str, flag: &str) -> anyhow::Result<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .with_context(|| format!("{flag} {s:?} is not a date like 2026-01-31"))
 }

@@ -152,7 +152,8 @@ pub(crate) enum CaCommand {
         /// Who notified the center.
         #[arg(long)]
         notified_by: String,
-        /// When the notification was received (RFC 3339; default: now).
+        /// When the notification was received (RFC 3339; default: now). EDS law art. 18.3: not
+        /// after now (refused, exit 3); more than a day before now is recorded and flagged late.
         #[arg(long)]
         received_at: Option<String>,
         /// When the key was compromised or the certificate became invalid (RFC 3339).
@@ -211,9 +212,24 @@ pub(crate) enum CaCommand {
         /// Reference of the court decision.
         #[arg(long)]
         decision: String,
-        /// Date the decision entered into force (YYYY-MM-DD; default: today).
+        /// Date the decision entered into force (YYYY-MM-DD; default: today in Astana).
         #[arg(long)]
         from: Option<String>,
+        /// Last day the ban applies, when the decision sets a term (YYYY-MM-DD); without it the
+        /// ban applies until `eds ca unban`.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Lift a court ban (art. 14-1(3)) recorded by `eds ca ban`, from a date on.
+    Unban {
+        /// The id `eds ca ban` printed.
+        id: i64,
+        /// Reference of the decision that lifts it (or ends the measure).
+        #[arg(long)]
+        decision: String,
+        /// First day the ban no longer applies (YYYY-MM-DD; default: today in Astana).
+        #[arg(long)]
+        on: Option<String>,
     },
     /// The tamper-evident audit log.
     #[command(subcommand)]
@@ -312,7 +328,8 @@ pub(crate) enum Ground {
     Death,
     /// 18.1(4): the holder's surname, name or patronymic changed.
     NameChange,
-    /// 18.1(5): the legal entity changed name or head, was reorganised or liquidated.
+    /// 18.1(5): the legal entity changed name or head, was reorganised or liquidated (only on a
+    /// legal entity's certificate).
     LegalEntityChange,
     /// 18.1(6): by agreement between the center and the holder.
     Agreement,

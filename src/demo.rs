@@ -25,7 +25,6 @@ use eds_ca::issue::KeySource;
 use eds_ca::keys::KeyAlgorithm;
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::PersonRecord;
-use eds_profile::calendar::KZ_OFFSET;
 use eds_profile::documents::Document;
 use eds_profile::grounds::RevocationGround;
 use eds_profile::ident::{Bin, Iin, Sex};
@@ -159,7 +158,7 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// bytes with the document.
 fn application(text: &str, filled: OffsetDateTime) -> anyhow::Result<(Document, Vec<u8>)> {
     let mut value: Value = serde_json::from_str(text).context("shipped application")?;
-    value["filled_on"] = json!(filled.to_offset(KZ_OFFSET).date().to_string());
+    value["filled_on"] = json!(eds_profile::kz_time::legal_date(filled).to_string());
     let doc = Document::from_json(&serde_json::to_vec(&value)?)
         .context("the shipped application is not valid")?;
     let bytes = doc.canonical_bytes()?;
@@ -254,7 +253,7 @@ pub(crate) fn run(
         &rng,
     )?;
     let mut registry: RegistryFile = serde_json::from_str(REGISTRY).context("demo registry")?;
-    let minor = fifteen_year_old(now.to_offset(KZ_OFFSET).date())?;
+    let minor = fifteen_year_old(eds_profile::kz_time::legal_date(now))?;
     registry.persons.push(minor.clone());
     import_registry(&center, &registry, "demo registry", d.at(0))?;
     d.say(&[

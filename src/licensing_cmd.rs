@@ -25,15 +25,16 @@ use clap::{Args, Subcommand, ValueEnum};
 use ring::rand::SystemRandom;
 use serde::Serialize;
 use serde_json::{Value, json};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
-use eds_profile::calendar::{Calendar, Deadline, KZ_OFFSET};
+use eds_profile::calendar::{Calendar, Deadline};
 use eds_profile::documents::FullName;
 use eds_profile::documents::signatory::{self, SignatoryError};
 use eds_profile::documents::{
     Applicant, Document, Licence, NotificationRegistrationDecision, Officer, PermitGoods,
     Procedure, Provider, Receipt, Refusal, RefusalGround, ReissuedLicence, SalePermit, Service,
     StudyItem, StudyResult, TechnicalStudyConclusion, TradePermit, Validity,
+    permit_recipient_address, trade_permit_valid_until,
 };
 use eds_profile::holder::Holder;
 use eds_profile::ident::Bin;
@@ -152,8 +153,9 @@ pub(crate) struct LicenseIssueArgs {
     /// Place of issue of a licence.
     #[arg(long, default_value = "Astana")]
     pub(crate) place: String,
-    /// Last day of validity of a trade permit or of a registered notification (default: one
-    /// year after issue, or the end of a temporary import or export).
+    /// Last day of validity of a trade permit (services 4 and 5). Default: the end of a temporary
+    /// import or export, else none (the rules set no term). A registered notification takes
+    /// its validity from the notification itself (item 6), not from this option.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub(crate) valid_until: Option<String>,
     /// Result of a technical study for every product (service 6).
@@ -300,7 +302,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 fn kz_time(t: OffsetDateTime) -> OffsetDateTime {
     let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.checked_to_offset(KZ_OFFSET).unwrap_or(t)
+    eds_profile::kz_time::local(t).unwrap_or(t)
 }
 
 fn indication_name(i: Indication) -> &'static str {
@@ -560,7 +562,7 @@ pub(crate) fn check_submission(
     let registered_on = Calendar::embedded()
         .ok()
         .and_then(|c| c.registration_date(received_at).ok())
-        .unwrap_or(received_at.date());
+        .unwrap_or(eds_profile::kz_time::legal_date(received_at));
     let provider_name = body_holder
         .organization
         .clone()
@@ -743,7 +745,7 @@ pub(crate) fn issue_result(
     let service = application.service();
     let applicant = applicant_of(&application)
         .ok_or_else(|| refused("not-an-application", "not an application"))?;
-    let issued_on = kz_time(now).date();
+    let issued_on = eds_profile::kz_time::legal_date(now);
     let provider = Provider {
         name: officer_h
             .organization
@@ -762,9 +764,6 @@ pub(crate) fn issue_result(
             .unwrap_or_else(|| format!("{prefix}-{}", app_no.as_str()))
     };
     let recipient = applicant.to_party();
-    let a_year = issued_on
-        .checked_add(Duration::days(365))
-        .unwrap_or(issued_on);
     let document = match (opts.decision, &application) {
         (Decision::Refuse, _) => {
             let ground = opts.ground.ok_or_else(|| {
@@ -849,15 +848,10 @@ pub(crate) fn issue_result(
                     service,
                     provider,
                     recipient,
-                    recipient_address: (service == Service::CryptoTradePermit)
-                        .then(|| a.actual_address.clone())
-                        .flatten(),
+                    recipient_address: permit_recipient_address(service, &a.applicant),
                     application_number: app_no,
                     application_date: a.filled_on,
-                    valid_until: opts
-                        .valid_until
-                        .or(movement.temporary_until)
-                        .unwrap_or(a_year),
+                    valid_until: trade_permit_valid_until(opts.valid_until, &movement),
                     movement,
                     // One line per item of the application: each is one piece.
                     goods: a
@@ -913,7 +907,10 @@ pub(crate) fn issue_result(
                         .collect::<Vec<_>>()
                         .join("; "),
                     registered_on: issued_on,
-                    notification_valid_until: opts.valid_until.unwrap_or(a_year),
+                    // Item 6 of the notification; the application's validation requires it.
+                    notification_valid_until: a.notification_valid_until.ok_or_else(|| {
+                        anyhow::anyhow!("the notification states no validity period (item 6)")
+                    })?,
                     issued_on,
                     officer: officer_field,
                 })

@@ -170,7 +170,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         return code;
     }
     match ca_error(err) {
-        Some(CaError::Refused { .. }) => EXIT_REFUSED,
+        Some(CaError::Refused { .. })
+        | Some(CaError::RevocationNotice { .. })
+        | Some(CaError::GroundNotForHolder { .. }) => EXIT_REFUSED,
         Some(CaError::AlreadyInitialised { .. })
         | Some(CaError::Store(StoreError::AlreadyRevoked { .. }))
         | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
@@ -181,6 +183,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. })) => EXIT_CONFLICT,
         Some(CaError::NotInitialised { .. })
         | Some(CaError::Store(StoreError::UnknownSerial { .. }))
+        | Some(CaError::Store(StoreError::UnknownBan { .. }))
         | Some(CaError::Store(StoreError::UnknownOperator { .. })) => EXIT_NOT_FOUND,
         Some(CaError::WrongPassphrase) => EXIT_WRONG_PASSPHRASE,
         _ => 1,
@@ -213,6 +216,14 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
         CaError::Store(StoreError::AlreadyRevoked { .. }) => {
             Some("nothing was changed; `eds ca show SERIAL` shows the first revocation")
         }
+        CaError::RevocationNotice { .. } => Some(
+            "nothing was changed; give --received-at as the moment the notice reached the center \
+             (not after now)",
+        ),
+        CaError::GroundNotForHolder { .. } => Some(
+            "nothing was changed; an individual's certificate is revoked on a ground of art. 18.1 \
+             other than legal-entity-change",
+        ),
         CaError::RetentionNotElapsed { .. } => {
             Some("EDS law art. 16.2 keeps revoked certificates five years; try again after that")
         }

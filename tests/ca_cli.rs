@@ -163,11 +163,12 @@ fn turning_sixteen(c: &Center) -> std::path::PathBuf {
     )
 }
 
+/// The last second of 14 June in Astana (UTC+5, `eds_profile::kz_time`): 18:59:59Z.
 #[test]
 fn fail_under_age_on_the_day_before_the_sixteenth_birthday() {
     let mut c = Center::ready();
     let req = turning_sixteen(&c);
-    c.set_now("2026-06-14T23:59:59Z");
+    c.set_now("2026-06-14T18:59:59Z");
     let refusals = assert_refused(
         &c,
         &req,
@@ -178,14 +179,64 @@ fn fail_under_age_on_the_day_before_the_sixteenth_birthday() {
     assert_eq!(refusals.len(), 1);
 }
 
+/// The first second of 15 June in Astana is 19:00:00Z on 14 June: the UTC date is still the
+/// day before the birthday, the legal date is the birthday (art. 14, `eds_profile::kz_time`).
 #[test]
 fn ok_issued_on_the_sixteenth_birthday() {
     let mut c = Center::ready();
     let req = turning_sixteen(&c);
-    c.set_now("2026-06-15T00:00:00Z");
+    c.set_now("2026-06-14T19:00:00Z");
     let serial = c.issue(&req, true);
-    assert_eq!(c.show(&serial)["not_before"], "2026-06-15T00:00:00Z");
+    assert_eq!(c.show(&serial)["not_before"], "2026-06-14T19:00:00Z");
     assert_eq!(ok_json(&c.run(&["--json", "ca", "refusals"])), json!([]));
+}
+
+/// 04:59 on the birthday in Astana (23:59Z the day before by the old UTC reading) is issued.
+#[test]
+fn ok_issued_at_04_59_astana_time_on_the_sixteenth_birthday() {
+    let mut c = Center::ready();
+    let req = turning_sixteen(&c);
+    c.set_now("2026-06-14T23:59:59Z");
+    let serial = c.issue(&req, true);
+    assert_eq!(c.show(&serial)["status"], "valid");
+}
+
+/// The reviewer's probe (issue 15): IIN 100302600011, born 2 March 2010. At 2026-03-01T22:00Z,
+/// 03:00 on 2 March in Astana, the certificate is issued; written as 2026-03-02T03:00+05:00 the
+/// same instant gives the same answer; the last second of 1 March in Astana is refused.
+#[test]
+fn art14_age_decided_on_the_astana_date_not_the_utc_date() {
+    let mut c = Center::ready();
+    c.import_json(
+        "probe.json",
+        &json!({"persons": [{
+            "iin": "100302600011", "surname": "ОМАРОВА", "name": "АЙША", "patronymic": null,
+            "birth_date": "2010-03-02", "death_date": null
+        }]}),
+    );
+    let req = c.write_request(
+        "probe-request",
+        &json!({
+            "applicant": {"iin": "100302600011", "surname": "Омарова", "name": "Айша"},
+            "key_purpose": "signing",
+            "documents": ["identity-document", "application"]
+        }),
+    );
+    c.set_now("2026-03-01T18:59:59Z");
+    assert_refused(
+        &c,
+        &req,
+        "under-age",
+        "issuance refused on ground under-age (art. 14-1(4)): applicant is 15 on 2026-03-01, \
+         under sixteen until 2026-03-02",
+    );
+    c.set_now("2026-03-01T22:00:00Z");
+    let first = c.issue(&req, true);
+    assert_eq!(c.show(&first)["not_before"], "2026-03-01T22:00:00Z");
+    c.set_now("2026-03-02T03:00:00+05:00");
+    let second = c.issue(&req, true);
+    assert_ne!(first, second);
+    assert_eq!(c.show(&second)["status"], "valid");
 }
 
 #[test]
@@ -230,7 +281,13 @@ fn ok_leap_day_birth_turns_sixteen_on_29_february() {
 /// what OpenSSL prints for the entry and what `eds ca show --json` records.
 fn revoke_on_ground(ground: &str, article: &str, reason: &str, openssl_reason: Option<&str>) {
     let mut c = Center::ready();
-    let serial = c.issue_sample("individual-signing");
+    // Art. 18.1(5) concerns a legal entity's certificate only.
+    let sample = if ground == "legal-entity-change" {
+        "first-head-signing"
+    } else {
+        "individual-signing"
+    };
+    let serial = c.issue_sample(sample);
     c.set_now(&after(T0, Duration::hours(1)));
     let report = c.revoke(&serial, ground);
     assert_eq!(report["status"], "revoked");
@@ -578,7 +635,8 @@ fn ok_registry_events_revoke_the_affected_certificates_only() {
     assert_eq!(d["revocation"]["article"], "18.1(3)");
     assert_eq!(d["revocation"]["notified_by"], "registry");
     assert_eq!(d["revocation"]["revoked_at"], "2026-03-02T11:00:00Z");
-    assert_eq!(d["revocation"]["invalidity_date"], "2026-03-01T00:00:00Z");
+    // Died on 1 March 2026: invalid from 00:00 that day in Astana (UTC+5, eds_profile::kz_time).
+    assert_eq!(d["revocation"]["invalidity_date"], "2026-02-28T19:00:00Z");
     let n = ok_json(&c.run(&["--json", "ca", "show", &renamed, "--include-confidential"]));
     assert_eq!(n["revocation"]["ground"], "name-change");
     assert_eq!(n["revocation"]["reason"], "superseded");
@@ -1204,4 +1262,259 @@ fn fail_sha1_self_signed_requests() {
             ),
         );
     }
+}
+
+/// Art. 14-1(2): a registry birth date that differs from the IIN's digits is not false
+/// information. The certificate is issued, the JSON report and the audit entry carry the warning;
+/// a stated birth date against the registry is refused as false information.
+#[test]
+fn art14_1_2_registry_birth_date_differs_from_iin_warns_not_refuses() {
+    let c = Center::ready();
+    let iin = make_iin(date!(1990 - 05 - 05), false);
+    c.import_json(
+        "differs.json",
+        &json!({"persons": [{
+            "iin": iin, "surname": "ҚАСЫМОВ", "name": "ДӘУРЕН", "patronymic": null,
+            "birth_date": "1990-06-01", "death_date": null
+        }]}),
+    );
+    let req = c.write_request(
+        "differs",
+        &json!({
+            "applicant": {"iin": iin, "surname": "Қасымов", "name": "Дәурен"},
+            "key_purpose": "signing",
+            "documents": ["identity-document", "application"]
+        }),
+    );
+    let report = ok_json(&c.try_issue(&req, true));
+    assert_eq!(
+        report["warnings"],
+        json!([{
+            "warning": {
+                "kind": "birth-date-differs-from-iin",
+                "iin_digits": "1990-05-05",
+                "registry": "1990-06-01"
+            },
+            "message": "the registry's birth date 1990-06-01 differs from 1990-05-05 in the \
+                        IIN's digits; the registry's date is used"
+        }])
+    );
+    let audit = c.audit_entries();
+    let last = audit.last().unwrap();
+    assert_eq!(last["action"], "certificate-issued");
+    let details: Value = serde_json::from_str(last["details"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        details["warnings"][0]["kind"],
+        "birth-date-differs-from-iin"
+    );
+
+    let stated = c.write_request(
+        "differs-stated",
+        &json!({
+            "applicant": {"iin": iin, "surname": "Қасымов", "name": "Дәурен",
+                          "birth_date": "1990-05-05"},
+            "key_purpose": "signing",
+            "documents": ["identity-document", "application"]
+        }),
+    );
+    let o = c.try_issue(&stated, true);
+    assert_code(&o, 3);
+    let e: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(
+        e["error"]["message"],
+        "issuance refused on ground false-information (art. 14-1(2)): false information: \
+         birth-date is \"1990-05-05\" but the registry has \"1990-06-01\""
+    );
+}
+
+/// Runs `eds --json ca revoke SERIAL --ground holder-request --received-at RECEIVED`.
+fn revoke_received_at(c: &Center, serial: &str, received: &str) -> std::process::Output {
+    c.run(&[
+        "--json",
+        "ca",
+        "revoke",
+        serial,
+        "--ground",
+        "holder-request",
+        "--notified-by",
+        "the holder",
+        "--received-at",
+        received,
+    ])
+}
+
+/// Art. 18.3: the register is changed within one day of the notice. A notice received eight
+/// days before the change is recorded (the article binds the center, it does not void the
+/// notice) and flagged late in the report and the audit entry; one received within the day is
+/// not flagged.
+#[test]
+fn art18_3_stale_revocation_notice_is_recorded_and_flagged_late() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::days(8)));
+    let o = revoke_received_at(&c, &serial, T0);
+    let v = ok_json(&o);
+    assert_eq!(v["status"], "revoked");
+    assert_eq!(
+        v["late"],
+        json!({
+            "received_at": "2026-03-02T10:00:00Z",
+            "due_by": "2026-03-03T10:00:00Z",
+            "revoked_at": "2026-03-10T10:00:00Z"
+        })
+    );
+    let audit = c.audit_entries();
+    let last = audit.last().unwrap();
+    assert_eq!(last["action"], "certificate-revoked");
+    let details: Value = serde_json::from_str(last["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["late"]["due_by"], "2026-03-03T10:00:00Z");
+
+    // Without --json the warning is on stderr.
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::days(8)));
+    let o = c.run(&[
+        "ca",
+        "revoke",
+        &serial,
+        "--ground",
+        "holder-request",
+        "--notified-by",
+        "the holder",
+        "--received-at",
+        T0,
+    ]);
+    assert_code(&o, 0);
+    assert!(
+        stderr(&o).contains(
+            "warning: the register is changed at 2026-03-10 10:00:00.0 +00:00:00 on a notice \
+             received at 2026-03-02 10:00:00.0 +00:00:00, after the term of one day ending at \
+             2026-03-03 10:00:00.0 +00:00:00 (art. 18.3)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn art18_3_revocation_notice_within_the_day_is_not_flagged() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::hours(24)));
+    let v = ok_json(&revoke_received_at(&c, &serial, T0));
+    assert_eq!(v["status"], "revoked");
+    assert_eq!(v["late"], Value::Null);
+}
+
+/// Art. 18.3: information received after the change it causes (here: in the future of the
+/// center's clock) is refused, exit 3, and nothing changes.
+#[test]
+fn art18_3_revocation_notice_received_after_the_revocation_refused() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::hours(1)));
+    let o = revoke_received_at(&c, &serial, "2026-03-02T11:00:01Z");
+    assert_code(&o, 3);
+    let e: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(e["error"]["kind"], "refused");
+    assert_eq!(
+        e["error"]["message"],
+        format!(
+            "revoke {serial}: the notice is received at 2026-03-02 11:00:01.0 +00:00:00, after \
+             the revocation at 2026-03-02 11:00:00.0 +00:00:00: the register is changed on \
+             information already received (art. 18.3)"
+        )
+    );
+    assert_eq!(c.show(&serial)["status"], "valid");
+}
+
+/// Art. 18.1(5): a legal-entity ground on an individual's certificate is refused (exit 3), the
+/// certificate stays valid; the same ground on a legal entity's certificate revokes it.
+#[test]
+fn art18_1_5_legal_entity_ground_on_an_individual_certificate_refused() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    c.set_now(&after(T0, Duration::hours(1)));
+    let o = c.run(&[
+        "--json",
+        "ca",
+        "revoke",
+        &serial,
+        "--ground",
+        "legal-entity-change",
+        "--notified-by",
+        "the registry",
+    ]);
+    assert_code(&o, 3);
+    let e: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(e["error"]["kind"], "refused");
+    assert_eq!(
+        e["error"]["message"],
+        format!(
+            "revoke {serial}: ground legal-entity-change (art. 18.1(5)) concerns a legal \
+             entity, and the certificate is individual's"
+        )
+    );
+    assert_eq!(c.show(&serial)["status"], "valid");
+    let head = c.issue_sample("first-head-signing");
+    assert_eq!(c.revoke(&head, "legal-entity-change")["status"], "revoked");
+}
+
+/// Art. 14-1(3): a ban with the decision's term applies until its last day and not after; a ban
+/// without a term applies until `eds ca unban` lifts it.
+#[test]
+fn art14_1_3_court_ban_ends_on_its_term_or_when_lifted() {
+    let mut c = Center::ready();
+    let ban = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "ban",
+        "--iin",
+        "850314300122",
+        "--decision",
+        "2-77/2026 Astana city court",
+        "--until",
+        "2026-03-02",
+    ]));
+    assert_eq!(ban["ends_on"], "2026-03-02");
+    // 2026-03-02T10:00Z is the last day of the ban: refused.
+    assert_refused(
+        &c,
+        &request("individual-signing"),
+        "court-decision",
+        "issuance refused on ground court-decision (art. 14-1(3)): court decision in force: \
+         2-77/2026 Astana city court",
+    );
+    // 00:00 on 3 March in Astana: the ban has ended.
+    c.set_now("2026-03-02T19:00:00Z");
+    c.issue_sample("individual-signing");
+
+    // Without a term: in force until lifted.
+    let mut c = Center::ready();
+    let ban = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "ban",
+        "--iin",
+        "850314300122",
+        "--decision",
+        "2-78/2026 Astana city court",
+    ]));
+    let id = ban["id"].as_i64().unwrap().to_string();
+    c.set_now("2026-03-20T10:00:00Z");
+    assert_code(&c.try_issue(&request("individual-signing"), true), 3);
+    let lifted = ok_json(&c.run(&[
+        "--json",
+        "ca",
+        "unban",
+        &id,
+        "--decision",
+        "3-12/2026 appeal board",
+    ]));
+    assert_eq!(lifted["lifted_on"], "2026-03-20");
+    let audit = c.audit_entries();
+    assert_eq!(audit.last().unwrap()["action"], "court-decision-lifted");
+    c.issue_sample("individual-signing");
+    // Lifting an unknown ban: not found, exit 5.
+    assert_code(&c.run(&["ca", "unban", "99", "--decision", "none"]), 5);
 }

@@ -578,6 +578,22 @@ fn every_service_gets_its_result_kind() {
             doc.application_number().as_str(),
             "{file}"
         );
+        match kind {
+            // Service 5: the legal address (the applicant's location), not the warehouse of
+            // the actual address; no invented validity for a permanent import.
+            "trade-permit" => {
+                assert_eq!(
+                    v["document"]["recipient_address"]["building"], "55/1, office 12",
+                    "{v:#}"
+                );
+                assert_eq!(v["document"].get("valid_until"), None, "{v:#}");
+            }
+            // Service 7: the validity is item 6 of the notification.
+            "notification-registration-decision" => {
+                assert_eq!(v["document"]["notification_valid_until"], "2031-04-30");
+            }
+            _ => {}
+        }
     }
 }
 

@@ -91,6 +91,24 @@ pub enum CaError {
         /// The certificate.
         serial: Serial,
     },
+    /// EDS law art. 18.1: the ground cannot concern this certificate's holder (a legal-entity
+    /// ground on an individual's certificate); nothing changes.
+    #[error("revoke {serial}: {error}")]
+    GroundNotForHolder {
+        /// The certificate.
+        serial: Serial,
+        /// The ground and the holder's kind.
+        error: eds_profile::grounds::GroundNotForHolder,
+    },
+    /// EDS law art. 18.3: the revocation notice cannot be recorded as given (received after the
+    /// revocation, that is after the center's clock).
+    #[error("revoke {serial}: {error}")]
+    RevocationNotice {
+        /// The certificate.
+        serial: Serial,
+        /// What is wrong with the notice.
+        error: eds_profile::revocation::NoticeError,
+    },
     /// Only owner certificates of the issuing center are revoked here; a CA certificate is not.
     #[error("revoke {serial}: not an owner certificate of the issuing center")]
     NotAnOwnerCertificate {

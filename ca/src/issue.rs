@@ -21,8 +21,9 @@ use x509_parser::prelude::FromDer;
 use zeroize::Zeroizing;
 
 use eds_profile::holder::{self, HolderKind, KeyPurpose, Organization, Role, SubjectSpec};
+use eds_profile::kz_time::legal_date;
 use eds_profile::request::{
-    self, Accepted, EntityFacts, Facts, PersonFacts, Refusal, RegistrationRequest,
+    self, Accepted, EntityFacts, Facts, PersonFacts, Refusal, RegistrationRequest, Warning,
 };
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
@@ -79,6 +80,9 @@ pub struct Issued {
     pub record: CertificateRecord,
     /// The generated key, when the center made one.
     pub key: Option<GeneratedKey>,
+    /// What the assessment noticed without refusing (a registry birth date that differs from
+    /// the IIN's digits, …); also recorded in the audit entry of the issuance.
+    pub warnings: Vec<Warning>,
 }
 
 impl Center {
@@ -157,6 +161,7 @@ impl Center {
                     "kind": record.kind,
                     "key_purpose": record.key_purpose,
                     "key_generated_by_center": issued.key.is_some(),
+                    "warnings": issued.warnings,
                 }),
             },
         )?;
@@ -198,6 +203,7 @@ impl Center {
         Ok(Issued {
             record,
             key: generated,
+            warnings: accepted.warnings,
         })
     }
 
@@ -209,7 +215,7 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(Accepted, Facts), CaError> {
-        let facts = self.facts_for(req, now.date())?;
+        let facts = self.facts_for(req, legal_date(now))?;
         let accepted = self.assess_or_refuse(req, &facts, actor, now)?;
         Ok((accepted, facts))
     }
@@ -222,7 +228,7 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<Accepted, CaError> {
-        match request::assess(req, facts, now.date()) {
+        match request::assess(req, facts, legal_date(now)) {
             Ok(a) => Ok(a),
             Err(refusal) => Err(self.refuse(req, refusal, actor, now)?),
         }
@@ -344,7 +350,7 @@ impl Center {
             );
             let facts = match facts_of.entry(who) {
                 Entry::Occupied(o) => o.into_mut(),
-                Entry::Vacant(v) => v.insert(self.facts_for(req, now.date())?),
+                Entry::Vacant(v) => v.insert(self.facts_for(req, legal_date(now))?),
             };
             let accepted = match self.assess_or_refuse(req, facts, actor, now) {
                 Ok(accepted) => accepted,
@@ -440,11 +446,15 @@ impl Center {
         let mut out = Vec::with_capacity(assessed.len());
         for a in assessed {
             match a {
-                Ok(_) => {
+                Ok((accepted, _)) => {
                     let (record, key) = records.next().ok_or_else(|| CaError::Internal {
                         reason: "issue_batch: fewer certificates than accepted requests".into(),
                     })?;
-                    out.push(Ok(Issued { record, key }));
+                    out.push(Ok(Issued {
+                        record,
+                        key,
+                        warnings: accepted.warnings,
+                    }));
                 }
                 Err(e) => out.push(Err(e)),
             }

@@ -5,6 +5,8 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use eds_profile::grounds::RevocationGround;
+use eds_profile::holder::HolderKind;
+use eds_profile::revocation;
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
 use crate::error::CaError;
@@ -36,7 +38,11 @@ pub struct RevocationNotice {
 
 impl Center {
     /// Revokes one owner certificate. An unknown serial or a second revocation is an error that
-    /// changes nothing.
+    /// changes nothing; so is a notice received after `now` (EDS law art. 18.3,
+    /// [`CaError::RevocationNotice`]). A notice received more than a day before `now` is
+    /// recorded, and the audit entry carries `late` ([`revocation::LateRegisterChange`]; the
+    /// record's `received_at` and `entered_at` give the same answer through
+    /// [`revocation::check_notice_timing`]).
     pub fn revoke(
         &self,
         notice: &RevocationNotice,
@@ -44,21 +50,46 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<CertificateRecord, CaError> {
         let now = truncate_to_seconds(now);
-        if let Some(rec) = self.store().certificate(&notice.serial)?
-            && rec.issuer != ISSUING
-        {
-            return Err(CaError::NotAnOwnerCertificate {
-                serial: notice.serial.clone(),
-            });
+        if let Some(rec) = self.store().certificate(&notice.serial)? {
+            if rec.issuer != ISSUING {
+                return Err(CaError::NotAnOwnerCertificate {
+                    serial: notice.serial.clone(),
+                });
+            }
+            // Art. 18.1(5) concerns only a legal entity's certificates.
+            let kind = match rec.kind.as_str() {
+                "individual" => Some(HolderKind::Individual),
+                "legal-entity" => Some(HolderKind::LegalEntity),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                notice
+                    .ground
+                    .check_holder(kind)
+                    .map_err(|error| CaError::GroundNotForHolder {
+                        serial: notice.serial.clone(),
+                        error,
+                    })?;
+            }
         }
+        // Art. 18.3: refuse a notice received after the change; flag a change made late.
+        let late = revocation::check_notice_timing(truncate_to_seconds(notice.received_at), now)
+            .map_err(|error| CaError::RevocationNotice {
+                serial: notice.serial.clone(),
+                error,
+            })?;
         let rev = new_revocation(notice, now);
+        let mut details = revocation_details(&rev);
+        if let Some(late) = late {
+            details["late"] = json!(late);
+        }
         let mut done = self.store().revoke(
             std::slice::from_ref(&rev),
             &AuditEvent {
                 at: now,
                 actor: actor.to_owned(),
                 action: "certificate-revoked".into(),
-                details: revocation_details(&rev),
+                details,
             },
         )?;
         done.pop().ok_or_else(|| CaError::Internal {
@@ -99,7 +130,9 @@ impl Center {
             None
         };
         let invalidity = match ground {
-            Some(RevocationGround::Death) => person.death_date.map(|d| d.midnight().assume_utc()),
+            Some(RevocationGround::Death) => {
+                person.death_date.map(eds_profile::kz_time::start_of_day)
+            }
             _ => None,
         };
         let revs = match ground {
@@ -194,15 +227,53 @@ impl Center {
         )?)
     }
 
-    /// Records a court decision in force that forbids issuance (art. 14-1(3)).
+    /// Lifts a ban (art. 14-1(3)) from the date `on`, on the decision `decision` (a higher
+    /// court's, the end of the measure…); the ban no longer applies on that date and after.
+    pub fn lift_ban(
+        &self,
+        id: i64,
+        on: time::Date,
+        decision: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<crate::store::Ban, CaError> {
+        Ok(self.store().lift_ban(
+            id,
+            on,
+            &AuditEvent {
+                at: truncate_to_seconds(now),
+                actor: actor.to_owned(),
+                action: "court-decision-lifted".into(),
+                details: json!({ "ban_id": id, "lifted_on": on.to_string(), "decision": decision }),
+            },
+        )?)
+    }
+
+    /// Records a court decision in force that forbids issuance (art. 14-1(3)), with its end when
+    /// the decision sets one. An end before the start is refused ([`CaError::BadRequest`]).
     pub fn add_ban(&self, ban: &NewBan, actor: &str, now: OffsetDateTime) -> Result<i64, CaError> {
+        if let Some(end) = ban.ends_on
+            && end < ban.effective_from
+        {
+            return Err(CaError::BadRequest {
+                reason: format!(
+                    "the ban ends on {end}, before it enters into force on {}",
+                    ban.effective_from
+                ),
+            });
+        }
         Ok(self.store().add_ban(
             ban,
             &AuditEvent {
                 at: truncate_to_seconds(now),
                 actor: actor.to_owned(),
                 action: "court-decision-recorded".into(),
-                details: json!({ "iin": ban.iin, "bin": ban.bin, "decision": ban.court_decision }),
+                details: json!({
+                    "iin": ban.iin,
+                    "bin": ban.bin,
+                    "decision": ban.court_decision,
+                    "ends_on": ban.ends_on.map(|d| d.to_string()),
+                }),
             },
         )?)
     }

@@ -713,6 +713,7 @@ fn ok_bans_apply_from_their_date_until_lifted() {
                 bin: None,
                 court_decision: "2-1234/2025".to_owned(),
                 effective_from: date!(2025 - 03 - 10),
+                ends_on: None,
             },
             &ev("ban.add"),
         )
@@ -757,6 +758,7 @@ fn fail_ban_naming_nobody() {
         bin: None,
         court_decision: "2-1/2025".to_owned(),
         effective_from: date!(2025 - 01 - 01),
+        ends_on: None,
     };
     assert_eq!(
         store.add_ban(&ban, &ev("ban.add")),

@@ -42,7 +42,6 @@ fuzz_target!(|data: &[u8]| {
                         Refusal::MissingDocuments { .. }
                             | Refusal::InvalidIin { .. }
                             | Refusal::InvalidBin { .. }
-                            | Refusal::BirthDateContradictsIin { .. }
                             | Refusal::BirthDateMissing
                             | Refusal::InvalidRoles { .. }
                             | Refusal::UnderAge { .. }

@@ -4,8 +4,9 @@
 //! # When a person reaches an age
 //! A person reaches `n` years on the `n`th anniversary of birth, the birthday itself, from its
 //! first moment: the `n` full years have been completed when the day before the birthday ended.
-//! The functions take dates only; the center passes the date of issuance in the time zone it
-//! decides in, never a clock read here.
+//! The functions take dates only, never a clock read here; the date is the legal date in
+//! Kazakhstan ([`crate::kz_time::legal_date`]): a person born on 2 March 2010 is sixteen from
+//! 00:00 on 2 March 2026 in Astana, 2026-03-01T19:00:00Z, not from the UTC date.
 //!
 //! # Born on 29 February
 //! Art. 14 does not say when a person born on 29 February reaches an age in a year without

@@ -18,16 +18,17 @@
 //!   working day (Labour Code art. 85.3): by government decree up to 2023 (22 → 24 October
 //!   2022), by order of the Ministry of Labour and Social Protection since 2024 (4 → 8 May
 //!   2024). Both come from a data file per year:
-//!   `profile/data/holidays/<year>.json` (2026 and 2027 are embedded; [`Calendar::load_year`]
-//!   reads another at run time). A file may list the weekday days off the official calendar
-//!   publishes; loading checks that the rules above give exactly those days.
+//!   `profile/data/holidays/<year>.json` (2025, 2026 and 2027 are embedded;
+//!   [`Calendar::load_year`] reads another at run time). A file may list the weekday days off
+//!   the official calendar publishes and the number of working days of the year; loading checks
+//!   that the rules above give exactly those. `docs/calendar.md` says how to add a year.
 //!
 //! # Working hours and registration
 //! The provider works Monday to Friday, 09:00–19:00 (lunch 13:00–15:00), and "when the service
 //! recipient applies after the end of working hours, on weekends and holidays … applications
 //! are accepted … on the next working day" (Annex 1 of every rules, item "Work schedule").
-//! [`Calendar::registration_date`] therefore takes the arrival time in Kazakhstan's time (UTC+5,
-//! the single time zone since 1 March 2024): a working day before 19:00 registers that day
+//! [`Calendar::registration_date`] therefore takes the arrival time in Kazakhstan's time
+//! ([`crate::kz_time`]: UTC+5, the single time zone since 1 March 2024): a working day before 19:00 registers that day
 //! (an application that arrives before 09:00 or in the lunch break is not "after the end of
 //! working hours"); 19:00 or later, or a day off, registers on the next working day.
 //!
@@ -41,15 +42,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use time::{Date, Duration, Month, OffsetDateTime, Time, UtcOffset, Weekday};
+use time::{Date, Duration, Month, OffsetDateTime, Time, Weekday};
 
 use crate::documents::{HearingNotice, Procedure, Service};
 
-/// Kazakhstan's time: UTC+5 (one time zone for the whole country since 1 March 2024).
-pub const KZ_OFFSET: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+/// Kazakhstan's time (defined, with the project's decision on it, in [`crate::kz_time`]).
+pub use crate::kz_time::KZ_OFFSET;
 
 /// Start of the provider's working day (Annex 1 of every rules, "Work schedule").
 pub const WORK_STARTS: Time = time::macros::time!(9:00);
@@ -92,7 +90,10 @@ pub enum CalendarError {
     },
     /// The computation reaches a year whose file is not loaded.
     #[error(
-        "no holiday data for {year}; load profile/data/holidays/{year}.json (same format as 2026.json)"
+        "no working-day calendar for {year}: the embedded years are {first}-{last}; add \
+         profile/data/holidays/{year}.json as docs/calendar.md describes",
+        first = EMBEDDED_YEARS.0,
+        last = EMBEDDED_YEARS.1
     )]
     YearNotLoaded {
         /// The year.
@@ -107,6 +108,16 @@ pub enum CalendarError {
         field: &'static str,
         /// The date.
         date: Date,
+    },
+    /// The file states a number of working days the rules do not give.
+    #[error("{year} states {stated} working days but the rules give {computed}")]
+    WorkingDaysMismatch {
+        /// The file's year.
+        year: i32,
+        /// The number in the file.
+        stated: u32,
+        /// The number the rules give.
+        computed: u32,
     },
     /// A file marked `published` has no Kurban Ait date.
     #[error("{year} is marked published but has no kurban_ait date")]
@@ -270,8 +281,12 @@ struct YearDays {
     provisional: bool,
 }
 
+/// The first and last embedded year (kept in step with [`EMBEDDED`] by a test).
+pub const EMBEDDED_YEARS: (i32, i32) = (2025, 2027);
+
 /// The embedded year files.
-const EMBEDDED: [&str; 2] = [
+const EMBEDDED: [&str; 3] = [
+    include_str!("../data/holidays/2025.json"),
     include_str!("../data/holidays/2026.json"),
     include_str!("../data/holidays/2027.json"),
 ];
@@ -287,6 +302,8 @@ struct YearFile {
     transfers: Vec<Transfer>,
     #[serde(default)]
     published_days_off: Option<Vec<IsoDate>>,
+    #[serde(default)]
+    working_days: Option<u32>,
     #[allow(dead_code, reason = "documentation in the file, kept for readers")]
     sources: Vec<String>,
     #[allow(dead_code, reason = "documentation in the file, kept for readers")]
@@ -317,7 +334,7 @@ struct Transfer {
 struct IsoDate(#[serde(with = "crate::documents::fields::iso_date")] Date);
 
 impl Calendar {
-    /// The calendar with the embedded years (2026 and 2027).
+    /// The calendar with the embedded years ([`EMBEDDED_YEARS`]: 2025 to 2027).
     pub fn embedded() -> Result<Self, CalendarError> {
         let mut calendar = Self::default();
         for file in EMBEDDED {
@@ -340,6 +357,23 @@ impl Calendar {
     /// The years loaded.
     pub fn years(&self) -> Vec<i32> {
         self.years.keys().copied().collect()
+    }
+
+    /// The number of working days in `year` (five-day week).
+    pub fn working_days_in(&self, year: i32) -> Result<u32, CalendarError> {
+        let days = self
+            .years
+            .get(&year)
+            .ok_or(CalendarError::YearNotLoaded { year })?;
+        Ok(count_working_days(year, days))
+    }
+
+    /// Whether `year` is loaded but provisional (its Kurban Ait or transfers not yet published).
+    pub fn is_provisional(&self, year: i32) -> Result<bool, CalendarError> {
+        self.years
+            .get(&year)
+            .map(|d| d.provisional)
+            .ok_or(CalendarError::YearNotLoaded { year })
     }
 
     /// What kind of day `day` is.
@@ -389,9 +423,7 @@ impl Calendar {
     /// working day and the time in Kazakhstan is before [`WORK_ENDS`], else the next working
     /// day.
     pub fn registration_date(&self, arrived: OffsetDateTime) -> Result<Date, CalendarError> {
-        let local = arrived
-            .checked_to_offset(KZ_OFFSET)
-            .ok_or(CalendarError::OutOfRange)?;
+        let local = crate::kz_time::local(arrived).ok_or(CalendarError::OutOfRange)?;
         let day = local.date();
         if self.is_working_day(day)? && local.time() < WORK_ENDS {
             Ok(day)
@@ -451,11 +483,7 @@ impl Calendar {
     pub fn hearing_timing(&self, notice: &HearingNotice) -> Result<HearingTiming, CalendarError> {
         let latest_notice = self.latest_hearing_notice(notice.term_ends_on)?;
         let latest_hearing = self.latest_hearing(notice.issued_on)?;
-        let hearing_day = notice
-            .hearing_at
-            .checked_to_offset(KZ_OFFSET)
-            .ok_or(CalendarError::OutOfRange)?
-            .date();
+        let hearing_day = crate::kz_time::legal_date(notice.hearing_at);
         Ok(HearingTiming {
             latest_notice,
             latest_hearing,
@@ -576,9 +604,35 @@ fn year_days(file: &YearFile) -> Result<YearDays, CalendarError> {
             });
         }
     }
-    Ok(YearDays {
+    let days = YearDays {
         days_off,
         working_weekend,
         provisional: file.status == Status::Provisional,
-    })
+    };
+    if let Some(stated) = file.working_days {
+        let computed = count_working_days(year, &days);
+        if stated != computed {
+            return Err(CalendarError::WorkingDaysMismatch {
+                year,
+                stated,
+                computed,
+            });
+        }
+    }
+    Ok(days)
+}
+
+/// Working days of `year` under `days`.
+fn count_working_days(year: i32, days: &YearDays) -> u32 {
+    let mut n = 0;
+    let mut d = Date::from_calendar_date(year, Month::January, 1).ok();
+    while let Some(day) = d.filter(|d| d.year() == year) {
+        let off = days.days_off.contains_key(&day)
+            || (is_weekend(day) && !days.working_weekend.contains(&day));
+        if !off {
+            n += 1;
+        }
+        d = day.next_day();
+    }
+    n
 }

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::holder::HolderKind;
+
 /// Why the center refuses to issue a registration certificate (EDS law art. 14-1, and art. 21.1
 /// for the public key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -208,6 +210,59 @@ impl RevocationGround {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == name)
     }
+
+    /// Whether this ground can concern a certificate of a holder of `kind`. Art. 18.1(5) speaks
+    /// of the "legal entity - owner of registration certificate" and of its head: it concerns
+    /// only certificates issued for a legal entity (the employee acting for it). Every other
+    /// ground concerns the natural person who holds any certificate.
+    pub fn applies_to(self, kind: HolderKind) -> bool {
+        !matches!(
+            (self, kind),
+            (Self::LegalEntityChange, HolderKind::Individual)
+        )
+    }
+
+    /// [`RevocationGround::applies_to`] as a check with its error.
+    pub fn check_holder(self, kind: HolderKind) -> Result<(), GroundNotForHolder> {
+        if self.applies_to(kind) {
+            Ok(())
+        } else {
+            Err(GroundNotForHolder { ground: self, kind })
+        }
+    }
+}
+
+/// A revocation ground that cannot concern the certificate's kind of holder (EDS law art. 18.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "ground {} (art. {}) concerns a legal entity, and the certificate is {}'s",
+    ground.as_str(),
+    ground.article(),
+    kind.as_str()
+)]
+pub struct GroundNotForHolder {
+    /// The ground given.
+    pub ground: RevocationGround,
+    /// The kind of the certificate's holder.
+    pub kind: HolderKind,
+}
+
+/// EDS law art. 14-1(3): whether a court decision that forbids issuance applies on `on`. It
+/// applies from the day it entered into force, `effective_from`, until it ends: the decision's
+/// own term, or a later decision (or the lapse of the measure) that lifts it. `lifted_on` is the
+/// first day it no longer applies. A ban without an end stays until lifted
+/// (`eds ca unban`); it is never endless by omission of a way out.
+pub fn court_ban_applies(
+    effective_from: time::Date,
+    lifted_on: Option<time::Date>,
+    on: time::Date,
+) -> bool {
+    effective_from <= on && lifted_on.is_none_or(|l| on < l)
+}
+
+/// The first day a ban whose decision runs until `ends_on` (inclusive) no longer applies.
+pub fn court_ban_lifted_on(ends_on: time::Date) -> Option<time::Date> {
+    ends_on.next_day()
 }
 
 #[cfg(test)]
@@ -233,6 +288,44 @@ mod tests {
                 ("court-decision", 9),
             ]
         );
+    }
+
+    #[test]
+    fn art18_1_5_legal_entity_ground_only_on_a_legal_entity_certificate() {
+        assert_eq!(
+            RevocationGround::LegalEntityChange.check_holder(HolderKind::Individual),
+            Err(GroundNotForHolder {
+                ground: RevocationGround::LegalEntityChange,
+                kind: HolderKind::Individual
+            })
+        );
+        assert_eq!(
+            RevocationGround::LegalEntityChange.check_holder(HolderKind::LegalEntity),
+            Ok(())
+        );
+        // Every other ground concerns both kinds.
+        for g in RevocationGround::ALL {
+            assert!(g.applies_to(HolderKind::LegalEntity), "{g:?}");
+            assert_eq!(
+                g.applies_to(HolderKind::Individual),
+                g != RevocationGround::LegalEntityChange,
+                "{g:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn art14_1_3_court_ban_applies_from_its_start_to_its_end() {
+        use time::macros::date;
+        let from = date!(2026 - 03 - 01);
+        assert!(!court_ban_applies(from, None, date!(2026 - 02 - 28)));
+        assert!(court_ban_applies(from, None, from));
+        assert!(court_ban_applies(from, None, date!(2036 - 01 - 01)));
+        let lifted = court_ban_lifted_on(date!(2026 - 06 - 30));
+        assert_eq!(lifted, Some(date!(2026 - 07 - 01)));
+        assert!(court_ban_applies(from, lifted, date!(2026 - 06 - 30)));
+        assert!(!court_ban_applies(from, lifted, date!(2026 - 07 - 01)));
+        assert_eq!(court_ban_lifted_on(time::Date::MAX), None);
     }
 
     #[test]

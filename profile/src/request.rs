@@ -196,14 +196,6 @@ pub enum Refusal {
         /// What is wrong with it.
         error: IdentError,
     },
-    /// Art. 14-1(2): the stated birth date differs from the one the IIN encodes.
-    #[error("false information: stated birth date {stated} differs from {encoded} in the IIN")]
-    BirthDateContradictsIin {
-        /// What the applicant stated.
-        stated: Date,
-        /// What the IIN encodes.
-        encoded: Date,
-    },
     /// Art. 14-1(2): a non-resident did not state a birth date.
     #[error("false information: a non-resident must state a birth date")]
     BirthDateMissing,
@@ -333,7 +325,6 @@ impl Refusal {
             Self::UnderAge { .. } => RefusalGround::UnderAge,
             Self::InvalidIin { .. }
             | Self::InvalidBin { .. }
-            | Self::BirthDateContradictsIin { .. }
             | Self::BirthDateMissing
             | Self::UnknownPerson { .. }
             | Self::Deceased { .. }
@@ -358,14 +349,42 @@ pub struct Accepted {
     pub iin: Iin,
     /// The entity's validated BIN, if any.
     pub bin: Option<Bin>,
-    /// The birth date the age rule was applied to.
+    /// The birth date the age rule was applied to: the registry's.
     pub birth_date: Date,
+    /// What the center should know but that does not refuse (art. 14-1 lists the refusals).
+    pub warnings: Vec<Warning>,
+}
+
+/// Something the assessment noticed that is not a ground of art. 14-1: issuance goes on, the
+/// warning is reported and recorded with the certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Warning {
+    /// The birth date in the registry of persons differs from the date the IIN's digits encode.
+    /// Not false information (art. 14-1(2)): the digits need not be the holder's birth date
+    /// (Government Decree No. 853 of 26 August 2013 removed the binding of the IIN to personal
+    /// data, see [`crate::ident`]); the registry is the authority, and the age rule of art. 14 is
+    /// applied to its date.
+    #[error(
+        "the registry's birth date {registry} differs from {iin_digits} in the IIN's digits; \
+         the registry's date is used"
+    )]
+    BirthDateDiffersFromIin {
+        /// The date the IIN's digits encode.
+        #[serde(with = "crate::documents::fields::iso_date")]
+        iin_digits: Date,
+        /// The registry's date, used for the age rule.
+        #[serde(with = "crate::documents::fields::iso_date")]
+        registry: Date,
+    },
 }
 
 /// Applies art. 14 and 14-1 to a request, in the order of the article: completeness, truth of the
 /// information, court decisions, age. The first failing rule decides.
 ///
-/// `facts` come from the center's registry; `on` is the issuance date.
+/// `facts` come from the center's registry; `on` is the legal date of issuance, the date in
+/// Kazakhstan ([`crate::kz_time::legal_date`] of the instant), never the UTC date.
 pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Accepted, Refusal> {
     // (1) completeness
     let missing: Vec<DocumentKind> = req
@@ -380,14 +399,9 @@ pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Acce
     // (2) false information: identity numbers, stated data against the registry
     let a = &req.applicant;
     let iin = Iin::parse(&a.iin).map_err(|error| Refusal::InvalidIin { error })?;
-    let encoded = iin.birth_date();
-    let birth_date = match (a.resident, a.birth_date) {
-        (_, Some(stated)) if stated != encoded => {
-            return Err(Refusal::BirthDateContradictsIin { stated, encoded });
-        }
-        (false, None) => return Err(Refusal::BirthDateMissing),
-        _ => encoded,
-    };
+    if !a.resident && a.birth_date.is_none() {
+        return Err(Refusal::BirthDateMissing);
+    }
     let bin = match &req.legal_entity {
         Some(e) => Some(Bin::parse(&e.bin).map_err(|error| Refusal::InvalidBin { error })?),
         None => None,
@@ -410,11 +424,24 @@ pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Acce
         a.patronymic.as_deref().unwrap_or(""),
         person.patronymic.as_deref().unwrap_or(""),
     )?;
-    if person.birth_date != birth_date {
+    // The registry is the authority on the birth date (see [`Warning::BirthDateDiffersFromIin`]):
+    // only a stated date that differs from the registry is false information.
+    let birth_date = person.birth_date;
+    if let Some(stated) = a.birth_date
+        && stated != birth_date
+    {
         return Err(Refusal::ContradictsRegistry {
             field: "birth-date",
-            stated: birth_date.to_string(),
-            registry: person.birth_date.to_string(),
+            stated: stated.to_string(),
+            registry: birth_date.to_string(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let encoded = iin.birth_date();
+    if a.resident && encoded != birth_date {
+        warnings.push(Warning::BirthDateDiffersFromIin {
+            iin_digits: encoded,
+            registry: birth_date,
         });
     }
     if let Some(e) = &req.legal_entity {
@@ -456,6 +483,7 @@ pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Acce
         iin,
         bin,
         birth_date,
+        warnings,
     })
 }
 
@@ -488,6 +516,7 @@ fn compare(field: &'static str, stated: &str, registry: &str) -> Result<(), Refu
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use time::macros::date;
 
@@ -630,9 +659,10 @@ mod tests {
         req.applicant.birth_date = Some(date!(1985 - 03 - 15));
         assert_eq!(
             assess(&req, &facts, ON),
-            Err(Refusal::BirthDateContradictsIin {
-                stated: date!(1985 - 03 - 15),
-                encoded: date!(1985 - 03 - 14)
+            Err(Refusal::ContradictsRegistry {
+                field: "birth-date",
+                stated: "1985-03-15".into(),
+                registry: "1985-03-14".into(),
             })
         );
 
@@ -721,6 +751,71 @@ mod tests {
             }
         );
         assert_eq!(r.ground(), RefusalGround::CourtDecision);
+    }
+
+    /// Art. 14-1(2): the registry is the authority on the birth date. Digits that differ from the
+    /// registry warn and the age rule takes the registry's date.
+    #[test]
+    fn art14_1_2_registry_birth_date_differs_from_iin_warns_not_refuses() {
+        let (req, mut facts) = individual(date!(1985 - 03 - 14));
+        if let Some(p) = facts.person.as_mut() {
+            p.birth_date = date!(1985 - 04 - 02);
+        }
+        let a = assess(&req, &facts, ON).unwrap();
+        assert_eq!(a.birth_date, date!(1985 - 04 - 02));
+        assert_eq!(
+            a.warnings,
+            vec![Warning::BirthDateDiffersFromIin {
+                iin_digits: date!(1985 - 03 - 14),
+                registry: date!(1985 - 04 - 02),
+            }]
+        );
+        // A stated date equal to the registry's is true although the digits differ.
+        let mut req = req;
+        req.applicant.birth_date = Some(date!(1985 - 04 - 02));
+        assert_eq!(assess(&req, &facts, ON).map(|a| a.warnings.len()), Ok(1));
+        // No warning when they agree.
+        let (req, facts) = individual(date!(1985 - 03 - 14));
+        assert_eq!(assess(&req, &facts, ON).map(|a| a.warnings), Ok(vec![]));
+    }
+
+    /// Art. 14-1(2) and 14: the age is the registry's. Digits of a 16-year-old, a registry date
+    /// that makes the person fifteen: refused as under age, not as false information.
+    #[test]
+    fn art14_1_2_registry_birth_date_decides_the_age() {
+        let (req, mut facts) = individual(date!(2010 - 01 - 10));
+        if let Some(p) = facts.person.as_mut() {
+            p.birth_date = date!(2010 - 12 - 01);
+        }
+        assert_eq!(
+            assess(&req, &facts, ON),
+            Err(Refusal::UnderAge {
+                age: 15,
+                on: ON,
+                sixteen_on: date!(2026 - 12 - 01)
+            })
+        );
+    }
+
+    /// Art. 14-1(2): a stated birth date that differs from the registry is false information,
+    /// even when it matches the IIN's digits.
+    #[test]
+    fn art14_1_2_stated_birth_date_against_the_registry_refused() {
+        let (mut req, mut facts) = individual(date!(1985 - 03 - 14));
+        if let Some(p) = facts.person.as_mut() {
+            p.birth_date = date!(1985 - 04 - 02);
+        }
+        req.applicant.birth_date = Some(date!(1985 - 03 - 14));
+        let r = assess(&req, &facts, ON).unwrap_err();
+        assert_eq!(
+            r,
+            Refusal::ContradictsRegistry {
+                field: "birth-date",
+                stated: "1985-03-14".into(),
+                registry: "1985-04-02".into(),
+            }
+        );
+        assert_eq!(r.ground(), RefusalGround::FalseInformation);
     }
 
     #[test]

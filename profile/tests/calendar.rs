@@ -38,7 +38,7 @@ fn issue(service: Service, arrived: OffsetDateTime) -> (Date, Date) {
 #[test]
 fn ok_embedded_years_and_published_days_off() {
     let c = cal();
-    assert_eq!(c.years(), vec![2026, 2027]);
+    assert_eq!(c.years(), vec![2025, 2026, 2027]);
     let kinds = [
         (date!(2026 - 01 - 01), DayKind::Holiday("New Year")),
         (date!(2026 - 01 - 07), DayKind::OrthodoxChristmas),
@@ -376,9 +376,16 @@ fn ok_load_another_year_with_a_transfer() {
 
 #[test]
 fn fail_year_not_loaded() {
+    let err = cal().registration_date(datetime!(2024-12-31 10:00 +05:00));
+    assert_eq!(err, Err(CalendarError::YearNotLoaded { year: 2024 }));
+    // The message names the missing year and says how to add it.
     assert_eq!(
-        cal().registration_date(datetime!(2025-12-31 10:00 +05:00)),
-        Err(CalendarError::YearNotLoaded { year: 2025 })
+        err.map_err(|e| e.to_string()),
+        Err(
+            "no working-day calendar for 2024: the embedded years are 2025-2027; add \
+             profile/data/holidays/2024.json as docs/calendar.md describes"
+                .to_owned()
+        )
     );
     // A term running past the last loaded year.
     assert_eq!(
@@ -533,4 +540,96 @@ mod props {
             }
         }
     }
+}
+
+/// Every file in `profile/data/holidays/` is embedded, loads, and has the number of working days
+/// it states (docs/calendar.md: adding a year is a file and its row here).
+#[test]
+fn calendar_each_listed_year_loads_with_its_working_days() {
+    let want: [(i32, u32, bool); 3] = [(2025, 246, false), (2026, 246, false), (2027, 247, true)];
+    let c = cal();
+    assert_eq!(
+        c.years(),
+        want.iter().map(|w| w.0).collect::<Vec<_>>(),
+        "embedded years"
+    );
+    assert_eq!(eds_profile::calendar::EMBEDDED_YEARS, (2025, 2027));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/holidays");
+    let mut files: Vec<i32> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".json"))
+                .and_then(|y| y.parse().ok())
+        })
+        .collect();
+    files.sort_unstable();
+    assert_eq!(
+        files,
+        c.years(),
+        "a file in data/holidays/ that is not embedded"
+    );
+    for (year, working, provisional) in want {
+        let text =
+            std::fs::read(dir.join(format!("{year}.json"))).unwrap_or_else(|e| panic!("{e}"));
+        let mut one = Calendar::default();
+        assert_eq!(one.load_year(&text), Ok(year));
+        assert_eq!(c.working_days_in(year), Ok(working), "{year}");
+        assert_eq!(c.is_provisional(year), Ok(provisional), "{year}");
+    }
+}
+
+/// 2025: the transfer of Order No. 436 of 21 November 2024 (Sunday 5 January worked, Friday
+/// 3 January off), Kurban Ait on 6 June, the moved holidays.
+#[test]
+fn calendar_2025_transfer_and_days_off() {
+    let c = cal();
+    assert_eq!(c.is_working_day(date!(2025 - 01 - 03)), Ok(false));
+    assert_eq!(c.is_working_day(date!(2025 - 01 - 05)), Ok(true));
+    assert_eq!(c.is_working_day(date!(2025 - 06 - 06)), Ok(false));
+    assert_eq!(c.is_working_day(date!(2025 - 03 - 10)), Ok(false));
+    assert_eq!(c.is_working_day(date!(2025 - 03 - 25)), Ok(false));
+    assert_eq!(c.is_working_day(date!(2025 - 03 - 26)), Ok(true));
+    // A 2025 application has a deadline: a licence (15 working days) registered on Friday
+    // 20 June 2025 is due on Monday 14 July (7 July, Capital Day moved from Sunday, is off).
+    let d = c
+        .deadline(
+            Service::CryptoDevelopmentLicence,
+            Procedure::Issue,
+            datetime!(2025-06-20 10:00 +05:00),
+            &[],
+            false,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        d.map(|d| (d.due, d.provisional)),
+        Some((date!(2025 - 07 - 14), false))
+    );
+}
+
+/// A term across the new year from 2025 into 2026: from Tuesday 30 December 2025, 5 working
+/// days are 31 December, 5, 6, 8 and 9 January (1–2 January New Year, 3–4 a weekend, 7 January
+/// Orthodox Christmas).
+#[test]
+fn calendar_term_across_the_new_year_2025_2026() {
+    assert_eq!(
+        cal().add_working_days(date!(2025 - 12 - 30), 5),
+        Ok(date!(2026 - 01 - 09))
+    );
+}
+
+#[test]
+fn fail_calendar_year_file_with_wrong_working_days() {
+    let text = include_str!("../data/holidays/2025.json")
+        .replace("\"working_days\": 246", "\"working_days\": 245");
+    assert_eq!(
+        Calendar::default().load_year(text.as_bytes()),
+        Err(CalendarError::WorkingDaysMismatch {
+            year: 2025,
+            stated: 245,
+            computed: 246
+        })
+    );
 }

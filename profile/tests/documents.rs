@@ -1060,3 +1060,104 @@ mod no_panic {
         }
     }
 }
+
+// ---- validity and addresses of permits and registrations (issue 15) ----
+
+/// Service 5's permit (Annex 2 of its rules: "legal address of the service recipient") takes
+/// the applicant's location, not the actual address; service 4's form names no address.
+#[test]
+fn service5_permit_takes_the_legal_address() {
+    let Ok(Document::Application(app)) = read(&fixture("application-trade-permit")) else {
+        panic!("not an application");
+    };
+    let eds_profile::documents::Applicant::LegalEntity { address, .. } = &app.applicant else {
+        panic!("not a legal entity");
+    };
+    assert_ne!(
+        app.actual_address.as_ref(),
+        Some(address),
+        "the fixture must differ"
+    );
+    assert_eq!(
+        eds_profile::documents::permit_recipient_address(
+            Service::CryptoTradePermit,
+            &app.applicant
+        ),
+        Some(address.clone())
+    );
+    assert_eq!(
+        eds_profile::documents::permit_recipient_address(
+            Service::SpecialMeansTradePermit,
+            &app.applicant
+        ),
+        None
+    );
+}
+
+/// Services 4 and 5: "valid until" is the stated date or the end of a temporary movement, and
+/// nothing otherwise (no one-year default); a permit without it is valid.
+#[test]
+fn trade_permit_validity_not_invented() {
+    let Ok(Document::Application(app)) = read(&fixture("application-trade-permit")) else {
+        panic!("not an application");
+    };
+    let mut movement = app
+        .movement
+        .clone()
+        .unwrap_or_else(|| panic!("no movement"));
+    assert_eq!(movement.temporary_until, None);
+    assert_eq!(
+        eds_profile::documents::trade_permit_valid_until(None, &movement),
+        None
+    );
+    assert_eq!(
+        eds_profile::documents::trade_permit_valid_until(Some(date!(2027 - 01 - 31)), &movement),
+        Some(date!(2027 - 01 - 31))
+    );
+    movement.temporary_until = Some(date!(2026 - 09 - 30));
+    assert_eq!(
+        eds_profile::documents::trade_permit_valid_until(None, &movement),
+        Some(date!(2026 - 09 - 30))
+    );
+    let mut permit = fixture("trade-permit");
+    permit
+        .as_object_mut()
+        .map(|o| o.remove("valid_until"))
+        .unwrap_or_else(|| panic!("not an object"));
+    assert!(matches!(read(&permit), Ok(Document::TradePermit(p)) if p.valid_until.is_none()));
+}
+
+/// Service 7: the registration's validity is item 6 of the notification, required on its
+/// application and refused on any other form.
+#[test]
+fn notification_registration_validity_from_the_application() {
+    fails(
+        "application-notification",
+        |v| {
+            v.as_object_mut()
+                .map(|o| o.remove("notification_valid_until"));
+        },
+        DocumentError::FieldRequired {
+            field: s("notification_valid_until"),
+            service: Service::NotificationRegistration,
+        },
+    );
+    fails(
+        "application-trade-permit",
+        |v| v["notification_valid_until"] = json!("2031-04-30"),
+        DocumentError::FieldNotAllowed {
+            field: s("notification_valid_until"),
+            service: Service::CryptoTradePermit,
+        },
+    );
+    fails(
+        "application-notification",
+        |v| v["notification_valid_until"] = json!("2026-04-29"),
+        DocumentError::DateBefore {
+            field: s("notification_valid_until"),
+            date: date!(2026 - 04 - 29),
+            other_field: s("filled_on"),
+            other: date!(2026 - 04 - 30),
+        },
+    );
+}

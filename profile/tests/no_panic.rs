@@ -357,7 +357,6 @@ fn check_request(json: &[u8]) -> bool {
                         Refusal::MissingDocuments { .. }
                             | Refusal::InvalidIin { .. }
                             | Refusal::InvalidBin { .. }
-                            | Refusal::BirthDateContradictsIin { .. }
                             | Refusal::BirthDateMissing
                             | Refusal::InvalidRoles { .. }
                             | Refusal::UnderAge { .. }

@@ -169,6 +169,8 @@ impl Error {
             Error::Ca(CaError::NoPublicKey) => "no-public-key",
             Error::Ca(CaError::BadRequest { .. }) => "bad-request",
             Error::Ca(CaError::NotAnOwnerCertificate { .. }) => "not-an-owner-certificate",
+            Error::Ca(CaError::RevocationNotice { .. }) => "revocation-notice-refused",
+            Error::Ca(CaError::GroundNotForHolder { .. }) => "ground-not-for-holder",
             Error::Ca(CaError::Store(e)) | Error::Store(e) => store_code(e),
             Error::Ca(_) | Error::Task { .. } | Error::Random | Error::Io { .. } => "internal",
         }
@@ -203,7 +205,9 @@ impl Error {
 
 fn ca_status(e: &CaError) -> StatusCode {
     match e {
-        CaError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        CaError::Refused { .. }
+        | CaError::RevocationNotice { .. }
+        | CaError::GroundNotForHolder { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CaError::BadRequest { .. } | CaError::BadCsr { .. } | CaError::NoPublicKey => {
             StatusCode::BAD_REQUEST
         }

@@ -576,6 +576,10 @@ pub struct NewBan {
     /// First day the ban applies.
     #[serde(with = "iso_date")]
     pub effective_from: Date,
+    /// Last day the ban applies, when the decision sets a term (stored as `lifted_on`, the day
+    /// after; `eds_profile::grounds::court_ban_lifted_on`).
+    #[serde(with = "iso_date::option")]
+    pub ends_on: Option<Date>,
 }
 
 /// What a caller asks the audit log to record.

@@ -470,12 +470,24 @@ impl Store for SqliteStore {
             });
         }
         let from = date_text(ban.effective_from)?;
+        let lifted = match ban.ends_on {
+            Some(end) => Some(date_text(
+                eds_profile::grounds::court_ban_lifted_on(end).ok_or_else(|| {
+                    StoreError::InvalidRecord {
+                        what: "a ban ending on the last representable day".to_owned(),
+                    }
+                })?,
+            )?),
+            None => None,
+        };
         self.write(|tx| {
             tx.prepare_cached(
-                "INSERT INTO bans (iin, bin, court_decision, effective_from) \
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO bans (iin, bin, court_decision, effective_from, lifted_on) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .and_then(|mut st| st.execute(params![ban.iin, ban.bin, ban.court_decision, from]))
+            .and_then(|mut st| {
+                st.execute(params![ban.iin, ban.bin, ban.court_decision, from, lifted])
+            })
             .map_err(db_err)?;
             let id = tx.last_insert_rowid();
             append_audit_in(tx, audit, &[("ban_id", json!(id))])?;

@@ -62,6 +62,16 @@ pub struct Application {
     /// Additional information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_info: Option<String>,
+    /// Item 6 of the notification of service 7: "the validity period of the notification". The
+    /// registration decision takes its validity from here; required for service 7, not allowed
+    /// on other forms.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_date::option"
+    )]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub notification_valid_until: Option<Date>,
     /// Contact person of the recipient (services 4 and 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<String>,
@@ -247,6 +257,25 @@ impl Application {
                 });
             }
             (Some(_), false) => return Err(not_allowed("movement", s)),
+            (None, false) => {}
+        }
+        match (
+            self.notification_valid_until,
+            s == Service::NotificationRegistration,
+        ) {
+            (Some(until), true) => fields::not_before(
+                "notification_valid_until",
+                until,
+                "filled_on",
+                self.filled_on,
+            )?,
+            (None, true) => {
+                return Err(DocumentError::FieldRequired {
+                    field: "notification_valid_until".to_owned(),
+                    service: s,
+                });
+            }
+            (Some(_), false) => return Err(not_allowed("notification_valid_until", s)),
             (None, false) => {}
         }
         if self.contract.is_some() && s != Service::TechnicalStudy {

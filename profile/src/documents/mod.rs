@@ -43,7 +43,7 @@ pub use fields::{
 pub use results::{
     HearingNotice, Licence, NotificationRegistrationDecision, PermitGoods, Receipt, Refusal,
     ReissuedLicence, SalePermit, StudyItem, StudyResult, TechnicalStudyConclusion, TradePermit,
-    Validity,
+    Validity, permit_recipient_address, trade_permit_valid_until,
 };
 pub use service::{Procedure, RefusalGround, Service, Subtype, refusal_grounds, result_kinds};
 

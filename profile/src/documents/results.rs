@@ -9,12 +9,12 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
 use super::applications::{ReissueGround, subtypes};
 use super::error::DocumentError;
 use super::fields::{
-    self, Address, ApplicationNumber, Movement, Officer, Party, Provider, iso_date,
+    self, Address, Applicant, ApplicationNumber, Movement, Officer, Party, Provider, iso_date,
 };
 use super::service::{RefusalGround, Service, Subtype};
 use super::{Kind, LicenceRef};
@@ -109,7 +109,8 @@ pub struct TradePermit {
     pub provider: Provider,
     /// "Issued to".
     pub recipient: Party,
-    /// Legal address of the recipient (service 5's form asks for it).
+    /// Legal address of the recipient (service 5's form asks for it): the applicant's location
+    /// ([`permit_recipient_address`]), never the actual address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_address: Option<Address>,
     /// "on the basis of an application № KZ…".
@@ -125,10 +126,16 @@ pub struct TradePermit {
     /// Additional information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_info: Option<String>,
-    /// "The conclusion is valid until".
-    #[serde(with = "iso_date")]
+    /// "The conclusion is valid until": the date the officer states, or the end of a temporary
+    /// import or export; none otherwise, for the rules of services 4 and 5 set no term of their
+    /// own ([`trade_permit_valid_until`]).
+    #[serde(
+        default,
+        with = "iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(schema_with = "super::schema::date_schema")]
-    pub valid_until: Date,
+    pub valid_until: Option<Date>,
     /// Date of issue.
     #[serde(with = "iso_date")]
     #[schemars(schema_with = "super::schema::date_schema")]
@@ -229,7 +236,8 @@ pub struct NotificationRegistrationDecision {
     #[serde(with = "iso_date")]
     #[schemars(schema_with = "super::schema::date_schema")]
     pub registered_on: Date,
-    /// Validity period of the notification (item 6 of the notification).
+    /// Validity period of the notification: item 6 of the notification, taken from the
+    /// application (`Application::notification_valid_until`), never invented.
     #[serde(with = "iso_date")]
     #[schemars(schema_with = "super::schema::date_schema")]
     pub notification_valid_until: Date,
@@ -364,11 +372,23 @@ pub struct Receipt {
     pub content_sha256: String,
 }
 
-/// Kazakhstan's time, UTC+5 (single time zone since 1 March 2024).
-const KZ_OFFSET: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+/// The address a conclusion (permit) of `service` names beside the recipient: service 5's form
+/// (Annex 2 of its rules, "Issued to … (full name …, legal address of the service recipient)")
+/// takes the **legal** address, the applicant's location; the form of service 4 names none.
+pub fn permit_recipient_address(service: Service, applicant: &Applicant) -> Option<Address> {
+    (service == Service::CryptoTradePermit).then(|| match applicant {
+        Applicant::LegalEntity { address, .. } | Applicant::Individual { address, .. } => {
+            address.clone()
+        }
+    })
+}
+
+/// The "valid until" of a conclusion (permit) of services 4 and 5. The rules give the line on the
+/// form but no term: the date the officer states, else the end of a temporary import or export
+/// (the application's "term of temporary import / export"), else none. No one-year default.
+pub fn trade_permit_valid_until(stated: Option<Date>, movement: &Movement) -> Option<Date> {
+    stated.or(movement.temporary_until)
+}
 
 fn issued_by(
     service: Service,
@@ -520,7 +540,10 @@ impl TradePermit {
             "application_date",
             self.application_date,
         )?;
-        fields::not_before("valid_until", self.valid_until, "issued_on", self.issued_on)
+        match self.valid_until {
+            Some(until) => fields::not_before("valid_until", until, "issued_on", self.issued_on),
+            None => Ok(()),
+        }
     }
 }
 
@@ -658,7 +681,7 @@ impl HearingNotice {
         fields::text("hearing_place", &self.hearing_place)?;
         fields::not_before(
             "hearing_at",
-            self.hearing_at.to_offset(KZ_OFFSET).date(),
+            crate::kz_time::legal_date(self.hearing_at),
             "issued_on",
             self.issued_on,
         )?;
@@ -706,7 +729,7 @@ impl Receipt {
             "registered_on",
             self.registered_on,
             "received_at",
-            self.received_at.to_offset(KZ_OFFSET).date(),
+            crate::kz_time::legal_date(self.received_at),
         )
     }
 }
