@@ -83,22 +83,30 @@ Raise a signature to a higher CAdES baseline level (ETSI EN 319 122-1), in place
 
 Revocation data: the --crl and --ocsp files that cover a certificate, else (unless --offline)
 the CRLs of its distribution points, else its OCSP responder. A certificate left without any is
-an error and nothing is written. Certificates missing from the signature (a root) are given
-with --chain.
+an error and nothing is written. Certificates missing from the signature (the root) may be
+given with --chain to be embedded too.
+
+A folder: every .p7s/.p7m/.cms/.sig file in it is extended in place, --jobs at a time, with a
+progress bar on standard error; a file that fails is left as it was and listed (exit 1).
 
 Examples:
 
     eds extend licence.pdf.p7s --to LT --tsa http://127.0.0.1:8080/tsa
     eds extend licence.pdf.p7s --to LT --offline --crl issuing.crl --crl root.crl --chain root.pem
-    eds extend licence.pdf.p7s --to LTA --tsa http://127.0.0.1:8080/tsa";
+    eds extend licence.pdf.p7s --to LTA --tsa http://127.0.0.1:8080/tsa
+    eds extend licences/ --to LTA --tsa http://127.0.0.1:8080/tsa --jobs 2";
 
 /// `eds extend`.
 #[derive(Debug, Args)]
 #[command(long_about = EXTEND_ABOUT)]
 pub(crate) struct ExtendArgs {
-    /// The signature to extend (DER or PEM).
-    #[arg(value_name = "SIGNATURE.p7s")]
+    /// The signature to extend (DER or PEM), or a folder: each .p7s/.p7m/.cms/.sig file in it
+    /// is extended in place, --jobs at a time, with a progress bar.
+    #[arg(value_name = "SIGNATURE.p7s|DIR")]
     pub(crate) input: PathBuf,
+    /// Signatures extended at once in folder mode (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
     /// The level to reach.
     #[arg(long, value_enum)]
     pub(crate) to: Level,
@@ -137,6 +145,9 @@ pub(crate) struct ExtendSummary {
 
 /// `eds extend`.
 pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+    if !stdio::is_dash(&args.input) && args.input.is_dir() {
+        return extend_folder(args, json, now);
+    }
     let name = stdio::input_name(&args.input);
     let bytes = stdio::read(&args.input).with_context(|| format!("read {name}"))?;
     let der = cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?;
@@ -183,6 +194,138 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
         );
     }
     Ok(0)
+}
+
+/// What `eds extend DIR --json` prints.
+#[derive(Debug, Serialize)]
+struct FolderSummary {
+    level: &'static str,
+    extended: usize,
+    failed: Vec<FolderFailure>,
+}
+
+#[derive(Debug, Serialize)]
+struct FolderFailure {
+    file: PathBuf,
+    error: String,
+}
+
+/// `eds extend DIR`: every signature file of the folder in place, `--jobs` threads, a progress
+/// bar on standard error (hidden with --json or when it is not a terminal). A file that fails
+/// is left as it was and listed; the exit code is then 1.
+fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    if args.out.is_some() || args.content.is_some() {
+        bail!("a folder is extended in place: --out and --content apply to one signature");
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.input)
+        .with_context(|| format!("list {}", args.input.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "p7s" | "p7m" | "cms" | "sig"
+                    )
+                })
+        })
+        .collect();
+    files.sort();
+    let extra = read_chain(&args.chain)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let jobs = args
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+        .clamp(1, 64);
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(u64::try_from(files.len()).unwrap_or(u64::MAX)),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} signatures extended ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let next = AtomicUsize::new(0);
+    let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let result = (|| -> anyhow::Result<()> {
+                        let bytes = std::fs::read(file)?;
+                        let pem = !bytes.first().is_some_and(|b| *b == 0x30);
+                        let der = cms::from_pem_or_der(&bytes)?;
+                        let (der, _) = raise(
+                            der,
+                            args.to,
+                            args.tsa.as_deref(),
+                            &args.sources,
+                            &extra,
+                            None,
+                            true,
+                            timeout,
+                            now,
+                        )?;
+                        let out = if pem {
+                            cms::to_pem(&der).into_bytes()
+                        } else {
+                            der
+                        };
+                        stdio::write(file, &out, !pem)?;
+                        Ok(())
+                    })();
+                    if let Err(e) = result
+                        && let Ok(mut list) = failures.lock()
+                    {
+                        list.push(FolderFailure {
+                            file: file.clone(),
+                            error: format!("{e:#}"),
+                        });
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let mut failed = failures
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    failed.sort_by(|a, b| a.file.cmp(&b.file));
+    let summary = FolderSummary {
+        level: args.to.name(),
+        extended: files.len().saturating_sub(failed.len()),
+        failed,
+    };
+    if json {
+        say!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        say!(
+            "extended {} of {} signatures in {} to {}",
+            summary.extended,
+            files.len(),
+            args.input.display(),
+            summary.level
+        );
+        for f in &summary.failed {
+            say!("  failed: {}: {}", f.file.display(), f.error);
+        }
+    }
+    Ok(u8::from(!summary.failed.is_empty()))
 }
 
 /// Raises `der` to `level`; the summary's `out` is left empty for the caller.
@@ -269,7 +412,7 @@ fn validation_data(
             all.push(cert.clone());
         }
     }
-    let certs: Vec<Cert> = all
+    let mut certs: Vec<Cert> = all
         .iter()
         .map(|d| Cert::from_der(d))
         .collect::<Result<_, _>>()
@@ -287,32 +430,53 @@ fn validation_data(
                 .with_context(|| format!("read the OCSP response {}", path.display()))?,
         );
     }
+    let mut data = lt::ValidationData {
+        certificates: all.clone(),
+        ..lt::ValidationData::default()
+    };
     let fetcher = (!sources.offline).then(|| {
         Fetcher::new(FetchOptions {
             timeout,
             ..FetchOptions::default()
         })
     });
-    let mut data = lt::ValidationData {
-        certificates: all.clone(),
-        ..lt::ValidationData::default()
-    };
     let mut fetched_urls: Vec<String> = Vec::new();
     let check_options = CheckOptions::default();
+    // Online, an issuer missing from the signature (the root, usually) is fetched from the
+    // certificate's caIssuers address (RFC 5280 §4.2.2.1).
+    let mut i = 0;
+    while let Some(cert) = certs.get(i).cloned() {
+        i += 1;
+        if cert.is_self_issued() || certs.iter().any(|c| c.subject_der() == cert.issuer_der()) {
+            continue;
+        }
+        let Some(fetcher) = &fetcher else { continue };
+        for url in cert.ca_issuer_urls() {
+            let Ok(bytes) = fetcher.get_crl(&url) else {
+                continue;
+            };
+            let found = Cert::all_from_pem_or_der(&bytes)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|c| c.subject_der() == cert.issuer_der());
+            if let Some(issuer) = found {
+                push_once(&mut data.certificates, issuer.der());
+                certs.push(issuer);
+                break;
+            }
+        }
+    }
     for cert in certs.iter().filter(|c| !c.is_self_issued()) {
-        let Some(issuer) = certs.iter().find(|c| c.subject_der() == cert.issuer_der()) else {
-            bail!(
-                "the issuer of {} ({}) is not in the signature: give its certificate with --chain",
-                cert.subject(),
-                cert.issuer()
-            );
-        };
+        // Without the issuer's certificate (a root the verifier holds as its anchor anyway)
+        // CRLs still serve, matched by issuer name; OCSP answers need it.
+        let issuer = certs.iter().find(|c| c.subject_der() == cert.issuer_der());
         let mut covered = false;
         for crl in crls.iter().filter(|c| c.issuer_der() == cert.issuer_der()) {
             push_once(&mut data.crls, crl.der());
             covered = true;
         }
-        for response in &saved_ocsp {
+        for response in saved_ocsp.iter().filter(|_| issuer.is_some()) {
+            let Some(issuer) = issuer else { break };
             let at = ocsp::check_response(response, cert, issuer, None, now, &check_options)
                 .map(|c| c.this_update)
                 .or_else(|_| {
@@ -367,7 +531,7 @@ fn validation_data(
                 Err(e) => notes.push(format!("{url}: {e}")),
             }
         }
-        if !covered {
+        if !covered && let Some(issuer) = issuer {
             for url in cert.ocsp_urls() {
                 let request = ocsp::Request::new(cert, issuer, Digest::Sha256, None)
                     .context("build an OCSP request")?;

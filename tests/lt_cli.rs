@@ -252,24 +252,6 @@ fn fail_extend_offline_without_revocation_data_names_the_certificate_and_writes_
     let o = extend(&c, &[t.to_str().unwrap(), "--to", "LT", "--offline"]);
     assert_code(&o, 1);
     assert!(
-        stderr(&o).contains("is not in the signature: give its certificate with --chain"),
-        "{}",
-        both(&o)
-    );
-    let root = c.root();
-    let o = extend(
-        &c,
-        &[
-            t.to_str().unwrap(),
-            "--to",
-            "LT",
-            "--offline",
-            "--chain",
-            root.to_str().unwrap(),
-        ],
-    );
-    assert_code(&o, 1);
-    assert!(
         stderr(&o).contains("no --crl or --ocsp file covers"),
         "{}",
         both(&o)
@@ -298,4 +280,55 @@ fn fail_extend_offline_without_revocation_data_names_the_certificate_and_writes_
     let (o, v) = verify_offline(&c, &t, OffsetDateTime::now_utc() + Duration::days(800));
     assert_code(&o, 0);
     assert_eq!(signatures(&v)["indication"], "TOTAL_PASSED", "{v:#}");
+}
+
+#[test]
+fn ok_extend_folder_with_jobs_raises_each_signature_and_lists_the_one_that_fails() {
+    let (c, serving, tsa) = online();
+    let serial = c.issue_sample("individual-signing");
+    let p12 = c.out.join(format!("{serial}.p12"));
+    let dir = c.path("archive");
+    fs::create_dir_all(&dir).unwrap();
+    let mut signed = Vec::new();
+    for i in 0..3 {
+        let (sig, _) = sign(&c, &p12, &format!("licence-{i}"), &["--tsa", &tsa]);
+        let moved = dir.join(format!("licence-{i}.p7s"));
+        fs::rename(&sig, &moved).unwrap();
+        signed.push(moved);
+    }
+    let broken = dir.join("broken.p7s");
+    fs::write(&broken, b"not a signature").unwrap();
+    fs::write(dir.join("notes.txt"), b"not a signature file: skipped").unwrap();
+    let o = extend(
+        &c,
+        &[
+            dir.to_str().unwrap(),
+            "--to",
+            "LTA",
+            "--tsa",
+            &tsa,
+            "--jobs",
+            "2",
+        ],
+    );
+    assert_code(&o, 1);
+    let summary: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(summary["extended"], 3, "{summary:#}");
+    let failed = summary["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{summary:#}");
+    assert!(failed[0]["file"].as_str().unwrap().ends_with("broken.p7s"));
+    assert_eq!(fs::read(&broken).unwrap(), b"not a signature");
+    drop(serving);
+    for sig in &signed {
+        let (o, v) = verify_offline(&c, sig, OffsetDateTime::now_utc() + Duration::days(800));
+        assert_code(&o, 0);
+        assert_eq!(
+            signatures(&v)["proofs_of_existence"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2,
+            "{v:#}"
+        );
+    }
 }
