@@ -40,7 +40,7 @@ use eds_verifier::engine::{Options, SignatureReport, Verifier};
 use eds_verifier::path::PolicyOptions;
 use eds_verifier::revocation::{RevocationChecker, RevocationOptions};
 use eds_verifier::scope::Expectations;
-use eds_verifier::trust::TrustList;
+use eds_verifier::trust::{TrustList, TrustListForm, TrustedCenter};
 use eds_verifier::verdict::{Indication, Outcome, SubIndication, TimeBasis};
 
 const PASS: &[u8] = b"test passphrase";
@@ -216,6 +216,18 @@ impl Pki {
 
     /// Validates offline at `at` (the clock moved there), with `crls` supplied as if by --crl.
     fn verify(&self, signature: &[u8], at: OffsetDateTime, crls: &[Vec<u8>]) -> SignatureReport {
+        let trust = TrustList::from_certs(vec![self.root.clone()]).unwrap();
+        self.verify_with(signature, at, crls, trust)
+    }
+
+    /// [`Pki::verify`] against `trust`.
+    fn verify_with(
+        &self,
+        signature: &[u8],
+        at: OffsetDateTime,
+        crls: &[Vec<u8>],
+        trust: TrustList,
+    ) -> SignatureReport {
         let mut checker = RevocationChecker::new(RevocationOptions {
             offline: true,
             ..RevocationOptions::default()
@@ -225,7 +237,7 @@ impl Pki {
             checker.add_crl(&format!("supplied-{i}"), crl).unwrap();
         }
         let options = Options {
-            trust: TrustList::from_certs(vec![self.root.clone()]).unwrap(),
+            trust,
             at: Some(at),
             extra_certs: Vec::new(),
             expectations: Expectations::default(),
@@ -540,4 +552,59 @@ fn elements(bytes: &[u8]) -> Vec<der::Any> {
         out.push(der::Any::decode(&mut reader).unwrap());
     }
     out
+}
+
+/// The center's accreditation ends a day after T0 (EDS law art. 20-2): judged at the proven
+/// time, an LT signature made before the end still passes years later; a signature whose only
+/// time is a signingTime set back before the end, made without proof, does not.
+#[test]
+fn accreditation_is_judged_at_the_proven_time_and_a_backdated_claim_proves_nothing() {
+    let pki = Pki::new();
+    let until = T0 + Duration::days(1);
+    let trust = || {
+        let mut center = TrustedCenter::unbounded(pki.root.clone());
+        center.accredited_until = Some(until);
+        TrustList::from_centers(vec![center], TrustListForm::Json).unwrap()
+    };
+    let s = pki.verify_with(&pki.sign_lt(), later(), &[], trust());
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert!(
+        check(&s, "accreditation")
+            .detail
+            .contains("2026-06-02T10:00:00Z"),
+        "{s:#?}"
+    );
+
+    // Signed a week after the accreditation ended, signingTime set back to T0, no timestamp;
+    // validated the same week with the CRLs of the day.
+    let week = T0 + Duration::days(7);
+    let backdated = pki.sign_b();
+    let s = pki.verify_with(&backdated, week, &pki.crls(week), trust());
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert!(
+        s.reason.contains("the claimed signing time proves nothing"),
+        "{}",
+        s.reason
+    );
+
+    // The same signature timestamped after the end: the proven time is outside.
+    let value = timestamp::signature_values(&backdated).unwrap().remove(0);
+    let (_, token) = pki.token(&value, week);
+    let stamped = timestamp::add_signature_timestamp(&backdated, &token).unwrap();
+    let s = pki.verify_with(&stamped, week, &pki.crls(week), trust());
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert!(
+        s.reason
+            .contains("was not accredited at 2026-06-09T10:00:00Z"),
+        "{}",
+        s.reason
+    );
 }
