@@ -50,6 +50,9 @@ pub(crate) enum Command {
     /// Sign a document: CMS SignedData with the CAdES baseline attributes, attached or detached.
     #[command(long_about = SIGN_ABOUT)]
     Sign(SignArgs),
+    /// Raise a signature to CAdES-T, -LT or -LTA: timestamps, validation data, archive
+    /// timestamps.
+    Extend(crate::extend_cmd::ExtendArgs),
     /// Take the signed document out of an attached signature.
     ///
     /// Nothing is verified here. A detached signature holds no document (exit 1): the document
@@ -350,6 +353,12 @@ certificate and chain come along) or from a PKCS#8 key (--key, PEM or DER, plain
 with its certificate (--cert). The password is read from EDS_KEY_PASSWORD or the first line of
 --password-file, never from the command line.
 
+Levels (ETSI EN 319 122-1): B by default; T with --tsa (a signature timestamp); --level LT adds
+the certificates of the signer's and the TSA's chains and the CRLs or OCSP responses proving
+their status (from --crl/--ocsp files, else downloaded from the certificates' distribution
+points and responders), so the signature verifies offline for years; --level LTA adds an archive
+timestamp over all of it. `eds extend` raises an existing signature later.
+
 Attached (default): the document is inside the signature, up to --max-attached-mib.
 Detached (--detached): the signature is a separate file; the document is read in chunks, so
 any size signs in constant memory. --add-to adds your signature to an existing one (a
@@ -363,6 +372,10 @@ Examples:
     # a large archive, detached, key and certificate as separate files
     eds sign --in archive.zip --key key.pem --cert cert.pem --chain ca.pem \\
         --detached --out archive.zip.p7s
+
+    # a licence that must verify in ten years, offline
+    eds sign --in licence.pdf --p12 officer.p12 --level LTA --tsa http://127.0.0.1:8080/tsa \\
+        --out licence.pdf.p7s
 
     # the accountant co-signs the application the head signed
     eds sign --in application.pdf --p12 accountant.p12 \\
@@ -432,9 +445,18 @@ pub(crate) struct SignArgs {
     /// value and add it as the unsigned attribute signatureTimeStampToken.
     #[arg(long, value_name = "URL")]
     pub(crate) tsa: Option<String>,
-    /// Seconds to wait for the timestamp authority's answer.
+    /// Seconds to wait for the timestamp authority's answer (and for each download of LT).
     #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
     pub(crate) tsa_timeout: u64,
+    /// The CAdES baseline level (ETSI EN 319 122-1): B (default), T (default with --tsa), LT
+    /// (T plus the chains' certificates and their CRLs or OCSP responses: verifies offline for
+    /// years) or LTA (LT plus an archive timestamp). T, LT and LTA need --tsa. LT's revocation
+    /// data comes from --crl/--ocsp files, else the certificates' CRL distribution points and
+    /// OCSP responders; --chain certificates (the root) are embedded too.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub(crate) level: Option<crate::extend_cmd::Level>,
+    #[command(flatten)]
+    pub(crate) lt: crate::extend_cmd::LtSources,
 }
 
 /// `eds extract`.

@@ -11,6 +11,7 @@ mod stdio;
 mod ca_cmd;
 mod cli;
 mod demo;
+mod extend_cmd;
 mod licensing_cmd;
 mod serve_cmd;
 mod sign_cmd;
@@ -135,6 +136,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         }
         cli::Command::Sign(args) => sign_cmd::sign(&args, cli.json, now),
         cli::Command::Extract(args) => sign_cmd::extract(&args, cli.json),
+        cli::Command::Extend(args) => extend_cmd::extend(&args, cli.json, now),
         cli::Command::Verify(args) => verify_cmd::verify(&cli.data, cli.json, now, &args),
         cli::Command::Cert(verify_cmd::CertCommand::Verify(args)) => {
             verify_cmd::cert_verify(&cli.data, cli.json, now, &args)

@@ -16,6 +16,7 @@ use eds_signer::{
 };
 
 use crate::cli::{ExtractArgs, SignArgs};
+use crate::extend_cmd::{self, Level};
 use crate::stdio;
 use crate::{EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_WRONG_PASSPHRASE};
 
@@ -37,6 +38,8 @@ struct SignSummary {
     certificates: usize,
     /// The TSA that timestamped the new signature (`--tsa`), if any.
     timestamped_by: Option<String>,
+    /// The CAdES baseline level made: B, T, LT or LTA.
+    level: &'static str,
 }
 
 /// What `eds extract --json` prints.
@@ -70,6 +73,17 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
     }
     let signer = Signer::new(&key, &certificate, &chain)
         .context("pair the key with its certificate and chain")?;
+    let level = match (args.level, &args.tsa) {
+        (Some(Level::B), Some(_)) => {
+            bail!("--level B makes no timestamp: drop --tsa, or ask for --level T, LT or LTA")
+        }
+        (Some(level), None) if level > Level::B => {
+            bail!("--level {level:?} needs --tsa URL: its signature timestamp comes from a TSA")
+        }
+        (Some(level), _) => level,
+        (None, Some(_)) => Level::T,
+        (None, None) => Level::B,
+    };
 
     let signing_time = match &args.signing_time {
         Some(s) => OffsetDateTime::parse(s, &Rfc3339).with_context(|| {
@@ -128,7 +142,9 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         signing_time: signing_time.format(&Rfc3339)?,
         certificates: signer.certificate_count(args.include_root),
         timestamped_by: args.tsa.clone(),
+        level: level.name(),
     };
+    let prepared_detached = prepared.is_detached();
     let mut der = cms::assemble(prepared, &signature)?;
     if let Some(url) = &args.tsa {
         // Only the new signature: the earlier signers' values are in the message signed over.
@@ -148,6 +164,29 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
             bail!("timestamp the signature at {url}: {added} signatures matched, expected 1");
         }
         der = stamped;
+    }
+    if level >= Level::Lt {
+        let content = if prepared_detached && level == Level::Lta {
+            Some(
+                stdio::read(&args.input)
+                    .with_context(|| format!("read {}", stdio::input_name(&args.input)))?,
+            )
+        } else {
+            None
+        };
+        let (raised, _) = extend_cmd::raise(
+            der,
+            level,
+            args.tsa.as_deref(),
+            &args.lt,
+            &chain,
+            content.as_deref(),
+            false,
+            std::time::Duration::from_secs(args.tsa_timeout.max(1)),
+            now,
+        )
+        .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
+        der = raised;
     }
     if pem {
         stdio::write(&args.out, cms::to_pem(&der).as_bytes(), false)?;

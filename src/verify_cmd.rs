@@ -52,10 +52,16 @@ Trust: --trust takes a trust list (JSON with accreditation periods, see docs/tru
 a PEM bundle of root certificates. Without --trust, the root of the center in --data is
 trusted, so signatures made with `eds demo`'s certificates verify out of the box.
 
+Time: a verified signature or archive timestamp proves the signature existed at its time; the
+certificates are then judged at the earliest proven time (ETSI EN 319 102-1 §5.6), else at --at
+or now. The report names the time used, what proves it and the revocation data of each
+certificate.
+
 Revocation: CRLs given with --crl and those inside the signature are used first (RFC 5280
 §6.3: a partitioned CRL only for the certificates it covers, a delta CRL only with its complete
 CRL, and a good status only when the lists cover every reason); then OCSP responses saved in
-files given with --ocsp; then, unless --offline, the certificate's OCSP responder and its CRL
+files given with --ocsp, then those inside the signature (CAdES-LT, RFC 5940: an LT signature
+verifies with --offline and nothing else); then, unless --offline, the certificate's OCSP responder and its CRL
 and delta CRL (freshestCRL) distribution points are asked.
 
 Any file argument may be `-`, standard input (one of them at most). With --json, errors are one
@@ -130,7 +136,9 @@ pub(crate) struct CommonArgs {
     /// after the CRLs at hand and before any network source. `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) ocsp: Vec<PathBuf>,
-    /// Judge the certificates at this time (RFC 3339) instead of now — for old test material.
+    /// Validate at this time (RFC 3339) instead of now. A signature with a verified timestamp
+    /// is judged at the earliest proven time whatever this is (past signature validation,
+    /// ETSI EN 319 102-1 §5.6): an LT/LTA signature checked years later passes.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
     /// Use only what is given or embedded: no OCSP, no CRL download.
@@ -682,6 +690,16 @@ fn render_signature(out: &mut String, s: &SignatureReport) {
             rfc3339(t)
         );
     }
+    for p in &s.proofs_of_existence {
+        let _ = writeln!(
+            out,
+            "  proof:      {} by a {} of {} (serial {})",
+            rfc3339(p.time),
+            p.proven_by,
+            p.tsa,
+            p.serial
+        );
+    }
     let basis = match s.time_basis {
         eds_verifier::verdict::TimeBasis::Now => "now",
         eds_verifier::verdict::TimeBasis::Given => "given with --at",
@@ -695,6 +713,19 @@ fn render_signature(out: &mut String, s: &SignatureReport) {
     render_chain(out, &s.chain, s.trusted_center.as_deref());
     if let Some(src) = &s.revocation_source {
         let _ = writeln!(out, "  revocation: {src}");
+    }
+    for used in &s.revocation_data {
+        let _ = writeln!(
+            out,
+            "  status:     {} (serial {}): {}{}",
+            used.certificate,
+            used.serial,
+            used.status,
+            used.source
+                .as_deref()
+                .map(|src| format!(", from {src}"))
+                .unwrap_or_default()
+        );
     }
     render_checks(out, &s.checks, &s.warnings);
 }

@@ -1,5 +1,6 @@
 //! CMS SignedData (RFC 5652) with the CAdES-BASELINE-B signed attributes (ETSI EN 319 122-1):
-//! contentType, messageDigest, signingTime and signingCertificateV2 (RFC 5035).
+//! contentType, messageDigest, signingTime and signingCertificateV2 (RFC 5035); raised to T
+//! (`cms::timestamp`), LT (`cms::lt`) and LTA (`cms::archive`) on request.
 //!
 //! Signing happens in three steps so that a key outside this process (a token, an HSM) fits:
 //! prepare the bytes to be signed, sign them through [`SigningKey`], assemble. The clock and the

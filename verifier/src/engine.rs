@@ -36,6 +36,7 @@ use crate::bounded::Bounded;
 use crate::cancel::Cancel;
 use crate::cert::Cert;
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
+use crate::ltv::{self, ProofOfExistence, RevocationUse};
 use crate::path::{self, PathFailure, PathOptions, PolicyOptions};
 use crate::revocation::{CheckContext, RevocationChecker, RevocationStatus, Source};
 use crate::scope::{self, Expectations};
@@ -137,6 +138,12 @@ pub struct SignatureReport {
     /// Where the revocation status came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation_source: Option<String>,
+    /// The verified proofs of existence of the signature (signature and archive timestamps),
+    /// earliest first: the certificates are judged at the first one's time (ETSI EN 319 102-1
+    /// §5.6, past signature validation).
+    pub proofs_of_existence: Vec<ProofOfExistence>,
+    /// The revocation data each certificate of the chain was judged with.
+    pub revocation_data: Vec<RevocationUse>,
     /// Every check with its outcome, in the order run.
     pub checks: Vec<Check>,
     /// Things that do not change the verdict but deserve a look.
@@ -349,7 +356,7 @@ impl Verifier {
             .map(|(index, signer)| {
                 let digest = digests.as_ref().and_then(|d| d.for_signer(signer));
                 let mut report =
-                    self.verify_signer(&doc, attached, index, signer, digest, now, cancel);
+                    self.verify_signer(input, &doc, attached, index, signer, digest, now, cancel);
                 if content_differs {
                     report.content_differs();
                 }
@@ -378,6 +385,7 @@ impl Verifier {
     )]
     fn verify_signer(
         &self,
+        input: &[u8],
         doc: &SignedDocument,
         attached: Option<&[u8]>,
         index: usize,
@@ -419,6 +427,8 @@ impl Verifier {
                 claimed_signing_time: claimed,
                 timestamp_time: None,
                 revocation_source: None,
+                proofs_of_existence: Vec::new(),
+                revocation_data: Vec::new(),
                 checks: run.checks,
                 warnings: run.warnings,
             };
@@ -451,11 +461,14 @@ impl Verifier {
 
         // Proof of existence from a signature timestamp.
         let mut timestamp_time = None;
+        let mut proofs = Vec::new();
         if failure.is_none() {
             for token in &signer.timestamp_tokens {
-                match self.verify_timestamp(token, signer, &doc.certificates, now, cancel) {
-                    Ok(t) => {
+                match self.verify_timestamp(token, signer, doc, now, cancel) {
+                    Ok(proof) => {
+                        let t = proof.time;
                         timestamp_time = Some(t);
+                        proofs.push(proof);
                         run.pass(
                             "timestamp",
                             format!("a signature timestamp proves existence at {}", rfc3339(t)),
@@ -467,14 +480,35 @@ impl Verifier {
                         .push(format!("a signature timestamp was ignored: {why}")),
                 }
             }
+            // Archive timestamps (CAdES-LTA): each must cover the signature as it is.
+            if signer
+                .unsigned_types
+                .contains(&ltv::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3)
+            {
+                self.check_archive_timestamps(
+                    input,
+                    doc,
+                    attached,
+                    signer,
+                    now,
+                    cancel,
+                    &mut run,
+                    &mut proofs,
+                );
+            }
         }
-        let (validation_time, time_basis) = match (self.options.at, timestamp_time) {
-            (Some(at), _) => (at, TimeBasis::Given),
-            (None, Some(t)) => (t, TimeBasis::Timestamp),
+        proofs.sort_by_key(|p| p.time);
+        // Past signature validation (ETSI EN 319 102-1 §5.6): with a proof of existence the
+        // certificates are judged at the earliest proven time, whatever the validation time
+        // (`--at` or now) is; without one, at the validation time.
+        let poe = proofs.first().map(|p| p.time);
+        let (validation_time, time_basis) = match (poe, self.options.at) {
+            (Some(t), _) => (t, TimeBasis::Timestamp),
+            (None, Some(at)) => (at, TimeBasis::Given),
             (None, None) => (now, TimeBasis::Now),
         };
         // The time the signer is bound to: proven if we have it, else claimed.
-        let signing_time = timestamp_time.or(claimed);
+        let signing_time = poe.or(claimed);
 
         let mut report = SignatureReport {
             index,
@@ -490,6 +524,8 @@ impl Verifier {
             claimed_signing_time: claimed,
             timestamp_time,
             revocation_source: None,
+            proofs_of_existence: proofs,
+            revocation_data: Vec::new(),
             checks: Vec::new(),
             warnings: Vec::new(),
         };
@@ -507,10 +543,13 @@ impl Verifier {
                 let judged = self.judge_certificate(
                     leaf,
                     &intermediates,
-                    &doc.crls,
+                    Embedded {
+                        crls: &doc.crls,
+                        ocsp: &doc.ocsp_responses,
+                    },
                     validation_time,
                     signing_time,
-                    timestamp_time.is_some(),
+                    poe.is_some(),
                     now,
                     cancel,
                     &mut run,
@@ -518,6 +557,7 @@ impl Verifier {
                 report.chain = judged.chain;
                 report.trusted_center = judged.center;
                 report.revocation_source = judged.revocation_source;
+                report.revocation_data = judged.revocation_data;
                 match &facts.signing_use {
                     Ok(()) => run.pass(
                         "scope",
@@ -598,7 +638,7 @@ impl Verifier {
         let judged = self.judge_certificate(
             leaf,
             &self.options.extra_certs,
-            crls,
+            Embedded { crls, ocsp: &[] },
             validation_time,
             Some(validation_time),
             false,
@@ -636,7 +676,7 @@ impl Verifier {
         &self,
         leaf: &Cert,
         intermediates: &[Cert],
-        embedded_crls: &[Vec<u8>],
+        embedded: Embedded<'_>,
         at: OffsetDateTime,
         signing_time: Option<OffsetDateTime>,
         proven: bool,
@@ -777,6 +817,7 @@ impl Verifier {
             pool: &pool,
             trust: Some(&self.options.trust),
             anchor: Some(&path.anchor.cert),
+            embedded_ocsp: embedded.ocsp,
         };
         let mut sources = Vec::new();
         let mut all_good = true;
@@ -788,7 +829,7 @@ impl Verifier {
                 issuer,
                 at,
                 now,
-                embedded_crls,
+                embedded.crls,
                 &self.rng,
             );
             // Named only in the messages of a certificate that is not good.
@@ -802,6 +843,17 @@ impl Verifier {
             if let Some(source) = &result.source {
                 sources.push(describe(source));
             }
+            judged.revocation_data.push(RevocationUse {
+                certificate: cert.subject(),
+                serial: cert.serial_hex(),
+                status: match result.status {
+                    RevocationStatus::Good => "good",
+                    RevocationStatus::Revoked { .. } => "revoked",
+                    RevocationStatus::Unknown => "unknown",
+                    RevocationStatus::Unavailable => "unavailable",
+                },
+                source: result.source.as_ref().map(describe),
+            });
             match result.status {
                 RevocationStatus::Good => {}
                 RevocationStatus::Revoked { time, reason } => {
@@ -894,43 +946,70 @@ impl Verifier {
         judged
     }
 
-    /// Verifies a signature timestamp token over `signer`'s signature value and returns its
-    /// genTime: the imprint, the TSA's signature, and the TSA certificate's chain, validity and
-    /// revocation at genTime.
+    /// Verifies a signature timestamp token over `signer`'s signature value and returns the
+    /// proof it gives: the imprint, the TSA's signature, and the TSA certificate's chain,
+    /// validity and revocation at genTime (with the revocation data of the token and of the
+    /// signature, CAdES-LT).
     fn verify_timestamp(
         &self,
         token: &[u8],
         signer: &cms::SignerInfoData,
-        document_certs: &[Cert],
+        outer: &SignedDocument,
         now: OffsetDateTime,
         cancel: &Cancel,
-    ) -> Result<OffsetDateTime, String> {
+    ) -> Result<ProofOfExistence, String> {
         let token = cms::read_timestamp_token(token).map_err(|e| e.to_string())?;
         token
             .check_signature_imprint(signer)
             .map_err(|e| e.to_string())?;
+        self.verify_token(&token, outer, "signature timestamp", now, cancel)
+            .map_err(|f| match f {
+                TokenFailure::Signature(d) | TokenFailure::Tsa(d) => d,
+            })
+    }
+
+    /// The token's signature, and its TSA certificate: for timestamping alone (RFC 3161 §2.3),
+    /// with a chain, valid and not revoked at genTime.
+    fn verify_token(
+        &self,
+        token: &cms::TimestampToken,
+        outer: &SignedDocument,
+        proven_by: &'static str,
+        now: OffsetDateTime,
+        cancel: &Cancel,
+    ) -> Result<ProofOfExistence, TokenFailure> {
         let doc = &token.document;
         let tsa_signer = token
             .tsa_signer()
-            .ok_or_else(|| "the token has no signer".to_owned())?;
+            .ok_or_else(|| TokenFailure::Signature("the token has no signer".to_owned()))?;
         let check = cms::check_signer(doc, tsa_signer, None, &self.options.extra_certs);
         if let Some(f) = check.failures.first() {
-            return Err(format!("the token's signature: {f}"));
+            return Err(TokenFailure::Signature(format!(
+                "the token's signature: {f}"
+            )));
         }
-        let tsa = check
-            .certificate
-            .ok_or_else(|| "the token names no TSA certificate".to_owned())?;
-        tsa_purpose(&tsa)?;
+        let tsa = check.certificate.ok_or_else(|| {
+            TokenFailure::Signature("the token names no TSA certificate".to_owned())
+        })?;
+        tsa_purpose(&tsa).map_err(TokenFailure::Tsa)?;
         let mut run = Run::default();
         // A token usually carries only the TSA's own certificate: its issuer comes from the
         // signature the token stamps, or from the caller.
         let mut intermediates = doc.certificates.clone();
-        intermediates.extend(document_certs.iter().cloned());
+        intermediates.extend(outer.certificates.iter().cloned());
         intermediates.extend(self.options.extra_certs.iter().cloned());
+        let crls: Cow<'_, [Vec<u8>]> = if outer.crls.is_empty() {
+            Cow::Borrowed(&doc.crls)
+        } else {
+            Cow::Owned(doc.crls.iter().chain(&outer.crls).cloned().collect())
+        };
         self.judge_certificate(
             &tsa,
             &intermediates,
-            &doc.crls,
+            Embedded {
+                crls: &crls,
+                ocsp: &outer.ocsp_responses,
+            },
             token.gen_time,
             Some(token.gen_time),
             false,
@@ -940,10 +1019,123 @@ impl Verifier {
         );
         let (indication, _, reason) = run.verdict();
         if indication != Indication::TotalPassed {
-            return Err(format!("the TSA certificate: {reason}"));
+            return Err(TokenFailure::Tsa(format!("the TSA certificate: {reason}")));
         }
-        Ok(token.gen_time)
+        Ok(ProofOfExistence {
+            time: token.gen_time,
+            proven_by,
+            tsa: tsa.subject(),
+            serial: hex::encode_upper(&token.serial),
+        })
     }
+
+    /// Checks every archive timestamp of `signer` (CAdES-LTA, ETSI EN 319 122-1 §5.5.3) into
+    /// `run`, adding the proof of each that verifies.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step with its inputs named"
+    )]
+    fn check_archive_timestamps(
+        &self,
+        input: &[u8],
+        doc: &SignedDocument,
+        attached: Option<&[u8]>,
+        signer: &cms::SignerInfoData,
+        now: OffsetDateTime,
+        cancel: &Cancel,
+        run: &mut Run,
+        proofs: &mut Vec<ProofOfExistence>,
+    ) {
+        const CHECK: &str = "archive_timestamp";
+        let content = attached.or(doc.content.as_deref());
+        let tokens = match ltv::archive_tokens(input, signer, content) {
+            Ok(tokens) => tokens,
+            Err(e) => {
+                run.fail(
+                    CHECK,
+                    SubIndication::FormatFailure,
+                    format!("the archive timestamps cannot be read: {e}"),
+                );
+                return;
+            }
+        };
+        for (i, archive) in tokens.iter().enumerate() {
+            let n = i + 1;
+            let data = match &archive.stamped {
+                Ok(data) => data,
+                Err(ltv::ArchiveProblem::Changed(why)) => {
+                    run.fail(
+                        CHECK,
+                        SubIndication::HashFailure,
+                        format!("archive timestamp {n}: {why}"),
+                    );
+                    continue;
+                }
+                Err(ltv::ArchiveProblem::ContentUnavailable(why)) => {
+                    run.fail(
+                        CHECK,
+                        SubIndication::SignedDataNotFound,
+                        format!("archive timestamp {n}: {why}"),
+                    );
+                    continue;
+                }
+            };
+            let token = match cms::read_timestamp_token(&archive.token) {
+                Ok(token) => token,
+                Err(e) => {
+                    run.fail(
+                        CHECK,
+                        SubIndication::FormatFailure,
+                        format!("archive timestamp {n} is not a timestamp token: {e}"),
+                    );
+                    continue;
+                }
+            };
+            if let Err(e) = token.check_imprint(data) {
+                run.fail(
+                    CHECK,
+                    SubIndication::HashFailure,
+                    format!(
+                        "archive timestamp {n} does not stamp the signature as it is ({e}): \
+                         the signature, its content or the data the timestamp covers changed"
+                    ),
+                );
+                continue;
+            }
+            match self.verify_token(&token, doc, "archive timestamp", now, cancel) {
+                Ok(proof) => {
+                    run.pass(
+                        CHECK,
+                        format!(
+                            "archive timestamp {n} covers the signature and its validation data \
+                             at {} ({})",
+                            rfc3339(proof.time),
+                            proof.tsa
+                        ),
+                    );
+                    proofs.push(proof);
+                }
+                Err(TokenFailure::Signature(d)) => run.fail(
+                    CHECK,
+                    SubIndication::SigCryptoFailure,
+                    format!("archive timestamp {n}: {d}"),
+                ),
+                Err(TokenFailure::Tsa(d)) => run.fail(
+                    CHECK,
+                    SubIndication::CertificateChainGeneralFailure,
+                    format!("archive timestamp {n}: {d}"),
+                ),
+            }
+        }
+    }
+}
+
+/// Why a timestamp token gives no proof.
+enum TokenFailure {
+    /// The token's own signature does not verify or names no certificate.
+    Signature(String),
+    /// The TSA certificate is not for timestamping, has no valid chain or is revoked.
+    Tsa(String),
 }
 
 /// id-kp-timeStamping (RFC 3161 §2.3).
@@ -988,6 +1180,14 @@ struct Judged {
     chain: Vec<ChainEntry>,
     center: Option<String>,
     revocation_source: Option<String>,
+    revocation_data: Vec<RevocationUse>,
+}
+
+/// Revocation data carried by the signature (CAdES-LT): CRLs and OCSP responses, DER.
+#[derive(Clone, Copy)]
+struct Embedded<'a> {
+    crls: &'a [Vec<u8>],
+    ocsp: &'a [Vec<u8>],
 }
 
 /// Checks and warnings collected while verifying one signature.

@@ -21,6 +21,7 @@ pub mod crl;
 pub mod crypto;
 pub mod engine;
 pub mod fetch;
+pub mod ltv;
 pub mod ocsp;
 pub mod path;
 pub mod revocation;

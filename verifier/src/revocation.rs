@@ -112,6 +112,9 @@ use crate::ocsp::{self, CheckOptions, OcspError};
 use crate::path::names::names_equal;
 use crate::trust::TrustList;
 
+/// The source named for an OCSP response embedded in the signature.
+pub const EMBEDDED_OCSP: &str = "OCSP response embedded in the signature";
+
 /// How deep CRL signers' own revocation checks may nest (a CRL signer whose status rests on a
 /// CRL of another CRL signer…).
 const MAX_SIGNER_DEPTH: u8 = 3;
@@ -126,6 +129,9 @@ pub struct CheckContext<'a> {
     pub trust: Option<&'a TrustList>,
     /// The trust anchor of the checked certificate's path: a CRL signer's path must end there.
     pub anchor: Option<&'a Cert>,
+    /// OCSP responses embedded in the signature (RFC 5940 §2.1, CAdES-LT), DER: used like saved
+    /// ones (`--ocsp`), after them, offline too.
+    pub embedded_ocsp: &'a [Vec<u8>],
 }
 
 /// The inputs of one check, passed down to nested checks of CRL signers.
@@ -591,8 +597,18 @@ impl RevocationChecker {
             return found.with_notes(notes);
         }
 
-        // 2. Saved OCSP responses (`--ocsp FILE`), offline too.
-        for (label, bytes) in &self.saved_ocsp {
+        // 2. Saved OCSP responses (`--ocsp FILE`), then those embedded in the signature,
+        // offline too.
+        let embedded_ocsp = run
+            .ctx
+            .embedded_ocsp
+            .iter()
+            .map(|bytes| (EMBEDDED_OCSP, bytes));
+        let saved = self
+            .saved_ocsp
+            .iter()
+            .map(|(label, bytes)| (label.as_str(), bytes));
+        for (label, bytes) in saved.chain(embedded_ocsp) {
             // Current at the validation time: checked at `at`, or at its thisUpdate when it was
             // made after `at` (a good answer then covers `at` too, as a later CRL does).
             let reference = saved_this_update(bytes).map_or(at, |t| t.max(at));

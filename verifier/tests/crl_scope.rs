@@ -82,6 +82,7 @@ fn run_case(case: &Case) -> Result<(), String> {
         pool: &pool,
         trust: Some(&trust),
         anchor: Some(&root),
+        embedded_ocsp: &[],
     };
     let rng = SystemRandom::new();
     for pair in path.windows(2) {
@@ -412,6 +413,7 @@ fn check_at(pki: &TestPki, leaf: &Cert, crls: &[Vec<u8>], at: OffsetDateTime) ->
         pool: &pool,
         trust: Some(&trust),
         anchor: Some(&root),
+        embedded_ocsp: &[],
     };
     checker.check_in(&ctx, leaf, &issuer, at, at, &[], &SystemRandom::new())
 }
@@ -798,6 +800,7 @@ fn check_with_pool(pki: &TestPki, extra: &[Cert], crls: &[Vec<u8>]) -> Revocatio
         pool: &pool,
         trust: Some(&trust),
         anchor: Some(&root),
+        embedded_ocsp: &[],
     };
     checker.check_in(
         &ctx,

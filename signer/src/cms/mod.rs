@@ -21,8 +21,10 @@
 //! `asn1::SignerInfoView` writes a SignerInfo from parts encoded once per signer (see
 //! `SignerParts`), which `cms::signed_data::SignerInfo` reads back unchanged.
 
+pub mod archive;
 mod asn1;
 mod content;
+pub mod lt;
 pub mod timestamp;
 
 use std::io;

@@ -1,0 +1,588 @@
+//! `eds extend` and the LT / LTA steps of `eds sign --level`: a signature raised to
+//! CAdES-BASELINE-T, -LT or -LTA (ETSI EN 319 122-1 §5.3–§5.5).
+//!
+//! LT adds the certificates of the signer's and the TSAs' chains and, for every certificate
+//! below a root, revocation data: the `--crl` and `--ocsp` files that cover it, else (online)
+//! the CRLs of its distribution points, else an answer of its OCSP responder. A certificate left
+//! without any is an error: an LT signature must verify with nothing else. LTA then adds an
+//! archive timestamp v3 per signer; on a signature that already has one, the next one (renewal).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use ring::rand::SystemRandom;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use eds_signer::cms::{self, archive, lt, timestamp};
+use eds_verifier::cert::Cert;
+use eds_verifier::crl::Crl;
+use eds_verifier::crypto::Digest;
+use eds_verifier::fetch::{FetchOptions, Fetcher};
+use eds_verifier::ocsp::{self, CheckOptions};
+
+use crate::stdio;
+
+/// A CAdES baseline level (ETSI EN 319 122-1 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub(crate) enum Level {
+    /// Signed attributes and the signer's certificate.
+    #[value(name = "B")]
+    B,
+    /// B and a signature timestamp.
+    #[value(name = "T")]
+    T,
+    /// T and the chains' certificates with their revocation data.
+    #[value(name = "LT")]
+    Lt,
+    /// LT and an archive timestamp over everything.
+    #[value(name = "LTA")]
+    Lta,
+}
+
+impl Level {
+    /// The level's name in ETSI EN 319 122-1.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Level::B => "B",
+            Level::T => "T",
+            Level::Lt => "LT",
+            Level::Lta => "LTA",
+        }
+    }
+}
+
+/// Where LT's revocation data comes from.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct LtSources {
+    /// A CRL to embed (DER or PEM; may be repeated): used for the certificates its issuer
+    /// issued.
+    #[arg(long = "crl", value_name = "FILE")]
+    pub(crate) crls: Vec<PathBuf>,
+    /// A saved OCSP response to embed (DER `OCSPResponse`; may be repeated).
+    #[arg(long = "ocsp", value_name = "FILE")]
+    pub(crate) ocsp: Vec<PathBuf>,
+    /// Use only the --crl and --ocsp files: no download.
+    #[arg(long)]
+    pub(crate) offline: bool,
+}
+
+/// The long help of `eds extend`.
+const EXTEND_ABOUT: &str = "\
+Raise a signature to a higher CAdES baseline level (ETSI EN 319 122-1), in place or into --out.
+
+  T    add a signature timestamp from --tsa to every signer that has none;
+  LT   and embed the certificates of the signer's and the timestamp authorities' chains with the
+       CRLs or OCSP responses proving their status: the signature then verifies offline, years
+       later, with nothing else (`eds verify --offline`);
+  LTA  and add an archive timestamp (v3, with ats-hash-index-v3) from --tsa over everything. On
+       a signature that is already LTA this adds the next archive timestamp: run it again
+       before the last timestamp's TSA certificate expires or its algorithm weakens.
+
+Revocation data: the --crl and --ocsp files that cover a certificate, else (unless --offline)
+the CRLs of its distribution points, else its OCSP responder. A certificate left without any is
+an error and nothing is written. Certificates missing from the signature (the root) may be
+given with --chain to be embedded too.
+
+A folder: every .p7s/.p7m/.cms/.sig file in it is extended in place, --jobs at a time, with a
+progress bar on standard error; a file that fails is left as it was and listed (exit 1).
+
+Examples:
+
+    eds extend licence.pdf.p7s --to LT --tsa http://127.0.0.1:8080/tsa
+    eds extend licence.pdf.p7s --to LT --offline --crl issuing.crl --crl root.crl --chain root.pem
+    eds extend licence.pdf.p7s --to LTA --tsa http://127.0.0.1:8080/tsa
+    eds extend licences/ --to LTA --tsa http://127.0.0.1:8080/tsa --jobs 2";
+
+/// `eds extend`.
+#[derive(Debug, Args)]
+#[command(long_about = EXTEND_ABOUT)]
+pub(crate) struct ExtendArgs {
+    /// The signature to extend (DER or PEM), or a folder: each .p7s/.p7m/.cms/.sig file in it
+    /// is extended in place, --jobs at a time, with a progress bar.
+    #[arg(value_name = "SIGNATURE.p7s|DIR")]
+    pub(crate) input: PathBuf,
+    /// Signatures extended at once in folder mode (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+    /// The level to reach.
+    #[arg(long, value_enum)]
+    pub(crate) to: Level,
+    /// Where to write the result (default: over the input). PEM if it ends in .pem.
+    #[arg(long, value_name = "OUT.p7s")]
+    pub(crate) out: Option<PathBuf>,
+    /// The RFC 3161 timestamp authority (an http:// URL) for T and LTA.
+    #[arg(long, value_name = "URL")]
+    pub(crate) tsa: Option<String>,
+    /// Seconds to wait for the timestamp authority and for each download.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// Certificates to embed besides those in the signature (PEM; may be repeated): the root,
+    /// a missing intermediate.
+    #[arg(long, value_name = "CHAIN.pem")]
+    pub(crate) chain: Vec<PathBuf>,
+    /// The document of a detached signature (needed by LTA when the signer did not use
+    /// SHA-256).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) content: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) sources: LtSources,
+}
+
+/// What `eds extend --json` prints.
+#[derive(Debug, Serialize)]
+pub(crate) struct ExtendSummary {
+    out: PathBuf,
+    level: &'static str,
+    signature_timestamps_added: usize,
+    certificates_added: usize,
+    crls_added: usize,
+    ocsp_responses_added: usize,
+    archive_timestamps: Vec<usize>,
+}
+
+/// `eds extend`.
+pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+    if !stdio::is_dash(&args.input) && args.input.is_dir() {
+        return extend_folder(args, json, now);
+    }
+    let name = stdio::input_name(&args.input);
+    let bytes = stdio::read(&args.input).with_context(|| format!("read {name}"))?;
+    let der = cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?;
+    let content = match &args.content {
+        Some(path) => Some(
+            std::fs::read(path)
+                .with_context(|| format!("read the document {}", stdio::input_name(path)))?,
+        ),
+        None => None,
+    };
+    let extra = read_chain(&args.chain)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let (der, summary) = raise(
+        der,
+        args.to,
+        args.tsa.as_deref(),
+        &args.sources,
+        &extra,
+        content.as_deref(),
+        true,
+        timeout,
+        now,
+    )?;
+    let out = args.out.clone().unwrap_or_else(|| args.input.clone());
+    if out.extension().is_some_and(|e| e == "pem") {
+        stdio::write(&out, cms::to_pem(&der).as_bytes(), false)?;
+    } else {
+        stdio::write(&out, &der, true)?;
+    }
+    let summary = ExtendSummary { out, ..summary };
+    if json {
+        say!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        say!(
+            "extended {name} to {} → {}: {} signature timestamp(s), {} certificate(s), {} CRL(s), \
+             {} OCSP response(s) added; archive timestamps per signer: {:?}",
+            summary.level,
+            stdio::output_name(&summary.out),
+            summary.signature_timestamps_added,
+            summary.certificates_added,
+            summary.crls_added,
+            summary.ocsp_responses_added,
+            summary.archive_timestamps,
+        );
+    }
+    Ok(0)
+}
+
+/// What `eds extend DIR --json` prints.
+#[derive(Debug, Serialize)]
+struct FolderSummary {
+    level: &'static str,
+    extended: usize,
+    failed: Vec<FolderFailure>,
+}
+
+#[derive(Debug, Serialize)]
+struct FolderFailure {
+    file: PathBuf,
+    error: String,
+}
+
+/// `eds extend DIR`: every signature file of the folder in place, `--jobs` threads, a progress
+/// bar on standard error (hidden with --json or when it is not a terminal). A file that fails
+/// is left as it was and listed; the exit code is then 1.
+fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    if args.out.is_some() || args.content.is_some() {
+        bail!("a folder is extended in place: --out and --content apply to one signature");
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.input)
+        .with_context(|| format!("list {}", args.input.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "p7s" | "p7m" | "cms" | "sig"
+                    )
+                })
+        })
+        .collect();
+    files.sort();
+    let extra = read_chain(&args.chain)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let jobs = args
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+        .clamp(1, 64);
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(u64::try_from(files.len()).unwrap_or(u64::MAX)),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} signatures extended ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let next = AtomicUsize::new(0);
+    let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let result = (|| -> anyhow::Result<()> {
+                        let bytes = std::fs::read(file)?;
+                        let pem = !bytes.first().is_some_and(|b| *b == 0x30);
+                        let der = cms::from_pem_or_der(&bytes)?;
+                        let (der, _) = raise(
+                            der,
+                            args.to,
+                            args.tsa.as_deref(),
+                            &args.sources,
+                            &extra,
+                            None,
+                            true,
+                            timeout,
+                            now,
+                        )?;
+                        let out = if pem {
+                            cms::to_pem(&der).into_bytes()
+                        } else {
+                            der
+                        };
+                        stdio::write(file, &out, !pem)?;
+                        Ok(())
+                    })();
+                    if let Err(e) = result
+                        && let Ok(mut list) = failures.lock()
+                    {
+                        list.push(FolderFailure {
+                            file: file.clone(),
+                            error: format!("{e:#}"),
+                        });
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let mut failed = failures
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    failed.sort_by(|a, b| a.file.cmp(&b.file));
+    let summary = FolderSummary {
+        level: args.to.name(),
+        extended: files.len().saturating_sub(failed.len()),
+        failed,
+    };
+    if json {
+        say!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        say!(
+            "extended {} of {} signatures in {} to {}",
+            summary.extended,
+            files.len(),
+            args.input.display(),
+            summary.level
+        );
+        for f in &summary.failed {
+            say!("  failed: {}: {}", f.file.display(), f.error);
+        }
+    }
+    Ok(u8::from(!summary.failed.is_empty()))
+}
+
+/// Raises `der` to `level`; the summary's `out` is left empty for the caller.
+#[expect(clippy::too_many_arguments, reason = "the inputs of one step, named")]
+pub(crate) fn raise(
+    der: Vec<u8>,
+    level: Level,
+    tsa: Option<&str>,
+    sources: &LtSources,
+    extra: &[Vec<u8>],
+    content: Option<&[u8]>,
+    stamp_unstamped: bool,
+    timeout: Duration,
+    now: OffsetDateTime,
+) -> anyhow::Result<(Vec<u8>, ExtendSummary)> {
+    let mut summary = ExtendSummary {
+        out: PathBuf::new(),
+        level: level.name(),
+        signature_timestamps_added: 0,
+        certificates_added: 0,
+        crls_added: 0,
+        ocsp_responses_added: 0,
+        archive_timestamps: Vec::new(),
+    };
+    let mut der = der;
+    if level == Level::B {
+        bail!("--to B: a signature cannot be lowered; B is what `eds sign` makes without --tsa");
+    }
+    let rng = SystemRandom::new();
+    // T: every signer without a signature timestamp gets one.
+    let unstamped: Vec<Vec<u8>> = timestamp::signature_timestamps(&der)?
+        .into_iter()
+        .filter(|s| s.tokens.is_empty())
+        .map(|s| s.signature_value)
+        .collect();
+    if stamp_unstamped && !unstamped.is_empty() {
+        let Some(url) = tsa else {
+            bail!(
+                "{} signer(s) have no signature timestamp: give --tsa URL to add one (level T \
+                 comes before LT and LTA)",
+                unstamped.len()
+            );
+        };
+        let (stamped, added) =
+            timestamp::timestamp_signatures(&der, url, timeout, &rng, &|value| {
+                unstamped.iter().any(|u| u.as_slice() == value)
+            })
+            .with_context(|| format!("timestamp the signatures at {url}"))?;
+        der = stamped;
+        summary.signature_timestamps_added = added;
+    }
+    if level >= Level::Lt {
+        let data = validation_data(&der, sources, extra, timeout, now)?;
+        let (with_data, added) = lt::add_validation_data(&der, &data)?;
+        der = with_data;
+        summary.certificates_added = added.certificates;
+        summary.crls_added = added.crls;
+        summary.ocsp_responses_added = added.ocsp_responses;
+    }
+    if level == Level::Lta {
+        let Some(url) = tsa else {
+            bail!("--to LTA needs --tsa URL: the archive timestamp comes from a TSA");
+        };
+        let (archived, _) =
+            archive::archive_timestamp_signatures(&der, content, url, timeout, &rng)
+                .with_context(|| format!("add the archive timestamp from {url}"))?;
+        der = archived;
+    }
+    summary.archive_timestamps = archive::archive_timestamp_counts(&der)?;
+    Ok((der, summary))
+}
+
+/// The certificates of the chains and the revocation data of every certificate below a root.
+fn validation_data(
+    der: &[u8],
+    sources: &LtSources,
+    extra: &[Vec<u8>],
+    timeout: Duration,
+    now: OffsetDateTime,
+) -> anyhow::Result<lt::ValidationData> {
+    let mut all = lt::covered_certificates(der)?;
+    for cert in extra {
+        if !all.contains(cert) {
+            all.push(cert.clone());
+        }
+    }
+    let mut certs: Vec<Cert> = all
+        .iter()
+        .map(|d| Cert::from_der(d))
+        .collect::<Result<_, _>>()
+        .context("read a certificate of the signature")?;
+    let mut crls: Vec<Crl> = Vec::new();
+    for path in &sources.crls {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("read the CRL {}", path.display()))?;
+        crls.push(Crl::parse(&bytes).with_context(|| format!("read the CRL {}", path.display()))?);
+    }
+    let mut saved_ocsp: Vec<Vec<u8>> = Vec::new();
+    for path in &sources.ocsp {
+        saved_ocsp.push(
+            std::fs::read(path)
+                .with_context(|| format!("read the OCSP response {}", path.display()))?,
+        );
+    }
+    let mut data = lt::ValidationData {
+        certificates: all.clone(),
+        ..lt::ValidationData::default()
+    };
+    let fetcher = (!sources.offline).then(|| {
+        Fetcher::new(FetchOptions {
+            timeout,
+            ..FetchOptions::default()
+        })
+    });
+    let mut fetched_urls: Vec<String> = Vec::new();
+    let check_options = CheckOptions::default();
+    // Online, an issuer missing from the signature (the root, usually) is fetched from the
+    // certificate's caIssuers address (RFC 5280 §4.2.2.1).
+    let mut i = 0;
+    while let Some(cert) = certs.get(i).cloned() {
+        i += 1;
+        if cert.is_self_issued() || certs.iter().any(|c| c.subject_der() == cert.issuer_der()) {
+            continue;
+        }
+        let Some(fetcher) = &fetcher else { continue };
+        for url in cert.ca_issuer_urls() {
+            let Ok(bytes) = fetcher.get_crl(&url) else {
+                continue;
+            };
+            let found = Cert::all_from_pem_or_der(&bytes)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|c| c.subject_der() == cert.issuer_der());
+            if let Some(issuer) = found {
+                push_once(&mut data.certificates, issuer.der());
+                certs.push(issuer);
+                break;
+            }
+        }
+    }
+    for cert in certs.iter().filter(|c| !c.is_self_issued()) {
+        // Without the issuer's certificate (a root the verifier holds as its anchor anyway)
+        // CRLs still serve, matched by issuer name; OCSP answers need it.
+        let issuer = certs.iter().find(|c| c.subject_der() == cert.issuer_der());
+        let mut covered = false;
+        for crl in crls.iter().filter(|c| c.issuer_der() == cert.issuer_der()) {
+            push_once(&mut data.crls, crl.der());
+            covered = true;
+        }
+        for response in saved_ocsp.iter().filter(|_| issuer.is_some()) {
+            let Some(issuer) = issuer else { break };
+            let at = ocsp::check_response(response, cert, issuer, None, now, &check_options)
+                .map(|c| c.this_update)
+                .or_else(|_| {
+                    // A saved answer made before now may be past its nextUpdate: what matters
+                    // is that it answers for this certificate.
+                    ocsp::check_response(
+                        response,
+                        cert,
+                        issuer,
+                        None,
+                        now - time::Duration::days(1),
+                        &check_options,
+                    )
+                    .map(|c| c.this_update)
+                });
+            if at.is_ok() {
+                push_once(&mut data.ocsp_responses, response);
+                covered = true;
+            }
+        }
+        if covered {
+            continue;
+        }
+        let Some(fetcher) = &fetcher else {
+            bail!(
+                "no --crl or --ocsp file covers {} (serial {}), and --offline forbids downloading: \
+                 give the CRL of {}",
+                cert.subject(),
+                cert.serial_hex(),
+                cert.issuer()
+            );
+        };
+        let mut notes = Vec::new();
+        for url in cert.crl_urls() {
+            if fetched_urls.contains(&url) {
+                covered = true;
+                continue;
+            }
+            match fetcher
+                .get_crl(&url)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    Crl::parse(&bytes)
+                        .map(|c| c.der().to_vec())
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(der) => {
+                    push_once(&mut data.crls, &der);
+                    fetched_urls.push(url);
+                    covered = true;
+                }
+                Err(e) => notes.push(format!("{url}: {e}")),
+            }
+        }
+        if !covered && let Some(issuer) = issuer {
+            for url in cert.ocsp_urls() {
+                let request = ocsp::Request::new(cert, issuer, Digest::Sha256, None)
+                    .context("build an OCSP request")?;
+                match fetcher.post_ocsp(&url, request.der()) {
+                    Ok(response) => {
+                        match request.check(&response, cert, issuer, now, &check_options) {
+                            Ok(_) => {
+                                push_once(&mut data.ocsp_responses, &response);
+                                covered = true;
+                                break;
+                            }
+                            Err(e) => notes.push(format!("{url}: {e}")),
+                        }
+                    }
+                    Err(e) => notes.push(format!("{url}: {e}")),
+                }
+            }
+        }
+        if !covered {
+            bail!(
+                "no revocation data for {} (serial {}): {}",
+                cert.subject(),
+                cert.serial_hex(),
+                if notes.is_empty() {
+                    "it names no CRL distribution point or OCSP responder; give --crl".to_owned()
+                } else {
+                    notes.join("; ")
+                }
+            );
+        }
+    }
+    Ok(data)
+}
+
+fn push_once(list: &mut Vec<Vec<u8>>, der: &[u8]) {
+    if !list.iter().any(|d| d == der) {
+        list.push(der.to_vec());
+    }
+}
+
+/// The certificates of `--chain` files, DER.
+pub(crate) fn read_chain(paths: &[PathBuf]) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for path in paths {
+        out.extend(read_certificates(path)?);
+    }
+    Ok(out)
+}
+
+fn read_certificates(path: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+    let name = stdio::input_name(path);
+    let bytes = stdio::read(path).with_context(|| format!("read --chain {name}"))?;
+    cms::certificates_from_pem_or_der(&bytes).with_context(|| format!("read --chain {name}"))
+}

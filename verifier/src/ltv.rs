@@ -1,0 +1,361 @@
+//! Long-term validation material of a CAdES signature: the archive timestamps v3 of a
+//! SignerInfo (ETSI EN 319 122-1 §5.5.2, §5.5.3) and what each one must stamp.
+//!
+//! For every id-aa-ets-archiveTimestampV3 value of the signer, [`archive_tokens`] reads the
+//! ATSHashIndexV3 in the token's own unsigned attributes and checks it against the signature as
+//! it is now: every certificate, RevocationInfoChoice and unsigned attribute value the index
+//! lists must still be there with the same bytes (later additions are allowed: they came after
+//! the timestamp). It then rebuilds the data the token's imprint must hash — the eContentType's
+//! DER, the content's hash, the SignerInfo's fields from version to signature, the index's DER —
+//! which the engine compares with the token (`TimestampToken::check_imprint`) before checking
+//! the token's signature and TSA like any other timestamp.
+//!
+//! The message is walked as raw TLVs (DER only): nothing is re-encoded, so what is hashed is
+//! exactly what is stored.
+
+use std::borrow::Cow;
+
+use der::asn1::ObjectIdentifier;
+use der::{Any, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+
+use crate::cms::SignerInfoData;
+use crate::crypto::Digest;
+
+/// id-aa-ets-archiveTimestampV3 (ETSI EN 319 122-1 §5.5.3).
+pub const ID_AA_ETS_ARCHIVE_TIMESTAMP_V3: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("0.4.0.1733.2.4");
+/// id-aa-ATSHashIndex-v3 (ETSI EN 319 122-1 §5.5.2).
+pub const ID_AA_ATS_HASH_INDEX_V3: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("0.4.0.19122.1.5");
+
+const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+/// One archive timestamp of a signer and the data its imprint must hash.
+#[derive(Debug, Clone)]
+pub struct ArchiveToken {
+    /// The token (DER ContentInfo).
+    pub token: Vec<u8>,
+    /// The data the imprint hashes, or why it cannot be rebuilt.
+    pub stamped: Result<Vec<u8>, ArchiveProblem>,
+}
+
+/// Why an archive timestamp does not cover the signature as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveProblem {
+    /// Something the timestamp covered was removed or changed, or the token has no usable
+    /// ATSHashIndexV3.
+    Changed(String),
+    /// The content's hash under the token's algorithm cannot be had (a detached signature
+    /// hashed with another algorithm).
+    ContentUnavailable(String),
+}
+
+impl std::fmt::Display for ArchiveProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Changed(s) | Self::ContentUnavailable(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The archive timestamps of `signer` in the message `input` (DER or PEM), in the order found,
+/// each with the data it must stamp. `attached`: the content when the signature holds it.
+/// `Err` when the message cannot be walked as DER.
+pub fn archive_tokens(
+    input: &[u8],
+    signer: &SignerInfoData,
+    attached: Option<&[u8]>,
+) -> Result<Vec<ArchiveToken>, String> {
+    let der = unpem(input)?;
+    let msg = Message::read(&der).map_err(|e| format!("read the signature as DER: {e}"))?;
+    let fields = msg
+        .signer_fields(&signer.signature)
+        .map_err(|e| format!("read the SignerInfo: {e}"))?
+        .ok_or_else(|| "the SignerInfo is not in the message".to_owned())?;
+    let unsigned = unsigned_values(&fields).map_err(|e| format!("unsigned attributes: {e}"))?;
+    let mut out = Vec::new();
+    for (oid, value) in &unsigned {
+        if *oid != ID_AA_ETS_ARCHIVE_TIMESTAMP_V3 {
+            continue;
+        }
+        let token = value.to_der().map_err(|e| e.to_string())?;
+        let stamped = stamped_data(&msg, &fields, &unsigned, &token, signer, attached);
+        out.push(ArchiveToken { token, stamped });
+    }
+    Ok(out)
+}
+
+/// The message's parts the archive timestamps cover.
+struct Message {
+    econtent_type: Vec<u8>,
+    econtent: Option<Vec<u8>>,
+    certificates: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+    signer_infos: Vec<Any>,
+}
+
+impl Message {
+    fn read(der: &[u8]) -> der::Result<Message> {
+        let info = Any::from_der(der)?;
+        let parts = elements(info.value())?;
+        let explicit = parts.get(1).ok_or_else(missing)?;
+        let sd = Any::from_der(explicit.value())?;
+        let fields = elements(sd.value())?;
+        let encap = fields.get(2).ok_or_else(missing)?;
+        let encap_parts = elements(encap.value())?;
+        let econtent_type = encap_parts.first().ok_or_else(missing)?.to_der()?;
+        let econtent = match encap_parts.get(1) {
+            Some(explicit) => {
+                let octets = Any::from_der(explicit.value())?;
+                (octets.tag() == Tag::OctetString).then(|| octets.value().to_vec())
+            }
+            None => None,
+        };
+        let mut certificates = Vec::new();
+        let mut crls = Vec::new();
+        for field in fields.iter().skip(3) {
+            let tag = field.tag();
+            if tag == constructed(TagNumber::N0) {
+                for e in elements(field.value())? {
+                    certificates.push(e.to_der()?);
+                }
+            } else if tag == constructed(TagNumber::N1) {
+                for e in elements(field.value())? {
+                    crls.push(e.to_der()?);
+                }
+            }
+        }
+        let infos = fields.last().ok_or_else(missing)?;
+        Ok(Message {
+            econtent_type,
+            econtent,
+            certificates,
+            crls,
+            signer_infos: elements(infos.value())?,
+        })
+    }
+
+    /// The fields of the SignerInfo whose signature value is `signature`.
+    fn signer_fields(&self, signature: &[u8]) -> der::Result<Option<Vec<Any>>> {
+        for info in &self.signer_infos {
+            let fields = elements(info.value())?;
+            let value = fields
+                .iter()
+                .rev()
+                .find(|f| f.tag() == Tag::OctetString)
+                .map(Any::value);
+            if value == Some(signature) {
+                return Ok(Some(fields));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Every (attrType, value) of the SignerInfo's unsigned attributes.
+fn unsigned_values(fields: &[Any]) -> der::Result<Vec<(ObjectIdentifier, Any)>> {
+    let mut out = Vec::new();
+    for field in fields
+        .iter()
+        .filter(|f| f.tag() == constructed(TagNumber::N1))
+    {
+        for attr in elements(field.value())? {
+            let parts = elements(attr.value())?;
+            let (Some(oid), Some(values)) = (parts.first(), parts.get(1)) else {
+                return Err(missing());
+            };
+            let oid = oid.decode_as::<ObjectIdentifier>()?;
+            for value in elements(values.value())? {
+                out.push((oid, value));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Checks the token's ATSHashIndexV3 against the message and rebuilds the stamped data.
+fn stamped_data(
+    msg: &Message,
+    fields: &[Any],
+    unsigned: &[(ObjectIdentifier, Any)],
+    token: &[u8],
+    signer: &SignerInfoData,
+    attached: Option<&[u8]>,
+) -> Result<Vec<u8>, ArchiveProblem> {
+    let changed = |s: String| ArchiveProblem::Changed(s);
+    let index_der = hash_index_of(token)
+        .map_err(|e| changed(format!("the archive timestamp's ATSHashIndexV3: {e}")))?
+        .ok_or_else(|| {
+            changed(
+                "the archive timestamp carries no ATSHashIndexV3 (ETSI EN 319 122-1 §5.5.2)".into(),
+            )
+        })?;
+    let index = Any::from_der(&index_der).map_err(|e| changed(e.to_string()))?;
+    let parts = elements(index.value()).map_err(|e| changed(e.to_string()))?;
+    let (algorithm, lists) = match parts.len() {
+        3 => (ID_SHA256, &parts[..]),
+        4 => {
+            let alg = parts
+                .first()
+                .and_then(|a| elements(a.value()).ok())
+                .and_then(|p| {
+                    p.first()
+                        .and_then(|o| o.decode_as::<ObjectIdentifier>().ok())
+                })
+                .ok_or_else(|| changed("hashIndAlgorithm does not decode".into()))?;
+            (alg, parts.get(1..).unwrap_or_default())
+        }
+        n => {
+            return Err(changed(format!(
+                "ATSHashIndexV3 has {n} fields, not 3 or 4"
+            )));
+        }
+    };
+    let digest = Digest::from_oid(&algorithm)
+        .ok_or_else(|| changed(format!("hashIndAlgorithm {algorithm} is not supported")))?;
+    let present_unsigned: Vec<Vec<u8>> = unsigned
+        .iter()
+        .filter_map(|(oid, value)| {
+            let mut bytes = oid.to_der().ok()?;
+            bytes.extend_from_slice(&value.to_der().ok()?);
+            Some(digest.digest(&bytes))
+        })
+        .collect();
+    let present: [(&str, Vec<Vec<u8>>); 3] = [
+        (
+            "certificate",
+            msg.certificates.iter().map(|c| digest.digest(c)).collect(),
+        ),
+        (
+            "revocation value (CRL or OCSP response)",
+            msg.crls.iter().map(|c| digest.digest(c)).collect(),
+        ),
+        ("unsigned attribute value", present_unsigned),
+    ];
+    for (list, (what, hashes)) in lists.iter().zip(present.iter()) {
+        for (i, listed) in elements(list.value())
+            .map_err(|e| changed(e.to_string()))?
+            .iter()
+            .enumerate()
+        {
+            if !hashes.iter().any(|h| h.as_slice() == listed.value()) {
+                return Err(changed(format!(
+                    "the archive timestamp covers a {what} (index entry {i}) that is no longer \
+                     in the signature or was changed"
+                )));
+            }
+        }
+    }
+
+    // §5.5.3: eContentType, the content's hash, the SignerInfo's fields, the index.
+    let token_alg = crate::cms::read_timestamp_token(token)
+        .map_err(|e| changed(format!("the archive timestamp token: {e}")))?
+        .hash_algorithm;
+    let token_digest = Digest::from_oid(&token_alg).ok_or_else(|| {
+        changed(format!(
+            "the archive timestamp's imprint algorithm {token_alg} is not supported"
+        ))
+    })?;
+    let content_hash = if signer.digest_algorithm.oid == token_alg
+        && let Some(md) = &signer.attributes.message_digest
+    {
+        // The messageDigest attribute was checked against the content before this.
+        md.clone()
+    } else if let Some(content) = attached.or(msg.econtent.as_deref()) {
+        token_digest.digest(content)
+    } else {
+        return Err(ArchiveProblem::ContentUnavailable(
+            "the signature is detached and the archive timestamp hashes its content with \
+             another algorithm than the signer: the content's hash under it is not at hand"
+                .into(),
+        ));
+    };
+    let mut data = msg.econtent_type.clone();
+    data.extend_from_slice(&content_hash);
+    for field in fields
+        .iter()
+        .filter(|f| f.tag() != constructed(TagNumber::N1))
+    {
+        data.extend_from_slice(&field.to_der().map_err(|e| changed(e.to_string()))?);
+    }
+    data.extend_from_slice(&index_der);
+    Ok(data)
+}
+
+/// The DER of the ATSHashIndexV3 in the token's SignerInfo's unsigned attributes.
+fn hash_index_of(token: &[u8]) -> der::Result<Option<Vec<u8>>> {
+    let msg = Message::read(token)?;
+    let Some(info) = msg.signer_infos.first() else {
+        return Ok(None);
+    };
+    let fields = elements(info.value())?;
+    for (oid, value) in unsigned_values(&fields)? {
+        if oid == ID_AA_ATS_HASH_INDEX_V3 {
+            return Ok(Some(value.to_der()?));
+        }
+    }
+    Ok(None)
+}
+
+fn unpem(input: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    if input.first() == Some(&0x30) {
+        return Ok(Cow::Borrowed(input));
+    }
+    pem::parse(input)
+        .map(|p| Cow::Owned(p.into_contents()))
+        .map_err(|e| format!("read PEM: {e}"))
+}
+
+/// The TLVs one after another in `bytes`.
+fn elements(bytes: &[u8]) -> der::Result<Vec<Any>> {
+    let mut reader = SliceReader::new(bytes)?;
+    let mut out = Vec::new();
+    while !reader.is_finished() {
+        out.push(Any::decode(&mut reader)?);
+    }
+    Ok(out)
+}
+
+fn constructed(number: TagNumber) -> Tag {
+    Tag::ContextSpecific {
+        constructed: true,
+        number,
+    }
+}
+
+fn missing() -> der::Error {
+    der::ErrorKind::Incomplete {
+        expected_len: der::Length::ONE,
+        actual_len: der::Length::ZERO,
+    }
+    .into()
+}
+
+/// A verified proof that the signature existed at a time (ETSI EN 319 102-1 §5.6.2.1): a
+/// timestamp whose imprint, signature and TSA certificate were checked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProofOfExistence {
+    /// The time proven (the token's genTime).
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: time::OffsetDateTime,
+    /// "signature timestamp" or "archive timestamp".
+    pub proven_by: &'static str,
+    /// The TSA certificate's subject.
+    pub tsa: String,
+    /// The token's serial number (hex).
+    pub serial: String,
+}
+
+/// The revocation data one certificate of the chain was judged with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RevocationUse {
+    /// The certificate's subject.
+    pub certificate: String,
+    /// Its serial number (hex).
+    pub serial: String,
+    /// "good", "revoked", "unknown" or "unavailable".
+    pub status: &'static str,
+    /// The CRL or OCSP response that settled it (where it came from, its times).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}

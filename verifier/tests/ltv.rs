@@ -1,0 +1,610 @@
+//! CAdES-LT and LTA signatures and past signature validation (ETSI EN 319 122-1 §5.4–§5.5,
+//! EN 319 102-1 §5.6) on a clock the tests move.
+//!
+//! A test center (eds_ca) is set up at `T_INIT`; its certificates name an address nothing
+//! listens on, and the verifier runs offline: once a signature is LT, what it carries is all
+//! there is. The officer signs at `T0`, the center's TSA stamps at `T0`, the center issues CRLs
+//! and OCSP answers an hour later; the validations run two years later, after the officer's and
+//! the TSA's certificates expired. Each case asserts the exact indication and sub-indication.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
+
+use std::path::Path;
+
+use ring::rand::SystemRandom;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use eds_ca::center::Center;
+use eds_ca::config::CenterConfig;
+use eds_ca::issue::KeySource;
+use eds_ca::keys::KeyAlgorithm;
+use eds_ca::ocsp::Responder;
+use eds_ca::revoke::RevocationNotice;
+use eds_ca::store::{EntityRecord, PersonRecord};
+use eds_ca::tsa::{TimestampAuthority, TsaOptions};
+use eds_profile::grounds::RevocationGround;
+use eds_profile::request::RegistrationRequest;
+use eds_signer::cms::archive;
+use eds_signer::cms::lt::{self, ValidationData};
+use eds_signer::cms::timestamp::{self, TimestampRequest};
+use eds_signer::keys::load_pkcs8;
+use eds_signer::{Content, SignOptions, Signer};
+use eds_verifier::cancel::Cancel;
+use eds_verifier::cert::Cert;
+use eds_verifier::crypto::Digest;
+use eds_verifier::engine::{Options, SignatureReport, Verifier};
+use eds_verifier::path::PolicyOptions;
+use eds_verifier::revocation::{RevocationChecker, RevocationOptions};
+use eds_verifier::scope::Expectations;
+use eds_verifier::trust::{TrustList, TrustListForm, TrustedCenter};
+use eds_verifier::verdict::{Indication, Outcome, SubIndication, TimeBasis};
+
+const PASS: &[u8] = b"test passphrase";
+const DOC: &[u8] = "Лицензия № KZ12LAA00000001".as_bytes();
+/// The center is set up and the officer's certificate issued (valid 365 days).
+const T_INIT: OffsetDateTime = datetime!(2026-06-01 09:00 UTC);
+/// The officer signs and the TSA stamps.
+const T0: OffsetDateTime = datetime!(2026-06-02 10:00 UTC);
+
+/// Two years after T0: the officer's and the TSA's certificates have expired.
+fn later() -> OffsetDateTime {
+    T0 + Duration::days(730)
+}
+
+#[derive(serde::Deserialize)]
+struct Registry {
+    persons: Vec<PersonRecord>,
+    entities: Vec<EntityRecord>,
+}
+
+fn fixture(rel: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+struct Pki {
+    _dir: tempfile::TempDir,
+    center: Center,
+    leaf: Cert,
+    leaf_key: Vec<u8>,
+    serial: eds_ca::store::Serial,
+    tsa: TimestampAuthority,
+    root: Cert,
+    issuing: Cert,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let config = CenterConfig {
+            algorithm: KeyAlgorithm::P256,
+            // Nothing listens here: the center is gone when the validations run.
+            base_url: "http://127.0.0.1:9".into(),
+            ..CenterConfig::default()
+        };
+        let center = Center::init(dir.path(), config, PASS, T_INIT, &rng).unwrap();
+        let registry: Registry = serde_json::from_str(&fixture("registry.json")).unwrap();
+        for p in &registry.persons {
+            center.record_person(p, "test", T_INIT).unwrap();
+        }
+        for e in &registry.entities {
+            center.record_entity(e, "test", T_INIT).unwrap();
+        }
+        let key = center.unlock(PASS).unwrap();
+        let req: RegistrationRequest =
+            serde_json::from_str(&fixture("requests/individual-signing.json")).unwrap();
+        let issued = center
+            .issue(
+                &key,
+                &req,
+                KeySource::Generate(KeyAlgorithm::P256),
+                "test",
+                T_INIT,
+                &rng,
+                &mut |_| {},
+            )
+            .unwrap();
+        let tsa =
+            TimestampAuthority::load(&center, PASS, T_INIT, &rng, TsaOptions::default()).unwrap();
+        Pki {
+            leaf: Cert::from_der(&issued.record.der).unwrap(),
+            leaf_key: issued.key.unwrap().pkcs8.to_vec(),
+            serial: issued.record.serial,
+            root: Cert::from_der(center.root_der()).unwrap(),
+            issuing: Cert::from_der(center.issuing_der()).unwrap(),
+            tsa,
+            center,
+            _dir: dir,
+        }
+    }
+
+    /// CAdES-B at T0: the signer's certificate and the issuing center's in the SignedData.
+    fn sign_b(&self) -> Vec<u8> {
+        let key = load_pkcs8(&self.leaf_key, None).unwrap();
+        let signer = Signer::new(&key, self.leaf.der(), &[self.issuing.der().to_vec()]).unwrap();
+        eds_signer::cms::sign(
+            &signer,
+            Content::Bytes(DOC),
+            &SignOptions::new(T0),
+            &SystemRandom::new(),
+        )
+        .unwrap()
+    }
+
+    /// A token from the center's TSA at `at` over `data` (SHA-256 imprint).
+    fn token(&self, data: &[u8], at: OffsetDateTime) -> (TimestampRequest, Vec<u8>) {
+        let request = TimestampRequest::new(data, &SystemRandom::new()).unwrap();
+        let answer = self.tsa.answer(self.center.store(), request.der(), at);
+        let token = request.token(&answer.der).unwrap();
+        (request, token)
+    }
+
+    /// CAdES-T: B plus a signature timestamp at T0.
+    fn sign_t(&self) -> Vec<u8> {
+        let b = self.sign_b();
+        let value = timestamp::signature_values(&b).unwrap().remove(0);
+        let (_, token) = self.token(&value, T0);
+        timestamp::add_signature_timestamp(&b, &token).unwrap()
+    }
+
+    /// The issuing center's and the root's CRLs as of `at`.
+    fn crls(&self, at: OffsetDateTime) -> Vec<Vec<u8>> {
+        let key = self.center.unlock(PASS).unwrap();
+        let issuing = self.center.crl(&key, "test", at).unwrap().der;
+        let (root, _) = self
+            .center
+            .issue_and_publish_root_crl(PASS, "test", at)
+            .unwrap();
+        vec![issuing, root.der]
+    }
+
+    /// An OCSP answer of the center's responder about `cert` at `at`.
+    fn ocsp(&self, cert: &Cert, at: OffsetDateTime) -> Vec<u8> {
+        let responder = Responder::load(&self.center, PASS, at, &SystemRandom::new()).unwrap();
+        let request =
+            eds_verifier::ocsp::Request::new(cert, &self.issuing, Digest::Sha256, None).unwrap();
+        responder.respond(self.center.store(), request.der(), at)
+    }
+
+    /// CAdES-LT: T plus the chain and the CRLs issued an hour after T0.
+    fn sign_lt(&self) -> Vec<u8> {
+        let t = self.sign_t();
+        let (lt, added) = lt::add_validation_data(
+            &t,
+            &ValidationData {
+                certificates: vec![self.issuing.der().to_vec(), self.root.der().to_vec()],
+                crls: self.crls(T0 + Duration::hours(1)),
+                ocsp_responses: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert_eq!((added.certificates, added.crls), (1, 2), "{added:?}");
+        lt
+    }
+
+    /// Adds an archive timestamp at `at` to the only signer.
+    fn archive(&self, message: &[u8], at: OffsetDateTime) -> Vec<u8> {
+        let value = timestamp::signature_values(message).unwrap().remove(0);
+        let input = archive::archive_input(message, &value, None).unwrap();
+        let (_, token) = self.token(&input.data, at);
+        archive::add_archive_timestamp(message, &value, &token, &input.hash_index).unwrap()
+    }
+
+    fn revoke(&self, at: OffsetDateTime) {
+        self.center
+            .revoke(
+                &RevocationNotice {
+                    serial: self.serial.clone(),
+                    ground: RevocationGround::KeyCompromise,
+                    notified_by: "holder".into(),
+                    received_at: at,
+                    invalidity_date: None,
+                    note: None,
+                },
+                "test",
+                at,
+            )
+            .unwrap();
+    }
+
+    /// Validates offline at `at` (the clock moved there), with `crls` supplied as if by --crl.
+    fn verify(&self, signature: &[u8], at: OffsetDateTime, crls: &[Vec<u8>]) -> SignatureReport {
+        let trust = TrustList::from_certs(vec![self.root.clone()]).unwrap();
+        self.verify_with(signature, at, crls, trust)
+    }
+
+    /// [`Pki::verify`] against `trust`.
+    fn verify_with(
+        &self,
+        signature: &[u8],
+        at: OffsetDateTime,
+        crls: &[Vec<u8>],
+        trust: TrustList,
+    ) -> SignatureReport {
+        let mut checker = RevocationChecker::new(RevocationOptions {
+            offline: true,
+            ..RevocationOptions::default()
+        })
+        .unwrap();
+        for (i, crl) in crls.iter().enumerate() {
+            checker.add_crl(&format!("supplied-{i}"), crl).unwrap();
+        }
+        let options = Options {
+            trust,
+            at: Some(at),
+            extra_certs: Vec::new(),
+            expectations: Expectations::default(),
+            max_signature_checks: 100,
+            required_eku: None,
+            policy: PolicyOptions::default(),
+            cancel: Cancel::default(),
+        };
+        let report = Verifier::new(options, checker)
+            .verify_document(signature, None, at)
+            .unwrap();
+        assert_eq!(report.signatures.len(), 1, "{report:#?}");
+        report.signatures[0].clone()
+    }
+}
+
+#[track_caller]
+fn assert_verdict(s: &SignatureReport, indication: Indication, sub: Option<SubIndication>) {
+    assert_eq!(
+        (s.indication, s.sub_indication),
+        (indication, sub),
+        "{}\n{s:#?}",
+        s.reason
+    );
+}
+
+fn check<'a>(s: &'a SignatureReport, name: &str) -> &'a eds_verifier::verdict::Check {
+    s.checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name}: {s:#?}"))
+}
+
+#[test]
+fn ok_lt_verifies_offline_after_the_signer_and_the_tsa_expired() {
+    let pki = Pki::new();
+    assert!(
+        pki.leaf.not_after() < later(),
+        "the officer's certificate expired by then"
+    );
+    assert!(
+        pki.tsa.not_after() < later(),
+        "the TSA's certificate expired by then"
+    );
+    let s = pki.verify(&pki.sign_lt(), later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.time_basis, TimeBasis::Timestamp);
+    assert_eq!(s.validation_time, T0);
+    assert_eq!(s.proofs_of_existence.len(), 1, "{s:#?}");
+    assert_eq!(s.proofs_of_existence[0].proven_by, "signature timestamp");
+    assert_eq!(s.proofs_of_existence[0].time, T0);
+    // The officer's certificate and the issuing center's, each from a CRL in the signature.
+    assert_eq!(s.revocation_data.len(), 2, "{s:#?}");
+    assert_eq!(s.revocation_data[0].serial, pki.leaf.serial_hex());
+    for used in &s.revocation_data {
+        assert_eq!(used.status, "good");
+        let source = used.source.as_deref().unwrap();
+        assert!(source.contains("CRL embedded in the signature"), "{source}");
+    }
+}
+
+#[test]
+fn fail_t_without_lt_data_offline_after_expiry_is_out_of_bounds_no_poe() {
+    // Offline, nothing shows the TSA's certificate was not revoked: the timestamp proves
+    // nothing, and the officer's certificate has expired since.
+    let pki = Pki::new();
+    let s = pki.verify(&pki.sign_t(), later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty());
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.starts_with("a signature timestamp was ignored: the TSA certificate")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn fail_b_after_expiry_is_out_of_bounds_no_poe_even_with_the_crls() {
+    let pki = Pki::new();
+    let (b_with_data, _) = lt::add_validation_data(
+        &pki.sign_b(),
+        &ValidationData {
+            certificates: vec![pki.root.der().to_vec()],
+            crls: pki.crls(T0 + Duration::hours(1)),
+            ocsp_responses: Vec::new(),
+        },
+    )
+    .unwrap();
+    let s = pki.verify(&b_with_data, later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert_eq!(s.time_basis, TimeBasis::Given);
+    assert!(s.proofs_of_existence.is_empty());
+}
+
+#[test]
+fn fail_revoked_before_t0_is_revoked() {
+    let pki = Pki::new();
+    pki.revoke(T0 - Duration::hours(1));
+    let s = pki.verify(&pki.sign_lt(), later(), &[]);
+    assert_verdict(&s, Indication::TotalFailed, Some(SubIndication::Revoked));
+    assert!(
+        s.reason.contains("at or before the proven signing time"),
+        "{}",
+        s.reason
+    );
+    assert_eq!(s.revocation_data[0].status, "revoked");
+}
+
+#[test]
+fn ok_revoked_after_t0_passes_with_the_later_crl_too() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    pki.revoke(T0 + Duration::days(2));
+    let later_crls = pki.crls(T0 + Duration::days(3));
+    for supplied in [Vec::new(), later_crls] {
+        let s = pki.verify(&lt, later(), &supplied);
+        assert_verdict(&s, Indication::TotalPassed, None);
+        if !supplied.is_empty() {
+            assert_eq!(s.revocation_data[0].status, "revoked");
+            assert!(
+                check(&s, "revocation")
+                    .detail
+                    .contains("after the proven signing time"),
+                "{s:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ok_lt_with_embedded_ocsp_answers() {
+    let pki = Pki::new();
+    let t = pki.sign_t();
+    let tsa_cert = Cert::from_der(pki.tsa.certificate_der()).unwrap();
+    let an_hour = T0 + Duration::hours(1);
+    let crls = pki.crls(an_hour);
+    let (lt, added) = lt::add_validation_data(
+        &t,
+        &ValidationData {
+            certificates: vec![pki.root.der().to_vec()],
+            // The root's CRL for the issuing center; OCSP for the officer and the TSA.
+            crls: vec![crls[1].clone()],
+            ocsp_responses: vec![pki.ocsp(&pki.leaf, an_hour), pki.ocsp(&tsa_cert, an_hour)],
+        },
+    )
+    .unwrap();
+    assert_eq!(added.ocsp_responses, 2);
+    let s = pki.verify(&lt, later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    let leaf_source = s.revocation_data[0].source.as_deref().unwrap();
+    assert!(
+        leaf_source.contains("OCSP response embedded in the signature"),
+        "{leaf_source}"
+    );
+}
+
+#[test]
+fn ok_lta_and_its_renewal_verify_offline() {
+    let pki = Pki::new();
+    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    assert_eq!(archive::archive_timestamp_counts(&lta).unwrap(), vec![1]);
+    let s = pki.verify(&lta, later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(check(&s, "archive_timestamp").outcome, Outcome::Passed);
+    let kinds: Vec<_> = s.proofs_of_existence.iter().map(|p| p.proven_by).collect();
+    assert_eq!(kinds, ["signature timestamp", "archive timestamp"]);
+
+    // Renewal before the TSA's certificate expires: fresh CRLs, then the next archive timestamp
+    // over everything, the first one included.
+    let renewal_time = T0 + Duration::days(300);
+    let (refreshed, _) = lt::add_validation_data(
+        &lta,
+        &ValidationData {
+            crls: pki.crls(renewal_time),
+            ..ValidationData::default()
+        },
+    )
+    .unwrap();
+    let renewed = pki.archive(&refreshed, renewal_time);
+    assert_eq!(
+        archive::archive_timestamp_counts(&renewed).unwrap(),
+        vec![2]
+    );
+    let s = pki.verify(&renewed, later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.proofs_of_existence.len(), 3, "{s:#?}");
+}
+
+#[test]
+fn fail_lta_whose_covered_crl_was_removed_is_hash_failure() {
+    let pki = Pki::new();
+    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    // The same message with the issuing center's CRL taken out of SignedData.crls.
+    let stripped = strip_crls(&lta);
+    assert_ne!(stripped, lta);
+    let (readded, _) = lt::add_validation_data(
+        &stripped,
+        &ValidationData {
+            crls: vec![pki.crls(T0 + Duration::hours(1)).remove(1)],
+            ..ValidationData::default()
+        },
+    )
+    .unwrap();
+    let s = pki.verify(&readded, later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::TotalFailed,
+        Some(SubIndication::HashFailure),
+    );
+    assert!(s.reason.contains("archive timestamp 1"), "{}", s.reason);
+    assert!(s.reason.contains("revocation value"), "{}", s.reason);
+}
+
+#[test]
+fn fail_lta_whose_token_was_altered_is_sig_crypto_failure() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    let value = timestamp::signature_values(&lt).unwrap().remove(0);
+    let input = archive::archive_input(&lt, &value, None).unwrap();
+    let (_, mut token) = pki.token(&input.data, T0 + Duration::hours(2));
+    // Move the token's genTime by a year inside the signed TSTInfo.
+    let year = b"2026060212";
+    let at = token
+        .windows(year.len())
+        .position(|w| w == year)
+        .expect("genTime in the token");
+    token[at + 3] = b'7';
+    let tampered = archive::add_archive_timestamp(&lt, &value, &token, &input.hash_index).unwrap();
+    let s = pki.verify(&tampered, later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::TotalFailed,
+        Some(SubIndication::SigCryptoFailure),
+    );
+    assert!(
+        s.reason
+            .starts_with("archive timestamp 1: the token's signature"),
+        "{}",
+        s.reason
+    );
+}
+
+#[test]
+fn fail_lta_over_another_signature_is_hash_failure() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    let value = timestamp::signature_values(&lt).unwrap().remove(0);
+    let input = archive::archive_input(&lt, &value, None).unwrap();
+    let mut wrong = input.data.clone();
+    wrong.push(0);
+    let (_, token) = pki.token(&wrong, T0 + Duration::hours(2));
+    let tampered = archive::add_archive_timestamp(&lt, &value, &token, &input.hash_index).unwrap();
+    let s = pki.verify(&tampered, later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::TotalFailed,
+        Some(SubIndication::HashFailure),
+    );
+    assert!(
+        s.reason.contains("does not stamp the signature as it is"),
+        "{}",
+        s.reason
+    );
+}
+
+/// The message without its `crls` field (RFC 5652 §5.1 `[1] IMPLICIT`).
+fn strip_crls(message: &[u8]) -> Vec<u8> {
+    use der::{Any, Decode, Encode, Tag, TagNumber, Tagged};
+    let info = Any::from_der(message).unwrap();
+    let parts = elements(info.value());
+    let sd = Any::from_der(parts[1].value()).unwrap();
+    let fields: Vec<Any> = elements(sd.value())
+        .into_iter()
+        .filter(|f| {
+            f.tag()
+                != (Tag::ContextSpecific {
+                    constructed: true,
+                    number: TagNumber::N1,
+                })
+        })
+        .collect();
+    let body: Vec<u8> = fields.iter().flat_map(|f| f.to_der().unwrap()).collect();
+    let sd = Any::new(Tag::Sequence, body).unwrap().to_der().unwrap();
+    let explicit = Any::new(
+        Tag::ContextSpecific {
+            constructed: true,
+            number: TagNumber::N0,
+        },
+        sd,
+    )
+    .unwrap();
+    let mut body = parts[0].to_der().unwrap();
+    body.extend(explicit.to_der().unwrap());
+    Any::new(Tag::Sequence, body).unwrap().to_der().unwrap()
+}
+
+fn elements(bytes: &[u8]) -> Vec<der::Any> {
+    use der::{Decode, Reader};
+    let mut reader = der::SliceReader::new(bytes).unwrap();
+    let mut out = Vec::new();
+    while !reader.is_finished() {
+        out.push(der::Any::decode(&mut reader).unwrap());
+    }
+    out
+}
+
+/// The center's accreditation ends a day after T0 (EDS law art. 20-2): judged at the proven
+/// time, an LT signature made before the end still passes years later; a signature whose only
+/// time is a signingTime set back before the end, made without proof, does not.
+#[test]
+fn accreditation_is_judged_at_the_proven_time_and_a_backdated_claim_proves_nothing() {
+    let pki = Pki::new();
+    let until = T0 + Duration::days(1);
+    let trust = || {
+        let mut center = TrustedCenter::unbounded(pki.root.clone());
+        center.accredited_until = Some(until);
+        TrustList::from_centers(vec![center], TrustListForm::Json).unwrap()
+    };
+    let s = pki.verify_with(&pki.sign_lt(), later(), &[], trust());
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert!(
+        check(&s, "accreditation")
+            .detail
+            .contains("2026-06-02T10:00:00Z"),
+        "{s:#?}"
+    );
+
+    // Signed a week after the accreditation ended, signingTime set back to T0, no timestamp;
+    // validated the same week with the CRLs of the day.
+    let week = T0 + Duration::days(7);
+    let backdated = pki.sign_b();
+    let s = pki.verify_with(&backdated, week, &pki.crls(week), trust());
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert!(
+        s.reason.contains("the claimed signing time proves nothing"),
+        "{}",
+        s.reason
+    );
+
+    // The same signature timestamped after the end: the proven time is outside.
+    let value = timestamp::signature_values(&backdated).unwrap().remove(0);
+    let (_, token) = pki.token(&value, week);
+    let stamped = timestamp::add_signature_timestamp(&backdated, &token).unwrap();
+    let s = pki.verify_with(&stamped, week, &pki.crls(week), trust());
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert!(
+        s.reason
+            .contains("was not accredited at 2026-06-09T10:00:00Z"),
+        "{}",
+        s.reason
+    );
+}
