@@ -525,7 +525,7 @@ fn validation_data(
                 }) {
                 Ok(der) => {
                     push_once(&mut data.crls, &der);
-                    fetched_urls.push(url);
+                    fetched_urls.push(url.clone());
                     covered = true;
                 }
                 Err(e) => notes.push(format!("{url}: {e}")),

@@ -96,7 +96,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 use ring::rand::SecureRandom;
 use time::{Duration, OffsetDateTime};
