@@ -608,3 +608,90 @@ fn accreditation_is_judged_at_the_proven_time_and_a_backdated_claim_proves_nothi
         s.reason
     );
 }
+
+/// Co-signatures keep their own level and verdict: the first signer's signature is LT, the
+/// co-signer's (a second certificate of the center) has no timestamp; two years later the first
+/// passes and the second is OUT_OF_BOUNDS_NO_POE.
+#[test]
+fn co_signatures_each_keep_their_own_level_and_verdict() {
+    let pki = Pki::new();
+    let rng = SystemRandom::new();
+    let key = pki.center.unlock(PASS).unwrap();
+    let req: RegistrationRequest =
+        serde_json::from_str(&fixture("requests/first-head-signing.json")).unwrap();
+    let second = pki
+        .center
+        .issue(
+            &key,
+            &req,
+            KeySource::Generate(KeyAlgorithm::P256),
+            "test",
+            T_INIT,
+            &rng,
+            &mut |_| {},
+        )
+        .unwrap();
+    let second_cert = Cert::from_der(&second.record.der).unwrap();
+    let second_key = load_pkcs8(&second.key.unwrap().pkcs8, None).unwrap();
+    let t = pki.sign_t();
+    let cosigner = Signer::new(
+        &second_key,
+        second_cert.der(),
+        &[pki.issuing.der().to_vec()],
+    )
+    .unwrap();
+    let both = eds_signer::cms::cosign(
+        &cosigner,
+        &t,
+        Some(Content::Bytes(DOC)),
+        &SignOptions::new(T0),
+        &rng,
+    )
+    .unwrap();
+    let (lt, _) = lt::add_validation_data(
+        &both,
+        &ValidationData {
+            certificates: vec![pki.root.der().to_vec()],
+            crls: pki.crls(T0 + Duration::hours(1)),
+            ocsp_responses: Vec::new(),
+        },
+    )
+    .unwrap();
+    let checker = RevocationChecker::new(RevocationOptions {
+        offline: true,
+        ..RevocationOptions::default()
+    })
+    .unwrap();
+    let options = Options {
+        trust: TrustList::from_certs(vec![pki.root.clone()]).unwrap(),
+        at: Some(later()),
+        extra_certs: Vec::new(),
+        expectations: Expectations::default(),
+        max_signature_checks: 100,
+        required_eku: None,
+        policy: PolicyOptions::default(),
+        cancel: Cancel::default(),
+    };
+    let report = Verifier::new(options, checker)
+        .verify_document(&lt, None, later())
+        .unwrap();
+    assert_eq!(report.signatures.len(), 2);
+    let by_signer = |cert: &Cert| {
+        report
+            .signatures
+            .iter()
+            .find(|s| {
+                s.signer
+                    .as_ref()
+                    .is_some_and(|e| e.serial == cert.serial_hex())
+            })
+            .unwrap_or_else(|| panic!("{report:#?}"))
+    };
+    assert_verdict(by_signer(&pki.leaf), Indication::TotalPassed, None);
+    assert_verdict(
+        by_signer(&second_cert),
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert_eq!(report.indication, Indication::Indeterminate);
+}
