@@ -456,6 +456,9 @@ pub(crate) struct Accepted {
     pub(crate) deadline: Option<DeadlineView>,
     /// Why there is no deadline, if there is none.
     pub(crate) deadline_note: Option<String>,
+    /// A reissue applied for more than 30 calendar days after the changes (paragraph 5 of the
+    /// rules): accepted, and flagged.
+    pub(crate) late_reissue: Option<eds_profile::documents::LateReissue>,
 }
 
 /// A deadline as printed.
@@ -600,12 +603,17 @@ pub(crate) fn check_submission(
             ),
         ));
     }
+    let late_reissue = match &application {
+        Document::ReissueApplication(a) => a.late_filing(),
+        _ => None,
+    };
     Ok(Accepted {
         application,
         receipt,
         receipt_der,
         deadline,
         deadline_note,
+        late_reissue,
     })
 }
 
@@ -1329,6 +1337,9 @@ pub(crate) fn submission_check(
             "  {}",
             deadline_line(&accepted.deadline, &accepted.deadline_note)
         );
+        if let Some(late) = &accepted.late_reissue {
+            say!("  warning: {late}");
+        }
         say!("  receipt → {}", stdio::output_name(&args.receipt_out));
     }
     Ok(0)

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use common::*;
 
@@ -733,4 +733,43 @@ fn an_application_after_hours_registers_on_the_next_working_day() {
             .unwrap()
             .to_string()
     );
+}
+
+/// Paragraph 5 of the rules of services 1–3 (the reviewer's late-reissue probe): a reissue
+/// applied for 44 days after the changes is accepted (lateness is not among the refusal grounds)
+/// and flagged `late_reissue`; the fixture's own, 14 days after, is not flagged.
+#[test]
+fn reissue_paragraph5_late_application_is_flagged_through_the_cli() {
+    let s = setup();
+    for (filled, late) in [("2026-06-15", None), ("2026-07-15", Some(44))] {
+        let text = fs::read(fixture("documents/reissue-application-legal-entity.json")).unwrap();
+        let mut v: Value = serde_json::from_slice(&text).unwrap();
+        v["filled_on"] = json!(filled);
+        let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+        let canonical = s.tmp(&format!("late-reissue-{filled}.json"));
+        fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+        let signed = s.tmp(&format!("late-reissue-{filled}.json.p7s"));
+        s.sign(&s.file("head.p12"), &canonical, &signed);
+        let receipt = s.tmp(&format!("late-reissue-{filled}.receipt.p7s"));
+        let o = s.run(&[
+            "--json",
+            "submission",
+            "check",
+            &path_str(&signed),
+            "--p12",
+            &path_str(&s.file("body-head.p12")),
+            "--receipt-out",
+            &path_str(&receipt),
+        ]);
+        let out = ok_json(&o);
+        assert_eq!(out["accepted"], true);
+        match late {
+            None => assert_eq!(out["late_reissue"], Value::Null, "{out:#}"),
+            Some(days) => assert_eq!(
+                out["late_reissue"],
+                json!({"changes_on": "2026-06-01", "filled_on": filled, "days": days}),
+                "{out:#}"
+            ),
+        }
+    }
 }

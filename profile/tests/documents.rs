@@ -911,6 +911,37 @@ fn ok_reissue_filed_in_time() {
     assert!(!app.filed_in_time());
 }
 
+/// Paragraph 5 of the rules of services 1–3: a reissue applied for more than 30 calendar days
+/// after the changes is flagged (not a refusal ground); within the 30 days it is not.
+#[test]
+fn reissue_paragraph5_late_filing_is_flagged() {
+    let Ok(Document::ReissueApplication(mut app)) =
+        read(&fixture("reissue-application-legal-entity"))
+    else {
+        panic!("not a reissue application");
+    };
+    app.filled_on = date!(2026 - 07 - 01);
+    assert_eq!(app.late_filing(), None);
+    app.filled_on = date!(2026 - 07 - 02);
+    let late = app.late_filing();
+    assert_eq!(
+        late,
+        Some(eds_profile::documents::LateReissue {
+            changes_on: date!(2026 - 06 - 01),
+            filled_on: date!(2026 - 07 - 02),
+            days: 31,
+        })
+    );
+    assert_eq!(
+        late.map(|l| l.to_string()),
+        Some(
+            "the reissue is applied for on 2026-07-02, 31 calendar days after the changes of \
+             2026-06-01; paragraph 5 of the rules asks for at most 30"
+                .to_owned()
+        )
+    );
+}
+
 // ---- schemas ----
 
 #[test]

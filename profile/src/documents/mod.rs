@@ -33,7 +33,8 @@ use serde_json::Value;
 use time::Date;
 
 pub use applications::{
-    Application, REISSUE_FILING_DAYS, ReissueApplication, ReissueGround, Reorganisation,
+    Application, LateReissue, REISSUE_FILING_DAYS, ReissueApplication, ReissueGround,
+    Reorganisation,
 };
 pub use error::DocumentError;
 pub use fields::{
