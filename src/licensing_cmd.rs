@@ -254,6 +254,9 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         "application-not-accepted" => {
             "run `eds submission check` on the application first and give its receipt with --receipt"
         }
+        "ground-not-for-procedure" => {
+            "the division grounds refuse only a reissue; choose another ground of the service"
+        }
         "ground-not-of-service" => {
             "`eds license issue --help` names the grounds; each service has its own list"
         }
@@ -788,6 +791,17 @@ pub(crate) fn issue_result(
                         ground_name(ground),
                         service_name(service),
                         grounds_list(service)
+                    ),
+                ));
+            }
+            if !service.allows_ground_for(ground, procedure_of(&application)) {
+                return Err(refused(
+                    "ground-not-for-procedure",
+                    format!(
+                        "{} concerns only the reissue of a licence on division; application {} \
+                         is a first application",
+                        ground_name(ground),
+                        app_no.as_str()
                     ),
                 ));
             }

@@ -773,3 +773,39 @@ fn reissue_paragraph5_late_application_is_flagged_through_the_cli() {
         }
     }
 }
+
+/// The reviewer's probe: a division ground (reissue on division only) on a first application
+/// is refused, exit 3, and nothing is written.
+#[test]
+fn division_ground_on_a_first_application_refused() {
+    let s = setup();
+    let out = s.tmp("refusal-division.p7s");
+    let o = s.run(&[
+        "license",
+        "issue",
+        "--application",
+        &path_str(&s.file("application.json.p7s")),
+        "--receipt",
+        &path_str(&s.file("receipt.json.p7s")),
+        "--decision",
+        "refuse",
+        "--ground",
+        "division-already-reissued",
+        "--p12",
+        &path_str(&s.file("body-head.p12")),
+        "--body-bin",
+        BODY_BIN,
+        "--out",
+        &path_str(&out),
+    ]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-for-procedure): division-already-reissued concerns only \
+             the reissue of a licence on division; application KZ"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}

@@ -1192,3 +1192,36 @@ fn notification_registration_validity_from_the_application() {
         },
     );
 }
+
+/// Services 1–3: the division grounds refuse only a reissue, never a first application; other
+/// grounds of the list serve both; no service allows a ground outside its list.
+#[test]
+fn division_grounds_only_for_a_reissue() {
+    use eds_profile::documents::Procedure;
+    for service in [
+        Service::SpecialMeansLicence,
+        Service::CryptoDevelopmentLicence,
+        Service::LeakageChannelsLicence,
+    ] {
+        for ground in [
+            RefusalGround::DivisionDocumentsMissing,
+            RefusalGround::DivisionQualificationNotMet,
+            RefusalGround::DivisionAlreadyReissued,
+        ] {
+            assert!(ground.reissue_only());
+            assert!(
+                !service.allows_ground_for(ground, Procedure::Issue),
+                "{ground:?}"
+            );
+            assert!(
+                service.allows_ground_for(ground, Procedure::Reissue),
+                "{ground:?}"
+            );
+        }
+        assert!(service.allows_ground_for(RefusalGround::LicenceFeeNotPaid, Procedure::Issue));
+    }
+    assert!(
+        !Service::CryptoTradePermit
+            .allows_ground_for(RefusalGround::LicenceFeeNotPaid, Procedure::Issue)
+    );
+}
