@@ -138,7 +138,7 @@ pub(crate) struct LicenseIssueArgs {
     #[arg(long, value_enum)]
     pub(crate) decision: Decision,
     /// The refusal ground (with --decision refuse), one of the service's list, e.g.
-    /// inaccurate-documents, licence-fee-not-paid.
+    /// inaccurate-documents, licence-fee-not-paid; the division-* grounds only for a reissue.
     #[arg(long, value_name = "GROUND")]
     pub(crate) ground: Option<String>,
     /// The reasons of a refusal in words (default: the ground named).
