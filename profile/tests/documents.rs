@@ -1225,3 +1225,68 @@ fn division_grounds_only_for_a_reissue() {
             .allows_ground_for(RefusalGround::LicenceFeeNotPaid, Procedure::Issue)
     );
 }
+
+/// Paragraph 4 of every rules: a substantive refusal follows a preliminary decision and a
+/// hearing; incompleteness is refused at once. The fixture notice (term ends 17 June 2026,
+/// notice 11 June, hearing 12 June) is in time.
+#[test]
+fn hearing_required_before_a_substantive_refusal() {
+    use eds_profile::calendar::Calendar;
+    use eds_profile::documents::hearing::{HearingError, check_refusal_after_hearing};
+    let cal = Calendar::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let Ok(Document::HearingNotice(notice)) = read(&fixture("hearing-notice")) else {
+        panic!("not a hearing notice");
+    };
+    let app = notice.application_number.clone();
+    let heard = RefusalGround::QualificationRequirementsNotMet;
+    let on = date!(2026 - 06 - 15);
+    assert_eq!(
+        check_refusal_after_hearing(RefusalGround::IncompleteDocuments, &app, on, None, &cal),
+        Ok(())
+    );
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, on, None, &cal),
+        Err(HearingError::HearingRequired { ground: heard })
+    );
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, on, Some(&notice), &cal),
+        Ok(())
+    );
+    assert_eq!(
+        check_refusal_after_hearing(
+            RefusalGround::LicenceFeeNotPaid,
+            &app,
+            on,
+            Some(&notice),
+            &cal
+        ),
+        Err(HearingError::GroundNotHeard {
+            ground: RefusalGround::LicenceFeeNotPaid
+        })
+    );
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, date!(2026 - 06 - 11), Some(&notice), &cal),
+        Err(HearingError::RefusalBeforeHearing {
+            refused_on: date!(2026 - 06 - 11),
+            hearing_on: date!(2026 - 06 - 12)
+        })
+    );
+    let mut late = notice.clone();
+    late.issued_on = date!(2026 - 06 - 15);
+    late.hearing_at = time::macros::datetime!(2026-06-16 11:00 +05:00);
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, date!(2026 - 06 - 17), Some(&late), &cal),
+        Err(HearingError::NoticeLate {
+            issued_on: date!(2026 - 06 - 15),
+            term_ends_on: date!(2026 - 06 - 17),
+            latest: date!(2026 - 06 - 12)
+        })
+    );
+    let Ok(Document::Application(other)) = read(&fixture("application-legal-entity")) else {
+        panic!("not an application");
+    };
+    assert!(matches!(
+        check_refusal_after_hearing(heard, &other.application_number, on, Some(&notice), &cal),
+        Err(HearingError::NoticeOfAnotherApplication { .. })
+    ));
+}

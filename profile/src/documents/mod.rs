@@ -19,6 +19,7 @@
 pub mod applications;
 pub mod error;
 pub mod fields;
+pub mod hearing;
 pub mod results;
 pub mod schema;
 pub mod service;
