@@ -29,6 +29,7 @@ use time::{Date, OffsetDateTime};
 
 use eds_profile::calendar::{Calendar, Deadline};
 use eds_profile::documents::FullName;
+use eds_profile::documents::hearing::check_refusal_after_hearing;
 use eds_profile::documents::signatory::{self, SignatoryError};
 use eds_profile::documents::{
     Applicant, Document, Licence, NotificationRegistrationDecision, Officer, PermitGoods,
@@ -137,8 +138,13 @@ pub(crate) struct LicenseIssueArgs {
     /// Grant or refuse.
     #[arg(long, value_enum)]
     pub(crate) decision: Decision,
+    /// The signed hearing notice (`hearing-notice` document signed by the body) that preceded a
+    /// refusal on a substantive ground: paragraph 4 of the rules refuses at once only for
+    /// incomplete documents (`hearing-required` otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) hearing_notice: Option<PathBuf>,
     /// The refusal ground (with --decision refuse), one of the service's list, e.g.
-    /// inaccurate-documents, licence-fee-not-paid.
+    /// inaccurate-documents, licence-fee-not-paid; the division-* grounds only for a reissue.
     #[arg(long, value_name = "GROUND")]
     pub(crate) ground: Option<String>,
     /// The reasons of a refusal in words (default: the ground named).
@@ -253,6 +259,13 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         }
         "application-not-accepted" => {
             "run `eds submission check` on the application first and give its receipt with --receipt"
+        }
+        "hearing-required" => {
+            "issue a hearing notice first (paragraph 4 of the rules), hold the hearing, then give \
+             the signed notice with --hearing-notice"
+        }
+        "ground-not-for-procedure" => {
+            "the division grounds refuse only a reissue; choose another ground of the service"
         }
         "ground-not-of-service" => {
             "`eds license issue --help` names the grounds; each service has its own list"
@@ -456,6 +469,9 @@ pub(crate) struct Accepted {
     pub(crate) deadline: Option<DeadlineView>,
     /// Why there is no deadline, if there is none.
     pub(crate) deadline_note: Option<String>,
+    /// A reissue applied for more than 30 calendar days after the changes (paragraph 5 of the
+    /// rules): accepted, and flagged.
+    pub(crate) late_reissue: Option<eds_profile::documents::LateReissue>,
 }
 
 /// A deadline as printed.
@@ -600,12 +616,17 @@ pub(crate) fn check_submission(
             ),
         ));
     }
+    let late_reissue = match &application {
+        Document::ReissueApplication(a) => a.late_filing(),
+        _ => None,
+    };
     Ok(Accepted {
         application,
         receipt,
         receipt_der,
         deadline,
         deadline_note,
+        late_reissue,
     })
 }
 
@@ -623,6 +644,8 @@ pub(crate) struct IssueOptions {
     /// or expired officer's certificate). Only the demo turns it off, to show what a relying
     /// party catches when a signing system does not check.
     pub(crate) self_check: bool,
+    /// The signed hearing notice that preceded a substantive refusal (paragraph 4 of the rules).
+    pub(crate) hearing_notice: Option<Vec<u8>>,
 }
 
 impl IssueOptions {
@@ -638,6 +661,7 @@ impl IssueOptions {
             valid_until: None,
             study_result: StudyResult::NeitherSpecialNorCrypto,
             self_check: true,
+            hearing_notice: None,
         }
     }
 }
@@ -783,6 +807,39 @@ pub(crate) fn issue_result(
                     ),
                 ));
             }
+            if !service.allows_ground_for(ground, procedure_of(&application)) {
+                return Err(refused(
+                    "ground-not-for-procedure",
+                    format!(
+                        "{} concerns only the reissue of a licence on division; application {} \
+                         is a first application",
+                        ground_name(ground),
+                        app_no.as_str()
+                    ),
+                ));
+            }
+            let notice = match &opts.hearing_notice {
+                Some(signed) => {
+                    let (_, doc) =
+                        verified(verifier, signed, now, "hearing-required", "hearing notice")?;
+                    match doc {
+                        Document::HearingNotice(n) => Some(n),
+                        other => {
+                            return Err(refused(
+                                "hearing-required",
+                                format!(
+                                    "the hearing notice file holds a {} document",
+                                    other.kind()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                None => None,
+            };
+            let calendar = Calendar::embedded()?;
+            check_refusal_after_hearing(ground, &app_no, issued_on, notice.as_ref(), &calendar)
+                .map_err(|e| refused("hearing-required", e.to_string()))?;
             Document::Refusal(Refusal {
                 refusal_number: number("R"),
                 service,
@@ -1329,6 +1386,9 @@ pub(crate) fn submission_check(
             "  {}",
             deadline_line(&accepted.deadline, &accepted.deadline_note)
         );
+        if let Some(late) = &accepted.late_reissue {
+            say!("  warning: {late}");
+        }
         say!("  receipt → {}", stdio::output_name(&args.receipt_out));
     }
     Ok(0)
@@ -1381,6 +1441,11 @@ pub(crate) fn license_issue(
             StudyArg::SpecialMeansNotCrypto => StudyResult::SpecialMeansNotCrypto,
         },
         self_check: true,
+        hearing_notice: args
+            .hearing_notice
+            .as_deref()
+            .map(|p| read_file(p, "hearing notice"))
+            .transpose()?,
     };
     let issued = issue_result(
         &verifier,

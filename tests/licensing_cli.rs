@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use common::*;
 
@@ -732,5 +732,193 @@ fn an_application_after_hours_registers_on_the_next_working_day() {
             .add_working_days(registered_day, 15)
             .unwrap()
             .to_string()
+    );
+}
+
+/// Paragraph 5 of the rules of services 1–3 (the reviewer's late-reissue probe): a reissue
+/// applied for 44 days after the changes is accepted (lateness is not among the refusal grounds)
+/// and flagged `late_reissue`; the fixture's own, 14 days after, is not flagged.
+#[test]
+fn reissue_paragraph5_late_application_is_flagged_through_the_cli() {
+    let s = setup();
+    for (filled, late) in [("2026-06-15", None), ("2026-07-15", Some(44))] {
+        let text = fs::read(fixture("documents/reissue-application-legal-entity.json")).unwrap();
+        let mut v: Value = serde_json::from_slice(&text).unwrap();
+        v["filled_on"] = json!(filled);
+        let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+        let canonical = s.tmp(&format!("late-reissue-{filled}.json"));
+        fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+        let signed = s.tmp(&format!("late-reissue-{filled}.json.p7s"));
+        s.sign(&s.file("head.p12"), &canonical, &signed);
+        let receipt = s.tmp(&format!("late-reissue-{filled}.receipt.p7s"));
+        let o = s.run(&[
+            "--json",
+            "submission",
+            "check",
+            &path_str(&signed),
+            "--p12",
+            &path_str(&s.file("body-head.p12")),
+            "--receipt-out",
+            &path_str(&receipt),
+        ]);
+        let out = ok_json(&o);
+        assert_eq!(out["accepted"], true);
+        match late {
+            None => assert_eq!(out["late_reissue"], Value::Null, "{out:#}"),
+            Some(days) => assert_eq!(
+                out["late_reissue"],
+                json!({"changes_on": "2026-06-01", "filled_on": filled, "days": days}),
+                "{out:#}"
+            ),
+        }
+    }
+}
+
+/// The reviewer's probe: a division ground (reissue on division only) on a first application
+/// is refused, exit 3, and nothing is written.
+#[test]
+fn division_ground_on_a_first_application_refused() {
+    let s = setup();
+    let out = s.tmp("refusal-division.p7s");
+    let o = s.run(&[
+        "license",
+        "issue",
+        "--application",
+        &path_str(&s.file("application.json.p7s")),
+        "--receipt",
+        &path_str(&s.file("receipt.json.p7s")),
+        "--decision",
+        "refuse",
+        "--ground",
+        "division-already-reissued",
+        "--p12",
+        &path_str(&s.file("body-head.p12")),
+        "--body-bin",
+        BODY_BIN,
+        "--out",
+        &path_str(&out),
+    ]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-for-procedure): division-already-reissued concerns only \
+             the reissue of a licence on division; application KZ"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// Runs `eds license issue --decision refuse --ground qualification-requirements-not-met` on the
+/// setup's application, with `extra` arguments.
+fn refuse_substantively(s: &Setup, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "license".to_owned(),
+        "issue".to_owned(),
+        "--application".to_owned(),
+        path_str(&s.file("application.json.p7s")),
+        "--receipt".to_owned(),
+        path_str(&s.file("receipt.json.p7s")),
+        "--decision".to_owned(),
+        "refuse".to_owned(),
+        "--ground".to_owned(),
+        "qualification-requirements-not-met".to_owned(),
+        "--p12".to_owned(),
+        path_str(&s.file("body-head.p12")),
+        "--body-bin".to_owned(),
+        BODY_BIN.to_owned(),
+        "--out".to_owned(),
+        path_str(out),
+    ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    s.run(&args)
+}
+
+/// Paragraph 4 of the rules (the reviewer's probe): a substantive refusal without the hearing
+/// is refused, exit 3, nothing written; after a signed hearing notice sent in time on the same
+/// application and ground, and the hearing held, the refusal is issued.
+#[test]
+fn substantive_refusal_needs_the_hearing_first() {
+    let s = setup();
+    let out = s.tmp("refusal-no-hearing.p7s");
+    let o = refuse_substantively(s, &out, &[]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (hearing-required): QualificationRequirementsNotMet is a substantive \
+             ground: the refusal follows a preliminary decision and a hearing (paragraph 4 of the \
+             rules); give the signed hearing notice"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    // The notice: the setup's application (KZ34LAB00000077), the same ground, sent
+    // 2 November 2026, hearing on 3 November, the term ending 20 November.
+    let mut notice: Value =
+        serde_json::from_slice(&fs::read(fixture("documents/hearing-notice.json")).unwrap())
+            .unwrap();
+    notice["issued_on"] = json!("2026-11-02");
+    notice["hearing_at"] = json!("2026-11-03T11:00:00+05:00");
+    notice["term_ends_on"] = json!("2026-11-20");
+    let sign_notice = |notice: &Value, name: &str| {
+        let doc =
+            eds_profile::documents::Document::from_json(notice.to_string().as_bytes()).unwrap();
+        let canonical = s.tmp(&format!("{name}.json"));
+        fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+        let signed = s.tmp(&format!("{name}.json.p7s"));
+        s.sign(&s.file("body-head.p12"), &canonical, &signed);
+        signed
+    };
+    // A notice of another application does not count.
+    let mut another = notice.clone();
+    another["application_number"] = json!("KZ12LAA00012345");
+    let o = refuse_substantively(
+        s,
+        &s.tmp("refusal-another.p7s"),
+        &[
+            "--hearing-notice",
+            &path_str(&sign_notice(&another, "notice-another")),
+        ],
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (hearing-required): the hearing notice concerns application \
+             KZ12LAA00012345, not KZ34LAB00000077"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    notice["application_number"] = json!("KZ34LAB00000077");
+    let signed = sign_notice(&notice, "hearing-notice");
+    let out = s.tmp("refusal-after-hearing.p7s");
+    let o = refuse_substantively(s, &out, &["--hearing-notice", &path_str(&signed)]);
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a refusal for application "),
+        "{text}"
+    );
+    assert!(out.exists());
+
+    // A notice of the same application on another ground does not cover this one.
+    notice["preliminary_grounds"] = json!(["licence-fee-not-paid"]);
+    let other = sign_notice(&notice, "notice-other-ground");
+    let o = refuse_substantively(
+        s,
+        &s.tmp("refusal-other.p7s"),
+        &["--hearing-notice", &path_str(&other)],
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (hearing-required): QualificationRequirementsNotMet was not among the \
+             grounds of the preliminary decision"
+        ),
+        "{}",
+        stderr(&o)
     );
 }

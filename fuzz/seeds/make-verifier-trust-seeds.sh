@@ -13,7 +13,7 @@ openssl x509 -in "$nca/ca/nca_rsa_test.crt" -outform DER -out one.der
 cat >list.json <<JSON
 {"version": 1, "centers": [
   {"name": "NCA RSA test", "certificate": "$json_pem",
-   "accredited_from": "2019-03-15T00:00:00Z", "accredited_until": "2024-03-13T23:59:59+06:00"},
+   "accredited_from": "2021-03-14T00:00:00Z", "accredited_until": "2024-03-13T23:59:59+06:00"},
   {"name": "foreign", "certificate": "$gost_pem", "foreign": true}
 ]}
 JSON

@@ -7,6 +7,7 @@
 //!
 //! | module | source |
 //! |---|---|
+//! | [`accreditation`] | EDS law art. 20-2.1–2: the root needs no accreditation; an issuing center at most three years |
 //! | [`ident`] | IIN and BIN structure (the national identity number registers) |
 //! | [`age`] | EDS law art. 14: the age of sixteen |
 //! | [`grounds`] | EDS law art. 14-1 (refusal), art. 17.1 and 18.1 (revocation) |
@@ -18,6 +19,7 @@
 //! | [`kz_time`] | Government Decree No. 20 of 19 January 2024 (one time zone, UTC+5): the legal date of an instant, used for every date of the law |
 //! | [`ber`] | X.690: BER → DER, for the files real signers write (shared by signer and verifier) |
 
+pub mod accreditation;
 pub mod age;
 pub mod ber;
 pub mod calendar;

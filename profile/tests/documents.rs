@@ -911,6 +911,37 @@ fn ok_reissue_filed_in_time() {
     assert!(!app.filed_in_time());
 }
 
+/// Paragraph 5 of the rules of services 1–3: a reissue applied for more than 30 calendar days
+/// after the changes is flagged (not a refusal ground); within the 30 days it is not.
+#[test]
+fn reissue_paragraph5_late_filing_is_flagged() {
+    let Ok(Document::ReissueApplication(mut app)) =
+        read(&fixture("reissue-application-legal-entity"))
+    else {
+        panic!("not a reissue application");
+    };
+    app.filled_on = date!(2026 - 07 - 01);
+    assert_eq!(app.late_filing(), None);
+    app.filled_on = date!(2026 - 07 - 02);
+    let late = app.late_filing();
+    assert_eq!(
+        late,
+        Some(eds_profile::documents::LateReissue {
+            changes_on: date!(2026 - 06 - 01),
+            filled_on: date!(2026 - 07 - 02),
+            days: 31,
+        })
+    );
+    assert_eq!(
+        late.map(|l| l.to_string()),
+        Some(
+            "the reissue is applied for on 2026-07-02, 31 calendar days after the changes of \
+             2026-06-01; paragraph 5 of the rules asks for at most 30"
+                .to_owned()
+        )
+    );
+}
+
 // ---- schemas ----
 
 #[test]
@@ -1160,4 +1191,102 @@ fn notification_registration_validity_from_the_application() {
             other: date!(2026 - 04 - 30),
         },
     );
+}
+
+/// Services 1–3: the division grounds refuse only a reissue, never a first application; other
+/// grounds of the list serve both; no service allows a ground outside its list.
+#[test]
+fn division_grounds_only_for_a_reissue() {
+    use eds_profile::documents::Procedure;
+    for service in [
+        Service::SpecialMeansLicence,
+        Service::CryptoDevelopmentLicence,
+        Service::LeakageChannelsLicence,
+    ] {
+        for ground in [
+            RefusalGround::DivisionDocumentsMissing,
+            RefusalGround::DivisionQualificationNotMet,
+            RefusalGround::DivisionAlreadyReissued,
+        ] {
+            assert!(ground.reissue_only());
+            assert!(
+                !service.allows_ground_for(ground, Procedure::Issue),
+                "{ground:?}"
+            );
+            assert!(
+                service.allows_ground_for(ground, Procedure::Reissue),
+                "{ground:?}"
+            );
+        }
+        assert!(service.allows_ground_for(RefusalGround::LicenceFeeNotPaid, Procedure::Issue));
+    }
+    assert!(
+        !Service::CryptoTradePermit
+            .allows_ground_for(RefusalGround::LicenceFeeNotPaid, Procedure::Issue)
+    );
+}
+
+/// Paragraph 4 of every rules: a substantive refusal follows a preliminary decision and a
+/// hearing; incompleteness is refused at once. The fixture notice (term ends 17 June 2026,
+/// notice 11 June, hearing 12 June) is in time.
+#[test]
+fn hearing_required_before_a_substantive_refusal() {
+    use eds_profile::calendar::Calendar;
+    use eds_profile::documents::hearing::{HearingError, check_refusal_after_hearing};
+    let cal = Calendar::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let Ok(Document::HearingNotice(notice)) = read(&fixture("hearing-notice")) else {
+        panic!("not a hearing notice");
+    };
+    let app = notice.application_number.clone();
+    let heard = RefusalGround::QualificationRequirementsNotMet;
+    let on = date!(2026 - 06 - 15);
+    assert_eq!(
+        check_refusal_after_hearing(RefusalGround::IncompleteDocuments, &app, on, None, &cal),
+        Ok(())
+    );
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, on, None, &cal),
+        Err(HearingError::HearingRequired { ground: heard })
+    );
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, on, Some(&notice), &cal),
+        Ok(())
+    );
+    assert_eq!(
+        check_refusal_after_hearing(
+            RefusalGround::LicenceFeeNotPaid,
+            &app,
+            on,
+            Some(&notice),
+            &cal
+        ),
+        Err(HearingError::GroundNotHeard {
+            ground: RefusalGround::LicenceFeeNotPaid
+        })
+    );
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, date!(2026 - 06 - 11), Some(&notice), &cal),
+        Err(HearingError::RefusalBeforeHearing {
+            refused_on: date!(2026 - 06 - 11),
+            hearing_on: date!(2026 - 06 - 12)
+        })
+    );
+    let mut late = notice.clone();
+    late.issued_on = date!(2026 - 06 - 15);
+    late.hearing_at = time::macros::datetime!(2026-06-16 11:00 +05:00);
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, date!(2026 - 06 - 17), Some(&late), &cal),
+        Err(HearingError::NoticeLate {
+            issued_on: date!(2026 - 06 - 15),
+            term_ends_on: date!(2026 - 06 - 17),
+            latest: date!(2026 - 06 - 12)
+        })
+    );
+    let Ok(Document::Application(other)) = read(&fixture("application-legal-entity")) else {
+        panic!("not an application");
+    };
+    assert!(matches!(
+        check_refusal_after_hearing(heard, &other.application_number, on, Some(&notice), &cal),
+        Err(HearingError::NoticeOfAnotherApplication { .. })
+    ));
 }

@@ -20,6 +20,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use eds_profile::accreditation::{self, CenterRole};
+
 use crate::cert::Cert;
 
 /// The only JSON format version this reader knows.
@@ -421,6 +423,15 @@ fn parse_center(
             "the period ends before it starts (accredited_until < accredited_from)".to_owned(),
         ));
     }
+    // EDS law art. 20-2.2: an issuing center is accredited for at most three years; a root
+    // (self-issued) needs no accreditation (20-2.1).
+    let role = if cert.is_self_issued() {
+        CenterRole::Root
+    } else {
+        CenterRole::Issuing
+    };
+    accreditation::check_period(role, accredited_from, accredited_until)
+        .map_err(|e| err("accredited_until", e.to_string()))?;
     let foreign = match map.get("foreign") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
@@ -523,6 +534,26 @@ mod tests {
         assert!(!c.accredited_at(time::macros::datetime!(2019-12-31 23:59:59 UTC)));
         assert!(c.accredited_at(time::macros::datetime!(2020-01-01 00:00 UTC)));
         assert!(c.accredited_at(time::macros::datetime!(2999-01-01 00:00 UTC)));
+    }
+
+    /// EDS law art. 20-2.2: an issuing center's accreditation lasts at most three years; a root
+    /// needs none (20-2.1), so its listed period is not limited.
+    #[test]
+    fn art20_2_2_issuing_center_period_over_three_years_refused() {
+        let pki = TestPki::new();
+        let four_years = r#", "accredited_from": "2024-01-01T00:00:00Z", "accredited_until": "2028-01-01T00:00:00Z""#;
+        let e = TrustList::from_bytes(json_with(&pki.issuing().pem(), four_years).as_bytes())
+            .unwrap_err();
+        assert!(
+            matches!(&e, TrustError::Field { field: "accredited_until", detail, .. }
+                if detail.contains("longer than three years (art. 20-2.2")),
+            "{e}"
+        );
+        let three_years = r#", "accredited_from": "2024-01-01T00:00:00Z", "accredited_until": "2027-01-01T00:00:00Z""#;
+        assert!(
+            TrustList::from_bytes(json_with(&pki.issuing().pem(), three_years).as_bytes()).is_ok()
+        );
+        assert!(TrustList::from_bytes(json_with(&pki.root().pem(), four_years).as_bytes()).is_ok());
     }
 
     #[test]

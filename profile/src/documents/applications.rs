@@ -359,6 +359,43 @@ impl ReissueApplication {
     pub fn filed_in_time(&self) -> bool {
         self.filled_on - self.changes_on <= Duration::days(REISSUE_FILING_DAYS)
     }
+
+    /// The application's lateness under paragraph 5 of the rules of services 1–3, if it is late:
+    /// the licensee must apply within [`REISSUE_FILING_DAYS`] calendar days of the changes. The
+    /// grounds of refusal (paragraph 9 of each service's Requirements, [`super::refusal_grounds`]) do not include lateness, so a late
+    /// application is accepted and flagged, never refused on this count.
+    pub fn late_filing(&self) -> Option<LateReissue> {
+        let days = (self.filled_on - self.changes_on).whole_days();
+        (days > REISSUE_FILING_DAYS).then_some(LateReissue {
+            changes_on: self.changes_on,
+            filled_on: self.filled_on,
+            days,
+        })
+    }
+}
+
+/// A reissue applied for later than paragraph 5 allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LateReissue {
+    /// When the changes occurred.
+    #[serde(with = "iso_date")]
+    pub changes_on: Date,
+    /// When the application was filled.
+    #[serde(with = "iso_date")]
+    pub filled_on: Date,
+    /// Calendar days between the two.
+    pub days: i64,
+}
+
+impl std::fmt::Display for LateReissue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the reissue is applied for on {}, {} calendar days after the changes of {}; \
+             paragraph 5 of the rules asks for at most {REISSUE_FILING_DAYS}",
+            self.filled_on, self.days, self.changes_on
+        )
+    }
 }
 
 fn not_allowed(field: &str, service: Service) -> DocumentError {

@@ -19,6 +19,7 @@
 pub mod applications;
 pub mod error;
 pub mod fields;
+pub mod hearing;
 pub mod results;
 pub mod schema;
 pub mod service;
@@ -33,7 +34,8 @@ use serde_json::Value;
 use time::Date;
 
 pub use applications::{
-    Application, REISSUE_FILING_DAYS, ReissueApplication, ReissueGround, Reorganisation,
+    Application, LateReissue, REISSUE_FILING_DAYS, ReissueApplication, ReissueGround,
+    Reorganisation,
 };
 pub use error::DocumentError;
 pub use fields::{

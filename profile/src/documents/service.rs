@@ -310,6 +310,27 @@ impl Service {
     pub fn allows_ground(self, ground: RefusalGround) -> bool {
         self.refusal_grounds().contains(&ground)
     }
+
+    /// Whether `ground` may refuse an application of `procedure`: a ground of the service's
+    /// list, and the three grounds of reissue on division (services 1–3,
+    /// [`RefusalGround::reissue_only`]) only for a reissue, never for a first application.
+    pub fn allows_ground_for(self, ground: RefusalGround, procedure: Procedure) -> bool {
+        self.allows_ground(ground) && (procedure == Procedure::Reissue || !ground.reissue_only())
+    }
+}
+
+impl RefusalGround {
+    /// The grounds that concern only the reissue of a licence on the division of a legal entity
+    /// (services 1–3, the items on reissue on division of their grounds for refusal): they
+    /// cannot refuse a first application.
+    pub fn reissue_only(self) -> bool {
+        matches!(
+            self,
+            Self::DivisionDocumentsMissing
+                | Self::DivisionQualificationNotMet
+                | Self::DivisionAlreadyReissued
+        )
+    }
 }
 
 /// The result kinds `service` may produce (the same as [`Service::result_kinds`]).
