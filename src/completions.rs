@@ -90,7 +90,7 @@ pub(crate) fn man(args: &ManArgs) -> anyhow::Result<u8> {
         cmd = sub;
     }
     let mut out = Vec::new();
-    clap_mangen::Man::new(cmd.name(name))
+    clap_mangen::Man::new(cmd.display_name(name))
         .render(&mut out)
         .context("failed to render the man page")?;
     write_stdout(&out)?;
@@ -106,7 +106,7 @@ fn write_pages(
 ) -> anyhow::Result<()> {
     let file = format!("{name}.1");
     let mut out = Vec::new();
-    clap_mangen::Man::new(cmd.clone().name(name.to_owned()))
+    clap_mangen::Man::new(cmd.clone().display_name(name.to_owned()))
         .render(&mut out)
         .with_context(|| format!("failed to render {file}"))?;
     let path = dir.join(&file);

@@ -43,7 +43,7 @@ use crate::web::{MAX_UPLOAD, Upload, VerifierCache};
 use crate::{AppState, blocking};
 
 /// Most certificates one `POST /x509/info` may ask about.
-pub const MAX_CERTS: usize = 100;
+pub(crate) const MAX_CERTS: usize = 100;
 
 /// The largest body read: [`MAX_UPLOAD`] bytes in base64 (4 characters per 3 bytes) and room
 /// for the JSON around them.
@@ -127,7 +127,8 @@ async fn cms_verify(
         return Err(bad(
             "cms",
             "it is empty; send the CMS signature in base64".into(),
-        ));
+        )
+        .into());
     }
     let data = body
         .data
