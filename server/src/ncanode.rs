@@ -199,12 +199,10 @@ async fn cms_verify(
                 "bestSignatureTime": rfc3339(s.timestamp_time.unwrap_or(s.validation_time)),
                 "etsiIndication": s.indication,
             });
-            if let Value::Object(o) = &mut signer {
-                if let Some(sub) = s.sub_indication {
-                    o.insert("etsiSubIndication".into(), json!(sub));
-                    if let Some(theirs) = their_sub_indication(sub) {
-                        o.insert("subIndication".into(), json!(theirs));
-                    }
+            if let (Value::Object(o), Some(sub)) = (&mut signer, s.sub_indication) {
+                o.insert("etsiSubIndication".into(), json!(sub));
+                if let Some(theirs) = their_sub_indication(sub) {
+                    o.insert("subIndication".into(), json!(theirs));
                 }
             }
             signer
