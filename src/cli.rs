@@ -77,6 +77,10 @@ pub(crate) enum Command {
     /// Licensing: issue a signed licence (or permit, conclusion, refusal), verify one.
     #[command(subcommand)]
     License(crate::licensing_cmd::LicenseCommand),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the man page of a command (`eds man verify`), or write every page (`--out DIR`).
+    Man(crate::completions::ManArgs),
 }
 
 /// Where a secret comes from: never the command line itself.

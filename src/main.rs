@@ -10,6 +10,7 @@ mod stdio;
 
 mod ca_cmd;
 mod cli;
+mod completions;
 mod demo;
 mod extend_cmd;
 mod licensing_cmd;
@@ -151,6 +152,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         cli::Command::License(licensing_cmd::LicenseCommand::Verify(args)) => {
             licensing_cmd::license_verify(&cli.data, cli.json, now, &args)
         }
+        cli::Command::Completions(args) => completions::completions(&args),
+        cli::Command::Man(args) => completions::man(&args),
     }
 }
 

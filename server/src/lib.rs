@@ -15,6 +15,7 @@
 //! | `POST /tsa` | anyone | timestamps (RFC 3161; [`tsa`]) |
 //! | `GET /`, `POST /verify` | anyone | the verification page: upload a signed document, see the verdict ([`web`]) |
 //! | `POST /api/v1/verify` | anyone | the same verification, the JSON report of `eds verify --json` |
+//! | `POST /cms/verify`, `POST /x509/info` | anyone | the same verification in NCANode's v3 JSON shape ([`ncanode`]) |
 //!
 //! The crate is thin, as the house style asks: it decodes and checks the wire form, calls the
 //! `eds-ca` domain on a blocking thread (the register is synchronous SQLite), and maps errors to
@@ -29,6 +30,7 @@ pub mod tsa;
 
 mod api;
 mod headers;
+mod ncanode;
 mod publish;
 mod root_crl;
 pub mod web;

@@ -77,6 +77,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/verify", post(verify_page).get(form_redirect))
         .route("/api/v1/verify", post(verify_api))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // The NCANode-compatible calls share this verifier; they set their own body limit.
+        .merge(crate::ncanode::router())
         .layer(Extension(cache))
 }
 
@@ -162,16 +164,16 @@ async fn verify_api(
 }
 
 /// What was uploaded.
-struct Upload {
-    signature: Vec<u8>,
-    signature_name: Option<String>,
-    content: Option<Vec<u8>>,
-    content_name: Option<String>,
+pub(crate) struct Upload {
+    pub(crate) signature: Vec<u8>,
+    pub(crate) signature_name: Option<String>,
+    pub(crate) content: Option<Vec<u8>>,
+    pub(crate) content_name: Option<String>,
 }
 
 /// The verdict and what the page shows beside it.
-struct Verified {
-    report: DocumentReport,
+pub(crate) struct Verified {
+    pub(crate) report: DocumentReport,
     signature_name: Option<String>,
     content_name: Option<String>,
     /// The signed content read as a licensing document, when it is one.
@@ -299,7 +301,7 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError) -> Error {
 /// timeout, a client that went away) the guard raises it, and a shutdown raises it when its grace
 /// period ends, so the thread stops at the verifier's next check instead of working on for
 /// nobody.
-async fn run(
+pub(crate) async fn run(
     state: &AppState,
     cache: Arc<VerifierCache>,
     upload: Upload,
@@ -370,7 +372,7 @@ impl Fingerprint {
 
 /// The verifier of the page, rebuilt when the center's certificates or CRLs change on disk.
 #[derive(Default)]
-struct VerifierCache {
+pub(crate) struct VerifierCache {
     current: Mutex<Option<Built>>,
 }
 
@@ -395,7 +397,7 @@ impl VerifierCache {
     }
 
     /// The current verifier and the names of the centers it trusts.
-    fn get(
+    pub(crate) fn get(
         &self,
         data: &Path,
         extra_trust: Option<&Path>,
