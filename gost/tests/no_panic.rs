@@ -32,6 +32,13 @@ proptest! {
     }
 
     #[test]
+    fn pkcs8_reader_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok((key, _)) = eds_gost::private_key_from_pkcs8(&data) {
+            prop_assert!(key.sign(Encoding::Tc26, b"m").is_ok());
+        }
+    }
+
+    #[test]
     fn xy_reader_never_panics(selector in 0usize..9, data in proptest::collection::vec(any::<u8>(), 0..140)) {
         let curve = ALL_CURVES[selector % ALL_CURVES.len()];
         if let Ok(key) = PublicKey::from_le_xy(curve, &data) {
