@@ -22,7 +22,7 @@ use der::asn1::{ObjectIdentifier, OctetStringRef};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 
-use crate::signature::{Encoding, Hash, PublicKey};
+use crate::signature::{Encoding, Hash, PrivateKey, PublicKey};
 use crate::{CurveId, Error, Size};
 
 /// What an identifier names.
@@ -276,4 +276,49 @@ pub fn spki_der(key: &PublicKey, key_algorithm: &Algorithm) -> Result<Vec<u8>, E
         subject_public_key: der::asn1::BitString::from_bytes(&octets).map_err(malformed)?,
     };
     spki.to_der().map_err(malformed)
+}
+
+/// The private key of a DER PKCS#8 PrivateKeyInfo (RFC 5958) with a GOST key: the algorithm and
+/// parameters as in a SubjectPublicKeyInfo, the `privateKey` OCTET STRING holding `d`
+/// little-endian, either bare or wrapped in an inner OCTET STRING (RFC 9215 §5 allows both; the
+/// national center's 2015 PKCS#12 files use the wrapped form, `fixtures/nca/README.md`).
+pub fn private_key_from_pkcs8(der: &[u8]) -> Result<(PrivateKey, &'static Algorithm), Error> {
+    let malformed = |what: &str, e: der::Error| Error::Malformed {
+        detail: format!("{what}: {e}"),
+    };
+    let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| Error::Malformed {
+        detail: format!("private key info: {e}"),
+    })?;
+    let alg = algorithm(&info.algorithm.oid)
+        .filter(|a| a.kind == Kind::PublicKey)
+        .ok_or_else(|| Error::UnknownAlgorithm {
+            oid: info.algorithm.oid.to_string(),
+        })?;
+    let params = info.algorithm.parameters.ok_or_else(|| Error::Malformed {
+        detail: "GOST private key without parameters".into(),
+    })?;
+    let oids: Vec<ObjectIdentifier> = params
+        .decode_as()
+        .map_err(|e| malformed("GOST private key parameters", e))?;
+    let set = oids.first().ok_or_else(|| Error::Malformed {
+        detail: "GOST private key parameters without a parameter set".into(),
+    })?;
+    let curve = CurveId::from_oid(set).ok_or_else(|| Error::UnknownParamSet {
+        oid: set.to_string(),
+    })?;
+    if curve.size() != alg.size {
+        return Err(Error::KeyMismatch {
+            signature: alg.name.into(),
+            key: curve.name().into(),
+        });
+    }
+    let raw = info.private_key;
+    let d = if raw.len() == curve.size().bytes() {
+        raw
+    } else {
+        OctetStringRef::from_der(raw)
+            .map_err(|e| malformed("GOST private key OCTET STRING", e))?
+            .as_bytes()
+    };
+    Ok((PrivateKey::from_le_bytes(curve, d)?, alg))
 }

@@ -22,7 +22,8 @@ pub mod curve;
 mod signature;
 
 pub use algorithm::{
-    ALGORITHMS, Algorithm, Kind, algorithm, public_key_from_spki, spki_der, verify_spki,
+    ALGORITHMS, Algorithm, Kind, algorithm, private_key_from_pkcs8, public_key_from_spki, spki_der,
+    verify_spki,
 };
 pub use curve::{CurveId, Size};
 pub use signature::{Encoding, Hash, PrivateKey, PublicKey, digest};

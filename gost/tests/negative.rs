@@ -268,3 +268,66 @@ fn fail_spki_size_mismatch_and_unknown() {
         }
     );
 }
+
+/// A PKCS#8 PrivateKeyInfo as the national center's 2015 PKCS#12 files hold it (version 0, the
+/// key algorithm with its parameters, `privateKey` an OCTET STRING wrapping the 64-byte `d`
+/// little-endian), built here around a known scalar.
+fn pkcs8(alg: &str, params: &[&str], inner: &[u8], wrap: bool) -> Vec<u8> {
+    use der::Encode;
+    let oids: Vec<der::asn1::ObjectIdentifier> = params
+        .iter()
+        .map(|o| der::asn1::ObjectIdentifier::new_unwrap(o))
+        .collect();
+    let key = if wrap {
+        der::asn1::OctetStringRef::new(inner)
+            .unwrap()
+            .to_der()
+            .unwrap()
+    } else {
+        inner.to_vec()
+    };
+    let params = der::Any::encode_from(&oids).unwrap();
+    let info = pkcs8::PrivateKeyInfo {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: der::asn1::ObjectIdentifier::new_unwrap(alg),
+            parameters: Some(der::asn1::AnyRef::from(&params)),
+        },
+        private_key: &key,
+        public_key: None,
+    };
+    info.to_der().unwrap()
+}
+
+#[test]
+fn ok_pkcs8_private_keys_national_and_tc26() {
+    let d512 = h(
+        "289da7963ffbafca2c1cd301f1e3baa3c53af3d6aaeaa5b18a80e38ea81fdc65534ca4d962de546ef7cbbeaba17969e461585a7586e9803f2a368c18825b9332",
+    );
+    let mut le = d512.clone();
+    le.reverse();
+    let expected = PrivateKey::from_be_bytes(CurveId::Tc26_512A, &d512).unwrap();
+    for (alg, params, wrap) in [
+        (
+            "1.2.398.3.10.1.1.2.2",
+            &["1.2.398.3.10.1.1.2.2.1", "1.2.398.3.10.1.3.3"][..],
+            true,
+        ),
+        ("1.2.643.7.1.1.1.2", &["1.2.643.7.1.2.1.2.1"][..], false),
+    ] {
+        let der = pkcs8(alg, params, &le, wrap);
+        let (key, row) = eds_gost::private_key_from_pkcs8(&der).unwrap();
+        assert_eq!(key.public_key(), expected.public_key(), "{alg}");
+        assert_eq!(row.oid.to_string(), alg);
+    }
+    // The zero scalar is refused.
+    let der = pkcs8(
+        "1.2.643.7.1.1.1.2",
+        &["1.2.643.7.1.2.1.2.1"],
+        &[0; 64],
+        true,
+    );
+    assert_eq!(
+        eds_gost::private_key_from_pkcs8(&der).unwrap_err(),
+        Error::PrivateKeyNotInRange
+    );
+}

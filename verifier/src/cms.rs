@@ -1222,7 +1222,7 @@ pub enum SignerFailure {
     /// The signature value does not verify with the certificate's key (SIG_CRYPTO_FAILURE).
     #[error("the signature value does not verify with the signer's public key")]
     SignatureInvalid,
-    /// An algorithm is unsupported (GOST), refused (SHA-1, small RSA) or does not fit the key
+    /// An algorithm is unsupported (GOST R 34.10-2001/94), refused (SHA-1, small RSA) or does not fit the key
     /// (CRYPTO_CONSTRAINTS_FAILURE).
     #[error("{0}")]
     Crypto(CryptoError),
@@ -1468,7 +1468,8 @@ pub struct TimestampToken {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImprintError {
-    /// The imprint's hash algorithm is not one this verifier computes (GOST, unknown).
+    /// The imprint's hash algorithm is not one this verifier computes (GOST R 34.11-94 with
+    /// the CryptoPro S-box, unknown).
     #[error("the timestamp's imprint uses {algorithm}, which this verifier cannot compute")]
     UnsupportedHash {
         /// Name or dotted OID.

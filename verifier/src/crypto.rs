@@ -62,7 +62,8 @@ pub const MAX_RSA_BITS: usize = 8192;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CryptoError {
-    /// The algorithm is recognised but this toolkit has no implementation (GOST R 34.10).
+    /// The algorithm is recognised but this toolkit has no implementation (the Russian GOST R
+    /// 34.10-2001/94 identifiers `1.2.643.2.2.*`, a GOST parameter set outside the table).
     #[error("signature algorithm {algorithm} is not supported")]
     Unsupported {
         /// Name or dotted OID of the algorithm.

@@ -9,7 +9,7 @@
 //! | `format` | TOTAL_FAILED / FORMAT_FAILURE |
 //! | `signing_certificate` | INDETERMINATE / NO_SIGNING_CERTIFICATE_FOUND |
 //! | `message_digest` | TOTAL_FAILED / HASH_FAILURE (INDETERMINATE / SIGNED_DATA_NOT_FOUND without the content) |
-//! | `signature` | TOTAL_FAILED / SIG_CRYPTO_FAILURE; INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE for GOST, SHA-1 |
+//! | `signature` | TOTAL_FAILED / SIG_CRYPTO_FAILURE; INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE for unsupported GOST identifiers, SHA-1 |
 //! | `timestamp` | a token that does not verify, or whose TSA certificate is not for timestamping alone (RFC 3161 §2.3: id-kp-timeStamping, critical), is a warning and gives no proof of existence |
 //! | `chain` | INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND, CHAIN_CONSTRAINTS_FAILURE, CERTIFICATE_CHAIN_GENERAL_FAILURE, CRYPTO_CONSTRAINTS_FAILURE |
 //! | `validity` | TOTAL_FAILED / EXPIRED or NOT_YET_VALID when the signing time (claimed or proven) lies outside the certificate's validity; INDETERMINATE / OUT_OF_BOUNDS_NO_POE when only the validation time does |

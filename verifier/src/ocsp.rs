@@ -549,7 +549,8 @@ fn authorised_signer(
 }
 
 /// Why a responder certificate is not accepted: not authorised, or its signature cannot be
-/// checked at all (GOST…), which is reported as such rather than as an authorisation failure.
+/// checked at all (an unsupported algorithm), which is reported as such rather than as an
+/// authorisation failure.
 enum Refusal {
     Unauthorized(String),
     Unsupported(CryptoError),

@@ -56,7 +56,7 @@
 //! | `NoChain` (no issuer found, unknown root, too long), `BudgetExceeded` | NO_CERTIFICATE_CHAIN_FOUND |
 //! | `NotCa`, `PathLenExceeded`, `CaKeyUsage`, `NameConstraints`, `Policy`, `RequiredEkuMissing` | CHAIN_CONSTRAINTS_FAILURE |
 //! | `BadSignature` (on a certificate), `UnknownCriticalExtension`, `Nonconforming`, `Malformed` | CERTIFICATE_CHAIN_GENERAL_FAILURE |
-//! | `UnsupportedAlgorithm` (GOST, DSA, SHA-1, RSA under 2048 bits, P-192) | CRYPTO_CONSTRAINTS_FAILURE |
+//! | `UnsupportedAlgorithm` (GOST R 34.10-2001/94, DSA, SHA-1, RSA under 2048 bits, P-192) | CRYPTO_CONSTRAINTS_FAILURE |
 //! | `Expired` / `NotYetValid` | EXPIRED / NOT_YET_VALID — or OUT_OF_BOUNDS_NO_POE, which the engine decides from what the validation time rests on |
 //!
 //! Certificate indices count along the chain: 0 is the leaf, the last is the trust anchor's
@@ -294,7 +294,8 @@ pub enum PathFailure {
         detail: String,
     },
     /// A certificate is signed with, or carries a key of, an algorithm not supported or not
-    /// allowed (GOST R 34.10, DSA, SHA-1, RSA under 2048 bits, curves other than P-256 and P-384).
+    /// allowed (GOST R 34.10-2001/94, DSA, SHA-1, RSA under 2048 bits, curves other than P-256
+    /// and P-384).
     #[error(
         "verify the signature of certificate {index} ({subject}): algorithm {algorithm} is not supported"
     )]

@@ -88,8 +88,10 @@
 //! Fetched OCSP answers are about the present: they are checked for freshness against `now`
 //! ([`crate::ocsp::check_response`]). A saved answer is checked the same way at the validation
 //! time `at` (or at its thisUpdate when it was made after `at`: a good answer then covers `at`
-//! as a later CRL does), and neither its thisUpdate nor its producedAt may be after `now`. A
-//! GOST-signed answer cannot be verified yet: it leaves a note, never a status.
+//! as a later CRL does), and neither its thisUpdate nor its producedAt may be after `now`. An
+//! answer signed with an algorithm the verifier does not implement (the Russian GOST R
+//! 34.10-2001/94 identifiers) leaves a note, never a status; the national center's GOST answers
+//! (2004 and 2015 generations) are verified through `eds-gost`.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -44,7 +44,8 @@ pub enum SubIndication {
     ChainConstraintsFailure,
     /// The chain could not be validated for a reason not covered by the others.
     CertificateChainGeneralFailure,
-    /// An algorithm is not supported or not allowed (GOST, SHA-1 signatures, small keys).
+    /// An algorithm is not supported or not allowed (GOST R 34.10-2001/94, SHA-1 signatures,
+    /// small keys).
     CryptoConstraintsFailure,
     /// The signing certificate cannot be identified in the signature.
     NoSigningCertificateFound,
