@@ -840,8 +840,10 @@ impl Verifier {
                     format!("the CA certificate {}", cert.subject())
                 }
             };
-            if let Some(source) = &result.source {
-                sources.push(describe(source));
+            // Described once: the summary and the per-certificate list say the same.
+            let described = result.source.as_ref().map(describe);
+            if let Some(text) = &described {
+                sources.push(text.clone());
             }
             judged.revocation_data.push(RevocationUse {
                 certificate: cert.subject(),
@@ -852,7 +854,7 @@ impl Verifier {
                     RevocationStatus::Unknown => "unknown",
                     RevocationStatus::Unavailable => "unavailable",
                 },
-                source: result.source.as_ref().map(describe),
+                source: described,
             });
             match result.status {
                 RevocationStatus::Good => {}
