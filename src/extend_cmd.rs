@@ -237,26 +237,8 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     files.sort();
     let extra = read_chain(&args.chain)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let jobs = args
-        .jobs
-        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
-        .unwrap_or(1)
-        .clamp(1, 64);
-    let bar = if json {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(u64::try_from(files.len()).unwrap_or(u64::MAX)),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} signatures extended ({per_sec}, {eta} left)",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    };
+    let jobs = crate::progress::jobs(args.jobs);
+    let bar = crate::progress::signatures(files.len(), json, "extended");
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {

@@ -14,6 +14,7 @@ mod completions;
 mod demo;
 mod extend_cmd;
 mod licensing_cmd;
+mod progress;
 mod serve_cmd;
 mod sign_cmd;
 mod verify_cmd;

@@ -501,25 +501,8 @@ fn run_batch(
     jobs: Option<usize>,
     quiet: bool,
 ) -> anyhow::Result<BatchResult> {
-    let jobs = jobs
-        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
-        .unwrap_or(1)
-        .clamp(1, 64);
-    let bar = if quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(u64::try_from(files.len()).unwrap_or(u64::MAX)),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} signatures verified ({per_sec}, {eta} left)",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    };
+    let jobs = crate::progress::jobs(jobs);
+    let bar = crate::progress::signatures(files.len(), quiet, "verified");
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<anyhow::Result<DocumentReport>>>> =
         Mutex::new((0..files.len()).map(|_| None).collect());

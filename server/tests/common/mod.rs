@@ -5,6 +5,7 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub(crate) mod holders;
 pub(crate) mod ocsp_req;
 
 use std::net::SocketAddr;
