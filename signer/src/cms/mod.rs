@@ -984,12 +984,21 @@ fn describe_sid(sid: &SignerIdentifier) -> String {
     match sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => format!(
             "the holder of certificate {} issued by {}",
-            hex(ias.serial_number.as_bytes()),
+            hex(serial_digits(ias.serial_number.as_bytes())),
             name_text(&ias.issuer)
         ),
         SignerIdentifier::SubjectKeyIdentifier(ski) => {
             format!("the holder of key {}", hex(ski.0.as_bytes()))
         }
+    }
+}
+
+/// The serial number's value without the sign byte DER puts before a high first bit (X.690
+/// §8.3.2), so it reads as `openssl x509 -serial` prints it.
+fn serial_digits(der: &[u8]) -> &[u8] {
+    match der {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        _ => der,
     }
 }
 
@@ -1021,6 +1030,13 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
+
+    #[test]
+    fn ok_serial_digits_drop_only_the_sign_byte() {
+        assert_eq!(serial_digits(&[0x00, 0xDD, 0x5D]), &[0xDD, 0x5D]);
+        assert_eq!(serial_digits(&[0x00]), &[0x00]);
+        assert_eq!(serial_digits(&[0x05, 0x00]), &[0x05, 0x00]);
+    }
 
     #[test]
     fn ok_signing_time_switches_to_generalized_time_in_2050() {
