@@ -407,7 +407,7 @@ fn holders(report: &DocumentReport) -> Vec<&Holder> {
     report
         .signatures
         .iter()
-        .filter_map(|s| s.holder.as_ref())
+        .filter_map(|s| s.holder.as_deref())
         .collect()
 }
 

@@ -161,7 +161,7 @@ async fn cms_verify(
             let cert = s.signer.as_ref().and_then(|entry| {
                 carried
                     .iter()
-                    .find(|c| hex::encode(c.sha256()) == entry.sha256)
+                    .find(|c| *hex::encode(c.sha256()) == *entry.sha256)
             });
             let cert_valid = ["chain", "validity", "revocation"].iter().all(|name| {
                 s.checks

@@ -787,7 +787,7 @@ fn signature_section(out: &mut String, s: &SignatureReport, i: usize, count: usi
     );
     // The signer.
     out.push_str("<h3>Signer</h3><dl class=\"grid\">");
-    let h = s.holder.as_ref();
+    let h = s.holder.as_deref();
     row(out, "Name", &signer_name(h, s), "signer-name", &suffix);
     if let Some(h) = h {
         if let Some(o) = &h.organization {

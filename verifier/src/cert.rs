@@ -83,8 +83,10 @@ struct Inner {
     spki_der: Vec<u8>,
     /// The RFC 4514 forms, made on first use: formatting a name looks every attribute type up
     /// in const-oid's database, which costs more than the rest of a cached verification.
-    subject_text: OnceLock<String>,
-    issuer_text: OnceLock<String>,
+    subject_text: OnceLock<Arc<str>>,
+    issuer_text: OnceLock<Arc<str>>,
+    /// The serial in upper-case hex, made on first use.
+    serial_text: OnceLock<Arc<str>>,
     /// Extensions every revocation check reads, decoded on first use.
     basic_constraints: OnceLock<Constraints>,
     crl_urls: OnceLock<Vec<String>>,
@@ -130,6 +132,7 @@ impl Cert {
                 spki_der,
                 subject_text: OnceLock::new(),
                 issuer_text: OnceLock::new(),
+                serial_text: OnceLock::new(),
                 basic_constraints: OnceLock::new(),
                 crl_urls: OnceLock::new(),
                 freshest_urls: OnceLock::new(),
@@ -216,22 +219,40 @@ impl Cert {
 
     /// The serial as upper-case hex, the way reports and the register show it.
     pub fn serial_hex(&self) -> String {
-        hex::encode_upper(self.serial())
+        self.serial_shared().to_string()
+    }
+
+    /// [`Cert::serial_hex`], made once and shared (reports hold it without copying).
+    pub fn serial_shared(&self) -> Arc<str> {
+        self.inner
+            .serial_text
+            .get_or_init(|| hex::encode_upper(self.serial()).into())
+            .clone()
     }
 
     /// The subject in RFC 4514 form.
     pub fn subject(&self) -> String {
+        self.subject_shared().to_string()
+    }
+
+    /// [`Cert::subject`], made once and shared.
+    pub fn subject_shared(&self) -> Arc<str> {
         self.inner
             .subject_text
-            .get_or_init(|| self.inner.parsed.tbs_certificate.subject.to_string())
+            .get_or_init(|| self.inner.parsed.tbs_certificate.subject.to_string().into())
             .clone()
     }
 
     /// The issuer in RFC 4514 form.
     pub fn issuer(&self) -> String {
+        self.issuer_shared().to_string()
+    }
+
+    /// [`Cert::issuer`], made once and shared.
+    pub fn issuer_shared(&self) -> Arc<str> {
         self.inner
             .issuer_text
-            .get_or_init(|| self.inner.parsed.tbs_certificate.issuer.to_string())
+            .get_or_init(|| self.inner.parsed.tbs_certificate.issuer.to_string().into())
             .clone()
     }
 

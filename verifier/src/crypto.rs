@@ -267,8 +267,12 @@ pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
 
 /// Whether an OID lies under a GOST arc.
 pub fn is_gost(oid: &ObjectIdentifier) -> bool {
-    let arcs: Vec<u64> = oid.arcs().map(u64::from).collect();
-    GOST_ARCS.iter().any(|prefix| arcs.starts_with(prefix))
+    GOST_ARCS.iter().any(|prefix| {
+        let mut arcs = oid.arcs();
+        prefix
+            .iter()
+            .all(|want| arcs.next().map(u64::from) == Some(*want))
+    })
 }
 
 /// Verifies `signature` over `message` with the key of `spki_der` (a DER SubjectPublicKeyInfo).
@@ -400,11 +404,12 @@ fn choose(
     digest: Option<&ObjectIdentifier>,
 ) -> Result<&'static dyn VerificationAlgorithm, CryptoError> {
     let key_oid = spki.algorithm.oid;
-    let name = algorithm_name(&sig.oid);
+    // Named only when refused: the name is a String.
+    let name = || algorithm_name(&sig.oid);
     if is_gost(&sig.oid) || is_gost(&key_oid) {
         // What `eds-gost` implements never reaches here (see `verify`): these are other GOST
         // identifiers (GOST R 34.10-2001/94 under 1.2.643.2.2).
-        return Err(CryptoError::Unsupported { algorithm: name });
+        return Err(CryptoError::Unsupported { algorithm: name() });
     }
     let mismatch = || CryptoError::KeyMismatch {
         algorithm: algorithm_name(&sig.oid),
@@ -439,7 +444,7 @@ fn choose(
                 (P384, Digest::Sha256) => Ok(&signature::ECDSA_P384_SHA256_ASN1),
                 (P384, Digest::Sha384) => Ok(&signature::ECDSA_P384_SHA384_ASN1),
                 (P256 | P384, Digest::Sha1) => Err(CryptoError::Disallowed {
-                    algorithm: name,
+                    algorithm: name(),
                     why: "SHA-1 signatures are refused (collisions are practical)",
                 }),
                 (P256 | P384, Digest::Streebog256 | Digest::Streebog512 | Digest::Gost3411_94) => {
@@ -448,7 +453,7 @@ fn choose(
                     })
                 }
                 (P256 | P384, Digest::Sha512) => Err(CryptoError::Disallowed {
-                    algorithm: name,
+                    algorithm: name(),
                     why: "ECDSA with SHA-512 is not implemented by the crypto backend",
                 }),
                 (other, _) => Err(CryptoError::Unsupported {
@@ -480,7 +485,7 @@ fn choose(
                 Digest::Sha384 => Ok(&signature::RSA_PKCS1_2048_8192_SHA384),
                 Digest::Sha512 => Ok(&signature::RSA_PKCS1_2048_8192_SHA512),
                 Digest::Sha1 => Err(CryptoError::Disallowed {
-                    algorithm: name,
+                    algorithm: name(),
                     why: "SHA-1 signatures are refused (collisions are practical)",
                 }),
                 Digest::Streebog256 | Digest::Streebog512 | Digest::Gost3411_94 => {
@@ -499,7 +504,7 @@ fn choose(
                 Digest::Sha384 => Ok(&signature::RSA_PSS_2048_8192_SHA384),
                 Digest::Sha512 => Ok(&signature::RSA_PSS_2048_8192_SHA512),
                 Digest::Sha1 => Err(CryptoError::Disallowed {
-                    algorithm: name,
+                    algorithm: name(),
                     why: "RSASSA-PSS with SHA-1 is refused",
                 }),
                 other => Err(CryptoError::Unsupported {
@@ -507,7 +512,7 @@ fn choose(
                 }),
             }
         }
-        _ => Err(CryptoError::Unsupported { algorithm: name }),
+        _ => Err(CryptoError::Unsupported { algorithm: name() }),
     }
 }
 

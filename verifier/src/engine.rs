@@ -118,7 +118,7 @@ pub struct SignatureReport {
     pub signer: Option<ChainEntry>,
     /// What the signing certificate says about its holder.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub holder: Option<Holder>,
+    pub holder: Option<Arc<Holder>>,
     /// The chain from the signing certificate to the trusted center (empty when none was found).
     pub chain: Vec<ChainEntry>,
     /// The trusted center the chain ends at.
@@ -160,7 +160,7 @@ impl SignatureReport {
             Check {
                 name: "content",
                 outcome: Outcome::Failed,
-                detail: CONTENT_DIFFERS.to_owned(),
+                detail: CONTENT_DIFFERS.into(),
             },
         );
         self.indication = Indication::TotalFailed;
@@ -250,7 +250,7 @@ pub struct Verifier {
 /// What a signing certificate says, whatever the signature: read once per certificate.
 struct LeafFacts {
     entry: ChainEntry,
-    holder: Result<Holder, String>,
+    holder: Result<Arc<Holder>, String>,
     /// `scope::warnings` of the holder.
     warnings: Vec<String>,
     signing_use: Result<(), scope::ScopeFailure>,
@@ -258,10 +258,12 @@ struct LeafFacts {
 
 impl LeafFacts {
     fn of(leaf: &Cert) -> Self {
-        let holder = Holder::from_der(leaf.der()).map_err(|e| e.to_string());
+        let holder = Holder::from_der(leaf.der())
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
         Self {
             entry: ChainEntry::of(leaf),
-            warnings: holder.as_ref().map(scope::warnings).unwrap_or_default(),
+            warnings: holder.as_deref().map(scope::warnings).unwrap_or_default(),
             holder,
             signing_use: scope::check_signing_use(leaf),
         }
@@ -760,17 +762,14 @@ impl Verifier {
         // word: it binds the signer (a claimed time outside the accreditation fails too) but never
         // stands in for a proof, so setting it back cannot reach into an accreditation that has
         // ended.
-        let mut accreditation_times = vec![if proven {
+        let first_time = if proven {
             signing_time.unwrap_or(at)
         } else {
             at
-        }];
-        if !proven && let Some(claimed) = signing_time {
-            accreditation_times.push(claimed);
-        }
-        let outside = accreditation_times
-            .iter()
-            .copied()
+        };
+        let claimed_time = signing_time.filter(|_| !proven);
+        let outside = std::iter::once(first_time)
+            .chain(claimed_time)
             .find(|t| !path.anchor.accredited_at(*t));
         match outside {
             None => run.pass(
@@ -783,11 +782,14 @@ impl Verifier {
                     } else {
                         " accredited"
                     },
-                    accreditation_times
-                        .iter()
-                        .map(|t| rfc3339(*t))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
+                    {
+                        let mut times = rfc3339(first_time);
+                        if let Some(claimed) = claimed_time {
+                            times.push_str(" and ");
+                            push_rfc3339(&mut times, claimed);
+                        }
+                        times
+                    }
                 ),
             ),
             Some(t) => {
@@ -819,7 +821,6 @@ impl Verifier {
             anchor: Some(&path.anchor.cert),
             embedded_ocsp: embedded.ocsp,
         };
-        let mut sources = Vec::new();
         let mut all_good = true;
         for (position, pair) in path.chain.windows(2).enumerate() {
             let (cert, issuer) = (&pair[0], &pair[1]);
@@ -842,12 +843,9 @@ impl Verifier {
             };
             // Described once: the summary and the per-certificate list say the same.
             let described = result.source.as_ref().map(describe);
-            if let Some(text) = &described {
-                sources.push(text.clone());
-            }
             judged.revocation_data.push(RevocationUse {
-                certificate: cert.subject(),
-                serial: cert.serial_hex(),
+                certificate: cert.subject_shared(),
+                serial: cert.serial_shared(),
                 status: match result.status {
                     RevocationStatus::Good => "good",
                     RevocationStatus::Revoked { .. } => "revoked",
@@ -934,7 +932,17 @@ impl Verifier {
                 }
             }
         }
-        let sources = sources.join("; ");
+        let mut sources = String::new();
+        for text in judged
+            .revocation_data
+            .iter()
+            .filter_map(|u| u.source.as_deref())
+        {
+            if !sources.is_empty() {
+                sources.push_str("; ");
+            }
+            sources.push_str(text);
+        }
         if all_good {
             run.pass(
                 "revocation",
@@ -1201,7 +1209,7 @@ struct Run {
 }
 
 impl Run {
-    fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+    fn pass(&mut self, name: &'static str, detail: impl Into<Cow<'static, str>>) {
         self.checks.push(Check {
             name,
             outcome: Outcome::Passed,
@@ -1209,8 +1217,13 @@ impl Run {
         });
     }
 
-    fn fail(&mut self, name: &'static str, sub: SubIndication, detail: impl Into<String>) {
-        let detail = detail.into();
+    fn fail(
+        &mut self,
+        name: &'static str,
+        sub: SubIndication,
+        detail: impl Into<Cow<'static, str>>,
+    ) {
+        let detail: Cow<'static, str> = detail.into();
         let outcome = match sub.indication() {
             Indication::TotalFailed => Outcome::Failed,
             _ => Outcome::Indeterminate,
@@ -1220,10 +1233,10 @@ impl Run {
             outcome,
             detail: detail.clone(),
         });
-        self.failures.push((sub, detail));
+        self.failures.push((sub, detail.into_owned()));
     }
 
-    fn skip(&mut self, name: &'static str, detail: impl Into<String>) {
+    fn skip(&mut self, name: &'static str, detail: impl Into<Cow<'static, str>>) {
         self.checks.push(Check {
             name,
             outcome: Outcome::Skipped,
@@ -1402,10 +1415,10 @@ fn describe(source: &Source) -> String {
             out.push_str(") of ");
             out.push_str(issuer);
             out.push_str(", thisUpdate ");
-            out.push_str(&rfc3339(*this_update));
+            push_rfc3339(&mut out, *this_update);
             if let Some(next) = next_update {
                 out.push_str(", nextUpdate ");
-                out.push_str(&rfc3339(*next));
+                push_rfc3339(&mut out, *next);
             }
             out
         }
@@ -1423,6 +1436,13 @@ fn describe(source: &Source) -> String {
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(20);
+    push_rfc3339(&mut out, t);
+    out
+}
+
+/// [`rfc3339`] written at the end of `out` (no string of its own).
+fn push_rfc3339(out: &mut String, t: OffsetDateTime) {
     let t = t.replace_nanosecond(0).unwrap_or(t);
     // The common case written directly: a report has a dozen times, and `time`'s formatter
     // costs more than the rest of the text. Its output is the same (a unit test compares).
@@ -1430,7 +1450,6 @@ fn rfc3339(t: OffsetDateTime) -> String {
         && let Ok(year) = u16::try_from(t.year())
         && year <= 9999
     {
-        let mut out = String::with_capacity(20);
         let mut push = |n: u8, then: Option<char>| {
             out.push(char::from(b'0' + n / 10 % 10));
             out.push(char::from(b'0' + n % 10));
@@ -1445,10 +1464,15 @@ fn rfc3339(t: OffsetDateTime) -> String {
         push(t.hour(), Some(':'));
         push(t.minute(), Some(':'));
         push(t.second(), Some('Z'));
-        return out;
+        return;
     }
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
+    match t.format(&time::format_description::well_known::Rfc3339) {
+        Ok(text) => out.push_str(&text),
+        // Writing into a String cannot fail.
+        Err(_) => {
+            let _ = write!(out, "{t}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! exactly what is stored.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
 use der::{Any, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
@@ -350,9 +351,9 @@ pub struct ProofOfExistence {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RevocationUse {
     /// The certificate's subject.
-    pub certificate: String,
+    pub certificate: Arc<str>,
     /// Its serial number (hex).
-    pub serial: String,
+    pub serial: Arc<str>,
     /// "good", "revoked", "unknown" or "unavailable".
     pub status: &'static str,
     /// The CRL or OCSP response that settled it (where it came from, its times).

@@ -4,6 +4,9 @@
 //! A verdict is not an error: the engine returns a [`SignatureReport`] for every signature it could
 //! look at, whatever its outcome.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -101,8 +104,8 @@ pub struct Check {
     pub name: &'static str,
     /// Passed, failed, indeterminate or skipped.
     pub outcome: Outcome,
-    /// A plain-words sentence about what was found.
-    pub detail: String,
+    /// A plain-words sentence about what was found (borrowed when it is a fixed sentence).
+    pub detail: Cow<'static, str>,
 }
 
 /// What the validation time rests on.
@@ -121,11 +124,11 @@ pub enum TimeBasis {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainEntry {
     /// RFC 4514 subject.
-    pub subject: String,
+    pub subject: Arc<str>,
     /// RFC 4514 issuer.
-    pub issuer: String,
+    pub issuer: Arc<str>,
     /// Serial, upper-case hex.
-    pub serial: String,
+    pub serial: Arc<str>,
     /// notBefore, RFC 3339.
     #[serde(with = "time::serde::rfc3339")]
     pub not_before: OffsetDateTime,
@@ -133,19 +136,19 @@ pub struct ChainEntry {
     #[serde(with = "time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
     /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
+    pub sha256: Arc<str>,
 }
 
 impl ChainEntry {
     /// The entry for a certificate.
     pub fn of(cert: &crate::cert::Cert) -> Self {
         Self {
-            subject: cert.subject(),
-            issuer: cert.issuer(),
-            serial: cert.serial_hex(),
+            subject: cert.subject_shared(),
+            issuer: cert.issuer_shared(),
+            serial: cert.serial_shared(),
             not_before: cert.not_before(),
             not_after: cert.not_after(),
-            sha256: hex::encode(cert.sha256()),
+            sha256: hex::encode(cert.sha256()).into(),
         }
     }
 }

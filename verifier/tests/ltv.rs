@@ -291,7 +291,7 @@ fn ok_lt_verifies_offline_after_the_signer_and_the_tsa_expired() {
     assert_eq!(s.proofs_of_existence[0].time, T0);
     // The officer's certificate and the issuing center's, each from a CRL in the signature.
     assert_eq!(s.revocation_data.len(), 2, "{s:#?}");
-    assert_eq!(s.revocation_data[0].serial, pki.leaf.serial_hex());
+    assert_eq!(*s.revocation_data[0].serial, pki.leaf.serial_hex());
     for used in &s.revocation_data {
         assert_eq!(used.status, "good");
         let source = used.source.as_deref().unwrap();
@@ -683,7 +683,7 @@ fn co_signatures_each_keep_their_own_level_and_verdict() {
             .find(|s| {
                 s.signer
                     .as_ref()
-                    .is_some_and(|e| e.serial == cert.serial_hex())
+                    .is_some_and(|e| *e.serial == cert.serial_hex())
             })
             .unwrap_or_else(|| panic!("{report:#?}"))
     };
