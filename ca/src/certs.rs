@@ -334,6 +334,11 @@ pub(crate) fn aia_extension(cfg: &CenterConfig) -> Result<CustomExtension, CaErr
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use ring::rand::SystemRandom;
 

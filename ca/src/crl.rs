@@ -604,6 +604,11 @@ fn der_time(out: &mut Vec<u8>, t: OffsetDateTime, generalized: bool) {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use rcgen::{
         CertificateParams, DistinguishedName, DnType, Issuer, KeyPair, PublicKeyData,

@@ -904,6 +904,11 @@ fn holder_text(iin: Option<&str>, bin: Option<&str>) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use std::num::NonZeroUsize;
     use std::path::Path;

@@ -137,6 +137,11 @@ fn algorithm_name(oid: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use rcgen::{KeyPair, PublicKeyData};
     use x509_parser::prelude::FromDer;

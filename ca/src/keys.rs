@@ -272,6 +272,11 @@ pub fn write_public_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use ring::rand::SystemRandom;
 

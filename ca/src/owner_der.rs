@@ -450,6 +450,11 @@ fn write_extension(out: &mut Vec<u8>, oid_body: &[u8], critical: bool, value: &[
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
 mod tests {
     use rcgen::{KeyPair, PublicKeyData, SubjectPublicKeyInfo};
     use ring::rand::SystemRandom;

@@ -1,6 +1,12 @@
 //! What the center issues reads back through the profile's own parser with every field right,
 //! and its CRLs name the issuing center's key identifier as written in its certificate.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
+
 use std::path::Path;
 
 use ring::rand::SystemRandom;

@@ -13,6 +13,10 @@
     clippy::expect_used,
     reason = "a benchmark whose set-up fails should stop loudly"
 )]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! makes a public function without documentation"
+)]
 
 use std::hint::black_box;
 

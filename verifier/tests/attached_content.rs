@@ -2,6 +2,12 @@
 //! file is compared with the content inside, never ignored (a different file is TOTAL_FAILED /
 //! HASH_FAILURE; the same file, given as bytes or as a reader, changes nothing).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
+
 use ring::rand::SystemRandom;
 use time::Duration;
 

@@ -3,6 +3,12 @@
 //! its documented result. The revocation cases (sections 4.4, 4.5 with CRLs, 4.7.4-4.7.5, 4.14,
 //! 4.15) are run with CRLs in `crl_scope.rs`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test should stop loudly"
+)]
+
 use der::asn1::ObjectIdentifier;
 use eds_verifier::cert::Cert;
 use eds_verifier::path::{PathFailure, PathOptions, PolicyOptions, validate};
