@@ -23,11 +23,16 @@
 //! constant-time scan that reads every entry — so neither the branches nor the memory accessed
 //! depend on the scalar. [`Domain::mul2_vartime`] serves verification, where every input is
 //! public: Shamir's trick with the same 4-bit windows on both scalars, zero digits skipped.
+//! [`Domain::mul_base_ct`] is `k·G` for the base point: a fixed-base table (`j·16^i·G` for every
+//! window `i` and digit `j`, built once per curve and process) turns it into one addition per
+//! window and no doubling, each row read in full by the same constant-time scan.
 //! Unit tests compare both against the plain double-and-add ladder (a differential property
 //! test).
 
+use std::sync::OnceLock;
+
 use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
-use crypto_bigint::{U256, U512, Uint};
+use crypto_bigint::{U256, U512, Uint, Word};
 use der::asn1::ObjectIdentifier;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
@@ -328,6 +333,18 @@ fn digit_ct<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
     digit
 }
 
+/// The fixed-base tables of [`ALL_CURVES`], in that order (see [`Domain::mul_base_ct`]).
+static BASE_TABLES: [OnceLock<Vec<Word>>; 9] = [const { OnceLock::new() }; 9];
+
+/// The integer of `L` little-endian words (a table entry, `L` words by construction).
+fn uint_from_words<const L: usize>(words: &[Word]) -> Uint<L> {
+    let mut limbs: [Word; L] = [0; L];
+    for (l, w) in limbs.iter_mut().zip(words) {
+        *l = *w;
+    }
+    Uint::from_words(limbs)
+}
+
 /// A point in homogeneous projective coordinates `(X : Y : Z)`, affine `(X/Z, Y/Z)`; the point
 /// at infinity is `(0 : 1 : 0)`.
 #[derive(Clone, Copy)]
@@ -567,6 +584,75 @@ impl<const L: usize> Domain<L> {
         r
     }
 
+    /// `k·G` for the base point `G` of `curve` (whose parameters this domain was made from), in
+    /// constant time: one addition per 4-bit window of `k`, the multiple `digit·16^i·G` read
+    /// from the curve's fixed-base table by a scan of the whole row. Same result as
+    /// `mul_ct(k, G)`; `k` must be below `2^q_bits`.
+    pub(crate) fn mul_base_ct(&self, k: &Uint<L>, curve: CurveId) -> Point<L> {
+        let Some(table) = self.base_table(curve) else {
+            return self.mul_ct(k, &self.g);
+        };
+        let entry = 3usize.saturating_mul(L);
+        let row_len = entry.saturating_mul(TABLE);
+        let mut r = self.identity();
+        for (i, row) in table.chunks_exact(row_len).enumerate() {
+            let digit = digit_ct(k, i.saturating_mul(WINDOW));
+            let mut coords = [Uint::<L>::ZERO; 3];
+            for (j, point) in (0u8..).zip(row.chunks_exact(entry)) {
+                let choice = digit.ct_eq(&j);
+                for (c, words) in coords.iter_mut().zip(point.chunks_exact(L)) {
+                    c.conditional_assign(&uint_from_words::<L>(words), choice);
+                }
+            }
+            let [x, y, z] = coords;
+            let t = Point {
+                x: DynResidue::from_montgomery(x, self.fp),
+                y: DynResidue::from_montgomery(y, self.fp),
+                z: DynResidue::from_montgomery(z, self.fp),
+            };
+            r = self.add(&r, &t);
+        }
+        r
+    }
+
+    /// The fixed-base table of `curve`, built on first use: for each window `i` (of
+    /// `ceil(q_bits / 4)`) the points `j·16^i·G`, `j` in `0..16`, each as the Montgomery forms
+    /// of `X`, `Y`, `Z` (`L` words each). `None` when `curve` is not this domain's (another base
+    /// point), so a caller's mistake costs speed, never a wrong point.
+    fn base_table(&self, curve: CurveId) -> Option<&'static [Word]> {
+        let index = ALL_CURVES.iter().position(|c| *c == curve)?;
+        let gx = self.g.x.retrieve();
+        let own = match (curve.params256(), curve.params512()) {
+            (Some(p), _) => p.x.as_words().as_slice() == gx.as_words().as_slice(),
+            (_, Some(p)) => p.x.as_words().as_slice() == gx.as_words().as_slice(),
+            _ => false,
+        };
+        if !own {
+            return None;
+        }
+        let cell = BASE_TABLES.get(index)?;
+        Some(cell.get_or_init(|| self.build_base_table()).as_slice())
+    }
+
+    fn build_base_table(&self) -> Vec<Word> {
+        let windows = self.q_bits.div_ceil(WINDOW);
+        let mut out = Vec::with_capacity(windows.saturating_mul(TABLE * 3 * L));
+        let mut base = self.g;
+        for _ in 0..windows {
+            let mut acc = self.identity();
+            for _ in 0..TABLE {
+                for c in [&acc.x, &acc.y, &acc.z] {
+                    out.extend_from_slice(c.as_montgomery().as_words());
+                }
+                acc = self.add(&acc, &base);
+            }
+            for _ in 0..WINDOW {
+                base = self.double(&base);
+            }
+        }
+        out
+    }
+
     /// `k1·P1 + k2·P2` for public scalars: Shamir's trick over 4-bit windows of both scalars,
     /// zero digits skipped (time depends on the scalars).
     pub(crate) fn mul2_vartime(
@@ -671,11 +757,16 @@ mod tests {
         DynResidue::new(&Uint::from_be_slice(&wide), d.fq()).retrieve()
     }
 
-    fn differential<const L: usize>(params: &Params<L>, a: &[u8], b: &[u8]) {
+    fn differential<const L: usize>(curve: CurveId, params: &Params<L>, a: &[u8], b: &[u8]) {
         let d = Domain::new(params);
         let g = d.generator();
         let (k1, k2) = (scalar(&d, a), scalar(&d, b));
         let q = mul_reference(&d, &k2, &g);
+        assert_eq!(
+            d.to_affine(&d.mul_base_ct(&k1, curve)),
+            d.to_affine(&mul_reference(&d, &k1, &g)),
+            "mul_base_ct"
+        );
         assert_eq!(
             d.to_affine(&d.mul_ct(&k1, &g)),
             d.to_affine(&mul_reference(&d, &k1, &g)),
@@ -708,9 +799,9 @@ mod tests {
         ) {
             let curve = ALL_CURVES.get(which).copied().unwrap_or(CurveId::Tc26_512A);
             if let Some(p) = curve.params256() {
-                differential(p, &a, &b);
+                differential(curve, p, &a, &b);
             } else if let Some(p) = curve.params512() {
-                differential(p, &a, &b);
+                differential(curve, p, &a, &b);
             }
         }
     }
@@ -730,9 +821,22 @@ mod tests {
                     Uint::from_u8(16),
                     q1,
                 ] {
+                    let expected = d.to_affine(&mul_reference(&d, &k, &g));
+                    assert_eq!(d.to_affine(&d.mul_ct(&k, &g)), expected, "{curve:?}");
                     assert_eq!(
-                        d.to_affine(&d.mul_ct(&k, &g)),
-                        d.to_affine(&mul_reference(&d, &k, &g)),
+                        d.to_affine(&d.mul_base_ct(&k, curve)),
+                        expected,
+                        "{curve:?}"
+                    );
+                    // Another curve's name: no table of this domain, the ladder answers.
+                    let other = if curve == CurveId::Tc26_512A {
+                        CurveId::Tc26_512B
+                    } else {
+                        CurveId::Tc26_512A
+                    };
+                    assert_eq!(
+                        d.to_affine(&d.mul_base_ct(&k, other)),
+                        expected,
                         "{curve:?}"
                     );
                 }

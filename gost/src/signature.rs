@@ -292,7 +292,7 @@ impl PrivateKey {
             if !in_scalar_range(&di, dom.q()) {
                 return Err(Error::PrivateKeyNotInRange);
             }
-            let p = dom.mul_ct(&di, &dom.generator());
+            let p = dom.mul_base_ct(&di, curve);
             dom.to_affine(&p)
                 .map(|(x, y)| (to_be(&x), to_be(&y)))
                 .ok_or(Error::PrivateKeyNotInRange)
@@ -350,7 +350,7 @@ impl PrivateKey {
                 if let Some(k) = uint::<{ U::LIMBS }>(&t).map(Zeroizing::new) {
                     let k = Zeroizing::new(bits2int(&dom, &k));
                     if in_scalar_range(&k, dom.q())
-                        && let Some((r, s)) = sign_core(&dom, &d, &alpha, &k)
+                        && let Some((r, s)) = sign_core(&dom, self.curve, &d, &alpha, &k)
                     {
                         return Ok((to_be(&r), to_be(&s)));
                     }
@@ -383,7 +383,7 @@ impl PrivateKey {
             if !in_scalar_range(&k, dom.q()) {
                 return Err(Error::NonceRejected);
             }
-            sign_core(&dom, &d, &alpha, &k)
+            sign_core(&dom, self.curve, &d, &alpha, &k)
                 .map(|(r, s)| (to_be(&r), to_be(&s)))
                 .ok_or(Error::NonceRejected)
         })
@@ -435,12 +435,13 @@ fn verify_core<const L: usize>(
 /// `s`, which are published).
 fn sign_core<const L: usize>(
     dom: &Domain<L>,
+    curve: CurveId,
     d: &Uint<L>,
     alpha: &Uint<L>,
     k: &Uint<L>,
 ) -> Option<(Uint<L>, Uint<L>)> {
     let fq = dom.fq();
-    let c = dom.mul_ct(k, &dom.generator());
+    let c = dom.mul_base_ct(k, curve);
     let (cx, _) = dom.to_affine(&c)?;
     let r = DynResidue::new(&cx, fq);
     let e = e_of(dom, alpha);
