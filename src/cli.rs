@@ -357,6 +357,12 @@ certificate and chain come along) or from a PKCS#8 key (--key, PEM or DER, plain
 with its certificate (--cert). The password is read from EDS_KEY_PASSWORD or the first line of
 --password-file, never from the command line.
 
+Algorithms: RSA (PKCS#1 v1.5, or PSS with --rsa-pss), ECDSA P-256/P-384, Ed25519 with SHA-2;
+GOST with Streebog: the national center's GOST 34.10-2015 512-bit keys (its 2015 PKCS#12
+files; its identifiers and byte order) and GOST R 34.10-2012 256/512 keys under the TC26
+identifiers (RFC 9215), which OpenSSL's GOST engine verifies. The center's 2004 GOST keys
+cannot sign here.
+
 Levels (ETSI EN 319 122-1): B by default; T with --tsa (a signature timestamp); --level LT adds
 the certificates of the signer's and the TSA's chains and the CRLs or OCSP responses proving
 their status (from --crl/--ocsp files, else downloaded from the certificates' distribution

@@ -287,9 +287,10 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             SignError::NotPkcs8 { .. } => {
                 Some("--key takes a PKCS#8 private key (PEM or DER); a .p12 file goes with --p12")
             }
-            SignError::UnsupportedAlgorithm { .. } => {
-                Some("GOST keys cannot sign here yet; use an RSA, ECDSA or Ed25519 key")
-            }
+            SignError::UnsupportedAlgorithm { .. } => Some(
+                "sign with an RSA, ECDSA, Ed25519 or GOST 34.10-2015 / R 34.10-2012 key (the \
+                 center's 2004 GOST keys cannot sign here)",
+            ),
             SignError::KeyCertificateMismatch => {
                 Some("--cert must be the certificate issued for this very key")
             }
@@ -406,6 +407,9 @@ fn algorithm_name(algorithm: SignatureAlgorithm) -> &'static str {
         SignatureAlgorithm::Ed25519 => "Ed25519",
         SignatureAlgorithm::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 SHA-256",
         SignatureAlgorithm::RsaPssSha256 => "RSASSA-PSS SHA-256",
+        SignatureAlgorithm::Gost256 => "GOST R 34.10-2012 256 Streebog-256",
+        SignatureAlgorithm::Gost512 => "GOST R 34.10-2012 512 Streebog-512",
+        SignatureAlgorithm::GostNca512 => "GOST 34.10-2015 512 Streebog-512 (national center)",
         _ => "other",
     }
 }

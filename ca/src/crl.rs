@@ -286,7 +286,7 @@ fn sync_dir(dir: &Path) -> Result<(), CaError> {
         .map_err(|e| CaError::io(dir, &e))
 }
 
-fn rcgen_entry(
+pub(crate) fn rcgen_entry(
     serial: &[u8],
     revoked_at: OffsetDateTime,
     reason: CrlReason,
@@ -300,7 +300,7 @@ fn rcgen_entry(
     }
 }
 
-fn rcgen_params(
+pub(crate) fn rcgen_params(
     this_update: OffsetDateTime,
     next_update: OffsetDateTime,
     key_identifier: &[u8],

@@ -11,6 +11,7 @@ pub mod config;
 pub mod crl;
 mod delegated;
 pub mod error;
+pub mod gost;
 pub mod issue;
 mod key_policy;
 pub mod keys;

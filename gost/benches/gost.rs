@@ -2,7 +2,7 @@
 //! Streebog, TC26 layout), over a 1 KiB message, beside OpenSSL's GOST engine
 //! (libengine-gost-openssl) through the `openssl` crate with a key of the same curve:
 //!
-//!     OPENSSL_CONF=gost/benches/openssl-gost.cnf cargo bench -p eds-gost --bench gost
+//!     OPENSSL_CONF=$PWD/gost/benches/openssl-gost.cnf cargo bench -p eds-gost --bench gost
 //!
 //! Without that configuration (or the engine) the engine's lines are left out, with the reason
 //! printed. Results: docs/benchmarks.md.
@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
             }
             (Err(e), _) => println!("engine left out for {name}: {e}"),
             (_, None) => println!(
-                "engine left out for {name}: digest {digest} unknown (run with OPENSSL_CONF=gost/benches/openssl-gost.cnf)"
+                "engine left out for {name}: digest {digest} unknown (run with OPENSSL_CONF set to the absolute path of gost/benches/openssl-gost.cnf)"
             ),
         }
         g.finish();

@@ -5,6 +5,7 @@ use crypto_bigint::{U256, U512, Uint};
 use hmac::{Hmac, Mac};
 use streebog::{Digest as _, Streebog256, Streebog512};
 use subtle::ConstantTimeLess;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::Error;
 use crate::curve::{CurveId, Domain, Size};
@@ -106,12 +107,20 @@ pub struct PublicKey {
 }
 
 /// A GOST R 34.10-2012 private key `d` in `[1, q-1]`.
+///
+/// The scalar is wiped from memory when the key is dropped (`zeroize`), and so are the copies
+/// signing makes of it: the integer forms of `d` and of the nonce `k`, and the state of the
+/// nonce generator (whose key is derived from `d`).
 #[derive(Clone)]
 pub struct PrivateKey {
     curve: CurveId,
-    d: Vec<u8>,
+    /// `d`, big-endian; wiped on drop.
+    d: Zeroizing<Vec<u8>>,
     public: PublicKey,
 }
+
+/// Every secret field is a `Zeroizing` one.
+impl zeroize::ZeroizeOnDrop for PrivateKey {}
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -277,20 +286,20 @@ impl PrivateKey {
         let size = curve.size();
         check_len("private key", size, d)?;
         let (x, y) = with_domain!(curve, |dom, U| {
-            let Some(di) = uint::<{ U::LIMBS }>(d) else {
+            let Some(di) = uint::<{ U::LIMBS }>(d).map(Zeroizing::new) else {
                 return Err(Error::PrivateKeyNotInRange);
             };
             if !in_scalar_range(&di, dom.q()) {
                 return Err(Error::PrivateKeyNotInRange);
             }
-            let p = dom.mul_ct(&di, &dom.generator());
+            let p = dom.mul_base_ct(&di, curve);
             dom.to_affine(&p)
                 .map(|(x, y)| (to_be(&x), to_be(&y)))
                 .ok_or(Error::PrivateKeyNotInRange)
         })?;
         Ok(Self {
             curve,
-            d: d.to_vec(),
+            d: Zeroizing::new(d.to_vec()),
             public: PublicKey { curve, x, y },
         })
     }
@@ -298,7 +307,7 @@ impl PrivateKey {
     /// The key `d` given little-endian (how the national center's key containers and the
     /// TC26 PKCS#8 `GostR3410-2012-PrivateKey` store it).
     pub fn from_le_bytes(curve: CurveId, d: &[u8]) -> Result<Self, Error> {
-        Self::from_be_bytes(curve, &reversed(d))
+        Self::from_be_bytes(curve, &Zeroizing::new(reversed(d)))
     }
 
     /// The public key `Q = d·P`.
@@ -326,7 +335,7 @@ impl PrivateKey {
         let alpha = reversed(h);
         with_domain!(self.curve, |dom, U| {
             let (Some(d), Some(alpha), Some(h1)) = (
-                uint::<{ U::LIMBS }>(&self.d),
+                uint::<{ U::LIMBS }>(&self.d).map(Zeroizing::new),
                 uint::<{ U::LIMBS }>(&alpha),
                 uint::<{ U::LIMBS }>(h),
             ) else {
@@ -338,10 +347,10 @@ impl PrivateKey {
             // only keeps a broken hash from looping forever.
             for _ in 0..64 {
                 let t = drbg.next()?;
-                if let Some(k) = uint::<{ U::LIMBS }>(&t) {
-                    let k = bits2int(&dom, &k);
+                if let Some(k) = uint::<{ U::LIMBS }>(&t).map(Zeroizing::new) {
+                    let k = Zeroizing::new(bits2int(&dom, &k));
                     if in_scalar_range(&k, dom.q())
-                        && let Some((r, s)) = sign_core(&dom, &d, &alpha, &k)
+                        && let Some((r, s)) = sign_core(&dom, self.curve, &d, &alpha, &k)
                     {
                         return Ok((to_be(&r), to_be(&s)));
                     }
@@ -365,16 +374,16 @@ impl PrivateKey {
         check_len("nonce", size, k)?;
         with_domain!(self.curve, |dom, U| {
             let (Some(d), Some(alpha), Some(k)) = (
-                uint::<{ U::LIMBS }>(&self.d),
+                uint::<{ U::LIMBS }>(&self.d).map(Zeroizing::new),
                 uint::<{ U::LIMBS }>(alpha),
-                uint::<{ U::LIMBS }>(k),
+                uint::<{ U::LIMBS }>(k).map(Zeroizing::new),
             ) else {
                 return Err(Error::NonceRejected);
             };
             if !in_scalar_range(&k, dom.q()) {
                 return Err(Error::NonceRejected);
             }
-            sign_core(&dom, &d, &alpha, &k)
+            sign_core(&dom, self.curve, &d, &alpha, &k)
                 .map(|(r, s)| (to_be(&r), to_be(&s)))
                 .ok_or(Error::NonceRejected)
         })
@@ -426,18 +435,19 @@ fn verify_core<const L: usize>(
 /// `s`, which are published).
 fn sign_core<const L: usize>(
     dom: &Domain<L>,
+    curve: CurveId,
     d: &Uint<L>,
     alpha: &Uint<L>,
     k: &Uint<L>,
 ) -> Option<(Uint<L>, Uint<L>)> {
     let fq = dom.fq();
-    let c = dom.mul_ct(k, &dom.generator());
+    let c = dom.mul_base_ct(k, curve);
     let (cx, _) = dom.to_affine(&c)?;
     let r = DynResidue::new(&cx, fq);
     let e = e_of(dom, alpha);
-    let s = r
-        .mul(&DynResidue::new(d, fq))
-        .add(&DynResidue::new(k, fq).mul(&e));
+    let d = Zeroizing::new(DynResidue::new(d, fq));
+    let ke = Zeroizing::new(DynResidue::new(k, fq).mul(&e));
+    let s = r.mul(&d).add(&ke);
     let (r, s) = (r.retrieve(), s.retrieve());
     if r == Uint::ZERO || s == Uint::ZERO {
         return None;
@@ -472,11 +482,19 @@ fn bits2octets<const L: usize>(dom: &Domain<L>, h: &Uint<L>) -> Uint<L> {
     DynResidue::new(&bits2int(dom, h), dom.fq()).retrieve()
 }
 
-/// The HMAC_DRBG of RFC 6979 §3.2 steps b–h with HMAC-Streebog of the key's size.
+/// The HMAC_DRBG of RFC 6979 §3.2 steps b–h with HMAC-Streebog of the key's size. Its state
+/// derives from the private key and yields the nonce: wiped on drop.
 struct Drbg {
     size: Size,
     k: Vec<u8>,
     v: Vec<u8>,
+}
+
+impl Drop for Drbg {
+    fn drop(&mut self) {
+        self.k.zeroize();
+        self.v.zeroize();
+    }
 }
 
 impl Drbg {
@@ -487,24 +505,36 @@ impl Drbg {
             k: vec![0; hlen],
             v: vec![1; hlen],
         };
-        drbg.k = drbg.mac(&[&drbg.v, &[0], x, h])?;
-        drbg.v = drbg.mac(&[&drbg.v])?;
-        drbg.k = drbg.mac(&[&drbg.v, &[1], x, h])?;
-        drbg.v = drbg.mac(&[&drbg.v])?;
+        drbg.set_k(drbg.mac(&[&drbg.v, &[0], x, h])?);
+        drbg.set_v(drbg.mac(&[&drbg.v])?);
+        drbg.set_k(drbg.mac(&[&drbg.v, &[1], x, h])?);
+        drbg.set_v(drbg.mac(&[&drbg.v])?);
         Ok(drbg)
     }
 
     /// Step h.2: one block (the hash is as long as `q`, so one block is enough).
-    fn next(&mut self) -> Result<Vec<u8>, Error> {
-        self.v = self.mac(&[&self.v])?;
-        Ok(self.v.clone())
+    fn next(&mut self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.set_v(self.mac(&[&self.v])?);
+        Ok(Zeroizing::new(self.v.clone()))
     }
 
     /// Step h.3: after a rejected candidate.
     fn reseed(&mut self) -> Result<(), Error> {
-        self.k = self.mac(&[&self.v, &[0]])?;
-        self.v = self.mac(&[&self.v])?;
+        self.set_k(self.mac(&[&self.v, &[0]])?);
+        self.set_v(self.mac(&[&self.v])?);
         Ok(())
+    }
+
+    /// Replaces `K`, wiping the old value.
+    fn set_k(&mut self, k: Vec<u8>) {
+        self.k.zeroize();
+        self.k = k;
+    }
+
+    /// Replaces `V`, wiping the old value.
+    fn set_v(&mut self, v: Vec<u8>) {
+        self.v.zeroize();
+        self.v = v;
     }
 
     fn mac(&self, parts: &[&[u8]]) -> Result<Vec<u8>, Error> {

@@ -331,3 +331,19 @@ fn ok_pkcs8_private_keys_national_and_tc26() {
         Error::PrivateKeyNotInRange
     );
 }
+
+/// The private key promises to wipe its secrets on drop (`zeroize::ZeroizeOnDrop`): the scalar
+/// is held in `Zeroizing`, and signing wipes its integer copies of `d`, `k` and the nonce
+/// generator's state.
+#[test]
+fn ok_private_key_zeroizes_on_drop() {
+    fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+    let key = PrivateKey::from_be_bytes(CurveId::Tc26_512A, &[0x1a; 64]).unwrap();
+    wipes_on_drop(&key);
+    // Signing still works with the wiped temporaries (the KATs pin the values).
+    let sig = key.sign(Encoding::Tc26, b"zeroize").unwrap();
+    assert_eq!(
+        key.public_key().verify(Encoding::Tc26, b"zeroize", &sig),
+        Ok(())
+    );
+}

@@ -12,6 +12,14 @@ pub enum DigestAlgorithm {
     Sha384,
     /// SHA-512 (2.16.840.1.101.3.4.2.3), the digest paired with Ed25519 (RFC 8419 §3.1).
     Sha512,
+    /// Streebog-256, GOST R 34.11-2012 (RFC 6986), as `id-tc26-gost3411-12-256`
+    /// (1.2.643.7.1.1.2.2, RFC 9215 §3).
+    Streebog256,
+    /// Streebog-512 as `id-tc26-gost3411-12-512` (1.2.643.7.1.1.2.3, RFC 9215 §3).
+    Streebog512,
+    /// Streebog-512 under the national center's identifier 1.2.398.3.10.1.3.3 (the same hash;
+    /// see `fixtures/nca/README.md`).
+    Streebog512Nca,
 }
 
 /// Signature algorithms this crate produces.
@@ -28,6 +36,14 @@ pub enum SignatureAlgorithm {
     RsaPkcs1Sha256,
     /// RSASSA-PSS with SHA-256, MGF1-SHA-256, salt 32 (RFC 4056).
     RsaPssSha256,
+    /// GOST R 34.10-2012 with a 256-bit key over Streebog-256, TC26 identifiers and layout
+    /// (RFC 9215 §2.2.2: `s‖r`, each big-endian), through the crate `eds-gost`.
+    Gost256,
+    /// GOST R 34.10-2012 with a 512-bit key over Streebog-512, TC26 identifiers and layout.
+    Gost512,
+    /// ST RK GOST 34.10-2015 with a 512-bit key over Streebog-512 as the Kazakh national center
+    /// writes it: its identifiers under 1.2.398.3.10 and its layout (`r‖s`, each little-endian).
+    GostNca512,
 }
 
 impl SignatureAlgorithm {
@@ -39,6 +55,9 @@ impl SignatureAlgorithm {
             Self::EcdsaP256Sha256 | Self::RsaPkcs1Sha256 | Self::RsaPssSha256 => {
                 DigestAlgorithm::Sha256
             }
+            Self::Gost256 => DigestAlgorithm::Streebog256,
+            Self::Gost512 => DigestAlgorithm::Streebog512,
+            Self::GostNca512 => DigestAlgorithm::Streebog512Nca,
         }
     }
 }
@@ -87,8 +106,9 @@ pub enum SignError {
         /// What is wrong, led by the structure it was found in.
         what: String,
     },
-    /// The key or its protection uses an algorithm this crate does not implement: a GOST key
-    /// (GOST 34.310-2004, GOST 34.10-2015), RC4 encryption, a public-key protected PKCS#12.
+    /// The key or its protection uses an algorithm this crate does not implement: a GOST
+    /// 34.310-2004 key (the 2015 generation and GOST R 34.10-2012 sign), RC4 encryption, a
+    /// public-key protected PKCS#12.
     #[error("use {name} ({oid}): not supported yet")]
     UnsupportedAlgorithm {
         /// The object identifier found in the file, dotted.
@@ -145,7 +165,7 @@ pub trait SigningKey: Send + Sync {
     /// The SubjectPublicKeyInfo of the key, DER (to match it against a certificate).
     fn public_key_info_der(&self) -> Vec<u8>;
 
-    /// Signs `message` (the DER of the signed attributes). ECDSA and RSA hash it with the
+    /// Signs `message` (the DER of the signed attributes). ECDSA, RSA and GOST hash it with the
     /// algorithm's digest; Ed25519 signs it as is.
     fn sign(&self, message: &[u8], rng: &dyn SecureRandom) -> Result<Vec<u8>, SignError>;
 }

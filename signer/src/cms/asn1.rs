@@ -41,6 +41,19 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const ID_RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 const ID_MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+/// id-tc26-gost3411-12-256 and -512 (RFC 9215 §3).
+const ID_STREEBOG256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.2");
+const ID_STREEBOG512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.3");
+/// The national center's Streebog-512 identifier.
+const ID_STREEBOG512_NCA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.3");
+/// id-tc26-gost3410-12-256 and -512 (RFC 9215 §3): the key algorithms, which GOST CMS writers
+/// name in `signatureAlgorithm` (RFC 4490 §3.2 set the pattern; OpenSSL's GOST engine does so).
+const ID_GOST3410_12_256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.1.1");
+const ID_GOST3410_12_512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.1.2");
+/// The national center's GOST 34.10-2015 512 with Streebog-512 signature identifier, as its
+/// own CMS messages name the signature (its 2004 timestamp tokens use the 2004 counterpart).
+const ID_GOST2015_512_NCA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.398.3.10.1.1.2.3.2");
 
 /// SignedData (RFC 5652 §5.1) with every element that may come from elsewhere — certificates,
 /// CRLs, SignerInfos — kept as the exact bytes it was decoded from.
@@ -219,6 +232,9 @@ pub(crate) fn digest_oid(digest: DigestAlgorithm) -> ObjectIdentifier {
         DigestAlgorithm::Sha256 => ID_SHA256,
         DigestAlgorithm::Sha384 => ID_SHA384,
         DigestAlgorithm::Sha512 => ID_SHA512,
+        DigestAlgorithm::Streebog256 => ID_STREEBOG256,
+        DigestAlgorithm::Streebog512 => ID_STREEBOG512,
+        DigestAlgorithm::Streebog512Nca => ID_STREEBOG512_NCA,
     }
 }
 
@@ -228,16 +244,26 @@ pub(crate) fn digest_from_oid(oid: &ObjectIdentifier) -> Option<DigestAlgorithm>
         ID_SHA256 => Some(DigestAlgorithm::Sha256),
         ID_SHA384 => Some(DigestAlgorithm::Sha384),
         ID_SHA512 => Some(DigestAlgorithm::Sha512),
+        ID_STREEBOG256 => Some(DigestAlgorithm::Streebog256),
+        ID_STREEBOG512 => Some(DigestAlgorithm::Streebog512),
+        ID_STREEBOG512_NCA => Some(DigestAlgorithm::Streebog512Nca),
         _ => None,
     }
 }
 
 /// The digestAlgorithm of a SignerInfo: SHA-2 with absent parameters (RFC 5754 §2 "SHOULD
-/// omit"; RFC 8419 §3.1 for SHA-512 with Ed25519).
+/// omit"; RFC 8419 §3.1 for SHA-512 with Ed25519); Streebog with NULL parameters, as both the
+/// national center's CMS messages and OpenSSL's GOST engine write it.
 pub(crate) fn digest_algorithm_identifier(digest: DigestAlgorithm) -> AlgorithmIdentifierOwned {
+    let parameters = match digest {
+        DigestAlgorithm::Sha256 | DigestAlgorithm::Sha384 | DigestAlgorithm::Sha512 => None,
+        DigestAlgorithm::Streebog256
+        | DigestAlgorithm::Streebog512
+        | DigestAlgorithm::Streebog512Nca => Some(Any::null()),
+    };
     AlgorithmIdentifierOwned {
         oid: digest_oid(digest),
-        parameters: None,
+        parameters,
     }
 }
 
@@ -248,6 +274,9 @@ pub(crate) fn digest_algorithm_identifier(digest: DigestAlgorithm) -> AlgorithmI
 /// - RSA PKCS#1 v1.5: sha256WithRSAEncryption, parameters NULL (RFC 5754 §3.2).
 /// - RSASSA-PSS: id-RSASSA-PSS with SHA-256, MGF1-SHA-256 and salt 32; the hash identifiers
 ///   inside carry NULL, as RFC 4055 §2.1's sha256Identifier does (RFC 4056 §3).
+/// - GOST R 34.10-2012 (TC26): the key algorithm id-tc26-gost3410-12-256/512 with NULL, as
+///   OpenSSL's GOST engine writes it (the pattern of RFC 4490 §3.2).
+/// - GOST 34.10-2015 (national center): 1.2.398.3.10.1.1.2.3.2 with NULL, as the center does.
 pub(crate) fn signature_algorithm_identifier(
     algorithm: SignatureAlgorithm,
 ) -> der::Result<AlgorithmIdentifierOwned> {
@@ -255,14 +284,18 @@ pub(crate) fn signature_algorithm_identifier(
         oid,
         parameters: None,
     };
+    let null = |oid| AlgorithmIdentifierOwned {
+        oid,
+        parameters: Some(Any::null()),
+    };
     Ok(match algorithm {
         SignatureAlgorithm::EcdsaP256Sha256 => bare(ECDSA_WITH_SHA256),
         SignatureAlgorithm::EcdsaP384Sha384 => bare(ECDSA_WITH_SHA384),
         SignatureAlgorithm::Ed25519 => bare(ID_ED25519),
-        SignatureAlgorithm::RsaPkcs1Sha256 => AlgorithmIdentifierOwned {
-            oid: SHA256_WITH_RSA,
-            parameters: Some(Any::null()),
-        },
+        SignatureAlgorithm::RsaPkcs1Sha256 => null(SHA256_WITH_RSA),
+        SignatureAlgorithm::Gost256 => null(ID_GOST3410_12_256),
+        SignatureAlgorithm::Gost512 => null(ID_GOST3410_12_512),
+        SignatureAlgorithm::GostNca512 => null(ID_GOST2015_512_NCA),
         SignatureAlgorithm::RsaPssSha256 => {
             let sha256 = AlgorithmIdentifierOwned {
                 oid: ID_SHA256,

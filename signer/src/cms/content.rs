@@ -6,6 +6,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use ring::digest;
+use streebog::Digest as _;
 
 use crate::key::DigestAlgorithm;
 
@@ -15,21 +16,59 @@ use super::{CmsError, Content};
 /// file's size.
 const CHUNK: usize = 256 * 1024;
 
-/// The ring algorithm of a digest.
-pub(crate) fn ring_digest(digest: DigestAlgorithm) -> &'static digest::Algorithm {
-    match digest {
-        DigestAlgorithm::Sha256 => &digest::SHA256,
-        DigestAlgorithm::Sha384 => &digest::SHA384,
-        DigestAlgorithm::Sha512 => &digest::SHA512,
+/// A digest being computed: ring's SHA-2, RustCrypto's Streebog (GOST R 34.11-2012).
+pub(crate) enum Hasher {
+    /// SHA-256, SHA-384, SHA-512.
+    Ring(digest::Context),
+    /// Streebog-256.
+    Streebog256(streebog::Streebog256),
+    /// Streebog-512 (under either identifier).
+    Streebog512(streebog::Streebog512),
+}
+
+impl Hasher {
+    /// A fresh computation of `algorithm`.
+    pub(crate) fn new(algorithm: DigestAlgorithm) -> Self {
+        match algorithm {
+            DigestAlgorithm::Sha256 => Self::Ring(digest::Context::new(&digest::SHA256)),
+            DigestAlgorithm::Sha384 => Self::Ring(digest::Context::new(&digest::SHA384)),
+            DigestAlgorithm::Sha512 => Self::Ring(digest::Context::new(&digest::SHA512)),
+            DigestAlgorithm::Streebog256 => Self::Streebog256(streebog::Streebog256::new()),
+            DigestAlgorithm::Streebog512 | DigestAlgorithm::Streebog512Nca => {
+                Self::Streebog512(streebog::Streebog512::new())
+            }
+        }
     }
+
+    /// Feeds `data`.
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Ring(c) => c.update(data),
+            Self::Streebog256(c) => c.update(data),
+            Self::Streebog512(c) => c.update(data),
+        }
+    }
+
+    /// The digest.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        match self {
+            Self::Ring(c) => c.finish().as_ref().to_vec(),
+            Self::Streebog256(c) => c.finalize().to_vec(),
+            Self::Streebog512(c) => c.finalize().to_vec(),
+        }
+    }
+}
+
+/// The digest of `bytes` under `algorithm`.
+pub(crate) fn digest_one(algorithm: DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
+    let mut hasher = Hasher::new(algorithm);
+    hasher.update(bytes);
+    hasher.finish()
 }
 
 /// The digests of `bytes` under each algorithm of `algorithms`, in that order.
 pub(crate) fn digest_bytes(bytes: &[u8], algorithms: &[DigestAlgorithm]) -> Vec<Vec<u8>> {
-    algorithms
-        .iter()
-        .map(|a| digest::digest(ring_digest(*a), bytes).as_ref().to_vec())
-        .collect()
+    algorithms.iter().map(|a| digest_one(*a, bytes)).collect()
 }
 
 /// The digests of `content` under each algorithm of `algorithms`, in that order, reading a
@@ -82,10 +121,7 @@ pub(crate) fn read_bounded(content: &Content<'_>, limit: u64) -> Result<Vec<u8>,
 
 fn digest_file(path: &Path, algorithms: &[DigestAlgorithm]) -> io::Result<Vec<Vec<u8>>> {
     let mut file = File::open(path)?;
-    let mut contexts: Vec<digest::Context> = algorithms
-        .iter()
-        .map(|a| digest::Context::new(ring_digest(*a)))
-        .collect();
+    let mut contexts: Vec<Hasher> = algorithms.iter().map(|a| Hasher::new(*a)).collect();
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match file.read(&mut buf) {
@@ -99,10 +135,7 @@ fn digest_file(path: &Path, algorithms: &[DigestAlgorithm]) -> io::Result<Vec<Ve
             context.update(chunk);
         }
     }
-    Ok(contexts
-        .into_iter()
-        .map(|c| c.finish().as_ref().to_vec())
-        .collect())
+    Ok(contexts.into_iter().map(Hasher::finish).collect())
 }
 
 #[cfg(test)]
@@ -122,11 +155,33 @@ mod tests {
             DigestAlgorithm::Sha256,
             DigestAlgorithm::Sha384,
             DigestAlgorithm::Sha512,
+            DigestAlgorithm::Streebog256,
+            DigestAlgorithm::Streebog512,
+            DigestAlgorithm::Streebog512Nca,
         ];
         assert_eq!(
             digest_content(&Content::File(&path), &all).unwrap(),
             digest_bytes(&bytes, &all)
         );
+    }
+
+    #[test]
+    fn ok_streebog_digests_are_the_gost_crates() {
+        let bytes = b"a document for the national center";
+        assert_eq!(
+            digest_one(DigestAlgorithm::Streebog256, bytes),
+            eds_gost::digest(eds_gost::Size::S256, bytes)
+        );
+        for nca in [
+            DigestAlgorithm::Streebog512,
+            DigestAlgorithm::Streebog512Nca,
+        ] {
+            assert_eq!(
+                digest_one(nca, bytes),
+                eds_gost::digest(eds_gost::Size::S512, bytes)
+            );
+        }
+        assert_eq!(digest_one(DigestAlgorithm::Streebog512, b"").len(), 64);
     }
 
     #[test]

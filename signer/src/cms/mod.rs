@@ -548,8 +548,9 @@ pub fn prepare_cosign(
 /// and returns the DER ContentInfo (RFC 5652 §3) of the SignedData.
 ///
 /// An ECDSA signature may come as DER (Ecdsa-Sig-Value, which CMS carries, RFC 5753 §2.1.1)
-/// or as the fixed `r‖s` form, which is converted; anything else, and an Ed25519 signature
-/// that is not 64 bytes, fails with [`CmsError::MalformedSignature`].
+/// or as the fixed `r‖s` form, which is converted; anything else, and an Ed25519 or GOST
+/// signature of the wrong length (64 bytes; 128 for 512-bit GOST), fails with
+/// [`CmsError::MalformedSignature`].
 pub fn assemble(prepared: Prepared, signature: &[u8]) -> Result<Vec<u8>, CmsError> {
     let Prepared {
         to_be_signed,
@@ -570,6 +571,16 @@ pub fn assemble(prepared: Prepared, signature: &[u8]) -> Result<Vec<u8>, CmsErro
         SignatureAlgorithm::Ed25519 if signature.len() != 64 => {
             return Err(malformed(
                 "an Ed25519 signature is 64 bytes (RFC 8032 §5.1.6)",
+            ));
+        }
+        SignatureAlgorithm::Gost256 if signature.len() != 64 => {
+            return Err(malformed(
+                "a GOST R 34.10-2012 256-bit signature is 64 bytes (RFC 9215 §2.2.2)",
+            ));
+        }
+        SignatureAlgorithm::Gost512 | SignatureAlgorithm::GostNca512 if signature.len() != 128 => {
+            return Err(malformed(
+                "a GOST R 34.10-2012 512-bit signature is 128 bytes (RFC 9215 §2.2.2)",
             ));
         }
         _ if signature.is_empty() => return Err(malformed("the signature is empty")),

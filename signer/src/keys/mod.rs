@@ -4,9 +4,11 @@
 //! encoding (X.690 §8.1.3.6), which the center's files use.
 //!
 //! Every key loaded here is a [`RingSigningKey`], which signs through the crate's
-//! [`SigningKey`] trait. Failures are [`SignError`] variants, one per cause:
-//! a wrong password, a file of another type, broken encoding (with the byte offset), an
-//! algorithm not supported yet (GOST), a key that does not match its certificate.
+//! [`SigningKey`] trait: with `ring`, or with the crate `eds-gost` for GOST R 34.10-2012 and
+//! the national center's GOST 34.10-2015 keys. Failures are [`SignError`] variants, one per
+//! cause: a wrong password, a file of another type, broken encoding (with the byte offset), an
+//! algorithm not supported (the center's 2004 GOST keys), a key that does not match its
+//! certificate.
 
 pub mod ber;
 mod pbe;

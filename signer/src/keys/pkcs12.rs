@@ -100,7 +100,7 @@ impl fmt::Debug for Pkcs12Contents {
 /// The key is paired with the certificate carrying the same localKeyId, or else with the
 /// certificate whose public key it matches. Errors: [`SignError::WrongPassword`] (MAC or
 /// padding), [`SignError::NotPkcs12`] naming what the file is, [`SignError::Malformed`],
-/// [`SignError::UnsupportedAlgorithm`] (GOST keys, public-key modes),
+/// [`SignError::UnsupportedAlgorithm`] (the center's 2004 GOST keys, public-key modes),
 /// [`SignError::KeyCertificateMismatch`], [`SignError::NoKey`], [`SignError::NoCertificate`].
 pub fn load_pkcs12(bytes: &[u8], password: &str) -> Result<Pkcs12Contents, SignError> {
     load_pkcs12_with_limits(bytes, password, &KeyLoadLimits::default())

@@ -21,7 +21,7 @@ use crate::key::SignError;
 /// key block counts. Errors: [`SignError::WrongPassword`], [`SignError::PasswordRequired`],
 /// [`SignError::NotPkcs8`] naming what the file is (a certificate, a PKCS#12 file, a PEM block
 /// with another label), [`SignError::Malformed`] with the byte offset,
-/// [`SignError::UnsupportedAlgorithm`] (GOST keys among others).
+/// [`SignError::UnsupportedAlgorithm`] (the center's 2004 GOST keys among others).
 pub fn load_pkcs8(bytes: &[u8], password: Option<&[u8]>) -> Result<RingSigningKey, SignError> {
     load_pkcs8_with_limits(bytes, password, &KeyLoadLimits::default())
 }

@@ -1,6 +1,8 @@
 //! Keys held in memory and signing through `ring`: ECDSA P-256/SHA-256 and P-384/SHA-384 with
 //! DER signatures (RFC 5753 §7.2, as CMS wants them), Ed25519 (RFC 8419) and RSA with PKCS#1
-//! v1.5 or PSS padding and SHA-256 (RFC 8017 §8.2, §8.1; RFC 4056).
+//! v1.5 or PSS padding and SHA-256 (RFC 8017 §8.2, §8.1; RFC 4056) — and GOST R 34.10-2012 /
+//! ST RK GOST 34.10-2015 keys, which ring lacks, through the crate `eds-gost` (see
+//! [`GostKey`]): the national center's 2015 keys and TC26 keys (RFC 9215).
 //!
 //! The keys come from PKCS#8 (RFC 5958), PKCS#1 `RSAPrivateKey` (RFC 8017 appendix A.1.2) or
 //! SEC1 `ECPrivateKey` (RFC 5915). RSA keys are imported, never generated here; the same RSA
@@ -45,6 +47,18 @@ enum Inner {
     Ecdsa(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair),
+    Gost(GostKey),
+}
+
+/// A GOST private key and the layout its signatures take.
+///
+/// The scalar lives in [`eds_gost::PrivateKey`], which wipes it on drop. Signing is constant
+/// time in the key and deterministic (RFC 6979 §3.2 with HMAC-Streebog): the random generator
+/// given to [`SigningKey::sign`] is not used, so the same key and attributes give the same
+/// signature.
+struct GostKey {
+    key: eds_gost::PrivateKey,
+    encoding: eds_gost::Encoding,
 }
 
 impl RingSigningKey {
@@ -52,8 +66,10 @@ impl RingSigningKey {
     /// RSA (rsaEncryption), EC on P-256 or P-384 (RFC 5915 inside), or Ed25519 (RFC 8410 §7).
     ///
     /// An RSA key signs with PKCS#1 v1.5 until [`with_algorithm`](Self::with_algorithm) says
-    /// otherwise. Another algorithm — the Kazakh GOST ones among them — is
-    /// [`SignError::UnsupportedAlgorithm`] naming it.
+    /// otherwise. GOST keys are read too: GOST R 34.10-2012 256/512 under the TC26 identifiers
+    /// (RFC 9215 §5) and the national center's GOST 34.10-2015 512 (`1.2.398.3.10.1.1.2.2`),
+    /// `d` little-endian, bare or inside an OCTET STRING. Another algorithm — the center's
+    /// 2004 generation among them — is [`SignError::UnsupportedAlgorithm`] naming it.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, SignError> {
         Self::from_pkcs8_der_with_public(der, None)
     }
@@ -80,7 +96,7 @@ impl RingSigningKey {
                 algorithm,
                 SignatureAlgorithm::RsaPkcs1Sha256 | SignatureAlgorithm::RsaPssSha256
             ),
-            Inner::Ecdsa(_) | Inner::Ed25519(_) => algorithm == self.algorithm,
+            Inner::Ecdsa(_) | Inner::Ed25519(_) | Inner::Gost(_) => algorithm == self.algorithm,
         };
         if !allowed {
             return Err(SignError::AlgorithmNotForKey {
@@ -104,6 +120,7 @@ impl RingSigningKey {
         let oid = algorithm_oid(der)?;
         match oid {
             RSA_ENCRYPTION | EC_PUBLIC_KEY | ED25519 => {}
+            other if gost_algorithm(&other).is_some() => return Self::gost(der),
             other => return Err(unsupported(&other)),
         }
         let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| der_error(e, "PKCS#8"))?;
@@ -141,6 +158,47 @@ impl RingSigningKey {
                 })
             }
         }
+    }
+
+    /// A GOST key from PKCS#8 DER (its algorithm one of [`gost_algorithm`]'s): the scalar
+    /// through `eds-gost`, the SubjectPublicKeyInfo with the PKCS#8 algorithm identifier as it
+    /// is (so it equals the certificate's) and the public key `d·P` computed here.
+    fn gost(der: &[u8]) -> Result<Self, SignError> {
+        let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| der_error(e, "PKCS#8"))?;
+        let algorithm =
+            gost_algorithm(&info.algorithm.oid).ok_or_else(|| unsupported(&info.algorithm.oid))?;
+        let (key, row) = eds_gost::private_key_from_pkcs8(der).map_err(|e| match e {
+            eds_gost::Error::Malformed { detail } => SignError::Malformed {
+                offset: 0,
+                what: format!("GOST private key: {detail}"),
+            },
+            eds_gost::Error::UnknownAlgorithm { oid }
+            | eds_gost::Error::UnknownParamSet { oid } => {
+                let name = format!("GOST parameter set {oid}");
+                SignError::UnsupportedAlgorithm { oid, name }
+            }
+            other => SignError::InvalidKey {
+                reason: format!("GOST private key: {other}"),
+            },
+        })?;
+        let parameters = info
+            .algorithm
+            .parameters
+            .map(|p| Any::from_der(&p.to_der()?))
+            .transpose()
+            .map_err(|e| der_error(e, "GOST key parameters"))?;
+        let point = OctetStringRef::new(&key.public_key().to_le_xy())
+            .and_then(|o| o.to_der())
+            .map_err(|e| der_error(e, "GOST public key"))?;
+        let spki = spki_der(info.algorithm.oid, parameters, &point)?;
+        Ok(Self {
+            inner: Inner::Gost(GostKey {
+                key,
+                encoding: row.encoding,
+            }),
+            algorithm,
+            spki_der: spki,
+        })
     }
 
     fn rsa(pair: RsaKeyPair) -> Result<Self, SignError> {
@@ -296,6 +354,13 @@ impl SigningKey for RingSigningKey {
                     .map_err(|_| failed("rsa"))?;
                 Ok(signature)
             }
+            Inner::Gost(gost) => {
+                gost.key
+                    .sign(gost.encoding, message)
+                    .map_err(|e| SignError::Signing {
+                        reason: format!("GOST signing failed: {e}"),
+                    })
+            }
         }
     }
 }
@@ -317,6 +382,25 @@ struct EcPrivateKey<'a> {
     parameters: Option<ObjectIdentifier>,
     #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
     public_key: Option<BitStringRef<'a>>,
+}
+
+/// The signature algorithm of a GOST key algorithm this crate signs with: the TC26 keys of
+/// RFC 9215 §3 and the national center's 2015 key (`eds_gost`'s table, 2004 rows excluded: their
+/// hash, GOST 34.311-95, is not one the CMS builder computes).
+fn gost_algorithm(oid: &ObjectIdentifier) -> Option<SignatureAlgorithm> {
+    let row = eds_gost::algorithm(oid).filter(|a| a.kind == eds_gost::Kind::PublicKey)?;
+    match (row.encoding, row.hash) {
+        (eds_gost::Encoding::Tc26, eds_gost::Hash::Streebog256) => {
+            Some(SignatureAlgorithm::Gost256)
+        }
+        (eds_gost::Encoding::Tc26, eds_gost::Hash::Streebog512) => {
+            Some(SignatureAlgorithm::Gost512)
+        }
+        (eds_gost::Encoding::Nca, eds_gost::Hash::Streebog512) => {
+            Some(SignatureAlgorithm::GostNca512)
+        }
+        _ => None,
+    }
 }
 
 /// The privateKeyAlgorithm OID of a PrivateKeyInfo, read from the outline only (version,
