@@ -83,7 +83,9 @@ pub(crate) enum Command {
     Man(crate::completions::ManArgs),
 }
 
-/// Where a secret comes from: never the command line itself.
+/// Where a secret comes from: never the command line itself. Every command that changes the
+/// register takes it and checks it (it must decrypt the issuing center's key): write access to
+/// the data folder alone changes nothing.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct PassphraseArgs {
     /// File whose first line is the center's key passphrase (instead of EDS_CA_PASSPHRASE);
@@ -169,6 +171,8 @@ pub(crate) enum CaCommand {
         /// A note for the register.
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// Sign and publish a full CRL (crl/issuing.crl and .pem in the data folder).
     Crl {
@@ -226,6 +230,8 @@ pub(crate) enum CaCommand {
         /// ban applies until `eds ca unban`.
         #[arg(long)]
         until: Option<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// Lift a court ban (art. 14-1(3)) recorded by `eds ca ban`, from a date on.
     Unban {
@@ -237,6 +243,8 @@ pub(crate) enum CaCommand {
         /// First day the ban no longer applies (YYYY-MM-DD; default: today in Astana).
         #[arg(long)]
         on: Option<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// The tamper-evident audit log.
     #[command(subcommand)]
@@ -248,12 +256,37 @@ pub(crate) enum CaCommand {
         out: PathBuf,
         /// Archive exactly these serials (refused if any is within its five years).
         serials: Vec<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// List the refusals recorded in the register.
     Refusals,
     /// Operators of the network API (`eds serve`) and their bearer tokens.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Replace the OCSP responder's or the timestamp authority's certificate.
+    ///
+    /// These certificates are never revoked like an owner's (`eds ca revoke` refuses them, exit
+    /// 4): the issuing center certifies a new key of the center's algorithm, and a running `eds
+    /// serve` signs with it from its next request, without a restart. Example:
+    ///
+    ///     eds ca rotate ocsp
+    Rotate {
+        /// Which certificate.
+        #[arg(value_enum)]
+        service: RotateService,
+        #[command(flatten)]
+        secret: PassphraseArgs,
+    },
+}
+
+/// A service certificate `eds ca rotate` replaces.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RotateService {
+    /// The delegated OCSP signer (ocsp.crt.pem, ocsp.key.pem).
+    Ocsp,
+    /// The timestamp authority (tsa.crt.pem, tsa.key.pem).
+    Tsa,
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,6 +297,8 @@ pub(crate) enum OperatorCommand {
     Add {
         /// The operator's name: the actor of its calls in the audit log (A-Z a-z 0-9 . _ @ -).
         name: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// List operators, revoked ones included.
     List,
@@ -271,6 +306,8 @@ pub(crate) enum OperatorCommand {
     Revoke {
         /// The operator's name.
         name: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
 }
 
@@ -286,6 +323,8 @@ pub(crate) enum RegistryCommand {
         /// Who notified the center of these records.
         #[arg(long, default_value = "registry")]
         notified_by: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
 }
 

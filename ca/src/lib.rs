@@ -11,6 +11,8 @@ pub mod config;
 pub mod crl;
 mod delegated;
 pub mod error;
+pub mod fields;
+pub mod idempotency;
 pub mod issue;
 mod key_policy;
 pub mod keys;
@@ -22,4 +24,5 @@ pub mod root_crl;
 pub mod store;
 pub mod tsa;
 
+pub use delegated::SignerState;
 pub use error::CaError;

@@ -490,7 +490,7 @@ fn ok_nonce_is_echoed_and_verified_by_openssl() {
 }
 
 #[test]
-fn ok_nonce_longer_than_128_octets_is_not_echoed() {
+fn fail_nonce_longer_than_128_octets_is_malformed_request() {
     let pki = Pki::new(KeyAlgorithm::P256);
     let (serial, _) = pki.leaf("individual-signing");
     let nonce = |len: usize| Extension {
@@ -499,17 +499,29 @@ fn ok_nonce_longer_than_128_octets_is_not_echoed() {
         extn_value: OctetString::new(OctetString::new(vec![7u8; len]).unwrap().to_der().unwrap())
             .unwrap(),
     };
-    for (len, echoed) in [(128, true), (129, false)] {
-        let req = request_der(
-            vec![cert_id(&pki, serial.as_bytes())],
-            Some(vec![nonce(len)]),
-        );
-        let (status, basic) = decode(&pki.respond(&req, now()));
-        assert_eq!(status, OcspResponseStatus::Successful);
-        let data = basic.unwrap().tbs_response_data;
-        assert_eq!(data.response_extensions.is_some(), echoed, "nonce of {len}");
-        assert_eq!(data.responses[0].cert_status, CertStatus::good());
-    }
+    // RFC 9654 §2.1: 1 to 128 octets are echoed; more is malformedRequest.
+    let req = request_der(
+        vec![cert_id(&pki, serial.as_bytes())],
+        Some(vec![nonce(128)]),
+    );
+    let (status, basic) = decode(&pki.respond(&req, now()));
+    assert_eq!(status, OcspResponseStatus::Successful);
+    let data = basic.unwrap().tbs_response_data;
+    assert!(data.response_extensions.is_some());
+    assert_eq!(data.responses[0].cert_status, CertStatus::good());
+    let req = request_der(
+        vec![cert_id(&pki, serial.as_bytes())],
+        Some(vec![nonce(129)]),
+    );
+    let answer = pki.responder.answer(pki.center.store(), &req, now());
+    assert_eq!(answer.status, OcspResponseStatus::MalformedRequest);
+    assert_eq!(
+        answer.problem,
+        Some(Problem::BadNonce {
+            found: 129,
+            max: 128
+        })
+    );
 }
 
 #[test]

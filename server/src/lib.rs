@@ -188,6 +188,7 @@ impl Server {
             readers,
             next_reader: AtomicUsize::new(0),
             ocsp: RwLock::new(Arc::from(responder)),
+            ocsp_reloading: Mutex::new(()),
             passphrase: options.passphrase,
             crl,
             certs,
@@ -311,6 +312,8 @@ pub(crate) struct Shared {
     readers: Vec<Box<dyn Store>>,
     next_reader: AtomicUsize,
     ocsp: RwLock<Arc<dyn OcspResponder>>,
+    /// Held by the one request that loads a rotated or revoked responder again.
+    pub(crate) ocsp_reloading: Mutex<()>,
     /// Kept to reload the OCSP responder when its certificate is renewed.
     pub(crate) passphrase: Vec<u8>,
     pub(crate) crl: publish::CrlState,
