@@ -528,11 +528,15 @@ Serve the certification center in --data on the network, on one port (loopback b
   POST /api/v1/certificates            issue from a registration request with csr_pem (operator)
   GET  /api/v1/certificates/{serial}   one certificate (operator)
   POST /api/v1/certificates/{serial}/revoke   revoke: {ground, notified_by, invalidity_date?}
-                                       (operator)
+                                       (operator; 409 for the center's own certificates)
 
-Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token. The
-first line on standard output is the bound address (`listening on http://127.0.0.1:8080`); logs go
-to standard error. SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish
+Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token.
+`POST /api/v1/certificates` takes an `Idempotency-Key` header: the same key and body give the same
+certificate again (200), across restarts. The first line on standard output is the bound address
+(`listening on http://127.0.0.1:8080`); logs go to standard error. Listening beyond loopback
+prints a WARNING line there: tokens travel over plain HTTP (use a TLS-terminating proxy). `eds ca
+rotate ocsp|tsa` replaces the responder's or the TSA's certificate; the running server signs with
+the new one from its next request. SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish
 and exits 0. The passphrase comes from EDS_CA_PASSPHRASE or --passphrase-file.
 
 Example:
@@ -559,6 +563,10 @@ pub(crate) struct ServeArgs {
     /// Seconds requests in flight may still run after SIGTERM.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub(crate) shutdown_grace: u64,
+    /// Most connections open at once; one more is closed at once and the log says so. The
+    /// open-file limit is raised to its hard limit at start, and the cap lowered to fit it.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub(crate) max_connections: usize,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,

@@ -56,6 +56,7 @@ pub(crate) fn serve(
         limits: Limits {
             request_timeout: Duration::from_secs(args.request_timeout),
             shutdown_grace: Duration::from_secs(args.shutdown_grace),
+            max_connections: args.max_connections.max(1),
             ..Limits::default()
         },
         readers: READERS,

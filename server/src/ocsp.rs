@@ -165,13 +165,17 @@ pub(crate) async fn post(
     res
 }
 
-/// `GET /ocsp/{request}`.
+/// `GET /ocsp/{request}`. A path that is not UTF-8 once percent-decoded (`/ocsp/%FF`) is no
+/// request either: `malformedRequest`, like any other undecodable one, never a 400 page.
 pub(crate) async fn get(
     State(state): State<AppState>,
     request: HeaderMap,
-    Path(encoded): Path<String>,
+    encoded: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
-    let der = decode_get(&encoded).unwrap_or_default();
+    let der = match encoded {
+        Ok(Path(text)) => decode_get(&text).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
     respond_get(&state, &request, Bytes::from(der)).await
 }
 

@@ -419,3 +419,63 @@ async fn fail_ocsp_nonce_of_zero_or_over_128_octets_is_malformed_request_over_ht
     }
     s.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_ocsp_get_path_of_invalid_utf8_is_malformed_request_not_a_400_page() {
+    let s = TestServer::start().await;
+    for path in ["/ocsp/%FF", "/ocsp/MA%C3%28"] {
+        let r = s.call(Method::GET, path, &[], Vec::new()).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.header("content-type"), "application/ocsp-response");
+        assert_eq!(
+            OcspResponse::from_der(&r.body).unwrap().response_status,
+            OcspResponseStatus::MalformedRequest,
+            "{path}"
+        );
+    }
+    s.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ok_connections_over_the_cap_are_closed_and_served_again_once_one_ends() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start_with(eds_server::Limits {
+        max_connections: 2,
+        ..eds_server::Limits::default()
+    })
+    .await;
+    // Two idle connections hold the two places.
+    let idle1 = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let idle2 = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    // The server accepts in the order the handshakes completed: these two first.
+    let mut third = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    // The third is closed by the server: end of stream, no answer.
+    let _ = third
+        .write_all(b"GET /cert/root.cer HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await;
+    let mut buf = Vec::new();
+    let read = third.read_to_end(&mut buf).await;
+    assert!(
+        read.is_err() || buf.is_empty(),
+        "answered over the cap: {}",
+        String::from_utf8_lossy(&buf)
+    );
+    // One idle connection ends: a new client is served (as soon as the server sees it end).
+    drop(idle1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let _ = c
+            .write_all(b"GET /cert/root.cer HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .await;
+        let mut buf = Vec::new();
+        let _ = c.read_to_end(&mut buf).await;
+        if buf.starts_with(b"HTTP/1.1 200") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never served again");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    drop(idle2);
+    s.stop().await.unwrap();
+}
