@@ -27,7 +27,8 @@ use eds_profile::request::RegistrationRequest;
 
 use crate::EXIT_AUDIT_BROKEN;
 use crate::cli::{
-    Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, StatusArg,
+    Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, RotateService,
+    StatusArg,
 };
 use crate::stdio;
 
@@ -66,6 +67,7 @@ fn ground(g: Ground) -> RevocationGround {
 /// argument (arguments are visible to every user in the process list).
 pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
     if let Some(path) = &args.passphrase_file {
+        private_secret_file(path)?;
         return first_line(path);
     }
     match std::env::var("EDS_CA_PASSPHRASE") {
@@ -74,6 +76,33 @@ pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
             "no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass --passphrase-file FILE"
         ),
     }
+}
+
+/// Refuses a passphrase file that the group or others may read or write (standard input, a
+/// pipe or a terminal is not checked): the passphrase decrypts every key of the center.
+fn private_secret_file(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if stdio::is_dash(path) {
+        return Ok(());
+    }
+    let meta =
+        fs::metadata(path).with_context(|| format!("read secret file {}", path.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if meta.is_file() && mode & 0o077 != 0 {
+        bail!(
+            "passphrase file {} has mode {mode:04o}: the group or others may read it; run `chmod 600 {}` (the passphrase decrypts every key of the center)",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Checks the center's passphrase before a command changes the register: it must decrypt the
+/// issuing center's key (issue 16: write access to the folder was enough to revoke).
+pub(crate) fn authorise(center: &Center, secret: &PassphraseArgs) -> anyhow::Result<()> {
+    center.unlock(&passphrase(secret)?)?;
+    Ok(())
 }
 
 fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
@@ -227,8 +256,10 @@ pub(crate) fn run(
             received_at,
             invalidity_date,
             note,
+            secret,
         } => {
             let center = Center::open(data)?;
+            authorise(&center, &secret)?;
             let notice = RevocationNotice {
                 serial: parse_serial(&serial)?,
                 ground: ground(g),
@@ -358,8 +389,13 @@ pub(crate) fn run(
             }
             Ok(0)
         }
-        CaCommand::Registry(RegistryCommand::Import { file, notified_by }) => {
+        CaCommand::Registry(RegistryCommand::Import {
+            file,
+            notified_by,
+            secret,
+        }) => {
             let center = Center::open(data)?;
+            authorise(&center, &secret)?;
             let name = stdio::input_name(&file);
             let text = stdio::read(&file).with_context(|| format!("read {name}"))?;
             let registry: RegistryFile = serde_json::from_slice(&text)
@@ -391,8 +427,10 @@ pub(crate) fn run(
             decision,
             from,
             until,
+            secret,
         } => {
             let center = Center::open(data)?;
+            authorise(&center, &secret)?;
             let from = match from {
                 Some(s) => parse_day(&s, "--from")?,
                 None => eds_profile::kz_time::legal_date(now),
@@ -421,8 +459,14 @@ pub(crate) fn run(
             }
             Ok(0)
         }
-        CaCommand::Unban { id, decision, on } => {
+        CaCommand::Unban {
+            id,
+            decision,
+            on,
+            secret,
+        } => {
             let center = Center::open(data)?;
+            authorise(&center, &secret)?;
             let on = match on {
                 Some(s) => parse_day(&s, "--on")?,
                 None => eds_profile::kz_time::legal_date(now),
@@ -481,8 +525,13 @@ pub(crate) fn run(
             }
             Ok(0)
         }
-        CaCommand::Archive { out, serials } => {
+        CaCommand::Archive {
+            out,
+            serials,
+            secret,
+        } => {
             let center = Center::open(data)?;
+            authorise(&center, &secret)?;
             let serials = serials
                 .iter()
                 .map(|s| parse_serial(s))
@@ -518,6 +567,37 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, json_out, now, cmd),
+        CaCommand::Rotate { service, secret } => {
+            let center = Center::open(data)?;
+            let pass = passphrase(&secret)?;
+            let (rec, name, file) = match service {
+                RotateService::Ocsp => (
+                    center.issue_ocsp_signer(&pass, now, &rng)?,
+                    "OCSP responder",
+                    eds_ca::ocsp::signer::CERT_FILE,
+                ),
+                RotateService::Tsa => (
+                    center.issue_tsa_signer(&pass, now, &rng)?,
+                    "timestamp authority",
+                    eds_ca::tsa::CERT_FILE,
+                ),
+            };
+            if json_out {
+                print_json(&json!({
+                    "certificate": public_view(&rec, true),
+                    "file": data.join(file),
+                }))?;
+            } else {
+                println!(
+                    "new {name} certificate {} valid until {}",
+                    rec.serial,
+                    rec.not_after.format(&Rfc3339)?
+                );
+                println!("  {}", data.join(file).display());
+                println!("a running `eds serve` signs with it from its next request");
+            }
+            Ok(0)
+        }
         CaCommand::Refusals => {
             let center = Center::open(data)?;
             let refusals = center.store().refusals()?;
@@ -541,7 +621,13 @@ pub(crate) fn run(
 }
 
 /// For the crash-consistency tests: `EDS_TEST_ABORT_AFTER=accepted|signed|recorded` kills the
-/// process (no unwinding, no destructors) right after that step of an issuance.
+/// process (no unwinding, no destructors) right after that step of an issuance. Only in a build
+/// with the `fault-injection` feature (the tests'); elsewhere it does nothing.
+#[cfg(not(feature = "fault-injection"))]
+fn test_abort_hook(_step: IssueStep) {}
+
+/// See the function of the same name above.
+#[cfg(feature = "fault-injection")]
 fn test_abort_hook(step: IssueStep) {
     let Ok(at) = std::env::var("EDS_TEST_ABORT_AFTER") else {
         return;

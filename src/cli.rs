@@ -83,7 +83,9 @@ pub(crate) enum Command {
     Man(crate::completions::ManArgs),
 }
 
-/// Where a secret comes from: never the command line itself.
+/// Where a secret comes from: never the command line itself. Every command that changes the
+/// register takes it and checks it (it must decrypt the issuing center's key): write access to
+/// the data folder alone changes nothing.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct PassphraseArgs {
     /// File whose first line is the center's key passphrase (instead of EDS_CA_PASSPHRASE);
@@ -169,6 +171,8 @@ pub(crate) enum CaCommand {
         /// A note for the register.
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// Sign and publish a full CRL (crl/issuing.crl and .pem in the data folder).
     Crl {
@@ -226,6 +230,8 @@ pub(crate) enum CaCommand {
         /// ban applies until `eds ca unban`.
         #[arg(long)]
         until: Option<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// Lift a court ban (art. 14-1(3)) recorded by `eds ca ban`, from a date on.
     Unban {
@@ -237,6 +243,8 @@ pub(crate) enum CaCommand {
         /// First day the ban no longer applies (YYYY-MM-DD; default: today in Astana).
         #[arg(long)]
         on: Option<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// The tamper-evident audit log.
     #[command(subcommand)]
@@ -248,12 +256,37 @@ pub(crate) enum CaCommand {
         out: PathBuf,
         /// Archive exactly these serials (refused if any is within its five years).
         serials: Vec<String>,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// List the refusals recorded in the register.
     Refusals,
     /// Operators of the network API (`eds serve`) and their bearer tokens.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Replace the OCSP responder's or the timestamp authority's certificate.
+    ///
+    /// These certificates are never revoked like an owner's (`eds ca revoke` refuses them, exit
+    /// 4): the issuing center certifies a new key of the center's algorithm, and a running `eds
+    /// serve` signs with it from its next request, without a restart. Example:
+    ///
+    ///     eds ca rotate ocsp
+    Rotate {
+        /// Which certificate.
+        #[arg(value_enum)]
+        service: RotateService,
+        #[command(flatten)]
+        secret: PassphraseArgs,
+    },
+}
+
+/// A service certificate `eds ca rotate` replaces.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RotateService {
+    /// The delegated OCSP signer (ocsp.crt.pem, ocsp.key.pem).
+    Ocsp,
+    /// The timestamp authority (tsa.crt.pem, tsa.key.pem).
+    Tsa,
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,6 +297,8 @@ pub(crate) enum OperatorCommand {
     Add {
         /// The operator's name: the actor of its calls in the audit log (A-Z a-z 0-9 . _ @ -).
         name: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
     /// List operators, revoked ones included.
     List,
@@ -271,6 +306,8 @@ pub(crate) enum OperatorCommand {
     Revoke {
         /// The operator's name.
         name: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
 }
 
@@ -286,6 +323,8 @@ pub(crate) enum RegistryCommand {
         /// Who notified the center of these records.
         #[arg(long, default_value = "registry")]
         notified_by: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
     },
 }
 
@@ -495,11 +534,15 @@ Serve the certification center in --data on the network, on one port (loopback b
   POST /api/v1/certificates            issue from a registration request with csr_pem (operator)
   GET  /api/v1/certificates/{serial}   one certificate (operator)
   POST /api/v1/certificates/{serial}/revoke   revoke: {ground, notified_by, invalidity_date?}
-                                       (operator)
+                                       (operator; 409 for the center's own certificates)
 
-Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token. The
-first line on standard output is the bound address (`listening on http://127.0.0.1:8080`); logs go
-to standard error. SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish
+Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token.
+`POST /api/v1/certificates` takes an `Idempotency-Key` header: the same key and body give the same
+certificate again (200), across restarts. The first line on standard output is the bound address
+(`listening on http://127.0.0.1:8080`); logs go to standard error. Listening beyond loopback
+prints a WARNING line there: tokens travel over plain HTTP (use a TLS-terminating proxy). `eds ca
+rotate ocsp|tsa` replaces the responder's or the TSA's certificate; the running server signs with
+the new one from its next request. SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish
 and exits 0. The passphrase comes from EDS_CA_PASSPHRASE or --passphrase-file.
 
 Example:
@@ -526,6 +569,10 @@ pub(crate) struct ServeArgs {
     /// Seconds requests in flight may still run after SIGTERM.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub(crate) shutdown_grace: u64,
+    /// Most connections open at once; one more is closed at once and the log says so. The
+    /// open-file limit is raised to its hard limit at start, and the cap lowered to fit it.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub(crate) max_connections: usize,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,

@@ -178,13 +178,15 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     match ca_error(err) {
         Some(CaError::Refused { .. })
         | Some(CaError::RevocationNotice { .. })
-        | Some(CaError::GroundNotForHolder { .. }) => EXIT_REFUSED,
+        | Some(CaError::GroundNotForHolder { .. })
+        | Some(CaError::InvalidField { .. }) => EXIT_REFUSED,
         Some(CaError::AlreadyInitialised { .. })
         | Some(CaError::Store(StoreError::AlreadyRevoked { .. }))
         | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
         | Some(CaError::RetentionNotElapsed { .. })
         | Some(CaError::NotRevoked { .. })
         | Some(CaError::NotAnOwnerCertificate { .. })
+        | Some(CaError::InfrastructureCertificate { .. })
         | Some(CaError::Store(StoreError::DuplicateOperator { .. }))
         | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. })) => EXIT_CONFLICT,
         Some(CaError::NotInitialised { .. })
@@ -230,6 +232,15 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
             "nothing was changed; an individual's certificate is revoked on a ground of art. 18.1 \
              other than legal-entity-change",
         ),
+        CaError::InfrastructureCertificate { .. } => Some(
+            "nothing was changed; the new certificate replaces the old one at once, in a running \
+             `eds serve` too",
+        ),
+        CaError::NotAnOwnerCertificate { .. } => Some(
+            "nothing was changed; a CA certificate is not revoked in the register (`eds ca list` \
+             shows the owners' serials)",
+        ),
+        CaError::InvalidField { .. } => Some("nothing was changed; correct the field and retry"),
         CaError::RetentionNotElapsed { .. } => {
             Some("EDS law art. 16.2 keeps revoked certificates five years; try again after that")
         }

@@ -56,6 +56,7 @@ pub(crate) fn serve(
         limits: Limits {
             request_timeout: Duration::from_secs(args.request_timeout),
             shutdown_grace: Duration::from_secs(args.shutdown_grace),
+            max_connections: args.max_connections.max(1),
             ..Limits::default()
         },
         readers: READERS,
@@ -93,6 +94,11 @@ pub(crate) fn serve(
         writeln!(out, "listening on http://{addr}")?;
         out.flush()?;
         drop(out);
+        if !addr.ip().is_loopback() {
+            // Standard error is where the log goes too; a line of its own, not a log event, so
+            // that no log level or format hides it.
+            eprintln!("{}", non_loopback_warning(addr));
+        }
         server
             .serve(listener, shutdown_signal())
             .await
@@ -106,6 +112,15 @@ pub(crate) fn serve(
     Ok(0)
 }
 
+/// What `eds serve` says, on standard error and in its log, when it listens beyond loopback.
+pub(crate) fn non_loopback_warning(addr: std::net::SocketAddr) -> String {
+    format!(
+        "WARNING: listening on {addr}, beyond this machine, over plain HTTP: operator bearer tokens \
+         and registration requests cross the network unencrypted. Put a TLS-terminating proxy in \
+         front of the operator API, or listen on 127.0.0.1."
+    )
+}
+
 /// `eds ca operator …`.
 pub(crate) fn operator(
     data: &Path,
@@ -116,8 +131,9 @@ pub(crate) fn operator(
     let center = Center::open(data)?;
     let store = center.store();
     match cmd {
-        OperatorCommand::Add { name } => {
+        OperatorCommand::Add { name, secret } => {
             auth::check_operator_name(&name)?;
+            ca_cmd::authorise(&center, &secret)?;
             let token = auth::new_token(&SystemRandom::new())?;
             let id = store
                 .add_operator(
@@ -166,7 +182,8 @@ pub(crate) fn operator(
                 println!("{} operator(s)", operators.len());
             }
         }
-        OperatorCommand::Revoke { name } => {
+        OperatorCommand::Revoke { name, secret } => {
+            ca_cmd::authorise(&center, &secret)?;
             let op = store
                 .revoke_operator(
                     &name,

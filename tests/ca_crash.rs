@@ -3,14 +3,21 @@
 //! holds the certificate completely or not at all; concurrent issuances on one data folder all
 //! succeed with distinct serials; `eds ca crl` killed at any moment leaves its DER and PEM CRLs
 //! holding one CRL once the center is opened again.
+//!
+//! The abort points exist only with the `fault-injection` feature: `scripts/test` runs
+//! `cargo test --features eds/fault-injection` (by hand: `cargo test -p eds --features
+//! fault-injection --test ca_crash`); without it, the variable is shown to do nothing.
 
 #![allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 
 mod common;
 
 use std::fs;
+#[cfg(feature = "fault-injection")]
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "fault-injection")]
+use std::path::Path;
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
@@ -42,6 +49,7 @@ fn request_with_csr(c: &Center) -> PathBuf {
     c.write_request("with-csr", &req)
 }
 
+#[cfg(feature = "fault-injection")]
 /// Files written into the output folder.
 fn written(c: &Center) -> Vec<String> {
     match fs::read_dir(&c.out) {
@@ -52,6 +60,7 @@ fn written(c: &Center) -> Vec<String> {
     }
 }
 
+#[cfg(feature = "fault-injection")]
 /// Aborts `eds ca issue` after `step`; checks the process died by SIGABRT and the audit log is
 /// intact. Returns the center, the request, and the audit entries before the crash.
 fn crash_after(step: &str) -> (Center, PathBuf, usize) {
@@ -79,6 +88,7 @@ fn crash_after(step: &str) -> (Center, PathBuf, usize) {
     (c, req, before)
 }
 
+#[cfg(feature = "fault-injection")]
 /// After a crash the center goes on: the same request is issued normally.
 fn still_issues(c: &Center, req: &Path, audit_entries: usize) -> String {
     let serial = c.issue(req, false);
@@ -86,6 +96,7 @@ fn still_issues(c: &Center, req: &Path, audit_entries: usize) -> String {
     serial
 }
 
+#[cfg(feature = "fault-injection")]
 #[test]
 fn ok_abort_after_accepted_leaves_no_certificate() {
     let (c, req, before) = crash_after("accepted");
@@ -96,6 +107,7 @@ fn ok_abort_after_accepted_leaves_no_certificate() {
     assert_eq!(c.owner_serials(), [serial]);
 }
 
+#[cfg(feature = "fault-injection")]
 #[test]
 fn ok_abort_after_signed_leaves_no_certificate() {
     let (c, req, before) = crash_after("signed");
@@ -106,6 +118,7 @@ fn ok_abort_after_signed_leaves_no_certificate() {
     assert_eq!(c.owner_serials(), [serial]);
 }
 
+#[cfg(feature = "fault-injection")]
 #[test]
 fn ok_abort_after_recorded_keeps_the_certificate_in_the_register() {
     let (c, req, before) = crash_after("recorded");
@@ -136,6 +149,27 @@ fn ok_abort_after_recorded_keeps_the_certificate_in_the_register() {
     assert_eq!(cert_pub, key_pub, "the owner's key is certified");
     still_issues(&c, &req, before + 1);
     assert_eq!(c.owner_serials().len(), 2);
+}
+
+/// Without the `fault-injection` feature (any build but the tests' of `scripts/test`), the crash
+/// variable does nothing: the issuance completes.
+#[cfg(not(feature = "fault-injection"))]
+#[test]
+fn ok_without_the_feature_the_abort_variable_does_nothing() {
+    let c = Center::ready();
+    let req = request_with_csr(&c);
+    let o = c.run_env(
+        &[
+            "ca",
+            "issue",
+            req.to_str().unwrap(),
+            "--out-dir",
+            c.out.to_str().unwrap(),
+        ],
+        &[("EDS_TEST_ABORT_AFTER", "accepted")],
+    );
+    assert_code(&o, 0);
+    assert_eq!(c.owner_serials().len(), 1);
 }
 
 #[test]

@@ -329,7 +329,7 @@ fn revocation_reaches_openssl(alg: &str) {
         "--notified-by",
         "the holder",
         "--invalidity-date",
-        "2026-03-02T09:30:00Z",
+        "2026-03-02T10:30:00Z",
     ]));
     let crl = c.crl();
     let v = c.openssl_verify(&cert, true);
@@ -387,7 +387,7 @@ fn revocation_reaches_openssl(alg: &str) {
             "X509v3 CRL Reason Code:".to_owned(),
             "Key Compromise".to_owned(),
             "Invalidity Date:".to_owned(),
-            "Mar  2 09:30:00 2026 GMT".to_owned(),
+            "Mar  2 10:30:00 2026 GMT".to_owned(),
         ],
         "{text}"
     );

@@ -1,6 +1,7 @@
 //! A certification center in a data folder: creating it, opening it, unlocking its key.
 //!
-//! Layout of the data folder:
+//! The data folder and `crl/` are created with mode 0700 whatever the umask
+//! ([`keys::create_private_dir`]); secret files 0600; lock files 0600. Layout of the data folder:
 //!
 //! | file | content | mode |
 //! |---|---|---|
@@ -10,10 +11,10 @@
 //! | `register.sqlite` | the register (certificates, refusals, revocations, audit log) | 0600 |
 //! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
 //! | `crl/root.crl`, `crl/root.crl.pem` | the root center's latest CRL (see [`crate::root_crl`]) | 0644 |
-//! | `crl/.lock` | held while a CRL is signed and published | 0644 |
+//! | `crl/.lock` | held while a CRL is signed and published | 0600 |
 //! | `crl/.issuing.crl.new`, `crl/.issuing.crl.pem.new` (and `root`) | a publication in progress, completed or discarded under the lock by the next one or by [`Center::open`] (see [`crate::crl`]) | 0644 |
-//! | `ocsp.crt.pem`, `ocsp.key.pem` | the delegated OCSP responder (see [`crate::ocsp`]) | 0644, 0600 |
-//! | `tsa.crt.pem`, `tsa.key.pem`, `tsa.lock` | the timestamp authority's certificate and key (see [`crate::tsa`]) | 0644, 0600 |
+//! | `ocsp.crt.pem`, `ocsp.key.pem`, `ocsp.lock` | the delegated OCSP responder (see [`crate::ocsp`]) | 0644, 0600, 0600 |
+//! | `tsa.crt.pem`, `tsa.key.pem`, `tsa.lock` | the timestamp authority's certificate and key (see [`crate::tsa`]) | 0644, 0600, 0600 |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -103,7 +104,8 @@ impl Center {
                 ),
             });
         }
-        fs::create_dir_all(dir.join("crl")).map_err(|e| CaError::io(dir, &e))?;
+        keys::create_private_dir(dir)?;
+        keys::create_private_dir(&dir.join("crl"))?;
         let now = truncate_to_seconds(now);
 
         let (root_key, root_pkcs8) = config.algorithm.generate(rng)?;

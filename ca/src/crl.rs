@@ -199,12 +199,15 @@ pub const ISSUING_FILE: &str = "issuing.crl";
 /// Creates `dir` and takes the exclusive lock on `dir/.lock`; closing the returned file
 /// releases it.
 pub(crate) fn lock_crl_dir(dir: &Path) -> Result<File, CaError> {
-    std::fs::create_dir_all(dir).map_err(|e| CaError::io(dir, &e))?;
+    if !dir.is_dir() {
+        crate::keys::create_private_dir(dir)?;
+    }
     let lock_path = dir.join(".lock");
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&lock_path)
         .map_err(|e| CaError::io(&lock_path, &e))?;
     lock.lock().map_err(|e| CaError::io(&lock_path, &e))?;

@@ -14,7 +14,9 @@
 //! issues again.
 
 use std::fs::{self, File, OpenOptions};
-use std::path::Path;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rcgen::{CertificateParams, KeyPair, PublicKeyData};
 use ring::rand::SecureRandom;
@@ -27,7 +29,117 @@ use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
 use crate::keys::{self, write_private_file, write_public_file};
-use crate::store::{AuditEvent, CertificateRecord, Serial};
+use crate::store::{AuditEvent, CertificateRecord, Serial, Store, StoreError};
+
+/// What a loaded OCSP responder or timestamp authority knows of its own certificate, checked
+/// against the data folder and the register ([`crate::ocsp::Responder::signer_state`],
+/// [`crate::tsa::TimestampAuthority::signer_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignerState {
+    /// Its certificate is the one on disk and is not revoked: it signs.
+    Current,
+    /// `eds ca rotate` put another certificate on disk; this one still signs (it is valid and
+    /// not revoked) until the server loads the new one.
+    Superseded,
+    /// Its certificate is revoked or gone from the register: it signs nothing more (the OCSP
+    /// responder answers `tryLater`, the TSA `systemFailure`) until a new one is loaded.
+    Revoked,
+}
+
+/// Watches a loaded signer's certificate: the file's identity (device, inode, size, mtime: a
+/// rotation renames a new file in place) on every check, one `stat`; the register's record
+/// only when the register changed since the last check (its audit head counts every change,
+/// in any process, see [`Store::audit_head`]).
+#[derive(Debug)]
+pub(crate) struct SignerWatch {
+    serial: Serial,
+    cert_path: PathBuf,
+    file: Option<FileStamp>,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    epoch: Option<u64>,
+    state: SignerState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: i64,
+    mtime_nsec: i64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let m = fs::metadata(path).ok()?;
+        Some(FileStamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime: m.mtime(),
+            mtime_nsec: m.mtime_nsec(),
+        })
+    }
+}
+
+impl SignerWatch {
+    /// Watches the certificate `der` (of serial `serial`) loaded from `cert_path` just now.
+    pub(crate) fn new(serial: Serial, cert_path: PathBuf) -> SignerWatch {
+        SignerWatch {
+            serial,
+            file: FileStamp::of(&cert_path),
+            cert_path,
+            seen: Mutex::new(Seen {
+                epoch: None,
+                state: SignerState::Current,
+            }),
+        }
+    }
+
+    /// The state at register epoch `epoch` (the audit head's entry count, read by the caller).
+    /// `Revoked` is final.
+    pub(crate) fn check(&self, store: &dyn Store, epoch: u64) -> Result<SignerState, StoreError> {
+        let mut seen = match self.seen.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if seen.state == SignerState::Revoked {
+            return Ok(SignerState::Revoked);
+        }
+        if seen.epoch != Some(epoch) {
+            let revoked = store
+                .certificate(&self.serial)?
+                .is_none_or(|r| r.revocation.is_some());
+            if revoked {
+                seen.state = SignerState::Revoked;
+                return Ok(SignerState::Revoked);
+            }
+            seen.epoch = Some(epoch);
+        }
+        if seen.state == SignerState::Current && FileStamp::of(&self.cert_path) != self.file {
+            seen.state = SignerState::Superseded;
+        }
+        Ok(seen.state)
+    }
+
+    /// The watched certificate's serial.
+    pub(crate) fn serial(&self) -> &Serial {
+        &self.serial
+    }
+
+    /// The last state found, without a check.
+    pub(crate) fn last(&self) -> SignerState {
+        match self.seen.lock() {
+            Ok(g) => g.state,
+            Err(poisoned) => poisoned.into_inner().state,
+        }
+    }
+}
 
 /// What differs between two delegated certificates.
 pub(crate) struct Delegated {
@@ -215,6 +327,7 @@ impl Center {
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| CaError::io(&path, &e))?;
         file.lock().map_err(|e| CaError::io(&path, &e))?;

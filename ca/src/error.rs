@@ -109,10 +109,44 @@ pub enum CaError {
         /// What is wrong with the notice.
         error: eds_profile::revocation::NoticeError,
     },
-    /// Only owner certificates of the issuing center are revoked here; a CA certificate is not.
+    /// Only owner certificates of the issuing center are revoked here; a CA certificate is not
+    /// (the root's CRL lists a revoked issuing center, see [`crate::root_crl`]).
     #[error("revoke {serial}: not an owner certificate of the issuing center")]
     NotAnOwnerCertificate {
         /// The certificate.
+        serial: Serial,
+    },
+    /// The certificate of the center's OCSP responder or timestamp authority: it is replaced with
+    /// `eds ca rotate`, never revoked like an owner's (a revoked responder would leave relying
+    /// parties without status answers or timestamps until a restart); nothing changes.
+    #[error(
+        "revoke {serial}: it is the certificate of the center's {service}, not an owner's; replace it with `{rotate}` instead"
+    )]
+    InfrastructureCertificate {
+        /// The certificate.
+        serial: Serial,
+        /// `OCSP responder` or `timestamp authority`.
+        service: &'static str,
+        /// The command that replaces it.
+        rotate: &'static str,
+    },
+    /// A field of a revocation notice or a registry record cannot be recorded as given (a date
+    /// outside the certificate's life or in the future, a text over its size); nothing changes.
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The field, as the request names it.
+        field: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// The operator's idempotency key was used before with another request; nothing changes.
+    #[error(
+        "issue: idempotency key {key:?} was used for another request (certificate {serial}); use a new key for a new request"
+    )]
+    IdempotencyKeyReused {
+        /// The key.
+        key: String,
+        /// The certificate the key gave first.
         serial: Serial,
     },
     /// The register refused or failed.

@@ -148,23 +148,8 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), CaError> {
-        let record = &issued.record;
-        self.store().insert_certificate(
-            record,
-            &AuditEvent {
-                at: truncate_to_seconds(now),
-                actor: actor.to_owned(),
-                action: "certificate-issued".into(),
-                details: json!({
-                    "serial": record.serial.to_string(),
-                    "subject": record.subject,
-                    "kind": record.kind,
-                    "key_purpose": record.key_purpose,
-                    "key_generated_by_center": issued.key.is_some(),
-                    "warnings": issued.warnings,
-                }),
-            },
-        )?;
+        self.store()
+            .insert_certificate(&issued.record, &issued_audit(issued, actor, now))?;
         Ok(())
     }
 
@@ -833,6 +818,24 @@ fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, CaError> {
     SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info()).map_err(|e| CaError::Internal {
         reason: format!("generated key: {e}"),
     })
+}
+
+/// The audit entry of an issued certificate.
+pub(crate) fn issued_audit(issued: &Issued, actor: &str, now: OffsetDateTime) -> AuditEvent {
+    let record = &issued.record;
+    AuditEvent {
+        at: truncate_to_seconds(now),
+        actor: actor.to_owned(),
+        action: "certificate-issued".into(),
+        details: json!({
+            "serial": record.serial.to_string(),
+            "subject": record.subject,
+            "kind": record.kind,
+            "key_purpose": record.key_purpose,
+            "key_generated_by_center": issued.key.is_some(),
+            "warnings": issued.warnings,
+        }),
+    }
 }
 
 /// Parses a PKCS#10 request (RFC 2986), verifies its self-signature (proof of possession of the

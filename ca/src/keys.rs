@@ -248,6 +248,19 @@ pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {
     Ok(())
 }
 
+/// Creates the folder `path` (and its parents) and sets its mode to 0700 whatever the umask: the
+/// data folder and `crl/` of a center are its owner's alone (issue 16: under umask 000 they
+/// were world-writable, and the published trust anchor could be swapped).
+pub fn create_private_dir(path: &Path) -> Result<(), CaError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|e| CaError::io(path, &e))?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o700)).map_err(|e| CaError::io(path, &e))
+}
+
 /// Writes `contents` to `path` atomically (temporary file, fsync, rename), mode 0644 for public
 /// material such as certificates and CRLs.
 pub fn write_public_file(path: &Path, contents: &[u8]) -> Result<(), CaError> {

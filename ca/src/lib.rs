@@ -11,7 +11,9 @@ pub mod config;
 pub mod crl;
 mod delegated;
 pub mod error;
+pub mod fields;
 pub mod gost;
+pub mod idempotency;
 pub mod issue;
 mod key_policy;
 pub mod keys;
@@ -23,4 +25,5 @@ pub mod root_crl;
 pub mod store;
 pub mod tsa;
 
+pub use delegated::SignerState;
 pub use error::CaError;

@@ -10,6 +10,7 @@ use eds_profile::revocation;
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
 use crate::error::CaError;
+use crate::fields;
 use crate::store::{
     AuditEvent, CertificateQuery, CertificateRecord, EntityRecord, NewBan, NewRevocation,
     PersonRecord, RegistryChange, RevocationRecord, Serial, Status,
@@ -38,8 +39,10 @@ pub struct RevocationNotice {
 
 impl Center {
     /// Revokes one owner certificate. An unknown serial or a second revocation is an error that
-    /// changes nothing; so is a notice received after `now` (EDS law art. 18.3,
-    /// [`CaError::RevocationNotice`]). A notice received more than a day before `now` is
+    /// changes nothing; so is the OCSP responder's or the TSA's certificate
+    /// ([`CaError::InfrastructureCertificate`]: rotate them instead), a field out of the bounds of
+    /// [`crate::fields`] ([`CaError::InvalidField`]), and a notice received after `now` (EDS law
+    /// art. 18.3, [`CaError::RevocationNotice`]). A notice received more than a day before `now` is
     /// recorded, and the audit entry carries `late` ([`revocation::LateRegisterChange`]; the
     /// record's `received_at` and `entered_at` give the same answer through
     /// [`revocation::check_notice_timing`]).
@@ -50,7 +53,23 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<CertificateRecord, CaError> {
         let now = truncate_to_seconds(now);
+        fields::name("notified_by", &notice.notified_by)?;
+        fields::note("note", notice.note.as_deref())?;
         if let Some(rec) = self.store().certificate(&notice.serial)? {
+            // The responder's and the TSA's certificates are rotated, never revoked like an
+            // owner's: a running server would go on signing with a revoked certificate.
+            let service = match rec.kind.as_str() {
+                crate::ocsp::signer::KIND => Some(("OCSP responder", "eds ca rotate ocsp")),
+                crate::tsa::KIND => Some(("timestamp authority", "eds ca rotate tsa")),
+                _ => None,
+            };
+            if let Some((service, rotate)) = service {
+                return Err(CaError::InfrastructureCertificate {
+                    serial: notice.serial.clone(),
+                    service,
+                    rotate,
+                });
+            }
             if rec.issuer != ISSUING {
                 return Err(CaError::NotAnOwnerCertificate {
                     serial: notice.serial.clone(),
@@ -70,6 +89,14 @@ impl Center {
                         serial: notice.serial.clone(),
                         error,
                     })?;
+            }
+            if rec.revocation.is_none() {
+                fields::revocation_dates(
+                    &rec,
+                    truncate_to_seconds(notice.received_at),
+                    notice.invalidity_date.map(truncate_to_seconds),
+                    now,
+                )?;
             }
         }
         // Art. 18.3: refuse a notice received after the change; flag a change made late.
@@ -107,6 +134,8 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>, CaError> {
         let now = truncate_to_seconds(now);
+        fields::name("notified_by", notified_by)?;
+        fields::person(person, eds_profile::kz_time::legal_date(now))?;
         let Some(before) = self.store().person(&person.iin)? else {
             self.store().upsert_person(
                 person,
@@ -174,6 +203,8 @@ impl Center {
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>, CaError> {
         let now = truncate_to_seconds(now);
+        fields::name("notified_by", notified_by)?;
+        fields::entity(entity, eds_profile::kz_time::legal_date(now))?;
         let Some(old) = self.store().entity(&entity.bin)? else {
             self.store().upsert_entity(
                 entity,
@@ -237,6 +268,7 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<crate::store::Ban, CaError> {
+        fields::name("decision", decision)?;
         Ok(self.store().lift_ban(
             id,
             on,
@@ -252,6 +284,7 @@ impl Center {
     /// Records a court decision in force that forbids issuance (art. 14-1(3)), with its end when
     /// the decision sets one. An end before the start is refused ([`CaError::BadRequest`]).
     pub fn add_ban(&self, ban: &NewBan, actor: &str, now: OffsetDateTime) -> Result<i64, CaError> {
+        fields::ban(ban)?;
         if let Some(end) = ban.ends_on
             && end < ban.effective_from
         {

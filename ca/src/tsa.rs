@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | `tsa.crt.pem` | the TSA's certificate | 0644 |
 //! | `tsa.key.pem` | its key, encrypted like the CA keys ([`crate::keys`]) | 0600 |
-//! | `tsa.lock` | held while the pair is checked or replaced | 0644 |
+//! | `tsa.lock` | held while the pair is checked or replaced | 0600 |
 //!
 //! Extended key usage id-kp-timeStamping only, marked critical (RFC 3161 §2.3); key usage
 //! digitalSignature and nonRepudiation; valid [`VALIDITY_DAYS`] days (never past the issuing
@@ -31,6 +31,7 @@
 //! | reqPolicy present and not the configured policy | `unacceptedPolicy` |
 //! | any request extension (none is supported) | `unacceptedExtension` |
 //! | the register cannot give serials, the signature fails | `systemFailure` |
+//! | the TSA certificate was revoked (load a new authority) | `systemFailure` |
 //! | the TSA certificate is not valid at the time | `timeNotAvailable` |
 //!
 //! A granted token is a CMS SignedData (RFC 5652, version 3) with eContentType id-ct-TSTInfo;
@@ -79,9 +80,9 @@ use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampToken, TspVersio
 use crate::center::{Center, truncate_to_seconds};
 use crate::certs;
 use crate::config::CenterConfig;
-use crate::delegated::Delegated;
+use crate::delegated::{Delegated, SignerState, SignerWatch};
 use crate::error::CaError;
-use crate::store::{AuditEvent, CertificateRecord, Store, StoreError};
+use crate::store::{AuditEvent, CertificateRecord, Serial, Store, StoreError};
 
 /// The TSA's certificate in the data folder.
 pub const CERT_FILE: &str = "tsa.crt.pem";
@@ -211,6 +212,13 @@ pub enum TsaProblem {
     /// `systemFailure`: the register could not reserve serials.
     #[error("reserve timestamp serials in the register: {0}")]
     Store(StoreError),
+    /// `systemFailure`: the TSA's own certificate was revoked; it signs nothing more (load a
+    /// new authority). RFC 3161 §2.4.2 has no bit closer than "system failure".
+    #[error("timestamp: the TSA certificate {serial} is revoked; load a new authority")]
+    SignerRevoked {
+        /// The TSA certificate's serial, hex.
+        serial: String,
+    },
     /// `systemFailure`: the token could not be encoded or signed.
     #[error("sign the timestamp token: {reason}")]
     Signing {
@@ -230,7 +238,9 @@ impl TsaProblem {
             Self::UnacceptedPolicy { .. } => FailInfo::UnacceptedPolicy,
             Self::UnacceptedExtension { .. } => FailInfo::UnacceptedExtension,
             Self::NotValid { .. } => FailInfo::TimeNotAvailable,
-            Self::Store(_) | Self::Signing { .. } => FailInfo::SystemFailure,
+            Self::Store(_) | Self::Signing { .. } | Self::SignerRevoked { .. } => {
+                FailInfo::SystemFailure
+            }
         }
     }
 }
@@ -423,6 +433,7 @@ pub struct TimestampAuthority {
     not_after: OffsetDateTime,
     options: TsaOptions,
     serials: Mutex<SerialBlock>,
+    watch: SignerWatch,
 }
 
 impl std::fmt::Debug for TimestampAuthority {
@@ -447,13 +458,14 @@ impl TimestampAuthority {
         options: TsaOptions,
     ) -> Result<TimestampAuthority, CaError> {
         let (der, key) = center.tsa_signer(passphrase, now, rng)?;
-        TimestampAuthority::new(der, key, options)
+        TimestampAuthority::new(der, key, options, center.dir().join(CERT_FILE))
     }
 
     fn new(
         certificate_der: Vec<u8>,
         key: KeyPair,
         options: TsaOptions,
+        cert_path: std::path::PathBuf,
     ) -> Result<TimestampAuthority, CaError> {
         let internal = |what: &str, e: der::Error| CaError::Internal {
             reason: format!("{what}: {e}"),
@@ -479,6 +491,12 @@ impl TimestampAuthority {
         let validity = &tbs.validity;
         let not_before = unix_time(validity.not_before.to_unix_duration())?;
         let not_after = unix_time(validity.not_after.to_unix_duration())?;
+        let serial = Serial::from_der_content(tbs.serial_number.as_bytes()).map_err(|e| {
+            CaError::Internal {
+                reason: format!("TSA certificate serial: {e}"),
+            }
+        })?;
+        let watch = SignerWatch::new(serial, cert_path);
         Ok(TimestampAuthority {
             key,
             hash,
@@ -495,6 +513,7 @@ impl TimestampAuthority {
             certificate_der,
             options,
             serials: Mutex::new(SerialBlock { next: 0, end: 0 }),
+            watch,
         })
     }
 
@@ -528,6 +547,13 @@ impl TimestampAuthority {
         self.not_after
     }
 
+    /// What the last answer found of the TSA's certificate (see
+    /// [`crate::ocsp::Responder::signer_state`]): the server loads a new authority unless it is
+    /// [`SignerState::Current`].
+    pub fn signer_state(&self) -> SignerState {
+        self.watch.last()
+    }
+
     /// Whether [`TimestampAuthority::load`] should be called again: the certificate is not yet
     /// valid or expires within [`RENEW_BEFORE`].
     pub fn renewal_due(&self, now: OffsetDateTime) -> bool {
@@ -547,6 +573,12 @@ impl TimestampAuthority {
                 at: now,
                 not_before: self.not_before,
                 not_after: self.not_after,
+            });
+        }
+        let epoch = store.audit_head().map_err(TsaProblem::Store)?.entries;
+        if self.watch.check(store, epoch).map_err(TsaProblem::Store)? == SignerState::Revoked {
+            return Err(TsaProblem::SignerRevoked {
+                serial: self.watch.serial().to_string(),
             });
         }
         let serial = self.next_serial(store, now)?;

@@ -159,7 +159,7 @@ fn ok_crl_names_the_issuing_key_identifier_and_numbers_increase() {
                     ground: RevocationGround::Death,
                     notified_by: "registry office".into(),
                     received_at: datetime!(2026-11-22 11:00 UTC),
-                    invalidity_date: Some(datetime!(2026-11-20 00:00 UTC)),
+                    invalidity_date: Some(datetime!(2026-11-22 10:30 UTC)),
                     note: None,
                 },
                 "test",

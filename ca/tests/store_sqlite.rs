@@ -1212,7 +1212,7 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
              DROP INDEX certificates_by_key; ALTER TABLE certificates DROP COLUMN spki_sha256; \
              CREATE INDEX certificates_by_issued ON certificates (issued_at, serial); \
              CREATE INDEX certificates_by_bin ON certificates (bin); \
-             PRAGMA user_version = 1;",
+             DROP TABLE idempotency_keys; PRAGMA user_version = 1;",
         )
         .unwrap();
     }
@@ -1222,7 +1222,7 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, eds_ca::store::sqlite::SCHEMA_VERSION);
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     // A file this program created has 16 KiB pages (see `PAGE_SIZE` in store::sqlite).
     let page_size: i64 = Connection::open(&path)
         .unwrap()
@@ -1348,7 +1348,7 @@ fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP INDEX certificates_by_key; ALTER TABLE certificates DROP COLUMN spki_sha256; \
-             PRAGMA user_version = 3;",
+             DROP TABLE idempotency_keys; PRAGMA user_version = 3;",
         )
         .unwrap();
     }
@@ -1357,7 +1357,7 @@ fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
         .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let found: Vec<_> = store
         .certificates_by_key(&digest)
         .unwrap()

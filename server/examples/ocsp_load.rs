@@ -1,8 +1,12 @@
 //! A bounded loopback load of the OCSP responder (`docs/benchmarks.md`, section Network).
 //!
 //! ```text
-//! cargo run --release -p eds-server --example ocsp_load -- [hot|cold|nonce] [CLIENTS] [REQUESTS] [SECONDS]
+//! cargo run --release -p eds-server --example ocsp_load -- [hot|cold|nonce] [CLIENTS] [REQUESTS] [SECONDS] [IDLE]
 //! ```
+//!
+//! With IDLE (default 0), that many more connections are opened before the measured run and held
+//! idle throughout it, sending nothing (issue 16: idle sockets must not lock clients out). The
+//! server closes an idle connection after its header timeout (30 s), so keep SECONDS under it.
 //!
 //! The register holds 1,000,000 owner certificates (1% of them revoked), written through
 //! `Store::insert_certificates` in batches and cached under `target/bench-data/ocsp-1000000/`.
@@ -65,6 +69,9 @@ fn main() {
         .get(2)
         .map_or(300_000, |a| a.parse().expect("requests"));
     let seconds: u64 = args.get(3).map_or(30, |a| a.parse().expect("seconds"));
+    let idle: usize = args
+        .get(4)
+        .map_or(0, |a| a.parse().expect("idle connections"));
     assert!(
         matches!(workload.as_str(), "hot" | "cold" | "nonce"),
         "workload: hot, cold or nonce"
@@ -123,6 +130,20 @@ fn main() {
             warm.elapsed.as_secs_f64()
         );
     }
+    let held = client_rt.block_on(async {
+        let mut held = Vec::with_capacity(idle);
+        for _ in 0..idle {
+            held.push(
+                tokio::net::TcpStream::connect(addr)
+                    .await
+                    .expect("idle connection"),
+            );
+        }
+        held
+    });
+    if idle > 0 {
+        println!("holding {} idle connections", held.len());
+    }
     let report = client_rt.block_on(run(
         addr,
         clients,
@@ -130,6 +151,7 @@ fn main() {
         total,
         Duration::from_secs(seconds),
     ));
+    drop(held);
     let _ = stop_tx.send(());
     server_rt
         .block_on(served)

@@ -2,8 +2,8 @@
 //!
 //! | call | body | answers |
 //! |---|---|---|
-//! | `POST /certificates` | a registration request (`csr_pem` inside) | 201 `{certificate, certificate_pem}`, `Location`; 422 refused (ground, article, finding, refusal id); 400 bad JSON or CSR |
-//! | `POST /certificates/{serial}/revoke` | `{ground, notified_by, invalidity_date?, received_at?, note?}` | 200 `{certificate}`; 404 unknown; 409 already revoked or a CA certificate |
+//! | `POST /certificates` | a registration request (`csr_pem` inside); optional header `Idempotency-Key` | 201 `{certificate, certificate_pem}`, `Location`; 200 the same for a repeated key and body (`Idempotent-Replayed: true`); 422 refused (ground, article, finding, refusal id), or the key used with another body (`idempotency-key-reused`); 400 bad JSON or CSR |
+//! | `POST /certificates/{serial}/revoke` | `{ground, notified_by, invalidity_date?, received_at?, note?}` | 200 `{certificate}`; 404 unknown; 409 already revoked, a CA certificate, or the OCSP responder's or TSA's (`instead`: the `eds ca rotate` command); 422 a field out of bounds (`eds_ca::fields`) |
 //! | `GET /certificates/{serial}` | – | 200 `{certificate, certificate_pem}` unredacted; 404 |
 //! | `GET /register?iin=&bin=&status=&limit=&offset=&include_confidential=` | – | 200 `{count, certificates}` |
 //!
@@ -13,6 +13,11 @@
 //! by the domain's own entries, reads as `api-certificate-viewed` and `api-register-listed`.
 //! A call that fails (404, 409, 400) changes nothing and records nothing, refusals excepted
 //! (art. 14-1: the center records every refusal).
+//!
+//! `Idempotency-Key` (one per request, 1 to 255 printable ASCII characters; a UUID is usual) is
+//! the operator's own: it is stored in the register with the certificate, in the same
+//! transaction, so a client that lost the answer (a timeout, a killed server) retries with the
+//! same key and body and gets the same certificate, after a restart too, never a second one.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -30,6 +35,7 @@ use time::format_description::well_known::Rfc3339;
 use tracing::info;
 
 use eds_ca::CaError;
+use eds_ca::idempotency::Idempotent;
 use eds_ca::issue::KeySource;
 use eds_ca::register::{self, public_view};
 use eds_ca::revoke::RevocationNotice;
@@ -41,6 +47,11 @@ use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::error::Error;
 use crate::headers::{self, JSON};
 use crate::{AppState, blocking};
+
+/// The request header of an idempotent issuance (draft-ietf-httpapi-idempotency-key-header).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The answer header of a replayed issuance.
+const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
 /// Certificates one register page holds unless `limit` says fewer.
 pub(crate) const DEFAULT_PAGE: u64 = 100;
@@ -94,6 +105,33 @@ async fn issue(
     request: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
+    let idempotency_key = match request.get_all(IDEMPOTENCY_KEY).iter().collect::<Vec<_>>()[..] {
+        [] => None,
+        [one] => Some(
+            one.to_str()
+                .map_err(|_| Error::BadField {
+                    field: "Idempotency-Key",
+                    reason: "it is not printable ASCII".into(),
+                })?
+                .to_owned(),
+        ),
+        _ => {
+            return Err(Error::BadField {
+                field: "Idempotency-Key",
+                reason: "the header is given more than once".into(),
+            });
+        }
+    };
+    if let Some(k) = &idempotency_key {
+        eds_ca::idempotency::check_key(k).map_err(|e| Error::BadField {
+            field: "Idempotency-Key",
+            reason: e.to_string(),
+        })?;
+    }
+    let raw = match &body {
+        Ok(b) => b.clone(),
+        Err(_) => Bytes::new(),
+    };
     let req: RegistrationRequest = json_body(&state, &request, body)?;
     if req.csr_pem.is_none() {
         // The API never generates keys: a private key must not travel over this channel.
@@ -102,15 +140,31 @@ async fn issue(
     let actor = op.name.clone();
     let issued = blocking(&state, move |s| {
         let now = s.clock.now();
-        Ok(s.center.issue(
-            &s.key,
-            &req,
-            KeySource::Csr(None),
-            &actor,
-            now,
-            &s.rng,
-            &mut |_| {},
-        )?)
+        match idempotency_key {
+            Some(key) => Ok(s.center.issue_idempotent(
+                &s.key,
+                &req,
+                KeySource::Csr(None),
+                &actor,
+                &key,
+                &raw,
+                now,
+                &s.rng,
+            )?),
+            None => Ok(Idempotent::Issued(
+                s.center
+                    .issue(
+                        &s.key,
+                        &req,
+                        KeySource::Csr(None),
+                        &actor,
+                        now,
+                        &s.rng,
+                        &mut |_| {},
+                    )?
+                    .record,
+            )),
+        }
     })
     .await;
     let issued = match issued {
@@ -122,13 +176,20 @@ async fn issue(
             return Err(e);
         }
     };
-    let record = &issued.record;
+    let (record, status) = match &issued {
+        Idempotent::Issued(r) => (r, StatusCode::CREATED),
+        Idempotent::Replayed(r) => (r, StatusCode::OK),
+    };
     // A cached "unknown" for this serial, however unlikely, must not outlive the issuance.
     state.responder().invalidate(&record.serial);
-    info!(operator = %op.name, serial = %record.serial, "certificate issued");
+    if status == StatusCode::OK {
+        info!(operator = %op.name, serial = %record.serial, "idempotent issuance replayed");
+    } else {
+        info!(operator = %op.name, serial = %record.serial, "certificate issued");
+    }
     let location = format!("/api/v1/certificates/{}", record.serial);
     let mut res = (
-        StatusCode::CREATED,
+        status,
         Json(json!({
             "certificate": public_view(record, true),
             "certificate_pem": certificate_pem(&record.der),
@@ -137,6 +198,10 @@ async fn issue(
         .into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
+    }
+    if status == StatusCode::OK {
+        res.headers_mut()
+            .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     }
     Ok(res)
 }

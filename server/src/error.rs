@@ -7,10 +7,10 @@
 //! | 403 | the operator's credential was revoked (`eds ca operator revoke`) |
 //! | 404 | unknown serial, unknown route |
 //! | 408 | the request took longer than the timeout |
-//! | 409 | the certificate is already revoked, or is a CA certificate |
+//! | 409 | the certificate is already revoked, or is a CA certificate, or the OCSP responder's or the TSA's (`instead` names the `eds ca rotate` command that replaces it); |
 //! | 413 | the body is over the route's limit |
 //! | 415 | wrong `Content-Type` |
-//! | 422 | issuance refused on a ground of EDS law art. 14-1, or art. 21.1 for the key (the refusal is recorded) |
+//! | 422 | issuance refused on a ground of EDS law art. 14-1, or art. 21.1 for the key (the refusal is recorded); a revocation field out of its bounds (`eds_ca::fields`); the `Idempotency-Key` was used before with another body |
 //! | 500 | the register or the center failed; nothing half done (every register call is one transaction) |
 //! | 501 | the timestamp authority is not built |
 //! | 503 | the register stayed locked by another writer past its timeout (`Retry-After: 1`) |
@@ -169,6 +169,9 @@ impl Error {
             Error::Ca(CaError::NoPublicKey) => "no-public-key",
             Error::Ca(CaError::BadRequest { .. }) => "bad-request",
             Error::Ca(CaError::NotAnOwnerCertificate { .. }) => "not-an-owner-certificate",
+            Error::Ca(CaError::InfrastructureCertificate { .. }) => "infrastructure-certificate",
+            Error::Ca(CaError::InvalidField { .. }) => "invalid-field",
+            Error::Ca(CaError::IdempotencyKeyReused { .. }) => "idempotency-key-reused",
             Error::Ca(CaError::RevocationNotice { .. }) => "revocation-notice-refused",
             Error::Ca(CaError::GroundNotForHolder { .. }) => "ground-not-for-holder",
             Error::Ca(CaError::Store(e)) | Error::Store(e) => store_code(e),
@@ -196,6 +199,19 @@ impl Error {
             | Error::Store(StoreError::UnknownSerial { serial }) => {
                 json!({ "serial": serial.to_string() })
             }
+            Error::Ca(CaError::InfrastructureCertificate {
+                serial,
+                service,
+                rotate,
+            }) => json!({
+                "serial": serial.to_string(),
+                "service": service,
+                "instead": rotate,
+            }),
+            Error::Ca(CaError::InvalidField { field, .. }) => json!({ "field": field }),
+            Error::Ca(CaError::IdempotencyKeyReused { serial, .. }) => {
+                json!({ "serial": serial.to_string() })
+            }
             Error::BadField { field, .. } => json!({ "field": field }),
             Error::BadJson { line, column, .. } => json!({ "line": line, "column": column }),
             _ => json!({}),
@@ -207,11 +223,15 @@ fn ca_status(e: &CaError) -> StatusCode {
     match e {
         CaError::Refused { .. }
         | CaError::RevocationNotice { .. }
-        | CaError::GroundNotForHolder { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | CaError::GroundNotForHolder { .. }
+        | CaError::InvalidField { .. }
+        | CaError::IdempotencyKeyReused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CaError::BadRequest { .. } | CaError::BadCsr { .. } | CaError::NoPublicKey => {
             StatusCode::BAD_REQUEST
         }
-        CaError::NotAnOwnerCertificate { .. } => StatusCode::CONFLICT,
+        CaError::NotAnOwnerCertificate { .. } | CaError::InfrastructureCertificate { .. } => {
+            StatusCode::CONFLICT
+        }
         CaError::Store(s) => store_status(s),
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

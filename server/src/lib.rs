@@ -80,6 +80,45 @@ pub struct Limits {
     /// How long a connection may take to send a complete request head, and how long a kept-alive
     /// connection may stay idle.
     pub header_timeout: Duration,
+    /// Most connections open at once; one more is accepted and closed at once, with a warning in
+    /// the log (at most one per [`CAP_WARNING_EVERY`]). Lowered at start to what the open-file
+    /// limit allows ([`raise_open_file_limit`]), keeping [`RESERVED_FILES`] for the register,
+    /// the CRL and the key files.
+    pub max_connections: usize,
+}
+
+/// Descriptors kept free of connections for the register, CRLs, keys and the log.
+pub const RESERVED_FILES: u64 = 64;
+/// The connection cap's warning is logged at most once in this interval.
+pub const CAP_WARNING_EVERY: Duration = Duration::from_secs(10);
+
+/// Raises this process's soft limit of open files (RLIMIT_NOFILE) to its hard limit, so that the
+/// connection cap, not the default soft limit of 1,024, decides how many clients are served
+/// (issue 16: 1,100 idle sockets of one client locked everyone out). Returns the soft limit
+/// before and after; an unlimited limit is `u64::MAX`.
+pub fn raise_open_file_limit() -> Result<(u64, u64), Error> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let before = getrlimit(Resource::Nofile);
+    let soft = before.current.unwrap_or(u64::MAX);
+    let hard = before.maximum.unwrap_or(u64::MAX);
+    if soft >= hard {
+        return Ok((soft, soft));
+    }
+    setrlimit(
+        Resource::Nofile,
+        Rlimit {
+            current: before.maximum,
+            maximum: before.maximum,
+        },
+    )
+    .map_err(|e| Error::Io {
+        what: format!("raise the open-file limit from {soft} to {hard}"),
+        message: e.to_string(),
+    })?;
+    Ok((
+        soft,
+        getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX),
+    ))
 }
 
 impl Default for Limits {
@@ -90,6 +129,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(30),
             header_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
         }
     }
 }
@@ -188,6 +228,7 @@ impl Server {
             readers,
             next_reader: AtomicUsize::new(0),
             ocsp: RwLock::new(Arc::from(responder)),
+            ocsp_reloading: Mutex::new(()),
             passphrase: options.passphrase,
             crl,
             certs,
@@ -213,7 +254,9 @@ impl Server {
     ///
     /// Connections are HTTP/1.1 with keep-alive; a client that has not sent a complete request
     /// head within [`Limits::header_timeout`] (a new connection, or an idle kept-alive one) is
-    /// disconnected, so idle or trickling clients cannot pile up.
+    /// disconnected, so idle or trickling clients cannot pile up. At most
+    /// [`Limits::max_connections`] are open at once (the open-file limit is first raised to its
+    /// hard limit, [`raise_open_file_limit`]); one more is closed at once and the log says so.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -223,12 +266,15 @@ impl Server {
             what: "read the listening address".into(),
             message: e.to_string(),
         })?;
+        let max_connections = connection_cap(self.state.limits.max_connections);
+        let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
+        let mut last_cap_warning: Option<tokio::time::Instant> = None;
         let (stop_crl, crl_stopped) = watch::channel(false);
         let crl_task = tokio::spawn(publish::refresh_loop(self.state.clone(), crl_stopped));
         let limits = self.state.limits;
         let app = router(self.state.clone());
         let connections = GracefulShutdown::new();
-        info!(%addr, data = %self.state.center.dir().display(), "serving");
+        info!(%addr, data = %self.state.center.dir().display(), max_connections, "serving");
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             tokio::select! {
@@ -243,6 +289,17 @@ impl Server {
                             continue;
                         }
                     };
+                    let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                        // At the cap: closed at once (a waiting accept would leave it in the
+                        // backlog, a client none the wiser), and said in the log now and then.
+                        drop(stream);
+                        let now = tokio::time::Instant::now();
+                        if last_cap_warning.is_none_or(|t| now.duration_since(t) >= CAP_WARNING_EVERY) {
+                            warn!(%peer, max_connections, "connection limit reached: closing new connections until some end");
+                            last_cap_warning = Some(now);
+                        }
+                        continue;
+                    };
                     if let Err(e) = stream.set_nodelay(true) {
                         debug!(%peer, error = %e, "could not set TCP_NODELAY");
                     }
@@ -255,6 +312,7 @@ impl Server {
                         if let Err(e) = conn.await {
                             debug!(%peer, error = %e, "connection ended with an error");
                         }
+                        drop(permit);
                     });
                 }
             }
@@ -285,6 +343,38 @@ impl Server {
     }
 }
 
+/// The connection cap within the open-file limit, after raising it.
+fn connection_cap(wanted: usize) -> usize {
+    let limit = match raise_open_file_limit() {
+        Ok((before, after)) => {
+            if after > before {
+                info!(
+                    before,
+                    after, "raised the open-file limit to the hard limit"
+                );
+            }
+            after
+        }
+        Err(e) => {
+            warn!(error = %e, "could not raise the open-file limit");
+            rustix::process::getrlimit(rustix::process::Resource::Nofile)
+                .current
+                .unwrap_or(u64::MAX)
+        }
+    };
+    let room = usize::try_from(limit.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+    let cap = wanted.min(room).max(1);
+    if cap < wanted {
+        warn!(
+            wanted,
+            cap,
+            open_file_limit = limit,
+            "the open-file limit allows fewer connections than asked"
+        );
+    }
+    cap
+}
+
 /// Listens on `addr` (port 0 picks a free one).
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
     TcpListener::bind(addr).await.map_err(|e| Error::Io {
@@ -311,6 +401,8 @@ pub(crate) struct Shared {
     readers: Vec<Box<dyn Store>>,
     next_reader: AtomicUsize,
     ocsp: RwLock<Arc<dyn OcspResponder>>,
+    /// Held by the one request that loads a rotated or revoked responder again.
+    pub(crate) ocsp_reloading: Mutex<()>,
     /// Kept to reload the OCSP responder when its certificate is renewed.
     pub(crate) passphrase: Vec<u8>,
     pub(crate) crl: publish::CrlState,

@@ -15,6 +15,11 @@
 //!
 //! The domain's responder sits behind [`OcspResponder`], so the HTTP layer can be tested with a
 //! stand-in and the responder can be replaced while the server runs (a new signing certificate).
+//!
+//! Each answer checks the responder's certificate ([`OcspResponder::signer_state`]): one `stat`
+//! of `ocsp.crt.pem`, and a register lookup when the register changed. When `eds ca rotate ocsp`
+//! replaced it, or it was revoked, the request that finds out loads the new responder (one at a
+//! time) and is answered by it; a revoked certificate signs nothing in the meantime (`tryLater`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -28,9 +33,9 @@ use ring::rand::SecureRandom;
 use time::OffsetDateTime;
 use tracing::debug;
 
-use eds_ca::CaError;
 use eds_ca::center::Center;
 use eds_ca::store::{Serial, Store};
+use eds_ca::{CaError, SignerState};
 
 use crate::error::Error;
 use crate::headers::{self, Caching, OCSP_REQUEST, OCSP_RESPONSE};
@@ -65,6 +70,12 @@ pub trait OcspResponder: Send + Sync {
 
     /// Whether a new responder should be loaded (its signing certificate is about to expire).
     fn renewal_due(&self, now: OffsetDateTime) -> bool;
+
+    /// What the last answer found of the signing certificate: anything but
+    /// [`SignerState::Current`] has the server load a new responder at once.
+    fn signer_state(&self) -> SignerState {
+        SignerState::Current
+    }
 }
 
 impl OcspResponder for eds_ca::ocsp::Responder {
@@ -85,6 +96,10 @@ impl OcspResponder for eds_ca::ocsp::Responder {
 
     fn renewal_due(&self, now: OffsetDateTime) -> bool {
         eds_ca::ocsp::Responder::renewal_due(self, now)
+    }
+
+    fn signer_state(&self) -> SignerState {
+        eds_ca::ocsp::Responder::signer_state(self)
     }
 }
 
@@ -150,13 +165,17 @@ pub(crate) async fn post(
     res
 }
 
-/// `GET /ocsp/{request}`.
+/// `GET /ocsp/{request}`. A path that is not UTF-8 once percent-decoded (`/ocsp/%FF`) is no
+/// request either: `malformedRequest`, like any other undecodable one, never a 400 page.
 pub(crate) async fn get(
     State(state): State<AppState>,
     request: HeaderMap,
-    Path(encoded): Path<String>,
+    encoded: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
-    let der = decode_get(&encoded).unwrap_or_default();
+    let der = match encoded {
+        Ok(Path(text)) => decode_get(&text).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
     respond_get(&state, &request, Bytes::from(der)).await
 }
 
@@ -191,7 +210,16 @@ async fn respond_get(state: &AppState, request: &HeaderMap, der: Bytes) -> Respo
 async fn answer(state: &AppState, der: Bytes) -> OcspAnswer {
     let answered = blocking(state, move |s| {
         let responder = s.responder();
-        Ok(responder.answer(s.reader(), &der, s.clock.now()))
+        let now = s.clock.now();
+        let answer = responder.answer(s.reader(), &der, now);
+        if responder.signer_state() == SignerState::Current {
+            return Ok(answer);
+        }
+        // Rotated or revoked: this request loads the new responder and is answered by it.
+        Ok(match reload(s, now) {
+            Some(fresh) => fresh.answer(s.reader(), &der, now),
+            None => answer,
+        })
     })
     .await;
     match answered {
@@ -210,6 +238,33 @@ async fn answer(state: &AppState, der: Bytes) -> OcspAnswer {
                 cacheable: false,
                 problem: Some(e.to_string()),
             }
+        }
+    }
+}
+
+/// Loads the responder again after a rotation or a revocation of its certificate, once for all
+/// the requests that find out at the same time.
+fn reload(s: &crate::Shared, now: OffsetDateTime) -> Option<std::sync::Arc<dyn OcspResponder>> {
+    let _guard = s
+        .ocsp_reloading
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let current = s.responder();
+    if current.signer_state() == SignerState::Current {
+        return Some(current);
+    }
+    match load_responder(&s.center, &s.passphrase, now, &s.rng) {
+        Ok(r) => {
+            s.set_responder(r);
+            tracing::info!(
+                previous = ?current.signer_state(),
+                "loaded the OCSP responder's new certificate"
+            );
+            Some(s.responder())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not load the OCSP responder's new certificate");
+            None
         }
     }
 }

@@ -6,8 +6,9 @@
 //! `Content-Type` other than `application/timestamp-query` (415) are refused at the HTTP level.
 //! Anyone may ask.
 //!
-//! The authority is loaded when the server opens and loaded again (a renewed TSA certificate)
-//! by the first request that finds it due.
+//! The authority is loaded when the server opens and loaded again by the first request that finds
+//! it due (a renewed TSA certificate), replaced on disk (`eds ca rotate tsa`) or revoked; that
+//! request is answered by the new authority, and a revoked certificate never signs.
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -21,9 +22,9 @@ use ring::rand::SecureRandom;
 use time::OffsetDateTime;
 use tracing::{debug, info, warn};
 
-use eds_ca::CaError;
 use eds_ca::center::Center;
 use eds_ca::tsa::{TimestampAuthority, TsaOptions};
+use eds_ca::{CaError, SignerState};
 
 use crate::error::Error;
 use crate::headers;
@@ -112,7 +113,14 @@ pub(crate) async fn post(
         if authority.renewal_due(now) {
             authority = reload(s, now).unwrap_or(authority);
         }
-        let a = authority.answer(s.center.store(), &body, now);
+        let mut a = authority.answer(s.center.store(), &body, now);
+        if authority.signer_state() != SignerState::Current
+            && let Some(fresh) = reload(s, now)
+        {
+            // Rotated or revoked: answered again by the new authority (a granted token of the
+            // old one is dropped, its serial unused: RFC 3161 asks for uniqueness, not sequence).
+            a = fresh.answer(s.center.store(), &body, now);
+        }
         Ok(a)
     })
     .await;
@@ -147,12 +155,12 @@ fn reload(s: &crate::Shared, now: OffsetDateTime) -> Option<Arc<TimestampAuthori
         Err(poisoned) => poisoned.into_inner(),
     };
     let current = s.tsa.current();
-    if !current.renewal_due(now) {
+    if !current.renewal_due(now) && current.signer_state() == SignerState::Current {
         return Some(current);
     }
     match TimestampAuthority::load(&s.center, &s.passphrase, now, &s.rng, s.tsa.options.clone()) {
         Ok(a) => {
-            info!(not_after = %a.not_after(), "loaded a renewed timestamp authority");
+            info!(not_after = %a.not_after(), previous = ?current.signer_state(), "loaded a new timestamp authority");
             s.tsa.replace(a);
             Some(s.tsa.current())
         }

@@ -23,9 +23,11 @@
 //! when the request has one (RFC 6960 §4.4.1, RFC 9654).
 //!
 //! Non-successful statuses (RFC 6960 §4.2.1): `malformedRequest` for anything that is not one DER
-//! `OCSPRequest` of 1 to [`MAX_CERT_IDS`] CertIDs without an unknown critical extension;
-//! `internalError` when the register or the signature fails; `tryLater` when `now` is outside
-//! the responder certificate's validity (call [`Responder::load`] again). Requests are not
+//! `OCSPRequest` of 1 to [`MAX_CERT_IDS`] CertIDs without an unknown critical extension, and for
+//! a nonce of 0 or more than 128 octets (RFC 9654 §2.1, which obsoletes RFC 8954 and raised its
+//! bound of 32); `internalError` when the register or the signature fails; `tryLater` when `now`
+//! is outside the responder certificate's validity, or when that certificate was revoked (call
+//! [`Responder::load`] again: [`Responder::signer_state`] says when). Requests are not
 //! required to be signed (RFC 6960 §4.1.2); a signature on one is not checked.
 
 mod cache;
@@ -51,6 +53,7 @@ use x509_ocsp::{
 pub use x509_ocsp::OcspResponseStatus;
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::delegated::{SignerState, SignerWatch};
 use crate::error::CaError;
 use crate::store::{RevocationRecord, Serial, Store, StoreError};
 
@@ -85,8 +88,8 @@ const ID_PKIX_OCSP_PREF_SIG_ALGS: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.8");
 /// RFC 5280 §5.3.2 id-ce-invalidityDate.
 const ID_CE_INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
-/// RFC 9654 §2.1: a nonce of more octets than this is not echoed.
-const MAX_NONCE_LEN: usize = 128;
+/// RFC 9654 §2.1: a nonce of more octets than this (or of none) is `malformedRequest`.
+pub const MAX_NONCE_LEN: usize = 128;
 
 /// Hash algorithms accepted in CertIDs (RFC 6960 §4.1.1), with ring's implementation.
 const CERT_ID_HASHES: [(ObjectIdentifier, &digest::Algorithm); 4] = [
@@ -124,6 +127,7 @@ pub struct Responder {
     issuer_ids: Vec<IssuerId>,
     validity: Duration,
     cache: Cache,
+    watch: SignerWatch,
 }
 
 impl std::fmt::Debug for Responder {
@@ -197,6 +201,22 @@ pub enum Problem {
         /// Its object identifier, dotted.
         oid: String,
     },
+    /// `malformedRequest`: the nonce is not an OCTET STRING of 1 to [`MAX_NONCE_LEN`] octets
+    /// (RFC 9654 §2.1: a responder MUST reject 0 or more than 128 octets).
+    #[error("read the OCSP request: a nonce of {found} octets, 1 to {max} are allowed")]
+    BadNonce {
+        /// Octets of the nonce (of the whole extension value when it is not an OCTET STRING).
+        found: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// `tryLater`: the responder's own certificate was revoked; it signs nothing more (load a
+    /// new responder).
+    #[error("answer: the responder's certificate {serial} is revoked; load a new responder")]
+    ResponderRevoked {
+        /// The responder certificate's serial.
+        serial: String,
+    },
     /// `internalError`: the register could not be read.
     #[error("read the register: {0}")]
     Store(StoreError),
@@ -225,9 +245,12 @@ impl Problem {
             Self::Malformed { .. }
             | Self::NoCertIds
             | Self::TooManyCertIds { .. }
-            | Self::UnsupportedCriticalExtension { .. } => OcspResponseStatus::MalformedRequest,
+            | Self::UnsupportedCriticalExtension { .. }
+            | Self::BadNonce { .. } => OcspResponseStatus::MalformedRequest,
             Self::Store(_) | Self::Signing { .. } => OcspResponseStatus::InternalError,
-            Self::ResponderNotValid { .. } => OcspResponseStatus::TryLater,
+            Self::ResponderNotValid { .. } | Self::ResponderRevoked { .. } => {
+                OcspResponseStatus::TryLater
+            }
         }
     }
 }
@@ -317,6 +340,14 @@ impl Responder {
         now < self.not_before || self.not_after - now < signer::RENEW_BEFORE
     }
 
+    /// What the last answer found of the responder's certificate: still the one in the data
+    /// folder and not revoked ([`SignerState::Current`]), replaced on disk by `eds ca rotate
+    /// ocsp` ([`SignerState::Superseded`]: it still signs), or revoked ([`SignerState::Revoked`]:
+    /// every answer is `tryLater`). The server loads a new responder unless it is `Current`.
+    pub fn signer_state(&self) -> SignerState {
+        self.watch.last()
+    }
+
     /// Number of signed answers in the cache.
     pub fn cached_answers(&self) -> usize {
         self.cache.len()
@@ -361,6 +392,11 @@ impl Responder {
         let not_before = unix_time(validity.not_before.to_unix_duration())?;
         let not_after = unix_time(validity.not_after.to_unix_duration())?;
         let crl_validity = Duration::hours(i64::from(center.config().crl_validity_hours));
+        let serial = Serial::from_der_content(certificate.tbs_certificate.serial_number.as_bytes())
+            .map_err(|e| CaError::Internal {
+                reason: format!("OCSP signing certificate serial: {e}"),
+            })?;
+        let watch = SignerWatch::new(serial, center.dir().join(signer::CERT_FILE));
         Ok(Responder {
             signature_algorithm: signature_algorithm(&key)?,
             key,
@@ -372,6 +408,7 @@ impl Responder {
             issuer_ids,
             validity: NEXT_UPDATE.min(crl_validity),
             cache: Cache::new(DEFAULT_CACHE_CAPACITY),
+            watch,
         })
     }
 
@@ -399,7 +436,7 @@ impl Responder {
         let mut nonce = None;
         for ext in tbs.request_extensions.iter().flatten() {
             if ext.extn_id == ID_PKIX_OCSP_NONCE {
-                nonce = echoed_nonce(ext);
+                nonce = Some(echoed_nonce(ext)?);
             } else if ext.critical
                 && ext.extn_id != ID_PKIX_OCSP_RESPONSE
                 && ext.extn_id != ID_PKIX_OCSP_PREF_SIG_ALGS
@@ -425,15 +462,22 @@ impl Responder {
             });
         }
 
+        // The register epoch, read before any status is looked up (see the `cache` module); when
+        // it moved, the responder's own certificate is looked up again (revoked: no signature).
+        let epoch = store.audit_head().map_err(Problem::Store)?.entries;
+        if self.watch.check(store, epoch).map_err(Problem::Store)? == SignerState::Revoked {
+            return Err(Problem::ResponderRevoked {
+                serial: self.watch.serial().to_string(),
+            });
+        }
+
         let this_update = now;
         let next_update = (now + self.validity).min(self.not_after);
         // Only a request of one CertID whose nonce is not echoed goes through the cache (RFC
-        // 5019 §2.1.1 requests); it is filed under the register epoch read before any status is
-        // looked up (see the `cache` module). Other requests are signed afresh and need no epoch.
+        // 5019 §2.1.1 requests); it is filed under the epoch. Other requests are signed afresh.
         let key = match (nonce.is_none(), tbs.request_list.as_slice()) {
             (true, [one]) => {
                 let id = &one.req_cert;
-                let epoch = store.audit_head().map_err(Problem::Store)?.entries;
                 Some((
                     id.serial_number.as_bytes(),
                     id.to_der().map_err(signing)?,
@@ -596,16 +640,24 @@ fn revoked(rev: &RevocationRecord) -> Result<(CertStatus, Option<Vec<Extension>>
 }
 
 /// The request's nonce extension, to echo unchanged (RFC 6960 §4.4.1), when its value is an
-/// OCTET STRING of 1 to 128 octets (RFC 9654 §2.1); otherwise none is echoed.
-fn echoed_nonce(ext: &Extension) -> Option<Extension> {
-    let inner = OctetString::from_der(ext.extn_value.as_bytes()).ok()?;
-    (1..=MAX_NONCE_LEN)
-        .contains(&inner.as_bytes().len())
-        .then(|| Extension {
-            extn_id: ext.extn_id,
-            critical: false,
-            extn_value: ext.extn_value.clone(),
-        })
+/// OCTET STRING of 1 to 128 octets (RFC 9654 §2.1); anything else is `malformedRequest`.
+fn echoed_nonce(ext: &Extension) -> Result<Extension, Problem> {
+    let found = match OctetString::from_der(ext.extn_value.as_bytes()) {
+        Ok(inner) => inner.as_bytes().len(),
+        Err(_) => ext.extn_value.as_bytes().len(),
+    };
+    let well_formed = OctetString::from_der(ext.extn_value.as_bytes()).is_ok();
+    if !well_formed || !(1..=MAX_NONCE_LEN).contains(&found) {
+        return Err(Problem::BadNonce {
+            found,
+            max: MAX_NONCE_LEN,
+        });
+    }
+    Ok(Extension {
+        extn_id: ext.extn_id,
+        critical: false,
+        extn_value: ext.extn_value.clone(),
+    })
 }
 
 fn unsupported(ext: &Extension) -> Problem {

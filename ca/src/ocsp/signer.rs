@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `ocsp.crt.pem` | the responder's certificate | 0644 |
 //! | `ocsp.key.pem` | its key, encrypted like the CA keys ([`crate::keys`]) | 0600 |
-//! | `ocsp.lock` | held while the pair is checked or replaced | 0644 |
+//! | `ocsp.lock` | held while the pair is checked or replaced | 0600 |
 //!
 //! Issued, checked and renewed by `ca/src/delegated.rs`, with its crash-safe order of writes.
 

@@ -216,6 +216,37 @@ pub trait Store: Send + Sync {
 
     /// Every operator, revoked ones included, by id.
     fn operators(&self) -> Result<Vec<Operator>, StoreError>;
+
+    /// Records a certificate and the idempotency key it was issued under, in one transaction
+    /// (so a certificate committed but never acknowledged is found again by the key). A key
+    /// the operator already used is [`StoreError::IdempotencyKeyTaken`] and records nothing.
+    fn insert_certificate_idempotent(
+        &self,
+        rec: &CertificateRecord,
+        key: &IdempotencyRecord,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
+    /// The issuance recorded under an operator's idempotency key, if any.
+    fn idempotency_record(
+        &self,
+        operator: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError>;
+}
+
+/// An issuance under an operator's idempotency key (the API's `Idempotency-Key` header): the
+/// same key with the same request gives the same certificate, across restarts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// The operator who sent the key (keys are the operator's own).
+    pub operator: String,
+    /// The key.
+    pub key: String,
+    /// SHA-256 of the request body the key was first used with.
+    pub request_sha256: [u8; 32],
+    /// The certificate issued.
+    pub serial: Serial,
 }
 
 /// An operator of the network API: someone the center lets issue and revoke from another system
@@ -818,6 +849,14 @@ pub enum StoreError {
         name: String,
         /// When it was revoked.
         at: OffsetDateTime,
+    },
+    /// The operator already used this idempotency key (for another certificate).
+    #[error("register certificate: idempotency key {key:?} of {operator:?} is already used")]
+    IdempotencyKeyTaken {
+        /// The operator.
+        operator: String,
+        /// The key.
+        key: String,
     },
     /// The database was written by a newer version of this program.
     #[error("open register: schema version {found} is newer than the supported {supported}")]

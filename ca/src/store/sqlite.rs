@@ -13,6 +13,8 @@
 //! - Schema 4 adds `spki_sha256`, the SHA-256 of the certificate's SubjectPublicKeyInfo, with an
 //!   index, so that issuance finds the holders of a public key (EDS law art. 21.1); migrating an
 //!   older file fills it from the stored DER.
+//! - Schema 5 adds `idempotency_keys`: an operator's `Idempotency-Key` of API issuance and the
+//!   certificate it gave, committed in the certificate's transaction.
 //!
 //! Revocations live in their own table with a copy of the certificate's issuer and `notAfter`
 //! (both immutable), and one covering index `(issuer, serial, not_after, entered_at, reason,
@@ -40,9 +42,9 @@ use time::{Date, OffsetDateTime};
 use crate::store::audit::{self, ChainVerifier, RawEntry};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditVerification, Ban, CertificateBatch, CertificateQuery,
-    CertificateRecord, EntityRecord, NewBan, NewRefusal, NewRevocation, Operator, PersonRecord,
-    RefusalRecord, RegistryChange, RevocationRecord, RevokedEntry, Serial, Status, Store,
-    StoreError,
+    CertificateRecord, EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation,
+    Operator, PersonRecord, RefusalRecord, RegistryChange, RevocationRecord, RevokedEntry, Serial,
+    Status, Store, StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
@@ -61,7 +63,7 @@ const PAGE_SIZE: i64 = 16_384;
 const CACHE_KIB: i64 = 65_536;
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The register in a SQLite database. One connection, serialised by a mutex; open one
 /// `SqliteStore` per process and share it, or several on one file (they wait for each other).
@@ -199,6 +201,75 @@ impl Store for SqliteStore {
         let mut batch = self.begin_certificates()?;
         batch.insert(recs)?;
         batch.commit(audit)
+    }
+
+    fn insert_certificate_idempotent(
+        &self,
+        rec: &CertificateRecord,
+        key: &IdempotencyRecord,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            insert_certificate_in(tx, rec)?;
+            let inserted = tx.execute(
+                "INSERT INTO idempotency_keys (operator, key, request_sha256, serial) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    key.operator,
+                    key.key,
+                    key.request_sha256.as_slice(),
+                    key.serial.as_bytes()
+                ],
+            );
+            match inserted {
+                Ok(_) => {}
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                        || e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE =>
+                {
+                    return Err(StoreError::IdempotencyKeyTaken {
+                        operator: key.operator.clone(),
+                        key: key.key.clone(),
+                    });
+                }
+                Err(e) => return Err(db_err(e)),
+            }
+            append_audit_in(tx, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn idempotency_record(
+        &self,
+        operator: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.read(|tx| {
+            let row: Option<(Vec<u8>, Vec<u8>)> = tx
+                .query_row(
+                    "SELECT request_sha256, serial FROM idempotency_keys \
+                     WHERE operator = ?1 AND key = ?2",
+                    params![operator, key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_err)?;
+            let Some((hash, serial)) = row else {
+                return Ok(None);
+            };
+            let corrupt = |what: &str| StoreError::Corrupt {
+                what: format!("idempotency key {key:?}: {what}"),
+            };
+            Ok(Some(IdempotencyRecord {
+                operator: operator.to_owned(),
+                key: key.to_owned(),
+                request_sha256: hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| corrupt("request hash"))?,
+                serial: Serial::from_der_content(&serial).map_err(|_| corrupt("serial"))?,
+            }))
+        })
     }
 
     fn begin_certificates(&self) -> Result<Box<dyn CertificateBatch + '_>, StoreError> {
@@ -851,7 +922,7 @@ impl Drop for SqliteCertificateBatch<'_> {
     }
 }
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     r"
 CREATE TABLE certificates (
     id           INTEGER PRIMARY KEY,
@@ -974,6 +1045,16 @@ CREATE INDEX certificates_by_bin ON certificates (bin) WHERE bin IS NOT NULL;
     r"
 ALTER TABLE certificates ADD COLUMN spki_sha256 BLOB;
 CREATE INDEX certificates_by_key ON certificates (spki_sha256) WHERE spki_sha256 IS NOT NULL;
+",
+    // 5: idempotency keys of API issuance, committed with the certificate they gave.
+    r"
+CREATE TABLE idempotency_keys (
+    operator       TEXT    NOT NULL,
+    key            TEXT    NOT NULL,
+    request_sha256 BLOB    NOT NULL CHECK (length(request_sha256) = 32),
+    serial         BLOB    NOT NULL REFERENCES certificates (serial),
+    PRIMARY KEY (operator, key)
+);
 ",
 ];
 

@@ -1,0 +1,302 @@
+//! Issue 16 at the command line: the OCSP and TSA certificates are rotated (`eds ca rotate`),
+//! never revoked like an owner's (exit 4); revocation fields are bounded (exit 3); every command
+//! that changes the register needs the passphrase; a passphrase file others may read is refused;
+//! the data folder is 0700 whatever the umask; `eds serve` warns loudly beyond loopback.
+
+#![allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn audit_len(c: &Center) -> usize {
+    let v = ok_json(&c.run(&["--json", "ca", "audit", "show", "--limit", "100000"]));
+    v.as_array().unwrap().len()
+}
+
+fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// `eds ca rotate SERVICE --json`: the new certificate's serial.
+fn rotate(c: &Center, service: &str) -> String {
+    let v = ok_json(&c.run(&["--json", "ca", "rotate", service]));
+    assert_eq!(v["certificate"]["kind"], service);
+    v["certificate"]["serial"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn ok_rotate_issues_a_new_service_certificate_each_time() {
+    let c = Center::ready();
+    let first = rotate(&c, "ocsp");
+    let pem1 = fs::read(c.data.join("ocsp.crt.pem")).unwrap();
+    let second = rotate(&c, "ocsp");
+    assert_ne!(first, second);
+    assert_ne!(fs::read(c.data.join("ocsp.crt.pem")).unwrap(), pem1);
+    let tsa = rotate(&c, "tsa");
+    let o = c.run(&["ca", "rotate", "tsa"]);
+    let text = ok(&o);
+    assert!(
+        text.starts_with("new timestamp authority certificate "),
+        "{text}"
+    );
+    assert!(!text.contains(&tsa), "a new serial each time");
+    // Without the passphrase nothing is issued.
+    let o = c.run_env(&["ca", "rotate", "ocsp"], &[("EDS_CA_PASSPHRASE", "wrong")]);
+    assert_code(&o, 6);
+}
+
+#[test]
+fn fail_revoking_the_ocsp_or_tsa_certificate_exits_4_and_names_the_rotation() {
+    let c = Center::ready();
+    for service in ["ocsp", "tsa"] {
+        let serial = rotate(&c, service);
+        let before = audit_len(&c);
+        let o = c.run(&[
+            "ca",
+            "revoke",
+            &serial,
+            "--ground",
+            "death",
+            "--notified-by",
+            "x",
+        ]);
+        assert_code(&o, 4);
+        let (name, command) = match service {
+            "ocsp" => ("OCSP responder", "eds ca rotate ocsp"),
+            _ => ("timestamp authority", "eds ca rotate tsa"),
+        };
+        assert!(
+            stderr(&o).contains(&format!(
+                "error: revoke {serial}: it is the certificate of the center's {name}, not an \
+                 owner's; replace it with `{command}` instead"
+            )),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("hint: nothing was changed"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(audit_len(&c), before);
+        assert_eq!(c.show(&serial)["status"], "valid");
+    }
+}
+
+#[test]
+fn fail_revocation_fields_out_of_bounds_exit_3_and_change_nothing() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    let before = audit_len(&c);
+    let long = "x".repeat(10_000);
+    for (extra, message) in [
+        (
+            vec!["--invalidity-date", "1970-01-01T00:00:00Z"],
+            "error: invalidity_date: 1970-01-01 0:00:00.0 +00:00:00 is outside the certificate's life",
+        ),
+        (
+            vec!["--invalidity-date", "9999-01-01T00:00:00Z"],
+            "error: invalidity_date: 9999-01-01 0:00:00.0 +00:00:00 is in the future",
+        ),
+        (
+            vec!["--received-at", "2020-01-01T00:00:00Z"],
+            "error: received_at: 2020-01-01 0:00:00.0 +00:00:00 is before the certificate's validity began",
+        ),
+        (
+            vec!["--note", &long],
+            "error: note: 10000 characters, at most 2048 are recorded",
+        ),
+    ] {
+        let mut args = vec![
+            "ca",
+            "revoke",
+            &serial,
+            "--ground",
+            "key-compromise",
+            "--notified-by",
+            "the holder",
+        ];
+        args.extend_from_slice(&extra);
+        let o = c.run(&args);
+        assert_code(&o, 3);
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
+    assert_eq!(audit_len(&c), before);
+    assert_eq!(c.show(&serial)["status"], "valid");
+}
+
+#[test]
+fn fail_every_register_changing_command_needs_the_passphrase() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    let registry = fixture("registry.json");
+    let registry = registry.to_str().unwrap();
+    let archive = c.path("archive.jsonl");
+    let commands: Vec<Vec<&str>> = vec![
+        vec![
+            "ca",
+            "revoke",
+            &serial,
+            "--ground",
+            "death",
+            "--notified-by",
+            "x",
+        ],
+        vec!["ca", "registry", "import", registry],
+        vec![
+            "ca",
+            "ban",
+            "--iin",
+            "850314300122",
+            "--decision",
+            "court 1",
+        ],
+        vec!["ca", "unban", "1", "--decision", "court 2"],
+        vec!["ca", "archive", "--out", archive.to_str().unwrap()],
+        vec!["ca", "operator", "add", "gateway"],
+        vec!["ca", "operator", "revoke", "gateway"],
+        vec!["ca", "rotate", "ocsp"],
+    ];
+    let before = audit_len(&c);
+    for args in &commands {
+        let o = c.run_env(args, &[("EDS_CA_PASSPHRASE", "")]);
+        assert_code(&o, 1);
+        assert!(
+            stderr(&o).contains("error: no passphrase for the center's keys"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        let o = c.run_env(args, &[("EDS_CA_PASSPHRASE", "not-the-passphrase")]);
+        assert_code(&o, 6);
+    }
+    assert_eq!(audit_len(&c), before, "nothing changed");
+    assert!(!archive.exists());
+}
+
+#[test]
+fn fail_a_passphrase_file_others_may_read_is_refused() {
+    let c = Center::ready();
+    let file = c.path("pass.txt");
+    fs::write(&file, format!("{PASS}\n")).unwrap();
+    let f = file.to_str().unwrap();
+    for m in [0o644, 0o640, 0o604, 0o660] {
+        fs::set_permissions(&file, fs::Permissions::from_mode(m)).unwrap();
+        let o = c.run_env(
+            &["ca", "crl", "--passphrase-file", f],
+            &[("EDS_CA_PASSPHRASE", "")],
+        );
+        assert_code(&o, 1);
+        assert!(
+            stderr(&o).contains(&format!(
+                "error: passphrase file {f} has mode {m:04o}: the group or others may read it; \
+                 run `chmod 600 {f}`"
+            )),
+            "{}",
+            stderr(&o)
+        );
+    }
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&c.run_env(
+        &["ca", "crl", "--passphrase-file", f],
+        &[("EDS_CA_PASSPHRASE", "")],
+    ));
+}
+
+/// `eds ARGS` under `umask 000`, with the test environment; asserts success.
+fn under_umask_000(c: &Center, args: &[&str]) {
+    let env = c.command(&[]);
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg("umask 000 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_eds"))
+        .args(args)
+        .current_dir(c.path(""))
+        .stdin(Stdio::null());
+    for (k, v) in env.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    ok(&sh.output().unwrap());
+}
+
+#[test]
+fn ok_data_folder_is_0700_and_secrets_0600_under_umask_000() {
+    let c = Center::new();
+    under_umask_000(&c, &["ca", "init"]);
+    under_umask_000(&c, &["ca", "crl"]);
+    under_umask_000(&c, &["ca", "rotate", "ocsp"]);
+    under_umask_000(&c, &["ca", "rotate", "tsa"]);
+    assert_eq!(mode(&c.data), 0o700);
+    assert_eq!(mode(&c.data.join("crl")), 0o700);
+    for f in [
+        "root.key.pem",
+        "issuing.key.pem",
+        "register.sqlite",
+        "ocsp.key.pem",
+        "tsa.key.pem",
+        "ocsp.lock",
+        "tsa.lock",
+        "crl/.lock",
+    ] {
+        assert_eq!(mode(&c.data.join(f)), 0o600, "{f}");
+    }
+    // Public material: readable, never writable by others.
+    for f in [
+        "root.crt.pem",
+        "crl/issuing.crl",
+        "crl/issuing.crl.pem",
+        "ocsp.crt.pem",
+    ] {
+        assert_eq!(mode(&c.data.join(f)), 0o644, "{f}");
+    }
+}
+
+#[test]
+fn ok_serve_warns_loudly_when_listening_beyond_loopback() {
+    let c = Center::ready();
+    let log = c.path("serve.log");
+    let mut child = c
+        .command(&["serve", "--listen", "0.0.0.0:0"])
+        .env_remove("EDS_NOW")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    // The warning follows the first line; wait for it (not a timing assertion: a deadline).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("WARNING") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("WARNING: listening on 0.0.0.0:")
+                && l.contains("over plain HTTP: operator bearer tokens")),
+        "{text}"
+    );
+
+    // On loopback: no warning.
+    let mut s = common::serving::Serving::start(&c);
+    s.terminate();
+    assert!(!s.log().contains("WARNING"), "{}", s.log());
+}
