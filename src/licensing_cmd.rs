@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
 use eds_licensing::{
-    DeadlineView, Error as LicensingError, IssueOptions, ResultCheck, check_result,
-    check_submission, issue_result, service_name,
+    DeadlineView, Error as LicensingError, HearingNoticeOptions, IssueOptions, ResultCheck,
+    check_result, check_submission, issue_result, service_name,
 };
+use eds_profile::calendar::Excluded;
 use eds_profile::documents::{Document, RefusalGround, StudyResult};
 use eds_profile::ident::Bin;
 use eds_signer::keys::load_pkcs12;
@@ -61,6 +62,22 @@ pub(crate) enum LicenseCommand {
     ///     eds license issue --application application.json.p7s --receipt receipt.json.p7s \
     ///       --decision grant --p12 officer.p12 --body-bin 991240000003 --out licence.json.p7s
     Issue(Box<LicenseIssueArgs>),
+    /// The preliminary decision to refuse and the notice of the hearing (paragraph 4 of the
+    /// rules), signed by the body's authorised officer, dated today in Astana.
+    ///
+    /// Needs the accepted application and its receipt, the grounds (--ground, each of the
+    /// service's list; incomplete-documents is refused at once, without a hearing), the time
+    /// and place of the hearing. Refused (exit 3) when the notice is later than 3 working days
+    /// before the end of the term (hearing-notice-late) or the hearing is before the notice or
+    /// more than 2 working days after it (hearing-date-not-allowed). The term is the one with a
+    /// hearing (service 6: +2 working days), without the --pause periods. The signed notice
+    /// then goes to `eds license issue --decision refuse --hearing-notice FILE`. Example:
+    ///
+    ///     eds license hearing-notice --application application.json.p7s --receipt receipt.json.p7s \
+    ///       --ground qualification-requirements-not-met --hearing-at 2026-11-04T11:00:00+05:00 \
+    ///       --hearing-place "Astana, room 12" --p12 officer.p12 --body-bin 991240000003 \
+    ///       --out hearing-notice.json.p7s
+    HearingNotice(Box<HearingNoticeArgs>),
     /// Check a signed result as a relying party: the signature verdict, then that the document
     /// is well-formed, of a kind its service produces, and signed by the body's authorised
     /// officer.
@@ -141,6 +158,11 @@ pub(crate) struct LicenseIssueArgs {
     /// its validity from the notification itself (item 6), not from this option.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub(crate) valid_until: Option<String>,
+    /// A period outside the term of the service (samples, their study, documents asked for),
+    /// both days included: FIRST..LAST as YYYY-MM-DD..YYYY-MM-DD; repeat for several. With a
+    /// hearing notice the term is the one with a hearing (service 6: +2 working days).
+    #[arg(long, value_name = "FIRST..LAST")]
+    pub(crate) pause: Vec<String>,
     /// Result of a technical study for every product (service 6).
     #[arg(long, value_enum, default_value = "neither-special-nor-crypto")]
     pub(crate) study_result: StudyArg,
@@ -155,6 +177,54 @@ pub(crate) struct LicenseIssueArgs {
     #[arg(long, value_name = "BIN")]
     pub(crate) body_bin: String,
     /// Where to write the signed result (DER); `-` writes standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `eds license hearing-notice`.
+#[derive(Debug, Args)]
+pub(crate) struct HearingNoticeArgs {
+    /// The signed application; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) application: PathBuf,
+    /// The body's signed receipt of that application; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) receipt: PathBuf,
+    /// A ground of the preliminary decision (repeat for several), one of the service's list.
+    #[arg(long, value_name = "GROUND", required = true)]
+    pub(crate) ground: Vec<String>,
+    /// The reasons in words (default: the grounds named).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) reasoning: Option<String>,
+    /// When the hearing is held (RFC 3339, e.g. 2026-11-04T11:00:00+05:00).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) hearing_at: String,
+    /// Where or how the hearing is held (address, video link).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) hearing_place: String,
+    /// A period outside the term (samples, their study, documents asked for), both days
+    /// included: FIRST..LAST as YYYY-MM-DD..YYYY-MM-DD; repeat for several.
+    #[arg(long, value_name = "FIRST..LAST")]
+    pub(crate) pause: Vec<String>,
+    /// Number of the notice (default: derived from the application number).
+    #[arg(long, value_name = "NUMBER")]
+    pub(crate) number: Option<String>,
+    /// The officer's position as the notice states it.
+    #[arg(long, default_value = "Authorised officer of the licensing department")]
+    pub(crate) position: String,
+    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) p12: PathBuf,
+    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// BIN of the licensing body: the officer's certificate must carry it.
+    #[arg(long, value_name = "BIN")]
+    pub(crate) body_bin: String,
+    /// Where to write the signed notice (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
     #[command(flatten)]
@@ -222,6 +292,16 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             "issue a hearing notice first (paragraph 4 of the rules), hold the hearing, then give \
              the signed notice with --hearing-notice"
         }
+        "no-hearing-for-incompleteness" => {
+            "refuse at once: `eds license issue --decision refuse --ground incomplete-documents`"
+        }
+        "hearing-notice-late" => {
+            "the notice must reach the applicant at least 3 working days before the term ends; \
+             the term is in the receipt's deadline (`eds submission check`)"
+        }
+        "hearing-date-not-allowed" => {
+            "set --hearing-at on the notice's day or within the 2 working days after it"
+        }
         "ground-not-for-procedure" => {
             "the division grounds refuse only a reissue; choose another ground of the service"
         }
@@ -278,6 +358,23 @@ pub(crate) fn result_exit_code(r: &ResultCheck) -> u8 {
         Indication::TotalPassed if !r.licensing_passed => EXIT_REFUSED,
         i => code_for(i),
     }
+}
+
+fn parse_date(option: &str, s: &str) -> anyhow::Result<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| anyhow::anyhow!("{option} {s:?} is not a date YYYY-MM-DD: {e}"))
+}
+
+/// `--pause FIRST..LAST`: a period outside the term, both days included.
+fn parse_pause(s: &str) -> anyhow::Result<Excluded> {
+    let (first, last) = s.split_once("..").ok_or_else(|| {
+        anyhow::anyhow!("--pause {s:?} is not FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD)")
+    })?;
+    let (first, last) = (parse_date("--pause", first)?, parse_date("--pause", last)?);
+    if last < first {
+        anyhow::bail!("--pause {s:?} ends before it begins");
+    }
+    Ok(Excluded::between(first, last))
 }
 
 fn parse_bin(s: &str) -> anyhow::Result<Bin> {
@@ -523,6 +620,11 @@ pub(crate) fn license_issue(
             StudyArg::SpecialMeansNotCrypto => StudyResult::SpecialMeansNotCrypto,
         },
         self_check: true,
+        pauses: args
+            .pause
+            .iter()
+            .map(|p| parse_pause(p))
+            .collect::<anyhow::Result<_>>()?,
         hearing_notice: args
             .hearing_notice
             .as_deref()
@@ -559,6 +661,93 @@ pub(crate) fn license_issue(
                 Some(false) => "; issued AFTER the deadline",
                 None => "",
             }
+        );
+    }
+    Ok(0)
+}
+
+/// `eds license hearing-notice`.
+pub(crate) fn license_hearing_notice(
+    data: &Path,
+    json: bool,
+    now: OffsetDateTime,
+    args: &HearingNoticeArgs,
+) -> anyhow::Result<u8> {
+    let body_bin = parse_bin(&args.body_bin)?;
+    let grounds = args
+        .ground
+        .iter()
+        .map(|g| parse_ground(g))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let hearing_at = OffsetDateTime::parse(
+        &args.hearing_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "--hearing-at {:?} is not an RFC 3339 time (2026-11-04T11:00:00+05:00): {e}",
+            args.hearing_at
+        )
+    })?;
+    let pauses = args
+        .pause
+        .iter()
+        .map(|p| parse_pause(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut inputs = vec![
+        ("--application", args.application.as_path()),
+        ("--receipt", args.receipt.as_path()),
+        ("--p12", args.p12.as_path()),
+    ];
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    check_one_stdin(&args.common, inputs)?;
+    stdio::reserve_stdout(&args.out);
+    let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
+    let application = read_file(&args.application, "application")?;
+    let receipt = read_file(&args.receipt, "receipt")?;
+    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let opts = HearingNoticeOptions {
+        grounds,
+        reasoning: args.reasoning.clone(),
+        hearing_at,
+        hearing_place: args.hearing_place.clone(),
+        number: args.number.clone(),
+        position: args.position.clone(),
+        pauses,
+    };
+    let issued = eds_licensing::issue_hearing_notice(
+        &verifier,
+        &application,
+        &receipt,
+        &officer,
+        &body_bin,
+        &opts,
+        now,
+        &SystemRandom::new(),
+    )?;
+    write_file(&args.out, &issued.der)?;
+    if json {
+        let mut v = serde_json::to_value(&issued)?;
+        v["out"] = json!(args.out.display().to_string());
+        say!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let Document::HearingNotice(n) = &issued.document else {
+            anyhow::bail!("the notice built is a {}", issued.document.kind());
+        };
+        say!(
+            "issued a hearing notice for application {} → {}",
+            n.application_number.as_str(),
+            stdio::output_name(&args.out)
+        );
+        say!(
+            "  hearing {} at {}; the term ends on {}",
+            n.hearing_at,
+            n.hearing_place,
+            n.term_ends_on
         );
     }
     Ok(0)

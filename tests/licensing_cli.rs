@@ -922,3 +922,107 @@ fn substantive_refusal_needs_the_hearing_first() {
         stderr(&o)
     );
 }
+
+/// Runs `eds license hearing-notice` on the setup's application with `grounds`, the hearing at
+/// `hearing_at`, writing `out`.
+fn hearing_notice(s: &Setup, out: &Path, grounds: &[&str], hearing_at: &str) -> Output {
+    let mut args = vec![
+        "license".to_owned(),
+        "hearing-notice".to_owned(),
+        "--application".to_owned(),
+        path_str(&s.file("application.json.p7s")),
+        "--receipt".to_owned(),
+        path_str(&s.file("receipt.json.p7s")),
+        "--hearing-at".to_owned(),
+        hearing_at.to_owned(),
+        "--hearing-place".to_owned(),
+        "Astana, video link".to_owned(),
+        "--p12".to_owned(),
+        path_str(&s.file("body-head.p12")),
+        "--body-bin".to_owned(),
+        BODY_BIN.to_owned(),
+        "--out".to_owned(),
+        path_str(out),
+    ];
+    for g in grounds {
+        args.extend(["--ground".to_owned(), (*g).to_owned()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    s.run(&args)
+}
+
+/// Paragraph 4 of the rules as commands: `eds license hearing-notice` signs the preliminary
+/// decision and the notice of the hearing (today in Astana, the term with a hearing), which the
+/// substantive refusal then rests on. A preliminary decision on incompleteness is refused (that
+/// refusal is given at once), and so is a hearing more than 2 working days after the notice;
+/// nothing is written.
+#[test]
+fn hearing_notice_command_then_the_refusal_paragraph4() {
+    let s = setup();
+    // The clock is real here (the demo's documents are dated now): the hearing "now" is on the
+    // notice's day, a hearing 30 days on is past the 2 working days.
+    let now = time::OffsetDateTime::now_utc();
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+
+    let out = s.tmp("notice-incomplete.p7s");
+    let o = hearing_notice(s, &out, &["incomplete-documents"], &rfc3339(now));
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (no-hearing-for-incompleteness): incomplete-documents is refused at \
+             once (paragraph 4 of the rules), without a preliminary decision or a hearing"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    let out = s.tmp("notice-far.p7s");
+    let far = now + time::Duration::days(30);
+    let o = hearing_notice(
+        s,
+        &out,
+        &["qualification-requirements-not-met"],
+        &rfc3339(far),
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with("error: refused (hearing-date-not-allowed): the hearing on "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    let notice = s.tmp("notice.p7s");
+    let o = hearing_notice(
+        s,
+        &notice,
+        &["qualification-requirements-not-met"],
+        &rfc3339(now),
+    );
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a hearing notice for application KZ34LAB00000077 → "),
+        "{text}"
+    );
+    // A relying party sees a hearing notice of the body.
+    let o = s.run(&[
+        "license",
+        "verify",
+        &path_str(&notice),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    assert_code(&o, 0);
+    let refusal = s.tmp("refusal-after-notice.p7s");
+    let o = refuse_substantively(s, &refusal, &["--hearing-notice", &path_str(&notice)]);
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a refusal for application KZ34LAB00000077"),
+        "{text}"
+    );
+    assert!(refusal.exists());
+}

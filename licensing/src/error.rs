@@ -82,6 +82,47 @@ pub enum Error {
     /// A substantive refusal without the hearing paragraph 4 of the rules requires.
     #[error("refused (hearing-required): {0}")]
     Hearing(HearingError),
+    /// A preliminary decision on the incompleteness of the documents: that refusal is given at
+    /// once, without a hearing (paragraph 4 of the rules).
+    #[error(
+        "refused (no-hearing-for-incompleteness): incomplete-documents is refused at once \
+         (paragraph 4 of the rules), without a preliminary decision or a hearing"
+    )]
+    NoHearingForIncompleteness,
+    /// The hearing notice would be sent later than the required working days before the end of
+    /// the term (paragraph 4 of the rules).
+    #[error(
+        "refused (hearing-notice-late): a notice sent on {issued_on} is late: the term ends on \
+         {term_ends_on}, so the notice was due by {latest}"
+    )]
+    HearingNoticeLate {
+        /// The day of the notice.
+        issued_on: time::Date,
+        /// The end of the term.
+        term_ends_on: time::Date,
+        /// The last day it could be sent.
+        latest: time::Date,
+    },
+    /// The hearing is set before the notice, or later than the required working days after it
+    /// (paragraph 4 of the rules).
+    #[error(
+        "refused (hearing-date-not-allowed): the hearing on {hearing_on} is not within the 2 \
+         working days from the notice of {notice_on} (from {notice_on} to {latest})"
+    )]
+    HearingDateNotAllowed {
+        /// The day of the hearing.
+        hearing_on: time::Date,
+        /// The day of the notice.
+        notice_on: time::Date,
+        /// The last day it could be held.
+        latest: time::Date,
+    },
+    /// The service has no term for this procedure, so no hearing can be set against it.
+    #[error("{} has no term for this procedure", service_name(*service))]
+    NoTerm {
+        /// The service.
+        service: Service,
+    },
     /// The ground is not on the service's list.
     #[error(
         "refused (ground-not-of-service): {} is not a refusal ground of {}; its grounds: {}",
@@ -105,8 +146,8 @@ pub enum Error {
         /// The application.
         application: ApplicationNumber,
     },
-    /// A refusal without a ground.
-    #[error("--decision refuse needs --ground; the grounds of this service: {}", grounds_list(*service))]
+    /// A refusal (or a preliminary decision) without a ground.
+    #[error("--decision refuse and a hearing notice need --ground; the grounds of this service: {}", grounds_list(*service))]
     GroundMissing {
         /// The service.
         service: Service,
@@ -159,6 +200,9 @@ impl Error {
             Error::HearingNoticeNotValid { .. } | Error::Hearing(_) => "hearing-required",
             Error::GroundNotOfService { .. } => "ground-not-of-service",
             Error::GroundNotForProcedure { .. } => "ground-not-for-procedure",
+            Error::NoHearingForIncompleteness => "no-hearing-for-incompleteness",
+            Error::HearingNoticeLate { .. } => "hearing-notice-late",
+            Error::HearingDateNotAllowed { .. } => "hearing-date-not-allowed",
             _ => return None,
         })
     }

@@ -24,14 +24,15 @@ use ring::rand::SecureRandom;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use eds_profile::calendar::{Calendar, Deadline};
+use eds_profile::calendar::{Calendar, Deadline, Excluded};
 use eds_profile::documents::hearing::check_refusal_after_hearing;
 use eds_profile::documents::signatory;
 use eds_profile::documents::{
-    Applicant, Document, DocumentError, FullName, Licence, NotificationRegistrationDecision,
-    Officer, PermitGoods, Procedure, Provider, Receipt, Refusal, RefusalGround, ReissuedLicence,
-    SalePermit, Service, StudyItem, StudyResult, TechnicalStudyConclusion, TradePermit, Validity,
-    permit_recipient_address, trade_permit_valid_until,
+    Applicant, Document, DocumentError, FullName, HearingNotice, Licence,
+    NotificationRegistrationDecision, Officer, PermitGoods, Procedure, Provider, Receipt, Refusal,
+    RefusalGround, ReissuedLicence, SalePermit, Service, StudyItem, StudyResult,
+    TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
+    trade_permit_valid_until,
 };
 use eds_profile::holder::Holder;
 use eds_profile::ident::Bin;
@@ -257,12 +258,14 @@ fn deadline_of(
     service: Service,
     procedure: Procedure,
     arrived: OffsetDateTime,
+    pauses: &[Excluded],
+    hearing: bool,
 ) -> (Option<DeadlineView>, Option<String>) {
     let calendar = match Calendar::embedded() {
         Ok(c) => c,
         Err(e) => return (None, Some(format!("the embedded calendar: {e}"))),
     };
-    match calendar.deadline(service, procedure, arrived, &[], false) {
+    match calendar.deadline(service, procedure, arrived, pauses, hearing) {
         Ok(Some(d)) => (Some(d.into()), None),
         Ok(None) => (
             None,
@@ -330,7 +333,7 @@ pub fn check_submission(
     let received_at = kz_time(now);
     let service = application.service();
     let procedure = procedure_of(&application);
-    let (deadline, deadline_note) = deadline_of(service, procedure, received_at);
+    let (deadline, deadline_note) = deadline_of(service, procedure, received_at, &[], false);
     // Outside the calendar's years the arrival day stands (the note says why no term).
     let registered_on = Calendar::embedded()
         .ok()
@@ -409,6 +412,9 @@ pub struct IssueOptions {
     pub self_check: bool,
     /// The signed hearing notice that preceded a substantive refusal (paragraph 4 of the rules).
     pub hearing_notice: Option<Vec<u8>>,
+    /// Periods outside the term of the service (samples, their study, documents asked for:
+    /// [`eds_profile::calendar::exclusion_rules`]); their working days are not counted.
+    pub pauses: Vec<Excluded>,
 }
 
 impl IssueOptions {
@@ -425,6 +431,7 @@ impl IssueOptions {
             study_result: StudyResult::NeitherSpecialNorCrypto,
             self_check: true,
             hearing_notice: None,
+            pauses: Vec::new(),
         }
     }
 }
@@ -459,22 +466,190 @@ fn activity(service: Service) -> &'static str {
     }
 }
 
-/// Checks the application and its receipt, then builds and signs the result with `officer`.
+/// What [`issue_hearing_notice`] needs besides the documents.
+#[derive(Debug, Clone)]
+pub struct HearingNoticeOptions {
+    /// The grounds of the preliminary decision to refuse, each of the service's list.
+    pub grounds: Vec<RefusalGround>,
+    /// The reasons in words (default: the grounds named).
+    pub reasoning: Option<String>,
+    /// When the hearing is held.
+    pub hearing_at: OffsetDateTime,
+    /// Where or how (address, video link).
+    pub hearing_place: String,
+    /// Number of the notice (default: derived from the application number).
+    pub number: Option<String>,
+    /// The officer's position as the notice states it.
+    pub position: String,
+    /// Periods outside the term of the service (see [`IssueOptions::pauses`]).
+    pub pauses: Vec<Excluded>,
+}
+
+/// The preliminary decision to refuse and the notice of the hearing (paragraph 4 of the rules of
+/// every service): one signed `hearing-notice` to the applicant naming the grounds, the time and
+/// place of the hearing and the end of the term.
+///
+/// Checks the application and its receipt as [`issue_result`] does, then: each ground of the
+/// service's list and for the procedure; none of them the incompleteness of the documents
+/// (refused at once, without a hearing); the notice, dated `now` in Astana, at least
+/// [`HEARING_NOTICE_WORKING_DAYS`](eds_profile::calendar::HEARING_NOTICE_WORKING_DAYS)
+/// working days before the end of the term; the hearing not before the notice and no later than
+/// [`HEARING_HELD_WITHIN_WORKING_DAYS`](eds_profile::calendar::HEARING_HELD_WITHIN_WORKING_DAYS)
+/// working days after it. The term is the one with a hearing: service 6's is extended by
+/// 2 working days; `pauses` are not counted.
 #[expect(
     clippy::too_many_arguments,
     reason = "the two signed inputs, the key, the body, the options, the clock and the randomness \
               are each what the caller decides"
 )]
-pub fn issue_result(
+pub fn issue_hearing_notice(
     verifier: &Verifier,
     application_signed: &[u8],
     receipt_signed: &[u8],
     officer: &Pkcs12Contents,
     body_bin: &Bin,
-    opts: &IssueOptions,
+    opts: &HearingNoticeOptions,
     now: OffsetDateTime,
     rng: &dyn SecureRandom,
 ) -> Result<IssuedResult, Error> {
+    let (officer_h, application, receipt) = accepted(
+        verifier,
+        application_signed,
+        receipt_signed,
+        officer,
+        body_bin,
+        now,
+    )?;
+    let service = application.service();
+    let procedure = procedure_of(&application);
+    let applicant = applicant_of(&application).ok_or(Error::NotAnApplication {
+        kind: application.kind(),
+    })?;
+    if opts.grounds.is_empty() {
+        return Err(Error::GroundMissing { service });
+    }
+    for &ground in &opts.grounds {
+        if !service.allows_ground(ground) {
+            return Err(Error::GroundNotOfService { ground, service });
+        }
+        if !service.allows_ground_for(ground, procedure) {
+            return Err(Error::GroundNotForProcedure {
+                ground,
+                application: application.application_number().clone(),
+            });
+        }
+        if !ground.needs_hearing() {
+            return Err(Error::NoHearingForIncompleteness);
+        }
+    }
+    let calendar = Calendar::embedded().map_err(Error::Calendar)?;
+    let term = calendar
+        .deadline(service, procedure, receipt.received_at, &opts.pauses, true)
+        .map_err(Error::Calendar)?
+        .ok_or(Error::NoTerm { service })?;
+    let issued_on = eds_profile::kz_time::legal_date(now);
+    check_hearing_notice_timing(&calendar, term.due, issued_on, opts.hearing_at)?;
+    let app_no = application.application_number().clone();
+    let document = Document::HearingNotice(HearingNotice {
+        notice_number: opts
+            .number
+            .clone()
+            .unwrap_or_else(|| format!("H-{}", app_no.as_str())),
+        service,
+        provider: Provider {
+            name: officer_h
+                .organization
+                .clone()
+                .unwrap_or_else(|| receipt.receiver.name.clone()),
+            bin: *body_bin,
+        },
+        recipient: applicant.to_party(),
+        application_number: app_no,
+        preliminary_grounds: opts.grounds.clone(),
+        reasoning: opts.reasoning.clone().unwrap_or_else(|| {
+            format!(
+                "Preliminary decision to refuse on the grounds {} of the list of the service.",
+                opts.grounds
+                    .iter()
+                    .map(|g| format!("\"{}\"", ground_name(*g)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }),
+        hearing_at: kz_time(opts.hearing_at),
+        hearing_place: opts.hearing_place.clone(),
+        term_ends_on: term.due,
+        issued_on,
+        officer: Officer {
+            position: opts.position.clone(),
+            name: full_name(&officer_h),
+        },
+    });
+    document.validate().map_err(|source| Error::Build {
+        what: "hearing notice",
+        source,
+    })?;
+    let der = sign_document(officer, &document, "hearing notice", now, rng)?;
+    let report = verify(verifier, &der, now, "hearing notice just signed")?;
+    if report.indication != Indication::TotalPassed {
+        return Err(Error::OfficerCertificateNotValid {
+            what: "hearing notice signed with this key",
+            verdict: verdict_summary(&report),
+        });
+    }
+    Ok(IssuedResult {
+        document,
+        der,
+        deadline: Some(term.into()),
+        deadline_note: None,
+        in_time: Some(true),
+    })
+}
+
+/// Whether a hearing notice dated `issued_on` (in Astana) for a term ending on `term_ends_on`,
+/// with the hearing at `hearing_at`, keeps the terms of paragraph 4 of the rules: the notice at
+/// least 3 working days before the end of the term, the hearing on the notice's day or within
+/// the 2 working days after it.
+pub fn check_hearing_notice_timing(
+    calendar: &Calendar,
+    term_ends_on: Date,
+    issued_on: Date,
+    hearing_at: OffsetDateTime,
+) -> Result<(), Error> {
+    let latest = calendar
+        .latest_hearing_notice(term_ends_on)
+        .map_err(Error::Calendar)?;
+    if issued_on > latest {
+        return Err(Error::HearingNoticeLate {
+            issued_on,
+            term_ends_on,
+            latest,
+        });
+    }
+    let hearing_on = eds_profile::kz_time::legal_date(hearing_at);
+    let latest_hearing = calendar
+        .latest_hearing(issued_on)
+        .map_err(Error::Calendar)?;
+    if hearing_on < issued_on || hearing_on > latest_hearing {
+        return Err(Error::HearingDateNotAllowed {
+            hearing_on,
+            notice_on: issued_on,
+            latest: latest_hearing,
+        });
+    }
+    Ok(())
+}
+
+/// The officer's holder, the application and its receipt, once the officer may sign for the body
+/// and the receipt shows that body accepted that very application (EDS law art. 7.4).
+fn accepted(
+    verifier: &Verifier,
+    application_signed: &[u8],
+    receipt_signed: &[u8],
+    officer: &Pkcs12Contents,
+    body_bin: &Bin,
+    now: OffsetDateTime,
+) -> Result<(Holder, Document, Receipt), Error> {
     // The officer first: nothing else matters if this key may not sign for the body.
     let officer_h = officer_holder(officer)?;
     signatory::check_officer(&officer_h, body_bin).map_err(Error::Signatory)?;
@@ -489,13 +664,16 @@ pub fn issue_result(
     check_signer_is_applicant(&app_report, &application)?;
     let (receipt_report, receipt_doc) =
         verified(verifier, receipt_signed, now, Stage::Accepted, "receipt")?;
-    let Document::Receipt(receipt) = &receipt_doc else {
-        return Err(Error::ApplicationNotAccepted {
-            reason: format!(
-                "the receipt file holds a {} document, not a receipt",
-                receipt_doc.kind()
-            ),
-        });
+    let receipt = match receipt_doc {
+        Document::Receipt(r) => r,
+        other => {
+            return Err(Error::ApplicationNotAccepted {
+                reason: format!(
+                    "the receipt file holds a {} document, not a receipt",
+                    other.kind()
+                ),
+            });
+        }
     };
     if let Some(e) = holders(&receipt_report)
         .into_iter()
@@ -530,6 +708,33 @@ pub fn issue_result(
 });
     }
 
+    Ok((officer_h, application, receipt))
+}
+
+/// Checks the application and its receipt, then builds and signs the result with `officer`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the two signed inputs, the key, the body, the options, the clock and the randomness \
+              are each what the caller decides"
+)]
+pub fn issue_result(
+    verifier: &Verifier,
+    application_signed: &[u8],
+    receipt_signed: &[u8],
+    officer: &Pkcs12Contents,
+    body_bin: &Bin,
+    opts: &IssueOptions,
+    now: OffsetDateTime,
+    rng: &dyn SecureRandom,
+) -> Result<IssuedResult, Error> {
+    let (officer_h, application, receipt) = accepted(
+        verifier,
+        application_signed,
+        receipt_signed,
+        officer,
+        body_bin,
+        now,
+    )?;
     let service = application.service();
     let applicant = applicant_of(&application).ok_or(Error::NotAnApplication {
         kind: application.kind(),
@@ -756,8 +961,15 @@ pub fn issue_result(
             });
         }
     }
-    let (deadline, deadline_note) =
-        deadline_of(service, procedure_of(&application), receipt.received_at);
+    // The term as the rules have it for this case: the periods outside it (samples, their
+    // study, documents asked for) not counted, and service 6's extension after a hearing.
+    let (deadline, deadline_note) = deadline_of(
+        service,
+        procedure_of(&application),
+        receipt.received_at,
+        &opts.pauses,
+        opts.hearing_notice.is_some(),
+    );
     let in_time = deadline.as_ref().map(|d| issued_on.to_string() <= d.due);
     Ok(IssuedResult {
         document,
@@ -923,4 +1135,86 @@ pub fn check_result(
         document,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    /// Paragraph 4 of the rules: a term ending Friday 20 November 2026 takes a notice by Tuesday
+    /// 17 November (3 working days before), and a hearing from the notice's day to 2 working
+    /// days after it; the hearing's day is Astana's (00:30 there is still the next day).
+    #[test]
+    fn hearing_notice_timing_paragraph4_valid_and_invalid() {
+        let cal = Calendar::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let ends = date!(2026 - 11 - 20);
+        let check = |on, at| check_hearing_notice_timing(&cal, ends, on, at);
+        assert_eq!(
+            check(date!(2026 - 11 - 17), datetime!(2026-11-19 11:00 +05:00)),
+            Ok(())
+        );
+        assert_eq!(
+            check(date!(2026 - 11 - 18), datetime!(2026-11-19 11:00 +05:00)),
+            Err(Error::HearingNoticeLate {
+                issued_on: date!(2026 - 11 - 18),
+                term_ends_on: ends,
+                latest: date!(2026 - 11 - 17),
+            })
+        );
+        // Friday 13 November: Monday and Tuesday are the 2 working days after it.
+        assert_eq!(
+            check(date!(2026 - 11 - 13), datetime!(2026-11-17 18:00 +05:00)),
+            Ok(())
+        );
+        assert_eq!(
+            check(date!(2026 - 11 - 13), datetime!(2026-11-17 19:30 UTC)),
+            Err(Error::HearingDateNotAllowed {
+                hearing_on: date!(2026 - 11 - 18),
+                notice_on: date!(2026 - 11 - 13),
+                latest: date!(2026 - 11 - 17),
+            })
+        );
+        assert_eq!(
+            check(date!(2026 - 11 - 13), datetime!(2026-11-12 11:00 +05:00)),
+            Err(Error::HearingDateNotAllowed {
+                hearing_on: date!(2026 - 11 - 12),
+                notice_on: date!(2026 - 11 - 13),
+                latest: date!(2026 - 11 - 17),
+            })
+        );
+        assert_eq!(
+            Error::HearingNoticeLate {
+                issued_on: date!(2026 - 11 - 18),
+                term_ends_on: ends,
+                latest: date!(2026 - 11 - 17),
+            }
+            .code(),
+            Some("hearing-notice-late")
+        );
+    }
+
+    /// Service 6 (paragraph 4 and Annex 1, "Term"): 5 working days, 7 with a hearing; the
+    /// working days of a pause (samples) are not counted. Registered Monday 2 November 2026.
+    #[test]
+    fn term_pauses_and_service6_hearing_extension() {
+        let arrived = datetime!(2026-11-02 10:00 +05:00);
+        let due = |pauses: &[Excluded], hearing| {
+            deadline_of(
+                Service::TechnicalStudy,
+                Procedure::Issue,
+                arrived,
+                pauses,
+                hearing,
+            )
+            .0
+            .map(|d| (d.working_days, d.due))
+        };
+        assert_eq!(due(&[], false), Some((5, "2026-11-09".to_owned())));
+        assert_eq!(due(&[], true), Some((7, "2026-11-11".to_owned())));
+        let samples = Excluded::between(date!(2026 - 11 - 03), date!(2026 - 11 - 05));
+        assert_eq!(due(&[samples], false), Some((5, "2026-11-12".to_owned())));
+        assert_eq!(due(&[samples], true), Some((7, "2026-11-16".to_owned())));
+    }
 }

@@ -1282,6 +1282,27 @@ fn hearing_required_before_a_substantive_refusal() {
             latest: date!(2026 - 06 - 12)
         })
     );
+    // The hearing no later than 2 working days from the notice (paragraph 4), and not before it.
+    let mut far = notice.clone();
+    far.hearing_at = time::macros::datetime!(2026-06-17 11:00 +05:00);
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, date!(2026 - 06 - 17), Some(&far), &cal),
+        Err(HearingError::HearingOutOfTerm {
+            hearing_on: date!(2026 - 06 - 17),
+            notice_on: notice.issued_on,
+            latest: cal.add_working_days(notice.issued_on, 2).unwrap(),
+        })
+    );
+    let mut early = notice.clone();
+    early.hearing_at = time::macros::datetime!(2026-06-09 11:00 +05:00);
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, on, Some(&early), &cal),
+        Err(HearingError::HearingOutOfTerm {
+            hearing_on: date!(2026 - 06 - 09),
+            notice_on: notice.issued_on,
+            latest: cal.add_working_days(notice.issued_on, 2).unwrap(),
+        })
+    );
     let Ok(Document::Application(other)) = read(&fixture("application-legal-entity")) else {
         panic!("not an application");
     };
