@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
 use eds_licensing::{
-    DeadlineView, Error as LicensingError, HearingNoticeOptions, IssueOptions, ResultCheck,
-    check_result, check_submission, issue_result, service_name,
+    DeadlineView, Error as LicensingError, HearingNoticeOptions, HearingRecordOptions,
+    IssueOptions, ResultCheck, check_result, check_submission, issue_result, service_name,
 };
 use eds_profile::calendar::Excluded;
 use eds_profile::documents::{Document, RefusalGround, StudyResult};
@@ -78,6 +78,21 @@ pub(crate) enum LicenseCommand {
     ///       --hearing-place "Astana, room 12" --p12 officer.p12 --body-bin 991240000003 \
     ///       --out hearing-notice.json.p7s
     HearingNotice(Box<HearingNoticeArgs>),
+    /// The record of the hearing's outcome (paragraph 4 of the rules), signed by the body's
+    /// authorised officer on the body's signed hearing notice.
+    ///
+    /// --maintain names each ground of the notice that stands after the hearing (none: the
+    /// preliminary decision is withdrawn). Refused (exit 3) when a ground was not in the notice
+    /// (ground-not-heard), the hearing is dated before the notice or more than 2 working days
+    /// after it (hearing-date-not-allowed) or after now (hearing-not-held-yet). A refusal given
+    /// with `eds license issue --hearing-record FILE` must rest on a ground that stood.
+    /// Example:
+    ///
+    ///     eds license hearing-record --hearing-notice hearing-notice.json.p7s \
+    ///       --held-at 2026-11-04T11:00:00+05:00 --applicant-position "Did not attend." \
+    ///       --maintain qualification-requirements-not-met --p12 officer.p12 \
+    ///       --body-bin 991240000003 --out hearing-record.json.p7s
+    HearingRecord(Box<HearingRecordArgs>),
     /// Check a signed result as a relying party: the signature verdict, then that the document
     /// is well-formed, of a kind its service produces, and signed by the body's authorised
     /// officer.
@@ -137,6 +152,10 @@ pub(crate) struct LicenseIssueArgs {
     /// incomplete documents (`hearing-required` otherwise).
     #[arg(long, value_name = "FILE")]
     pub(crate) hearing_notice: Option<PathBuf>,
+    /// The signed record of the hearing (`eds license hearing-record`): when given, the refusal's
+    /// ground must be one that stood after the hearing (ground-not-maintained otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) hearing_record: Option<PathBuf>,
     /// The refusal ground (with --decision refuse), one of the service's list, e.g.
     /// inaccurate-documents, licence-fee-not-paid; the division-* grounds only for a reissue.
     #[arg(long, value_name = "GROUND")]
@@ -231,6 +250,45 @@ pub(crate) struct HearingNoticeArgs {
     pub(crate) common: CommonArgs,
 }
 
+/// `eds license hearing-record`.
+#[derive(Debug, Args)]
+pub(crate) struct HearingRecordArgs {
+    /// The body's signed hearing notice; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) hearing_notice: PathBuf,
+    /// When the hearing was held (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) held_at: String,
+    /// The position the applicant expressed (or that the applicant did not attend).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) applicant_position: String,
+    /// A ground of the notice that stands after the hearing (repeat for several; none: the
+    /// preliminary decision is withdrawn).
+    #[arg(long, value_name = "GROUND")]
+    pub(crate) maintain: Vec<String>,
+    /// Number of the record (default: derived from the notice's).
+    #[arg(long, value_name = "NUMBER")]
+    pub(crate) number: Option<String>,
+    /// The officer's position as the record states it.
+    #[arg(long, default_value = "Authorised officer of the licensing department")]
+    pub(crate) position: String,
+    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) p12: PathBuf,
+    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
+    /// standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// BIN of the licensing body: the officer's certificate must carry it.
+    #[arg(long, value_name = "BIN")]
+    pub(crate) body_bin: String,
+    /// Where to write the signed record (DER); `-` writes standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
 /// The three results of a technical study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum StudyArg {
@@ -298,6 +356,13 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         "hearing-notice-late" => {
             "the notice must reach the applicant at least 3 working days before the term ends; \
              the term is in the receipt's deadline (`eds submission check`)"
+        }
+        "ground-not-heard" => {
+            "--maintain only grounds of the notice's preliminary decision: the applicant was heard on those alone"
+        }
+        "hearing-not-held-yet" => "record the hearing once it has taken place",
+        "ground-not-maintained" | "hearing-record-mismatch" => {
+            "refuse only on a ground the hearing record of this application and notice maintains"
         }
         "hearing-date-not-allowed" => {
             "set --hearing-at on the notice's day or within the 2 working days after it"
@@ -630,6 +695,11 @@ pub(crate) fn license_issue(
             .as_deref()
             .map(|p| read_file(p, "hearing notice"))
             .transpose()?,
+        hearing_record: args
+            .hearing_record
+            .as_deref()
+            .map(|p| read_file(p, "hearing record"))
+            .transpose()?,
     };
     let issued = issue_result(
         &verifier,
@@ -679,16 +749,7 @@ pub(crate) fn license_hearing_notice(
         .iter()
         .map(|g| parse_ground(g))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let hearing_at = OffsetDateTime::parse(
-        &args.hearing_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "--hearing-at {:?} is not an RFC 3339 time (2026-11-04T11:00:00+05:00): {e}",
-            args.hearing_at
-        )
-    })?;
+    let hearing_at = parse_time("--hearing-at", &args.hearing_at)?;
     let pauses = args
         .pause
         .iter()
@@ -748,6 +809,89 @@ pub(crate) fn license_hearing_notice(
             n.hearing_at,
             n.hearing_place,
             n.term_ends_on
+        );
+    }
+    Ok(0)
+}
+
+fn parse_time(option: &str, s: &str) -> anyhow::Result<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|e| {
+        anyhow::anyhow!("{option} {s:?} is not an RFC 3339 time (2026-11-04T11:00:00+05:00): {e}")
+    })
+}
+
+/// `eds license hearing-record`.
+pub(crate) fn license_hearing_record(
+    data: &Path,
+    json: bool,
+    now: OffsetDateTime,
+    args: &HearingRecordArgs,
+) -> anyhow::Result<u8> {
+    let body_bin = parse_bin(&args.body_bin)?;
+    let maintained_grounds = args
+        .maintain
+        .iter()
+        .map(|g| parse_ground(g))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let held_at = parse_time("--held-at", &args.held_at)?;
+    let mut inputs = vec![
+        ("--hearing-notice", args.hearing_notice.as_path()),
+        ("--p12", args.p12.as_path()),
+    ];
+    inputs.extend(
+        args.password_file
+            .as_deref()
+            .map(|p| ("--password-file", p)),
+    );
+    check_one_stdin(&args.common, inputs)?;
+    stdio::reserve_stdout(&args.out);
+    let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
+    let notice = read_file(&args.hearing_notice, "hearing notice")?;
+    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let opts = HearingRecordOptions {
+        held_at,
+        applicant_position: args.applicant_position.clone(),
+        maintained_grounds,
+        number: args.number.clone(),
+        position: args.position.clone(),
+    };
+    let issued = eds_licensing::record_hearing(
+        &verifier,
+        &notice,
+        &officer,
+        &body_bin,
+        &opts,
+        now,
+        &SystemRandom::new(),
+    )?;
+    write_file(&args.out, &issued.der)?;
+    if json {
+        let mut v = serde_json::to_value(&issued)?;
+        v["out"] = json!(args.out.display().to_string());
+        say!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let Document::HearingRecord(r) = &issued.document else {
+            anyhow::bail!("the record built is a {}", issued.document.kind());
+        };
+        say!(
+            "recorded the hearing on application {} → {}",
+            r.application_number.as_str(),
+            stdio::output_name(&args.out)
+        );
+        say!(
+            "  {}",
+            if r.maintained_grounds.is_empty() {
+                "the preliminary decision is withdrawn".to_owned()
+            } else {
+                format!(
+                    "grounds that stand: {}",
+                    r.maintained_grounds
+                        .iter()
+                        .map(|g| eds_licensing::ground_name(*g))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         );
     }
     Ok(0)

@@ -1025,4 +1025,110 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
         "{text}"
     );
     assert!(refusal.exists());
+
+    // The hearing's outcome: a ground not in the notice cannot stand; a hearing not yet held
+    // cannot be recorded.
+    let record = |out: &Path, held_at: &str, maintain: &[&str]| {
+        let mut args = vec![
+            "license".to_owned(),
+            "hearing-record".to_owned(),
+            "--hearing-notice".to_owned(),
+            path_str(&notice),
+            "--held-at".to_owned(),
+            held_at.to_owned(),
+            "--applicant-position".to_owned(),
+            "The specialist retakes the test next month.".to_owned(),
+            "--p12".to_owned(),
+            path_str(&s.file("body-head.p12")),
+            "--body-bin".to_owned(),
+            BODY_BIN.to_owned(),
+            "--out".to_owned(),
+            path_str(out),
+        ];
+        for g in maintain {
+            args.extend(["--maintain".to_owned(), (*g).to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        s.run(&args)
+    };
+    let out = s.tmp("record-unheard.p7s");
+    let o = record(&out, &rfc3339(now), &["licence-fee-not-paid"]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-heard): licence-fee-not-paid was not a ground of the \
+             preliminary decision of notice H-KZ34LAB00000077"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let o = record(
+        &out,
+        &rfc3339(now + time::Duration::days(1)),
+        &["qualification-requirements-not-met"],
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with("error: refused (hearing-not-held-yet): the hearing at "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    // Withdrawn at the hearing: the refusal on that ground is refused.
+    let withdrawn = s.tmp("record-withdrawn.p7s");
+    let text = ok(&record(&withdrawn, &rfc3339(now), &[]));
+    assert!(
+        text.starts_with("recorded the hearing on application KZ34LAB00000077 → "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the preliminary decision is withdrawn"),
+        "{text}"
+    );
+    let out = s.tmp("refusal-withdrawn.p7s");
+    let o = refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&notice),
+            "--hearing-record",
+            &path_str(&withdrawn),
+        ],
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-maintained): qualification-requirements-not-met did not \
+             stand after the hearing (record HR-H-KZ34LAB00000077)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    // Maintained: the refusal follows.
+    let maintained = s.tmp("record-maintained.p7s");
+    ok(&record(
+        &maintained,
+        &rfc3339(now),
+        &["qualification-requirements-not-met"],
+    ));
+    let out = s.tmp("refusal-maintained.p7s");
+    let text = ok(&refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&notice),
+            "--hearing-record",
+            &path_str(&maintained),
+        ],
+    ));
+    assert!(
+        text.starts_with("issued a refusal for application KZ34LAB00000077"),
+        "{text}"
+    );
 }

@@ -117,6 +117,43 @@ pub enum Error {
         /// The last day it could be held.
         latest: time::Date,
     },
+    /// A ground recorded as standing after the hearing was not a ground of the preliminary
+    /// decision, so the applicant was not heard on it.
+    #[error(
+        "refused (ground-not-heard): {} was not a ground of the preliminary decision of notice \
+         {notice}",
+        ground_name(*ground)
+    )]
+    GroundNotHeard {
+        /// The ground.
+        ground: RefusalGround,
+        /// The notice's number.
+        notice: String,
+    },
+    /// A hearing recorded as held after the moment of the record.
+    #[error("refused (hearing-not-held-yet): the hearing at {held_at} has not taken place yet")]
+    HearingNotHeldYet {
+        /// When the record says it was held.
+        held_at: time::OffsetDateTime,
+    },
+    /// The record of the hearing does not belong to this application or notice.
+    #[error("refused (hearing-record-mismatch): {reason}")]
+    HearingRecordMismatch {
+        /// What differs.
+        reason: String,
+    },
+    /// The refusal's ground did not stand after the hearing (paragraph 4 of the rules: the
+    /// result follows the hearing's outcome).
+    #[error(
+        "refused (ground-not-maintained): {} did not stand after the hearing (record {record})",
+        ground_name(*ground)
+    )]
+    GroundNotMaintained {
+        /// The ground.
+        ground: RefusalGround,
+        /// The record's number.
+        record: String,
+    },
     /// The service has no term for this procedure, so no hearing can be set against it.
     #[error("{} has no term for this procedure", service_name(*service))]
     NoTerm {
@@ -201,6 +238,10 @@ impl Error {
             Error::GroundNotOfService { .. } => "ground-not-of-service",
             Error::GroundNotForProcedure { .. } => "ground-not-for-procedure",
             Error::NoHearingForIncompleteness => "no-hearing-for-incompleteness",
+            Error::GroundNotHeard { .. } => "ground-not-heard",
+            Error::HearingNotHeldYet { .. } => "hearing-not-held-yet",
+            Error::HearingRecordMismatch { .. } => "hearing-record-mismatch",
+            Error::GroundNotMaintained { .. } => "ground-not-maintained",
             Error::HearingNoticeLate { .. } => "hearing-notice-late",
             Error::HearingDateNotAllowed { .. } => "hearing-date-not-allowed",
             _ => return None,

@@ -28,7 +28,7 @@ use eds_profile::calendar::{Calendar, Deadline, Excluded};
 use eds_profile::documents::hearing::check_refusal_after_hearing;
 use eds_profile::documents::signatory;
 use eds_profile::documents::{
-    Applicant, Document, DocumentError, FullName, HearingNotice, Licence,
+    Applicant, Document, DocumentError, FullName, HearingNotice, HearingRecord, Licence,
     NotificationRegistrationDecision, Officer, PermitGoods, Procedure, Provider, Receipt, Refusal,
     RefusalGround, ReissuedLicence, SalePermit, Service, StudyItem, StudyResult,
     TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
@@ -120,6 +120,8 @@ enum Stage {
     Accepted,
     /// The hearing notice of a refusal.
     Hearing,
+    /// The record of a hearing.
+    Record,
 }
 
 impl Stage {
@@ -128,6 +130,7 @@ impl Stage {
             Stage::Submission => Error::DocumentInvalid { reason },
             Stage::Accepted => Error::ApplicationNotAccepted { reason },
             Stage::Hearing => Error::HearingNoticeNotValid { reason },
+            Stage::Record => Error::HearingRecordMismatch { reason },
         }
     }
 }
@@ -415,6 +418,9 @@ pub struct IssueOptions {
     /// Periods outside the term of the service (samples, their study, documents asked for:
     /// [`eds_profile::calendar::exclusion_rules`]); their working days are not counted.
     pub pauses: Vec<Excluded>,
+    /// The signed record of the hearing (from [`record_hearing`]): when given, a refusal must
+    /// rest on a ground that stood after it.
+    pub hearing_record: Option<Vec<u8>>,
 }
 
 impl IssueOptions {
@@ -432,6 +438,7 @@ impl IssueOptions {
             self_check: true,
             hearing_notice: None,
             pauses: Vec::new(),
+            hearing_record: None,
         }
     }
 }
@@ -640,6 +647,200 @@ pub fn check_hearing_notice_timing(
     Ok(())
 }
 
+/// What [`record_hearing`] needs besides the notice.
+#[derive(Debug, Clone)]
+pub struct HearingRecordOptions {
+    /// When the hearing was held.
+    pub held_at: OffsetDateTime,
+    /// The position the applicant expressed (or that the applicant did not attend).
+    pub applicant_position: String,
+    /// The grounds of the preliminary decision that stand; none: the decision is withdrawn.
+    pub maintained_grounds: Vec<RefusalGround>,
+    /// Number of the record (default: derived from the notice's).
+    pub number: Option<String>,
+    /// The officer's position as the record states it.
+    pub position: String,
+}
+
+/// The record of the hearing's outcome (paragraph 4 of the rules): signed by the body's
+/// officer on the body's signed hearing notice. The grounds that stand must be grounds of the
+/// notice (`ground-not-heard`); the hearing held on the notice's day or within the 2 working
+/// days after it (`hearing-date-not-allowed`) and not after `now` (`hearing-not-held-yet`).
+pub fn record_hearing(
+    verifier: &Verifier,
+    notice_signed: &[u8],
+    officer: &Pkcs12Contents,
+    body_bin: &Bin,
+    opts: &HearingRecordOptions,
+    now: OffsetDateTime,
+    rng: &dyn SecureRandom,
+) -> Result<IssuedResult, Error> {
+    let officer_h = officer_holder(officer)?;
+    signatory::check_officer(&officer_h, body_bin).map_err(Error::Signatory)?;
+    let notice = signed_hearing_notice(verifier, notice_signed, body_bin, now)?;
+    for &ground in &opts.maintained_grounds {
+        if !notice.preliminary_grounds.contains(&ground) {
+            return Err(Error::GroundNotHeard {
+                ground,
+                notice: notice.notice_number.clone(),
+            });
+        }
+    }
+    if opts.held_at > now {
+        return Err(Error::HearingNotHeldYet {
+            held_at: opts.held_at,
+        });
+    }
+    let calendar = Calendar::embedded().map_err(Error::Calendar)?;
+    let held_on = eds_profile::kz_time::legal_date(opts.held_at);
+    let latest = calendar
+        .latest_hearing(notice.issued_on)
+        .map_err(Error::Calendar)?;
+    if held_on < notice.issued_on || held_on > latest {
+        return Err(Error::HearingDateNotAllowed {
+            hearing_on: held_on,
+            notice_on: notice.issued_on,
+            latest,
+        });
+    }
+    let document = Document::HearingRecord(HearingRecord {
+        record_number: opts
+            .number
+            .clone()
+            .unwrap_or_else(|| format!("HR-{}", notice.notice_number)),
+        service: notice.service,
+        provider: notice.provider.clone(),
+        recipient: notice.recipient.clone(),
+        application_number: notice.application_number.clone(),
+        notice_number: notice.notice_number.clone(),
+        held_at: kz_time(opts.held_at),
+        applicant_position: opts.applicant_position.clone(),
+        maintained_grounds: opts.maintained_grounds.clone(),
+        issued_on: eds_profile::kz_time::legal_date(now),
+        officer: Officer {
+            position: opts.position.clone(),
+            name: full_name(&officer_h),
+        },
+    });
+    document.validate().map_err(|source| Error::Build {
+        what: "hearing record",
+        source,
+    })?;
+    let der = sign_document(officer, &document, "hearing record", now, rng)?;
+    let report = verify(verifier, &der, now, "hearing record just signed")?;
+    if report.indication != Indication::TotalPassed {
+        return Err(Error::OfficerCertificateNotValid {
+            what: "hearing record signed with this key",
+            verdict: verdict_summary(&report),
+        });
+    }
+    Ok(IssuedResult {
+        document,
+        der,
+        deadline: None,
+        deadline_note: None,
+        in_time: None,
+    })
+}
+
+/// A hearing notice signed by the body (its signature passing, its provider the body).
+fn signed_hearing_notice(
+    verifier: &Verifier,
+    signed: &[u8],
+    body_bin: &Bin,
+    now: OffsetDateTime,
+) -> Result<HearingNotice, Error> {
+    let (report, doc) = verified(verifier, signed, now, Stage::Hearing, "hearing notice")?;
+    let Document::HearingNotice(notice) = doc else {
+        return Err(Error::HearingNoticeNotValid {
+            reason: format!("the hearing notice file holds a {} document", doc.kind()),
+        });
+    };
+    body_signed(&report, &notice.provider, body_bin, "hearing notice")
+        .map_err(|reason| Error::HearingNoticeNotValid { reason })?;
+    Ok(notice)
+}
+
+/// A hearing record signed by the body.
+fn signed_hearing_record(
+    verifier: &Verifier,
+    signed: &[u8],
+    body_bin: &Bin,
+    now: OffsetDateTime,
+) -> Result<HearingRecord, Error> {
+    let (report, doc) = verified(verifier, signed, now, Stage::Record, "hearing record")?;
+    let Document::HearingRecord(record) = doc else {
+        return Err(Error::HearingRecordMismatch {
+            reason: format!("the hearing record file holds a {} document", doc.kind()),
+        });
+    };
+    body_signed(&report, &record.provider, body_bin, "hearing record")
+        .map_err(|reason| Error::HearingRecordMismatch { reason })?;
+    Ok(record)
+}
+
+/// Whether `report`'s signers are officers of the body and `provider` is the body.
+fn body_signed(
+    report: &DocumentReport,
+    provider: &Provider,
+    body_bin: &Bin,
+    what: &str,
+) -> Result<(), String> {
+    if provider.bin != *body_bin {
+        return Err(format!(
+            "the {what} names the provider BIN {}, not the body's {}",
+            provider.bin.as_str(),
+            body_bin.as_str()
+        ));
+    }
+    match holders(report)
+        .into_iter()
+        .map(|h| signatory::check_officer(h, body_bin))
+        .find_map(Result::err)
+    {
+        Some(e) => Err(format!(
+            "the {what} is not signed by the licensing body: {e}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A refusal on `ground` after the hearing recorded in `record`: the record of this application
+/// and of the notice given, the ground among those that stood.
+pub fn check_refusal_after_record(
+    ground: RefusalGround,
+    application: &eds_profile::documents::ApplicationNumber,
+    notice: Option<&HearingNotice>,
+    record: &HearingRecord,
+) -> Result<(), Error> {
+    if record.application_number != *application {
+        return Err(Error::HearingRecordMismatch {
+            reason: format!(
+                "the hearing record concerns application {}, not {}",
+                record.application_number.as_str(),
+                application.as_str()
+            ),
+        });
+    }
+    if let Some(n) = notice
+        && n.notice_number != record.notice_number
+    {
+        return Err(Error::HearingRecordMismatch {
+            reason: format!(
+                "the hearing record is of notice {}, not of notice {}",
+                record.notice_number, n.notice_number
+            ),
+        });
+    }
+    if !record.maintained_grounds.contains(&ground) {
+        return Err(Error::GroundNotMaintained {
+            ground,
+            record: record.record_number.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// The officer's holder, the application and its receipt, once the officer may sign for the body
 /// and the receipt shows that body accepted that very application (EDS law art. 7.4).
 fn accepted(
@@ -770,27 +971,18 @@ pub fn issue_result(
                     application: app_no,
                 });
             }
-            let notice = match &opts.hearing_notice {
-                Some(signed) => {
-                    let (_, doc) =
-                        verified(verifier, signed, now, Stage::Hearing, "hearing notice")?;
-                    match doc {
-                        Document::HearingNotice(n) => Some(n),
-                        other => {
-                            return Err(Error::HearingNoticeNotValid {
-                                reason: format!(
-                                    "the hearing notice file holds a {} document",
-                                    other.kind()
-                                ),
-                            });
-                        }
-                    }
-                }
-                None => None,
-            };
+            let notice = opts
+                .hearing_notice
+                .as_deref()
+                .map(|signed| signed_hearing_notice(verifier, signed, body_bin, now))
+                .transpose()?;
             let calendar = Calendar::embedded().map_err(Error::Calendar)?;
             check_refusal_after_hearing(ground, &app_no, issued_on, notice.as_ref(), &calendar)
                 .map_err(Error::Hearing)?;
+            if let Some(signed) = &opts.hearing_record {
+                let record = signed_hearing_record(verifier, signed, body_bin, now)?;
+                check_refusal_after_record(ground, &app_no, notice.as_ref(), &record)?;
+            }
             Document::Refusal(Refusal {
                 refusal_number: number("R"),
                 service,

@@ -231,27 +231,49 @@ fn ok_result_kinds_and_grounds_per_service() {
     use Kind as K;
     assert_eq!(
         result_kinds(Service::SpecialMeansLicence),
-        &[K::Licence, K::ReissuedLicence, K::Refusal, K::HearingNotice]
+        &[
+            K::Licence,
+            K::ReissuedLicence,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert_eq!(
         result_kinds(Service::CryptoTradePermit),
-        &[K::TradePermit, K::Refusal, K::HearingNotice]
+        &[
+            K::TradePermit,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert_eq!(
         result_kinds(Service::TechnicalStudy),
-        &[K::TechnicalStudyConclusion, K::Refusal, K::HearingNotice]
+        &[
+            K::TechnicalStudyConclusion,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert_eq!(
         result_kinds(Service::NotificationRegistration),
         &[
             K::NotificationRegistrationDecision,
             K::Refusal,
-            K::HearingNotice
+            K::HearingNotice,
+            K::HearingRecord
         ]
     );
     assert_eq!(
         result_kinds(Service::CryptoSalePermit),
-        &[K::SalePermit, K::Refusal, K::HearingNotice]
+        &[
+            K::SalePermit,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert!(
         refusal_grounds(Service::SpecialMeansTradePermit)
@@ -1310,4 +1332,39 @@ fn hearing_required_before_a_substantive_refusal() {
         check_refusal_after_hearing(heard, &other.application_number, on, Some(&notice), &cal),
         Err(HearingError::NoticeOfAnotherApplication { .. })
     ));
+}
+
+/// Paragraph 4 of the rules, the hearing's outcome: a record is valid with the grounds that stand
+/// (or none: the preliminary decision withdrawn); not dated before the hearing, and each ground
+/// standing one of the service's list.
+#[test]
+fn hearing_record_paragraph4_valid_and_invalid() {
+    let Ok(Document::HearingRecord(record)) = read(&fixture("hearing-record")) else {
+        panic!("not a hearing record");
+    };
+    assert_eq!(record.validate(), Ok(()));
+    let mut withdrawn = record.clone();
+    withdrawn.maintained_grounds.clear();
+    assert_eq!(withdrawn.validate(), Ok(()));
+    let mut early = record.clone();
+    early.issued_on = date!(2026 - 06 - 11);
+    assert_eq!(
+        early.validate(),
+        Err(DocumentError::DateBefore {
+            field: "issued_on".into(),
+            date: date!(2026 - 06 - 11),
+            other_field: "held_at".into(),
+            other: date!(2026 - 06 - 12),
+        })
+    );
+    let mut foreign = record;
+    foreign.maintained_grounds = vec![RefusalGround::NationalSecurityHarm];
+    assert_eq!(
+        foreign.validate(),
+        Err(DocumentError::GroundNotOfService {
+            field: "maintained_grounds[0]".into(),
+            ground: RefusalGround::NationalSecurityHarm,
+            service: Service::CryptoDevelopmentLicence,
+        })
+    );
 }

@@ -43,9 +43,9 @@ pub use fields::{
     GoodsItem, Movement, MovementKind, Officer, Party, PartyId, Provider,
 };
 pub use results::{
-    HearingNotice, Licence, NotificationRegistrationDecision, PermitGoods, Receipt, Refusal,
-    ReissuedLicence, SalePermit, StudyItem, StudyResult, TechnicalStudyConclusion, TradePermit,
-    Validity, permit_recipient_address, trade_permit_valid_until,
+    HearingNotice, HearingRecord, Licence, NotificationRegistrationDecision, PermitGoods, Receipt,
+    Refusal, ReissuedLicence, SalePermit, StudyItem, StudyResult, TechnicalStudyConclusion,
+    TradePermit, Validity, permit_recipient_address, trade_permit_valid_until,
 };
 pub use service::{Procedure, RefusalGround, Service, Subtype, refusal_grounds, result_kinds};
 
@@ -76,13 +76,15 @@ pub enum Kind {
     Refusal,
     /// [`HearingNotice`].
     HearingNotice,
+    /// [`HearingRecord`].
+    HearingRecord,
     /// [`Receipt`].
     Receipt,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Application,
         Self::ReissueApplication,
         Self::Licence,
@@ -93,6 +95,7 @@ impl Kind {
         Self::SalePermit,
         Self::Refusal,
         Self::HearingNotice,
+        Self::HearingRecord,
         Self::Receipt,
     ];
 
@@ -109,6 +112,7 @@ impl Kind {
             Self::SalePermit => "sale-permit",
             Self::Refusal => "refusal",
             Self::HearingNotice => "hearing-notice",
+            Self::HearingRecord => "hearing-record",
             Self::Receipt => "receipt",
         }
     }
@@ -179,6 +183,8 @@ pub enum Document {
     Refusal(Refusal),
     /// A hearing notice.
     HearingNotice(HearingNotice),
+    /// The record of a hearing.
+    HearingRecord(HearingRecord),
     /// A receipt of an electronic document.
     Receipt(Receipt),
 }
@@ -231,6 +237,7 @@ impl Document {
             Self::SalePermit(d) => d.validate(),
             Self::Refusal(d) => d.validate(),
             Self::HearingNotice(d) => d.validate(),
+            Self::HearingRecord(d) => d.validate(),
             Self::Receipt(d) => d.validate(),
         }
     }
@@ -248,6 +255,7 @@ impl Document {
             Self::SalePermit(_) => Kind::SalePermit,
             Self::Refusal(_) => Kind::Refusal,
             Self::HearingNotice(_) => Kind::HearingNotice,
+            Self::HearingRecord(_) => Kind::HearingRecord,
             Self::Receipt(_) => Kind::Receipt,
         }
     }
@@ -265,6 +273,7 @@ impl Document {
             Self::SalePermit(d) => d.service,
             Self::Refusal(d) => d.service,
             Self::HearingNotice(d) => d.service,
+            Self::HearingRecord(d) => d.service,
             Self::Receipt(d) => d.service,
         }
     }
@@ -282,6 +291,7 @@ impl Document {
             Self::SalePermit(d) => &d.application_number,
             Self::Refusal(d) => &d.application_number,
             Self::HearingNotice(d) => &d.application_number,
+            Self::HearingRecord(d) => &d.application_number,
             Self::Receipt(d) => &d.application_number,
         }
     }
@@ -300,6 +310,7 @@ impl Document {
             Self::SalePermit(d) => d.recipient.id(),
             Self::Refusal(d) => d.recipient.id(),
             Self::HearingNotice(d) => d.recipient.id(),
+            Self::HearingRecord(d) => d.recipient.id(),
             Self::Receipt(d) => d.sender.id(),
         }
     }
@@ -317,6 +328,7 @@ impl Document {
             Self::SalePermit(d) => Some(&d.provider),
             Self::Refusal(d) => Some(&d.provider),
             Self::HearingNotice(d) => Some(&d.provider),
+            Self::HearingRecord(d) => Some(&d.provider),
             Self::Receipt(d) => Some(&d.receiver),
         }
     }

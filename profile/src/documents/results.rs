@@ -342,6 +342,42 @@ pub struct HearingNotice {
     pub officer: Officer,
 }
 
+/// The record of a hearing (paragraph 4 of every rules: "based on the results of the hearing, the
+/// service provider issues" the result or the reasoned refusal): when it was held, the position
+/// the applicant expressed, and which grounds of the preliminary decision stand. No grounds
+/// standing means the preliminary decision is withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingRecord {
+    /// Number of the record.
+    pub record_number: String,
+    /// The service.
+    pub service: Service,
+    /// The provider.
+    pub provider: Provider,
+    /// The recipient.
+    pub recipient: Party,
+    /// The application concerned.
+    pub application_number: ApplicationNumber,
+    /// Number of the hearing notice the hearing was held on.
+    pub notice_number: String,
+    /// When the hearing was held (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "super::schema::date_time_schema")]
+    pub held_at: OffsetDateTime,
+    /// The position the applicant expressed (or that the applicant did not attend).
+    pub applicant_position: String,
+    /// The grounds of the preliminary decision that stand after the hearing, each of the
+    /// notice's; empty when the preliminary decision is withdrawn.
+    pub maintained_grounds: Vec<RefusalGround>,
+    /// Date of the record.
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub issued_on: Date,
+    /// The authorised person who signs.
+    pub officer: Officer,
+}
+
 /// Receipt of an electronic document (EDS law art. 7.4: the fact and time of reception and the
 /// sender), which the provider signs for each accepted submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -690,6 +726,34 @@ impl HearingNotice {
             self.term_ends_on,
             "issued_on",
             self.issued_on,
+        )
+    }
+}
+
+impl HearingRecord {
+    /// Checks every field; the grounds that stand must be the service's, the record not before
+    /// the hearing.
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        let s = self.service;
+        issued_by(
+            s,
+            Kind::HearingRecord,
+            &self.provider,
+            &self.recipient,
+            "recipient",
+            &self.officer,
+        )?;
+        fields::text("record_number", &self.record_number)?;
+        fields::text("notice_number", &self.notice_number)?;
+        fields::text("applicant_position", &self.applicant_position)?;
+        if !self.maintained_grounds.is_empty() {
+            grounds("maintained_grounds", &self.maintained_grounds, s)?;
+        }
+        fields::not_before(
+            "issued_on",
+            self.issued_on,
+            "held_at",
+            crate::kz_time::legal_date(self.held_at),
         )
     }
 }
