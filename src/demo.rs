@@ -634,7 +634,7 @@ fn print_commands(dir: &Path) {
         "  EDS_KEY_PASSWORD=demo eds submission check --data {d} {d}/application.json.p7s --p12 {d}/body-head.p12 --receipt-out {d}/receipt-again.json.p7s {crl}"
     );
     println!(
-        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision refuse --ground incomplete-documents --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/refusal.json.p7s {crl}"
+        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision grant --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/licence-by-head.json.p7s {crl}"
     );
     println!(
         "  EDS_KEY_PASSWORD=demo eds sign --p12 {d}/individual.p12 --in {d}/application.json --out {d}/application-again.json.p7s"

@@ -1132,3 +1132,99 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
         "{text}"
     );
 }
+
+/// Paragraph 8 of the Requirements, completeness as a check over the typed attachments: a
+/// reissue application without the fee's proof cannot be granted (`documents-incomplete`,
+/// naming what is missing) and is refused at once on incomplete-documents; the complete demo
+/// application cannot be refused as incomplete (`documents-complete`). Exit 3, nothing written.
+#[test]
+fn completeness_is_a_check_over_the_attachments() {
+    let s = setup();
+    let text = fs::read(fixture("documents/reissue-application-legal-entity.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    let docs: Vec<Value> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] != "fee-payment")
+        .cloned()
+        .collect();
+    v["attachments"] = json!(docs.len());
+    v["documents"] = json!(docs);
+    let number = v["application_number"].as_str().unwrap().to_owned();
+    let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+    let canonical = s.tmp("no-fee.json");
+    fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+    let signed = s.tmp("no-fee.json.p7s");
+    s.sign(&s.file("head.p12"), &canonical, &signed);
+    let receipt = s.tmp("no-fee.receipt.p7s");
+    ok(&s.submission(&signed, &receipt));
+    let p12 = path_str(&s.file("body-head.p12"));
+    let issue = |decision: &str, ground: Option<&str>, application: &Path, receipt: &Path, out| {
+        let mut args = vec![
+            "license",
+            "issue",
+            "--application",
+            application.to_str().unwrap(),
+            "--receipt",
+            receipt.to_str().unwrap(),
+            "--decision",
+            decision,
+            "--p12",
+            &p12,
+            "--body-bin",
+            BODY_BIN,
+            "--out",
+            out,
+        ];
+        if let Some(g) = ground {
+            args.extend(["--ground", g]);
+        }
+        s.run(&args)
+    };
+    let out = s.tmp("no-fee-grant.p7s");
+    let o = issue("grant", None, &signed, &receipt, out.to_str().unwrap());
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: refused (documents-incomplete): application {number} lacks fee-payment; \
+             refuse it on incomplete-documents, or have the documents submitted"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let out = s.tmp("no-fee-refusal.p7s");
+    let o = issue(
+        "refuse",
+        Some("incomplete-documents"),
+        &signed,
+        &receipt,
+        out.to_str().unwrap(),
+    );
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a refusal for application "),
+        "{text}"
+    );
+    assert!(out.exists());
+
+    let out = s.tmp("complete-refusal.p7s");
+    let o = issue(
+        "refuse",
+        Some("incomplete-documents"),
+        &s.file("application.json.p7s"),
+        &s.file("receipt.json.p7s"),
+        out.to_str().unwrap(),
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (documents-complete): application KZ34LAB00000077 carries every \
+             document of the service's list, so it cannot be refused as incomplete"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}

@@ -4,7 +4,9 @@
 use eds_profile::calendar::CalendarError;
 use eds_profile::documents::hearing::HearingError;
 use eds_profile::documents::signatory::SignatoryError;
-use eds_profile::documents::{ApplicationNumber, DocumentError, Kind, RefusalGround, Service};
+use eds_profile::documents::{
+    ApplicationNumber, AttachmentKind, DocumentError, Kind, RefusalGround, Service,
+};
 use eds_profile::holder::HolderError;
 use eds_signer::CmsError;
 
@@ -154,6 +156,29 @@ pub enum Error {
         /// The record's number.
         record: String,
     },
+    /// A grant on an application that lacks documents of the service's list (paragraph 8 of
+    /// the Requirements; the rules refuse it at once, for incompleteness).
+    #[error(
+        "refused (documents-incomplete): application {application} lacks {}; refuse it on \
+         incomplete-documents, or have the documents submitted",
+        missing_list(missing)
+    )]
+    DocumentsIncomplete {
+        /// The application.
+        application: String,
+        /// Each missing entry, as the kinds that would satisfy it.
+        missing: Vec<Vec<AttachmentKind>>,
+    },
+    /// A refusal for incompleteness on an application that carries every document of the
+    /// list: incompleteness is a finding, not a choice.
+    #[error(
+        "refused (documents-complete): application {application} carries every document of the \
+         service's list, so it cannot be refused as incomplete"
+    )]
+    DocumentsComplete {
+        /// The application.
+        application: String,
+    },
     /// The service has no term for this procedure, so no hearing can be set against it.
     #[error("{} has no term for this procedure", service_name(*service))]
     NoTerm {
@@ -238,6 +263,8 @@ impl Error {
             Error::GroundNotOfService { .. } => "ground-not-of-service",
             Error::GroundNotForProcedure { .. } => "ground-not-for-procedure",
             Error::NoHearingForIncompleteness => "no-hearing-for-incompleteness",
+            Error::DocumentsIncomplete { .. } => "documents-incomplete",
+            Error::DocumentsComplete { .. } => "documents-complete",
             Error::GroundNotHeard { .. } => "ground-not-heard",
             Error::HearingNotHeldYet { .. } => "hearing-not-held-yet",
             Error::HearingRecordMismatch { .. } => "hearing-record-mismatch",
@@ -263,6 +290,25 @@ impl Error {
             None => text,
         }
     }
+}
+
+/// Missing entries as `a, b or c`: each entry's kinds joined by " or ".
+fn missing_list(missing: &[Vec<AttachmentKind>]) -> String {
+    missing
+        .iter()
+        .map(|any| {
+            any.iter()
+                .map(|k| {
+                    serde_json::to_value(k)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_else(|| format!("{k:?}"))
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The grounds of a service, comma-separated, as the documents name them.

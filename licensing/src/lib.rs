@@ -28,9 +28,9 @@ use eds_profile::calendar::{Calendar, Deadline, Excluded};
 use eds_profile::documents::hearing::check_refusal_after_hearing;
 use eds_profile::documents::signatory;
 use eds_profile::documents::{
-    Applicant, Document, DocumentError, FullName, HearingNotice, HearingRecord, Licence,
-    NotificationRegistrationDecision, Officer, PermitGoods, Procedure, Provider, Receipt, Refusal,
-    RefusalGround, ReissuedLicence, SalePermit, Service, StudyItem, StudyResult,
+    Applicant, AttachmentKind, Document, DocumentError, FullName, HearingNotice, HearingRecord,
+    Licence, NotificationRegistrationDecision, Officer, PermitGoods, Procedure, Provider, Receipt,
+    Refusal, RefusalGround, ReissuedLicence, SalePermit, Service, StudyItem, StudyResult,
     TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
     trade_permit_valid_until,
 };
@@ -959,6 +959,25 @@ pub fn issue_result(
             .unwrap_or_else(|| format!("{prefix}-{}", app_no.as_str()))
     };
     let recipient = applicant.to_party();
+    // Completeness is a check over the typed attachments (paragraph 8 of the Requirements).
+    let missing: Vec<Vec<AttachmentKind>> = missing_documents(&application)
+        .into_iter()
+        .map(<[AttachmentKind]>::to_vec)
+        .collect();
+    match (opts.decision, opts.ground) {
+        (Decision::Grant, _) if !missing.is_empty() => {
+            return Err(Error::DocumentsIncomplete {
+                application: app_no.as_str().to_owned(),
+                missing,
+            });
+        }
+        (Decision::Refuse, Some(RefusalGround::IncompleteDocuments)) if missing.is_empty() => {
+            return Err(Error::DocumentsComplete {
+                application: app_no.as_str().to_owned(),
+            });
+        }
+        _ => {}
+    }
     let document = match (opts.decision, &application) {
         (Decision::Refuse, _) => {
             let ground = opts.ground.ok_or(Error::GroundMissing { service })?;
@@ -1170,6 +1189,15 @@ pub fn issue_result(
         deadline_note,
         in_time,
     })
+}
+
+/// The entries of the service's list of documents `doc` (an application) lacks.
+fn missing_documents(doc: &Document) -> Vec<&'static [AttachmentKind]> {
+    match doc {
+        Document::Application(a) => a.missing_documents(),
+        Document::ReissueApplication(a) => a.missing_documents(),
+        _ => Vec::new(),
+    }
 }
 
 fn filled_on(doc: &Document) -> Date {

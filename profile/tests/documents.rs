@@ -1368,3 +1368,90 @@ fn hearing_record_paragraph4_valid_and_invalid() {
         })
     );
 }
+
+/// Paragraph 8 of the Requirements ("list of documents"), typed: each fixture is complete; a
+/// licence application without the fee's proof lacks it unless paid through the gateway; service
+/// 3 takes its Annex 5 form in place of Annex 4; a kind not of the service's list, a bad digest
+/// and a count that differs from the list are invalid.
+#[test]
+fn attachments_list_of_documents_valid_and_invalid() {
+    use eds_profile::documents::{Attachment, AttachmentKind as A};
+    for name in [
+        "application-individual",
+        "application-legal-entity",
+        "application-notification",
+        "application-sale-permit",
+        "application-technical-study",
+        "application-trade-permit",
+    ] {
+        let Ok(Document::Application(a)) = read(&fixture(name)) else {
+            panic!("{name}: not an application");
+        };
+        assert!(a.missing_documents().is_empty(), "{name}");
+    }
+    for name in [
+        "reissue-application-individual",
+        "reissue-application-legal-entity",
+    ] {
+        let Ok(Document::ReissueApplication(a)) = read(&fixture(name)) else {
+            panic!("{name}: not a reissue application");
+        };
+        assert!(a.missing_documents().is_empty(), "{name}");
+    }
+    let Ok(Document::Application(app)) = read(&fixture("application-legal-entity")) else {
+        panic!("not an application");
+    };
+    let mut no_fee = app.clone();
+    no_fee.documents.retain(|d| d.kind != A::FeePayment);
+    no_fee.attachments = 1;
+    assert_eq!(no_fee.validate(), Ok(()));
+    assert_eq!(no_fee.missing_documents(), vec![&[A::FeePayment][..]]);
+    no_fee.fee_paid_via_gateway = true;
+    assert!(no_fee.missing_documents().is_empty());
+
+    // Service 3: the Annex 5 form (operational center) in place of Annex 4; not for service 1.
+    let mut annex5 = app.clone();
+    annex5.subtypes.clear();
+    annex5.service = Service::LeakageChannelsLicence;
+    for d in &mut annex5.documents {
+        if d.kind == A::QualificationForm {
+            d.kind = A::QualificationFormOperationalCenter;
+        }
+    }
+    assert_eq!(annex5.validate(), Ok(()));
+    assert!(annex5.missing_documents().is_empty());
+    let mut wrong = app.clone();
+    wrong.documents = annex5.documents.clone();
+    assert_eq!(
+        wrong.validate(),
+        Err(DocumentError::AttachmentNotOfService {
+            field: "documents[1].kind".into(),
+            kind: A::QualificationFormOperationalCenter,
+            service: Service::SpecialMeansLicence,
+        })
+    );
+    assert_eq!(wrong.missing_documents(), vec![&[A::QualificationForm][..]]);
+
+    let mut bad = app.clone();
+    bad.documents.push(Attachment {
+        kind: A::FeePayment,
+        name: "again.pdf".into(),
+        sha256: "ABC".into(),
+    });
+    bad.attachments = 3;
+    assert_eq!(
+        bad.validate(),
+        Err(DocumentError::BadDigest {
+            field: "documents[2].sha256".into()
+        })
+    );
+    let mut count = app;
+    count.attachments = 5;
+    assert_eq!(
+        count.validate(),
+        Err(DocumentError::AttachmentCount {
+            stated: 5,
+            listed: 2
+        })
+    );
+}

@@ -17,6 +17,7 @@
 //!   published under `docs/schemas/`.
 
 pub mod applications;
+pub mod attachments;
 pub mod error;
 pub mod fields;
 pub mod hearing;
@@ -37,6 +38,7 @@ pub use applications::{
     Application, LateReissue, REISSUE_FILING_DAYS, ReissueApplication, ReissueGround,
     Reorganisation,
 };
+pub use attachments::{Attachment, AttachmentKind};
 pub use error::DocumentError;
 pub use fields::{
     Address, Applicant, ApplicationNumber, ApplicationNumberError, BankAccount, Contacts, FullName,
