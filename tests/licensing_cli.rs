@@ -1228,3 +1228,44 @@ fn completeness_is_a_check_over_the_attachments() {
     );
     assert!(!out.exists());
 }
+
+/// "A license and (or) annex to the license": an application naming the licence held is
+/// granted an annex to it (kind licence-annex, naming that licence), which a relying party
+/// verifies as a result of the service.
+#[test]
+fn licence_annex_is_granted_for_an_application_naming_the_licence() {
+    let s = setup();
+    let text = fs::read(fixture("documents/application-legal-entity.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    v["filled_on"] = json!("2026-09-10");
+    v["annex_to"] = json!({
+        "licence_number": "26000456",
+        "issued_on": "2026-03-23",
+        "licensor": "National Security Committee of the Republic of Kazakhstan"
+    });
+    let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+    let canonical = s.tmp("annex-application.json");
+    fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+    let signed = s.tmp("annex-application.json.p7s");
+    s.sign(&s.file("head.p12"), &canonical, &signed);
+    let receipt = s.tmp("annex-application.receipt.p7s");
+    ok(&s.submission(&signed, &receipt));
+    let out = s.tmp("licence-annex.json.p7s");
+    let text = ok(&s.issue(&signed, &receipt, &s.file("body-head.p12"), &out));
+    assert!(
+        text.starts_with("issued a licence-annex for application KZ12LAA00012345 → "),
+        "{text}"
+    );
+    let o = s.run(&[
+        "--json",
+        "license",
+        "verify",
+        &path_str(&out),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    let v = ok_json(&o);
+    assert_eq!(v["document"]["kind"], "licence-annex", "{v:#}");
+    assert_eq!(v["document"]["licence"]["licence_number"], "26000456");
+    assert_eq!(v["licensing_passed"], true);
+}

@@ -29,9 +29,9 @@ use eds_profile::documents::hearing::check_refusal_after_hearing;
 use eds_profile::documents::signatory;
 use eds_profile::documents::{
     Applicant, AttachmentKind, Document, DocumentError, FullName, HearingNotice, HearingRecord,
-    Licence, NotificationRegistrationDecision, Officer, PermitGoods, Procedure, Provider, Receipt,
-    Refusal, RefusalGround, ReissuedLicence, SalePermit, Service, StudyItem, StudyResult,
-    TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
+    Licence, LicenceAnnex, NotificationRegistrationDecision, Officer, PermitGoods, Procedure,
+    Provider, Receipt, Refusal, RefusalGround, ReissuedLicence, SalePermit, Service, StudyItem,
+    StudyResult, TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
     trade_permit_valid_until,
 };
 use eds_profile::holder::Holder;
@@ -1040,6 +1040,32 @@ pub fn issue_result(
             })
         }
         (Decision::Grant, Document::Application(a)) => match service {
+            // "A license and (or) annex to the license": an application naming the licence held
+            // is answered with an annex to it.
+            s if s.is_licence() && a.annex_to.is_some() => {
+                let licence = a.annex_to.clone().ok_or(Error::Build {
+                    what: "licence annex",
+                    source: DocumentError::FieldRequired {
+                        field: "annex_to".into(),
+                        service,
+                    },
+                })?;
+                Document::LicenceAnnex(LicenceAnnex {
+                    annex_number: opts.number.clone().unwrap_or_else(|| {
+                        format!("{}-A-{}", licence.licence_number, app_no.as_str())
+                    }),
+                    licence,
+                    service,
+                    provider,
+                    licensee: recipient,
+                    activity: activity(service).into(),
+                    subtypes: a.subtypes.clone(),
+                    application_number: app_no,
+                    place_of_issue: opts.place.clone(),
+                    issued_on,
+                    officer: officer_field,
+                })
+            }
             s if s.is_licence() => Document::Licence(Licence {
                 licence_number: number("L"),
                 service,

@@ -234,6 +234,7 @@ fn ok_result_kinds_and_grounds_per_service() {
         &[
             K::Licence,
             K::ReissuedLicence,
+            K::LicenceAnnex,
             K::Refusal,
             K::HearingNotice,
             K::HearingRecord
@@ -1452,6 +1453,65 @@ fn attachments_list_of_documents_valid_and_invalid() {
         Err(DocumentError::AttachmentCount {
             stated: 5,
             listed: 2
+        })
+    );
+}
+
+/// The licence forms ask for "a license and (or) annex to the license": an annex names the
+/// licence it belongs to, is a result of a licence service only, not dated before its licence;
+/// an application asks for one by naming the licence held (licence forms only).
+#[test]
+fn licence_annex_valid_and_invalid() {
+    let Ok(Document::LicenceAnnex(annex)) = read(&fixture("licence-annex")) else {
+        panic!("not a licence annex");
+    };
+    assert_eq!(annex.validate(), Ok(()));
+    let mut early = annex.clone();
+    early.issued_on = date!(2026 - 03 - 01);
+    assert_eq!(
+        early.validate(),
+        Err(DocumentError::DateBefore {
+            field: "issued_on".into(),
+            date: date!(2026 - 03 - 01),
+            other_field: "licence.issued_on".into(),
+            other: date!(2026 - 03 - 23),
+        })
+    );
+    let mut permit = annex.clone();
+    permit.service = Service::CryptoTradePermit;
+    permit.subtypes.clear();
+    assert_eq!(
+        permit.validate(),
+        Err(DocumentError::KindNotOfService {
+            kind: Kind::LicenceAnnex,
+            service: Service::CryptoTradePermit
+        })
+    );
+
+    let Ok(Document::Application(mut app)) = read(&fixture("application-legal-entity")) else {
+        panic!("not an application");
+    };
+    app.annex_to = Some(annex.licence.clone());
+    assert_eq!(
+        app.validate(),
+        Err(DocumentError::DateBefore {
+            field: "filled_on".into(),
+            date: date!(2026 - 03 - 02),
+            other_field: "annex_to.issued_on".into(),
+            other: date!(2026 - 03 - 23),
+        })
+    );
+    app.filled_on = date!(2026 - 09 - 10);
+    assert_eq!(app.validate(), Ok(()));
+    let Ok(Document::Application(mut trade)) = read(&fixture("application-trade-permit")) else {
+        panic!("not an application");
+    };
+    trade.annex_to = Some(annex.licence);
+    assert_eq!(
+        trade.validate(),
+        Err(DocumentError::FieldNotAllowed {
+            field: "annex_to".into(),
+            service: Service::CryptoTradePermit
         })
     );
 }

@@ -76,6 +76,10 @@ pub struct Application {
     /// Contact person of the recipient (services 4 and 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<String>,
+    /// The licence held, when the application asks for an annex to it rather than a licence
+    /// (the licence forms: "a license and (or) annex to the license"; services 1–3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annex_to: Option<LicenceRef>,
     /// Number of documents attached ("_____ document(s) attached"): the number of
     /// `documents`.
     pub attachments: u32,
@@ -343,6 +347,19 @@ impl Application {
             s,
             Procedure::Issue,
         )?;
+        match &self.annex_to {
+            Some(_) if !s.is_licence() => return Err(not_allowed("annex_to", s)),
+            Some(l) => {
+                l.validate("annex_to")?;
+                fields::not_before(
+                    "filled_on",
+                    self.filled_on,
+                    "annex_to.issued_on",
+                    l.issued_on,
+                )?;
+            }
+            None => {}
+        }
         fields::opt_text("contract", self.contract.as_ref())?;
         fields::opt_text("additional_info", self.additional_info.as_ref())?;
         fields::opt_text("contact_person", self.contact_person.as_ref())

@@ -45,9 +45,10 @@ pub use fields::{
     GoodsItem, Movement, MovementKind, Officer, Party, PartyId, Provider,
 };
 pub use results::{
-    HearingNotice, HearingRecord, Licence, NotificationRegistrationDecision, PermitGoods, Receipt,
-    Refusal, ReissuedLicence, SalePermit, StudyItem, StudyResult, TechnicalStudyConclusion,
-    TradePermit, Validity, permit_recipient_address, trade_permit_valid_until,
+    HearingNotice, HearingRecord, Licence, LicenceAnnex, NotificationRegistrationDecision,
+    PermitGoods, Receipt, Refusal, ReissuedLicence, SalePermit, StudyItem, StudyResult,
+    TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
+    trade_permit_valid_until,
 };
 pub use service::{Procedure, RefusalGround, Service, Subtype, refusal_grounds, result_kinds};
 
@@ -66,6 +67,8 @@ pub enum Kind {
     Licence,
     /// [`ReissuedLicence`].
     ReissuedLicence,
+    /// [`LicenceAnnex`].
+    LicenceAnnex,
     /// [`TradePermit`].
     TradePermit,
     /// [`TechnicalStudyConclusion`].
@@ -86,11 +89,12 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Application,
         Self::ReissueApplication,
         Self::Licence,
         Self::ReissuedLicence,
+        Self::LicenceAnnex,
         Self::TradePermit,
         Self::TechnicalStudyConclusion,
         Self::NotificationRegistrationDecision,
@@ -108,6 +112,7 @@ impl Kind {
             Self::ReissueApplication => "reissue-application",
             Self::Licence => "licence",
             Self::ReissuedLicence => "reissued-licence",
+            Self::LicenceAnnex => "licence-annex",
             Self::TradePermit => "trade-permit",
             Self::TechnicalStudyConclusion => "technical-study-conclusion",
             Self::NotificationRegistrationDecision => "notification-registration-decision",
@@ -151,7 +156,7 @@ pub struct LicenceRef {
 }
 
 impl LicenceRef {
-    fn validate(&self, field: &str) -> Result<(), DocumentError> {
+    pub(crate) fn validate(&self, field: &str) -> Result<(), DocumentError> {
         fields::text(&format!("{field}.licence_number"), &self.licence_number)?;
         fields::text(&format!("{field}.licensor"), &self.licensor)
     }
@@ -187,6 +192,8 @@ pub enum Document {
     HearingNotice(HearingNotice),
     /// The record of a hearing.
     HearingRecord(HearingRecord),
+    /// An annex to a licence.
+    LicenceAnnex(LicenceAnnex),
     /// A receipt of an electronic document.
     Receipt(Receipt),
 }
@@ -240,6 +247,7 @@ impl Document {
             Self::Refusal(d) => d.validate(),
             Self::HearingNotice(d) => d.validate(),
             Self::HearingRecord(d) => d.validate(),
+            Self::LicenceAnnex(d) => d.validate(),
             Self::Receipt(d) => d.validate(),
         }
     }
@@ -258,6 +266,7 @@ impl Document {
             Self::Refusal(_) => Kind::Refusal,
             Self::HearingNotice(_) => Kind::HearingNotice,
             Self::HearingRecord(_) => Kind::HearingRecord,
+            Self::LicenceAnnex(_) => Kind::LicenceAnnex,
             Self::Receipt(_) => Kind::Receipt,
         }
     }
@@ -276,6 +285,7 @@ impl Document {
             Self::Refusal(d) => d.service,
             Self::HearingNotice(d) => d.service,
             Self::HearingRecord(d) => d.service,
+            Self::LicenceAnnex(d) => d.service,
             Self::Receipt(d) => d.service,
         }
     }
@@ -294,6 +304,7 @@ impl Document {
             Self::Refusal(d) => &d.application_number,
             Self::HearingNotice(d) => &d.application_number,
             Self::HearingRecord(d) => &d.application_number,
+            Self::LicenceAnnex(d) => &d.application_number,
             Self::Receipt(d) => &d.application_number,
         }
     }
@@ -313,6 +324,7 @@ impl Document {
             Self::Refusal(d) => d.recipient.id(),
             Self::HearingNotice(d) => d.recipient.id(),
             Self::HearingRecord(d) => d.recipient.id(),
+            Self::LicenceAnnex(d) => d.licensee.id(),
             Self::Receipt(d) => d.sender.id(),
         }
     }
@@ -331,6 +343,7 @@ impl Document {
             Self::Refusal(d) => Some(&d.provider),
             Self::HearingNotice(d) => Some(&d.provider),
             Self::HearingRecord(d) => Some(&d.provider),
+            Self::LicenceAnnex(d) => Some(&d.provider),
             Self::Receipt(d) => Some(&d.receiver),
         }
     }

@@ -48,6 +48,39 @@ pub struct Licence {
     pub officer: Officer,
 }
 
+/// An annex to a licence of services 1–3 (the application forms: "I ask to issue a license and
+/// (or) annex to the license"): the subtypes of activity (service 1) added to a licence already
+/// held, which the annex names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceAnnex {
+    /// Number of the annex.
+    pub annex_number: String,
+    /// The licence it is annexed to.
+    pub licence: LicenceRef,
+    /// The licence service (1–3).
+    pub service: Service,
+    /// The licensor.
+    pub provider: Provider,
+    /// The licensee.
+    pub licensee: Party,
+    /// Full name of the type of activity.
+    pub activity: String,
+    /// Subtypes of activity: service 1 only, at least one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtypes: Vec<Subtype>,
+    /// The application the annex answers.
+    pub application_number: ApplicationNumber,
+    /// Place of issue.
+    pub place_of_issue: String,
+    /// Date of issue.
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub issued_on: Date,
+    /// The authorised person who signs.
+    pub officer: Officer,
+}
+
 /// A reissued licence of services 1–3 (paragraph 5 of their rules).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -496,6 +529,36 @@ impl Licence {
             &self.licensee,
             "licensee",
             &self.officer,
+        )
+    }
+}
+
+impl LicenceAnnex {
+    /// Checks every field; the annex is not dated before its licence.
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        let s = self.service;
+        licence_body(
+            Kind::LicenceAnnex,
+            s,
+            &self.annex_number,
+            &self.activity,
+            &self.subtypes,
+            &self.place_of_issue,
+        )?;
+        self.licence.validate("licence")?;
+        issued_by(
+            s,
+            Kind::LicenceAnnex,
+            &self.provider,
+            &self.licensee,
+            "licensee",
+            &self.officer,
+        )?;
+        fields::not_before(
+            "issued_on",
+            self.issued_on,
+            "licence.issued_on",
+            self.licence.issued_on,
         )
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::fields::ApplicationNumber;
 use super::{
-    Application, Document, HearingNotice, HearingRecord, Kind, Licence,
+    Application, Document, HearingNotice, HearingRecord, Kind, Licence, LicenceAnnex,
     NotificationRegistrationDecision, Receipt, Refusal, ReissueApplication, ReissuedLicence,
     SalePermit, TechnicalStudyConclusion, TradePermit,
 };
@@ -87,6 +87,7 @@ pub fn schema_of(kind: Kind) -> Value {
         Kind::Refusal => schemars::schema_for!(Refusal),
         Kind::HearingNotice => schemars::schema_for!(HearingNotice),
         Kind::HearingRecord => schemars::schema_for!(HearingRecord),
+        Kind::LicenceAnnex => schemars::schema_for!(LicenceAnnex),
         Kind::Receipt => schemars::schema_for!(Receipt),
     };
     if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {

@@ -231,6 +231,7 @@ impl Service {
             | Self::LeakageChannelsLicence => &[
                 Kind::Licence,
                 Kind::ReissuedLicence,
+                Kind::LicenceAnnex,
                 Kind::Refusal,
                 Kind::HearingNotice,
                 Kind::HearingRecord,
