@@ -1313,7 +1313,9 @@ fn hearing_required_before_a_substantive_refusal() {
         Err(HearingError::HearingOutOfTerm {
             hearing_on: date!(2026 - 06 - 17),
             notice_on: notice.issued_on,
-            latest: cal.add_working_days(notice.issued_on, 2).unwrap(),
+            latest: cal
+                .add_working_days(notice.issued_on, 2)
+                .unwrap_or_else(|e| panic!("{e}")),
         })
     );
     let mut early = notice.clone();
@@ -1323,7 +1325,9 @@ fn hearing_required_before_a_substantive_refusal() {
         Err(HearingError::HearingOutOfTerm {
             hearing_on: date!(2026 - 06 - 09),
             notice_on: notice.issued_on,
-            latest: cal.add_working_days(notice.issued_on, 2).unwrap(),
+            latest: cal
+                .add_working_days(notice.issued_on, 2)
+                .unwrap_or_else(|e| panic!("{e}")),
         })
     );
     let Ok(Document::Application(other)) = read(&fixture("application-legal-entity")) else {
