@@ -79,6 +79,7 @@ fn make_pki(profile: GostProfile) -> GostPki {
                 serial: serial(n),
                 not_before: T0,
                 not_after: T0 + Duration::days(365),
+                email: None,
             },
             &cfg,
         )
