@@ -123,7 +123,9 @@ pub(crate) enum CaCommand {
     ///
     /// The request names the applicant, the legal entity and roles, the key purpose, the
     /// documents presented and (unless --generate-key) the public key as a PKCS#10 CSR in
-    /// `csr_pem`. A refusal under art. 14-1 exits with code 3 and is recorded in the register.
+    /// `csr_pem`; `additional_info.email` (art. 15.2) puts an agreed e-mail address in the
+    /// subject alternative name. A refusal under art. 14-1 exits with code 3 and is recorded in
+    /// the register.
     /// Example:
     ///
     ///     eds ca issue request.json --generate-key --out-dir owner/

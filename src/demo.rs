@@ -35,11 +35,12 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::{Indication, SubIndication};
 
 use crate::ca_cmd::{RegistryFile, import_registry, write_issued};
-use crate::licensing_cmd::{
-    IssueOptions, ResultCheck, check_result, check_submission, issue_result, open_p12,
-    service_name, verdict_summary,
-};
+use crate::licensing_cmd::open_p12;
 use crate::verify_cmd::{CommonArgs, build_verifier};
+use eds_licensing::{
+    IssueOptions, ResultCheck, check_result, check_submission, issue_result, service_name,
+    verdict_summary,
+};
 
 const REGISTRY: &str = include_str!("../fixtures/demo/registry.json");
 /// The center's shipped sample requests (`fixtures/requests`) and their registry: run through
@@ -425,7 +426,13 @@ pub(crate) fn run(
             "receipt-legal-entity.json.p7s",
         ),
     ] {
-        let accepted = check_submission(&verifier, signed, get("body-head")?, d.at(4))?;
+        let accepted = check_submission(
+            &verifier,
+            signed,
+            get("body-head")?,
+            d.at(4),
+            &SystemRandom::new(),
+        )?;
         write(&dir.join(out), &accepted.receipt_der)?;
         let deadline = match &accepted.deadline {
             Some(dl) => format!(
@@ -453,6 +460,7 @@ pub(crate) fn run(
         &body_bin,
         &IssueOptions::grant(),
         d.at(5),
+        &SystemRandom::new(),
     )?;
     write(&dir.join("licence.json.p7s"), &licence.der)?;
     write(
@@ -520,6 +528,7 @@ pub(crate) fn run(
         &body_bin,
         &unchecked,
         d.at(8),
+        &SystemRandom::new(),
     )?;
     write(&dir.join("licence-after-revocation.json.p7s"), &late.der)?;
     let late_check = check_result(&verifier, &late.der, &body_bin, d.at(9))?;
@@ -625,7 +634,7 @@ fn print_commands(dir: &Path) {
         "  EDS_KEY_PASSWORD=demo eds submission check --data {d} {d}/application.json.p7s --p12 {d}/body-head.p12 --receipt-out {d}/receipt-again.json.p7s {crl}"
     );
     println!(
-        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision refuse --ground incomplete-documents --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/refusal.json.p7s {crl}"
+        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision grant --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/licence-by-head.json.p7s {crl}"
     );
     println!(
         "  EDS_KEY_PASSWORD=demo eds sign --p12 {d}/individual.p12 --in {d}/application.json --out {d}/application-again.json.p7s"

@@ -150,6 +150,12 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         cli::Command::License(licensing_cmd::LicenseCommand::Issue(args)) => {
             licensing_cmd::license_issue(&cli.data, cli.json, now, &args)
         }
+        cli::Command::License(licensing_cmd::LicenseCommand::HearingNotice(args)) => {
+            licensing_cmd::license_hearing_notice(&cli.data, cli.json, now, &args)
+        }
+        cli::Command::License(licensing_cmd::LicenseCommand::HearingRecord(args)) => {
+            licensing_cmd::license_hearing_record(&cli.data, cli.json, now, &args)
+        }
         cli::Command::License(licensing_cmd::LicenseCommand::Verify(args)) => {
             licensing_cmd::license_verify(&cli.data, cli.json, now, &args)
         }

@@ -922,3 +922,350 @@ fn substantive_refusal_needs_the_hearing_first() {
         stderr(&o)
     );
 }
+
+/// Runs `eds license hearing-notice` on the setup's application with `grounds`, the hearing at
+/// `hearing_at`, writing `out`.
+fn hearing_notice(s: &Setup, out: &Path, grounds: &[&str], hearing_at: &str) -> Output {
+    let mut args = vec![
+        "license".to_owned(),
+        "hearing-notice".to_owned(),
+        "--application".to_owned(),
+        path_str(&s.file("application.json.p7s")),
+        "--receipt".to_owned(),
+        path_str(&s.file("receipt.json.p7s")),
+        "--hearing-at".to_owned(),
+        hearing_at.to_owned(),
+        "--hearing-place".to_owned(),
+        "Astana, video link".to_owned(),
+        "--p12".to_owned(),
+        path_str(&s.file("body-head.p12")),
+        "--body-bin".to_owned(),
+        BODY_BIN.to_owned(),
+        "--out".to_owned(),
+        path_str(out),
+    ];
+    for g in grounds {
+        args.extend(["--ground".to_owned(), (*g).to_owned()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    s.run(&args)
+}
+
+/// Paragraph 4 of the rules as commands: `eds license hearing-notice` signs the preliminary
+/// decision and the notice of the hearing (today in Astana, the term with a hearing), which the
+/// substantive refusal then rests on. A preliminary decision on incompleteness is refused (that
+/// refusal is given at once), and so is a hearing more than 2 working days after the notice;
+/// nothing is written.
+#[test]
+fn hearing_notice_command_then_the_refusal_paragraph4() {
+    let s = setup();
+    // The clock is real here (the demo's documents are dated now): the hearing "now" is on the
+    // notice's day, a hearing 30 days on is past the 2 working days.
+    let now = time::OffsetDateTime::now_utc();
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+
+    let out = s.tmp("notice-incomplete.p7s");
+    let o = hearing_notice(s, &out, &["incomplete-documents"], &rfc3339(now));
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (no-hearing-for-incompleteness): incomplete-documents is refused at \
+             once (paragraph 4 of the rules), without a preliminary decision or a hearing"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    let out = s.tmp("notice-far.p7s");
+    let far = now + time::Duration::days(30);
+    let o = hearing_notice(
+        s,
+        &out,
+        &["qualification-requirements-not-met"],
+        &rfc3339(far),
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with("error: refused (hearing-date-not-allowed): the hearing on "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    let notice = s.tmp("notice.p7s");
+    let o = hearing_notice(
+        s,
+        &notice,
+        &["qualification-requirements-not-met"],
+        &rfc3339(now),
+    );
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a hearing notice for application KZ34LAB00000077 → "),
+        "{text}"
+    );
+    // A relying party sees a hearing notice of the body.
+    let o = s.run(&[
+        "license",
+        "verify",
+        &path_str(&notice),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    assert_code(&o, 0);
+    let refusal = s.tmp("refusal-after-notice.p7s");
+    let o = refuse_substantively(s, &refusal, &["--hearing-notice", &path_str(&notice)]);
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a refusal for application KZ34LAB00000077"),
+        "{text}"
+    );
+    assert!(refusal.exists());
+
+    // The hearing's outcome: a ground not in the notice cannot stand; a hearing not yet held
+    // cannot be recorded.
+    let record = |out: &Path, held_at: &str, maintain: &[&str]| {
+        let mut args = vec![
+            "license".to_owned(),
+            "hearing-record".to_owned(),
+            "--hearing-notice".to_owned(),
+            path_str(&notice),
+            "--held-at".to_owned(),
+            held_at.to_owned(),
+            "--applicant-position".to_owned(),
+            "The specialist retakes the test next month.".to_owned(),
+            "--p12".to_owned(),
+            path_str(&s.file("body-head.p12")),
+            "--body-bin".to_owned(),
+            BODY_BIN.to_owned(),
+            "--out".to_owned(),
+            path_str(out),
+        ];
+        for g in maintain {
+            args.extend(["--maintain".to_owned(), (*g).to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        s.run(&args)
+    };
+    let out = s.tmp("record-unheard.p7s");
+    let o = record(&out, &rfc3339(now), &["licence-fee-not-paid"]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-heard): licence-fee-not-paid was not a ground of the \
+             preliminary decision of notice H-KZ34LAB00000077"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let o = record(
+        &out,
+        &rfc3339(now + time::Duration::days(1)),
+        &["qualification-requirements-not-met"],
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with("error: refused (hearing-not-held-yet): the hearing at "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    // Withdrawn at the hearing: the refusal on that ground is refused.
+    let withdrawn = s.tmp("record-withdrawn.p7s");
+    let text = ok(&record(&withdrawn, &rfc3339(now), &[]));
+    assert!(
+        text.starts_with("recorded the hearing on application KZ34LAB00000077 → "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the preliminary decision is withdrawn"),
+        "{text}"
+    );
+    let out = s.tmp("refusal-withdrawn.p7s");
+    let o = refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&notice),
+            "--hearing-record",
+            &path_str(&withdrawn),
+        ],
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (ground-not-maintained): qualification-requirements-not-met did not \
+             stand after the hearing (record HR-H-KZ34LAB00000077)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    // Maintained: the refusal follows.
+    let maintained = s.tmp("record-maintained.p7s");
+    ok(&record(
+        &maintained,
+        &rfc3339(now),
+        &["qualification-requirements-not-met"],
+    ));
+    let out = s.tmp("refusal-maintained.p7s");
+    let text = ok(&refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&notice),
+            "--hearing-record",
+            &path_str(&maintained),
+        ],
+    ));
+    assert!(
+        text.starts_with("issued a refusal for application KZ34LAB00000077"),
+        "{text}"
+    );
+}
+
+/// Paragraph 8 of the Requirements, completeness as a check over the typed attachments: a
+/// reissue application without the fee's proof cannot be granted (`documents-incomplete`,
+/// naming what is missing) and is refused at once on incomplete-documents; the complete demo
+/// application cannot be refused as incomplete (`documents-complete`). Exit 3, nothing written.
+#[test]
+fn completeness_is_a_check_over_the_attachments() {
+    let s = setup();
+    let text = fs::read(fixture("documents/reissue-application-legal-entity.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    let docs: Vec<Value> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] != "fee-payment")
+        .cloned()
+        .collect();
+    v["attachments"] = json!(docs.len());
+    v["documents"] = json!(docs);
+    let number = v["application_number"].as_str().unwrap().to_owned();
+    let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+    let canonical = s.tmp("no-fee.json");
+    fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+    let signed = s.tmp("no-fee.json.p7s");
+    s.sign(&s.file("head.p12"), &canonical, &signed);
+    let receipt = s.tmp("no-fee.receipt.p7s");
+    ok(&s.submission(&signed, &receipt));
+    let p12 = path_str(&s.file("body-head.p12"));
+    let issue = |decision: &str, ground: Option<&str>, application: &Path, receipt: &Path, out| {
+        let mut args = vec![
+            "license",
+            "issue",
+            "--application",
+            application.to_str().unwrap(),
+            "--receipt",
+            receipt.to_str().unwrap(),
+            "--decision",
+            decision,
+            "--p12",
+            &p12,
+            "--body-bin",
+            BODY_BIN,
+            "--out",
+            out,
+        ];
+        if let Some(g) = ground {
+            args.extend(["--ground", g]);
+        }
+        s.run(&args)
+    };
+    let out = s.tmp("no-fee-grant.p7s");
+    let o = issue("grant", None, &signed, &receipt, out.to_str().unwrap());
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: refused (documents-incomplete): application {number} lacks fee-payment; \
+             refuse it on incomplete-documents, or have the documents submitted"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let out = s.tmp("no-fee-refusal.p7s");
+    let o = issue(
+        "refuse",
+        Some("incomplete-documents"),
+        &signed,
+        &receipt,
+        out.to_str().unwrap(),
+    );
+    let text = ok(&o);
+    assert!(
+        text.starts_with("issued a refusal for application "),
+        "{text}"
+    );
+    assert!(out.exists());
+
+    let out = s.tmp("complete-refusal.p7s");
+    let o = issue(
+        "refuse",
+        Some("incomplete-documents"),
+        &s.file("application.json.p7s"),
+        &s.file("receipt.json.p7s"),
+        out.to_str().unwrap(),
+    );
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).starts_with(
+            "error: refused (documents-complete): application KZ34LAB00000077 carries every \
+             document of the service's list, so it cannot be refused as incomplete"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// "A license and (or) annex to the license": an application naming the licence held is
+/// granted an annex to it (kind licence-annex, naming that licence), which a relying party
+/// verifies as a result of the service.
+#[test]
+fn licence_annex_is_granted_for_an_application_naming_the_licence() {
+    let s = setup();
+    let text = fs::read(fixture("documents/application-legal-entity.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    v["filled_on"] = json!("2026-09-10");
+    v["annex_to"] = json!({
+        "licence_number": "26000456",
+        "issued_on": "2026-03-23",
+        "licensor": "National Security Committee of the Republic of Kazakhstan"
+    });
+    let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+    let canonical = s.tmp("annex-application.json");
+    fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+    let signed = s.tmp("annex-application.json.p7s");
+    s.sign(&s.file("head.p12"), &canonical, &signed);
+    let receipt = s.tmp("annex-application.receipt.p7s");
+    ok(&s.submission(&signed, &receipt));
+    let out = s.tmp("licence-annex.json.p7s");
+    let text = ok(&s.issue(&signed, &receipt, &s.file("body-head.p12"), &out));
+    assert!(
+        text.starts_with("issued a licence-annex for application KZ12LAA00012345 → "),
+        "{text}"
+    );
+    let o = s.run(&[
+        "--json",
+        "license",
+        "verify",
+        &path_str(&out),
+        "--body-bin",
+        BODY_BIN,
+    ]);
+    let v = ok_json(&o);
+    assert_eq!(v["document"]["kind"], "licence-annex", "{v:#}");
+    assert_eq!(v["document"]["licence"]["licence_number"], "26000456");
+    assert_eq!(v["licensing_passed"], true);
+}

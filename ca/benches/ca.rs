@@ -187,6 +187,7 @@ impl Issuance {
                 serial,
                 not_before: NOW,
                 not_after: NOW + TimeDuration::days(365),
+                email: None,
             },
             self.center.config(),
         )

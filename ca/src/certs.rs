@@ -11,7 +11,8 @@ use der::Encode;
 use der::asn1::{Ia5String, ObjectIdentifier};
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DistinguishedName,
-    DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyUsagePurpose, SerialNumber,
+    DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyUsagePurpose, SanType,
+    SerialNumber,
 };
 use ring::rand::SecureRandom;
 use time::{Duration, OffsetDateTime};
@@ -151,6 +152,9 @@ pub struct OwnerTemplate<'a> {
     pub not_before: OffsetDateTime,
     /// End of validity.
     pub not_after: OffsetDateTime,
+    /// An e-mail address agreed with the participant (EDS law art. 15.2), written as the
+    /// subject alternative name's rfc822Name (RFC 5280 §4.2.1.6).
+    pub email: Option<&'a str>,
 }
 
 /// The parts of every owner certificate that depend on the center's configuration alone (CRL
@@ -224,6 +228,11 @@ pub fn owner_params_with(
             a => ExtendedKeyUsagePurpose::Other(a.to_vec()),
         })
         .collect();
+    if let Some(email) = t.email {
+        let name = rcgen::string::Ia5String::try_from(email)
+            .map_err(|e| CaError::build("subject alternative name (art. 15.2)", e))?;
+        p.subject_alt_names = vec![SanType::Rfc822Name(name)];
+    }
     p.use_authority_key_identifier_extension = true;
     p.crl_distribution_points = vec![CrlDistributionPoint {
         uris: vec![constants.crl_url.clone()],

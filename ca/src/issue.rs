@@ -693,7 +693,13 @@ impl Center {
             .collect();
         let not_after = (now + Duration::days(i64::from(self.config().leaf_validity_days)))
             .min(self.issuing_not_after());
-        let (der, subject_text) = match encoder {
+        // Art. 15.2: agreed additional information goes through rcgen, the reference builder
+        // (the batch encoder writes only what every owner's certificate has).
+        let email = req
+            .additional_info
+            .as_ref()
+            .and_then(|i| i.email.as_deref());
+        let (der, subject_text) = match encoder.filter(|_| email.is_none()) {
             Some(encoder) => {
                 let attributes = holder::subject_attributes(&subject)
                     .map_err(|e| CaError::build("subject", e))?;
@@ -723,6 +729,7 @@ impl Center {
                         serial,
                         not_before: now,
                         not_after,
+                        email,
                     },
                     constants,
                 )?;
@@ -1222,6 +1229,77 @@ mod tests {
         assert_eq!(details["ground"], "key-of-another-holder");
         assert_eq!(details["article"], "21.1");
         assert_eq!(owners(&c), 2);
+    }
+
+    /// Art. 15.2: an e-mail address the participant agreed to is in the certificate, as the
+    /// subject alternative name's rfc822Name, alone in a batch or not; a request without
+    /// additional information gets none; an address an rfc822Name cannot hold is refused as
+    /// false information and recorded.
+    #[test]
+    fn art15_2_agreed_email_in_the_certificate_and_invalid_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = center(dir.path());
+        let key = c.unlock(PASS).unwrap();
+        let (csr, _) = owner_csr();
+        let plain = issue_one(&c, &key, "individual-signing", KeySource::Csr(Some(&csr))).unwrap();
+        let holder = eds_profile::holder::Holder::from_der(&plain.record.der).unwrap();
+        assert_eq!(holder.email, None);
+
+        let mut req = request("individual-signing");
+        req.additional_info = Some(eds_profile::request::AdditionalInfo {
+            email: Some("e.akhmetov@example.kz".into()),
+        });
+        let (csr2, _) = owner_csr();
+        let batch = vec![
+            (request("individual-signing"), KeySource::Csr(Some(&csr))),
+            (req.clone(), KeySource::Csr(Some(&csr2))),
+        ];
+        let issued = c
+            .issue_batch(&key, &batch, "test", NOW, &SystemRandom::new())
+            .unwrap();
+        let ders: Vec<&[u8]> = issued
+            .iter()
+            .map(|r| r.as_ref().unwrap().record.der.as_slice())
+            .collect();
+        assert_eq!(
+            eds_profile::holder::Holder::from_der(ders[0])
+                .unwrap()
+                .email,
+            None
+        );
+        assert_eq!(
+            eds_profile::holder::Holder::from_der(ders[1])
+                .unwrap()
+                .email
+                .as_deref(),
+            Some("e.akhmetov@example.kz")
+        );
+
+        req.additional_info = Some(eds_profile::request::AdditionalInfo {
+            email: Some("not an address".into()),
+        });
+        let err = c
+            .issue(
+                &key,
+                &req,
+                KeySource::Csr(Some(&csr2)),
+                "test",
+                NOW,
+                &SystemRandom::new(),
+                &mut |_| {},
+            )
+            .unwrap_err();
+        let CaError::Refused { refusal, .. } = err else {
+            panic!("expected a refusal, got {err:?}");
+        };
+        assert_eq!(
+            refusal,
+            Refusal::InvalidAdditionalInfo {
+                field: "email",
+                found: "not an address".into(),
+                expected: "an e-mail address local@domain in ASCII",
+            }
+        );
     }
 
     /// Two requests of one batch with one key for two holders: the later is refused, the rest

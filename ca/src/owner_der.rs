@@ -600,6 +600,7 @@ mod tests {
                 serial: c.serial,
                 not_before: c.not_before,
                 not_after: c.not_after,
+                email: None,
             },
             constants,
         )

@@ -107,6 +107,30 @@ pub struct RegistrationRequest {
     /// (art. 21.1(1)).
     #[serde(default)]
     pub csr_pem: Option<String>,
+    /// Information the center adds to the certificate in agreement with the participant (EDS
+    /// law art. 15.2): present only when the participant asks for it in this request.
+    #[serde(default)]
+    pub additional_info: Option<AdditionalInfo>,
+}
+
+/// Additional information of a registration certificate, agreed between the center and the
+/// participant (EDS law art. 15.2: "in coordination with the participant … additional
+/// information necessary for the electronic document management system"). Each item goes in its
+/// standard place, so any reader finds it; the center adds nothing the request does not name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionalInfo {
+    /// An e-mail address, written as an rfc822Name of the subject alternative name (RFC 5280
+    /// §4.2.1.6).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl AdditionalInfo {
+    /// Whether it names nothing.
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none()
+    }
 }
 
 impl RegistrationRequest {
@@ -255,6 +279,18 @@ pub enum Refusal {
         /// The decision's reference.
         decision: String,
     },
+    /// Art. 14-1(2) with 15.2: the additional information asked for cannot be written as
+    /// stated (an e-mail address that is not one: RFC 5322 `local@domain`, ASCII, as an
+    /// rfc822Name must be, RFC 5280 §4.2.1.6).
+    #[error("false information: additional information {field} {found:?} is not {expected}")]
+    InvalidAdditionalInfo {
+        /// Which item: `email`.
+        field: &'static str,
+        /// What was stated.
+        found: String,
+        /// What it must be.
+        expected: &'static str,
+    },
     /// Art. 14 and 14-1(4): the applicant is under sixteen on the issuance date.
     #[error("applicant is {age} on {on}, under sixteen until {sixteen_on}")]
     UnderAge {
@@ -332,7 +368,8 @@ impl Refusal {
             | Self::UnknownEntity { .. }
             | Self::EntityLiquidated { .. }
             | Self::NotTheHead { .. }
-            | Self::InvalidRoles { .. } => RefusalGround::FalseInformation,
+            | Self::InvalidRoles { .. }
+            | Self::InvalidAdditionalInfo { .. } => RefusalGround::FalseInformation,
             Self::KeyOfAnotherHolder { .. } => RefusalGround::KeyOfAnotherHolder,
             Self::RsaKeyTooShort { .. }
             | Self::UnsupportedCurve { .. }
@@ -407,6 +444,15 @@ pub fn assess(req: &RegistrationRequest, facts: &Facts, on: Date) -> Result<Acce
         None => None,
     };
     holder::check_roles(req.kind(), &req.roles).map_err(|error| Refusal::InvalidRoles { error })?;
+    if let Some(email) = req.additional_info.as_ref().and_then(|i| i.email.as_ref())
+        && !is_rfc822_name(email)
+    {
+        return Err(Refusal::InvalidAdditionalInfo {
+            field: "email",
+            found: email.clone(),
+            expected: "an e-mail address local@domain in ASCII",
+        });
+    }
     let person = facts
         .person
         .as_ref()
@@ -495,6 +541,21 @@ fn names(docs: &[DocumentKind]) -> String {
 }
 
 /// Names are compared case-insensitively after trimming: the registry keeps upper case.
+/// An e-mail address an rfc822Name can hold (RFC 5280 §4.2.1.6: `local-part@domain` of RFC
+/// 5322, IA5String): one `@`, both sides non-empty, printable ASCII without spaces, a domain of
+/// at least two non-empty labels.
+fn is_rfc822_name(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= 254
+        && !local.is_empty()
+        && s.bytes().all(|b| b.is_ascii_graphic())
+        && !domain.contains('@')
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|label| !label.is_empty())
+}
+
 fn compare(field: &'static str, stated: &str, registry: &str) -> Result<(), Refusal> {
     // `str::to_uppercase` is the concatenation of `char::to_uppercase`: comparing the two
     // character streams gives its answer without building either string.
@@ -556,6 +617,7 @@ mod tests {
             documents: vec![DocumentKind::IdentityDocument, DocumentKind::Application],
             confidential: false,
             csr_pem: None,
+            additional_info: None,
         };
         (
             req,
@@ -619,6 +681,39 @@ mod tests {
             assess(&req, &facts, ON).unwrap().bin.map(|b| b.to_string()),
             Some("080540001238".into())
         );
+    }
+
+    /// Art. 15.2: an e-mail address the participant asked for is accepted when an rfc822Name
+    /// can hold it; one that cannot is false information, with the item named.
+    #[test]
+    fn art15_2_additional_info_email_valid_and_invalid() {
+        let (mut req, facts) = individual(date!(1985 - 03 - 14));
+        req.additional_info = Some(AdditionalInfo {
+            email: Some("e.akhmetov@example.kz".into()),
+        });
+        assert!(assess(&req, &facts, ON).is_ok());
+        for bad in [
+            "no-at-sign.kz",
+            "a@b",
+            "ерлан@пример.kz",
+            "a b@example.kz",
+            "@example.kz",
+        ] {
+            req.additional_info = Some(AdditionalInfo {
+                email: Some(bad.into()),
+            });
+            let r = assess(&req, &facts, ON).unwrap_err();
+            assert_eq!(
+                r,
+                Refusal::InvalidAdditionalInfo {
+                    field: "email",
+                    found: bad.into(),
+                    expected: "an e-mail address local@domain in ASCII",
+                },
+                "{bad}"
+            );
+            assert_eq!(r.ground(), RefusalGround::FalseInformation);
+        }
     }
 
     #[test]

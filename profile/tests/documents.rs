@@ -231,27 +231,50 @@ fn ok_result_kinds_and_grounds_per_service() {
     use Kind as K;
     assert_eq!(
         result_kinds(Service::SpecialMeansLicence),
-        &[K::Licence, K::ReissuedLicence, K::Refusal, K::HearingNotice]
+        &[
+            K::Licence,
+            K::ReissuedLicence,
+            K::LicenceAnnex,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert_eq!(
         result_kinds(Service::CryptoTradePermit),
-        &[K::TradePermit, K::Refusal, K::HearingNotice]
+        &[
+            K::TradePermit,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert_eq!(
         result_kinds(Service::TechnicalStudy),
-        &[K::TechnicalStudyConclusion, K::Refusal, K::HearingNotice]
+        &[
+            K::TechnicalStudyConclusion,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert_eq!(
         result_kinds(Service::NotificationRegistration),
         &[
             K::NotificationRegistrationDecision,
             K::Refusal,
-            K::HearingNotice
+            K::HearingNotice,
+            K::HearingRecord
         ]
     );
     assert_eq!(
         result_kinds(Service::CryptoSalePermit),
-        &[K::SalePermit, K::Refusal, K::HearingNotice]
+        &[
+            K::SalePermit,
+            K::Refusal,
+            K::HearingNotice,
+            K::HearingRecord
+        ]
     );
     assert!(
         refusal_grounds(Service::SpecialMeansTradePermit)
@@ -1282,6 +1305,27 @@ fn hearing_required_before_a_substantive_refusal() {
             latest: date!(2026 - 06 - 12)
         })
     );
+    // The hearing no later than 2 working days from the notice (paragraph 4), and not before it.
+    let mut far = notice.clone();
+    far.hearing_at = time::macros::datetime!(2026-06-17 11:00 +05:00);
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, date!(2026 - 06 - 17), Some(&far), &cal),
+        Err(HearingError::HearingOutOfTerm {
+            hearing_on: date!(2026 - 06 - 17),
+            notice_on: notice.issued_on,
+            latest: cal.add_working_days(notice.issued_on, 2).unwrap(),
+        })
+    );
+    let mut early = notice.clone();
+    early.hearing_at = time::macros::datetime!(2026-06-09 11:00 +05:00);
+    assert_eq!(
+        check_refusal_after_hearing(heard, &app, on, Some(&early), &cal),
+        Err(HearingError::HearingOutOfTerm {
+            hearing_on: date!(2026 - 06 - 09),
+            notice_on: notice.issued_on,
+            latest: cal.add_working_days(notice.issued_on, 2).unwrap(),
+        })
+    );
     let Ok(Document::Application(other)) = read(&fixture("application-legal-entity")) else {
         panic!("not an application");
     };
@@ -1289,4 +1333,185 @@ fn hearing_required_before_a_substantive_refusal() {
         check_refusal_after_hearing(heard, &other.application_number, on, Some(&notice), &cal),
         Err(HearingError::NoticeOfAnotherApplication { .. })
     ));
+}
+
+/// Paragraph 4 of the rules, the hearing's outcome: a record is valid with the grounds that stand
+/// (or none: the preliminary decision withdrawn); not dated before the hearing, and each ground
+/// standing one of the service's list.
+#[test]
+fn hearing_record_paragraph4_valid_and_invalid() {
+    let Ok(Document::HearingRecord(record)) = read(&fixture("hearing-record")) else {
+        panic!("not a hearing record");
+    };
+    assert_eq!(record.validate(), Ok(()));
+    let mut withdrawn = record.clone();
+    withdrawn.maintained_grounds.clear();
+    assert_eq!(withdrawn.validate(), Ok(()));
+    let mut early = record.clone();
+    early.issued_on = date!(2026 - 06 - 11);
+    assert_eq!(
+        early.validate(),
+        Err(DocumentError::DateBefore {
+            field: "issued_on".into(),
+            date: date!(2026 - 06 - 11),
+            other_field: "held_at".into(),
+            other: date!(2026 - 06 - 12),
+        })
+    );
+    let mut foreign = record;
+    foreign.maintained_grounds = vec![RefusalGround::NationalSecurityHarm];
+    assert_eq!(
+        foreign.validate(),
+        Err(DocumentError::GroundNotOfService {
+            field: "maintained_grounds[0]".into(),
+            ground: RefusalGround::NationalSecurityHarm,
+            service: Service::CryptoDevelopmentLicence,
+        })
+    );
+}
+
+/// Paragraph 8 of the Requirements ("list of documents"), typed: each fixture is complete; a
+/// licence application without the fee's proof lacks it unless paid through the gateway; service
+/// 3 takes its Annex 5 form in place of Annex 4; a kind not of the service's list, a bad digest
+/// and a count that differs from the list are invalid.
+#[test]
+fn attachments_list_of_documents_valid_and_invalid() {
+    use eds_profile::documents::{Attachment, AttachmentKind as A};
+    for name in [
+        "application-individual",
+        "application-legal-entity",
+        "application-notification",
+        "application-sale-permit",
+        "application-technical-study",
+        "application-trade-permit",
+    ] {
+        let Ok(Document::Application(a)) = read(&fixture(name)) else {
+            panic!("{name}: not an application");
+        };
+        assert!(a.missing_documents().is_empty(), "{name}");
+    }
+    for name in [
+        "reissue-application-individual",
+        "reissue-application-legal-entity",
+    ] {
+        let Ok(Document::ReissueApplication(a)) = read(&fixture(name)) else {
+            panic!("{name}: not a reissue application");
+        };
+        assert!(a.missing_documents().is_empty(), "{name}");
+    }
+    let Ok(Document::Application(app)) = read(&fixture("application-legal-entity")) else {
+        panic!("not an application");
+    };
+    let mut no_fee = app.clone();
+    no_fee.documents.retain(|d| d.kind != A::FeePayment);
+    no_fee.attachments = 1;
+    assert_eq!(no_fee.validate(), Ok(()));
+    assert_eq!(no_fee.missing_documents(), vec![&[A::FeePayment][..]]);
+    no_fee.fee_paid_via_gateway = true;
+    assert!(no_fee.missing_documents().is_empty());
+
+    // Service 3: the Annex 5 form (operational center) in place of Annex 4; not for service 1.
+    let mut annex5 = app.clone();
+    annex5.subtypes.clear();
+    annex5.service = Service::LeakageChannelsLicence;
+    for d in &mut annex5.documents {
+        if d.kind == A::QualificationForm {
+            d.kind = A::QualificationFormOperationalCenter;
+        }
+    }
+    assert_eq!(annex5.validate(), Ok(()));
+    assert!(annex5.missing_documents().is_empty());
+    let mut wrong = app.clone();
+    wrong.documents = annex5.documents.clone();
+    assert_eq!(
+        wrong.validate(),
+        Err(DocumentError::AttachmentNotOfService {
+            field: "documents[1].kind".into(),
+            kind: A::QualificationFormOperationalCenter,
+            service: Service::SpecialMeansLicence,
+        })
+    );
+    assert_eq!(wrong.missing_documents(), vec![&[A::QualificationForm][..]]);
+
+    let mut bad = app.clone();
+    bad.documents.push(Attachment {
+        kind: A::FeePayment,
+        name: "again.pdf".into(),
+        sha256: "ABC".into(),
+    });
+    bad.attachments = 3;
+    assert_eq!(
+        bad.validate(),
+        Err(DocumentError::BadDigest {
+            field: "documents[2].sha256".into()
+        })
+    );
+    let mut count = app;
+    count.attachments = 5;
+    assert_eq!(
+        count.validate(),
+        Err(DocumentError::AttachmentCount {
+            stated: 5,
+            listed: 2
+        })
+    );
+}
+
+/// The licence forms ask for "a license and (or) annex to the license": an annex names the
+/// licence it belongs to, is a result of a licence service only, not dated before its licence;
+/// an application asks for one by naming the licence held (licence forms only).
+#[test]
+fn licence_annex_valid_and_invalid() {
+    let Ok(Document::LicenceAnnex(annex)) = read(&fixture("licence-annex")) else {
+        panic!("not a licence annex");
+    };
+    assert_eq!(annex.validate(), Ok(()));
+    let mut early = annex.clone();
+    early.issued_on = date!(2026 - 03 - 01);
+    assert_eq!(
+        early.validate(),
+        Err(DocumentError::DateBefore {
+            field: "issued_on".into(),
+            date: date!(2026 - 03 - 01),
+            other_field: "licence.issued_on".into(),
+            other: date!(2026 - 03 - 23),
+        })
+    );
+    let mut permit = annex.clone();
+    permit.service = Service::CryptoTradePermit;
+    permit.subtypes.clear();
+    assert_eq!(
+        permit.validate(),
+        Err(DocumentError::KindNotOfService {
+            kind: Kind::LicenceAnnex,
+            service: Service::CryptoTradePermit
+        })
+    );
+
+    let Ok(Document::Application(mut app)) = read(&fixture("application-legal-entity")) else {
+        panic!("not an application");
+    };
+    app.annex_to = Some(annex.licence.clone());
+    assert_eq!(
+        app.validate(),
+        Err(DocumentError::DateBefore {
+            field: "filled_on".into(),
+            date: date!(2026 - 03 - 02),
+            other_field: "annex_to.issued_on".into(),
+            other: date!(2026 - 03 - 23),
+        })
+    );
+    app.filled_on = date!(2026 - 09 - 10);
+    assert_eq!(app.validate(), Ok(()));
+    let Ok(Document::Application(mut trade)) = read(&fixture("application-trade-permit")) else {
+        panic!("not an application");
+    };
+    trade.annex_to = Some(annex.licence);
+    assert_eq!(
+        trade.validate(),
+        Err(DocumentError::FieldNotAllowed {
+            field: "annex_to".into(),
+            service: Service::CryptoTradePermit
+        })
+    );
 }

@@ -11,12 +11,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
+use super::attachments::{self, Attachment, AttachmentKind};
 use super::error::DocumentError;
 use super::fields::{
     self, Address, Applicant, ApplicationNumber, BankAccount, Contacts, GoodsItem, Movement,
     iso_date,
 };
-use super::service::{Service, Subtype};
+use super::service::{Procedure, Service, Subtype};
 use super::{Kind, LicenceRef};
 
 /// Calendar days after the change within which a reissue must be applied for (paragraph 5 of
@@ -75,8 +76,21 @@ pub struct Application {
     /// Contact person of the recipient (services 4 and 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<String>,
-    /// Number of documents attached ("_____ document(s) attached").
+    /// The licence held, when the application asks for an annex to it rather than a licence
+    /// (the licence forms: "a license and (or) annex to the license"; services 1–3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annex_to: Option<LicenceRef>,
+    /// Number of documents attached ("_____ document(s) attached"): the number of
+    /// `documents`.
     pub attachments: u32,
+    /// The documents attached, typed (the service's "list of documents"): completeness is
+    /// [`Application::missing_documents`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Attachment>,
+    /// The fee was paid through the e-government payment gateway, so no proof of payment is
+    /// attached (services 1–3 and 8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fee_paid_via_gateway: bool,
     /// Date of filling.
     #[serde(with = "iso_date")]
     #[schemars(schema_with = "super::schema::date_schema")]
@@ -184,15 +198,60 @@ pub struct ReissueApplication {
     /// Address of the object of the activity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_address: Option<Address>,
-    /// Number of documents attached.
+    /// Number of documents attached ("_____ document(s) attached"): the number of
+    /// `documents`.
     pub attachments: u32,
+    /// The documents attached, typed (the service's "list of documents"): completeness is
+    /// [`Application::missing_documents`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Attachment>,
+    /// The fee was paid through the e-government payment gateway, so no proof of payment is
+    /// attached (services 1–3 and 8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fee_paid_via_gateway: bool,
     /// Date of filling.
     #[serde(with = "iso_date")]
     #[schemars(schema_with = "super::schema::date_schema")]
     pub filled_on: Date,
 }
 
+/// The documents against the service's list, their count against the form's number, and the
+/// gateway payment only where a fee is due.
+fn check_documents(
+    documents: &[Attachment],
+    count: u32,
+    fee_paid_via_gateway: bool,
+    service: Service,
+    procedure: Procedure,
+) -> Result<(), DocumentError> {
+    attachments::validate("documents", documents, service, procedure)?;
+    if usize::try_from(count).ok() != Some(documents.len()) && !documents.is_empty() {
+        return Err(DocumentError::AttachmentCount {
+            stated: count,
+            listed: documents.len(),
+        });
+    }
+    if fee_paid_via_gateway
+        && !attachments::allowed_attachments(service, procedure)
+            .contains(&AttachmentKind::FeePayment)
+    {
+        return Err(not_allowed("fee_paid_via_gateway", service));
+    }
+    Ok(())
+}
+
 impl Application {
+    /// The entries of the service's list of documents this application lacks (each as the
+    /// kinds that would satisfy it); empty when complete.
+    pub fn missing_documents(&self) -> Vec<&'static [AttachmentKind]> {
+        attachments::missing_attachments(
+            &self.documents,
+            self.service,
+            Procedure::Issue,
+            self.fee_paid_via_gateway,
+        )
+    }
+
     /// Checks every field against the form of its service.
     pub fn validate(&self) -> Result<(), DocumentError> {
         let s = self.service;
@@ -281,6 +340,26 @@ impl Application {
         if self.contract.is_some() && s != Service::TechnicalStudy {
             return Err(not_allowed("contract", s));
         }
+        check_documents(
+            &self.documents,
+            self.attachments,
+            self.fee_paid_via_gateway,
+            s,
+            Procedure::Issue,
+        )?;
+        match &self.annex_to {
+            Some(_) if !s.is_licence() => return Err(not_allowed("annex_to", s)),
+            Some(l) => {
+                l.validate("annex_to")?;
+                fields::not_before(
+                    "filled_on",
+                    self.filled_on,
+                    "annex_to.issued_on",
+                    l.issued_on,
+                )?;
+            }
+            None => {}
+        }
         fields::opt_text("contract", self.contract.as_ref())?;
         fields::opt_text("additional_info", self.additional_info.as_ref())?;
         fields::opt_text("contact_person", self.contact_person.as_ref())
@@ -288,6 +367,17 @@ impl Application {
 }
 
 impl ReissueApplication {
+    /// The entries of the reissue's list of documents this application lacks; empty when
+    /// complete.
+    pub fn missing_documents(&self) -> Vec<&'static [AttachmentKind]> {
+        attachments::missing_attachments(
+            &self.documents,
+            self.service,
+            Procedure::Reissue,
+            self.fee_paid_via_gateway,
+        )
+    }
+
     /// Checks every field against the reissue form of the applicant's type.
     pub fn validate(&self) -> Result<(), DocumentError> {
         let s = self.service;
@@ -343,6 +433,13 @@ impl ReissueApplication {
             self.licence.issued_on,
         )?;
         fields::not_before("filled_on", self.filled_on, "changes_on", self.changes_on)?;
+        check_documents(
+            &self.documents,
+            self.attachments,
+            self.fee_paid_via_gateway,
+            s,
+            Procedure::Reissue,
+        )?;
         fields::contacts("contacts", &self.contacts)?;
         if let Some(b) = &self.bank_account {
             fields::bank_account("bank_account", b)?;

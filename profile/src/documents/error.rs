@@ -232,6 +232,24 @@ pub enum DocumentError {
         /// That field's date.
         other: Date,
     },
+    /// An attachment of a kind the service's list of documents does not have.
+    #[error("{field}: a {kind:?} is not among the documents of service {service:?}")]
+    AttachmentNotOfService {
+        /// Path of the field.
+        field: String,
+        /// The kind attached.
+        kind: super::attachments::AttachmentKind,
+        /// The service.
+        service: Service,
+    },
+    /// The form's number of documents attached differs from the documents listed.
+    #[error("attachments says {stated} document(s) attached, documents lists {listed}")]
+    AttachmentCount {
+        /// The number on the form.
+        stated: u32,
+        /// The documents listed.
+        listed: usize,
+    },
     /// The document could not be serialised (should not happen for a valid document).
     #[error("document could not be serialised: {message}")]
     Serialise {

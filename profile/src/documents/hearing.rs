@@ -53,6 +53,21 @@ pub enum HearingError {
         /// The last day it could be sent.
         latest: Date,
     },
+    /// The hearing is set later than the required working days after the notice, or before the
+    /// notice itself.
+    #[error(
+        "the hearing on {hearing_on} is not within {} working days of the notice of {notice_on} \
+         (from {notice_on} to {latest})",
+        crate::calendar::HEARING_HELD_WITHIN_WORKING_DAYS
+    )]
+    HearingOutOfTerm {
+        /// The day of the hearing.
+        hearing_on: Date,
+        /// The day of the notice.
+        notice_on: Date,
+        /// The last day it could be held.
+        latest: Date,
+    },
     /// The refusal is signed before the hearing took place.
     #[error("the refusal is dated {refused_on}, before the hearing on {hearing_on}")]
     RefusalBeforeHearing {
@@ -77,7 +92,8 @@ impl RefusalGround {
 /// Whether a refusal of `application` on `ground`, dated `refused_on`, may be signed after
 /// `notice` (paragraph 4 of the rules): none needed for incompleteness; otherwise a notice of
 /// the same application whose preliminary grounds include `ground`, sent in time on `calendar`,
-/// and a refusal not before the hearing day (in Astana's time).
+/// the hearing set within the working days the rules allow after the notice, and a refusal not
+/// before the hearing day (in Astana's time).
 pub fn check_refusal_after_hearing(
     ground: RefusalGround,
     application: &ApplicationNumber,
@@ -107,6 +123,13 @@ pub fn check_refusal_after_hearing(
         });
     }
     let hearing_on = crate::kz_time::legal_date(notice.hearing_at);
+    if !timing.hearing_in_time || hearing_on < notice.issued_on {
+        return Err(HearingError::HearingOutOfTerm {
+            hearing_on,
+            notice_on: notice.issued_on,
+            latest: timing.latest_hearing,
+        });
+    }
     if refused_on < hearing_on {
         return Err(HearingError::RefusalBeforeHearing {
             refused_on,

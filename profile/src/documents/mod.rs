@@ -17,6 +17,7 @@
 //!   published under `docs/schemas/`.
 
 pub mod applications;
+pub mod attachments;
 pub mod error;
 pub mod fields;
 pub mod hearing;
@@ -37,15 +38,17 @@ pub use applications::{
     Application, LateReissue, REISSUE_FILING_DAYS, ReissueApplication, ReissueGround,
     Reorganisation,
 };
+pub use attachments::{Attachment, AttachmentKind};
 pub use error::DocumentError;
 pub use fields::{
     Address, Applicant, ApplicationNumber, ApplicationNumberError, BankAccount, Contacts, FullName,
     GoodsItem, Movement, MovementKind, Officer, Party, PartyId, Provider,
 };
 pub use results::{
-    HearingNotice, Licence, NotificationRegistrationDecision, PermitGoods, Receipt, Refusal,
-    ReissuedLicence, SalePermit, StudyItem, StudyResult, TechnicalStudyConclusion, TradePermit,
-    Validity, permit_recipient_address, trade_permit_valid_until,
+    HearingNotice, HearingRecord, Licence, LicenceAnnex, NotificationRegistrationDecision,
+    PermitGoods, Receipt, Refusal, ReissuedLicence, SalePermit, StudyItem, StudyResult,
+    TechnicalStudyConclusion, TradePermit, Validity, permit_recipient_address,
+    trade_permit_valid_until,
 };
 pub use service::{Procedure, RefusalGround, Service, Subtype, refusal_grounds, result_kinds};
 
@@ -64,6 +67,8 @@ pub enum Kind {
     Licence,
     /// [`ReissuedLicence`].
     ReissuedLicence,
+    /// [`LicenceAnnex`].
+    LicenceAnnex,
     /// [`TradePermit`].
     TradePermit,
     /// [`TechnicalStudyConclusion`].
@@ -76,23 +81,27 @@ pub enum Kind {
     Refusal,
     /// [`HearingNotice`].
     HearingNotice,
+    /// [`HearingRecord`].
+    HearingRecord,
     /// [`Receipt`].
     Receipt,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::Application,
         Self::ReissueApplication,
         Self::Licence,
         Self::ReissuedLicence,
+        Self::LicenceAnnex,
         Self::TradePermit,
         Self::TechnicalStudyConclusion,
         Self::NotificationRegistrationDecision,
         Self::SalePermit,
         Self::Refusal,
         Self::HearingNotice,
+        Self::HearingRecord,
         Self::Receipt,
     ];
 
@@ -103,12 +112,14 @@ impl Kind {
             Self::ReissueApplication => "reissue-application",
             Self::Licence => "licence",
             Self::ReissuedLicence => "reissued-licence",
+            Self::LicenceAnnex => "licence-annex",
             Self::TradePermit => "trade-permit",
             Self::TechnicalStudyConclusion => "technical-study-conclusion",
             Self::NotificationRegistrationDecision => "notification-registration-decision",
             Self::SalePermit => "sale-permit",
             Self::Refusal => "refusal",
             Self::HearingNotice => "hearing-notice",
+            Self::HearingRecord => "hearing-record",
             Self::Receipt => "receipt",
         }
     }
@@ -145,7 +156,7 @@ pub struct LicenceRef {
 }
 
 impl LicenceRef {
-    fn validate(&self, field: &str) -> Result<(), DocumentError> {
+    pub(crate) fn validate(&self, field: &str) -> Result<(), DocumentError> {
         fields::text(&format!("{field}.licence_number"), &self.licence_number)?;
         fields::text(&format!("{field}.licensor"), &self.licensor)
     }
@@ -179,6 +190,10 @@ pub enum Document {
     Refusal(Refusal),
     /// A hearing notice.
     HearingNotice(HearingNotice),
+    /// The record of a hearing.
+    HearingRecord(HearingRecord),
+    /// An annex to a licence.
+    LicenceAnnex(LicenceAnnex),
     /// A receipt of an electronic document.
     Receipt(Receipt),
 }
@@ -231,6 +246,8 @@ impl Document {
             Self::SalePermit(d) => d.validate(),
             Self::Refusal(d) => d.validate(),
             Self::HearingNotice(d) => d.validate(),
+            Self::HearingRecord(d) => d.validate(),
+            Self::LicenceAnnex(d) => d.validate(),
             Self::Receipt(d) => d.validate(),
         }
     }
@@ -248,6 +265,8 @@ impl Document {
             Self::SalePermit(_) => Kind::SalePermit,
             Self::Refusal(_) => Kind::Refusal,
             Self::HearingNotice(_) => Kind::HearingNotice,
+            Self::HearingRecord(_) => Kind::HearingRecord,
+            Self::LicenceAnnex(_) => Kind::LicenceAnnex,
             Self::Receipt(_) => Kind::Receipt,
         }
     }
@@ -265,6 +284,8 @@ impl Document {
             Self::SalePermit(d) => d.service,
             Self::Refusal(d) => d.service,
             Self::HearingNotice(d) => d.service,
+            Self::HearingRecord(d) => d.service,
+            Self::LicenceAnnex(d) => d.service,
             Self::Receipt(d) => d.service,
         }
     }
@@ -282,6 +303,8 @@ impl Document {
             Self::SalePermit(d) => &d.application_number,
             Self::Refusal(d) => &d.application_number,
             Self::HearingNotice(d) => &d.application_number,
+            Self::HearingRecord(d) => &d.application_number,
+            Self::LicenceAnnex(d) => &d.application_number,
             Self::Receipt(d) => &d.application_number,
         }
     }
@@ -300,6 +323,8 @@ impl Document {
             Self::SalePermit(d) => d.recipient.id(),
             Self::Refusal(d) => d.recipient.id(),
             Self::HearingNotice(d) => d.recipient.id(),
+            Self::HearingRecord(d) => d.recipient.id(),
+            Self::LicenceAnnex(d) => d.licensee.id(),
             Self::Receipt(d) => d.sender.id(),
         }
     }
@@ -317,6 +342,8 @@ impl Document {
             Self::SalePermit(d) => Some(&d.provider),
             Self::Refusal(d) => Some(&d.provider),
             Self::HearingNotice(d) => Some(&d.provider),
+            Self::HearingRecord(d) => Some(&d.provider),
+            Self::LicenceAnnex(d) => Some(&d.provider),
             Self::Receipt(d) => Some(&d.receiver),
         }
     }

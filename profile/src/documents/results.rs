@@ -48,6 +48,39 @@ pub struct Licence {
     pub officer: Officer,
 }
 
+/// An annex to a licence of services 1–3 (the application forms: "I ask to issue a license and
+/// (or) annex to the license"): the subtypes of activity (service 1) added to a licence already
+/// held, which the annex names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceAnnex {
+    /// Number of the annex.
+    pub annex_number: String,
+    /// The licence it is annexed to.
+    pub licence: LicenceRef,
+    /// The licence service (1–3).
+    pub service: Service,
+    /// The licensor.
+    pub provider: Provider,
+    /// The licensee.
+    pub licensee: Party,
+    /// Full name of the type of activity.
+    pub activity: String,
+    /// Subtypes of activity: service 1 only, at least one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtypes: Vec<Subtype>,
+    /// The application the annex answers.
+    pub application_number: ApplicationNumber,
+    /// Place of issue.
+    pub place_of_issue: String,
+    /// Date of issue.
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub issued_on: Date,
+    /// The authorised person who signs.
+    pub officer: Officer,
+}
+
 /// A reissued licence of services 1–3 (paragraph 5 of their rules).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -342,6 +375,42 @@ pub struct HearingNotice {
     pub officer: Officer,
 }
 
+/// The record of a hearing (paragraph 4 of every rules: "based on the results of the hearing, the
+/// service provider issues" the result or the reasoned refusal): when it was held, the position
+/// the applicant expressed, and which grounds of the preliminary decision stand. No grounds
+/// standing means the preliminary decision is withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingRecord {
+    /// Number of the record.
+    pub record_number: String,
+    /// The service.
+    pub service: Service,
+    /// The provider.
+    pub provider: Provider,
+    /// The recipient.
+    pub recipient: Party,
+    /// The application concerned.
+    pub application_number: ApplicationNumber,
+    /// Number of the hearing notice the hearing was held on.
+    pub notice_number: String,
+    /// When the hearing was held (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "super::schema::date_time_schema")]
+    pub held_at: OffsetDateTime,
+    /// The position the applicant expressed (or that the applicant did not attend).
+    pub applicant_position: String,
+    /// The grounds of the preliminary decision that stand after the hearing, each of the
+    /// notice's; empty when the preliminary decision is withdrawn.
+    pub maintained_grounds: Vec<RefusalGround>,
+    /// Date of the record.
+    #[serde(with = "iso_date")]
+    #[schemars(schema_with = "super::schema::date_schema")]
+    pub issued_on: Date,
+    /// The authorised person who signs.
+    pub officer: Officer,
+}
+
 /// Receipt of an electronic document (EDS law art. 7.4: the fact and time of reception and the
 /// sender), which the provider signs for each accepted submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -460,6 +529,36 @@ impl Licence {
             &self.licensee,
             "licensee",
             &self.officer,
+        )
+    }
+}
+
+impl LicenceAnnex {
+    /// Checks every field; the annex is not dated before its licence.
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        let s = self.service;
+        licence_body(
+            Kind::LicenceAnnex,
+            s,
+            &self.annex_number,
+            &self.activity,
+            &self.subtypes,
+            &self.place_of_issue,
+        )?;
+        self.licence.validate("licence")?;
+        issued_by(
+            s,
+            Kind::LicenceAnnex,
+            &self.provider,
+            &self.licensee,
+            "licensee",
+            &self.officer,
+        )?;
+        fields::not_before(
+            "issued_on",
+            self.issued_on,
+            "licence.issued_on",
+            self.licence.issued_on,
         )
     }
 }
@@ -690,6 +789,34 @@ impl HearingNotice {
             self.term_ends_on,
             "issued_on",
             self.issued_on,
+        )
+    }
+}
+
+impl HearingRecord {
+    /// Checks every field; the grounds that stand must be the service's, the record not before
+    /// the hearing.
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        let s = self.service;
+        issued_by(
+            s,
+            Kind::HearingRecord,
+            &self.provider,
+            &self.recipient,
+            "recipient",
+            &self.officer,
+        )?;
+        fields::text("record_number", &self.record_number)?;
+        fields::text("notice_number", &self.notice_number)?;
+        fields::text("applicant_position", &self.applicant_position)?;
+        if !self.maintained_grounds.is_empty() {
+            grounds("maintained_grounds", &self.maintained_grounds, s)?;
+        }
+        fields::not_before(
+            "issued_on",
+            self.issued_on,
+            "held_at",
+            crate::kz_time::legal_date(self.held_at),
         )
     }
 }

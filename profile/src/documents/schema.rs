@@ -13,9 +13,9 @@ use serde_json::Value;
 
 use super::fields::ApplicationNumber;
 use super::{
-    Application, Document, HearingNotice, Kind, Licence, NotificationRegistrationDecision, Receipt,
-    Refusal, ReissueApplication, ReissuedLicence, SalePermit, TechnicalStudyConclusion,
-    TradePermit,
+    Application, Document, HearingNotice, HearingRecord, Kind, Licence, LicenceAnnex,
+    NotificationRegistrationDecision, Receipt, Refusal, ReissueApplication, ReissuedLicence,
+    SalePermit, TechnicalStudyConclusion, TradePermit,
 };
 use crate::ident::{Bin, Iin};
 
@@ -86,6 +86,8 @@ pub fn schema_of(kind: Kind) -> Value {
         Kind::SalePermit => schemars::schema_for!(SalePermit),
         Kind::Refusal => schemars::schema_for!(Refusal),
         Kind::HearingNotice => schemars::schema_for!(HearingNotice),
+        Kind::HearingRecord => schemars::schema_for!(HearingRecord),
+        Kind::LicenceAnnex => schemars::schema_for!(LicenceAnnex),
         Kind::Receipt => schemars::schema_for!(Receipt),
     };
     if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {

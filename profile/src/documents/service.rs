@@ -222,7 +222,8 @@ impl Service {
     }
 
     /// The result document kinds this service may produce (Annex 1, "Result of provision"),
-    /// plus the hearing notice every rules requires before a refusal (paragraph 4).
+    /// plus the hearing notice and the record of the hearing every rules requires before a
+    /// substantive refusal (paragraph 4).
     pub fn result_kinds(self) -> &'static [Kind] {
         match self {
             Self::SpecialMeansLicence
@@ -230,23 +231,35 @@ impl Service {
             | Self::LeakageChannelsLicence => &[
                 Kind::Licence,
                 Kind::ReissuedLicence,
+                Kind::LicenceAnnex,
                 Kind::Refusal,
                 Kind::HearingNotice,
+                Kind::HearingRecord,
             ],
-            Self::SpecialMeansTradePermit | Self::CryptoTradePermit => {
-                &[Kind::TradePermit, Kind::Refusal, Kind::HearingNotice]
-            }
+            Self::SpecialMeansTradePermit | Self::CryptoTradePermit => &[
+                Kind::TradePermit,
+                Kind::Refusal,
+                Kind::HearingNotice,
+                Kind::HearingRecord,
+            ],
             Self::TechnicalStudy => &[
                 Kind::TechnicalStudyConclusion,
                 Kind::Refusal,
                 Kind::HearingNotice,
+                Kind::HearingRecord,
             ],
             Self::NotificationRegistration => &[
                 Kind::NotificationRegistrationDecision,
                 Kind::Refusal,
                 Kind::HearingNotice,
+                Kind::HearingRecord,
             ],
-            Self::CryptoSalePermit => &[Kind::SalePermit, Kind::Refusal, Kind::HearingNotice],
+            Self::CryptoSalePermit => &[
+                Kind::SalePermit,
+                Kind::Refusal,
+                Kind::HearingNotice,
+                Kind::HearingRecord,
+            ],
         }
     }
 
