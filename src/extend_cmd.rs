@@ -68,6 +68,30 @@ pub(crate) struct LtSources {
     /// Use only the --crl and --ocsp files: no download.
     #[arg(long)]
     pub(crate) offline: bool,
+    /// Downloads shared by the signatures of one run.
+    #[arg(skip)]
+    pub(crate) downloads: std::sync::Arc<Downloads>,
+}
+
+/// What was downloaded while extending (CRLs, issuers' certificates), by URL: in folder mode
+/// every signature shares it, so each distribution point is fetched once for the folder.
+#[derive(Debug, Default)]
+pub(crate) struct Downloads(
+    std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
+);
+
+impl Downloads {
+    /// The body at `url`, fetched on first use. The lock is held while fetching, so threads
+    /// asking for the same URL wait for the one download instead of making their own.
+    fn get(&self, fetcher: &Fetcher, url: &str) -> Result<Vec<u8>, String> {
+        let mut map = match self.0.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry(url.to_owned())
+            .or_insert_with(|| fetcher.get_crl(url).map_err(|e| e.to_string()))
+            .clone()
+    }
 }
 
 /// The long help of `eds extend`.
@@ -522,7 +546,7 @@ fn validation_data(
         }
         let Some(fetcher) = &fetcher else { continue };
         for url in cert.ca_issuer_urls() {
-            let Ok(bytes) = fetcher.get_crl(&url) else {
+            let Ok(bytes) = sources.downloads.get(fetcher, &url) else {
                 continue;
             };
             let found = Cert::all_from_pem_or_der(&bytes)
@@ -589,14 +613,11 @@ fn validation_data(
                 covered = true;
                 continue;
             }
-            match fetcher
-                .get_crl(url)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| {
-                    Crl::parse(&bytes)
-                        .map(|c| c.der().to_vec())
-                        .map_err(|e| e.to_string())
-                }) {
+            match sources.downloads.get(fetcher, url).and_then(|bytes| {
+                Crl::parse(&bytes)
+                    .map(|c| c.der().to_vec())
+                    .map_err(|e| e.to_string())
+            }) {
                 Ok(der) => {
                     push_once(&mut data.crls, &der);
                     fetched_urls.push(url.clone());

@@ -626,6 +626,7 @@ fn seal_checked(
         crls: common.crl.clone(),
         ocsp: common.ocsp.clone(),
         offline: common.offline,
+        ..LtSources::default()
     };
     let der = seal(der, key, args.level, tsa.as_ref(), &sources, timeout, now)?;
     let report = verifier
