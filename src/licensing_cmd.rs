@@ -23,6 +23,7 @@ use eds_profile::documents::{Document, RefusalGround, StudyResult};
 use eds_profile::ident::Bin;
 use eds_signer::keys::load_pkcs12;
 use eds_signer::keys::pkcs12::Pkcs12Contents;
+use eds_verifier::engine::Verifier;
 use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::Indication;
 
