@@ -4,11 +4,16 @@
 //! body's head (signs receipts) and officer (signs licences), a legal entity's head and an
 //! individual, and refuses a 15-year-old (art. 14). The applicants sign their applications, the
 //! body accepts them with signed receipts, the officer signs a licence and a relying party
-//! verifies it. Then the officer's certificate is revoked, the CRL published, and a licence the
-//! officer signs after that fails verification (TOTAL_FAILED / REVOKED). Every step runs the
-//! same functions as `eds submission check`, `eds license issue` and `eds license verify`;
-//! verification uses the center's CRL files offline. The steps are dated one minute apart,
-//! ending a few minutes before now, so every signing time precedes the validation time.
+//! verifies it. Receipts and licences are CAdES-LT, as `eds license issue` makes them by
+//! default: the center's timestamp authority (in process) stamps them, and the CRLs published
+//! after the stamp go inside. A relying party then verifies the licence on the day after every
+//! certificate in it has expired, offline with nothing but the file: it passes. Then the
+//! officer's certificate is revoked, the CRL published, and a licence the officer signs after
+//! that fails verification (TOTAL_FAILED / REVOKED), while the first licence, timestamped
+//! before the revocation, still passes. Every step runs the same functions as `eds submission
+//! check`, `eds license issue` and `eds license verify`; verification uses the center's CRL
+//! files offline. The steps are dated one minute apart, ending a few minutes before now, so
+//! every signing time precedes the validation time.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,17 +30,20 @@ use eds_ca::issue::KeySource;
 use eds_ca::keys::KeyAlgorithm;
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::PersonRecord;
+use eds_ca::tsa::{TimestampAuthority, TsaOptions};
 use eds_profile::documents::Document;
 use eds_profile::grounds::RevocationGround;
 use eds_profile::ident::{Bin, Iin, Sex};
 use eds_profile::request::RegistrationRequest;
 use eds_signer::keys::pkcs12::Pkcs12Contents;
+use eds_verifier::cert::Cert;
 use eds_verifier::engine::Verifier;
 use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::{Indication, SubIndication};
 
 use crate::ca_cmd::{RegistryFile, import_registry, write_issued};
-use crate::licensing_cmd::open_p12;
+use crate::extend_cmd::{Level, LtSources, Tsa};
+use crate::licensing_cmd::{open_p12, seal};
 use crate::verify_cmd::{CommonArgs, build_verifier};
 use eds_licensing::{
     IssueOptions, ResultCheck, check_result, check_submission, issue_result, service_name,
@@ -133,21 +141,34 @@ impl Demo {
     }
 
     fn verifier(&self) -> anyhow::Result<Verifier> {
+        self.verifier_at(None)
+    }
+
+    /// The relying party offline: with the center's CRL files, or (`at` given) years later with
+    /// nothing but the signature, at `at`.
+    fn verifier_at(&self, at: Option<OffsetDateTime>) -> anyhow::Result<Verifier> {
         let common = CommonArgs {
             trust: None,
             untrusted: Vec::new(),
-            crl: vec![
-                self.dir.join("crl/issuing.crl"),
-                self.dir.join("crl/root.crl"),
-            ],
+            crl: match at {
+                Some(_) => Vec::new(),
+                None => self.crl_files(),
+            },
             ocsp: Vec::new(),
-            at: None,
+            at: at.map(rfc3339),
             offline: true,
             no_ocsp: true,
             cache: None,
             policy: Default::default(),
         };
         build_verifier(&self.dir, &common, Expectations::default(), None)
+    }
+
+    fn crl_files(&self) -> Vec<PathBuf> {
+        vec![
+            self.dir.join("crl/issuing.crl"),
+            self.dir.join("crl/root.crl"),
+        ]
     }
 }
 
@@ -392,6 +413,39 @@ pub(crate) fn run(
     crl_paths(&center, d.at(2))?;
     d.say(&["published the CRLs: crl/issuing.crl, crl/root.crl (no certificate revoked)".into()]);
 
+    // The center's timestamp authority, in process (`eds serve` answers the same at /tsa).
+    let authority = TimestampAuthority::load(
+        &center,
+        pass.as_bytes(),
+        d.at(2),
+        &rng,
+        TsaOptions::default(),
+    )?;
+    let lt_sources = LtSources {
+        crls: d.crl_files(),
+        ocsp: Vec::new(),
+        offline: true,
+        ..LtSources::default()
+    };
+    // CAdES-LT as `eds license issue` makes it by default: the TSA stamps at `at`, the center
+    // publishes its CRLs half a minute later (revocation data must postdate the timestamp, ETSI
+    // EN 319 102-1), and they go into the signature with the chain.
+    let seal_at = |der: Vec<u8>, key: &Pkcs12Contents, at: OffsetDateTime| {
+        crl_paths(&center, at + Duration::seconds(30))?;
+        let tsa = Tsa::local("the demo center's TSA", |request: &[u8]| {
+            Ok(authority.answer(center.store(), request, at).der)
+        });
+        seal(
+            der,
+            key,
+            Level::Lt,
+            Some(&tsa),
+            &lt_sources,
+            std::time::Duration::from_secs(30),
+            at,
+        )
+    };
+
     let get = |name: &str| p12.get(name).context("demo key missing");
     // Applications.
     let (app_i, bytes_i) = application(APPLICATION_INDIVIDUAL, d.at(3))?;
@@ -418,21 +472,25 @@ pub(crate) fn run(
     // Acceptance.
     let verifier = d.verifier()?;
     let mut receipts = Vec::new();
-    for (signed, file, out) in [
-        (&signed_i, "application.json.p7s", "receipt.json.p7s"),
+    // The second receipt twenty seconds after the first, each with its own timestamp and CRLs.
+    for (signed, file, out, seconds) in [
+        (&signed_i, "application.json.p7s", "receipt.json.p7s", 0),
         (
             &signed_e,
             "application-legal-entity.json.p7s",
             "receipt-legal-entity.json.p7s",
+            20,
         ),
     ] {
-        let accepted = check_submission(
+        let at = d.at(4) + Duration::seconds(seconds);
+        let mut accepted = check_submission(
             &verifier,
             signed,
             get("body-head")?,
-            d.at(4),
+            at,
             &SystemRandom::new(),
         )?;
+        accepted.receipt_der = seal_at(accepted.receipt_der, get("body-head")?, at)?;
         write(&dir.join(out), &accepted.receipt_der)?;
         let deadline = match &accepted.deadline {
             Some(dl) => format!(
@@ -452,7 +510,7 @@ pub(crate) fn run(
     let officer = get("officer")?;
     let receipt_i = receipts.first().context("receipt missing")?;
     let receipt_e = receipts.get(1).context("receipt missing")?;
-    let licence = issue_result(
+    let mut licence = issue_result(
         &verifier,
         &signed_i,
         receipt_i,
@@ -462,13 +520,14 @@ pub(crate) fn run(
         d.at(5),
         &SystemRandom::new(),
     )?;
+    licence.der = seal_at(licence.der, officer, d.at(5))?;
     write(&dir.join("licence.json.p7s"), &licence.der)?;
     write(
         &dir.join("licence.json"),
         &licence.document.canonical_bytes()?,
     )?;
     d.say(&[format!(
-        "Abenov Serik, officer of the body, issues {} {} for {}: licence.json.p7s{}",
+        "Abenov Serik, officer of the body, issues {} {} for {}: licence.json.p7s, CAdES-LT (timestamped, the chain and the CRLs inside){}",
         licence.document.kind(),
         licence_number(&licence.document),
         licence.document.application_number().as_str(),
@@ -490,6 +549,47 @@ pub(crate) fn run(
     d.say(&[
         format!("a relying party verifies licence.json.p7s: {}", check.verdict),
         "licensing checks passed: well-formed, a result of its service, issued and signed by the body's authorised officer".into(),
+    ]);
+
+    // Years later: every certificate in the licence has expired, the center is gone.
+    let mut expiries = Vec::new();
+    for der in eds_signer::cms::lt::covered_certificates(&licence.der)?
+        .iter()
+        .chain(std::iter::once(&center.root_der().to_vec()))
+    {
+        let cert = Cert::from_der(der).context("a certificate of the licence")?;
+        expiries.push((cert.subject(), cert.not_after()));
+    }
+    let last_expiry = expiries
+        .iter()
+        .map(|(_, t)| *t)
+        .max()
+        .context("the licence holds no certificate")?;
+    let years_later = last_expiry + Duration::days(1);
+    let late_verifier = d.verifier_at(Some(years_later))?;
+    let years = check_result(&late_verifier, &licence.der, &body_bin, years_later)?;
+    let proof = years
+        .report
+        .signatures
+        .first()
+        .and_then(|s| s.proofs_of_existence.first())
+        .map(|p| format!("{} at {}", p.proven_by, rfc3339(p.time)))
+        .unwrap_or_else(|| "no proof".into());
+    ensure!(
+        years.indication == Indication::TotalPassed && years.licensing_passed,
+        "the LT licence did not pass at {}: {}",
+        rfc3339(years_later),
+        years.verdict
+    );
+    d.say(&[
+        format!(
+            "on {}, a day after the last certificate in licence.json.p7s expired ({} certificates, the last on {}), offline with no CRL and no OCSP: {}",
+            rfc3339(years_later),
+            expiries.len(),
+            rfc3339(last_expiry),
+            years.verdict
+        ),
+        format!("judged at the proven time of signing ({proof}) with the CRLs the licence carries"),
     ]);
 
     // Revocation.
@@ -520,7 +620,7 @@ pub(crate) fn run(
         self_check: false,
         ..IssueOptions::grant()
     };
-    let late = issue_result(
+    let mut late = issue_result(
         &verifier,
         &signed_e,
         receipt_e,
@@ -530,6 +630,7 @@ pub(crate) fn run(
         d.at(8),
         &SystemRandom::new(),
     )?;
+    late.der = seal_at(late.der, officer, d.at(8))?;
     write(&dir.join("licence-after-revocation.json.p7s"), &late.der)?;
     let late_check = check_result(&verifier, &late.der, &body_bin, d.at(9))?;
     ensure!(
@@ -547,8 +648,13 @@ pub(crate) fn run(
         format!("a relying party verifies it: {}", late_check.verdict),
     ]);
     let old_check = check_result(&verifier, &licence.der, &body_bin, d.at(9))?;
+    ensure!(
+        old_check.indication == Indication::TotalPassed,
+        "the licence timestamped before the revocation should still pass, got {}",
+        old_check.verdict
+    );
     d.say(&[format!(
-        "the first licence, signed before the revocation without a timestamp, now gives: {}",
+        "the first licence, timestamped before the revocation, still verifies with the new CRL: {}",
         verdict_summary(&old_check.report)
     )]);
 
@@ -583,7 +689,8 @@ pub(crate) fn run(
                 "serials": serials,
                 "refused_minor_iin": minor.iin,
                 "files": files,
-                "licence": {"indication": check.indication, "verdict": check.verdict, "licensing_passed": check.licensing_passed},
+                "licence": {"indication": check.indication, "verdict": check.verdict, "licensing_passed": check.licensing_passed, "level": "LT"},
+                "licence_years_later": {"at": rfc3339(years_later), "last_certificate_expiry": rfc3339(last_expiry), "indication": years.indication, "verdict": years.verdict, "licensing_passed": years.licensing_passed},
                 "licence_after_revocation": {"indication": late_check.indication, "sub_indication": sub_name(&late_check), "verdict": late_check.verdict},
                 "steps": d.steps,
                 "requests": outcomes,
@@ -591,7 +698,7 @@ pub(crate) fn run(
             }))?
         );
     } else {
-        print_commands(&dir);
+        print_commands(&dir, years_later);
     }
     Ok(0)
 }
@@ -621,20 +728,28 @@ fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.to_string())
 }
 
-fn print_commands(dir: &Path) {
+fn print_commands(dir: &Path, years_later: OffsetDateTime) {
     let d = dir.display();
     let crl = format!("--offline --crl {d}/crl/issuing.crl --crl {d}/crl/root.crl");
     println!();
-    println!("every file is in {d}; rerun any step by hand (key files' password: demo):");
+    println!("every file is in {d}; rerun any step by hand (key files' password: demo;");
+    println!(
+        "no TSA runs here, so the signing commands below say --level B: with `eds serve --data {d}`"
+    );
+    println!("running, give --tsa http://ADDRESS/tsa instead for the default CAdES-LT):");
     println!("  eds verify --data {d} {d}/licence.json.p7s {crl}");
+    println!(
+        "  eds license verify --data {d} {d}/licence.json.p7s --body-bin {BODY_BIN} --offline --at {}",
+        rfc3339(years_later)
+    );
     println!(
         "  eds license verify --data {d} {d}/licence-after-revocation.json.p7s --body-bin {BODY_BIN} {crl}"
     );
     println!(
-        "  EDS_KEY_PASSWORD=demo eds submission check --data {d} {d}/application.json.p7s --p12 {d}/body-head.p12 --receipt-out {d}/receipt-again.json.p7s {crl}"
+        "  EDS_KEY_PASSWORD=demo eds submission check --data {d} {d}/application.json.p7s --p12 {d}/body-head.p12 --receipt-out {d}/receipt-again.json.p7s --level B {crl}"
     );
     println!(
-        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision grant --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/licence-by-head.json.p7s {crl}"
+        "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision grant --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/licence-by-head.json.p7s --level B {crl}"
     );
     println!(
         "  EDS_KEY_PASSWORD=demo eds sign --p12 {d}/individual.p12 --in {d}/application.json --out {d}/application-again.json.p7s"

@@ -16,6 +16,7 @@ use ring::rand::SystemRandom;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use eds_signer::cms::timestamp::TimestampError;
 use eds_signer::cms::{self, archive, lt, timestamp};
 use eds_verifier::cert::Cert;
 use eds_verifier::crl::Crl;
@@ -67,6 +68,30 @@ pub(crate) struct LtSources {
     /// Use only the --crl and --ocsp files: no download.
     #[arg(long)]
     pub(crate) offline: bool,
+    /// Downloads shared by the signatures of one run.
+    #[arg(skip)]
+    pub(crate) downloads: std::sync::Arc<Downloads>,
+}
+
+/// What was downloaded while extending (CRLs, issuers' certificates), by URL: in folder mode
+/// every signature shares it, so each distribution point is fetched once for the folder.
+#[derive(Debug, Default)]
+pub(crate) struct Downloads(
+    std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
+);
+
+impl Downloads {
+    /// The body at `url`, fetched on first use. The lock is held while fetching, so threads
+    /// asking for the same URL wait for the one download instead of making their own.
+    fn get(&self, fetcher: &Fetcher, url: &str) -> Result<Vec<u8>, String> {
+        let mut map = match self.0.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry(url.to_owned())
+            .or_insert_with(|| fetcher.get_crl(url).map_err(|e| e.to_string()))
+            .clone()
+    }
 }
 
 /// The long help of `eds extend`.
@@ -85,6 +110,11 @@ Revocation data: the --crl and --ocsp files that cover a certificate, else (unle
 the CRLs of its distribution points, else its OCSP responder. A certificate left without any is
 an error and nothing is written. Certificates missing from the signature (the root) may be
 given with --chain to be embedded too.
+
+Freshness (ETSI EN 319 102-1): revocation data proves a certificate was not revoked when the
+signature was made only if it was issued after the signature timestamp. A CRL or OCSP answer
+issued at or before it is still embedded, with a warning naming it (`not_fresh` in --json):
+run `eds extend --to LT` again once the center has published the next CRL.
 
 A folder: every .p7s/.p7m/.cms/.sig file in it is extended in place, --jobs at a time, with a
 progress bar on standard error; a file that fails is left as it was and listed (exit 1).
@@ -141,6 +171,9 @@ pub(crate) struct ExtendSummary {
     crls_added: usize,
     ocsp_responses_added: usize,
     archive_timestamps: Vec<usize>,
+    /// Revocation data added at LT that was issued before the latest signature timestamp
+    /// (ETSI EN 319 102-1 freshness), one line each with what to do.
+    pub(crate) not_fresh: Vec<String>,
 }
 
 /// `eds extend`.
@@ -160,10 +193,11 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
     };
     let extra = read_chain(&args.chain)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let tsa = args.tsa.as_deref().map(|url| Tsa::url(url, timeout));
     let (der, summary) = raise(
         der,
         args.to,
-        args.tsa.as_deref(),
+        tsa.as_ref(),
         &args.sources,
         &extra,
         content.as_deref(),
@@ -192,6 +226,9 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
             summary.ocsp_responses_added,
             summary.archive_timestamps,
         );
+        for line in &summary.not_fresh {
+            eprintln!("warning: {line}");
+        }
     }
     Ok(0)
 }
@@ -202,6 +239,8 @@ struct FolderSummary {
     level: &'static str,
     extended: usize,
     failed: Vec<FolderFailure>,
+    /// Files extended with revocation data not issued after their signature timestamp.
+    not_fresh: Vec<FolderFailure>,
 }
 
 #[derive(Debug, Serialize)]
@@ -237,10 +276,12 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     files.sort();
     let extra = read_chain(&args.chain)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let tsa = args.tsa.as_deref().map(|url| Tsa::url(url, timeout));
     let jobs = crate::progress::jobs(args.jobs);
     let bar = crate::progress::signatures(files.len(), json, "extended");
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
+    let stale: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -249,12 +290,12 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                     let Some(file) = files.get(i) else { break };
                     let result = (|| -> anyhow::Result<()> {
                         let bytes = std::fs::read(file)?;
-                        let pem = !bytes.first().is_some_and(|b| *b == 0x30);
+                        let pem = bytes.first().is_none_or(|b| *b != 0x30);
                         let der = cms::from_pem_or_der(&bytes)?;
-                        let (der, _) = raise(
+                        let (der, summary) = raise(
                             der,
                             args.to,
-                            args.tsa.as_deref(),
+                            tsa.as_ref(),
                             &args.sources,
                             &extra,
                             None,
@@ -268,6 +309,14 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                             der
                         };
                         stdio::write(file, &out, !pem)?;
+                        if !summary.not_fresh.is_empty()
+                            && let Ok(mut list) = stale.lock()
+                        {
+                            list.push(FolderFailure {
+                                file: file.clone(),
+                                error: summary.not_fresh.join("; "),
+                            });
+                        }
                         Ok(())
                     })();
                     if let Err(e) = result
@@ -288,10 +337,15 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
     failed.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut not_fresh = stale
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    not_fresh.sort_by(|a, b| a.file.cmp(&b.file));
     let summary = FolderSummary {
         level: args.to.name(),
         extended: files.len().saturating_sub(failed.len()),
         failed,
+        not_fresh,
     };
     if json {
         say!("{}", serde_json::to_string_pretty(&summary)?);
@@ -306,8 +360,50 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
         for f in &summary.failed {
             say!("  failed: {}: {}", f.file.display(), f.error);
         }
+        for f in &summary.not_fresh {
+            eprintln!("warning: {}: {}", f.file.display(), f.error);
+        }
     }
     Ok(u8::from(!summary.failed.is_empty()))
+}
+
+/// A DER TimeStampReq in, the DER TimeStampResp out.
+type Post<'a> = Box<dyn Fn(&[u8]) -> Result<Vec<u8>, TimestampError> + Send + Sync + 'a>;
+
+/// A timestamp authority: asked with a request, answers with a token (RFC 3161).
+pub(crate) struct Tsa<'a> {
+    /// What messages call it: its URL, or what it is.
+    pub(crate) name: String,
+    post: Post<'a>,
+}
+
+impl<'a> Tsa<'a> {
+    /// The TSA at an http:// URL (RFC 3161 §3.4).
+    pub(crate) fn url(url: &str, timeout: Duration) -> Tsa<'static> {
+        let owned = url.to_owned();
+        Tsa {
+            name: url.to_owned(),
+            post: Box::new(move |request| timestamp::post(&owned, request, timeout)),
+        }
+    }
+
+    /// A TSA reached any other way: `post` takes a DER TimeStampReq and gives the DER
+    /// TimeStampResp (the demo's in-process authority).
+    pub(crate) fn local(
+        name: impl Into<String>,
+        post: impl Fn(&[u8]) -> Result<Vec<u8>, TimestampError> + Send + Sync + 'a,
+    ) -> Tsa<'a> {
+        Tsa {
+            name: name.into(),
+            post: Box::new(post),
+        }
+    }
+
+    /// The token answering `request`, checked to answer it ([`TimestampRequest::token`]).
+    fn ask(&self, request: &timestamp::TimestampRequest) -> Result<Vec<u8>, TimestampError> {
+        let response = (self.post)(request.der())?;
+        request.token(&response)
+    }
 }
 
 /// Raises `der` to `level`; the summary's `out` is left empty for the caller.
@@ -315,7 +411,7 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
 pub(crate) fn raise(
     der: Vec<u8>,
     level: Level,
-    tsa: Option<&str>,
+    tsa: Option<&Tsa<'_>>,
     sources: &LtSources,
     extra: &[Vec<u8>],
     content: Option<&[u8]>,
@@ -331,6 +427,7 @@ pub(crate) fn raise(
         crls_added: 0,
         ocsp_responses_added: 0,
         archive_timestamps: Vec::new(),
+        not_fresh: Vec::new(),
     };
     let mut der = der;
     if level == Level::B {
@@ -344,23 +441,27 @@ pub(crate) fn raise(
         .map(|s| s.signature_value)
         .collect();
     if stamp_unstamped && !unstamped.is_empty() {
-        let Some(url) = tsa else {
+        let Some(tsa) = tsa else {
             bail!(
                 "{} signer(s) have no signature timestamp: give --tsa URL to add one (level T \
                  comes before LT and LTA)",
                 unstamped.len()
             );
         };
-        let (stamped, added) =
-            timestamp::timestamp_signatures(&der, url, timeout, &rng, &|value| {
-                unstamped.iter().any(|u| u.as_slice() == value)
-            })
-            .with_context(|| format!("timestamp the signatures at {url}"))?;
-        der = stamped;
+        let mut added = 0;
+        for value in &unstamped {
+            let request = timestamp::TimestampRequest::new(value, &rng)?;
+            let token = tsa
+                .ask(&request)
+                .with_context(|| format!("timestamp the signatures at {}", tsa.name))?;
+            der = timestamp::add_signature_timestamp(&der, &token)?;
+            added += 1;
+        }
         summary.signature_timestamps_added = added;
     }
     if level >= Level::Lt {
-        let data = validation_data(&der, sources, extra, timeout, now)?;
+        let (data, answers) = validation_data(&der, sources, extra, timeout, now)?;
+        summary.not_fresh = freshness(&der, &data, &answers)?;
         let (with_data, added) = lt::add_validation_data(&der, &data)?;
         der = with_data;
         summary.certificates_added = added.certificates;
@@ -368,26 +469,37 @@ pub(crate) fn raise(
         summary.ocsp_responses_added = added.ocsp_responses;
     }
     if level == Level::Lta {
-        let Some(url) = tsa else {
+        let Some(tsa) = tsa else {
             bail!("--to LTA needs --tsa URL: the archive timestamp comes from a TSA");
         };
-        let (archived, _) =
-            archive::archive_timestamp_signatures(&der, content, url, timeout, &rng)
-                .with_context(|| format!("add the archive timestamp from {url}"))?;
-        der = archived;
+        for value in timestamp::signature_values(&der)? {
+            let (request, input) = archive::archive_request(&der, &value, content, &rng)?;
+            let token = tsa
+                .ask(&request)
+                .with_context(|| format!("add the archive timestamp from {}", tsa.name))?;
+            der = archive::add_archive_timestamp(&der, &value, &token, &input.hash_index)?;
+        }
     }
     summary.archive_timestamps = archive::archive_timestamp_counts(&der)?;
     Ok((der, summary))
 }
 
-/// The certificates of the chains and the revocation data of every certificate below a root.
+/// An OCSP answer chosen for LT: whom it is about and its thisUpdate.
+struct Answer {
+    about: String,
+    this_update: OffsetDateTime,
+}
+
+/// The certificates of the chains and the revocation data of every certificate below a root,
+/// with the OCSP answers chosen.
 fn validation_data(
     der: &[u8],
     sources: &LtSources,
     extra: &[Vec<u8>],
     timeout: Duration,
     now: OffsetDateTime,
-) -> anyhow::Result<lt::ValidationData> {
+) -> anyhow::Result<(lt::ValidationData, Vec<Answer>)> {
+    let mut answers = Vec::new();
     let mut all = lt::covered_certificates(der)?;
     for cert in extra {
         if !all.contains(cert) {
@@ -434,7 +546,7 @@ fn validation_data(
         }
         let Some(fetcher) = &fetcher else { continue };
         for url in cert.ca_issuer_urls() {
-            let Ok(bytes) = fetcher.get_crl(&url) else {
+            let Ok(bytes) = sources.downloads.get(fetcher, &url) else {
                 continue;
             };
             let found = Cert::all_from_pem_or_der(&bytes)
@@ -474,8 +586,12 @@ fn validation_data(
                     )
                     .map(|c| c.this_update)
                 });
-            if at.is_ok() {
+            if let Ok(this_update) = at {
                 push_once(&mut data.ocsp_responses, response);
+                answers.push(Answer {
+                    about: cert.subject(),
+                    this_update,
+                });
                 covered = true;
             }
         }
@@ -493,18 +609,15 @@ fn validation_data(
         };
         let mut notes = Vec::new();
         for url in cert.crl_urls() {
-            if fetched_urls.contains(&url) {
+            if fetched_urls.contains(url) {
                 covered = true;
                 continue;
             }
-            match fetcher
-                .get_crl(&url)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| {
-                    Crl::parse(&bytes)
-                        .map(|c| c.der().to_vec())
-                        .map_err(|e| e.to_string())
-                }) {
+            match sources.downloads.get(fetcher, url).and_then(|bytes| {
+                Crl::parse(&bytes)
+                    .map(|c| c.der().to_vec())
+                    .map_err(|e| e.to_string())
+            }) {
                 Ok(der) => {
                     push_once(&mut data.crls, &der);
                     fetched_urls.push(url.clone());
@@ -517,11 +630,15 @@ fn validation_data(
             for url in cert.ocsp_urls() {
                 let request = ocsp::Request::new(cert, issuer, Digest::Sha256, None)
                     .context("build an OCSP request")?;
-                match fetcher.post_ocsp(&url, request.der()) {
+                match fetcher.post_ocsp(url, request.der()) {
                     Ok(response) => {
                         match request.check(&response, cert, issuer, now, &check_options) {
-                            Ok(_) => {
+                            Ok(checked) => {
                                 push_once(&mut data.ocsp_responses, &response);
+                                answers.push(Answer {
+                                    about: cert.subject(),
+                                    this_update: checked.this_update,
+                                });
                                 covered = true;
                                 break;
                             }
@@ -545,7 +662,63 @@ fn validation_data(
             );
         }
     }
-    Ok(data)
+    Ok((data, answers))
+}
+
+/// ETSI EN 319 102-1 (§5.6.2.3, past signature validation): revocation data shows a
+/// certificate was not revoked when the signature was made only if it was issued after the
+/// signature timestamp. Lists each CRL or OCSP answer issued at or before the latest
+/// signature timestamp's genTime, saying what to do; empty when all are fresh (or there is no
+/// signature timestamp to be fresh against).
+fn freshness(
+    der: &[u8],
+    data: &lt::ValidationData,
+    answers: &[Answer],
+) -> anyhow::Result<Vec<String>> {
+    let mut stamped_at: Option<OffsetDateTime> = None;
+    for signer in timestamp::signature_timestamps(der)? {
+        for token in &signer.tokens {
+            let token = eds_verifier::cms::read_timestamp_token(token)
+                .context("read a signature timestamp")?;
+            stamped_at = Some(stamped_at.map_or(token.gen_time, |t| t.max(token.gen_time)));
+        }
+    }
+    let Some(stamped_at) = stamped_at else {
+        return Ok(Vec::new());
+    };
+    let when = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    let mut stale = Vec::new();
+    for crl in &data.crls {
+        let crl = Crl::parse(crl).context("read a CRL to embed")?;
+        if crl.this_update() <= stamped_at {
+            stale.push(format!(
+                "the CRL of {} was issued at {}, not after the signature timestamp ({}): it \
+                 cannot show the certificates it covers were not revoked when the signature was \
+                 made; after the center's next CRL{} run `eds extend --to LT` again (or give a \
+                 fresh one with --crl)",
+                crl.issuer(),
+                when(crl.this_update()),
+                when(stamped_at),
+                crl.next_update()
+                    .map(|n| format!(" (due by {})", when(n)))
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+    for answer in answers.iter().filter(|a| a.this_update <= stamped_at) {
+        stale.push(format!(
+            "the OCSP answer about {} was produced for {}, not after the signature timestamp \
+             ({}): ask the responder again and run `eds extend --to LT` again (or give a fresh \
+             answer with --ocsp)",
+            answer.about,
+            when(answer.this_update),
+            when(stamped_at),
+        ));
+    }
+    Ok(stale)
 }
 
 fn push_once(list: &mut Vec<Vec<u8>>, der: &[u8]) {

@@ -16,16 +16,19 @@ use time::{Date, OffsetDateTime};
 use eds_licensing::{
     DeadlineView, Error as LicensingError, HearingNoticeOptions, HearingRecordOptions,
     IssueOptions, ResultCheck, check_result, check_submission, issue_result, service_name,
+    verdict_summary,
 };
 use eds_profile::calendar::Excluded;
 use eds_profile::documents::{Document, RefusalGround, StudyResult};
 use eds_profile::ident::Bin;
 use eds_signer::keys::load_pkcs12;
 use eds_signer::keys::pkcs12::Pkcs12Contents;
+use eds_verifier::engine::Verifier;
 use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::Indication;
 
 use crate::EXIT_REFUSED;
+use crate::extend_cmd::{self, Level, LtSources, Tsa};
 use crate::stdio;
 use crate::verify_cmd::{CommonArgs, build_verifier, check_one_stdin, code_for, render_document};
 
@@ -43,9 +46,11 @@ pub(crate) enum SubmissionCommand {
     /// and the role first-head or signing-right. Any other signer is refused (exit 3) with the
     /// reason. On acceptance the receipt (EDS law art. 7.4) is signed with the body's key
     /// (--p12; password from EDS_KEY_PASSWORD or --password-file) and the term of the service
-    /// is printed. Example:
+    /// is printed. The receipt is CAdES-LT by default (--level): timestamped by --tsa, with
+    /// the chains and their revocation data embedded. Example:
     ///
-    ///     eds submission check application.json.p7s --p12 officer.p12 --receipt-out receipt.json.p7s
+    ///     eds submission check application.json.p7s --p12 officer.p12 --receipt-out receipt.json.p7s \
+    ///       --tsa http://127.0.0.1:8080/tsa
     Check(SubmissionCheckArgs),
 }
 
@@ -57,10 +62,14 @@ pub(crate) enum LicenseCommand {
     /// grant: the licence, permit, conclusion or registration decision of the service; refuse:
     /// a reasoned refusal with --ground from the service's list. Refused (exit 3) when the
     /// officer's certificate is not the body's (--body-bin) or has no signing right, or when
-    /// the receipt does not show the application was accepted. Example:
+    /// the receipt does not show the application was accepted. The result is CAdES-LT by
+    /// default (--level; LTA on request): timestamped by --tsa, with the chains and their
+    /// revocation data embedded, so `eds license verify --offline` passes it years later, after
+    /// every certificate in it has expired. Example:
     ///
     ///     eds license issue --application application.json.p7s --receipt receipt.json.p7s \
-    ///       --decision grant --p12 officer.p12 --body-bin 991240000003 --out licence.json.p7s
+    ///       --decision grant --p12 officer.p12 --body-bin 991240000003 --out licence.json.p7s \
+    ///       --tsa http://127.0.0.1:8080/tsa
     Issue(Box<LicenseIssueArgs>),
     /// The preliminary decision to refuse and the notice of the hearing (paragraph 4 of the
     /// rules), signed by the body's authorised officer, dated today in Astana.
@@ -101,6 +110,9 @@ pub(crate) enum LicenseCommand {
     /// the signature passes but the licensing checks do not. Example:
     ///
     ///     eds license verify licence.json.p7s --body-bin 991240000003 --crl crl/issuing.crl --offline
+    ///
+    /// An LT or LTA result needs no --crl: `--offline --at 2040-01-01T00:00:00Z` judges it at
+    /// the time its timestamps prove, with the revocation data it carries.
     Verify(LicenseVerifyArgs),
 }
 
@@ -123,6 +135,27 @@ pub(crate) struct SubmissionCheckArgs {
     /// Where to write the signed receipt (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) receipt_out: PathBuf,
+    #[command(flatten)]
+    pub(crate) seal: SealArgs,
+}
+
+/// The level of the body's signature on a receipt or a result (ETSI EN 319 122-1).
+#[derive(Debug, Args)]
+pub(crate) struct SealArgs {
+    /// LT (the default): a signature timestamp from --tsa, and the certificates of the chains
+    /// with their CRLs or OCSP answers (the --crl and --ocsp files, else downloaded unless
+    /// --offline), so the document verifies offline after every certificate in it has expired;
+    /// LTA: LT and an archive timestamp (renew it with `eds extend --to LTA`); B: no timestamp
+    /// (it stops verifying once the officer's certificate expires).
+    #[arg(long, value_enum, default_value = "LT", env = "EDS_SIGN_LEVEL")]
+    pub(crate) level: Level,
+    /// The RFC 3161 timestamp authority (an http:// URL such as `eds serve`'s
+    /// http://127.0.0.1:8080/tsa) for the T, LT and LTA levels.
+    #[arg(long, value_name = "URL", env = "EDS_TSA_URL")]
+    pub(crate) tsa: Option<String>,
+    /// Seconds to wait for the timestamp authority and for each download.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) tsa_timeout: u64,
 }
 
 /// The decision on an application.
@@ -200,6 +233,8 @@ pub(crate) struct LicenseIssueArgs {
     pub(crate) out: PathBuf,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
+    #[command(flatten)]
+    pub(crate) seal: SealArgs,
 }
 
 /// `eds license hearing-notice`.
@@ -408,6 +443,82 @@ pub(crate) fn open_p12(path: &Path, password: &str) -> anyhow::Result<Pkcs12Cont
     load_pkcs12(&bytes, password).with_context(|| format!("open {name}"))
 }
 
+/// Raises a receipt or result the body signed to `level` (B leaves it as it is): a signature
+/// timestamp from `tsa`, the chains' certificates and revocation data from `sources` (LT), an
+/// archive timestamp (LTA). Revocation data issued before the timestamp is warned about on
+/// standard error: the document then needs `eds extend --to LT` once fresh data is out.
+pub(crate) fn seal(
+    der: Vec<u8>,
+    key: &Pkcs12Contents,
+    level: Level,
+    tsa: Option<&Tsa<'_>>,
+    sources: &LtSources,
+    timeout: std::time::Duration,
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<u8>> {
+    if level == Level::B {
+        return Ok(der);
+    }
+    let Some(tsa) = tsa else {
+        anyhow::bail!(
+            "the body signs at CAdES-{} (the default is LT, so the document verifies years \
+             later), which needs a timestamp: give --tsa URL (or EDS_TSA_URL), or --level B \
+             for a signature without one",
+            level.name()
+        );
+    };
+    let (der, summary) = extend_cmd::raise(
+        der,
+        level,
+        Some(tsa),
+        sources,
+        &key.chain_der,
+        None,
+        true,
+        timeout,
+        now,
+    )
+    .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
+    for line in &summary.not_fresh {
+        eprintln!("warning: {line}");
+    }
+    Ok(der)
+}
+
+/// [`seal`] as the commands call it, then a check that the sealed document still verifies.
+fn seal_checked(
+    verifier: &Verifier,
+    der: Vec<u8>,
+    key: &Pkcs12Contents,
+    args: &SealArgs,
+    common: &CommonArgs,
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<u8>> {
+    if args.level == Level::B {
+        return Ok(der);
+    }
+    let timeout = std::time::Duration::from_secs(args.tsa_timeout.max(1));
+    let tsa = args.tsa.as_deref().map(|url| Tsa::url(url, timeout));
+    let sources = LtSources {
+        crls: common.crl.clone(),
+        ocsp: common.ocsp.clone(),
+        offline: common.offline,
+        ..LtSources::default()
+    };
+    let der = seal(der, key, args.level, tsa.as_ref(), &sources, timeout, now)?;
+    let report = verifier
+        .verify_document(&der, None, now)
+        .context("verify the document just sealed")?;
+    if report.indication != Indication::TotalPassed {
+        anyhow::bail!(
+            "the CAdES-{} document does not verify, so it is not written: {}",
+            args.level.name(),
+            verdict_summary(&report)
+        );
+    }
+    Ok(der)
+}
+
 fn parse_ground(s: &str) -> anyhow::Result<RefusalGround> {
     serde_json::from_value(Value::String(s.to_owned())).map_err(|_| {
         anyhow::anyhow!(
@@ -609,11 +720,20 @@ pub(crate) fn submission_check(
     let signed = read_file(&args.file, "application")?;
     let body = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
     let accepted = check_submission(&verifier, &signed, &body, now, &SystemRandom::new())?;
-    write_file(&args.receipt_out, &accepted.receipt_der)?;
+    let receipt_der = seal_checked(
+        &verifier,
+        accepted.receipt_der.clone(),
+        &body,
+        &args.seal,
+        &args.common,
+        now,
+    )?;
+    write_file(&args.receipt_out, &receipt_der)?;
     if json {
         let mut v = serde_json::to_value(&accepted)?;
         v["receipt_file"] = json!(args.receipt_out.display().to_string());
         v["accepted"] = json!(true);
+        v["level"] = json!(args.seal.level.name());
         say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let app = &accepted.application;
@@ -630,7 +750,11 @@ pub(crate) fn submission_check(
         if let Some(late) = &accepted.late_reissue {
             say!("  warning: {late}");
         }
-        say!("  receipt → {}", stdio::output_name(&args.receipt_out));
+        say!(
+            "  receipt (CAdES-{}) → {}",
+            args.seal.level.name(),
+            stdio::output_name(&args.receipt_out)
+        );
     }
     Ok(0)
 }
@@ -711,16 +835,26 @@ pub(crate) fn license_issue(
         now,
         &SystemRandom::new(),
     )?;
-    write_file(&args.out, &issued.der)?;
+    let der = seal_checked(
+        &verifier,
+        issued.der.clone(),
+        &officer,
+        &args.seal,
+        &args.common,
+        now,
+    )?;
+    write_file(&args.out, &der)?;
     if json {
         let mut v = serde_json::to_value(&issued)?;
         v["out"] = json!(args.out.display().to_string());
+        v["level"] = json!(args.seal.level.name());
         say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         say!(
-            "issued a {} for application {} → {}",
+            "issued a {} for application {} (CAdES-{}) → {}",
             issued.document.kind(),
             issued.document.application_number().as_str(),
+            args.seal.level.name(),
             stdio::output_name(&args.out)
         );
         say!(

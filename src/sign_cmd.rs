@@ -174,10 +174,15 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         } else {
             None
         };
-        let (raised, _) = extend_cmd::raise(
+        let timeout = std::time::Duration::from_secs(args.tsa_timeout.max(1));
+        let tsa = args
+            .tsa
+            .as_deref()
+            .map(|url| extend_cmd::Tsa::url(url, timeout));
+        let (raised, raised_summary) = extend_cmd::raise(
             der,
             level,
-            args.tsa.as_deref(),
+            tsa.as_ref(),
             &args.lt,
             &chain,
             content.as_deref(),
@@ -187,6 +192,9 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         )
         .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
         der = raised;
+        for line in &raised_summary.not_fresh {
+            eprintln!("warning: {line}");
+        }
     }
     if pem {
         stdio::write(&args.out, cms::to_pem(&der).as_bytes(), false)?;

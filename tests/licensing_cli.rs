@@ -95,7 +95,11 @@ impl Setup {
             "--crl",
             &root,
         ]);
-        self.center.run_env(&all, &[("EDS_KEY_PASSWORD", OWNER)])
+        // The body signs at B here: no TSA runs (tests/licensing_lt.rs covers LT and LTA).
+        self.center.run_env(
+            &all,
+            &[("EDS_KEY_PASSWORD", OWNER), ("EDS_SIGN_LEVEL", "B")],
+        )
     }
 
     /// Signs `content` (canonical JSON) with a PKCS#12 through `eds sign`.
@@ -418,7 +422,7 @@ fn issue_then_verify_passes_and_a_refusal_needs_a_ground_of_the_service() {
     );
     let text = ok(&o);
     assert!(
-        text.starts_with("issued a licence for application KZ34LAB00000077 → "),
+        text.starts_with("issued a licence for application KZ34LAB00000077 (CAdES-B) → "),
         "{text}"
     );
     let o = s.run(&["license", "verify", &path_str(&out), "--body-bin", BODY_BIN]);
@@ -705,7 +709,11 @@ fn an_application_after_hours_registers_on_the_next_working_day() {
             "--crl",
             &path_str(&s.dir.join("crl/root.crl")),
         ],
-        &[("EDS_KEY_PASSWORD", OWNER), ("EDS_NOW", &rfc3339(arrival))],
+        &[
+            ("EDS_KEY_PASSWORD", OWNER),
+            ("EDS_NOW", &rfc3339(arrival)),
+            ("EDS_SIGN_LEVEL", "B"),
+        ],
     );
     let v = ok_json(&o);
     let local_day = arrival.to_offset(eds_profile::calendar::KZ_OFFSET).date();

@@ -220,6 +220,59 @@ impl Pki {
         self.verify_with(signature, at, crls, trust)
     }
 
+    /// Validates at `at` online: the center is shut down, every CRL distribution point and OCSP
+    /// responder its certificates name refuses the connection.
+    fn verify_center_gone(&self, signature: &[u8], at: OffsetDateTime) -> SignatureReport {
+        let checker = RevocationChecker::new(RevocationOptions {
+            offline: false,
+            ..RevocationOptions::default()
+        })
+        .unwrap();
+        let options = Options {
+            trust: TrustList::from_certs(vec![self.root.clone()]).unwrap(),
+            at: Some(at),
+            extra_certs: Vec::new(),
+            expectations: Expectations::default(),
+            max_signature_checks: 100,
+            required_eku: None,
+            policy: PolicyOptions::default(),
+            cancel: Cancel::default(),
+        };
+        let report = Verifier::new(options, checker)
+            .verify_document(signature, None, at)
+            .unwrap();
+        assert_eq!(report.signatures.len(), 1, "{report:#?}");
+        report.signatures[0].clone()
+    }
+
+    /// A token of the center's TSA at `at` over `data`, signed again with the officer's key and
+    /// carrying the officer's certificate: a token by a certificate without id-kp-timeStamping.
+    fn token_by_the_officer(&self, data: &[u8], at: OffsetDateTime) -> Vec<u8> {
+        let (_, token) = self.token(data, at);
+        resign_token(&token, self.leaf.der(), &self.leaf_key)
+    }
+
+    /// Revokes the TSA's certificate at `at`.
+    fn revoke_tsa(&self, at: OffsetDateTime) {
+        let tsa = Cert::from_der(self.tsa.certificate_der()).unwrap();
+        let serial =
+            eds_ca::store::Serial::from_unsigned(&hex::decode(tsa.serial_hex()).unwrap()).unwrap();
+        self.center
+            .revoke(
+                &RevocationNotice {
+                    serial,
+                    ground: RevocationGround::KeyCompromise,
+                    notified_by: "center".into(),
+                    received_at: at,
+                    invalidity_date: None,
+                    note: None,
+                },
+                "test",
+                at,
+            )
+            .unwrap();
+    }
+
     /// [`Pki::verify`] against `trust`.
     fn verify_with(
         &self,
@@ -694,4 +747,256 @@ fn co_signatures_each_keep_their_own_level_and_verdict() {
         Some(SubIndication::OutOfBoundsNoPoe),
     );
     assert_eq!(report.indication, Indication::Indeterminate);
+}
+
+/// `token` (a TimeStampToken) with its SignerInfo re-signed by `key_pkcs8` (P-256) and `cert_der`
+/// in place of the TSA's certificate: the sid, the signingCertificateV2 hash and the
+/// certificates field name `cert_der`; everything else, TSTInfo included, is the TSA's.
+fn resign_token(token: &[u8], cert_der: &[u8], key_pkcs8: &[u8]) -> Vec<u8> {
+    use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::{CertificateSet, SignedData, SignerIdentifier, SignerInfos};
+    use der::asn1::{OctetString, SetOfVec};
+    use der::{Any, Decode, Encode};
+    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
+
+    const SIGNING_CERTIFICATE_V2: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+    let mut info = ContentInfo::from_der(token).unwrap();
+    let mut sd: SignedData = info.content.decode_as().unwrap();
+    let cert = x509_cert::Certificate::from_der(cert_der).unwrap();
+    sd.certificates = Some(CertificateSet(
+        SetOfVec::try_from(vec![CertificateChoices::Certificate(cert.clone())]).unwrap(),
+    ));
+    let mut si = sd.signer_infos.0.get(0).unwrap().clone();
+    si.sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+        issuer: cert.tbs_certificate.issuer.clone(),
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    });
+    // SigningCertificateV2 { certs: [ESSCertIDv2 { certHash }] } (RFC 5035 §3), SHA-256 being
+    // the default hashAlgorithm: SEQUENCE { SEQUENCE OF { SEQUENCE { OCTET STRING } } }.
+    let hash = ring::digest::digest(&ring::digest::SHA256, cert_der);
+    let mut ess = vec![0x30, 0x26, 0x30, 0x24, 0x30, 0x22, 0x04, 0x20];
+    ess.extend_from_slice(hash.as_ref());
+    let attrs: Vec<x509_cert::attr::Attribute> = si
+        .signed_attrs
+        .take()
+        .unwrap()
+        .into_vec()
+        .into_iter()
+        .map(|mut a| {
+            if a.oid == SIGNING_CERTIFICATE_V2 {
+                a.values = SetOfVec::try_from(vec![Any::from_der(&ess).unwrap()]).unwrap();
+            }
+            a
+        })
+        .collect();
+    let attrs = SetOfVec::try_from(attrs).unwrap();
+    let rng = SystemRandom::new();
+    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, key_pkcs8, &rng).unwrap();
+    let signature = key.sign(&rng, &attrs.to_der().unwrap()).unwrap();
+    si.signed_attrs = Some(attrs);
+    si.signature = OctetString::new(signature.as_ref()).unwrap();
+    sd.signer_infos = SignerInfos(SetOfVec::try_from(vec![si]).unwrap());
+    info.content = Any::encode_from(&sd).unwrap();
+    info.to_der().unwrap()
+}
+
+/// RFC 3161 §2.3: a signature timestamp by a certificate without id-kp-timeStamping proves
+/// nothing. Two years on, with the officer's certificate expired, the LT signature has no proof
+/// of existence: INDETERMINATE / OUT_OF_BOUNDS_NO_POE, the token named as ignored.
+#[test]
+fn fail_signature_timestamp_by_a_certificate_without_the_timestamping_eku_proves_nothing() {
+    let pki = Pki::new();
+    let b = pki.sign_b();
+    let value = timestamp::signature_values(&b).unwrap().remove(0);
+    let token = pki.token_by_the_officer(&value, T0);
+    let t = timestamp::add_signature_timestamp(&b, &token).unwrap();
+    let (lt, _) = lt::add_validation_data(
+        &t,
+        &ValidationData {
+            certificates: vec![pki.root.der().to_vec()],
+            crls: pki.crls(T0 + Duration::hours(1)),
+            ocsp_responses: Vec::new(),
+        },
+    )
+    .unwrap();
+    let s = pki.verify(&lt, later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
+    assert!(
+        s.warnings.iter().any(|w| w.starts_with(
+            "a signature timestamp was ignored: the TSA certificate is not for timestamping only"
+        )),
+        "{:?}",
+        s.warnings
+    );
+    // The same signature with the TSA's own token passes: only the certificate differs.
+    let s = pki.verify(&pki.sign_lt(), later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+}
+
+/// The same for an archive timestamp: it gives no proof, and the signature it claims to
+/// preserve is not passed on its strength (docs/verify-report.md: INDETERMINATE /
+/// CERTIFICATE_CHAIN_GENERAL_FAILURE, as for a TSA certificate without a valid chain).
+#[test]
+fn fail_archive_timestamp_by_a_certificate_without_the_timestamping_eku() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    let value = timestamp::signature_values(&lt).unwrap().remove(0);
+    let input = archive::archive_input(&lt, &value, None).unwrap();
+    let token = pki.token_by_the_officer(&input.data, T0 + Duration::hours(2));
+    let lta = archive::add_archive_timestamp(&lt, &value, &token, &input.hash_index).unwrap();
+    let s = pki.verify(&lta, later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::CertificateChainGeneralFailure),
+    );
+    assert_eq!(
+        check(&s, "archive_timestamp").outcome,
+        Outcome::Indeterminate,
+        "{s:#?}"
+    );
+    assert!(
+        s.reason
+            .starts_with("archive timestamp 1: the TSA certificate is not for timestamping only"),
+        "{}",
+        s.reason
+    );
+    let kinds: Vec<_> = s.proofs_of_existence.iter().map(|p| p.proven_by).collect();
+    assert_eq!(kinds, ["signature timestamp"]);
+}
+
+/// The center shut down: its CRL distribution points and OCSP responder refuse connections.
+/// An LT and an LTA signature verify online two years later on what they carry, naming the
+/// embedded data; a T signature, whose TSA certificate's status nothing shows, does not.
+#[test]
+fn ok_lt_and_lta_verify_online_with_the_center_shut_down() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    let lta = pki.archive(&lt, T0 + Duration::hours(2));
+    for (signature, proofs) in [(&lt, 1), (&lta, 2)] {
+        let s = pki.verify_center_gone(signature, later());
+        assert_verdict(&s, Indication::TotalPassed, None);
+        assert_eq!(s.proofs_of_existence.len(), proofs, "{s:#?}");
+        for used in &s.revocation_data {
+            assert_eq!(used.status, "good");
+            let source = used.source.as_deref().unwrap();
+            assert!(source.contains("embedded in the signature"), "{source}");
+        }
+    }
+    let s = pki.verify_center_gone(&pki.sign_t(), later());
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+}
+
+/// An archive timestamp preserves the earlier tokens: the TSA's certificate is revoked after
+/// the archive timestamp and has expired by the validation; with the CRL that says so supplied,
+/// the signature timestamp (made before the revocation) still proves T0 and the signature
+/// passes. Revoked before the signature timestamp, the token proves nothing.
+#[test]
+fn ok_archive_timestamp_keeps_an_earlier_token_whose_tsa_was_revoked_after_it() {
+    let pki = Pki::new();
+    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    pki.revoke_tsa(T0 + Duration::days(30));
+    let crls = pki.crls(T0 + Duration::days(31));
+    assert!(pki.tsa.not_after() < later());
+    let s = pki.verify(&lta, later(), &crls);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.validation_time, T0);
+    let kinds: Vec<_> = s.proofs_of_existence.iter().map(|p| p.proven_by).collect();
+    assert_eq!(kinds, ["signature timestamp", "archive timestamp"]);
+
+    // A token made after its TSA's certificate was revoked proves nothing.
+    let pki = Pki::new();
+    pki.revoke_tsa(T0 - Duration::hours(1));
+    let s = pki.verify(&pki.sign_lt(), later(), &pki.crls(T0 + Duration::hours(1)));
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.starts_with("a signature timestamp was ignored: the TSA certificate")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+/// The issuing center re-keys a month after T0: a new certificate for the same name under the
+/// same root, with a new key that signs the CRLs from then on. Two years later the relying party
+/// holds the new certificate and the new key's latest CRL; the LT signature is still judged on
+/// the old chain it carries, at the proven time, with the old key's CRLs: TOTAL_PASSED; the
+/// certificate of the same name with the new key, and the CRL it signs, do not disturb it.
+#[test]
+fn ok_lt_signed_before_the_issuing_centers_rekey_validates_on_the_old_chain() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    let rekey = T0 + Duration::days(30);
+    let root_key =
+        eds_ca::keys::read_encrypted_pkcs8(&pki.center.dir().join("root.key.pem"), PASS).unwrap();
+    let root_issuer =
+        rcgen::Issuer::from_ca_cert_der(&pki.root.der().to_vec().into(), root_key).unwrap();
+    let config = pki.center.config();
+    let params =
+        eds_ca::certs::ca_params(&config.name, [0x42; 20], rekey, 3650, Some(0), Some(config));
+    let new_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let new_issuing =
+        Cert::from_der(params.signed_by(&new_key, &root_issuer).unwrap().der()).unwrap();
+    assert_eq!(new_issuing.subject(), pki.issuing.subject());
+    assert_ne!(new_issuing.der(), pki.issuing.der());
+    let new_issuer = rcgen::Issuer::new(params, new_key);
+    let new_crl = |revoked: Vec<rcgen::RevokedCertParams>| {
+        rcgen::CertificateRevocationListParams {
+            this_update: later() - Duration::hours(1),
+            next_update: later() + Duration::days(1),
+            crl_number: rcgen::SerialNumber::from(1000u64),
+            issuing_distribution_point: None,
+            revoked_certs: revoked,
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        }
+        .signed_by(&new_issuer)
+        .unwrap()
+        .der()
+        .to_vec()
+    };
+    let verify = |crls: &[Vec<u8>]| {
+        let mut checker = RevocationChecker::new(RevocationOptions {
+            offline: true,
+            ..RevocationOptions::default()
+        })
+        .unwrap();
+        for (i, crl) in crls.iter().enumerate() {
+            checker.add_crl(&format!("supplied-{i}"), crl).unwrap();
+        }
+        let options = Options {
+            trust: TrustList::from_certs(vec![pki.root.clone()]).unwrap(),
+            at: Some(later()),
+            extra_certs: vec![new_issuing.clone()],
+            expectations: Expectations::default(),
+            max_signature_checks: 100,
+            required_eku: None,
+            policy: PolicyOptions::default(),
+            cancel: Cancel::default(),
+        };
+        let report = Verifier::new(options, checker)
+            .verify_document(&lt, None, later())
+            .unwrap();
+        report.signatures[0].clone()
+    };
+    let s = verify(&[new_crl(Vec::new())]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.validation_time, T0);
+    assert_eq!(s.chain[1].serial, pki.issuing.serial_hex(), "{s:#?}");
+    assert_eq!(s.revocation_data[0].status, "good", "{s:#?}");
 }
