@@ -147,12 +147,13 @@ impl TimestampRequest {
         let imprint = digest::digest(&digest::SHA256, signature_value)
             .as_ref()
             .to_vec();
-        let mut n = [0u8; 9];
-        rng.fill(&mut n[1..]).map_err(|_| TimestampError::Random)?;
-        // A positive INTEGER: the leading zero octet stays only when the next one has its top
-        // bit set.
-        let start = usize::from(n.get(1).is_some_and(|b| b & 0x80 == 0));
-        let nonce = Int::new(n.get(start..).unwrap_or(&n)).map_err(encode("nonce"))?;
+        let mut n = [0u8; 8];
+        rng.fill(&mut n).map_err(|_| TimestampError::Random)?;
+        // A positive INTEGER of eight octets in its one DER form (X.690 §8.3.2): the first
+        // octet neither zero nor with its top bit set. Random octets gave a non-minimal
+        // encoding one time in 512, which a DER TSA refuses (62 random bits remain).
+        n[0] = (n[0] & 0x7f) | 0x40;
+        let nonce = Int::new(&n).map_err(encode("nonce"))?;
         let request = TimeStampReq {
             version: TspVersion::V1,
             message_imprint: MessageImprint {
@@ -507,6 +508,25 @@ mod tests {
         let nonce = req.nonce.unwrap();
         assert!(nonce.as_bytes().len() <= 9);
         assert_eq!(nonce.as_bytes().first().map(|b| b & 0x80), Some(0));
+    }
+
+    /// The nonce is canonical DER whatever the random octets: all zero (a leading zero octet
+    /// once made a non-minimal INTEGER that a DER TSA refused) and all one (the sign bit).
+    #[test]
+    #[expect(
+        deprecated,
+        reason = "ring's fixed-byte generator is the only way to choose the octets a SecureRandom gives"
+    )]
+    fn ok_nonce_is_canonical_der_for_any_random_octets() {
+        for byte in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+            let rng = ring::test::rand::FixedByteRandom { byte };
+            let r = TimestampRequest::new(b"signature", &rng).unwrap();
+            let req = TimeStampReq::from_der(r.der()).unwrap_or_else(|e| panic!("{byte:#x}: {e}"));
+            assert_eq!(req.to_der().unwrap(), r.der(), "{byte:#x}");
+            let nonce = req.nonce.unwrap();
+            assert_eq!(nonce.as_bytes().len(), 8, "{byte:#x}");
+            assert_eq!(nonce.as_bytes()[0] & 0xc0, 0x40, "{byte:#x}");
+        }
     }
 
     #[test]
