@@ -997,6 +997,6 @@ fn ok_lt_signed_before_the_issuing_centers_rekey_validates_on_the_old_chain() {
     let s = verify(&[new_crl(Vec::new())]);
     assert_verdict(&s, Indication::TotalPassed, None);
     assert_eq!(s.validation_time, T0);
-    assert_eq!(s.chain[1].serial, pki.issuing.serial_hex(), "{s:#?}");
+    assert_eq!(*s.chain[1].serial, pki.issuing.serial_hex(), "{s:#?}");
     assert_eq!(s.revocation_data[0].status, "good", "{s:#?}");
 }
