@@ -754,6 +754,96 @@ mod tests {
         }
     }
 
+    /// Issue 16 item 7: the streamed CRL is rcgen's byte for byte over random lists — serials of
+    /// 1 to 20 octets (a sign octet where the first bit is set), revocation and invalidity dates
+    /// from 1950 to 2099 (UTCTime and GeneralizedTime on both sides of 2050), every reason, 0 to
+    /// 200 entries, any CRL number, random update times.
+    #[test]
+    fn prop_streamed_crl_is_rcgens_over_random_lists() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        let pair = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut name = DistinguishedName::new();
+        name.push(DnType::CountryName, "KZ");
+        name.push(DnType::CommonName, "ТЕСТ ОРТАЛЫҒЫ");
+        let mut params = CertificateParams::default();
+        params.distinguished_name = name;
+        let ca = params.self_signed(&pair).unwrap();
+        let issuer = Issuer::from_ca_cert_der(
+            ca.der(),
+            Fixed {
+                public: pair.der_bytes().to_vec(),
+                alg: &rcgen::PKCS_ECDSA_P256_SHA256,
+            },
+        )
+        .unwrap();
+        let subject = issuing_subject(ca.der()).unwrap();
+        let reasons = [
+            CrlReason::Unspecified,
+            CrlReason::KeyCompromise,
+            CrlReason::AffiliationChanged,
+            CrlReason::Superseded,
+            CrlReason::CessationOfOperation,
+            CrlReason::PrivilegeWithdrawn,
+        ];
+        // 1950-01-01T00:00:00Z to 2099-12-31T23:59:59Z in whole seconds.
+        let time = || {
+            (-631_152_000i64..4_102_444_800)
+                .prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap())
+        };
+        // The register's form: minimal, positive.
+        let serial = proptest::collection::vec(any::<u8>(), 1..=20).prop_map(|bytes| {
+            let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+            let mut s = bytes[start..].to_vec();
+            if s.is_empty() {
+                s.push(1);
+            }
+            if s[0] & 0x80 != 0 {
+                s.insert(0, 0);
+            }
+            s
+        });
+        let entry = (
+            serial,
+            time(),
+            0..reasons.len(),
+            proptest::option::of(time()),
+        );
+        let list = proptest::collection::vec(entry, 0..=200);
+        let mut runner = TestRunner::new(Config {
+            cases: 64,
+            ..Config::default()
+        });
+        runner
+            .run(
+                &(list, any::<u64>(), time(), 1i64..=24),
+                |(list, number, this_update, hours)| {
+                    let next_update = this_update + Duration::hours(hours);
+                    let ski = [0x22; 20];
+                    let mut streamed = StreamedCrl::new(P256_ID);
+                    for (serial, at, reason, invalidity) in &list {
+                        streamed.push(serial, *at, reasons[*reason], *invalidity);
+                    }
+                    let ours = streamed
+                        .finish(&subject, this_update, next_update, &ski, number, &|_| {
+                            Ok(vec![0x5A; 72])
+                        })
+                        .unwrap();
+                    let revoked = list
+                        .iter()
+                        .map(|(s, at, r, inv)| rcgen_entry(s, *at, reasons[*r], *inv))
+                        .collect();
+                    let theirs = rcgen_params(this_update, next_update, &ski, number, revoked)
+                        .signed_by(&issuer)
+                        .unwrap();
+                    prop_assert_eq!(hex::encode(ours), hex::encode(theirs.der()));
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
     const P256_ID: &[u8] = &[
         0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02,
     ];

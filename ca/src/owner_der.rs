@@ -689,6 +689,140 @@ mod tests {
         }
     }
 
+    /// Issue 16 item 7: the hand-written encoder writes rcgen's TBSCertificate over random
+    /// owners — names in Kazakh, Russian and Latin letters (lower case too: both paths upper-case
+    /// them), organisation names with quotes and punctuation up to lengths that take two-octet
+    /// lengths, any set of an entity's roles, both purposes, serials with any number of leading
+    /// zero octets and any first bit, validity from 1970 to 2099 (UTCTime and GeneralizedTime),
+    /// P-256 and Ed25519 owner keys, under P-256 and Ed25519 centers.
+    #[test]
+    fn prop_the_encoder_writes_rcgens_bytes_for_random_owners() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        let rng = SystemRandom::new();
+        let owner_keys: Vec<SubjectPublicKeyInfo> =
+            [&rcgen::PKCS_ECDSA_P256_SHA256, &rcgen::PKCS_ED25519]
+                .into_iter()
+                .map(|alg| {
+                    let pair = KeyPair::generate_for(alg).unwrap();
+                    SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info()).unwrap()
+                })
+                .collect();
+        let iin = Iin::parse("850314300122").unwrap();
+        let bin = Bin::parse("080540001238").unwrap();
+        let letters = "[А-ЯӘҒҚҢӨҰҮҺІа-яәғқңөұүһіA-Za-z]";
+        let regex = |pattern: String| proptest::string::string_regex(&pattern).unwrap();
+        let name = || regex(format!("{letters}{{1,30}}"));
+        let organisation = regex(format!(
+            "{letters}[А-Яа-яA-Za-z0-9 «»\"'.,-]{{0,180}}{letters}"
+        ));
+        let roles = proptest::sample::subsequence(
+            Role::ALL
+                .into_iter()
+                .filter(|r| *r != Role::Individual && *r != Role::LegalEntity)
+                .collect::<Vec<_>>(),
+            0..=3,
+        );
+        let time = |from: i64, to: i64| {
+            (from..to).prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap())
+        };
+        let owner = (
+            (name(), name(), proptest::option::of(name())),
+            proptest::option::of((organisation, roles)),
+            any::<bool>(),
+            (0usize..20, any::<[u8; 20]>()),
+            // 1970-01-01 .. 2089-12-31, then up to ten years (x509-cert, which reads rcgen's
+            // certificate back here, takes UTCTime from 1970 on; the center issues at "now").
+            (time(0, 3_786_912_000), 1i64..3_650),
+            0..owner_keys.len(),
+        );
+        for alg in [KeyAlgorithm::P256, KeyAlgorithm::Ed25519] {
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = CenterConfig {
+                algorithm: alg,
+                ..CenterConfig::default()
+            };
+            let center =
+                Center::init(dir.path(), cfg, PASS, datetime!(2026-11-01 00:00 UTC), &rng).unwrap();
+            let key = center.unlock(PASS).unwrap();
+            let constants = OwnerConstants::new(center.config()).unwrap();
+            let model_case = &cases()[0];
+            let encoders: Vec<OwnerEncoder> = owner_keys
+                .iter()
+                .map(|public| {
+                    let model = rcgen_der(model_case, &constants, &key, public);
+                    OwnerEncoder::from_model(&model).unwrap()
+                })
+                .collect();
+            let mut runner = TestRunner::new(Config {
+                cases: 48,
+                ..Config::default()
+            });
+            runner
+                .run(
+                    &owner,
+                    |(
+                        (surname, given, patronymic),
+                        entity,
+                        signing,
+                        (zeros, mut serial),
+                        (not_before, days),
+                        k,
+                    )| {
+                        serial[..zeros].fill(0);
+                        let (organization, roles) = match entity {
+                            Some((org, roles)) => (Some(Organization { name: org, bin }), roles),
+                            None => (None, vec![]),
+                        };
+                        let case = Case {
+                            subject: SubjectSpec {
+                                surname,
+                                name: given,
+                                patronymic,
+                                iin,
+                                organization,
+                            },
+                            roles,
+                            purpose: if signing {
+                                KeyPurpose::Signing
+                            } else {
+                                KeyPurpose::Authentication
+                            },
+                            not_before,
+                            not_after: not_before + time::Duration::days(days),
+                            serial,
+                        };
+                        let public = &owner_keys[k];
+                        let expected = rcgen_der(&case, &constants, &key, public);
+                        let attributes = holder::subject_attributes(&case.subject).unwrap();
+                        let eku = holder::extended_key_usages(
+                            case.subject.kind(),
+                            &case.roles,
+                            case.purpose,
+                        )
+                        .unwrap();
+                        let spki = public.subject_public_key_info();
+                        let fields = OwnerFields {
+                            attributes: &attributes,
+                            serial: &case.serial,
+                            not_before: case.not_before,
+                            not_after: case.not_after,
+                            spki: &spki,
+                            purpose: case.purpose,
+                            eku: &eku,
+                        };
+                        prop_assert_eq!(
+                            hex::encode(encoders[k].tbs(&fields).unwrap()),
+                            hex::encode(tbs_of(&expected))
+                        );
+                        Ok(())
+                    },
+                )
+                .unwrap();
+        }
+    }
+
     #[test]
     fn fail_a_model_without_the_owner_extensions_is_refused() {
         let rng = SystemRandom::new();
