@@ -113,7 +113,7 @@ pub(crate) enum LicenseCommand {
     ///
     /// An LT or LTA result needs no --crl: `--offline --at 2040-01-01T00:00:00Z` judges it at
     /// the time its timestamps prove, with the revocation data it carries.
-    Verify(LicenseVerifyArgs),
+    Verify(Box<LicenseVerifyArgs>),
 }
 
 /// `eds submission check`.
