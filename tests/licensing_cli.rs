@@ -1261,7 +1261,7 @@ fn licence_annex_is_granted_for_an_application_naming_the_licence() {
     let out = s.tmp("licence-annex.json.p7s");
     let text = ok(&s.issue(&signed, &receipt, &s.file("body-head.p12"), &out));
     assert!(
-        text.starts_with("issued a licence-annex for application KZ12LAA00012345 → "),
+        text.starts_with("issued a licence-annex for application KZ12LAA00012345 (CAdES-B) → "),
         "{text}"
     );
     let o = s.run(&[
