@@ -228,21 +228,8 @@ impl Pki {
             ..RevocationOptions::default()
         })
         .unwrap();
-        let options = Options {
-            trust: TrustList::from_certs(vec![self.root.clone()]).unwrap(),
-            at: Some(at),
-            extra_certs: Vec::new(),
-            expectations: Expectations::default(),
-            max_signature_checks: 100,
-            required_eku: None,
-            policy: PolicyOptions::default(),
-            cancel: Cancel::default(),
-        };
-        let report = Verifier::new(options, checker)
-            .verify_document(signature, None, at)
-            .unwrap();
-        assert_eq!(report.signatures.len(), 1, "{report:#?}");
-        report.signatures[0].clone()
+        let trust = TrustList::from_certs(vec![self.root.clone()]).unwrap();
+        verify_by(checker, trust, signature, at)
     }
 
     /// A token of the center's TSA at `at` over `data`, signed again with the officer's key and
@@ -300,22 +287,32 @@ impl Pki {
         for (i, crl) in crls.iter().enumerate() {
             checker.add_crl(&format!("supplied-{i}"), crl).unwrap();
         }
-        let options = Options {
-            trust,
-            at: Some(at),
-            extra_certs: Vec::new(),
-            expectations: Expectations::default(),
-            max_signature_checks: 100,
-            required_eku: None,
-            policy: PolicyOptions::default(),
-            cancel: Cancel::default(),
-        };
-        let report = Verifier::new(options, checker)
-            .verify_document(signature, None, at)
-            .unwrap();
-        assert_eq!(report.signatures.len(), 1, "{report:#?}");
-        report.signatures[0].clone()
+        verify_by(checker, trust, signature, at)
     }
+}
+
+/// The one signature of `signature`, judged at `at` against `trust` with `checker`'s sources.
+fn verify_by(
+    checker: RevocationChecker,
+    trust: TrustList,
+    signature: &[u8],
+    at: OffsetDateTime,
+) -> SignatureReport {
+    let options = Options {
+        trust,
+        at: Some(at),
+        extra_certs: Vec::new(),
+        expectations: Expectations::default(),
+        max_signature_checks: 100,
+        required_eku: None,
+        policy: PolicyOptions::default(),
+        cancel: Cancel::default(),
+    };
+    let report = Verifier::new(options, checker)
+        .verify_document(signature, None, at)
+        .unwrap();
+    assert_eq!(report.signatures.len(), 1, "{report:#?}");
+    report.signatures[0].clone()
 }
 
 #[track_caller]
