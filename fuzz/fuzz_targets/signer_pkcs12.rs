@@ -1,5 +1,5 @@
-//! `eds_signer::keys::load_pkcs12_with_limits` on any bytes, password `Qwerty12` (the national
-//! center's test password), and again on the same PFX with its MacData cut off, so that mutations
+//! `eds_signer::keys::load_pkcs12_with_limits` on any bytes, with each of the national center's
+//! test passwords (`Qwerty12`, and `Aa123456` for its GOST 2015 keys), and again on the same PFX with its MacData cut off, so that mutations
 //! behind the MAC reach the decryption (3DES, RC2, PBES2) and the bag parsing instead of stopping
 //! at a failed MAC check. Iterations are capped at 4096 so that the fuzzer parses rather than
 //! hashes.
@@ -19,15 +19,22 @@ const LIMITS: KeyLoadLimits = KeyLoadLimits {
     max_scrypt_memory: 1 << 20,
 };
 
+/// The national center's two test passwords: `Qwerty12` opens its RSA and 2004 files,
+/// `Aa123456` its GOST 2015 ones, so both reach the key readers behind them.
+const PASSWORDS: [&str; 2] = ["Qwerty12", "Aa123456"];
+
 fn check(data: &[u8]) {
-    match load_pkcs12_with_limits(data, "Qwerty12", &LIMITS) {
-        Ok(contents) => {
-            ensure_key_matches_certificate(&contents.key, &contents.certificate_der).unwrap();
-            let rng = ring::rand::SystemRandom::new();
-            contents.key.sign(b"fuzz", &rng).unwrap();
-        }
-        Err(err) => {
-            let _ = err.to_string();
+    for password in PASSWORDS {
+        match load_pkcs12_with_limits(data, password, &LIMITS) {
+            Ok(contents) => {
+                ensure_key_matches_certificate(&contents.key, &contents.certificate_der).unwrap();
+                let rng = ring::rand::SystemRandom::new();
+                contents.key.sign(b"fuzz", &rng).unwrap();
+                return;
+            }
+            Err(err) => {
+                let _ = err.to_string();
+            }
         }
     }
 }
