@@ -15,6 +15,7 @@
 //!
 //!     cargo bench -p eds-verifier --bench ltv            # criterion, then the table
 //!     cargo bench -p eds-verifier --bench ltv -- table   # the table alone
+//!     cargo bench -p eds-verifier --bench ltv -- profile-lta   # 200 warm LTA runs, to profile
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -219,6 +220,14 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (b, lta, root) = setup(dir.path());
     let table_only = std::env::args().any(|a| a == "table");
+    // `-- profile-lta`: 200 warm LTA verifications and nothing else, for callgrind or DHAT.
+    if std::env::args().any(|a| a == "profile-lta") {
+        let v = verifier(&lta, &root);
+        for _ in 0..200 {
+            verify(&v, &lta);
+        }
+        return;
+    }
     if !table_only {
         let mut c = Criterion::default().configure_from_args();
         let mut group = c.benchmark_group("ltv_offline");
