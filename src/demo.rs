@@ -6,8 +6,9 @@
 //! body accepts them with signed receipts, the officer signs a licence and a relying party
 //! verifies it. Receipts and licences are CAdES-LT, as `eds license issue` makes them by
 //! default: the center's timestamp authority (in process) stamps them, and the CRLs published
-//! after the stamp go inside. A relying party then verifies the licence on the day after every
-//! certificate in it has expired, offline with nothing but the file: it passes. Then the
+//! after the stamp go inside. A relying party then verifies the licence on the day after the
+//! officer's certificate expired, offline with nothing but the file: it passes (the TSA's
+//! certificate, which vouches for the timestamp, lasts years longer). Then the
 //! officer's certificate is revoked, the CRL published, and a licence the officer signs after
 //! that fails verification (TOTAL_FAILED / REVOKED), while the first licence, timestamped
 //! before the revocation, still passes. Every step runs the same functions as `eds submission
@@ -30,7 +31,7 @@ use eds_ca::issue::KeySource;
 use eds_ca::keys::KeyAlgorithm;
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::PersonRecord;
-use eds_ca::tsa::{TimestampAuthority, TsaOptions};
+use eds_ca::tsa::{ID_KP_TIME_STAMPING, TimestampAuthority, TsaOptions};
 use eds_profile::documents::Document;
 use eds_profile::grounds::RevocationGround;
 use eds_profile::ident::{Bin, Iin, Sex};
@@ -551,21 +552,30 @@ pub(crate) fn run(
         "licensing checks passed: well-formed, a result of its service, issued and signed by the body's authorised officer".into(),
     ]);
 
-    // Years later: every certificate in the licence has expired, the center is gone.
-    let mut expiries = Vec::new();
-    for der in eds_signer::cms::lt::covered_certificates(&licence.der)?
-        .iter()
-        .chain(std::iter::once(&center.root_der().to_vec()))
-    {
-        let cert = Cert::from_der(der).context("a certificate of the licence")?;
-        expiries.push((cert.subject(), cert.not_after()));
+    // Years later: the officer's certificate has expired and the center is gone. A timestamp is
+    // the TSA's word, taken while the TSA's certificate is valid (ETSI EN 319 102-1 §5.6.3): the
+    // center's lasts as long as its issuing certificate, so the licence passes until then, and
+    // `eds extend --to LTA` with a TSA valid later keeps it beyond.
+    let mut signer_expiry = None;
+    let mut tsa_expiry = None;
+    for der in eds_signer::cms::lt::covered_certificates(&licence.der)? {
+        let cert = Cert::from_der(&der).context("a certificate of the licence")?;
+        let is_ca = matches!(cert.basic_constraints(), Ok(Some((true, _))));
+        let is_tsa = matches!(cert.extended_key_usage(), Ok(Some(ekus)) if ekus.contains(&ID_KP_TIME_STAMPING));
+        let slot = if is_tsa {
+            &mut tsa_expiry
+        } else if is_ca {
+            continue;
+        } else {
+            &mut signer_expiry
+        };
+        *slot = Some(slot.map_or(cert.not_after(), |t: OffsetDateTime| {
+            t.max(cert.not_after())
+        }));
     }
-    let last_expiry = expiries
-        .iter()
-        .map(|(_, t)| *t)
-        .max()
-        .context("the licence holds no certificate")?;
-    let years_later = last_expiry + Duration::days(1);
+    let signer_expiry = signer_expiry.context("the licence holds no signer's certificate")?;
+    let tsa_expiry = tsa_expiry.context("the licence holds no TSA certificate")?;
+    let years_later = signer_expiry + Duration::days(1);
     let late_verifier = d.verifier_at(Some(years_later))?;
     let years = check_result(&late_verifier, &licence.der, &body_bin, years_later)?;
     let proof = years
@@ -583,13 +593,15 @@ pub(crate) fn run(
     );
     d.say(&[
         format!(
-            "on {}, a day after the last certificate in licence.json.p7s expired ({} certificates, the last on {}), offline with no CRL and no OCSP: {}",
+            "on {}, a day after the officer's certificate expired, offline with no CRL and no OCSP: {}",
             rfc3339(years_later),
-            expiries.len(),
-            rfc3339(last_expiry),
             years.verdict
         ),
         format!("judged at the proven time of signing ({proof}) with the CRLs the licence carries"),
+        format!(
+            "the TSA's certificate vouches for the timestamp until {}: before then, `eds extend --to LTA` with a TSA valid later keeps the licence verifiable",
+            rfc3339(tsa_expiry)
+        ),
     ]);
 
     // Revocation.
@@ -690,7 +702,7 @@ pub(crate) fn run(
                 "refused_minor_iin": minor.iin,
                 "files": files,
                 "licence": {"indication": check.indication, "verdict": check.verdict, "licensing_passed": check.licensing_passed, "level": "LT"},
-                "licence_years_later": {"at": rfc3339(years_later), "last_certificate_expiry": rfc3339(last_expiry), "indication": years.indication, "verdict": years.verdict, "licensing_passed": years.licensing_passed},
+                "licence_years_later": {"at": rfc3339(years_later), "signer_certificate_expiry": rfc3339(signer_expiry), "tsa_certificate_expiry": rfc3339(tsa_expiry), "indication": years.indication, "verdict": years.verdict, "licensing_passed": years.licensing_passed},
                 "licence_after_revocation": {"indication": late_check.indication, "sub_indication": sub_name(&late_check), "verdict": late_check.verdict},
                 "steps": d.steps,
                 "requests": outcomes,

@@ -65,7 +65,7 @@ pub(crate) enum LicenseCommand {
     /// the receipt does not show the application was accepted. The result is CAdES-LT by
     /// default (--level; LTA on request): timestamped by --tsa, with the chains and their
     /// revocation data embedded, so `eds license verify --offline` passes it years later, after
-    /// every certificate in it has expired. Example:
+    /// the officer's certificate expired, while the TSA's certificate is valid. Example:
     ///
     ///     eds license issue --application application.json.p7s --receipt receipt.json.p7s \
     ///       --decision grant --p12 officer.p12 --body-bin 991240000003 --out licence.json.p7s \
@@ -144,8 +144,9 @@ pub(crate) struct SubmissionCheckArgs {
 pub(crate) struct SealArgs {
     /// LT (the default): a signature timestamp from --tsa, and the certificates of the chains
     /// with their CRLs or OCSP answers (the --crl and --ocsp files, else downloaded unless
-    /// --offline), so the document verifies offline after every certificate in it has expired;
-    /// LTA: LT and an archive timestamp (renew it with `eds extend --to LTA`); B: no timestamp
+    /// --offline), so the document verifies offline after the signer's certificate expired, as
+    /// long as the TSA's certificate is valid; LTA: LT and an archive timestamp (renew it with
+    /// `eds extend --to LTA` before its TSA's certificate ends); B: no timestamp
     /// (it stops verifying once the officer's certificate expires).
     #[arg(long, value_enum, default_value = "LT", env = "EDS_SIGN_LEVEL")]
     pub(crate) level: Level,

@@ -6,8 +6,9 @@
 //!
 //! While the certificates are valid both reach the same verdict on LT, LTA and a tampered copy.
 //! Where they differ, the test asserts each verdict and says why: the sub-indication for a T
-//! signature without revocation data, and two years later, after the TSA's certificate expired,
-//! pyHanko's NO_POE against our PASSED (see the comments in the test).
+//! signature without revocation data, and two years later, offline, pyHanko's NO_POE against our
+//! PASSED (see the comments in the test). After the TSA's certificate expired both give
+//! INDETERMINATE.
 //!
 //! pyHanko does not rebuild ETSI archive timestamps' (ATSv3) stamped data over a CMS
 //! signature, so it judges an archive timestamp's token signature and TSA chain only; our
@@ -199,11 +200,12 @@ fn ok_pyhanko_reaches_our_verdicts_on_lt_and_lta_and_tampering_and_differs_where
         ("INDETERMINATE", Some("CERTIFICATE_CHAIN_GENERAL_FAILURE")),
     );
 
-    // Two years later every certificate of the signature has expired, the TSA's included
-    // (365 days). Ours judges each timestamp's TSA at the token's genTime with the embedded
-    // CRLs (issue 13: "expired after the proof: passes"); pyHanko wants a proof of existence
-    // for the tokens themselves from a time their TSA certificate was still valid, which no
-    // timestamp in these signatures gives, and stops at NO_POE.
+    // Two years later the officer's certificate has expired; the TSA's is valid ten years.
+    // Offline, ours takes each timestamp with the CRLs the signature carries, issued after its
+    // genTime (issue 13: verifiable offline with nothing else). pyHanko first wants the TSA's
+    // status fresh at the validation time, which two-year-old CRLs are not, then proofs of
+    // existence for the CRLs' issuer from before the officer's certificate expired, which no
+    // timestamp it accepted gives, and stops at NO_POE.
     let later = OffsetDateTime::now_utc() + Duration::days(800);
     let no_poe = ("INDETERMINATE", Some("NO_POE"));
     judge(&c, &lt, later, PASSED, no_poe);
@@ -212,6 +214,25 @@ fn ok_pyhanko_reaches_our_verdicts_on_lt_and_lta_and_tampering_and_differs_where
         &c,
         &t,
         later,
+        ("INDETERMINATE", Some("OUT_OF_BOUNDS_NO_POE")),
+        ("INDETERMINATE", Some("CERTIFICATE_CHAIN_GENERAL_FAILURE")),
+    );
+
+    // Past the TSA's certificate (ETSI EN 319 102-1 §5.6.3), which ends with the issuing
+    // center's: no token proves anything and neither passes; pyHanko names the expired chain.
+    let end = openssl_ok(&[
+        "x509",
+        "-enddate",
+        "-noout",
+        "-in",
+        c.data.join("tsa.crt.pem").to_str().unwrap(),
+    ]);
+    let end = end.trim().strip_prefix("notAfter=").unwrap();
+    let past_tsa = parse_openssl_time(end) + Duration::days(1);
+    judge(
+        &c,
+        &lta,
+        past_tsa,
         ("INDETERMINATE", Some("OUT_OF_BOUNDS_NO_POE")),
         ("INDETERMINATE", Some("CERTIFICATE_CHAIN_GENERAL_FAILURE")),
     );

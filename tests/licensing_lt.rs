@@ -1,7 +1,8 @@
 //! The licensing flow at CAdES-LT and LTA (issue 13, point 4): results and receipts are signed
 //! at LT by default and LTA on request; a relying party verifies them offline on the day after
-//! every certificate in them has expired, with the center's CRL and OCSP addresses unreachable
-//! (`--offline`, no `--crl`): they pass, judged at the time their timestamps prove. A B-level
+//! the signer's certificate expired (the TSA's is valid longer), with the center's CRL and OCSP
+//! addresses unreachable (`--offline`, no `--crl`): they pass, judged at the time their
+//! timestamps prove; after the TSA's certificate expired, they do not. A B-level
 //! result does not (OUT_OF_BOUNDS_NO_POE), and a result the officer signed after the revocation
 //! stays REVOKED. `eds extend` says when the revocation data it adds predates the signature
 //! timestamp (ETSI EN 319 102-1 freshness).
@@ -107,16 +108,17 @@ fn signature(v: &Value) -> &Value {
 }
 
 #[test]
-fn ok_demo_lt_licence_verifies_offline_after_every_certificate_expired() {
+fn ok_demo_lt_licence_verifies_offline_after_the_signers_certificate_expired() {
     let (c, dir, demo) = demo();
     let at = demo["licence_years_later"]["at"].as_str().unwrap();
     assert_eq!(demo["licence_years_later"]["indication"], "TOTAL_PASSED");
-    assert!(
-        at > demo["licence_years_later"]["last_certificate_expiry"]
-            .as_str()
-            .unwrap(),
-        "{demo:#}"
-    );
+    let signer_expiry = demo["licence_years_later"]["signer_certificate_expiry"]
+        .as_str()
+        .unwrap();
+    let tsa_expiry = demo["licence_years_later"]["tsa_certificate_expiry"]
+        .as_str()
+        .unwrap();
+    assert!(at > signer_expiry && at < tsa_expiry, "{demo:#}");
 
     let (o, v) = verify_years_later(&c, &dir, &dir.join("licence.json.p7s"), at);
     assert_code(&o, 0);
@@ -164,6 +166,23 @@ fn ok_demo_lt_licence_verifies_offline_after_every_certificate_expired() {
     assert_eq!(
         signature(&v)["sub_indication"],
         "OUT_OF_BOUNDS_NO_POE",
+        "{v:#}"
+    );
+
+    // After the TSA's certificate expired, the LT licence's timestamp proves nothing (ETSI EN
+    // 319 102-1 §5.6.3): the licence needed an archive timestamp before then.
+    let after_tsa = rfc3339(common::at(tsa_expiry) + time::Duration::days(1));
+    let (o, v) = verify_years_later(&c, &dir, &dir.join("licence.json.p7s"), &after_tsa);
+    assert_code(&o, 2);
+    assert_eq!(v["indication"], "INDETERMINATE", "{v:#}");
+    let sig = signature(&v);
+    assert_eq!(sig["sub_indication"], "OUT_OF_BOUNDS_NO_POE", "{v:#}");
+    assert!(
+        sig["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("eds extend --to LTA")),
         "{v:#}"
     );
 }

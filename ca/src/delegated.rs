@@ -160,6 +160,9 @@ pub(crate) struct Delegated {
     pub action: &'static str,
     /// Validity of a new certificate (never past the issuing center's).
     pub validity_days: i64,
+    /// How long one key serves, when shorter than the certificate's validity: a certificate
+    /// this old is replaced although still valid.
+    pub key_usage: Option<Duration>,
     /// A certificate that expires within this time is replaced.
     pub renew_before: Duration,
     /// The certificate's template: center, serial, notBefore, notAfter.
@@ -207,6 +210,7 @@ impl Center {
 
     /// The pair on disk, if it can serve at `now`: both files present, the certificate issued by
     /// the current issuing center, valid from before `now` until at least `d.renew_before` after
+    /// it and younger than `d.key_usage`,
     /// it, recorded in the register with kind `d.kind` and not revoked, and the key its key.
     fn current_delegated(
         &self,
@@ -231,6 +235,9 @@ impl Center {
         let not_before = cert.validity().not_before.to_datetime();
         let not_after = cert.validity().not_after.to_datetime();
         if now < not_before || not_after - now < d.renew_before {
+            return Ok(None);
+        }
+        if d.key_usage.is_some_and(|usage| now - not_before >= usage) {
             return Ok(None);
         }
         if cert.issuer().as_raw() != issuing.subject().as_raw() {

@@ -16,8 +16,9 @@
 //!
 //! Extended key usage id-kp-timeStamping only, marked critical (RFC 3161 §2.3); key usage
 //! digitalSignature and nonRepudiation; valid [`VALIDITY_DAYS`] days (never past the issuing
-//! center's certificate); replaced by [`TimestampAuthority::load`] when less than
-//! [`RENEW_BEFORE`] remains. The register holds it with kind [`KIND`].
+//! center's certificate) so that tokens stay verifiable; its key signs for [`KEY_USAGE`], then
+//! [`TimestampAuthority::load`] replaces the pair (also when less than [`RENEW_BEFORE`] of the
+//! certificate remains). The register holds it with kind [`KIND`].
 //!
 //! # Answers
 //!
@@ -90,9 +91,15 @@ pub const CERT_FILE: &str = "tsa.crt.pem";
 pub const KEY_FILE: &str = "tsa.key.pem";
 /// The register's `kind` of TSA certificates.
 pub const KIND: &str = "tsa";
-/// Validity of a TSA certificate. Tokens are checked against it long after they are made, so it
-/// lives longer than the OCSP signer's; a relying party checks its revocation in the CRL.
-pub const VALIDITY_DAYS: i64 = 365;
+/// Validity of a TSA certificate: ten years, never past the issuing center's certificate. A
+/// token is the TSA's word on a time, and a verifier takes it only while the TSA's certificate
+/// is valid or a later archive timestamp proves the token older (ETSI EN 319 102-1 §5.6.3), so
+/// the certificate outlives by far the year its key signs ([`KEY_USAGE`]); a relying party
+/// checks its revocation in the CRL.
+pub const VALIDITY_DAYS: i64 = 10 * 365;
+/// How long one TSA key signs tokens: [`TimestampAuthority::load`] issues a new key and
+/// certificate once the current certificate is this old, however long it remains valid.
+pub const KEY_USAGE: Duration = Duration::days(365);
 /// [`TimestampAuthority::load`] replaces a certificate that expires within this time.
 pub const RENEW_BEFORE: Duration = Duration::days(30);
 /// Serials reserved in the register at a time (see the module documentation).
@@ -555,9 +562,11 @@ impl TimestampAuthority {
     }
 
     /// Whether [`TimestampAuthority::load`] should be called again: the certificate is not yet
-    /// valid or expires within [`RENEW_BEFORE`].
+    /// valid, its key has signed for [`KEY_USAGE`], or it expires within [`RENEW_BEFORE`].
     pub fn renewal_due(&self, now: OffsetDateTime) -> bool {
-        now < self.not_before || self.not_after - now < RENEW_BEFORE
+        now < self.not_before
+            || now - self.not_before >= KEY_USAGE
+            || self.not_after - now < RENEW_BEFORE
     }
 
     fn grant(
@@ -891,6 +900,7 @@ const DELEGATED: Delegated = Delegated {
     actor: "tsa",
     action: "tsa-signer-issued",
     validity_days: VALIDITY_DAYS,
+    key_usage: Some(KEY_USAGE),
     renew_before: RENEW_BEFORE,
     template: tsa_params,
 };

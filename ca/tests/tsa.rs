@@ -181,7 +181,20 @@ fn ok_tsa_certificate_profile_and_files() {
 #[test]
 fn ok_certificate_is_reused_then_renewed_close_to_expiry() {
     let dir = tempfile::tempdir().unwrap();
-    let c = center(dir.path(), KeyAlgorithm::P256);
+    // An issuing center that outlives the TSA certificate (a TSA certificate never outlives
+    // the issuing center's, which would then be the limit).
+    let c = Center::init(
+        dir.path(),
+        CenterConfig {
+            algorithm: KeyAlgorithm::P256,
+            issuing_validity_days: 15 * 365,
+            ..CenterConfig::default()
+        },
+        PASS,
+        now() - Duration::hours(1),
+        &SystemRandom::new(),
+    )
+    .unwrap();
     let t = now();
     let first = load(&c, t);
     let again = load(&c, t + Duration::days(1));
@@ -192,6 +205,34 @@ fn ok_certificate_is_reused_then_renewed_close_to_expiry() {
     let renewed = load(&c, late);
     assert_ne!(first.certificate_der(), renewed.certificate_der());
     assert!(!renewed.renewal_due(late));
+}
+
+/// The key signs for a year; its certificate stays valid for years after, so tokens made with
+/// it remain verifiable (ETSI EN 319 102-1 §5.6.3 takes a token only while its TSA's
+/// certificate is valid or a later archive timestamp proves it older).
+#[test]
+fn ok_key_is_replaced_after_a_year_while_its_certificate_stays_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = center(dir.path(), KeyAlgorithm::P256);
+    let t = now();
+    let first = load(&c, t);
+    assert!(
+        first.not_after() >= t + Duration::days(5 * 365),
+        "the TSA certificate is valid for years: {}",
+        first.not_after()
+    );
+    let in_use = t + tsa::KEY_USAGE - Duration::days(1);
+    assert!(!first.renewal_due(in_use));
+    assert_eq!(load(&c, in_use).certificate_der(), first.certificate_der());
+    let used_up = t + tsa::KEY_USAGE + Duration::seconds(1);
+    assert!(first.renewal_due(used_up));
+    let next = load(&c, used_up);
+    assert_ne!(next.certificate_der(), first.certificate_der());
+    assert!(
+        first.not_after() > used_up,
+        "the first certificate is still valid"
+    );
+    assert!(!next.renewal_due(used_up));
 }
 
 #[test]

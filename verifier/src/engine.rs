@@ -500,6 +500,26 @@ impl Verifier {
             }
         }
         proofs.sort_by_key(|p| p.time);
+        let (proofs, unproven) = ltv::chain_of_proofs(proofs, self.options.at.unwrap_or(now));
+        for u in &unproven {
+            run.warnings.push(format!(
+                "the {} of {} proves nothing at {}: its TSA certificate ({}) expired at {} and \
+                 no later archive timestamp proves the token existed before (ETSI EN 319 102-1 \
+                 §5.6.3); extend the signature to LTA (`eds extend --to LTA`) before the last \
+                 timestamp's TSA certificate expires",
+                u.proof.proven_by,
+                rfc3339(u.proof.time),
+                rfc3339(u.control),
+                u.proof.tsa,
+                rfc3339(u.proof.tsa_valid_until),
+            ));
+        }
+        if unproven
+            .iter()
+            .any(|u| u.proof.proven_by == "signature timestamp")
+        {
+            timestamp_time = None;
+        }
         // Past signature validation (ETSI EN 319 102-1 §5.6): with a proof of existence the
         // certificates are judged at the earliest proven time, whatever the validation time
         // (`--at` or now) is; without one, at the validation time.
@@ -1036,6 +1056,7 @@ impl Verifier {
             proven_by,
             tsa: tsa.subject(),
             serial: hex::encode_upper(&token.serial),
+            tsa_valid_until: tsa.not_after(),
         })
     }
 

@@ -345,6 +345,47 @@ pub struct ProofOfExistence {
     pub tsa: String,
     /// The token's serial number (hex).
     pub serial: String,
+    /// The TSA certificate's notAfter: the token proves nothing once it has passed, unless a
+    /// later archive timestamp proves the token existed before (ETSI EN 319 102-1 §5.6.3).
+    #[serde(with = "time::serde::rfc3339")]
+    pub tsa_valid_until: time::OffsetDateTime,
+}
+
+/// A proof of existence that cannot be used: its TSA certificate had expired at `control`
+/// (the validation time, or the time a later archive timestamp proves).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnprovenToken {
+    /// The proof the token would give.
+    pub proof: ProofOfExistence,
+    /// The time its TSA certificate had to be valid at.
+    pub control: time::OffsetDateTime,
+}
+
+/// Keeps the proofs of existence that hold at `validation_time` (ETSI EN 319 102-1 §5.6.3):
+/// a timestamp token's genTime is only the word of its TSA, which is worth something while the
+/// TSA's certificate is valid. Newest first, each token must have a TSA certificate valid at the
+/// control time, which starts at the validation time and moves back to the genTime of each
+/// token kept: an archive timestamp covers every timestamp made before it, so it proves those
+/// tokens existed at its genTime. `proofs` sorted earliest first; returns the kept ones
+/// (earliest first) and the dropped ones.
+pub fn chain_of_proofs(
+    proofs: Vec<ProofOfExistence>,
+    validation_time: time::OffsetDateTime,
+) -> (Vec<ProofOfExistence>, Vec<UnprovenToken>) {
+    let mut control = validation_time;
+    let mut kept = Vec::with_capacity(proofs.len());
+    let mut dropped = Vec::new();
+    for proof in proofs.into_iter().rev() {
+        if proof.tsa_valid_until >= control {
+            control = proof.time;
+            kept.push(proof);
+        } else {
+            dropped.push(UnprovenToken { proof, control });
+        }
+    }
+    kept.reverse();
+    dropped.reverse();
+    (kept, dropped)
 }
 
 /// The revocation data one certificate of the chain was judged with.
@@ -359,4 +400,103 @@ pub struct RevocationUse {
     /// The CRL or OCSP response that settled it (where it came from, its times).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+    use time::{Duration, OffsetDateTime};
+
+    use super::{ProofOfExistence, chain_of_proofs};
+
+    const T0: OffsetDateTime = datetime!(2026-06-02 10:00 UTC);
+
+    fn proof(
+        kind: &'static str,
+        time: OffsetDateTime,
+        tsa_until: OffsetDateTime,
+    ) -> ProofOfExistence {
+        ProofOfExistence {
+            time,
+            proven_by: kind,
+            tsa: "CN=TSA".to_owned(),
+            serial: "01".to_owned(),
+            tsa_valid_until: tsa_until,
+        }
+    }
+
+    fn kinds(proofs: &[ProofOfExistence]) -> Vec<&'static str> {
+        proofs.iter().map(|p| p.proven_by).collect()
+    }
+
+    #[test]
+    fn ok_a_token_whose_tsa_is_valid_at_the_validation_time_is_kept() {
+        let sig = proof("signature timestamp", T0, T0 + Duration::days(365));
+        let (kept, dropped) = chain_of_proofs(vec![sig.clone()], T0 + Duration::days(365));
+        assert_eq!(kept, vec![sig], "notAfter itself is inside the validity");
+        assert!(dropped.is_empty());
+    }
+
+    #[test]
+    fn fail_a_token_whose_tsa_expired_before_the_validation_time_proves_nothing() {
+        let at = T0 + Duration::days(366);
+        let sig = proof("signature timestamp", T0, T0 + Duration::days(365));
+        let (kept, dropped) = chain_of_proofs(vec![sig.clone()], at);
+        assert!(kept.is_empty());
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].proof, sig);
+        assert_eq!(dropped[0].control, at);
+    }
+
+    #[test]
+    fn ok_an_archive_timestamp_made_while_the_first_tsa_was_valid_carries_it() {
+        // The signature timestamp's TSA expired at T0 + 365 d; an archive timestamp of
+        // T0 + 300 d by a TSA valid until T0 + 665 d proves the earlier token at T0 + 300 d.
+        let sig = proof("signature timestamp", T0, T0 + Duration::days(365));
+        let ats = proof(
+            "archive timestamp",
+            T0 + Duration::days(300),
+            T0 + Duration::days(665),
+        );
+        let (kept, dropped) =
+            chain_of_proofs(vec![sig.clone(), ats.clone()], T0 + Duration::days(600));
+        assert_eq!(kept, vec![sig, ats]);
+        assert!(dropped.is_empty());
+    }
+
+    #[test]
+    fn fail_an_archive_timestamp_made_after_the_first_tsa_expired_does_not_carry_it() {
+        let sig = proof("signature timestamp", T0, T0 + Duration::days(365));
+        let late = proof(
+            "archive timestamp",
+            T0 + Duration::days(400),
+            T0 + Duration::days(765),
+        );
+        let (kept, dropped) =
+            chain_of_proofs(vec![sig.clone(), late.clone()], T0 + Duration::days(600));
+        assert_eq!(kept, vec![late]);
+        assert_eq!(
+            kinds(&dropped.iter().map(|d| d.proof.clone()).collect::<Vec<_>>()),
+            vec!["signature timestamp"]
+        );
+        assert_eq!(dropped[0].control, T0 + Duration::days(400));
+    }
+
+    #[test]
+    fn fail_an_expired_last_archive_timestamp_carries_nothing() {
+        let sig = proof("signature timestamp", T0, T0 + Duration::days(365));
+        let ats = proof(
+            "archive timestamp",
+            T0 + Duration::days(300),
+            T0 + Duration::days(665),
+        );
+        let at = T0 + Duration::days(700);
+        let (kept, dropped) = chain_of_proofs(vec![sig, ats], at);
+        assert!(kept.is_empty());
+        assert_eq!(
+            kinds(&dropped.iter().map(|d| d.proof.clone()).collect::<Vec<_>>()),
+            vec!["signature timestamp", "archive timestamp"]
+        );
+        assert!(dropped.iter().all(|d| d.control == at));
+    }
 }

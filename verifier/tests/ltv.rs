@@ -4,8 +4,12 @@
 //! A test center (eds_ca) is set up at `T_INIT`; its certificates name an address nothing
 //! listens on, and the verifier runs offline: once a signature is LT, what it carries is all
 //! there is. The officer signs at `T0`, the center's TSA stamps at `T0`, the center issues CRLs
-//! and OCSP answers an hour later; the validations run two years later, after the officer's and
-//! the TSA's certificates expired. Each case asserts the exact indication and sub-indication.
+//! and OCSP answers an hour later; the validations run at `later()`, after the officer's
+//! certificate (180 days) expired and while the TSA's (730 days) is valid: a timestamp is the
+//! word of its TSA, worth something while the TSA's certificate is valid or a later archive
+//! timestamp proves the token existed before it expired (ETSI EN 319 102-1 §5.6.3; the cases
+//! after the TSA's expiry are tested on their own). Each case asserts the exact indication and
+//! sub-indication.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -45,13 +49,19 @@ use eds_verifier::verdict::{Indication, Outcome, SubIndication, TimeBasis};
 
 const PASS: &[u8] = b"test passphrase";
 const DOC: &[u8] = "Лицензия № KZ12LAA00000001".as_bytes();
-/// The center is set up and the officer's certificate issued (valid 365 days).
+/// The center is set up and the officer's certificate issued (valid 180 days); the issuing
+/// center's certificate, and with it the TSA's, is valid 730 days.
 const T_INIT: OffsetDateTime = datetime!(2026-06-01 09:00 UTC);
 /// The officer signs and the TSA stamps.
 const T0: OffsetDateTime = datetime!(2026-06-02 10:00 UTC);
 
-/// Two years after T0: the officer's and the TSA's certificates have expired.
+/// 330 days after T0: the officer's certificate has expired, the TSA's has not.
 fn later() -> OffsetDateTime {
+    T0 + Duration::days(330)
+}
+
+/// Two years after T0: the officer's and the TSA's certificates have expired.
+fn two_years_later() -> OffsetDateTime {
     T0 + Duration::days(730)
 }
 
@@ -87,6 +97,10 @@ impl Pki {
             algorithm: KeyAlgorithm::P256,
             // Nothing listens here: the center is gone when the validations run.
             base_url: "http://127.0.0.1:9".into(),
+            leaf_validity_days: 180,
+            // The TSA's certificate never outlives the issuing center's: two years here, so
+            // that the TSA's certificate has expired two years after T0.
+            issuing_validity_days: 730,
             ..CenterConfig::default()
         };
         let center = Center::init(dir.path(), config, PASS, T_INIT, &rng).unwrap();
@@ -189,11 +203,41 @@ impl Pki {
         lt
     }
 
+    /// The issuing center re-keyed at `at`: a certificate of the same name with a new key
+    /// (valid ten years) under the same root, and the new key as an rcgen issuer.
+    fn rekeyed_issuing(
+        &self,
+        at: OffsetDateTime,
+        serial: u8,
+    ) -> (Cert, rcgen::Issuer<'static, rcgen::KeyPair>) {
+        let root_key =
+            eds_ca::keys::read_encrypted_pkcs8(&self.center.dir().join("root.key.pem"), PASS)
+                .unwrap();
+        let root_issuer =
+            rcgen::Issuer::from_ca_cert_der(&self.root.der().to_vec().into(), root_key).unwrap();
+        let config = self.center.config();
+        let params =
+            eds_ca::certs::ca_params(&config.name, [serial; 20], at, 3650, Some(0), Some(config));
+        let new_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let new_issuing =
+            Cert::from_der(params.signed_by(&new_key, &root_issuer).unwrap().der()).unwrap();
+        assert_eq!(new_issuing.subject(), self.issuing.subject());
+        assert_ne!(new_issuing.der(), self.issuing.der());
+        (new_issuing, rcgen::Issuer::new(params, new_key))
+    }
+
     /// Adds an archive timestamp at `at` to the only signer.
     fn archive(&self, message: &[u8], at: OffsetDateTime) -> Vec<u8> {
+        self.archive_by(&self.tsa, message, at)
+    }
+
+    /// Adds an archive timestamp of `tsa` at `at` to the only signer.
+    fn archive_by(&self, tsa: &TimestampAuthority, message: &[u8], at: OffsetDateTime) -> Vec<u8> {
         let value = timestamp::signature_values(message).unwrap().remove(0);
         let input = archive::archive_input(message, &value, None).unwrap();
-        let (_, token) = self.token(&input.data, at);
+        let request = TimestampRequest::new(&input.data, &SystemRandom::new()).unwrap();
+        let answer = tsa.answer(self.center.store(), request.der(), at);
+        let token = request.token(&answer.der).unwrap();
         archive::add_archive_timestamp(message, &value, &token, &input.hash_index).unwrap()
     }
 
@@ -333,15 +377,15 @@ fn check<'a>(s: &'a SignatureReport, name: &str) -> &'a eds_verifier::verdict::C
 }
 
 #[test]
-fn ok_lt_verifies_offline_after_the_signer_and_the_tsa_expired() {
+fn ok_lt_verifies_offline_after_the_signer_expired() {
     let pki = Pki::new();
     assert!(
         pki.leaf.not_after() < later(),
         "the officer's certificate expired by then"
     );
     assert!(
-        pki.tsa.not_after() < later(),
-        "the TSA's certificate expired by then"
+        pki.tsa.not_after() > later(),
+        "the TSA's certificate is valid then"
     );
     let s = pki.verify(&pki.sign_lt(), later(), &[]);
     assert_verdict(&s, Indication::TotalPassed, None);
@@ -358,6 +402,151 @@ fn ok_lt_verifies_offline_after_the_signer_and_the_tsa_expired() {
         let source = used.source.as_deref().unwrap();
         assert!(source.contains("CRL embedded in the signature"), "{source}");
     }
+}
+
+/// ETSI EN 319 102-1 §5.6.3: a timestamp's genTime is only the word of its TSA. Once the TSA's
+/// certificate has expired, nothing shows the token was made before a leaked key could forge it:
+/// an LT signature whose only proof is such a token is judged at the validation time, after the
+/// officer's certificate expired.
+#[test]
+fn fail_lt_after_the_tsa_expired_is_out_of_bounds_no_poe() {
+    let pki = Pki::new();
+    assert!(pki.tsa.not_after() < two_years_later());
+    let s = pki.verify(&pki.sign_lt(), two_years_later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
+    assert_eq!(s.time_basis, TimeBasis::Given);
+    assert_eq!(s.timestamp_time, None);
+    let warning = s
+        .warnings
+        .iter()
+        .find(|w| w.contains("proves nothing"))
+        .unwrap_or_else(|| panic!("{s:#?}"));
+    assert!(warning.starts_with("the signature timestamp of 2026-06-02T10:00:00Z proves nothing at 2028-06-01T10:00:00Z: its TSA certificate (CN=EDS TEST CA TSA"), "{warning}");
+    assert!(warning.contains("eds extend --to LTA"), "{warning}");
+}
+
+/// The same after the TSA's expiry with an archive timestamp by the same TSA: it expired too,
+/// so it carries nothing.
+#[test]
+fn fail_lta_whose_only_tsa_expired_is_out_of_bounds_no_poe() {
+    let pki = Pki::new();
+    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    let s = pki.verify(&lta, two_years_later(), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
+    let dropped: Vec<_> = s
+        .warnings
+        .iter()
+        .filter(|w| w.contains("proves nothing"))
+        .collect();
+    assert_eq!(dropped.len(), 2, "{s:#?}");
+    assert!(
+        dropped[1].starts_with("the archive timestamp of 2026-06-02T12:00:00Z"),
+        "{}",
+        dropped[1]
+    );
+}
+
+/// Renewal in time. The center's TSA certificates never outlive its issuing certificate, so
+/// past the issuing center's end a signature lives on through a TSA under the re-keyed issuing
+/// center: before the first TSA certificate expires, the issuing center re-keys, its new key
+/// certifies the next TSA certificate, and the next archive timestamp, made with it over fresh
+/// CRLs, proves every earlier token at its genTime. A month after the first TSA certificate
+/// expired the signature passes on that chain of proofs; once the next one has expired as
+/// well, it does not.
+#[test]
+fn ok_lta_renewed_by_the_next_tsa_certificate_verifies_after_the_first_expired() {
+    let pki = Pki::new();
+    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    let renewal_time = pki.tsa.not_after() - Duration::days(60);
+    let (new_issuing, new_issuer) = pki.rekeyed_issuing(renewal_time - Duration::days(1), 0x43);
+    // The next TSA certificate: id-kp-timeStamping only, critical (RFC 3161 §2.3), five years.
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "EDS TEST CA TSA 2");
+    params.not_before = renewal_time - Duration::days(1);
+    params.not_after = renewal_time + Duration::days(5 * 365);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    params.use_authority_key_identifier_extension = true;
+    let eku = [
+        0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+    ];
+    let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], eku.to_vec());
+    ext.set_criticality(true);
+    params.custom_extensions = vec![ext];
+    let tsa2_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let tsa2 = params
+        .signed_by(&tsa2_key, &new_issuer)
+        .unwrap()
+        .der()
+        .to_vec();
+    let new_issuing_crl = rcgen::CertificateRevocationListParams {
+        this_update: renewal_time - Duration::minutes(30),
+        next_update: renewal_time + Duration::days(1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&new_issuer)
+    .unwrap()
+    .der()
+    .to_vec();
+    let mut crls = pki.crls(renewal_time - Duration::minutes(30));
+    crls.push(new_issuing_crl);
+    let (refreshed, _) = lt::add_validation_data(
+        &lta,
+        &ValidationData {
+            certificates: vec![new_issuing.der().to_vec(), tsa2.clone()],
+            crls,
+            ocsp_responses: Vec::new(),
+        },
+    )
+    .unwrap();
+    // The archive timestamp over the refreshed signature, signed with the next TSA's key.
+    let value = timestamp::signature_values(&refreshed).unwrap().remove(0);
+    let input = archive::archive_input(&refreshed, &value, None).unwrap();
+    let (_, token) = pki.token(&input.data, renewal_time);
+    let token = resign_token(&token, &tsa2, tsa2_key.serialized_der());
+    let renewed =
+        archive::add_archive_timestamp(&refreshed, &value, &token, &input.hash_index).unwrap();
+
+    let after_first = pki.tsa.not_after() + Duration::days(30);
+    let s = pki.verify(&renewed, after_first, &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.validation_time, T0);
+    let kinds: Vec<_> = s.proofs_of_existence.iter().map(|p| p.proven_by).collect();
+    assert_eq!(
+        kinds,
+        [
+            "signature timestamp",
+            "archive timestamp",
+            "archive timestamp"
+        ]
+    );
+    assert!(
+        !s.warnings.iter().any(|w| w.contains("proves nothing")),
+        "{s:#?}"
+    );
+
+    let after_both = renewal_time + Duration::days(5 * 365 + 1);
+    let s = pki.verify(&renewed, after_both, &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
 }
 
 #[test]
@@ -906,17 +1095,30 @@ fn ok_lt_and_lta_verify_online_with_the_center_shut_down() {
     );
 }
 
-/// An archive timestamp preserves the earlier tokens: the TSA's certificate is revoked after
-/// the archive timestamp and has expired by the validation; with the CRL that says so supplied,
-/// the signature timestamp (made before the revocation) still proves T0 and the signature
-/// passes. Revoked before the signature timestamp, the token proves nothing.
+/// An archive timestamp preserves the earlier tokens: made by the center's next TSA
+/// certificate two hours after T0, it proves the signature timestamp existed then; the first
+/// TSA's certificate is revoked a month later (a compromise found after the fact). With the CRL
+/// that says so supplied, the signature timestamp still proves T0 and the signature passes.
+/// Revoked before the signature timestamp, the token proves nothing.
 #[test]
 fn ok_archive_timestamp_keeps_an_earlier_token_whose_tsa_was_revoked_after_it() {
     let pki = Pki::new();
-    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    let rng = SystemRandom::new();
+    pki.center
+        .issue_tsa_signer(PASS, T0 + Duration::hours(1), &rng)
+        .unwrap();
+    let next_tsa = TimestampAuthority::load(
+        &pki.center,
+        PASS,
+        T0 + Duration::hours(2),
+        &rng,
+        TsaOptions::default(),
+    )
+    .unwrap();
+    assert_ne!(next_tsa.certificate_der(), pki.tsa.certificate_der());
+    let lta = pki.archive_by(&next_tsa, &pki.sign_lt(), T0 + Duration::hours(2));
     pki.revoke_tsa(T0 + Duration::days(30));
     let crls = pki.crls(T0 + Duration::days(31));
-    assert!(pki.tsa.not_after() < later());
     let s = pki.verify(&lta, later(), &crls);
     assert_verdict(&s, Indication::TotalPassed, None);
     assert_eq!(s.validation_time, T0);
@@ -954,19 +1156,7 @@ fn ok_lt_signed_before_the_issuing_centers_rekey_validates_on_the_old_chain() {
     let pki = Pki::new();
     let lt = pki.sign_lt();
     let rekey = T0 + Duration::days(30);
-    let root_key =
-        eds_ca::keys::read_encrypted_pkcs8(&pki.center.dir().join("root.key.pem"), PASS).unwrap();
-    let root_issuer =
-        rcgen::Issuer::from_ca_cert_der(&pki.root.der().to_vec().into(), root_key).unwrap();
-    let config = pki.center.config();
-    let params =
-        eds_ca::certs::ca_params(&config.name, [0x42; 20], rekey, 3650, Some(0), Some(config));
-    let new_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let new_issuing =
-        Cert::from_der(params.signed_by(&new_key, &root_issuer).unwrap().der()).unwrap();
-    assert_eq!(new_issuing.subject(), pki.issuing.subject());
-    assert_ne!(new_issuing.der(), pki.issuing.der());
-    let new_issuer = rcgen::Issuer::new(params, new_key);
+    let (new_issuing, new_issuer) = pki.rekeyed_issuing(rekey, 0x42);
     let new_crl = |revoked: Vec<rcgen::RevokedCertParams>| {
         rcgen::CertificateRevocationListParams {
             this_update: later() - Duration::hours(1),

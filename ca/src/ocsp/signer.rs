@@ -56,6 +56,7 @@ const DELEGATED: Delegated = Delegated {
     actor: "ocsp-responder",
     action: "ocsp-signer-issued",
     validity_days: VALIDITY_DAYS,
+    key_usage: None,
     renew_before: RENEW_BEFORE,
     template: signer_params,
 };
