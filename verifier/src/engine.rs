@@ -503,10 +503,10 @@ impl Verifier {
         let (proofs, unproven) = ltv::chain_of_proofs(proofs, self.options.at.unwrap_or(now));
         for u in &unproven {
             run.warnings.push(format!(
-                "the {} of {} proves nothing at {}: its TSA certificate ({}) expired at {} and \
-                 no later archive timestamp proves the token existed before (ETSI EN 319 102-1 \
-                 §5.6.3); extend the signature to LTA (`eds extend --to LTA`) before the last \
-                 timestamp's TSA certificate expires",
+                "the {} of {} proves nothing at {}: its TSA certificate ({}) vouches for it only \
+                 until {} (its end or revocation) and no later archive timestamp proves the \
+                 token existed before (ETSI EN 319 102-1 §5.6.3); extend the signature to LTA \
+                 (`eds extend --to LTA`) before the last timestamp's TSA certificate expires",
                 u.proof.proven_by,
                 rfc3339(u.proof.time),
                 rfc3339(u.control),
@@ -878,6 +878,9 @@ impl Verifier {
                 RevocationStatus::Good => {}
                 RevocationStatus::Revoked { time, reason } => {
                     all_good = false;
+                    if position == 0 {
+                        judged.leaf_revoked_at = Some(time);
+                    }
                     let who = who();
                     let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
                     let no_poe = if position == 0 {
@@ -1033,7 +1036,7 @@ impl Verifier {
         } else {
             Cow::Owned(doc.crls.iter().chain(&outer.crls).cloned().collect())
         };
-        self.judge_certificate(
+        let judged = self.judge_certificate(
             &tsa,
             &intermediates,
             Embedded {
@@ -1056,7 +1059,11 @@ impl Verifier {
             proven_by,
             tsa: tsa.subject(),
             serial: hex::encode_upper(&token.serial),
-            tsa_valid_until: tsa.not_after(),
+            // A TSA revoked after the token (its key compromised later) vouches for it only
+            // until the revocation.
+            tsa_valid_until: judged
+                .leaf_revoked_at
+                .map_or(tsa.not_after(), |r| r.min(tsa.not_after())),
         })
     }
 
@@ -1212,6 +1219,9 @@ struct Judged {
     center: Option<String>,
     revocation_source: Option<String>,
     revocation_data: Vec<RevocationUse>,
+    /// When the judged certificate itself is revoked, the revocation time (whatever the
+    /// verdict: a revocation after the proven time passes the certificate).
+    leaf_revoked_at: Option<OffsetDateTime>,
 }
 
 /// Revocation data carried by the signature (CAdES-LT): CRLs and OCSP responses, DER.

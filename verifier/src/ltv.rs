@@ -345,13 +345,16 @@ pub struct ProofOfExistence {
     pub tsa: String,
     /// The token's serial number (hex).
     pub serial: String,
-    /// The TSA certificate's notAfter: the token proves nothing once it has passed, unless a
-    /// later archive timestamp proves the token existed before (ETSI EN 319 102-1 §5.6.3).
+    /// The end of the TSA's word: its certificate's notAfter, or the certificate's revocation
+    /// time when the revocation data used says it was revoked after the token. The token proves
+    /// nothing after it, unless a later archive timestamp proves the token existed before
+    /// (ETSI EN 319 102-1 §5.6.3).
     #[serde(with = "time::serde::rfc3339")]
     pub tsa_valid_until: time::OffsetDateTime,
 }
 
-/// A proof of existence that cannot be used: its TSA certificate had expired at `control`
+/// A proof of existence that cannot be used: its TSA certificate had expired or been revoked
+/// at `control`
 /// (the validation time, or the time a later archive timestamp proves).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnprovenToken {

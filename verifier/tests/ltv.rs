@@ -1146,6 +1146,33 @@ fn ok_archive_timestamp_keeps_an_earlier_token_whose_tsa_was_revoked_after_it() 
     );
 }
 
+/// The TSA's certificate revoked a month after its token (its key compromised, found later),
+/// and no later archive timestamp: whoever held the key could have made the token with any
+/// genTime, so it proves nothing once the revocation is known, and the officer's expired
+/// certificate is judged at the validation time (ETSI EN 319 102-1 §5.6.3).
+#[test]
+fn fail_lt_whose_tsa_was_revoked_after_the_token_proves_nothing() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    pki.revoke_tsa(T0 + Duration::days(30));
+    let s = pki.verify(&lt, later(), &pki.crls(T0 + Duration::days(31)));
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
+    assert!(
+        s.warnings.iter().any(|w| w
+            .contains("vouches for it only until 2026-07-02T10:00:00Z (its end or revocation)")),
+        "{:?}",
+        s.warnings
+    );
+    // Without the CRL that says so, the token still stands.
+    let s = pki.verify(&lt, later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+}
+
 /// The issuing center re-keys a month after T0: a new certificate for the same name under the
 /// same root, with a new key that signs the CRLs from then on. Two years later the relying party
 /// holds the new certificate and the new key's latest CRL; the LT signature is still judged on
