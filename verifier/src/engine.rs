@@ -36,6 +36,7 @@ use crate::bounded::Bounded;
 use crate::cancel::Cancel;
 use crate::cert::Cert;
 use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
+use crate::crl::Reason;
 use crate::ltv::{self, ProofOfExistence, RevocationUse};
 use crate::path::{self, PathFailure, PathOptions, PolicyOptions};
 use crate::revocation::{CheckContext, RevocationChecker, RevocationStatus, Source};
@@ -879,7 +880,7 @@ impl Verifier {
                 RevocationStatus::Revoked { time, reason } => {
                     all_good = false;
                     if position == 0 {
-                        judged.leaf_revoked_at = Some(time);
+                        judged.leaf_revoked = Some((time, reason));
                     }
                     let who = who();
                     let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
@@ -1054,16 +1055,35 @@ impl Verifier {
         if indication != Indication::TotalPassed {
             return Err(TokenFailure::Tsa(format!("the TSA certificate: {reason}")));
         }
+        // A TSA certificate revoked after the token (RFC 3161 §4): for a reason that is not a
+        // compromise, the tokens made before stay valid; for a compromise (or any other
+        // reason), none is trusted from the revocation on; without a reason code, none at all.
+        let tsa_valid_until = match judged.leaf_revoked {
+            None
+            | Some((
+                _,
+                Some(
+                    Reason::Unspecified
+                    | Reason::AffiliationChanged
+                    | Reason::Superseded
+                    | Reason::CessationOfOperation,
+                ),
+            )) => tsa.not_after(),
+            Some((time, None)) => {
+                return Err(TokenFailure::Tsa(format!(
+                    "the TSA certificate was revoked at {} without a reason code, which makes \
+                     every token of its key invalid (RFC 3161 §4)",
+                    rfc3339(time)
+                )));
+            }
+            Some((time, Some(_))) => time.min(tsa.not_after()),
+        };
         Ok(ProofOfExistence {
             time: token.gen_time,
             proven_by,
             tsa: tsa.subject(),
             serial: hex::encode_upper(&token.serial),
-            // A TSA revoked after the token (its key compromised later) vouches for it only
-            // until the revocation.
-            tsa_valid_until: judged
-                .leaf_revoked_at
-                .map_or(tsa.not_after(), |r| r.min(tsa.not_after())),
+            tsa_valid_until,
         })
     }
 
@@ -1219,9 +1239,9 @@ struct Judged {
     center: Option<String>,
     revocation_source: Option<String>,
     revocation_data: Vec<RevocationUse>,
-    /// When the judged certificate itself is revoked, the revocation time (whatever the
-    /// verdict: a revocation after the proven time passes the certificate).
-    leaf_revoked_at: Option<OffsetDateTime>,
+    /// When the judged certificate itself is revoked, the revocation time and reason
+    /// (whatever the verdict: a revocation after the proven time passes the certificate).
+    leaf_revoked: Option<(OffsetDateTime, Option<Reason>)>,
 }
 
 /// Revocation data carried by the signature (CAdES-LT): CRLs and OCSP responses, DER.

@@ -287,6 +287,11 @@ impl Pki {
     /// revoke its own service certificates through `revoke` (they are rotated), so a compromised
     /// TSA key is recorded the way an operator would record it by hand.
     fn revoke_tsa(&self, at: OffsetDateTime) {
+        self.revoke_tsa_for(at, RevocationGround::KeyCompromise);
+    }
+
+    /// [`Pki::revoke_tsa`] on `ground` (its CRL reason).
+    fn revoke_tsa_for(&self, at: OffsetDateTime, ground: RevocationGround) {
         let tsa = Cert::from_der(self.tsa.certificate_der()).unwrap();
         let serial =
             eds_ca::store::Serial::from_unsigned(&hex::decode(tsa.serial_hex()).unwrap()).unwrap();
@@ -296,8 +301,8 @@ impl Pki {
                 &[NewRevocation {
                     serial,
                     record: RevocationRecord {
-                        ground: RevocationGround::KeyCompromise,
-                        reason: RevocationGround::KeyCompromise.crl_reason(),
+                        ground,
+                        reason: ground.crl_reason(),
                         notified_by: "center".into(),
                         received_at: at,
                         entered_at: at,
@@ -1171,6 +1176,46 @@ fn fail_lt_whose_tsa_was_revoked_after_the_token_proves_nothing() {
     // Without the CRL that says so, the token still stands.
     let s = pki.verify(&lt, later(), &[]);
     assert_verdict(&s, Indication::TotalPassed, None);
+}
+
+/// RFC 3161 §4: a TSA certificate revoked without a reason code (the center writes none for
+/// "unspecified", as RFC 5280 §5.3.1 asks) makes every token of its key invalid, even one made
+/// before the revocation.
+#[test]
+fn fail_lt_whose_tsa_was_revoked_without_a_reason_code_proves_nothing() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    pki.revoke_tsa_for(T0 + Duration::days(30), RevocationGround::HolderRequest);
+    let s = pki.verify(&lt, later(), &pki.crls(T0 + Duration::days(31)));
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(
+        s.warnings.iter().any(|w| w.contains(
+            "without a reason code, which makes every token of its key invalid (RFC 3161 §4)"
+        )),
+        "{:?}",
+        s.warnings
+    );
+}
+
+/// RFC 3161 §4: a TSA certificate revoked for a reason that is not a compromise (superseded
+/// here) leaves the tokens made before the revocation valid at any later time.
+#[test]
+fn ok_lt_whose_tsa_was_superseded_after_the_token_still_passes() {
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    pki.revoke_tsa_for(T0 + Duration::days(30), RevocationGround::NameChange);
+    let s = pki.verify(&lt, later(), &pki.crls(T0 + Duration::days(31)));
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.validation_time, T0);
+    assert_eq!(s.proofs_of_existence.len(), 1, "{s:#?}");
+    assert_eq!(
+        s.proofs_of_existence[0].tsa_valid_until,
+        pki.tsa.not_after()
+    );
 }
 
 /// The issuing center re-keys a month after T0: a new certificate for the same name under the
