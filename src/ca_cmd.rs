@@ -567,25 +567,55 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, json_out, now, cmd),
-        CaCommand::Rotate { service, secret } => {
+        CaCommand::Rotate {
+            service,
+            compromised,
+            secret,
+        } => {
             let center = Center::open(data)?;
             let pass = passphrase(&secret)?;
-            let (rec, name, file) = match service {
-                RotateService::Ocsp => (
+            let (rec, revoked, name, file) = match (service, compromised) {
+                (RotateService::Ocsp, false) => (
                     center.issue_ocsp_signer(&pass, now, &rng)?,
+                    None,
                     "OCSP responder",
                     eds_ca::ocsp::signer::CERT_FILE,
                 ),
-                RotateService::Tsa => (
+                (RotateService::Ocsp, true) => {
+                    let (rec, revoked) =
+                        center.replace_compromised_ocsp_signer(&pass, "operator", now, &rng)?;
+                    (
+                        rec,
+                        revoked,
+                        "OCSP responder",
+                        eds_ca::ocsp::signer::CERT_FILE,
+                    )
+                }
+                (RotateService::Tsa, false) => (
                     center.issue_tsa_signer(&pass, now, &rng)?,
+                    None,
                     "timestamp authority",
                     eds_ca::tsa::CERT_FILE,
                 ),
+                (RotateService::Tsa, true) => {
+                    let (rec, revoked) =
+                        center.replace_compromised_tsa_signer(&pass, "operator", now, &rng)?;
+                    (rec, revoked, "timestamp authority", eds_ca::tsa::CERT_FILE)
+                }
             };
+            if let Some(old) = &revoked
+                && !json_out
+            {
+                println!(
+                    "revoked the replaced {name} certificate {} for key compromise; publish a CRL (`eds ca crl`) so relying parties see it",
+                    old.serial
+                );
+            }
             if json_out {
                 print_json(&json!({
                     "certificate": public_view(&rec, true),
                     "file": data.join(file),
+                    "revoked": revoked.as_ref().map(|r| public_view(r, true)),
                 }))?;
             } else {
                 println!(

@@ -270,13 +270,21 @@ pub(crate) enum CaCommand {
     ///
     /// These certificates are never revoked like an owner's (`eds ca revoke` refuses them, exit
     /// 4): the issuing center certifies a new key of the center's algorithm, and a running `eds
-    /// serve` signs with it from its next request, without a restart. Example:
+    /// serve` signs with it from its next request, without a restart. The TSA also gets a new
+    /// key by itself once a year; its certificates stay valid for years so that the tokens they
+    /// made stay verifiable. With --compromised the replaced certificate is revoked for key
+    /// compromise first (no token of the old TSA key is trusted from then on, RFC 3161 §4);
+    /// publish a CRL afterwards (`eds ca crl`). Examples:
     ///
     ///     eds ca rotate ocsp
+    ///     eds ca rotate tsa --compromised && eds ca crl
     Rotate {
         /// Which certificate.
         #[arg(value_enum)]
         service: RotateService,
+        /// The replaced certificate's key was compromised: revoke it (ground key-compromise).
+        #[arg(long)]
+        compromised: bool,
         #[command(flatten)]
         secret: PassphraseArgs,
     },

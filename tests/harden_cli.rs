@@ -91,6 +91,47 @@ fn fail_revoking_the_ocsp_or_tsa_certificate_exits_4_and_names_the_rotation() {
     }
 }
 
+/// A compromised service key: `eds ca rotate SERVICE --compromised` revokes the replaced
+/// certificate for key compromise (RFC 3161 §4: no token of the old TSA key is trusted from
+/// then on) and issues a new one; the next CRL lists the old one with that reason.
+#[test]
+fn ok_rotate_compromised_revokes_the_replaced_certificate_for_key_compromise() {
+    let c = Center::ready();
+    for (service, name) in [("tsa", "timestamp authority"), ("ocsp", "OCSP responder")] {
+        let old = rotate(&c, service);
+        let before = audit_len(&c);
+        let v = ok_json(&c.run(&["--json", "ca", "rotate", service, "--compromised"]));
+        let new = v["certificate"]["serial"].as_str().unwrap();
+        assert_ne!(new, old);
+        assert_eq!(v["revoked"]["serial"], old.as_str(), "{v:#}");
+        assert_eq!(c.show(&old)["status"], "revoked");
+        assert_eq!(c.show(&old)["revocation"]["ground"], "key-compromise");
+        assert_eq!(c.show(new)["status"], "valid");
+        // The revocation and the issuance, each in the audit log.
+        assert_eq!(audit_len(&c), before + 2);
+        let crl = c.crl();
+        let text = openssl_ok(&["crl", "-in", crl.to_str().unwrap(), "-noout", "-text"]);
+        let entries = revoked_entries(&text).join("\n");
+        let at = entries
+            .find(&format!("Serial Number: {old}"))
+            .unwrap_or_else(|| panic!("{old} not in\n{entries}"));
+        assert!(
+            entries[at..].lines().take(5).any(|l| l == "Key Compromise"),
+            "{entries}"
+        );
+        // The text form names what was revoked and what to do.
+        let o = c.run(&["ca", "rotate", service, "--compromised"]);
+        let text = ok(&o);
+        assert!(
+            text.starts_with(&format!(
+                "revoked the replaced {name} certificate {new} for key compromise; publish a \
+                 CRL (`eds ca crl`) so relying parties see it"
+            )),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn fail_revocation_fields_out_of_bounds_exit_3_and_change_nothing() {
     let c = Center::ready();

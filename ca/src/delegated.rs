@@ -29,7 +29,10 @@ use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
 use crate::keys::{self, write_private_file, write_public_file};
-use crate::store::{AuditEvent, CertificateRecord, Serial, Store, StoreError};
+use crate::store::{
+    AuditEvent, CertificateRecord, NewRevocation, RevocationRecord, Serial, Store, StoreError,
+};
+use eds_profile::grounds::RevocationGround;
 
 /// What a loaded OCSP responder or timestamp authority knows of its own certificate, checked
 /// against the data folder and the register ([`crate::ocsp::Responder::signer_state`],
@@ -189,6 +192,69 @@ impl Center {
         let _lock = self.lock_delegated(d)?;
         self.issue_delegated_locked(d, passphrase, now, rng)
             .map(|(record, _)| record)
+    }
+
+    /// Replaces the service's certificate after its key was compromised: first revokes the
+    /// current one in the register for key compromise (if it is not revoked already), then
+    /// issues a new one like [`Center::issue_delegated`]. Returns the new certificate and the
+    /// revoked one (`None` when there was none on disk, or it was revoked before).
+    pub(crate) fn replace_compromised_delegated(
+        &self,
+        d: &Delegated,
+        passphrase: &[u8],
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(CertificateRecord, Option<CertificateRecord>), CaError> {
+        let now = truncate_to_seconds(now);
+        let _lock = self.lock_delegated(d)?;
+        let cert_path = self.dir().join(d.cert_file);
+        let mut revoked = None;
+        if cert_path.exists() {
+            let der = read_pem_certificate(&cert_path)?;
+            let (_, cert) = X509Certificate::from_der(&der).map_err(|e| CaError::KeyFile {
+                path: cert_path.display().to_string(),
+                reason: format!("not a certificate: {e}"),
+            })?;
+            let serial =
+                Serial::from_der_content(cert.raw_serial()).map_err(|e| CaError::KeyFile {
+                    path: cert_path.display().to_string(),
+                    reason: format!("serial: {e}"),
+                })?;
+            let ground = RevocationGround::KeyCompromise;
+            let revocation = NewRevocation {
+                serial: serial.clone(),
+                record: RevocationRecord {
+                    ground,
+                    reason: ground.crl_reason(),
+                    notified_by: actor.to_owned(),
+                    received_at: now,
+                    entered_at: now,
+                    invalidity_date: None,
+                    note: Some(format!("{} replaced: its key was compromised", d.what)),
+                },
+            };
+            let event = AuditEvent {
+                at: now,
+                actor: actor.to_owned(),
+                action: "certificate-revoked".into(),
+                details: json!({
+                    "serial": serial.to_string(),
+                    "ground": ground.as_str(),
+                    "service": d.kind,
+                }),
+            };
+            match self
+                .store()
+                .revoke(std::slice::from_ref(&revocation), &event)
+            {
+                Ok(mut done) => revoked = done.pop(),
+                Err(StoreError::AlreadyRevoked { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (record, _) = self.issue_delegated_locked(d, passphrase, now, rng)?;
+        Ok((record, revoked))
     }
 
     /// The service's certificate (DER) and key: the current pair when it is usable at `now` for

@@ -921,6 +921,19 @@ impl Center {
         self.issue_delegated(&DELEGATED, passphrase, now, rng)
     }
 
+    /// [`Center::issue_tsa_signer`] after the TSA's key was compromised: the current
+    /// certificate is revoked for key compromise first, so that no token of that key is
+    /// trusted from then on (RFC 3161 §4). Returns the new certificate and the revoked one.
+    pub fn replace_compromised_tsa_signer(
+        &self,
+        passphrase: &[u8],
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(CertificateRecord, Option<CertificateRecord>), CaError> {
+        self.replace_compromised_delegated(&DELEGATED, passphrase, actor, now, rng)
+    }
+
     /// The TSA's certificate (DER) and key: the current pair when usable at `now` for more
     /// than [`RENEW_BEFORE`], a newly issued one otherwise.
     pub(crate) fn tsa_signer(

@@ -79,6 +79,19 @@ impl Center {
         self.issue_delegated(&DELEGATED, passphrase, now, rng)
     }
 
+    /// [`Center::issue_ocsp_signer`] after the responder's key was compromised: the current
+    /// certificate is revoked for key compromise first (relying parties learn it from the
+    /// CRL). Returns the new certificate and the revoked one.
+    pub fn replace_compromised_ocsp_signer(
+        &self,
+        passphrase: &[u8],
+        actor: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(CertificateRecord, Option<CertificateRecord>), CaError> {
+        self.replace_compromised_delegated(&DELEGATED, passphrase, actor, now, rng)
+    }
+
     /// The responder's certificate (DER) and key: the current pair when it is usable at `now`
     /// for more than [`RENEW_BEFORE`], a newly issued one otherwise.
     pub(crate) fn ocsp_signer(
