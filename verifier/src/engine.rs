@@ -1078,6 +1078,14 @@ impl Verifier {
             }
             Some((time, Some(_))) => time.min(tsa.not_after()),
         };
+        // The TSA's word lasts no longer than its issuers' certificates (the trust anchor's
+        // own validity aside, RFC 5280 §6.1.1 (d)): `judged.chain` is leaf first, anchor last.
+        let tsa_valid_until = judged
+            .chain
+            .iter()
+            .take(judged.chain.len().saturating_sub(1))
+            .map(|c| c.not_after)
+            .fold(tsa_valid_until, OffsetDateTime::min);
         Ok(ProofOfExistence {
             time: token.gen_time,
             proven_by,

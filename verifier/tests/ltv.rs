@@ -340,6 +340,32 @@ impl Pki {
     }
 }
 
+/// A TSA certificate by `issuer` (id-kp-timeStamping only, critical: RFC 3161 §2.3) valid from
+/// `not_before` to `not_after`, and its key.
+fn tsa_certificate<S: rcgen::SigningKey>(
+    issuer: &rcgen::Issuer<'_, S>,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> (Vec<u8>, rcgen::KeyPair) {
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "EDS TEST CA TSA 2");
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    params.use_authority_key_identifier_extension = true;
+    let eku = [
+        0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+    ];
+    let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], eku.to_vec());
+    ext.set_criticality(true);
+    params.custom_extensions = vec![ext];
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let der = params.signed_by(&key, issuer).unwrap().der().to_vec();
+    (der, key)
+}
+
 /// The one signature of `signature`, judged at `at` against `trust` with `checker`'s sources.
 fn verify_by(
     checker: RevocationChecker,
@@ -474,27 +500,12 @@ fn ok_lta_renewed_by_the_next_tsa_certificate_verifies_after_the_first_expired()
     let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
     let renewal_time = pki.tsa.not_after() - Duration::days(60);
     let (new_issuing, new_issuer) = pki.rekeyed_issuing(renewal_time - Duration::days(1), 0x43);
-    // The next TSA certificate: id-kp-timeStamping only, critical (RFC 3161 §2.3), five years.
-    let mut params = rcgen::CertificateParams::default();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "EDS TEST CA TSA 2");
-    params.not_before = renewal_time - Duration::days(1);
-    params.not_after = renewal_time + Duration::days(5 * 365);
-    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
-    params.use_authority_key_identifier_extension = true;
-    let eku = [
-        0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
-    ];
-    let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], eku.to_vec());
-    ext.set_criticality(true);
-    params.custom_extensions = vec![ext];
-    let tsa2_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let tsa2 = params
-        .signed_by(&tsa2_key, &new_issuer)
-        .unwrap()
-        .der()
-        .to_vec();
+    // The next TSA certificate, five years.
+    let (tsa2, tsa2_key) = tsa_certificate(
+        &new_issuer,
+        renewal_time - Duration::days(1),
+        renewal_time + Duration::days(5 * 365),
+    );
     let new_issuing_crl = rcgen::CertificateRevocationListParams {
         this_update: renewal_time - Duration::minutes(30),
         next_update: renewal_time + Duration::days(1),
@@ -1216,6 +1227,49 @@ fn ok_lt_whose_tsa_was_superseded_after_the_token_still_passes() {
         s.proofs_of_existence[0].tsa_valid_until,
         pki.tsa.not_after()
     );
+}
+
+/// A TSA certificate that outlives the issuing center's (five years under a two-year issuing
+/// certificate): its tokens are the TSA's word only while its whole chain is valid, so once the
+/// issuing certificate has expired the signature timestamp proves nothing.
+#[test]
+fn fail_lt_whose_tsa_outlives_its_issuer_proves_nothing_after_the_issuer_expired() {
+    let pki = Pki::new();
+    let issuing_key =
+        eds_ca::keys::read_encrypted_pkcs8(&pki.center.dir().join("issuing.key.pem"), PASS)
+            .unwrap();
+    let issuing =
+        rcgen::Issuer::from_ca_cert_der(&pki.issuing.der().to_vec().into(), issuing_key).unwrap();
+    let (tsa, tsa_key) = tsa_certificate(&issuing, T_INIT, T_INIT + Duration::days(5 * 365));
+    let b = pki.sign_b();
+    let value = timestamp::signature_values(&b).unwrap().remove(0);
+    let (_, token) = pki.token(&value, T0);
+    let token = resign_token(&token, &tsa, tsa_key.serialized_der());
+    let t = timestamp::add_signature_timestamp(&b, &token).unwrap();
+    let (lt, _) = lt::add_validation_data(
+        &t,
+        &ValidationData {
+            certificates: vec![pki.issuing.der().to_vec(), pki.root.der().to_vec()],
+            crls: pki.crls(T0 + Duration::hours(1)),
+            ocsp_responses: Vec::new(),
+        },
+    )
+    .unwrap();
+    // While the issuing certificate is valid: the token proves T0.
+    let s = pki.verify(&lt, later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(
+        s.proofs_of_existence[0].tsa_valid_until,
+        pki.issuing.not_after()
+    );
+    // After it: nothing proves the signature existed while the officer's certificate was valid.
+    let s = pki.verify(&lt, pki.issuing.not_after() + Duration::days(1), &[]);
+    assert_verdict(
+        &s,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
 }
 
 /// The issuing center re-keys a month after T0: a new certificate for the same name under the
