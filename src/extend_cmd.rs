@@ -104,7 +104,11 @@ Raise a signature to a higher CAdES baseline level (ETSI EN 319 122-1), in place
        later, with nothing else (`eds verify --offline`);
   LTA  and add an archive timestamp (v3, with ats-hash-index-v3) from --tsa over everything. On
        a signature that is already LTA this adds the next archive timestamp: run it again
-       before the last timestamp's TSA certificate expires or its algorithm weakens.
+       before the last timestamp's TSA certificate expires or its algorithm weakens. A
+       timestamp proves something only while its TSA's certificate is valid, or a later
+       archive timestamp proves it older (ETSI EN 319 102-1 §5.6.3): when the newest one's
+       TSA certificate has ended, or ends within 90 days, a warning says so
+       (`proofs_ending` in --json).
 
 Revocation data: the --crl and --ocsp files that cover a certificate, else (unless --offline)
 the CRLs of its distribution points, else its OCSP responder. A certificate left without any is
@@ -174,6 +178,72 @@ pub(crate) struct ExtendSummary {
     /// Revocation data added at LT that was issued before the latest signature timestamp
     /// (ETSI EN 319 102-1 freshness), one line each with what to do.
     pub(crate) not_fresh: Vec<String>,
+    /// The signature's newest timestamp, per signer, whose TSA certificate has ended or ends
+    /// within [`RENEW_WITHIN`]: one line each with what it means and what to do.
+    pub(crate) proofs_ending: Vec<String>,
+}
+
+/// RFC 3339 text of `t`.
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// `eds extend` says when the newest timestamp's TSA certificate ends within this time.
+const RENEW_WITHIN: time::Duration = time::Duration::days(90);
+
+/// Per signer of `der`, the newest timestamp token (signature or archive timestamp) and the end
+/// of its TSA's certificate: a token proves something only while that certificate is valid, or
+/// a later archive timestamp proves the token older (ETSI EN 319 102-1 §5.6.3). One line per
+/// signer whose newest token's TSA certificate has ended by `now` or ends within
+/// [`RENEW_WITHIN`]. Tokens that cannot be read are left to `eds verify`.
+fn proofs_ending(der: &[u8], content: Option<&[u8]>, now: OffsetDateTime) -> Vec<String> {
+    let Ok(doc) = eds_verifier::cms::parse(der) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for (i, signer) in doc.signers.iter().enumerate() {
+        let mut tokens = signer.timestamp_tokens.clone();
+        if let Ok(archives) =
+            eds_verifier::ltv::archive_tokens(der, signer, content.or(doc.content.as_deref()))
+        {
+            tokens.extend(archives.into_iter().map(|a| a.token));
+        }
+        let newest = tokens
+            .iter()
+            .filter_map(|t| eds_verifier::cms::read_timestamp_token(t).ok())
+            .max_by_key(|t| t.gen_time);
+        let Some(token) = newest else { continue };
+        let Some(tsa_signer) = token.tsa_signer() else {
+            continue;
+        };
+        let check =
+            eds_verifier::cms::check_signer(&token.document, tsa_signer, None, &doc.certificates);
+        let Some(tsa) = check.certificate else {
+            continue;
+        };
+        let end = tsa.not_after();
+        let n = i + 1;
+        let made = rfc3339(token.gen_time);
+        if end < now {
+            lines.push(format!(
+                "signer {n}: its newest timestamp ({made}) proves nothing any more: its TSA \
+                 certificate ({}) ended at {}; what is added now proves the signature existed \
+                 only from now on",
+                tsa.subject(),
+                rfc3339(end)
+            ));
+        } else if end - now < RENEW_WITHIN {
+            lines.push(format!(
+                "signer {n}: its newest timestamp ({made}) is vouched for by its TSA certificate \
+                 ({}) only until {}: add the next archive timestamp (`eds extend --to LTA`) \
+                 before then",
+                tsa.subject(),
+                rfc3339(end)
+            ));
+        }
+    }
+    lines
 }
 
 /// `eds extend`.
@@ -226,7 +296,7 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
             summary.ocsp_responses_added,
             summary.archive_timestamps,
         );
-        for line in &summary.not_fresh {
+        for line in summary.not_fresh.iter().chain(&summary.proofs_ending) {
             eprintln!("warning: {line}");
         }
     }
@@ -241,6 +311,8 @@ struct FolderSummary {
     failed: Vec<FolderFailure>,
     /// Files extended with revocation data not issued after their signature timestamp.
     not_fresh: Vec<FolderFailure>,
+    /// Files whose newest timestamp's TSA certificate has ended or ends soon.
+    proofs_ending: Vec<FolderFailure>,
 }
 
 #[derive(Debug, Serialize)]
@@ -282,6 +354,7 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     let stale: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
+    let ending: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -317,6 +390,14 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                                 error: summary.not_fresh.join("; "),
                             });
                         }
+                        if !summary.proofs_ending.is_empty()
+                            && let Ok(mut list) = ending.lock()
+                        {
+                            list.push(FolderFailure {
+                                file: file.clone(),
+                                error: summary.proofs_ending.join("; "),
+                            });
+                        }
                         Ok(())
                     })();
                     if let Err(e) = result
@@ -341,11 +422,16 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
     not_fresh.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut proofs_ending = ending
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    proofs_ending.sort_by(|a, b| a.file.cmp(&b.file));
     let summary = FolderSummary {
         level: args.to.name(),
         extended: files.len().saturating_sub(failed.len()),
         failed,
         not_fresh,
+        proofs_ending,
     };
     if json {
         say!("{}", serde_json::to_string_pretty(&summary)?);
@@ -360,7 +446,7 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
         for f in &summary.failed {
             say!("  failed: {}: {}", f.file.display(), f.error);
         }
-        for f in &summary.not_fresh {
+        for f in summary.not_fresh.iter().chain(&summary.proofs_ending) {
             eprintln!("warning: {}: {}", f.file.display(), f.error);
         }
     }
@@ -428,7 +514,9 @@ pub(crate) fn raise(
         ocsp_responses_added: 0,
         archive_timestamps: Vec::new(),
         not_fresh: Vec::new(),
+        proofs_ending: Vec::new(),
     };
+    summary.proofs_ending = proofs_ending(&der, content, now);
     let mut der = der;
     if level == Level::B {
         bail!("--to B: a signature cannot be lowered; B is what `eds sign` makes without --tsa");
@@ -686,10 +774,7 @@ fn freshness(
     let Some(stamped_at) = stamped_at else {
         return Ok(Vec::new());
     };
-    let when = |t: OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|_| t.to_string())
-    };
+    let when = rfc3339;
     let mut stale = Vec::new();
     for crl in &data.crls {
         let crl = Crl::parse(crl).context("read a CRL to embed")?;

@@ -332,3 +332,86 @@ fn ok_extend_folder_with_jobs_raises_each_signature_and_lists_the_one_that_fails
         );
     }
 }
+
+/// `eds extend` says when the newest timestamp's TSA certificate ends within 90 days (add the
+/// next archive timestamp before then) or has ended (a timestamp added now proves only from
+/// now on), in text and as `proofs_ending` in --json; a fresh one says nothing.
+#[test]
+fn ok_extend_warns_when_the_newest_timestamps_tsa_certificate_ends() {
+    let (c, _serving, tsa) = online();
+    let serial = c.issue_sample("individual-signing");
+    let p12 = c.out.join(format!("{serial}.p12"));
+    let (t, _) = sign(&c, &p12, "t", &["--tsa", &tsa]);
+    let end = openssl_ok(&[
+        "x509",
+        "-enddate",
+        "-noout",
+        "-in",
+        c.data.join("tsa.crt.pem").to_str().unwrap(),
+    ]);
+    let end = parse_openssl_time(end.trim().strip_prefix("notAfter=").unwrap());
+    let subject = "CN=EDS TEST CA TSA,C=KZ";
+
+    // Today: nothing to say.
+    let o = extend(
+        &c,
+        &[
+            t.to_str().unwrap(),
+            "--to",
+            "T",
+            "--out",
+            c.path("t0.p7s").to_str().unwrap(),
+        ],
+    );
+    let v: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["proofs_ending"], serde_json::json!([]), "{v:#}");
+
+    // A month before the TSA certificate's end (`--to T` on a T signature adds nothing: only
+    // the check runs).
+    let soon = rfc3339(end - Duration::days(30));
+    let o = c.run_env(
+        &[
+            "extend",
+            t.to_str().unwrap(),
+            "--to",
+            "T",
+            "--out",
+            c.path("t1.p7s").to_str().unwrap(),
+        ],
+        &[("EDS_NOW", &soon)],
+    );
+    let err = stderr(&o);
+    assert_code(&o, 0);
+    assert!(
+        err.contains("warning: signer 1: its newest timestamp (") && err.contains(&format!(
+            ") is vouched for by its TSA certificate ({subject}) only until {}: add the next archive timestamp (`eds extend --to LTA`) before then",
+            rfc3339(end)
+        )),
+        "{err}"
+    );
+
+    // After it: what is added now proves only from now on.
+    let after = rfc3339(end + Duration::days(1));
+    let o = c.run_env(
+        &[
+            "--json",
+            "extend",
+            t.to_str().unwrap(),
+            "--to",
+            "T",
+            "--out",
+            c.path("t2.p7s").to_str().unwrap(),
+        ],
+        &[("EDS_NOW", &after)],
+    );
+    let v: Value = serde_json::from_str(&ok(&o)).unwrap();
+    let lines = v["proofs_ending"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{v:#}");
+    assert!(
+        lines[0].as_str().unwrap().ends_with(&format!(
+            "proves nothing any more: its TSA certificate ({subject}) ended at {}; what is added now proves the signature existed only from now on",
+            rfc3339(end)
+        )),
+        "{v:#}"
+    );
+}
