@@ -462,22 +462,13 @@ impl Verifier {
             Some(failure) => record_signer_failure(&mut run, failure),
         }
 
-        // Proof of existence from a signature timestamp.
-        let mut timestamp_time = None;
+        // Proofs of existence from the signature timestamps (every one that verifies: one whose
+        // TSA certificate has ended may be dropped below while another still holds).
         let mut proofs = Vec::new();
         if failure.is_none() {
             for token in &signer.timestamp_tokens {
                 match self.verify_timestamp(token, signer, doc, now, cancel) {
-                    Ok(proof) => {
-                        let t = proof.time;
-                        timestamp_time = Some(t);
-                        proofs.push(proof);
-                        run.pass(
-                            "timestamp",
-                            format!("a signature timestamp proves existence at {}", rfc3339(t)),
-                        );
-                        break;
-                    }
+                    Ok(proof) => proofs.push(proof),
                     Err(why) => run
                         .warnings
                         .push(format!("a signature timestamp was ignored: {why}")),
@@ -515,11 +506,15 @@ impl Verifier {
                 rfc3339(u.proof.tsa_valid_until),
             ));
         }
-        if unproven
+        let timestamp_time = proofs
             .iter()
-            .any(|u| u.proof.proven_by == "signature timestamp")
-        {
-            timestamp_time = None;
+            .find(|p| p.proven_by == ltv::SIGNATURE_TIMESTAMP)
+            .map(|p| p.time);
+        if let Some(t) = timestamp_time {
+            run.pass(
+                "timestamp",
+                format!("a signature timestamp proves existence at {}", rfc3339(t)),
+            );
         }
         // Past signature validation (ETSI EN 319 102-1 §5.6): with a proof of existence the
         // certificates are judged at the earliest proven time, whatever the validation time
@@ -996,7 +991,7 @@ impl Verifier {
         token
             .check_signature_imprint(signer)
             .map_err(|e| e.to_string())?;
-        self.verify_token(&token, outer, "signature timestamp", now, cancel)
+        self.verify_token(&token, outer, ltv::SIGNATURE_TIMESTAMP, now, cancel)
             .map_err(|f| match f {
                 TokenFailure::Signature(d) | TokenFailure::Tsa(d) => d,
             })
@@ -1168,7 +1163,7 @@ impl Verifier {
                 );
                 continue;
             }
-            match self.verify_token(&token, doc, "archive timestamp", now, cancel) {
+            match self.verify_token(&token, doc, ltv::ARCHIVE_TIMESTAMP, now, cancel) {
                 Ok(proof) => {
                     run.pass(
                         CHECK,

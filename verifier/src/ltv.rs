@@ -332,6 +332,11 @@ fn missing() -> der::Error {
     .into()
 }
 
+/// [`ProofOfExistence::proven_by`] of a signature timestamp.
+pub const SIGNATURE_TIMESTAMP: &str = "signature timestamp";
+/// [`ProofOfExistence::proven_by`] of an archive timestamp.
+pub const ARCHIVE_TIMESTAMP: &str = "archive timestamp";
+
 /// A verified proof that the signature existed at a time (ETSI EN 319 102-1 §5.6.2.1): a
 /// timestamp whose imprint, signature and TSA certificate were checked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -368,9 +373,10 @@ pub struct UnprovenToken {
 /// a timestamp token's genTime is only the word of its TSA, which is worth something while the
 /// TSA's certificate is valid. Newest first, each token must have a TSA certificate valid at the
 /// control time, which starts at the validation time and moves back to the genTime of each
-/// token kept: an archive timestamp covers every timestamp made before it, so it proves those
-/// tokens existed at its genTime. `proofs` sorted earliest first; returns the kept ones
-/// (earliest first) and the dropped ones.
+/// archive timestamp kept: an archive timestamp covers every timestamp made before it, so it
+/// proves those tokens existed at its genTime (a signature timestamp covers only the signature
+/// value, and moves nothing). `proofs` sorted earliest first; returns the kept ones (earliest
+/// first) and the dropped ones.
 pub fn chain_of_proofs(
     proofs: Vec<ProofOfExistence>,
     validation_time: time::OffsetDateTime,
@@ -380,7 +386,9 @@ pub fn chain_of_proofs(
     let mut dropped = Vec::new();
     for proof in proofs.into_iter().rev() {
         if proof.tsa_valid_until >= control {
-            control = proof.time;
+            if proof.proven_by == ARCHIVE_TIMESTAMP {
+                control = proof.time;
+            }
             kept.push(proof);
         } else {
             dropped.push(UnprovenToken { proof, control });
@@ -483,6 +491,22 @@ mod tests {
             vec!["signature timestamp"]
         );
         assert_eq!(dropped[0].control, T0 + Duration::days(400));
+    }
+
+    #[test]
+    fn fail_a_later_signature_timestamp_does_not_carry_an_earlier_one() {
+        let first = proof("signature timestamp", T0, T0 + Duration::days(365));
+        let second = proof(
+            "signature timestamp",
+            T0 + Duration::hours(1),
+            T0 + Duration::days(3650),
+        );
+        let at = T0 + Duration::days(400);
+        let (kept, dropped) = chain_of_proofs(vec![first.clone(), second.clone()], at);
+        assert_eq!(kept, vec![second]);
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].proof, first);
+        assert_eq!(dropped[0].control, at);
     }
 
     #[test]

@@ -1272,6 +1272,72 @@ fn fail_lt_whose_tsa_outlives_its_issuer_proves_nothing_after_the_issuer_expired
     assert!(s.proofs_of_existence.is_empty(), "{s:#?}");
 }
 
+/// Two signature timestamps: the first by the center's TSA (its certificate ends with the
+/// issuing center's), the second, an hour later, by a TSA under the re-keyed issuing center.
+/// After the first TSA certificate ended, the second still proves the signature: the verifier
+/// weighs every signature timestamp, not only the first that verifies.
+#[test]
+fn ok_a_second_signature_timestamp_holds_when_the_first_tsa_has_ended() {
+    let pki = Pki::new();
+    let (new_issuing, new_issuer) = pki.rekeyed_issuing(T0 - Duration::days(1), 0x44);
+    let (tsa2, tsa2_key) = tsa_certificate(
+        &new_issuer,
+        T0 - Duration::days(1),
+        T0 + Duration::days(5 * 365),
+    );
+    let t = pki.sign_t();
+    let value = timestamp::signature_values(&t).unwrap().remove(0);
+    let (_, token) = pki.token(&value, T0 + Duration::hours(1));
+    let token = resign_token(&token, &tsa2, tsa2_key.serialized_der());
+    let tt = timestamp::add_signature_timestamp(&t, &token).unwrap();
+    let new_issuing_crl = rcgen::CertificateRevocationListParams {
+        this_update: T0 + Duration::hours(1),
+        next_update: T0 + Duration::days(1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&new_issuer)
+    .unwrap()
+    .der()
+    .to_vec();
+    let mut crls = pki.crls(T0 + Duration::hours(2));
+    crls.push(new_issuing_crl);
+    let (lt, _) = lt::add_validation_data(
+        &tt,
+        &ValidationData {
+            certificates: vec![
+                pki.issuing.der().to_vec(),
+                pki.root.der().to_vec(),
+                new_issuing.der().to_vec(),
+            ],
+            crls,
+            ocsp_responses: Vec::new(),
+        },
+    )
+    .unwrap();
+    let s = pki.verify(&lt, later(), &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.timestamp_time, Some(T0));
+    assert_eq!(s.proofs_of_existence.len(), 2, "{s:#?}");
+
+    let after_first = pki.tsa.not_after() + Duration::days(30);
+    let s = pki.verify(&lt, after_first, &[]);
+    assert_verdict(&s, Indication::TotalPassed, None);
+    assert_eq!(s.timestamp_time, Some(T0 + Duration::hours(1)));
+    assert_eq!(s.validation_time, T0 + Duration::hours(1));
+    let kinds: Vec<_> = s.proofs_of_existence.iter().map(|p| p.proven_by).collect();
+    assert_eq!(kinds, ["signature timestamp"]);
+    assert!(
+        s.warnings.iter().any(
+            |w| w.starts_with("the signature timestamp of 2026-06-02T10:00:00Z proves nothing")
+        ),
+        "{:?}",
+        s.warnings
+    );
+}
+
 /// The issuing center re-keys a month after T0: a new certificate for the same name under the
 /// same root, with a new key that signs the CRLs from then on. Two years later the relying party
 /// holds the new certificate and the new key's latest CRL; the LT signature is still judged on
