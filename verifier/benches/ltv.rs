@@ -16,6 +16,7 @@
 //!     cargo bench -p eds-verifier --bench ltv            # criterion, then the table
 //!     cargo bench -p eds-verifier --bench ltv -- table   # the table alone
 //!     cargo bench -p eds-verifier --bench ltv -- profile-lta   # 200 warm LTA runs, to profile
+//!     cargo bench -p eds-verifier --bench ltv -- profile-b     # the same for B
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -220,13 +221,16 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (b, lta, root) = setup(dir.path());
     let table_only = std::env::args().any(|a| a == "table");
-    // `-- profile-lta`: 200 warm LTA verifications and nothing else, for callgrind or DHAT.
-    if std::env::args().any(|a| a == "profile-lta") {
-        let v = verifier(&lta, &root);
-        for _ in 0..200 {
-            verify(&v, &lta);
+    // `-- profile-lta` / `-- profile-b`: 200 warm verifications and nothing else, for
+    // callgrind or DHAT.
+    for (arg, case) in [("profile-lta", &lta), ("profile-b", &b)] {
+        if std::env::args().any(|a| a == arg) {
+            let v = verifier(case, &root);
+            for _ in 0..200 {
+                verify(&v, case);
+            }
+            return;
         }
-        return;
     }
     if !table_only {
         let mut c = Criterion::default().configure_from_args();
