@@ -218,16 +218,8 @@ pub(crate) struct LicenseIssueArgs {
     /// Result of a technical study for every product (service 6).
     #[arg(long, value_enum, default_value = "neither-special-nor-crypto")]
     pub(crate) study_result: StudyArg,
-    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
-    /// standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) password_file: Option<PathBuf>,
-    /// BIN of the licensing body: the officer's certificate must carry it.
-    #[arg(long, value_name = "BIN")]
-    pub(crate) body_bin: String,
+    #[command(flatten)]
+    pub(crate) officer: OfficerArgs,
     /// Where to write the signed result (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
@@ -268,16 +260,8 @@ pub(crate) struct HearingNoticeArgs {
     /// The officer's position as the notice states it.
     #[arg(long, default_value = "Authorised officer of the licensing department")]
     pub(crate) position: String,
-    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
-    /// standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) password_file: Option<PathBuf>,
-    /// BIN of the licensing body: the officer's certificate must carry it.
-    #[arg(long, value_name = "BIN")]
-    pub(crate) body_bin: String,
+    #[command(flatten)]
+    pub(crate) officer: OfficerArgs,
     /// Where to write the signed notice (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
@@ -307,6 +291,20 @@ pub(crate) struct HearingRecordArgs {
     /// The officer's position as the record states it.
     #[arg(long, default_value = "Authorised officer of the licensing department")]
     pub(crate) position: String,
+    #[command(flatten)]
+    pub(crate) officer: OfficerArgs,
+    /// Where to write the signed record (DER); `-` writes standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// The body's authorised officer who signs a notice, a record or a result: the key, its password
+/// and the body it signs for. Shared by `eds license issue`, `hearing-notice` and
+/// `hearing-record`.
+#[derive(Debug, Args)]
+pub(crate) struct OfficerArgs {
     /// The officer's key and certificate (PKCS#12); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) p12: PathBuf,
@@ -317,11 +315,29 @@ pub(crate) struct HearingRecordArgs {
     /// BIN of the licensing body: the officer's certificate must carry it.
     #[arg(long, value_name = "BIN")]
     pub(crate) body_bin: String,
-    /// Where to write the signed record (DER); `-` writes standard output.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) out: PathBuf,
-    #[command(flatten)]
-    pub(crate) common: CommonArgs,
+}
+
+impl OfficerArgs {
+    /// The key files among the inputs (for the one-standard-input check).
+    fn inputs(&self) -> Vec<(&'static str, &Path)> {
+        let mut inputs = vec![("--p12", self.p12.as_path())];
+        inputs.extend(
+            self.password_file
+                .as_deref()
+                .map(|p| ("--password-file", p)),
+        );
+        inputs
+    }
+
+    /// The body's BIN, checked.
+    fn body_bin(&self) -> anyhow::Result<Bin> {
+        parse_bin(&self.body_bin)
+    }
+
+    /// Opens the officer's key file with its password.
+    fn open(&self) -> anyhow::Result<Pkcs12Contents> {
+        open_p12(&self.p12, &password(self.password_file.as_deref())?)
+    }
 }
 
 /// The three results of a technical study.
@@ -766,7 +782,7 @@ pub(crate) fn license_issue(
     now: OffsetDateTime,
     args: &LicenseIssueArgs,
 ) -> anyhow::Result<u8> {
-    let body_bin = parse_bin(&args.body_bin)?;
+    let body_bin = args.officer.body_bin()?;
     let ground = args.ground.as_deref().map(parse_ground).transpose()?;
     let valid_until = args
         .valid_until
@@ -779,19 +795,14 @@ pub(crate) fn license_issue(
     let mut inputs = vec![
         ("--application", args.application.as_path()),
         ("--receipt", args.receipt.as_path()),
-        ("--p12", args.p12.as_path()),
     ];
-    inputs.extend(
-        args.password_file
-            .as_deref()
-            .map(|p| ("--password-file", p)),
-    );
+    inputs.extend(args.officer.inputs());
     check_one_stdin(&args.common, inputs)?;
     stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let application = read_file(&args.application, "application")?;
     let receipt = read_file(&args.receipt, "receipt")?;
-    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let officer = args.officer.open()?;
     let opts = IssueOptions {
         decision: match args.decision {
             DecisionArg::Grant => eds_licensing::Decision::Grant,
@@ -877,7 +888,7 @@ pub(crate) fn license_hearing_notice(
     now: OffsetDateTime,
     args: &HearingNoticeArgs,
 ) -> anyhow::Result<u8> {
-    let body_bin = parse_bin(&args.body_bin)?;
+    let body_bin = args.officer.body_bin()?;
     let grounds = args
         .ground
         .iter()
@@ -892,19 +903,14 @@ pub(crate) fn license_hearing_notice(
     let mut inputs = vec![
         ("--application", args.application.as_path()),
         ("--receipt", args.receipt.as_path()),
-        ("--p12", args.p12.as_path()),
     ];
-    inputs.extend(
-        args.password_file
-            .as_deref()
-            .map(|p| ("--password-file", p)),
-    );
+    inputs.extend(args.officer.inputs());
     check_one_stdin(&args.common, inputs)?;
     stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let application = read_file(&args.application, "application")?;
     let receipt = read_file(&args.receipt, "receipt")?;
-    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let officer = args.officer.open()?;
     let opts = HearingNoticeOptions {
         grounds,
         reasoning: args.reasoning.clone(),
@@ -961,27 +967,20 @@ pub(crate) fn license_hearing_record(
     now: OffsetDateTime,
     args: &HearingRecordArgs,
 ) -> anyhow::Result<u8> {
-    let body_bin = parse_bin(&args.body_bin)?;
+    let body_bin = args.officer.body_bin()?;
     let maintained_grounds = args
         .maintain
         .iter()
         .map(|g| parse_ground(g))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let held_at = parse_time("--held-at", &args.held_at)?;
-    let mut inputs = vec![
-        ("--hearing-notice", args.hearing_notice.as_path()),
-        ("--p12", args.p12.as_path()),
-    ];
-    inputs.extend(
-        args.password_file
-            .as_deref()
-            .map(|p| ("--password-file", p)),
-    );
+    let mut inputs = vec![("--hearing-notice", args.hearing_notice.as_path())];
+    inputs.extend(args.officer.inputs());
     check_one_stdin(&args.common, inputs)?;
     stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let notice = read_file(&args.hearing_notice, "hearing notice")?;
-    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let officer = args.officer.open()?;
     let opts = HearingRecordOptions {
         held_at,
         applicant_position: args.applicant_position.clone(),
