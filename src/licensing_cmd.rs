@@ -60,7 +60,9 @@ pub(crate) enum LicenseCommand {
     /// Issue the result of an accepted application, signed by the body's authorised officer.
     ///
     /// grant: the licence, permit, conclusion or registration decision of the service; refuse:
-    /// a reasoned refusal with --ground from the service's list. Refused (exit 3) when the
+    /// a reasoned refusal with --ground from the service's list (a ground other than
+    /// incomplete-documents after the hearing: --hearing-notice and --hearing-record, else
+    /// hearing-required / hearing-record-required). Refused (exit 3) when the
     /// officer's certificate is not the body's (--body-bin) or has no signing right, or when
     /// the receipt does not show the application was accepted. The result is CAdES-LT by
     /// default (--level; LTA on request): timestamped by --tsa, with the chains and their
@@ -80,7 +82,8 @@ pub(crate) enum LicenseCommand {
     /// before the end of the term (hearing-notice-late) or the hearing is before the notice or
     /// more than 2 working days after it (hearing-date-not-allowed). The term is the one with a
     /// hearing (service 6: +2 working days), without the --pause periods. The signed notice
-    /// then goes to `eds license issue --decision refuse --hearing-notice FILE`. Example:
+    /// and the record of the hearing (`eds license hearing-record`) then go to `eds license issue
+    /// --decision refuse --hearing-notice FILE --hearing-record FILE`. Example:
     ///
     ///     eds license hearing-notice --application application.json.p7s --receipt receipt.json.p7s \
     ///       --ground qualification-requirements-not-met --hearing-at 2026-11-04T11:00:00+05:00 \
@@ -91,14 +94,17 @@ pub(crate) enum LicenseCommand {
     /// authorised officer on the body's signed hearing notice.
     ///
     /// --maintain names each ground of the notice that stands after the hearing (none: the
-    /// preliminary decision is withdrawn). Refused (exit 3) when a ground was not in the notice
+    /// preliminary decision is withdrawn); --applicant-did-not-appear records that the applicant
+    /// did not come at the set time. Refused (exit 3) when a ground was not in the notice
     /// (ground-not-heard), the hearing is dated before the notice or more than 2 working days
-    /// after it (hearing-date-not-allowed) or after now (hearing-not-held-yet). A refusal given
-    /// with `eds license issue --hearing-record FILE` must rest on a ground that stood.
+    /// after it (hearing-date-not-allowed) or after now (hearing-not-held-yet), or a
+    /// non-appearance is recorded before the set time (non-appearance-before-the-set-time). A
+    /// substantive refusal needs this record (`eds license issue --hearing-notice FILE
+    /// --hearing-record FILE`, else hearing-record-required) and rests on a ground that stood.
     /// Example:
     ///
     ///     eds license hearing-record --hearing-notice hearing-notice.json.p7s \
-    ///       --held-at 2026-11-04T11:00:00+05:00 --applicant-position "Did not attend." \
+    ///       --held-at 2026-11-04T11:00:00+05:00 --applicant-did-not-appear \
     ///       --maintain qualification-requirements-not-met --p12 officer.p12 \
     ///       --body-bin 991240000003 --out hearing-record.json.p7s
     HearingRecord(Box<HearingRecordArgs>),
@@ -182,11 +188,12 @@ pub(crate) struct LicenseIssueArgs {
     pub(crate) decision: DecisionArg,
     /// The signed hearing notice (`hearing-notice` document signed by the body) that preceded a
     /// refusal on a substantive ground: paragraph 4 of the rules refuses at once only for
-    /// incomplete documents (`hearing-required` otherwise).
+    /// incomplete documents (hearing-required otherwise; give --hearing-record too).
     #[arg(long, value_name = "FILE")]
     pub(crate) hearing_notice: Option<PathBuf>,
-    /// The signed record of the hearing (`eds license hearing-record`): when given, the refusal's
-    /// ground must be one that stood after the hearing (ground-not-maintained otherwise).
+    /// The signed record of the hearing on that notice (`eds license hearing-record`, also when
+    /// the applicant did not appear): a substantive refusal needs it (hearing-record-required),
+    /// and its ground must be one that stood after the hearing (ground-not-maintained).
     #[arg(long, value_name = "FILE")]
     pub(crate) hearing_record: Option<PathBuf>,
     /// The refusal ground (with --decision refuse), one of the service's list, e.g.
@@ -278,9 +285,19 @@ pub(crate) struct HearingRecordArgs {
     /// When the hearing was held (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub(crate) held_at: String,
-    /// The position the applicant expressed (or that the applicant did not attend).
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) applicant_position: String,
+    /// The position the applicant expressed at the hearing (with --applicant-did-not-appear: a
+    /// note, default "The applicant did not appear at the hearing.").
+    #[arg(
+        long,
+        value_name = "TEXT",
+        required_unless_present = "applicant_did_not_appear"
+    )]
+    pub(crate) applicant_position: Option<String>,
+    /// The applicant did not appear at the time the notice set: the record is made once that
+    /// time has passed (--held-at not before it), and the grounds are decided without the
+    /// applicant's position.
+    #[arg(long)]
+    pub(crate) applicant_did_not_appear: bool,
     /// A ground of the notice that stands after the hearing (repeat for several; none: the
     /// preliminary decision is withdrawn).
     #[arg(long, value_name = "GROUND")]
@@ -398,8 +415,9 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             "run `eds submission check` on the application first and give its receipt with --receipt"
         }
         "hearing-required" => {
-            "issue a hearing notice first (paragraph 4 of the rules), hold the hearing, then give \
-             the signed notice with --hearing-notice"
+            "issue a hearing notice first (paragraph 4 of the rules), hold the hearing and record \
+             it, then give the signed notice with --hearing-notice and the record with \
+             --hearing-record"
         }
         "no-hearing-for-incompleteness" => {
             "refuse at once: `eds license issue --decision refuse --ground incomplete-documents`"
@@ -412,6 +430,14 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             "--maintain only grounds of the notice's preliminary decision: the applicant was heard on those alone"
         }
         "hearing-not-held-yet" => "record the hearing once it has taken place",
+        "hearing-record-required" => {
+            "hold the hearing, record its outcome with `eds license hearing-record` (or the \
+             applicant's non-appearance with --applicant-did-not-appear once the set time has \
+             passed), then give it with --hearing-record"
+        }
+        "non-appearance-before-the-set-time" => {
+            "record the non-appearance once the hearing's time (the notice's hearing_at) has passed"
+        }
         "ground-not-maintained" | "hearing-record-mismatch" => {
             "refuse only on a ground the hearing record of this application and notice maintains"
         }
@@ -983,7 +1009,11 @@ pub(crate) fn license_hearing_record(
     let officer = args.officer.open()?;
     let opts = HearingRecordOptions {
         held_at,
-        applicant_position: args.applicant_position.clone(),
+        applicant_appeared: !args.applicant_did_not_appear,
+        applicant_position: args
+            .applicant_position
+            .clone()
+            .unwrap_or_else(|| "The applicant did not appear at the hearing.".to_owned()),
         maintained_grounds,
         number: args.number.clone(),
         position: args.position.clone(),

@@ -903,14 +903,64 @@ fn substantive_refusal_needs_the_hearing_first() {
     );
     notice["application_number"] = json!("KZ34LAB00000077");
     let signed = sign_notice(&notice, "hearing-notice");
+    // The notice alone is not enough: the result follows the hearing, so its record.
     let out = s.tmp("refusal-after-hearing.p7s");
     let o = refuse_substantively(s, &out, &["--hearing-notice", &path_str(&signed)]);
+    assert_code(&o, 3);
+    assert_eq!(
+        stderr(&o).lines().next().unwrap_or_default(),
+        "error: refused (hearing-record-required): a refusal on \
+         qualification-requirements-not-met follows the hearing's outcome (paragraph 4 of the \
+         rules): give the signed record of the hearing on notice H-2026-0002 with \
+         --hearing-record (`eds license hearing-record`, with --applicant-did-not-appear when \
+         the applicant did not come)"
+    );
+    assert!(!out.exists());
+    // The record of the hearing held on 3 November, the ground maintained: the refusal follows.
+    let mut record: Value =
+        serde_json::from_slice(&fs::read(fixture("documents/hearing-record.json")).unwrap())
+            .unwrap();
+    record["notice_number"] = json!("H-2026-0002");
+    record["held_at"] = json!("2026-11-03T11:00:00+05:00");
+    record["issued_on"] = json!("2026-11-03");
+    let signed_record = sign_notice(&record, "hearing-record");
+    let o = refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&signed),
+            "--hearing-record",
+            &path_str(&signed_record),
+        ],
+    );
     let text = ok(&o);
     assert!(
         text.starts_with("issued a refusal for application "),
         "{text}"
     );
     assert!(out.exists());
+    // A record of another notice of the same application does not count.
+    record["notice_number"] = json!("H-2026-0099");
+    let foreign_record = sign_notice(&record, "hearing-record-other-notice");
+    let out = s.tmp("refusal-other-record.p7s");
+    let o = refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&signed),
+            "--hearing-record",
+            &path_str(&foreign_record),
+        ],
+    );
+    assert_code(&o, 3);
+    assert_eq!(
+        stderr(&o).lines().next().unwrap_or_default(),
+        "error: refused (hearing-record-mismatch): the hearing record is of notice H-2026-0099, \
+         not of notice H-2026-0002"
+    );
+    assert!(!out.exists());
 
     // A notice of the same application on another ground does not cover this one.
     notice["preliminary_grounds"] = json!(["licence-fee-not-paid"]);
@@ -1025,40 +1075,61 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
         BODY_BIN,
     ]);
     assert_code(&o, 0);
+    // The notice alone does not carry the refusal: the hearing's record is missing.
     let refusal = s.tmp("refusal-after-notice.p7s");
     let o = refuse_substantively(s, &refusal, &["--hearing-notice", &path_str(&notice)]);
-    let text = ok(&o);
+    assert_code(&o, 3);
     assert!(
-        text.starts_with("issued a refusal for application KZ34LAB00000077"),
-        "{text}"
+        stderr(&o).starts_with(
+            "error: refused (hearing-record-required): a refusal on \
+             qualification-requirements-not-met follows the hearing's outcome"
+        ),
+        "{}",
+        stderr(&o)
     );
-    assert!(refusal.exists());
+    assert!(!refusal.exists());
 
     // The hearing's outcome: a ground not in the notice cannot stand; a hearing not yet held
     // cannot be recorded.
-    let record = |out: &Path, held_at: &str, maintain: &[&str]| {
-        let mut args = vec![
+    let record_as = |out: &Path, held_at: &str, maintain: &[&str], appeared: bool| {
+        // The non-appearance in JSON, to read the record's field.
+        let mut args = if appeared {
+            vec![]
+        } else {
+            vec!["--json".to_owned()]
+        };
+        args.extend([
             "license".to_owned(),
             "hearing-record".to_owned(),
             "--hearing-notice".to_owned(),
             path_str(&notice),
             "--held-at".to_owned(),
             held_at.to_owned(),
-            "--applicant-position".to_owned(),
-            "The specialist retakes the test next month.".to_owned(),
+        ]);
+        if appeared {
+            args.extend([
+                "--applicant-position".to_owned(),
+                "The specialist retakes the test next month.".to_owned(),
+            ]);
+        } else {
+            args.push("--applicant-did-not-appear".to_owned());
+        }
+        args.extend([
             "--p12".to_owned(),
             path_str(&s.file("body-head.p12")),
             "--body-bin".to_owned(),
             BODY_BIN.to_owned(),
             "--out".to_owned(),
             path_str(out),
-        ];
+        ]);
         for g in maintain {
             args.extend(["--maintain".to_owned(), (*g).to_owned()]);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         s.run(&args)
     };
+    let record =
+        |out: &Path, held_at: &str, maintain: &[&str]| record_as(out, held_at, maintain, true);
     let out = s.tmp("record-unheard.p7s");
     let o = record(&out, &rfc3339(now), &["licence-fee-not-paid"]);
     assert_code(&o, 3);
@@ -1139,6 +1210,66 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
         text.starts_with("issued a refusal for application KZ34LAB00000077"),
         "{text}"
     );
+
+    // The applicant did not appear: recorded once the set time has passed (not an hour before
+    // it), and the refusal follows on that record.
+    let out = s.tmp("record-absent-early.p7s");
+    let o = record_as(
+        &out,
+        &rfc3339(now - time::Duration::hours(1)),
+        &["qualification-requirements-not-met"],
+        false,
+    );
+    assert_code(&o, 3);
+    // --json: the error is one JSON object on standard error.
+    let e: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(e["exit_code"], 3, "{e}");
+    let held = now - time::Duration::hours(1);
+    let astana = |t: time::OffsetDateTime| {
+        rfc3339(
+            t.replace_nanosecond(0)
+                .unwrap()
+                .to_offset(time::macros::offset!(+5)),
+        )
+    };
+    assert_eq!(
+        e["error"]["message"],
+        json!(format!(
+            "refused (non-appearance-before-the-set-time): the applicant cannot be recorded as \
+             absent at {}: the hearing is set for {}",
+            astana(held),
+            astana(now)
+        )),
+    );
+    assert!(!out.exists());
+    let absent = s.tmp("record-absent.p7s");
+    let v = ok_json(&record_as(
+        &absent,
+        &rfc3339(now),
+        &["qualification-requirements-not-met"],
+        false,
+    ));
+    assert_eq!(v["document"]["applicant_appeared"], json!(false));
+    assert_eq!(
+        v["document"]["applicant_position"],
+        json!("The applicant did not appear at the hearing.")
+    );
+    let out = s.tmp("refusal-absent.p7s");
+    let text = ok(&refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&notice),
+            "--hearing-record",
+            &path_str(&absent),
+        ],
+    ));
+    assert!(
+        text.starts_with("issued a refusal for application KZ34LAB00000077"),
+        "{text}"
+    );
+    assert!(out.exists());
 }
 
 /// Paragraph 8 of the Requirements, completeness as a check over the typed attachments: a

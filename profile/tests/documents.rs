@@ -1351,6 +1351,20 @@ fn hearing_record_paragraph4_valid_and_invalid() {
     let mut withdrawn = record.clone();
     withdrawn.maintained_grounds.clear();
     assert_eq!(withdrawn.validate(), Ok(()));
+    // The record of the applicant's non-appearance is a record of the hearing too.
+    assert!(record.applicant_appeared);
+    let mut absent = record.clone();
+    absent.applicant_appeared = false;
+    absent.applicant_position = "The applicant did not appear at the hearing.".into();
+    assert_eq!(absent.validate(), Ok(()));
+    let mut silent = absent.clone();
+    silent.applicant_position.clear();
+    assert_eq!(
+        silent.validate(),
+        Err(DocumentError::EmptyField {
+            field: "applicant_position".into()
+        })
+    );
     let mut early = record.clone();
     early.issued_on = date!(2026 - 06 - 11);
     assert_eq!(
