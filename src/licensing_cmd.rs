@@ -46,7 +46,8 @@ pub(crate) enum SubmissionCommand {
     /// and the role first-head or signing-right. Any other signer is refused (exit 3) with the
     /// reason. On acceptance the receipt (EDS law art. 7.4) is signed with the body's key
     /// (--p12; password from EDS_KEY_PASSWORD or --password-file) and the term of the service
-    /// is printed. The receipt is CAdES-LT by default (--level): timestamped by --tsa, with
+    /// is printed, with the documents of the service's list the application lacks, each by
+    /// its kind and its name in the list (with --json: "complete" and "missing_documents"). The receipt is CAdES-LT by default (--level): timestamped by --tsa, with
     /// the chains and their revocation data embedded. Example:
     ///
     ///     eds submission check application.json.p7s --p12 officer.p12 --receipt-out receipt.json.p7s \
@@ -595,6 +596,14 @@ fn parse_pause(s: &str) -> anyhow::Result<Excluded> {
     Ok(Excluded::between(first, last))
 }
 
+/// The kebab-case name of an attachment kind, as in the documents.
+fn attachment_name(k: eds_profile::documents::AttachmentKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{k:?}"))
+}
+
 fn parse_bin(s: &str) -> anyhow::Result<Bin> {
     Bin::parse(s).map_err(|e| anyhow::anyhow!("--body-bin {s:?} is not a valid BIN: {e}"))
 }
@@ -775,6 +784,7 @@ pub(crate) fn submission_check(
         let mut v = serde_json::to_value(&accepted)?;
         v["receipt_file"] = json!(args.receipt_out.display().to_string());
         v["accepted"] = json!(true);
+        v["complete"] = json!(accepted.missing_documents.is_empty());
         v["level"] = json!(args.seal.level.name());
         say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -791,6 +801,26 @@ pub(crate) fn submission_check(
         );
         if let Some(late) = &accepted.late_reissue {
             say!("  warning: {late}");
+        }
+        if !accepted.missing_documents.is_empty() {
+            say!(
+                "  incomplete: the application lacks {} of the service's list of documents \
+                 (paragraph 8 of the Requirements):",
+                accepted.missing_documents.len()
+            );
+            for m in &accepted.missing_documents {
+                let kinds = m
+                    .any_of
+                    .iter()
+                    .map(|k| attachment_name(*k))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                say!("    - {kinds}: {}", m.title);
+            }
+            say!(
+                "  refuse it at once: eds license issue --decision refuse --ground \
+                 incomplete-documents"
+            );
         }
         say!(
             "  receipt (CAdES-{}) → {}",

@@ -1272,6 +1272,67 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
     assert!(out.exists());
 }
 
+/// Paragraph 8 of the Requirements through `eds --json submission check`: a service 3 licence
+/// application without its qualification form lacks one entry of the list, satisfied by either
+/// form (Annex 4, or service 3's Annex 5), each named; the complete demo application has none.
+#[test]
+fn submission_check_reports_the_missing_documents_by_name_json() {
+    let s = setup();
+    let text = fs::read(fixture("documents/application-legal-entity.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    v["service"] = json!("leakage-channels-licence");
+    v["subtypes"] = json!([]);
+    let docs: Vec<Value> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] != "qualification-form")
+        .cloned()
+        .collect();
+    v["attachments"] = json!(docs.len());
+    v["documents"] = json!(docs);
+    let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+    let canonical = s.tmp("no-form.json");
+    fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+    let signed = s.tmp("no-form.json.p7s");
+    s.sign(&s.file("head.p12"), &canonical, &signed);
+    let receipt = s.tmp("no-form.receipt.p7s");
+    let answer = |signed: &Path, receipt: &Path| {
+        ok_json(&s.run(&[
+            "--json",
+            "submission",
+            "check",
+            &path_str(signed),
+            "--p12",
+            &path_str(&s.file("body-head.p12")),
+            "--receipt-out",
+            &path_str(receipt),
+        ]))
+    };
+    let r = answer(&signed, &receipt);
+    assert_eq!(r["accepted"], json!(true));
+    assert_eq!(r["complete"], json!(false));
+    assert_eq!(
+        r["missing_documents"],
+        json!([{
+            "any_of": ["qualification-form", "qualification-form-operational-center"],
+            "title": "the electronic form of information on compliance with the qualification \
+                      requirements (Annex 4 of the rules) or the electronic form of information \
+                      on compliance within the activities of an operational information \
+                      security center or an incident response service (Annex 5 of the rules of \
+                      service 3)"
+        }])
+    );
+    assert!(receipt.exists());
+
+    let r = answer(
+        &s.file("application.json.p7s"),
+        &s.tmp("complete.receipt.p7s"),
+    );
+    assert_eq!(r["complete"], json!(true));
+    assert_eq!(r["missing_documents"], json!([]));
+}
+
 /// Paragraph 8 of the Requirements, completeness as a check over the typed attachments: a
 /// reissue application without the fee's proof cannot be granted (`documents-incomplete`,
 /// naming what is missing) and is refused at once on incomplete-documents; the complete demo
@@ -1297,7 +1358,27 @@ fn completeness_is_a_check_over_the_attachments() {
     let signed = s.tmp("no-fee.json.p7s");
     s.sign(&s.file("head.p12"), &canonical, &signed);
     let receipt = s.tmp("no-fee.receipt.p7s");
-    ok(&s.submission(&signed, &receipt));
+    // The check names what is missing, by kind and by the list's name, and still gives the
+    // receipt (the fact of reception).
+    let text = ok(&s.submission(&signed, &receipt));
+    let report: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("  incomplete: "))
+        .take(3)
+        .collect();
+    assert_eq!(
+        report,
+        [
+            "  incomplete: the application lacks 1 of the service's list of documents \
+             (paragraph 8 of the Requirements):",
+            "    - fee-payment: information confirming payment of the licence fee (or of the fee \
+             for the right to sell) to the budget, unless paid through the e-government payment \
+             gateway",
+            "  refuse it at once: eds license issue --decision refuse --ground incomplete-documents",
+        ],
+        "{text}"
+    );
+    assert!(receipt.exists());
     let p12 = path_str(&s.file("body-head.p12"));
     let issue = |decision: &str, ground: Option<&str>, application: &Path, receipt: &Path, out| {
         let mut args = vec![

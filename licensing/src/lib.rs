@@ -231,6 +231,34 @@ pub struct Accepted {
     /// A reissue applied for more than 30 calendar days after the changes (paragraph 5 of the
     /// rules): accepted, and flagged.
     pub late_reissue: Option<eds_profile::documents::LateReissue>,
+    /// The documents of the service's list (paragraph 8 of the Requirements) the application
+    /// lacks; empty when it is complete. The receipt is still given (art. 7.4: the fact of
+    /// reception); the answer to an incomplete application is the refusal on
+    /// `incomplete-documents`, given at once.
+    pub missing_documents: Vec<MissingDocument>,
+}
+
+/// A document of the service's list that an application lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingDocument {
+    /// The kinds of attachment, any one of which would do.
+    pub any_of: Vec<AttachmentKind>,
+    /// The document as the list names it (and the annex whose form it takes), " or " between
+    /// the kinds.
+    pub title: String,
+}
+
+impl MissingDocument {
+    fn of(any_of: &[AttachmentKind]) -> Self {
+        Self {
+            any_of: any_of.to_vec(),
+            title: any_of
+                .iter()
+                .map(|k| k.title())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        }
+    }
 }
 
 /// A deadline as printed.
@@ -381,6 +409,10 @@ pub fn check_submission(
         Document::ReissueApplication(a) => a.late_filing(),
         _ => None,
     };
+    let missing_documents = missing_documents(&application)
+        .into_iter()
+        .map(MissingDocument::of)
+        .collect();
     Ok(Accepted {
         application,
         receipt,
@@ -388,6 +420,7 @@ pub fn check_submission(
         deadline,
         deadline_note,
         late_reissue,
+        missing_documents,
     })
 }
 

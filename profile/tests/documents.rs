@@ -1388,6 +1388,49 @@ fn hearing_record_paragraph4_valid_and_invalid() {
     );
 }
 
+/// Each kind of attachment is named as the list of documents names it, the forms with their
+/// annex: what `eds submission check` prints for a missing document.
+#[test]
+fn attachment_titles_name_the_list_and_the_annex() {
+    use eds_profile::documents::AttachmentKind as A;
+    let all = [
+        A::FeePayment,
+        A::QualificationForm,
+        A::QualificationFormOperationalCenter,
+        A::LicensingRequirementsForm,
+        A::ChangeDocuments,
+        A::TradeContract,
+        A::TechnicalDocumentation,
+        A::SourceCodes,
+        A::Notification,
+        A::NotificationSpreadsheet,
+        A::ManufacturerAuthority,
+    ];
+    let titles: std::collections::BTreeSet<&str> = all.iter().map(|k| k.title()).collect();
+    assert_eq!(titles.len(), all.len(), "each kind has its own title");
+    let annex = |k: A| {
+        let t = k.title();
+        t.find("(Annex ").map(|i| t[i..].to_owned())
+    };
+    assert_eq!(
+        annex(A::QualificationForm).as_deref(),
+        Some("(Annex 4 of the rules)")
+    );
+    assert_eq!(
+        annex(A::QualificationFormOperationalCenter).as_deref(),
+        Some("(Annex 5 of the rules of service 3)")
+    );
+    assert_eq!(
+        annex(A::LicensingRequirementsForm).as_deref(),
+        Some("(Annex 4 of the rules)")
+    );
+    assert_eq!(
+        annex(A::Notification).as_deref(),
+        Some("(Annex 3 of the rules)")
+    );
+    assert_eq!(annex(A::FeePayment), None);
+}
+
 /// Paragraph 8 of the Requirements ("list of documents"), typed: each fixture is complete; a
 /// licence application without the fee's proof lacks it unless paid through the gateway; service
 /// 3 takes its Annex 5 form in place of Annex 4; a kind not of the service's list, a bad digest
