@@ -46,7 +46,8 @@ pub(crate) enum SubmissionCommand {
     /// and the role first-head or signing-right. Any other signer is refused (exit 3) with the
     /// reason. On acceptance the receipt (EDS law art. 7.4) is signed with the body's key
     /// (--p12; password from EDS_KEY_PASSWORD or --password-file) and the term of the service
-    /// is printed. The receipt is CAdES-LT by default (--level): timestamped by --tsa, with
+    /// is printed, with the documents of the service's list the application lacks, each by
+    /// its kind and its name in the list (with --json: "complete" and "missing_documents"). The receipt is CAdES-LT by default (--level): timestamped by --tsa, with
     /// the chains and their revocation data embedded. Example:
     ///
     ///     eds submission check application.json.p7s --p12 officer.p12 --receipt-out receipt.json.p7s \
@@ -60,7 +61,9 @@ pub(crate) enum LicenseCommand {
     /// Issue the result of an accepted application, signed by the body's authorised officer.
     ///
     /// grant: the licence, permit, conclusion or registration decision of the service; refuse:
-    /// a reasoned refusal with --ground from the service's list. Refused (exit 3) when the
+    /// a reasoned refusal with --ground from the service's list (a ground other than
+    /// incomplete-documents after the hearing: --hearing-notice and --hearing-record, else
+    /// hearing-required / hearing-record-required). Refused (exit 3) when the
     /// officer's certificate is not the body's (--body-bin) or has no signing right, or when
     /// the receipt does not show the application was accepted. The result is CAdES-LT by
     /// default (--level; LTA on request): timestamped by --tsa, with the chains and their
@@ -80,7 +83,8 @@ pub(crate) enum LicenseCommand {
     /// before the end of the term (hearing-notice-late) or the hearing is before the notice or
     /// more than 2 working days after it (hearing-date-not-allowed). The term is the one with a
     /// hearing (service 6: +2 working days), without the --pause periods. The signed notice
-    /// then goes to `eds license issue --decision refuse --hearing-notice FILE`. Example:
+    /// and the record of the hearing (`eds license hearing-record`) then go to `eds license issue
+    /// --decision refuse --hearing-notice FILE --hearing-record FILE`. Example:
     ///
     ///     eds license hearing-notice --application application.json.p7s --receipt receipt.json.p7s \
     ///       --ground qualification-requirements-not-met --hearing-at 2026-11-04T11:00:00+05:00 \
@@ -91,14 +95,17 @@ pub(crate) enum LicenseCommand {
     /// authorised officer on the body's signed hearing notice.
     ///
     /// --maintain names each ground of the notice that stands after the hearing (none: the
-    /// preliminary decision is withdrawn). Refused (exit 3) when a ground was not in the notice
+    /// preliminary decision is withdrawn); --applicant-did-not-appear records that the applicant
+    /// did not come at the set time. Refused (exit 3) when a ground was not in the notice
     /// (ground-not-heard), the hearing is dated before the notice or more than 2 working days
-    /// after it (hearing-date-not-allowed) or after now (hearing-not-held-yet). A refusal given
-    /// with `eds license issue --hearing-record FILE` must rest on a ground that stood.
+    /// after it (hearing-date-not-allowed) or after now (hearing-not-held-yet), or a
+    /// non-appearance is recorded before the set time (non-appearance-before-the-set-time). A
+    /// substantive refusal needs this record (`eds license issue --hearing-notice FILE
+    /// --hearing-record FILE`, else hearing-record-required) and rests on a ground that stood.
     /// Example:
     ///
     ///     eds license hearing-record --hearing-notice hearing-notice.json.p7s \
-    ///       --held-at 2026-11-04T11:00:00+05:00 --applicant-position "Did not attend." \
+    ///       --held-at 2026-11-04T11:00:00+05:00 --applicant-did-not-appear \
     ///       --maintain qualification-requirements-not-met --p12 officer.p12 \
     ///       --body-bin 991240000003 --out hearing-record.json.p7s
     HearingRecord(Box<HearingRecordArgs>),
@@ -183,11 +190,12 @@ pub(crate) struct LicenseIssueArgs {
     pub(crate) decision: DecisionArg,
     /// The signed hearing notice (`hearing-notice` document signed by the body) that preceded a
     /// refusal on a substantive ground: paragraph 4 of the rules refuses at once only for
-    /// incomplete documents (`hearing-required` otherwise).
+    /// incomplete documents (hearing-required otherwise; give --hearing-record too).
     #[arg(long, value_name = "FILE")]
     pub(crate) hearing_notice: Option<PathBuf>,
-    /// The signed record of the hearing (`eds license hearing-record`): when given, the refusal's
-    /// ground must be one that stood after the hearing (ground-not-maintained otherwise).
+    /// The signed record of the hearing on that notice (`eds license hearing-record`, also when
+    /// the applicant did not appear): a substantive refusal needs it (hearing-record-required),
+    /// and its ground must be one that stood after the hearing (ground-not-maintained).
     #[arg(long, value_name = "FILE")]
     pub(crate) hearing_record: Option<PathBuf>,
     /// The refusal ground (with --decision refuse), one of the service's list, e.g.
@@ -219,16 +227,8 @@ pub(crate) struct LicenseIssueArgs {
     /// Result of a technical study for every product (service 6).
     #[arg(long, value_enum, default_value = "neither-special-nor-crypto")]
     pub(crate) study_result: StudyArg,
-    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
-    /// standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) password_file: Option<PathBuf>,
-    /// BIN of the licensing body: the officer's certificate must carry it.
-    #[arg(long, value_name = "BIN")]
-    pub(crate) body_bin: String,
+    #[command(flatten)]
+    pub(crate) officer: OfficerArgs,
     /// Where to write the signed result (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
@@ -269,16 +269,8 @@ pub(crate) struct HearingNoticeArgs {
     /// The officer's position as the notice states it.
     #[arg(long, default_value = "Authorised officer of the licensing department")]
     pub(crate) position: String,
-    /// The officer's key and certificate (PKCS#12); `-` reads standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) p12: PathBuf,
-    /// File whose first line is the PKCS#12 password (instead of EDS_KEY_PASSWORD); `-` reads
-    /// standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) password_file: Option<PathBuf>,
-    /// BIN of the licensing body: the officer's certificate must carry it.
-    #[arg(long, value_name = "BIN")]
-    pub(crate) body_bin: String,
+    #[command(flatten)]
+    pub(crate) officer: OfficerArgs,
     /// Where to write the signed notice (DER); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
@@ -295,9 +287,19 @@ pub(crate) struct HearingRecordArgs {
     /// When the hearing was held (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub(crate) held_at: String,
-    /// The position the applicant expressed (or that the applicant did not attend).
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) applicant_position: String,
+    /// The position the applicant expressed at the hearing (with --applicant-did-not-appear: a
+    /// note, default "The applicant did not appear at the hearing.").
+    #[arg(
+        long,
+        value_name = "TEXT",
+        required_unless_present = "applicant_did_not_appear"
+    )]
+    pub(crate) applicant_position: Option<String>,
+    /// The applicant did not appear at the time the notice set: the record is made once that
+    /// time has passed (--held-at not before it), and the grounds are decided without the
+    /// applicant's position.
+    #[arg(long)]
+    pub(crate) applicant_did_not_appear: bool,
     /// A ground of the notice that stands after the hearing (repeat for several; none: the
     /// preliminary decision is withdrawn).
     #[arg(long, value_name = "GROUND")]
@@ -308,6 +310,20 @@ pub(crate) struct HearingRecordArgs {
     /// The officer's position as the record states it.
     #[arg(long, default_value = "Authorised officer of the licensing department")]
     pub(crate) position: String,
+    #[command(flatten)]
+    pub(crate) officer: OfficerArgs,
+    /// Where to write the signed record (DER); `-` writes standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// The body's authorised officer who signs a notice, a record or a result: the key, its password
+/// and the body it signs for. Shared by `eds license issue`, `hearing-notice` and
+/// `hearing-record`.
+#[derive(Debug, Args)]
+pub(crate) struct OfficerArgs {
     /// The officer's key and certificate (PKCS#12); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) p12: PathBuf,
@@ -318,11 +334,29 @@ pub(crate) struct HearingRecordArgs {
     /// BIN of the licensing body: the officer's certificate must carry it.
     #[arg(long, value_name = "BIN")]
     pub(crate) body_bin: String,
-    /// Where to write the signed record (DER); `-` writes standard output.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) out: PathBuf,
-    #[command(flatten)]
-    pub(crate) common: CommonArgs,
+}
+
+impl OfficerArgs {
+    /// The key files among the inputs (for the one-standard-input check).
+    fn inputs(&self) -> Vec<(&'static str, &Path)> {
+        let mut inputs = vec![("--p12", self.p12.as_path())];
+        inputs.extend(
+            self.password_file
+                .as_deref()
+                .map(|p| ("--password-file", p)),
+        );
+        inputs
+    }
+
+    /// The body's BIN, checked.
+    fn body_bin(&self) -> anyhow::Result<Bin> {
+        parse_bin(&self.body_bin)
+    }
+
+    /// Opens the officer's key file with its password.
+    fn open(&self) -> anyhow::Result<Pkcs12Contents> {
+        open_p12(&self.p12, &password(self.password_file.as_deref())?)
+    }
 }
 
 /// The three results of a technical study.
@@ -383,8 +417,9 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             "run `eds submission check` on the application first and give its receipt with --receipt"
         }
         "hearing-required" => {
-            "issue a hearing notice first (paragraph 4 of the rules), hold the hearing, then give \
-             the signed notice with --hearing-notice"
+            "issue a hearing notice first (paragraph 4 of the rules), hold the hearing and record \
+             it, then give the signed notice with --hearing-notice and the record with \
+             --hearing-record"
         }
         "no-hearing-for-incompleteness" => {
             "refuse at once: `eds license issue --decision refuse --ground incomplete-documents`"
@@ -397,6 +432,14 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             "--maintain only grounds of the notice's preliminary decision: the applicant was heard on those alone"
         }
         "hearing-not-held-yet" => "record the hearing once it has taken place",
+        "hearing-record-required" => {
+            "hold the hearing, record its outcome with `eds license hearing-record` (or the \
+             applicant's non-appearance with --applicant-did-not-appear once the set time has \
+             passed), then give it with --hearing-record"
+        }
+        "non-appearance-before-the-set-time" => {
+            "record the non-appearance once the hearing's time (the notice's hearing_at) has passed"
+        }
         "ground-not-maintained" | "hearing-record-mismatch" => {
             "refuse only on a ground the hearing record of this application and notice maintains"
         }
@@ -552,6 +595,14 @@ fn parse_pause(s: &str) -> anyhow::Result<Excluded> {
         anyhow::bail!("--pause {s:?} ends before it begins");
     }
     Ok(Excluded::between(first, last))
+}
+
+/// The kebab-case name of an attachment kind, as in the documents.
+fn attachment_name(k: eds_profile::documents::AttachmentKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{k:?}"))
 }
 
 fn parse_bin(s: &str) -> anyhow::Result<Bin> {
@@ -734,6 +785,7 @@ pub(crate) fn submission_check(
         let mut v = serde_json::to_value(&accepted)?;
         v["receipt_file"] = json!(args.receipt_out.display().to_string());
         v["accepted"] = json!(true);
+        v["complete"] = json!(accepted.missing_documents.is_empty());
         v["level"] = json!(args.seal.level.name());
         say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -751,6 +803,26 @@ pub(crate) fn submission_check(
         if let Some(late) = &accepted.late_reissue {
             say!("  warning: {late}");
         }
+        if !accepted.missing_documents.is_empty() {
+            say!(
+                "  incomplete: the application lacks {} of the service's list of documents \
+                 (paragraph 8 of the Requirements):",
+                accepted.missing_documents.len()
+            );
+            for m in &accepted.missing_documents {
+                let kinds = m
+                    .any_of
+                    .iter()
+                    .map(|k| attachment_name(*k))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                say!("    - {kinds}: {}", m.title);
+            }
+            say!(
+                "  refuse it at once: eds license issue --decision refuse --ground \
+                 incomplete-documents"
+            );
+        }
         say!(
             "  receipt (CAdES-{}) → {}",
             args.seal.level.name(),
@@ -767,7 +839,7 @@ pub(crate) fn license_issue(
     now: OffsetDateTime,
     args: &LicenseIssueArgs,
 ) -> anyhow::Result<u8> {
-    let body_bin = parse_bin(&args.body_bin)?;
+    let body_bin = args.officer.body_bin()?;
     let ground = args.ground.as_deref().map(parse_ground).transpose()?;
     let valid_until = args
         .valid_until
@@ -780,19 +852,14 @@ pub(crate) fn license_issue(
     let mut inputs = vec![
         ("--application", args.application.as_path()),
         ("--receipt", args.receipt.as_path()),
-        ("--p12", args.p12.as_path()),
     ];
-    inputs.extend(
-        args.password_file
-            .as_deref()
-            .map(|p| ("--password-file", p)),
-    );
+    inputs.extend(args.officer.inputs());
     check_one_stdin(&args.common, inputs)?;
     stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let application = read_file(&args.application, "application")?;
     let receipt = read_file(&args.receipt, "receipt")?;
-    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let officer = args.officer.open()?;
     let opts = IssueOptions {
         decision: match args.decision {
             DecisionArg::Grant => eds_licensing::Decision::Grant,
@@ -878,7 +945,7 @@ pub(crate) fn license_hearing_notice(
     now: OffsetDateTime,
     args: &HearingNoticeArgs,
 ) -> anyhow::Result<u8> {
-    let body_bin = parse_bin(&args.body_bin)?;
+    let body_bin = args.officer.body_bin()?;
     let grounds = args
         .ground
         .iter()
@@ -893,19 +960,14 @@ pub(crate) fn license_hearing_notice(
     let mut inputs = vec![
         ("--application", args.application.as_path()),
         ("--receipt", args.receipt.as_path()),
-        ("--p12", args.p12.as_path()),
     ];
-    inputs.extend(
-        args.password_file
-            .as_deref()
-            .map(|p| ("--password-file", p)),
-    );
+    inputs.extend(args.officer.inputs());
     check_one_stdin(&args.common, inputs)?;
     stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let application = read_file(&args.application, "application")?;
     let receipt = read_file(&args.receipt, "receipt")?;
-    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let officer = args.officer.open()?;
     let opts = HearingNoticeOptions {
         grounds,
         reasoning: args.reasoning.clone(),
@@ -962,30 +1024,27 @@ pub(crate) fn license_hearing_record(
     now: OffsetDateTime,
     args: &HearingRecordArgs,
 ) -> anyhow::Result<u8> {
-    let body_bin = parse_bin(&args.body_bin)?;
+    let body_bin = args.officer.body_bin()?;
     let maintained_grounds = args
         .maintain
         .iter()
         .map(|g| parse_ground(g))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let held_at = parse_time("--held-at", &args.held_at)?;
-    let mut inputs = vec![
-        ("--hearing-notice", args.hearing_notice.as_path()),
-        ("--p12", args.p12.as_path()),
-    ];
-    inputs.extend(
-        args.password_file
-            .as_deref()
-            .map(|p| ("--password-file", p)),
-    );
+    let mut inputs = vec![("--hearing-notice", args.hearing_notice.as_path())];
+    inputs.extend(args.officer.inputs());
     check_one_stdin(&args.common, inputs)?;
     stdio::reserve_stdout(&args.out);
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;
     let notice = read_file(&args.hearing_notice, "hearing notice")?;
-    let officer = open_p12(&args.p12, &password(args.password_file.as_deref())?)?;
+    let officer = args.officer.open()?;
     let opts = HearingRecordOptions {
         held_at,
-        applicant_position: args.applicant_position.clone(),
+        applicant_appeared: !args.applicant_did_not_appear,
+        applicant_position: args
+            .applicant_position
+            .clone()
+            .unwrap_or_else(|| "The applicant did not appear at the hearing.".to_owned()),
         maintained_grounds,
         number: args.number.clone(),
         position: args.position.clone(),

@@ -903,14 +903,64 @@ fn substantive_refusal_needs_the_hearing_first() {
     );
     notice["application_number"] = json!("KZ34LAB00000077");
     let signed = sign_notice(&notice, "hearing-notice");
+    // The notice alone is not enough: the result follows the hearing, so its record.
     let out = s.tmp("refusal-after-hearing.p7s");
     let o = refuse_substantively(s, &out, &["--hearing-notice", &path_str(&signed)]);
+    assert_code(&o, 3);
+    assert_eq!(
+        stderr(&o).lines().next().unwrap_or_default(),
+        "error: refused (hearing-record-required): a refusal on \
+         qualification-requirements-not-met follows the hearing's outcome (paragraph 4 of the \
+         rules): give the signed record of the hearing on notice H-2026-0002 with \
+         --hearing-record (`eds license hearing-record`, with --applicant-did-not-appear when \
+         the applicant did not come)"
+    );
+    assert!(!out.exists());
+    // The record of the hearing held on 3 November, the ground maintained: the refusal follows.
+    let mut record: Value =
+        serde_json::from_slice(&fs::read(fixture("documents/hearing-record.json")).unwrap())
+            .unwrap();
+    record["notice_number"] = json!("H-2026-0002");
+    record["held_at"] = json!("2026-11-03T11:00:00+05:00");
+    record["issued_on"] = json!("2026-11-03");
+    let signed_record = sign_notice(&record, "hearing-record");
+    let o = refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&signed),
+            "--hearing-record",
+            &path_str(&signed_record),
+        ],
+    );
     let text = ok(&o);
     assert!(
         text.starts_with("issued a refusal for application "),
         "{text}"
     );
     assert!(out.exists());
+    // A record of another notice of the same application does not count.
+    record["notice_number"] = json!("H-2026-0099");
+    let foreign_record = sign_notice(&record, "hearing-record-other-notice");
+    let out = s.tmp("refusal-other-record.p7s");
+    let o = refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&signed),
+            "--hearing-record",
+            &path_str(&foreign_record),
+        ],
+    );
+    assert_code(&o, 3);
+    assert_eq!(
+        stderr(&o).lines().next().unwrap_or_default(),
+        "error: refused (hearing-record-mismatch): the hearing record is of notice H-2026-0099, \
+         not of notice H-2026-0002"
+    );
+    assert!(!out.exists());
 
     // A notice of the same application on another ground does not cover this one.
     notice["preliminary_grounds"] = json!(["licence-fee-not-paid"]);
@@ -1025,40 +1075,61 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
         BODY_BIN,
     ]);
     assert_code(&o, 0);
+    // The notice alone does not carry the refusal: the hearing's record is missing.
     let refusal = s.tmp("refusal-after-notice.p7s");
     let o = refuse_substantively(s, &refusal, &["--hearing-notice", &path_str(&notice)]);
-    let text = ok(&o);
+    assert_code(&o, 3);
     assert!(
-        text.starts_with("issued a refusal for application KZ34LAB00000077"),
-        "{text}"
+        stderr(&o).starts_with(
+            "error: refused (hearing-record-required): a refusal on \
+             qualification-requirements-not-met follows the hearing's outcome"
+        ),
+        "{}",
+        stderr(&o)
     );
-    assert!(refusal.exists());
+    assert!(!refusal.exists());
 
     // The hearing's outcome: a ground not in the notice cannot stand; a hearing not yet held
     // cannot be recorded.
-    let record = |out: &Path, held_at: &str, maintain: &[&str]| {
-        let mut args = vec![
+    let record_as = |out: &Path, held_at: &str, maintain: &[&str], appeared: bool| {
+        // The non-appearance in JSON, to read the record's field.
+        let mut args = if appeared {
+            vec![]
+        } else {
+            vec!["--json".to_owned()]
+        };
+        args.extend([
             "license".to_owned(),
             "hearing-record".to_owned(),
             "--hearing-notice".to_owned(),
             path_str(&notice),
             "--held-at".to_owned(),
             held_at.to_owned(),
-            "--applicant-position".to_owned(),
-            "The specialist retakes the test next month.".to_owned(),
+        ]);
+        if appeared {
+            args.extend([
+                "--applicant-position".to_owned(),
+                "The specialist retakes the test next month.".to_owned(),
+            ]);
+        } else {
+            args.push("--applicant-did-not-appear".to_owned());
+        }
+        args.extend([
             "--p12".to_owned(),
             path_str(&s.file("body-head.p12")),
             "--body-bin".to_owned(),
             BODY_BIN.to_owned(),
             "--out".to_owned(),
             path_str(out),
-        ];
+        ]);
         for g in maintain {
             args.extend(["--maintain".to_owned(), (*g).to_owned()]);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         s.run(&args)
     };
+    let record =
+        |out: &Path, held_at: &str, maintain: &[&str]| record_as(out, held_at, maintain, true);
     let out = s.tmp("record-unheard.p7s");
     let o = record(&out, &rfc3339(now), &["licence-fee-not-paid"]);
     assert_code(&o, 3);
@@ -1139,6 +1210,127 @@ fn hearing_notice_command_then_the_refusal_paragraph4() {
         text.starts_with("issued a refusal for application KZ34LAB00000077"),
         "{text}"
     );
+
+    // The applicant did not appear: recorded once the set time has passed (not an hour before
+    // it), and the refusal follows on that record.
+    let out = s.tmp("record-absent-early.p7s");
+    let o = record_as(
+        &out,
+        &rfc3339(now - time::Duration::hours(1)),
+        &["qualification-requirements-not-met"],
+        false,
+    );
+    assert_code(&o, 3);
+    // --json: the error is one JSON object on standard error.
+    let e: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(e["exit_code"], 3, "{e}");
+    let held = now - time::Duration::hours(1);
+    let astana = |t: time::OffsetDateTime| {
+        rfc3339(
+            t.replace_nanosecond(0)
+                .unwrap()
+                .to_offset(time::macros::offset!(+5)),
+        )
+    };
+    assert_eq!(
+        e["error"]["message"],
+        json!(format!(
+            "refused (non-appearance-before-the-set-time): the applicant cannot be recorded as \
+             absent at {}: the hearing is set for {}",
+            astana(held),
+            astana(now)
+        )),
+    );
+    assert!(!out.exists());
+    let absent = s.tmp("record-absent.p7s");
+    let v = ok_json(&record_as(
+        &absent,
+        &rfc3339(now),
+        &["qualification-requirements-not-met"],
+        false,
+    ));
+    assert_eq!(v["document"]["applicant_appeared"], json!(false));
+    assert_eq!(
+        v["document"]["applicant_position"],
+        json!("The applicant did not appear at the hearing.")
+    );
+    let out = s.tmp("refusal-absent.p7s");
+    let text = ok(&refuse_substantively(
+        s,
+        &out,
+        &[
+            "--hearing-notice",
+            &path_str(&notice),
+            "--hearing-record",
+            &path_str(&absent),
+        ],
+    ));
+    assert!(
+        text.starts_with("issued a refusal for application KZ34LAB00000077"),
+        "{text}"
+    );
+    assert!(out.exists());
+}
+
+/// Paragraph 8 of the Requirements through `eds --json submission check`: a service 3 licence
+/// application without its qualification form lacks one entry of the list, satisfied by either
+/// form (Annex 4, or service 3's Annex 5), each named; the complete demo application has none.
+#[test]
+fn submission_check_reports_the_missing_documents_by_name_json() {
+    let s = setup();
+    let text = fs::read(fixture("documents/application-legal-entity.json")).unwrap();
+    let mut v: Value = serde_json::from_slice(&text).unwrap();
+    v["service"] = json!("leakage-channels-licence");
+    v["subtypes"] = json!([]);
+    let docs: Vec<Value> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] != "qualification-form")
+        .cloned()
+        .collect();
+    v["attachments"] = json!(docs.len());
+    v["documents"] = json!(docs);
+    let doc = eds_profile::documents::Document::from_json(v.to_string().as_bytes()).unwrap();
+    let canonical = s.tmp("no-form.json");
+    fs::write(&canonical, doc.canonical_bytes().unwrap()).unwrap();
+    let signed = s.tmp("no-form.json.p7s");
+    s.sign(&s.file("head.p12"), &canonical, &signed);
+    let receipt = s.tmp("no-form.receipt.p7s");
+    let answer = |signed: &Path, receipt: &Path| {
+        ok_json(&s.run(&[
+            "--json",
+            "submission",
+            "check",
+            &path_str(signed),
+            "--p12",
+            &path_str(&s.file("body-head.p12")),
+            "--receipt-out",
+            &path_str(receipt),
+        ]))
+    };
+    let r = answer(&signed, &receipt);
+    assert_eq!(r["accepted"], json!(true));
+    assert_eq!(r["complete"], json!(false));
+    assert_eq!(
+        r["missing_documents"],
+        json!([{
+            "any_of": ["qualification-form", "qualification-form-operational-center"],
+            "title": "the electronic form of information on compliance with the qualification \
+                      requirements (Annex 4 of the rules) or the electronic form of information \
+                      on compliance within the activities of an operational information \
+                      security center or an incident response service (Annex 5 of the rules of \
+                      service 3)"
+        }])
+    );
+    assert!(receipt.exists());
+
+    let r = answer(
+        &s.file("application.json.p7s"),
+        &s.tmp("complete.receipt.p7s"),
+    );
+    assert_eq!(r["complete"], json!(true));
+    assert_eq!(r["missing_documents"], json!([]));
 }
 
 /// Paragraph 8 of the Requirements, completeness as a check over the typed attachments: a
@@ -1166,7 +1358,27 @@ fn completeness_is_a_check_over_the_attachments() {
     let signed = s.tmp("no-fee.json.p7s");
     s.sign(&s.file("head.p12"), &canonical, &signed);
     let receipt = s.tmp("no-fee.receipt.p7s");
-    ok(&s.submission(&signed, &receipt));
+    // The check names what is missing, by kind and by the list's name, and still gives the
+    // receipt (the fact of reception).
+    let text = ok(&s.submission(&signed, &receipt));
+    let report: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("  incomplete: "))
+        .take(3)
+        .collect();
+    assert_eq!(
+        report,
+        [
+            "  incomplete: the application lacks 1 of the service's list of documents \
+             (paragraph 8 of the Requirements):",
+            "    - fee-payment: information confirming payment of the licence fee (or of the fee \
+             for the right to sell) to the budget, unless paid through the e-government payment \
+             gateway",
+            "  refuse it at once: eds license issue --decision refuse --ground incomplete-documents",
+        ],
+        "{text}"
+    );
+    assert!(receipt.exists());
     let p12 = path_str(&s.file("body-head.p12"));
     let issue = |decision: &str, ground: Option<&str>, application: &Path, receipt: &Path, out| {
         let mut args = vec![

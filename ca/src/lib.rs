@@ -7,6 +7,7 @@
 
 pub mod center;
 pub mod certs;
+pub mod cessation;
 pub mod config;
 pub mod crl;
 mod delegated;

@@ -138,6 +138,35 @@ pub enum Error {
         /// When the record says it was held.
         held_at: time::OffsetDateTime,
     },
+    /// A substantive refusal without the signed record of the hearing's outcome: paragraph 4 of
+    /// the rules issues the result "based on the results of the hearing", so the refusal rests
+    /// on a record of the hearing held (or of the applicant's non-appearance at the set time).
+    #[error(
+        "refused (hearing-record-required): a refusal on {} follows the hearing's outcome \
+         (paragraph 4 of the rules): give the signed record of the hearing on notice {notice} \
+         with --hearing-record (`eds license hearing-record`, with --applicant-did-not-appear \
+         when the applicant did not come)",
+        ground_name(*ground)
+    )]
+    HearingRecordRequired {
+        /// The ground of the refusal.
+        ground: RefusalGround,
+        /// The number of the hearing notice given.
+        notice: String,
+    },
+    /// A record of the applicant's non-appearance made before the hearing's set time.
+    #[error(
+        "refused (non-appearance-before-the-set-time): the applicant cannot be recorded as \
+         absent at {}: the hearing is set for {}",
+        rfc3339(held_at),
+        rfc3339(hearing_at)
+    )]
+    NonAppearanceBeforeSetTime {
+        /// The time the record gives.
+        held_at: time::OffsetDateTime,
+        /// The time the notice set.
+        hearing_at: time::OffsetDateTime,
+    },
     /// The record of the hearing does not belong to this application or notice.
     #[error("refused (hearing-record-mismatch): {reason}")]
     HearingRecordMismatch {
@@ -268,6 +297,8 @@ impl Error {
             Error::GroundNotHeard { .. } => "ground-not-heard",
             Error::HearingNotHeldYet { .. } => "hearing-not-held-yet",
             Error::HearingRecordMismatch { .. } => "hearing-record-mismatch",
+            Error::HearingRecordRequired { .. } => "hearing-record-required",
+            Error::NonAppearanceBeforeSetTime { .. } => "non-appearance-before-the-set-time",
             Error::GroundNotMaintained { .. } => "ground-not-maintained",
             Error::HearingNoticeLate { .. } => "hearing-notice-late",
             Error::HearingDateNotAllowed { .. } => "hearing-date-not-allowed",
@@ -290,6 +321,12 @@ impl Error {
             None => text,
         }
     }
+}
+
+/// A time as RFC 3339 (its own offset), as the documents write it.
+fn rfc3339(t: &time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
 }
 
 /// Missing entries as `a, b or c`: each entry's kinds joined by " or ".

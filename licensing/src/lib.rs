@@ -231,6 +231,34 @@ pub struct Accepted {
     /// A reissue applied for more than 30 calendar days after the changes (paragraph 5 of the
     /// rules): accepted, and flagged.
     pub late_reissue: Option<eds_profile::documents::LateReissue>,
+    /// The documents of the service's list (paragraph 8 of the Requirements) the application
+    /// lacks; empty when it is complete. The receipt is still given (art. 7.4: the fact of
+    /// reception); the answer to an incomplete application is the refusal on
+    /// `incomplete-documents`, given at once.
+    pub missing_documents: Vec<MissingDocument>,
+}
+
+/// A document of the service's list that an application lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingDocument {
+    /// The kinds of attachment, any one of which would do.
+    pub any_of: Vec<AttachmentKind>,
+    /// The document as the list names it (and the annex whose form it takes), " or " between
+    /// the kinds.
+    pub title: String,
+}
+
+impl MissingDocument {
+    fn of(any_of: &[AttachmentKind]) -> Self {
+        Self {
+            any_of: any_of.to_vec(),
+            title: any_of
+                .iter()
+                .map(|k| k.title())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        }
+    }
 }
 
 /// A deadline as printed.
@@ -381,6 +409,10 @@ pub fn check_submission(
         Document::ReissueApplication(a) => a.late_filing(),
         _ => None,
     };
+    let missing_documents = missing_documents(&application)
+        .into_iter()
+        .map(MissingDocument::of)
+        .collect();
     Ok(Accepted {
         application,
         receipt,
@@ -388,6 +420,7 @@ pub fn check_submission(
         deadline,
         deadline_note,
         late_reissue,
+        missing_documents,
     })
 }
 
@@ -418,8 +451,9 @@ pub struct IssueOptions {
     /// Periods outside the term of the service (samples, their study, documents asked for:
     /// [`eds_profile::calendar::exclusion_rules`]); their working days are not counted.
     pub pauses: Vec<Excluded>,
-    /// The signed record of the hearing (from [`record_hearing`]): when given, a refusal must
-    /// rest on a ground that stood after it.
+    /// The signed record of the hearing (from [`record_hearing`]), of the notice given: a
+    /// substantive refusal needs it (`hearing-record-required`) and must rest on a ground that
+    /// stood after the hearing (`ground-not-maintained`).
     pub hearing_record: Option<Vec<u8>>,
 }
 
@@ -652,7 +686,10 @@ pub fn check_hearing_notice_timing(
 pub struct HearingRecordOptions {
     /// When the hearing was held.
     pub held_at: OffsetDateTime,
-    /// The position the applicant expressed (or that the applicant did not attend).
+    /// Whether the applicant appeared; a record of non-appearance is made no earlier than the
+    /// time the notice set for the hearing.
+    pub applicant_appeared: bool,
+    /// The position the applicant expressed, or the note of the non-appearance.
     pub applicant_position: String,
     /// The grounds of the preliminary decision that stand; none: the decision is withdrawn.
     pub maintained_grounds: Vec<RefusalGround>,
@@ -665,7 +702,9 @@ pub struct HearingRecordOptions {
 /// The record of the hearing's outcome (paragraph 4 of the rules): signed by the body's
 /// officer on the body's signed hearing notice. The grounds that stand must be grounds of the
 /// notice (`ground-not-heard`); the hearing held on the notice's day or within the 2 working
-/// days after it (`hearing-date-not-allowed`) and not after `now` (`hearing-not-held-yet`).
+/// days after it (`hearing-date-not-allowed`) and not after `now` (`hearing-not-held-yet`); a
+/// record of the applicant's non-appearance not before the time the notice set
+/// (`non-appearance-before-the-set-time`).
 pub fn record_hearing(
     verifier: &Verifier,
     notice_signed: &[u8],
@@ -691,6 +730,12 @@ pub fn record_hearing(
             held_at: opts.held_at,
         });
     }
+    if !opts.applicant_appeared && opts.held_at < notice.hearing_at {
+        return Err(Error::NonAppearanceBeforeSetTime {
+            held_at: kz_time(opts.held_at),
+            hearing_at: notice.hearing_at,
+        });
+    }
     let calendar = Calendar::embedded().map_err(Error::Calendar)?;
     let held_on = eds_profile::kz_time::legal_date(opts.held_at);
     let latest = calendar
@@ -714,6 +759,7 @@ pub fn record_hearing(
         application_number: notice.application_number.clone(),
         notice_number: notice.notice_number.clone(),
         held_at: kz_time(opts.held_at),
+        applicant_appeared: opts.applicant_appeared,
         applicant_position: opts.applicant_position.clone(),
         maintained_grounds: opts.maintained_grounds.clone(),
         issued_on: eds_profile::kz_time::legal_date(now),
@@ -998,9 +1044,21 @@ pub fn issue_result(
             let calendar = Calendar::embedded().map_err(Error::Calendar)?;
             check_refusal_after_hearing(ground, &app_no, issued_on, notice.as_ref(), &calendar)
                 .map_err(Error::Hearing)?;
-            if let Some(signed) = &opts.hearing_record {
-                let record = signed_hearing_record(verifier, signed, body_bin, now)?;
-                check_refusal_after_record(ground, &app_no, notice.as_ref(), &record)?;
+            // The result follows the hearing (paragraph 4): a substantive refusal rests on the
+            // signed record of its outcome, the notice alone is not enough. (The notice is there:
+            // `check_refusal_after_hearing` refused a substantive ground without one.)
+            match (&opts.hearing_record, &notice) {
+                (Some(signed), _) => {
+                    let record = signed_hearing_record(verifier, signed, body_bin, now)?;
+                    check_refusal_after_record(ground, &app_no, notice.as_ref(), &record)?;
+                }
+                (None, Some(n)) if ground.needs_hearing() => {
+                    return Err(Error::HearingRecordRequired {
+                        ground,
+                        notice: n.notice_number.clone(),
+                    });
+                }
+                (None, _) => {}
             }
             Document::Refusal(Refusal {
                 refusal_number: number("R"),

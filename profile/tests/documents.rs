@@ -1351,6 +1351,20 @@ fn hearing_record_paragraph4_valid_and_invalid() {
     let mut withdrawn = record.clone();
     withdrawn.maintained_grounds.clear();
     assert_eq!(withdrawn.validate(), Ok(()));
+    // The record of the applicant's non-appearance is a record of the hearing too.
+    assert!(record.applicant_appeared);
+    let mut absent = record.clone();
+    absent.applicant_appeared = false;
+    absent.applicant_position = "The applicant did not appear at the hearing.".into();
+    assert_eq!(absent.validate(), Ok(()));
+    let mut silent = absent.clone();
+    silent.applicant_position.clear();
+    assert_eq!(
+        silent.validate(),
+        Err(DocumentError::EmptyField {
+            field: "applicant_position".into()
+        })
+    );
     let mut early = record.clone();
     early.issued_on = date!(2026 - 06 - 11);
     assert_eq!(
@@ -1372,6 +1386,49 @@ fn hearing_record_paragraph4_valid_and_invalid() {
             service: Service::CryptoDevelopmentLicence,
         })
     );
+}
+
+/// Each kind of attachment is named as the list of documents names it, the forms with their
+/// annex: what `eds submission check` prints for a missing document.
+#[test]
+fn attachment_titles_name_the_list_and_the_annex() {
+    use eds_profile::documents::AttachmentKind as A;
+    let all = [
+        A::FeePayment,
+        A::QualificationForm,
+        A::QualificationFormOperationalCenter,
+        A::LicensingRequirementsForm,
+        A::ChangeDocuments,
+        A::TradeContract,
+        A::TechnicalDocumentation,
+        A::SourceCodes,
+        A::Notification,
+        A::NotificationSpreadsheet,
+        A::ManufacturerAuthority,
+    ];
+    let titles: std::collections::BTreeSet<&str> = all.iter().map(|k| k.title()).collect();
+    assert_eq!(titles.len(), all.len(), "each kind has its own title");
+    let annex = |k: A| {
+        let t = k.title();
+        t.find("(Annex ").map(|i| t[i..].to_owned())
+    };
+    assert_eq!(
+        annex(A::QualificationForm).as_deref(),
+        Some("(Annex 4 of the rules)")
+    );
+    assert_eq!(
+        annex(A::QualificationFormOperationalCenter).as_deref(),
+        Some("(Annex 5 of the rules of service 3)")
+    );
+    assert_eq!(
+        annex(A::LicensingRequirementsForm).as_deref(),
+        Some("(Annex 4 of the rules)")
+    );
+    assert_eq!(
+        annex(A::Notification).as_deref(),
+        Some("(Annex 3 of the rules)")
+    );
+    assert_eq!(annex(A::FeePayment), None);
 }
 
 /// Paragraph 8 of the Requirements ("list of documents"), typed: each fixture is complete; a

@@ -47,6 +47,51 @@ pub enum AttachmentKind {
     ManufacturerAuthority,
 }
 
+impl AttachmentKind {
+    /// The document as the service's list of documents (paragraph 8 of the Requirements) names
+    /// it, with the annex of the rules whose form it takes, if any.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::FeePayment => {
+                "information confirming payment of the licence fee (or of the fee for the right \
+                 to sell) to the budget, unless paid through the e-government payment gateway"
+            }
+            Self::QualificationForm => {
+                "the electronic form of information on compliance with the qualification \
+                 requirements (Annex 4 of the rules)"
+            }
+            Self::QualificationFormOperationalCenter => {
+                "the electronic form of information on compliance within the activities of an \
+                 operational information security center or an incident response service \
+                 (Annex 5 of the rules of service 3)"
+            }
+            Self::LicensingRequirementsForm => {
+                "the electronic form of information on compliance with the licensing \
+                 requirements for the sale of cryptographic protection means (Annex 4 of the \
+                 rules)"
+            }
+            Self::ChangeDocuments => {
+                "electronic copies of the documents on the changes the reissue rests on"
+            }
+            Self::TradeContract => {
+                "the foreign trade contract, its annex or addition, or another document of the \
+                 parties' intentions"
+            }
+            Self::TechnicalDocumentation => "an electronic copy of the technical documentation",
+            Self::SourceCodes => "the source codes of the encryption means",
+            Self::Notification => {
+                "the electronic notification on the characteristics of the goods (Annex 3 of the \
+                 rules)"
+            }
+            Self::NotificationSpreadsheet => "the notification as an *.xls file",
+            Self::ManufacturerAuthority => {
+                "the legalised document giving the right to act for the manufacturer, with its \
+                 certified translation"
+            }
+        }
+    }
+}
+
 /// A document attached to an application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

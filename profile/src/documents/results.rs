@@ -398,7 +398,12 @@ pub struct HearingRecord {
     #[serde(with = "time::serde::rfc3339")]
     #[schemars(schema_with = "super::schema::date_time_schema")]
     pub held_at: OffsetDateTime,
-    /// The position the applicant expressed (or that the applicant did not attend).
+    /// Whether the applicant (or a representative) appeared. A record of non-appearance is
+    /// made once the hearing's set time has passed; the preliminary decision's grounds are then
+    /// decided without the applicant's position (paragraph 4 of the rules: the result follows
+    /// the hearing).
+    pub applicant_appeared: bool,
+    /// The position the applicant expressed, or the note of the non-appearance.
     pub applicant_position: String,
     /// The grounds of the preliminary decision that stand after the hearing, each of the
     /// notice's; empty when the preliminary decision is withdrawn.

@@ -1,0 +1,473 @@
+//! A center that stops (EDS law art. 22).
+//!
+//! * 22.2: the center informs the participants it serves and the authorised body thirty calendar
+//!   days before it stops: [`CessationNotice::new`] refuses a shorter notice. The days are
+//!   Kazakhstan's (`eds_profile::kz_time`): a notice at 23:00 in Astana is of that day, whatever
+//!   the UTC date.
+//! * 22.3: the certificates it issued, with their owners' details, are transferred to another
+//!   center "by coordination with the owner": [`transfer_register`] moves the certificates whose
+//!   owners agreed into the receiving center's register, revoked ones staying revoked, all of
+//!   them or none, each register's audit log recording its side.
+//! * 22.4: what is not transferred when the notice's term ends stops and is kept:
+//!   [`Transfer::retained`] holds those certificates, the refusals and the whole audit log of the
+//!   ceasing center (its chain verified first), for the caller to store.
+//!
+//! Only the public [`Store`] methods are used, so any backend serves both sides.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::json;
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::store::{
+    AuditEntry, AuditEvent, AuditHead, AuditProblem, AuditVerification, CertificateQuery,
+    CertificateRecord, RefusalRecord, Serial, Store, StoreError,
+};
+
+/// Calendar days between the notice and the day the center stops (art. 22.2).
+pub const NOTICE_CALENDAR_DAYS: i64 = 30;
+
+/// Audit entries read from the ceasing center per call.
+const AUDIT_PAGE: u64 = 10_000;
+
+/// Why a cessation step could not be taken.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CessationError {
+    /// The center would stop less than thirty calendar days after the notice (art. 22.2).
+    #[error(
+        "a notice of {announced_on} allows stopping on {earliest} at the earliest (art. 22.2: \
+         thirty calendar days), not on {stops_on}"
+    )]
+    NoticeTooShort {
+        /// The day of the notice (Kazakhstan's date).
+        announced_on: Date,
+        /// The day given for stopping.
+        stops_on: Date,
+        /// The first day allowed.
+        earliest: Date,
+    },
+    /// The notice's term has ended: what was not transferred has stopped and is stored, it is no
+    /// longer transferred (art. 22.4).
+    #[error(
+        "the center stopped on {stops_on}: on {on} its certificates are no longer transferred \
+         (art. 22.4); what was not transferred is kept, not moved"
+    )]
+    TermEnded {
+        /// The day the center stopped.
+        stops_on: Date,
+        /// The day of the attempt.
+        on: Date,
+    },
+    /// The ceasing center's audit log does not verify: its register is not handed on as it is.
+    #[error(
+        "the ceasing center's audit log is broken at entry {seq} ({problem:?}); the register is \
+         not transferred"
+    )]
+    AuditBroken {
+        /// The first entry that is missing, altered or unlinked.
+        seq: u64,
+        /// What is wrong there.
+        problem: AuditProblem,
+    },
+    /// A consent names a certificate the ceasing center did not issue.
+    #[error(
+        "consent given for certificate {serial}, which is not in the ceasing center's register"
+    )]
+    UnknownSerial {
+        /// The serial (hex).
+        serial: String,
+    },
+    /// A register could not be read or written; nothing was transferred.
+    #[error("register: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// The notice of a center that stops (art. 22.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CessationNotice {
+    /// The day the participants and the authorised body were informed (Kazakhstan's date).
+    pub announced_on: Date,
+    /// The day the center stops.
+    pub stops_on: Date,
+    /// The center the certificates go to (its name as the notice gives it).
+    pub successor: String,
+}
+
+impl CessationNotice {
+    /// A notice given at `announced_at` to stop on `stops_on`, at least
+    /// [`NOTICE_CALENDAR_DAYS`] calendar days later.
+    pub fn new(
+        announced_at: OffsetDateTime,
+        stops_on: Date,
+        successor: &str,
+    ) -> Result<Self, CessationError> {
+        let announced_on = eds_profile::kz_time::legal_date(announced_at);
+        let earliest = announced_on.saturating_add(Duration::days(NOTICE_CALENDAR_DAYS));
+        if stops_on < earliest {
+            return Err(CessationError::NoticeTooShort {
+                announced_on,
+                stops_on,
+                earliest,
+            });
+        }
+        Ok(Self {
+            announced_on,
+            stops_on,
+            successor: successor.to_owned(),
+        })
+    }
+}
+
+/// What the ceasing center keeps (art. 22.4): for the caller to store, e.g. as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retained {
+    /// The notice the transfer followed.
+    pub notice: CessationNotice,
+    /// The certificates whose owners did not agree to the transfer: they stop with the center.
+    pub not_transferred: Vec<CertificateRecord>,
+    /// Every refusal the center recorded (art. 14-1).
+    pub refusals: Vec<RefusalRecord>,
+    /// The whole audit log, verified, the transfer's own entry last.
+    pub audit: Vec<AuditEntry>,
+    /// Its head.
+    pub head: AuditHead,
+}
+
+/// The outcome of [`transfer_register`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transfer {
+    /// Serials now in the receiving register, in the order issued.
+    pub transferred: Vec<Serial>,
+    /// How many of them were revoked (and stay so).
+    pub revoked: usize,
+    /// What the ceasing center keeps.
+    pub retained: Retained,
+}
+
+/// Transfers the certificates of `from` whose owners agreed (`consented`) into `to`, at `at`
+/// (art. 22.3), and returns what `from` keeps (art. 22.4).
+///
+/// Refused when the notice's term has ended (`TermEnded`), when `from`'s audit log does not
+/// verify (`AuditBroken`), or when a consent names an unknown serial (`UnknownSerial`). The
+/// certificates enter `to` in one batch (a serial it already holds fails the whole transfer,
+/// `StoreError::DuplicateSerial`), with an audit entry `register.transfer-in`; `from` then records
+/// `register.transfer-out`. The receiving center's other certificates are not touched.
+pub fn transfer_register(
+    from: &dyn Store,
+    to: &dyn Store,
+    notice: &CessationNotice,
+    consented: &BTreeSet<Serial>,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Transfer, CessationError> {
+    let on = eds_profile::kz_time::legal_date(at);
+    if on > notice.stops_on {
+        return Err(CessationError::TermEnded {
+            stops_on: notice.stops_on,
+            on,
+        });
+    }
+    if let AuditVerification::Broken { seq, problem } = from.verify_audit()? {
+        return Err(CessationError::AuditBroken { seq, problem });
+    }
+    let all = from.list_certificates(&CertificateQuery::default())?;
+    let known: BTreeSet<&Serial> = all.iter().map(|c| &c.serial).collect();
+    if let Some(unknown) = consented.iter().find(|s| !known.contains(s)) {
+        return Err(CessationError::UnknownSerial {
+            serial: unknown.to_string(),
+        });
+    }
+    let (moving, staying): (Vec<CertificateRecord>, Vec<CertificateRecord>) =
+        all.into_iter().partition(|c| consented.contains(&c.serial));
+    let transferred: Vec<Serial> = moving.iter().map(|c| c.serial.clone()).collect();
+    let revoked = moving.iter().filter(|c| c.revocation.is_some()).count();
+    let details = json!({
+        "article": "22.3",
+        "announced_on": notice.announced_on.to_string(),
+        "stops_on": notice.stops_on.to_string(),
+        "successor": notice.successor,
+        "certificates": transferred.len(),
+        "revoked": revoked,
+        "not_transferred": staying.len(),
+    });
+    if !moving.is_empty() {
+        to.insert_certificates(
+            &moving,
+            &AuditEvent {
+                at,
+                actor: actor.to_owned(),
+                action: "register.transfer-in".into(),
+                details: details.clone(),
+            },
+        )?;
+    }
+    from.append_audit(&AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: "register.transfer-out".into(),
+        details,
+    })?;
+    let refusals = from.refusals()?;
+    let mut audit = Vec::new();
+    loop {
+        let from_seq = u64::try_from(audit.len()).unwrap_or(u64::MAX);
+        let page = from.audit_entries(from_seq.saturating_add(1), AUDIT_PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        audit.extend(page);
+    }
+    let head = from.audit_head()?;
+    Ok(Transfer {
+        transferred,
+        revoked,
+        retained: Retained {
+            notice: notice.clone(),
+            not_transferred: staying,
+            refusals,
+            audit,
+            head,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use eds_profile::grounds::{CrlReason, RevocationGround};
+
+    use super::*;
+    use crate::store::{RevocationRecord, SqliteStore};
+
+    fn cert(serial: &str, iin: &str, revoked: bool) -> CertificateRecord {
+        let t = datetime!(2026-01-10 10:00 UTC);
+        CertificateRecord {
+            serial: Serial::from_hex(serial).unwrap_or_else(|e| panic!("{e}")),
+            issuer: "issuing".into(),
+            subject: format!("CN=Holder {iin}"),
+            kind: "individual".into(),
+            iin: Some(iin.into()),
+            bin: None,
+            key_purpose: Some("sign".into()),
+            not_before: t,
+            not_after: t + Duration::days(365),
+            issued_at: t,
+            confidential: false,
+            der: vec![0x30, 0x00],
+            revocation: revoked.then(|| RevocationRecord {
+                ground: RevocationGround::HolderRequest,
+                reason: CrlReason::Unspecified,
+                notified_by: "holder".into(),
+                received_at: t + Duration::days(2),
+                entered_at: t + Duration::days(2),
+                invalidity_date: None,
+                note: None,
+            }),
+        }
+    }
+
+    fn event(action: &str) -> AuditEvent {
+        AuditEvent {
+            at: datetime!(2026-01-10 10:00 UTC),
+            actor: "test".into(),
+            action: action.into(),
+            details: json!({}),
+        }
+    }
+
+    fn store() -> SqliteStore {
+        SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Art. 22.2: thirty calendar days, counted on Kazakhstan's date: a notice at 23:00 in Astana
+    /// on 1 March (18:00Z) allows 31 March; at 00:30 on 2 March (19:30Z on 1 March), 1 April.
+    #[test]
+    fn art22_2_notice_thirty_calendar_days_in_astana() {
+        let n = CessationNotice::new(datetime!(2026-03-01 18:00 UTC), date!(2026 - 03 - 31), "B");
+        assert_eq!(
+            n.map(|n| n.announced_on),
+            Ok(date!(2026 - 03 - 01)),
+            "23:00 in Astana is still 1 March"
+        );
+        assert_eq!(
+            CessationNotice::new(datetime!(2026-03-01 19:30 UTC), date!(2026 - 03 - 31), "B"),
+            Err(CessationError::NoticeTooShort {
+                announced_on: date!(2026 - 03 - 02),
+                stops_on: date!(2026 - 03 - 31),
+                earliest: date!(2026 - 04 - 01),
+            })
+        );
+        assert!(
+            CessationNotice::new(datetime!(2026-03-01 19:30 UTC), date!(2026 - 04 - 01), "B")
+                .is_ok()
+        );
+    }
+
+    /// Art. 22.3–22.4: the consented certificates move (the revoked one stays revoked), the
+    /// others are retained with the refusals and the verified audit log, each side's log records
+    /// the transfer and stays intact.
+    #[test]
+    fn art22_3_transfer_consented_certificates_retain_the_rest() {
+        let (a, b) = (store(), store());
+        for (s, iin, revoked) in [
+            ("01A1", "850312400009", false),
+            ("01A2", "900101300012", true),
+            ("01A3", "751010400016", false),
+        ] {
+            a.insert_certificate(&cert(s, iin, revoked), &event("certificate.issue"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        b.insert_certificate(
+            &cert("02B1", "850312400009", false),
+            &event("certificate.issue"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let notice =
+            CessationNotice::new(datetime!(2026-02-01 05:00 UTC), date!(2026 - 03 - 03), "B")
+                .unwrap_or_else(|e| panic!("{e}"));
+        let hex = |s: &str| Serial::from_hex(s).unwrap_or_else(|e| panic!("{e}"));
+        let consented: BTreeSet<Serial> = [hex("01A1"), hex("01A2")].into_iter().collect();
+        let t = transfer_register(
+            &a,
+            &b,
+            &notice,
+            &consented,
+            datetime!(2026-02-20 06:00 UTC),
+            "operator",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.transferred, vec![hex("01A1"), hex("01A2")]);
+        assert_eq!(t.revoked, 1);
+        let in_b: Vec<String> = b
+            .list_certificates(&CertificateQuery::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|c| c.serial.to_string())
+            .collect();
+        assert_eq!(in_b.len(), 3);
+        let moved = b
+            .certificate(&hex("01A2"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            moved.and_then(|c| c.revocation).map(|r| r.ground),
+            Some(RevocationGround::HolderRequest)
+        );
+        assert_eq!(
+            t.retained
+                .not_transferred
+                .iter()
+                .map(|c| c.serial.clone())
+                .collect::<Vec<_>>(),
+            vec![hex("01A3")]
+        );
+        // A's log: three issues, then the transfer-out, all verified and handed on.
+        let actions: Vec<&str> = t.retained.audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "certificate.issue",
+                "certificate.issue",
+                "certificate.issue",
+                "register.transfer-out"
+            ]
+        );
+        assert_eq!(t.retained.head.entries, 4);
+        assert!(matches!(
+            a.verify_audit(),
+            Ok(AuditVerification::Intact { entries: 4, .. })
+        ));
+        let b_log = b.audit_entries(1, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            b_log.last().map(|e| e.action.as_str()),
+            Some("register.transfer-in")
+        );
+        assert!(matches!(
+            b.verify_audit(),
+            Ok(AuditVerification::Intact { entries: 2, .. })
+        ));
+    }
+
+    /// All or none: a serial the receiving center already holds fails the transfer and leaves
+    /// its register as it was; a consent for an unknown serial, a ceasing register whose audit
+    /// log was edited and a transfer after the day the center stopped are refused.
+    #[test]
+    fn fail_art22_transfer_duplicate_unknown_and_late() {
+        let (a, b) = (store(), store());
+        let hex = |s: &str| Serial::from_hex(s).unwrap_or_else(|e| panic!("{e}"));
+        for s in ["0A01", "0A02"] {
+            a.insert_certificate(&cert(s, "850312400009", false), &event("certificate.issue"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        b.insert_certificate(
+            &cert("0A02", "850312400009", false),
+            &event("certificate.issue"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let notice =
+            CessationNotice::new(datetime!(2026-02-01 05:00 UTC), date!(2026 - 03 - 03), "B")
+                .unwrap_or_else(|e| panic!("{e}"));
+        let both: BTreeSet<Serial> = [hex("0A01"), hex("0A02")].into_iter().collect();
+        let at = datetime!(2026-02-20 06:00 UTC);
+        assert!(matches!(
+            transfer_register(&a, &b, &notice, &both, at, "operator"),
+            Err(CessationError::Store(StoreError::DuplicateSerial { .. }))
+        ));
+        assert_eq!(
+            b.list_certificates(&CertificateQuery::default())
+                .map(|v| v.len())
+                .unwrap_or_else(|e| panic!("{e}")),
+            1
+        );
+        let unknown: BTreeSet<Serial> = [hex("0FFF")].into_iter().collect();
+        assert_eq!(
+            transfer_register(&a, &b, &notice, &unknown, at, "operator"),
+            Err(CessationError::UnknownSerial {
+                serial: hex("0FFF").to_string()
+            })
+        );
+        // An edited audit entry in the ceasing center: its register is not handed on.
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("register.db");
+        let c = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        c.insert_certificate(
+            &cert("0C01", "850312400009", false),
+            &event("certificate.issue"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        rusqlite::Connection::open(&path)
+            .and_then(|db| {
+                db.execute(
+                    "UPDATE audit_log SET actor = 'someone else' WHERE seq = 1",
+                    [],
+                )
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        let one: BTreeSet<Serial> = [hex("0C01")].into_iter().collect();
+        assert_eq!(
+            transfer_register(&c, &b, &notice, &one, at, "operator"),
+            Err(CessationError::AuditBroken {
+                seq: 1,
+                problem: AuditProblem::HashMismatch,
+            })
+        );
+        assert_eq!(b.certificate(&hex("0C01")), Ok(None));
+        // 3 March 19:00Z is 4 March in Astana: the day after the center stopped.
+        assert_eq!(
+            transfer_register(
+                &a,
+                &b,
+                &notice,
+                &both,
+                datetime!(2026-03-03 19:00 UTC),
+                "operator"
+            ),
+            Err(CessationError::TermEnded {
+                stops_on: date!(2026 - 03 - 03),
+                on: date!(2026 - 03 - 04),
+            })
+        );
+    }
+}
