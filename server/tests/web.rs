@@ -639,6 +639,16 @@ async fn ok_language_follows_the_switch_then_the_cookie_then_accept_language() {
     assert!(element(&page, "document-service").starts_with("Жедел-іздестіру"));
     assert_eq!(element(&page, "signer-roles"), "жеке тұлға");
     assert!(
+        page.contains(
+            "id=\"document-holder\">Qorgau Tech LLP<br><span class=\"small\">БСН 150540000007</span>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dt>Аты-жөні · Тегі</dt><dd>Abenov</dd>"),
+        "{page}"
+    );
+    assert!(
         page.contains("<dt>Лицензияның нөмірі</dt><dd id=\"document-number\">26000456</dd>"),
         "{page}"
     );

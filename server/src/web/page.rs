@@ -316,7 +316,7 @@ fn document_card(t: &Texts, doc: &Document, verdict: Indication, r: &Verified) -
         Some(Node::Map(f)) => f,
         _ => &[],
     };
-    let summary = Summary::of(fields);
+    let summary = Summary::of(t, fields);
     html! {
         section.card.document #document {
             div.card-head {
@@ -371,7 +371,7 @@ struct Summary {
 }
 
 impl Summary {
-    fn of(fields: &[(String, Node)]) -> Self {
+    fn of(t: &Texts, fields: &[(String, Node)]) -> Self {
         let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v);
         let first = |keys: &[&str]| {
             keys.iter()
@@ -393,7 +393,7 @@ impl Summary {
             .iter()
             .find_map(|k| get(k).map(|v| ((*k).to_owned(), v)))
             .map(|(k, v)| {
-                let (name, id) = party(v);
+                let (name, id) = party(t, v);
                 (k, name, id)
             });
         let provider = ["provider", "receiver"]
@@ -411,7 +411,7 @@ impl Summary {
 }
 
 /// A party's name and "BIN …" / "IIN …".
-fn party(node: &Node) -> (String, Option<String>) {
+fn party(t: &Texts, node: &Node) -> (String, Option<String>) {
     let name = match node.field("name") {
         Some(Node::Map(parts)) => ["surname", "given_name", "patronymic"]
             .iter()
@@ -423,8 +423,11 @@ fn party(node: &Node) -> (String, Option<String>) {
     };
     let id = node
         .field("bin")
-        .map(|b| format!("BIN {}", b.text()))
-        .or_else(|| node.field("iin").map(|i| format!("IIN {}", i.text())));
+        .map(|b| format!("{} {}", field_label(t, "bin"), b.text()))
+        .or_else(|| {
+            node.field("iin")
+                .map(|i| format!("{} {}", field_label(t, "iin"), i.text()))
+        });
     (name, id)
 }
 
@@ -507,8 +510,15 @@ fn value_text(t: &Texts, key: &str, value: &Node) -> String {
 fn flat_rows(t: &Texts, prefix: &str, fields: &[(String, Node)]) -> Markup {
     html! {
         @for (key, value) in fields {
-            @let name = if prefix.is_empty() {
+            // A person's name is an object (surname, given name, patronymic): "Name", not an
+            // organisation's "name".
+            @let own = if key == "name" && matches!(value, Node::Map(_)) {
+                t.name_label.to_owned()
+            } else {
                 field_label(t, key)
+            };
+            @let name = if prefix.is_empty() {
+                own
             } else {
                 format!(
                     "{prefix} · {}",
