@@ -211,6 +211,12 @@ fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
                 );
                 assert_png(e[which]["screenshot"].as_str().unwrap());
             }
+            // The measurement can fail: a 2000 px element added to the page is seen.
+            let c = &e["control"];
+            assert!(
+                c["scrollWidth"].as_u64().unwrap() >= 2000 && c["innerWidth"] == width,
+                "the overflow probe missed a 2000 px element: {c}"
+            );
         }
     }
     assert_eq!(

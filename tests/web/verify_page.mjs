@@ -17,7 +17,8 @@
 //   * for each language (kk, ru, en) at 1280 and 360 px width, opens the form with `?lang=`,
 //     uploads it, saves full-page screenshots DIR/LANG-WIDTH-form.png and -result.png, and
 //     measures the horizontal overflow (document.scrollingElement.scrollWidth against
-//     innerWidth) of both pages: `languages["kk-360"] = {form: {...}, result: {...}}`;
+//     innerWidth) of both pages: `languages["kk-360"] = {form: {...}, result: {...}}`, and
+//     `control`, the same measurement after a 2000 px wide element is added (it must overflow);
 //   * opens `/` in browsers whose Accept-Language prefers kk, ru or en and reports the page's
 //     `lang`: `accept_language`;
 //   * clicks the switch to Kazakh on an English form, reloads `/`, uploads: `switch`;
@@ -90,6 +91,15 @@ async function matrix(browser, args, file, result) {
       entry.result.number = await text(page, '#document-number');
       entry.result.screenshot = path.join(args.out, `${lang}-${width}-result.png`);
       await page.screenshot({ path: entry.result.screenshot, fullPage: true });
+      // The control: the same measurement sees an element wider than the window, so a page
+      // that overflowed would be caught.
+      await page.evaluate(() => {
+        const wide = document.createElement('div');
+        wide.style.width = '2000px';
+        wide.textContent = 'x';
+        document.body.appendChild(wide);
+      });
+      entry.control = await overflow(page);
       result.languages[`${lang}-${width}`] = entry;
       await context.close();
     }
