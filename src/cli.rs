@@ -545,6 +545,9 @@ Serve the certification center in --data on the network, on one port (loopback b
   GET  /api/v1/certificates/{serial}   one certificate (operator)
   POST /api/v1/certificates/{serial}/revoke   revoke: {ground, notified_by, invalidity_date?}
                                        (operator; 409 for the center's own certificates)
+  GET  /, POST /verify                 the verification page, in Kazakh, Russian or English
+                                       (?lang=kk|ru|en, else Accept-Language); POST
+                                       /api/v1/verify answers the same as JSON
 
 Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token.
 `POST /api/v1/certificates` takes an `Idempotency-Key` header: the same key and body give the same

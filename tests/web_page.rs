@@ -2,10 +2,16 @@
 //! folder made with the command line (`eds ca init`, `eds ca issue --generate-key`, `eds sign`),
 //! and Debian's Chromium, headless, driven by Playwright (`tests/web/verify_page.mjs`): it opens
 //! the form, uploads a signed licence, a tampered copy, a file that is no signature and one over
-//! the size limit, and reads the banner and the signer's IIN from the rendered pages.
+//! the size limit, and reads the banner and the signer's IIN from the rendered pages. With the
+//! valid licence it then goes through the three languages (Kazakh, Russian, English) at desktop
+//! (1280 px) and phone (360 px) width, screenshots each form and result and checks that nothing
+//! scrolls sideways; checks that `Accept-Language` picks the language and that the switch in
+//! the header changes it and is remembered; and downloads the signed content, which must be the
+//! exact bytes that were signed.
 //!
 //! Needs `/usr/bin/chromium`, `node` and `npm ci` run in `tests/web` (`scripts/test` sees to all
-//! three). The screenshots stay in `target/test-artifacts/web_page/` for a person to look at.
+//! three). The screenshots (not committed) stay in `target/test-artifacts/web_page/` for a person
+//! to look at.
 
 #![allow(
     clippy::unwrap_used,
@@ -180,6 +186,58 @@ fn ok_chromium_shows_passed_for_a_licence_and_failed_for_a_tampered_copy() {
     assert_eq!(big["verdict"], Value::Null, "{v}");
     // Offline: the pages asked nothing of any other origin.
     assert_eq!(v["outside_requests"], serde_json::json!([]), "{v}");
+    // Three languages at two widths: the page's language, the verdict, the licence number first,
+    // and no horizontal scroll.
+    let kickers = [
+        ("kk", "Қолтаңба жарамды"),
+        ("ru", "Подпись действительна"),
+        ("en", "Passed — the signature is valid"),
+    ];
+    for (lang, kicker) in kickers {
+        for width in [1280, 360] {
+            let e = &v["languages"][format!("{lang}-{width}")];
+            assert_eq!(e["form"]["lang"], lang, "{e}");
+            assert_eq!(e["result"]["lang"], lang, "{e}");
+            assert_eq!(e["result"]["status"], 200, "{e}");
+            assert_eq!(e["result"]["verdict"], "TOTAL_PASSED", "{e}");
+            assert_eq!(e["result"]["kicker"], kicker, "{e}");
+            assert_eq!(e["result"]["number"], "26000456", "{e}");
+            for which in ["form", "result"] {
+                let o = &e[which]["overflow"];
+                assert_eq!(o["innerWidth"], width, "{lang} {which}: {o}");
+                assert!(
+                    o["scrollWidth"].as_u64().unwrap() <= o["innerWidth"].as_u64().unwrap(),
+                    "{lang} {which} at {width} px scrolls sideways: {o}"
+                );
+                assert_png(e[which]["screenshot"].as_str().unwrap());
+            }
+            // The measurement can fail: a 2000 px element added to the page is seen.
+            let c = &e["control"];
+            assert!(
+                c["scrollWidth"].as_u64().unwrap() >= 2000 && c["innerWidth"] == width,
+                "the overflow probe missed a 2000 px element: {c}"
+            );
+        }
+    }
+    assert_eq!(
+        v["accept_language"],
+        serde_json::json!({
+            "kk-KZ,kk;q=0.9,ru;q=0.8": "kk",
+            "ru-RU,ru;q=0.9,en;q=0.8": "ru",
+            "en-US,en;q=0.9": "en",
+        }),
+        "{v}"
+    );
+    let switch = &v["switch"];
+    assert_eq!(switch["before"], "en", "{switch}");
+    assert_eq!(switch["after_click"], "kk", "{switch}");
+    assert_eq!(switch["after_reload"], "kk", "{switch}");
+    assert_eq!(switch["result"], "kk", "{switch}");
+    assert_eq!(switch["kicker"], "Қолтаңба жарамды", "{switch}");
+    // The download: the exact bytes that were signed, under the signature's name less `.p7s`.
+    assert_eq!(v["download"]["suggested"], "licence.json", "{v}");
+    let downloaded = fs::read(v["download"]["path"].as_str().unwrap()).unwrap();
+    assert_eq!(downloaded, licence);
     for shot in [
         &v["form"]["screenshot"],
         &passed["screenshot"],

@@ -187,7 +187,7 @@ async fn fail_upload_over_the_limit_is_a_413_page() {
     assert_eq!(r.header("content-type"), "text/html; charset=utf-8");
     let page = text(&r);
     assert!(page.contains("The upload is too large"), "{page}");
-    assert!(page.contains("10 MiB together"));
+    assert!(page.contains("<strong>10 MiB</strong> together"), "{page}");
     // Two files each under the limit but over it together.
     let half = vec![0x30u8; MAX_UPLOAD / 2 + 1];
     let r = post_form(
@@ -252,7 +252,9 @@ async fn ok_markup_in_a_document_field_is_escaped() {
         ),
         "{page}"
     );
-    assert!(page.contains("<strong>&lt;b&gt;x&lt;/b&gt;.p7s</strong>"));
+    assert_eq!(element(&page, "signature-name"), "&lt;b&gt;x&lt;/b&gt;.p7s");
+    // The download keeps a safe name: markup characters became `_`.
+    assert!(page.contains("download=\"b_.json\""), "{page}");
     assert!(!page.contains("<script"));
     server.stop().await.unwrap();
 }
@@ -281,7 +283,7 @@ async fn ok_detached_signature_needs_its_document() {
     .await;
     let page = text(&r);
     assert_eq!(element(&page, "verdict"), "TOTAL_PASSED");
-    assert!(page.contains("Detached signature."));
+    assert!(page.contains("Detached signature:"), "{page}");
     assert!(page.contains("<dt>Licence number</dt><dd>26000456</dd>"));
     let mut other = content.clone();
     other[10] ^= 1;
@@ -539,4 +541,280 @@ async fn indeterminate_a_verification_in_flight_is_cancelled_by_a_shutdown() {
         "every signature either passed before the shutdown or was cancelled"
     );
     server.join().await.unwrap();
+}
+
+/// The value of attribute `name` of the element with `id`.
+fn attribute(page: &str, id: &str, name: &str) -> String {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in:\n{page}"));
+    let tag_start = page[..start].rfind('<').unwrap();
+    let tag_end = start + page[start..].find('>').unwrap();
+    let tag = &page[tag_start..tag_end];
+    let at = tag
+        .find(&format!(" {name}=\""))
+        .unwrap_or_else(|| panic!("no {name} in {tag}"));
+    let rest = &tag[at + name.len() + 3..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn ok_language_follows_the_switch_then_the_cookie_then_accept_language() {
+    let server = TestServer::start().await;
+    let get = |headers: Vec<(&'static str, &'static str)>, path: &'static str| {
+        let server = &server;
+        async move { server.call(Method::GET, path, &headers, Vec::new()).await }
+    };
+    // No preference: English.
+    let r = get(vec![], "/").await;
+    assert_eq!(r.header("content-language"), "en");
+    assert!(text(&r).contains("<html lang=\"en\">"));
+    assert!(text(&r).contains("<title>Verify a signed document</title>"));
+    // Accept-Language: the highest quality among the three.
+    let r = get(
+        vec![("accept-language", "de;q=1, kk-KZ;q=0.9, ru;q=0.8")],
+        "/",
+    )
+    .await;
+    assert_eq!(r.header("content-language"), "kk");
+    let page = text(&r);
+    assert!(
+        page.contains("<title>Қол қойылған құжатты тексеру</title>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Электрондық цифрлық қолтаңбамен (ЭЦҚ)"),
+        "{page}"
+    );
+    assert!(page.contains("action=\"/verify?lang=kk\""), "{page}");
+    assert_eq!(r.header("vary"), "accept-language, cookie");
+    assert_eq!(r.header("set-cookie"), "");
+    let r = get(vec![("accept-language", "ru-RU,ru;q=0.9,en-US;q=0.8")], "/").await;
+    assert_eq!(r.header("content-language"), "ru");
+    assert!(text(&r).contains("электронной цифровой подписью"));
+    // The switch wins over Accept-Language and is remembered in a cookie.
+    let r = get(vec![("accept-language", "kk")], "/?lang=ru").await;
+    assert_eq!(r.header("content-language"), "ru");
+    assert_eq!(
+        r.header("set-cookie"),
+        "eds_lang=ru; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+    );
+    let page = text(&r);
+    assert!(
+        page.contains(
+            "<span class=\"lang current\" lang=\"ru\" aria-current=\"true\">Русский</span>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/?lang=kk\">Қазақша</a>"), "{page}");
+    // The cookie wins over Accept-Language; an unknown switch value is ignored.
+    let r = get(
+        vec![("accept-language", "kk"), ("cookie", "x=1; eds_lang=en")],
+        "/?lang=de",
+    )
+    .await;
+    assert_eq!(r.header("content-language"), "en");
+    assert_eq!(r.header("set-cookie"), "");
+    // A result page in Kazakh: the verdict sentence and the service's Kazakh name.
+    let h = holder(&server, "individual-signing").await;
+    let signature = sign_now(&server, &h, &licence(|_| {}), false);
+    let (ct, body) = form(&[("signature", "licence.json.p7s", &signature)]);
+    let r = server
+        .call(
+            Method::POST,
+            "/verify?lang=kk",
+            &[("content-type", &ct)],
+            body,
+        )
+        .await;
+    assert_eq!(r.header("content-language"), "kk");
+    assert_eq!(r.header("set-cookie"), "", "posting the form is no switch");
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_PASSED");
+    assert!(
+        page.contains("<p class=\"kicker\">Қолтаңба жарамды</p>"),
+        "{page}"
+    );
+    assert_eq!(element(&page, "document-kind"), "Лицензия");
+    assert!(element(&page, "document-service").starts_with("Жедел-іздестіру"));
+    assert_eq!(element(&page, "signer-roles"), "жеке тұлға");
+    assert!(
+        page.contains(
+            "id=\"document-holder\">Qorgau Tech LLP<br><span class=\"small\">БСН 150540000007</span>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dt>Аты-жөні · Тегі</dt><dd>Abenov</dd>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dt>Лицензияның нөмірі</dt><dd id=\"document-number\">26000456</dd>"),
+        "{page}"
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ok_document_fields_come_first_with_times_in_astana_and_utc() {
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let signature = sign_now(&server, &h, &licence(|_| {}), false);
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "licence.json.p7s", &signature)],
+    )
+    .await;
+    let page = text(&r);
+    assert_eq!(element(&page, "document-number"), "26000456");
+    assert!(element(&page, "document-holder").starts_with("Qorgau Tech LLP<br>"));
+    assert!(page.contains("BIN 150540000007"), "{page}");
+    assert!(element(&page, "document-service").starts_with("Issuance of a license to engage"));
+    assert_eq!(
+        element(&page, "document-provider"),
+        "National Security Committee of the Republic of Kazakhstan"
+    );
+    assert_eq!(element(&page, "document-date"), "2026-03-23");
+    // The document's fields before the technical details.
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at("id=\"verdict\"") < at("id=\"document-number\""));
+    assert!(at("id=\"document-number\"") < at("id=\"signer-iin\""));
+    assert!(at("id=\"download\"") < at("id=\"signer-iin\""));
+    // Every time in Astana's time (UTC+5) beside UTC: the claimed signing time is `now`.
+    let claimed = element(&page, "claimed-time");
+    let span = "<span class=\"when\"><time datetime=\"";
+    assert!(claimed.starts_with(span), "{claimed}");
+    let rest = &page[page.find("id=\"claimed-time\">").unwrap()..];
+    let iso = &rest[rest.find("datetime=\"").unwrap() + 10..];
+    let iso = &iso[..iso.find('"').unwrap()];
+    let instant =
+        OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339).unwrap();
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let local = instant
+        .to_offset(time::macros::offset!(+5))
+        .format(&fmt)
+        .unwrap();
+    let utc = instant.format(&fmt).unwrap();
+    assert!(
+        rest.contains(&format!("<span class=\"local\">{local} Astana (UTC+5)</span> · <span class=\"utc\">{utc} UTC</span>")),
+        "{rest}"
+    );
+    for id in ["validation-time", "signer-certificate"] {
+        let html = &page[page.find(&format!("id=\"{id}\"")).unwrap()..];
+        let html = &html[..html.find("</dd>").unwrap()];
+        assert!(
+            html.contains("Astana (UTC+5)") && html.contains(" UTC</span>"),
+            "{id}: {html}"
+        );
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ok_download_gives_the_embedded_bytes_as_octet_stream() {
+    use base64::Engine as _;
+    let server = TestServer::start().await;
+    let h = holder(&server, "individual-signing").await;
+    let content = licence(|_| {});
+    let signature = sign_now(&server, &h, &content, false);
+    let r = post_form(
+        &server,
+        "/verify",
+        &[("signature", "dir/licence.json.p7s", &signature)],
+    )
+    .await;
+    let page = text(&r);
+    assert_eq!(attribute(&page, "download", "download"), "licence.json");
+    let href = attribute(&page, "download", "href");
+    let b64 = href
+        .strip_prefix("data:application/octet-stream;base64,")
+        .unwrap_or_else(|| panic!("{href}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert_eq!(bytes, content);
+    // A tampered signature still offers what it carries, under the warning.
+    let tampered = tamper(&signature);
+    let r = post_form(&server, "/verify", &[("signature", "t.p7s", &tampered)]).await;
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_FAILED / HASH_FAILURE");
+    let href = attribute(&page, "download", "href");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(href.split_once(',').unwrap().1)
+        .unwrap();
+    assert_ne!(bytes, content);
+    assert_eq!(bytes.len(), content.len());
+    // A detached signature carries no content: nothing to download.
+    let detached = sign_now(&server, &h, &content, true);
+    let r = post_form(
+        &server,
+        "/verify",
+        &[
+            ("signature", "d.p7s", &detached),
+            ("content", "licence.json", &content),
+        ],
+    )
+    .await;
+    let page = text(&r);
+    assert_eq!(element(&page, "verdict"), "TOTAL_PASSED");
+    assert!(!page.contains("id=\"download\""), "{page}");
+    server.stop().await.unwrap();
+}
+
+/// A certificate whose names carry markup: the page shows the text, never the markup.
+#[tokio::test]
+async fn ok_markup_in_a_certificate_name_is_escaped() {
+    let server = TestServer::start().await;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "<script>alert('cn')</script>");
+    params.distinguished_name.push(
+        rcgen::DnType::OrganizationName,
+        "\"><img src=x onerror=alert(1)>",
+    );
+    let cert = params.self_signed(&key).unwrap();
+    let pkcs8 = key.serialize_der();
+    let signing_key = eds_signer::keys::pkcs8::load_pkcs8(&pkcs8, None).unwrap();
+    let signer = eds_signer::cms::Signer::new(&signing_key, cert.der(), &[]).unwrap();
+    let signature = eds_signer::cms::sign(
+        &signer,
+        eds_signer::cms::Content::Bytes(b"plain text, not a licence"),
+        &eds_signer::cms::SignOptions::new(OffsetDateTime::now_utc()),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    for lang in ["en", "ru", "kk"] {
+        let (ct, body) = form(&[("signature", "<script>.p7s", &signature)]);
+        let r = server
+            .call(
+                Method::POST,
+                &format!("/verify?lang={lang}"),
+                &[("content-type", &ct)],
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = text(&r);
+        assert_eq!(
+            element(&page, "verdict"),
+            "INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND"
+        );
+        assert!(!page.contains("<script"), "{page}");
+        assert!(!page.contains("<img"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert('cn')&lt;/script&gt;"),
+            "{page}"
+        );
+        assert!(
+            page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+            "{page}"
+        );
+        assert_eq!(element(&page, "signature-name"), "&lt;script&gt;.p7s");
+        // Not a licensing document: the content is offered as is.
+        assert_eq!(attribute(&page, "download", "download"), "script_.bin");
+    }
+    server.stop().await.unwrap();
 }

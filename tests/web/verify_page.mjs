@@ -12,6 +12,17 @@
 //
 // `outside_requests` lists every request the page made to another origin: the page must need
 // nothing but the server (no fonts, scripts or images from elsewhere).
+//
+// When a case is named `valid` (an attached signature that passes), the script also:
+//   * for each language (kk, ru, en) at 1280 and 360 px width, opens the form with `?lang=`,
+//     uploads it, saves full-page screenshots DIR/LANG-WIDTH-form.png and -result.png, and
+//     measures the horizontal overflow (document.scrollingElement.scrollWidth against
+//     innerWidth) of both pages: `languages["kk-360"] = {form: {...}, result: {...}}`, and
+//     `control`, the same measurement after a 2000 px wide element is added (it must overflow);
+//   * opens `/` in browsers whose Accept-Language prefers kk, ru or en and reports the page's
+//     `lang`: `accept_language`;
+//   * clicks the switch to Kazakh on an English form, reloads `/`, uploads: `switch`;
+//   * clicks the download button of the result and saves the file: `download`.
 
 import { chromium } from 'playwright-core';
 import path from 'node:path';
@@ -38,6 +49,98 @@ function parseArgs(argv) {
 async function text(page, selector) {
   const el = await page.$(selector);
   return el ? (await el.textContent()).trim() : null;
+}
+
+// Horizontal overflow of the current page.
+async function overflow(page) {
+  return page.evaluate(() => ({
+    scrollWidth: document.scrollingElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+}
+
+async function upload(page, file) {
+  await page.setInputFiles('#signature', file);
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.click('button[type=submit]'),
+  ]);
+  return response;
+}
+
+async function matrix(browser, args, file, result) {
+  result.languages = {};
+  for (const lang of ['kk', 'ru', 'en']) {
+    for (const width of [1280, 360]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${args.url}/?lang=${lang}`);
+      const entry = { form: {}, result: {} };
+      entry.form.overflow = await overflow(page);
+      entry.form.lang = await page.evaluate(() => document.documentElement.lang);
+      entry.form.screenshot = path.join(args.out, `${lang}-${width}-form.png`);
+      await page.screenshot({ path: entry.form.screenshot, fullPage: true });
+      const response = await upload(page, file);
+      // Open the list of all fields too, so its width is measured and seen.
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+      entry.result.status = response ? response.status() : null;
+      entry.result.overflow = await overflow(page);
+      entry.result.lang = await page.evaluate(() => document.documentElement.lang);
+      entry.result.verdict = await text(page, '#verdict');
+      entry.result.kicker = await text(page, '.kicker');
+      entry.result.number = await text(page, '#document-number');
+      entry.result.screenshot = path.join(args.out, `${lang}-${width}-result.png`);
+      await page.screenshot({ path: entry.result.screenshot, fullPage: true });
+      // The control: the same measurement sees an element wider than the window, so a page
+      // that overflowed would be caught.
+      await page.evaluate(() => {
+        const wide = document.createElement('div');
+        wide.style.width = '2000px';
+        wide.textContent = 'x';
+        document.body.appendChild(wide);
+      });
+      entry.control = await overflow(page);
+      result.languages[`${lang}-${width}`] = entry;
+      await context.close();
+    }
+  }
+  result.accept_language = {};
+  for (const header of ['kk-KZ,kk;q=0.9,ru;q=0.8', 'ru-RU,ru;q=0.9,en;q=0.8', 'en-US,en;q=0.9']) {
+    const context = await browser.newContext({ extraHTTPHeaders: { 'Accept-Language': header } });
+    const page = await context.newPage();
+    await page.goto(`${args.url}/`);
+    result.accept_language[header] = await page.evaluate(() => document.documentElement.lang);
+    await context.close();
+  }
+  {
+    const context = await browser.newContext({
+      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${args.url}/`);
+    const before = await page.evaluate(() => document.documentElement.lang);
+    await Promise.all([page.waitForNavigation(), page.click('#lang-kk')]);
+    const afterClick = await page.evaluate(() => document.documentElement.lang);
+    await page.goto(`${args.url}/`);
+    const afterReload = await page.evaluate(() => document.documentElement.lang);
+    await upload(page, file);
+    result.switch = {
+      before,
+      after_click: afterClick,
+      after_reload: afterReload,
+      result: await page.evaluate(() => document.documentElement.lang),
+      kicker: await text(page, '.kicker'),
+    };
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#download'),
+    ]);
+    const saved = path.join(args.out, 'downloaded-content');
+    await download.saveAs(saved);
+    result.download = { suggested: download.suggestedFilename(), path: saved };
+    await context.close();
+  }
 }
 
 async function main() {
@@ -76,11 +179,7 @@ async function main() {
     await page.screenshot({ path: result.form.screenshot, fullPage: true });
     for (const [name, file] of args.cases) {
       await page.goto(`${args.url}/`);
-      await page.setInputFiles('#signature', file);
-      const [response] = await Promise.all([
-        page.waitForNavigation(),
-        page.click('button[type=submit]'),
-      ]);
+      const response = await upload(page, file);
       const shot = path.join(args.out, `${name}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       result.cases[name] = {
@@ -91,6 +190,10 @@ async function main() {
         iin: await text(page, '#signer-iin'),
         screenshot: shot,
       };
+    }
+    const valid = args.cases.find(([name]) => name === 'valid');
+    if (valid) {
+      await matrix(browser, args, valid[1], result);
     }
   } finally {
     await browser.close();
