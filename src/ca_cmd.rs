@@ -163,6 +163,8 @@ pub(crate) fn run(
             secret,
         } => {
             let pass = passphrase(&secret)?;
+            let name = name.unwrap_or_else(|| default_center_name(data));
+            let base_url = base_url.unwrap_or_else(|| default_base_url(&name));
             let config = CenterConfig {
                 name,
                 algorithm: algorithm(alg),
@@ -172,16 +174,39 @@ pub(crate) fn run(
                 ..CenterConfig::default()
             };
             let center = Center::init(data, config, &pass, now, &rng)?;
+            // The first CRLs, so a verifier with --data --offline has the status of every
+            // certificate from the start.
+            let key = center.unlock(&pass)?;
+            let mut crls = center
+                .issue_and_publish_crl(&key, "operator", now)?
+                .1
+                .to_vec();
+            crls.extend(center.issue_and_publish_root_crl(&pass, "operator", now)?.1);
             let root = fingerprint(center.root_der());
+            let cfg = center.config();
+            let urls = json!({
+                "crl": cfg.crl_url("issuing"),
+                "root_crl": cfg.crl_url("root"),
+                "ca_issuers": cfg.ca_cert_url("issuing"),
+                "ocsp": cfg.ocsp_url(),
+            });
             if json_out {
                 print_json(&json!({
                     "data": data.display().to_string(),
+                    "name": cfg.name,
+                    "url": cfg.base_url,
+                    "urls": urls,
                     "root_certificate": data.join("root.crt.pem"),
                     "issuing_certificate": data.join("issuing.crt.pem"),
                     "root_sha256": root,
+                    "crls": crls,
                 }))?;
             } else {
-                println!("initialised a center in {}", data.display());
+                println!(
+                    "initialised the center {:?} in {}",
+                    cfg.name,
+                    data.display()
+                );
                 println!(
                     "  root certificate    {}",
                     data.join("root.crt.pem").display()
@@ -191,18 +216,30 @@ pub(crate) fn run(
                     data.join("issuing.crt.pem").display()
                 );
                 println!("  root SHA-256        {root}");
+                for p in &crls {
+                    println!("  CRL                 {}", p.display());
+                }
+                println!("certificates will name these URLs (`eds serve` answers them):");
+                println!("  CRL                 {}", cfg.crl_url("issuing"));
+                println!("  root CRL            {}", cfg.crl_url("root"));
+                println!("  CA issuers          {}", cfg.ca_cert_url("issuing"));
+                println!("  OCSP                {}", cfg.ocsp_url());
             }
             Ok(0)
         }
         CaCommand::Issue {
             request,
+            csr,
+            applicant,
             generate_key,
             key_algorithm,
             out_dir,
             owner_password_file,
             secret,
         } => {
-            let mut inputs = vec![("REQUEST", request.as_path())];
+            let mut inputs: Vec<(&str, &Path)> = Vec::new();
+            inputs.extend(request.as_deref().map(|p| ("REQUEST", p)));
+            inputs.extend(csr.as_deref().map(|p| ("--csr", p)));
             inputs.extend(
                 owner_password_file
                     .as_deref()
@@ -216,7 +253,7 @@ pub(crate) fn run(
             );
             stdio::check_one_stdin(inputs)?;
             let center = Center::open(data)?;
-            let req = read_request(&request)?;
+            let req = build_request(request.as_deref(), csr.as_deref(), &applicant)?;
             let owner_pass = if generate_key {
                 Some(owner_password(owner_password_file.as_deref())?)
             } else {
@@ -672,9 +709,132 @@ fn test_abort_hook(step: IssueStep) {
     }
 }
 
+/// The applicant of `eds ca issue` given with flags instead of a JSON request.
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct ApplicantArgs {
+    /// The applicant's IIN (instead of a JSON request; needs --surname and --given-name).
+    #[arg(long, conflicts_with = "request", requires_all = ["surname", "given_name"])]
+    pub(crate) iin: Option<String>,
+    /// The applicant's surname as in the identity document.
+    #[arg(long, requires = "iin")]
+    pub(crate) surname: Option<String>,
+    /// The applicant's first name.
+    #[arg(long, requires = "iin")]
+    pub(crate) given_name: Option<String>,
+    /// The applicant's patronymic, if the identity document carries one.
+    #[arg(long, requires = "iin")]
+    pub(crate) patronymic: Option<String>,
+    /// A non-resident's birth date (YYYY-MM-DD); marks the applicant as non-resident.
+    #[arg(long, requires = "iin", value_name = "DATE")]
+    pub(crate) birth_date: Option<String>,
+    /// The legal entity's BIN (needs --entity-name).
+    #[arg(long, requires_all = ["iin", "entity_name"])]
+    pub(crate) bin: Option<String>,
+    /// The legal entity's registered name.
+    #[arg(long, requires = "bin")]
+    pub(crate) entity_name: Option<String>,
+    /// A role within the legal entity (first-head, signing-right, ...; repeat for several).
+    #[arg(long, requires = "bin")]
+    pub(crate) role: Vec<String>,
+    /// What the key is for.
+    #[arg(long, requires = "iin", default_value = "signing", value_parser = ["signing", "authentication"])]
+    pub(crate) key_purpose: String,
+    /// A document presented (repeat; default: identity-document and application).
+    #[arg(long, requires = "iin", value_name = "KIND")]
+    pub(crate) document: Vec<String>,
+    /// An agreed e-mail address for the subject alternative name (art. 15.2).
+    #[arg(long, requires = "iin")]
+    pub(crate) email: Option<String>,
+    /// Keep the owner's details out of the public register (art. 23.2).
+    #[arg(long, requires = "iin")]
+    pub(crate) confidential: bool,
+}
+
+impl ApplicantArgs {
+    /// The request these flags describe (the same JSON a request file holds, so the same checks
+    /// and messages apply).
+    fn request(&self, iin: &str) -> anyhow::Result<RegistrationRequest> {
+        let mut applicant = json!({
+            "iin": iin,
+            "surname": self.surname,
+            "name": self.given_name,
+        });
+        if let Some(p) = &self.patronymic {
+            applicant["patronymic"] = json!(p);
+        }
+        if let Some(d) = &self.birth_date {
+            applicant["resident"] = json!(false);
+            applicant["birth_date"] = json!(d);
+        }
+        let documents = if self.document.is_empty() {
+            vec!["identity-document".to_owned(), "application".to_owned()]
+        } else {
+            self.document.clone()
+        };
+        let mut req = json!({
+            "applicant": applicant,
+            "roles": self.role,
+            "key_purpose": self.key_purpose,
+            "documents": documents,
+            "confidential": self.confidential,
+        });
+        if let Some(bin) = &self.bin {
+            req["legal_entity"] = json!({ "bin": bin, "name": self.entity_name });
+        }
+        if let Some(email) = &self.email {
+            req["additional_info"] = json!({ "email": email });
+        }
+        serde_json::from_value(req).map_err(|e| {
+            anyhow::Error::new(CaError::BadRequest {
+                reason: format!("the applicant flags: {e}"),
+            })
+        })
+    }
+}
+
+/// The request of `eds ca issue`: the JSON file or the flags, with the CSR of --csr.
+fn build_request(
+    request: Option<&Path>,
+    csr: Option<&Path>,
+    applicant: &ApplicantArgs,
+) -> anyhow::Result<RegistrationRequest> {
+    let mut req = match (request, &applicant.iin) {
+        (Some(path), _) => read_request(path)?,
+        (None, Some(iin)) => applicant.request(iin)?,
+        (None, None) => bail!("give a registration request (JSON) or the applicant with --iin"),
+    };
+    if let Some(path) = csr {
+        let name = stdio::input_name(path);
+        let bytes = stdio::read(path).with_context(|| format!("read --csr {name}"))?;
+        let pem_text = if bytes.starts_with(b"-----BEGIN") {
+            String::from_utf8(bytes).with_context(|| format!("--csr {name} is not UTF-8 PEM"))?
+        } else {
+            pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", bytes))
+        };
+        if req.csr_pem.is_some() {
+            return Err(anyhow::Error::new(CaError::BadRequest {
+                reason: format!(
+                    "the request already holds csr_pem and --csr {name} gives another: keep one"
+                ),
+            }));
+        }
+        req.csr_pem = Some(pem_text);
+    }
+    Ok(req)
+}
+
 pub(crate) fn read_request(path: &Path) -> anyhow::Result<RegistrationRequest> {
     let name = stdio::input_name(path);
     let text = stdio::read(path).with_context(|| format!("read request {name}"))?;
+    if text.trim_ascii_start().starts_with(b"-----BEGIN") {
+        return Err(anyhow::Error::new(CaError::BadRequest {
+            reason: format!(
+                "{name} is a PEM file, not a registration request (JSON): give a certificate \
+                 request with --csr {name} and the applicant with --iin, --surname and \
+                 --given-name (or a JSON request)"
+            ),
+        }));
+    }
     serde_json::from_slice(&text).map_err(|e| {
         anyhow::Error::new(CaError::BadRequest {
             reason: format!("{name}: {e}"),
@@ -686,6 +846,8 @@ pub(crate) fn read_request(path: &Path) -> anyhow::Result<RegistrationRequest> {
 #[derive(Debug, Serialize)]
 pub(crate) struct IssuedFiles {
     pub(crate) certificate: PathBuf,
+    /// The issuing and root certificates, PEM.
+    pub(crate) chain: PathBuf,
     pub(crate) key: Option<PathBuf>,
     pub(crate) pkcs12: Option<PathBuf>,
 }
@@ -724,6 +886,14 @@ pub(crate) fn write_issued(
     let cert_path = out_dir.join(format!("{serial}.crt.pem"));
     let cert_pem = pem::encode(&pem::Pem::new("CERTIFICATE", issued.record.der.clone()));
     keys::write_public_file(&cert_path, cert_pem.as_bytes())?;
+    // The centers above the certificate, issuing first: what `eds sign --chain` and any
+    // verifier holding only the root need to build the path.
+    let chain_path = out_dir.join(format!("{serial}.chain.pem"));
+    let chain_pem: String = [center.issuing_der(), center.root_der()]
+        .into_iter()
+        .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec())))
+        .collect();
+    keys::write_public_file(&chain_path, chain_pem.as_bytes())?;
     let mut p12_path = None;
     if let Some((generated, pass)) = generated {
         let p12 = keys::owner_pkcs12(
@@ -738,6 +908,7 @@ pub(crate) fn write_issued(
     }
     Ok(IssuedFiles {
         certificate: cert_path,
+        chain: chain_path,
         key: key_path,
         pkcs12: p12_path,
     })
@@ -762,6 +933,7 @@ fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow
             issued.record.serial, issued.record.subject
         );
         println!("  certificate {}", files.certificate.display());
+        println!("  chain       {}", files.chain.display());
         if let Some(k) = &files.key {
             println!("  key (encrypted PKCS#8) {}", k.display());
         }
@@ -777,6 +949,24 @@ fn archive_line(r: &CertificateRecord) -> serde_json::Value {
         "record": public_view(r, true),
         "certificate_pem": pem::encode(&pem::Pem::new("CERTIFICATE", r.der.clone())),
     })
+}
+
+/// The default name of a new center: after its data folder, so two folders make two names.
+fn default_center_name(data: &Path) -> String {
+    let folder = std::path::absolute(data)
+        .ok()
+        .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "data".to_owned());
+    format!("EDS TEST CA ({folder})")
+}
+
+/// The default URL of a new center: loopback, on a port 8080-8979 derived from its name (FNV-1a),
+/// so two centers of different names on one machine name different URLs.
+fn default_base_url(name: &str) -> String {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("http://127.0.0.1:{}", 8080 + hash % 900)
 }
 
 fn fingerprint(der: &[u8]) -> String {

@@ -99,19 +99,26 @@ pub(crate) enum CaCommand {
     /// Create a root center and an issuing center in the data folder.
     ///
     /// Keys are encrypted with the passphrase from EDS_CA_PASSPHRASE or --passphrase-file and
-    /// written with mode 0600. Example:
+    /// written with mode 0600. The first CRLs are published at once (crl/ in the folder). Each
+    /// center gets its own name and URL, so two centers on one machine are never confused: the
+    /// name defaults to "EDS TEST CA (<folder>)" and the URL to http://127.0.0.1:<port>, the
+    /// port (8080-8979) derived from the name; `init` prints the URLs the certificates will
+    /// name, and `eds serve` listens there by default. Example:
     ///
-    ///     EDS_CA_PASSPHRASE=secret eds ca init --data ./ca --name "TEST CA"
+    ///     EDS_CA_PASSPHRASE=secret eds ca init --data ./ca --name "TEST CA" \
+    ///         --url http://127.0.0.1:8080
     Init {
         /// Key algorithm of both centers.
         #[arg(long, value_enum, default_value = "p256")]
         algorithm: Algorithm,
-        /// Name of the center (the subjects are "<NAME> ROOT" and "<NAME>").
-        #[arg(long, default_value = "EDS TEST CA")]
-        name: String,
-        /// Base URL where CRLs, CA certificates and OCSP are published.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        base_url: String,
+        /// Name of the center (the subjects are "<NAME> ROOT" and "<NAME>"); default: "EDS
+        /// TEST CA (<folder>)" after the data folder's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Base URL where CRLs, CA certificates and OCSP are published (what `eds serve`
+        /// answers); default: http://127.0.0.1:<port>, the port derived from the name.
+        #[arg(long = "url", visible_alias = "base-url", value_name = "URL")]
+        base_url: Option<String>,
         /// Validity of owner certificates in days.
         #[arg(long, default_value_t = 365)]
         leaf_days: u32,
@@ -121,19 +128,32 @@ pub(crate) enum CaCommand {
         #[command(flatten)]
         secret: PassphraseArgs,
     },
-    /// Issue a registration certificate from a registration request (JSON).
+    /// Issue a registration certificate from a registration request (JSON) or from flags.
     ///
     /// The request names the applicant, the legal entity and roles, the key purpose, the
-    /// documents presented and (unless --generate-key) the public key as a PKCS#10 CSR in
-    /// `csr_pem`; `additional_info.email` (art. 15.2) puts an agreed e-mail address in the
-    /// subject alternative name. A refusal under art. 14-1 exits with code 3 and is recorded in
-    /// the register.
-    /// Example:
+    /// documents presented and (unless --generate-key) the public key as a PKCS#10 CSR: the
+    /// file given with --csr, or `csr_pem` in the JSON; `additional_info.email` (art. 15.2)
+    /// puts an agreed e-mail address in the subject alternative name. Instead of a JSON file,
+    /// the applicant may be given with flags (--iin, --surname, --given-name, ...). Beside the
+    /// certificate SERIAL.crt.pem the center writes SERIAL.chain.pem (its issuing and root
+    /// certificates: `eds sign --chain`). A refusal under art. 14-1 exits with code 3 and is
+    /// recorded in the register.
+    /// Examples:
     ///
     ///     eds ca issue request.json --generate-key --out-dir owner/
+    ///     eds ca issue --csr owner.csr --iin 850314300122 --surname Ахметов --given-name Ерлан \
+    ///         --out-dir owner/
     Issue {
-        /// The registration request (JSON); `-` reads standard input.
-        request: PathBuf,
+        /// The registration request (JSON); `-` reads standard input. Without it, the
+        /// applicant comes from the flags below.
+        #[arg(required_unless_present = "iin")]
+        request: Option<PathBuf>,
+        /// The owner's PKCS#10 certificate request (PEM or DER): the public key to certify;
+        /// `-` reads standard input.
+        #[arg(long, value_name = "FILE", conflicts_with = "generate_key")]
+        csr: Option<PathBuf>,
+        #[command(flatten)]
+        applicant: Box<crate::ca_cmd::ApplicantArgs>,
         /// Let the center generate the owner's key pair (art. 21.1(1)); it is written as
         /// encrypted PKCS#8 and PKCS#12 under the owner's password.
         #[arg(long)]
@@ -418,6 +438,16 @@ their status (from --crl/--ocsp files, else downloaded from the certificates' di
 points and responders), so the signature verifies offline for years; --level LTA adds an archive
 timestamp over all of it. `eds extend` raises an existing signature later.
 
+Before signing, the certificate is checked as a relying party will: revoked in the register of
+the center in --data, expired or not yet valid, for authentication only (EDS law art.
+10.1(3)), or no certificate of the issuing center to carry (the center in --data supplies its
+own) each print a warning; --strict refuses instead (exit 8, nothing written).
+
+Batches: --in takes a folder (its signatures and hidden files left out) or several files; the
+key file is opened once (one PBKDF2 of a .p12, not one per document) and --jobs threads sign,
+with a progress bar, FILE.p7s beside each document or in --out-dir. A document that fails is
+listed and the others are signed (exit 1).
+
 Attached (default): the document is inside the signature, up to --max-attached-mib.
 Detached (--detached): the signature is a separate file; the document is read in chunks, so
 any size signs in constant memory. --add-to adds your signature to an existing one (a
@@ -436,6 +466,9 @@ Examples:
     eds sign --in licence.pdf --p12 officer.p12 --level LTA --tsa http://127.0.0.1:8080/tsa \\
         --out licence.pdf.p7s
 
+    # every document of a folder, detached, two at a time: docs/X.p7s beside each X
+    eds sign --in docs/ --p12 officer.p12 --detached --jobs 2
+
     # the accountant co-signs the application the head signed
     eds sign --in application.pdf --p12 accountant.p12 \\
         --add-to application.pdf.p7s --out application.pdf.p7s
@@ -448,9 +481,11 @@ Check with OpenSSL (add -content FILE for a detached signature):
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("key_source").required(true).args(["key", "p12"])))]
 pub(crate) struct SignArgs {
-    /// The document to sign; `-` reads standard input.
-    #[arg(long = "in", value_name = "FILE")]
-    pub(crate) input: PathBuf,
+    /// The document to sign; `-` reads standard input. A folder, or several files (`--in a b`
+    /// or `--in a --in b`), signs each with one key load: FILE.p7s beside each document or in
+    /// --out-dir (a folder's signatures and hidden files are left out).
+    #[arg(long = "in", value_name = "FILE", required = true, num_args = 1..)]
+    pub(crate) input: Vec<PathBuf>,
     /// Private key, PKCS#8 (PEM or DER; encrypted ones need the password); needs --cert. `-`
     /// reads standard input.
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
@@ -480,7 +515,14 @@ pub(crate) struct SignArgs {
     /// Where to write the signature (may be the --add-to file itself). `-` writes standard
     /// output (DER only into a pipe or file, not to a terminal; messages then go to stderr).
     #[arg(long, value_name = "OUT.p7s")]
-    pub(crate) out: PathBuf,
+    pub(crate) out: Option<PathBuf>,
+    /// Folder for the signatures of a batch (FILE.p7s each; default: beside each document), or
+    /// for the one signature of a single --in.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub(crate) out_dir: Option<PathBuf>,
+    /// Documents signed at once in a batch (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
     /// Write PEM (-----BEGIN CMS-----); the default is DER unless --out ends in .pem.
     #[arg(long, conflicts_with = "der")]
     pub(crate) pem: bool,
@@ -490,6 +532,11 @@ pub(crate) struct SignArgs {
     /// Also embed the root certificate (verifiers hold it as a trust anchor anyway).
     #[arg(long)]
     pub(crate) include_root: bool,
+    /// Refuse to sign (exit 8) instead of warning when the certificate is revoked in the
+    /// center of --data, expired or not yet valid, meant for authentication only, or when the
+    /// signature would carry no certificate of the center that issued it.
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// The signing time to state (RFC 3339, e.g. 2026-03-02T10:00:00+05:00); default: now.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) signing_time: Option<String>,
@@ -567,9 +614,12 @@ Example:
 /// `eds serve`.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Address and port to listen on (port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
-    pub(crate) listen: std::net::SocketAddr,
+    /// Address and port to listen on (port 0 picks a free one); default: the host and port
+    /// of the center's URL (`eds ca init` printed it; 127.0.0.1 when it names a host name).
+    /// Another port than the URL's gets a warning: the certificates' CRL and OCSP URLs point
+    /// there.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub(crate) listen: Option<std::net::SocketAddr>,
     /// Log format on standard error.
     #[arg(long, value_enum, default_value = "compact")]
     pub(crate) log_format: LogFormat,

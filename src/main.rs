@@ -2,7 +2,7 @@
 //!
 //! Exit codes (docs/exit-codes.md): 0 done; 1 failed; 2 usage; 3 refused under the law;
 //! 4 conflict (already revoked, already initialised); 5 not found; 6 wrong passphrase;
-//! 7 audit log broken.
+//! 7 audit log broken; 8 `eds sign --strict` refused an unfit certificate.
 
 // First, so `say!` is in scope in the modules below.
 #[macro_use]
@@ -115,6 +115,7 @@ fn error_kind(code: u8) -> &'static str {
         EXIT_NOT_FOUND => "not_found",
         EXIT_WRONG_PASSPHRASE => "wrong_passphrase",
         EXIT_AUDIT_BROKEN => "audit_broken",
+        sign_cmd::EXIT_NOT_FIT => "not_fit_to_sign",
         _ => "failed",
     }
 }
@@ -136,7 +137,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         cli::Command::Demo { owner_password } => {
             demo::run(&cli.data, cli.json, now, owner_password.as_deref())
         }
-        cli::Command::Sign(args) => sign_cmd::sign(&args, cli.json, now),
+        cli::Command::Sign(args) => sign_cmd::sign(&args, &cli.data, cli.json, now),
         cli::Command::Extract(args) => sign_cmd::extract(&args, cli.json),
         cli::Command::Extend(args) => extend_cmd::extend(&args, cli.json, now),
         cli::Command::Verify(args) => verify_cmd::verify(&cli.data, cli.json, now, &args),

@@ -77,6 +77,16 @@ pub(crate) fn serve(
         policy: tsa_policy,
         accuracy_seconds: args.tsa_accuracy.max(1),
     };
+    // The center's URL: where its certificates send relying parties for CRLs and OCSP.
+    let center_url = std::fs::read(data.join("center.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<eds_ca::config::CenterConfig>(&b).ok())
+        .map(|c| c.base_url);
+    let url_addr = center_url.as_deref().and_then(url_host_port);
+    let listen = args
+        .listen
+        .or(url_addr)
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
     let server = Server::open_with_tsa(options, tsa).map_err(domain_error)?;
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();
@@ -85,7 +95,7 @@ pub(crate) fn serve(
     }
     let runtime = runtime.build().context("start the async runtime")?;
     let served = runtime.block_on(async {
-        let listener = eds_server::bind(args.listen).await.map_err(domain_error)?;
+        let listener = eds_server::bind(listen).await.map_err(domain_error)?;
         let addr = listener
             .local_addr()
             .context("read the listening address")?;
@@ -99,6 +109,17 @@ pub(crate) fn serve(
             // that no log level or format hides it.
             eprintln!("{}", non_loopback_warning(addr));
         }
+        if let (Some(url), Some(want)) = (&center_url, url_addr)
+            && want.port() != addr.port()
+        {
+            eprintln!(
+                "warning: listening on port {}, but the center's certificates name {url} for \
+                 their CRLs and OCSP: relying parties look there, not here; listen on port {} \
+                 (`--listen {want}`) or forward that port here",
+                addr.port(),
+                want.port()
+            );
+        }
         server
             .serve(listener, shutdown_signal())
             .await
@@ -110,6 +131,30 @@ pub(crate) fn serve(
     runtime.shutdown_timeout(Duration::from_secs(5));
     served?;
     Ok(0)
+}
+
+/// The socket address a center URL names: its host when that is an IP address (else
+/// 127.0.0.1) and its port (else 80 or 443 by scheme).
+fn url_host_port(url: &str) -> Option<std::net::SocketAddr> {
+    let (default_port, rest) = if let Some(rest) = url.strip_prefix("http://") {
+        (80, rest)
+    } else {
+        (443, url.strip_prefix("https://")?)
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    if let Ok(addr) = authority.parse::<std::net::SocketAddr>() {
+        return Some(addr);
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, p.parse().ok()?),
+        _ => (authority, default_port),
+    };
+    let ip = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    Some(std::net::SocketAddr::new(ip, port))
 }
 
 /// What `eds serve` says, on standard error and in its log, when it listens beyond loopback.

@@ -1,6 +1,8 @@
 //! `eds sign` and `eds extract`: files and flags in, `eds_signer` calls, a summary out.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use ring::rand::SystemRandom;
@@ -40,6 +42,150 @@ struct SignSummary {
     timestamped_by: Option<String>,
     /// The CAdES baseline level made: B, T, LT or LTA.
     level: &'static str,
+    /// Why a relying party may reject the signature (revoked, expired or authentication-only
+    /// certificate, no issuing center's certificate); `--strict` refuses instead.
+    warnings: Vec<String>,
+}
+
+/// Exit code of `eds sign --strict` refusing a certificate unfit to sign (docs/exit-codes.md).
+pub(crate) const EXIT_NOT_FIT: u8 = 8;
+
+/// `eds sign --strict`: the certificate or its chain would make the signature fail or be
+/// unverifiable; nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[error("refused to sign (--strict): {}", problems.join("; "))]
+pub(crate) struct NotFitToSign {
+    problems: Vec<String>,
+}
+
+/// What `eds sign` found about the signer's certificate before signing.
+#[derive(Debug, Default)]
+struct Fitness {
+    /// What makes a signature fail or unverifiable for a relying party.
+    problems: Vec<String>,
+    /// What was done about it (certificates taken from the center in --data).
+    notes: Vec<String>,
+}
+
+/// Checks the signer's certificate as a relying party will: within its validity, not revoked in
+/// the center of `data` (its register), allowed to sign documents (EDS law art. 10.1(3)), and
+/// carried with the certificate of the center that issued it. When that center is the one in
+/// `data`, its certificates complete `chain`.
+fn fitness(
+    certificate: &[u8],
+    chain: &mut Vec<Vec<u8>>,
+    data: &Path,
+    now: OffsetDateTime,
+) -> anyhow::Result<Fitness> {
+    use eds_verifier::cert::Cert;
+    let mut out = Fitness::default();
+    let leaf = Cert::from_der(certificate).context("read the signer's certificate")?;
+    let day = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_else(|_| t.to_string());
+    if now > leaf.not_after() {
+        out.problems.push(format!(
+            "the certificate expired at {}: a signature made now fails (TOTAL_FAILED)",
+            day(leaf.not_after())
+        ));
+    } else if now < leaf.not_before() {
+        out.problems.push(format!(
+            "the certificate is not valid before {}: a signature made now fails",
+            day(leaf.not_before())
+        ));
+    }
+    if let Err(e) = eds_verifier::scope::check_signing_use(&leaf) {
+        out.problems.push(format!("{e} (EDS law art. 10.1(3))"));
+    }
+    // The center of --data, if the folder holds one.
+    let center = if data.join("center.json").is_file() {
+        let read = |name: &str| -> Option<Cert> {
+            let bytes = std::fs::read(data.join(name)).ok()?;
+            Cert::all_from_pem_or_der(&bytes).ok()?.into_iter().next()
+        };
+        read("issuing.crt.pem").zip(read("root.crt.pem"))
+    } else {
+        None
+    };
+    // Walk up from the leaf through the chain; the center's certificates fill a gap.
+    let mut known: Vec<Cert> = chain
+        .iter()
+        .filter_map(|der| Cert::from_der(der).ok())
+        .collect();
+    let mut current = leaf.clone();
+    let mut above = 0usize;
+    for _ in 0..8 {
+        if current.is_self_issued() {
+            break;
+        }
+        let parent = known
+            .iter()
+            .find(|c| c.subject_der() == current.issuer_der())
+            .cloned();
+        let parent = match parent {
+            Some(p) => p,
+            None => {
+                let from_center = center.as_ref().and_then(|(issuing, root)| {
+                    [issuing, root]
+                        .into_iter()
+                        .find(|c| c.subject_der() == current.issuer_der())
+                        .cloned()
+                });
+                let Some(p) = from_center else { break };
+                if p.is_self_issued() {
+                    // The root: the verifier's anchor, embedded only with --include-root.
+                    break;
+                }
+                out.notes.push(format!(
+                    "added {} from the center in {} to the signature's certificates",
+                    p.subject(),
+                    data.display()
+                ));
+                chain.push(p.der().to_vec());
+                known.push(p.clone());
+                p
+            }
+        };
+        above += 1;
+        current = parent;
+    }
+    if above == 0 && !leaf.is_self_issued() {
+        out.problems.push(format!(
+            "the signature would carry no certificate of the center that issued the signer's \
+             ({}): a verifier holding only the root cannot build the path; give it with --chain \
+             (the SERIAL.chain.pem `eds ca issue` writes) or --data DIR of that center",
+            leaf.issuer()
+        ));
+    }
+    // Revocation in the register of the center that issued the certificate.
+    if let Some((issuing, _)) = &center
+        && issuing.subject_der() == leaf.issuer_der()
+        && let Ok(serial) = eds_ca::store::Serial::from_der_content(leaf.serial())
+    {
+        match eds_ca::center::Center::open(data) {
+            Ok(c) => match c.store().certificate(&serial) {
+                Ok(Some(rec)) if rec.der == certificate => {
+                    if let Some(r) = &rec.revocation {
+                        out.problems.push(format!(
+                            "the certificate was revoked at {} (ground {}, art. {}): a \
+                             signature made now fails (TOTAL_FAILED / REVOKED)",
+                            day(r.entered_at),
+                            r.ground.as_str(),
+                            r.ground.article()
+                        ));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => out.notes.push(format!(
+                    "could not look the certificate up in {}: {e}",
+                    data.display()
+                )),
+            },
+            Err(e) => out.notes.push(format!(
+                "could not open the center in {} to check revocation: {e}",
+                data.display()
+            )),
+        }
+    }
+    Ok(out)
 }
 
 /// What `eds extract --json` prints.
@@ -52,8 +198,14 @@ struct ExtractSummary {
 }
 
 /// `eds sign`.
-pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
-    let mut inputs = vec![("--in", args.input.as_path())];
+pub(crate) fn sign(
+    args: &SignArgs,
+    data: &Path,
+    json: bool,
+    now: OffsetDateTime,
+) -> anyhow::Result<u8> {
+    let batch = batch_files(args)?;
+    let mut inputs: Vec<(&str, &Path)> = args.input.iter().map(|p| ("--in", p.as_path())).collect();
     inputs.extend(args.key.as_deref().map(|p| ("--key", p)));
     inputs.extend(args.p12.as_deref().map(|p| ("--p12", p)));
     inputs.extend(
@@ -65,11 +217,41 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
     inputs.extend(args.chain.iter().map(|p| ("--chain", p.as_path())));
     inputs.extend(args.add_to.as_deref().map(|p| ("--add-to", p)));
     stdio::check_one_stdin(inputs)?;
-    stdio::reserve_stdout(&args.out);
+    let single_out = match (&batch, &args.out, &args.out_dir, args.input.first()) {
+        (Some(_), _, _, _) => None,
+        (None, Some(out), _, _) => Some(out.clone()),
+        (None, None, Some(dir), Some(input)) if !stdio::is_dash(input) => {
+            Some(dir.join(signature_name(input)))
+        }
+        (None, None, _, _) => {
+            return Err(stdio::UsageError {
+                message: "eds sign needs --out FILE (or --out-dir DIR) for its signature".into(),
+                hint: "add --out FILE.p7s; a folder or several --in files write FILE.p7s beside \
+                       each document (or into --out-dir)",
+            }
+            .into());
+        }
+    };
+    if let Some(out) = &single_out {
+        stdio::reserve_stdout(out);
+    }
     let password = password(args.password_file.as_deref())?;
+    // One key load (one PBKDF2 of a .p12) for every document.
     let (key, certificate, mut chain) = load_key(args, password.as_deref())?;
     for path in &args.chain {
         chain.extend(read_certificates(path, "--chain")?);
+    }
+    let fitness = fitness(&certificate, &mut chain, data, now)?;
+    if !fitness.problems.is_empty() && args.strict {
+        return Err(anyhow::Error::new(NotFitToSign {
+            problems: fitness.problems,
+        }));
+    }
+    for line in &fitness.notes {
+        eprintln!("note: {line}");
+    }
+    for line in &fitness.problems {
+        eprintln!("warning: {line}");
     }
     let signer = Signer::new(&key, &certificate, &chain)
         .context("pair the key with its certificate and chain")?;
@@ -102,135 +284,355 @@ pub(crate) fn sign(args: &SignArgs, json: bool, now: OffsetDateTime) -> anyhow::
         .detached(args.detached)
         .include_root(args.include_root)
         .attached_limit(limit);
-
-    let input = stdio::path_for_reading(&args.input);
-    let content = Content::File(&input);
-    let existing = match &args.add_to {
-        None => None,
-        Some(existing) => {
-            let name = stdio::input_name(existing);
-            let bytes = stdio::read(existing)
-                .with_context(|| format!("read the signature to add to {name}"))?;
-            Some(cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?)
-        }
+    let job = Job {
+        args,
+        key: &key,
+        signer: &signer,
+        chain: &chain,
+        level,
+        options,
+        signing_time,
+        warnings: fitness.problems,
+        now,
+        batch: batch.is_some(),
     };
-    let prepared = match &existing {
-        None => cms::prepare(&signer, content, &options),
-        Some(der) => cms::prepare_cosign(&signer, der, Some(content), &options),
+    match (batch, single_out) {
+        (Some(files), _) => sign_batch(&job, &files, json),
+        (None, Some(out)) => {
+            let input = args
+                .input
+                .first()
+                .map(PathBuf::as_path)
+                .unwrap_or(Path::new("-"));
+            let summary = job.sign_one(input, &out)?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                say!("{}", summary_line(input, &summary));
+            }
+            Ok(0)
+        }
+        (None, None) => bail!("no output for the signature"),
     }
-    .with_context(|| format!("sign {}", stdio::input_name(&args.input)))?;
-    if args.add_to.is_some() && args.detached && !prepared.is_detached() {
-        eprintln!(
-            "note: the existing signature holds the document, so the co-signature does too \
-             (--detached applies to new signatures only)"
+}
+
+/// The documents of a batch (a folder, or more than one `--in`), or `None` for one document.
+fn batch_files(args: &SignArgs) -> anyhow::Result<Option<Vec<PathBuf>>> {
+    let folder = args.input.iter().any(|p| !stdio::is_dash(p) && p.is_dir());
+    if args.input.len() < 2 && !folder {
+        return Ok(None);
+    }
+    let refuse = |message: &str| -> anyhow::Result<Option<Vec<PathBuf>>> {
+        Err(stdio::UsageError {
+            message: message.to_owned(),
+            hint: "sign a folder or several files with --out-dir DIR (or none: FILE.p7s beside \
+                   each), one at a time with --out or --add-to",
+        }
+        .into())
+    };
+    if args.out.is_some() {
+        return refuse("--out names one signature; a folder or several --in files make one each");
+    }
+    if args.add_to.is_some() {
+        return refuse(
+            "--add-to co-signs one signature; it does not take a folder or several files",
         );
     }
-
-    let signature = key
-        .sign(prepared.to_be_signed(), &SystemRandom::new())
-        .context("sign with the key")?;
-    let pem = args.pem || (!args.der && args.out.extension().is_some_and(|e| e == "pem"));
-    let summary = SignSummary {
-        out: args.out.clone(),
-        format: if pem { "pem" } else { "der" },
-        detached: prepared.is_detached(),
-        cosigned: args.add_to.is_some(),
-        signers: prepared.signer_count(),
-        signer: signer.subject().to_owned(),
-        algorithm: algorithm_name(prepared.algorithm()),
-        digest: hex::encode(prepared.content_digest()),
-        signing_time: signing_time.format(&Rfc3339)?,
-        certificates: signer.certificate_count(args.include_root),
-        timestamped_by: args.tsa.clone(),
-        level: level.name(),
-    };
-    let prepared_detached = prepared.is_detached();
-    let mut der = cms::assemble(prepared, &signature)?;
-    if let Some(url) = &args.tsa {
-        // Only the new signature: the earlier signers' values are in the message signed over.
-        let earlier = match &existing {
-            Some(e) => timestamp::signature_values(e)?,
-            None => Vec::new(),
-        };
-        let (stamped, added) = timestamp::timestamp_signatures(
-            &der,
-            url,
-            std::time::Duration::from_secs(args.tsa_timeout.max(1)),
-            &SystemRandom::new(),
-            &|value| !earlier.iter().any(|e| e.as_slice() == value),
-        )
-        .with_context(|| format!("timestamp the signature at {url}"))?;
-        if added != 1 {
-            bail!("timestamp the signature at {url}: {added} signatures matched, expected 1");
-        }
-        der = stamped;
+    if args.input.iter().any(|p| stdio::is_dash(p)) {
+        return refuse("standard input (`-`) is one document; it cannot be part of a batch");
     }
-    if level >= Level::Lt {
-        let content = if prepared_detached && level == Level::Lta {
-            Some(
-                stdio::read(&args.input)
-                    .with_context(|| format!("read {}", stdio::input_name(&args.input)))?,
-            )
+    let mut files = Vec::new();
+    for path in &args.input {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("list {}", path.display()))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && !is_signature_or_hidden(p))
+                .collect();
+            found.sort();
+            files.extend(found);
         } else {
-            None
-        };
-        let timeout = std::time::Duration::from_secs(args.tsa_timeout.max(1));
-        let tsa = args
-            .tsa
-            .as_deref()
-            .map(|url| extend_cmd::Tsa::url(url, timeout));
-        let (raised, raised_summary) = extend_cmd::raise(
-            der,
-            level,
-            tsa.as_ref(),
-            &args.lt,
-            &chain,
-            content.as_deref(),
-            false,
-            std::time::Duration::from_secs(args.tsa_timeout.max(1)),
-            now,
-        )
-        .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
-        der = raised;
-        for line in &raised_summary.not_fresh {
-            eprintln!("warning: {line}");
+            files.push(path.clone());
         }
     }
-    if pem {
-        stdio::write(&args.out, cms::to_pem(&der).as_bytes(), false)?;
-    } else {
-        stdio::write(&args.out, &der, true)?;
-    }
+    Ok(Some(files))
+}
 
-    if json {
-        say!("{}", serde_json::to_string_pretty(&summary)?);
-    } else {
-        say!(
-            "{} {} as {} ({}), {} → {} ({} signer{}, {}{})",
-            if summary.cosigned {
-                "co-signed"
+/// Files a folder batch leaves alone: signatures (`.p7s`, `.p7m`, `.cms`, `.sig`, also as
+/// `.pem`) and hidden files.
+fn is_signature_or_hidden(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".pem").unwrap_or(&name);
+    name.starts_with('.')
+        || [".p7s", ".p7m", ".cms", ".sig"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+/// `FILE.p7s` for the document `FILE`.
+fn signature_name(input: &Path) -> std::ffi::OsString {
+    let mut name = input.file_name().unwrap_or_default().to_os_string();
+    name.push(".p7s");
+    name
+}
+
+/// What every document of one `eds sign` shares: the key loaded once, the signer, the options.
+struct Job<'a> {
+    args: &'a SignArgs,
+    key: &'a RingSigningKey,
+    signer: &'a Signer<'a>,
+    chain: &'a [Vec<u8>],
+    level: Level,
+    options: SignOptions,
+    signing_time: OffsetDateTime,
+    warnings: Vec<String>,
+    now: OffsetDateTime,
+    /// A batch: files are flushed to disk together at the end ([`stdio::sync_files`]).
+    batch: bool,
+}
+
+impl Job<'_> {
+    /// Signs `input` into `out`.
+    fn sign_one(&self, input_path: &Path, out: &Path) -> anyhow::Result<SignSummary> {
+        let args = self.args;
+        let level = self.level;
+        let input = stdio::path_for_reading(input_path);
+        let content = Content::File(&input);
+        let existing = match &args.add_to {
+            None => None,
+            Some(existing) => {
+                let name = stdio::input_name(existing);
+                let bytes = stdio::read(existing)
+                    .with_context(|| format!("read the signature to add to {name}"))?;
+                Some(cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?)
+            }
+        };
+        let prepared = match &existing {
+            None => cms::prepare(self.signer, content, &self.options),
+            Some(der) => cms::prepare_cosign(self.signer, der, Some(content), &self.options),
+        }
+        .with_context(|| format!("sign {}", stdio::input_name(input_path)))?;
+        if args.add_to.is_some() && args.detached && !prepared.is_detached() {
+            eprintln!(
+                "note: the existing signature holds the document, so the co-signature does too \
+                 (--detached applies to new signatures only)"
+            );
+        }
+
+        let signature = self
+            .key
+            .sign(prepared.to_be_signed(), &SystemRandom::new())
+            .context("sign with the key")?;
+        let pem = args.pem || (!args.der && out.extension().is_some_and(|e| e == "pem"));
+        let summary = SignSummary {
+            out: out.to_path_buf(),
+            format: if pem { "pem" } else { "der" },
+            detached: prepared.is_detached(),
+            cosigned: args.add_to.is_some(),
+            signers: prepared.signer_count(),
+            signer: self.signer.subject().to_owned(),
+            algorithm: algorithm_name(prepared.algorithm()),
+            digest: hex::encode(prepared.content_digest()),
+            signing_time: self.signing_time.format(&Rfc3339)?,
+            certificates: self.signer.certificate_count(args.include_root),
+            timestamped_by: args.tsa.clone(),
+            level: level.name(),
+            warnings: self.warnings.clone(),
+        };
+        let prepared_detached = prepared.is_detached();
+        let mut der = cms::assemble(prepared, &signature)?;
+        if let Some(url) = &args.tsa {
+            // Only the new signature: the earlier signers' values are in the message signed over.
+            let earlier = match &existing {
+                Some(e) => timestamp::signature_values(e)?,
+                None => Vec::new(),
+            };
+            let (stamped, added) = timestamp::timestamp_signatures(
+                &der,
+                url,
+                std::time::Duration::from_secs(args.tsa_timeout.max(1)),
+                &SystemRandom::new(),
+                &|value| !earlier.iter().any(|e| e.as_slice() == value),
+            )
+            .with_context(|| format!("timestamp the signature at {url}"))?;
+            if added != 1 {
+                bail!("timestamp the signature at {url}: {added} signatures matched, expected 1");
+            }
+            der = stamped;
+        }
+        if level >= Level::Lt {
+            let content = if prepared_detached && level == Level::Lta {
+                Some(
+                    stdio::read(input_path)
+                        .with_context(|| format!("read {}", stdio::input_name(input_path)))?,
+                )
             } else {
-                "signed"
-            },
-            stdio::input_name(&args.input),
-            summary.signer,
-            summary.algorithm,
-            if summary.detached {
-                "detached"
-            } else {
-                "attached"
-            },
-            stdio::output_name(&args.out),
-            summary.signers,
-            if summary.signers == 1 { "" } else { "s" },
-            summary.format.to_uppercase(),
-            match &summary.timestamped_by {
-                Some(url) => format!(", timestamped by {url}"),
-                None => String::new(),
-            },
-        );
+                None
+            };
+            let timeout = std::time::Duration::from_secs(args.tsa_timeout.max(1));
+            let tsa = args
+                .tsa
+                .as_deref()
+                .map(|url| extend_cmd::Tsa::url(url, timeout));
+            let (raised, raised_summary) = extend_cmd::raise(
+                der,
+                level,
+                tsa.as_ref(),
+                &args.lt,
+                self.chain,
+                content.as_deref(),
+                false,
+                timeout,
+                self.now,
+            )
+            .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
+            der = raised;
+            for line in &raised_summary.not_fresh {
+                eprintln!("warning: {line}");
+            }
+        }
+        if pem {
+            stdio::write_synced(out, cms::to_pem(&der).as_bytes(), false, !self.batch)?;
+        } else {
+            stdio::write_synced(out, &der, true, !self.batch)?;
+        }
+        Ok(summary)
     }
-    Ok(0)
+}
+
+/// The line `eds sign` prints for one document.
+fn summary_line(input: &Path, summary: &SignSummary) -> String {
+    format!(
+        "{} {} as {} ({}), {} → {} ({} signer{}, {}{})",
+        if summary.cosigned {
+            "co-signed"
+        } else {
+            "signed"
+        },
+        stdio::input_name(input),
+        summary.signer,
+        summary.algorithm,
+        if summary.detached {
+            "detached"
+        } else {
+            "attached"
+        },
+        stdio::output_name(&summary.out),
+        summary.signers,
+        if summary.signers == 1 { "" } else { "s" },
+        summary.format.to_uppercase(),
+        match &summary.timestamped_by {
+            Some(url) => format!(", timestamped by {url}"),
+            None => String::new(),
+        },
+    )
+}
+
+/// Signs every file of a batch on `--jobs` threads with the one key; a file that fails is
+/// listed and the others are signed (exit 1 if any failed).
+fn sign_batch(job: &Job<'_>, files: &[PathBuf], json: bool) -> anyhow::Result<u8> {
+    if let Some(dir) = &job.args.out_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    }
+    let outs: Vec<PathBuf> = files
+        .iter()
+        .map(|f| {
+            let dir = match &job.args.out_dir {
+                Some(d) => d.clone(),
+                None => f.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            dir.join(signature_name(f))
+        })
+        .collect();
+    let jobs = crate::progress::jobs(job.args.jobs);
+    let bar = crate::progress::signatures(files.len(), json, "made");
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<anyhow::Result<SignSummary>>>> =
+        Mutex::new((0..files.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(files.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let (Some(file), Some(out)) = (files.get(i), outs.get(i)) else {
+                        break;
+                    };
+                    let r = job.sign_one(file, out);
+                    if let Ok(mut slots) = results.lock()
+                        && let Some(slot) = slots.get_mut(i)
+                    {
+                        *slot = Some(r);
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let slots = results
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a signing thread panicked"))?;
+    let written: Vec<&Path> = slots
+        .iter()
+        .filter_map(|slot| match slot {
+            Some(Ok(summary)) => Some(summary.out.as_path()),
+            _ => None,
+        })
+        .collect();
+    stdio::sync_files(written)?;
+    let mut signed = Vec::new();
+    let mut failed = Vec::new();
+    for (file, slot) in files.iter().zip(slots) {
+        match slot {
+            Some(Ok(summary)) => signed.push((file, summary)),
+            Some(Err(e)) => failed.push((file, format!("{e:#}"))),
+            None => failed.push((file, "not signed".to_owned())),
+        }
+    }
+    if json {
+        let value = serde_json::json!({
+            "signed": signed.len(),
+            "failed": failed.iter().map(|(f, e)| serde_json::json!({
+                "file": f.display().to_string(),
+                "error": e,
+            })).collect::<Vec<_>>(),
+            "documents": signed.iter().map(|(f, s)| serde_json::json!({
+                "file": f.display().to_string(),
+                "signature": s,
+            })).collect::<Vec<_>>(),
+        });
+        say!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        let first = signed.first().map(|(_, s)| s);
+        say!(
+            "signed {} of {} document{}{}",
+            signed.len(),
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            match first {
+                Some(s) => format!(
+                    " as {} ({}), {}, {}: FILE.p7s {}",
+                    s.signer,
+                    s.algorithm,
+                    if s.detached { "detached" } else { "attached" },
+                    s.format.to_uppercase(),
+                    match &job.args.out_dir {
+                        Some(d) => format!("in {}", d.display()),
+                        None => "beside each document".to_owned(),
+                    }
+                ),
+                None => String::new(),
+            }
+        );
+        for (file, e) in &failed {
+            say!("  FAILED {}: {e}", file.display());
+        }
+    }
+    Ok(if failed.is_empty() { 0 } else { 1 })
 }
 
 /// `eds extract`.
@@ -266,6 +668,12 @@ pub(crate) fn extract(args: &ExtractArgs, json: bool) -> anyhow::Result<u8> {
 
 /// The exit code for a signer error in `err`'s chain, if it has one (docs/exit-codes.md).
 pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<NotFitToSign>().is_some())
+    {
+        return Some(EXIT_NOT_FIT);
+    }
     if let Some(e) = sign_error(err) {
         return Some(match e {
             SignError::WrongPassword => EXIT_WRONG_PASSPHRASE,
@@ -284,6 +692,15 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
 
 /// What to do about a signer error in `err`'s chain.
 pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<NotFitToSign>().is_some())
+    {
+        return Some(
+            "nothing was written; sign with a valid signing certificate and its chain, or drop \
+             --strict to sign anyway with a warning",
+        );
+    }
     if let Some(e) = sign_error(err) {
         return match e {
             SignError::WrongPassword | SignError::PasswordRequired => Some(

@@ -117,6 +117,17 @@ pub(crate) fn path_for_reading(path: &Path) -> PathBuf {
 /// never leaves half of it (and `--add-to X --out X` replaces X only once the new one is whole).
 /// Binary output (`binary`) is refused when standard output is a terminal.
 pub(crate) fn write(path: &Path, bytes: &[u8], binary: bool) -> anyhow::Result<()> {
+    write_synced(path, bytes, binary, true)
+}
+
+/// [`write`], flushing the file to disk before the rename only when `sync` (a batch writes its
+/// files unsynced and calls [`sync_files`] once at the end: one group commit, not one per file).
+pub(crate) fn write_synced(
+    path: &Path,
+    bytes: &[u8],
+    binary: bool,
+    sync: bool,
+) -> anyhow::Result<()> {
     if is_dash(path) {
         let mut out = io::stdout().lock();
         if binary && out.is_terminal() {
@@ -137,11 +148,37 @@ pub(crate) fn write(path: &Path, bytes: &[u8], binary: bool) -> anyhow::Result<(
     let tmp = path.with_file_name(name);
     let written = fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
-        f.sync_all()
+        if sync { f.sync_all() } else { Ok(()) }
     });
     if let Err(err) = written.and_then(|()| fs::rename(&tmp, path)) {
         let _ = fs::remove_file(&tmp);
         return Err(err).with_context(|| format!("write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Flushes written files, and the folders holding them, to disk.
+pub(crate) fn sync_files<'a>(paths: impl IntoIterator<Item = &'a Path>) -> anyhow::Result<()> {
+    let mut folders: Vec<&Path> = Vec::new();
+    for path in paths {
+        fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("flush {} to disk", path.display()))?;
+        if let Some(dir) = path.parent()
+            && !folders.contains(&dir)
+        {
+            folders.push(dir);
+        }
+    }
+    for dir in folders {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        fs::File::open(dir)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("flush {} to disk", dir.display()))?;
     }
     Ok(())
 }

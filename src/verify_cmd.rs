@@ -50,7 +50,9 @@ what it rests on, and every check with its outcome.
 
 Trust: --trust takes a trust list (JSON with accreditation periods, see docs/trust-list.md) or
 a PEM bundle of root certificates. Without --trust, the root of the center in --data is
-trusted, so signatures made with `eds demo`'s certificates verify out of the box.
+trusted, so signatures made with `eds demo`'s certificates verify out of the box. The center in
+--data also lends its issuing certificate to build paths and, with --offline, its published
+CRLs (crl/ in the folder).
 
 Time: a verified signature or archive timestamp proves the signature existed at its time; the
 certificates are then judged at the earliest proven time (ETSI EN 319 102-1 §5.6), else at --at
@@ -83,7 +85,7 @@ Examples:
     # a signature from a pipe, its document from a file
     curl -s https://example.kz/report.pdf.p7s | eds verify - --content report.pdf
 
-    # a folder of signatures on both cores, as JSON
+    # a folder of signatures on both cores, as JSON; X.p7s is checked against X beside it
     eds verify signed/ --jobs 2 --json > report.json";
 
 /// `eds verify`.
@@ -91,7 +93,9 @@ Examples:
 #[command(long_about = VERIFY_ABOUT)]
 pub(crate) struct VerifyArgs {
     /// Signature files (PEM, DER or BER), or folders whose *.p7s, *.p7m, *.cms, *.sig files are
-    /// verified in a batch. `-` reads one signature from standard input.
+    /// verified in a batch. In a batch, X.p7s is verified with the file X beside it when there
+    /// is one (a detached signature over it; an attached one must hold exactly its bytes). `-`
+    /// reads one signature from standard input.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
     /// The document a detached signature covers; with an attached signature, the document it must
@@ -316,6 +320,32 @@ pub(crate) fn build_verifier(
         }
     };
     let mut extra_certs = Vec::new();
+    // --data means the center: its issuing certificate builds paths of the certificates it
+    // issued, and offline its published CRLs give their status (`eds ca init` publishes the
+    // first ones, `eds ca crl` the next).
+    let center = data.join("center.json").is_file();
+    let mut crl_files: Vec<PathBuf> = common
+        .crl
+        .iter()
+        .map(|p| stdio::path_for_reading(p))
+        .collect();
+    if center {
+        let issuing = data.join("issuing.crt.pem");
+        if let Ok(bytes) = fs::read(&issuing) {
+            extra_certs.extend(
+                Cert::all_from_pem_or_der(&bytes)
+                    .map_err(|e| input(format!("{}: {e}", issuing.display())))?,
+            );
+        }
+        if common.offline {
+            crl_files.extend(
+                ["issuing.crl", "root.crl"]
+                    .iter()
+                    .map(|f| data.join("crl").join(f))
+                    .filter(|p| p.is_file()),
+            );
+        }
+    }
     for path in &common.untrusted {
         let bytes = read(path, "certificate file")?;
         extra_certs.extend(
@@ -342,11 +372,7 @@ pub(crate) fn build_verifier(
     let at = common.at.as_deref().map(parse_time).transpose()?;
     let cache_dir = common.cache.clone().unwrap_or_else(|| data.join("cache"));
     let revocation = RevocationChecker::new(RevocationOptions {
-        crl_files: common
-            .crl
-            .iter()
-            .map(|p| stdio::path_for_reading(p))
-            .collect(),
+        crl_files,
         ocsp_files: common
             .ocsp
             .iter()
@@ -418,6 +444,7 @@ pub(crate) fn verify(
                 "indication": overall,
                 "documents": results.iter().map(|(p, r)| serde_json::json!({
                     "file": p.display().to_string(),
+                    "content": paired_content(p).map(|c| c.display().to_string()),
                     "report": r,
                 })).collect::<Vec<_>>(),
             })
@@ -494,6 +521,18 @@ fn collect_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 type BatchResult = Vec<(PathBuf, DocumentReport)>;
 
+/// The document a signature of a batch is paired with: `X` beside `X.p7s` (or `.p7m`, `.cms`,
+/// `.sig`), when it exists. A detached signature is verified over it; an attached one must hold
+/// exactly its bytes (else TOTAL_FAILED / HASH_FAILURE).
+pub(crate) fn paired_content(signature: &Path) -> Option<PathBuf> {
+    let ext = signature.extension()?.to_str()?.to_ascii_lowercase();
+    if !matches!(ext.as_str(), "p7s" | "p7m" | "cms" | "sig") {
+        return None;
+    }
+    let document = signature.with_extension("");
+    (document.file_name().is_some() && document.is_file()).then_some(document)
+}
+
 fn run_batch(
     verifier: &Verifier,
     files: &[PathBuf],
@@ -512,7 +551,7 @@ fn run_batch(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let r = verify_one(verifier, file, None, now);
+                    let r = verify_one(verifier, file, paired_content(file).as_deref(), now);
                     if let Ok(mut slots) = results.lock()
                         && let Some(slot) = slots.get_mut(i)
                     {
@@ -711,7 +750,16 @@ fn render_signature(out: &mut String, s: &SignatureReport) {
         );
     }
     render_checks(out, &s.checks, &s.warnings);
+    if s.sub_indication == Some(eds_verifier::verdict::SubIndication::TryLater) {
+        let _ = writeln!(out, "  what to do: {TRY_LATER_HINT}");
+    }
 }
+
+/// What to do about TRY_LATER (ETSI EN 319 102-1 §5.2.5: the status may become known later).
+const TRY_LATER_HINT: &str = "the revocation status could not be obtained: verify again when \
+the center's CRL distribution point or OCSP responder answers (`eds serve` for a center made \
+with `eds ca init`), or give a current CRL with --crl FILE or a saved OCSP response with --ocsp \
+FILE; with --offline, --data DIR uses that center's published CRLs (`eds ca crl` renews them)";
 
 fn verdict_line(
     i: Indication,
@@ -810,6 +858,9 @@ fn render_certificate(file: &Path, r: &CertificateReport) -> String {
         let _ = writeln!(out, "  revocation: {src}");
     }
     render_checks(&mut out, &r.checks, &r.warnings);
+    if r.sub_indication == Some(eds_verifier::verdict::SubIndication::TryLater) {
+        let _ = writeln!(out, "  what to do: {TRY_LATER_HINT}");
+    }
     out
 }
 

@@ -466,6 +466,8 @@ fn fail_unknown_serial_is_not_found() {
 fn fail_wrong_passphrase() {
     let c = Center::ready();
     let audit = c.audit_entries();
+    // The CRL `eds ca init` published stays as it was.
+    let crl = fs::read(c.data.join("crl/issuing.crl")).unwrap();
     let o = c.run_env(
         &["ca", "crl"],
         &[("EDS_CA_PASSPHRASE", "not-the-passphrase")],
@@ -493,7 +495,7 @@ fn fail_wrong_passphrase() {
     assert_code(&o, 6);
     assert_eq!(c.owner_serials(), Vec::<String>::new());
     assert_eq!(c.audit_entries(), audit);
-    assert!(!c.data.join("crl/issuing.crl").exists());
+    assert_eq!(fs::read(c.data.join("crl/issuing.crl")).unwrap(), crl);
 }
 
 #[test]
@@ -514,7 +516,8 @@ fn fail_init_twice_is_a_conflict() {
     );
     assert_eq!(fs::read(c.root()).unwrap(), root);
     assert_eq!(fs::read(c.data.join("issuing.key.pem")).unwrap(), key);
-    c.assert_audit_intact(1);
+    // Initialised, then its first CRLs published.
+    c.assert_audit_intact(3);
 }
 
 #[test]
@@ -865,7 +868,7 @@ fn ok_audit_chain_intact_after_a_session() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    let mut want = vec!["center-initialised"];
+    let mut want = vec!["center-initialised", "crl-issued", "root-crl-issued"];
     want.extend(["registry-person-added"; 7]);
     want.extend([
         "registry-entity-added",
@@ -879,11 +882,11 @@ fn ok_audit_chain_intact_after_a_session() {
     ]);
     assert_eq!(actions, want);
     let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=16).collect::<Vec<u64>>());
-    c.assert_audit_intact(16);
+    assert_eq!(seqs, (1..=18).collect::<Vec<u64>>());
+    c.assert_audit_intact(18);
     let o = c.run(&["ca", "audit", "verify"]);
     assert!(
-        ok(&o).starts_with("audit log intact: 16 entries, head "),
+        ok(&o).starts_with("audit log intact: 18 entries, head "),
         "{}",
         stdout(&o)
     );
@@ -926,8 +929,8 @@ fn fail_audit_broken_by_deleting_the_last_entry() {
     assert_eq!(code, Some(7), "{v}");
     assert_eq!(
         v,
-        json!({"verdict": "broken", "seq": 16,
-               "problem": {"problem": "truncated", "recorded": 16, "found": 15}})
+        json!({"verdict": "broken", "seq": 18,
+               "problem": {"problem": "truncated", "recorded": 18, "found": 17}})
     );
 }
 
@@ -1033,7 +1036,8 @@ fn ok_expired_revoked_certificate_leaves_the_crl_but_stays_in_the_register() {
     c.crl();
     let text = c.crl_text();
     assert!(text.contains("No Revoked Certificates."), "{text}");
-    assert_eq!(field(&text, "X509v3 CRL Number").1, "3", "{text}");
+    // CRL #1 was published by `eds ca init`.
+    assert_eq!(field(&text, "X509v3 CRL Number").1, "4", "{text}");
     assert_eq!(c.show(&serial)["revocation"]["ground"], "key-compromise");
 }
 

@@ -99,7 +99,7 @@ fn profiles_as_openssl_reads_them(alg: &str) {
         assert_eq!(line_value(&text, "Subject:"), p.subject, "{ctx}");
         assert_eq!(
             line_value(&text, "Issuer:"),
-            "C=KZ, CN=EDS TEST CA",
+            "C=KZ, CN=EDS TEST CA (ca)",
             "{ctx}"
         );
         assert_eq!(
@@ -160,17 +160,18 @@ fn profiles_as_openssl_reads_them(alg: &str) {
             "{ctx}"
         );
 
-        // Art. 15.1(6): requisites of the center.
+        // Art. 15.1(6): requisites of the center. The test center in folder `ca` is named
+        // "EDS TEST CA (ca)", whose default URL is on port 8360 (`eds ca init`).
         assert_eq!(
             block(&text, "X509v3 CRL Distribution Points"),
-            ["Full Name:", "URI:http://127.0.0.1:8080/crl/issuing.crl"],
+            ["Full Name:", "URI:http://127.0.0.1:8360/crl/issuing.crl"],
             "{ctx}"
         );
         assert_eq!(
             block(&text, "Authority Information Access"),
             [
-                "OCSP - URI:http://127.0.0.1:8080/ocsp",
-                "CA Issuers - URI:http://127.0.0.1:8080/cert/issuing.cer"
+                "OCSP - URI:http://127.0.0.1:8360/ocsp",
+                "CA Issuers - URI:http://127.0.0.1:8360/cert/issuing.cer"
             ],
             "{ctx}"
         );
@@ -357,10 +358,11 @@ fn revocation_reaches_openssl(alg: &str) {
         key_id(&field(&text, "X509v3 Authority Key Identifier").1),
         key_id(&issuing_ski)
     );
-    assert_eq!(field(&text, "X509v3 CRL Number").1, "2", "{text}");
+    // CRL 1 was published by `eds ca init`.
+    assert_eq!(field(&text, "X509v3 CRL Number").1, "3", "{text}");
     assert_eq!(
         line_value(&text, "Issuer:"),
-        "C = KZ, CN = EDS TEST CA",
+        "C = KZ, CN = EDS TEST CA (ca)",
         "{text}"
     );
     assert_eq!(
@@ -409,11 +411,12 @@ fn ok_ed25519_revocation_reaches_openssl() {
     revocation_reaches_openssl("ed25519");
 }
 
-/// Three runs of `eds ca crl` give CRL numbers 1, 2, 3; each verifies and lives exactly 24 h.
+/// `eds ca init` publishes CRL 1; three runs of `eds ca crl` give CRL numbers 2, 3, 4; each
+/// verifies and lives exactly 24 h.
 #[test]
 fn ok_crl_numbers_increase_and_every_crl_verifies() {
     let mut c = Center::ready();
-    for (n, hours) in [(1, 0), (2, 1), (3, 5)] {
+    for (n, hours) in [(2, 0), (3, 1), (4, 5)] {
         c.set_now(&after(T0, Duration::hours(hours)));
         let crl = c.crl();
         let checked = openssl(&[

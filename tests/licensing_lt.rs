@@ -41,8 +41,12 @@ fn demo() -> (Center, PathBuf, Value) {
     (c, dir, demo)
 }
 
-/// `eds --json license verify FILE` in `dir` at `at`, offline with no CRL or OCSP file.
+/// `eds --json license verify FILE` in `dir` at `at`, offline with no CRL or OCSP file: the
+/// center's published CRLs (which `--data --offline` would use) are set aside meanwhile, as if
+/// the center had shut down.
 fn verify_years_later(c: &Center, dir: &Path, file: &Path, at: &str) -> (Output, Value) {
+    let (crl, away) = (dir.join("crl"), dir.join("crl.away"));
+    std::fs::rename(&crl, &away).unwrap();
     let o = c.run(&[
         "--json",
         "license",
@@ -56,6 +60,7 @@ fn verify_years_later(c: &Center, dir: &Path, file: &Path, at: &str) -> (Output,
         "--at",
         at,
     ]);
+    std::fs::rename(&away, &crl).unwrap();
     let v = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", both(&o)));
     (o, v)
 }

@@ -66,7 +66,11 @@ fn extend(c: &Center, args: &[&str]) -> Output {
     c.run(&all)
 }
 
+/// `eds --json verify SIG --offline --at AT` with nothing but the file: the center's published
+/// CRLs (which `--data --offline` would use) are set aside meanwhile.
 fn verify_offline(c: &Center, sig: &Path, at: OffsetDateTime) -> (Output, Value) {
+    let (crl, away) = (c.data.join("crl"), c.data.join("crl.away"));
+    fs::rename(&crl, &away).unwrap();
     let o = c.run(&[
         "--json",
         "verify",
@@ -75,6 +79,7 @@ fn verify_offline(c: &Center, sig: &Path, at: OffsetDateTime) -> (Output, Value)
         "--at",
         &rfc3339(at),
     ]);
+    fs::rename(&away, &crl).unwrap();
     let v = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", both(&o)));
     (o, v)
 }
@@ -226,7 +231,10 @@ fn ok_lt_and_lta_verify_offline_two_years_later_and_openssl_accepts_every_level(
             "{v:#}"
         );
     }
-    // The text report names the proof and the revocation data used.
+    // The text report names the proof and the revocation data used (the center's published
+    // CRLs set aside, as in `verify_offline`).
+    let (crl, away) = (c.data.join("crl"), c.data.join("crl.away"));
+    fs::rename(&crl, &away).unwrap();
     let o = c.run(&[
         "verify",
         renewed.to_str().unwrap(),
@@ -234,6 +242,7 @@ fn ok_lt_and_lta_verify_offline_two_years_later_and_openssl_accepts_every_level(
         "--at",
         &rfc3339(later),
     ]);
+    fs::rename(&away, &crl).unwrap();
     assert_code(&o, 0);
     let text = stdout(&o);
     assert!(text.contains("proof:      "), "{text}");

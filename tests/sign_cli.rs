@@ -394,7 +394,7 @@ fn ok_include_root_adds_the_root() {
     assert_eq!(summary["certificates"], 2);
     let summary = s.sign_json(&doc, &s.rsa, &sig, &["--chain", &root, "--include-root"]);
     assert_eq!(summary["certificates"], 3);
-    assert!(print(&sig).contains("subject: C=KZ, CN=EDS TEST CA ROOT"));
+    assert!(print(&sig).contains("subject: C=KZ, CN=EDS TEST CA (ca) ROOT"));
     verify_ok(&sig, None, &s.root(), false);
 }
 

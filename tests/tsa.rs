@@ -316,7 +316,8 @@ fn ok_root_crl_is_served_with_crl_headers_and_verifies_against_the_root() {
         "-text",
     ]);
     assert!(
-        issuing.contains("URI:http://127.0.0.1:8080/crl/root.crl"),
+        // The test center in folder `ca` has the default URL of "EDS TEST CA (ca)".
+        issuing.contains("URI:http://127.0.0.1:8360/crl/root.crl"),
         "{issuing}"
     );
     let file = c.path("root.crl");
@@ -352,7 +353,7 @@ fn ok_root_crl_is_served_with_crl_headers_and_verifies_against_the_root() {
     let text = both(&o);
     assert!(text.contains("verify OK"), "{text}");
     assert!(
-        text.contains("Issuer: C = KZ, CN = EDS TEST CA ROOT"),
+        text.contains("Issuer: C = KZ, CN = EDS TEST CA (ca) ROOT"),
         "{text}"
     );
     assert!(text.contains("No Revoked Certificates."), "{text}");

@@ -167,7 +167,20 @@ fn ok_offline_with_the_centers_crls_and_fail_without_them() {
     assert_code(&o, 0);
     assert_eq!(report(&o)["indication"], "TOTAL_PASSED");
 
-    // Offline without CRLs: nothing to judge revocation by.
+    // Offline without --crl: the center in --data gives its published CRLs.
+    let o = verify(&c, &[sig.to_str().unwrap(), "--offline"]);
+    assert_code(&o, 0);
+    let v = report(&o);
+    assert!(
+        sig0(&v)["revocation_data"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains(issuing_crl.to_str().unwrap()),
+        "{v:#}"
+    );
+
+    // Offline with no CRL at all (the center's set aside): nothing to judge revocation by.
+    fs::rename(c.data.join("crl"), c.data.join("crl.away")).unwrap();
     let o = verify(&c, &[sig.to_str().unwrap(), "--offline"]);
     assert_code(&o, 2);
     let v = report(&o);

@@ -946,7 +946,11 @@ impl Verifier {
                     run.fail(
                         "revocation",
                         SubIndication::TryLater,
-                        format!("the revocation status of {who} is not known: {notes}"),
+                        format!(
+                            "the revocation status of {who} is not known: {notes}; verify again \
+                             when its CRL or OCSP source answers, or supply a current CRL or \
+                             OCSP response"
+                        ),
                     );
                 }
             }
