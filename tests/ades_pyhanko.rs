@@ -183,6 +183,9 @@ fn ok_pyhanko_reaches_our_verdicts_on_lt_and_lta_and_tampering_and_differs_where
     der[at + 2] ^= 0x01;
     fs::write(&tampered, &der).unwrap();
     drop(serving);
+    // Both judge what the signature carries: the center's published CRLs, which `--data
+    // --offline` would use, are set aside.
+    fs::rename(c.data.join("crl"), c.data.join("crl.away")).unwrap();
 
     // While every certificate is valid: the same verdicts.
     let now = OffsetDateTime::now_utc() + Duration::minutes(1);

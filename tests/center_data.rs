@@ -545,7 +545,8 @@ fn fail_serve_on_another_port_than_the_centers_url_warns() {
     c.now = None;
     let mut other = serving::Serving::start(&c);
     let other_port = other.url.rsplit(':').next().unwrap().to_owned();
-    assert!(other.terminate().success());
+    let status = other.terminate();
+    assert!(status.success(), "{status}: {}", other.log());
     assert!(
         other.log().contains(&format!(
             "warning: listening on port {other_port}, but the center's certificates name {url} \

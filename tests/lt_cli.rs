@@ -359,7 +359,14 @@ fn ok_extend_warns_when_the_newest_timestamps_tsa_certificate_ends() {
         c.data.join("tsa.crt.pem").to_str().unwrap(),
     ]);
     let end = parse_openssl_time(end.trim().strip_prefix("notAfter=").unwrap());
-    let subject = "CN=EDS TEST CA TSA,C=KZ";
+    // The TSA certificate's subject as the verifier names it (RFC 4514, certificate order).
+    let subject = format!(
+        "CN={} TSA,C=KZ",
+        serde_json::from_str::<Value>(&fs::read_to_string(c.data.join("center.json")).unwrap())
+            .unwrap()["name"]
+            .as_str()
+            .unwrap()
+    );
 
     // Today: nothing to say.
     let o = extend(
