@@ -20,7 +20,7 @@ use eds_ca::register::{self, public_view};
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::{
     AuditVerification, CertificateQuery, CertificateRecord, EntityRecord, NewBan, PersonRecord,
-    Serial, Status,
+    RegisterUrl, Serial, Status,
 };
 use eds_profile::grounds::RevocationGround;
 use eds_profile::request::RegistrationRequest;
@@ -137,6 +137,27 @@ fn parse_time(s: &str, what: &str) -> anyhow::Result<OffsetDateTime> {
         .with_context(|| format!("{what} {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z"))
 }
 
+/// The register named by `--register`, a relative SQLite path taken from the working folder.
+pub(crate) fn register_url(register: Option<&str>) -> anyhow::Result<Option<RegisterUrl>> {
+    let Some(text) = register else {
+        return Ok(None);
+    };
+    let cwd = std::env::current_dir().context("read the working folder")?;
+    Ok(Some(RegisterUrl::parse(text, &cwd)?))
+}
+
+/// Opens the center in `data` over the register `--register` names, else its configured one.
+pub(crate) fn open_center(data: &Path, register: Option<&str>) -> anyhow::Result<Center> {
+    Ok(match register_url(register)? {
+        Some(url) => {
+            // A missing center is reported before a register is created for it.
+            Center::configured_register(data)?;
+            Center::open_with_store(data, url.open()?)?
+        }
+        None => Center::open(data)?,
+    })
+}
+
 fn parse_serial(s: &str) -> anyhow::Result<Serial> {
     Serial::from_hex(s).with_context(|| format!("{s:?} is not a serial number in hex"))
 }
@@ -148,6 +169,7 @@ fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
 
 pub(crate) fn run(
     data: &Path,
+    register: Option<&str>,
     json_out: bool,
     now: OffsetDateTime,
     cmd: CaCommand,
@@ -164,6 +186,7 @@ pub(crate) fn run(
         } => {
             let pass = passphrase(&secret)?;
             let config = CenterConfig {
+                register: register_url(register)?.map(|u| u.to_config_text()),
                 name,
                 algorithm: algorithm(alg),
                 base_url,
@@ -215,7 +238,7 @@ pub(crate) fn run(
                     .map(|p| ("--passphrase-file", p)),
             );
             stdio::check_one_stdin(inputs)?;
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let req = read_request(&request)?;
             let owner_pass = if generate_key {
                 Some(owner_password(owner_password_file.as_deref())?)
@@ -258,7 +281,7 @@ pub(crate) fn run(
             note,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let notice = RevocationNotice {
                 serial: parse_serial(&serial)?,
@@ -303,7 +326,7 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Crl { secret, out } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let pass = passphrase(&secret)?;
             let key = center.unlock(&pass)?;
             let (crl, issuing_paths) = center.issue_and_publish_crl(&key, "operator", now)?;
@@ -342,7 +365,7 @@ pub(crate) fn run(
             status,
             include_confidential,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let q = CertificateQuery {
                 iin,
                 bin,
@@ -369,7 +392,7 @@ pub(crate) fn run(
             include_confidential,
             pem: as_pem,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let s = parse_serial(&serial)?;
             let rec = center.store().certificate(&s)?.ok_or(CaError::Store(
                 eds_ca::store::StoreError::UnknownSerial { serial: s },
@@ -394,7 +417,7 @@ pub(crate) fn run(
             notified_by,
             secret,
         }) => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let name = stdio::input_name(&file);
             let text = stdio::read(&file).with_context(|| format!("read {name}"))?;
@@ -429,7 +452,7 @@ pub(crate) fn run(
             until,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let from = match from {
                 Some(s) => parse_day(&s, "--from")?,
@@ -465,7 +488,7 @@ pub(crate) fn run(
             on,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let on = match on {
                 Some(s) => parse_day(&s, "--on")?,
@@ -480,7 +503,7 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Audit(AuditCommand::Verify) => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let v = center.store().verify_audit()?;
             if json_out {
                 print_json(&v)?;
@@ -507,7 +530,7 @@ pub(crate) fn run(
             }
         }
         CaCommand::Audit(AuditCommand::Show { from, limit }) => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let entries = center.store().audit_entries(from, limit)?;
             if json_out {
                 print_json(&entries)?;
@@ -530,7 +553,7 @@ pub(crate) fn run(
             serials,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let serials = serials
                 .iter()
@@ -566,9 +589,9 @@ pub(crate) fn run(
             }
             Ok(0)
         }
-        CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, json_out, now, cmd),
+        CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, register, json_out, now, cmd),
         CaCommand::Rotate { service, secret } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let pass = passphrase(&secret)?;
             let (rec, name, file) = match service {
                 RotateService::Ocsp => (
@@ -599,7 +622,7 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Refusals => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let refusals = center.store().refusals()?;
             if json_out {
                 print_json(&refusals)?;

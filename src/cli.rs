@@ -16,6 +16,13 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "EDS_DATA", default_value = "data")]
     pub(crate) data: PathBuf,
 
+    /// The center's register: sqlite:PATH (a relative PATH is from the working folder) or
+    /// postgres://USER@HOST/DATABASE. Default: the one the center's configuration names, else
+    /// sqlite:register.sqlite in the data folder. `eds ca init --register …` records it in the
+    /// configuration.
+    #[arg(long, global = true, env = "EDS_REGISTER", value_name = "URL")]
+    pub(crate) register: Option<String>,
+
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub(crate) json: bool,

@@ -132,7 +132,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     let now = ca_cmd::now(cli.now.as_deref())?;
     let fixed_clock = cli.now.is_some();
     match cli.command {
-        cli::Command::Ca(cmd) => ca_cmd::run(&cli.data, cli.json, now, cmd),
+        cli::Command::Ca(cmd) => {
+            ca_cmd::run(&cli.data, cli.register.as_deref(), cli.json, now, cmd)
+        }
         cli::Command::Demo { owner_password } => {
             demo::run(&cli.data, cli.json, now, owner_password.as_deref())
         }
@@ -143,7 +145,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         cli::Command::Cert(verify_cmd::CertCommand::Verify(args)) => {
             verify_cmd::cert_verify(&cli.data, cli.json, now, &args)
         }
-        cli::Command::Serve(args) => serve_cmd::serve(&cli.data, now, fixed_clock, &args),
+        cli::Command::Serve(args) => {
+            serve_cmd::serve(&cli.data, cli.register.as_deref(), now, fixed_clock, &args)
+        }
         cli::Command::Submission(licensing_cmd::SubmissionCommand::Check(args)) => {
             licensing_cmd::submission_check(&cli.data, cli.json, now, &args)
         }
