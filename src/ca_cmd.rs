@@ -548,6 +548,32 @@ pub(crate) fn run(
             }
             Ok(0)
         }
+        CaCommand::Migrate { from, to } => {
+            let from = register_url(Some(&from))?.context("--from")?;
+            let to = register_url(Some(&to))?.context("--to")?;
+            let report =
+                eds_ca::store::migrate::copy_register(&from, &to).map_err(eds_ca::CaError::from)?;
+            if json_out {
+                print_json(&json!({
+                    "from": from.to_string(),
+                    "to": to.to_string(),
+                    "rows": report.rows.iter().map(|(t, n)| (t.clone(), json!(n))).collect::<serde_json::Map<String, serde_json::Value>>(),
+                    "audit": report.audit,
+                }))?;
+            } else {
+                say!("copied {from} to {to}:");
+                for (table, rows) in &report.rows {
+                    say!("  {table}: {rows} rows");
+                }
+                say!(
+                    "audit log intact in both: {} entries, head {}",
+                    report.audit.entries,
+                    hex::encode(report.audit.hash)
+                );
+                say!("to use it: --register {to}, or \"register\" in center.json");
+            }
+            Ok(0)
+        }
         CaCommand::Archive {
             out,
             serials,

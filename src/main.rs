@@ -198,7 +198,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         | Some(CaError::NotAnOwnerCertificate { .. })
         | Some(CaError::InfrastructureCertificate { .. })
         | Some(CaError::Store(StoreError::DuplicateOperator { .. }))
-        | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. })) => EXIT_CONFLICT,
+        | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. }))
+        | Some(CaError::Store(StoreError::TargetNotEmpty { .. })) => EXIT_CONFLICT,
+        Some(CaError::Store(StoreError::SourceAuditBroken { .. })) => EXIT_AUDIT_BROKEN,
         Some(CaError::NotInitialised { .. })
         | Some(CaError::Store(StoreError::UnknownSerial { .. }))
         | Some(CaError::Store(StoreError::UnknownBan { .. }))

@@ -115,9 +115,11 @@ impl Fresh {
                 let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
                 let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> = args
                     .iter()
-                    .map(|a| match a {
-                        Raw::Text(t) => t as &(dyn ::postgres::types::ToSql + Sync),
-                        Raw::Bytes(b) => b as &(dyn ::postgres::types::ToSql + Sync),
+                    .map(|a| -> &(dyn ::postgres::types::ToSql + Sync) {
+                        match a {
+                            Raw::Text(t) => t,
+                            Raw::Bytes(b) => b,
+                        }
                     })
                     .collect();
                 client.execute(sql, &params).unwrap();

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::{Date, OffsetDateTime};
 
 pub mod audit;
+pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
 
@@ -1039,6 +1040,26 @@ pub enum StoreError {
         url: String,
         /// What is wrong, and the accepted forms.
         reason: String,
+    },
+    /// The register copied into is not empty (`eds ca migrate` never merges two registers).
+    #[error("migrate register: the target already holds {rows} rows in {table}")]
+    TargetNotEmpty {
+        /// The first table found with rows.
+        table: String,
+        /// Its rows.
+        rows: u64,
+    },
+    /// The register to copy has an audit log that does not verify (EDS law art. 21.2).
+    #[error("migrate register: the source's audit log is broken at entry {seq}")]
+    SourceAuditBroken {
+        /// The first entry that does not verify.
+        seq: u64,
+    },
+    /// A check after copying found the target unlike the source; nothing was committed.
+    #[error("migrate register: {what}")]
+    CopyMismatch {
+        /// What differs.
+        what: String,
     },
     /// Any other failure of the backend, with its message.
     #[error("access register: {message}")]

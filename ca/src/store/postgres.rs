@@ -22,7 +22,7 @@ use eds_profile::grounds::{RefusalGround, RevocationGround};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, ToSql};
-use postgres::{Client, NoTls, Row};
+use postgres::{Client, GenericClient, NoTls, Row};
 use serde_json::{Value, json};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -108,7 +108,7 @@ impl PostgresStore {
     }
 }
 
-fn connect(url: &str) -> Result<Client, StoreError> {
+pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
     Client::connect(url, NoTls).map_err(|e| StoreError::Backend {
         message: format!("connect to PostgreSQL: {}", pg_message(&e)),
     })
@@ -673,46 +673,7 @@ impl AuditStore for PostgresStore {
     }
 
     fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        self.read(|c| {
-            let recorded = read_head(c)?.unwrap_or(AuditHead {
-                entries: 0,
-                hash: audit::GENESIS,
-            });
-            let params: [&(dyn ToSql + Sync); 0] = [];
-            let mut rows = c
-                .query_raw(
-                    "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
-                     ORDER BY seq",
-                    params,
-                )
-                .map_err(db_err)?;
-            let mut chain = ChainVerifier::new();
-            while let Some(row) = rows.next().map_err(db_err)? {
-                let seq: i64 = col(&row, 0, "audit_log", "?", "seq")?;
-                let seq = u64::try_from(seq)
-                    .map_err(|_| corrupt("audit_log", &seq.to_string(), "seq", "negative"))?;
-                let key = seq.to_string();
-                let at_unix: i64 = col(&row, 1, "audit_log", &key, "at")?;
-                let actor: String = col(&row, 2, "audit_log", &key, "actor")?;
-                let action: String = col(&row, 3, "audit_log", &key, "action")?;
-                let details: String = col(&row, 4, "audit_log", &key, "details")?;
-                let prev_hash: Vec<u8> = col(&row, 5, "audit_log", &key, "prev_hash")?;
-                let hash: Vec<u8> = col(&row, 6, "audit_log", &key, "hash")?;
-                let entry = RawEntry {
-                    seq,
-                    at_unix,
-                    actor: actor.as_bytes(),
-                    action: action.as_bytes(),
-                    details: details.as_bytes(),
-                    prev_hash: &prev_hash,
-                    hash: &hash,
-                };
-                if !chain.push(&entry) {
-                    break;
-                }
-            }
-            Ok(chain.finish(&recorded))
-        })
+        self.read(verify_audit_in)
     }
 
     fn append_audit(&self, audit: &AuditEvent) -> Result<AuditEntry, StoreError> {
@@ -1023,6 +984,48 @@ fn migrate(c: &mut Client) -> Result<(), StoreError> {
     tx.commit().map_err(db_err)
 }
 
+/// Checks the audit log against its chain and head, inside the caller's transaction.
+pub(crate) fn verify_audit_in(c: &mut impl GenericClient) -> Result<AuditVerification, StoreError> {
+    let recorded = read_head(c)?.unwrap_or(AuditHead {
+        entries: 0,
+        hash: audit::GENESIS,
+    });
+    let params: [&(dyn ToSql + Sync); 0] = [];
+    let mut rows = c
+        .query_raw(
+            "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
+             ORDER BY seq",
+            params,
+        )
+        .map_err(db_err)?;
+    let mut chain = ChainVerifier::new();
+    while let Some(row) = rows.next().map_err(db_err)? {
+        let seq: i64 = col(&row, 0, "audit_log", "?", "seq")?;
+        let seq = u64::try_from(seq)
+            .map_err(|_| corrupt("audit_log", &seq.to_string(), "seq", "negative"))?;
+        let key = seq.to_string();
+        let at_unix: i64 = col(&row, 1, "audit_log", &key, "at")?;
+        let actor: String = col(&row, 2, "audit_log", &key, "actor")?;
+        let action: String = col(&row, 3, "audit_log", &key, "action")?;
+        let details: String = col(&row, 4, "audit_log", &key, "details")?;
+        let prev_hash: Vec<u8> = col(&row, 5, "audit_log", &key, "prev_hash")?;
+        let hash: Vec<u8> = col(&row, 6, "audit_log", &key, "hash")?;
+        let entry = RawEntry {
+            seq,
+            at_unix,
+            actor: actor.as_bytes(),
+            action: action.as_bytes(),
+            details: details.as_bytes(),
+            prev_hash: &prev_hash,
+            hash: &hash,
+        };
+        if !chain.push(&entry) {
+            break;
+        }
+    }
+    Ok(chain.finish(&recorded))
+}
+
 fn insert_certificate_in(c: &mut Client, rec: &CertificateRecord) -> Result<(), StoreError> {
     let spki = crate::store::sqlite::certificate_spki_sha256(&rec.der);
     let inserted = c.execute(
@@ -1269,7 +1272,7 @@ fn append_audit_in(
     })
 }
 
-fn read_head(c: &mut Client) -> Result<Option<AuditHead>, StoreError> {
+fn read_head(c: &mut impl GenericClient) -> Result<Option<AuditHead>, StoreError> {
     let Some(row) = c
         .query_opt("SELECT entries, hash FROM audit_head WHERE id = 1", &[])
         .map_err(db_err)?
