@@ -10,6 +10,7 @@ mod common;
 use eds_fixtures::postgres::TestPostgres;
 use serde_json::Value;
 
+use common::serving::Serving;
 use common::*;
 
 /// A center with an owner certificate issued and revoked, a CRL and an operator, so that most
@@ -71,6 +72,38 @@ fn ok_init_records_the_register_and_later_commands_use_it() {
     let (code, v) = c.audit_verify();
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["verdict"], "intact", "{v}");
+}
+
+#[test]
+fn ok_serve_on_postgres_answers_ocsp_revoked_after_another_process_revokes() {
+    let c = Center::new();
+    let pg = TestPostgres::shared().new_database();
+    c.init_with("p256", &["--register", &pg]);
+    c.import_registry();
+    let serial = c.issue_sample("individual-signing");
+    let cert = c.cert_path(&serial);
+    let s = Serving::start(&c);
+    let ocsp = || {
+        openssl_ok(&[
+            "ocsp",
+            "-issuer",
+            c.issuing().to_str().unwrap(),
+            "-cert",
+            cert.to_str().unwrap(),
+            "-url",
+            &format!("{}/ocsp", s.url),
+            "-CAfile",
+            c.root().to_str().unwrap(),
+        ])
+    };
+    let good = ocsp();
+    assert!(good.contains(": good"), "{good}");
+    // The command line, another process, revokes in the PostgreSQL register.
+    c.revoke(&serial, "key-compromise");
+    let revoked = ocsp();
+    assert!(revoked.contains(": revoked"), "{revoked}");
+    assert!(revoked.contains("Reason: keyCompromise"), "{revoked}");
+    assert!(!c.data.join("register.sqlite").exists());
 }
 
 #[test]
