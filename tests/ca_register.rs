@@ -107,6 +107,73 @@ fn ok_serve_on_postgres_answers_ocsp_revoked_after_another_process_revokes() {
 }
 
 #[test]
+fn ok_two_servers_on_one_postgres_register_see_each_others_revocations() {
+    let c = Center::new();
+    let pg = TestPostgres::shared().new_database();
+    c.init_with("p256", &["--register", &pg]);
+    c.import_registry();
+    let serials = [
+        c.issue_sample("individual-signing"),
+        c.issue_sample("individual-signing"),
+    ];
+    let token = ok_json(&c.run(&["--json", "ca", "operator", "add", "gateway"]))["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let servers = [Serving::start(&c), Serving::start(&c)];
+    let ocsp = |s: &Serving, serial: &str| {
+        openssl_ok(&[
+            "ocsp",
+            "-issuer",
+            c.issuing().to_str().unwrap(),
+            "-cert",
+            c.cert_path(serial).to_str().unwrap(),
+            "-url",
+            &format!("{}/ocsp", s.url),
+            "-CAfile",
+            c.root().to_str().unwrap(),
+        ])
+    };
+    for s in &servers {
+        for serial in &serials {
+            assert!(ocsp(s, serial).contains(": good"));
+        }
+    }
+    // Each server revokes one certificate through its API; both answer revoked for both.
+    for (s, serial) in servers.iter().zip(&serials) {
+        let o = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "--max-time",
+                "30",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+            ])
+            .args(["-X", "POST", "-H", "Content-Type: application/json"])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
+            .args([
+                "--data-binary",
+                r#"{"ground": "key-compromise", "notified_by": "the holder"}"#,
+            ])
+            .arg(format!("{}/api/v1/certificates/{serial}/revoke", s.url))
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&o), "200", "{}", stderr(&o));
+    }
+    for s in &servers {
+        for serial in &serials {
+            let answer = ocsp(s, serial);
+            assert!(answer.contains(": revoked"), "{answer}");
+        }
+    }
+    let (code, v) = c.audit_verify();
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["verdict"], "intact", "{v}");
+}
+
+#[test]
 fn fail_register_url_of_no_backend_exits_with_the_accepted_forms() {
     let c = Center::ready();
     let o = c.run(&["--register", "mysql://db/eds", "ca", "list"]);
