@@ -1552,3 +1552,39 @@ fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
         .unwrap();
     assert_eq!(unindexed, 1);
 }
+
+#[test]
+fn postgres_fail_schema_from_a_newer_program() {
+    let url = TestPostgres::shared().new_database();
+    drop(eds_ca::store::PostgresStore::open(&url).unwrap());
+    ::postgres::Client::connect(&url, ::postgres::NoTls)
+        .unwrap()
+        .execute("UPDATE schema_version SET version = 99", &[])
+        .unwrap();
+    assert_eq!(
+        eds_ca::store::PostgresStore::open(&url).map(|_| ()),
+        Err(StoreError::SchemaTooNew {
+            found: 99,
+            supported: eds_ca::store::postgres::SCHEMA_VERSION
+        })
+    );
+}
+
+#[test]
+fn postgres_ok_connections_opening_a_new_database_together_migrate_it_once() {
+    let url = TestPostgres::shared().new_database();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| eds_ca::store::PostgresStore::open(&url).map(|_| ())))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), Ok(()));
+        }
+    });
+    let version: i64 = ::postgres::Client::connect(&url, ::postgres::NoTls)
+        .unwrap()
+        .query_one("SELECT version FROM schema_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, eds_ca::store::postgres::SCHEMA_VERSION);
+}
