@@ -1,4 +1,4 @@
-//! [`Store`] on one SQLite file: the backend of the local test center.
+//! [`Store`](crate::store::Store) on one SQLite file: the backend of the local test center.
 //!
 //! - The file is created with mode 0600 before SQLite opens it; SQLite gives its `-wal` and
 //!   `-shm` files the same mode. An existing file keeps its mode.
