@@ -20,7 +20,7 @@ use eds_ca::register::{self, public_view};
 use eds_ca::revoke::RevocationNotice;
 use eds_ca::store::{
     AuditVerification, CertificateQuery, CertificateRecord, EntityRecord, NewBan, PersonRecord,
-    Serial, Status,
+    RegisterUrl, Serial, Status,
 };
 use eds_profile::grounds::RevocationGround;
 use eds_profile::request::RegistrationRequest;
@@ -137,6 +137,27 @@ fn parse_time(s: &str, what: &str) -> anyhow::Result<OffsetDateTime> {
         .with_context(|| format!("{what} {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z"))
 }
 
+/// The register named by `--register`, a relative SQLite path taken from the working folder.
+pub(crate) fn register_url(register: Option<&str>) -> anyhow::Result<Option<RegisterUrl>> {
+    let Some(text) = register else {
+        return Ok(None);
+    };
+    let cwd = std::env::current_dir().context("read the working folder")?;
+    Ok(Some(RegisterUrl::parse(text, &cwd)?))
+}
+
+/// Opens the center in `data` over the register `--register` names, else its configured one.
+pub(crate) fn open_center(data: &Path, register: Option<&str>) -> anyhow::Result<Center> {
+    Ok(match register_url(register)? {
+        Some(url) => {
+            // A missing center is reported before a register is created for it.
+            Center::configured_register(data)?;
+            Center::open_with_store(data, url.open()?)?
+        }
+        None => Center::open(data)?,
+    })
+}
+
 fn parse_serial(s: &str) -> anyhow::Result<Serial> {
     Serial::from_hex(s).with_context(|| format!("{s:?} is not a serial number in hex"))
 }
@@ -148,6 +169,7 @@ fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
 
 pub(crate) fn run(
     data: &Path,
+    register: Option<&str>,
     json_out: bool,
     now: OffsetDateTime,
     cmd: CaCommand,
@@ -166,6 +188,7 @@ pub(crate) fn run(
             let name = name.unwrap_or_else(|| default_center_name(data));
             let base_url = base_url.unwrap_or_else(|| default_base_url(&name));
             let config = CenterConfig {
+                register: register_url(register)?.map(|u| u.to_config_text()),
                 name,
                 algorithm: algorithm(alg),
                 base_url,
@@ -252,7 +275,7 @@ pub(crate) fn run(
                     .map(|p| ("--passphrase-file", p)),
             );
             stdio::check_one_stdin(inputs)?;
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let req = build_request(request.as_deref(), csr.as_deref(), &applicant)?;
             let owner_pass = if generate_key {
                 Some(owner_password(owner_password_file.as_deref())?)
@@ -295,7 +318,7 @@ pub(crate) fn run(
             note,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let notice = RevocationNotice {
                 serial: parse_serial(&serial)?,
@@ -340,7 +363,7 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Crl { secret, out } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let pass = passphrase(&secret)?;
             let key = center.unlock(&pass)?;
             let (crl, issuing_paths) = center.issue_and_publish_crl(&key, "operator", now)?;
@@ -379,7 +402,7 @@ pub(crate) fn run(
             status,
             include_confidential,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let q = CertificateQuery {
                 iin,
                 bin,
@@ -406,7 +429,7 @@ pub(crate) fn run(
             include_confidential,
             pem: as_pem,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let s = parse_serial(&serial)?;
             let rec = center.store().certificate(&s)?.ok_or(CaError::Store(
                 eds_ca::store::StoreError::UnknownSerial { serial: s },
@@ -431,7 +454,7 @@ pub(crate) fn run(
             notified_by,
             secret,
         }) => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let name = stdio::input_name(&file);
             let text = stdio::read(&file).with_context(|| format!("read {name}"))?;
@@ -466,7 +489,7 @@ pub(crate) fn run(
             until,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let from = match from {
                 Some(s) => parse_day(&s, "--from")?,
@@ -502,7 +525,7 @@ pub(crate) fn run(
             on,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let on = match on {
                 Some(s) => parse_day(&s, "--on")?,
@@ -517,7 +540,7 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Audit(AuditCommand::Verify) => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let v = center.store().verify_audit()?;
             if json_out {
                 print_json(&v)?;
@@ -544,7 +567,7 @@ pub(crate) fn run(
             }
         }
         CaCommand::Audit(AuditCommand::Show { from, limit }) => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let entries = center.store().audit_entries(from, limit)?;
             if json_out {
                 print_json(&entries)?;
@@ -562,12 +585,38 @@ pub(crate) fn run(
             }
             Ok(0)
         }
+        CaCommand::Migrate { from, to } => {
+            let from = register_url(Some(&from))?.context("--from")?;
+            let to = register_url(Some(&to))?.context("--to")?;
+            let report =
+                eds_ca::store::migrate::copy_register(&from, &to).map_err(eds_ca::CaError::from)?;
+            if json_out {
+                print_json(&json!({
+                    "from": from.to_string(),
+                    "to": to.to_string(),
+                    "rows": report.rows.iter().map(|(t, n)| (t.clone(), json!(n))).collect::<serde_json::Map<String, serde_json::Value>>(),
+                    "audit": report.audit,
+                }))?;
+            } else {
+                say!("copied {from} to {to}:");
+                for (table, rows) in &report.rows {
+                    say!("  {table}: {rows} rows");
+                }
+                say!(
+                    "audit log intact in both: {} entries, head {}",
+                    report.audit.entries,
+                    hex::encode(report.audit.hash)
+                );
+                say!("to use it: --register {to}, or \"register\" in center.json");
+            }
+            Ok(0)
+        }
         CaCommand::Archive {
             out,
             serials,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             authorise(&center, &secret)?;
             let serials = serials
                 .iter()
@@ -603,13 +652,13 @@ pub(crate) fn run(
             }
             Ok(0)
         }
-        CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, json_out, now, cmd),
+        CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, register, json_out, now, cmd),
         CaCommand::Rotate {
             service,
             compromised,
             secret,
         } => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let pass = passphrase(&secret)?;
             let (rec, revoked, name, file) = match (service, compromised) {
                 (RotateService::Ocsp, false) => (
@@ -666,7 +715,7 @@ pub(crate) fn run(
             Ok(0)
         }
         CaCommand::Refusals => {
-            let center = Center::open(data)?;
+            let center = open_center(data, register)?;
             let refusals = center.store().refusals()?;
             if json_out {
                 print_json(&refusals)?;

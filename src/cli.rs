@@ -16,6 +16,13 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "EDS_DATA", default_value = "data")]
     pub(crate) data: PathBuf,
 
+    /// The center's register: sqlite:PATH (a relative PATH is from the working folder) or
+    /// postgres://USER@HOST/DATABASE. Default: the one the center's configuration names, else
+    /// sqlite:register.sqlite in the data folder. `eds ca init --register …` records it in the
+    /// configuration.
+    #[arg(long, global = true, env = "EDS_REGISTER", value_name = "URL")]
+    pub(crate) register: Option<String>,
+
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -271,6 +278,24 @@ pub(crate) enum CaCommand {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy a register from SQLite to an empty PostgreSQL database.
+    ///
+    /// Row for row, ids, sequence numbers and audit hashes included, in one transaction that is
+    /// committed only when the source's audit log verified, every table has as many rows in the
+    /// target as in the source, and the target's audit log verifies with the source's head. A
+    /// target holding anything is refused (exit 4); a source whose audit log is broken too
+    /// (exit 7). The center keeps using its old register until told otherwise: pass
+    /// `--register URL` or set `register` in center.json. Example:
+    ///
+    ///     eds ca migrate --from sqlite:ca/register.sqlite --to postgres://eds@db/eds
+    Migrate {
+        /// The register to copy: sqlite:PATH.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The empty register to copy into: postgres://USER@HOST/DATABASE.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Export revoked certificates older than five years (art. 16.2) and remove them.
     Archive {
         /// File to write the archive to (JSON lines); `-` writes standard output.

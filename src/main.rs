@@ -133,7 +133,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     let now = ca_cmd::now(cli.now.as_deref())?;
     let fixed_clock = cli.now.is_some();
     match cli.command {
-        cli::Command::Ca(cmd) => ca_cmd::run(&cli.data, cli.json, now, cmd),
+        cli::Command::Ca(cmd) => {
+            ca_cmd::run(&cli.data, cli.register.as_deref(), cli.json, now, cmd)
+        }
         cli::Command::Demo { owner_password } => {
             demo::run(&cli.data, cli.json, now, owner_password.as_deref())
         }
@@ -144,7 +146,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
         cli::Command::Cert(verify_cmd::CertCommand::Verify(args)) => {
             verify_cmd::cert_verify(&cli.data, cli.json, now, &args)
         }
-        cli::Command::Serve(args) => serve_cmd::serve(&cli.data, now, fixed_clock, &args),
+        cli::Command::Serve(args) => {
+            serve_cmd::serve(&cli.data, cli.register.as_deref(), now, fixed_clock, &args)
+        }
         cli::Command::Submission(licensing_cmd::SubmissionCommand::Check(args)) => {
             licensing_cmd::submission_check(&cli.data, cli.json, now, &args)
         }
@@ -195,7 +199,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         | Some(CaError::NotAnOwnerCertificate { .. })
         | Some(CaError::InfrastructureCertificate { .. })
         | Some(CaError::Store(StoreError::DuplicateOperator { .. }))
-        | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. })) => EXIT_CONFLICT,
+        | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. }))
+        | Some(CaError::Store(StoreError::TargetNotEmpty { .. })) => EXIT_CONFLICT,
+        Some(CaError::Store(StoreError::SourceAuditBroken { .. })) => EXIT_AUDIT_BROKEN,
         Some(CaError::NotInitialised { .. })
         | Some(CaError::Store(StoreError::UnknownSerial { .. }))
         | Some(CaError::Store(StoreError::UnknownBan { .. }))

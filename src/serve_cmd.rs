@@ -14,7 +14,6 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use eds_ca::CaError;
-use eds_ca::center::Center;
 use eds_ca::store::AuditEvent;
 use eds_ca::tsa::TsaOptions;
 use eds_server::{Clock, Limits, Options, Server, auth};
@@ -29,6 +28,7 @@ const READERS: usize = 4;
 /// the server's clock starts there and advances.
 pub(crate) fn serve(
     data: &Path,
+    register: Option<&str>,
     now: OffsetDateTime,
     fixed_clock: bool,
     args: &ServeArgs,
@@ -61,6 +61,7 @@ pub(crate) fn serve(
         },
         readers: READERS,
         verify_trust: args.trust.clone(),
+        register: ca_cmd::register_url(register)?,
     };
     if let Some(path) = &args.trust {
         // Read once here so a bad list stops the start with its reason, not the first upload.
@@ -169,11 +170,12 @@ pub(crate) fn non_loopback_warning(addr: std::net::SocketAddr) -> String {
 /// `eds ca operator …`.
 pub(crate) fn operator(
     data: &Path,
+    register: Option<&str>,
     json_out: bool,
     now: OffsetDateTime,
     cmd: OperatorCommand,
 ) -> anyhow::Result<u8> {
-    let center = Center::open(data)?;
+    let center = ca_cmd::open_center(data, register)?;
     let store = center.store();
     match cmd {
         OperatorCommand::Add { name, secret } => {

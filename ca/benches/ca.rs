@@ -623,8 +623,8 @@ fn crl(c: &mut Criterion) {
                     .expect("rows");
                 let number = center
                     .store()
-                    .next_crl_number(
-                        ISSUING,
+                    .next_value(
+                        eds_ca::store::Counter::CrlNumber { issuer: ISSUING },
                         &AuditEvent {
                             at: NOW,
                             actor: "bench".into(),

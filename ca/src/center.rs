@@ -8,7 +8,7 @@
 //! | `center.json` | [`CenterConfig`] | 0644 |
 //! | `root.crt.pem`, `issuing.crt.pem` | the two CA certificates | 0644 |
 //! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2) | 0600 |
-//! | `register.sqlite` | the register (certificates, refusals, revocations, audit log) | 0600 |
+//! | `register.sqlite` | the register (certificates, refusals, revocations, audit log), unless `center.json` names another (`register`, see [`RegisterUrl`]) | 0600 |
 //! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
 //! | `crl/root.crl`, `crl/root.crl.pem` | the root center's latest CRL (see [`crate::root_crl`]) | 0644 |
 //! | `crl/.lock` | held while a CRL is signed and published | 0600 |
@@ -29,8 +29,7 @@ use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
 use crate::keys::{self, write_private_file, write_public_file};
-use crate::store::sqlite::SqliteStore;
-use crate::store::{AuditEvent, CertificateRecord, Serial, Store};
+use crate::store::{AuditEvent, CertificateRecord, RegisterUrl, Serial, Store};
 
 /// Label of the root center in the register.
 pub const ROOT: &str = "root";
@@ -78,9 +77,31 @@ impl std::fmt::Debug for IssuingKey {
 impl Center {
     /// Creates a root center and an issuing center in `dir` (which must not hold a center yet),
     /// with keys encrypted under `passphrase`, and an empty register.
+    ///
+    /// The register is the one the configuration names ([`CenterConfig::register`]).
     pub fn init(
         dir: &Path,
         config: CenterConfig,
+        passphrase: &[u8],
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Center, CaError> {
+        config.validate()?;
+        if dir.join("center.json").exists() {
+            return Err(CaError::AlreadyInitialised {
+                path: dir.display().to_string(),
+            });
+        }
+        keys::create_private_dir(dir)?;
+        let store = register_url(&config, dir)?.open()?;
+        Center::init_with_store(dir, config, store, passphrase, now, rng)
+    }
+
+    /// [`Center::init`] over a register already opened (which should hold no center yet).
+    pub fn init_with_store(
+        dir: &Path,
+        config: CenterConfig,
+        store: Box<dyn Store>,
         passphrase: &[u8],
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
@@ -150,7 +171,6 @@ impl Center {
         write_public_file(&dir.join("root.crt.pem"), root_cert.pem().as_bytes())?;
         write_public_file(&dir.join("issuing.crt.pem"), issuing_cert.pem().as_bytes())?;
 
-        let store = SqliteStore::open(&dir.join("register.sqlite"))?;
         let mut records = Vec::new();
         for (label, issuer, der) in [
             (ROOT, ROOT, root_cert.der().to_vec()),
@@ -176,29 +196,24 @@ impl Center {
             reason: e.to_string(),
         })?;
         write_public_file(&dir.join("center.json"), &cfg_json)?;
-        Center::open(dir)
+        Center::open_with_store(dir, store)
     }
 
-    /// Opens the center in `dir` with its SQLite register.
+    /// Opens the center in `dir` with the register its configuration names.
     pub fn open(dir: &Path) -> Result<Center, CaError> {
-        let cfg_path = dir.join("center.json");
-        if !cfg_path.exists() {
-            return Err(CaError::NotInitialised {
-                path: dir.display().to_string(),
-            });
-        }
-        let store = SqliteStore::open(&dir.join("register.sqlite"))?;
-        Center::open_with_store(dir, Box::new(store))
+        let config = read_config(dir)?;
+        let store = register_url(&config, dir)?.open()?;
+        Center::open_with_store(dir, store)
     }
 
-    /// Opens the center in `dir` over another register backend.
+    /// The register the configuration of the center in `dir` names.
+    pub fn configured_register(dir: &Path) -> Result<RegisterUrl, CaError> {
+        register_url(&read_config(dir)?, dir)
+    }
+
+    /// Opens the center in `dir` over a register opened by the caller.
     pub fn open_with_store(dir: &Path, store: Box<dyn Store>) -> Result<Center, CaError> {
-        let cfg_path = dir.join("center.json");
-        let text = fs::read(&cfg_path).map_err(|e| CaError::io(&cfg_path, &e))?;
-        let config: CenterConfig = serde_json::from_slice(&text).map_err(|e| CaError::Config {
-            reason: format!("{}: {e}", cfg_path.display()),
-        })?;
-        config.validate()?;
+        let config = read_config(dir)?;
         let root_der = read_cert_pem(&dir.join("root.crt.pem"))?;
         let issuing_der = read_cert_pem(&dir.join("issuing.crt.pem"))?;
         let (_, issuing) =
@@ -258,6 +273,26 @@ impl Center {
     pub fn issuing_not_after(&self) -> OffsetDateTime {
         self.issuing_not_after
     }
+}
+
+fn read_config(dir: &Path) -> Result<CenterConfig, CaError> {
+    let cfg_path = dir.join("center.json");
+    if !cfg_path.exists() {
+        return Err(CaError::NotInitialised {
+            path: dir.display().to_string(),
+        });
+    }
+    let text = fs::read(&cfg_path).map_err(|e| CaError::io(&cfg_path, &e))?;
+    let config: CenterConfig = serde_json::from_slice(&text).map_err(|e| CaError::Config {
+        reason: format!("{}: {e}", cfg_path.display()),
+    })?;
+    config.validate()?;
+    Ok(config)
+}
+
+fn register_url(config: &CenterConfig, dir: &Path) -> Result<RegisterUrl, CaError> {
+    let text = config.register.as_deref().unwrap_or(RegisterUrl::DEFAULT);
+    Ok(RegisterUrl::parse(text, dir)?)
 }
 
 /// Certificates carry whole seconds; so does everything the center records about them.

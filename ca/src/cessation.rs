@@ -240,7 +240,7 @@ mod tests {
     use eds_profile::grounds::{CrlReason, RevocationGround};
 
     use super::*;
-    use crate::store::{RevocationRecord, SqliteStore};
+    use crate::store::{AuditStore, CertificateStore, RevocationRecord, SqliteStore};
 
     fn cert(serial: &str, iin: &str, revoked: bool) -> CertificateRecord {
         let t = datetime!(2026-01-10 10:00 UTC);

@@ -35,6 +35,10 @@ pub struct CenterConfig {
     /// that a `center.json` written before this field existed still reads.
     #[serde(default)]
     pub key_policy: KeyPolicy,
+    /// Where the register lives (`sqlite:PATH`, a relative path inside the data folder, or
+    /// `postgres://…`); absent means [`crate::store::RegisterUrl::DEFAULT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<String>,
 }
 
 /// The public keys the center certifies for owners (EDS law art. 21.1: the center confirms the
@@ -121,6 +125,7 @@ impl Default for CenterConfig {
             leaf_validity_days: 365,
             crl_validity_hours: 24,
             key_policy: KeyPolicy::default(),
+            register: None,
         }
     }
 }

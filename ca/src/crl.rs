@@ -23,7 +23,7 @@ use eds_profile::grounds::CrlReason;
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::error::CaError;
-use crate::store::AuditEvent;
+use crate::store::{AuditEvent, Counter};
 
 /// A signed CRL and what it says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,8 +106,8 @@ impl Center {
         this_update: OffsetDateTime,
         next_update: OffsetDateTime,
     ) -> Result<u64, CaError> {
-        Ok(self.store().next_crl_number(
-            ISSUING,
+        Ok(self.store().next_value(
+            Counter::CrlNumber { issuer: ISSUING },
             &AuditEvent {
                 at: this_update,
                 actor: actor.to_owned(),

@@ -53,7 +53,7 @@ pub enum SignerState {
 /// Watches a loaded signer's certificate: the file's identity (device, inode, size, mtime: a
 /// rotation renames a new file in place) on every check, one `stat`; the register's record
 /// only when the register changed since the last check (its audit head counts every change,
-/// in any process, see [`Store::audit_head`]).
+/// in any process, see [`AuditStore::audit_head`](crate::store::AuditStore::audit_head)).
 #[derive(Debug)]
 pub(crate) struct SignerWatch {
     serial: Serial,

@@ -2,7 +2,7 @@
 //! but never acknowledged after a server kill were issued again by the client's retry).
 //!
 //! The key is the operator's own; it is recorded with the certificate in the same transaction
-//! ([`Store::insert_certificate_idempotent`](crate::store::Store::insert_certificate_idempotent)),
+//! ([`CertificateStore::insert_certificate_idempotent`](crate::store::CertificateStore::insert_certificate_idempotent)),
 //! so whatever the moment a server dies, a retry with the same key either finds the certificate
 //! or finds nothing committed. A retry with the same key and the same request body gets the same
 //! certificate ([`Idempotent::Replayed`]); the same key with another body is

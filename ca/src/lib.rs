@@ -3,7 +3,8 @@
 //! protection of keys and owner details (art. 21.2, 23).
 //!
 //! Storage is the [`store::Store`] trait this crate owns; [`store::sqlite::SqliteStore`] is the
-//! embedded default. Clocks and random generators are parameters of every operation.
+//! embedded default and [`store::postgres::PostgresStore`] the shared one, chosen by a
+//! [`store::RegisterUrl`]. Clocks and random generators are parameters of every operation.
 
 pub mod center;
 pub mod certs;

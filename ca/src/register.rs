@@ -131,7 +131,7 @@ mod tests {
     use eds_profile::grounds::RevocationGround;
 
     use super::*;
-    use crate::store::{AuditEvent, RevocationRecord, Serial, SqliteStore};
+    use crate::store::{AuditEvent, CertificateStore, RevocationRecord, Serial, SqliteStore};
 
     const T: OffsetDateTime = datetime!(2026-03-02 10:00 UTC);
 

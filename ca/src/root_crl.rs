@@ -20,7 +20,7 @@ use crate::center::{Center, ROOT, subject_key_identifier, truncate_to_seconds};
 use crate::crl::Crl;
 use crate::error::CaError;
 use crate::keys;
-use crate::store::AuditEvent;
+use crate::store::{AuditEvent, Counter};
 
 /// The root CRL's file name in `crl/` (DER; `.pem` beside it).
 pub const FILE: &str = "root.crl";
@@ -56,8 +56,8 @@ impl Center {
             });
             Ok(())
         })?;
-        let number = self.store().next_crl_number(
-            ROOT,
+        let number = self.store().next_value(
+            Counter::CrlNumber { issuer: ROOT },
             &AuditEvent {
                 at: this_update,
                 actor: actor.to_owned(),

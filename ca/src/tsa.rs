@@ -45,7 +45,7 @@
 //! # Serial numbers
 //!
 //! Serials come in blocks of [`SERIAL_BLOCK`]: block `n` is taken from a committed counter in the
-//! register (label [`SERIAL_COUNTER`], one audit entry per block) and gives serials
+//! register (counter [`Counter::TsaSerialBlock`], one audit entry per block) and gives serials
 //! `n·SERIAL_BLOCK … (n+1)·SERIAL_BLOCK − 1`. Two responders — threads of one server or two
 //! processes over the same register — never hold the same block, and within a process a mutex
 //! hands each serial out once; a restart leaves the rest of a block unused (RFC 3161 §2.4.2 asks
@@ -83,7 +83,7 @@ use crate::certs;
 use crate::config::CenterConfig;
 use crate::delegated::{Delegated, SignerState, SignerWatch};
 use crate::error::CaError;
-use crate::store::{AuditEvent, CertificateRecord, Serial, Store, StoreError};
+use crate::store::{AuditEvent, CertificateRecord, Counter, Serial, Store, StoreError};
 
 /// The TSA's certificate in the data folder.
 pub const CERT_FILE: &str = "tsa.crt.pem";
@@ -104,8 +104,6 @@ pub const KEY_USAGE: Duration = Duration::days(365);
 pub const RENEW_BEFORE: Duration = Duration::days(30);
 /// Serials reserved in the register at a time (see the module documentation).
 pub const SERIAL_BLOCK: u64 = 1 << 16;
-/// The register's counter (`Store::next_crl_number` label) the serial blocks are taken from.
-pub const SERIAL_COUNTER: &str = "tsa-serial-block";
 /// The default policy of the tokens (RFC 3161 §2.4.2 `policy`): the timestamp policy arc of the
 /// national profile the center's certificates follow (`1.2.398.3.3.2.6`, see
 /// `fixtures/nca/tsp`), item 1. A center with a policy of its own sets
@@ -633,8 +631,8 @@ impl TimestampAuthority {
         };
         if block.next >= block.end {
             let n = store
-                .next_crl_number(
-                    SERIAL_COUNTER,
+                .next_value(
+                    Counter::TsaSerialBlock,
                     &AuditEvent {
                         at: now,
                         actor: "tsa".into(),

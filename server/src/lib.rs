@@ -59,7 +59,7 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::{debug, info, warn};
 
 use eds_ca::center::{Center, IssuingKey};
-use eds_ca::store::{SqliteStore, Store};
+use eds_ca::store::{RegisterUrl, Store};
 use eds_verifier::cancel::Cancel;
 
 pub use clock::Clock;
@@ -152,6 +152,8 @@ pub struct Options {
     /// A trust list (JSON or PEM roots, as `eds verify --trust`) whose centers the
     /// verification page trusts besides this center's root ([`web`]).
     pub verify_trust: Option<PathBuf>,
+    /// The register to open instead of the one the center's configuration names.
+    pub register: Option<RegisterUrl>,
 }
 
 impl std::fmt::Debug for Options {
@@ -163,6 +165,7 @@ impl std::fmt::Debug for Options {
             .field("limits", &self.limits)
             .field("readers", &self.readers)
             .field("verify_trust", &self.verify_trust)
+            .field("register", &self.register)
             .finish()
     }
 }
@@ -177,6 +180,7 @@ impl Options {
             limits: Limits::default(),
             readers: 4,
             verify_trust: None,
+            register: None,
         }
     }
 }
@@ -208,15 +212,18 @@ impl Server {
         options: Options,
         tsa_options: eds_ca::tsa::TsaOptions,
     ) -> Result<Server, Error> {
-        let center = Center::open(&options.data)?;
+        let register = match &options.register {
+            Some(url) => url.clone(),
+            None => Center::configured_register(&options.data)?,
+        };
+        let center = Center::open_with_store(&options.data, register.open()?)?;
         let key = center.unlock(&options.passphrase)?;
         let rng = SystemRandom::new();
         let now = options.clock.now();
         let responder = ocsp::load_responder(&center, &options.passphrase, now, &rng)?;
         let mut readers: Vec<Box<dyn Store>> = Vec::with_capacity(options.readers);
         for _ in 0..options.readers {
-            let path = options.data.join("register.sqlite");
-            readers.push(Box::new(SqliteStore::open(&path)?));
+            readers.push(register.open()?);
         }
         let crl = publish::CrlState::load_or_issue(&center, &key, now)?;
         let certs = publish::CaCertificates::new(&center);

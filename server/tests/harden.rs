@@ -24,7 +24,7 @@ use x509_ocsp::{BasicOcspResponse, OcspResponse, OcspResponseStatus};
 use common::ocsp_req::{self, Status};
 use common::{PASS, TestServer, request_with_csr};
 use eds_ca::center::Center;
-use eds_ca::store::{AuditEvent, NewRevocation, RevocationRecord, Serial, Store};
+use eds_ca::store::{AuditEvent, NewRevocation, RevocationRecord, Serial};
 use eds_profile::grounds::RevocationGround;
 
 fn cert_file(data: &Path, name: &str) -> Vec<u8> {

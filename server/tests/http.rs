@@ -21,7 +21,6 @@ use x509_parser::prelude::FromDer;
 
 use common::ocsp_req::{self, Status};
 use common::{OPERATOR, TestServer, request_with_csr};
-use eds_ca::store::Store;
 
 fn revoke_body() -> serde_json::Value {
     json!({ "ground": "key-compromise", "notified_by": "the holder" })
@@ -613,8 +612,11 @@ async fn ok_shutdown_lets_a_request_in_flight_finish() {
     let data = s.data.clone();
     s.join().await.unwrap();
     // The revocation is in the register, and in a CRL published before the server stopped.
-    let store = eds_ca::store::SqliteStore::open(&data.join("register.sqlite")).unwrap();
-    let audit = eds_ca::store::Store::audit_entries(&store, before + 1, 100).unwrap();
+    let store = eds_ca::center::Center::configured_register(&data)
+        .unwrap()
+        .open()
+        .unwrap();
+    let audit = store.audit_entries(before + 1, 100).unwrap();
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["certificate-revoked", "crl-issued"]);
     let crl = std::fs::read(data.join("crl/issuing.crl")).unwrap();

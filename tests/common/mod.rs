@@ -295,6 +295,7 @@ impl Center {
             .env("EDS_CA_PASSPHRASE", PASS)
             .env("EDS_OWNER_PASSWORD", OWNER)
             .env_remove("EDS_TEST_ABORT_AFTER")
+            .env_remove("EDS_REGISTER")
             .env_remove("EDS_NOW")
             .current_dir(self.tmp.path())
             .stdin(Stdio::null());

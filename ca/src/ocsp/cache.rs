@@ -23,7 +23,7 @@
 //! serial asked again then costs one signature.
 //!
 //! [`Store`]: crate::store::Store
-//! [`Store::audit_head`]: crate::store::Store::audit_head
+//! [`Store::audit_head`]: crate::store::AuditStore::audit_head
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};

@@ -29,7 +29,7 @@
 //! head row, updated in the same transaction ([`AuditProblem::Truncated`],
 //! [`AuditProblem::HeadMismatch`]). Someone with full write access to the database can rewrite
 //! the whole log and the head consistently; only a head recorded elsewhere
-//! ([`Store::audit_head`](super::Store::audit_head)) and compared later catches that.
+//! ([`AuditStore::audit_head`](super::AuditStore::audit_head)) and compared later catches that.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};

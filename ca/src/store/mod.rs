@@ -6,8 +6,8 @@
 //! for protection against loss and modification, which the tamper-evident audit log serves; art. 23
 //! keeps confidential owner details out of the public register.
 //!
-//! The domain code (issuance, revocation, CRL) talks to [`Store`] only, so it holds no SQL and
-//! another backend (PostgreSQL) fits beside [`SqliteStore`] without touching it — the shape of
+//! The domain code (issuance, revocation, CRL) talks to [`Store`] only, so it holds no SQL; the
+//! backends are [`SqliteStore`] and [`PostgresStore`], chosen by a [`RegisterUrl`] — the shape of
 //! step-ca's `db.AuthDB`. The contract every backend keeps:
 //!
 //! - every method is one transaction: it happens completely or not at all;
@@ -19,26 +19,137 @@
 //! - the store reads no clock: every instant comes from the caller.
 //!
 //! Where the store adds values to an audit entry's `details` that the caller cannot know in
-//! advance, it does so under the keys named at the method (`crl_number`, `refusal_id`, `ban_id`,
+//! advance, it does so under the keys named at the method (`crl_number`, `tsa_serial_block`, `refusal_id`, `ban_id`,
 //! `skipped_already_revoked`); a `details` that is not a JSON object is then wrapped as
 //! `{"event": details, …}`.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
 use serde::{Deserialize, Serialize, Serializer};
 use time::{Date, OffsetDateTime};
 
 pub mod audit;
+pub mod migrate;
+pub mod postgres;
 pub mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+
+/// Where a register lives, as written on the command line (`--register`) and in the center's
+/// configuration: `sqlite:PATH` or `postgres://…` (also `postgresql://…`).
+///
+/// This is the one place that names the backends: the domain receives the opened
+/// `Box<dyn Store>`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum RegisterUrl {
+    /// A SQLite file; a relative path was resolved against the folder given to
+    /// [`RegisterUrl::parse`].
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string, kept as given (it may carry a password: see the
+    /// [`Debug`](fmt::Debug) and [`Display`](fmt::Display) forms, which hide it).
+    Postgres(String),
+}
+
+impl RegisterUrl {
+    /// The register of a center when nothing else is said: `register.sqlite` in its data folder.
+    pub const DEFAULT: &'static str = "sqlite:register.sqlite";
+
+    /// Reads `text`; a relative SQLite path is taken relative to `base` (the data folder for a
+    /// URL from the configuration, the working folder for one from the command line).
+    pub fn parse(text: &str, base: &Path) -> Result<Self, StoreError> {
+        if let Some(path) = text.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::InvalidUrl {
+                    url: text.to_owned(),
+                    reason: "sqlite: needs a file path, as in sqlite:register.sqlite".into(),
+                });
+            }
+            return Ok(Self::Sqlite(base.join(path)));
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Self::Postgres(text.to_owned()));
+        }
+        Err(StoreError::InvalidUrl {
+            url: redact(text),
+            reason: "a register is sqlite:PATH or postgres://USER@HOST/DATABASE".into(),
+        })
+    }
+
+    /// The text form with an absolute SQLite path, fit for the configuration.
+    pub fn to_config_text(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// Opens (and, when new, creates and migrates) the register.
+    pub fn open(&self) -> Result<Box<dyn Store>, StoreError> {
+        match self {
+            Self::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+            Self::Postgres(url) => Ok(Box::new(PostgresStore::open(url)?)),
+        }
+    }
+}
+
+impl fmt::Display for RegisterUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            Self::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+impl fmt::Debug for RegisterUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RegisterUrl({self})")
+    }
+}
+
+/// The URL with the password of its `user:password@` part replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
 
 /// The register's storage: every operation is one transaction, every change is audited in it.
 ///
 /// Object safe and synchronous; an async caller runs it on a blocking thread. Implementations are
 /// shared between threads (`Send + Sync`) and serialise writers themselves.
-pub trait Store: Send + Sync {
+/// The register's storage: every operation is one transaction, every change is audited in it.
+///
+/// Object safe and synchronous; an async caller runs it on a blocking thread. Implementations are
+/// shared between threads (`Send + Sync`) and serialise writers themselves. The methods are split
+/// by concern into the traits below; a backend implements each of them and is then a `Store`
+/// (the blanket implementation), and the domain code takes `&dyn Store`.
+pub trait Store:
+    CertificateStore + RegistryStore + BanStore + AuditStore + OperatorStore + CounterStore
+{
+}
+
+impl<T> Store for T where
+    T: CertificateStore + RegistryStore + BanStore + AuditStore + OperatorStore + CounterStore
+{
+}
+
+/// The register proper (EDS law art. 21.1(2)–(3), 16, 18): issued certificates, their
+/// revocations, the refusals to issue (art. 14-1) and the API's idempotency keys.
+pub trait CertificateStore: Send + Sync {
     /// Registers an issued certificate (EDS law art. 21.1(2)).
     ///
     /// A record that already carries a [`RevocationRecord`] (a register transferred from another
@@ -56,6 +167,23 @@ pub trait Store: Send + Sync {
         recs: &[CertificateRecord],
         audit: &AuditEvent,
     ) -> Result<(), StoreError>;
+
+    /// Records a certificate and the idempotency key it was issued under, in one transaction
+    /// (so a certificate committed but never acknowledged is found again by the key). A key
+    /// the operator already used is [`StoreError::IdempotencyKeyTaken`] and records nothing.
+    fn insert_certificate_idempotent(
+        &self,
+        rec: &CertificateRecord,
+        key: &IdempotencyRecord,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
+    /// The issuance recorded under an operator's idempotency key, if any.
+    fn idempotency_record(
+        &self,
+        operator: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError>;
 
     /// Opens one transaction that registers certificates given in parts, so that a batch can be
     /// written while its later certificates are still being signed: nothing is visible to
@@ -106,9 +234,18 @@ pub trait Store: Send + Sync {
         f: &mut dyn FnMut(RevokedEntry) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError>;
 
-    /// Allocates the next CRL number of `issuer` (RFC 5280 §5.2.3): 1 first, then strictly
-    /// increasing, persisted, across processes. Adds `crl_number` to the audit details.
-    fn next_crl_number(&self, issuer: &str, audit: &AuditEvent) -> Result<u64, StoreError>;
+    /// Removes certificates from the register after they were exported to the archive (EDS law
+    /// art. 16.3): all of them or none. Returns how many were removed.
+    ///
+    /// Each must be revoked ([`StoreError::NotRevoked`]) before `revoked_before`
+    /// ([`StoreError::RetentionNotElapsed`]); the caller passes the instant five years before now
+    /// (art. 16.2), the domain checks the same rule first.
+    fn archive(
+        &self,
+        serials: &[Serial],
+        revoked_before: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<usize, StoreError>;
 
     /// Records a refusal to issue (EDS law art. 14-1); returns its id, also added to the audit
     /// details as `refusal_id`.
@@ -116,7 +253,11 @@ pub trait Store: Send + Sync {
 
     /// Every recorded refusal, in the order recorded.
     fn refusals(&self) -> Result<Vec<RefusalRecord>, StoreError>;
+}
 
+/// The registry of persons and legal entities the center consults, and its changes that
+/// revoke certificates (EDS law art. 18.1(3)–(5)).
+pub trait RegistryStore: Send + Sync {
     /// Adds or replaces a person of the registry the center consults.
     fn upsert_person(&self, p: &PersonRecord, audit: &AuditEvent) -> Result<(), StoreError>;
 
@@ -129,6 +270,25 @@ pub trait Store: Send + Sync {
     /// The legal entity with that BIN.
     fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError>;
 
+    /// Writes a change of the registry (a name change, a death, a change of a legal entity)
+    /// together with the revocations the domain derived from it (EDS law art. 18.1(3)–(5)), in
+    /// one transaction.
+    ///
+    /// The person or entity must exist ([`StoreError::UnknownPerson`],
+    /// [`StoreError::UnknownEntity`]); an unknown serial fails the whole call. A certificate that
+    /// is already revoked is skipped, not an error: the registry event comes after the holder may
+    /// have revoked it already, and the first revocation stands. Skipped serials are listed in
+    /// the audit details as `skipped_already_revoked`. Returns the certificates this call revoked.
+    fn apply_registry_change(
+        &self,
+        change: &RegistryChange,
+        revs: &[NewRevocation],
+        audit: &AuditEvent,
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+}
+
+/// Court decisions in force that forbid issuance (EDS law art. 14-1(3)).
+pub trait BanStore: Send + Sync {
     /// Records a court decision in force that forbids issuance (EDS law art. 14-1(3)); returns its
     /// id, also added to the audit details as `ban_id`.
     ///
@@ -147,36 +307,10 @@ pub trait Store: Send + Sync {
         bin: Option<&str>,
         on: Date,
     ) -> Result<Vec<Ban>, StoreError>;
+}
 
-    /// Writes a change of the registry (a name change, a death, a change of a legal entity)
-    /// together with the revocations the domain derived from it (EDS law art. 18.1(3)–(5)), in
-    /// one transaction.
-    ///
-    /// The person or entity must exist ([`StoreError::UnknownPerson`],
-    /// [`StoreError::UnknownEntity`]); an unknown serial fails the whole call. A certificate that
-    /// is already revoked is skipped, not an error: the registry event comes after the holder may
-    /// have revoked it already, and the first revocation stands. Skipped serials are listed in
-    /// the audit details as `skipped_already_revoked`. Returns the certificates this call revoked.
-    fn apply_registry_change(
-        &self,
-        change: &RegistryChange,
-        revs: &[NewRevocation],
-        audit: &AuditEvent,
-    ) -> Result<Vec<CertificateRecord>, StoreError>;
-
-    /// Removes certificates from the register after they were exported to the archive (EDS law
-    /// art. 16.3): all of them or none. Returns how many were removed.
-    ///
-    /// Each must be revoked ([`StoreError::NotRevoked`]) before `revoked_before`
-    /// ([`StoreError::RetentionNotElapsed`]); the caller passes the instant five years before now
-    /// (art. 16.2), the domain checks the same rule first.
-    fn archive(
-        &self,
-        serials: &[Serial],
-        revoked_before: OffsetDateTime,
-        audit: &AuditEvent,
-    ) -> Result<usize, StoreError>;
-
+/// The hash-chained audit log (EDS law art. 21.2).
+pub trait AuditStore: Send + Sync {
     /// Up to `limit` audit entries from sequence number `from_seq` on, in order.
     fn audit_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError>;
 
@@ -188,7 +322,10 @@ pub trait Store: Send + Sync {
 
     /// The recorded number of entries and hash of the last one, to keep outside the database.
     fn audit_head(&self) -> Result<AuditHead, StoreError>;
+}
 
+/// Operators of the network API and their bearer-token hashes.
+pub trait OperatorStore: Send + Sync {
     /// Registers an operator of the network API with the SHA-256 hash of its bearer token (the
     /// token itself is never stored); returns the operator's id, also added to the audit details
     /// as `operator_id`. The creation time is the audit event's.
@@ -216,23 +353,45 @@ pub trait Store: Send + Sync {
 
     /// Every operator, revoked ones included, by id.
     fn operators(&self) -> Result<Vec<Operator>, StoreError>;
+}
 
-    /// Records a certificate and the idempotency key it was issued under, in one transaction
-    /// (so a certificate committed but never acknowledged is found again by the key). A key
-    /// the operator already used is [`StoreError::IdempotencyKeyTaken`] and records nothing.
-    fn insert_certificate_idempotent(
-        &self,
-        rec: &CertificateRecord,
-        key: &IdempotencyRecord,
-        audit: &AuditEvent,
-    ) -> Result<(), StoreError>;
+/// Named, persisted, strictly increasing counters ([`Counter`]): CRL numbers, timestamp
+/// serial blocks.
+pub trait CounterStore: Send + Sync {
+    /// Allocates the next value of `counter`: 1 first, then strictly increasing, persisted, across
+    /// processes. Adds the value to the audit details under [`Counter::audit_key`].
+    fn next_value(&self, counter: Counter<'_>, audit: &AuditEvent) -> Result<u64, StoreError>;
+}
 
-    /// The issuance recorded under an operator's idempotency key, if any.
-    fn idempotency_record(
-        &self,
-        operator: &str,
-        key: &str,
-    ) -> Result<Option<IdempotencyRecord>, StoreError>;
+/// A persisted sequence of the register ([`CounterStore::next_value`]), each under its own name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter<'a> {
+    /// The CRL numbers of one issuer label (RFC 5280 §5.2.3).
+    CrlNumber {
+        /// The issuer label (`root`, `issuing`).
+        issuer: &'a str,
+    },
+    /// The blocks of timestamp token serials (RFC 3161 §2.4.2) reserved by timestamp authorities
+    /// (see [`crate::tsa`]).
+    TsaSerialBlock,
+}
+
+impl Counter<'_> {
+    /// The counter's name in the register: `crl-number:<issuer>` or `tsa-serial-block`.
+    pub fn name(&self) -> String {
+        match self {
+            Counter::CrlNumber { issuer } => format!("crl-number:{issuer}"),
+            Counter::TsaSerialBlock => "tsa-serial-block".to_owned(),
+        }
+    }
+
+    /// The key under which the allocated value is added to the audit details.
+    pub fn audit_key(&self) -> &'static str {
+        match self {
+            Counter::CrlNumber { .. } => "crl_number",
+            Counter::TsaSerialBlock => "tsa_serial_block",
+        }
+    }
 }
 
 /// An issuance under an operator's idempotency key (the API's `Idempotency-Key` header): the
@@ -475,7 +634,7 @@ pub struct NewRevocation {
     pub record: RevocationRecord,
 }
 
-/// One entry of a CRL (RFC 5280 §5.1.2.6), the narrow form [`Store::for_each_revoked`] streams.
+/// One entry of a CRL (RFC 5280 §5.1.2.6), the narrow form [`CertificateStore::for_each_revoked`] streams.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RevokedEntry {
     /// Serial of the revoked certificate.
@@ -718,17 +877,17 @@ pub enum AuditProblem {
     },
 }
 
-/// Certificates being registered in one transaction ([`Store::begin_certificates`]).
+/// Certificates being registered in one transaction ([`CertificateStore::begin_certificates`]).
 pub trait CertificateBatch {
     /// Adds certificates to the transaction, with the same checks as
-    /// [`Store::insert_certificate`]. After an error the batch can only be dropped.
+    /// [`CertificateStore::insert_certificate`]. After an error the batch can only be dropped.
     fn insert(&mut self, recs: &[CertificateRecord]) -> Result<(), StoreError>;
 
     /// Appends `audit` and commits everything inserted.
     fn commit(self: Box<Self>, audit: &AuditEvent) -> Result<(), StoreError>;
 }
 
-/// Which certificates [`Store::list_certificates`] returns; every filter set must hold.
+/// Which certificates [`CertificateStore::list_certificates`] returns; every filter set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CertificateQuery {
     /// Only this holder's IIN.
@@ -874,6 +1033,34 @@ pub enum StoreError {
         /// The operating system's message.
         message: String,
     },
+    /// A register URL that names no backend this program has, or is malformed.
+    #[error("open register {url}: {reason}")]
+    InvalidUrl {
+        /// The URL, its password hidden.
+        url: String,
+        /// What is wrong, and the accepted forms.
+        reason: String,
+    },
+    /// The register copied into is not empty (`eds ca migrate` never merges two registers).
+    #[error("migrate register: the target already holds {rows} rows in {table}")]
+    TargetNotEmpty {
+        /// The first table found with rows.
+        table: String,
+        /// Its rows.
+        rows: u64,
+    },
+    /// The register to copy has an audit log that does not verify (EDS law art. 21.2).
+    #[error("migrate register: the source's audit log is broken at entry {seq}")]
+    SourceAuditBroken {
+        /// The first entry that does not verify.
+        seq: u64,
+    },
+    /// A check after copying found the target unlike the source; nothing was committed.
+    #[error("migrate register: {what}")]
+    CopyMismatch {
+        /// What differs.
+        what: String,
+    },
     /// Any other failure of the backend, with its message.
     #[error("access register: {message}")]
     Backend {
@@ -890,6 +1077,54 @@ fn hex_bytes<S: Serializer, B: AsRef<[u8]>>(bytes: &B, s: S) -> Result<S::Ok, S:
 #[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_register_urls_parse_and_hide_passwords() {
+        let base = Path::new("/srv/ca");
+        assert_eq!(
+            RegisterUrl::parse(RegisterUrl::DEFAULT, base).unwrap(),
+            RegisterUrl::Sqlite(PathBuf::from("/srv/ca/register.sqlite"))
+        );
+        assert_eq!(
+            RegisterUrl::parse("sqlite:/var/reg.db", base).unwrap(),
+            RegisterUrl::Sqlite(PathBuf::from("/var/reg.db"))
+        );
+        let pg =
+            RegisterUrl::parse("postgres://eds:s3cret@db:5432/eds?sslmode=require", base).unwrap();
+        assert_eq!(
+            pg,
+            RegisterUrl::Postgres("postgres://eds:s3cret@db:5432/eds?sslmode=require".into())
+        );
+        assert_eq!(
+            pg.to_string(),
+            "postgres://eds:***@db:5432/eds?sslmode=require"
+        );
+        assert!(!format!("{pg:?}").contains("s3cret"));
+        assert_eq!(
+            RegisterUrl::parse("postgresql://db/eds", base)
+                .unwrap()
+                .to_string(),
+            "postgresql://db/eds"
+        );
+    }
+
+    #[test]
+    fn fail_register_url_of_no_backend() {
+        assert_eq!(
+            RegisterUrl::parse("mysql://u:pw@h/db", Path::new("/")),
+            Err(StoreError::InvalidUrl {
+                url: "mysql://u:***@h/db".into(),
+                reason: "a register is sqlite:PATH or postgres://USER@HOST/DATABASE".into(),
+            })
+        );
+        assert_eq!(
+            RegisterUrl::parse("sqlite:", Path::new("/")),
+            Err(StoreError::InvalidUrl {
+                url: "sqlite:".into(),
+                reason: "sqlite: needs a file path, as in sqlite:register.sqlite".into(),
+            })
+        );
+    }
 
     #[test]
     fn ok_serial_hex_forms_agree() {

@@ -1,4 +1,4 @@
-//! [`Store`] on one SQLite file: the backend of the local test center.
+//! [`Store`](crate::store::Store) on one SQLite file: the backend of the local test center.
 //!
 //! - The file is created with mode 0600 before SQLite opens it; SQLite gives its `-wal` and
 //!   `-shm` files the same mode. An existing file keeps its mode.
@@ -41,10 +41,11 @@ use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
 use crate::store::{
-    AuditEntry, AuditEvent, AuditHead, AuditVerification, Ban, CertificateBatch, CertificateQuery,
-    CertificateRecord, EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation,
-    Operator, PersonRecord, RefusalRecord, RegistryChange, RevocationRecord, RevokedEntry, Serial,
-    Status, Store, StoreError,
+    AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
+    CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
+    EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
+    PersonRecord, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
+    Serial, Status, StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
@@ -63,7 +64,7 @@ const PAGE_SIZE: i64 = 16_384;
 const CACHE_KIB: i64 = 65_536;
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The register in a SQLite database. One connection, serialised by a mutex; open one
 /// `SqliteStore` per process and share it, or several on one file (they wait for each other).
@@ -180,7 +181,7 @@ impl SqliteStore {
     }
 }
 
-impl Store for SqliteStore {
+impl CertificateStore for SqliteStore {
     fn insert_certificate(
         &self,
         rec: &CertificateRecord,
@@ -375,19 +376,56 @@ impl Store for SqliteStore {
         Ok(count)
     }
 
-    fn next_crl_number(&self, issuer: &str, audit: &AuditEvent) -> Result<u64, StoreError> {
+    fn archive(
+        &self,
+        serials: &[Serial],
+        revoked_before: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<usize, StoreError> {
+        let cutoff = revoked_before.unix_timestamp();
         self.write(|tx| {
-            let n: i64 = tx
-                .prepare_cached(
-                    "INSERT INTO crl_numbers (issuer, last) VALUES (?1, 1) \
-                     ON CONFLICT (issuer) DO UPDATE SET last = last + 1 RETURNING last",
-                )
-                .and_then(|mut st| st.query_row([issuer], |r| r.get(0)))
-                .map_err(db_err)?;
-            let n = u64::try_from(n)
-                .map_err(|_| corrupt("crl_numbers", issuer, "last", "not positive"))?;
-            append_audit_in(tx, audit, &[("crl_number", json!(n))])?;
-            Ok(n)
+            let mut removed = 0usize;
+            for serial in serials {
+                let found: Option<Option<i64>> = tx
+                    .prepare_cached(
+                        "SELECT r.entered_at FROM certificates c \
+                         LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = ?1",
+                    )
+                    .and_then(|mut st| st.query_row([serial.as_bytes()], |r| r.get(0)).optional())
+                    .map_err(db_err)?;
+                match found {
+                    None => {
+                        return Err(StoreError::UnknownSerial {
+                            serial: serial.clone(),
+                        });
+                    }
+                    Some(None) => {
+                        return Err(StoreError::NotRevoked {
+                            serial: serial.clone(),
+                        });
+                    }
+                    Some(Some(at)) if at >= cutoff => {
+                        return Err(StoreError::RetentionNotElapsed {
+                            serial: serial.clone(),
+                            revoked_at: instant(at).ok_or_else(|| {
+                                corrupt("revocations", serial, "entered_at", "out of range")
+                            })?,
+                        });
+                    }
+                    Some(Some(_)) => {}
+                }
+                for sql in [
+                    "DELETE FROM revocations WHERE serial = ?1",
+                    "DELETE FROM certificates WHERE serial = ?1",
+                ] {
+                    tx.prepare_cached(sql)
+                        .and_then(|mut st| st.execute([serial.as_bytes()]))
+                        .map_err(db_err)?;
+                }
+                removed = removed.saturating_add(1);
+            }
+            append_audit_in(tx, audit, &[])?;
+            Ok(removed)
         })
     }
 
@@ -443,7 +481,9 @@ impl Store for SqliteStore {
             Ok(out)
         })
     }
+}
 
+impl RegistryStore for SqliteStore {
     fn upsert_person(&self, p: &PersonRecord, audit: &AuditEvent) -> Result<(), StoreError> {
         let birth = date_text(p.birth_date)?;
         let death = p.death_date.map(date_text).transpose()?;
@@ -534,6 +574,62 @@ impl Store for SqliteStore {
         })
     }
 
+    fn apply_registry_change(
+        &self,
+        change: &RegistryChange,
+        revs: &[NewRevocation],
+        audit: &AuditEvent,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.write(|tx| {
+            match change {
+                RegistryChange::PersonUpdated(p) => {
+                    let birth = date_text(p.birth_date)?;
+                    let death = p.death_date.map(date_text).transpose()?;
+                    let changed = tx
+                        .prepare_cached(
+                            "UPDATE persons SET surname = ?2, name = ?3, patronymic = ?4, \
+                             birth_date = ?5, death_date = ?6 WHERE iin = ?1",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![
+                                p.iin,
+                                p.surname,
+                                p.name,
+                                p.patronymic,
+                                birth,
+                                death
+                            ])
+                        })
+                        .map_err(db_err)?;
+                    if changed == 0 {
+                        return Err(StoreError::UnknownPerson { iin: p.iin.clone() });
+                    }
+                }
+                RegistryChange::EntityUpdated(e) => {
+                    let liquidated = e.liquidated_on.map(date_text).transpose()?;
+                    let changed = tx
+                        .prepare_cached(
+                            "UPDATE entities SET name = ?2, head_iin = ?3, liquidated_on = ?4 \
+                             WHERE bin = ?1",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![e.bin, e.name, e.head_iin, liquidated])
+                        })
+                        .map_err(db_err)?;
+                    if changed == 0 {
+                        return Err(StoreError::UnknownEntity { bin: e.bin.clone() });
+                    }
+                }
+            }
+            let (revoked, skipped) = revoke_in(tx, revs, true)?;
+            let skipped: Vec<String> = skipped.iter().map(Serial::to_string).collect();
+            append_audit_in(tx, audit, &[("skipped_already_revoked", json!(skipped))])?;
+            Ok(revoked)
+        })
+    }
+}
+
+impl BanStore for SqliteStore {
     fn add_ban(&self, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
         if ban.iin.is_none() && ban.bin.is_none() {
             return Err(StoreError::InvalidRecord {
@@ -603,114 +699,9 @@ impl Store for SqliteStore {
             )
         })
     }
+}
 
-    fn apply_registry_change(
-        &self,
-        change: &RegistryChange,
-        revs: &[NewRevocation],
-        audit: &AuditEvent,
-    ) -> Result<Vec<CertificateRecord>, StoreError> {
-        self.write(|tx| {
-            match change {
-                RegistryChange::PersonUpdated(p) => {
-                    let birth = date_text(p.birth_date)?;
-                    let death = p.death_date.map(date_text).transpose()?;
-                    let changed = tx
-                        .prepare_cached(
-                            "UPDATE persons SET surname = ?2, name = ?3, patronymic = ?4, \
-                             birth_date = ?5, death_date = ?6 WHERE iin = ?1",
-                        )
-                        .and_then(|mut st| {
-                            st.execute(params![
-                                p.iin,
-                                p.surname,
-                                p.name,
-                                p.patronymic,
-                                birth,
-                                death
-                            ])
-                        })
-                        .map_err(db_err)?;
-                    if changed == 0 {
-                        return Err(StoreError::UnknownPerson { iin: p.iin.clone() });
-                    }
-                }
-                RegistryChange::EntityUpdated(e) => {
-                    let liquidated = e.liquidated_on.map(date_text).transpose()?;
-                    let changed = tx
-                        .prepare_cached(
-                            "UPDATE entities SET name = ?2, head_iin = ?3, liquidated_on = ?4 \
-                             WHERE bin = ?1",
-                        )
-                        .and_then(|mut st| {
-                            st.execute(params![e.bin, e.name, e.head_iin, liquidated])
-                        })
-                        .map_err(db_err)?;
-                    if changed == 0 {
-                        return Err(StoreError::UnknownEntity { bin: e.bin.clone() });
-                    }
-                }
-            }
-            let (revoked, skipped) = revoke_in(tx, revs, true)?;
-            let skipped: Vec<String> = skipped.iter().map(Serial::to_string).collect();
-            append_audit_in(tx, audit, &[("skipped_already_revoked", json!(skipped))])?;
-            Ok(revoked)
-        })
-    }
-
-    fn archive(
-        &self,
-        serials: &[Serial],
-        revoked_before: OffsetDateTime,
-        audit: &AuditEvent,
-    ) -> Result<usize, StoreError> {
-        let cutoff = revoked_before.unix_timestamp();
-        self.write(|tx| {
-            let mut removed = 0usize;
-            for serial in serials {
-                let found: Option<Option<i64>> = tx
-                    .prepare_cached(
-                        "SELECT r.entered_at FROM certificates c \
-                         LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = ?1",
-                    )
-                    .and_then(|mut st| st.query_row([serial.as_bytes()], |r| r.get(0)).optional())
-                    .map_err(db_err)?;
-                match found {
-                    None => {
-                        return Err(StoreError::UnknownSerial {
-                            serial: serial.clone(),
-                        });
-                    }
-                    Some(None) => {
-                        return Err(StoreError::NotRevoked {
-                            serial: serial.clone(),
-                        });
-                    }
-                    Some(Some(at)) if at >= cutoff => {
-                        return Err(StoreError::RetentionNotElapsed {
-                            serial: serial.clone(),
-                            revoked_at: instant(at).ok_or_else(|| {
-                                corrupt("revocations", serial, "entered_at", "out of range")
-                            })?,
-                        });
-                    }
-                    Some(Some(_)) => {}
-                }
-                for sql in [
-                    "DELETE FROM revocations WHERE serial = ?1",
-                    "DELETE FROM certificates WHERE serial = ?1",
-                ] {
-                    tx.prepare_cached(sql)
-                        .and_then(|mut st| st.execute([serial.as_bytes()]))
-                        .map_err(db_err)?;
-                }
-                removed = removed.saturating_add(1);
-            }
-            append_audit_in(tx, audit, &[])?;
-            Ok(removed)
-        })
-    }
-
+impl AuditStore for SqliteStore {
     fn audit_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(|tx| {
             let mut st = tx
@@ -795,7 +786,9 @@ impl Store for SqliteStore {
             })
         })
     }
+}
 
+impl OperatorStore for SqliteStore {
     fn add_operator(
         &self,
         name: &str,
@@ -889,7 +882,26 @@ impl Store for SqliteStore {
     }
 }
 
-/// [`Store::begin_certificates`] on SQLite: the connection held, `BEGIN IMMEDIATE` issued by
+impl CounterStore for SqliteStore {
+    fn next_value(&self, counter: Counter<'_>, audit: &AuditEvent) -> Result<u64, StoreError> {
+        let name = counter.name();
+        self.write(|tx| {
+            let n: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO counters (name, last) VALUES (?1, 1) \
+                     ON CONFLICT (name) DO UPDATE SET last = last + 1 RETURNING last",
+                )
+                .and_then(|mut st| st.query_row([&name], |r| r.get(0)))
+                .map_err(db_err)?;
+            let n =
+                u64::try_from(n).map_err(|_| corrupt("counters", &name, "last", "not positive"))?;
+            append_audit_in(tx, audit, &[(counter.audit_key(), json!(n))])?;
+            Ok(n)
+        })
+    }
+}
+
+/// [`CertificateStore::begin_certificates`] on SQLite: the connection held, `BEGIN IMMEDIATE` issued by
 /// hand (a `rusqlite::Transaction` cannot live beside the guard it borrows from in one value),
 /// rolled back when dropped uncommitted.
 struct SqliteCertificateBatch<'a> {
@@ -922,7 +934,7 @@ impl Drop for SqliteCertificateBatch<'_> {
     }
 }
 
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     r"
 CREATE TABLE certificates (
     id           INTEGER PRIMARY KEY,
@@ -1056,6 +1068,20 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (operator, key)
 );
 ",
+    // 6: one table of named counters. CRL numbers become `crl-number:<issuer>`; the timestamp
+    // serial blocks, kept before as the CRL number of a pseudo-issuer `tsa-serial-block`, get
+    // their own name.
+    r"
+CREATE TABLE counters (
+    name TEXT    PRIMARY KEY NOT NULL,
+    last INTEGER NOT NULL CHECK (last > 0)
+);
+INSERT INTO counters (name, last)
+    SELECT CASE issuer WHEN 'tsa-serial-block' THEN 'tsa-serial-block'
+                       ELSE 'crl-number:' || issuer END, last
+    FROM crl_numbers;
+DROP TABLE crl_numbers;
+",
 ];
 
 /// The schema version whose migration added `certificates.spki_sha256`.
@@ -1074,7 +1100,7 @@ const SELECT_BANS: &str =
 const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 /// Every CRLReason this profile uses, to map stored codes back.
-const REASONS: [CrlReason; 6] = [
+pub(crate) const REASONS: [CrlReason; 6] = [
     CrlReason::Unspecified,
     CrlReason::KeyCompromise,
     CrlReason::AffiliationChanged,
@@ -1132,14 +1158,14 @@ fn fill_spki_sha256(tx: &Connection) -> Result<(), StoreError> {
 }
 
 /// SHA-256 of the SubjectPublicKeyInfo of a DER certificate; `None` when it does not parse.
-fn certificate_spki_sha256(der: &[u8]) -> Option<[u8; 32]> {
+pub(crate) fn certificate_spki_sha256(der: &[u8]) -> Option<[u8; 32]> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     Some(crate::key_policy::spki_sha256(
         cert.tbs_certificate.subject_pki.raw,
     ))
 }
 
-/// The SQL and arguments of [`Store::list_certificates`] for `q`.
+/// The SQL and arguments of [`CertificateStore::list_certificates`] for `q`.
 fn list_query(q: &CertificateQuery) -> (String, Vec<SqlValue>) {
     let mut sql = format!("{SELECT_CERTIFICATES} WHERE 1 = 1");
     let mut args: Vec<SqlValue> = Vec::new();

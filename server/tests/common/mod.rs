@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 use eds_ca::center::Center;
 use eds_ca::config::CenterConfig;
-use eds_ca::store::{AuditEntry, AuditEvent, EntityRecord, PersonRecord, SqliteStore, Store};
+use eds_ca::store::{AuditEntry, AuditEvent, EntityRecord, PersonRecord, Store};
 use eds_server::{Options, Server, auth};
 
 /// Passphrase of the test center's keys.
@@ -195,8 +195,11 @@ impl TestServer {
     }
 
     /// A second handle on the register.
-    pub(crate) fn store(&self) -> SqliteStore {
-        SqliteStore::open(&self.data.join("register.sqlite")).expect("open register")
+    pub(crate) fn store(&self) -> Box<dyn Store> {
+        Center::configured_register(&self.data)
+            .expect("register URL")
+            .open()
+            .expect("open register")
     }
 
     /// Number of audit entries.
@@ -217,7 +220,7 @@ impl TestServer {
 
     /// Adds another operator; returns its token.
     pub(crate) fn add_operator(&self, name: &str) -> String {
-        add_operator(&self.store(), name)
+        add_operator(self.store().as_ref(), name)
     }
 
     /// Issues the fixture request `name` through the API; returns the serial.

@@ -1,17 +1,21 @@
-//! The register on SQLite: round trips, the all-or-nothing rules, the audit chain, concurrency.
+//! The register's behaviour, one suite run on both backends (SQLite in a temporary file,
+//! PostgreSQL in a throwaway server: `eds_fixtures::postgres`): round trips, the all-or-nothing
+//! rules, the audit chain and its tampering, concurrency, counters. The plain `#[test]`s are
+//! SQLite's own (file modes, schema migrations, raw rows).
 #![expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
-    AuditEvent, AuditProblem, AuditVerification, CertificateQuery, CertificateRecord, EntityRecord,
-    NewBan, NewRefusal, NewRevocation, Operator, PersonRecord, RegistryChange, RevocationRecord,
+    AuditEvent, AuditProblem, AuditStore, AuditVerification, CertificateQuery, CertificateRecord,
+    CertificateStore, Counter, CounterStore, EntityRecord, NewBan, NewRefusal, NewRevocation,
+    Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange, RevocationRecord,
     RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
+use eds_fixtures::postgres::TestPostgres;
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
 use rcgen::PublicKeyData;
 use rusqlite::Connection;
@@ -19,6 +23,112 @@ use serde_json::json;
 use sha2::Digest;
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
+
+/// Runs each named test function on both backends, as `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(super::Backend::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(super::Backend::Postgres) } )*
+        }
+    };
+}
+
+/// The backends the suite runs on.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// An empty register of its own.
+    fn fresh(self) -> Fresh {
+        let (url, dir) = match self {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                (
+                    RegisterUrl::Sqlite(dir.path().join("register.db")),
+                    Some(dir),
+                )
+            }
+            Backend::Postgres => (
+                RegisterUrl::Postgres(TestPostgres::shared().new_database()),
+                None,
+            ),
+        };
+        Fresh {
+            store: url.open().unwrap(),
+            url,
+            _dir: dir,
+        }
+    }
+}
+
+/// A register for one test: its store, and its URL to open more handles.
+struct Fresh {
+    store: Box<dyn Store>,
+    url: RegisterUrl,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for Fresh {
+    type Target = dyn Store;
+
+    fn deref(&self) -> &Self::Target {
+        self.store.as_ref()
+    }
+}
+
+/// A parameter of [`Fresh::tamper`].
+enum Raw<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl Fresh {
+    /// Another handle on the same register.
+    fn reopen(&self) -> Box<dyn Store> {
+        self.url.open().unwrap()
+    }
+
+    /// Runs `sql` (parameters `$1`, `$2`…) on the register behind the store's back, as someone
+    /// with write access to the database would.
+    fn tamper(&self, sql: &str, args: &[Raw<'_>]) {
+        match &self.url {
+            RegisterUrl::Sqlite(path) => {
+                let values: Vec<rusqlite::types::Value> = args
+                    .iter()
+                    .map(|a| match a {
+                        Raw::Text(t) => rusqlite::types::Value::Text((*t).to_owned()),
+                        Raw::Bytes(b) => rusqlite::types::Value::Blob(b.to_vec()),
+                    })
+                    .collect();
+                Connection::open(path)
+                    .unwrap()
+                    .execute(sql, rusqlite::params_from_iter(values))
+                    .unwrap();
+            }
+            RegisterUrl::Postgres(url) => {
+                let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+                let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> = args
+                    .iter()
+                    .map(|a| -> &(dyn ::postgres::types::ToSql + Sync) {
+                        match a {
+                            Raw::Text(t) => t,
+                            Raw::Bytes(b) => b,
+                        }
+                    })
+                    .collect();
+                client.execute(sql, &params).unwrap();
+            }
+        }
+    }
+}
+
+const ISSUING_CRL: Counter<'static> = Counter::CrlNumber { issuer: "issuing" };
 
 const T0: OffsetDateTime = datetime!(2025-03-01 09:00:00 UTC);
 
@@ -83,14 +193,13 @@ fn year_after() -> OffsetDateTime {
     T0 + Duration::days(365)
 }
 
-fn audit_count(store: &SqliteStore) -> u64 {
+fn audit_count(store: &dyn Store) -> u64 {
     store.audit_head().unwrap().entries
 }
 
-/// A store on a fresh file with entries 1..=5 in its audit log; returns the file's path too.
-fn store_with_five_entries(dir: &Path) -> (SqliteStore, std::path::PathBuf) {
-    let path = dir.join("register.db");
-    let store = SqliteStore::open(&path).unwrap();
+/// A fresh store with entries 1..=5 in its audit log.
+fn store_with_five_entries(b: Backend) -> Fresh {
+    let store = b.fresh();
     for i in 1..=5 {
         store
             .append_audit(&AuditEvent {
@@ -99,12 +208,11 @@ fn store_with_five_entries(dir: &Path) -> (SqliteStore, std::path::PathBuf) {
             })
             .unwrap();
     }
-    (store, path)
+    store
 }
 
-#[test]
-fn ok_insert_then_get_round_trip() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_insert_then_get_round_trip(b: Backend) {
+    let store = b.fresh();
     let mut rec = cert(0x8F01, "issuing", year_after());
     rec.bin = Some("050140000656".to_owned());
     rec.kind = "legal-entity".to_owned();
@@ -117,12 +225,11 @@ fn ok_insert_then_get_round_trip() {
     let got = store.certificate(&serial(0x8F01)).unwrap();
     assert_eq!(got, Some(rec));
     assert_eq!(store.certificate(&serial(7)).unwrap(), None);
-    assert_eq!(audit_count(&store), 1);
+    assert_eq!(audit_count(&*store), 1);
 }
 
-#[test]
-fn ok_instants_are_kept_to_the_second_in_utc() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_instants_are_kept_to_the_second_in_utc(b: Backend) {
+    let store = b.fresh();
     let mut rec = cert(1, "issuing", year_after());
     rec.issued_at = datetime!(2025-03-01 14:00:00.987_654_321 +05:00);
     store
@@ -133,9 +240,8 @@ fn ok_instants_are_kept_to_the_second_in_utc() {
     assert_eq!(got.issued_at.offset(), time::UtcOffset::UTC);
 }
 
-#[test]
-fn fail_duplicate_serial_changes_nothing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_duplicate_serial_changes_nothing(b: Backend) {
+    let store = b.fresh();
     store
         .insert_certificate(&cert(5, "issuing", year_after()), &ev("issue"))
         .unwrap();
@@ -149,12 +255,11 @@ fn fail_duplicate_serial_changes_nothing() {
         store.certificate(&serial(5)).unwrap().unwrap().issuer,
         "issuing"
     );
-    assert_eq!(audit_count(&store), 1);
+    assert_eq!(audit_count(&*store), 1);
 }
 
-#[test]
-fn fail_batch_insert_with_a_duplicate_inserts_none() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_batch_insert_with_a_duplicate_inserts_none(b: Backend) {
+    let store = b.fresh();
     store
         .insert_certificate(&cert(2, "issuing", year_after()), &ev("issue"))
         .unwrap();
@@ -167,12 +272,11 @@ fn fail_batch_insert_with_a_duplicate_inserts_none() {
         Err(StoreError::DuplicateSerial { serial: serial(2) })
     );
     assert_eq!(store.certificate(&serial(1)).unwrap(), None);
-    assert_eq!(audit_count(&store), 1);
+    assert_eq!(audit_count(&*store), 1);
 }
 
-#[test]
-fn fail_revoke_twice_names_the_first_revocation() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_revoke_twice_names_the_first_revocation(b: Backend) {
+    let store = b.fresh();
     store
         .insert_certificate(&cert(9, "issuing", year_after()), &ev("issue"))
         .unwrap();
@@ -205,12 +309,11 @@ fn fail_revoke_twice_names_the_first_revocation() {
             ground: RevocationGround::KeyCompromise
         })
     );
-    assert_eq!(audit_count(&store), 2);
+    assert_eq!(audit_count(&*store), 2);
 }
 
-#[test]
-fn fail_revoke_unknown_serial() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_revoke_unknown_serial(b: Backend) {
+    let store = b.fresh();
     assert_eq!(
         store.revoke(
             &[revocation(404, RevocationGround::HolderRequest, T0)],
@@ -220,12 +323,11 @@ fn fail_revoke_unknown_serial() {
             serial: serial(404)
         })
     );
-    assert_eq!(audit_count(&store), 0);
+    assert_eq!(audit_count(&*store), 0);
 }
 
-#[test]
-fn fail_batch_revoke_with_unknown_second_serial_changes_nothing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_batch_revoke_with_unknown_second_serial_changes_nothing(b: Backend) {
+    let store = b.fresh();
     store
         .insert_certificates(
             &[
@@ -260,9 +362,8 @@ fn fail_batch_revoke_with_unknown_second_serial_changes_nothing() {
     assert_eq!(store.audit_entries(1, 100).unwrap().len(), 1);
 }
 
-#[test]
-fn ok_for_each_revoked_skips_expired_and_other_issuers_in_serial_order() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_for_each_revoked_skips_expired_and_other_issuers_in_serial_order(b: Backend) {
+    let store = b.fresh();
     let now = T0 + Duration::days(30);
     let recs = [
         cert(0x30, "issuing", year_after()),
@@ -326,9 +427,8 @@ fn ok_for_each_revoked_skips_expired_and_other_issuers_in_serial_order() {
     );
 }
 
-#[test]
-fn fail_for_each_revoked_stops_at_the_callbacks_error() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_for_each_revoked_stops_at_the_callbacks_error(b: Backend) {
+    let store = b.fresh();
     store
         .insert_certificates(
             &[
@@ -359,35 +459,27 @@ fn fail_for_each_revoked_stops_at_the_callbacks_error() {
     assert_eq!(calls, 1);
 }
 
-#[test]
-fn ok_crl_numbers_strictly_increase_across_opens() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.db");
+fn ok_crl_numbers_strictly_increase_across_opens(b: Backend) {
+    let fresh = b.fresh();
     {
-        let store = SqliteStore::open(&path).unwrap();
+        let store = fresh.reopen();
+        assert_eq!(store.next_value(ISSUING_CRL, &ev("crl.number")).unwrap(), 1);
+        assert_eq!(store.next_value(ISSUING_CRL, &ev("crl.number")).unwrap(), 2);
         assert_eq!(
-            store.next_crl_number("issuing", &ev("crl.number")).unwrap(),
+            store
+                .next_value(Counter::CrlNumber { issuer: "root" }, &ev("crl.number"))
+                .unwrap(),
             1
         );
-        assert_eq!(
-            store.next_crl_number("issuing", &ev("crl.number")).unwrap(),
-            2
-        );
-        assert_eq!(store.next_crl_number("root", &ev("crl.number")).unwrap(), 1);
     }
-    let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(
-        store.next_crl_number("issuing", &ev("crl.number")).unwrap(),
-        3
-    );
+    let store = fresh.reopen();
+    assert_eq!(store.next_value(ISSUING_CRL, &ev("crl.number")).unwrap(), 3);
     let last = store.audit_entries(4, 1).unwrap();
     assert_eq!(last[0].details, r#"{"crl_number":3}"#);
 }
 
-#[test]
-fn ok_audit_chain_is_intact_and_linked() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = store_with_five_entries(dir.path());
+fn ok_audit_chain_is_intact_and_linked(b: Backend) {
+    let store = store_with_five_entries(b);
     let entries = store.audit_entries(1, 10).unwrap();
     assert_eq!(
         entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
@@ -409,9 +501,8 @@ fn ok_audit_chain_is_intact_and_linked() {
     assert_eq!(store.audit_entries(3, 2).unwrap(), entries[2..4].to_vec());
 }
 
-#[test]
-fn ok_empty_audit_log_is_intact() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_empty_audit_log_is_intact(b: Backend) {
+    let store = b.fresh();
     assert_eq!(
         store.verify_audit().unwrap(),
         AuditVerification::Intact {
@@ -421,16 +512,12 @@ fn ok_empty_audit_log_is_intact() {
     );
 }
 
-#[test]
-fn fail_audit_edited_details_is_a_hash_mismatch_at_that_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_with_five_entries(dir.path());
-    let raw = Connection::open(&path).unwrap();
-    raw.execute(
+fn fail_audit_edited_details_is_a_hash_mismatch_at_that_entry(b: Backend) {
+    let store = store_with_five_entries(b);
+    store.tamper(
         "UPDATE audit_log SET details = '{\"i\":99}' WHERE seq = 3",
-        [],
-    )
-    .unwrap();
+        &[],
+    );
     assert_eq!(
         store.verify_audit().unwrap(),
         AuditVerification::Broken {
@@ -440,10 +527,8 @@ fn fail_audit_edited_details_is_a_hash_mismatch_at_that_entry() {
     );
 }
 
-#[test]
-fn fail_audit_rehashed_entry_is_a_chain_break() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_with_five_entries(dir.path());
+fn fail_audit_rehashed_entry_is_a_chain_break(b: Backend) {
+    let store = store_with_five_entries(b);
     // Entry 3 rewritten with a consistent hash but claiming another predecessor.
     let e = store.audit_entries(3, 1).unwrap().remove(0);
     let forged_prev = [7u8; 32];
@@ -455,12 +540,10 @@ fn fail_audit_rehashed_entry_is_a_chain_break() {
         e.details.as_bytes(),
         &forged_prev,
     );
-    let raw = Connection::open(&path).unwrap();
-    raw.execute(
-        "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = 3",
-        rusqlite::params![&forged_prev[..], &hash[..]],
-    )
-    .unwrap();
+    store.tamper(
+        "UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = 3",
+        &[Raw::Bytes(&forged_prev), Raw::Bytes(&hash)],
+    );
     assert_eq!(
         store.verify_audit().unwrap(),
         AuditVerification::Broken {
@@ -470,13 +553,9 @@ fn fail_audit_rehashed_entry_is_a_chain_break() {
     );
 }
 
-#[test]
-fn fail_audit_deleted_middle_entry_is_a_gap() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_with_five_entries(dir.path());
-    let raw = Connection::open(&path).unwrap();
-    raw.execute("DELETE FROM audit_log WHERE seq = 3", [])
-        .unwrap();
+fn fail_audit_deleted_middle_entry_is_a_gap(b: Backend) {
+    let store = store_with_five_entries(b);
+    store.tamper("DELETE FROM audit_log WHERE seq = 3", &[]);
     assert_eq!(
         store.verify_audit().unwrap(),
         AuditVerification::Broken {
@@ -489,13 +568,9 @@ fn fail_audit_deleted_middle_entry_is_a_gap() {
     );
 }
 
-#[test]
-fn fail_audit_deleted_last_entry_is_a_truncation() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_with_five_entries(dir.path());
-    let raw = Connection::open(&path).unwrap();
-    raw.execute("DELETE FROM audit_log WHERE seq = 5", [])
-        .unwrap();
+fn fail_audit_deleted_last_entry_is_a_truncation(b: Backend) {
+    let store = store_with_five_entries(b);
+    store.tamper("DELETE FROM audit_log WHERE seq = 5", &[]);
     assert_eq!(
         store.verify_audit().unwrap(),
         AuditVerification::Broken {
@@ -508,10 +583,8 @@ fn fail_audit_deleted_last_entry_is_a_truncation() {
     );
 }
 
-#[test]
-fn fail_audit_replaced_last_entry_is_a_head_mismatch() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_with_five_entries(dir.path());
+fn fail_audit_replaced_last_entry_is_a_head_mismatch(b: Backend) {
+    let store = store_with_five_entries(b);
     let e = store.audit_entries(5, 1).unwrap().remove(0);
     let details = r#"{"i":500}"#;
     let hash = entry_hash(
@@ -522,12 +595,10 @@ fn fail_audit_replaced_last_entry_is_a_head_mismatch() {
         details.as_bytes(),
         &e.prev_hash,
     );
-    let raw = Connection::open(&path).unwrap();
-    raw.execute(
-        "UPDATE audit_log SET details = ?1, hash = ?2 WHERE seq = 5",
-        rusqlite::params![details, &hash[..]],
-    )
-    .unwrap();
+    store.tamper(
+        "UPDATE audit_log SET details = $1, hash = $2 WHERE seq = 5",
+        &[Raw::Text(details), Raw::Bytes(&hash)],
+    );
     assert_eq!(
         store.verify_audit().unwrap(),
         AuditVerification::Broken {
@@ -540,15 +611,10 @@ fn fail_audit_replaced_last_entry_is_a_head_mismatch() {
     );
 }
 
-#[test]
-fn ok_two_handles_on_one_file_write_concurrently() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.db");
-    let stores = [
-        SqliteStore::open(&path).unwrap(),
-        SqliteStore::open(&path).unwrap(),
-    ];
-    let shared = Arc::new(SqliteStore::open(&path).unwrap());
+fn ok_two_handles_on_one_register_write_concurrently(b: Backend) {
+    let fresh = b.fresh();
+    let stores = [fresh.reopen(), fresh.reopen()];
+    let shared: Arc<dyn Store> = Arc::from(fresh.reopen());
     std::thread::scope(|s| {
         for (k, store) in stores.iter().enumerate() {
             let base = u64::try_from(k).unwrap() * 1000 + 1;
@@ -588,9 +654,8 @@ fn ok_two_handles_on_one_file_write_concurrently() {
     );
 }
 
-#[test]
-fn ok_registry_change_and_its_revocations_are_one_transaction() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_registry_change_and_its_revocations_are_one_transaction(b: Backend) {
+    let store = b.fresh();
     store
         .upsert_person(&person("900101300011", "Abenova"), &ev("registry.person"))
         .unwrap();
@@ -609,7 +674,7 @@ fn ok_registry_change_and_its_revocations_are_one_transaction() {
             &ev("revoke"),
         )
         .unwrap();
-    let before = audit_count(&store);
+    let before = audit_count(&*store);
 
     // An unknown serial fails the whole change: the name stays, nothing is revoked.
     let renamed = person("900101300011", "Serikova");
@@ -631,7 +696,7 @@ fn ok_registry_change_and_its_revocations_are_one_transaction() {
         store.certificate(&serial(1)).unwrap().unwrap().revocation,
         None
     );
-    assert_eq!(audit_count(&store), before);
+    assert_eq!(audit_count(&*store), before);
 
     // The already revoked certificate 2 is skipped; 1 is revoked with the change.
     let revs = [
@@ -660,9 +725,8 @@ fn ok_registry_change_and_its_revocations_are_one_transaction() {
     assert_eq!(last.details, r#"{"skipped_already_revoked":["02"]}"#);
 }
 
-#[test]
-fn fail_registry_change_of_unknown_holder() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_registry_change_of_unknown_holder(b: Backend) {
+    let store = b.fresh();
     let change = RegistryChange::EntityUpdated(EntityRecord {
         bin: "050140000656".to_owned(),
         name: "TOO Example".to_owned(),
@@ -684,9 +748,8 @@ fn fail_registry_change_of_unknown_holder() {
     );
 }
 
-#[test]
-fn ok_registry_round_trips() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_registry_round_trips(b: Backend) {
+    let store = b.fresh();
     let mut p = person("900101300011", "Abenova");
     p.patronymic = Some("Serikovna".to_owned());
     p.death_date = Some(date!(2025 - 02 - 28));
@@ -703,9 +766,8 @@ fn ok_registry_round_trips() {
     assert_eq!(store.entity("000000000000").unwrap(), None);
 }
 
-#[test]
-fn ok_bans_apply_from_their_date_until_lifted() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_bans_apply_from_their_date_until_lifted(b: Backend) {
+    let store = b.fresh();
     let id = store
         .add_ban(
             &NewBan {
@@ -750,9 +812,8 @@ fn ok_bans_apply_from_their_date_until_lifted() {
     assert_eq!(first.details, format!(r#"{{"ban_id":{id}}}"#));
 }
 
-#[test]
-fn fail_ban_naming_nobody() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_ban_naming_nobody(b: Backend) {
+    let store = b.fresh();
     let ban = NewBan {
         iin: None,
         bin: None,
@@ -768,9 +829,8 @@ fn fail_ban_naming_nobody() {
     );
 }
 
-#[test]
-fn ok_refusals_are_recorded_in_order() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_refusals_are_recorded_in_order(b: Backend) {
+    let store = b.fresh();
     let r = NewRefusal {
         at: T0,
         ground: RefusalGround::UnderAge,
@@ -803,9 +863,8 @@ fn ok_refusals_are_recorded_in_order() {
     );
 }
 
-#[test]
-fn ok_list_filters_and_pages() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_list_filters_and_pages(b: Backend) {
+    let store = b.fresh();
     let mut legal = cert(3, "issuing", year_after());
     legal.iin = Some("800202400022".to_owned());
     legal.bin = Some("050140000656".to_owned());
@@ -874,9 +933,8 @@ fn ok_list_filters_and_pages() {
     );
 }
 
-#[test]
-fn ok_and_fail_archive_keeps_five_years_of_revoked() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_and_fail_archive_keeps_five_years_of_revoked(b: Backend) {
+    let store = b.fresh();
     let recs = [
         cert(1, "issuing", year_after()),
         cert(2, "issuing", year_after()),
@@ -895,7 +953,7 @@ fn ok_and_fail_archive_keeps_five_years_of_revoked() {
         )
         .unwrap();
     let cutoff = recent; // "five years before now", as the domain computes it
-    let before = audit_count(&store);
+    let before = audit_count(&*store);
     assert_eq!(
         store.archive(&[serial(1), serial(2)], cutoff, &ev("archive")),
         Err(StoreError::RetentionNotElapsed {
@@ -912,7 +970,7 @@ fn ok_and_fail_archive_keeps_five_years_of_revoked() {
         Err(StoreError::UnknownSerial { serial: serial(9) })
     );
     assert!(store.certificate(&serial(1)).unwrap().is_some());
-    assert_eq!(audit_count(&store), before);
+    assert_eq!(audit_count(&*store), before);
 
     assert_eq!(
         store.archive(&[serial(1)], cutoff, &ev("archive")).unwrap(),
@@ -929,9 +987,8 @@ fn ok_and_fail_archive_keeps_five_years_of_revoked() {
     assert_eq!(left, vec![serial(2)]);
 }
 
-#[test]
-fn ok_imported_revoked_certificate_is_stored_revoked() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_imported_revoked_certificate_is_stored_revoked(b: Backend) {
+    let store = b.fresh();
     let mut rec = cert(4, "issuing", year_after());
     rec.revocation = Some(revocation(4, RevocationGround::Agreement, T0).record);
     store
@@ -1088,9 +1145,8 @@ fn operator_event(action: &str, at: OffsetDateTime) -> AuditEvent {
     }
 }
 
-#[test]
-fn ok_operator_round_trip_and_revocation() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn ok_operator_round_trip_and_revocation(b: Backend) {
+    let store = b.fresh();
     let hash = [7u8; 32];
     let id = store
         .add_operator(
@@ -1137,12 +1193,11 @@ fn ok_operator_round_trip_and_revocation() {
         Some(revoked.clone())
     );
     assert_eq!(store.operators().unwrap(), vec![revoked]);
-    assert_eq!(audit_count(&store), 2);
+    assert_eq!(audit_count(&*store), 2);
 }
 
-#[test]
-fn fail_operator_duplicate_name_or_hash_changes_nothing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_operator_duplicate_name_or_hash_changes_nothing(b: Backend) {
+    let store = b.fresh();
     store
         .add_operator("a", &[1u8; 32], &operator_event("operator-added", T0))
         .unwrap();
@@ -1157,12 +1212,11 @@ fn fail_operator_duplicate_name_or_hash_changes_nothing() {
         })
     );
     assert_eq!(store.operators().unwrap().len(), 1);
-    assert_eq!(audit_count(&store), 1);
+    assert_eq!(audit_count(&*store), 1);
 }
 
-#[test]
-fn fail_operator_revoke_unknown_or_twice_changes_nothing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn fail_operator_revoke_unknown_or_twice_changes_nothing(b: Backend) {
+    let store = b.fresh();
     assert_eq!(
         store.revoke_operator("nobody", &operator_event("operator-revoked", T0)),
         Err(StoreError::UnknownOperator {
@@ -1182,11 +1236,11 @@ fn fail_operator_revoke_unknown_or_twice_changes_nothing() {
             at: T0
         })
     );
-    assert_eq!(audit_count(&store), 2);
-    assert_eq!(store.verify_audit().unwrap(), store_intact(&store));
+    assert_eq!(audit_count(&*store), 2);
+    assert_eq!(store.verify_audit().unwrap(), store_intact(&*store));
 }
 
-fn store_intact(store: &SqliteStore) -> AuditVerification {
+fn store_intact(store: &dyn Store) -> AuditVerification {
     let head = store.audit_head().unwrap();
     AuditVerification::Intact {
         entries: head.entries,
@@ -1212,7 +1266,9 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
              DROP INDEX certificates_by_key; ALTER TABLE certificates DROP COLUMN spki_sha256; \
              CREATE INDEX certificates_by_issued ON certificates (issued_at, serial); \
              CREATE INDEX certificates_by_bin ON certificates (bin); \
-             DROP TABLE idempotency_keys; PRAGMA user_version = 1;",
+             DROP TABLE idempotency_keys; DROP TABLE counters; \
+             CREATE TABLE crl_numbers (issuer TEXT PRIMARY KEY NOT NULL, \
+             last INTEGER NOT NULL CHECK (last > 0)); PRAGMA user_version = 1;",
         )
         .unwrap();
     }
@@ -1222,7 +1278,7 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, eds_ca::store::sqlite::SCHEMA_VERSION);
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     // A file this program created has 16 KiB pages (see `PAGE_SIZE` in store::sqlite).
     let page_size: i64 = Connection::open(&path)
         .unwrap()
@@ -1267,6 +1323,124 @@ fn ok_version_1_register_migrates_to_operators_keeping_its_rows() {
         .unwrap();
     assert_eq!(store.operators().unwrap().len(), 1);
     assert_eq!(store.verify_audit().unwrap(), store_intact(&store));
+}
+
+fn ok_counters_are_separate_and_persisted(b: Backend) {
+    let fresh = b.fresh();
+    assert_eq!(fresh.next_value(ISSUING_CRL, &ev("crl")).unwrap(), 1);
+    assert_eq!(
+        fresh
+            .next_value(Counter::TsaSerialBlock, &ev("tsa"))
+            .unwrap(),
+        1
+    );
+    assert_eq!(fresh.next_value(ISSUING_CRL, &ev("crl")).unwrap(), 2);
+    let store = fresh.reopen();
+    assert_eq!(
+        store
+            .next_value(Counter::TsaSerialBlock, &ev("tsa"))
+            .unwrap(),
+        2
+    );
+    let entries = store.audit_entries(1, 10).unwrap();
+    let details: Vec<&str> = entries.iter().map(|e| e.details.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            r#"{"crl_number":1}"#,
+            r#"{"tsa_serial_block":1}"#,
+            r#"{"crl_number":2}"#,
+            r#"{"tsa_serial_block":2}"#
+        ]
+    );
+}
+
+on_both_backends!(
+    ok_insert_then_get_round_trip,
+    ok_instants_are_kept_to_the_second_in_utc,
+    fail_duplicate_serial_changes_nothing,
+    fail_batch_insert_with_a_duplicate_inserts_none,
+    fail_revoke_twice_names_the_first_revocation,
+    fail_revoke_unknown_serial,
+    fail_batch_revoke_with_unknown_second_serial_changes_nothing,
+    ok_for_each_revoked_skips_expired_and_other_issuers_in_serial_order,
+    fail_for_each_revoked_stops_at_the_callbacks_error,
+    ok_crl_numbers_strictly_increase_across_opens,
+    ok_audit_chain_is_intact_and_linked,
+    ok_empty_audit_log_is_intact,
+    fail_audit_edited_details_is_a_hash_mismatch_at_that_entry,
+    fail_audit_rehashed_entry_is_a_chain_break,
+    fail_audit_deleted_middle_entry_is_a_gap,
+    fail_audit_deleted_last_entry_is_a_truncation,
+    fail_audit_replaced_last_entry_is_a_head_mismatch,
+    ok_two_handles_on_one_register_write_concurrently,
+    ok_registry_change_and_its_revocations_are_one_transaction,
+    fail_registry_change_of_unknown_holder,
+    ok_registry_round_trips,
+    ok_bans_apply_from_their_date_until_lifted,
+    fail_ban_naming_nobody,
+    ok_refusals_are_recorded_in_order,
+    ok_list_filters_and_pages,
+    ok_and_fail_archive_keeps_five_years_of_revoked,
+    ok_imported_revoked_certificate_is_stored_revoked,
+    ok_operator_round_trip_and_revocation,
+    fail_operator_duplicate_name_or_hash_changes_nothing,
+    fail_operator_revoke_unknown_or_twice_changes_nothing,
+    ok_counters_are_separate_and_persisted,
+);
+
+#[test]
+fn ok_counters_are_separate_and_version_5_counters_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.next_value(ISSUING_CRL, &ev("crl")).unwrap(), 1);
+        assert_eq!(
+            store
+                .next_value(Counter::TsaSerialBlock, &ev("tsa"))
+                .unwrap(),
+            1
+        );
+        assert_eq!(store.next_value(ISSUING_CRL, &ev("crl")).unwrap(), 2);
+        let last = store.audit_entries(2, 1).unwrap();
+        assert_eq!(last[0].details, r#"{"tsa_serial_block":1}"#);
+    }
+    // Version 5 kept the timestamp serial blocks as the CRL number of a pseudo-issuer.
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE counters; \
+             CREATE TABLE crl_numbers (issuer TEXT PRIMARY KEY NOT NULL, \
+             last INTEGER NOT NULL CHECK (last > 0)); \
+             INSERT INTO crl_numbers VALUES ('issuing', 7), ('root', 2), \
+             ('tsa-serial-block', 4); PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.next_value(ISSUING_CRL, &ev("crl")).unwrap(), 8);
+    assert_eq!(
+        store
+            .next_value(Counter::CrlNumber { issuer: "root" }, &ev("crl"))
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .next_value(Counter::TsaSerialBlock, &ev("tsa"))
+            .unwrap(),
+        5
+    );
+    let tables: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'crl_numbers'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
 }
 
 /// Run by [`ok_second_handle_keeps_the_first_ones_writes_visible_to_other_processes`] in a child
@@ -1348,7 +1522,9 @@ fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP INDEX certificates_by_key; ALTER TABLE certificates DROP COLUMN spki_sha256; \
-             DROP TABLE idempotency_keys; PRAGMA user_version = 3;",
+             DROP TABLE idempotency_keys; DROP TABLE counters; \
+             CREATE TABLE crl_numbers (issuer TEXT PRIMARY KEY NOT NULL, \
+             last INTEGER NOT NULL CHECK (last > 0)); PRAGMA user_version = 3;",
         )
         .unwrap();
     }
@@ -1357,7 +1533,7 @@ fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
         .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     let found: Vec<_> = store
         .certificates_by_key(&digest)
         .unwrap()
@@ -1375,4 +1551,40 @@ fn ok_version_3_register_migrates_and_finds_certificates_by_key() {
         )
         .unwrap();
     assert_eq!(unindexed, 1);
+}
+
+#[test]
+fn postgres_fail_schema_from_a_newer_program() {
+    let url = TestPostgres::shared().new_database();
+    drop(eds_ca::store::PostgresStore::open(&url).unwrap());
+    ::postgres::Client::connect(&url, ::postgres::NoTls)
+        .unwrap()
+        .execute("UPDATE schema_version SET version = 99", &[])
+        .unwrap();
+    assert_eq!(
+        eds_ca::store::PostgresStore::open(&url).map(|_| ()),
+        Err(StoreError::SchemaTooNew {
+            found: 99,
+            supported: eds_ca::store::postgres::SCHEMA_VERSION
+        })
+    );
+}
+
+#[test]
+fn postgres_ok_connections_opening_a_new_database_together_migrate_it_once() {
+    let url = TestPostgres::shared().new_database();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| eds_ca::store::PostgresStore::open(&url).map(|_| ())))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), Ok(()));
+        }
+    });
+    let version: i64 = ::postgres::Client::connect(&url, ::postgres::NoTls)
+        .unwrap()
+        .query_one("SELECT version FROM schema_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, eds_ca::store::postgres::SCHEMA_VERSION);
 }

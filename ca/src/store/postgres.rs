@@ -1,0 +1,1425 @@
+//! The register on PostgreSQL: the same contract as [`super::SqliteStore`], for several servers
+//! on one database.
+//!
+//! - One connection per `PostgresStore`, behind a mutex (open several stores for parallel
+//!   readers, as `eds serve` does); a connection the server closed is opened again on the next
+//!   call.
+//! - Every method is one transaction. Writers first lock the audit head's row
+//!   (`SELECT … FOR UPDATE`): every change appends to the one audit chain, so writers follow each
+//!   other in every process, as SQLite's `BEGIN IMMEDIATE` makes them do in one file. Serials
+//!   stay unique by the primary key whatever the order. Readers use a REPEATABLE READ snapshot,
+//!   so the audit log and its head are read at one instant.
+//! - The schema is versioned in `schema_version` and migrated on open, under an advisory lock so
+//!   that two processes starting together do not both migrate.
+//! - Instants are Unix seconds (`BIGINT`), dates `YYYY-MM-DD` text, serials and hashes `BYTEA`:
+//!   the values of the SQLite backend, so a register copies between the two unchanged
+//!   (`eds ca migrate`).
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use eds_profile::grounds::{RefusalGround, RevocationGround};
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{FromSql, ToSql};
+use postgres::{Client, GenericClient, NoTls, Row};
+use serde_json::{Value, json};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+use crate::store::audit::{self, ChainVerifier, RawEntry};
+use crate::store::{
+    AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
+    CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
+    EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
+    PersonRecord, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
+    Serial, Status, StoreError,
+};
+
+/// The schema version this program writes (`schema_version.version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Key of the advisory lock held while migrating (any fixed number; "eds" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0065_6473;
+
+/// The register in a PostgreSQL database.
+pub struct PostgresStore {
+    url: String,
+    conn: Mutex<Client>,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (a libpq-style URL or key=value string; no TLS) and
+    /// migrates its schema.
+    ///
+    /// Fails with [`StoreError::SchemaTooNew`] for a database of a newer program,
+    /// [`StoreError::Backend`] when the server cannot be reached.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let mut client = connect(url)?;
+        migrate(&mut client)?;
+        Ok(Self {
+            url: url.to_owned(),
+            conn: Mutex::new(client),
+        })
+    }
+
+    /// The connection, opened again if the server closed it. A thread that panicked while holding
+    /// it may have left a transaction open: it is rolled back first.
+    fn lock(&self) -> Result<MutexGuard<'_, Client>, StoreError> {
+        let mut guard = self.conn.lock().unwrap_or_else(|poisoned: PoisonError<_>| {
+            self.conn.clear_poison();
+            poisoned.into_inner()
+        });
+        if guard.is_closed() {
+            *guard = connect(&self.url)?;
+        }
+        // Outside a transaction this only warns; inside an aborted or abandoned one it ends it.
+        guard.batch_execute("ROLLBACK").map_err(db_err)?;
+        Ok(guard)
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut c = self.lock()?;
+        c.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .map_err(db_err)?;
+        let out = lock_head(&mut c).and_then(|()| f(&mut c));
+        finish(&mut c, out)
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut c = self.lock()?;
+        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(db_err)?;
+        let out = f(&mut c);
+        finish(&mut c, out)
+    }
+}
+
+pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
+    Client::connect(url, NoTls).map_err(|e| StoreError::Backend {
+        message: format!("connect to PostgreSQL: {}", pg_message(&e)),
+    })
+}
+
+/// Commits after `Ok`, rolls back after `Err`.
+fn finish<T>(c: &mut Client, out: Result<T, StoreError>) -> Result<T, StoreError> {
+    match out {
+        Ok(v) => {
+            c.batch_execute("COMMIT").map_err(db_err)?;
+            Ok(v)
+        }
+        Err(e) => {
+            // A failed rollback leaves the transaction to the next `lock`.
+            let _ = c.batch_execute("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn lock_head(c: &mut Client) -> Result<(), StoreError> {
+    c.query_opt(
+        "SELECT entries FROM audit_head WHERE id = 1 FOR UPDATE",
+        &[],
+    )
+    .map_err(db_err)?
+    .ok_or_else(|| StoreError::Corrupt {
+        what: "audit_head row 1: missing".to_owned(),
+    })?;
+    Ok(())
+}
+
+impl CertificateStore for PostgresStore {
+    fn insert_certificate(
+        &self,
+        rec: &CertificateRecord,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.write(|c| {
+            insert_certificate_in(c, rec)?;
+            append_audit_in(c, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn insert_certificates(
+        &self,
+        recs: &[CertificateRecord],
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut batch = self.begin_certificates()?;
+        batch.insert(recs)?;
+        batch.commit(audit)
+    }
+
+    fn insert_certificate_idempotent(
+        &self,
+        rec: &CertificateRecord,
+        key: &IdempotencyRecord,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.write(|c| {
+            insert_certificate_in(c, rec)?;
+            let inserted = c.execute(
+                "INSERT INTO idempotency_keys (operator, key, request_sha256, serial) \
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    &key.operator,
+                    &key.key,
+                    &key.request_sha256.as_slice(),
+                    &key.serial.as_bytes(),
+                ],
+            );
+            match inserted {
+                Ok(_) => {}
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                    return Err(StoreError::IdempotencyKeyTaken {
+                        operator: key.operator.clone(),
+                        key: key.key.clone(),
+                    });
+                }
+                Err(e) => return Err(db_err(e)),
+            }
+            append_audit_in(c, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn idempotency_record(
+        &self,
+        operator: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.read(|c| {
+            let Some(row) = c
+                .query_opt(
+                    "SELECT request_sha256, serial FROM idempotency_keys \
+                     WHERE operator = $1 AND key = $2",
+                    &[&operator, &key],
+                )
+                .map_err(db_err)?
+            else {
+                return Ok(None);
+            };
+            let corrupt = |what: &str| StoreError::Corrupt {
+                what: format!("idempotency key {key:?}: {what}"),
+            };
+            let hash: Vec<u8> = col(&row, 0, "idempotency_keys", key, "request_sha256")?;
+            let serial: Vec<u8> = col(&row, 1, "idempotency_keys", key, "serial")?;
+            Ok(Some(IdempotencyRecord {
+                operator: operator.to_owned(),
+                key: key.to_owned(),
+                request_sha256: hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| corrupt("request hash"))?,
+                serial: Serial::from_der_content(&serial).map_err(|_| corrupt("serial"))?,
+            }))
+        })
+    }
+
+    fn begin_certificates(&self) -> Result<Box<dyn CertificateBatch + '_>, StoreError> {
+        let mut conn = self.lock()?;
+        conn.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .map_err(db_err)?;
+        let mut batch = PostgresCertificateBatch { conn, open: true };
+        lock_head(&mut batch.conn)?;
+        Ok(Box::new(batch))
+    }
+
+    fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError> {
+        self.read(|c| certificate_in(c, serial))
+    }
+
+    fn certificates_by_key(
+        &self,
+        spki_sha256: &[u8; 32],
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.read(|c| {
+            c.query(
+                &format!("{SELECT_CERTIFICATES} WHERE c.spki_sha256 = $1 ORDER BY c.id"),
+                &[&spki_sha256.as_slice()],
+            )
+            .map_err(db_err)?
+            .iter()
+            .map(decode_certificate)
+            .collect()
+        })
+    }
+
+    fn list_certificates(
+        &self,
+        q: &CertificateQuery,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        let mut sql = format!("{SELECT_CERTIFICATES} WHERE TRUE");
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        for (column, value) in [
+            ("c.iin", &q.iin),
+            ("c.bin", &q.bin),
+            ("c.issuer", &q.issuer),
+        ] {
+            if let Some(v) = value {
+                args.push(Box::new(v.clone()));
+                sql.push_str(&format!(" AND {column} = ${}", args.len()));
+            }
+        }
+        match q.status {
+            Some(Status::Valid) => sql.push_str(" AND r.serial IS NULL"),
+            Some(Status::Revoked) => sql.push_str(" AND r.serial IS NOT NULL"),
+            None => {}
+        }
+        // LIMIT NULL is no limit.
+        args.push(Box::new(q.limit.map(saturating_i64)));
+        args.push(Box::new(saturating_i64(q.offset)));
+        sql.push_str(&format!(
+            " ORDER BY c.id LIMIT ${} OFFSET ${}",
+            args.len() - 1,
+            args.len()
+        ));
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+        self.read(|c| {
+            c.query(&sql, &refs)
+                .map_err(db_err)?
+                .iter()
+                .map(decode_certificate)
+                .collect()
+        })
+    }
+
+    fn revoke(
+        &self,
+        revs: &[NewRevocation],
+        audit: &AuditEvent,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.write(|c| {
+            let (revoked, _) = revoke_in(c, revs, false)?;
+            append_audit_in(c, audit, &[])?;
+            Ok(revoked)
+        })
+    }
+
+    /// `f` runs while the connection is held: it must not call this store.
+    fn for_each_revoked(
+        &self,
+        issuer: &str,
+        still_valid_at: OffsetDateTime,
+        f: &mut dyn FnMut(RevokedEntry) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let not_after = still_valid_at.unix_timestamp();
+            let params: [&(dyn ToSql + Sync); 2] = [&issuer, &not_after];
+            let mut rows = c
+                .query_raw(
+                    "SELECT serial, entered_at, reason, invalidity_date FROM revocations \
+                     WHERE issuer = $1 AND not_after >= $2 ORDER BY serial",
+                    params,
+                )
+                .map_err(db_err)?;
+            let mut count = 0u64;
+            while let Some(row) = rows.next().map_err(db_err)? {
+                let raw: Vec<u8> = col(&row, 0, "revocations", "?", "serial")?;
+                let serial = Serial::from_der_content(&raw)
+                    .map_err(|_| corrupt("revocations", "?", "serial", "not a serial"))?;
+                let revoked_at = instant(col(&row, 1, "revocations", &serial, "entered_at")?)
+                    .ok_or_else(|| corrupt("revocations", &serial, "entered_at", "out of range"))?;
+                let reason = reason_from_code(col(&row, 2, "revocations", &serial, "reason")?)
+                    .ok_or_else(|| corrupt("revocations", &serial, "reason", "unknown code"))?;
+                let invalidity: Option<i64> =
+                    col(&row, 3, "revocations", &serial, "invalidity_date")?;
+                let invalidity_date = invalidity
+                    .map(|t| {
+                        instant(t).ok_or_else(|| {
+                            corrupt("revocations", &serial, "invalidity_date", "out of range")
+                        })
+                    })
+                    .transpose()?;
+                f(RevokedEntry {
+                    serial,
+                    revoked_at,
+                    reason,
+                    invalidity_date,
+                })?;
+                count = count.saturating_add(1);
+            }
+            Ok(count)
+        })
+    }
+
+    fn archive(
+        &self,
+        serials: &[Serial],
+        revoked_before: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<usize, StoreError> {
+        let cutoff = revoked_before.unix_timestamp();
+        self.write(|c| {
+            let mut removed = 0usize;
+            for serial in serials {
+                let found = c
+                    .query_opt(
+                        "SELECT r.entered_at FROM certificates c \
+                         LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = $1",
+                        &[&serial.as_bytes()],
+                    )
+                    .map_err(db_err)?;
+                let Some(row) = found else {
+                    return Err(StoreError::UnknownSerial {
+                        serial: serial.clone(),
+                    });
+                };
+                match col::<Option<i64>, _>(&row, 0, "revocations", serial, "entered_at")? {
+                    None => {
+                        return Err(StoreError::NotRevoked {
+                            serial: serial.clone(),
+                        });
+                    }
+                    Some(at) if at >= cutoff => {
+                        return Err(StoreError::RetentionNotElapsed {
+                            serial: serial.clone(),
+                            revoked_at: instant(at).ok_or_else(|| {
+                                corrupt("revocations", serial, "entered_at", "out of range")
+                            })?,
+                        });
+                    }
+                    Some(_) => {}
+                }
+                for sql in [
+                    "DELETE FROM revocations WHERE serial = $1",
+                    "DELETE FROM certificates WHERE serial = $1",
+                ] {
+                    c.execute(sql, &[&serial.as_bytes()]).map_err(db_err)?;
+                }
+                removed = removed.saturating_add(1);
+            }
+            append_audit_in(c, audit, &[])?;
+            Ok(removed)
+        })
+    }
+
+    fn record_refusal(&self, r: &NewRefusal, audit: &AuditEvent) -> Result<i64, StoreError> {
+        self.write(|c| {
+            let row = c
+                .query_one(
+                    "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    &[
+                        &r.at.unix_timestamp(),
+                        &r.ground.as_str(),
+                        &r.detail,
+                        &r.iin,
+                        &r.bin,
+                        &r.request_json,
+                    ],
+                )
+                .map_err(db_err)?;
+            let id: i64 = col(&row, 0, "refusals", "new", "id")?;
+            append_audit_in(c, audit, &[("refusal_id", json!(id))])?;
+            Ok(id)
+        })
+    }
+
+    fn refusals(&self) -> Result<Vec<RefusalRecord>, StoreError> {
+        self.read(|c| {
+            let rows = c
+                .query(
+                    "SELECT id, at, ground, detail, iin, bin, request_json FROM refusals \
+                     ORDER BY id",
+                    &[],
+                )
+                .map_err(db_err)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let id: i64 = col(row, 0, "refusals", "?", "id")?;
+                let key = id.to_string();
+                let ground: String = col(row, 2, "refusals", &key, "ground")?;
+                out.push(RefusalRecord {
+                    id,
+                    at: instant(col(row, 1, "refusals", &key, "at")?)
+                        .ok_or_else(|| corrupt("refusals", &key, "at", "out of range"))?,
+                    ground: RefusalGround::from_name(&ground)
+                        .ok_or_else(|| corrupt("refusals", &key, "ground", "unknown ground"))?,
+                    detail: col(row, 3, "refusals", &key, "detail")?,
+                    iin: col(row, 4, "refusals", &key, "iin")?,
+                    bin: col(row, 5, "refusals", &key, "bin")?,
+                    request_json: col(row, 6, "refusals", &key, "request_json")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+impl RegistryStore for PostgresStore {
+    fn upsert_person(&self, p: &PersonRecord, audit: &AuditEvent) -> Result<(), StoreError> {
+        let birth = date_text(p.birth_date)?;
+        let death = p.death_date.map(date_text).transpose()?;
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO persons (iin, surname, name, patronymic, birth_date, death_date) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (iin) DO UPDATE SET \
+                 surname = $2, name = $3, patronymic = $4, birth_date = $5, death_date = $6",
+                &[&p.iin, &p.surname, &p.name, &p.patronymic, &birth, &death],
+            )
+            .map_err(db_err)?;
+            append_audit_in(c, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn upsert_entity(&self, e: &EntityRecord, audit: &AuditEvent) -> Result<(), StoreError> {
+        let liquidated = e.liquidated_on.map(date_text).transpose()?;
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO entities (bin, name, head_iin, liquidated_on) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (bin) DO UPDATE SET \
+                 name = $2, head_iin = $3, liquidated_on = $4",
+                &[&e.bin, &e.name, &e.head_iin, &liquidated],
+            )
+            .map_err(db_err)?;
+            append_audit_in(c, audit, &[])?;
+            Ok(())
+        })
+    }
+
+    fn person(&self, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
+        self.read(|c| {
+            let Some(row) = c
+                .query_opt(
+                    "SELECT iin, surname, name, patronymic, birth_date, death_date FROM persons \
+                     WHERE iin = $1",
+                    &[&iin],
+                )
+                .map_err(db_err)?
+            else {
+                return Ok(None);
+            };
+            let birth: String = col(&row, 4, "persons", iin, "birth_date")?;
+            let death: Option<String> = col(&row, 5, "persons", iin, "death_date")?;
+            Ok(Some(PersonRecord {
+                iin: col(&row, 0, "persons", iin, "iin")?,
+                surname: col(&row, 1, "persons", iin, "surname")?,
+                name: col(&row, 2, "persons", iin, "name")?,
+                patronymic: col(&row, 3, "persons", iin, "patronymic")?,
+                birth_date: parse_date(&birth, "persons", iin, "birth_date")?,
+                death_date: death
+                    .map(|d| parse_date(&d, "persons", iin, "death_date"))
+                    .transpose()?,
+            }))
+        })
+    }
+
+    fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
+        self.read(|c| {
+            let Some(row) = c
+                .query_opt(
+                    "SELECT bin, name, head_iin, liquidated_on FROM entities WHERE bin = $1",
+                    &[&bin],
+                )
+                .map_err(db_err)?
+            else {
+                return Ok(None);
+            };
+            let liquidated: Option<String> = col(&row, 3, "entities", bin, "liquidated_on")?;
+            Ok(Some(EntityRecord {
+                bin: col(&row, 0, "entities", bin, "bin")?,
+                name: col(&row, 1, "entities", bin, "name")?,
+                head_iin: col(&row, 2, "entities", bin, "head_iin")?,
+                liquidated_on: liquidated
+                    .map(|d| parse_date(&d, "entities", bin, "liquidated_on"))
+                    .transpose()?,
+            }))
+        })
+    }
+
+    fn apply_registry_change(
+        &self,
+        change: &RegistryChange,
+        revs: &[NewRevocation],
+        audit: &AuditEvent,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.write(|c| {
+            match change {
+                RegistryChange::PersonUpdated(p) => {
+                    let birth = date_text(p.birth_date)?;
+                    let death = p.death_date.map(date_text).transpose()?;
+                    let changed = c
+                        .execute(
+                            "UPDATE persons SET surname = $2, name = $3, patronymic = $4, \
+                             birth_date = $5, death_date = $6 WHERE iin = $1",
+                            &[&p.iin, &p.surname, &p.name, &p.patronymic, &birth, &death],
+                        )
+                        .map_err(db_err)?;
+                    if changed == 0 {
+                        return Err(StoreError::UnknownPerson { iin: p.iin.clone() });
+                    }
+                }
+                RegistryChange::EntityUpdated(e) => {
+                    let liquidated = e.liquidated_on.map(date_text).transpose()?;
+                    let changed = c
+                        .execute(
+                            "UPDATE entities SET name = $2, head_iin = $3, liquidated_on = $4 \
+                             WHERE bin = $1",
+                            &[&e.bin, &e.name, &e.head_iin, &liquidated],
+                        )
+                        .map_err(db_err)?;
+                    if changed == 0 {
+                        return Err(StoreError::UnknownEntity { bin: e.bin.clone() });
+                    }
+                }
+            }
+            let (revoked, skipped) = revoke_in(c, revs, true)?;
+            let skipped: Vec<String> = skipped.iter().map(Serial::to_string).collect();
+            append_audit_in(c, audit, &[("skipped_already_revoked", json!(skipped))])?;
+            Ok(revoked)
+        })
+    }
+}
+
+impl BanStore for PostgresStore {
+    fn add_ban(&self, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
+        if ban.iin.is_none() && ban.bin.is_none() {
+            return Err(StoreError::InvalidRecord {
+                what: "a ban names neither an iin nor a bin".to_owned(),
+            });
+        }
+        let from = date_text(ban.effective_from)?;
+        let lifted = match ban.ends_on {
+            Some(end) => Some(date_text(
+                eds_profile::grounds::court_ban_lifted_on(end).ok_or_else(|| {
+                    StoreError::InvalidRecord {
+                        what: "a ban ending on the last representable day".to_owned(),
+                    }
+                })?,
+            )?),
+            None => None,
+        };
+        self.write(|c| {
+            let row = c
+                .query_one(
+                    "INSERT INTO bans (iin, bin, court_decision, effective_from, lifted_on) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&ban.iin, &ban.bin, &ban.court_decision, &from, &lifted],
+                )
+                .map_err(db_err)?;
+            let id: i64 = col(&row, 0, "bans", "new", "id")?;
+            append_audit_in(c, audit, &[("ban_id", json!(id))])?;
+            Ok(id)
+        })
+    }
+
+    fn lift_ban(&self, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
+        let on = date_text(on)?;
+        self.write(|c| {
+            let changed = c
+                .execute("UPDATE bans SET lifted_on = $2 WHERE id = $1", &[&id, &on])
+                .map_err(db_err)?;
+            if changed == 0 {
+                return Err(StoreError::UnknownBan { id });
+            }
+            let ban = query_bans(c, &format!("{SELECT_BANS} WHERE id = $1"), &[&id])?
+                .into_iter()
+                .next()
+                .ok_or(StoreError::UnknownBan { id })?;
+            append_audit_in(c, audit, &[])?;
+            Ok(ban)
+        })
+    }
+
+    fn bans_for(
+        &self,
+        iin: Option<&str>,
+        bin: Option<&str>,
+        on: Date,
+    ) -> Result<Vec<Ban>, StoreError> {
+        let on = date_text(on)?;
+        self.read(|c| {
+            query_bans(
+                c,
+                &format!(
+                    "{SELECT_BANS} WHERE (iin = $1 OR bin = $2) AND effective_from <= $3 \
+                     AND (lifted_on IS NULL OR lifted_on > $3) ORDER BY id"
+                ),
+                &[&iin, &bin, &on],
+            )
+        })
+    }
+}
+
+impl AuditStore for PostgresStore {
+    fn audit_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|c| {
+            c.query(
+                "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
+                 WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                &[&saturating_i64(from_seq), &saturating_i64(limit)],
+            )
+            .map_err(db_err)?
+            .iter()
+            .map(decode_audit_entry)
+            .collect()
+        })
+    }
+
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        self.read(verify_audit_in)
+    }
+
+    fn append_audit(&self, audit: &AuditEvent) -> Result<AuditEntry, StoreError> {
+        self.write(|c| append_audit_in(c, audit, &[]))
+    }
+
+    fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        self.read(|c| {
+            read_head(c)?.ok_or_else(|| StoreError::Corrupt {
+                what: "audit_head row 1: missing".to_owned(),
+            })
+        })
+    }
+}
+
+impl OperatorStore for PostgresStore {
+    fn add_operator(
+        &self,
+        name: &str,
+        token_hash: &[u8; 32],
+        audit: &AuditEvent,
+    ) -> Result<i64, StoreError> {
+        self.write(|c| {
+            if operator_by_name_in(c, name)?.is_some() {
+                return Err(StoreError::DuplicateOperator {
+                    name: name.to_owned(),
+                });
+            }
+            let inserted = c.query_one(
+                "INSERT INTO operators (name, token_hash, created_at) VALUES ($1, $2, $3) \
+                 RETURNING id",
+                &[&name, &token_hash.as_slice(), &audit.at.unix_timestamp()],
+            );
+            let row = match inserted {
+                Ok(row) => row,
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                    return Err(StoreError::InvalidRecord {
+                        what: "operator token hash is already registered".to_owned(),
+                    });
+                }
+                Err(e) => return Err(db_err(e)),
+            };
+            let id: i64 = col(&row, 0, "operators", name, "id")?;
+            append_audit_in(c, audit, &[("operator_id", json!(id))])?;
+            Ok(id)
+        })
+    }
+
+    fn operator_by_token_hash(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<Operator>, StoreError> {
+        self.read(|c| {
+            c.query_opt(
+                &format!("{SELECT_OPERATORS} WHERE token_hash = $1"),
+                &[&token_hash.as_slice()],
+            )
+            .map_err(db_err)?
+            .as_ref()
+            .map(decode_operator)
+            .transpose()
+        })
+    }
+
+    fn revoke_operator(&self, name: &str, audit: &AuditEvent) -> Result<Operator, StoreError> {
+        self.write(|c| {
+            let found =
+                operator_by_name_in(c, name)?.ok_or_else(|| StoreError::UnknownOperator {
+                    name: name.to_owned(),
+                })?;
+            if let Some(at) = found.revoked_at {
+                return Err(StoreError::OperatorAlreadyRevoked {
+                    name: name.to_owned(),
+                    at,
+                });
+            }
+            c.execute(
+                "UPDATE operators SET revoked_at = $1 WHERE id = $2",
+                &[&audit.at.unix_timestamp(), &found.id],
+            )
+            .map_err(db_err)?;
+            append_audit_in(c, audit, &[("operator_id", json!(found.id))])?;
+            operator_by_name_in(c, name)?.ok_or_else(|| StoreError::Corrupt {
+                what: format!("operators row {name}: gone after its update"),
+            })
+        })
+    }
+
+    fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        self.read(|c| {
+            c.query(&format!("{SELECT_OPERATORS} ORDER BY id"), &[])
+                .map_err(db_err)?
+                .iter()
+                .map(decode_operator)
+                .collect()
+        })
+    }
+}
+
+impl CounterStore for PostgresStore {
+    fn next_value(&self, counter: Counter<'_>, audit: &AuditEvent) -> Result<u64, StoreError> {
+        let name = counter.name();
+        self.write(|c| {
+            let row = c
+                .query_one(
+                    "INSERT INTO counters (name, last) VALUES ($1, 1) \
+                     ON CONFLICT (name) DO UPDATE SET last = counters.last + 1 RETURNING last",
+                    &[&name],
+                )
+                .map_err(db_err)?;
+            let n: i64 = col(&row, 0, "counters", &name, "last")?;
+            let n =
+                u64::try_from(n).map_err(|_| corrupt("counters", &name, "last", "not positive"))?;
+            append_audit_in(c, audit, &[(counter.audit_key(), json!(n))])?;
+            Ok(n)
+        })
+    }
+}
+
+/// [`CertificateStore::begin_certificates`] on PostgreSQL: the connection held inside a
+/// transaction begun by hand, rolled back when dropped uncommitted.
+struct PostgresCertificateBatch<'a> {
+    conn: MutexGuard<'a, Client>,
+    open: bool,
+}
+
+impl CertificateBatch for PostgresCertificateBatch<'_> {
+    fn insert(&mut self, recs: &[CertificateRecord]) -> Result<(), StoreError> {
+        for rec in recs {
+            insert_certificate_in(&mut self.conn, rec)?;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>, audit: &AuditEvent) -> Result<(), StoreError> {
+        append_audit_in(&mut self.conn, audit, &[])?;
+        self.conn.batch_execute("COMMIT").map_err(db_err)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for PostgresCertificateBatch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Should this fail, the next `PostgresStore::lock` rolls the transaction back.
+            let _ = self.conn.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// The migrations, version 1 first. The tables and columns are those of the SQLite backend's
+/// latest schema, in PostgreSQL's types.
+const MIGRATIONS: [&str; 1] = [r"
+CREATE TABLE certificates (
+    id           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    serial       BYTEA   NOT NULL UNIQUE,
+    issuer       TEXT    NOT NULL,
+    subject      TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    iin          TEXT,
+    bin          TEXT,
+    key_purpose  TEXT,
+    not_before   BIGINT  NOT NULL,
+    not_after    BIGINT  NOT NULL,
+    issued_at    BIGINT  NOT NULL,
+    confidential BOOLEAN NOT NULL,
+    der          BYTEA   NOT NULL,
+    spki_sha256  BYTEA
+);
+CREATE INDEX certificates_by_iin ON certificates (iin);
+CREATE INDEX certificates_by_bin ON certificates (bin) WHERE bin IS NOT NULL;
+CREATE INDEX certificates_by_key ON certificates (spki_sha256) WHERE spki_sha256 IS NOT NULL;
+
+CREATE TABLE revocations (
+    serial          BYTEA  PRIMARY KEY REFERENCES certificates (serial),
+    issuer          TEXT   NOT NULL,
+    not_after       BIGINT NOT NULL,
+    entered_at      BIGINT NOT NULL,
+    reason          BIGINT NOT NULL,
+    invalidity_date BIGINT,
+    ground          TEXT   NOT NULL,
+    notified_by     TEXT   NOT NULL,
+    received_at     BIGINT NOT NULL,
+    note            TEXT
+);
+CREATE INDEX revocations_for_crl
+    ON revocations (issuer, serial) INCLUDE (not_after, entered_at, reason, invalidity_date);
+
+CREATE TABLE counters (
+    name TEXT   PRIMARY KEY,
+    last BIGINT NOT NULL CHECK (last > 0)
+);
+
+CREATE TABLE refusals (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at           BIGINT NOT NULL,
+    ground       TEXT   NOT NULL,
+    detail       TEXT   NOT NULL,
+    iin          TEXT,
+    bin          TEXT,
+    request_json TEXT   NOT NULL
+);
+
+CREATE TABLE persons (
+    iin        TEXT PRIMARY KEY,
+    surname    TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    patronymic TEXT,
+    birth_date TEXT NOT NULL,
+    death_date TEXT
+);
+
+CREATE TABLE entities (
+    bin           TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    head_iin      TEXT NOT NULL,
+    liquidated_on TEXT
+);
+
+CREATE TABLE bans (
+    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    iin            TEXT,
+    bin            TEXT,
+    court_decision TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    lifted_on      TEXT,
+    CHECK (iin IS NOT NULL OR bin IS NOT NULL)
+);
+CREATE INDEX bans_by_iin ON bans (iin);
+CREATE INDEX bans_by_bin ON bans (bin);
+
+CREATE TABLE audit_log (
+    seq       BIGINT PRIMARY KEY,
+    at        BIGINT NOT NULL,
+    actor     TEXT   NOT NULL,
+    action    TEXT   NOT NULL,
+    details   TEXT   NOT NULL,
+    prev_hash BYTEA  NOT NULL,
+    hash      BYTEA  NOT NULL
+);
+
+CREATE TABLE audit_head (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    entries BIGINT  NOT NULL,
+    hash    BYTEA   NOT NULL
+);
+INSERT INTO audit_head (id, entries, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
+
+CREATE TABLE operators (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       TEXT   NOT NULL UNIQUE,
+    token_hash BYTEA  NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+
+CREATE TABLE idempotency_keys (
+    operator       TEXT  NOT NULL,
+    key            TEXT  NOT NULL,
+    request_sha256 BYTEA NOT NULL CHECK (length(request_sha256) = 32),
+    serial         BYTEA NOT NULL REFERENCES certificates (serial),
+    PRIMARY KEY (operator, key)
+);
+"];
+
+const SELECT_OPERATORS: &str = "SELECT id, name, created_at, revoked_at FROM operators";
+
+const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind, c.iin, c.bin, \
+    c.key_purpose, c.not_before, c.not_after, c.issued_at, c.confidential, c.der, r.ground, \
+    r.reason, r.notified_by, r.received_at, r.entered_at, r.invalidity_date, r.note \
+    FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial";
+
+const SELECT_BANS: &str =
+    "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
+
+const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+fn migrate(c: &mut Client) -> Result<(), StoreError> {
+    let mut tx = c.transaction().map_err(db_err)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(db_err)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        .map_err(db_err)?;
+    let found: i64 = match tx
+        .query_opt("SELECT version FROM schema_version", &[])
+        .map_err(db_err)?
+    {
+        Some(row) => col(&row, 0, "schema_version", "1", "version")?,
+        None => {
+            tx.execute("INSERT INTO schema_version (version) VALUES (0)", &[])
+                .map_err(db_err)?;
+            0
+        }
+    };
+    let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if found > supported {
+        return Err(StoreError::SchemaTooNew { found, supported });
+    }
+    let from = usize::try_from(found).map_err(|_| StoreError::Corrupt {
+        what: format!("schema version {found}: negative"),
+    })?;
+    for sql in MIGRATIONS.iter().skip(from) {
+        tx.batch_execute(sql).map_err(db_err)?;
+    }
+    tx.execute("UPDATE schema_version SET version = $1", &[&supported])
+        .map_err(db_err)?;
+    tx.commit().map_err(db_err)
+}
+
+/// Checks the audit log against its chain and head, inside the caller's transaction.
+pub(crate) fn verify_audit_in(c: &mut impl GenericClient) -> Result<AuditVerification, StoreError> {
+    let recorded = read_head(c)?.unwrap_or(AuditHead {
+        entries: 0,
+        hash: audit::GENESIS,
+    });
+    let params: [&(dyn ToSql + Sync); 0] = [];
+    let mut rows = c
+        .query_raw(
+            "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
+             ORDER BY seq",
+            params,
+        )
+        .map_err(db_err)?;
+    let mut chain = ChainVerifier::new();
+    while let Some(row) = rows.next().map_err(db_err)? {
+        let seq: i64 = col(&row, 0, "audit_log", "?", "seq")?;
+        let seq = u64::try_from(seq)
+            .map_err(|_| corrupt("audit_log", &seq.to_string(), "seq", "negative"))?;
+        let key = seq.to_string();
+        let at_unix: i64 = col(&row, 1, "audit_log", &key, "at")?;
+        let actor: String = col(&row, 2, "audit_log", &key, "actor")?;
+        let action: String = col(&row, 3, "audit_log", &key, "action")?;
+        let details: String = col(&row, 4, "audit_log", &key, "details")?;
+        let prev_hash: Vec<u8> = col(&row, 5, "audit_log", &key, "prev_hash")?;
+        let hash: Vec<u8> = col(&row, 6, "audit_log", &key, "hash")?;
+        let entry = RawEntry {
+            seq,
+            at_unix,
+            actor: actor.as_bytes(),
+            action: action.as_bytes(),
+            details: details.as_bytes(),
+            prev_hash: &prev_hash,
+            hash: &hash,
+        };
+        if !chain.push(&entry) {
+            break;
+        }
+    }
+    Ok(chain.finish(&recorded))
+}
+
+fn insert_certificate_in(c: &mut Client, rec: &CertificateRecord) -> Result<(), StoreError> {
+    let spki = crate::store::sqlite::certificate_spki_sha256(&rec.der);
+    let inserted = c.execute(
+        "INSERT INTO certificates (serial, issuer, subject, kind, iin, bin, key_purpose, \
+         not_before, not_after, issued_at, confidential, der, spki_sha256) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        &[
+            &rec.serial.as_bytes(),
+            &rec.issuer,
+            &rec.subject,
+            &rec.kind,
+            &rec.iin,
+            &rec.bin,
+            &rec.key_purpose,
+            &rec.not_before.unix_timestamp(),
+            &rec.not_after.unix_timestamp(),
+            &rec.issued_at.unix_timestamp(),
+            &rec.confidential,
+            &rec.der,
+            &spki.as_ref().map(|d| d.as_slice()),
+        ],
+    );
+    match inserted {
+        Ok(_) => {}
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            return Err(StoreError::DuplicateSerial {
+                serial: rec.serial.clone(),
+            });
+        }
+        Err(e) => return Err(db_err(e)),
+    }
+    if let Some(rev) = &rec.revocation {
+        insert_revocation_in(
+            c,
+            &rec.serial,
+            &rec.issuer,
+            rec.not_after.unix_timestamp(),
+            rev,
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_revocation_in(
+    c: &mut Client,
+    serial: &Serial,
+    issuer: &str,
+    not_after: i64,
+    rev: &RevocationRecord,
+) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO revocations (serial, issuer, not_after, entered_at, reason, \
+         invalidity_date, ground, notified_by, received_at, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &serial.as_bytes(),
+            &issuer,
+            &not_after,
+            &rev.entered_at.unix_timestamp(),
+            &i64::from(rev.reason.code()),
+            &rev.invalidity_date.map(OffsetDateTime::unix_timestamp),
+            &rev.ground.as_str(),
+            &rev.notified_by,
+            &rev.received_at.unix_timestamp(),
+            &rev.note,
+        ],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Revokes each serial; an already revoked one fails the call, or is skipped and listed when
+/// `skip_revoked`. Returns the newly revoked certificates and the skipped serials.
+fn revoke_in(
+    c: &mut Client,
+    revs: &[NewRevocation],
+    skip_revoked: bool,
+) -> Result<(Vec<CertificateRecord>, Vec<Serial>), StoreError> {
+    let mut skipped = Vec::new();
+    let mut revoked_serials = Vec::with_capacity(revs.len());
+    for rev in revs {
+        let found = c
+            .query_opt(
+                "SELECT c.issuer, c.not_after, r.entered_at, r.ground FROM certificates c \
+                 LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = $1",
+                &[&rev.serial.as_bytes()],
+            )
+            .map_err(db_err)?;
+        let Some(row) = found else {
+            return Err(StoreError::UnknownSerial {
+                serial: rev.serial.clone(),
+            });
+        };
+        let s = &rev.serial;
+        let issuer: String = col(&row, 0, "certificates", s, "issuer")?;
+        let not_after: i64 = col(&row, 1, "certificates", s, "not_after")?;
+        let entered_at: Option<i64> = col(&row, 2, "revocations", s, "entered_at")?;
+        let ground: Option<String> = col(&row, 3, "revocations", s, "ground")?;
+        if let (Some(at), Some(ground)) = (entered_at, ground) {
+            if skip_revoked {
+                skipped.push(rev.serial.clone());
+                continue;
+            }
+            return Err(StoreError::AlreadyRevoked {
+                serial: rev.serial.clone(),
+                at: instant(at)
+                    .ok_or_else(|| corrupt("revocations", s, "entered_at", "out of range"))?,
+                ground: RevocationGround::from_name(&ground)
+                    .ok_or_else(|| corrupt("revocations", s, "ground", "unknown ground"))?,
+            });
+        }
+        insert_revocation_in(c, &rev.serial, &issuer, not_after, &rev.record)?;
+        revoked_serials.push(&rev.serial);
+    }
+    let mut revoked = Vec::with_capacity(revoked_serials.len());
+    for serial in revoked_serials {
+        revoked.push(
+            certificate_in(c, serial)?.ok_or_else(|| StoreError::UnknownSerial {
+                serial: serial.clone(),
+            })?,
+        );
+    }
+    Ok((revoked, skipped))
+}
+
+fn certificate_in(
+    c: &mut Client,
+    serial: &Serial,
+) -> Result<Option<CertificateRecord>, StoreError> {
+    c.query_opt(
+        &format!("{SELECT_CERTIFICATES} WHERE c.serial = $1"),
+        &[&serial.as_bytes()],
+    )
+    .map_err(db_err)?
+    .as_ref()
+    .map(decode_certificate)
+    .transpose()
+}
+
+fn decode_certificate(row: &Row) -> Result<CertificateRecord, StoreError> {
+    const T: &str = "certificates";
+    let raw: Vec<u8> = col(row, 0, T, "?", "serial")?;
+    let serial = Serial::from_der_content(&raw)
+        .map_err(|e| corrupt(T, &hex::encode(&raw), "serial", &e.to_string()))?;
+    let s = &serial;
+    let time_at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
+        instant(col(row, i, T, s, name)?).ok_or_else(|| corrupt(T, s, name, "out of range"))
+    };
+    let ground: Option<String> = col(row, 12, T, s, "ground")?;
+    let revocation = match ground {
+        None => None,
+        Some(ground) => {
+            const R: &str = "revocations";
+            let at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
+                instant(col(row, i, R, s, name)?).ok_or_else(|| corrupt(R, s, name, "out of range"))
+            };
+            let invalidity: Option<i64> = col(row, 17, R, s, "invalidity_date")?;
+            Some(RevocationRecord {
+                ground: RevocationGround::from_name(&ground)
+                    .ok_or_else(|| corrupt(R, s, "ground", "unknown ground"))?,
+                reason: reason_from_code(col(row, 13, R, s, "reason")?)
+                    .ok_or_else(|| corrupt(R, s, "reason", "unknown code"))?,
+                notified_by: col(row, 14, R, s, "notified_by")?,
+                received_at: at(15, "received_at")?,
+                entered_at: at(16, "entered_at")?,
+                invalidity_date: invalidity
+                    .map(|t| instant(t).ok_or_else(|| corrupt(R, s, "invalidity_date", "range")))
+                    .transpose()?,
+                note: col(row, 18, R, s, "note")?,
+            })
+        }
+    };
+    Ok(CertificateRecord {
+        issuer: col(row, 1, T, s, "issuer")?,
+        subject: col(row, 2, T, s, "subject")?,
+        kind: col(row, 3, T, s, "kind")?,
+        iin: col(row, 4, T, s, "iin")?,
+        bin: col(row, 5, T, s, "bin")?,
+        key_purpose: col(row, 6, T, s, "key_purpose")?,
+        not_before: time_at(7, "not_before")?,
+        not_after: time_at(8, "not_after")?,
+        issued_at: time_at(9, "issued_at")?,
+        confidential: col(row, 10, T, s, "confidential")?,
+        der: col(row, 11, T, s, "der")?,
+        revocation,
+        serial,
+    })
+}
+
+fn append_audit_in(
+    c: &mut Client,
+    event: &AuditEvent,
+    generated: &[(&str, Value)],
+) -> Result<AuditEntry, StoreError> {
+    let details = audit::canonical_json(&audit::with_generated(&event.details, generated))?;
+    let head = read_head(c)?.ok_or_else(|| StoreError::Corrupt {
+        what: "audit_head row 1: missing".to_owned(),
+    })?;
+    let seq = head
+        .entries
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt {
+            what: "audit_head row 1: entries at the maximum".to_owned(),
+        })?;
+    let at = event.at.unix_timestamp();
+    let hash = audit::entry_hash(
+        seq,
+        at,
+        event.actor.as_bytes(),
+        event.action.as_bytes(),
+        details.as_bytes(),
+        &head.hash,
+    );
+    let seq_sql = saturating_i64(seq);
+    c.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &seq_sql,
+            &at,
+            &event.actor,
+            &event.action,
+            &details,
+            &head.hash.as_slice(),
+            &hash.as_slice(),
+        ],
+    )
+    .map_err(db_err)?;
+    c.execute(
+        "UPDATE audit_head SET entries = $1, hash = $2 WHERE id = 1",
+        &[&seq_sql, &hash.as_slice()],
+    )
+    .map_err(db_err)?;
+    Ok(AuditEntry {
+        seq,
+        at: instant(at).ok_or_else(|| StoreError::InvalidRecord {
+            what: "audit event time out of range".to_owned(),
+        })?,
+        actor: event.actor.clone(),
+        action: event.action.clone(),
+        details,
+        prev_hash: head.hash,
+        hash,
+    })
+}
+
+fn read_head(c: &mut impl GenericClient) -> Result<Option<AuditHead>, StoreError> {
+    let Some(row) = c
+        .query_opt("SELECT entries, hash FROM audit_head WHERE id = 1", &[])
+        .map_err(db_err)?
+    else {
+        return Ok(None);
+    };
+    let entries: i64 = col(&row, 0, "audit_head", "1", "entries")?;
+    let hash: Vec<u8> = col(&row, 1, "audit_head", "1", "hash")?;
+    Ok(Some(AuditHead {
+        entries: u64::try_from(entries)
+            .map_err(|_| corrupt("audit_head", "1", "entries", "negative"))?,
+        hash: <[u8; 32]>::try_from(hash.as_slice())
+            .map_err(|_| corrupt("audit_head", "1", "hash", "not 32 bytes"))?,
+    }))
+}
+
+fn decode_audit_entry(row: &Row) -> Result<AuditEntry, StoreError> {
+    const T: &str = "audit_log";
+    let seq: i64 = col(row, 0, T, "?", "seq")?;
+    let key = seq.to_string();
+    let hash32 = |i: usize, name: &str| -> Result<[u8; 32], StoreError> {
+        let v: Vec<u8> = col(row, i, T, &key, name)?;
+        <[u8; 32]>::try_from(v.as_slice()).map_err(|_| corrupt(T, &key, name, "not 32 bytes"))
+    };
+    Ok(AuditEntry {
+        seq: u64::try_from(seq).map_err(|_| corrupt(T, &key, "seq", "negative"))?,
+        at: instant(col(row, 1, T, &key, "at")?)
+            .ok_or_else(|| corrupt(T, &key, "at", "out of range"))?,
+        actor: col(row, 2, T, &key, "actor")?,
+        action: col(row, 3, T, &key, "action")?,
+        details: col(row, 4, T, &key, "details")?,
+        prev_hash: hash32(5, "prev_hash")?,
+        hash: hash32(6, "hash")?,
+    })
+}
+
+fn query_bans(
+    c: &mut Client,
+    sql: &str,
+    args: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Ban>, StoreError> {
+    const T: &str = "bans";
+    let rows = c.query(sql, args).map_err(db_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = col(row, 0, T, "?", "id")?;
+        let key = id.to_string();
+        let from: String = col(row, 4, T, &key, "effective_from")?;
+        let lifted: Option<String> = col(row, 5, T, &key, "lifted_on")?;
+        out.push(Ban {
+            id,
+            iin: col(row, 1, T, &key, "iin")?,
+            bin: col(row, 2, T, &key, "bin")?,
+            court_decision: col(row, 3, T, &key, "court_decision")?,
+            effective_from: parse_date(&from, T, &key, "effective_from")?,
+            lifted_on: lifted
+                .map(|d| parse_date(&d, T, &key, "lifted_on"))
+                .transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+fn operator_by_name_in(c: &mut Client, name: &str) -> Result<Option<Operator>, StoreError> {
+    c.query_opt(&format!("{SELECT_OPERATORS} WHERE name = $1"), &[&name])
+        .map_err(db_err)?
+        .as_ref()
+        .map(decode_operator)
+        .transpose()
+}
+
+fn decode_operator(row: &Row) -> Result<Operator, StoreError> {
+    const T: &str = "operators";
+    let id: i64 = col(row, 0, T, "?", "id")?;
+    let key = id.to_string();
+    let revoked_at: Option<i64> = col(row, 3, T, &key, "revoked_at")?;
+    Ok(Operator {
+        id,
+        name: col(row, 1, T, &key, "name")?,
+        created_at: instant(col(row, 2, T, &key, "created_at")?)
+            .ok_or_else(|| corrupt(T, &key, "created_at", "out of range"))?,
+        revoked_at: revoked_at
+            .map(|t| instant(t).ok_or_else(|| corrupt(T, &key, "revoked_at", "out of range")))
+            .transpose()?,
+    })
+}
+
+/// Reads column `i`; a value of the wrong type is [`StoreError::Corrupt`] naming the row.
+fn col<'r, T: FromSql<'r>, K: fmt::Display + ?Sized>(
+    row: &'r Row,
+    i: usize,
+    table: &str,
+    key: &K,
+    name: &str,
+) -> Result<T, StoreError> {
+    row.try_get(i)
+        .map_err(|e| corrupt(table, key, name, &e.to_string()))
+}
+
+fn corrupt<K: fmt::Display + ?Sized>(table: &str, key: &K, column: &str, why: &str) -> StoreError {
+    StoreError::Corrupt {
+        what: format!("{table} row {key} column {column} ({why})"),
+    }
+}
+
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+fn db_err(e: postgres::Error) -> StoreError {
+    let busy = [
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+        SqlState::LOCK_NOT_AVAILABLE,
+    ];
+    match e.code() {
+        Some(code) if busy.contains(code) => StoreError::Busy,
+        _ => StoreError::Backend {
+            message: pg_message(&e),
+        },
+    }
+}
+
+fn instant(unix: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(unix).ok()
+}
+
+fn reason_from_code(code: i64) -> Option<eds_profile::grounds::CrlReason> {
+    crate::store::sqlite::REASONS
+        .into_iter()
+        .find(|r| i64::from(r.code()) == code)
+}
+
+fn saturating_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn date_text(d: Date) -> Result<String, StoreError> {
+    d.format(DATE_FORMAT)
+        .map_err(|e| StoreError::InvalidRecord {
+            what: format!("date {d} does not format: {e}"),
+        })
+}
+
+fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
+    Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
+}
