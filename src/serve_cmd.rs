@@ -96,6 +96,9 @@ pub(crate) fn serve(
     }
     let runtime = runtime.build().context("start the async runtime")?;
     let served = runtime.block_on(async {
+        // Before the first line says the server listens: a SIGTERM right after it is a
+        // graceful stop, never the signal's default action.
+        let shutdown = shutdown_signal()?;
         let listener = eds_server::bind(listen).await.map_err(domain_error)?;
         let addr = listener
             .local_addr()
@@ -121,10 +124,7 @@ pub(crate) fn serve(
                 want.port()
             );
         }
-        server
-            .serve(listener, shutdown_signal())
-            .await
-            .map_err(domain_error)
+        server.serve(listener, shutdown).await.map_err(domain_error)
     });
     // `serve` has raised the cancel flag of every verification still running; their blocking
     // threads end at the verifier's next check. One still busy after this does not keep the
@@ -294,23 +294,16 @@ fn init_logging(format: LogFormat, level: LogLevel) -> anyhow::Result<()> {
     done.context("start logging")
 }
 
-/// Completes on SIGTERM or SIGINT (Ctrl-C).
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Handles SIGTERM and SIGINT (Ctrl-C) from the call on (the handlers are installed here, not
+/// when the future is first polled); the future completes on the first of them.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("handle SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
+    })
 }
