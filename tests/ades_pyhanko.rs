@@ -27,14 +27,13 @@
 mod common;
 
 use std::fs;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-use common::serving::Serving;
+use common::serving::online;
 use common::*;
 
 const DOC: &str = "{\"kind\":\"licence\",\"text\":\"Лицензия № KZ12LAA00000003\"}";
@@ -155,17 +154,7 @@ const PASSED: (&str, Option<&str>) = ("TOTAL_PASSED", None);
 
 #[test]
 fn ok_pyhanko_reaches_our_verdicts_on_lt_and_lta_and_tampering_and_differs_where_documented() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let mut c = Center::new();
-    c.now = None;
-    c.init_with("p256", &["--base-url", &base]);
-    c.import_registry();
-    let serving = Serving::listen(&c, &format!("127.0.0.1:{port}"), &[]);
-    let tsa = format!("{base}/tsa");
+    let (c, serving, tsa) = online();
     let serial = c.issue_sample("individual-signing");
     let p12 = c.out.join(format!("{serial}.p12"));
 

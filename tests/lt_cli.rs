@@ -14,32 +14,16 @@
 mod common;
 
 use std::fs;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-use common::serving::Serving;
+use common::serving::online;
 use common::*;
 
 const DOC: &str = "{\"kind\":\"licence\",\"text\":\"Лицензия № KZ12LAA00000002\"}";
-
-/// A center on the real clock whose certificates name the port `eds serve` listens on.
-fn online() -> (Center, Serving, String) {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let mut c = Center::new();
-    c.now = None;
-    c.init_with("p256", &["--base-url", &base]);
-    c.import_registry();
-    let serving = Serving::listen(&c, &format!("127.0.0.1:{port}"), &[]);
-    (c, serving, format!("{base}/tsa"))
-}
 
 fn sign(c: &Center, p12: &Path, name: &str, extra: &[&str]) -> (PathBuf, Value) {
     let doc = c.path(&format!("{name}.json"));
