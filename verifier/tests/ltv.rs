@@ -366,6 +366,28 @@ fn tsa_certificate<S: rcgen::SigningKey>(
     (der, key)
 }
 
+/// A CRL of `issuer` (an rcgen issuer: a re-keyed issuing center) numbered `number`, issued at
+/// `this_update` for a day, listing `revoked`.
+fn crl_by<S: rcgen::SigningKey>(
+    issuer: &rcgen::Issuer<'_, S>,
+    this_update: OffsetDateTime,
+    number: u64,
+    revoked: Vec<rcgen::RevokedCertParams>,
+) -> Vec<u8> {
+    rcgen::CertificateRevocationListParams {
+        this_update,
+        next_update: this_update + Duration::days(1),
+        crl_number: rcgen::SerialNumber::from(number),
+        issuing_distribution_point: None,
+        revoked_certs: revoked,
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(issuer)
+    .unwrap()
+    .der()
+    .to_vec()
+}
+
 /// The one signature of `signature`, judged at `at` against `trust` with `checker`'s sources.
 fn verify_by(
     checker: RevocationChecker,
@@ -506,18 +528,12 @@ fn ok_lta_renewed_by_the_next_tsa_certificate_verifies_after_the_first_expired()
         renewal_time - Duration::days(1),
         renewal_time + Duration::days(5 * 365),
     );
-    let new_issuing_crl = rcgen::CertificateRevocationListParams {
-        this_update: renewal_time - Duration::minutes(30),
-        next_update: renewal_time + Duration::days(1),
-        crl_number: rcgen::SerialNumber::from(1u64),
-        issuing_distribution_point: None,
-        revoked_certs: Vec::new(),
-        key_identifier_method: rcgen::KeyIdMethod::Sha256,
-    }
-    .signed_by(&new_issuer)
-    .unwrap()
-    .der()
-    .to_vec();
+    let new_issuing_crl = crl_by(
+        &new_issuer,
+        renewal_time - Duration::minutes(30),
+        1,
+        Vec::new(),
+    );
     let mut crls = pki.crls(renewal_time - Duration::minutes(30));
     crls.push(new_issuing_crl);
     let (refreshed, _) = lt::add_validation_data(
@@ -1290,18 +1306,7 @@ fn ok_a_second_signature_timestamp_holds_when_the_first_tsa_has_ended() {
     let (_, token) = pki.token(&value, T0 + Duration::hours(1));
     let token = resign_token(&token, &tsa2, tsa2_key.serialized_der());
     let tt = timestamp::add_signature_timestamp(&t, &token).unwrap();
-    let new_issuing_crl = rcgen::CertificateRevocationListParams {
-        this_update: T0 + Duration::hours(1),
-        next_update: T0 + Duration::days(1),
-        crl_number: rcgen::SerialNumber::from(1u64),
-        issuing_distribution_point: None,
-        revoked_certs: Vec::new(),
-        key_identifier_method: rcgen::KeyIdMethod::Sha256,
-    }
-    .signed_by(&new_issuer)
-    .unwrap()
-    .der()
-    .to_vec();
+    let new_issuing_crl = crl_by(&new_issuer, T0 + Duration::hours(1), 1, Vec::new());
     let mut crls = pki.crls(T0 + Duration::hours(2));
     crls.push(new_issuing_crl);
     let (lt, _) = lt::add_validation_data(
@@ -1350,18 +1355,7 @@ fn ok_lt_signed_before_the_issuing_centers_rekey_validates_on_the_old_chain() {
     let rekey = T0 + Duration::days(30);
     let (new_issuing, new_issuer) = pki.rekeyed_issuing(rekey, 0x42);
     let new_crl = |revoked: Vec<rcgen::RevokedCertParams>| {
-        rcgen::CertificateRevocationListParams {
-            this_update: later() - Duration::hours(1),
-            next_update: later() + Duration::days(1),
-            crl_number: rcgen::SerialNumber::from(1000u64),
-            issuing_distribution_point: None,
-            revoked_certs: revoked,
-            key_identifier_method: rcgen::KeyIdMethod::Sha256,
-        }
-        .signed_by(&new_issuer)
-        .unwrap()
-        .der()
-        .to_vec()
+        crl_by(&new_issuer, later() - Duration::hours(1), 1000, revoked)
     };
     let verify = |crls: &[Vec<u8>]| {
         let mut checker = RevocationChecker::new(RevocationOptions {
