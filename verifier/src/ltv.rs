@@ -350,10 +350,11 @@ pub struct ProofOfExistence {
     pub tsa: String,
     /// The token's serial number (hex).
     pub serial: String,
-    /// The end of the TSA's word: its certificate's notAfter, or the certificate's revocation
-    /// time when the revocation data used says it was revoked after the token. The token proves
-    /// nothing after it, unless a later archive timestamp proves the token existed before
-    /// (ETSI EN 319 102-1 §5.6.3).
+    /// The end of the TSA's word: the earliest notAfter of its certificate and its issuers'
+    /// (the trust anchor aside), or the certificate's revocation time when the revocation data
+    /// used says it was revoked after the token for a compromise (RFC 3161 §4). The token
+    /// proves nothing after it, unless a later archive timestamp proves the token existed
+    /// before (ETSI EN 319 102-1 §5.6.3).
     #[serde(with = "time::serde::rfc3339")]
     pub tsa_valid_until: time::OffsetDateTime,
 }
