@@ -237,6 +237,8 @@ pub struct Crl {
     tbs: (usize, usize),
     signature_algorithm: AlgorithmIdentifierOwned,
     signature: (usize, usize),
+    /// Whether the signature BIT STRING is whole octets (unused bits 0).
+    signature_aligned: bool,
     issuer: (usize, usize),
     this_update: OffsetDateTime,
     next_update: Option<OffsetDateTime>,
@@ -328,6 +330,7 @@ impl Crl {
             tbs: parsed.tbs,
             signature_algorithm: parsed.signature_algorithm,
             signature: parsed.signature,
+            signature_aligned: parsed.signature_aligned,
             issuer: parsed.issuer,
             this_update: parsed.this_update,
             next_update: parsed.next_update,
@@ -513,6 +516,11 @@ impl Crl {
                 });
             }
         }
+        if !self.signature_aligned {
+            return Err(CrlError::BadSignature {
+                issuer: issuer.subject(),
+            });
+        }
         let tbs = &self.der[self.tbs.0..self.tbs.1];
         let sig = &self.der[self.signature.0..self.signature.1];
         crypto::verify(issuer.spki_der(), &self.signature_algorithm, None, tbs, sig).map_err(|e| {
@@ -599,6 +607,8 @@ struct Parsed {
     tbs: (usize, usize),
     signature_algorithm: AlgorithmIdentifierOwned,
     signature: (usize, usize),
+    /// Whether the signature BIT STRING is whole octets (unused bits 0).
+    signature_aligned: bool,
     issuer: (usize, usize),
     this_update: OffsetDateTime,
     next_update: Option<OffsetDateTime>,
@@ -674,12 +684,21 @@ impl Parsed {
                 detail: "data after signatureValue".into(),
             });
         }
-        if der.get(sig.content) != Some(&0) {
-            return Err(CrlError::Malformed {
-                offset: sig.content,
-                detail: "signatureValue has unused bits".into(),
-            });
-        }
+        // The first content octet counts the unused bits (X.690 §8.6.2.2): more than 7, or none
+        // at all, is not a BIT STRING. A count of 1-7 is a well-formed BIT STRING but no signature
+        // this verifier knows (RSA, ECDSA, GOST) is one, so such a CRL parses and its signature
+        // never verifies (NIST PKITS 4.4.4 is exactly this).
+        let signature_aligned = match der.get(sig.content) {
+            Some(0) => true,
+            Some(1..=7) => false,
+            _ => {
+                return Err(CrlError::Malformed {
+                    offset: sig.content,
+                    detail: "signatureValue is not a BIT STRING (no or bad unused-bits octet)"
+                        .into(),
+                });
+            }
+        };
         let signature = (sig.content + 1, sig.end);
 
         // TBSCertList (RFC 5280 §5.1.2).
@@ -849,6 +868,7 @@ impl Parsed {
             tbs: (tbs.start, tbs.end),
             signature_algorithm,
             signature,
+            signature_aligned,
             issuer: (issuer.start, issuer.end),
             this_update,
             next_update,

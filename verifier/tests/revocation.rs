@@ -159,6 +159,37 @@ fn fail_crl_revoked_exact_time_and_reason() {
     assert_eq!(parsed.lookup(&[0x7f, 1, 2, 3]), None);
 }
 
+/// A signatureValue BIT STRING with unused bits (X.690 §8.6.2.2) is well-formed DER but no
+/// RSA/ECDSA/GOST signature: the CRL parses and its signature never verifies (NIST PKITS 4.4.4's
+/// CRL is made this way); a count above 7 is not a BIT STRING at all.
+#[test]
+fn fail_crl_signature_with_unused_bits_does_not_verify() {
+    use der::Decode;
+    let pki = TestPki::new();
+    let crl = pki.crl(pki.issuing()).build();
+    let issuer = cert(pki.issuing().der());
+    let list = x509_cert::crl::CertificateList::from_der(crl.der()).unwrap();
+    let sig_len = list.signature.raw_bytes().len();
+    let unused_at = crl.der().len() - sig_len - 1;
+    assert_eq!(crl.der()[unused_at], 0);
+    assert_eq!(Crl::parse(crl.der()).unwrap().verify(&issuer), Ok(()));
+
+    let mut one = crl.der().to_vec();
+    one[unused_at] = 1;
+    assert_eq!(
+        Crl::parse(&one).unwrap().verify(&issuer),
+        Err(CrlError::BadSignature {
+            issuer: issuer.subject()
+        })
+    );
+    let mut eight = crl.der().to_vec();
+    eight[unused_at] = 8;
+    assert!(matches!(
+        Crl::parse(&eight),
+        Err(CrlError::Malformed { offset, .. }) if offset == unused_at
+    ));
+}
+
 #[test]
 fn fail_crl_bad_signature_is_refused() {
     let pki = TestPki::new();
