@@ -31,12 +31,20 @@
 //!    cannot show it is a CA and is refused), the path length (§6.1.4 (l), (m): self-issued
 //!    certificates are not counted; the anchor's own pathLenConstraint applies too), key usage
 //!    keyCertSign of every issuing certificate and the anchor (§6.1.4 (n));
-//! 3. name constraints ([`constraints`]);
-//! 4. certificate policies with the inputs of [`PolicyOptions`] ([`policy`]);
-//! 5. the extended key usage of the leaf only when [`PathOptions::required_eku`] asks (`eds cert
+//! 3. what a conforming CA puts in every version 3 certificate it issues (§4 "MUST"s the
+//!    certificate alone shows, as OpenSSL's `-x509_strict` holds them): a positive serial of at
+//!    most 20 octets and an authority key identifier with a keyIdentifier (not asked of the
+//!    anchor), a subject key identifier in every CA certificate, key usage with a bit set and
+//!    keyCertSign only with cA, pathLenConstraint only in a CA, name constraints only in a CA,
+//!    critical and not empty, an empty subject only with a critical subject alternative name,
+//!    no empty subject alternative name or extended key usage. Two rules PKITS holds paths valid
+//!    without are not asked: a CA's basicConstraints and policyConstraints marked critical;
+//! 4. name constraints ([`constraints`]);
+//! 5. certificate policies with the inputs of [`PolicyOptions`] ([`policy`]);
+//! 6. the extended key usage of the leaf only when [`PathOptions::required_eku`] asks (`eds cert
 //!    verify --eku`); otherwise none is required anywhere, and the engine's scope check judges
 //!    the leaf's usage;
-//! 6. validity at the time asked, the trust anchor's included (the anchor's period is checked as
+//! 7. validity at the time asked, the trust anchor's included (the anchor's period is checked as
 //!    OpenSSL and the national center's practice do). A candidate whose only fault is time fails
 //!    with [`PathFailure::Expired`] or [`PathFailure::NotYetValid`] carrying the chain.
 //!
@@ -678,11 +686,24 @@ impl Search<'_> {
         }
         // 2. Issuing certificates: basic constraints, path length, key usage.
         self.check_issuers(chain)?;
+        // 3. What a conforming CA puts in a version 3 certificate (after 2, whose failures name
+        // the rule more precisely when both apply).
+        for (index, cert) in chain.iter().enumerate() {
+            if cert.x509().tbs_certificate.version == x509_cert::certificate::Version::V3 {
+                conforming_v3(cert, index > 0, index == last).map_err(|detail| {
+                    PathFailure::Nonconforming {
+                        index,
+                        subject: cert.subject(),
+                        detail,
+                    }
+                })?;
+            }
+        }
         // The path of §6.1: from the certificate the anchor issued to the leaf.
         let path: Vec<&Cert> = chain.iter().take(last).rev().collect();
         let to_chain = |path_index: usize| last.saturating_sub(1).saturating_sub(path_index);
         let subject = |index: usize| chain.get(index).map(Cert::subject).unwrap_or_default();
-        // 3. Name constraints.
+        // 4. Name constraints.
         constraints::check_name_constraints(&path).map_err(|v| {
             let index = to_chain(v.index);
             PathFailure::NameConstraints {
@@ -691,7 +712,7 @@ impl Search<'_> {
                 detail: v.detail,
             }
         })?;
-        // 4. Policies.
+        // 5. Policies.
         policy::process_policies(&path, &self.opts.policy).map_err(|v| {
             let index = to_chain(v.index);
             PathFailure::Policy {
@@ -700,7 +721,7 @@ impl Search<'_> {
                 detail: v.detail,
             }
         })?;
-        // 5. Validity at the time asked (the required EKU was checked before the search).
+        // 6. Validity at the time asked (the required EKU was checked before the search).
         match time_failure(chain, self.opts.at) {
             Some(f) => Err(f),
             None => Ok(()),
@@ -936,6 +957,134 @@ fn check_profile(cert: &Cert, index: usize, issues: bool, anchor: bool) -> Resul
                 detail: other.to_string(),
             },
         });
+    }
+    Ok(())
+}
+
+/// The RFC 5280 §4 rules every certificate of a conforming CA follows ("MUST") that can be
+/// checked on the certificate alone, for a version 3 certificate (version 1 and 2 ones have no
+/// extensions, and the rules are about extensions). A certificate breaking one of them was not
+/// issued under RFC 5280, so nothing it says is relied on: this verifier refuses it (as OpenSSL's
+/// `-x509_strict` does), except where NIST PKITS, the conformance suite of §6, holds a path valid
+/// (a CA's basicConstraints not marked critical, PKITS 4.6.4, and policy constraints not marked
+/// critical, PKITS 4.8.6 and others, are accepted). `issues`: the
+/// certificate signs another of the path; `anchor`: it is the trust anchor's own certificate,
+/// which no one issued to this path, so the rules on how it was issued (serial number, authority
+/// key identifier) do not apply to it; as a CA it still needs its subject key identifier.
+fn conforming_v3(cert: &Cert, issues: bool, anchor: bool) -> Result<(), String> {
+    use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, SubjectAltName};
+    let bad = |e: crate::cert::CertError| e.to_string();
+    let tbs = &cert.x509().tbs_certificate;
+    if !anchor {
+        // §4.1.2.2: a positive integer of at most 20 octets.
+        let serial = cert.serial();
+        if serial.first().is_some_and(|b| b & 0x80 != 0) {
+            return Err(
+                "its serial number is negative (RFC 5280 §4.1.2.2: MUST be positive)".into(),
+            );
+        }
+        if serial.iter().all(|b| *b == 0) {
+            return Err("its serial number is zero (RFC 5280 §4.1.2.2: MUST be positive)".into());
+        }
+        if serial.len() > 20 {
+            return Err(format!(
+                "its serial number is {} octets long (RFC 5280 §4.1.2.2: at most 20)",
+                serial.len()
+            ));
+        }
+        // §4.2.1.1: the keyIdentifier of the authority key identifier is in every certificate
+        // a CA issues (the one exception, a self-signed certificate, can only be an anchor).
+        let aki = cert.decoded::<AuthorityKeyIdentifier>().map_err(bad)?;
+        if aki.and_then(|a| a.key_identifier).is_none() {
+            return Err(
+                "it has no authority key identifier (keyIdentifier) naming its \
+                        issuer's key (RFC 5280 §4.2.1.1: MUST)"
+                    .into(),
+            );
+        }
+    }
+    let bc = cert.basic_constraints().map_err(bad)?;
+    let is_ca = matches!(bc, Some((true, _)));
+    // §4.2.1.2: every CA certificate has a subject key identifier (an issuer that is no CA
+    // fails §6.1.4 (k) instead).
+    if issues && is_ca && cert.subject_key_id().is_none() {
+        return Err(
+            "it issues certificates but has no subject key identifier (RFC 5280 §4.2.1.2: MUST)"
+                .into(),
+        );
+    }
+    // §4.2.1.3: at least one bit set; keyCertSign only with cA.
+    let ku = cert.decoded::<KeyUsage>().map_err(bad)?;
+    if let Some(ku) = &ku {
+        if ku.0.is_empty() {
+            return Err("its key usage has no bit set (RFC 5280 §4.2.1.3: MUST have one)".into());
+        }
+        // (An issuing certificate without cA fails §6.1.4 (k) as a chain constraint.)
+        if ku.key_cert_sign() && !is_ca && !issues {
+            return Err(
+                "its key usage has keyCertSign but its basic constraints do not say \
+                        cA (RFC 5280 §4.2.1.3)"
+                    .into(),
+            );
+        }
+    }
+    // §4.2.1.9: pathLenConstraint only with cA and, with a key usage, keyCertSign.
+    if let Some((ca, Some(_))) = bc
+        && !issues
+        && (!ca || ku.as_ref().is_some_and(|k| !k.key_cert_sign()))
+    {
+        return Err(
+            "it has a pathLenConstraint without being a CA that signs certificates \
+                    (RFC 5280 §4.2.1.9)"
+                .into(),
+        );
+    }
+    // §4.2.1.10: name constraints only in a CA certificate, critical, and not empty.
+    if let Some((critical, value)) = cert.extension(ObjectIdentifier::new_unwrap("2.5.29.30")) {
+        if !is_ca {
+            return Err(
+                "it has name constraints but is not a CA certificate (RFC 5280 §4.2.1.10)".into(),
+            );
+        }
+        if !critical {
+            return Err(
+                "its name constraints are not marked critical (RFC 5280 §4.2.1.10: \
+                        MUST)"
+                    .into(),
+            );
+        }
+        if value == [0x30, 0x00] {
+            return Err(
+                "its name constraints have neither permitted nor excluded subtrees \
+                        (RFC 5280 §4.2.1.10)"
+                    .into(),
+            );
+        }
+    }
+    // §4.1.2.6 and §4.2.1.6: an empty subject needs a critical subject alternative name; the
+    // extension, when present, names someone.
+    let san = cert.extension(ObjectIdentifier::new_unwrap("2.5.29.17"));
+    if tbs.subject.0.is_empty() && !matches!(san, Some((true, _))) {
+        return Err(
+            "its subject is empty and it has no critical subject alternative name \
+                    (RFC 5280 §4.1.2.6, §4.2.1.6)"
+                .into(),
+        );
+    }
+    if cert
+        .decoded::<SubjectAltName>()
+        .map_err(bad)?
+        .is_some_and(|n| n.0.is_empty())
+    {
+        return Err("its subject alternative name extension is empty (RFC 5280 §4.2.1.6)".into());
+    }
+    // §4.2.1.12: KeyPurposeId SIZE (1..MAX).
+    if cert
+        .decoded::<ExtendedKeyUsage>()
+        .map_err(bad)?
+        .is_some_and(|e| e.0.is_empty())
+    {
+        return Err("its extended key usage extension is empty (RFC 5280 §4.2.1.12)".into());
     }
     Ok(())
 }

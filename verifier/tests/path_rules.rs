@@ -89,12 +89,12 @@ impl Pki {
         let serial = self.serial.get();
         self.serial.set(serial + 1);
         let mut cmd = Command::new("openssl");
-        cmd.args(["x509", "-req", "-days", "3650", "-set_serial"])
-            .arg(serial.to_string())
-            .arg("-in")
-            .arg(&csr)
-            .arg("-out")
-            .arg(&out);
+        cmd.args(["x509", "-req", "-days", "3650"]);
+        // `extra` may set its own serial number.
+        if !extra.contains(&"-set_serial") {
+            cmd.arg("-set_serial").arg(serial.to_string());
+        }
+        cmd.arg("-in").arg(&csr).arg("-out").arg(&out);
         match issuer {
             Some(i) => {
                 cmd.arg("-CA")
@@ -520,5 +520,241 @@ fn ok_rsa_pss_with_any_salt_length_fail_when_tampered() {
             ),
             "salt {salt}"
         );
+    }
+}
+
+/// The RFC 5280 §4 "MUST"s of a conforming CA that the certificate alone shows, each broken once
+/// (INDETERMINATE / CERTIFICATE_CHAIN_GENERAL_FAILURE naming the certificate and the section),
+/// each beside the nearest conforming certificate, which passes.
+#[test]
+fn fail_certificates_no_conforming_ca_issues_ok_their_conforming_neighbours() {
+    let pki = Pki::new();
+    let (root, ca, _) = usual(&pki);
+    const AKI: &str = "authorityKeyIdentifier=keyid";
+    let leaf = |name: &str, subject: &str, ext: &str| {
+        pki.cert(name, "p256", subject, Some("ca"), Some(ext))
+    };
+    let leaf_serial = |name: &str, serial: &str| {
+        pki.cert_with(
+            name,
+            "p256",
+            "/CN=Serial",
+            Some("ca"),
+            Some(LEAF),
+            &["-set_serial", serial],
+        )
+    };
+    // (what, the leaf, the failing certificate's index (None: passes), words of the detail)
+    let cases: Vec<(&str, Cert, Option<usize>, &str)> = vec![
+        ("usual leaf", leaf("ok", "/CN=Usual", LEAF), None, ""),
+        (
+            "no authority key identifier (§4.2.1.1)",
+            leaf(
+                "no-aki",
+                "/CN=No AKI",
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nauthorityKeyIdentifier=none",
+            ),
+            Some(0),
+            "no authority key identifier",
+        ),
+        (
+            "a leaf without subject key identifier (only a SHOULD, §4.2.1.2)",
+            leaf(
+                "no-ski",
+                "/CN=No SKI",
+                &format!("keyUsage=critical,digitalSignature\nsubjectKeyIdentifier=none\n{AKI}"),
+            ),
+            None,
+            "",
+        ),
+        (
+            "keyCertSign without cA (§4.2.1.3)",
+            leaf(
+                "kcs",
+                "/CN=KCS",
+                &format!("keyUsage=critical,digitalSignature,keyCertSign\n{AKI}"),
+            ),
+            Some(0),
+            "keyCertSign",
+        ),
+        (
+            "a key usage without any bit (§4.2.1.3)",
+            leaf(
+                "ku0",
+                "/CN=KU0",
+                &format!("2.5.29.15=critical,DER:03:01:00\n{AKI}"),
+            ),
+            Some(0),
+            "no bit set",
+        ),
+        (
+            "pathLenConstraint without cA (§4.2.1.9)",
+            leaf(
+                "pl",
+                "/CN=PL",
+                &format!("2.5.29.19=critical,DER:30:03:02:01:00\n{AKI}"),
+            ),
+            Some(0),
+            "pathLenConstraint",
+        ),
+        (
+            "name constraints in a leaf (§4.2.1.10)",
+            leaf(
+                "nc",
+                "/CN=NC",
+                &format!("nameConstraints=critical,permitted;DNS:example.com\n{AKI}"),
+            ),
+            Some(0),
+            "not a CA certificate",
+        ),
+        (
+            "an empty subject without a subject alternative name (§4.1.2.6)",
+            leaf(
+                "empty",
+                "/",
+                &format!("keyUsage=critical,digitalSignature\n{AKI}"),
+            ),
+            Some(0),
+            "no critical subject alternative name",
+        ),
+        (
+            "an empty subject with a non-critical subject alternative name (§4.2.1.6)",
+            leaf(
+                "empty-nc",
+                "/",
+                &format!("subjectAltName=email:a@example.kz\n{AKI}"),
+            ),
+            Some(0),
+            "no critical subject alternative name",
+        ),
+        (
+            "an empty subject with a critical subject alternative name",
+            leaf(
+                "empty-c",
+                "/",
+                &format!("subjectAltName=critical,email:a@example.kz\n{AKI}"),
+            ),
+            None,
+            "",
+        ),
+        (
+            "an empty subject alternative name (§4.2.1.6)",
+            leaf("san0", "/CN=SAN0", &format!("2.5.29.17=DER:30:00\n{AKI}")),
+            Some(0),
+            "subject alternative name extension is empty",
+        ),
+        (
+            "an empty extended key usage (§4.2.1.12)",
+            leaf("eku0", "/CN=EKU0", &format!("2.5.29.37=DER:30:00\n{AKI}")),
+            Some(0),
+            "extended key usage extension is empty",
+        ),
+        (
+            "serial 0 (§4.1.2.2)",
+            leaf_serial("s0", "0"),
+            Some(0),
+            "serial number is zero",
+        ),
+        (
+            "a negative serial (§4.1.2.2)",
+            leaf_serial("sneg", "-5"),
+            Some(0),
+            "negative",
+        ),
+        (
+            "a 21-octet serial (§4.1.2.2)",
+            leaf_serial("s21", "0x7f0102030405060708090a0b0c0d0e0f1011121314"),
+            Some(0),
+            "21 octets",
+        ),
+        (
+            "a 20-octet serial",
+            leaf_serial("s20", "0x7f0102030405060708090a0b0c0d0e0f10111213"),
+            None,
+            "",
+        ),
+    ];
+    for (what, leaf, fails_at, words) in cases {
+        let result = check(&leaf, std::slice::from_ref(&ca), &root);
+        match fails_at {
+            None => assert!(result.is_ok(), "{what}: {result:?}"),
+            Some(at) => {
+                assert!(
+                    matches!(&result, Err(PathFailure::Nonconforming { index, detail, .. })
+                        if *index == at && detail.contains(words) && detail.contains("RFC 5280 §")),
+                    "{what}: {result:?}"
+                );
+                assert_eq!(
+                    result.unwrap_err().sub_indication(),
+                    SubIndication::CertificateChainGeneralFailure,
+                    "{what}"
+                );
+            }
+        }
+    }
+
+    // Issuing certificates: a CA without subject key identifier (§4.2.1.2), a CA's name
+    // constraints not critical or empty (§4.2.1.10); a CA's policy constraints not marked
+    // critical are accepted (NIST PKITS 4.8.6 holds such a path valid).
+    let ca_cases = [
+        (
+            "no-ski-ca",
+            "subjectKeyIdentifier=none",
+            Some("no subject key identifier"),
+        ),
+        (
+            "nc-noncrit",
+            "nameConstraints=permitted;DNS:example.com",
+            Some("not marked critical"),
+        ),
+        (
+            "nc-empty",
+            "2.5.29.30=critical,DER:30:00",
+            Some("neither permitted nor excluded"),
+        ),
+        (
+            "pc-noncrit",
+            "policyConstraints=requireExplicitPolicy:5",
+            None,
+        ),
+    ];
+    for (name, extra, fails) in ca_cases {
+        // A key identifier OpenSSL cannot compute from a CA without one is written as DER.
+        let below_aki = if extra.starts_with("subjectKeyIdentifier") {
+            format!("2.5.29.35=DER:30:16:80:14{}", ":01".repeat(20))
+        } else {
+            "authorityKeyIdentifier=keyid:always".to_owned()
+        };
+        let ski = if extra.starts_with("subjectKeyIdentifier") {
+            ""
+        } else {
+            "subjectKeyIdentifier=hash\n"
+        };
+        let sub = pki.cert(
+            name,
+            "p256",
+            &format!("/CN=CA {name}"),
+            Some("root"),
+            Some(&format!(
+                "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n{ski}authorityKeyIdentifier=keyid\n{extra}"
+            )),
+        );
+        let below = pki.cert(
+            &format!("{name}-leaf"),
+            "p256",
+            &format!("/CN=Below {name}"),
+            Some(name),
+            Some(&format!(
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n{below_aki}"
+            )),
+        );
+        let result = check(&below, std::slice::from_ref(&sub), &root);
+        match fails {
+            None => assert!(result.is_ok(), "{name}: {result:?}"),
+            Some(words) => assert!(
+                matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains(words)),
+                "{name}: {result:?}"
+            ),
+        }
     }
 }

@@ -166,6 +166,7 @@ pub(crate) fn start(base_url: Option<String>) -> Live {
         p.not_before = now() - Duration::minutes(30);
         p.not_after = now() + Duration::days(30);
         p.custom_extensions = vec![aia_ocsp(&format!("{base_url}/ocsp"))];
+        p.use_authority_key_identifier_extension = true;
         let kp = KeyPair::generate().unwrap();
         Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap()
     };
@@ -175,6 +176,7 @@ pub(crate) fn start(base_url: Option<String>) -> Live {
         p.distinguished_name
             .push(DnType::CommonName, "Responder without OCSPSigning");
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        p.use_authority_key_identifier_extension = true;
         let kp = KeyPair::generate().unwrap();
         let c = Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap();
         (c, kp)
