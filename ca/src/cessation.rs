@@ -522,6 +522,94 @@ mod tests {
         );
     }
 
+    /// The notice in the data folder (art. 22.2, 22.4): a second notice is `AlreadyGiven` and
+    /// changes nothing; the center works until 23:59 in Astana on the day before its stop day
+    /// and has stopped at 00:00 (19:00Z); exported serials are recorded once; `retain` is
+    /// refused before the stop day and keeps the certificates not transferred after it.
+    #[test]
+    fn art22_notice_record_stop_day_and_retain() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let a = store();
+        for s in ["0D01", "0D02"] {
+            a.insert_certificate(&cert(s, "850312400009", false), &event("certificate.issue"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let hex = |s: &str| Serial::from_hex(s).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            check_active(dir.path(), datetime!(2030-01-01 0:00 UTC)),
+            Ok(None)
+        );
+        let given = give_notice(
+            dir.path(),
+            &a,
+            datetime!(2026-03-02 05:00 UTC),
+            date!(2026 - 04 - 01),
+            "B",
+            "operator",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read_record(dir.path()), Ok(Some(given.clone())));
+        assert_eq!(
+            give_notice(
+                dir.path(),
+                &a,
+                datetime!(2026-03-03 05:00 UTC),
+                date!(2026 - 05 - 01),
+                "C",
+                "operator",
+            ),
+            Err(CessationError::AlreadyGiven {
+                announced_on: date!(2026 - 03 - 02),
+                stops_on: date!(2026 - 04 - 01),
+            })
+        );
+        assert_eq!(read_record(dir.path()), Ok(Some(given.clone())));
+        assert_eq!(
+            check_active(dir.path(), datetime!(2026-03-31 18:59:59 UTC)),
+            Ok(Some(given.clone()))
+        );
+        assert_eq!(
+            check_active(dir.path(), datetime!(2026-03-31 19:00 UTC)),
+            Err(CessationError::TermEnded {
+                stops_on: date!(2026 - 04 - 01),
+                on: date!(2026 - 04 - 01),
+            })
+        );
+        record_transferred(dir.path(), &[hex("0D01")]).unwrap_or_else(|e| panic!("{e}"));
+        record_transferred(dir.path(), &[hex("0D01")]).unwrap_or_else(|e| panic!("{e}"));
+        let record = read_record(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no record"));
+        assert_eq!(record.transferred, vec![hex("0D01")]);
+        assert_eq!(
+            retain(&a, &record, datetime!(2026-03-31 18:00 UTC), "operator").map(|r| r.head),
+            Err(CessationError::TermNotEnded {
+                stops_on: date!(2026 - 04 - 01),
+                on: date!(2026 - 03 - 31),
+            })
+        );
+        let kept = retain(&a, &record, datetime!(2026-03-31 19:00 UTC), "operator")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            kept.not_transferred
+                .iter()
+                .map(|c| c.serial.clone())
+                .collect::<Vec<_>>(),
+            vec![hex("0D02")]
+        );
+        let actions: Vec<&str> = kept.audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "certificate.issue",
+                "certificate.issue",
+                "center.cessation-notice",
+                "center.cessation-retained"
+            ]
+        );
+        assert_eq!(kept.head.entries, 4);
+    }
+
     /// Art. 22.3–22.4: the consented certificates move (the revoked one stays revoked), the
     /// others are retained with the refusals and the verified audit log, each side's log records
     /// the transfer and stays intact.
