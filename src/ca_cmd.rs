@@ -714,6 +714,15 @@ pub(crate) fn run(
             }
             Ok(0)
         }
+        CaCommand::Export(args) => {
+            crate::cessation_cmd::export(data, register, json_out, now, &args)
+        }
+        CaCommand::Import(args) => {
+            crate::cessation_cmd::import(data, register, json_out, now, &args)
+        }
+        CaCommand::Cessation(cmd) => {
+            crate::cessation_cmd::cessation(data, register, json_out, now, &cmd)
+        }
         CaCommand::Refusals => {
             let center = open_center(data, register)?;
             let refusals = center.store().refusals()?;

@@ -308,6 +308,25 @@ pub(crate) enum CaCommand {
     },
     /// List the refusals recorded in the register.
     Refusals,
+    /// Export the whole register to a file another center imports (EDS law art. 22.3).
+    ///
+    /// Certificates (with their revocations), refusals, court bans and the whole audit log, in
+    /// one JSON file with the SHA-256 of its body (docs/user-guide.md, "Handing the register
+    /// to another center"). The audit log is verified first and records the export. Example:
+    ///
+    ///     eds ca export --data ./ca --out register.json
+    Export(crate::cessation_cmd::ExportArgs),
+    /// Import another center's export into this center's register (EDS law art. 22.3).
+    ///
+    /// Refused before anything is written when the digest does not match or the audit chain
+    /// does not verify (exit 7), or when a serial is already in this register (exit 4).
+    /// Example:
+    ///
+    ///     eds ca import --data ./next-ca register.json
+    Import(crate::cessation_cmd::ImportArgs),
+    /// A center that stops (EDS law art. 22): notice, status, what is kept.
+    #[command(subcommand)]
+    Cessation(crate::cessation_cmd::CessationCommand),
     /// Operators of the network API (`eds serve`) and their bearer tokens.
     #[command(subcommand)]
     Operator(OperatorCommand),

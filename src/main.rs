@@ -9,6 +9,7 @@
 mod stdio;
 
 mod ca_cmd;
+mod cessation_cmd;
 mod cli;
 mod completions;
 mod demo;
@@ -180,6 +181,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     if let Some(code) = licensing_cmd::exit_code(err) {
         return code;
     }
+    if let Some(code) = cessation_cmd::exit_code(err) {
+        return code;
+    }
     if let Some(code) = sign_cmd::exit_code(err) {
         return code;
     }
@@ -216,6 +220,9 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
         return Some(hint);
     }
     if let Some(hint) = licensing_cmd::hint(err) {
+        return Some(hint);
+    }
+    if let Some(hint) = cessation_cmd::hint(err) {
         return Some(hint);
     }
     if let Some(hint) = sign_cmd::hint(err) {

@@ -15,6 +15,7 @@
 //! | `crl/.issuing.crl.new`, `crl/.issuing.crl.pem.new` (and `root`) | a publication in progress, completed or discarded under the lock by the next one or by [`Center::open`] (see [`crate::crl`]) | 0644 |
 //! | `ocsp.crt.pem`, `ocsp.key.pem`, `ocsp.lock` | the delegated OCSP responder (see [`crate::ocsp`]) | 0644, 0600, 0600 |
 //! | `tsa.crt.pem`, `tsa.key.pem`, `tsa.lock` | the timestamp authority's certificate and key (see [`crate::tsa`]) | 0644, 0600, 0600 |
+//! | `cessation.json` | the notice of cessation, once given, and the serials transferred (see [`crate::cessation`], EDS law art. 22) | 0644 |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -242,6 +243,25 @@ impl Center {
         let issuer = Issuer::from_ca_cert_der(&self.issuing_der.as_slice().into(), key)
             .map_err(|e| CaError::build("issuing issuer", e))?;
         Ok(IssuingKey { issuer, ski })
+    }
+
+    /// EDS law art. 22: [`CaError::Ceased`] from the stop day of a notice of cessation on (read
+    /// from `cessation.json` at each call, so a running server sees a notice at once).
+    pub fn check_active(&self, now: OffsetDateTime) -> Result<(), CaError> {
+        match crate::cessation::check_active(&self.dir, now) {
+            Ok(_) => Ok(()),
+            Err(crate::cessation::CessationError::TermEnded { stops_on, on }) => {
+                Err(CaError::Ceased { stops_on, on })
+            }
+            Err(e) => Err(CaError::Io {
+                path: self
+                    .dir
+                    .join(crate::cessation::RECORD_FILE)
+                    .display()
+                    .to_string(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// The data folder.

@@ -13,10 +13,18 @@
 //!   ceasing center (its chain verified first), for the caller to store.
 //!
 //! Only the public [`Store`] methods are used, so any backend serves both sides.
+//!
+//! A center that gave notice keeps it in `cessation.json` in its data folder ([`CessationRecord`],
+//! written by [`give_notice`], which also records `center.cessation-notice` in the audit log).
+//! From the day it stops the center issues nothing ([`check_active`], called by every issuance
+//! path: `CaError::Ceased`); a register export in the notice's term adds the exported serials to
+//! the record ([`record_transferred`]); after the term [`retain`] gathers what was not
+//! transferred (art. 22.4) for storage.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::{Date, Duration, OffsetDateTime};
 
@@ -48,8 +56,9 @@ pub enum CessationError {
         /// The first day allowed.
         earliest: Date,
     },
-    /// The notice's term has ended: what was not transferred has stopped and is stored, it is no
-    /// longer transferred (art. 22.4).
+    /// The notice's term has ended (the stop day has come: from it on the center does nothing,
+    /// issuance included): what was not transferred has stopped and is stored, it is no longer
+    /// transferred (art. 22.4).
     #[error(
         "the center stopped on {stops_on}: on {on} its certificates are no longer transferred \
          (art. 22.4); what was not transferred is kept, not moved"
@@ -79,17 +88,232 @@ pub enum CessationError {
         /// The serial (hex).
         serial: String,
     },
+    /// The center already gave notice (`cessation.json` in its data folder).
+    #[error(
+        "give notice of cessation: the center already gave notice on {announced_on} to stop on \
+         {stops_on} (art. 22.2)"
+    )]
+    AlreadyGiven {
+        /// The day of the first notice.
+        announced_on: Date,
+        /// Its stop day.
+        stops_on: Date,
+    },
+    /// What was not transferred is gathered only once the notice's term has ended (art. 22.4).
+    #[error(
+        "retain the register: the center stops on {stops_on}; on {on} certificates may still be \
+         transferred (art. 22.3), what is not transferred is kept after that day (art. 22.4)"
+    )]
+    TermNotEnded {
+        /// The day the center stops.
+        stops_on: Date,
+        /// The day of the attempt.
+        on: Date,
+    },
+    /// The record of the notice (`cessation.json`) could not be read or written.
+    #[error("access {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A register could not be read or written; nothing was transferred.
     #[error("register: {0}")]
     Store(#[from] StoreError),
 }
 
+/// The file in a center's data folder that records its notice of cessation.
+pub const RECORD_FILE: &str = "cessation.json";
+
+time::serde::format_description!(day, Date, "[year]-[month]-[day]");
+
+/// What `cessation.json` holds: the notice and the serials exported in its term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CessationRecord {
+    /// The notice.
+    pub notice: CessationNotice,
+    /// When it was given.
+    #[serde(with = "time::serde::rfc3339")]
+    pub announced_at: OffsetDateTime,
+    /// Serials exported to the successor in the notice's term (art. 22.3), in the order exported.
+    #[serde(default)]
+    pub transferred: Vec<Serial>,
+}
+
+/// The notice recorded in the data folder `dir`, if any.
+pub fn read_record(dir: &Path) -> Result<Option<CessationRecord>, CessationError> {
+    let path = dir.join(RECORD_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(CessationError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| CessationError::Io {
+            path: path.display().to_string(),
+            message: format!("not a notice of cessation: {e}"),
+        })
+}
+
+fn write_record(dir: &Path, record: &CessationRecord) -> Result<(), CessationError> {
+    let path = dir.join(RECORD_FILE);
+    let io = |message: String| CessationError::Io {
+        path: path.display().to_string(),
+        message,
+    };
+    let bytes = serde_json::to_vec_pretty(record).map_err(|e| io(e.to_string()))?;
+    let tmp = dir.join(format!(".{RECORD_FILE}.new"));
+    std::fs::write(&tmp, bytes).map_err(|e| io(e.to_string()))?;
+    std::fs::rename(&tmp, &path).map_err(|e| io(e.to_string()))
+}
+
+/// Gives notice of cessation (art. 22.2) at `at`, to stop on `stops_on`: checks the thirty
+/// days, records `center.cessation-notice` in the audit log, then writes `cessation.json` in
+/// `dir`. A second notice is [`CessationError::AlreadyGiven`].
+pub fn give_notice(
+    dir: &Path,
+    store: &dyn Store,
+    at: OffsetDateTime,
+    stops_on: Date,
+    successor: &str,
+    actor: &str,
+) -> Result<CessationRecord, CessationError> {
+    if let Some(given) = read_record(dir)? {
+        return Err(CessationError::AlreadyGiven {
+            announced_on: given.notice.announced_on,
+            stops_on: given.notice.stops_on,
+        });
+    }
+    let notice = CessationNotice::new(at, stops_on, successor)?;
+    store.append_audit(&AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: "center.cessation-notice".into(),
+        details: json!({
+            "article": "22.2",
+            "announced_on": notice.announced_on.to_string(),
+            "stops_on": notice.stops_on.to_string(),
+            "successor": notice.successor,
+        }),
+    })?;
+    let record = CessationRecord {
+        notice,
+        announced_at: at,
+        transferred: Vec::new(),
+    };
+    write_record(dir, &record)?;
+    Ok(record)
+}
+
+/// Whether the center in `dir` may still act at `at`: `Ok(None)` without a notice, `Ok(Some)`
+/// with the notice while its term runs (up to the day before the stop day), and
+/// [`CessationError::TermEnded`] from the stop day on.
+pub fn check_active(
+    dir: &Path,
+    at: OffsetDateTime,
+) -> Result<Option<CessationRecord>, CessationError> {
+    let Some(record) = read_record(dir)? else {
+        return Ok(None);
+    };
+    let on = eds_profile::kz_time::legal_date(at);
+    if on >= record.notice.stops_on {
+        return Err(CessationError::TermEnded {
+            stops_on: record.notice.stops_on,
+            on,
+        });
+    }
+    Ok(Some(record))
+}
+
+/// Adds `serials` to the record's transferred certificates (an export in the notice's term).
+pub fn record_transferred(dir: &Path, serials: &[Serial]) -> Result<(), CessationError> {
+    let Some(mut record) = read_record(dir)? else {
+        return Ok(());
+    };
+    let known: BTreeSet<Serial> = record.transferred.iter().cloned().collect();
+    record
+        .transferred
+        .extend(serials.iter().filter(|s| !known.contains(s)).cloned());
+    write_record(dir, &record)
+}
+
+/// After the notice's term (from the stop day on): what the center keeps (art. 22.4), the
+/// certificates not transferred, the refusals and the verified audit log, with
+/// `center.cessation-retained` recorded last.
+pub fn retain(
+    store: &dyn Store,
+    record: &CessationRecord,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Retained, CessationError> {
+    let on = eds_profile::kz_time::legal_date(at);
+    if on < record.notice.stops_on {
+        return Err(CessationError::TermNotEnded {
+            stops_on: record.notice.stops_on,
+            on,
+        });
+    }
+    if let AuditVerification::Broken { seq, problem } = store.verify_audit()? {
+        return Err(CessationError::AuditBroken { seq, problem });
+    }
+    let moved: BTreeSet<&Serial> = record.transferred.iter().collect();
+    let not_transferred: Vec<CertificateRecord> = store
+        .list_certificates(&CertificateQuery::default())?
+        .into_iter()
+        .filter(|c| !moved.contains(&c.serial))
+        .collect();
+    store.append_audit(&AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: "center.cessation-retained".into(),
+        details: json!({
+            "article": "22.4",
+            "stops_on": record.notice.stops_on.to_string(),
+            "transferred": record.transferred.len(),
+            "not_transferred": not_transferred.len(),
+        }),
+    })?;
+    let refusals = store.refusals()?;
+    let audit = all_audit(store)?;
+    let head = store.audit_head()?;
+    Ok(Retained {
+        notice: record.notice.clone(),
+        not_transferred,
+        refusals,
+        audit,
+        head,
+    })
+}
+
+fn all_audit(store: &dyn Store) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut audit = Vec::new();
+    loop {
+        let from_seq = u64::try_from(audit.len()).unwrap_or(u64::MAX);
+        let page = store.audit_entries(from_seq.saturating_add(1), AUDIT_PAGE)?;
+        if page.is_empty() {
+            return Ok(audit);
+        }
+        audit.extend(page);
+    }
+}
+
 /// The notice of a center that stops (art. 22.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CessationNotice {
     /// The day the participants and the authorised body were informed (Kazakhstan's date).
+    #[serde(with = "day")]
     pub announced_on: Date,
     /// The day the center stops.
+    #[serde(with = "day")]
     pub stops_on: Date,
     /// The center the certificates go to (its name as the notice gives it).
     pub successor: String,
@@ -149,7 +373,7 @@ pub struct Transfer {
 /// Transfers the certificates of `from` whose owners agreed (`consented`) into `to`, at `at`
 /// (art. 22.3), and returns what `from` keeps (art. 22.4).
 ///
-/// Refused when the notice's term has ended (`TermEnded`), when `from`'s audit log does not
+/// Refused when the notice's term has ended (`TermEnded`, from the stop day on), when `from`'s audit log does not
 /// verify (`AuditBroken`), or when a consent names an unknown serial (`UnknownSerial`). The
 /// certificates enter `to` in one batch (a serial it already holds fails the whole transfer,
 /// `StoreError::DuplicateSerial`), with an audit entry `register.transfer-in`; `from` then records
@@ -163,7 +387,7 @@ pub fn transfer_register(
     actor: &str,
 ) -> Result<Transfer, CessationError> {
     let on = eds_profile::kz_time::legal_date(at);
-    if on > notice.stops_on {
+    if on >= notice.stops_on {
         return Err(CessationError::TermEnded {
             stops_on: notice.stops_on,
             on,
@@ -210,15 +434,7 @@ pub fn transfer_register(
         details,
     })?;
     let refusals = from.refusals()?;
-    let mut audit = Vec::new();
-    loop {
-        let from_seq = u64::try_from(audit.len()).unwrap_or(u64::MAX);
-        let page = from.audit_entries(from_seq.saturating_add(1), AUDIT_PAGE)?;
-        if page.is_empty() {
-            break;
-        }
-        audit.extend(page);
-    }
+    let audit = all_audit(from)?;
     let head = from.audit_head()?;
     Ok(Transfer {
         transferred,
@@ -304,6 +520,94 @@ mod tests {
             CessationNotice::new(datetime!(2026-03-01 19:30 UTC), date!(2026 - 04 - 01), "B")
                 .is_ok()
         );
+    }
+
+    /// The notice in the data folder (art. 22.2, 22.4): a second notice is `AlreadyGiven` and
+    /// changes nothing; the center works until 23:59 in Astana on the day before its stop day
+    /// and has stopped at 00:00 (19:00Z); exported serials are recorded once; `retain` is
+    /// refused before the stop day and keeps the certificates not transferred after it.
+    #[test]
+    fn art22_notice_record_stop_day_and_retain() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let a = store();
+        for s in ["0D01", "0D02"] {
+            a.insert_certificate(&cert(s, "850312400009", false), &event("certificate.issue"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let hex = |s: &str| Serial::from_hex(s).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            check_active(dir.path(), datetime!(2030-01-01 0:00 UTC)),
+            Ok(None)
+        );
+        let given = give_notice(
+            dir.path(),
+            &a,
+            datetime!(2026-03-02 05:00 UTC),
+            date!(2026 - 04 - 01),
+            "B",
+            "operator",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read_record(dir.path()), Ok(Some(given.clone())));
+        assert_eq!(
+            give_notice(
+                dir.path(),
+                &a,
+                datetime!(2026-03-03 05:00 UTC),
+                date!(2026 - 05 - 01),
+                "C",
+                "operator",
+            ),
+            Err(CessationError::AlreadyGiven {
+                announced_on: date!(2026 - 03 - 02),
+                stops_on: date!(2026 - 04 - 01),
+            })
+        );
+        assert_eq!(read_record(dir.path()), Ok(Some(given.clone())));
+        assert_eq!(
+            check_active(dir.path(), datetime!(2026-03-31 18:59:59 UTC)),
+            Ok(Some(given.clone()))
+        );
+        assert_eq!(
+            check_active(dir.path(), datetime!(2026-03-31 19:00 UTC)),
+            Err(CessationError::TermEnded {
+                stops_on: date!(2026 - 04 - 01),
+                on: date!(2026 - 04 - 01),
+            })
+        );
+        record_transferred(dir.path(), &[hex("0D01")]).unwrap_or_else(|e| panic!("{e}"));
+        record_transferred(dir.path(), &[hex("0D01")]).unwrap_or_else(|e| panic!("{e}"));
+        let record = read_record(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no record"));
+        assert_eq!(record.transferred, vec![hex("0D01")]);
+        assert_eq!(
+            retain(&a, &record, datetime!(2026-03-31 18:00 UTC), "operator").map(|r| r.head),
+            Err(CessationError::TermNotEnded {
+                stops_on: date!(2026 - 04 - 01),
+                on: date!(2026 - 03 - 31),
+            })
+        );
+        let kept = retain(&a, &record, datetime!(2026-03-31 19:00 UTC), "operator")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            kept.not_transferred
+                .iter()
+                .map(|c| c.serial.clone())
+                .collect::<Vec<_>>(),
+            vec![hex("0D02")]
+        );
+        let actions: Vec<&str> = kept.audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "certificate.issue",
+                "certificate.issue",
+                "center.cessation-notice",
+                "center.cessation-retained"
+            ]
+        );
+        assert_eq!(kept.head.entries, 4);
     }
 
     /// Art. 22.3–22.4: the consented certificates move (the revoked one stays revoked), the

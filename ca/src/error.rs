@@ -149,6 +149,18 @@ pub enum CaError {
         /// The certificate the key gave first.
         serial: Serial,
     },
+    /// EDS law art. 22: the center gave notice of cessation and its stop day has come; it issues
+    /// nothing any more (`eds ca cessation notice`, `cessation.json` in its data folder).
+    #[error(
+        "issue a certificate: the center stopped its activity on {stops_on} (EDS law art. 22); \
+         on {on} it issues nothing"
+    )]
+    Ceased {
+        /// The day the center stopped (Kazakhstan's date).
+        stops_on: time::Date,
+        /// The day of the attempt.
+        on: time::Date,
+    },
     /// The register refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),

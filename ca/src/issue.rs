@@ -200,6 +200,7 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(Accepted, Facts), CaError> {
+        self.check_active(now)?;
         let facts = self.facts_for(req, legal_date(now))?;
         let accepted = self.assess_or_refuse(req, &facts, actor, now)?;
         Ok((accepted, facts))
@@ -322,6 +323,7 @@ impl Center {
         threads: NonZeroUsize,
     ) -> Result<Vec<Result<Issued, CaError>>, CaError> {
         let now = truncate_to_seconds(now);
+        self.check_active(now)?;
         // 1. Assess in order; facts once per (IIN, BIN).
         let mut facts_of: HashMap<Who<'_>, Facts> = HashMap::new();
         let mut assessed: Vec<Result<(Accepted, Who<'_>), CaError>> =

@@ -25,6 +25,7 @@ pub mod register;
 pub mod revoke;
 pub mod root_crl;
 pub mod store;
+pub mod transfer;
 pub mod tsa;
 
 pub use delegated::SignerState;

@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
-    AuditEvent, AuditProblem, AuditStore, AuditVerification, CertificateQuery, CertificateRecord,
-    CertificateStore, Counter, CounterStore, EntityRecord, NewBan, NewRefusal, NewRevocation,
-    Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange, RevocationRecord,
-    RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
+    AuditEvent, AuditProblem, AuditStore, AuditVerification, Ban, CertificateQuery,
+    CertificateRecord, CertificateStore, Counter, CounterStore, EntityRecord, NewBan, NewRefusal,
+    NewRevocation, Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange,
+    RevocationRecord, RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
 use eds_fixtures::postgres::TestPostgres;
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
@@ -802,11 +802,38 @@ fn ok_bans_apply_from_their_date_until_lifted(b: Backend) {
         .lift_ban(id, date!(2025 - 06 - 01), &ev("ban.lift"))
         .unwrap();
     assert_eq!(lifted.lifted_on, Some(date!(2025 - 06 - 01)));
-    assert_eq!(by_iin(date!(2025 - 05 - 31)), vec![lifted]);
+    assert_eq!(by_iin(date!(2025 - 05 - 31)), vec![lifted.clone()]);
     assert_eq!(by_iin(date!(2025 - 06 - 01)), vec![]);
     assert_eq!(
         store.lift_ban(id + 1, date!(2025 - 06 - 01), &ev("ban.lift")),
         Err(StoreError::UnknownBan { id: id + 1 })
+    );
+    // Every ban, the lifted one included, by id, for a register handed on whole (art. 22.3).
+    let second = store
+        .add_ban(
+            &NewBan {
+                iin: None,
+                bin: Some("050140000656".to_owned()),
+                court_decision: "2-99/2026".to_owned(),
+                effective_from: date!(2026 - 01 - 05),
+                ends_on: None,
+            },
+            &ev("ban.add"),
+        )
+        .unwrap();
+    assert_eq!(
+        store.bans().unwrap(),
+        vec![
+            lifted,
+            Ban {
+                id: second,
+                iin: None,
+                bin: Some("050140000656".to_owned()),
+                court_decision: "2-99/2026".to_owned(),
+                effective_from: date!(2026 - 01 - 05),
+                lifted_on: None,
+            }
+        ]
     );
     let first = store.audit_entries(1, 1).unwrap().remove(0);
     assert_eq!(first.details, format!(r#"{{"ban_id":{id}}}"#));

@@ -165,6 +165,7 @@ impl Error {
             Error::NoSuchRoute => "not-found",
             Error::NotImplemented { .. } => "not-implemented",
             Error::Ca(CaError::Refused { .. }) => "refused",
+            Error::Ca(CaError::Ceased { .. }) => "ceased",
             Error::Ca(CaError::BadCsr { .. }) => "bad-csr",
             Error::Ca(CaError::NoPublicKey) => "no-public-key",
             Error::Ca(CaError::BadRequest { .. }) => "bad-request",
@@ -225,7 +226,8 @@ fn ca_status(e: &CaError) -> StatusCode {
         | CaError::RevocationNotice { .. }
         | CaError::GroundNotForHolder { .. }
         | CaError::InvalidField { .. }
-        | CaError::IdempotencyKeyReused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | CaError::IdempotencyKeyReused { .. }
+        | CaError::Ceased { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CaError::BadRequest { .. } | CaError::BadCsr { .. } | CaError::NoPublicKey => {
             StatusCode::BAD_REQUEST
         }

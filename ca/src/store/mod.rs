@@ -300,6 +300,9 @@ pub trait BanStore: Send + Sync {
     /// Fails with [`StoreError::UnknownBan`] for an unknown id.
     fn lift_ban(&self, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError>;
 
+    /// Every recorded ban, lifted ones included, by id (a register handed on whole, art. 22.3).
+    fn bans(&self) -> Result<Vec<Ban>, StoreError>;
+
     /// The bans that apply on `on` to that IIN or that BIN (either may be absent), by id.
     fn bans_for(
         &self,

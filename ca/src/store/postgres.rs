@@ -637,6 +637,10 @@ impl BanStore for PostgresStore {
         })
     }
 
+    fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        self.read(|c| query_bans(c, &format!("{SELECT_BANS} ORDER BY id"), &[]))
+    }
+
     fn bans_for(
         &self,
         iin: Option<&str>,

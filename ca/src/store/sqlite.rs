@@ -681,6 +681,10 @@ impl BanStore for SqliteStore {
         })
     }
 
+    fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        self.read(|tx| query_bans(tx, &format!("{SELECT_BANS} ORDER BY id"), []))
+    }
+
     fn bans_for(
         &self,
         iin: Option<&str>,

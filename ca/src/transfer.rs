@@ -1,0 +1,740 @@
+//! A whole register handed to another center (EDS law art. 22.3): `eds ca export` and
+//! `eds ca import`.
+//!
+//! # The export file (format `eds-register-export`, version 1)
+//!
+//! One JSON object:
+//!
+//! ```text
+//! {
+//!   "format": "eds-register-export",
+//!   "version": 1,
+//!   "sha256": "<hex SHA-256 of the canonical JSON text of body>",
+//!   "body": {
+//!     "center": "<the exporting center's name>",
+//!     "exported_at": "<RFC 3339>",
+//!     "certificates": [ { "serial", "issuer", "subject", "kind", "iin", "bin", "key_purpose",
+//!                         "not_before", "not_after", "issued_at", "confidential",
+//!                         "der" (hex), "revocation": null | { "ground", "reason",
+//!                         "notified_by", "received_at", "entered_at", "invalidity_date",
+//!                         "note" } } ],
+//!     "refusals": [ { "id", "at", "ground", "detail", "iin", "bin", "request_json" } ],
+//!     "bans": [ { "id", "iin", "bin", "court_decision", "effective_from", "lifted_on" } ],
+//!     "audit": [ { "seq", "at", "actor", "action", "details" (canonical JSON text),
+//!                  "prev_hash" (hex), "hash" (hex) } ],
+//!     "audit_head": { "entries", "hash" (hex) }
+//!   }
+//! }
+//! ```
+//!
+//! The canonical JSON text is [`canonical_json`]'s (keys sorted at every level, no whitespace).
+//! Grounds are the names `eds_profile::grounds` gives them (`holder-request`, `death`…).
+//!
+//! # What the import checks, before it writes anything
+//!
+//! 1. the file is an export of a version this program reads ([`TransferError::Malformed`],
+//!    [`TransferError::UnsupportedVersion`]);
+//! 2. the digest matches the body ([`TransferError::DigestMismatch`]): a changed byte anywhere in
+//!    the body is found;
+//! 3. the audit log verifies as a hash chain ending at the recorded head
+//!    ([`TransferError::AuditBroken`]; the chain of `crate::store::audit`): an edited entry is
+//!    found even when the digest was recomputed;
+//! 4. every certificate's DER parses and carries the serial its record names
+//!    ([`TransferError::Inconsistent`]);
+//! 5. no certificate's serial is already in the receiving register ([`TransferError::Conflict`]).
+//!
+//! The digest guards against damage and against edits by someone who does not also recompute
+//! it; the chain guards the audit log against edits; neither stops someone who rewrites the
+//! whole file consistently. What does is comparing the head the export prints (its entries and
+//! hash, also recorded in the exporting center's own log) with the one `eds ca import` prints.
+//!
+//! # What the import writes
+//!
+//! The certificates, in one batch (all or none) with the audit entry `register.import` naming
+//! the source center, its audit head and the file's digest; then each refusal (action
+//! `register.import-refusal`) and each ban (`register.import-ban`, with `ban.lift` when it was
+//! lifted). The certificates keep serial, DER, dates and revocation; their issuer label becomes
+//! `transferred:<center>:<label>`, so the receiving center's own CRLs (one per label of its own)
+//! never list another center's certificates. Refusals and bans get the receiving register's ids.
+//! The source's audit log is not merged into the receiving log (each center's chain is its own):
+//! it is kept whole in the export file, which the caller stores, and anchored in the receiving
+//! log by its head.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+
+use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
+
+use crate::store::audit::{ChainVerifier, RawEntry, canonical_json};
+use crate::store::{
+    AuditEntry, AuditEvent, AuditHead, AuditProblem, AuditVerification, Ban, CertificateQuery,
+    CertificateRecord, NewBan, NewRefusal, RefusalRecord, RevocationRecord, Serial, Store,
+    StoreError,
+};
+
+/// The `format` of an export file.
+pub const FORMAT: &str = "eds-register-export";
+
+/// The version this program writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Audit entries read per call while exporting.
+const AUDIT_PAGE: u64 = 10_000;
+
+/// Why an export could not be made or an import was refused. Nothing was imported when it is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransferError {
+    /// The file is not an export (JSON syntax, missing or mistyped field).
+    #[error("read register export: {reason}")]
+    Malformed {
+        /// Where and what.
+        reason: String,
+    },
+    /// An export of a format or version this program does not read.
+    #[error(
+        "read register export: format {format:?} version {version} is not {FORMAT:?} version \
+         {VERSION}"
+    )]
+    UnsupportedVersion {
+        /// The format found.
+        format: String,
+        /// The version found.
+        version: u32,
+    },
+    /// The body does not hash to the digest the file records: it was changed or damaged.
+    #[error(
+        "verify register export: the body's SHA-256 is {found}, the file records {recorded}; \
+         the export was changed or damaged"
+    )]
+    DigestMismatch {
+        /// The digest in the file.
+        recorded: String,
+        /// The digest of the body as read.
+        found: String,
+    },
+    /// The exported audit log does not verify (EDS law art. 21.2).
+    #[error("verify register export: its audit log is broken at entry {seq} ({problem:?})")]
+    AuditBroken {
+        /// The first entry that is missing, altered or unlinked.
+        seq: u64,
+        /// What is wrong there.
+        problem: AuditProblem,
+    },
+    /// A certificate record does not match its DER.
+    #[error("verify register export: certificate {serial}: {what}")]
+    Inconsistent {
+        /// The record's serial.
+        serial: String,
+        /// What differs.
+        what: String,
+    },
+    /// The receiving register already holds a certificate with this serial.
+    #[error(
+        "import register: serial {serial} is already in the receiving register; nothing was \
+         imported"
+    )]
+    Conflict {
+        /// The serial.
+        serial: Serial,
+    },
+    /// The exporting or receiving register could not be read or written.
+    #[error("register: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// The envelope of an export file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`].
+    pub version: u32,
+    /// SHA-256 of the canonical JSON text of `body`, hex.
+    pub sha256: String,
+    /// The register, a [`RegisterExport`].
+    pub body: Value,
+}
+
+/// The register as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterExport {
+    /// The exporting center's name.
+    pub center: String,
+    /// When it was exported.
+    #[serde(with = "time::serde::rfc3339")]
+    pub exported_at: OffsetDateTime,
+    /// Its certificates, in the order issued.
+    pub certificates: Vec<ExportedCertificate>,
+    /// Its refusals (art. 14-1), in the order recorded.
+    pub refusals: Vec<ExportedRefusal>,
+    /// Its court bans (art. 14-1(3)), by id.
+    pub bans: Vec<ExportedBan>,
+    /// Its whole audit log.
+    pub audit: Vec<ExportedAuditEntry>,
+    /// The head of that log.
+    pub audit_head: ExportedHead,
+}
+
+/// A certificate of the register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedCertificate {
+    /// Serial, hex.
+    pub serial: Serial,
+    /// The issuer label in the exporting register.
+    pub issuer: String,
+    /// Subject, RFC 4514.
+    pub subject: String,
+    /// Kind of holder.
+    pub kind: String,
+    /// Holder's IIN.
+    pub iin: Option<String>,
+    /// Legal entity's BIN.
+    pub bin: Option<String>,
+    /// Key purpose.
+    pub key_purpose: Option<String>,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// When it was issued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// Details kept out of the public register (art. 23.2).
+    pub confidential: bool,
+    /// The certificate, DER, hex.
+    #[serde(with = "hex_bytes")]
+    pub der: Vec<u8>,
+    /// Its revocation.
+    pub revocation: Option<ExportedRevocation>,
+}
+
+/// A revocation (art. 18).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedRevocation {
+    /// Ground of the law.
+    pub ground: RevocationGround,
+    /// Reason in CRL and OCSP.
+    pub reason: CrlReason,
+    /// Who notified the center.
+    pub notified_by: String,
+    /// When the notice was received.
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    /// When it entered the register.
+    #[serde(with = "time::serde::rfc3339")]
+    pub entered_at: OffsetDateTime,
+    /// RFC 5280 §5.3.2 invalidity date.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub invalidity_date: Option<OffsetDateTime>,
+    /// The operator's note.
+    pub note: Option<String>,
+}
+
+/// A refusal (art. 14-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedRefusal {
+    /// Its id in the exporting register.
+    pub id: i64,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Ground.
+    pub ground: RefusalGround,
+    /// The finding.
+    pub detail: String,
+    /// Applicant's IIN.
+    pub iin: Option<String>,
+    /// Applicant's BIN.
+    pub bin: Option<String>,
+    /// The request, JSON text.
+    pub request_json: String,
+}
+
+/// A court ban (art. 14-1(3)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedBan {
+    /// Its id in the exporting register.
+    pub id: i64,
+    /// Person.
+    pub iin: Option<String>,
+    /// Legal entity.
+    pub bin: Option<String>,
+    /// Court decision.
+    pub court_decision: String,
+    /// First day it applies.
+    #[serde(with = "day")]
+    pub effective_from: Date,
+    /// First day it no longer applies.
+    #[serde(with = "day::option")]
+    pub lifted_on: Option<Date>,
+}
+
+/// An audit entry, as stored (its hash covers exactly these fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedAuditEntry {
+    /// Sequence number.
+    pub seq: u64,
+    /// When, to the second.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Canonical JSON text of the details.
+    pub details: String,
+    /// Previous entry's hash, hex.
+    pub prev_hash: String,
+    /// This entry's hash, hex.
+    pub hash: String,
+}
+
+/// The audit log's head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedHead {
+    /// Number of entries.
+    pub entries: u64,
+    /// Hash of the last, hex.
+    pub hash: String,
+}
+
+time::serde::format_description!(day, Date, "[year]-[month]-[day]");
+
+/// Bytes as lowercase hex text.
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        hex::decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What [`export_register`] wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportSummary {
+    /// The file's digest (hex).
+    pub sha256: String,
+    /// Certificates exported.
+    pub certificates: usize,
+    /// Of them revoked.
+    pub revoked: usize,
+    /// Refusals exported.
+    pub refusals: usize,
+    /// Bans exported.
+    pub bans: usize,
+    /// The exported audit log's head.
+    pub audit_head: ExportedHead,
+}
+
+/// What [`import_register`] imported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportSummary {
+    /// The exporting center's name.
+    pub center: String,
+    /// The file's digest (hex).
+    pub sha256: String,
+    /// Certificates imported.
+    pub certificates: usize,
+    /// Of them revoked.
+    pub revoked: usize,
+    /// Refusals imported.
+    pub refusals: usize,
+    /// Bans imported.
+    pub bans: usize,
+    /// The exported audit log's head, verified.
+    pub audit_head: ExportedHead,
+}
+
+/// Exports `store`'s register (only the certificates `only` names, when given: art. 22.3, those
+/// whose owners agreed) as the file described in the module documentation, after checking its
+/// audit log; records `register.export` in the log first, so the export carries its own entry.
+pub fn export_register(
+    store: &dyn Store,
+    center: &str,
+    only: Option<&std::collections::BTreeSet<Serial>>,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<(Vec<u8>, ExportSummary), TransferError> {
+    if let AuditVerification::Broken { seq, problem } = store.verify_audit()? {
+        return Err(TransferError::AuditBroken { seq, problem });
+    }
+    let mut certificates = store.list_certificates(&CertificateQuery::default())?;
+    if let Some(only) = only {
+        let known: std::collections::BTreeSet<&Serial> =
+            certificates.iter().map(|c| &c.serial).collect();
+        if let Some(missing) = only.iter().find(|s| !known.contains(s)) {
+            return Err(TransferError::Store(StoreError::UnknownSerial {
+                serial: missing.clone(),
+            }));
+        }
+        certificates.retain(|c| only.contains(&c.serial));
+    }
+    let refusals = store.refusals()?;
+    let bans = store.bans()?;
+    let revoked = certificates
+        .iter()
+        .filter(|c| c.revocation.is_some())
+        .count();
+    store.append_audit(&AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: "register.export".into(),
+        details: json!({
+            "certificates": certificates.len(),
+            "revoked": revoked,
+            "refusals": refusals.len(),
+            "bans": bans.len(),
+            "only_consented": only.is_some(),
+        }),
+    })?;
+    let mut audit = Vec::new();
+    loop {
+        let next = u64::try_from(audit.len())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let page = store.audit_entries(next, AUDIT_PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        audit.extend(page.iter().map(exported_entry));
+    }
+    let head = store.audit_head()?;
+    let audit_head = ExportedHead {
+        entries: head.entries,
+        hash: hex::encode(head.hash),
+    };
+    let body = RegisterExport {
+        center: center.to_owned(),
+        exported_at: at,
+        certificates: certificates.iter().map(exported_certificate).collect(),
+        refusals: refusals.iter().map(exported_refusal).collect(),
+        bans: bans.iter().map(exported_ban).collect(),
+        audit,
+        audit_head: audit_head.clone(),
+    };
+    let body = serde_json::to_value(&body).map_err(|e| TransferError::Malformed {
+        reason: format!("the register does not serialise: {e}"),
+    })?;
+    let sha256 = digest(&body)?;
+    let file = ExportFile {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        sha256: sha256.clone(),
+        body,
+    };
+    let bytes = serde_json::to_vec_pretty(&file).map_err(|e| TransferError::Malformed {
+        reason: format!("the export does not serialise: {e}"),
+    })?;
+    Ok((
+        bytes,
+        ExportSummary {
+            sha256,
+            certificates: certificates.len(),
+            revoked,
+            refusals: refusals.len(),
+            bans: bans.len(),
+            audit_head,
+        },
+    ))
+}
+
+/// Reads and checks an export file (steps 1–4 of the module documentation) without writing.
+pub fn read_export(bytes: &[u8]) -> Result<(RegisterExport, String), TransferError> {
+    let file: ExportFile = serde_json::from_slice(bytes).map_err(|e| TransferError::Malformed {
+        reason: format!("{e}"),
+    })?;
+    if file.format != FORMAT || file.version != VERSION {
+        return Err(TransferError::UnsupportedVersion {
+            format: file.format,
+            version: file.version,
+        });
+    }
+    let found = digest(&file.body)?;
+    if !found.eq_ignore_ascii_case(&file.sha256) {
+        return Err(TransferError::DigestMismatch {
+            recorded: file.sha256,
+            found,
+        });
+    }
+    let body: RegisterExport =
+        serde_json::from_value(file.body).map_err(|e| TransferError::Malformed {
+            reason: format!("body: {e}"),
+        })?;
+    verify_chain(&body)?;
+    for c in &body.certificates {
+        check_der(c)?;
+    }
+    Ok((body, found))
+}
+
+/// Imports an export file into `to` (see the module documentation); nothing is written unless
+/// every check passed.
+pub fn import_register(
+    to: &dyn Store,
+    bytes: &[u8],
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<ImportSummary, TransferError> {
+    let (body, sha256) = read_export(bytes)?;
+    for c in &body.certificates {
+        if to.certificate(&c.serial)?.is_some() {
+            return Err(TransferError::Conflict {
+                serial: c.serial.clone(),
+            });
+        }
+    }
+    let records: Vec<CertificateRecord> = body
+        .certificates
+        .iter()
+        .map(|c| certificate_record(c, &body.center))
+        .collect();
+    let revoked = records.iter().filter(|c| c.revocation.is_some()).count();
+    let event = |action: &str, details: Value| AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        details,
+    };
+    let summary = event(
+        "register.import",
+        json!({
+            "article": "22.3",
+            "center": body.center,
+            "sha256": sha256,
+            "source_audit_entries": body.audit_head.entries,
+            "source_audit_head": body.audit_head.hash,
+            "certificates": records.len(),
+            "revoked": revoked,
+            "refusals": body.refusals.len(),
+            "bans": body.bans.len(),
+        }),
+    );
+    if records.is_empty() {
+        to.append_audit(&summary)?;
+    } else {
+        to.insert_certificates(&records, &summary)
+            .map_err(|e| match e {
+                StoreError::DuplicateSerial { serial } => TransferError::Conflict { serial },
+                other => TransferError::Store(other),
+            })?;
+    }
+    for r in &body.refusals {
+        to.record_refusal(
+            &NewRefusal {
+                at: r.at,
+                ground: r.ground,
+                detail: r.detail.clone(),
+                iin: r.iin.clone(),
+                bin: r.bin.clone(),
+                request_json: r.request_json.clone(),
+            },
+            &event(
+                "register.import-refusal",
+                json!({"center": body.center, "source_id": r.id, "sha256": sha256}),
+            ),
+        )?;
+    }
+    for b in &body.bans {
+        let id = to.add_ban(
+            &NewBan {
+                iin: b.iin.clone(),
+                bin: b.bin.clone(),
+                court_decision: b.court_decision.clone(),
+                effective_from: b.effective_from,
+                ends_on: None,
+            },
+            &event(
+                "register.import-ban",
+                json!({"center": body.center, "source_id": b.id, "sha256": sha256}),
+            ),
+        )?;
+        if let Some(on) = b.lifted_on {
+            to.lift_ban(
+                id,
+                on,
+                &event(
+                    "ban.lift",
+                    json!({"ban_id": id, "lifted_on": on.to_string(), "imported": true}),
+                ),
+            )?;
+        }
+    }
+    Ok(ImportSummary {
+        center: body.center.clone(),
+        sha256,
+        certificates: records.len(),
+        revoked,
+        refusals: body.refusals.len(),
+        bans: body.bans.len(),
+        audit_head: body.audit_head.clone(),
+    })
+}
+
+/// The issuer label a transferred certificate gets in the receiving register.
+pub fn transferred_label(center: &str, label: &str) -> String {
+    format!("transferred:{center}:{label}")
+}
+
+fn digest(body: &Value) -> Result<String, TransferError> {
+    let text = canonical_json(body)?;
+    Ok(hex::encode(Sha256::digest(text.as_bytes())))
+}
+
+fn verify_chain(body: &RegisterExport) -> Result<(), TransferError> {
+    let mut chain = ChainVerifier::new();
+    for e in &body.audit {
+        // A hash that is not hex is compared as empty: a mismatch, found by the verifier.
+        let prev = hex::decode(&e.prev_hash).unwrap_or_default();
+        let hash = hex::decode(&e.hash).unwrap_or_default();
+        if !chain.push(&RawEntry {
+            seq: e.seq,
+            at_unix: e.at.unix_timestamp(),
+            actor: e.actor.as_bytes(),
+            action: e.action.as_bytes(),
+            details: e.details.as_bytes(),
+            prev_hash: &prev,
+            hash: &hash,
+        }) {
+            break;
+        }
+    }
+    let head_hash: [u8; 32] = hex::decode(&body.audit_head.hash)
+        .ok()
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(|| TransferError::Malformed {
+            reason: "body.audit_head.hash is not 32 bytes of hex".into(),
+        })?;
+    match chain.finish(&AuditHead {
+        entries: body.audit_head.entries,
+        hash: head_hash,
+    }) {
+        AuditVerification::Intact { .. } => Ok(()),
+        AuditVerification::Broken { seq, problem } => {
+            Err(TransferError::AuditBroken { seq, problem })
+        }
+    }
+}
+
+fn check_der(c: &ExportedCertificate) -> Result<(), TransferError> {
+    let inconsistent = |what: String| TransferError::Inconsistent {
+        serial: c.serial.to_string(),
+        what,
+    };
+    let (rest, cert) = x509_parser::parse_x509_certificate(&c.der)
+        .map_err(|e| inconsistent(format!("its DER does not parse: {e}")))?;
+    if !rest.is_empty() {
+        return Err(inconsistent(format!("{} bytes follow its DER", rest.len())));
+    }
+    if cert.tbs_certificate.raw_serial() != c.serial.as_bytes() {
+        return Err(inconsistent(format!(
+            "its DER carries serial {}",
+            hex::encode_upper(cert.tbs_certificate.raw_serial())
+        )));
+    }
+    Ok(())
+}
+
+fn exported_entry(e: &AuditEntry) -> ExportedAuditEntry {
+    ExportedAuditEntry {
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        details: e.details.clone(),
+        prev_hash: hex::encode(e.prev_hash),
+        hash: hex::encode(e.hash),
+    }
+}
+
+fn exported_certificate(c: &CertificateRecord) -> ExportedCertificate {
+    ExportedCertificate {
+        serial: c.serial.clone(),
+        issuer: c.issuer.clone(),
+        subject: c.subject.clone(),
+        kind: c.kind.clone(),
+        iin: c.iin.clone(),
+        bin: c.bin.clone(),
+        key_purpose: c.key_purpose.clone(),
+        not_before: c.not_before,
+        not_after: c.not_after,
+        issued_at: c.issued_at,
+        confidential: c.confidential,
+        der: c.der.clone(),
+        revocation: c.revocation.as_ref().map(|r| ExportedRevocation {
+            ground: r.ground,
+            reason: r.reason,
+            notified_by: r.notified_by.clone(),
+            received_at: r.received_at,
+            entered_at: r.entered_at,
+            invalidity_date: r.invalidity_date,
+            note: r.note.clone(),
+        }),
+    }
+}
+
+fn certificate_record(c: &ExportedCertificate, center: &str) -> CertificateRecord {
+    CertificateRecord {
+        serial: c.serial.clone(),
+        issuer: transferred_label(center, &c.issuer),
+        subject: c.subject.clone(),
+        kind: c.kind.clone(),
+        iin: c.iin.clone(),
+        bin: c.bin.clone(),
+        key_purpose: c.key_purpose.clone(),
+        not_before: c.not_before,
+        not_after: c.not_after,
+        issued_at: c.issued_at,
+        confidential: c.confidential,
+        der: c.der.clone(),
+        revocation: c.revocation.as_ref().map(|r| RevocationRecord {
+            ground: r.ground,
+            reason: r.reason,
+            notified_by: r.notified_by.clone(),
+            received_at: r.received_at,
+            entered_at: r.entered_at,
+            invalidity_date: r.invalidity_date,
+            note: r.note.clone(),
+        }),
+    }
+}
+
+fn exported_refusal(r: &RefusalRecord) -> ExportedRefusal {
+    ExportedRefusal {
+        id: r.id,
+        at: r.at,
+        ground: r.ground,
+        detail: r.detail.clone(),
+        iin: r.iin.clone(),
+        bin: r.bin.clone(),
+        request_json: r.request_json.clone(),
+    }
+}
+
+fn exported_ban(b: &Ban) -> ExportedBan {
+    ExportedBan {
+        id: b.id,
+        iin: b.iin.clone(),
+        bin: b.bin.clone(),
+        court_decision: b.court_decision.clone(),
+        effective_from: b.effective_from,
+        lifted_on: b.lifted_on,
+    }
+}

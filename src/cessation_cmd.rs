@@ -1,0 +1,443 @@
+//! `eds ca export`, `eds ca import` and `eds ca cessation …`: a center that stops (EDS law
+//! art. 22) and the transfer of its register to another center (art. 22.3).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use serde_json::json;
+use time::{Date, OffsetDateTime};
+
+use eds_ca::CaError;
+use eds_ca::cessation::{self, CessationError};
+use eds_ca::store::Serial;
+use eds_ca::transfer::{self, TransferError};
+
+use crate::ca_cmd::{authorise, open_center};
+use crate::cli::PassphraseArgs;
+use crate::stdio;
+use crate::{EXIT_AUDIT_BROKEN, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_REFUSED};
+
+/// `eds ca export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The file to write (JSON, format eds-register-export version 1; it must not exist); `-`
+    /// writes standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Export only the certificates whose serials this file lists, one per line (in hex): those
+    /// whose owners agreed to the transfer (art. 22.3). Refusals, bans and the audit log are
+    /// exported whole.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) consented: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) secret: PassphraseArgs,
+}
+
+/// `eds ca import`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The file `eds ca export` wrote; `-` reads standard input.
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) secret: PassphraseArgs,
+}
+
+/// `eds ca cessation …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CessationCommand {
+    /// Give notice that the center stops (art. 22.2): at least thirty calendar days ahead.
+    ///
+    /// Recorded in the audit log (center.cessation-notice) and in cessation.json in the data
+    /// folder. From the stop day on (Kazakhstan's date) the center issues nothing (exit 3) and
+    /// exports nothing; before it, `eds ca export` hands certificates on to the successor. A
+    /// stop day less than thirty calendar days after today is refused (exit 3). Example:
+    ///
+    ///     eds ca cessation notice --stops-on 2027-02-01 --successor "NEXT CA"
+    Notice {
+        /// The day the center stops (YYYY-MM-DD, Kazakhstan's date).
+        #[arg(long, value_name = "DATE")]
+        stops_on: String,
+        /// The center that takes the certificates over.
+        #[arg(long, value_name = "NAME")]
+        successor: String,
+        #[command(flatten)]
+        secret: PassphraseArgs,
+    },
+    /// Show the notice of cessation, if any, and whether the center still works.
+    Status,
+    /// From the stop day on: write what the center keeps (art. 22.4).
+    ///
+    /// The certificates not exported in the notice's term, every refusal and the whole audit
+    /// log (verified first; center.cessation-retained is its last entry), as JSON, for storage.
+    /// Before the stop day it is refused (exit 3).
+    Retain {
+        /// The file to write (it must not exist); `-` writes standard output.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        secret: PassphraseArgs,
+    },
+}
+
+/// `eds ca export`.
+pub(crate) fn export(
+    data: &Path,
+    register: Option<&str>,
+    json_out: bool,
+    now: OffsetDateTime,
+    args: &ExportArgs,
+) -> anyhow::Result<u8> {
+    let mut inputs: Vec<(&str, &Path)> = Vec::new();
+    inputs.extend(args.consented.as_deref().map(|p| ("--consented", p)));
+    inputs.extend(
+        args.secret
+            .passphrase_file
+            .as_deref()
+            .map(|p| ("--passphrase-file", p)),
+    );
+    stdio::check_one_stdin(inputs)?;
+    if !stdio::is_dash(&args.out) && args.out.exists() {
+        anyhow::bail!(
+            "create register export {}: it exists; an export never overwrites a file",
+            args.out.display()
+        );
+    }
+    let center = open_center(data, register)?;
+    authorise(&center, &args.secret)?;
+    let notice = cessation::check_active(data, now)?;
+    let only = match &args.consented {
+        Some(path) => Some(read_serials(path)?),
+        None => None,
+    };
+    let (bytes, summary) = transfer::export_register(
+        center.store(),
+        &center.config().name,
+        only.as_ref(),
+        now,
+        "operator",
+    )?;
+    write_new(&args.out, &bytes, "register export")?;
+    if notice.is_some() {
+        let serials: Vec<Serial> = match only {
+            Some(only) => only.into_iter().collect(),
+            None => center
+                .store()
+                .list_certificates(&eds_ca::store::CertificateQuery::default())?
+                .into_iter()
+                .map(|c| c.serial)
+                .collect(),
+        };
+        cessation::record_transferred(data, &serials)?;
+    }
+    if json_out {
+        say!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        say!(
+            "exported {} certificate(s) ({} revoked), {} refusal(s), {} ban(s) to {}",
+            summary.certificates,
+            summary.revoked,
+            summary.refusals,
+            summary.bans,
+            stdio::output_name(&args.out)
+        );
+        say!("  sha256      {}", summary.sha256);
+        say!(
+            "  audit head  {} entries, {}",
+            summary.audit_head.entries,
+            summary.audit_head.hash
+        );
+    }
+    Ok(0)
+}
+
+/// `eds ca import`.
+pub(crate) fn import(
+    data: &Path,
+    register: Option<&str>,
+    json_out: bool,
+    now: OffsetDateTime,
+    args: &ImportArgs,
+) -> anyhow::Result<u8> {
+    let mut inputs: Vec<(&str, &Path)> = vec![("FILE", args.file.as_path())];
+    inputs.extend(
+        args.secret
+            .passphrase_file
+            .as_deref()
+            .map(|p| ("--passphrase-file", p)),
+    );
+    stdio::check_one_stdin(inputs)?;
+    let center = open_center(data, register)?;
+    authorise(&center, &args.secret)?;
+    center.check_active(now)?;
+    let bytes = stdio::read(&args.file)
+        .with_context(|| format!("read {}", stdio::input_name(&args.file)))?;
+    let summary = transfer::import_register(center.store(), &bytes, now, "operator")?;
+    // The source's audit log is kept whole beside the register (art. 22.4: stored).
+    let kept = data.join("transferred");
+    fs::create_dir_all(&kept).with_context(|| format!("create {}", kept.display()))?;
+    let kept = kept.join(format!("{}.json", summary.sha256));
+    fs::write(&kept, &bytes).with_context(|| format!("write {}", kept.display()))?;
+    if json_out {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "imported": summary,
+                "kept": kept,
+            }))?
+        );
+    } else {
+        say!(
+            "imported {} certificate(s) ({} revoked), {} refusal(s), {} ban(s) of {:?}",
+            summary.certificates,
+            summary.revoked,
+            summary.refusals,
+            summary.bans,
+            summary.center
+        );
+        say!(
+            "  source audit head  {} entries, {} (verified)",
+            summary.audit_head.entries,
+            summary.audit_head.hash
+        );
+        say!("  export kept        {}", kept.display());
+    }
+    Ok(0)
+}
+
+/// `eds ca cessation …`.
+pub(crate) fn cessation(
+    data: &Path,
+    register: Option<&str>,
+    json_out: bool,
+    now: OffsetDateTime,
+    cmd: &CessationCommand,
+) -> anyhow::Result<u8> {
+    match cmd {
+        CessationCommand::Notice {
+            stops_on,
+            successor,
+            secret,
+        } => {
+            let center = open_center(data, register)?;
+            authorise(&center, secret)?;
+            let stops_on = parse_day(stops_on)?;
+            let record =
+                cessation::give_notice(data, center.store(), now, stops_on, successor, "operator")?;
+            if json_out {
+                say!("{}", serde_json::to_string_pretty(&record)?);
+            } else {
+                say!(
+                    "notice of cessation given on {}: the center stops on {} (art. 22.2); \
+                     successor {:?}",
+                    record.notice.announced_on,
+                    record.notice.stops_on,
+                    record.notice.successor
+                );
+            }
+            Ok(0)
+        }
+        CessationCommand::Status => {
+            // The center must exist; its register is not needed.
+            eds_ca::center::Center::configured_register(data)?;
+            let record = cessation::read_record(data)?;
+            let on = eds_profile::kz_time::legal_date(now);
+            let stopped = record.as_ref().is_some_and(|r| on >= r.notice.stops_on);
+            if json_out {
+                say!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "notice": record,
+                        "today": on.to_string(),
+                        "stopped": stopped,
+                    }))?
+                );
+            } else {
+                match &record {
+                    None => say!("no notice of cessation: the center works"),
+                    Some(r) => say!(
+                        "notice given on {}: the center {} on {} (art. 22); successor {:?}; \
+                         {} certificate(s) transferred",
+                        r.notice.announced_on,
+                        if stopped { "stopped" } else { "stops" },
+                        r.notice.stops_on,
+                        r.notice.successor,
+                        r.transferred.len()
+                    ),
+                }
+            }
+            Ok(0)
+        }
+        CessationCommand::Retain { out, secret } => {
+            let mut inputs: Vec<(&str, &Path)> = Vec::new();
+            inputs.extend(
+                secret
+                    .passphrase_file
+                    .as_deref()
+                    .map(|p| ("--passphrase-file", p)),
+            );
+            stdio::check_one_stdin(inputs)?;
+            let center = open_center(data, register)?;
+            authorise(&center, secret)?;
+            let Some(record) = cessation::read_record(data)? else {
+                anyhow::bail!(NoNotice);
+            };
+            let retained = cessation::retain(center.store(), &record, now, "operator")?;
+            write_new(
+                out,
+                &serde_json::to_vec_pretty(&retained)?,
+                "retained register",
+            )?;
+            if json_out {
+                say!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "not_transferred": retained.not_transferred.len(),
+                        "refusals": retained.refusals.len(),
+                        "audit_entries": retained.head.entries,
+                        "file": out,
+                    }))?
+                );
+            } else {
+                say!(
+                    "kept {} certificate(s) not transferred, {} refusal(s) and {} audit entries \
+                     in {} (art. 22.4)",
+                    retained.not_transferred.len(),
+                    retained.refusals.len(),
+                    retained.head.entries,
+                    stdio::output_name(out)
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// `eds ca cessation retain` without a notice.
+#[derive(Debug, thiserror::Error)]
+#[error("retain the register: the center gave no notice of cessation (art. 22.2)")]
+struct NoNotice;
+
+/// The exit code of an error of these commands (docs/exit-codes.md), if it is one of theirs.
+pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<TransferError>() {
+            return Some(match e {
+                TransferError::Malformed { .. }
+                | TransferError::DigestMismatch { .. }
+                | TransferError::AuditBroken { .. }
+                | TransferError::Inconsistent { .. } => EXIT_AUDIT_BROKEN,
+                TransferError::Conflict { .. } => EXIT_CONFLICT,
+                TransferError::Store(eds_ca::store::StoreError::UnknownSerial { .. }) => {
+                    EXIT_NOT_FOUND
+                }
+                _ => 1,
+            });
+        }
+        if let Some(e) = cause.downcast_ref::<CessationError>() {
+            return Some(match e {
+                CessationError::NoticeTooShort { .. }
+                | CessationError::TermEnded { .. }
+                | CessationError::TermNotEnded { .. } => EXIT_REFUSED,
+                CessationError::AlreadyGiven { .. } => EXIT_CONFLICT,
+                CessationError::AuditBroken { .. } => EXIT_AUDIT_BROKEN,
+                CessationError::UnknownSerial { .. } => EXIT_NOT_FOUND,
+                _ => 1,
+            });
+        }
+        if cause.downcast_ref::<NoNotice>().is_some() {
+            return Some(EXIT_NOT_FOUND);
+        }
+        if let Some(CaError::Ceased { .. }) = cause.downcast_ref::<CaError>() {
+            return Some(EXIT_REFUSED);
+        }
+    }
+    None
+}
+
+/// What to do about an error of these commands.
+pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<TransferError>() {
+            return match e {
+                TransferError::DigestMismatch { .. }
+                | TransferError::AuditBroken { .. }
+                | TransferError::Malformed { .. }
+                | TransferError::Inconsistent { .. } => Some(
+                    "nothing was imported; ask the exporting center for a new export and compare \
+                     its audit head with the one it announced",
+                ),
+                TransferError::Conflict { .. } => Some(
+                    "nothing was imported; a register is imported into a center that holds none \
+                     of its serials",
+                ),
+                _ => None,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<CessationError>() {
+            return match e {
+                CessationError::NoticeTooShort { .. } => {
+                    Some("nothing was recorded; give a --stops-on at least 30 calendar days ahead")
+                }
+                CessationError::TermEnded { .. } => Some(
+                    "the center has stopped (art. 22.4); `eds ca cessation retain` writes what it \
+                     keeps",
+                ),
+                _ => None,
+            };
+        }
+        if let Some(CaError::Ceased { .. }) = cause.downcast_ref::<CaError>() {
+            return Some(
+                "the center has stopped (art. 22); its successor issues now (`eds ca cessation \
+                 status`)",
+            );
+        }
+    }
+    None
+}
+
+fn parse_day(s: &str) -> anyhow::Result<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .with_context(|| format!("--stops-on {s:?} is not a date like 2027-01-31"))
+}
+
+/// The serials of a consent list: one per line, in hex; blank lines and `#` comments skipped.
+fn read_serials(path: &Path) -> anyhow::Result<BTreeSet<Serial>> {
+    let bytes = stdio::read(path).with_context(|| format!("read {}", stdio::input_name(path)))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{} is not UTF-8 text", stdio::input_name(path)))?;
+    let mut serials = BTreeSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let serial = Serial::from_hex(line).with_context(|| {
+            format!(
+                "{} line {}: {line:?} is not a serial in hex",
+                stdio::input_name(path),
+                n.saturating_add(1)
+            )
+        })?;
+        serials.insert(serial);
+    }
+    Ok(serials)
+}
+
+/// Writes `bytes` to a new file (or standard output for `-`).
+fn write_new(out: &Path, bytes: &[u8], what: &str) -> anyhow::Result<()> {
+    if stdio::is_dash(out) {
+        return stdio::write(out, bytes, false);
+    }
+    let mut file = fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .open(out)
+        .with_context(|| format!("create {what} {} (it must not exist)", out.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}

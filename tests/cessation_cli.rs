@@ -1,0 +1,375 @@
+//! EDS law art. 22 through the command line: the notice of cessation (thirty calendar days,
+//! Kazakhstan's dates), the center that issues nothing from its stop day on, `eds ca export` /
+//! `eds ca import` of a whole register to another center (the digest and the audit chain checked
+//! on import, nothing imported when either fails or when a serial is already there), and what
+//! the stopped center keeps (art. 22.4).
+
+#![allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+
+mod common;
+
+use std::fs;
+
+use eds_fixtures::postgres::TestPostgres;
+use serde_json::Value;
+
+use common::*;
+
+/// `eds ca cessation notice --stops-on DAY --successor "NEXT CA"`.
+fn notice(c: &Center, stops_on: &str) -> std::process::Output {
+    c.run(&[
+        "ca",
+        "cessation",
+        "notice",
+        "--stops-on",
+        stops_on,
+        "--successor",
+        "NEXT CA",
+    ])
+}
+
+/// `eds ca export --out FILE` (the file in the center's temporary folder); asserts success.
+fn export(c: &Center, name: &str) -> (std::path::PathBuf, Value) {
+    let out = c.path(name);
+    let v = ok_json(&c.run(&["--json", "ca", "export", "--out", out.to_str().unwrap()]));
+    (out, v)
+}
+
+fn import(c: &Center, file: &std::path::Path) -> std::process::Output {
+    c.run(&["--json", "ca", "import", file.to_str().unwrap()])
+}
+
+fn actions(c: &Center) -> Vec<String> {
+    c.audit_entries()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A center with two owner certificates (one revoked), a refusal and a court ban.
+fn busy_center() -> (Center, Vec<String>) {
+    let c = Center::ready();
+    let kept = c.issue_sample("individual-signing");
+    let revoked = c.issue_sample("individual-signing");
+    c.revoke(&revoked, "key-compromise");
+    assert_code(&c.try_issue(&request("refused-under-age"), true), 3);
+    ok(&c.run(&[
+        "ca",
+        "ban",
+        "--iin",
+        "950210400451",
+        "--decision",
+        "2-99/2026",
+    ]));
+    (c, vec![kept, revoked])
+}
+
+/// Art. 22.2: notice thirty calendar days ahead. T0 is 2 March 2026 in Astana: 31 March (29
+/// days) is refused naming the article, with nothing recorded; 1 April (30 days) is accepted,
+/// recorded in the audit log and in cessation.json; a second notice is a conflict.
+#[test]
+fn art22_2_notice_29_days_ahead_refused_30_accepted() {
+    let c = Center::ready();
+    let before = c.audit_entries().len();
+    let o = notice(&c, "2026-03-31");
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains(
+            "a notice of 2026-03-02 allows stopping on 2026-04-01 at the earliest (art. 22.2: \
+             thirty calendar days), not on 2026-03-31"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(c.audit_entries().len(), before, "nothing recorded");
+    assert!(!c.data.join("cessation.json").exists());
+
+    let o = notice(&c, "2026-04-01");
+    assert_eq!(
+        ok(&o).trim(),
+        "notice of cessation given on 2026-03-02: the center stops on 2026-04-01 (art. 22.2); \
+         successor \"NEXT CA\""
+    );
+    let last = c.audit_entries().last().cloned().unwrap();
+    assert_eq!(last["action"], "center.cessation-notice");
+    let details: Value = serde_json::from_str(last["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["article"], "22.2");
+    assert_eq!(details["stops_on"], "2026-04-01");
+    let record: Value =
+        serde_json::from_slice(&fs::read(c.data.join("cessation.json")).unwrap()).unwrap();
+    assert_eq!(record["notice"]["stops_on"], "2026-04-01");
+    c.assert_audit_intact(u64::try_from(before + 1).unwrap());
+
+    let o = notice(&c, "2026-05-01");
+    assert_code(&o, 4);
+    assert!(
+        stderr(&o).contains("the center already gave notice on 2026-03-02 to stop on 2026-04-01"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Art. 22.2 counts Kazakhstan's days: at 20:00Z on 2 March it is 3 March in Astana, so the
+/// earliest stop day is 2 April and 1 April is refused.
+#[test]
+fn art22_2_notice_counts_the_astana_date() {
+    let mut c = Center::ready();
+    c.set_now("2026-03-02T20:00:00Z");
+    let o = notice(&c, "2026-04-01");
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains("a notice of 2026-03-03 allows stopping on 2026-04-02"),
+        "{}",
+        stderr(&o)
+    );
+    ok(&notice(&c, "2026-04-02"));
+}
+
+/// Art. 22: the center issues up to the day before its stop day (23:30 in Astana on 31 March)
+/// and nothing from the stop day on (00:30 in Astana on 1 April is 19:30Z on 31 March): exit 3,
+/// the message naming art. 22, no certificate and no refusal recorded.
+#[test]
+fn art22_issue_after_the_stop_day_refused() {
+    let mut c = Center::ready();
+    ok(&notice(&c, "2026-04-01"));
+    c.set_now("2026-03-31T18:30:00Z");
+    c.issue_sample("individual-signing");
+    let serials = c.owner_serials();
+    c.set_now("2026-03-31T19:30:00Z");
+    let o = c.try_issue(&request("individual-signing"), true);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains(
+            "issue a certificate: the center stopped its activity on 2026-04-01 (EDS law art. \
+             22); on 2026-04-01 it issues nothing"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(c.owner_serials(), serials);
+    let refusals = ok_json(&c.run(&["--json", "ca", "refusals"]));
+    assert_eq!(refusals.as_array().unwrap().len(), 0);
+    let status = ok_json(&c.run(&["--json", "ca", "cessation", "status"]));
+    assert_eq!(status["stopped"], true);
+    assert_eq!(status["today"], "2026-04-01");
+}
+
+/// Art. 22.3: a whole register exported and imported into a fresh center keeps every
+/// certificate (DER and revocation), refusal and ban; the source's audit chain verifies on
+/// import and is anchored in the receiving log by its head; the receiving log stays intact.
+#[test]
+fn art22_3_export_import_keeps_the_register() {
+    let (a, serials) = busy_center();
+    let (file, exported) = export(&a, "register.json");
+    assert_eq!(
+        exported["certificates"], 4,
+        "two CA certificates, two owners"
+    );
+    assert_eq!(exported["revoked"], 1);
+    assert_eq!(exported["refusals"], 1);
+    assert_eq!(exported["bans"], 1);
+    let a_log = a.audit_entries();
+    assert_eq!(a_log.last().unwrap()["action"], "register.export");
+    assert_eq!(exported["audit_head"]["entries"], a_log.len());
+
+    let b = Center::ready();
+    let b_before = b.audit_entries().len();
+    let v = ok_json(&import(&b, &file));
+    assert_eq!(v["imported"]["certificates"], 4);
+    assert_eq!(v["imported"]["revoked"], 1);
+    assert_eq!(v["imported"]["refusals"], 1);
+    assert_eq!(v["imported"]["bans"], 1);
+    assert_eq!(v["imported"]["audit_head"], exported["audit_head"]);
+    assert_eq!(v["imported"]["sha256"], exported["sha256"]);
+    let kept = b
+        .data
+        .join("transferred")
+        .join(format!("{}.json", exported["sha256"].as_str().unwrap()));
+    assert_eq!(fs::read(&kept).unwrap(), fs::read(&file).unwrap());
+
+    for s in &serials {
+        let there = b.show(s);
+        let here = a.show(s);
+        assert_eq!(there["status"], here["status"], "{s}");
+        assert_eq!(there["subject"], here["subject"], "{s}");
+    }
+    assert_eq!(b.show(&serials[1])["status"], "revoked");
+    let pem = |c: &Center, s: &str| ok(&c.run(&["ca", "show", s, "--pem"]));
+    assert_eq!(pem(&b, &serials[0]), pem(&a, &serials[0]));
+    let refusals = ok_json(&b.run(&["--json", "ca", "refusals"]));
+    assert_eq!(refusals[0]["ground"], "under-age", "{refusals}");
+    assert_eq!(refusals[0]["iin"], "120517600906");
+
+    let log = actions(&b);
+    assert_eq!(
+        &log[b_before..],
+        [
+            "register.import",
+            "register.import-refusal",
+            "register.import-ban"
+        ]
+    );
+    let entry = &b.audit_entries()[b_before];
+    let details: Value = serde_json::from_str(entry["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["source_audit_head"], exported["audit_head"]["hash"]);
+    assert_eq!(details["article"], "22.3");
+    b.assert_audit_intact(u64::try_from(b_before + 3).unwrap());
+    // The receiving center's own CRL does not list the other center's revoked certificate.
+    b.crl();
+    let crl = b.crl_text();
+    assert!(!crl.contains(serials[1].as_str()), "{crl}");
+}
+
+/// A changed byte in the body (a certificate's subject) fails the digest; an edited audit entry
+/// with the digest recomputed fails the chain: exit 7 each, nothing imported.
+#[test]
+fn fail_art22_3_tampered_export_refused() {
+    let (a, _) = busy_center();
+    let (file, _) = export(&a, "register.json");
+    let b = Center::ready();
+    let before = (b.owner_serials(), b.audit_entries().len());
+
+    let text = fs::read_to_string(&file).unwrap();
+    let tampered = text.replacen("850314300122", "850314300123", 1);
+    assert_ne!(tampered, text);
+    let path = b.path("tampered.json");
+    fs::write(&path, tampered).unwrap();
+    let o = import(&b, &path);
+    assert_code(&o, 7);
+    assert!(
+        stderr(&o).contains("the export was changed or damaged"),
+        "{}",
+        stderr(&o)
+    );
+
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["body"]["audit"][2]["actor"] = Value::from("someone else");
+    let canonical = eds_ca::store::audit::canonical_json(&v["body"]).unwrap();
+    v["sha256"] = Value::from(hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        canonical.as_bytes(),
+    )));
+    let path = b.path("rehashed.json");
+    fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = import(&b, &path);
+    assert_code(&o, 7);
+    assert!(
+        stderr(&o)
+            .contains("verify register export: its audit log is broken at entry 3 (HashMismatch)"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A truncated file.
+    let path = b.path("truncated.json");
+    fs::write(&path, &text.as_bytes()[..text.len() / 2]).unwrap();
+    assert_code(&import(&b, &path), 7);
+
+    assert_eq!((b.owner_serials(), b.audit_entries().len()), before);
+    assert!(!b.data.join("transferred").exists());
+}
+
+/// A register that already holds one of the serials refuses the import (exit 4), nothing of it
+/// imported: importing the same export twice.
+#[test]
+fn fail_art22_3_import_into_a_register_holding_the_serials() {
+    let (a, _) = busy_center();
+    let (file, _) = export(&a, "register.json");
+    let b = Center::ready();
+    ok(&import(&b, &file));
+    let before = (b.owner_serials(), b.audit_entries().len());
+    let o = import(&b, &file);
+    assert_code(&o, 4);
+    assert!(
+        stderr(&o).contains("is already in the receiving register; nothing was imported"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!((b.owner_serials(), b.audit_entries().len()), before);
+}
+
+/// Art. 22.3–22.4: during the notice only the consented certificate is exported; from the stop
+/// day on nothing is exported (exit 3) and `cessation retain` keeps the other certificates with
+/// the refusals and the whole verified audit log; before the stop day it is refused (exit 3).
+#[test]
+fn art22_4_not_transferred_certificates_are_retained() {
+    let (mut a, serials) = busy_center();
+    ok(&notice(&a, "2026-04-01"));
+    let consent = a.path("consented.txt");
+    fs::write(&consent, format!("# agreed\n{}\n", serials[0])).unwrap();
+    let out = a.path("consented.json");
+    let v = ok_json(&a.run(&[
+        "--json",
+        "ca",
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--consented",
+        consent.to_str().unwrap(),
+    ]));
+    assert_eq!(v["certificates"], 1);
+    let retained = a.path("retained.json");
+    let o = a.run(&[
+        "ca",
+        "cessation",
+        "retain",
+        "--out",
+        retained.to_str().unwrap(),
+    ]);
+    assert_code(&o, 3);
+    assert!(stderr(&o).contains("(art. 22.4)"), "{}", stderr(&o));
+
+    a.set_now("2026-04-01T05:00:00Z");
+    let late = a.path("late.json");
+    let o = a.run(&["ca", "export", "--out", late.to_str().unwrap()]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains("the center stopped on 2026-04-01"),
+        "{}",
+        stderr(&o)
+    );
+    let v = ok_json(&a.run(&[
+        "--json",
+        "ca",
+        "cessation",
+        "retain",
+        "--out",
+        retained.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        v["not_transferred"], 3,
+        "two CA certificates and the revoked owner"
+    );
+    let kept: Value = serde_json::from_slice(&fs::read(&retained).unwrap()).unwrap();
+    let kept_serials: Vec<&str> = kept["not_transferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["serial"].as_str().unwrap())
+        .collect();
+    assert!(kept_serials.contains(&serials[1].as_str()));
+    assert!(!kept_serials.contains(&serials[0].as_str()));
+    assert_eq!(kept["refusals"].as_array().unwrap().len(), 1);
+    let log = kept["audit"].as_array().unwrap();
+    assert_eq!(log.last().unwrap()["action"], "center.cessation-retained");
+    assert_eq!(kept["head"]["entries"], log.len());
+    a.assert_audit_intact(u64::try_from(log.len()).unwrap());
+}
+
+/// The import works through the store traits: a SQLite center's register into a center whose
+/// register is PostgreSQL.
+#[test]
+fn art22_3_export_from_sqlite_import_into_postgres() {
+    let (a, serials) = busy_center();
+    let (file, _) = export(&a, "register.json");
+    let b = Center::new();
+    let pg = TestPostgres::shared().new_database();
+    b.init_with("p256", &["--register", &pg]);
+    let v = ok_json(&import(&b, &file));
+    assert_eq!(v["imported"]["certificates"], 4);
+    assert_eq!(b.show(&serials[1])["status"], "revoked");
+    assert_eq!(b.show(&serials[0])["status"], "valid");
+    let (code, verdict) = b.audit_verify();
+    assert_eq!(code, Some(0), "{verdict}");
+    assert_code(&import(&b, &file), 4);
+}
