@@ -16,13 +16,16 @@
 //!   (`eds ca migrate`).
 
 use std::fmt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use eds_profile::grounds::{RefusalGround, RevocationGround};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, ToSql};
-use postgres::{Client, GenericClient, NoTls, Row};
+use postgres::config::Host;
+use postgres::{Client, Config, GenericClient, NoTls, Row};
 use serde_json::{Value, json};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -33,7 +36,7 @@ use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
     Serial, Status, StoreError,
 };
 
@@ -42,6 +45,19 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// Key of the advisory lock held while migrating (any fixed number; "eds" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0065_6473;
+
+/// The channel of the register's notifications (`NOTIFY`, see [`super::cluster`]).
+pub(crate) const NOTIFY_CHANNEL: &str = "eds_register";
+
+/// A revocation's notification payload: this prefix, then the serial in hex.
+pub(crate) const REVOKED_PREFIX: &str = "revoked:";
+
+/// A CRL publication's notification payload: this prefix, then the CRL number.
+pub(crate) const CRL_PREFIX: &str = "crl:";
+
+/// How many times a write transaction is tried when PostgreSQL ends it as a serialization
+/// failure or a deadlock victim ([`PostgresStore`]'s `write`).
+pub const WRITE_ATTEMPTS: u32 = 5;
 
 /// The register in a PostgreSQL database.
 pub struct PostgresStore {
@@ -57,7 +73,8 @@ impl fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to the database at `url` (a libpq-style URL or key=value string; no TLS) and
-    /// migrates its schema.
+    /// migrates its schema. A URL without a password takes it from `PGPASSWORD` or the password
+    /// file (`PGPASSFILE`, else `~/.pgpass`, mode 0600), as libpq does.
     ///
     /// Fails with [`StoreError::SchemaTooNew`] for a database of a newer program,
     /// [`StoreError::Backend`] when the server cannot be reached.
@@ -85,15 +102,34 @@ impl PostgresStore {
         Ok(guard)
     }
 
+    /// Runs `f` in a write transaction, again from the start when PostgreSQL ended it with a
+    /// serialization failure or a deadlock (SQLSTATE 40001, 40P01; [`StoreError::Busy`]), at
+    /// most [`WRITE_ATTEMPTS`] times. Nothing of an ended attempt is kept: it was rolled back,
+    /// its audit entry with it.
     fn write<T>(
         &self,
-        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+        mut f: impl FnMut(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut c = self.lock()?;
-        c.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-            .map_err(db_err)?;
-        let out = lock_head(&mut c).and_then(|()| f(&mut c));
-        finish(&mut c, out)
+        let mut attempt = 1u32;
+        loop {
+            let out = {
+                let mut c = self.lock()?;
+                let out = c
+                    .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    .map_err(db_err)
+                    .and_then(|()| lock_head(&mut c))
+                    .and_then(|()| f(&mut c));
+                finish(&mut c, out)
+            };
+            match out {
+                Err(StoreError::Busy) if attempt < WRITE_ATTEMPTS => {
+                    // 10, 20, 40, 80 ms: the other transaction usually ends within that.
+                    std::thread::sleep(std::time::Duration::from_millis(10 << (attempt - 1)));
+                    attempt += 1;
+                }
+                out => return out,
+            }
+        }
     }
 
     fn read<T>(
@@ -108,10 +144,100 @@ impl PostgresStore {
     }
 }
 
+/// Connects to `url`. A URL without a password takes it from the environment as libpq does:
+/// `PGPASSWORD`, else the first matching line of the password file (`PGPASSFILE`, else
+/// `~/.pgpass`; see [`passfile_password`]), so the password need not be written in the URL,
+/// nor in `center.json` which records the URL.
 pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
-    Client::connect(url, NoTls).map_err(|e| StoreError::Backend {
+    let mut config: Config = url.parse().map_err(|e| StoreError::InvalidUrl {
+        url: super::redact(url),
+        reason: format!("not a PostgreSQL connection string: {e}"),
+    })?;
+    if config.get_password().is_none()
+        && let Some(password) = password_from_environment(&config)?
+    {
+        config.password(password);
+    }
+    config.connect(NoTls).map_err(|e| StoreError::Backend {
         message: format!("connect to PostgreSQL: {}", pg_message(&e)),
     })
+}
+
+/// `PGPASSWORD`, else the password file's line for the first host of `config`.
+fn password_from_environment(config: &Config) -> Result<Option<String>, StoreError> {
+    if let Some(p) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
+        return p.into_string().map(Some).map_err(|_| StoreError::InvalidRecord {
+            what: "PGPASSWORD is not UTF-8".to_owned(),
+        });
+    }
+    let path = match std::env::var_os("PGPASSFILE") {
+        Some(p) => PathBuf::from(p),
+        None => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(".pgpass"),
+            None => return Ok(None),
+        },
+    };
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Ok(None);
+    };
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(StoreError::Backend {
+            message: format!(
+                "password file {} is open to other users (mode {:04o}); chmod 600 it",
+                path.display(),
+                meta.permissions().mode() & 0o7777
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| StoreError::Backend {
+        message: format!("read password file {}: {e}", path.display()),
+    })?;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        Some(Host::Unix(dir)) => dir.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or_default();
+    let db = config.get_dbname().unwrap_or(user);
+    Ok(passfile_password(&text, &host, port, db, user))
+}
+
+/// The password of the first line of a password file (`host:port:database:user:password`, `*`
+/// matching anything, `\:` and `\\` escaping, `#` starting a comment) that matches, as libpq
+/// reads `~/.pgpass`. A unix socket's host is its folder; `localhost` matches it too.
+fn passfile_password(
+    text: &str,
+    host: &str,
+    port: u16,
+    database: &str,
+    user: &str,
+) -> Option<String> {
+    let port = port.to_string();
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = passfile_fields(line)?;
+            let [h, p, d, u, password] = <[String; 5]>::try_from(fields).ok()?;
+            let host_ok = h == "*" || h == host || (h == "localhost" && host.starts_with('/'));
+            let matches = |field: &str, value: &str| field == "*" || field == value;
+            (host_ok && matches(&p, &port) && matches(&d, database) && matches(&u, user))
+                .then_some(password)
+        })
+}
+
+/// The fields of one password file line, `\` escapes resolved; `None` for fewer than five.
+fn passfile_fields(line: &str) -> Option<Vec<String>> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut()?.push(chars.next().unwrap_or('\\')),
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut()?.push(c),
+        }
+    }
+    (fields.len() == 5).then_some(fields)
 }
 
 /// Commits after `Ok`, rolls back after `Err`.
@@ -395,7 +521,10 @@ impl CertificateStore for PostgresStore {
                     }
                     Some(_) => {}
                 }
+                // An idempotency key that gave the certificate goes with it: a replay of the
+                // key after the archive is a new request.
                 for sql in [
+                    "DELETE FROM idempotency_keys WHERE serial = $1",
                     "DELETE FROM revocations WHERE serial = $1",
                     "DELETE FROM certificates WHERE serial = $1",
                 ] {
@@ -773,6 +902,12 @@ impl OperatorStore for PostgresStore {
     }
 }
 
+impl PublicationStore for PostgresStore {
+    fn lock_publication(&self, what: Publication) -> Result<PublicationLock, StoreError> {
+        PublicationLock::postgres(&self.url, what)
+    }
+}
+
 impl CounterStore for PostgresStore {
     fn next_value(&self, counter: Counter<'_>, audit: &AuditEvent) -> Result<u64, StoreError> {
         let name = counter.name();
@@ -1138,6 +1273,12 @@ fn revoke_in(
             });
         }
         insert_revocation_in(c, &rev.serial, &issuer, not_after, &rev.record)?;
+        // Delivered to every listener when (and only if) this transaction commits.
+        c.execute(
+            "SELECT pg_notify($1, $2)",
+            &[&NOTIFY_CHANNEL, &format!("{REVOKED_PREFIX}{}", rev.serial)],
+        )
+        .map_err(db_err)?;
         revoked_serials.push(&rev.serial);
     }
     let mut revoked = Vec::with_capacity(revoked_serials.len());
@@ -1422,4 +1563,45 @@ fn date_text(d: Date) -> Result<String, StoreError> {
 
 fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
     Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "\
+# a comment line
+db.example:5432:eds:eds:first
+db.example:*:*:ops:any\\:port
+/run/pg:5432:eds:eds:socket
+localhost:5432:*:local:on-the-socket
+*:*:*:*:fallback
+";
+
+    #[test]
+    fn ok_passfile_first_matching_line_wins() {
+        let p = |host, port, db, user| passfile_password(FILE, host, port, db, user);
+        assert_eq!(p("db.example", 5432, "eds", "eds").as_deref(), Some("first"));
+        assert_eq!(
+            p("db.example", 6543, "other", "ops").as_deref(),
+            Some("any:port")
+        );
+        assert_eq!(p("/run/pg", 5432, "eds", "eds").as_deref(), Some("socket"));
+        assert_eq!(
+            p("/tmp/sock", 5432, "x", "local").as_deref(),
+            Some("on-the-socket")
+        );
+        assert_eq!(
+            p("db.example", 5433, "eds", "eds").as_deref(),
+            Some("fallback")
+        );
+    }
+
+    #[test]
+    fn fail_passfile_without_a_match_or_with_short_lines_gives_none() {
+        let file = "db.example:5432:eds:eds:pw\nshort:line\n# *:*:*:*:commented\n";
+        assert_eq!(passfile_password(file, "other", 5432, "eds", "eds"), None);
+        assert_eq!(passfile_password(file, "db.example", 5432, "eds", "ops"), None);
+        assert_eq!(passfile_password("", "db.example", 5432, "eds", "eds"), None);
+    }
 }

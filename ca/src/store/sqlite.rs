@@ -44,7 +44,7 @@ use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
     Serial, Status, StoreError,
 };
 
@@ -414,7 +414,10 @@ impl CertificateStore for SqliteStore {
                     }
                     Some(Some(_)) => {}
                 }
+                // An idempotency key that gave the certificate goes with it: a replay of the
+                // key after the archive is a new request.
                 for sql in [
+                    "DELETE FROM idempotency_keys WHERE serial = ?1",
                     "DELETE FROM revocations WHERE serial = ?1",
                     "DELETE FROM certificates WHERE serial = ?1",
                 ] {
@@ -879,6 +882,12 @@ impl OperatorStore for SqliteStore {
             }
             Ok(out)
         })
+    }
+}
+
+impl PublicationStore for SqliteStore {
+    fn lock_publication(&self, _what: Publication) -> Result<PublicationLock, StoreError> {
+        Ok(PublicationLock::local())
     }
 }
 
