@@ -304,7 +304,15 @@ fn ok_postgres_password_from_the_environment_never_in_center_json() {
     assert!(!config.contains("s3cret"), "{config}");
     let config: Value = serde_json::from_str(&config).unwrap();
     assert_eq!(config["register"], pg.as_str());
-    ok(&c.run_env(&["ca", "registry", "import", fixture("registry.json").to_str().unwrap()], &with_password));
+    ok(&c.run_env(
+        &[
+            "ca",
+            "registry",
+            "import",
+            fixture("registry.json").to_str().unwrap(),
+        ],
+        &with_password,
+    ));
     let issued = ok_json(&c.run_env(
         &[
             "--json",
@@ -323,7 +331,11 @@ fn ok_postgres_password_from_the_environment_never_in_center_json() {
     let list = ["--json", "ca", "list"];
     let o = c.run_env(&list, &[("PGPASSFILE", no_file)]);
     assert_code(&o, 1);
-    assert!(stderr(&o).contains("connect to PostgreSQL"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("connect to PostgreSQL"),
+        "{}",
+        stderr(&o)
+    );
     let o = c.run_env(&list, &[("PGPASSWORD", "wrong"), ("PGPASSFILE", no_file)]);
     assert_code(&o, 1);
     assert!(
@@ -345,11 +357,19 @@ fn ok_postgres_password_from_the_environment_never_in_center_json() {
     )
     .unwrap();
     let passfile_env = [("PGPASSFILE", passfile.to_str().unwrap())];
-    std::fs::set_permissions(&passfile, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(
+        &passfile,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     let listed = ok_json(&c.run_env(&list, &passfile_env));
     assert!(listed.to_string().contains(&serial), "{listed}");
     // …but not one that others can read.
-    std::fs::set_permissions(&passfile, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(
+        &passfile,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
     let o = c.run_env(&list, &passfile_env);
     assert_code(&o, 1);
     assert!(
@@ -389,7 +409,15 @@ fn newest_crl_listing(c: &Center, s: &Serving, serials: &[String]) -> String {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
-        text = openssl_ok(&["crl", "-inform", "DER", "-noout", "-text", "-in", file.to_str().unwrap()]);
+        text = openssl_ok(&[
+            "crl",
+            "-inform",
+            "DER",
+            "-noout",
+            "-text",
+            "-in",
+            file.to_str().unwrap(),
+        ]);
         if serials
             .iter()
             .all(|serial| text.contains(&format!("Serial Number: {serial}")))

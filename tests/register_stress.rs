@@ -43,10 +43,18 @@ const OCSP_CHUNK: usize = 100;
 
 /// One HTTP/1.1 exchange on a new connection; `None` when the connection fails or breaks (the
 /// server died), else the status and body.
-fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<(u16, Vec<u8>)> {
+fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<(u16, Vec<u8>)> {
     let addr = base.strip_prefix("http://").unwrap();
     let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(120))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .ok()?;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -65,7 +73,9 @@ fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[
     let body = raw[split + 4..].to_vec();
     // The API answers with Content-Length; a chunked body would need decoding.
     assert!(
-        !head.to_ascii_lowercase().contains("transfer-encoding: chunked"),
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
         "{head}"
     );
     Some((status, body))
@@ -150,7 +160,10 @@ impl Setup {
             server,
             "POST",
             &format!("/api/v1/certificates/{serial}/revoke"),
-            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
             br#"{"ground": "holder-request", "notified_by": "the holder"}"#,
         )
         .unwrap();
@@ -192,7 +205,15 @@ fn crl_listing_all(c: &Center, server: &str, serials: &[String]) -> BTreeSet<Str
         assert_eq!(status, 200);
         let file = c.path("served.crl");
         std::fs::write(&file, der).unwrap();
-        let text = openssl_ok(&["crl", "-inform", "DER", "-noout", "-text", "-in", file.to_str().unwrap()]);
+        let text = openssl_ok(&[
+            "crl",
+            "-inform",
+            "DER",
+            "-noout",
+            "-text",
+            "-in",
+            file.to_str().unwrap(),
+        ]);
         listed = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("Serial Number: "))
@@ -224,7 +245,8 @@ fn stress(total: usize) {
             scope.spawn(move || {
                 for i in 0..per_client {
                     let through = (client + i) % 2;
-                    let (status, serial) = s.issue(&urls[through], &format!("c{client}-{i}")).unwrap();
+                    let (status, serial) =
+                        s.issue(&urls[through], &format!("c{client}-{i}")).unwrap();
                     assert_eq!(status, 201);
                     if i % 2 == 0 {
                         // Revoked through the other server.
@@ -256,7 +278,10 @@ fn stress(total: usize) {
         let listed = crl_listing_all(&s.c, url, &revoked);
         let missing: Vec<&String> = revoked.iter().filter(|r| !listed.contains(*r)).collect();
         assert!(missing.is_empty(), "{url}: not in its CRL: {missing:?}");
-        assert!(valid.iter().all(|v| !listed.contains(v)), "{url}: a valid certificate in the CRL");
+        assert!(
+            valid.iter().all(|v| !listed.contains(v)),
+            "{url}: a valid certificate in the CRL"
+        );
     }
     let (code, v) = s.c.audit_verify();
     assert_eq!(code, Some(0), "{v}");
@@ -328,7 +353,10 @@ fn ok_a_server_killed_mid_batch_loses_nothing_acknowledged_and_half_writes_nothi
     assert!(acknowledged.len() >= KILL_AFTER);
     let in_register = register_serials(&s.c);
     for (key, serial) in &acknowledged {
-        assert!(in_register.contains(serial), "{key}: {serial} acknowledged, not in the register");
+        assert!(
+            in_register.contains(serial),
+            "{key}: {serial} acknowledged, not in the register"
+        );
     }
     // Retries through the surviving server: an acknowledged key replays its certificate.
     let mut by_key = Vec::new();
@@ -341,7 +369,11 @@ fn ok_a_server_killed_mid_batch_loses_nothing_acknowledged_and_half_writes_nothi
     }
     let unique: BTreeSet<String> = by_key.iter().cloned().collect();
     assert_eq!(unique.len(), tried.len(), "one certificate per key");
-    assert_eq!(register_serials(&s.c), unique, "nothing else in the register");
+    assert_eq!(
+        register_serials(&s.c),
+        unique,
+        "nothing else in the register"
+    );
     let (code, v) = s.c.audit_verify();
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["verdict"], "intact", "{v}");

@@ -11,9 +11,9 @@ use std::time::Instant;
 use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
     AuditEvent, AuditProblem, AuditStore, AuditVerification, CertificateQuery, CertificateRecord,
-    CertificateStore, Counter, CounterStore, EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation,
-    Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange, RevocationRecord,
-    RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
+    CertificateStore, Counter, CounterStore, EntityRecord, IdempotencyRecord, NewBan, NewRefusal,
+    NewRevocation, Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange,
+    RevocationRecord, RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
 use eds_fixtures::postgres::TestPostgres;
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
@@ -1377,16 +1377,20 @@ fn ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation(
                         store
                             .insert_certificate(&cert(n, "issuing", year_after()), &ev("issue"))
                             .unwrap();
-                        taken.0.push(store.next_value(ISSUING_CRL, &ev("crl")).unwrap());
+                        taken
+                            .0
+                            .push(store.next_value(ISSUING_CRL, &ev("crl")).unwrap());
                         store
                             .revoke(
                                 &[revocation(n, RevocationGround::HolderRequest, T0)],
                                 &ev("revoke"),
                             )
                             .unwrap();
-                        taken
-                            .1
-                            .push(store.next_value(Counter::TsaSerialBlock, &ev("tsa")).unwrap());
+                        taken.1.push(
+                            store
+                                .next_value(Counter::TsaSerialBlock, &ev("tsa"))
+                                .unwrap(),
+                        );
                     }
                     taken
                 })
@@ -1402,7 +1406,10 @@ fn ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation(
     tsa_blocks.sort_unstable();
     let all: Vec<u64> = (1..=WRITERS * ROUNDS).collect();
     assert_eq!(crl_numbers, all, "CRL numbers: each once, none skipped");
-    assert_eq!(tsa_blocks, all, "TSA serial blocks: each once, none skipped");
+    assert_eq!(
+        tsa_blocks, all,
+        "TSA serial blocks: each once, none skipped"
+    );
     let mut revoked = 0u64;
     fresh
         .for_each_revoked("issuing", T0, &mut |_| {
@@ -1432,7 +1439,11 @@ fn ok_archive_removes_the_idempotency_key_of_its_certificate(b: Backend) {
     };
     for (n, k) in [(1, "first"), (2, "second")] {
         store
-            .insert_certificate_idempotent(&cert(n, "issuing", year_after()), &key(n, k), &ev("issue"))
+            .insert_certificate_idempotent(
+                &cert(n, "issuing", year_after()),
+                &key(n, k),
+                &ev("issue"),
+            )
             .unwrap();
     }
     store
@@ -1847,7 +1858,10 @@ fn postgres_ok_publication_lock_excludes_other_processes_and_announces() {
         first.announce_crl(41).unwrap();
         released.store(true, Ordering::SeqCst);
         drop(first);
-        assert!(waiter.join().unwrap(), "the second taker got the lock while it was held");
+        assert!(
+            waiter.join().unwrap(),
+            "the second taker got the lock while it was held"
+        );
     });
     let want = RegisterEvent::CrlPublished(41);
     assert_eq!(events_until(&mut feed, &want), vec![want]);

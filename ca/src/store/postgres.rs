@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use eds_profile::grounds::{RefusalGround, RevocationGround};
+use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, ToSql};
-use postgres::config::Host;
 use postgres::{Client, Config, GenericClient, NoTls, Row};
 use serde_json::{Value, json};
 use time::format_description::BorrowedFormatItem;
@@ -36,8 +36,8 @@ use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
-    Serial, Status, StoreError,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange,
+    RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
 };
 
 /// The schema version this program writes (`schema_version.version`).
@@ -166,9 +166,12 @@ pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
 /// `PGPASSWORD`, else the password file's line for the first host of `config`.
 fn password_from_environment(config: &Config) -> Result<Option<String>, StoreError> {
     if let Some(p) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
-        return p.into_string().map(Some).map_err(|_| StoreError::InvalidRecord {
-            what: "PGPASSWORD is not UTF-8".to_owned(),
-        });
+        return p
+            .into_string()
+            .map(Some)
+            .map_err(|_| StoreError::InvalidRecord {
+                what: "PGPASSWORD is not UTF-8".to_owned(),
+            });
     }
     let path = match std::env::var_os("PGPASSFILE") {
         Some(p) => PathBuf::from(p),
@@ -1581,7 +1584,10 @@ localhost:5432:*:local:on-the-socket
     #[test]
     fn ok_passfile_first_matching_line_wins() {
         let p = |host, port, db, user| passfile_password(FILE, host, port, db, user);
-        assert_eq!(p("db.example", 5432, "eds", "eds").as_deref(), Some("first"));
+        assert_eq!(
+            p("db.example", 5432, "eds", "eds").as_deref(),
+            Some("first")
+        );
         assert_eq!(
             p("db.example", 6543, "other", "ops").as_deref(),
             Some("any:port")
@@ -1601,7 +1607,13 @@ localhost:5432:*:local:on-the-socket
     fn fail_passfile_without_a_match_or_with_short_lines_gives_none() {
         let file = "db.example:5432:eds:eds:pw\nshort:line\n# *:*:*:*:commented\n";
         assert_eq!(passfile_password(file, "other", 5432, "eds", "eds"), None);
-        assert_eq!(passfile_password(file, "db.example", 5432, "eds", "ops"), None);
-        assert_eq!(passfile_password("", "db.example", 5432, "eds", "eds"), None);
+        assert_eq!(
+            passfile_password(file, "db.example", 5432, "eds", "ops"),
+            None
+        );
+        assert_eq!(
+            passfile_password("", "db.example", 5432, "eds", "eds"),
+            None
+        );
     }
 }

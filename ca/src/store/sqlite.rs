@@ -44,8 +44,8 @@ use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
-    Serial, Status, StoreError,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange,
+    RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
