@@ -72,7 +72,7 @@ pub struct PublicationLock {
 
 enum Held {
     /// The session holding the advisory lock: closing it releases the lock.
-    Postgres(Client),
+    Postgres(Box<Client>),
     /// Nothing to hold.
     Local,
 }
@@ -154,7 +154,7 @@ impl PublicationLock {
                 message: format!("take the {} publication lock: {e}", what.name()),
             })?;
         Ok(Self {
-            held: Held::Postgres(client),
+            held: Held::Postgres(Box::new(client)),
         })
     }
 
