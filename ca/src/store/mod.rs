@@ -35,6 +35,7 @@ pub mod cluster;
 pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
+mod values;
 
 pub use cluster::{Publication, PublicationLock, RegisterEvent, RegisterFeed};
 pub use postgres::PostgresStore;

@@ -27,11 +27,12 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, ToSql};
 use postgres::{Client, Config, GenericClient, NoTls, Row};
 use serde_json::{Value, json};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
+use crate::store::values::{
+    corrupt, date_text, instant, parse_date, reason_from_code, saturating_i64,
+};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
@@ -1088,8 +1089,6 @@ const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind,
 const SELECT_BANS: &str =
     "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
 
-const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
 fn migrate(c: &mut Client) -> Result<(), StoreError> {
     let mut tx = c.transaction().map_err(db_err)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -1516,12 +1515,6 @@ fn col<'r, T: FromSql<'r>, K: fmt::Display + ?Sized>(
         .map_err(|e| corrupt(table, key, name, &e.to_string()))
 }
 
-fn corrupt<K: fmt::Display + ?Sized>(table: &str, key: &K, column: &str, why: &str) -> StoreError {
-    StoreError::Corrupt {
-        what: format!("{table} row {key} column {column} ({why})"),
-    }
-}
-
 fn pg_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
@@ -1541,31 +1534,6 @@ fn db_err(e: postgres::Error) -> StoreError {
             message: pg_message(&e),
         },
     }
-}
-
-fn instant(unix: i64) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(unix).ok()
-}
-
-fn reason_from_code(code: i64) -> Option<eds_profile::grounds::CrlReason> {
-    crate::store::sqlite::REASONS
-        .into_iter()
-        .find(|r| i64::from(r.code()) == code)
-}
-
-fn saturating_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn date_text(d: Date) -> Result<String, StoreError> {
-    d.format(DATE_FORMAT)
-        .map_err(|e| StoreError::InvalidRecord {
-            what: format!("date {d} does not format: {e}"),
-        })
-}
-
-fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
-    Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
 }
 
 #[cfg(test)]

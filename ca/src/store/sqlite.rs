@@ -28,18 +28,19 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
+use eds_profile::grounds::{RefusalGround, RevocationGround};
 use rusqlite::types::{FromSql, Value as SqlValue, ValueRef};
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
     ffi, params, params_from_iter,
 };
 use serde_json::{Value, json};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
+use crate::store::values::{
+    corrupt, date_text, instant, parse_date, reason_from_code, saturating_i64,
+};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
@@ -1106,18 +1107,6 @@ const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind,
 const SELECT_BANS: &str =
     "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
 
-const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
-/// Every CRLReason this profile uses, to map stored codes back.
-pub(crate) const REASONS: [CrlReason; 6] = [
-    CrlReason::Unspecified,
-    CrlReason::KeyCompromise,
-    CrlReason::AffiliationChanged,
-    CrlReason::Superseded,
-    CrlReason::CessationOfOperation,
-    CrlReason::PrivilegeWithdrawn,
-];
-
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -1568,12 +1557,6 @@ fn col<T: FromSql, K: fmt::Display + ?Sized>(
         .map_err(|e| corrupt(table, key, name, &e.to_string()))
 }
 
-fn corrupt<K: fmt::Display + ?Sized>(table: &str, key: &K, column: &str, why: &str) -> StoreError {
-    StoreError::Corrupt {
-        what: format!("{table} row {key} column {column} ({why})"),
-    }
-}
-
 fn db_err(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _)
@@ -1591,29 +1574,6 @@ fn db_err(e: rusqlite::Error) -> StoreError {
             message: e.to_string(),
         },
     }
-}
-
-fn instant(unix: i64) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(unix).ok()
-}
-
-fn reason_from_code(code: i64) -> Option<CrlReason> {
-    REASONS.into_iter().find(|r| i64::from(r.code()) == code)
-}
-
-fn saturating_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn date_text(d: Date) -> Result<String, StoreError> {
-    d.format(DATE_FORMAT)
-        .map_err(|e| StoreError::InvalidRecord {
-            what: format!("date {d} does not format: {e}"),
-        })
-}
-
-fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
-    Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
 }
 
 #[cfg(test)]
