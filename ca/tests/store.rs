@@ -1469,6 +1469,65 @@ fn ok_archive_removes_the_idempotency_key_of_its_certificate(b: Backend) {
     ));
 }
 
+/// A stored value that does not decode is [`StoreError::Corrupt`] naming its table, row and
+/// column, the same on both backends (one decoder per record, `store::rows`), never a panic.
+fn fail_undecodable_values_are_corrupt_naming_their_place(b: Backend) {
+    let store = b.fresh();
+    store
+        .insert_certificate(&cert(1, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    store
+        .revoke(
+            &[revocation(1, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    store
+        .upsert_person(&person("900101300011", "Abenova"), &ev("registry.person"))
+        .unwrap();
+    let ban = store
+        .add_ban(
+            &NewBan {
+                iin: Some("900101300011".to_owned()),
+                bin: None,
+                court_decision: "2-1234/2025".to_owned(),
+                effective_from: date!(2025 - 03 - 10),
+                ends_on: None,
+            },
+            &ev("ban.add"),
+        )
+        .unwrap();
+    let starts = |got: Result<_, StoreError>, want: &str| match got {
+        Err(StoreError::Corrupt { what }) => assert!(what.starts_with(want), "{what}"),
+        Err(other) => panic!("expected Corrupt starting {want:?}, got {other:?}"),
+        Ok(_) => panic!("expected Corrupt starting {want:?}, got a value"),
+    };
+
+    // 6 is certificateHold, which this profile never uses (RFC 5280 §5.3.1).
+    store.tamper("UPDATE revocations SET reason = 6", &[]);
+    assert_eq!(
+        store.certificate(&serial(1)),
+        Err(StoreError::Corrupt {
+            what: "revocations row 01 column reason (unknown code)".to_owned(),
+        })
+    );
+    store.tamper(
+        "UPDATE persons SET birth_date = $1",
+        &[Raw::Text("1990-1-1")],
+    );
+    starts(
+        store.person("900101300011").map(|_| ()),
+        "persons row 900101300011 column birth_date (",
+    );
+    store.tamper("UPDATE bans SET lifted_on = $1", &[Raw::Text("never")]);
+    starts(
+        store
+            .bans_for(Some("900101300011"), None, date!(2025 - 04 - 01))
+            .map(|_| ()),
+        &format!("bans row {ban} column lifted_on ("),
+    );
+}
+
 on_both_backends!(
     ok_insert_then_get_round_trip,
     ok_instants_are_kept_to_the_second_in_utc,
@@ -1503,6 +1562,7 @@ on_both_backends!(
     ok_counters_are_separate_and_persisted,
     ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation,
     ok_archive_removes_the_idempotency_key_of_its_certificate,
+    fail_undecodable_values_are_corrupt_naming_their_place,
 );
 
 #[test]

@@ -34,6 +34,7 @@ pub mod audit;
 pub mod cluster;
 pub mod migrate;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 mod values;
 
