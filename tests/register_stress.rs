@@ -322,7 +322,7 @@ fn ok_two_servers_eight_clients_issue_and_revoke_on_one_register() {
 }
 
 #[test]
-#[ignore = "the issue's full figure: minutes; run with --ignored"]
+#[ignore = "the issue's full figure: about 25 minutes here (docs/benchmarks.md); run with --ignored"]
 fn stress_full_run() {
     stress(FULL_CERTIFICATES);
 }
