@@ -184,11 +184,19 @@ pub(crate) fn run(
             crl_hours,
             secret,
         } => {
+            let register = register_url(register)?;
+            if let Some(url) = register.as_ref().filter(|u| u.has_password()) {
+                bail!(
+                    "the register URL {url} carries a password, which center.json would keep \
+                     for anyone who can read the data folder; give the URL without it and the \
+                     password in PGPASSWORD or a password file (~/.pgpass or PGPASSFILE, mode 0600)"
+                );
+            }
             let pass = passphrase(&secret)?;
             let name = name.unwrap_or_else(|| default_center_name(data));
             let base_url = base_url.unwrap_or_else(|| default_base_url(&name));
             let config = CenterConfig {
-                register: register_url(register)?.map(|u| u.to_config_text()),
+                register: register.map(|u| u.to_config_text()),
                 name,
                 algorithm: algorithm(alg),
                 base_url,

@@ -19,7 +19,8 @@ pub(crate) struct Cli {
     /// The center's register: sqlite:PATH (a relative PATH is from the working folder) or
     /// postgres://USER@HOST/DATABASE. Default: the one the center's configuration names, else
     /// sqlite:register.sqlite in the data folder. `eds ca init --register …` records it in the
-    /// configuration.
+    /// configuration (without a password: PostgreSQL's comes from PGPASSWORD or a password file,
+    /// PGPASSFILE else ~/.pgpass, mode 0600).
     #[arg(long, global = true, env = "EDS_REGISTER", value_name = "URL")]
     pub(crate) register: Option<String>,
 

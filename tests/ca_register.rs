@@ -168,6 +168,14 @@ fn ok_two_servers_on_one_postgres_register_see_each_others_revocations() {
             assert!(answer.contains(": revoked"), "{answer}");
         }
     }
+    // Each server publishes a CRL after its revocation, one publisher at a time; both serve
+    // the newest, which lists both (polled: publication follows the revocation).
+    for s in &servers {
+        let crl = newest_crl_listing(&c, s, &serials);
+        for serial in &serials {
+            assert!(crl.contains(&format!("Serial Number: {serial}")), "{crl}");
+        }
+    }
     let (code, v) = c.audit_verify();
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["verdict"], "intact", "{v}");
@@ -275,4 +283,148 @@ fn fail_migrate_refuses_a_source_whose_audit_log_is_broken() {
     );
     // Nothing was copied.
     assert_eq!(audit_show(&c, &pg), Value::Array(Vec::new()));
+}
+
+/// A PostgreSQL password stays out of the URL and out of `center.json`: `eds` takes it from
+/// `PGPASSWORD` or a password file (`PGPASSFILE`, mode 0600, `\:` escaping a colon), refuses a
+/// password file others can read, and `ca init` refuses to record a URL that carries one.
+#[test]
+fn ok_postgres_password_from_the_environment_never_in_center_json() {
+    use eds_fixtures::postgres::PASSWORD;
+    let c = Center::new();
+    let pg = TestPostgres::shared().new_database_with_password();
+    let no_file = c.path("no-such-passfile");
+    let no_file = no_file.to_str().unwrap();
+    let with_password = [("PGPASSWORD", PASSWORD), ("PGPASSFILE", no_file)];
+    ok(&c.run_env(
+        &["ca", "init", "--algorithm", "p256", "--register", &pg],
+        &with_password,
+    ));
+    let config = std::fs::read_to_string(c.data.join("center.json")).unwrap();
+    assert!(!config.contains("s3cret"), "{config}");
+    let config: Value = serde_json::from_str(&config).unwrap();
+    assert_eq!(config["register"], pg.as_str());
+    ok(&c.run_env(
+        &[
+            "ca",
+            "registry",
+            "import",
+            fixture("registry.json").to_str().unwrap(),
+        ],
+        &with_password,
+    ));
+    let issued = ok_json(&c.run_env(
+        &[
+            "--json",
+            "ca",
+            "issue",
+            request("individual-signing").to_str().unwrap(),
+            "--generate-key",
+            "--out-dir",
+            c.out.to_str().unwrap(),
+        ],
+        &with_password,
+    ));
+    let serial = issued["certificate"]["serial"].as_str().unwrap().to_owned();
+
+    // No password: the server refuses the connection; a wrong one as well.
+    let list = ["--json", "ca", "list"];
+    let o = c.run_env(&list, &[("PGPASSFILE", no_file)]);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("connect to PostgreSQL"),
+        "{}",
+        stderr(&o)
+    );
+    let o = c.run_env(&list, &[("PGPASSWORD", "wrong"), ("PGPASSFILE", no_file)]);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("password authentication failed"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A password file: the first matching line wins; a colon in the password is escaped.
+    let passfile = c.path("pgpass");
+    std::fs::write(
+        &passfile,
+        format!(
+            "# host:port:database:user:password\n\
+             elsewhere:5432:*:*:not-this-one\n\
+             *:*:*:eds_password:{}\n",
+            PASSWORD.replace('\\', "\\\\").replace(':', "\\:")
+        ),
+    )
+    .unwrap();
+    let passfile_env = [("PGPASSFILE", passfile.to_str().unwrap())];
+    std::fs::set_permissions(
+        &passfile,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let listed = ok_json(&c.run_env(&list, &passfile_env));
+    assert!(listed.to_string().contains(&serial), "{listed}");
+    // …but not one that others can read.
+    std::fs::set_permissions(
+        &passfile,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let o = c.run_env(&list, &passfile_env);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains(&format!(
+            "password file {} is open to other users (mode 0644); chmod 600 it",
+            passfile.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+
+    // `ca init` does not write a password into center.json.
+    let other = Center::new();
+    let (scheme_user, rest) = pg.split_once('@').unwrap();
+    let in_url = format!("{scheme_user}:{PASSWORD}@{rest}");
+    let o = other.run(&["ca", "init", "--algorithm", "p256", "--register", &in_url]);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("carries a password, which center.json would keep"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("s3cret"), "{}", stderr(&o));
+    assert!(!other.data.join("center.json").exists());
+}
+
+/// `openssl crl -text` of the CRL `s` serves, fetched again (up to a bound) until it lists every
+/// serial of `serials`; the last one fetched otherwise.
+fn newest_crl_listing(c: &Center, s: &Serving, serials: &[String]) -> String {
+    let file = c.path("served.crl");
+    let mut text = String::new();
+    for _ in 0..240 {
+        let o = std::process::Command::new("curl")
+            .args(["-sS", "--max-time", "30", "-o"])
+            .arg(&file)
+            .arg(format!("{}/crl/issuing.crl", s.url))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        text = openssl_ok(&[
+            "crl",
+            "-inform",
+            "DER",
+            "-noout",
+            "-text",
+            "-in",
+            file.to_str().unwrap(),
+        ]);
+        if serials
+            .iter()
+            .all(|serial| text.contains(&format!("Serial Number: {serial}")))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    text
 }

@@ -23,7 +23,7 @@ use eds_profile::grounds::CrlReason;
 
 use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::error::CaError;
-use crate::store::{AuditEvent, Counter};
+use crate::store::{AuditEvent, Counter, Publication};
 
 /// A signed CRL and what it says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -160,21 +160,29 @@ impl Center {
         })
     }
 
-    /// Takes the next CRL number, signs and publishes, holding an exclusive lock on
-    /// `crl/.lock` throughout, so concurrent publishers write their CRLs in number order and the
-    /// DER and PEM files always hold the same CRL (see [`publish_pair`]).
+    /// Takes the next CRL number, signs and publishes, holding the register's CRL publication
+    /// lock ([`Publication::Crl`]: every process on a shared PostgreSQL register) and then an
+    /// exclusive lock on `crl/.lock` throughout, so concurrent publishers write their CRLs in
+    /// number order and the DER and PEM files always hold the same CRL (see [`publish_pair`]).
+    /// Once written, the CRL is announced to the register's other servers
+    /// ([`crate::store::RegisterEvent::CrlPublished`]).
     pub fn issue_and_publish_crl(
         &self,
         key: &IssuingKey,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        let mut register_lock = self.store().lock_publication(Publication::Crl)?;
         let dir = self.dir().join("crl");
         let lock = lock_crl_dir(&dir)?;
         let crl = self.crl(key, actor, now)?;
         let paths = publish_pair(&dir, ISSUING_FILE, &crl)?;
         // Closing the file releases the lock; an error here leaves nothing to undo.
         drop(lock);
+        // The CRL is published whatever happens to its announcement (a lost connection): the
+        // other servers find it in the folder at their next poll.
+        let _ = register_lock.announce_crl(crl.number);
+        drop(register_lock);
         Ok((crl, paths))
     }
 

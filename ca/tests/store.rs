@@ -11,7 +11,8 @@ use std::time::Instant;
 use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
     AuditEvent, AuditProblem, AuditStore, AuditVerification, Ban, CertificateQuery,
-    CertificateRecord, CertificateStore, Counter, CounterStore, EntityRecord, NewBan, NewRefusal,
+    CertificateRecord, CertificateStore, Counter, CounterStore, EntityRecord, IdempotencyRecord,
+    NewBan, NewRefusal,
     NewRevocation, Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange,
     RevocationRecord, RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
@@ -1382,6 +1383,179 @@ fn ok_counters_are_separate_and_persisted(b: Backend) {
     );
 }
 
+/// Writers on handles of their own (connections, on PostgreSQL) allocate CRL numbers and timestamp
+/// serial blocks and revoke at once: every value is taken once, none is skipped, every revocation
+/// is kept, the audit chain holds them all.
+fn ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation(b: Backend) {
+    const WRITERS: u64 = 4;
+    const ROUNDS: u64 = 25;
+    let fresh = b.fresh();
+    let handles: Vec<Box<dyn Store>> = (0..WRITERS).map(|_| fresh.reopen()).collect();
+    let mut crl_numbers = Vec::new();
+    let mut tsa_blocks = Vec::new();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = handles
+            .iter()
+            .enumerate()
+            .map(|(k, store)| {
+                let base = u64::try_from(k).unwrap() * 1000 + 1;
+                s.spawn(move || {
+                    let mut taken = (Vec::new(), Vec::new());
+                    for n in base..base + ROUNDS {
+                        store
+                            .insert_certificate(&cert(n, "issuing", year_after()), &ev("issue"))
+                            .unwrap();
+                        taken
+                            .0
+                            .push(store.next_value(ISSUING_CRL, &ev("crl")).unwrap());
+                        store
+                            .revoke(
+                                &[revocation(n, RevocationGround::HolderRequest, T0)],
+                                &ev("revoke"),
+                            )
+                            .unwrap();
+                        taken.1.push(
+                            store
+                                .next_value(Counter::TsaSerialBlock, &ev("tsa"))
+                                .unwrap(),
+                        );
+                    }
+                    taken
+                })
+            })
+            .collect();
+        for w in workers {
+            let (crl, tsa) = w.join().unwrap();
+            crl_numbers.extend(crl);
+            tsa_blocks.extend(tsa);
+        }
+    });
+    crl_numbers.sort_unstable();
+    tsa_blocks.sort_unstable();
+    let all: Vec<u64> = (1..=WRITERS * ROUNDS).collect();
+    assert_eq!(crl_numbers, all, "CRL numbers: each once, none skipped");
+    assert_eq!(
+        tsa_blocks, all,
+        "TSA serial blocks: each once, none skipped"
+    );
+    let mut revoked = 0u64;
+    fresh
+        .for_each_revoked("issuing", T0, &mut |_| {
+            revoked += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(revoked, WRITERS * ROUNDS);
+    assert_eq!(
+        fresh.verify_audit().unwrap(),
+        AuditVerification::Intact {
+            entries: 4 * WRITERS * ROUNDS,
+            head: fresh.audit_head().unwrap().hash
+        }
+    );
+}
+
+/// A certificate issued under an idempotency key can be archived: the key goes with it (it
+/// referenced the certificate), and nothing else does.
+fn ok_archive_removes_the_idempotency_key_of_its_certificate(b: Backend) {
+    let store = b.fresh();
+    let key = |n: u64, k: &str| IdempotencyRecord {
+        operator: "gateway".to_owned(),
+        key: k.to_owned(),
+        request_sha256: [7; 32],
+        serial: serial(n),
+    };
+    for (n, k) in [(1, "first"), (2, "second")] {
+        store
+            .insert_certificate_idempotent(
+                &cert(n, "issuing", year_after()),
+                &key(n, k),
+                &ev("issue"),
+            )
+            .unwrap();
+    }
+    store
+        .revoke(
+            &[
+                revocation(1, RevocationGround::HolderRequest, T0),
+                revocation(2, RevocationGround::HolderRequest, T0),
+            ],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let cutoff = T0 + Duration::days(1);
+    assert_eq!(store.archive(&[serial(1)], cutoff, &ev("archive")), Ok(1));
+    assert_eq!(store.certificate(&serial(1)).unwrap(), None);
+    assert_eq!(store.idempotency_record("gateway", "first").unwrap(), None);
+    assert_eq!(
+        store.idempotency_record("gateway", "second").unwrap(),
+        Some(key(2, "second"))
+    );
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 4, .. }
+    ));
+}
+
+/// A stored value that does not decode is [`StoreError::Corrupt`] naming its table, row and
+/// column, the same on both backends (one decoder per record, `store::rows`), never a panic.
+fn fail_undecodable_values_are_corrupt_naming_their_place(b: Backend) {
+    let store = b.fresh();
+    store
+        .insert_certificate(&cert(1, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    store
+        .revoke(
+            &[revocation(1, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    store
+        .upsert_person(&person("900101300011", "Abenova"), &ev("registry.person"))
+        .unwrap();
+    let ban = store
+        .add_ban(
+            &NewBan {
+                iin: Some("900101300011".to_owned()),
+                bin: None,
+                court_decision: "2-1234/2025".to_owned(),
+                effective_from: date!(2025 - 03 - 10),
+                ends_on: None,
+            },
+            &ev("ban.add"),
+        )
+        .unwrap();
+    let starts = |got: Result<_, StoreError>, want: &str| match got {
+        Err(StoreError::Corrupt { what }) => assert!(what.starts_with(want), "{what}"),
+        Err(other) => panic!("expected Corrupt starting {want:?}, got {other:?}"),
+        Ok(_) => panic!("expected Corrupt starting {want:?}, got a value"),
+    };
+
+    // 6 is certificateHold, which this profile never uses (RFC 5280 §5.3.1).
+    store.tamper("UPDATE revocations SET reason = 6", &[]);
+    assert_eq!(
+        store.certificate(&serial(1)),
+        Err(StoreError::Corrupt {
+            what: "revocations row 01 column reason (unknown code)".to_owned(),
+        })
+    );
+    store.tamper(
+        "UPDATE persons SET birth_date = $1",
+        &[Raw::Text("1990-1-1")],
+    );
+    starts(
+        store.person("900101300011").map(|_| ()),
+        "persons row 900101300011 column birth_date (",
+    );
+    store.tamper("UPDATE bans SET lifted_on = $1", &[Raw::Text("never")]);
+    starts(
+        store
+            .bans_for(Some("900101300011"), None, date!(2025 - 04 - 01))
+            .map(|_| ()),
+        &format!("bans row {ban} column lifted_on ("),
+    );
+}
+
 on_both_backends!(
     ok_insert_then_get_round_trip,
     ok_instants_are_kept_to_the_second_in_utc,
@@ -1414,6 +1588,9 @@ on_both_backends!(
     fail_operator_duplicate_name_or_hash_changes_nothing,
     fail_operator_revoke_unknown_or_twice_changes_nothing,
     ok_counters_are_separate_and_persisted,
+    ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation,
+    ok_archive_removes_the_idempotency_key_of_its_certificate,
+    fail_undecodable_values_are_corrupt_naming_their_place,
 );
 
 #[test]
@@ -1614,4 +1791,166 @@ fn postgres_ok_connections_opening_a_new_database_together_migrate_it_once() {
         .unwrap()
         .get(0);
     assert_eq!(version, eds_ca::store::postgres::SCHEMA_VERSION);
+}
+
+/// A client of the test server, behind the store's back.
+fn pg_client(url: &str) -> ::postgres::Client {
+    ::postgres::Client::connect(url, ::postgres::NoTls).unwrap()
+}
+
+/// Waits (bounded) until `n` sessions of the database wait for a lock.
+fn wait_for_lock_waiters(url: &str, n: i64) {
+    let mut watcher = pg_client(url);
+    for _ in 0..1200 {
+        let waiting: i64 = watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting >= n {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no session of {url} came to wait for a lock");
+}
+
+/// A write that PostgreSQL ends as a deadlock's victim (SQLSTATE 40P01) is run again, not
+/// reported: the caller gets the counter's next value, taken once, and the audit chain is
+/// intact. The deadlock: another session holds the counter's row and then asks for the audit
+/// head the store's transaction holds; the store's session detects it (its deadlock_timeout is
+/// the shorter) and is the victim.
+#[test]
+fn postgres_ok_a_deadlock_victim_is_retried() {
+    let url = TestPostgres::shared().new_database();
+    let store = eds_ca::store::PostgresStore::open(&url).unwrap();
+    assert_eq!(store.next_value(ISSUING_CRL, &ev("crl")).unwrap(), 1);
+    let mut other = pg_client(&url);
+    other
+        .batch_execute(
+            "BEGIN; SET LOCAL deadlock_timeout = '60s'; \
+             SELECT last FROM counters WHERE name = 'crl-number:issuing' FOR UPDATE",
+        )
+        .unwrap();
+    std::thread::scope(|s| {
+        let writer = s.spawn(|| store.next_value(ISSUING_CRL, &ev("crl")));
+        // The store holds the audit head and waits for the counter's row.
+        wait_for_lock_waiters(&url, 1);
+        // Now this session waits for the head: a cycle, which the store's session breaks.
+        other
+            .batch_execute("SELECT entries FROM audit_head WHERE id = 1 FOR UPDATE")
+            .unwrap();
+        other.batch_execute("ROLLBACK").unwrap();
+        assert_eq!(writer.join().unwrap(), Ok(2));
+    });
+    let numbers: Vec<String> = store
+        .audit_entries(1, 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.details)
+        .collect();
+    assert_eq!(numbers, [r#"{"crl_number":1}"#, r#"{"crl_number":2}"#]);
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 2, .. }
+    ));
+}
+
+/// Collects the feed's events until `want` has come (bounded: a minute of waits).
+fn events_until(
+    feed: &mut eds_ca::store::RegisterFeed,
+    want: &eds_ca::store::RegisterEvent,
+) -> Vec<eds_ca::store::RegisterEvent> {
+    let mut seen = Vec::new();
+    for _ in 0..120 {
+        seen.extend(
+            feed.next_events(std::time::Duration::from_millis(500))
+                .unwrap(),
+        );
+        if seen.contains(want) {
+            return seen;
+        }
+    }
+    panic!("{want:?} never came; heard {seen:?}");
+}
+
+/// The feed hears a revocation another handle commits, and nothing of one rolled back.
+#[test]
+fn postgres_ok_feed_hears_committed_revocations_only() {
+    use eds_ca::store::RegisterEvent;
+    let fresh = Backend::Postgres.fresh();
+    let mut feed = fresh.url.listen().unwrap().unwrap();
+    let writer = fresh.reopen();
+    writer
+        .insert_certificates(
+            &[
+                cert(1, "issuing", year_after()),
+                cert(2, "issuing", year_after()),
+            ],
+            &ev("issue"),
+        )
+        .unwrap();
+    // Serial 1 is revoked inside a transaction that fails on the unknown serial 9.
+    assert_eq!(
+        writer.revoke(
+            &[
+                revocation(1, RevocationGround::HolderRequest, T0),
+                revocation(9, RevocationGround::HolderRequest, T0),
+            ],
+            &ev("revoke"),
+        ),
+        Err(StoreError::UnknownSerial { serial: serial(9) })
+    );
+    writer
+        .revoke(
+            &[revocation(2, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let want = RegisterEvent::Revoked(serial(2));
+    assert_eq!(events_until(&mut feed, &want), vec![want]);
+}
+
+#[test]
+fn sqlite_ok_register_has_no_feed() {
+    let fresh = Backend::Sqlite.fresh();
+    assert!(fresh.url.listen().unwrap().is_none());
+}
+
+/// The CRL publication lock is held by one session at a time: a second taker waits until the
+/// first guard is dropped; the holder's announcement reaches the feed.
+#[test]
+fn postgres_ok_publication_lock_excludes_other_processes_and_announces() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use eds_ca::store::{Publication, RegisterEvent};
+    let fresh = Backend::Postgres.fresh();
+    let RegisterUrl::Postgres(url) = &fresh.url else {
+        unreachable!()
+    };
+    let mut feed = fresh.url.listen().unwrap().unwrap();
+    let second = fresh.reopen();
+    let mut first = fresh.lock_publication(Publication::Crl).unwrap();
+    let released = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            let lock = second.lock_publication(Publication::Crl).unwrap();
+            let was_released = released.load(Ordering::SeqCst);
+            drop(lock);
+            was_released
+        });
+        wait_for_lock_waiters(url, 1);
+        first.announce_crl(41).unwrap();
+        released.store(true, Ordering::SeqCst);
+        drop(first);
+        assert!(
+            waiter.join().unwrap(),
+            "the second taker got the lock while it was held"
+        );
+    });
+    let want = RegisterEvent::CrlPublished(41);
+    assert_eq!(events_until(&mut feed, &want), vec![want]);
 }

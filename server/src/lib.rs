@@ -30,6 +30,7 @@ pub mod tsa;
 
 mod api;
 mod headers;
+mod listen;
 mod ncanode;
 mod publish;
 mod root_crl;
@@ -246,6 +247,7 @@ impl Server {
             limits: options.limits,
             verify_trust: options.verify_trust,
             in_flight: Arc::new(InFlight::default()),
+            register,
         }));
         Ok(Server { state })
     }
@@ -278,6 +280,18 @@ impl Server {
         let mut last_cap_warning: Option<tokio::time::Instant> = None;
         let (stop_crl, crl_stopped) = watch::channel(false);
         let crl_task = tokio::spawn(publish::refresh_loop(self.state.clone(), crl_stopped));
+        let stop_listening = Arc::new(AtomicBool::new(false));
+        let listener_thread = {
+            let state = self.state.clone();
+            let stop = Arc::clone(&stop_listening);
+            std::thread::Builder::new()
+                .name("register-listener".into())
+                .spawn(move || listen::run(&state, &stop))
+                .map_err(|e| Error::Io {
+                    what: "start the register listener thread".into(),
+                    message: e.to_string(),
+                })?
+        };
         let limits = self.state.limits;
         let app = router(self.state.clone());
         let connections = GracefulShutdown::new();
@@ -344,6 +358,13 @@ impl Server {
         let _ = stop_crl.send(true);
         if let Err(e) = crl_task.await {
             warn!(error = %e, "the CRL task ended abnormally");
+        }
+        stop_listening.store(true, Ordering::SeqCst);
+        if !matches!(
+            tokio::task::spawn_blocking(move || listener_thread.join()).await,
+            Ok(Ok(()))
+        ) {
+            warn!("the register listener thread ended abnormally");
         }
         info!("stopped");
         Ok(())
@@ -423,6 +444,8 @@ pub(crate) struct Shared {
     pub(crate) verify_trust: Option<PathBuf>,
     /// The cancel flags of the verifications in flight.
     pub(crate) in_flight: Arc<InFlight>,
+    /// The register, to listen to what other processes commit to it ([`listen`]).
+    pub(crate) register: RegisterUrl,
 }
 
 /// The cancel flags of the verifications in flight: each request holds a [`CancelGuard`], which

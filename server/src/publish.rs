@@ -5,9 +5,13 @@
 //! published (`crl/issuing.crl` and `.pem` in the data folder, as `eds ca crl` does) right after
 //! a revocation through the API — several revocations close together share one CRL — and when
 //! half of the current one's validity has passed, so a CRL is always replaced well before its
-//! nextUpdate (EDS law art. 18.3 gives it at most a day). A CRL that `eds ca crl` publishes
-//! while the server runs is picked up within [`POLL`]. The same loop reloads the OCSP responder
-//! when its signing certificate is due for renewal.
+//! nextUpdate (EDS law art. 18.3 gives it at most a day). A CRL that `eds ca crl` or another
+//! server publishes while the server runs is picked up within [`POLL`]; on a PostgreSQL register
+//! at once, as its publisher announces it ([`crate::listen`]). Every server of one register serves
+//! the newest CRL of the shared data folder: publishers take the register's publication lock
+//! (`eds_ca::store::Publication::Crl`), so CRL numbers, signatures and files follow each other,
+//! and a server only replaces what it serves by a CRL of a higher number. The same loop reloads
+//! the OCSP responder when its signing certificate is due for renewal.
 //!
 //! Caching: the CRL may be kept until its nextUpdate (`Expires`, `max-age`), with
 //! `Last-Modified` its thisUpdate; the CA certificates for a day.
@@ -100,6 +104,8 @@ impl CrlSnapshot {
 pub(crate) struct CrlState {
     current: RwLock<Arc<CrlSnapshot>>,
     wake: Notify,
+    /// Another process published a CRL: look at the folder now rather than at the next poll.
+    adopt: Notify,
     /// A revocation happened that the current CRL may not list yet.
     dirty: AtomicBool,
     /// Modification time of `crl/issuing.crl` when last read or written by the server.
@@ -133,6 +139,7 @@ impl CrlState {
         Ok(CrlState {
             current: RwLock::new(Arc::new(snapshot)),
             wake: Notify::new(),
+            adopt: Notify::new(),
             dirty: AtomicBool::new(false),
             file_modified: Mutex::new(modified(&path)),
         })
@@ -144,6 +151,12 @@ impl CrlState {
             Ok(g) => Arc::clone(&g),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
+    }
+
+    /// Asks the loop to look for a CRL another process published (its announcement on a shared
+    /// register, [`crate::listen`]).
+    pub(crate) fn adopt_soon(&self) {
+        self.adopt.notify_one();
     }
 
     /// Asks for a new CRL soon (after a revocation).
@@ -297,6 +310,9 @@ pub(crate) async fn refresh_loop(state: AppState, mut stop: watch::Receiver<bool
             }
             () = state.crl.wake.notified(), if retry_at.is_none() => {
                 retry_at = publish(&state).await;
+            }
+            () = state.crl.adopt.notified() => {
+                adopt_published(&state).await;
             }
             () = tokio::time::sleep(sleep_for) => {
                 adopt_published(&state).await;

@@ -296,6 +296,8 @@ impl Center {
             .env("EDS_OWNER_PASSWORD", OWNER)
             .env_remove("EDS_TEST_ABORT_AFTER")
             .env_remove("EDS_REGISTER")
+            .env_remove("PGPASSWORD")
+            .env_remove("PGPASSFILE")
             .env_remove("EDS_NOW")
             .current_dir(self.tmp.path())
             .stdin(Stdio::null());

@@ -31,10 +31,14 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::{Date, OffsetDateTime};
 
 pub mod audit;
+pub mod cluster;
 pub mod migrate;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
+mod values;
 
+pub use cluster::{Publication, PublicationLock, RegisterEvent, RegisterFeed};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -77,6 +81,18 @@ impl RegisterUrl {
             url: redact(text),
             reason: "a register is sqlite:PATH or postgres://USER@HOST/DATABASE".into(),
         })
+    }
+
+    /// Whether the URL carries a password (`postgres://USER:PASSWORD@…` or `password=` among
+    /// its parameters). `eds ca init` refuses to record such a URL in `center.json`; the
+    /// password belongs in `PGPASSWORD` or a password file (see [`PostgresStore::open`]).
+    pub fn has_password(&self) -> bool {
+        match self {
+            Self::Sqlite(_) => false,
+            Self::Postgres(url) => url
+                .parse::<::postgres::Config>()
+                .is_ok_and(|c| c.get_password().is_some()),
+        }
     }
 
     /// The text form with an absolute SQLite path, fit for the configuration.
@@ -138,12 +154,24 @@ fn redact(url: &str) -> String {
 /// by concern into the traits below; a backend implements each of them and is then a `Store`
 /// (the blanket implementation), and the domain code takes `&dyn Store`.
 pub trait Store:
-    CertificateStore + RegistryStore + BanStore + AuditStore + OperatorStore + CounterStore
+    CertificateStore
+    + RegistryStore
+    + BanStore
+    + AuditStore
+    + OperatorStore
+    + CounterStore
+    + PublicationStore
 {
 }
 
 impl<T> Store for T where
-    T: CertificateStore + RegistryStore + BanStore + AuditStore + OperatorStore + CounterStore
+    T: CertificateStore
+        + RegistryStore
+        + BanStore
+        + AuditStore
+        + OperatorStore
+        + CounterStore
+        + PublicationStore
 {
 }
 
@@ -239,7 +267,8 @@ pub trait CertificateStore: Send + Sync {
     ///
     /// Each must be revoked ([`StoreError::NotRevoked`]) before `revoked_before`
     /// ([`StoreError::RetentionNotElapsed`]); the caller passes the instant five years before now
-    /// (art. 16.2), the domain checks the same rule first.
+    /// (art. 16.2), the domain checks the same rule first. An idempotency key that gave one of
+    /// them ([`CertificateStore::insert_certificate_idempotent`]) is removed with it.
     fn archive(
         &self,
         serials: &[Serial],
@@ -364,6 +393,15 @@ pub trait CounterStore: Send + Sync {
     /// Allocates the next value of `counter`: 1 first, then strictly increasing, persisted, across
     /// processes. Adds the value to the audit details under [`Counter::audit_key`].
     fn next_value(&self, counter: Counter<'_>, audit: &AuditEvent) -> Result<u64, StoreError>;
+}
+
+/// One publisher at a time among every process on the register ([`cluster`]).
+pub trait PublicationStore: Send + Sync {
+    /// Takes the lock of `what`, waiting while another process (or another caller in this one)
+    /// holds it; held until the returned guard is dropped. PostgreSQL: a session advisory lock
+    /// (`pg_advisory_lock`) on a connection of its own, released also when the process dies.
+    /// SQLite: nothing to take (one machine: the CRL folder's file lock orders publishers).
+    fn lock_publication(&self, what: Publication) -> Result<PublicationLock, StoreError>;
 }
 
 /// A persisted sequence of the register ([`CounterStore::next_value`]), each under its own name.

@@ -16,25 +16,31 @@
 //!   (`eds ca migrate`).
 
 use std::fmt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use eds_profile::grounds::{RefusalGround, RevocationGround};
+use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, ToSql};
-use postgres::{Client, GenericClient, NoTls, Row};
+use postgres::{Client, Config, GenericClient, NoTls, Row};
 use serde_json::{Value, json};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
+use crate::store::rows::{
+    self as decode, Columns, SELECT_BANS, SELECT_CERTIFICATES, SELECT_ENTITIES, SELECT_OPERATORS,
+    SELECT_PERSONS,
+};
+use crate::store::values::{corrupt, date_text, instant, reason_from_code, saturating_i64};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
-    Serial, Status, StoreError,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange,
+    RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
 };
 
 /// The schema version this program writes (`schema_version.version`).
@@ -42,6 +48,19 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// Key of the advisory lock held while migrating (any fixed number; "eds" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0065_6473;
+
+/// The channel of the register's notifications (`NOTIFY`, see [`super::cluster`]).
+pub(crate) const NOTIFY_CHANNEL: &str = "eds_register";
+
+/// A revocation's notification payload: this prefix, then the serial in hex.
+pub(crate) const REVOKED_PREFIX: &str = "revoked:";
+
+/// A CRL publication's notification payload: this prefix, then the CRL number.
+pub(crate) const CRL_PREFIX: &str = "crl:";
+
+/// How many times a write transaction is tried when PostgreSQL ends it as a serialization
+/// failure or a deadlock victim ([`PostgresStore`]'s `write`).
+pub const WRITE_ATTEMPTS: u32 = 5;
 
 /// The register in a PostgreSQL database.
 pub struct PostgresStore {
@@ -57,7 +76,8 @@ impl fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to the database at `url` (a libpq-style URL or key=value string; no TLS) and
-    /// migrates its schema.
+    /// migrates its schema. A URL without a password takes it from `PGPASSWORD` or the password
+    /// file (`PGPASSFILE`, else `~/.pgpass`, mode 0600), as libpq does.
     ///
     /// Fails with [`StoreError::SchemaTooNew`] for a database of a newer program,
     /// [`StoreError::Backend`] when the server cannot be reached.
@@ -85,15 +105,34 @@ impl PostgresStore {
         Ok(guard)
     }
 
+    /// Runs `f` in a write transaction, again from the start when PostgreSQL ended it with a
+    /// serialization failure or a deadlock (SQLSTATE 40001, 40P01; [`StoreError::Busy`]), at
+    /// most [`WRITE_ATTEMPTS`] times. Nothing of an ended attempt is kept: it was rolled back,
+    /// its audit entry with it.
     fn write<T>(
         &self,
-        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+        mut f: impl FnMut(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut c = self.lock()?;
-        c.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-            .map_err(db_err)?;
-        let out = lock_head(&mut c).and_then(|()| f(&mut c));
-        finish(&mut c, out)
+        let mut attempt = 1u32;
+        loop {
+            let out = {
+                let mut c = self.lock()?;
+                let out = c
+                    .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    .map_err(db_err)
+                    .and_then(|()| lock_head(&mut c))
+                    .and_then(|()| f(&mut c));
+                finish(&mut c, out)
+            };
+            match out {
+                Err(StoreError::Busy) if attempt < WRITE_ATTEMPTS => {
+                    // 10, 20, 40, 80 ms: the other transaction usually ends within that.
+                    std::thread::sleep(std::time::Duration::from_millis(10 << (attempt - 1)));
+                    attempt += 1;
+                }
+                out => return out,
+            }
+        }
     }
 
     fn read<T>(
@@ -108,10 +147,103 @@ impl PostgresStore {
     }
 }
 
+/// Connects to `url`. A URL without a password takes it from the environment as libpq does:
+/// `PGPASSWORD`, else the first matching line of the password file (`PGPASSFILE`, else
+/// `~/.pgpass`; see [`passfile_password`]), so the password need not be written in the URL,
+/// nor in `center.json` which records the URL.
 pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
-    Client::connect(url, NoTls).map_err(|e| StoreError::Backend {
+    let mut config: Config = url.parse().map_err(|e| StoreError::InvalidUrl {
+        url: super::redact(url),
+        reason: format!("not a PostgreSQL connection string: {e}"),
+    })?;
+    if config.get_password().is_none()
+        && let Some(password) = password_from_environment(&config)?
+    {
+        config.password(password);
+    }
+    config.connect(NoTls).map_err(|e| StoreError::Backend {
         message: format!("connect to PostgreSQL: {}", pg_message(&e)),
     })
+}
+
+/// `PGPASSWORD`, else the password file's line for the first host of `config`.
+fn password_from_environment(config: &Config) -> Result<Option<String>, StoreError> {
+    if let Some(p) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
+        return p
+            .into_string()
+            .map(Some)
+            .map_err(|_| StoreError::InvalidRecord {
+                what: "PGPASSWORD is not UTF-8".to_owned(),
+            });
+    }
+    let path = match std::env::var_os("PGPASSFILE") {
+        Some(p) => PathBuf::from(p),
+        None => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(".pgpass"),
+            None => return Ok(None),
+        },
+    };
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Ok(None);
+    };
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(StoreError::Backend {
+            message: format!(
+                "password file {} is open to other users (mode {:04o}); chmod 600 it",
+                path.display(),
+                meta.permissions().mode() & 0o7777
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| StoreError::Backend {
+        message: format!("read password file {}: {e}", path.display()),
+    })?;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        Some(Host::Unix(dir)) => dir.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or_default();
+    let db = config.get_dbname().unwrap_or(user);
+    Ok(passfile_password(&text, &host, port, db, user))
+}
+
+/// The password of the first line of a password file (`host:port:database:user:password`, `*`
+/// matching anything, `\:` and `\\` escaping, `#` starting a comment) that matches, as libpq
+/// reads `~/.pgpass`. A unix socket's host is its folder; `localhost` matches it too.
+fn passfile_password(
+    text: &str,
+    host: &str,
+    port: u16,
+    database: &str,
+    user: &str,
+) -> Option<String> {
+    let port = port.to_string();
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = passfile_fields(line)?;
+            let [h, p, d, u, password] = <[String; 5]>::try_from(fields).ok()?;
+            let host_ok = h == "*" || h == host || (h == "localhost" && host.starts_with('/'));
+            let matches = |field: &str, value: &str| field == "*" || field == value;
+            (host_ok && matches(&p, &port) && matches(&d, database) && matches(&u, user))
+                .then_some(password)
+        })
+}
+
+/// The fields of one password file line, `\` escapes resolved; `None` for fewer than five.
+fn passfile_fields(line: &str) -> Option<Vec<String>> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut()?.push(chars.next().unwrap_or('\\')),
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut()?.push(c),
+        }
+    }
+    (fields.len() == 5).then_some(fields)
 }
 
 /// Commits after `Ok`, rolls back after `Err`.
@@ -254,7 +386,7 @@ impl CertificateStore for PostgresStore {
             )
             .map_err(db_err)?
             .iter()
-            .map(decode_certificate)
+            .map(decode::certificate)
             .collect()
         })
     }
@@ -293,7 +425,7 @@ impl CertificateStore for PostgresStore {
             c.query(&sql, &refs)
                 .map_err(db_err)?
                 .iter()
-                .map(decode_certificate)
+                .map(decode::certificate)
                 .collect()
         })
     }
@@ -395,7 +527,10 @@ impl CertificateStore for PostgresStore {
                     }
                     Some(_) => {}
                 }
+                // An idempotency key that gave the certificate goes with it: a replay of the
+                // key after the archive is a new request.
                 for sql in [
+                    "DELETE FROM idempotency_keys WHERE serial = $1",
                     "DELETE FROM revocations WHERE serial = $1",
                     "DELETE FROM certificates WHERE serial = $1",
                 ] {
@@ -496,50 +631,24 @@ impl RegistryStore for PostgresStore {
     fn person(&self, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
         self.read(|c| {
             let Some(row) = c
-                .query_opt(
-                    "SELECT iin, surname, name, patronymic, birth_date, death_date FROM persons \
-                     WHERE iin = $1",
-                    &[&iin],
-                )
+                .query_opt(&format!("{SELECT_PERSONS} WHERE iin = $1"), &[&iin])
                 .map_err(db_err)?
             else {
                 return Ok(None);
             };
-            let birth: String = col(&row, 4, "persons", iin, "birth_date")?;
-            let death: Option<String> = col(&row, 5, "persons", iin, "death_date")?;
-            Ok(Some(PersonRecord {
-                iin: col(&row, 0, "persons", iin, "iin")?,
-                surname: col(&row, 1, "persons", iin, "surname")?,
-                name: col(&row, 2, "persons", iin, "name")?,
-                patronymic: col(&row, 3, "persons", iin, "patronymic")?,
-                birth_date: parse_date(&birth, "persons", iin, "birth_date")?,
-                death_date: death
-                    .map(|d| parse_date(&d, "persons", iin, "death_date"))
-                    .transpose()?,
-            }))
+            decode::person(&row, iin).map(Some)
         })
     }
 
     fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
         self.read(|c| {
             let Some(row) = c
-                .query_opt(
-                    "SELECT bin, name, head_iin, liquidated_on FROM entities WHERE bin = $1",
-                    &[&bin],
-                )
+                .query_opt(&format!("{SELECT_ENTITIES} WHERE bin = $1"), &[&bin])
                 .map_err(db_err)?
             else {
                 return Ok(None);
             };
-            let liquidated: Option<String> = col(&row, 3, "entities", bin, "liquidated_on")?;
-            Ok(Some(EntityRecord {
-                bin: col(&row, 0, "entities", bin, "bin")?,
-                name: col(&row, 1, "entities", bin, "name")?,
-                head_iin: col(&row, 2, "entities", bin, "head_iin")?,
-                liquidated_on: liquidated
-                    .map(|d| parse_date(&d, "entities", bin, "liquidated_on"))
-                    .transpose()?,
-            }))
+            decode::entity(&row, bin).map(Some)
         })
     }
 
@@ -671,7 +780,7 @@ impl AuditStore for PostgresStore {
             )
             .map_err(db_err)?
             .iter()
-            .map(decode_audit_entry)
+            .map(decode::audit_entry)
             .collect()
         })
     }
@@ -737,7 +846,7 @@ impl OperatorStore for PostgresStore {
             )
             .map_err(db_err)?
             .as_ref()
-            .map(decode_operator)
+            .map(decode::operator)
             .transpose()
         })
     }
@@ -771,9 +880,15 @@ impl OperatorStore for PostgresStore {
             c.query(&format!("{SELECT_OPERATORS} ORDER BY id"), &[])
                 .map_err(db_err)?
                 .iter()
-                .map(decode_operator)
+                .map(decode::operator)
                 .collect()
         })
+    }
+}
+
+impl PublicationStore for PostgresStore {
+    fn lock_publication(&self, what: Publication) -> Result<PublicationLock, StoreError> {
+        PublicationLock::postgres(&self.url, what)
     }
 }
 
@@ -943,18 +1058,6 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (operator, key)
 );
 "];
-
-const SELECT_OPERATORS: &str = "SELECT id, name, created_at, revoked_at FROM operators";
-
-const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind, c.iin, c.bin, \
-    c.key_purpose, c.not_before, c.not_after, c.issued_at, c.confidential, c.der, r.ground, \
-    r.reason, r.notified_by, r.received_at, r.entered_at, r.invalidity_date, r.note \
-    FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial";
-
-const SELECT_BANS: &str =
-    "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
-
-const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 fn migrate(c: &mut Client) -> Result<(), StoreError> {
     let mut tx = c.transaction().map_err(db_err)?;
@@ -1142,6 +1245,12 @@ fn revoke_in(
             });
         }
         insert_revocation_in(c, &rev.serial, &issuer, not_after, &rev.record)?;
+        // Delivered to every listener when (and only if) this transaction commits.
+        c.execute(
+            "SELECT pg_notify($1, $2)",
+            &[&NOTIFY_CHANNEL, &format!("{REVOKED_PREFIX}{}", rev.serial)],
+        )
+        .map_err(db_err)?;
         revoked_serials.push(&rev.serial);
     }
     let mut revoked = Vec::with_capacity(revoked_serials.len());
@@ -1165,58 +1274,8 @@ fn certificate_in(
     )
     .map_err(db_err)?
     .as_ref()
-    .map(decode_certificate)
+    .map(decode::certificate)
     .transpose()
-}
-
-fn decode_certificate(row: &Row) -> Result<CertificateRecord, StoreError> {
-    const T: &str = "certificates";
-    let raw: Vec<u8> = col(row, 0, T, "?", "serial")?;
-    let serial = Serial::from_der_content(&raw)
-        .map_err(|e| corrupt(T, &hex::encode(&raw), "serial", &e.to_string()))?;
-    let s = &serial;
-    let time_at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
-        instant(col(row, i, T, s, name)?).ok_or_else(|| corrupt(T, s, name, "out of range"))
-    };
-    let ground: Option<String> = col(row, 12, T, s, "ground")?;
-    let revocation = match ground {
-        None => None,
-        Some(ground) => {
-            const R: &str = "revocations";
-            let at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
-                instant(col(row, i, R, s, name)?).ok_or_else(|| corrupt(R, s, name, "out of range"))
-            };
-            let invalidity: Option<i64> = col(row, 17, R, s, "invalidity_date")?;
-            Some(RevocationRecord {
-                ground: RevocationGround::from_name(&ground)
-                    .ok_or_else(|| corrupt(R, s, "ground", "unknown ground"))?,
-                reason: reason_from_code(col(row, 13, R, s, "reason")?)
-                    .ok_or_else(|| corrupt(R, s, "reason", "unknown code"))?,
-                notified_by: col(row, 14, R, s, "notified_by")?,
-                received_at: at(15, "received_at")?,
-                entered_at: at(16, "entered_at")?,
-                invalidity_date: invalidity
-                    .map(|t| instant(t).ok_or_else(|| corrupt(R, s, "invalidity_date", "range")))
-                    .transpose()?,
-                note: col(row, 18, R, s, "note")?,
-            })
-        }
-    };
-    Ok(CertificateRecord {
-        issuer: col(row, 1, T, s, "issuer")?,
-        subject: col(row, 2, T, s, "subject")?,
-        kind: col(row, 3, T, s, "kind")?,
-        iin: col(row, 4, T, s, "iin")?,
-        bin: col(row, 5, T, s, "bin")?,
-        key_purpose: col(row, 6, T, s, "key_purpose")?,
-        not_before: time_at(7, "not_before")?,
-        not_after: time_at(8, "not_after")?,
-        issued_at: time_at(9, "issued_at")?,
-        confidential: col(row, 10, T, s, "confidential")?,
-        der: col(row, 11, T, s, "der")?,
-        revocation,
-        serial,
-    })
 }
 
 fn append_audit_in(
@@ -1293,49 +1352,15 @@ fn read_head(c: &mut impl GenericClient) -> Result<Option<AuditHead>, StoreError
     }))
 }
 
-fn decode_audit_entry(row: &Row) -> Result<AuditEntry, StoreError> {
-    const T: &str = "audit_log";
-    let seq: i64 = col(row, 0, T, "?", "seq")?;
-    let key = seq.to_string();
-    let hash32 = |i: usize, name: &str| -> Result<[u8; 32], StoreError> {
-        let v: Vec<u8> = col(row, i, T, &key, name)?;
-        <[u8; 32]>::try_from(v.as_slice()).map_err(|_| corrupt(T, &key, name, "not 32 bytes"))
-    };
-    Ok(AuditEntry {
-        seq: u64::try_from(seq).map_err(|_| corrupt(T, &key, "seq", "negative"))?,
-        at: instant(col(row, 1, T, &key, "at")?)
-            .ok_or_else(|| corrupt(T, &key, "at", "out of range"))?,
-        actor: col(row, 2, T, &key, "actor")?,
-        action: col(row, 3, T, &key, "action")?,
-        details: col(row, 4, T, &key, "details")?,
-        prev_hash: hash32(5, "prev_hash")?,
-        hash: hash32(6, "hash")?,
-    })
-}
-
 fn query_bans(
     c: &mut Client,
     sql: &str,
     args: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Ban>, StoreError> {
-    const T: &str = "bans";
     let rows = c.query(sql, args).map_err(db_err)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        let id: i64 = col(row, 0, T, "?", "id")?;
-        let key = id.to_string();
-        let from: String = col(row, 4, T, &key, "effective_from")?;
-        let lifted: Option<String> = col(row, 5, T, &key, "lifted_on")?;
-        out.push(Ban {
-            id,
-            iin: col(row, 1, T, &key, "iin")?,
-            bin: col(row, 2, T, &key, "bin")?,
-            court_decision: col(row, 3, T, &key, "court_decision")?,
-            effective_from: parse_date(&from, T, &key, "effective_from")?,
-            lifted_on: lifted
-                .map(|d| parse_date(&d, T, &key, "lifted_on"))
-                .transpose()?,
-        });
+        out.push(decode::ban(row)?);
     }
     Ok(out)
 }
@@ -1344,24 +1369,35 @@ fn operator_by_name_in(c: &mut Client, name: &str) -> Result<Option<Operator>, S
     c.query_opt(&format!("{SELECT_OPERATORS} WHERE name = $1"), &[&name])
         .map_err(db_err)?
         .as_ref()
-        .map(decode_operator)
+        .map(decode::operator)
         .transpose()
 }
 
-fn decode_operator(row: &Row) -> Result<Operator, StoreError> {
-    const T: &str = "operators";
-    let id: i64 = col(row, 0, T, "?", "id")?;
-    let key = id.to_string();
-    let revoked_at: Option<i64> = col(row, 3, T, &key, "revoked_at")?;
-    Ok(Operator {
-        id,
-        name: col(row, 1, T, &key, "name")?,
-        created_at: instant(col(row, 2, T, &key, "created_at")?)
-            .ok_or_else(|| corrupt(T, &key, "created_at", "out of range"))?,
-        revoked_at: revoked_at
-            .map(|t| instant(t).ok_or_else(|| corrupt(T, &key, "revoked_at", "out of range")))
-            .transpose()?,
-    })
+/// The row of a query, for the decoders both backends share (`store::rows`).
+impl Columns for Row {
+    fn int(&self, i: usize) -> Result<i64, String> {
+        self.try_get(i).map_err(|e| e.to_string())
+    }
+
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, String> {
+        self.try_get(i).map_err(|e| e.to_string())
+    }
+
+    fn text(&self, i: usize) -> Result<String, String> {
+        self.try_get(i).map_err(|e| e.to_string())
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, String> {
+        self.try_get(i).map_err(|e| e.to_string())
+    }
+
+    fn bytes(&self, i: usize) -> Result<Vec<u8>, String> {
+        self.try_get(i).map_err(|e| e.to_string())
+    }
+
+    fn flag(&self, i: usize) -> Result<bool, String> {
+        self.try_get(i).map_err(|e| e.to_string())
+    }
 }
 
 /// Reads column `i`; a value of the wrong type is [`StoreError::Corrupt`] naming the row.
@@ -1374,12 +1410,6 @@ fn col<'r, T: FromSql<'r>, K: fmt::Display + ?Sized>(
 ) -> Result<T, StoreError> {
     row.try_get(i)
         .map_err(|e| corrupt(table, key, name, &e.to_string()))
-}
-
-fn corrupt<K: fmt::Display + ?Sized>(table: &str, key: &K, column: &str, why: &str) -> StoreError {
-    StoreError::Corrupt {
-        what: format!("{table} row {key} column {column} ({why})"),
-    }
 }
 
 fn pg_message(e: &postgres::Error) -> String {
@@ -1403,27 +1433,52 @@ fn db_err(e: postgres::Error) -> StoreError {
     }
 }
 
-fn instant(unix: i64) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(unix).ok()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn reason_from_code(code: i64) -> Option<eds_profile::grounds::CrlReason> {
-    crate::store::sqlite::REASONS
-        .into_iter()
-        .find(|r| i64::from(r.code()) == code)
-}
+    const FILE: &str = "\
+# a comment line
+db.example:5432:eds:eds:first
+db.example:*:*:ops:any\\:port
+/run/pg:5432:eds:eds:socket
+localhost:5432:*:local:on-the-socket
+*:*:*:*:fallback
+";
 
-fn saturating_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
+    #[test]
+    fn ok_passfile_first_matching_line_wins() {
+        let p = |host, port, db, user| passfile_password(FILE, host, port, db, user);
+        assert_eq!(
+            p("db.example", 5432, "eds", "eds").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            p("db.example", 6543, "other", "ops").as_deref(),
+            Some("any:port")
+        );
+        assert_eq!(p("/run/pg", 5432, "eds", "eds").as_deref(), Some("socket"));
+        assert_eq!(
+            p("/tmp/sock", 5432, "x", "local").as_deref(),
+            Some("on-the-socket")
+        );
+        assert_eq!(
+            p("db.example", 5433, "eds", "eds").as_deref(),
+            Some("fallback")
+        );
+    }
 
-fn date_text(d: Date) -> Result<String, StoreError> {
-    d.format(DATE_FORMAT)
-        .map_err(|e| StoreError::InvalidRecord {
-            what: format!("date {d} does not format: {e}"),
-        })
-}
-
-fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
-    Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
+    #[test]
+    fn fail_passfile_without_a_match_or_with_short_lines_gives_none() {
+        let file = "db.example:5432:eds:eds:pw\nshort:line\n# *:*:*:*:commented\n";
+        assert_eq!(passfile_password(file, "other", 5432, "eds", "eds"), None);
+        assert_eq!(
+            passfile_password(file, "db.example", 5432, "eds", "ops"),
+            None
+        );
+        assert_eq!(
+            passfile_password("", "db.example", 5432, "eds", "eds"),
+            None
+        );
+    }
 }

@@ -28,24 +28,27 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
+use eds_profile::grounds::{RefusalGround, RevocationGround};
 use rusqlite::types::{FromSql, Value as SqlValue, ValueRef};
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
     ffi, params, params_from_iter,
 };
 use serde_json::{Value, json};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
+use crate::store::rows::{
+    self as decode, Columns, SELECT_BANS, SELECT_CERTIFICATES, SELECT_ENTITIES, SELECT_OPERATORS,
+    SELECT_PERSONS,
+};
+use crate::store::values::{corrupt, date_text, instant, reason_from_code, saturating_i64};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, RefusalRecord, RegistryChange, RegistryStore, RevocationRecord, RevokedEntry,
-    Serial, Status, StoreError,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange,
+    RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
@@ -296,7 +299,7 @@ impl CertificateStore for SqliteStore {
             let mut rows = st.query([spki_sha256.as_slice()]).map_err(db_err)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(db_err)? {
-                out.push(decode_certificate(row)?);
+                out.push(decode::certificate(row)?);
             }
             Ok(out)
         })
@@ -312,7 +315,7 @@ impl CertificateStore for SqliteStore {
             let mut rows = st.query(params_from_iter(args)).map_err(db_err)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(db_err)? {
-                out.push(decode_certificate(row)?);
+                out.push(decode::certificate(row)?);
             }
             Ok(out)
         })
@@ -414,7 +417,10 @@ impl CertificateStore for SqliteStore {
                     }
                     Some(Some(_)) => {}
                 }
+                // An idempotency key that gave the certificate goes with it: a replay of the
+                // key after the archive is a new request.
                 for sql in [
+                    "DELETE FROM idempotency_keys WHERE serial = ?1",
                     "DELETE FROM revocations WHERE serial = ?1",
                     "DELETE FROM certificates WHERE serial = ?1",
                 ] {
@@ -527,50 +533,26 @@ impl RegistryStore for SqliteStore {
     fn person(&self, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
         self.read(|tx| {
             let mut st = tx
-                .prepare_cached(
-                    "SELECT iin, surname, name, patronymic, birth_date, death_date FROM persons \
-                     WHERE iin = ?1",
-                )
+                .prepare_cached(&format!("{SELECT_PERSONS} WHERE iin = ?1"))
                 .map_err(db_err)?;
             let mut rows = st.query([iin]).map_err(db_err)?;
             let Some(row) = rows.next().map_err(db_err)? else {
                 return Ok(None);
             };
-            let birth: String = col(row, 4, "persons", iin, "birth_date")?;
-            let death: Option<String> = col(row, 5, "persons", iin, "death_date")?;
-            Ok(Some(PersonRecord {
-                iin: col(row, 0, "persons", iin, "iin")?,
-                surname: col(row, 1, "persons", iin, "surname")?,
-                name: col(row, 2, "persons", iin, "name")?,
-                patronymic: col(row, 3, "persons", iin, "patronymic")?,
-                birth_date: parse_date(&birth, "persons", iin, "birth_date")?,
-                death_date: death
-                    .map(|d| parse_date(&d, "persons", iin, "death_date"))
-                    .transpose()?,
-            }))
+            decode::person(row, iin).map(Some)
         })
     }
 
     fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
         self.read(|tx| {
             let mut st = tx
-                .prepare_cached(
-                    "SELECT bin, name, head_iin, liquidated_on FROM entities WHERE bin = ?1",
-                )
+                .prepare_cached(&format!("{SELECT_ENTITIES} WHERE bin = ?1"))
                 .map_err(db_err)?;
             let mut rows = st.query([bin]).map_err(db_err)?;
             let Some(row) = rows.next().map_err(db_err)? else {
                 return Ok(None);
             };
-            let liquidated: Option<String> = col(row, 3, "entities", bin, "liquidated_on")?;
-            Ok(Some(EntityRecord {
-                bin: col(row, 0, "entities", bin, "bin")?,
-                name: col(row, 1, "entities", bin, "name")?,
-                head_iin: col(row, 2, "entities", bin, "head_iin")?,
-                liquidated_on: liquidated
-                    .map(|d| parse_date(&d, "entities", bin, "liquidated_on"))
-                    .transpose()?,
-            }))
+            decode::entity(row, bin).map(Some)
         })
     }
 
@@ -719,7 +701,7 @@ impl AuditStore for SqliteStore {
                 .map_err(db_err)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(db_err)? {
-                out.push(decode_audit_entry(row)?);
+                out.push(decode::audit_entry(row)?);
             }
             Ok(out)
         })
@@ -843,7 +825,7 @@ impl OperatorStore for SqliteStore {
                 .map_err(db_err)?;
             let mut rows = st.query([&token_hash[..]]).map_err(db_err)?;
             match rows.next().map_err(db_err)? {
-                Some(row) => Ok(Some(decode_operator(row)?)),
+                Some(row) => Ok(Some(decode::operator(row)?)),
                 None => Ok(None),
             }
         })
@@ -879,10 +861,16 @@ impl OperatorStore for SqliteStore {
             let mut rows = st.query([]).map_err(db_err)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(db_err)? {
-                out.push(decode_operator(row)?);
+                out.push(decode::operator(row)?);
             }
             Ok(out)
         })
+    }
+}
+
+impl PublicationStore for SqliteStore {
+    fn lock_publication(&self, _what: Publication) -> Result<PublicationLock, StoreError> {
+        Ok(PublicationLock::local())
     }
 }
 
@@ -1090,28 +1078,6 @@ DROP TABLE crl_numbers;
 
 /// The schema version whose migration added `certificates.spki_sha256`.
 const SPKI_SHA256_SCHEMA: usize = 4;
-
-const SELECT_OPERATORS: &str = "SELECT id, name, created_at, revoked_at FROM operators";
-
-const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind, c.iin, c.bin, \
-    c.key_purpose, c.not_before, c.not_after, c.issued_at, c.confidential, c.der, r.ground, \
-    r.reason, r.notified_by, r.received_at, r.entered_at, r.invalidity_date, r.note \
-    FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial";
-
-const SELECT_BANS: &str =
-    "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
-
-const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
-/// Every CRLReason this profile uses, to map stored codes back.
-pub(crate) const REASONS: [CrlReason; 6] = [
-    CrlReason::Unspecified,
-    CrlReason::KeyCompromise,
-    CrlReason::AffiliationChanged,
-    CrlReason::Superseded,
-    CrlReason::CessationOfOperation,
-    CrlReason::PrivilegeWithdrawn,
-];
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
@@ -1340,64 +1306,9 @@ fn certificate_in(
         .map_err(db_err)?;
     let mut rows = st.query([serial.as_bytes()]).map_err(db_err)?;
     match rows.next().map_err(db_err)? {
-        Some(row) => decode_certificate(row).map(Some),
+        Some(row) => decode::certificate(row).map(Some),
         None => Ok(None),
     }
-}
-
-fn decode_certificate(row: &Row<'_>) -> Result<CertificateRecord, StoreError> {
-    const T: &str = "certificates";
-    let raw: Vec<u8> = col(row, 0, T, "?", "serial")?;
-    let serial = Serial::from_der_content(&raw)
-        .map_err(|e| corrupt(T, &hex::encode(&raw), "serial", &e.to_string()))?;
-    let s = &serial;
-    let time_at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
-        instant(col(row, i, T, s, name)?).ok_or_else(|| corrupt(T, s, name, "out of range"))
-    };
-    let confidential = match col::<i64, _>(row, 10, T, s, "confidential")? {
-        0 => false,
-        1 => true,
-        _ => return Err(corrupt(T, s, "confidential", "not 0 or 1")),
-    };
-    let ground: Option<String> = col(row, 12, T, s, "ground")?;
-    let revocation = match ground {
-        None => None,
-        Some(ground) => {
-            const R: &str = "revocations";
-            let at = |i: usize, name: &str| -> Result<OffsetDateTime, StoreError> {
-                instant(col(row, i, R, s, name)?).ok_or_else(|| corrupt(R, s, name, "out of range"))
-            };
-            let invalidity: Option<i64> = col(row, 17, R, s, "invalidity_date")?;
-            Some(RevocationRecord {
-                ground: RevocationGround::from_name(&ground)
-                    .ok_or_else(|| corrupt(R, s, "ground", "unknown ground"))?,
-                reason: reason_from_code(col(row, 13, R, s, "reason")?)
-                    .ok_or_else(|| corrupt(R, s, "reason", "unknown code"))?,
-                notified_by: col(row, 14, R, s, "notified_by")?,
-                received_at: at(15, "received_at")?,
-                entered_at: at(16, "entered_at")?,
-                invalidity_date: invalidity
-                    .map(|t| instant(t).ok_or_else(|| corrupt(R, s, "invalidity_date", "range")))
-                    .transpose()?,
-                note: col(row, 18, R, s, "note")?,
-            })
-        }
-    };
-    Ok(CertificateRecord {
-        issuer: col(row, 1, T, s, "issuer")?,
-        subject: col(row, 2, T, s, "subject")?,
-        kind: col(row, 3, T, s, "kind")?,
-        iin: col(row, 4, T, s, "iin")?,
-        bin: col(row, 5, T, s, "bin")?,
-        key_purpose: col(row, 6, T, s, "key_purpose")?,
-        not_before: time_at(7, "not_before")?,
-        not_after: time_at(8, "not_after")?,
-        issued_at: time_at(9, "issued_at")?,
-        confidential,
-        der: col(row, 11, T, s, "der")?,
-        revocation,
-        serial,
-    })
 }
 
 fn append_audit_in(
@@ -1473,50 +1384,16 @@ fn read_head(tx: &Connection) -> Result<Option<AuditHead>, StoreError> {
     .transpose()
 }
 
-fn decode_audit_entry(row: &Row<'_>) -> Result<AuditEntry, StoreError> {
-    const T: &str = "audit_log";
-    let seq: i64 = col(row, 0, T, "?", "seq")?;
-    let key = seq.to_string();
-    let hash32 = |i: usize, name: &str| -> Result<[u8; 32], StoreError> {
-        let v: Vec<u8> = col(row, i, T, &key, name)?;
-        <[u8; 32]>::try_from(v.as_slice()).map_err(|_| corrupt(T, &key, name, "not 32 bytes"))
-    };
-    Ok(AuditEntry {
-        seq: u64::try_from(seq).map_err(|_| corrupt(T, &key, "seq", "negative"))?,
-        at: instant(col(row, 1, T, &key, "at")?)
-            .ok_or_else(|| corrupt(T, &key, "at", "out of range"))?,
-        actor: col(row, 2, T, &key, "actor")?,
-        action: col(row, 3, T, &key, "action")?,
-        details: col(row, 4, T, &key, "details")?,
-        prev_hash: hash32(5, "prev_hash")?,
-        hash: hash32(6, "hash")?,
-    })
-}
-
 fn query_bans(
     tx: &Connection,
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Vec<Ban>, StoreError> {
-    const T: &str = "bans";
     let mut st = tx.prepare_cached(sql).map_err(db_err)?;
     let mut rows = st.query(args).map_err(db_err)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(db_err)? {
-        let id: i64 = col(row, 0, T, "?", "id")?;
-        let key = id.to_string();
-        let from: String = col(row, 4, T, &key, "effective_from")?;
-        let lifted: Option<String> = col(row, 5, T, &key, "lifted_on")?;
-        out.push(Ban {
-            id,
-            iin: col(row, 1, T, &key, "iin")?,
-            bin: col(row, 2, T, &key, "bin")?,
-            court_decision: col(row, 3, T, &key, "court_decision")?,
-            effective_from: parse_date(&from, T, &key, "effective_from")?,
-            lifted_on: lifted
-                .map(|d| parse_date(&d, T, &key, "lifted_on"))
-                .transpose()?,
-        });
+        out.push(decode::ban(row)?);
     }
     Ok(out)
 }
@@ -1527,28 +1404,41 @@ fn operator_by_name_in(tx: &Connection, name: &str) -> Result<Option<Operator>, 
         .map_err(db_err)?;
     let mut rows = st.query([name]).map_err(db_err)?;
     match rows.next().map_err(db_err)? {
-        Some(row) => Ok(Some(decode_operator(row)?)),
+        Some(row) => Ok(Some(decode::operator(row)?)),
         None => Ok(None),
     }
 }
 
-fn decode_operator(row: &Row<'_>) -> Result<Operator, StoreError> {
-    const T: &str = "operators";
-    let id: i64 = col(row, 0, T, "?", "id")?;
-    let key = id.to_string();
-    let revoked_at: Option<i64> = col(row, 3, T, &key, "revoked_at")?;
-    Ok(Operator {
-        id,
-        name: col(row, 1, T, &key, "name")?,
-        created_at: instant(col(row, 2, T, &key, "created_at")?)
-            .ok_or_else(|| corrupt(T, &key, "created_at", "out of range"))?,
-        revoked_at: match revoked_at {
-            None => None,
-            Some(t) => {
-                Some(instant(t).ok_or_else(|| corrupt(T, &key, "revoked_at", "out of range"))?)
-            }
-        },
-    })
+/// The row of a query, for the decoders both backends share (`store::rows`); a flag is kept
+/// as 0 or 1.
+impl Columns for Row<'_> {
+    fn int(&self, i: usize) -> Result<i64, String> {
+        self.get(i).map_err(|e| e.to_string())
+    }
+
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, String> {
+        self.get(i).map_err(|e| e.to_string())
+    }
+
+    fn text(&self, i: usize) -> Result<String, String> {
+        self.get(i).map_err(|e| e.to_string())
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, String> {
+        self.get(i).map_err(|e| e.to_string())
+    }
+
+    fn bytes(&self, i: usize) -> Result<Vec<u8>, String> {
+        self.get(i).map_err(|e| e.to_string())
+    }
+
+    fn flag(&self, i: usize) -> Result<bool, String> {
+        match self.get::<_, i64>(i).map_err(|e| e.to_string())? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err("not 0 or 1".to_owned()),
+        }
+    }
 }
 
 /// Reads column `i`; a value of the wrong type is [`StoreError::Corrupt`] naming the row.
@@ -1561,12 +1451,6 @@ fn col<T: FromSql, K: fmt::Display + ?Sized>(
 ) -> Result<T, StoreError> {
     row.get(i)
         .map_err(|e| corrupt(table, key, name, &e.to_string()))
-}
-
-fn corrupt<K: fmt::Display + ?Sized>(table: &str, key: &K, column: &str, why: &str) -> StoreError {
-    StoreError::Corrupt {
-        what: format!("{table} row {key} column {column} ({why})"),
-    }
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -1586,29 +1470,6 @@ fn db_err(e: rusqlite::Error) -> StoreError {
             message: e.to_string(),
         },
     }
-}
-
-fn instant(unix: i64) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(unix).ok()
-}
-
-fn reason_from_code(code: i64) -> Option<CrlReason> {
-    REASONS.into_iter().find(|r| i64::from(r.code()) == code)
-}
-
-fn saturating_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn date_text(d: Date) -> Result<String, StoreError> {
-    d.format(DATE_FORMAT)
-        .map_err(|e| StoreError::InvalidRecord {
-            what: format!("date {d} does not format: {e}"),
-        })
-}
-
-fn parse_date(text: &str, table: &str, key: &str, column: &str) -> Result<Date, StoreError> {
-    Date::parse(text, DATE_FORMAT).map_err(|e| corrupt(table, &key, column, &e.to_string()))
 }
 
 #[cfg(test)]
