@@ -10,6 +10,14 @@ pub fn rfc4514(name: &x509_cert::name::Name) -> String {
     name.to_string()
 }
 
+/// The DER encoding of a name in RFC 4514 form; `None` when it does not decode as a name.
+pub fn rfc4514_der(der: &[u8]) -> Option<String> {
+    use x509_cert::der::Decode as _;
+    x509_cert::name::Name::from_der(der)
+        .ok()
+        .map(|n| rfc4514(&n))
+}
+
 /// `pairs` (short name, value) of a name's RDNs, one attribute each, in the order the
 /// certificate encodes them, in RFC 4514 form: the same text as [`rfc4514`] of that name, for
 /// callers that hold the attributes rather than the encoded name (the center's register).
