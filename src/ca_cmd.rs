@@ -25,18 +25,21 @@ use eds_ca::store::{
 use eds_profile::grounds::RevocationGround;
 use eds_profile::request::RegistrationRequest;
 
-use crate::EXIT_AUDIT_BROKEN;
 use crate::cli::{
     Algorithm, AuditCommand, CaCommand, Ground, PassphraseArgs, RegistryCommand, RotateService,
     StatusArg,
 };
+use crate::exit::Exit;
 use crate::stdio;
 
 /// The clock: real time, or `--now` / `EDS_NOW` for tests and back-dated demos.
 pub(crate) fn now(arg: Option<&str>) -> anyhow::Result<OffsetDateTime> {
     match arg {
-        Some(s) => OffsetDateTime::parse(s, &Rfc3339).with_context(|| {
-            format!("--now {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z")
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+            stdio::usage(
+                format!("--now {s:?} is not an RFC 3339 time ({e})"),
+                "write e.g. --now 2026-01-31T12:00:00Z",
+            )
         }),
         None => Ok(OffsetDateTime::now_utc()),
     }
@@ -72,9 +75,10 @@ pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
     }
     match std::env::var("EDS_CA_PASSPHRASE") {
         Ok(p) if !p.is_empty() => Ok(p.into_bytes()),
-        _ => bail!(
-            "no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass --passphrase-file FILE"
-        ),
+        _ => Err(stdio::usage(
+            "no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass --passphrase-file FILE",
+            "export EDS_CA_PASSPHRASE (never on the command line), or give --passphrase-file",
+        )),
     }
 }
 
@@ -85,8 +89,9 @@ fn private_secret_file(path: &Path) -> anyhow::Result<()> {
     if stdio::is_dash(path) {
         return Ok(());
     }
-    let meta =
-        fs::metadata(path).with_context(|| format!("read secret file {}", path.display()))?;
+    let meta = fs::metadata(path)
+        .map_err(crate::exit::NoInput)
+        .with_context(|| format!("read secret file {}", path.display()))?;
     let mode = meta.permissions().mode() & 0o777;
     if meta.is_file() && mode & 0o077 != 0 {
         bail!(
@@ -111,9 +116,10 @@ fn owner_password(file: Option<&Path>) -> anyhow::Result<String> {
     }
     match std::env::var("EDS_OWNER_PASSWORD") {
         Ok(p) if !p.is_empty() => Ok(p),
-        _ => bail!(
-            "--generate-key needs the owner's password: set EDS_OWNER_PASSWORD or pass --owner-password-file FILE"
-        ),
+        _ => Err(stdio::usage(
+            "--generate-key needs the owner's password: set EDS_OWNER_PASSWORD or pass --owner-password-file FILE",
+            "export EDS_OWNER_PASSWORD, or give --owner-password-file",
+        )),
     }
 }
 
@@ -124,10 +130,10 @@ pub(crate) fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
     let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
-        bail!(
+        return Err(anyhow::Error::new(crate::exit::DataError(format!(
             "secret file {} is empty: its first line is the secret",
             path.display()
-        );
+        ))));
     }
     Ok(line.to_vec())
 }
@@ -173,7 +179,7 @@ pub(crate) fn run(
     json_out: bool,
     now: OffsetDateTime,
     cmd: CaCommand,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let rng = SystemRandom::new();
     match cmd {
         CaCommand::Init {
@@ -256,7 +262,7 @@ pub(crate) fn run(
                 println!("  CA issuers          {}", cfg.ca_cert_url("issuing"));
                 println!("  OCSP                {}", cfg.ocsp_url());
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Issue {
             request,
@@ -315,7 +321,7 @@ pub(crate) fn run(
                 &mut test_abort_hook,
             )?;
             report_issued(&issued, &files, json_out)?;
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Revoke {
             serial,
@@ -368,7 +374,7 @@ pub(crate) fn run(
                     "run `eds ca crl` to publish it in the CRL (OCSP answers show it at once)"
                 );
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Crl { secret, out } => {
             let center = open_center(data, register)?;
@@ -402,7 +408,7 @@ pub(crate) fn run(
                     say!("  {}", p.display());
                 }
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::List {
             iin,
@@ -428,9 +434,9 @@ pub(crate) fn run(
                 for v in &views {
                     println!("{}  {:<8} {:<13} {}", v.serial, v.status, v.kind, v.subject);
                 }
-                println!("{} certificate(s)", views.len());
+                println!("{}", count(views.len(), "certificate", "certificates"));
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Show {
             serial,
@@ -447,7 +453,7 @@ pub(crate) fn run(
                     "{}",
                     pem::encode(&pem::Pem::new("CERTIFICATE", rec.der.clone()))
                 );
-                return Ok(0);
+                return Ok(Exit::Ok);
             }
             let v = public_view(&rec, include_confidential);
             if json_out {
@@ -455,7 +461,7 @@ pub(crate) fn run(
             } else {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Registry(RegistryCommand::Import {
             file,
@@ -466,8 +472,9 @@ pub(crate) fn run(
             authorise(&center, &secret)?;
             let name = stdio::input_name(&file);
             let text = stdio::read(&file).with_context(|| format!("read {name}"))?;
-            let registry: RegistryFile = serde_json::from_slice(&text)
-                .with_context(|| format!("{name} is not a registry file"))?;
+            let registry: RegistryFile = serde_json::from_slice(&text).map_err(|e| {
+                crate::exit::data_error(format!("{name} is not a registry file"), e)
+            })?;
             let revoked = import_registry(&center, &registry, &notified_by, now)?;
             if json_out {
                 print_json(&json!({
@@ -477,17 +484,17 @@ pub(crate) fn run(
                 }))?;
             } else {
                 println!(
-                    "recorded {} person(s) and {} legal entit(y/ies); {} certificate(s) revoked",
-                    registry.persons.len(),
-                    registry.entities.len(),
-                    revoked.len()
+                    "recorded {}, {}; {} revoked",
+                    count(registry.persons.len(), "person", "persons"),
+                    count(registry.entities.len(), "legal entity", "legal entities"),
+                    count(revoked.len(), "certificate", "certificates"),
                 );
                 for r in &revoked {
                     let g = r.revocation.as_ref().map_or("?", |v| v.ground.as_str());
                     println!("  revoked {} ({g})", r.serial);
                 }
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Ban {
             iin,
@@ -525,7 +532,7 @@ pub(crate) fn run(
                     ),
                 }
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Unban {
             id,
@@ -545,7 +552,7 @@ pub(crate) fn run(
             } else {
                 println!("lifted court decision #{id} from {on}");
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Audit(AuditCommand::Verify) => {
             let center = open_center(data, register)?;
@@ -561,7 +568,7 @@ pub(crate) fn run(
                             hex::encode(head)
                         );
                     }
-                    Ok(0)
+                    Ok(Exit::Ok)
                 }
                 eds_ca::store::AuditVerification::Broken { seq, problem } => {
                     if !json_out {
@@ -570,7 +577,7 @@ pub(crate) fn run(
                             "the register was modified outside the center; restore it from a backup"
                         );
                     }
-                    Ok(EXIT_AUDIT_BROKEN)
+                    Ok(Exit::AuditBroken)
                 }
             }
         }
@@ -591,7 +598,7 @@ pub(crate) fn run(
                     );
                 }
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Migrate { from, to } => {
             let from = register_url(Some(&from))?.context("--from")?;
@@ -617,7 +624,7 @@ pub(crate) fn run(
                 );
                 say!("to use it: --register {to}, or \"register\" in center.json");
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Archive {
             out,
@@ -654,11 +661,12 @@ pub(crate) fn run(
                 print_json(&json!({ "archived": removed, "file": out }))?;
             } else {
                 say!(
-                    "archived {removed} certificate(s) to {}",
+                    "archived {} to {}",
+                    count(removed, "certificate", "certificates"),
                     stdio::output_name(&out)
                 );
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Operator(cmd) => crate::serve_cmd::operator(data, register, json_out, now, cmd),
         CaCommand::Rotate {
@@ -720,7 +728,7 @@ pub(crate) fn run(
                 println!("  {}", data.join(file).display());
                 println!("a running `eds serve` signs with it from its next request");
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CaCommand::Export(args) => {
             crate::cessation_cmd::export(data, register, json_out, now, &args)
@@ -746,9 +754,9 @@ pub(crate) fn run(
                         r.detail
                     );
                 }
-                println!("{} refusal(s)", refusals.len());
+                println!("{}", count(refusals.len(), "refusal", "refusals"));
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
     }
 }
@@ -867,13 +875,20 @@ fn build_request(
     let mut req = match (request, &applicant.iin) {
         (Some(path), _) => read_request(path)?,
         (None, Some(iin)) => applicant.request(iin)?,
-        (None, None) => bail!("give a registration request (JSON) or the applicant with --iin"),
+        (None, None) => {
+            return Err(stdio::usage(
+                "give a registration request (JSON) or the applicant with --iin",
+                "`eds ca issue REQUEST.json`, or `eds ca issue --csr FILE --iin IIN --surname S \
+                 --given-name G`",
+            ));
+        }
     };
     if let Some(path) = csr {
         let name = stdio::input_name(path);
         let bytes = stdio::read(path).with_context(|| format!("read --csr {name}"))?;
         let pem_text = if bytes.starts_with(b"-----BEGIN") {
-            String::from_utf8(bytes).with_context(|| format!("--csr {name} is not UTF-8 PEM"))?
+            String::from_utf8(bytes)
+                .map_err(|e| crate::exit::data_error(format!("--csr {name} is not UTF-8 PEM"), e))?
         } else {
             pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", bytes))
         };
@@ -1082,4 +1097,9 @@ pub(crate) fn import_registry(
 fn parse_day(s: &str, flag: &str) -> anyhow::Result<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
         .with_context(|| format!("{flag} {s:?} is not a date like 2026-01-31"))
+}
+
+/// `n` and the noun in the number it takes (`1 certificate`, `2 certificates`).
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

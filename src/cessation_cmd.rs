@@ -19,7 +19,7 @@ use eds_ca::transfer::{self, TransferError};
 use crate::ca_cmd::{authorise, open_center};
 use crate::cli::PassphraseArgs;
 use crate::stdio;
-use crate::{EXIT_AUDIT_BROKEN, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_REFUSED};
+use crate::exit::Exit;
 
 /// `eds ca export`.
 #[derive(Debug, Args)]
@@ -90,7 +90,7 @@ pub(crate) fn export(
     json_out: bool,
     now: OffsetDateTime,
     args: &ExportArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let mut inputs: Vec<(&str, &Path)> = Vec::new();
     inputs.extend(args.consented.as_deref().map(|p| ("--consented", p)));
     inputs.extend(
@@ -151,7 +151,7 @@ pub(crate) fn export(
             summary.audit_head.hash
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// `eds ca import`.
@@ -161,7 +161,7 @@ pub(crate) fn import(
     json_out: bool,
     now: OffsetDateTime,
     args: &ImportArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let mut inputs: Vec<(&str, &Path)> = vec![("FILE", args.file.as_path())];
     inputs.extend(
         args.secret
@@ -205,7 +205,7 @@ pub(crate) fn import(
         );
         say!("  export kept        {}", kept.display());
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// `eds ca cessation …`.
@@ -215,7 +215,7 @@ pub(crate) fn cessation(
     json_out: bool,
     now: OffsetDateTime,
     cmd: &CessationCommand,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     match cmd {
         CessationCommand::Notice {
             stops_on,
@@ -238,7 +238,7 @@ pub(crate) fn cessation(
                     record.notice.successor
                 );
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CessationCommand::Status => {
             // The center must exist; its register is not needed.
@@ -269,7 +269,7 @@ pub(crate) fn cessation(
                     ),
                 }
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         CessationCommand::Retain { out, secret } => {
             let mut inputs: Vec<(&str, &Path)> = Vec::new();
@@ -311,7 +311,7 @@ pub(crate) fn cessation(
                     stdio::output_name(out)
                 );
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
     }
 }
@@ -322,37 +322,37 @@ pub(crate) fn cessation(
 struct NoNotice;
 
 /// The exit code of an error of these commands (docs/exit-codes.md), if it is one of theirs.
-pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
+pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<TransferError>() {
             return Some(match e {
                 TransferError::Malformed { .. }
                 | TransferError::DigestMismatch { .. }
                 | TransferError::AuditBroken { .. }
-                | TransferError::Inconsistent { .. } => EXIT_AUDIT_BROKEN,
-                TransferError::Conflict { .. } => EXIT_CONFLICT,
+                | TransferError::Inconsistent { .. } => Exit::AuditBroken,
+                TransferError::Conflict { .. } => Exit::Conflict,
                 TransferError::Store(eds_ca::store::StoreError::UnknownSerial { .. }) => {
-                    EXIT_NOT_FOUND
+                    Exit::NotFound
                 }
-                _ => 1,
+                _ => Exit::Failed,
             });
         }
         if let Some(e) = cause.downcast_ref::<CessationError>() {
             return Some(match e {
                 CessationError::NoticeTooShort { .. }
                 | CessationError::TermEnded { .. }
-                | CessationError::TermNotEnded { .. } => EXIT_REFUSED,
-                CessationError::AlreadyGiven { .. } => EXIT_CONFLICT,
-                CessationError::AuditBroken { .. } => EXIT_AUDIT_BROKEN,
-                CessationError::UnknownSerial { .. } => EXIT_NOT_FOUND,
-                _ => 1,
+                | CessationError::TermNotEnded { .. } => Exit::Refused,
+                CessationError::AlreadyGiven { .. } => Exit::Conflict,
+                CessationError::AuditBroken { .. } => Exit::AuditBroken,
+                CessationError::UnknownSerial { .. } => Exit::NotFound,
+                _ => Exit::Failed,
             });
         }
         if cause.downcast_ref::<NoNotice>().is_some() {
-            return Some(EXIT_NOT_FOUND);
+            return Some(Exit::NotFound);
         }
         if let Some(CaError::Ceased { .. }) = cause.downcast_ref::<CaError>() {
-            return Some(EXIT_REFUSED);
+            return Some(Exit::Refused);
         }
     }
     None

@@ -63,7 +63,7 @@ pub(crate) enum Command {
     Extend(crate::extend_cmd::ExtendArgs),
     /// Take the signed document out of an attached signature.
     ///
-    /// Nothing is verified here. A detached signature holds no document (exit 1): the document
+    /// Nothing is verified here. A detached signature holds no document (exit 65): the document
     /// is the file it was made beside. Example:
     ///
     ///     eds extract --in licence.pdf.p7s --out licence.pdf
@@ -150,7 +150,7 @@ pub(crate) enum CaCommand {
     ///
     ///     eds ca issue request.json --generate-key --out-dir owner/
     ///     eds ca issue --csr owner.csr --iin 850314300122 --surname Ахметов --given-name Ерлан \
-    ///         --out-dir owner/
+    ///         --patronymic Серікұлы --out-dir owner/
     Issue {
         /// The registration request (JSON); `-` reads standard input. Without it, the
         /// applicant comes from the flags below.
@@ -491,7 +491,7 @@ own) each print a warning; --strict refuses instead (exit 8, nothing written).
 Batches: --in takes a folder (its signatures and hidden files left out) or several files; the
 key file is opened once (one PBKDF2 of a .p12, not one per document) and --jobs threads sign,
 with a progress bar, FILE.p7s beside each document or in --out-dir. A document that fails is
-listed and the others are signed (exit 1).
+listed and the others are signed (exit 69).
 
 Attached (default): the document is inside the signature, up to --max-attached-mib.
 Detached (--detached): the signature is a separate file; the document is read in chunks, so

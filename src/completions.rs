@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory as _, ValueEnum};
 use clap_complete::Shell as CompleteShell;
 
 use crate::cli::Cli;
+use crate::exit::Exit;
 use crate::stdio::UsageError;
 
 /// `eds completions`.
@@ -47,7 +48,7 @@ pub(crate) struct ManArgs {
 }
 
 /// Prints the completion script for `args.shell` on standard output.
-pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<u8> {
+pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<Exit> {
     let shell = match args.shell {
         Shell::Bash => CompleteShell::Bash,
         Shell::Zsh => CompleteShell::Zsh,
@@ -58,11 +59,11 @@ pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "eds", &mut out);
     write_stdout(&out)?;
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// Prints one man page, or writes them all into `--out`.
-pub(crate) fn man(args: &ManArgs) -> anyhow::Result<u8> {
+pub(crate) fn man(args: &ManArgs) -> anyhow::Result<Exit> {
     let mut root = Cli::command();
     root.build();
     if let Some(dir) = &args.out {
@@ -74,7 +75,7 @@ pub(crate) fn man(args: &ManArgs) -> anyhow::Result<u8> {
         for name in &written {
             say!("  {name}");
         }
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let mut cmd = root;
     let mut name = "eds".to_owned();
@@ -94,7 +95,7 @@ pub(crate) fn man(args: &ManArgs) -> anyhow::Result<u8> {
         .render(&mut out)
         .context("failed to render the man page")?;
     write_stdout(&out)?;
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// Writes the page of `cmd` as `NAME.1`, then those of its subcommands (`NAME-SUB.1`).

@@ -43,6 +43,7 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::{Indication, SubIndication};
 
 use crate::ca_cmd::{RegistryFile, import_registry, write_issued};
+use crate::exit::Exit;
 use crate::extend_cmd::{Level, LtSources, Tsa};
 use crate::licensing_cmd::{open_p12, seal};
 use crate::verify_cmd::{CommonArgs, build_verifier};
@@ -236,7 +237,7 @@ pub(crate) fn run(
     json_out: bool,
     now: OffsetDateTime,
     owner_password: Option<&str>,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let rng = SystemRandom::new();
     let now = now.replace_nanosecond(0)?;
     // Certificates run 20 years past the root's start and GeneralizedTime stops at 9999.
@@ -712,7 +713,7 @@ pub(crate) fn run(
     } else {
         print_commands(&dir, years_later);
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 impl Demo {

@@ -24,6 +24,7 @@ use eds_verifier::crypto::Digest;
 use eds_verifier::fetch::{FetchOptions, Fetcher};
 use eds_verifier::ocsp::{self, CheckOptions};
 
+use crate::exit::Exit;
 use crate::stdio;
 
 /// A CAdES baseline level (ETSI EN 319 122-1 §4).
@@ -121,7 +122,7 @@ issued at or before it is still embedded, with a warning naming it (`not_fresh` 
 run `eds extend --to LT` again once the center has published the next CRL.
 
 A folder: every .p7s/.p7m/.cms/.sig file in it is extended in place, --jobs at a time, with a
-progress bar on standard error; a file that fails is left as it was and listed (exit 1).
+progress bar on standard error; a file that fails is left as it was and listed (exit 69).
 
 Examples:
 
@@ -247,7 +248,7 @@ fn proofs_ending(der: &[u8], content: Option<&[u8]>, now: OffsetDateTime) -> Vec
 }
 
 /// `eds extend`.
-pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<Exit> {
     if !stdio::is_dash(&args.input) && args.input.is_dir() {
         return extend_folder(args, json, now);
     }
@@ -256,7 +257,7 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
     let der = cms::from_pem_or_der(&bytes).with_context(|| format!("read {name}"))?;
     let content = match &args.content {
         Some(path) => Some(
-            std::fs::read(path)
+            stdio::read(path)
                 .with_context(|| format!("read the document {}", stdio::input_name(path)))?,
         ),
         None => None,
@@ -300,7 +301,7 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
             eprintln!("warning: {line}");
         }
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// What `eds extend DIR --json` prints.
@@ -323,13 +324,16 @@ struct FolderFailure {
 
 /// `eds extend DIR`: every signature file of the folder in place, `--jobs` threads, a progress
 /// bar on standard error (hidden with --json or when it is not a terminal). A file that fails
-/// is left as it was and listed; the exit code is then 1.
-fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<u8> {
+/// is left as it was and listed; the exit code is then 69.
+fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<Exit> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     if args.out.is_some() || args.content.is_some() {
-        bail!("a folder is extended in place: --out and --content apply to one signature");
+        return Err(stdio::usage(
+            "a folder is extended in place: --out and --content apply to one signature",
+            "drop --out and --content, or extend the files one at a time",
+        ));
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&args.input)
         .with_context(|| format!("list {}", args.input.display()))?
@@ -362,7 +366,7 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
                     let result = (|| -> anyhow::Result<()> {
-                        let bytes = std::fs::read(file)?;
+                        let bytes = stdio::read(file)?;
                         let pem = bytes.first().is_none_or(|b| *b != 0x30);
                         let der = cms::from_pem_or_der(&bytes)?;
                         let (der, summary) = raise(
@@ -450,7 +454,11 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
             eprintln!("warning: {}: {}", f.file.display(), f.error);
         }
     }
-    Ok(u8::from(!summary.failed.is_empty()))
+    Ok(if summary.failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
 }
 
 /// A DER TimeStampReq in, the DER TimeStampResp out.
@@ -519,7 +527,10 @@ pub(crate) fn raise(
     summary.proofs_ending = proofs_ending(&der, content, now);
     let mut der = der;
     if level == Level::B {
-        bail!("--to B: a signature cannot be lowered; B is what `eds sign` makes without --tsa");
+        return Err(stdio::usage(
+            "--to B: a signature cannot be lowered; B is what `eds sign` makes without --tsa",
+            "give --to T, LT or LTA",
+        ));
     }
     let rng = SystemRandom::new();
     // T: every signer without a signature timestamp gets one.
@@ -530,11 +541,14 @@ pub(crate) fn raise(
         .collect();
     if stamp_unstamped && !unstamped.is_empty() {
         let Some(tsa) = tsa else {
-            bail!(
-                "{} signer(s) have no signature timestamp: give --tsa URL to add one (level T \
-                 comes before LT and LTA)",
-                unstamped.len()
-            );
+            return Err(stdio::usage(
+                format!(
+                    "{} signer(s) have no signature timestamp: give --tsa URL to add one (level \
+                     T comes before LT and LTA)",
+                    unstamped.len()
+                ),
+                "give --tsa URL, e.g. the center's http://HOST:PORT/tsa",
+            ));
         };
         let mut added = 0;
         for value in &unstamped {
@@ -558,7 +572,10 @@ pub(crate) fn raise(
     }
     if level == Level::Lta {
         let Some(tsa) = tsa else {
-            bail!("--to LTA needs --tsa URL: the archive timestamp comes from a TSA");
+            return Err(stdio::usage(
+                "--to LTA needs --tsa URL: the archive timestamp comes from a TSA",
+                "give --tsa URL, e.g. the center's http://HOST:PORT/tsa",
+            ));
         };
         for value in timestamp::signature_values(&der)? {
             let (request, input) = archive::archive_request(&der, &value, content, &rng)?;
@@ -602,8 +619,11 @@ fn validation_data(
     let mut crls: Vec<Crl> = Vec::new();
     for path in &sources.crls {
         let bytes =
-            std::fs::read(path).with_context(|| format!("read the CRL {}", path.display()))?;
-        crls.push(Crl::parse(&bytes).with_context(|| format!("read the CRL {}", path.display()))?);
+            stdio::read(path).with_context(|| format!("read the CRL {}", path.display()))?;
+        crls.push(
+            Crl::parse(&bytes)
+                .map_err(|e| crate::exit::data_error(format!("the CRL {}", path.display()), e))?,
+        );
     }
     let mut saved_ocsp: Vec<Vec<u8>> = Vec::new();
     for path in &sources.ocsp {

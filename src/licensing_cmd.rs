@@ -27,7 +27,7 @@ use eds_verifier::engine::Verifier;
 use eds_verifier::scope::Expectations;
 use eds_verifier::verdict::Indication;
 
-use crate::EXIT_REFUSED;
+use crate::exit::Exit;
 use crate::extend_cmd::{self, Level, LtSources, Tsa};
 use crate::stdio;
 use crate::verify_cmd::{CommonArgs, build_verifier, check_one_stdin, code_for, render_document};
@@ -391,8 +391,8 @@ fn refusal(err: &anyhow::Error) -> Option<&LicensingError> {
 }
 
 /// The exit code of a licensing refusal.
-pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
-    refusal(err).map(|_| EXIT_REFUSED)
+pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
+    refusal(err).map(|_| Exit::Refused)
 }
 
 /// What to do about a licensing refusal.
@@ -459,18 +459,6 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
     })
 }
 
-/// Whether the command line names `eds license verify`, whose 1 and 2 are verdicts (its usage
-/// errors exit 64, as `eds verify`'s).
-pub(crate) fn is_license_verify(args: &[std::ffi::OsString]) -> bool {
-    let words: Vec<&str> = args
-        .iter()
-        .skip(1)
-        .filter_map(|a| a.to_str())
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    words.windows(2).any(|w| w == ["license", "verify"])
-}
-
 /// Reads the password of a key file: --password-file's first line, else EDS_KEY_PASSWORD.
 fn password(file: Option<&Path>) -> anyhow::Result<String> {
     crate::sign_cmd::password(file)?.ok_or_else(|| {
@@ -504,12 +492,15 @@ pub(crate) fn seal(
         return Ok(der);
     }
     let Some(tsa) = tsa else {
-        anyhow::bail!(
-            "the body signs at CAdES-{} (the default is LT, so the document verifies years \
-             later), which needs a timestamp: give --tsa URL (or EDS_TSA_URL), or --level B \
-             for a signature without one",
-            level.name()
-        );
+        return Err(stdio::usage(
+            format!(
+                "the body signs at CAdES-{} (the default is LT, so the document verifies years \
+                 later), which needs a timestamp: give --tsa URL (or EDS_TSA_URL), or --level B \
+                 for a signature without one",
+                level.name()
+            ),
+            "serve the center (`eds serve`) and give --tsa http://HOST:PORT/tsa",
+        ));
     };
     let (der, summary) = extend_cmd::raise(
         der,
@@ -573,9 +564,9 @@ fn parse_ground(s: &str) -> anyhow::Result<RefusalGround> {
 
 /// The exit code of `eds license verify`: the signature's verdict, then 3 for failed licensing
 /// checks.
-pub(crate) fn result_exit_code(r: &ResultCheck) -> u8 {
+pub(crate) fn result_exit_code(r: &ResultCheck) -> Exit {
     match r.indication {
-        Indication::TotalPassed if !r.licensing_passed => EXIT_REFUSED,
+        Indication::TotalPassed if !r.licensing_passed => Exit::Refused,
         i => code_for(i),
     }
 }
@@ -592,7 +583,10 @@ fn parse_pause(s: &str) -> anyhow::Result<Excluded> {
     })?;
     let (first, last) = (parse_date("--pause", first)?, parse_date("--pause", last)?);
     if last < first {
-        anyhow::bail!("--pause {s:?} ends before it begins");
+        return Err(stdio::usage(
+            format!("--pause {s:?} ends before it begins"),
+            "give --pause FIRST..LAST with FIRST on or before LAST",
+        ));
     }
     Ok(Excluded::between(first, last))
 }
@@ -606,7 +600,12 @@ fn attachment_name(k: eds_profile::documents::AttachmentKind) -> String {
 }
 
 fn parse_bin(s: &str) -> anyhow::Result<Bin> {
-    Bin::parse(s).map_err(|e| anyhow::anyhow!("--body-bin {s:?} is not a valid BIN: {e}"))
+    Bin::parse(s).map_err(|e| {
+        stdio::usage(
+            format!("--body-bin {s:?} is not a valid BIN: {e}"),
+            "give the licensing body's 12-digit BIN",
+        )
+    })
 }
 
 /// A document's fields as lines "Label: value", nested blocks indented.
@@ -724,7 +723,7 @@ fn fields(out: &mut String, value: &Value, depth: usize) {
 }
 
 fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    stdio::read(path).with_context(|| format!("read the {what} {}", stdio::input_name(path)))
+    crate::exit::read_input(path, &format!("the {what}"))
 }
 
 /// Writes a signed (DER) result to `path` (its folder made if need be), or standard output.
@@ -759,7 +758,7 @@ pub(crate) fn submission_check(
     json: bool,
     now: OffsetDateTime,
     args: &SubmissionCheckArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let mut inputs = vec![("FILE", args.file.as_path()), ("--p12", args.p12.as_path())];
     inputs.extend(
         args.password_file
@@ -829,7 +828,7 @@ pub(crate) fn submission_check(
             stdio::output_name(&args.receipt_out)
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// `eds license issue`.
@@ -838,7 +837,7 @@ pub(crate) fn license_issue(
     json: bool,
     now: OffsetDateTime,
     args: &LicenseIssueArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let body_bin = args.officer.body_bin()?;
     let ground = args.ground.as_deref().map(parse_ground).transpose()?;
     let valid_until = args
@@ -935,7 +934,7 @@ pub(crate) fn license_issue(
             }
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// `eds license hearing-notice`.
@@ -944,7 +943,7 @@ pub(crate) fn license_hearing_notice(
     json: bool,
     now: OffsetDateTime,
     args: &HearingNoticeArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let body_bin = args.officer.body_bin()?;
     let grounds = args
         .ground
@@ -1008,7 +1007,7 @@ pub(crate) fn license_hearing_notice(
             n.term_ends_on
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 fn parse_time(option: &str, s: &str) -> anyhow::Result<OffsetDateTime> {
@@ -1023,7 +1022,7 @@ pub(crate) fn license_hearing_record(
     json: bool,
     now: OffsetDateTime,
     args: &HearingRecordArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let body_bin = args.officer.body_bin()?;
     let maintained_grounds = args
         .maintain
@@ -1088,7 +1087,7 @@ pub(crate) fn license_hearing_record(
             }
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// `eds license verify`.
@@ -1097,7 +1096,7 @@ pub(crate) fn license_verify(
     json: bool,
     now: OffsetDateTime,
     args: &LicenseVerifyArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let body_bin = parse_bin(&args.body_bin)?;
     check_one_stdin(&args.common, [("FILE", args.file.as_path())])?;
     let verifier = build_verifier(data, &args.common, Expectations::default(), None)?;

@@ -1,8 +1,6 @@
 //! The `eds` command line: clap structures, calls into the library crates, exit codes.
 //!
-//! Exit codes (docs/exit-codes.md): 0 done; 1 failed; 2 usage; 3 refused under the law;
-//! 4 conflict (already revoked, already initialised); 5 not found; 6 wrong passphrase;
-//! 7 audit log broken; 8 `eds sign --strict` refused an unfit certificate.
+//! Exit codes: one scheme for every command, the [`exit::Exit`] enum (docs/exit-codes.md).
 
 // First, so `say!` is in scope in the modules below.
 #[macro_use]
@@ -13,6 +11,7 @@ mod cessation_cmd;
 mod cli;
 mod completions;
 mod demo;
+mod exit;
 mod extend_cmd;
 mod licensing_cmd;
 mod progress;
@@ -27,59 +26,44 @@ use clap::Parser;
 use eds_ca::CaError;
 use eds_ca::store::StoreError;
 
-/// Exit code: the law's rules refused the operation.
-pub(crate) const EXIT_REFUSED: u8 = 3;
-/// Exit code: the operation conflicts with the register's state.
-pub(crate) const EXIT_CONFLICT: u8 = 4;
-/// Exit code: a named object does not exist.
-pub(crate) const EXIT_NOT_FOUND: u8 = 5;
-/// Exit code: a passphrase or password is wrong.
-pub(crate) const EXIT_WRONG_PASSPHRASE: u8 = 6;
-/// Exit code: the audit log's hash chain is broken.
-pub(crate) const EXIT_AUDIT_BROKEN: u8 = 7;
+use crate::exit::Exit;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
-            // `eds verify` and `eds cert verify` keep 1 and 2 for verdicts: their usage errors
-            // exit 64 (docs/exit-codes.md).
-            let code = match err.kind() {
+            // Every command's usage errors exit 64: 1 and 2 are verdicts (docs/exit-codes.md).
+            let exit = match err.kind() {
                 clap::error::ErrorKind::DisplayHelp
                 | clap::error::ErrorKind::DisplayVersion
-                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
-                _ if verify_cmd::is_verify_invocation(&args)
-                    || licensing_cmd::is_license_verify(&args) =>
-                {
-                    verify_cmd::EXIT_USAGE
-                }
-                _ => 2,
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Exit::Ok,
+                _ => Exit::Usage,
             };
-            if code != 0 && wants_json(&args) {
+            if exit != Exit::Ok && wants_json(&args) {
                 let (message, hint) = clap_message(&err);
-                print_json_error("usage", &message, hint.as_deref(), code);
+                print_json_error(exit, &message, hint.as_deref());
             } else {
                 let _ = err.print();
             }
-            return ExitCode::from(code);
+            return exit.into();
         }
     };
     let json = cli.json;
     match run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(exit) => exit.into(),
         Err(err) => {
-            let code = exit_code(&err);
+            let exit = Exit::of_error(&err);
             let hint = hint(&err);
             if json {
-                print_json_error(error_kind(code), &format!("{err:#}"), hint, code);
+                print_json_error(exit, &format!("{err:#}"), hint);
             } else {
                 eprintln!("error: {err:#}");
                 if let Some(hint) = hint {
                     eprintln!("hint: {hint}");
                 }
             }
-            ExitCode::from(code)
+            exit.into()
         }
     }
 }
@@ -106,31 +90,16 @@ fn clap_message(err: &clap::Error) -> (String, Option<String>) {
     (message, hint)
 }
 
-/// The `kind` of a `--json` error, from its exit code (docs/exit-codes.md).
-fn error_kind(code: u8) -> &'static str {
-    match code {
-        2 | stdio::EXIT_USAGE => "usage",
-        verify_cmd::EXIT_INPUT => "input",
-        EXIT_REFUSED => "refused",
-        EXIT_CONFLICT => "conflict",
-        EXIT_NOT_FOUND => "not_found",
-        EXIT_WRONG_PASSPHRASE => "wrong_passphrase",
-        EXIT_AUDIT_BROKEN => "audit_broken",
-        sign_cmd::EXIT_NOT_FIT => "not_fit_to_sign",
-        _ => "failed",
-    }
-}
-
 /// Prints a `--json` error: one object on one line of standard error (docs/exit-codes.md).
-fn print_json_error(kind: &str, message: &str, hint: Option<&str>, code: u8) {
+fn print_json_error(exit: Exit, message: &str, hint: Option<&str>) {
     let value = serde_json::json!({
-        "error": { "kind": kind, "message": message, "hint": hint },
-        "exit_code": code,
+        "error": { "kind": exit.kind(), "message": message, "hint": hint },
+        "exit_code": exit.code(),
     });
     eprintln!("{value}");
 }
 
-fn run(cli: cli::Cli) -> anyhow::Result<u8> {
+fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
     let now = ca_cmd::now(cli.now.as_deref())?;
     let fixed_clock = cli.now.is_some();
     match cli.command {
@@ -170,51 +139,6 @@ fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     }
 }
 
-fn ca_error(err: &anyhow::Error) -> Option<&CaError> {
-    err.chain().find_map(|e| e.downcast_ref::<CaError>())
-}
-
-fn exit_code(err: &anyhow::Error) -> u8 {
-    if stdio::is_usage(err) {
-        return stdio::EXIT_USAGE;
-    }
-    if let Some(code) = licensing_cmd::exit_code(err) {
-        return code;
-    }
-    if let Some(code) = cessation_cmd::exit_code(err) {
-        return code;
-    }
-    if let Some(code) = sign_cmd::exit_code(err) {
-        return code;
-    }
-    if let Some(code) = verify_cmd::exit_code(err) {
-        return code;
-    }
-    match ca_error(err) {
-        Some(CaError::Refused { .. })
-        | Some(CaError::RevocationNotice { .. })
-        | Some(CaError::GroundNotForHolder { .. })
-        | Some(CaError::InvalidField { .. }) => EXIT_REFUSED,
-        Some(CaError::AlreadyInitialised { .. })
-        | Some(CaError::Store(StoreError::AlreadyRevoked { .. }))
-        | Some(CaError::Store(StoreError::DuplicateSerial { .. }))
-        | Some(CaError::RetentionNotElapsed { .. })
-        | Some(CaError::NotRevoked { .. })
-        | Some(CaError::NotAnOwnerCertificate { .. })
-        | Some(CaError::InfrastructureCertificate { .. })
-        | Some(CaError::Store(StoreError::DuplicateOperator { .. }))
-        | Some(CaError::Store(StoreError::OperatorAlreadyRevoked { .. }))
-        | Some(CaError::Store(StoreError::TargetNotEmpty { .. })) => EXIT_CONFLICT,
-        Some(CaError::Store(StoreError::SourceAuditBroken { .. })) => EXIT_AUDIT_BROKEN,
-        Some(CaError::NotInitialised { .. })
-        | Some(CaError::Store(StoreError::UnknownSerial { .. }))
-        | Some(CaError::Store(StoreError::UnknownBan { .. }))
-        | Some(CaError::Store(StoreError::UnknownOperator { .. })) => EXIT_NOT_FOUND,
-        Some(CaError::WrongPassphrase) => EXIT_WRONG_PASSPHRASE,
-        _ => 1,
-    }
-}
-
 fn hint(err: &anyhow::Error) -> Option<&'static str> {
     if let Some(hint) = stdio::hint(err) {
         return Some(hint);
@@ -228,7 +152,7 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
     if let Some(hint) = sign_cmd::hint(err) {
         return Some(hint);
     }
-    match ca_error(err)? {
+    match err.chain().find_map(|e| e.downcast_ref::<CaError>())? {
         CaError::NotInitialised { .. } => {
             Some("create a center with `eds ca init --data DIR`, or point --data at one")
         }

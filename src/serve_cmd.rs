@@ -20,6 +20,7 @@ use eds_server::{Clock, Limits, Options, Server, auth};
 
 use crate::ca_cmd;
 use crate::cli::{LogFormat, LogLevel, OperatorCommand, ServeArgs};
+use crate::exit::Exit;
 
 /// Register connections kept for OCSP answers and token lookups beside the center's own.
 const READERS: usize = 4;
@@ -32,7 +33,7 @@ pub(crate) fn serve(
     now: OffsetDateTime,
     fixed_clock: bool,
     args: &ServeArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     if args.trust.as_deref().is_some_and(crate::stdio::is_dash) {
         // The verification page reads the list again when it changes: it must be a file.
         return Err(crate::stdio::UsageError {
@@ -65,13 +66,20 @@ pub(crate) fn serve(
     };
     if let Some(path) = &args.trust {
         // Read once here so a bad list stops the start with its reason, not the first upload.
+        std::fs::metadata(path).map_err(|e| {
+            anyhow::Error::new(crate::exit::NoInput(e))
+                .context(format!("cannot read trust list {}", path.display()))
+        })?;
         eds_verifier::trust::TrustList::load(path)
-            .map_err(|e| anyhow::anyhow!("--trust {}: {e}", path.display()))?;
+            .map_err(|e| crate::exit::data_error(format!("--trust {}", path.display()), e))?;
     }
     let tsa_policy = args.tsa_policy.parse().map_err(|e| {
-        anyhow::anyhow!(
-            "--tsa-policy {:?} is not an object identifier like 1.2.398.3.3.2.6.1: {e}",
-            args.tsa_policy
+        crate::stdio::usage(
+            format!(
+                "--tsa-policy {:?} is not an object identifier like 1.2.398.3.3.2.6.1: {e}",
+                args.tsa_policy
+            ),
+            "give the TSA policy as a dotted OID",
         )
     })?;
     let tsa = TsaOptions {
@@ -131,7 +139,7 @@ pub(crate) fn serve(
     // process alive past SIGTERM (dropping the runtime would wait for it).
     runtime.shutdown_timeout(Duration::from_secs(5));
     served?;
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// The socket address a center URL names: its host when that is an IP address (else
@@ -174,12 +182,17 @@ pub(crate) fn operator(
     json_out: bool,
     now: OffsetDateTime,
     cmd: OperatorCommand,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let center = ca_cmd::open_center(data, register)?;
     let store = center.store();
     match cmd {
         OperatorCommand::Add { name, secret } => {
-            auth::check_operator_name(&name)?;
+            auth::check_operator_name(&name).map_err(|e| {
+                crate::stdio::usage(
+                    e.to_string(),
+                    "name the operator with ASCII letters, digits, `.`, `_`, `@` or `-`",
+                )
+            })?;
             ca_cmd::authorise(&center, &secret)?;
             let token = auth::new_token(&SystemRandom::new())?;
             let id = store
@@ -249,7 +262,7 @@ pub(crate) fn operator(
             }
         }
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// Keeps the domain's error findable by the exit-code mapping of `main.rs`.

@@ -18,9 +18,9 @@ use eds_signer::{
 };
 
 use crate::cli::{ExtractArgs, SignArgs};
+use crate::exit::Exit;
 use crate::extend_cmd::{self, Level};
 use crate::stdio;
-use crate::{EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_WRONG_PASSPHRASE};
 
 /// Where the key's password comes from when no --password-file is given.
 const PASSWORD_ENV: &str = "EDS_KEY_PASSWORD";
@@ -46,9 +46,6 @@ struct SignSummary {
     /// certificate, no issuing center's certificate); `--strict` refuses instead.
     warnings: Vec<String>,
 }
-
-/// Exit code of `eds sign --strict` refusing a certificate unfit to sign (docs/exit-codes.md).
-pub(crate) const EXIT_NOT_FIT: u8 = 8;
 
 /// `eds sign --strict`: the certificate or its chain would make the signature fail or be
 /// unverifiable; nothing was written.
@@ -203,7 +200,7 @@ pub(crate) fn sign(
     data: &Path,
     json: bool,
     now: OffsetDateTime,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let batch = batch_files(args)?;
     let mut inputs: Vec<(&str, &Path)> = args.input.iter().map(|p| ("--in", p.as_path())).collect();
     inputs.extend(args.key.as_deref().map(|p| ("--key", p)));
@@ -257,10 +254,18 @@ pub(crate) fn sign(
         .context("pair the key with its certificate and chain")?;
     let level = match (args.level, &args.tsa) {
         (Some(Level::B), Some(_)) => {
-            bail!("--level B makes no timestamp: drop --tsa, or ask for --level T, LT or LTA")
+            return Err(stdio::usage(
+                "--level B makes no timestamp",
+                "drop --tsa, or ask for --level T, LT or LTA",
+            ));
         }
         (Some(level), None) if level > Level::B => {
-            bail!("--level {level:?} needs --tsa URL: its signature timestamp comes from a TSA")
+            return Err(stdio::usage(
+                format!(
+                    "--level {level:?} needs --tsa URL: its signature timestamp comes from a TSA"
+                ),
+                "give --tsa URL, e.g. the center's http://HOST:PORT/tsa, or --level B",
+            ));
         }
         (Some(level), _) => level,
         (None, Some(_)) => Level::T,
@@ -278,7 +283,12 @@ pub(crate) fn sign(
     let max_mib = args.max_attached_mib;
     let limit = max_mib.saturating_mul(1024 * 1024);
     if limit > MAX_ATTACHED_LIMIT {
-        bail!("--max-attached-mib {max_mib} is over 255 (the most an attached signature holds)");
+        return Err(stdio::usage(
+            format!(
+                "--max-attached-mib {max_mib} is over 255 (the most an attached signature holds)"
+            ),
+            "give at most 255, or sign --detached",
+        ));
     }
     let options = SignOptions::new(signing_time)
         .detached(args.detached)
@@ -310,7 +320,7 @@ pub(crate) fn sign(
             } else {
                 say!("{}", summary_line(input, &summary));
             }
-            Ok(0)
+            Ok(Exit::Ok)
         }
         (None, None) => bail!("no output for the signature"),
     }
@@ -391,7 +401,7 @@ struct Job<'a> {
     signing_time: OffsetDateTime,
     warnings: Vec<String>,
     now: OffsetDateTime,
-    /// A batch: files are flushed to disk together at the end ([`stdio::sync_files`]).
+    /// A batch: files are flushed to disk in groups by a flushing thread ([`stdio::sync_group`]).
     batch: bool,
 }
 
@@ -533,8 +543,8 @@ fn summary_line(input: &Path, summary: &SignSummary) -> String {
 }
 
 /// Signs every file of a batch on `--jobs` threads with the one key; a file that fails is
-/// listed and the others are signed (exit 1 if any failed).
-fn sign_batch(job: &Job<'_>, files: &[PathBuf], json: bool) -> anyhow::Result<u8> {
+/// listed and the others are signed (exit 69 if any failed).
+fn sign_batch(job: &Job<'_>, files: &[PathBuf], json: bool) -> anyhow::Result<Exit> {
     if let Some(dir) = &job.args.out_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     }
@@ -553,37 +563,77 @@ fn sign_batch(job: &Job<'_>, files: &[PathBuf], json: bool) -> anyhow::Result<u8
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<anyhow::Result<SignSummary>>>> =
         Mutex::new((0..files.len()).map(|_| None).collect());
+    // Durability without a flush per file on the signing threads: each signature is written
+    // to a temporary file and renamed into place (a kill leaves it whole or absent), and one
+    // flushing thread takes the files written so far as a group, flushes each and their
+    // folder, and only then counts them done on the progress bar (a group commit, overlapped
+    // with the signing of the next ones).
+    let (written, to_flush) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+    let flush_failed: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
+        let bar = &bar;
+        let flush_failed = &flush_failed;
+        scope.spawn(move || {
+            while let Ok(first) = to_flush.recv() {
+                let mut group = vec![first];
+                group.extend(to_flush.try_iter());
+                let paths: Vec<&Path> = group.iter().map(|(_, p)| p.as_path()).collect();
+                let failures = stdio::sync_group(&paths);
+                if !failures.is_empty()
+                    && let Ok(mut list) = flush_failed.lock()
+                {
+                    for (k, e) in failures {
+                        if let Some((i, _)) = group.get(k) {
+                            list.push((*i, e));
+                        }
+                    }
+                }
+                bar.inc(u64::try_from(group.len()).unwrap_or(u64::MAX));
+            }
+        });
         for _ in 0..jobs.min(files.len().max(1)) {
-            scope.spawn(|| {
+            let written = written.clone();
+            let (next, results, outs) = (&next, &results, &outs);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let (Some(file), Some(out)) = (files.get(i), outs.get(i)) else {
                         break;
                     };
                     let r = job.sign_one(file, out);
+                    let done = match &r {
+                        Ok(summary) => written.send((i, summary.out.clone())).is_err(),
+                        Err(_) => true,
+                    };
+                    if done {
+                        bar.inc(1);
+                    }
                     if let Ok(mut slots) = results.lock()
                         && let Some(slot) = slots.get_mut(i)
                     {
                         *slot = Some(r);
                     }
-                    bar.inc(1);
                 }
             });
         }
+        // The workers hold the senders; the flushing thread ends when the last one is done.
+        drop(written);
     });
     bar.finish_and_clear();
-    let slots = results
+    let mut slots = results
         .into_inner()
         .map_err(|_| anyhow::anyhow!("a signing thread panicked"))?;
-    let written: Vec<&Path> = slots
-        .iter()
-        .filter_map(|slot| match slot {
-            Some(Ok(summary)) => Some(summary.out.as_path()),
-            _ => None,
-        })
-        .collect();
-    stdio::sync_files(written)?;
+    let flush_failed = flush_failed
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("the flushing thread panicked"))?;
+    for (i, e) in flush_failed {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(Err(anyhow::Error::new(crate::exit::CantCreate(
+                std::io::Error::other(e),
+            ))
+            .context("flush the signature to disk")));
+        }
+    }
     let mut signed = Vec::new();
     let mut failed = Vec::new();
     for (file, slot) in files.iter().zip(slots) {
@@ -632,11 +682,15 @@ fn sign_batch(job: &Job<'_>, files: &[PathBuf], json: bool) -> anyhow::Result<u8
             say!("  FAILED {}: {e}", file.display());
         }
     }
-    Ok(if failed.is_empty() { 0 } else { 1 })
+    Ok(if failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
 }
 
 /// `eds extract`.
-pub(crate) fn extract(args: &ExtractArgs, json: bool) -> anyhow::Result<u8> {
+pub(crate) fn extract(args: &ExtractArgs, json: bool) -> anyhow::Result<Exit> {
     stdio::reserve_stdout(&args.out);
     let name = stdio::input_name(&args.input);
     let bytes = stdio::read(&args.input).with_context(|| format!("read {name}"))?;
@@ -663,31 +717,63 @@ pub(crate) fn extract(args: &ExtractArgs, json: bool) -> anyhow::Result<u8> {
             if summary.signers == 1 { "" } else { "s" },
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// The exit code for a signer error in `err`'s chain, if it has one (docs/exit-codes.md).
-pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
+pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
     if err
         .chain()
         .any(|e| e.downcast_ref::<NotFitToSign>().is_some())
     {
-        return Some(EXIT_NOT_FIT);
+        return Some(Exit::NotFitToSign);
     }
     if let Some(e) = sign_error(err) {
-        return Some(match e {
-            SignError::WrongPassword => EXIT_WRONG_PASSPHRASE,
-            _ => 1,
-        });
+        return key_exit(e);
     }
-    Some(match cms_error(err)? {
-        CmsError::AlreadySigned { .. } => EXIT_CONFLICT,
-        CmsError::ReadContent { kind, .. } if *kind == std::io::ErrorKind::NotFound => {
-            EXIT_NOT_FOUND
-        }
-        CmsError::Key(SignError::WrongPassword) => EXIT_WRONG_PASSPHRASE,
-        _ => 1,
-    })
+    // `eds extend` of a file that is not a signature.
+    if err.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<timestamp::TimestampError>(),
+            Some(timestamp::TimestampError::Message { .. })
+        ) || matches!(
+            e.downcast_ref::<cms::lt::LtError>(),
+            Some(cms::lt::LtError::Message { .. } | cms::lt::LtError::Element { .. })
+        )
+    }) {
+        return Some(Exit::DataError);
+    }
+    match cms_error(err)? {
+        CmsError::AlreadySigned { .. } => Some(Exit::Conflict),
+        CmsError::ReadContent { .. } => Some(Exit::NoInput),
+        CmsError::SignerCertificate(_)
+        | CmsError::ChainCertificate { .. }
+        | CmsError::Malformed { .. }
+        | CmsError::NotSignedData { .. }
+        | CmsError::ContentNotOctetString { .. }
+        | CmsError::Detached
+        | CmsError::ContentDiffersFromEncapsulated
+        | CmsError::ContentMismatch { .. }
+        | CmsError::KeyDoesNotMatchCertificate { .. } => Some(Exit::DataError),
+        CmsError::Key(e) => key_exit(e),
+        _ => None,
+    }
+}
+
+/// The exit code of a key file's error: a wrong password, or a file that is not a key file.
+fn key_exit(err: &SignError) -> Option<Exit> {
+    match err {
+        SignError::WrongPassword => Some(Exit::WrongPassphrase),
+        // The password is given by the environment or a flag: the command line is incomplete.
+        SignError::PasswordRequired => Some(Exit::Usage),
+        SignError::NotPkcs12 { .. }
+        | SignError::NotPkcs8 { .. }
+        | SignError::Malformed { .. }
+        | SignError::NoKey
+        | SignError::NoCertificate
+        | SignError::KeyCertificateMismatch => Some(Exit::DataError),
+        _ => None,
+    }
 }
 
 /// What to do about a signer error in `err`'s chain.
@@ -792,11 +878,17 @@ fn load_key(
         let key = load_pkcs8(&bytes, password.map(str::as_bytes))
             .with_context(|| format!("open {name}"))?;
         let Some(certificate) = cert_arg else {
-            bail!("--key needs --cert, the certificate of that key");
+            return Err(stdio::usage(
+                "--key needs --cert, the certificate of that key",
+                "give --key FILE --cert FILE, or --p12 FILE",
+            ));
         };
         (key, certificate, Vec::new())
     } else {
-        bail!("give the key with --p12 FILE or --key FILE --cert FILE");
+        return Err(stdio::usage(
+            "give the key with --p12 FILE or --key FILE --cert FILE",
+            "a .p12 from `eds ca issue --generate-key` goes with --p12",
+        ));
     };
     let key = if args.rsa_pss {
         key.with_algorithm(SignatureAlgorithm::RsaPssSha256)

@@ -14,8 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
-/// Exit code of a usage error found after parsing (EX_USAGE, as `eds verify`'s).
-pub(crate) const EXIT_USAGE: u8 = 64;
+use crate::exit::{CantCreate, NoInput};
 
 /// The name that stands for standard input or output.
 const DASH: &str = "-";
@@ -26,7 +25,7 @@ static STDIN_READ: AtomicBool = AtomicBool::new(false);
 /// Set once data goes to standard output: messages go to standard error from then on.
 static STDOUT_TAKEN: AtomicBool = AtomicBool::new(false);
 
-/// A command line that parses but cannot run as written: exit [`EXIT_USAGE`].
+/// A command line that parses but cannot run as written: exit 64, [`crate::exit::Exit::Usage`].
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub(crate) struct UsageError {
@@ -34,6 +33,15 @@ pub(crate) struct UsageError {
     pub(crate) message: String,
     /// What to do instead.
     pub(crate) hint: &'static str,
+}
+
+/// A [`UsageError`]: the command line cannot run as written (exit 64).
+pub(crate) fn usage(message: impl Into<String>, hint: &'static str) -> anyhow::Error {
+    UsageError {
+        message: message.into(),
+        hint,
+    }
+    .into()
 }
 
 /// Whether `path` is `-`.
@@ -81,19 +89,20 @@ pub(crate) fn check_one_stdin<'a>(
     Ok(())
 }
 
-/// The bytes of `path`, or of standard input for `-`.
-pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
+/// The bytes of `path`, or of standard input for `-`; a failure is [`NoInput`] (exit 66).
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, NoInput> {
     if is_dash(path) {
         let mut bytes = Vec::new();
         take_stdin()?.read_to_end(&mut bytes)?;
         Ok(bytes)
     } else {
-        fs::read(path)
+        Ok(fs::read(path)?)
     }
 }
 
-/// A reader of `path`, or of standard input for `-` (for documents read in chunks).
-pub(crate) fn reader(path: &Path) -> io::Result<Box<dyn Read>> {
+/// A reader of `path`, or of standard input for `-` (for documents read in chunks); a failure
+/// to open is [`NoInput`] (exit 66).
+pub(crate) fn reader(path: &Path) -> Result<Box<dyn Read>, NoInput> {
     if is_dash(path) {
         Ok(Box::new(take_stdin()?))
     } else {
@@ -121,7 +130,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8], binary: bool) -> anyhow::Result<(
 }
 
 /// [`write`], flushing the file to disk before the rename only when `sync` (a batch writes its
-/// files unsynced and calls [`sync_files`] once at the end: one group commit, not one per file).
+/// files unsynced and flushes them in groups with [`sync_group`] on another thread).
 pub(crate) fn write_synced(
     path: &Path,
     bytes: &[u8],
@@ -141,6 +150,7 @@ pub(crate) fn write_synced(
         return out
             .write_all(bytes)
             .and_then(|()| out.flush())
+            .map_err(CantCreate)
             .context("write standard output");
     }
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -152,35 +162,43 @@ pub(crate) fn write_synced(
     });
     if let Err(err) = written.and_then(|()| fs::rename(&tmp, path)) {
         let _ = fs::remove_file(&tmp);
-        return Err(err).with_context(|| format!("write {}", path.display()));
+        return Err(CantCreate(err)).with_context(|| format!("write {}", path.display()));
     }
     Ok(())
 }
 
-/// Flushes written files, and the folders holding them, to disk.
-pub(crate) fn sync_files<'a>(paths: impl IntoIterator<Item = &'a Path>) -> anyhow::Result<()> {
+/// Flushes written files, then the folders holding them (once each), to disk; returns the
+/// index in `paths` and the error of each file that could not be flushed (a folder's failure
+/// counts for every file in it).
+pub(crate) fn sync_group(paths: &[&Path]) -> Vec<(usize, String)> {
+    let mut failed = Vec::new();
     let mut folders: Vec<&Path> = Vec::new();
-    for path in paths {
-        fs::File::open(path)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("flush {} to disk", path.display()))?;
-        if let Some(dir) = path.parent()
-            && !folders.contains(&dir)
-        {
+    for (i, path) in paths.iter().enumerate() {
+        if let Err(e) = fs::File::open(path).and_then(|f| f.sync_all()) {
+            failed.push((i, format!("flush {} to disk: {e}", path.display())));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !folders.contains(&dir) {
             folders.push(dir);
         }
     }
     for dir in folders {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        fs::File::open(dir)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("flush {} to disk", dir.display()))?;
+        if let Err(e) = fs::File::open(dir).and_then(|f| f.sync_all()) {
+            for (i, path) in paths.iter().enumerate() {
+                let in_dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                if in_dir == dir {
+                    failed.push((i, format!("flush {} to disk: {e}", dir.display())));
+                }
+            }
+        }
     }
-    Ok(())
+    failed
 }
 
 /// Marks standard output as carrying data (`--out -`) before it is written, so messages printed
@@ -208,7 +226,7 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         .map(|e| e.hint)
 }
 
-/// Whether `err` is a [`UsageError`] (exit [`EXIT_USAGE`]).
+/// Whether `err` is a [`UsageError`] (exit 64, [`crate::exit::Exit::Usage`]).
 pub(crate) fn is_usage(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|e| e.downcast_ref::<UsageError>().is_some())

@@ -1,8 +1,8 @@
 //! `eds verify` and `eds cert verify`: the verifier's engine behind a command line.
 //!
 //! Exit codes (docs/exit-codes.md, "verify"): 0 every signature passed, 1 some failed,
-//! 2 some indeterminate (and none failed), 64 usage error, 65 unreadable or invalid input
-//! (a file that cannot be opened, a trust list that does not parse).
+//! 2 some indeterminate (and none failed), 64 usage error, 65 an input that is not what it
+//! should be (a trust list that does not parse), 66 a file that cannot be read.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -26,14 +26,8 @@ use eds_verifier::scope::Expectations;
 use eds_verifier::trust::TrustList;
 use eds_verifier::verdict::{Check, Indication, Outcome};
 
-use crate::stdio;
-
-/// Exit code: some signature is INDETERMINATE (and none failed).
-pub(crate) const EXIT_INDETERMINATE: u8 = 2;
-/// Exit code: usage error of `eds verify` / `eds cert verify` (EX_USAGE).
-pub(crate) const EXIT_USAGE: u8 = 64;
-/// Exit code: an input could not be read or is not what it should be (EX_DATAERR).
-pub(crate) const EXIT_INPUT: u8 = 65;
+use crate::exit::{self, Exit, NoInput};
+use crate::stdio::{self, usage};
 
 /// The long help of `eds verify`.
 pub(crate) const VERIFY_ABOUT: &str = "\
@@ -69,7 +63,8 @@ and delta CRL (freshestCRL) distribution points are asked.
 Any file argument may be `-`, standard input (one of them at most). With --json, errors are one
 JSON object on standard error (docs/exit-codes.md).
 
-Exit codes: 0 all passed, 1 some failed, 2 some indeterminate, 64 usage, 65 unreadable input.
+Exit codes: 0 all passed, 1 some failed, 2 some indeterminate, 64 usage, 65 an input that is
+not what it should be (a trust list, CRL or OCSP file), 66 an input that cannot be read.
 
 Examples:
 
@@ -216,31 +211,19 @@ pub(crate) struct CertVerifyArgs {
     pub(crate) eku: Option<String>,
 }
 
-/// An input problem: exit 65.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct InputError(String);
-
+/// An input that is read but is not what it should be (exit 65).
 fn input(msg: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(InputError(msg.into()))
+    anyhow::Error::new(exit::DataError(msg.into()))
 }
 
-/// The exit code for an error of these commands, if it is theirs.
-pub(crate) fn exit_code(err: &anyhow::Error) -> Option<u8> {
-    err.chain()
-        .any(|e| e.downcast_ref::<InputError>().is_some())
-        .then_some(EXIT_INPUT)
-}
-
-/// Whether the command line names `eds verify` or `eds cert verify` (for the usage exit code).
-pub(crate) fn is_verify_invocation(args: &[std::ffi::OsString]) -> bool {
-    let words: Vec<&str> = args
-        .iter()
-        .skip(1)
-        .filter_map(|a| a.to_str())
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    matches!(words.as_slice(), ["verify", ..] | ["cert", "verify", ..])
+/// A missing input (exit 66) before a library call that takes its path.
+fn must_exist(path: &Path, what: &str) -> anyhow::Result<()> {
+    if stdio::is_dash(path) {
+        return Ok(());
+    }
+    fs::metadata(path).map(|_| ()).map_err(|e| {
+        anyhow::Error::new(NoInput(e)).context(format!("cannot read {what} {}", path.display()))
+    })
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -261,19 +244,15 @@ fn parse_oid(s: &str) -> Result<der::asn1::ObjectIdentifier, String> {
 
 fn parse_time(s: &str) -> anyhow::Result<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|e| {
-        input(format!(
-            "--at {s:?} is not an RFC 3339 time ({e}); write e.g. 2026-03-02T10:00:00+05:00"
-        ))
+        usage(
+            format!("--at {s:?} is not an RFC 3339 time ({e})"),
+            "write e.g. --at 2026-03-02T10:00:00+05:00",
+        )
     })
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    crate::stdio::read(path).map_err(|e| {
-        input(format!(
-            "cannot read {what} {}: {e}",
-            stdio::input_name(path)
-        ))
-    })
+    exit::read_input(path, what)
 }
 
 /// Fails (exit 64) when more than one input of `common` and `others` is `-`.
@@ -306,8 +285,11 @@ pub(crate) fn build_verifier(
             TrustList::from_bytes_in(&read(path, "trust list")?, Path::new("."))
                 .map_err(|e| input(format!("trust list from standard input: {e}")))?
         }
-        Some(path) => TrustList::load(path)
-            .map_err(|e| input(format!("trust list {}: {e}", path.display())))?,
+        Some(path) => {
+            must_exist(path, "trust list")?;
+            TrustList::load(path)
+                .map_err(|e| input(format!("trust list {}: {e}", path.display())))?
+        }
         None => {
             let root = data.join("root.crt.pem");
             if !root.exists() {
@@ -355,18 +337,12 @@ pub(crate) fn build_verifier(
     }
     for path in &common.crl {
         if !stdio::is_dash(path) && !path.is_file() {
-            return Err(input(format!(
-                "cannot read CRL {}: no such file",
-                path.display()
-            )));
+            must_exist(path, "CRL")?;
         }
     }
     for path in &common.ocsp {
         if !stdio::is_dash(path) && !path.is_file() {
-            return Err(input(format!(
-                "cannot read OCSP response {}: no such file",
-                path.display()
-            )));
+            must_exist(path, "OCSP response")?;
         }
     }
     let at = common.at.as_deref().map(parse_time).transpose()?;
@@ -386,8 +362,12 @@ pub(crate) fn build_verifier(
     .map_err(|e| input(e.to_string()))?;
     let required_eku = required_eku
         .map(|s| {
-            s.parse::<der::asn1::ObjectIdentifier>()
-                .map_err(|e| input(format!("--eku {s:?} is not a dotted OID: {e}")))
+            s.parse::<der::asn1::ObjectIdentifier>().map_err(|e| {
+                usage(
+                    format!("--eku {s:?} is not a dotted OID: {e}"),
+                    "write e.g. --eku 1.3.6.1.5.5.7.3.2",
+                )
+            })
         })
         .transpose()?;
     let options = Options {
@@ -409,7 +389,7 @@ pub(crate) fn verify(
     json: bool,
     now: OffsetDateTime,
     args: &VerifyArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let expectations = Expectations {
         iin: args.expect_iin.clone(),
         bin: args.expect_bin.clone(),
@@ -421,8 +401,9 @@ pub(crate) fn verify(
     let verifier = build_verifier(data, &args.common, expectations, None)?;
     let files = collect_files(&args.files)?;
     if args.content.is_some() && files.len() != 1 {
-        return Err(input(
-            "--content goes with exactly one signature file; verify detached signatures one at a time",
+        return Err(usage(
+            "--content goes with exactly one signature file",
+            "verify detached signatures one at a time, or give a folder where X.p7s lies beside X",
         ));
     }
     let batch = files.len() > 1 || args.files.iter().any(|f| !stdio::is_dash(f) && f.is_dir());
@@ -461,11 +442,11 @@ pub(crate) fn verify(
 }
 
 /// The exit code for an overall indication.
-pub(crate) fn code_for(indication: Indication) -> u8 {
+pub(crate) fn code_for(indication: Indication) -> Exit {
     match indication {
-        Indication::TotalPassed => 0,
-        Indication::TotalFailed => 1,
-        Indication::Indeterminate => EXIT_INDETERMINATE,
+        Indication::TotalPassed => Exit::Ok,
+        Indication::TotalFailed => Exit::TotalFailed,
+        Indication::Indeterminate => Exit::Indeterminate,
     }
 }
 
@@ -479,10 +460,8 @@ fn verify_one(
     let report = match content {
         Some(path) => {
             let mut f = stdio::reader(path).map_err(|e| {
-                input(format!(
-                    "cannot read content {}: {e}",
-                    stdio::input_name(path)
-                ))
+                anyhow::Error::new(e)
+                    .context(format!("cannot read content {}", stdio::input_name(path)))
             })?;
             verifier.verify_document(&signature, Some(Content::Reader(&mut f)), now)
         }
@@ -497,7 +476,10 @@ fn collect_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     for path in inputs {
         if !stdio::is_dash(path) && path.is_dir() {
             let mut found: Vec<PathBuf> = fs::read_dir(path)
-                .map_err(|e| input(format!("cannot list {}: {e}", path.display())))?
+                .map_err(|e| {
+                    anyhow::Error::new(NoInput(e))
+                        .context(format!("cannot list {}", path.display()))
+                })?
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
@@ -819,7 +801,7 @@ pub(crate) fn cert_verify(
     json: bool,
     now: OffsetDateTime,
     args: &CertVerifyArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     check_one_stdin(&args.common, [("LEAF", args.leaf.as_path())])?;
     let verifier = build_verifier(
         data,

@@ -524,16 +524,17 @@ fn fail_init_twice_is_a_conflict() {
 fn fail_no_passphrase_in_the_environment() {
     let c = Center::new();
     let o = c.run_env(&["ca", "init"], &[("EDS_CA_PASSPHRASE", "")]);
-    assert_code(&o, 1);
+    assert_code(&o, 64);
     assert_eq!(
         stderr(&o),
         "error: no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass \
-         --passphrase-file FILE\n"
+         --passphrase-file FILE\nhint: export EDS_CA_PASSPHRASE (never on the command line), or \
+         give --passphrase-file\n"
     );
     assert!(!c.data.exists());
     c.init("p256");
     let o = c.run_env(&["ca", "crl"], &[("EDS_CA_PASSPHRASE", "")]);
-    assert_code(&o, 1);
+    assert_code(&o, 64);
     assert!(
         stderr(&o).contains("set EDS_CA_PASSPHRASE or pass --passphrase-file"),
         "{}",
@@ -555,10 +556,10 @@ fn fail_no_center_in_the_data_folder() {
 }
 
 #[test]
-fn fail_usage_error_exits_2() {
+fn fail_usage_error_exits_64() {
     let c = Center::ready();
     let o = c.run(&["ca", "revoke", "7F01", "--notified-by", "x"]);
-    assert_code(&o, 2);
+    assert_code(&o, 64);
     assert!(stderr(&o).contains("--ground <GROUND>"), "{}", stderr(&o));
     let o = c.run(&[
         "ca",
@@ -569,7 +570,7 @@ fn fail_usage_error_exits_2() {
         "--notified-by",
         "x",
     ]);
-    assert_code(&o, 2);
+    assert_code(&o, 64);
     assert!(
         stderr(&o).contains("invalid value 'suspend'"),
         "{}",
@@ -1086,7 +1087,7 @@ fn fail_init_with_a_clock_outside_certificate_times_is_an_error_not_a_panic() {
         let mut c = Center::new();
         c.set_now(now);
         let o = c.run(&["ca", "init"]);
-        assert_code(&o, 1);
+        assert_code(&o, 69);
         assert!(
             stderr(&o).contains("certificate times run from 1950 to 9999"),
             "{now}: {}",

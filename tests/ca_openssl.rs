@@ -457,7 +457,7 @@ fn ok_crl_hours_6_gives_six_hour_crls() {
 fn fail_crl_hours_25_refused_at_init() {
     let c = Center::new();
     let o = c.run(&["ca", "init", "--crl-hours", "25"]);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("crl_validity_hours is 25, must be 1..=24 (EDS law art. 18.3)"),
         "{}",
@@ -586,7 +586,7 @@ fn fail_csr_with_flipped_signature_byte() {
 
     let req = request_with_csr(&c, "bad-csr", &bad);
     let o = c.try_issue(&req, false);
-    assert_code(&o, 1);
+    assert_code(&o, 65);
     assert!(
         stderr(&o).contains(
             "read certificate signing request: the request's self-signature does not verify"

@@ -185,7 +185,7 @@ fn ok_two_servers_on_one_postgres_register_see_each_others_revocations() {
 fn fail_register_url_of_no_backend_exits_with_the_accepted_forms() {
     let c = Center::ready();
     let o = c.run(&["--register", "mysql://db/eds", "ca", "list"]);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("open register mysql://db/eds: a register is sqlite:PATH or postgres://USER@HOST/DATABASE"),
         "{}",

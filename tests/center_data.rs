@@ -373,7 +373,7 @@ fn fail_issue_given_a_csr_as_the_request_says_use_csr() {
     let c = Center::ready();
     let (_, csr) = openssl_key_and_csr(&c);
     let o = c.run(&["ca", "issue", s(&csr)]);
-    assert_code(&o, 1);
+    assert_code(&o, 65);
     let name = csr.display();
     assert!(
         stderr(&o).contains(&format!(
@@ -386,7 +386,7 @@ fn fail_issue_given_a_csr_as_the_request_says_use_csr() {
     );
     // --iin without the names is a usage error of the parser.
     let o = c.run(&["ca", "issue", "--csr", s(&csr), "--iin", "850314300122"]);
-    assert_code(&o, 2);
+    assert_code(&o, 64);
     assert!(stderr(&o).contains("--surname <SURNAME>"), "{}", stderr(&o));
     // A CSR in the JSON and another with --csr: refused, nothing issued.
     let mut req: serde_json::Value =

@@ -90,7 +90,7 @@ fn ok_every_shell_gets_its_own_script() {
 #[test]
 fn fail_completions_for_an_unknown_shell_is_a_usage_error() {
     let o = eds(&["completions", "tcsh"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(64));
     assert!(
         stderr(&o).contains("invalid value 'tcsh'"),
         "{}",

@@ -209,7 +209,7 @@ fn fail_every_register_changing_command_needs_the_passphrase() {
     let before = audit_len(&c);
     for args in &commands {
         let o = c.run_env(args, &[("EDS_CA_PASSPHRASE", "")]);
-        assert_code(&o, 1);
+        assert_code(&o, 64);
         assert!(
             stderr(&o).contains("error: no passphrase for the center's keys"),
             "{args:?}: {}",
@@ -234,7 +234,7 @@ fn fail_a_passphrase_file_others_may_read_is_refused() {
             &["ca", "crl", "--passphrase-file", f],
             &[("EDS_CA_PASSPHRASE", "")],
         );
-        assert_code(&o, 1);
+        assert_code(&o, 69);
         assert!(
             stderr(&o).contains(&format!(
                 "error: passphrase file {f} has mode {m:04o}: the group or others may read it; \

@@ -205,7 +205,7 @@ fn license_issue_is_lt_by_default_lta_on_request_and_extend_checks_freshness() {
     // LT is the default, and it needs a TSA.
     let out = c.path("licence-no-tsa.json.p7s");
     let o = issue(&c, &dir, &out, &[]);
-    assert_code(&o, 1);
+    assert_code(&o, 64);
     assert!(
         stderr(&o).contains(
             "the body signs at CAdES-LT (the default is LT, so the document verifies years \

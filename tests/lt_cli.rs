@@ -243,7 +243,7 @@ fn fail_extend_offline_without_revocation_data_names_the_certificate_and_writes_
     drop(serving);
     let before = fs::read(&t).unwrap();
     let o = extend(&c, &[t.to_str().unwrap(), "--to", "LT", "--offline"]);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("no --crl or --ocsp file covers"),
         "{}",
@@ -304,7 +304,7 @@ fn ok_extend_folder_with_jobs_raises_each_signature_and_lists_the_one_that_fails
             "2",
         ],
     );
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     let summary: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(summary["extended"], 3, "{summary:#}");
     let failed = summary["failed"].as_array().unwrap();

@@ -614,7 +614,7 @@ fn fail_operator_commands_and_serve_exit_codes() {
     let c = center();
     add_operator(&c, "registry-gateway");
     assert_code(&c.run(&["ca", "operator", "add", "registry-gateway"]), 4);
-    assert_code(&c.run(&["ca", "operator", "add", "bad name"]), 1);
+    assert_code(&c.run(&["ca", "operator", "add", "bad name"]), 64);
     assert_code(&c.run(&["ca", "operator", "revoke", "nobody"]), 5);
     ok(&c.run(&["ca", "operator", "revoke", "registry-gateway"]));
     assert_code(&c.run(&["ca", "operator", "revoke", "registry-gateway"]), 4);

@@ -197,7 +197,7 @@ fn fail_nca_2004_gost_key_is_named_and_refused() {
         ],
         &[("EDS_KEY_PASSWORD", "Qwerty12")],
     );
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     let err = common::stderr(&o);
     assert!(
         err.contains("use GOST 34.310-2004 signing (1.2.398.3.10.1.1.1.1): not supported yet"),

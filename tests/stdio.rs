@@ -306,33 +306,33 @@ fn fail_json_missing_file() {
         ],
         &[("EDS_KEY_PASSWORD", OWNER)],
     );
-    assert_code(&o, 5);
+    assert_code(&o, 66);
     assert_eq!(stdout(&o), "");
     let e = json_error(&o);
-    assert_eq!(e["exit_code"], 5);
-    assert_eq!(e["error"]["kind"], "not_found");
+    assert_eq!(e["exit_code"], 66);
+    assert_eq!(e["error"]["kind"], "no_input");
     assert_eq!(e["error"]["hint"], Value::Null);
     let message = e["error"]["message"].as_str().unwrap();
     assert!(message.starts_with("sign no-such.pdf: "), "{message}");
 
-    // `eds verify` calls an unreadable file an input error: 65.
+    // `eds verify` too: a file that cannot be read is 66 in every command.
     let o = c.run(&["--json", "verify", "no-such.p7s", "--offline"]);
-    assert_code(&o, 65);
+    assert_code(&o, 66);
     assert_eq!(
         json_error(&o),
         json!({
             "error": {
-                "kind": "input",
+                "kind": "no_input",
                 "message": "cannot read signature no-such.p7s: No such file or directory (os error 2)",
                 "hint": null,
             },
-            "exit_code": 65,
+            "exit_code": 66,
         })
     );
 
     // Without --json the error stays text.
     let o = c.run(&["verify", "no-such.p7s", "--offline"]);
-    assert_code(&o, 65);
+    assert_code(&o, 66);
     assert_eq!(
         stderr(&o),
         "error: cannot read signature no-such.p7s: No such file or directory (os error 2)\n"
@@ -358,12 +358,12 @@ fn fail_json_usage_error() {
         })
     );
 
-    // The other commands keep exit 2 for usage errors.
+    // Every command: usage errors are 64 (1 and 2 are verdicts).
     let o = c.run(&["sign", "--json", "--in", "a"]);
-    assert_code(&o, 2);
+    assert_code(&o, 64);
     let e = json_error(&o);
     assert_eq!(e["error"]["kind"], "usage");
-    assert_eq!(e["exit_code"], 2);
+    assert_eq!(e["exit_code"], 64);
 
     // Without --json clap's text is unchanged.
     let o = c.run(&["verify", "--no-such-flag", "a.p7s"]);
@@ -381,10 +381,10 @@ fn fail_json_bad_signature_file() {
     let garbage = c.path("garbage.p7s");
     fs::write(&garbage, b"not a signature").unwrap();
     let o = c.run(&["--json", "extract", "--in", s(&garbage), "--out", "doc"]);
-    assert_code(&o, 1);
+    assert_code(&o, 65);
     let e = json_error(&o);
-    assert_eq!(e["exit_code"], 1);
-    assert_eq!(e["error"]["kind"], "failed");
+    assert_eq!(e["exit_code"], 65);
+    assert_eq!(e["error"]["kind"], "data_error");
     assert_eq!(
         e["error"]["hint"],
         "the file must be a CMS signature (.p7s, DER or PEM) such as `eds sign` writes"
@@ -401,7 +401,7 @@ fn fail_json_bad_signature_file() {
         &["--json", "extract", "--in", "-", "--out", "doc"],
         b"garbage",
     );
-    assert_code(&o, 1);
+    assert_code(&o, 65);
     let e = json_error(&o);
     let message = e["error"]["message"].as_str().unwrap();
     assert!(message.starts_with("read standard input: "), "{message}");
@@ -545,7 +545,7 @@ fn ok_ca_issue_request_from_stdin_and_crl_to_stdout() {
 
     // A request that is not JSON, from standard input, is named so.
     let o = run_stdin(&c, &["ca", "issue", "-", "--generate-key"], b"not json");
-    assert_code(&o, 1);
+    assert_code(&o, 65);
     assert!(
         stderr(&o).contains("standard input: expected ident"),
         "{}",
@@ -633,7 +633,7 @@ fn ok_detached_and_cosigned_document_from_stdin() {
         ],
         b"another document",
     );
-    assert_code(&o, 1);
+    assert_code(&o, 65);
     assert!(
         stderr(&o).contains("hint: --in must be the very document the existing signature covers"),
         "{}",

@@ -494,7 +494,7 @@ fn fail_eds_sign_tsa_unreachable_writes_nothing() {
         ],
         &[("EDS_KEY_PASSWORD", OWNER)],
     );
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("ask the timestamp authority at"),
         "{}",
@@ -519,7 +519,7 @@ fn ok_configured_policy_and_accuracy_are_served_and_a_bad_policy_is_refused_at_s
         "--tsa-policy",
         "not-an-oid",
     ]);
-    assert_code(&o, 1);
+    assert_code(&o, 64);
     assert!(
         stderr(&o).contains("--tsa-policy \"not-an-oid\""),
         "{}",

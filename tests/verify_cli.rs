@@ -198,9 +198,10 @@ fn exit_codes_for_usage_input_and_format_errors() {
     assert_code(&c.run(&["verify", "--no-such-flag", "x.p7s"]), 64);
     assert_code(&c.run(&["verify"]), 64);
     assert_code(&c.run(&["cert", "verify"]), 64);
-    // Input: an unreadable file, a trust list that does not parse, a bad --at.
+    // Input: an unreadable file (66), a trust list that does not parse (65); a bad --at is a
+    // usage error (64).
     let o = c.run(&["verify", "/no/such/file.p7s"]);
-    assert_code(&o, 65);
+    assert_code(&o, 66);
     assert!(
         stderr(&o).contains("cannot read signature"),
         "{}",
@@ -221,7 +222,7 @@ fn exit_codes_for_usage_input_and_format_errors() {
     );
     assert_code(
         &c.run(&["verify", garbage.to_str().unwrap(), "--at", "yesterday"]),
-        65,
+        64,
     );
     // A file that is not a signature is a verdict: TOTAL_FAILED / format.
     let o = verify(&c, &[garbage.to_str().unwrap(), "--offline"]);

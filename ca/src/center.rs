@@ -361,7 +361,8 @@ fn ca_record(
             reason: format!("new CA serial: {e}"),
         })?,
         issuer: issuer.to_owned(),
-        subject: cert.subject().to_string(),
+        subject: eds_profile::names::rfc4514_der(cert.subject().as_raw())
+            .unwrap_or_else(|| cert.subject().to_string()),
         kind: format!("ca-{label}"),
         iin: None,
         bin: None,

@@ -179,7 +179,7 @@ impl OwnerConstants {
 }
 
 /// Template of an owner's registration certificate (EDS law art. 15), and its subject as text
-/// (`CN=…, SURNAME=…, SERIALNUMBER=IIN…, C=KZ, …`) for the register.
+/// in RFC 4514 form ([`subject_text`]) for the register.
 pub fn owner_params(
     t: &OwnerTemplate<'_>,
     cfg: &CenterConfig,
@@ -243,29 +243,30 @@ pub fn owner_params_with(
     Ok((p, text))
 }
 
-/// The subject as the register keeps it: `CN=…, SURNAME=…, SERIALNUMBER=IIN…, C=KZ, …`.
+/// The subject as the register keeps it and every report prints it: RFC 4514
+/// ([`eds_profile::names`]), the attributes encoded `CN, SURNAME, SERIALNUMBER, C, …` printed
+/// last first (`…,C=KZ,SERIALNUMBER=IIN…,SN=…,CN=…`).
 pub(crate) fn subject_text(attributes: &[(&'static [u64], String)]) -> String {
-    let mut text =
-        String::with_capacity(attributes.iter().map(|(_, value)| value.len() + 16).sum());
-    for (i, (arcs, value)) in attributes.iter().enumerate() {
-        if i > 0 {
-            text.push_str(", ");
-        }
-        match attribute_label(arcs) {
-            Some(label) => text.push_str(label),
-            None => text.push_str(&oids::dotted(arcs)),
-        }
-        text.push('=');
-        text.push_str(value);
-    }
-    text
+    let labels: Vec<String> = attributes
+        .iter()
+        .map(|(arcs, _)| match attribute_label(arcs) {
+            Some(label) => label.to_owned(),
+            None => oids::dotted(arcs),
+        })
+        .collect();
+    eds_profile::names::rfc4514_pairs(
+        labels
+            .iter()
+            .zip(attributes)
+            .map(|(label, (_, value))| (label.as_str(), value.as_str())),
+    )
 }
 
 /// The short name of a subject attribute of this profile; `None` for any other.
 fn attribute_label(arcs: &[u64]) -> Option<&'static str> {
     Some(match arcs {
         a if a == oids::AT_COMMON_NAME => "CN",
-        a if a == oids::AT_SURNAME => "SURNAME",
+        a if a == oids::AT_SURNAME => "SN",
         a if a == oids::AT_SERIAL_NUMBER => "SERIALNUMBER",
         a if a == oids::AT_COUNTRY => "C",
         a if a == oids::AT_ORGANIZATION => "O",

@@ -347,7 +347,8 @@ impl Center {
                 reason: format!("new serial: {e}"),
             })?,
             issuer: ISSUING.to_owned(),
-            subject: parsed.subject().to_string(),
+            subject: eds_profile::names::rfc4514_der(parsed.subject().as_raw())
+                .unwrap_or_else(|| parsed.subject().to_string()),
             kind: d.kind.to_owned(),
             iin: None,
             bin: None,

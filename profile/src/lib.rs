@@ -28,6 +28,7 @@ pub mod grounds;
 pub mod holder;
 pub mod ident;
 pub mod kz_time;
+pub mod names;
 pub mod oids;
 pub mod request;
 pub mod revocation;

@@ -239,7 +239,9 @@ impl Cert {
     pub fn subject_shared(&self) -> Arc<str> {
         self.inner
             .subject_text
-            .get_or_init(|| self.inner.parsed.tbs_certificate.subject.to_string().into())
+            .get_or_init(|| {
+                eds_profile::names::rfc4514(&self.inner.parsed.tbs_certificate.subject).into()
+            })
             .clone()
     }
 
@@ -252,7 +254,9 @@ impl Cert {
     pub fn issuer_shared(&self) -> Arc<str> {
         self.inner
             .issuer_text
-            .get_or_init(|| self.inner.parsed.tbs_certificate.issuer.to_string().into())
+            .get_or_init(|| {
+                eds_profile::names::rfc4514(&self.inner.parsed.tbs_certificate.issuer).into()
+            })
             .clone()
     }
 
@@ -491,7 +495,7 @@ impl CertCache {
         if let Some(text) = self.names.get(&key) {
             return text;
         }
-        let text = name.to_string();
+        let text = eds_profile::names::rfc4514(name);
         self.names
             .insert(key, text.clone(), der.len().saturating_add(text.len()));
         text

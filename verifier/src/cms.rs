@@ -734,7 +734,7 @@ fn parse_signer(
                 .map_err(|e| malformed(format!("{part} issuer"), e))?;
             let issuer = match cache {
                 Some(cache) => cache.certs.name_text(&issuer_der, &ias.issuer),
-                None => ias.issuer.to_string(),
+                None => eds_profile::names::rfc4514(&ias.issuer),
             };
             SignerId::IssuerAndSerial {
                 issuer_der,

@@ -366,7 +366,7 @@ impl Crl {
     /// The issuer name in RFC 4514 form (the hex DER when it does not decode as a name).
     pub fn issuer(&self) -> String {
         x509_cert::name::Name::from_der(self.issuer_der())
-            .map(|n| n.to_string())
+            .map(|n| eds_profile::names::rfc4514(&n))
             .unwrap_or_else(|_| hex::encode(self.issuer_der()))
     }
 

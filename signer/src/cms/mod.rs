@@ -237,7 +237,8 @@ impl<'k> Signer<'k> {
         self.algorithm
     }
 
-    /// The signer's subject name, first RDN first (`CN=…, SN=…, C=KZ`).
+    /// The signer's subject name in RFC 4514 form ([`eds_profile::names`]), as the verifier
+    /// reports it.
     pub fn subject(&self) -> &str {
         &self.subject
     }
@@ -1019,14 +1020,9 @@ fn looks_like_pem(input: &[u8]) -> bool {
     input.first() != Some(&0x30) && input.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
-/// A name as certificates list it, first RDN first (`CN=…, SN=…, C=KZ`): RFC 4514's string
-/// form reverses the order, which reads backwards next to `openssl x509 -subject`.
+/// A name as every report of the project prints it (RFC 4514, [`eds_profile::names`]).
 fn name_text(name: &x509_cert::name::Name) -> String {
-    name.0
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    eds_profile::names::rfc4514(name)
 }
 
 /// The only element of a one-element list of digests.
