@@ -1100,6 +1100,6 @@ fn parse_day(s: &str, flag: &str) -> anyhow::Result<Date> {
 }
 
 /// `n` and the noun in the number it takes (`1 certificate`, `2 certificates`).
-fn count(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

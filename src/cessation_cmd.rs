@@ -16,10 +16,10 @@ use eds_ca::cessation::{self, CessationError};
 use eds_ca::store::Serial;
 use eds_ca::transfer::{self, TransferError};
 
-use crate::ca_cmd::{authorise, open_center};
+use crate::ca_cmd::{authorise, count, open_center};
 use crate::cli::PassphraseArgs;
-use crate::stdio;
 use crate::exit::Exit;
+use crate::stdio;
 
 /// `eds ca export`.
 #[derive(Debug, Args)]
@@ -137,11 +137,11 @@ pub(crate) fn export(
         say!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         say!(
-            "exported {} certificate(s) ({} revoked), {} refusal(s), {} ban(s) to {}",
-            summary.certificates,
+            "exported {} ({} revoked), {}, {} to {}",
+            count(summary.certificates, "certificate", "certificates"),
             summary.revoked,
-            summary.refusals,
-            summary.bans,
+            count(summary.refusals, "refusal", "refusals"),
+            count(summary.bans, "ban", "bans"),
             stdio::output_name(&args.out)
         );
         say!("  sha256      {}", summary.sha256);
@@ -191,11 +191,11 @@ pub(crate) fn import(
         );
     } else {
         say!(
-            "imported {} certificate(s) ({} revoked), {} refusal(s), {} ban(s) of {:?}",
-            summary.certificates,
+            "imported {} ({} revoked), {}, {} of {:?}",
+            count(summary.certificates, "certificate", "certificates"),
             summary.revoked,
-            summary.refusals,
-            summary.bans,
+            count(summary.refusals, "refusal", "refusals"),
+            count(summary.bans, "ban", "bans"),
             summary.center
         );
         say!(
@@ -260,12 +260,12 @@ pub(crate) fn cessation(
                     None => say!("no notice of cessation: the center works"),
                     Some(r) => say!(
                         "notice given on {}: the center {} on {} (art. 22); successor {:?}; \
-                         {} certificate(s) transferred",
+                         {} transferred",
                         r.notice.announced_on,
                         if stopped { "stopped" } else { "stops" },
                         r.notice.stops_on,
                         r.notice.successor,
-                        r.transferred.len()
+                        count(r.transferred.len(), "certificate", "certificates")
                     ),
                 }
             }
@@ -303,10 +303,13 @@ pub(crate) fn cessation(
                 );
             } else {
                 say!(
-                    "kept {} certificate(s) not transferred, {} refusal(s) and {} audit entries \
-                     in {} (art. 22.4)",
-                    retained.not_transferred.len(),
-                    retained.refusals.len(),
+                    "kept {} not transferred, {} and {} audit entries in {} (art. 22.4)",
+                    count(
+                        retained.not_transferred.len(),
+                        "certificate",
+                        "certificates"
+                    ),
+                    count(retained.refusals.len(), "refusal", "refusals"),
                     retained.head.entries,
                     stdio::output_name(out)
                 );

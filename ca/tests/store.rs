@@ -12,9 +12,8 @@ use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
     AuditEvent, AuditProblem, AuditStore, AuditVerification, Ban, CertificateQuery,
     CertificateRecord, CertificateStore, Counter, CounterStore, EntityRecord, IdempotencyRecord,
-    NewBan, NewRefusal,
-    NewRevocation, Operator, OperatorStore, PersonRecord, RegisterUrl, RegistryChange,
-    RevocationRecord, RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
+    NewBan, NewRefusal, NewRevocation, Operator, OperatorStore, PersonRecord, RegisterUrl,
+    RegistryChange, RevocationRecord, RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
 };
 use eds_fixtures::postgres::TestPostgres;
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
