@@ -394,7 +394,8 @@ fn fail_issue_given_a_csr_as_the_request_says_use_csr() {
     req["csr_pem"] = fs::read_to_string(&csr).unwrap().into();
     let path = c.write_request("with-csr", &req);
     let o = c.run(&["ca", "issue", s(&path), "--csr", s(&csr)]);
-    assert_code(&o, 1);
+    // Inputs that do not belong together (docs/exit-codes.md): EX_DATAERR.
+    assert_code(&o, 65);
     assert!(
         stderr(&o).contains("the request already holds csr_pem and --csr"),
         "{}",
