@@ -167,7 +167,7 @@ pub(crate) fn start(base_url: Option<String>) -> Live {
         p.not_after = now() + Duration::days(30);
         p.custom_extensions = vec![aia_ocsp(&format!("{base_url}/ocsp"))];
         let kp = KeyPair::generate().unwrap();
-        Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap()
+        Cert::from_der(p.signed_by(&kp, &key.issuer().unwrap()).unwrap().der()).unwrap()
     };
     let no_eku_responder = {
         let mut p = CertificateParams::default();
@@ -176,7 +176,7 @@ pub(crate) fn start(base_url: Option<String>) -> Live {
             .push(DnType::CommonName, "Responder without OCSPSigning");
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         let kp = KeyPair::generate().unwrap();
-        let c = Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap();
+        let c = Cert::from_der(p.signed_by(&kp, &key.issuer().unwrap()).unwrap().der()).unwrap();
         (c, kp)
     };
     drop(key);
