@@ -13,7 +13,7 @@ use time::{Date, OffsetDateTime};
 
 use eds_ca::CaError;
 use eds_ca::center::Center;
-use eds_ca::config::CenterConfig;
+use eds_ca::config::{AllowedKey, CenterConfig};
 use eds_ca::issue::{IssueStep, Issued, KeySource};
 use eds_ca::keys::{self, KeyAlgorithm};
 use eds_ca::register::{self, public_view};
@@ -50,6 +50,7 @@ pub(crate) fn algorithm(a: Algorithm) -> KeyAlgorithm {
         Algorithm::P256 => KeyAlgorithm::P256,
         Algorithm::P384 => KeyAlgorithm::P384,
         Algorithm::Ed25519 => KeyAlgorithm::Ed25519,
+        Algorithm::Gost2015_512 => KeyAlgorithm::Gost2015_512,
     }
 }
 
@@ -201,7 +202,7 @@ pub(crate) fn run(
             let pass = passphrase(&secret)?;
             let name = name.unwrap_or_else(|| default_center_name(data));
             let base_url = base_url.unwrap_or_else(|| default_base_url(&name));
-            let config = CenterConfig {
+            let mut config = CenterConfig {
                 register: register.map(|u| u.to_config_text()),
                 name,
                 algorithm: algorithm(alg),
@@ -210,6 +211,10 @@ pub(crate) fn run(
                 crl_validity_hours: crl_hours,
                 ..CenterConfig::default()
             };
+            // A GOST center certifies the owner keys of its own kind too.
+            if config.algorithm == KeyAlgorithm::Gost2015_512 {
+                config.key_policy.allowed.push(AllowedKey::Gost2015_512);
+            }
             let center = Center::init(data, config, &pass, now, &rng)?;
             // The first CRLs, so a verifier with --data --offline has the status of every
             // certificate from the start.

@@ -54,6 +54,11 @@ pub(crate) enum Command {
         /// Owner's password for the PKCS#12 files of generated keys (default: "demo").
         #[arg(long, env = "EDS_OWNER_PASSWORD", hide_env_values = true)]
         owner_password: Option<String>,
+        /// Key algorithm of the demo center (root, issuing center, OCSP responder, TSA) and of
+        /// the owners' generated keys; gost2015-512 runs the whole flow on GOST keys in the
+        /// national center's profile.
+        #[arg(long, value_enum, default_value = "p256")]
+        algorithm: Algorithm,
     },
     /// Sign a document: CMS SignedData with the CAdES baseline attributes, attached or detached.
     #[command(long_about = SIGN_ABOUT)]
@@ -426,6 +431,11 @@ pub(crate) enum Algorithm {
     P384,
     /// Ed25519.
     Ed25519,
+    /// GOST 34.10-2015 512 bits with Streebog-512, in the national center's profile (its OIDs
+    /// under 1.2.398.3.10, little-endian byte order). A GOST center certifies GOST 2015-512
+    /// owner keys besides the usual ones.
+    #[value(name = "gost2015-512")]
+    Gost2015_512,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

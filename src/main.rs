@@ -106,9 +106,16 @@ fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Ca(cmd) => {
             ca_cmd::run(&cli.data, cli.register.as_deref(), cli.json, now, cmd)
         }
-        cli::Command::Demo { owner_password } => {
-            demo::run(&cli.data, cli.json, now, owner_password.as_deref())
-        }
+        cli::Command::Demo {
+            owner_password,
+            algorithm,
+        } => demo::run(
+            &cli.data,
+            cli.json,
+            now,
+            owner_password.as_deref(),
+            ca_cmd::algorithm(algorithm),
+        ),
         cli::Command::Sign(args) => sign_cmd::sign(&args, &cli.data, cli.json, now),
         cli::Command::Extract(args) => sign_cmd::extract(&args, cli.json),
         cli::Command::Extend(args) => extend_cmd::extend(&args, cli.json, now),

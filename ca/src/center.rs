@@ -26,6 +26,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::center_key::CenterKey;
 use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
@@ -50,14 +51,55 @@ pub struct Center {
 
 /// The issuing center's key, decrypted, ready to sign certificates and CRLs.
 pub struct IssuingKey {
-    issuer: Issuer<'static, KeyPair>,
+    key: CenterKey,
+    certificate: Vec<u8>,
     ski: Vec<u8>,
 }
 
 impl IssuingKey {
-    /// The rcgen issuer: the issuing center's name, key identifier and key.
-    pub fn issuer(&self) -> &Issuer<'static, KeyPair> {
-        &self.issuer
+    /// The issuing center's key.
+    pub fn key(&self) -> &CenterKey {
+        &self.key
+    }
+
+    /// The rcgen issuer: the issuing center's name, key identifier and key, for a key rcgen can
+    /// sign with. A GOST key is [`CaError::KeyFile`] (rcgen's algorithms are a closed set):
+    /// certificates under it go through [`IssuingKey::certify`].
+    pub fn issuer(&self) -> Result<Issuer<'static, &KeyPair>, CaError> {
+        let pair = self.key.rcgen().ok_or_else(|| CaError::KeyFile {
+            path: String::new(),
+            reason: "rcgen cannot sign with the issuing center's GOST key".into(),
+        })?;
+        Issuer::from_ca_cert_der(&self.certificate.as_slice().into(), pair)
+            .map_err(|e| CaError::build("issuing issuer", e))
+    }
+
+    /// Signs the certificate of template `params` for the public key `subject_spki` (DER) under
+    /// the issuing center: through rcgen when both keys are rcgen's, else through the re-signing
+    /// path of [`crate::gost::resigned_certificate`].
+    pub fn certify(
+        &self,
+        params: CertificateParams,
+        subject_spki: &[u8],
+        what: &'static str,
+    ) -> Result<Vec<u8>, CaError> {
+        if let (Some(_), Ok(public)) = (
+            self.key.rcgen(),
+            rcgen::SubjectPublicKeyInfo::from_der(subject_spki),
+        ) {
+            let issuer = self.issuer()?;
+            return params
+                .signed_by(&public, &issuer)
+                .map(|c| c.der().to_vec())
+                .map_err(|e| CaError::build(what, e));
+        }
+        crate::gost::resigned_certificate(
+            params,
+            subject_spki,
+            Some(&self.certificate),
+            self.key.signature_algorithm()?,
+            &|tbs| self.key.sign(tbs),
+        )
     }
 
     /// The subject key identifier of the issuing center's certificate, copied from it (CRLs and
@@ -140,12 +182,6 @@ impl Center {
             None,
             None,
         );
-        let root_cert = root_params
-            .self_signed(&root_key)
-            .map_err(|e| CaError::build("root certificate", e))?;
-        let root_issuer = Issuer::from_ca_cert_der(root_cert.der(), root_key)
-            .map_err(|e| CaError::build("root issuer", e))?;
-
         let (issuing_key, issuing_pkcs8) = config.algorithm.generate(rng)?;
         let issuing_params: CertificateParams = certs::ca_params(
             &config.name,
@@ -155,9 +191,39 @@ impl Center {
             Some(0),
             Some(&config),
         );
-        let issuing_cert = issuing_params
-            .signed_by(&issuing_key, &root_issuer)
-            .map_err(|e| CaError::build("issuing certificate", e))?;
+        let (root_cert, issuing_cert) = match (root_key, issuing_key) {
+            (CenterKey::Ring(root_key), CenterKey::Ring(issuing_key)) => {
+                let root_cert = root_params
+                    .self_signed(&root_key)
+                    .map_err(|e| CaError::build("root certificate", e))?;
+                let root_issuer = Issuer::from_ca_cert_der(root_cert.der(), root_key)
+                    .map_err(|e| CaError::build("root issuer", e))?;
+                let issuing_cert = issuing_params
+                    .signed_by(&issuing_key, &root_issuer)
+                    .map_err(|e| CaError::build("issuing certificate", e))?;
+                (root_cert.der().to_vec(), issuing_cert.der().to_vec())
+            }
+            // Keys rcgen does not know: the same templates, signed again with the center key.
+            (root_key, issuing_key) => {
+                let sign = |key: &CenterKey, params, spki: &[u8], issuer: Option<&[u8]>| {
+                    crate::gost::resigned_certificate(
+                        params,
+                        spki,
+                        issuer,
+                        key.signature_algorithm()?,
+                        &|tbs| key.sign(tbs),
+                    )
+                };
+                let root_cert = sign(&root_key, root_params, &root_key.spki_der(), None)?;
+                let issuing_cert = sign(
+                    &root_key,
+                    issuing_params,
+                    &issuing_key.spki_der(),
+                    Some(&root_cert),
+                )?;
+                (root_cert, issuing_cert)
+            }
+        };
 
         // Keys first (never overwritten), then certificates, then the config that marks the
         // folder as initialised: an interrupted init leaves no half-center that opens.
@@ -169,14 +235,17 @@ impl Center {
             &dir.join("issuing.key.pem"),
             keys::encrypt_pkcs8_pem(&issuing_pkcs8, passphrase, rng)?.as_bytes(),
         )?;
-        write_public_file(&dir.join("root.crt.pem"), root_cert.pem().as_bytes())?;
-        write_public_file(&dir.join("issuing.crt.pem"), issuing_cert.pem().as_bytes())?;
+        write_public_file(
+            &dir.join("root.crt.pem"),
+            certificate_pem(&root_cert).as_bytes(),
+        )?;
+        write_public_file(
+            &dir.join("issuing.crt.pem"),
+            certificate_pem(&issuing_cert).as_bytes(),
+        )?;
 
         let mut records = Vec::new();
-        for (label, issuer, der) in [
-            (ROOT, ROOT, root_cert.der().to_vec()),
-            (ISSUING, ROOT, issuing_cert.der().to_vec()),
-        ] {
+        for (label, issuer, der) in [(ROOT, ROOT, root_cert), (ISSUING, ROOT, issuing_cert)] {
             records.push(ca_record(label, issuer, der, now)?);
         }
         store.insert_certificates(
@@ -238,11 +307,19 @@ impl Center {
 
     /// Decrypts the issuing center's key.
     pub fn unlock(&self, passphrase: &[u8]) -> Result<IssuingKey, CaError> {
-        let key = keys::read_encrypted_pkcs8(&self.dir.join("issuing.key.pem"), passphrase)?;
+        let key = keys::read_center_key(&self.dir.join("issuing.key.pem"), passphrase)?;
         let ski = subject_key_identifier(&self.issuing_der)?;
-        let issuer = Issuer::from_ca_cert_der(&self.issuing_der.as_slice().into(), key)
-            .map_err(|e| CaError::build("issuing issuer", e))?;
-        Ok(IssuingKey { issuer, ski })
+        if key.spki_der() != issuing_spki(&self.issuing_der)? {
+            return Err(CaError::KeyFile {
+                path: self.dir.join("issuing.key.pem").display().to_string(),
+                reason: "the key is not the issuing certificate's key".into(),
+            });
+        }
+        Ok(IssuingKey {
+            key,
+            certificate: self.issuing_der.clone(),
+            ski,
+        })
     }
 
     /// EDS law art. 22: [`CaError::Ceased`] from the stop day of a notice of cessation on (read
@@ -327,6 +404,22 @@ fn read_cert_pem(path: &Path) -> Result<Vec<u8>, CaError> {
         reason: format!("not a PEM certificate: {e}"),
     })?;
     Ok(parsed.into_contents())
+}
+
+/// A certificate in PEM, as rcgen writes it (`CERTIFICATE`, lines of 64, LF).
+pub(crate) fn certificate_pem(der: &[u8]) -> String {
+    pem::encode_config(
+        &pem::Pem::new("CERTIFICATE", der.to_vec()),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
+
+/// The certificate's SubjectPublicKeyInfo, DER as written there.
+fn issuing_spki(der: &[u8]) -> Result<Vec<u8>, CaError> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| CaError::Internal {
+        reason: format!("CA certificate: {e}"),
+    })?;
+    Ok(cert.public_key().raw.to_vec())
 }
 
 /// The subject key identifier extension's value, as written in the certificate.

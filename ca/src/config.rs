@@ -80,8 +80,7 @@ impl KeyPolicy {
     }
 }
 
-/// A key type the center may certify. GOST R 34.10-2012 keys join this list when the workspace
-/// has an implementation of them.
+/// A key type the center may certify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -99,10 +98,14 @@ pub enum AllowedKey {
     P521,
     /// Ed25519 (RFC 8410 §3).
     Ed25519,
+    /// GOST 34.10-2015 512 bits in the national center's profile (key `1.2.398.3.10.1.1.2.2`);
+    /// not accepted by default, added by `eds ca init --algorithm gost2015-512`.
+    #[serde(rename = "gost2015-512")]
+    Gost2015_512,
 }
 
 impl AllowedKey {
-    /// The name messages use (`RSA`, `P-256`, `P-384`, `P-521`, `Ed25519`).
+    /// The name messages use (`RSA`, `P-256`, `P-384`, `P-521`, `Ed25519`, `GOST 2015-512`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Rsa => "RSA",
@@ -110,6 +113,7 @@ impl AllowedKey {
             Self::P384 => "P-384",
             Self::P521 => "P-521",
             Self::Ed25519 => "Ed25519",
+            Self::Gost2015_512 => "GOST 2015-512",
         }
     }
 }

@@ -54,17 +54,18 @@ impl Center {
     /// Builds and signs a full CRL of the issuing center as of `now`, taking the next CRL number.
     ///
     /// The entries are encoded as the register streams them (see [`StreamedCrl`]), for the
-    /// algorithms the center makes keys for (ECDSA P-256, P-384, Ed25519); a key of any other
+    /// algorithms the center makes keys for (ECDSA P-256, P-384, Ed25519, GOST 2015-512: the
+    /// key's [`crate::center_key::CenterKey::signature_algorithm`]); a key of any other
     /// algorithm goes through rcgen's CRL builder, which encodes the same fields the same way
     /// from an entry list in memory.
     pub fn crl(&self, key: &IssuingKey, actor: &str, now: OffsetDateTime) -> Result<Crl, CaError> {
         let this_update = truncate_to_seconds(now);
         let next_update =
             this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
-        let Some(algorithm) = algorithm_identifier(key) else {
+        let Ok(algorithm) = key.key().signature_algorithm_der() else {
             return self.crl_rcgen(key, actor, this_update, next_update);
         };
-        let mut streamed = StreamedCrl::new(algorithm);
+        let mut streamed = StreamedCrl::new(&algorithm);
         let entries = self
             .store()
             .for_each_revoked(ISSUING, this_update, &mut |e| {
@@ -84,10 +85,7 @@ impl Center {
             next_update,
             key.key_identifier(),
             number,
-            &|tbs| {
-                rcgen::SigningKey::sign(key.issuer().key(), tbs)
-                    .map_err(|e| CaError::build("CRL signature", e))
-            },
+            &|tbs| key.key().sign(tbs),
         )?;
         Ok(Crl {
             number,
@@ -149,7 +147,7 @@ impl Center {
             number,
             revoked,
         )
-        .signed_by(key.issuer())
+        .signed_by(&key.issuer()?)
         .map_err(|e| CaError::build("CRL", e))?;
         Ok(Crl {
             number,
@@ -340,29 +338,6 @@ fn rcgen_reason(r: CrlReason) -> RevocationReason {
     }
 }
 
-/// The DER AlgorithmIdentifier of the issuing key's signature, for the algorithms the center makes
-/// keys for; `None` for any other. Parameters are absent for all three (RFC 5758 §3.2 for ECDSA,
-/// RFC 8410 §3 for Ed25519).
-fn algorithm_identifier(key: &IssuingKey) -> Option<&'static [u8]> {
-    let alg = key.issuer().key().algorithm();
-    if alg == &rcgen::PKCS_ECDSA_P256_SHA256 {
-        // ecdsa-with-SHA256 1.2.840.10045.4.3.2
-        Some(&[
-            0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02,
-        ])
-    } else if alg == &rcgen::PKCS_ECDSA_P384_SHA384 {
-        // ecdsa-with-SHA384 1.2.840.10045.4.3.3
-        Some(&[
-            0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03,
-        ])
-    } else if alg == &rcgen::PKCS_ED25519 {
-        // id-Ed25519 1.3.101.112
-        Some(&[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70])
-    } else {
-        None
-    }
-}
-
 /// The issuing certificate's subject, as it is encoded there: a CRL's issuer must match it
 /// octet for octet (RFC 5280 §5.1.2.3).
 fn issuing_subject(der: &[u8]) -> Result<Vec<u8>, CaError> {
@@ -391,7 +366,7 @@ pub(crate) struct StreamedCrl {
     buf: Vec<u8>,
     entry: Vec<u8>,
     exts: Vec<u8>,
-    algorithm: &'static [u8],
+    algorithm: Vec<u8>,
 }
 
 impl StreamedCrl {
@@ -399,12 +374,12 @@ impl StreamedCrl {
     /// one moves the entries once.
     const ROOM: usize = 1024;
 
-    pub(crate) fn new(algorithm: &'static [u8]) -> Self {
+    pub(crate) fn new(algorithm: &[u8]) -> Self {
         Self {
             buf: vec![0; Self::ROOM],
             entry: Vec::with_capacity(64),
             exts: Vec::with_capacity(48),
-            algorithm,
+            algorithm: algorithm.to_vec(),
         }
     }
 
@@ -462,7 +437,7 @@ impl StreamedCrl {
         // version v2, signature, issuer, thisUpdate, nextUpdate, revokedCertificates header.
         let mut head = Vec::with_capacity(64 + issuer.len());
         head.extend_from_slice(&[0x02, 0x01, 0x01]);
-        head.extend_from_slice(self.algorithm);
+        head.extend_from_slice(&self.algorithm);
         head.extend_from_slice(issuer);
         der_time(&mut head, this_update, false);
         der_time(&mut head, next_update, false);
@@ -518,7 +493,7 @@ impl StreamedCrl {
                 .get(start..)
                 .ok_or_else(|| internal("TBSCertList"))?,
         )?;
-        self.buf.extend_from_slice(self.algorithm);
+        self.buf.extend_from_slice(&self.algorithm);
         der_header(&mut self.buf, 0x03, signature.len() + 1);
         self.buf.push(0);
         self.buf.extend_from_slice(&signature);
@@ -997,7 +972,7 @@ mod tests {
                 1,
                 revoked,
             )
-            .signed_by(key.issuer())
+            .signed_by(&key.issuer().unwrap())
             .unwrap();
             let tbs = |der: &[u8]| {
                 let (rest, list) = CertificateRevocationList::from_der(der).unwrap();

@@ -18,13 +18,14 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rcgen::{CertificateParams, KeyPair, PublicKeyData};
+use rcgen::CertificateParams;
 use ring::rand::SecureRandom;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::center_key::CenterKey;
 use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
@@ -265,7 +266,7 @@ impl Center {
         passphrase: &[u8],
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
-    ) -> Result<(Vec<u8>, KeyPair), CaError> {
+    ) -> Result<(Vec<u8>, CenterKey), CaError> {
         let _lock = self.lock_delegated(d)?;
         if let Some(current) = self.current_delegated(d, passphrase, now)? {
             return Ok(current);
@@ -283,7 +284,7 @@ impl Center {
         d: &Delegated,
         passphrase: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Option<(Vec<u8>, KeyPair)>, CaError> {
+    ) -> Result<Option<(Vec<u8>, CenterKey)>, CaError> {
         let cert_path = self.dir().join(d.cert_file);
         let key_path = self.dir().join(d.key_file);
         if !cert_path.exists() || !key_path.exists() {
@@ -316,8 +317,8 @@ impl Center {
             Some(rec) if rec.revocation.is_none() && rec.der == der && rec.kind == d.kind => {}
             _ => return Ok(None),
         }
-        let key = keys::read_encrypted_pkcs8(&key_path, passphrase)?;
-        if key.subject_public_key_info() != cert.public_key().raw {
+        let key = keys::read_center_key(&key_path, passphrase)?;
+        if key.spki_der() != cert.public_key().raw {
             return Ok(None);
         }
         Ok(Some((der, key)))
@@ -329,16 +330,17 @@ impl Center {
         passphrase: &[u8],
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
-    ) -> Result<(CertificateRecord, KeyPair), CaError> {
+    ) -> Result<(CertificateRecord, CenterKey), CaError> {
         let now = truncate_to_seconds(now);
         let issuing = self.unlock(passphrase)?;
         let (key, pkcs8) = self.config().algorithm.generate(rng)?;
         let serial = certs::random_serial(rng)?;
         let not_after = (now + Duration::days(d.validity_days)).min(self.issuing_not_after());
-        let cert = (d.template)(self.config(), serial, now, not_after)?
-            .signed_by(&key, issuing.issuer())
-            .map_err(|e| CaError::build(d.what, e))?;
-        let der = cert.der().to_vec();
+        let der = issuing.certify(
+            (d.template)(self.config(), serial, now, not_after)?,
+            &key.spki_der(),
+            d.what,
+        )?;
         let (_, parsed) = X509Certificate::from_der(&der).map_err(|e| CaError::Internal {
             reason: format!("new {}: {e}", d.what),
         })?;
@@ -390,7 +392,10 @@ impl Center {
         // 3. The key under its name, then the certificate.
         let key_path = self.dir().join(d.key_file);
         fs::rename(&pending, &key_path).map_err(|e| CaError::io(&key_path, &e))?;
-        write_public_file(&self.dir().join(d.cert_file), cert.pem().as_bytes())?;
+        write_public_file(
+            &self.dir().join(d.cert_file),
+            crate::center::certificate_pem(&der).as_bytes(),
+        )?;
         Ok((record, key))
     }
 

@@ -11,8 +11,8 @@
 //! to-be-signed part, re-encoded, is signed with the GOST key. Nothing the stand-in signed
 //! survives.
 //!
-//! The center itself (`Center::init`, issuance, CRL publication, OCSP, timestamps) does not use
-//! this yet: see `docs/gost.md` for what remains.
+//! The center holds such a key as [`crate::center_key::CenterKey::Gost`] (`eds ca init
+//! --algorithm gost2015-512`); see `docs/gost.md` for what the center does with it.
 
 use der::asn1::{BitString, OctetString};
 use der::{Any, Decode, Encode};
@@ -198,10 +198,33 @@ pub fn key_identifier(spki_der: &[u8]) -> Result<Vec<u8>, CaError> {
 /// certificate `issuer_der` (whose subject and key identifier become the issuer and authority
 /// key identifier). The subject key identifier is [`key_identifier`] of `subject_spki`.
 pub fn certificate(
-    mut params: CertificateParams,
+    params: CertificateParams,
     subject_spki: &[u8],
     issuer_der: Option<&[u8]>,
     issuer_key: &GostKey,
+) -> Result<Vec<u8>, CaError> {
+    resigned_certificate(
+        params,
+        subject_spki,
+        issuer_der,
+        issuer_key.signature_algorithm(),
+        &|tbs| issuer_key.sign(tbs),
+    )
+}
+
+/// A signer of to-be-signed bytes: gives the signature value as the BIT STRING carries it.
+pub(crate) type Sign<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, CaError> + 'a;
+
+/// [`certificate`] for any signer: the template written by rcgen with the stand-in key, then
+/// the subject key set to `subject_spki`, both signature algorithm fields to `algorithm`, and
+/// the to-be-signed part signed by `sign`. This is how the center writes certificates with keys
+/// rcgen does not know ([`crate::center_key::CenterKey`]).
+pub(crate) fn resigned_certificate(
+    mut params: CertificateParams,
+    subject_spki: &[u8],
+    issuer_der: Option<&[u8]>,
+    algorithm: AlgorithmIdentifierOwned,
+    sign: &Sign<'_>,
 ) -> Result<Vec<u8>, CaError> {
     params.key_identifier_method = KeyIdMethod::PreSpecified(key_identifier(subject_spki)?);
     let stand_in = stand_in()?;
@@ -219,13 +242,13 @@ pub fn certificate(
     cert.tbs_certificate.subject_public_key_info =
         SubjectPublicKeyInfoOwned::from_der(subject_spki)
             .map_err(|e| CaError::build("subject public key", e))?;
-    cert.tbs_certificate.signature = issuer_key.signature_algorithm();
+    cert.tbs_certificate.signature = algorithm.clone();
     let tbs = cert
         .tbs_certificate
         .to_der()
         .map_err(|e| CaError::build("certificate", e))?;
-    cert.signature_algorithm = issuer_key.signature_algorithm();
-    cert.signature = BitString::from_bytes(&issuer_key.sign(&tbs)?)
+    cert.signature_algorithm = algorithm;
+    cert.signature = BitString::from_bytes(&sign(&tbs)?)
         .map_err(|e| CaError::build("certificate signature", e))?;
     cert.to_der().map_err(|e| CaError::build("certificate", e))
 }
@@ -251,6 +274,22 @@ pub fn crl(
     content: &CrlContent<'_>,
     issuer_der: &[u8],
     issuer_key: &GostKey,
+) -> Result<Vec<u8>, CaError> {
+    resigned_crl(
+        content,
+        issuer_der,
+        issuer_key.signature_algorithm(),
+        &|tbs| issuer_key.sign(tbs),
+    )
+}
+
+/// [`crl`] for any signer: rcgen writes the list with the stand-in key, then the signature
+/// algorithm fields become `algorithm` and the to-be-signed part is signed by `sign`.
+pub(crate) fn resigned_crl(
+    content: &CrlContent<'_>,
+    issuer_der: &[u8],
+    algorithm: AlgorithmIdentifierOwned,
+    sign: &Sign<'_>,
 ) -> Result<Vec<u8>, CaError> {
     let entries = content
         .revoked
@@ -279,14 +318,14 @@ pub fn crl(
         .map_err(|e| CaError::build("CRL template", e))?;
     let mut list =
         CertificateList::from_der(template.der()).map_err(|e| CaError::build("CRL template", e))?;
-    list.tbs_cert_list.signature = issuer_key.signature_algorithm();
+    list.tbs_cert_list.signature = algorithm.clone();
     let tbs = list
         .tbs_cert_list
         .to_der()
         .map_err(|e| CaError::build("CRL", e))?;
-    list.signature_algorithm = issuer_key.signature_algorithm();
-    list.signature = BitString::from_bytes(&issuer_key.sign(&tbs)?)
-        .map_err(|e| CaError::build("CRL signature", e))?;
+    list.signature_algorithm = algorithm;
+    list.signature =
+        BitString::from_bytes(&sign(&tbs)?).map_err(|e| CaError::build("CRL signature", e))?;
     list.to_der().map_err(|e| CaError::build("CRL", e))
 }
 

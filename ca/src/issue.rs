@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use rcgen::{KeyPair, PublicKeyData, SubjectPublicKeyInfo};
+use rcgen::SubjectPublicKeyInfo;
 use ring::rand::SecureRandom;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -177,13 +177,22 @@ impl Center {
             Err(refusal) => return Err(self.refuse(req, refusal, actor, now)?),
         };
         if generated.is_none() {
-            let digest = key_policy::spki_sha256(&owner_der::spki_der(&public));
+            let digest = key_policy::spki_sha256(&public);
             if let Some(refusal) = self.key_of_another_holder(req, &digest, &HashMap::new())? {
                 return Err(self.refuse(req, refusal, actor, now)?);
             }
         }
         observe(IssueStep::Accepted);
-        let record = self.sign_owner(key, req, &accepted, &facts, &public, now, rng)?;
+        let serial = certs::time_ordered_serial(now, rng)?;
+        let constants = OwnerConstants::new(self.config())?;
+        let owner = OwnerInput {
+            req,
+            accepted: &accepted,
+            facts: &facts,
+            public: &public,
+            serial,
+        };
+        let record = self.sign_owner_with_serial(key, &owner, now, &constants, None)?;
         observe(IssueStep::Signed);
         Ok(Issued {
             record,
@@ -356,15 +365,17 @@ impl Center {
                     let text = pem_text
                         .or(req.csr_pem.as_deref())
                         .ok_or(CaError::NoPublicKey)?;
-                    Some(read_csr(text, policy, false)?)
+                    Some(read_csr(text, policy, false)?.map(|spki| owner_der::spki_der(&spki)))
                 }
-                KeySource::PublicKey(spki) => Some(check_given_key(spki, policy)?),
+                KeySource::PublicKey(spki) => {
+                    Some(check_given_key(&owner_der::spki_der(spki), policy)?)
+                }
             };
             let refusal = match spki {
                 None => None,
                 Some(Err(refusal)) => Some(refusal),
                 Some(Ok(spki)) => {
-                    let digest = key_policy::spki_sha256(&owner_der::spki_der(&spki));
+                    let digest = key_policy::spki_sha256(&spki);
                     let refusal = self.key_of_another_holder(req, &digest, &keys_of)?;
                     if refusal.is_none() {
                         keys_of.entry(digest).or_insert(who);
@@ -394,7 +405,7 @@ impl Center {
                 KeySource::Generate(alg) => {
                     let (pair, pkcs8) = alg.generate(rng)?;
                     generated.push(Some(GeneratedKey { pkcs8 }));
-                    JobKey::Ready(spki_of(&pair)?)
+                    JobKey::Ready(pair.spki_der())
                 }
                 KeySource::Csr(pem_text) => {
                     generated.push(None);
@@ -406,7 +417,7 @@ impl Center {
                 }
                 KeySource::PublicKey(spki) => {
                     generated.push(None);
-                    JobKey::Given(spki)
+                    JobKey::Ready(owner_der::spki_der(spki))
                 }
             };
             jobs.push(SignJob {
@@ -583,13 +594,13 @@ impl Center {
         let checked;
         let public = match &job.public {
             JobKey::Ready(spki) => spki,
-            JobKey::Given(spki) => *spki,
             JobKey::Csr(text) => {
-                checked = read_csr(text, &self.config().key_policy, true)?.map_err(|r| {
+                let spki = read_csr(text, &self.config().key_policy, true)?.map_err(|r| {
                     CaError::Internal {
                         reason: format!("issue_batch: a request's key passed, then failed: {r}"),
                     }
                 })?;
+                checked = owner_der::spki_der(&spki);
                 &checked
             }
         };
@@ -620,11 +631,12 @@ impl Center {
     ) -> Result<CertificateRecord, CaError> {
         let serial = certs::time_ordered_serial(now, rng)?;
         let constants = OwnerConstants::new(self.config())?;
+        let public = owner_der::spki_der(public);
         let owner = OwnerInput {
             req,
             accepted,
             facts,
-            public,
+            public: &public,
             serial,
         };
         self.sign_owner_with_serial(key, &owner, now, &constants, None)
@@ -698,11 +710,11 @@ impl Center {
                         serial: &serial,
                         not_before: now,
                         not_after,
-                        spki: &owner_der::spki_der(public),
+                        spki: public,
                         purpose: req.key_purpose,
                         eku: &eku,
                     },
-                    key.issuer().key(),
+                    key.key(),
                 )?;
                 (der, certs::subject_text(&attributes))
             }
@@ -720,10 +732,8 @@ impl Center {
                     },
                     constants,
                 )?;
-                let cert = params
-                    .signed_by(public, key.issuer())
-                    .map_err(|e| CaError::build("registration certificate", e))?;
-                (cert.der().to_vec(), subject_text)
+                let der = key.certify(params, public, "registration certificate")?;
+                (der, subject_text)
             }
         };
         Ok(CertificateRecord {
@@ -765,7 +775,8 @@ struct OwnerInput<'a> {
     req: &'a RegistrationRequest,
     accepted: &'a Accepted,
     facts: &'a Facts,
-    public: &'a SubjectPublicKeyInfo,
+    /// The owner's SubjectPublicKeyInfo, DER.
+    public: &'a [u8],
     serial: [u8; 20],
 }
 
@@ -781,8 +792,8 @@ struct SignJob<'a> {
 /// The public key of a [`SignJob`]: one the center generated, one the caller vouches for, or a
 /// CSR still to check (on the signing thread).
 enum JobKey<'a> {
-    Ready(SubjectPublicKeyInfo),
-    Given(&'a SubjectPublicKeyInfo),
+    /// A SubjectPublicKeyInfo, DER.
+    Ready(Vec<u8>),
     Csr(&'a str),
 }
 
@@ -793,40 +804,35 @@ fn public_key(
     source: KeySource<'_>,
     policy: &KeyPolicy,
     rng: &dyn SecureRandom,
-) -> Result<Result<(SubjectPublicKeyInfo, Option<GeneratedKey>), Refusal>, CaError> {
+) -> Result<Result<KeyWithSource, Refusal>, CaError> {
     match source {
         KeySource::Generate(alg) => {
             let (pair, pkcs8) = alg.generate(rng)?;
-            let spki = spki_of(&pair)?;
+            let spki = pair.spki_der();
             Ok(check_given_key(&spki, policy)?.map(|spki| (spki, Some(GeneratedKey { pkcs8 }))))
         }
         KeySource::Csr(pem_text) => {
             let text = pem_text
                 .or(req.csr_pem.as_deref())
                 .ok_or(CaError::NoPublicKey)?;
-            Ok(read_csr(text, policy, true)?.map(|spki| (spki, None)))
+            Ok(read_csr(text, policy, true)?.map(|spki| (owner_der::spki_der(&spki), None)))
         }
-        KeySource::PublicKey(spki) => Ok(check_given_key(spki, policy)?.map(|spki| (spki, None))),
+        KeySource::PublicKey(spki) => {
+            Ok(check_given_key(&owner_der::spki_der(spki), policy)?.map(|spki| (spki, None)))
+        }
     }
 }
 
+/// An owner's SubjectPublicKeyInfo (DER) and, when the center generated it, the private key.
+type KeyWithSource = (Vec<u8>, Option<GeneratedKey>);
+
 /// Applies the key policy to a public key that comes without a request.
-fn check_given_key(
-    spki: &SubjectPublicKeyInfo,
-    policy: &KeyPolicy,
-) -> Result<Result<SubjectPublicKeyInfo, Refusal>, CaError> {
-    let der = owner_der::spki_der(spki);
+fn check_given_key(der: &[u8], policy: &KeyPolicy) -> Result<Result<Vec<u8>, Refusal>, CaError> {
     let (_, parsed) =
-        x509_parser::x509::SubjectPublicKeyInfo::from_der(&der).map_err(|e| CaError::Internal {
+        x509_parser::x509::SubjectPublicKeyInfo::from_der(der).map_err(|e| CaError::Internal {
             reason: format!("public key does not re-parse: {e}"),
         })?;
-    Ok(key_policy::check_key(&parsed, policy).map(|()| spki.clone()))
-}
-
-fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, CaError> {
-    SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info()).map_err(|e| CaError::Internal {
-        reason: format!("generated key: {e}"),
-    })
+    Ok(key_policy::check_key(&parsed, policy).map(|()| der.to_vec()))
 }
 
 /// The audit entry of an issued certificate.
@@ -925,10 +931,15 @@ mod tests {
     use std::num::NonZeroUsize;
     use std::path::Path;
 
+    use rcgen::{KeyPair, PublicKeyData};
     use ring::rand::SystemRandom;
     use time::macros::datetime;
 
     use super::*;
+
+    fn spki_of(pair: &KeyPair) -> Result<SubjectPublicKeyInfo, rcgen::Error> {
+        SubjectPublicKeyInfo::from_der(&pair.subject_public_key_info())
+    }
     use crate::config::CenterConfig;
     use crate::store::{CertificateQuery, EntityRecord, PersonRecord};
     use eds_profile::grounds::RefusalGround;

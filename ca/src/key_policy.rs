@@ -25,6 +25,8 @@ use crate::config::{AllowedKey, KeyPolicy};
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const ED25519: &str = "1.3.101.112";
+/// The national center's GOST 34.10-2015 512-bit key (`fixtures/nca/README.md`).
+const NCA_GOST2015_512: &str = "1.2.398.3.10.1.1.2.2";
 
 /// Refuses a key whose type or size `policy` does not accept.
 pub(crate) fn check_key(
@@ -79,6 +81,15 @@ pub(crate) fn check_key(
             }
         }
         ED25519 if allows(AllowedKey::Ed25519) => Ok(()),
+        // The national center's GOST 34.10-2015 512-bit key: the point must be on its curve.
+        NCA_GOST2015_512 if allows(AllowedKey::Gost2015_512) => {
+            match eds_gost::public_key_from_spki(spki.raw) {
+                Ok((key, _)) if key.curve() == eds_gost::CurveId::Tc26_512A => Ok(()),
+                _ => Err(not_allowed(
+                    "GOST 2015-512 with a malformed public key".into(),
+                )),
+            }
+        }
         other => Err(not_allowed(algorithm_name(other))),
     }
 }
@@ -132,6 +143,7 @@ fn algorithm_name(oid: &str) -> String {
         "1.2.840.10040.4.1" => "DSA".into(),
         "1.2.840.113549.1.1.10" => "RSASSA-PSS".into(),
         "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.1.2" => "GOST R 34.10-2012".into(),
+        NCA_GOST2015_512 => "GOST 2015-512".into(),
         other => format!("OID {other}"),
     }
 }

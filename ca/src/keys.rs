@@ -21,7 +21,9 @@ use ring::signature::{
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::center_key::CenterKey;
 use crate::error::CaError;
+use crate::gost::{GostKey, GostProfile};
 
 /// PBKDF2 iteration count for keys at rest (OWASP 2023 guidance for PBKDF2-HMAC-SHA256 is 600,000;
 /// this is the same order of magnitude while keeping `eds ca issue` under a second).
@@ -38,24 +40,31 @@ pub enum KeyAlgorithm {
     P384,
     /// Ed25519 (RFC 8410).
     Ed25519,
+    /// GOST 34.10-2015 with 512-bit keys over Streebog-512, in the national center's profile:
+    /// its identifiers under 1.2.398.3.10 and its byte order ([`crate::gost::GostProfile`]).
+    #[serde(rename = "gost2015-512")]
+    Gost2015_512,
 }
 
 impl KeyAlgorithm {
-    /// The rcgen signature algorithm for this key type.
-    pub fn rcgen(self) -> &'static SignatureAlgorithm {
+    /// The rcgen signature algorithm for this key type; `None` for GOST, which rcgen does not
+    /// know.
+    pub fn rcgen(self) -> Option<&'static SignatureAlgorithm> {
         match self {
-            Self::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
-            Self::P384 => &rcgen::PKCS_ECDSA_P384_SHA384,
-            Self::Ed25519 => &rcgen::PKCS_ED25519,
+            Self::P256 => Some(&rcgen::PKCS_ECDSA_P256_SHA256),
+            Self::P384 => Some(&rcgen::PKCS_ECDSA_P384_SHA384),
+            Self::Ed25519 => Some(&rcgen::PKCS_ED25519),
+            Self::Gost2015_512 => None,
         }
     }
 
-    /// The machine name (`p256`, `p384`, `ed25519`).
+    /// The machine name (`p256`, `p384`, `ed25519`, `gost2015-512`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::P256 => "p256",
             Self::P384 => "p384",
             Self::Ed25519 => "ed25519",
+            Self::Gost2015_512 => "gost2015-512",
         }
     }
 
@@ -65,6 +74,9 @@ impl KeyAlgorithm {
             Self::P256 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, rng),
             Self::P384 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, rng),
             Self::Ed25519 => Ed25519KeyPair::generate_pkcs8(rng),
+            Self::Gost2015_512 => {
+                return GostKey::generate(GostProfile::Nca2015_512, rng).map(|(_, pkcs8)| pkcs8);
+            }
         }
         .map_err(|_| CaError::Random)?;
         match self {
@@ -75,14 +87,12 @@ impl KeyAlgorithm {
         }
     }
 
-    /// Generates a key pair ready to sign with.
+    /// Generates a key pair ready to sign with, and its PKCS#8 DER.
     pub fn generate(
         self,
         rng: &dyn SecureRandom,
-    ) -> Result<(KeyPair, Zeroizing<Vec<u8>>), CaError> {
-        let pkcs8 = self.generate_pkcs8(rng)?;
-        let key = key_pair_from_pkcs8(&pkcs8)?;
-        Ok((key, pkcs8))
+    ) -> Result<(CenterKey, Zeroizing<Vec<u8>>), CaError> {
+        CenterKey::generate(self, rng)
     }
 }
 
@@ -100,7 +110,8 @@ pub fn pkcs8_v1(der: &[u8]) -> Result<Zeroizing<Vec<u8>>, CaError> {
         })
 }
 
-/// Loads a plain PKCS#8 DER private key into a signing key pair.
+/// Loads a plain PKCS#8 DER private key of one of ring's algorithms into an rcgen key pair
+/// (a center key of any algorithm: [`CenterKey::from_pkcs8`]).
 pub fn key_pair_from_pkcs8(pkcs8: &[u8]) -> Result<KeyPair, CaError> {
     KeyPair::try_from(pkcs8).map_err(|e| CaError::KeyFile {
         path: String::new(),
@@ -144,8 +155,22 @@ pub fn encrypt_pkcs8_pem(
 /// A wrong passphrase is [`CaError::WrongPassphrase`]; a file that is not an encrypted key is
 /// [`CaError::KeyFile`].
 pub fn read_encrypted_pkcs8(path: &Path, passphrase: &[u8]) -> Result<KeyPair, CaError> {
+    read_encrypted(path, passphrase, &key_pair_from_pkcs8)
+}
+
+/// [`read_encrypted_pkcs8`] for a center key of any algorithm ([`CenterKey::from_pkcs8`]): how
+/// the center reads its own keys.
+pub fn read_center_key(path: &Path, passphrase: &[u8]) -> Result<CenterKey, CaError> {
+    read_encrypted(path, passphrase, &CenterKey::from_pkcs8)
+}
+
+fn read_encrypted<K>(
+    path: &Path,
+    passphrase: &[u8],
+    load: &dyn Fn(&[u8]) -> Result<K, CaError>,
+) -> Result<K, CaError> {
     let text = fs::read(path).map_err(|e| CaError::io(path, &e))?;
-    decrypt_pkcs8_pem(&text, passphrase).map_err(|e| match e {
+    decrypt_pem(&text, passphrase, load).map_err(|e| match e {
         CaError::KeyFile { reason, .. } => CaError::KeyFile {
             path: path.display().to_string(),
             reason,
@@ -164,6 +189,14 @@ pub const MAX_PBKDF2_ITERATIONS: u32 = 10 * PBKDF2_ITERATIONS;
 /// done: only PBES2 with PBKDF2 (RFC 8018 §5.2) and at most [`MAX_PBKDF2_ITERATIONS`] rounds are
 /// accepted. scrypt is refused: its cost parameters could demand any amount of memory.
 pub fn decrypt_pkcs8_pem(text: &[u8], passphrase: &[u8]) -> Result<KeyPair, CaError> {
+    decrypt_pem(text, passphrase, &key_pair_from_pkcs8)
+}
+
+fn decrypt_pem<K>(
+    text: &[u8],
+    passphrase: &[u8],
+    load: &dyn Fn(&[u8]) -> Result<K, CaError>,
+) -> Result<K, CaError> {
     let key_file = |reason: String| CaError::KeyFile {
         path: String::new(),
         reason,
@@ -199,7 +232,7 @@ pub fn decrypt_pkcs8_pem(text: &[u8], passphrase: &[u8]) -> Result<KeyPair, CaEr
         .decrypt(passphrase)
         .map_err(|_| CaError::WrongPassphrase)?;
     PrivateKeyInfo::from_der(plain.as_bytes()).map_err(|_| CaError::WrongPassphrase)?;
-    key_pair_from_pkcs8(plain.as_bytes())
+    load(plain.as_bytes())
 }
 
 /// Packs an owner's generated key and certificate chain (leaf first) into a PKCS#12 file under
@@ -303,6 +336,7 @@ mod tests {
             KeyAlgorithm::P256,
             KeyAlgorithm::P384,
             KeyAlgorithm::Ed25519,
+            KeyAlgorithm::Gost2015_512,
         ] {
             let (key, pkcs8) = alg.generate(&rng).unwrap();
             let pem = encrypt_pkcs8_pem(&pkcs8, b"correct horse", &rng).unwrap();
@@ -313,8 +347,8 @@ mod tests {
                 std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
                 0o600
             );
-            let back = read_encrypted_pkcs8(&path, b"correct horse").unwrap();
-            assert_eq!(back.public_key_raw(), key.public_key_raw());
+            let back = read_center_key(&path, b"correct horse").unwrap();
+            assert_eq!(back.spki_der(), key.spki_der());
         }
     }
 

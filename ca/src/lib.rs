@@ -7,6 +7,7 @@
 //! [`store::RegisterUrl`]. Clocks and random generators are parameters of every operation.
 
 pub mod center;
+pub mod center_key;
 pub mod certs;
 pub mod cessation;
 pub mod config;

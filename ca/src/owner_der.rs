@@ -14,13 +14,14 @@
 //! purposes, Cyrillic and Kazakh names, and dates on both sides of 2050.
 
 use der::{Decode, Encode};
-use rcgen::{PublicKeyData, SigningKey};
+use rcgen::PublicKeyData;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
 use eds_profile::holder::KeyPurpose;
 use eds_profile::oids;
 
+use crate::center_key::CenterKey;
 use crate::error::CaError;
 
 /// RFC 5280 §4.2.1.3 id-ce-keyUsage, DER body.
@@ -169,12 +170,10 @@ impl OwnerEncoder {
     pub(crate) fn certificate(
         &self,
         f: &OwnerFields<'_>,
-        signer: &impl SigningKey,
+        signer: &CenterKey,
     ) -> Result<Vec<u8>, CaError> {
         let tbs = self.tbs(f)?;
-        let signature = signer
-            .sign(&tbs)
-            .map_err(|e| CaError::build("registration certificate", e))?;
+        let signature = signer.sign(&tbs)?;
         // Lengths first, so the certificate is written once into a buffer of its size.
         let bits_len = signature.len() + 1; // one octet of unused bits (none)
         let body_len = tbs.len() + self.signature_algorithm.len() + tlv_len(bits_len);
@@ -606,7 +605,7 @@ mod tests {
         )
         .unwrap();
         params
-            .signed_by(public, key.issuer())
+            .signed_by(public, &key.issuer().unwrap())
             .unwrap()
             .der()
             .to_vec()
@@ -664,7 +663,7 @@ mod tests {
                         hex::encode(tbs_of(&expected)),
                         "{alg:?}, case {i}"
                     );
-                    let ours = encoder.certificate(&fields, key.issuer().key()).unwrap();
+                    let ours = encoder.certificate(&fields, key.key()).unwrap();
                     if alg == KeyAlgorithm::Ed25519 {
                         // Deterministic signatures: the whole certificate is the same.
                         assert_eq!(ours, expected, "case {i}");

@@ -38,22 +38,15 @@ impl Center {
         let dir = self.dir().join("crl");
         let lock = crate::crl::lock_crl_dir(&dir)?;
 
-        let key = keys::read_encrypted_pkcs8(&self.dir().join("root.key.pem"), passphrase)?;
+        let key = keys::read_center_key(&self.dir().join("root.key.pem"), passphrase)?;
         let ski = subject_key_identifier(self.root_der())?;
-        let issuer = Issuer::from_ca_cert_der(&self.root_der().into(), key)
-            .map_err(|e| CaError::build("root issuer", e))?;
 
         let this_update = truncate_to_seconds(now);
         let next_update =
             this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
-        let mut revoked = Vec::new();
+        let mut listed = Vec::new();
         let entries = self.store().for_each_revoked(ROOT, this_update, &mut |e| {
-            revoked.push(RevokedCertParams {
-                serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
-                revocation_time: e.revoked_at,
-                reason_code: Some(reason(e.reason.code())),
-                invalidity_date: e.invalidity_date,
-            });
+            listed.push(e);
             Ok(())
         })?;
         let number = self.store().next_value(
@@ -69,23 +62,52 @@ impl Center {
                 }),
             },
         )?;
-        let params = CertificateRevocationListParams {
-            this_update,
-            next_update,
-            crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
-            issuing_distribution_point: None,
-            revoked_certs: revoked,
-            key_identifier_method: KeyIdMethod::PreSpecified(ski),
+        let der = match key.rcgen() {
+            Some(pair) => {
+                let issuer = Issuer::from_ca_cert_der(&self.root_der().into(), pair)
+                    .map_err(|e| CaError::build("root issuer", e))?;
+                let revoked = listed
+                    .iter()
+                    .map(|e| RevokedCertParams {
+                        serial_number: SerialNumber::from_slice(e.serial.as_bytes()),
+                        revocation_time: e.revoked_at,
+                        reason_code: Some(reason(e.reason.code())),
+                        invalidity_date: e.invalidity_date,
+                    })
+                    .collect();
+                let params = CertificateRevocationListParams {
+                    this_update,
+                    next_update,
+                    crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
+                    issuing_distribution_point: None,
+                    revoked_certs: revoked,
+                    key_identifier_method: KeyIdMethod::PreSpecified(ski),
+                };
+                params
+                    .signed_by(&issuer)
+                    .map_err(|e| CaError::build("root CRL", e))?
+                    .der()
+                    .to_vec()
+            }
+            // A key rcgen does not know (GOST): the same list, signed again with the root key.
+            None => crate::gost::resigned_crl(
+                &crate::gost::CrlContent {
+                    this_update,
+                    next_update,
+                    number,
+                    revoked: &listed,
+                },
+                self.root_der(),
+                key.signature_algorithm()?,
+                &|tbs| key.sign(tbs),
+            )?,
         };
-        let signed = params
-            .signed_by(&issuer)
-            .map_err(|e| CaError::build("root CRL", e))?;
         let crl = Crl {
             number,
             this_update,
             next_update,
             entries,
-            der: signed.der().to_vec(),
+            der,
         };
         let paths = crate::crl::publish_pair(&dir, FILE, &crl)?;
         drop(lock);

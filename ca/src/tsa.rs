@@ -63,8 +63,8 @@ use der::asn1::{
 };
 use der::{Any, Decode, Encode, Sequence, Tag};
 use rcgen::{
-    CertificateParams, CrlDistributionPoint, CustomExtension, IsCa, KeyIdMethod, KeyPair,
-    KeyUsagePurpose, SerialNumber, SigningKey,
+    CertificateParams, CrlDistributionPoint, CustomExtension, IsCa, KeyIdMethod, KeyUsagePurpose,
+    SerialNumber,
 };
 use ring::digest;
 use ring::rand::SecureRandom;
@@ -79,10 +79,12 @@ use x509_cert::serial_number::SerialNumber as X509Serial;
 use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampToken, TspVersion, TstInfo};
 
 use crate::center::{Center, truncate_to_seconds};
+use crate::center_key::CenterKey;
 use crate::certs;
 use crate::config::CenterConfig;
 use crate::delegated::{Delegated, SignerState, SignerWatch};
 use crate::error::CaError;
+use crate::keys::KeyAlgorithm;
 use crate::store::{AuditEvent, CertificateRecord, Counter, Serial, Store, StoreError};
 
 /// The TSA's certificate in the data folder.
@@ -133,6 +135,8 @@ const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 const ID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// Streebog-512 under the national center's arc (`fixtures/nca/README.md`).
+const ID_NCA_STREEBOG512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.3");
 
 /// What the tokens say beyond the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,6 +357,10 @@ enum Hash {
     Sha256,
     Sha384,
     Sha512,
+    /// Streebog-512 (GOST R 34.11-2012) under the national center's identifier
+    /// `1.2.398.3.10.1.3.3`: the digest of a GOST 2015-512 TSA's tokens. Not an imprint
+    /// algorithm ([`Hash::from_oid`] does not name it).
+    Streebog512,
 }
 
 impl Hash {
@@ -370,14 +378,33 @@ impl Hash {
             Self::Sha256 => ID_SHA256,
             Self::Sha384 => ID_SHA384,
             Self::Sha512 => ID_SHA512,
+            Self::Streebog512 => ID_NCA_STREEBOG512,
         }
     }
 
-    fn ring(self) -> &'static digest::Algorithm {
+    /// The digest AlgorithmIdentifier's parameters: absent for SHA-2 (RFC 5754 §2), NULL for
+    /// the national center's Streebog, as its own timestamp tokens write it.
+    fn parameters(self) -> Option<Any> {
         match self {
-            Self::Sha256 => &digest::SHA256,
-            Self::Sha384 => &digest::SHA384,
-            Self::Sha512 => &digest::SHA512,
+            Self::Sha256 | Self::Sha384 | Self::Sha512 => None,
+            Self::Streebog512 => Some(Any::null()),
+        }
+    }
+
+    fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Sha256 => digest::digest(&digest::SHA256, data).as_ref().to_vec(),
+            Self::Sha384 => digest::digest(&digest::SHA384, data).as_ref().to_vec(),
+            Self::Sha512 => digest::digest(&digest::SHA512, data).as_ref().to_vec(),
+            Self::Streebog512 => eds_gost::Hash::Streebog512.digest(data),
+        }
+    }
+
+    fn output_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 | Self::Streebog512 => 64,
         }
     }
 
@@ -386,6 +413,7 @@ impl Hash {
             Self::Sha256 => "SHA-256",
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
+            Self::Streebog512 => "Streebog-512",
         }
     }
 }
@@ -424,7 +452,7 @@ struct SerialBlock {
 /// `Send + Sync`: share one behind an `Arc`. Build it with [`TimestampAuthority::load`], and
 /// load again when [`TimestampAuthority::renewal_due`] says so.
 pub struct TimestampAuthority {
-    key: KeyPair,
+    key: CenterKey,
     hash: Hash,
     signature_algorithm: AlgorithmIdentifierOwned,
     certificate: Certificate,
@@ -468,7 +496,7 @@ impl TimestampAuthority {
 
     fn new(
         certificate_der: Vec<u8>,
-        key: KeyPair,
+        key: CenterKey,
         options: TsaOptions,
         cert_path: std::path::PathBuf,
     ) -> Result<TimestampAuthority, CaError> {
@@ -657,12 +685,12 @@ impl TimestampAuthority {
     /// The TimeStampToken: SignedData over the TSTInfo (RFC 3161 §2.4.2, RFC 5652 §5).
     fn sign(&self, tst: &TstInfo, cert_req: bool) -> Result<ContentInfo, TsaProblem> {
         let tst_der = tst.to_der().map_err(signing)?;
-        let content_digest = digest::digest(self.hash.ring(), &tst_der);
+        let content_digest = self.hash.digest(&tst_der);
         let signed_attrs = SetOfVec::try_from(vec![
             attribute(ID_CONTENT_TYPE, &ID_CT_TST_INFO).map_err(signing)?,
             attribute(
                 ID_MESSAGE_DIGEST,
-                &OctetString::new(content_digest.as_ref()).map_err(signing)?,
+                &OctetString::new(content_digest).map_err(signing)?,
             )
             .map_err(signing)?,
             self.signing_certificate.clone(),
@@ -673,7 +701,7 @@ impl TimestampAuthority {
         let signature = self.key.sign(&to_be_signed).map_err(signing)?;
         let digest_algorithm = AlgorithmIdentifierOwned {
             oid: self.hash.oid(),
-            parameters: None,
+            parameters: self.hash.parameters(),
         };
         let signer_info = SignerInfo {
             version: CmsVersion::V1,
@@ -743,7 +771,7 @@ fn parse_request(request_der: &[u8], options: &TsaOptions) -> Result<Checked, Ts
             .ok_or_else(|| TsaProblem::UnsupportedHash {
                 oid: oid.to_string(),
             })?;
-    let expected = hash.ring().output_len();
+    let expected = hash.output_len();
     let found = imprint.hashed_message.as_bytes().len();
     if found != expected {
         return Err(TsaProblem::ImprintLength {
@@ -860,31 +888,30 @@ fn signing(e: impl std::fmt::Display) -> TsaProblem {
 }
 
 /// The digest and CMS signature algorithm of the TSA's key (RFC 5754 §3.3 ECDSA; RFC 8419 §3.1
-/// Ed25519 with SHA-512 as the digest of the signed attributes).
-fn signature_algorithm(key: &KeyPair) -> Result<(Hash, AlgorithmIdentifierOwned), CaError> {
-    let alg = key.algorithm();
-    let (hash, oid) = if alg == &rcgen::PKCS_ECDSA_P256_SHA256 {
-        (Hash::Sha256, "1.2.840.10045.4.3.2")
-    } else if alg == &rcgen::PKCS_ECDSA_P384_SHA384 {
-        (Hash::Sha384, "1.2.840.10045.4.3.3")
-    } else if alg == &rcgen::PKCS_ED25519 {
-        (Hash::Sha512, "1.3.101.112")
-    } else {
-        return Err(CaError::KeyFile {
-            path: KEY_FILE.into(),
-            reason: format!("TSA key of unsupported algorithm {alg:?}"),
-        });
+/// Ed25519 with SHA-512 as the digest of the signed attributes; a GOST 2015-512 key with
+/// Streebog-512 and the national center's signature identifier, as its own tokens carry them).
+fn signature_algorithm(key: &CenterKey) -> Result<(Hash, AlgorithmIdentifierOwned), CaError> {
+    let unsupported = |what: String| CaError::KeyFile {
+        path: KEY_FILE.into(),
+        reason: format!("TSA key of unsupported algorithm {what}"),
     };
-    let oid = ObjectIdentifier::new(oid).map_err(|e| CaError::Internal {
-        reason: format!("signature algorithm: {e}"),
-    })?;
-    Ok((
-        hash,
-        AlgorithmIdentifierOwned {
-            oid,
-            parameters: None,
-        },
-    ))
+    let hash = match key.algorithm() {
+        Some(KeyAlgorithm::P256) => Hash::Sha256,
+        Some(KeyAlgorithm::P384) => Hash::Sha384,
+        Some(KeyAlgorithm::Ed25519) => Hash::Sha512,
+        Some(KeyAlgorithm::Gost2015_512) => Hash::Streebog512,
+        None => {
+            let name = match key {
+                CenterKey::Ring(k) => format!("{:?}", rcgen::PublicKeyData::algorithm(k)),
+                other => format!("{other:?}"),
+            };
+            return Err(unsupported(name));
+        }
+    };
+    let algorithm = key
+        .signature_algorithm()
+        .map_err(|e| unsupported(e.to_string()))?;
+    Ok((hash, algorithm))
 }
 
 /// The TSA's certificate, for [`crate::delegated`].
@@ -939,7 +966,7 @@ impl Center {
         passphrase: &[u8],
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
-    ) -> Result<(Vec<u8>, KeyPair), CaError> {
+    ) -> Result<(Vec<u8>, CenterKey), CaError> {
         self.delegated_signer(&DELEGATED, passphrase, now, rng)
     }
 }

@@ -110,6 +110,11 @@ impl Drop for Serving {
 /// folder listens on (so its CRL, OCSP and TSA addresses answer), with the sample registry
 /// imported; the server, and its TSA's URL.
 pub(crate) fn online() -> (Center, Serving, String) {
+    online_with("p256")
+}
+
+/// [`online`] with a center of `algorithm` (`eds ca init --algorithm`).
+pub(crate) fn online_with(algorithm: &str) -> (Center, Serving, String) {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -117,7 +122,7 @@ pub(crate) fn online() -> (Center, Serving, String) {
     let base = format!("http://127.0.0.1:{port}");
     let mut c = Center::new();
     c.now = None;
-    c.init_with("p256", &["--base-url", &base]);
+    c.init_with(algorithm, &["--base-url", &base]);
     c.import_registry();
     let serving = Serving::listen(&c, &format!("127.0.0.1:{port}"), &[]);
     (c, serving, format!("{base}/tsa"))

@@ -231,7 +231,7 @@ pub(crate) fn crl_center(n: u64) -> PathBuf {
 /// bytes.
 pub(crate) fn write_openssl_ca(dir: &Path, center: &Center, key: &IssuingKey, n: u64) {
     fs::create_dir_all(dir).expect("create openssl folder");
-    let key_pem = key.issuer().key().serialize_pem();
+    let key_pem = key.issuer().expect("a P-256 center").key().serialize_pem();
     fs::write(dir.join("issuing.key.pem"), key_pem).expect("write key");
     fs::write(
         dir.join("ca.pem"),
@@ -356,7 +356,12 @@ pub(crate) fn unsigned_issuer(center: &Center, key: &IssuingKey) -> rcgen::Issue
     rcgen::Issuer::from_ca_cert_der(
         &center.issuing_der().to_vec().into(),
         NoSign {
-            public: key.issuer().key().der_bytes().to_vec(),
+            public: key
+                .issuer()
+                .expect("a P-256 center")
+                .key()
+                .der_bytes()
+                .to_vec(),
         },
     )
     .expect("issuing certificate parses")

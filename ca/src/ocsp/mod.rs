@@ -37,7 +37,6 @@ use std::sync::Arc;
 
 use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
-use rcgen::{KeyPair, SigningKey};
 use ring::digest;
 use ring::rand::SecureRandom;
 use spki::AlgorithmIdentifierOwned;
@@ -53,6 +52,7 @@ use x509_ocsp::{
 pub use x509_ocsp::OcspResponseStatus;
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::center_key::CenterKey;
 use crate::delegated::{SignerState, SignerWatch};
 use crate::error::CaError;
 use crate::store::{RevocationRecord, Serial, Store, StoreError};
@@ -117,7 +117,7 @@ const CERT_ID_HASHES: [(ObjectIdentifier, &digest::Algorithm); 4] = [
 /// `Send + Sync`: share one behind an `Arc`. Build it with [`Responder::load`], and load again
 /// when [`Responder::renewal_due`] says so (the certificate lives [`signer::VALIDITY_DAYS`] days).
 pub struct Responder {
-    key: KeyPair,
+    key: CenterKey,
     signature_algorithm: AlgorithmIdentifierOwned,
     certificate: Certificate,
     certificate_der: Vec<u8>,
@@ -353,7 +353,11 @@ impl Responder {
         self.cache.len()
     }
 
-    fn new(center: &Center, certificate_der: Vec<u8>, key: KeyPair) -> Result<Responder, CaError> {
+    fn new(
+        center: &Center,
+        certificate_der: Vec<u8>,
+        key: CenterKey,
+    ) -> Result<Responder, CaError> {
         let internal = |what: &str, e: der::Error| CaError::Internal {
             reason: format!("{what}: {e}"),
         };
@@ -667,26 +671,14 @@ fn unsupported(ext: &Extension) -> Problem {
 }
 
 /// signatureAlgorithm of the responder's key: ecdsa-with-SHA256/384 (RFC 5758 §3.2, parameters
-/// absent) or Ed25519 (RFC 8410 §3).
-fn signature_algorithm(key: &KeyPair) -> Result<AlgorithmIdentifierOwned, CaError> {
-    let alg = key.algorithm();
-    let oid = if alg == &rcgen::PKCS_ECDSA_P256_SHA256 {
-        "1.2.840.10045.4.3.2"
-    } else if alg == &rcgen::PKCS_ECDSA_P384_SHA384 {
-        "1.2.840.10045.4.3.3"
-    } else if alg == &rcgen::PKCS_ED25519 {
-        "1.3.101.112"
-    } else {
-        return Err(CaError::KeyFile {
+/// absent), Ed25519 (RFC 8410 §3) or the GOST profile's ([`CenterKey::signature_algorithm`]).
+fn signature_algorithm(key: &CenterKey) -> Result<AlgorithmIdentifierOwned, CaError> {
+    key.signature_algorithm().map_err(|e| match e {
+        CaError::KeyFile { reason, .. } => CaError::KeyFile {
             path: signer::KEY_FILE.into(),
-            reason: format!("OCSP signing key of unsupported algorithm {alg:?}"),
-        });
-    };
-    Ok(AlgorithmIdentifierOwned {
-        oid: ObjectIdentifier::new(oid).map_err(|e| CaError::Internal {
-            reason: format!("signature algorithm: {e}"),
-        })?,
-        parameters: None,
+            reason: format!("OCSP signing key: {reason}"),
+        },
+        other => other,
     })
 }
 

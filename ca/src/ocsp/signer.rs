@@ -12,13 +12,14 @@
 //! Issued, checked and renewed by `ca/src/delegated.rs`, with its crash-safe order of writes.
 
 use rcgen::{
-    CertificateParams, CustomExtension, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair,
+    CertificateParams, CustomExtension, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod,
     KeyUsagePurpose, SerialNumber,
 };
 use ring::rand::SecureRandom;
 use time::{Duration, OffsetDateTime};
 
 use crate::center::Center;
+use crate::center_key::CenterKey;
 use crate::certs;
 use crate::config::CenterConfig;
 use crate::delegated::Delegated;
@@ -99,7 +100,7 @@ impl Center {
         passphrase: &[u8],
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
-    ) -> Result<(Vec<u8>, KeyPair), CaError> {
+    ) -> Result<(Vec<u8>, CenterKey), CaError> {
         self.delegated_signer(&DELEGATED, passphrase, now, rng)
     }
 }

@@ -168,7 +168,7 @@ pub(crate) fn start(base_url: Option<String>) -> Live {
         p.custom_extensions = vec![aia_ocsp(&format!("{base_url}/ocsp"))];
         p.use_authority_key_identifier_extension = true;
         let kp = KeyPair::generate().unwrap();
-        Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap()
+        Cert::from_der(p.signed_by(&kp, &key.issuer().unwrap()).unwrap().der()).unwrap()
     };
     let no_eku_responder = {
         let mut p = CertificateParams::default();
@@ -178,7 +178,7 @@ pub(crate) fn start(base_url: Option<String>) -> Live {
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         p.use_authority_key_identifier_extension = true;
         let kp = KeyPair::generate().unwrap();
-        let c = Cert::from_der(p.signed_by(&kp, key.issuer()).unwrap().der()).unwrap();
+        let c = Cert::from_der(p.signed_by(&kp, &key.issuer().unwrap()).unwrap().der()).unwrap();
         (c, kp)
     };
     drop(key);
