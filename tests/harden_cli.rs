@@ -253,6 +253,11 @@ fn fail_a_passphrase_file_others_may_read_is_refused() {
 
 /// `eds ARGS` under `umask 000`, with the test environment; asserts success.
 fn under_umask_000(c: &Center, args: &[&str]) {
+    ok(&output_under_umask_000(c, args));
+}
+
+/// `eds ARGS` under `umask 000`, with the test environment.
+fn output_under_umask_000(c: &Center, args: &[&str]) -> std::process::Output {
     let env = c.command(&[]);
     let mut sh = Command::new("sh");
     sh.arg("-c")
@@ -267,7 +272,53 @@ fn under_umask_000(c: &Center, args: &[&str]) {
             None => sh.env_remove(k),
         };
     }
-    ok(&sh.output().unwrap());
+    sh.output().unwrap()
+}
+
+/// Issue 16 item 6 for an existing folder: modes loosened by hand (a 0777 folder and `crl/`, a
+/// key and the register readable by all, world-writable CRL and certificate) are tightened when
+/// a command opens the center, one warning line per change; a second open changes and says
+/// nothing. Under umask 000 throughout.
+#[test]
+fn ok_an_existing_data_folder_with_loose_modes_is_tightened_on_open_and_said() {
+    let c = Center::new();
+    under_umask_000(&c, &["ca", "init"]);
+    let loose = [
+        ("", 0o777, 0o700),
+        ("crl", 0o777, 0o700),
+        ("issuing.key.pem", 0o644, 0o600),
+        ("register.sqlite", 0o666, 0o600),
+        ("crl/issuing.crl", 0o666, 0o644),
+        ("root.crt.pem", 0o666, 0o644),
+    ];
+    for (f, m, _) in loose {
+        fs::set_permissions(c.data.join(f), fs::Permissions::from_mode(m)).unwrap();
+    }
+    let o = output_under_umask_000(&c, &["ca", "list"]);
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    for (f, from, to) in loose {
+        let path = if f.is_empty() {
+            c.data.clone()
+        } else {
+            c.data.join(f)
+        };
+        assert_eq!(mode(&path), to, "{f}");
+        let line = format!(
+            "warning: tightened {} had mode {from:04o}, now {to:04o}: a center's data folder is its owner's alone",
+            path.display()
+        );
+        assert!(err.lines().any(|l| l.starts_with(&line)), "{line}\n{err}");
+    }
+    assert_eq!(
+        err.matches("warning: tightened").count(),
+        loose.len(),
+        "{err}"
+    );
+    // Nothing else was loose; the next open says nothing.
+    let o = output_under_umask_000(&c, &["ca", "list"]);
+    assert_code(&o, 0);
+    assert!(!stderr(&o).contains("tightened"), "{}", stderr(&o));
 }
 
 #[test]
