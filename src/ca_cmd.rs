@@ -155,14 +155,26 @@ pub(crate) fn register_url(register: Option<&str>) -> anyhow::Result<Option<Regi
 
 /// Opens the center in `data` over the register `--register` names, else its configured one.
 pub(crate) fn open_center(data: &Path, register: Option<&str>) -> anyhow::Result<Center> {
-    Ok(match register_url(register)? {
+    let center = match register_url(register)? {
         Some(url) => {
             // A missing center is reported before a register is created for it.
             Center::configured_register(data)?;
             Center::open_with_store(data, url.open()?)?
         }
         None => Center::open(data)?,
-    })
+    };
+    say_tightened(center.tightened());
+    Ok(center)
+}
+
+/// One line on standard error per mode the opening of the data folder tightened.
+pub(crate) fn say_tightened(tightened: &[eds_ca::keys::Tightened]) {
+    for t in tightened {
+        eprintln!(
+            "warning: tightened {t}: a center's data folder is its owner's alone (folders 0700, \
+             keys and the register 0600, nothing writable by the group or others)"
+        );
+    }
 }
 
 fn parse_serial(s: &str) -> anyhow::Result<Serial> {

@@ -654,8 +654,10 @@ Serve the certification center in --data on the network, on one port (loopback b
 Operators send `Authorization: Bearer <token>`; `eds ca operator add NAME` makes a token.
 `POST /api/v1/certificates` takes an `Idempotency-Key` header: the same key and body give the same
 certificate again (200), across restarts. The first line on standard output is the bound address
-(`listening on http://127.0.0.1:8080`); logs go to standard error. Listening beyond loopback
-prints a WARNING line there: tokens travel over plain HTTP (use a TLS-terminating proxy). `eds ca
+(`listening on http://127.0.0.1:8080`, https with --tls-cert); logs go to standard error.
+Listening beyond loopback prints a WARNING line there. Without --tls-cert/--tls-key such an
+address serves the public routes only: the operator API answers 403 (operator-api-needs-tls), so
+no token crosses the network in clear. `eds ca
 rotate ocsp|tsa` replaces the responder's or the TSA's certificate; the running server signs with
 the new one from its next request. SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish
 and exits 0. The passphrase comes from EDS_CA_PASSPHRASE or --passphrase-file.
@@ -675,6 +677,14 @@ pub(crate) struct ServeArgs {
     /// there.
     #[arg(long, value_name = "ADDR:PORT")]
     pub(crate) listen: Option<std::net::SocketAddr>,
+    /// Serve HTTPS (TLS 1.2/1.3) with this certificate chain (PEM, the server's certificate
+    /// first). Needed for the operator API on an address beyond loopback: over plain HTTP there
+    /// it answers 403 (`operator-api-needs-tls`) and only the public routes work.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, SEC1 or PKCS#1), readable by its owner only.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<std::path::PathBuf>,
     /// Log format on standard error.
     #[arg(long, value_enum, default_value = "compact")]
     pub(crate) log_format: LogFormat,

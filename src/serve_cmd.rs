@@ -96,7 +96,20 @@ pub(crate) fn serve(
         .listen
         .or(url_addr)
         .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            eds_server::tls::TlsConfig::from_pem_files(cert, key).map_err(|e| {
+                anyhow::Error::new(crate::stdio::UsageError {
+                    message: e.to_string(),
+                    hint: "give --tls-cert a PEM certificate chain and --tls-key its key (mode 0600)",
+                })
+            })?,
+        ),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let server = Server::open_with_tsa(options, tsa).map_err(domain_error)?;
+    ca_cmd::say_tightened(server.tightened());
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();
     if let Some(n) = args.threads {
@@ -113,13 +126,13 @@ pub(crate) fn serve(
             .context("read the listening address")?;
         // The first line on standard output, for whoever started the server on port 0.
         let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on http://{addr}")?;
+        writeln!(out, "listening on {scheme}://{addr}")?;
         out.flush()?;
         drop(out);
         if !addr.ip().is_loopback() {
             // Standard error is where the log goes too; a line of its own, not a log event, so
             // that no log level or format hides it.
-            eprintln!("{}", non_loopback_warning(addr));
+            eprintln!("{}", non_loopback_warning(addr, tls.is_some()));
         }
         if let (Some(url), Some(want)) = (&center_url, url_addr)
             && want.port() != addr.port()
@@ -132,7 +145,10 @@ pub(crate) fn serve(
                 want.port()
             );
         }
-        server.serve(listener, shutdown).await.map_err(domain_error)
+        server
+            .serve_with(listener, tls, shutdown)
+            .await
+            .map_err(domain_error)
     });
     // `serve` has raised the cancel flag of every verification still running; their blocking
     // threads end at the verifier's next check. One still busy after this does not keep the
@@ -166,13 +182,24 @@ fn url_host_port(url: &str) -> Option<std::net::SocketAddr> {
     Some(std::net::SocketAddr::new(ip, port))
 }
 
-/// What `eds serve` says, on standard error and in its log, when it listens beyond loopback.
-pub(crate) fn non_loopback_warning(addr: std::net::SocketAddr) -> String {
-    format!(
-        "WARNING: listening on {addr}, beyond this machine, over plain HTTP: operator bearer tokens \
-         and registration requests cross the network unencrypted. Put a TLS-terminating proxy in \
-         front of the operator API, or listen on 127.0.0.1."
-    )
+/// What `eds serve` says on standard error when it listens beyond loopback: what holds.
+pub(crate) fn non_loopback_warning(addr: std::net::SocketAddr, tls: bool) -> String {
+    if tls {
+        format!(
+            "WARNING: listening on {addr}, beyond this machine, over HTTPS (--tls-cert): the \
+             operator API takes bearer tokens only inside TLS; the public routes (OCSP, CRLs, \
+             certificates, timestamps, verification) answer to anyone who reaches this address."
+        )
+    } else {
+        format!(
+            "WARNING: listening on {addr}, beyond this machine, over plain HTTP: the public routes \
+             (OCSP, CRLs, certificates, timestamps, verification) answer to anyone who reaches \
+             this address; the operator API (/api/v1/certificates..., and the register with a \
+             token) answers 403 to every request, so no bearer token crosses the network \
+             unencrypted. For the operator API serve HTTPS with --tls-cert FILE --tls-key FILE, \
+             or listen on 127.0.0.1 (behind a TLS-terminating proxy on this machine)."
+        )
+    }
 }
 
 /// `eds ca operator …`.

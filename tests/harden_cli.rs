@@ -253,6 +253,11 @@ fn fail_a_passphrase_file_others_may_read_is_refused() {
 
 /// `eds ARGS` under `umask 000`, with the test environment; asserts success.
 fn under_umask_000(c: &Center, args: &[&str]) {
+    ok(&output_under_umask_000(c, args));
+}
+
+/// `eds ARGS` under `umask 000`, with the test environment.
+fn output_under_umask_000(c: &Center, args: &[&str]) -> std::process::Output {
     let env = c.command(&[]);
     let mut sh = Command::new("sh");
     sh.arg("-c")
@@ -267,7 +272,53 @@ fn under_umask_000(c: &Center, args: &[&str]) {
             None => sh.env_remove(k),
         };
     }
-    ok(&sh.output().unwrap());
+    sh.output().unwrap()
+}
+
+/// Issue 16 item 6 for an existing folder: modes loosened by hand (a 0777 folder and `crl/`, a
+/// key and the register readable by all, world-writable CRL and certificate) are tightened when
+/// a command opens the center, one warning line per change; a second open changes and says
+/// nothing. Under umask 000 throughout.
+#[test]
+fn ok_an_existing_data_folder_with_loose_modes_is_tightened_on_open_and_said() {
+    let c = Center::new();
+    under_umask_000(&c, &["ca", "init"]);
+    let loose = [
+        ("", 0o777, 0o700),
+        ("crl", 0o777, 0o700),
+        ("issuing.key.pem", 0o644, 0o600),
+        ("register.sqlite", 0o666, 0o600),
+        ("crl/issuing.crl", 0o666, 0o644),
+        ("root.crt.pem", 0o666, 0o644),
+    ];
+    for (f, m, _) in loose {
+        fs::set_permissions(c.data.join(f), fs::Permissions::from_mode(m)).unwrap();
+    }
+    let o = output_under_umask_000(&c, &["ca", "list"]);
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    for (f, from, to) in loose {
+        let path = if f.is_empty() {
+            c.data.clone()
+        } else {
+            c.data.join(f)
+        };
+        assert_eq!(mode(&path), to, "{f}");
+        let line = format!(
+            "warning: tightened {} had mode {from:04o}, now {to:04o}: a center's data folder is its owner's alone",
+            path.display()
+        );
+        assert!(err.lines().any(|l| l.starts_with(&line)), "{line}\n{err}");
+    }
+    assert_eq!(
+        err.matches("warning: tightened").count(),
+        loose.len(),
+        "{err}"
+    );
+    // Nothing else was loose; the next open says nothing.
+    let o = output_under_umask_000(&c, &["ca", "list"]);
+    assert_code(&o, 0);
+    assert!(!stderr(&o).contains("tightened"), "{}", stderr(&o));
 }
 
 #[test]
@@ -327,17 +378,153 @@ fn ok_serve_warns_loudly_when_listening_beyond_loopback() {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    // What the warning says holds: through 127.0.0.1 to the 0.0.0.0 listener, the operator
+    // API is refused (403 naming --tls-cert), a public route answers.
+    let port: u16 = first.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let ask = |request: &str| {
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(&mut tcp, request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        std::io::Read::read_to_end(&mut tcp, &mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let refused = ask(
+        "POST /api/v1/certificates HTTP/1.1\r\nhost: x\r\nauthorization: Bearer t\r\n\
+         content-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+    );
+    let public = ask("GET /cert/root.cer HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
     let _ = child.kill();
     let _ = child.wait();
     assert!(
         text.lines()
             .any(|l| l.starts_with("WARNING: listening on 0.0.0.0:")
-                && l.contains("over plain HTTP: operator bearer tokens")),
+                && l.contains("over plain HTTP")
+                && l.contains("operator API")
+                && l.contains("answers 403")
+                && l.contains("--tls-cert FILE --tls-key FILE")),
         "{text}"
     );
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    assert!(
+        refused.contains("operator-api-needs-tls") && refused.contains("--tls-cert"),
+        "{refused}"
+    );
+    assert!(public.starts_with("HTTP/1.1 200"), "{public}");
 
     // On loopback: no warning.
     let mut s = common::serving::Serving::start(&c);
     s.terminate();
     assert!(!s.log().contains("WARNING"), "{}", s.log());
+}
+
+/// Issue 16 item 6: `--tls-cert/--tls-key` beyond loopback. curl, trusting the test certificate
+/// alone, reaches the operator API with the token over HTTPS and revokes; a key file readable by
+/// others stops the start (exit 64, naming chmod 600).
+#[test]
+fn ok_serve_with_tls_beyond_loopback_takes_the_operator_api_over_https() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    let token = ok_json(&c.run(&["--json", "ca", "operator", "add", "gateway"]))["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (cert, key) = (c.path("tls.crt.pem"), c.path("tls.key.pem"));
+    openssl_ok(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-days",
+        "2",
+        "-keyout",
+        key.to_str().unwrap(),
+        "-out",
+        cert.to_str().unwrap(),
+    ]);
+    let tls_args = [
+        "serve",
+        "--listen",
+        "0.0.0.0:0",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ];
+    // A key others may read stops the start (a usage error, 64); once 0600 it serves.
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let o = c.run(&tls_args);
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).contains("mode 0644") && stderr(&o).contains("chmod 600"),
+        "{}",
+        stderr(&o)
+    );
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+
+    let log = c.path("serve-tls.log");
+    let mut child = c
+        .command(&tls_args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(
+        first.starts_with("listening on https://0.0.0.0:"),
+        "{first}"
+    );
+    let port: u16 = first.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let base = format!("https://localhost:{port}");
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let curl = |args: &[&str]| {
+        let o = Command::new("curl")
+            .args([
+                "-sS",
+                "--cacert",
+                cert.to_str().unwrap(),
+                "--resolve",
+                &resolve,
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let auth = format!("Authorization: Bearer {token}");
+    let shown = curl(&["-H", &auth, &format!("{base}/api/v1/certificates/{serial}")]);
+    let revoked = curl(&[
+        "-H",
+        &auth,
+        "-H",
+        "content-type: application/json",
+        "--data",
+        r#"{"ground":"key-compromise","notified_by":"the holder"}"#,
+        "-w",
+        "\n%{http_code}",
+        &format!("{base}/api/v1/certificates/{serial}/revoke"),
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = fs::read_to_string(&log).unwrap_or_default();
+    assert!(shown.contains(&serial), "{shown}");
+    assert!(revoked.ends_with("\n200"), "{revoked}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("WARNING: listening on 0.0.0.0:")
+                && l.contains("over HTTPS (--tls-cert)")),
+        "{text}"
+    );
+    // The register says revoked.
+    let shown = ok_json(&c.run(&["--json", "ca", "show", &serial]));
+    assert!(shown.to_string().contains("key-compromise"), "{shown}");
 }

@@ -1,7 +1,9 @@
 //! A certification center in a data folder: creating it, opening it, unlocking its key.
 //!
 //! The data folder and `crl/` are created with mode 0700 whatever the umask
-//! ([`keys::create_private_dir`]); secret files 0600; lock files 0600. Layout of the data folder:
+//! ([`keys::create_private_dir`]); secret files 0600; lock files 0600. Opening an existing folder
+//! brings modes a umask or `chmod` loosened back to these ([`keys::tighten_data_folder`];
+//! [`Center::tightened`] says what changed). Layout of the data folder:
 //!
 //! | file | content | mode |
 //! |---|---|---|
@@ -47,6 +49,7 @@ pub struct Center {
     root_der: Vec<u8>,
     issuing_der: Vec<u8>,
     issuing_not_after: OffsetDateTime,
+    tightened: Vec<keys::Tightened>,
 }
 
 /// The issuing center's key, decrypted, ready to sign certificates and CRLs.
@@ -272,8 +275,10 @@ impl Center {
     /// Opens the center in `dir` with the register its configuration names.
     pub fn open(dir: &Path) -> Result<Center, CaError> {
         let config = read_config(dir)?;
+        // Before the register is opened: files SQLite makes beside it copy its mode.
+        let tightened = keys::tighten_data_folder(dir)?;
         let store = register_url(&config, dir)?.open()?;
-        Center::open_with_store(dir, store)
+        Center::open_opened(dir, store, tightened)
     }
 
     /// The register the configuration of the center in `dir` names.
@@ -282,7 +287,20 @@ impl Center {
     }
 
     /// Opens the center in `dir` over a register opened by the caller.
+    ///
+    /// Modes of the data folder that a umask or `chmod` loosened are tightened first
+    /// ([`keys::tighten_data_folder`]); [`Center::tightened`] says what changed.
     pub fn open_with_store(dir: &Path, store: Box<dyn Store>) -> Result<Center, CaError> {
+        read_config(dir)?;
+        let tightened = keys::tighten_data_folder(dir)?;
+        Center::open_opened(dir, store, tightened)
+    }
+
+    fn open_opened(
+        dir: &Path,
+        store: Box<dyn Store>,
+        tightened: Vec<keys::Tightened>,
+    ) -> Result<Center, CaError> {
         let config = read_config(dir)?;
         let root_der = read_cert_pem(&dir.join("root.crt.pem"))?;
         let issuing_der = read_cert_pem(&dir.join("issuing.crt.pem"))?;
@@ -299,6 +317,7 @@ impl Center {
             root_der,
             issuing_der,
             issuing_not_after,
+            tightened,
         };
         // A publisher killed between its two renames left the PEM CRL behind the DER one.
         center.finish_crl_publication()?;
@@ -339,6 +358,12 @@ impl Center {
                 message: e.to_string(),
             }),
         }
+    }
+
+    /// The modes [`Center::open_with_store`] tightened, for the caller to say (empty when the
+    /// folder was as a new one is).
+    pub fn tightened(&self) -> &[keys::Tightened] {
+        &self.tightened
     }
 
     /// The data folder.

@@ -8,7 +8,7 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use pkcs8::der::Decode;
 use pkcs8::der::pem::LineEnding;
@@ -292,6 +292,98 @@ pub fn create_private_dir(path: &Path) -> Result<(), CaError> {
         .create(path)
         .map_err(|e| CaError::io(path, &e))?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o700)).map_err(|e| CaError::io(path, &e))
+}
+
+/// A mode [`tighten_data_folder`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tightened {
+    /// The folder or file.
+    pub path: PathBuf,
+    /// Its mode before (permission bits).
+    pub from: u32,
+    /// Its mode now.
+    pub to: u32,
+}
+
+impl std::fmt::Display for Tightened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} had mode {:04o}, now {:04o}",
+            self.path.display(),
+            self.from,
+            self.to
+        )
+    }
+}
+
+/// Brings an existing data folder back to the modes a new one gets, whatever umask or `chmod`
+/// loosened them (issue 16): the folder and `crl/` 0700; keys, the register and lock files
+/// without any group or other bit (0600 as written); every other file and subfolder without the
+/// group's and others' write bits (a swapped CRL or certificate would mislead relying parties).
+/// Symbolic links and special files are left alone; subfolders are walked one level down.
+///
+/// Returns what it changed, for the caller to say; a mode it cannot change (a file of another
+/// user) is [`CaError::Io`] naming the file and the `chmod` to run.
+pub fn tighten_data_folder(dir: &Path) -> Result<Vec<Tightened>, CaError> {
+    let mut changed = Vec::new();
+    tighten(dir, 0o077, &mut changed)?;
+    walk(dir, 1, &mut changed)?;
+    Ok(changed)
+}
+
+fn walk(dir: &Path, depth: u32, changed: &mut Vec<Tightened>) -> Result<(), CaError> {
+    let entries = fs::read_dir(dir).map_err(|e| CaError::io(dir, &e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| CaError::io(dir, &e))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| CaError::io(&path, &e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if kind.is_dir() {
+            let strip = if depth == 1 && name == "crl" {
+                0o077
+            } else {
+                0o022
+            };
+            tighten(&path, strip, changed)?;
+            if depth < 2 {
+                walk(&path, depth + 1, changed)?;
+            }
+        } else if kind.is_file() {
+            let secret = name.ends_with(".key.pem")
+                || name.starts_with("register.sqlite")
+                || name.ends_with(".lock")
+                || name == ".lock";
+            tighten(&path, if secret { 0o077 } else { 0o022 }, changed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Clears the bits `strip` of `path`'s mode, when any is set.
+fn tighten(path: &Path, strip: u32, changed: &mut Vec<Tightened>) -> Result<(), CaError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs::symlink_metadata(path).map_err(|e| CaError::io(path, &e))?;
+    let from = meta.permissions().mode() & 0o7777;
+    if from & strip == 0 {
+        return Ok(());
+    }
+    let to = from & !strip;
+    fs::set_permissions(path, fs::Permissions::from_mode(to)).map_err(|e| CaError::Io {
+        path: path.display().to_string(),
+        message: format!(
+            "has mode {from:04o}, open to others, and cannot be changed ({e}); run \
+             `chmod {to:o} {}` as its owner",
+            path.display()
+        ),
+    })?;
+    changed.push(Tightened {
+        path: path.to_path_buf(),
+        from,
+        to,
+    });
+    Ok(())
 }
 
 /// Writes `contents` to `path` atomically (temporary file, fsync, rename), mode 0644 for public

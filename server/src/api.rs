@@ -20,7 +20,7 @@
 //! same key and body and gets the same certificate, after a restart too, never a second one.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderMap};
 use axum::http::{HeaderValue, StatusCode};
@@ -210,11 +210,11 @@ async fn issue(
 async fn revoke(
     State(state): State<AppState>,
     Authenticated(op): Authenticated,
-    Path(serial): Path<String>,
+    serial: Result<Path<String>, PathRejection>,
     request: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
-    let serial = parse_serial(&serial)?;
+    let serial = path_serial(serial)?;
     let body: RevokeBody = json_body(&state, &request, body)?;
     let ground = RevocationGround::from_name(&body.ground).ok_or_else(|| Error::BadField {
         field: "ground",
@@ -269,9 +269,9 @@ async fn revoke(
 async fn show(
     State(state): State<AppState>,
     Authenticated(op): Authenticated,
-    Path(serial): Path<String>,
+    serial: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Error> {
-    let serial = parse_serial(&serial)?;
+    let serial = path_serial(serial)?;
     let actor = op.name;
     let record = blocking(&state, move |s| {
         let store = s.center.store();
@@ -383,6 +383,18 @@ fn json_body<T: DeserializeOwned>(
         column: e.column(),
         reason: e.to_string(),
     })
+}
+
+/// The `{serial}` of a route's path: a segment that is not UTF-8 once percent-decoded is the
+/// same JSON 400 as a segment that is not hexadecimal (not axum's plain-text rejection).
+fn path_serial(path: Result<Path<String>, PathRejection>) -> Result<Serial, Error> {
+    match path {
+        Ok(Path(text)) => parse_serial(&text),
+        Err(e) => Err(Error::BadField {
+            field: "serial",
+            reason: e.body_text(),
+        }),
+    }
 }
 
 fn parse_serial(text: &str) -> Result<Serial, Error> {

@@ -9,6 +9,9 @@
 //! A missing token is 401, a token the center never issued is 401 (`invalid_token`), and the
 //! token of a revoked operator is 403: the credential is recognised and is no longer allowed. A
 //! refused call reaches no handler, so it writes nothing, the audit log included.
+//!
+//! Served over plain HTTP on an address beyond loopback, every operator route and every request
+//! carrying a token is refused first, 403 [`Error::OperatorApiNeedsTls`] (see [`crate::tls`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -105,6 +108,7 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        safe_transport(state)?;
         match MaybeAuthenticated::from_request_parts(parts, state).await? {
             MaybeAuthenticated(Some(op)) => Ok(Authenticated(op)),
             MaybeAuthenticated(None) => Err(Error::MissingCredential),
@@ -119,6 +123,7 @@ impl FromRequestParts<AppState> for MaybeAuthenticated {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Ok(MaybeAuthenticated(None));
         };
+        safe_transport(state)?;
         let text = value.to_str().map_err(|_| Error::InvalidCredential)?;
         let (scheme, token) = text.split_once(' ').ok_or(Error::InvalidCredential)?;
         if !scheme.eq_ignore_ascii_case("bearer") {
@@ -138,6 +143,16 @@ impl FromRequestParts<AppState> for MaybeAuthenticated {
             }) => Err(Error::RevokedCredential { name, at }),
             Some(op) => Ok(MaybeAuthenticated(Some(op))),
         }
+    }
+}
+
+/// Refuses the operator API over plain HTTP beyond loopback.
+fn safe_transport(state: &AppState) -> Result<(), Error> {
+    match state.plain_beyond_loopback.get() {
+        Some(listen) => Err(Error::OperatorApiNeedsTls {
+            listen: listen.to_string(),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 400 | the body, a field, the query or a CSR cannot be read; a registration request without `csr_pem` |
 //! | 401 | no bearer token, or one the center never issued (`WWW-Authenticate: Bearer`) |
-//! | 403 | the operator's credential was revoked (`eds ca operator revoke`) |
+//! | 403 | the operator's credential was revoked (`eds ca operator revoke`); an operator route (or a token) over plain HTTP on an address beyond loopback (`operator-api-needs-tls`: serve HTTPS with `--tls-cert`) |
 //! | 404 | unknown serial, unknown route |
 //! | 408 | the request took longer than the timeout |
 //! | 409 | the certificate is already revoked, or is a CA certificate, or the OCSP responder's or the TSA's (`instead` names the `eds ca rotate` command that replaces it); |
@@ -47,6 +47,24 @@ pub enum Error {
         name: String,
         /// When the credential was revoked.
         at: OffsetDateTime,
+    },
+    /// An operator route, or a bearer token, over plain HTTP on a listening address beyond
+    /// loopback: the token would cross the network unencrypted (issue 16; see [`crate::tls`]).
+    #[error(
+        "authenticate: the operator API takes no request over plain HTTP on {listen}, beyond \
+         this machine; serve HTTPS with --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1"
+    )]
+    OperatorApiNeedsTls {
+        /// The address the server listens on.
+        listen: String,
+    },
+    /// The certificate chain or key of `--tls-cert/--tls-key` cannot be used.
+    #[error("TLS file {path}: {reason}")]
+    BadTls {
+        /// The file.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
     },
     /// The body is not of the media type the route takes.
     #[error("read request: content type {found:?} is not {expected}")]
@@ -133,7 +151,9 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::MissingCredential | Error::InvalidCredential => StatusCode::UNAUTHORIZED,
-            Error::RevokedCredential { .. } => StatusCode::FORBIDDEN,
+            Error::RevokedCredential { .. } | Error::OperatorApiNeedsTls { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Error::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::BadBody { .. }
@@ -144,7 +164,7 @@ impl Error {
             Error::NotImplemented { .. } => StatusCode::NOT_IMPLEMENTED,
             Error::Ca(e) => ca_status(e),
             Error::Store(e) => store_status(e),
-            Error::Task { .. } | Error::Random | Error::Io { .. } => {
+            Error::Task { .. } | Error::Random | Error::Io { .. } | Error::BadTls { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }
@@ -156,6 +176,8 @@ impl Error {
             Error::MissingCredential => "missing-credential",
             Error::InvalidCredential => "invalid-credential",
             Error::RevokedCredential { .. } => "revoked-credential",
+            Error::OperatorApiNeedsTls { .. } => "operator-api-needs-tls",
+            Error::BadTls { .. } => "bad-tls",
             Error::UnsupportedMediaType { .. } => "unsupported-media-type",
             Error::BodyTooLarge { .. } => "body-too-large",
             Error::BadBody { .. } => "bad-body",

@@ -21,11 +21,16 @@
 //! `eds-ca` domain on a blocking thread (the register is synchronous SQLite), and maps errors to
 //! status codes in one place ([`Error::status`]). Operators authenticate with bearer tokens
 //! ([`auth`]); every call they make is in the audit log under their name.
+//!
+//! HTTPS ([`tls`], `--tls-cert/--tls-key`) serves every route over TLS. On a listening address
+//! beyond loopback without it, the operator routes answer 403 [`Error::OperatorApiNeedsTls`]
+//! before any token is read, and the public routes answer as usual.
 
 pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod ocsp;
+pub mod tls;
 pub mod tsa;
 
 mod api;
@@ -41,7 +46,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -51,7 +56,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use ring::rand::SystemRandom;
 use tokio::net::TcpListener;
@@ -66,6 +71,7 @@ use eds_verifier::cancel::Cancel;
 pub use clock::Clock;
 pub use error::Error;
 pub use ocsp::OcspResponder;
+pub use tls::TlsConfig;
 
 /// Limits that keep one client from holding the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,8 +254,14 @@ impl Server {
             verify_trust: options.verify_trust,
             in_flight: Arc::new(InFlight::default()),
             register,
+            plain_beyond_loopback: OnceLock::new(),
         }));
         Ok(Server { state })
+    }
+
+    /// The modes of the data folder that opening it tightened ([`Center::tightened`]).
+    pub fn tightened(&self) -> &[eds_ca::keys::Tightened] {
+        self.state.center.tightened()
     }
 
     /// The router with every route, for tests that drive it without a socket.
@@ -271,10 +283,30 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
+        self.serve_with(listener, None, shutdown).await
+    }
+
+    /// [`Server::serve`], over HTTPS when `tls` is given: each connection's TLS handshake must
+    /// end within [`Limits::header_timeout`]. Without TLS on an address beyond loopback, the
+    /// operator routes answer 403 [`Error::OperatorApiNeedsTls`] (see [`tls`]).
+    pub async fn serve_with(
+        self,
+        listener: TcpListener,
+        tls: Option<TlsConfig>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
         let addr = listener.local_addr().map_err(|e| Error::Io {
             what: "read the listening address".into(),
             message: e.to_string(),
         })?;
+        if tls.is_none() && !addr.ip().is_loopback() {
+            let _ = self.state.plain_beyond_loopback.set(addr);
+            warn!(
+                %addr,
+                "plain HTTP beyond loopback: the operator API answers 403 to every request; \
+                 serve HTTPS with --tls-cert and --tls-key for it"
+            );
+        }
         let max_connections = connection_cap(self.state.limits.max_connections);
         let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
         let mut last_cap_warning: Option<tokio::time::Instant> = None;
@@ -295,7 +327,8 @@ impl Server {
         let limits = self.state.limits;
         let app = router(self.state.clone());
         let connections = GracefulShutdown::new();
-        info!(%addr, data = %self.state.center.dir().display(), max_connections, "serving");
+        let data = self.state.center.dir().display().to_string();
+        info!(%addr, %data, max_connections, tls = tls.is_some(), "serving");
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             tokio::select! {
@@ -324,17 +357,10 @@ impl Server {
                     if let Err(e) = stream.set_nodelay(true) {
                         debug!(%peer, error = %e, "could not set TCP_NODELAY");
                     }
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(limits.header_timeout)
-                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-                    let conn = connections.watch(conn);
-                    tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            debug!(%peer, error = %e, "connection ended with an error");
-                        }
-                        drop(permit);
-                    });
+                    let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+                    let watcher = connections.watcher();
+                    let app = app.clone();
+                    tokio::spawn(connection(stream, peer, acceptor, app, limits, watcher, permit));
                 }
             }
         }
@@ -368,6 +394,53 @@ impl Server {
         }
         info!("stopped");
         Ok(())
+    }
+}
+
+/// One accepted connection, holding its `permit` of the connection cap until it ends: the TLS
+/// handshake first when `acceptor` is given, then HTTP/1.1.
+async fn connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    app: Router,
+    limits: Limits,
+    watcher: Watcher,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    match acceptor {
+        None => serve_connection(TokioIo::new(stream), app, limits, watcher, peer).await,
+        Some(acceptor) => {
+            // A client that opens a connection and never completes the handshake is dropped
+            // like one that never sends a request head.
+            match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => {
+                    serve_connection(TokioIo::new(stream), app, limits, watcher, peer).await;
+                }
+                Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                Err(_) => debug!(%peer, "TLS handshake timed out"),
+            }
+        }
+    }
+    drop(permit);
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until it ends or the shutdown closes it.
+async fn serve_connection<I>(
+    io: TokioIo<I>,
+    app: Router,
+    limits: Limits,
+    watcher: Watcher,
+    peer: SocketAddr,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(io, TowerToHyperService::new(app));
+    if let Err(e) = watcher.watch(conn).await {
+        debug!(%peer, error = %e, "connection ended with an error");
     }
 }
 
@@ -446,6 +519,8 @@ pub(crate) struct Shared {
     pub(crate) in_flight: Arc<InFlight>,
     /// The register, to listen to what other processes commit to it ([`listen`]).
     pub(crate) register: RegisterUrl,
+    /// Set when serving plain HTTP on an address beyond loopback: the operator API refuses.
+    pub(crate) plain_beyond_loopback: OnceLock<SocketAddr>,
 }
 
 /// The cancel flags of the verifications in flight: each request holds a [`CancelGuard`], which

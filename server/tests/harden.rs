@@ -479,3 +479,27 @@ async fn ok_connections_over_the_cap_are_closed_and_served_again_once_one_ends()
     drop(idle2);
     s.stop().await.unwrap();
 }
+
+/// Found by the `server_api` fuzz target: a `{serial}` that is not UTF-8 once percent-decoded
+/// was answered with axum's plain-text 400; it is the API's JSON 400 `bad-field` like any serial
+/// that cannot be read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_serial_path_of_invalid_utf8_is_a_json_bad_field() {
+    let s = TestServer::start().await;
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/certificates/%FF", None),
+        (
+            Method::POST,
+            "/api/v1/certificates/%C3%28/revoke",
+            Some(json!({ "ground": "key-compromise", "notified_by": "h" })),
+        ),
+    ] {
+        let r = s.api(method, path, Some(&s.token), body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(r.json()["error"], "bad-field", "{path}");
+        assert_eq!(r.json()["field"], "serial", "{path}");
+        let message = r.json()["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("UTF-8"), "{message}");
+    }
+    s.stop().await.unwrap();
+}

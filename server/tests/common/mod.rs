@@ -10,6 +10,7 @@ pub(crate) mod ocsp_req;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -17,7 +18,7 @@ use hyper::header::HeaderMap;
 use hyper::{Method, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -88,6 +89,69 @@ pub(crate) struct TestServer {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), eds_server::Error>>>,
     client: Client<HttpConnector, Full<Bytes>>,
+    /// Set when the server speaks HTTPS: the client trusts only the test TLS root.
+    tls: Option<tokio_rustls::TlsConnector>,
+}
+
+/// A TLS identity for tests: a root and a certificate for `localhost` and 127.0.0.1 signed by
+/// it, as the PEM files `eds serve --tls-cert/--tls-key` take (the key file mode 0600).
+pub(crate) struct TlsFiles {
+    pub(crate) cert: PathBuf,
+    pub(crate) key: PathBuf,
+    /// The root, DER: what a client trusts.
+    pub(crate) root_der: Vec<u8>,
+}
+
+/// Writes a fresh [`TlsFiles`] into `dir`.
+pub(crate) fn tls_files(dir: &Path) -> TlsFiles {
+    use std::os::unix::fs::OpenOptionsExt;
+    let root_key = rcgen::KeyPair::generate().expect("key");
+    let mut root_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    root_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    root_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "eds test TLS root");
+    let root = rcgen::CertifiedIssuer::self_signed(root_params, root_key).expect("TLS root");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .expect("params")
+        .signed_by(&key, &root)
+        .expect("TLS certificate");
+    let cert = dir.join("tls.crt.pem");
+    std::fs::write(&cert, format!("{}{}", leaf.pem(), root.pem())).expect("write cert");
+    let key_path = dir.join("tls.key.pem");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&key_path)
+        .expect("key file");
+    std::io::Write::write_all(&mut f, key.serialize_pem().as_bytes()).expect("write key");
+    TlsFiles {
+        cert,
+        key: key_path,
+        root_der: root.der().to_vec(),
+    }
+}
+
+/// A TLS client that trusts `root_der` alone.
+#[expect(
+    deprecated,
+    reason = "the server's provider: rustls on ring, deprecated only for lacking post-quantum key exchange"
+)]
+pub(crate) fn tls_connector(root_der: &[u8]) -> tokio_rustls::TlsConnector {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(root_der.to_vec()))
+        .expect("root");
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
 impl TestServer {
@@ -98,6 +162,16 @@ impl TestServer {
 
     /// [`TestServer::start`] with other limits.
     pub(crate) async fn start_with(limits: eds_server::Limits) -> TestServer {
+        Self::start_on("127.0.0.1:0".parse().expect("address"), None, limits).await
+    }
+
+    /// Serves on `listen` (a client connects through 127.0.0.1 and the port bound), over
+    /// HTTPS when `tls` is given (the client then trusts its root alone).
+    pub(crate) async fn start_on(
+        listen: SocketAddr,
+        tls: Option<&TlsFiles>,
+        limits: eds_server::Limits,
+    ) -> TestServer {
         let tmp = tempfile::tempdir().expect("tempdir");
         let data = tmp.path().join("ca");
         let token = tokio::task::spawn_blocking({
@@ -114,12 +188,14 @@ impl TestServer {
             .await
             .expect("open task")
             .expect("open server");
-        let listener = eds_server::bind("127.0.0.1:0".parse().expect("address"))
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("address");
+        let listener = eds_server::bind(listen).await.expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let server_tls = tls.map(|t| {
+            eds_server::tls::TlsConfig::from_pem_files(&t.cert, &t.key).expect("TLS files")
+        });
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.serve(listener, async {
+        let task = tokio::spawn(server.serve_with(listener, server_tls, async {
             let _ = stopped.await;
         }));
         TestServer {
@@ -130,6 +206,7 @@ impl TestServer {
             stop: Some(stop),
             task: Some(task),
             client: Client::builder(TokioExecutor::new()).build_http(),
+            tls: tls.map(|t| tls_connector(&t.root_der)),
         }
     }
 
@@ -148,7 +225,24 @@ impl TestServer {
             req = req.header(*k, *v);
         }
         let req = req.body(Full::new(Bytes::from(body))).expect("request");
-        let res = self.client.request(req).await.expect("send request");
+        let res = match &self.tls {
+            None => self.client.request(req).await.expect("send request"),
+            Some(connector) => {
+                // One connection per request: a TLS handshake that checks the server's
+                // certificate for "localhost" against the test root.
+                let tcp = tokio::net::TcpStream::connect(self.addr)
+                    .await
+                    .expect("connect");
+                let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+                let stream = connector.connect(name, tcp).await.expect("TLS handshake");
+                let (mut sender, conn) =
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                        .await
+                        .expect("HTTP handshake");
+                tokio::spawn(conn);
+                sender.send_request(req).await.expect("send request")
+            }
+        };
         let status = res.status();
         let headers = res.headers().clone();
         let body = res
