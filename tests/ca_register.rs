@@ -330,14 +330,14 @@ fn ok_postgres_password_from_the_environment_never_in_center_json() {
     // No password: the server refuses the connection; a wrong one as well.
     let list = ["--json", "ca", "list"];
     let o = c.run_env(&list, &[("PGPASSFILE", no_file)]);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("connect to PostgreSQL"),
         "{}",
         stderr(&o)
     );
     let o = c.run_env(&list, &[("PGPASSWORD", "wrong"), ("PGPASSFILE", no_file)]);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("password authentication failed"),
         "{}",
@@ -371,7 +371,7 @@ fn ok_postgres_password_from_the_environment_never_in_center_json() {
     )
     .unwrap();
     let o = c.run_env(&list, &passfile_env);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains(&format!(
             "password file {} is open to other users (mode 0644); chmod 600 it",
@@ -386,7 +386,7 @@ fn ok_postgres_password_from_the_environment_never_in_center_json() {
     let (scheme_user, rest) = pg.split_once('@').unwrap();
     let in_url = format!("{scheme_user}:{PASSWORD}@{rest}");
     let o = other.run(&["ca", "init", "--algorithm", "p256", "--register", &in_url]);
-    assert_code(&o, 1);
+    assert_code(&o, 69);
     assert!(
         stderr(&o).contains("carries a password, which center.json would keep"),
         "{}",
