@@ -24,7 +24,9 @@
 //! - `nonce`: the hot set with a fresh nonce in every request (as `openssl ocsp` sends by
 //!   default): every answer signed afresh.
 //!
-//! Prints answers per second, latency percentiles and any non-successful answer.
+//! Prints answers per second, latency percentiles and any non-successful answer; then, with the
+//! idle connections still held, 20 new clients on fresh connections each ask the OCSP route,
+//! the issuing CRL and the root CRL once, and the slowest answer of each is printed.
 
 #![expect(
     clippy::expect_used,
@@ -147,10 +149,24 @@ fn main() {
     let report = client_rt.block_on(run(
         addr,
         clients,
-        requests,
+        Arc::clone(&requests),
         total,
         Duration::from_secs(seconds),
     ));
+    // New clients while the idle connections are still held (issue 16: "the OCSP and CRL routes
+    // still answer a new client"): each probe opens its own connection and sends one request.
+    let ocsp_body = requests.first().cloned().unwrap_or_default();
+    let probes = client_rt.block_on(async {
+        let mut lines = Vec::new();
+        for (what, path, body) in [
+            ("OCSP", "/ocsp", Some(ocsp_body)),
+            ("issuing CRL", "/crl/issuing.crl", None),
+            ("root CRL", "/crl/root.crl", None),
+        ] {
+            lines.push(probe_new_clients(addr, what, path, body, NEW_CLIENTS).await);
+        }
+        lines
+    });
     drop(held);
     let _ = stop_tx.send(());
     server_rt
@@ -158,6 +174,61 @@ fn main() {
         .expect("server task")
         .expect("server");
     report.print(clients);
+    for line in probes {
+        println!("{line}");
+    }
+}
+
+/// New clients probed per route after the run, each on a fresh connection.
+const NEW_CLIENTS: usize = 20;
+
+/// `n` new clients, one after the other, each connecting and sending one request to `path` (a
+/// POST of `body`, else a GET): the slowest connect-to-answer time and the statuses seen.
+async fn probe_new_clients(
+    addr: std::net::SocketAddr,
+    what: &str,
+    path: &str,
+    body: Option<Bytes>,
+    n: usize,
+) -> String {
+    let mut slowest = Duration::ZERO;
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    let mut bytes = 0;
+    for _ in 0..n {
+        let t = Instant::now();
+        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let (mut send, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .expect("handshake");
+        tokio::spawn(conn);
+        let builder = match &body {
+            Some(_) => {
+                hyper::Request::post(path).header("content-type", "application/ocsp-request")
+            }
+            None => hyper::Request::get(path),
+        };
+        let req = builder
+            .header("host", "127.0.0.1")
+            .body(Full::new(body.clone().unwrap_or_default()))
+            .expect("request");
+        let res = send.send_request(req).await.expect("send");
+        let status = res.status().as_u16();
+        bytes = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .len();
+        slowest = slowest.max(t.elapsed());
+        *statuses.entry(status).or_default() += 1;
+    }
+    format!(
+        "new clients, {what} ({path}): {n} answered, slowest {:.2} ms (connect included), \
+         statuses {statuses:?}, {bytes} bytes each",
+        slowest.as_secs_f64() * 1000.0
+    )
 }
 
 /// The register with [`REGISTER`] certificates, built once and cached.

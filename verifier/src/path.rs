@@ -986,10 +986,13 @@ fn conforming_v3(cert: &Cert, issues: bool, anchor: bool) -> Result<(), String> 
         if serial.iter().all(|b| *b == 0) {
             return Err("its serial number is zero (RFC 5280 §4.1.2.2: MUST be positive)".into());
         }
-        if serial.len() > 20 {
+        // The value's octets: a 20-octet value with its top bit set is encoded in 21, behind
+        // a 0x00 (X.690 §8.3.2), and is still 20 octets long.
+        let value = serial.strip_prefix(&[0]).unwrap_or(serial);
+        if value.len() > 20 {
             return Err(format!(
                 "its serial number is {} octets long (RFC 5280 §4.1.2.2: at most 20)",
-                serial.len()
+                value.len()
             ));
         }
         // §4.2.1.1: the keyIdentifier of the authority key identifier is in every certificate

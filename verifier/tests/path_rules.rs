@@ -673,6 +673,12 @@ fn fail_certificates_no_conforming_ca_issues_ok_their_conforming_neighbours() {
             None,
             "",
         ),
+        (
+            "a 20-octet serial with its top bit set (21 octets of DER)",
+            leaf_serial("s20top", "0xff0102030405060708090a0b0c0d0e0f10111213"),
+            None,
+            "",
+        ),
     ];
     for (what, leaf, fails_at, words) in cases {
         let result = check(&leaf, std::slice::from_ref(&ca), &root);
