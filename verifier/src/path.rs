@@ -25,21 +25,26 @@
 //! 1. the profile rules of §4 that a validator must enforce: no extension twice, no unknown
 //!    critical extension (the anchor's included), authority and subject key identifiers not
 //!    critical, the inner and outer signature algorithms the same, a CA's subject not empty, a
-//!    self-signed anchor's authority key identifier naming itself, keys of allowed algorithms and
-//!    sizes (RSA of 2048 bits or more, P-256, P-384, Ed25519);
+//!    self-signed anchor's authority key identifier naming itself, the anchor's issuer not empty,
+//!    authority and subject information access extensions that decode and are not empty, keys
+//!    of allowed algorithms and sizes (RSA of 2048 bits or more, P-256, P-384, Ed25519);
 //! 2. basic constraints of every issuing certificate (§6.1.4 (k); a version 1 or 2 intermediate
-//!    cannot show it is a CA and is refused), the path length (§6.1.4 (l), (m): self-issued
+//!    cannot show it is a CA and is refused, and so is a version 3 anchor without basic
+//!    constraints), the path length (§6.1.4 (l), (m): self-issued
 //!    certificates are not counted; the anchor's own pathLenConstraint applies too), key usage
 //!    keyCertSign of every issuing certificate and the anchor (§6.1.4 (n));
 //! 3. what a conforming CA puts in every version 3 certificate it issues (§4 "MUST"s the
 //!    certificate alone shows, as OpenSSL's `-x509_strict` holds them): a positive serial of at
-//!    most 20 octets and an authority key identifier with a keyIdentifier (not asked of the
-//!    anchor), a subject key identifier in every CA certificate, key usage with a bit set and
+//!    most 20 octets and an authority key identifier with a keyIdentifier (not asked of a
+//!    self-issued anchor), a subject key identifier in every CA certificate, the anchor's basic
+//!    constraints critical, key usage with a bit set and
 //!    keyCertSign only with cA, pathLenConstraint only in a CA, name constraints only in a CA,
 //!    critical and not empty, an empty subject only with a critical subject alternative name,
 //!    no empty subject alternative name or extended key usage. Two rules PKITS holds paths valid
-//!    without are not asked: a CA's basicConstraints and policyConstraints marked critical;
-//! 4. name constraints ([`constraints`]);
+//!    without are not asked of intermediates: basicConstraints and policyConstraints marked
+//!    critical;
+//! 4. name constraints ([`constraints`]), the trust anchor's certificate's own included (RFC 5937
+//!    §3);
 //! 5. certificate policies with the inputs of [`PolicyOptions`] ([`policy`]);
 //! 6. the extended key usage of the leaf only when [`PathOptions::required_eku`] asks (`eds cert
 //!    verify --eku`); otherwise none is required anywhere, and the engine's scope check judges
