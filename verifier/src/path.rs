@@ -25,21 +25,26 @@
 //! 1. the profile rules of §4 that a validator must enforce: no extension twice, no unknown
 //!    critical extension (the anchor's included), authority and subject key identifiers not
 //!    critical, the inner and outer signature algorithms the same, a CA's subject not empty, a
-//!    self-signed anchor's authority key identifier naming itself, keys of allowed algorithms and
-//!    sizes (RSA of 2048 bits or more, P-256, P-384, Ed25519);
+//!    self-signed anchor's authority key identifier naming itself, the anchor's issuer not empty,
+//!    authority and subject information access extensions that decode and are not empty, keys
+//!    of allowed algorithms and sizes (RSA of 2048 bits or more, P-256, P-384, Ed25519);
 //! 2. basic constraints of every issuing certificate (§6.1.4 (k); a version 1 or 2 intermediate
-//!    cannot show it is a CA and is refused), the path length (§6.1.4 (l), (m): self-issued
+//!    cannot show it is a CA and is refused, and so is a version 3 anchor without basic
+//!    constraints), the path length (§6.1.4 (l), (m): self-issued
 //!    certificates are not counted; the anchor's own pathLenConstraint applies too), key usage
 //!    keyCertSign of every issuing certificate and the anchor (§6.1.4 (n));
 //! 3. what a conforming CA puts in every version 3 certificate it issues (§4 "MUST"s the
 //!    certificate alone shows, as OpenSSL's `-x509_strict` holds them): a positive serial of at
-//!    most 20 octets and an authority key identifier with a keyIdentifier (not asked of the
-//!    anchor), a subject key identifier in every CA certificate, key usage with a bit set and
+//!    most 20 octets and an authority key identifier with a keyIdentifier (not asked of a
+//!    self-issued anchor), a subject key identifier in every CA certificate, the anchor's basic
+//!    constraints critical, key usage with a bit set and
 //!    keyCertSign only with cA, pathLenConstraint only in a CA, name constraints only in a CA,
 //!    critical and not empty, an empty subject only with a critical subject alternative name,
 //!    no empty subject alternative name or extended key usage. Two rules PKITS holds paths valid
-//!    without are not asked: a CA's basicConstraints and policyConstraints marked critical;
-//! 4. name constraints ([`constraints`]);
+//!    without are not asked of intermediates: basicConstraints and policyConstraints marked
+//!    critical;
+//! 4. name constraints ([`constraints`]), the trust anchor's certificate's own included (RFC 5937
+//!    §3);
 //! 5. certificate policies with the inputs of [`PolicyOptions`] ([`policy`]);
 //! 6. the extended key usage of the leaf only when [`PathOptions::required_eku`] asks (`eds cert
 //!    verify --eku`); otherwise none is required anywhere, and the engine's scope check judges
@@ -77,7 +82,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Header, Reader, SliceReader};
 use time::OffsetDateTime;
-use x509_cert::ext::pkix::AuthorityKeyIdentifier;
+use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, AuthorityKeyIdentifier};
 
 use crate::cancel::Cancel;
 use crate::cert::Cert;
@@ -123,6 +128,12 @@ const KNOWN_CRITICAL: [ObjectIdentifier; 10] = [
 const AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 /// subjectKeyIdentifier (RFC 5280 §4.2.1.2): MUST NOT be critical.
 const SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+/// basicConstraints (RFC 5280 §4.2.1.9).
+const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+/// authorityInfoAccess (RFC 5280 §4.2.2.1).
+const AIA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// subjectInfoAccess (RFC 5280 §4.2.2.2).
+const SIA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.11");
 
 /// What a validation is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -703,9 +714,12 @@ impl Search<'_> {
         let path: Vec<&Cert> = chain.iter().take(last).rev().collect();
         let to_chain = |path_index: usize| last.saturating_sub(1).saturating_sub(path_index);
         let subject = |index: usize| chain.get(index).map(Cert::subject).unwrap_or_default();
-        // 4. Name constraints.
-        constraints::check_name_constraints(&path).map_err(|v| {
-            let index = to_chain(v.index);
+        // 4. Name constraints, the trust anchor's certificate's own taken as the initial
+        // permitted and excluded subtrees (RFC 5280 §6.1.1 (b), (c) and §6.2; RFC 5937 §3:
+        // constraints the anchor's certificate carries apply to the paths below it).
+        let with_anchor: Vec<&Cert> = chain.iter().rev().collect();
+        constraints::check_name_constraints(&with_anchor).map_err(|v| {
+            let index = last.saturating_sub(v.index);
             PathFailure::NameConstraints {
                 index,
                 subject: subject(index),
@@ -764,8 +778,13 @@ impl Search<'_> {
                     }
                     max_path_length -= 1;
                 }
-            } else if matches!(bc, Some((false, _))) {
-                // An anchor certificate that says it is no CA cannot issue.
+            } else if matches!(bc, Some((false, _)))
+                || (bc.is_none()
+                    && cert.x509().tbs_certificate.version == x509_cert::certificate::Version::V3)
+            {
+                // An anchor certificate that says it is no CA cannot issue, nor can a version 3
+                // one without basic constraints (§4.2.1.9: "MUST include this extension in all
+                // CA certificates"; a version 1 root, which cannot say, is taken as a CA).
                 return Err(PathFailure::NotCa {
                     index,
                     subject: cert.subject(),
@@ -907,6 +926,32 @@ fn check_profile(cert: &Cert, index: usize, issues: bool, anchor: bool) -> Resul
             }
         }
     }
+    // §4.2.2.1, §4.2.2.2: an information access extension is a non-empty SEQUENCE of
+    // AccessDescriptions; one that is not cannot be a conforming CA's and is not relied on.
+    for (oid, what) in [
+        (AIA, "authority information access (RFC 5280 §4.2.2.1)"),
+        (SIA, "subject information access (RFC 5280 §4.2.2.2)"),
+    ] {
+        if let Some((_, value)) = cert.extension(oid) {
+            match AuthorityInfoAccessSyntax::from_der(value) {
+                Ok(list) if !list.0.is_empty() => {}
+                Ok(_) => return Err(nonconforming(format!("its {what} extension is empty"))),
+                Err(e) => {
+                    return Err(PathFailure::Malformed {
+                        index,
+                        detail: format!("its {what} extension does not decode: {e}"),
+                    });
+                }
+            }
+        }
+    }
+    // §4.1.2.4: the issuer field names someone. Asked of the anchor's certificate: below it,
+    // an empty issuer is the empty subject of the CA above, refused by the rule after this.
+    if anchor && tbs.issuer.0.is_empty() {
+        return Err(nonconforming(
+            "its issuer is empty (RFC 5280 §4.1.2.4: MUST be a non-empty name)".to_owned(),
+        ));
+    }
     // §4.1.2.6: a CA's subject is not empty.
     if (issues || anchor) && tbs.subject.0.is_empty() {
         return Err(nonconforming(
@@ -966,16 +1011,20 @@ fn check_profile(cert: &Cert, index: usize, issues: bool, anchor: bool) -> Resul
 /// extensions, and the rules are about extensions). A certificate breaking one of them was not
 /// issued under RFC 5280, so nothing it says is relied on: this verifier refuses it (as OpenSSL's
 /// `-x509_strict` does), except where NIST PKITS, the conformance suite of §6, holds a path valid
-/// (a CA's basicConstraints not marked critical, PKITS 4.6.4, and policy constraints not marked
-/// critical, PKITS 4.8.6 and others, are accepted). `issues`: the
-/// certificate signs another of the path; `anchor`: it is the trust anchor's own certificate,
-/// which no one issued to this path, so the rules on how it was issued (serial number, authority
-/// key identifier) do not apply to it; as a CA it still needs its subject key identifier.
+/// (an intermediate's basicConstraints not marked critical, PKITS 4.6.4, and policy constraints
+/// not marked critical, PKITS 4.8.6 and others, are accepted; the trust anchor's basic
+/// constraints must be critical). `issues`: the certificate signs another of the path; `anchor`:
+/// it is the trust anchor's own certificate. A self-issued anchor was issued by no one to this
+/// path, so the rules on how it was issued (serial number, authority key identifier) do not
+/// apply to it; an anchor that is not self-issued is held to them; as a CA every anchor still
+/// needs its subject key identifier.
 fn conforming_v3(cert: &Cert, issues: bool, anchor: bool) -> Result<(), String> {
     use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, SubjectAltName};
     let bad = |e: crate::cert::CertError| e.to_string();
     let tbs = &cert.x509().tbs_certificate;
-    if !anchor {
+    // An anchor that is not self-issued (a CA certificate trusted directly, or a cross-signed
+    // root) was issued by a CA like any other and is held to the same rules.
+    if !anchor || !cert.is_self_issued() {
         // §4.1.2.2: a positive integer of at most 20 octets.
         let serial = cert.serial();
         if serial.first().is_some_and(|b| b & 0x80 != 0) {
@@ -996,7 +1045,8 @@ fn conforming_v3(cert: &Cert, issues: bool, anchor: bool) -> Result<(), String> 
             ));
         }
         // §4.2.1.1: the keyIdentifier of the authority key identifier is in every certificate
-        // a CA issues (the one exception, a self-signed certificate, can only be an anchor).
+        // a CA issues (the one exception, a self-signed certificate, can only be a
+        // self-issued anchor).
         let aki = cert.decoded::<AuthorityKeyIdentifier>().map_err(bad)?;
         if aki.and_then(|a| a.key_identifier).is_none() {
             return Err(
@@ -1013,6 +1063,22 @@ fn conforming_v3(cert: &Cert, issues: bool, anchor: bool) -> Result<(), String> 
     if issues && is_ca && cert.subject_key_id().is_none() {
         return Err(
             "it issues certificates but has no subject key identifier (RFC 5280 §4.2.1.2: MUST)"
+                .into(),
+        );
+    }
+    // §4.2.1.9: a CA certificate's basic constraints are critical. Asked of the trust anchor's
+    // certificate only: NIST PKITS 4.6.4 holds a path through an intermediate whose basic
+    // constraints are not critical valid.
+    if anchor
+        && issues
+        && is_ca
+        && cert
+            .extension(BASIC_CONSTRAINTS)
+            .is_some_and(|(critical, _)| !critical)
+    {
+        return Err(
+            "it is the trust anchor's certificate and its basic constraints are not marked \
+             critical (RFC 5280 §4.2.1.9: MUST)"
                 .into(),
         );
     }

@@ -764,3 +764,195 @@ fn fail_certificates_no_conforming_ca_issues_ok_their_conforming_neighbours() {
         }
     }
 }
+
+/// Name constraints in the trust anchor's own certificate bind the whole path (RFC 5280
+/// §6.1.1 (b), (c); RFC 5937 §3), as x509-limbo's `rfc5280::ca-nameconstraints-*` cases ask: a
+/// leaf named outside the anchor's permitted subtree, or inside its excluded one, is refused as a
+/// chain constraint; a leaf inside passes.
+#[test]
+fn fail_leaf_outside_the_anchors_name_constraints_ok_inside() {
+    let pki = Pki::new();
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=Constrained Root",
+        None,
+        Some(&format!(
+            "{ROOT}\nnameConstraints=critical,permitted;DNS:example.com,excluded;IP:192.0.2.0/255.255.255.0"
+        )),
+    );
+    let leaf_with = |name: &str, san: &str| {
+        pki.cert(
+            name,
+            "p256",
+            "/CN=Leaf",
+            Some("root"),
+            Some(&format!("{LEAF}\nsubjectAltName={san}")),
+        )
+    };
+    let inside = leaf_with("inside", "DNS:www.example.com,IP:198.51.100.1");
+    assert!(check(&inside, &[], &root).is_ok());
+    for (name, san, what) in [
+        ("outside", "DNS:not-example.com", "not-example.com"),
+        ("excluded", "DNS:www.example.com,IP:192.0.2.1", "192.0.2.1"),
+    ] {
+        let leaf = leaf_with(name, san);
+        let result = check(&leaf, &[], &root);
+        assert!(
+            matches!(&result, Err(PathFailure::NameConstraints { index: 0, detail, .. }) if detail.contains(what)),
+            "{name}: {result:?}"
+        );
+        assert_eq!(
+            result.unwrap_err().sub_indication(),
+            SubIndication::ChainConstraintsFailure
+        );
+    }
+}
+
+/// The trust anchor's certificate must name an issuer (RFC 5280 §4.1.2.4; x509-limbo
+/// `rfc5280::ee-empty-issuer`), and an anchor that is not self-issued (a CA trusted directly, a
+/// cross-signed root) was issued by a CA and needs the authority key identifier every issued
+/// certificate carries (§4.2.1.1; `rfc5280::cross-signed-root-missing-aki`). A self-signed root
+/// without one, and a cross-signed anchor with one, pass.
+#[test]
+fn fail_anchor_with_empty_issuer_or_issued_without_aki_ok_conforming_neighbours() {
+    let pki = Pki::new();
+    pki.cert("nobody", "p256", "/", None, Some(ROOT));
+    let root = pki.cert("root", "p256", "/CN=Named Root", Some("nobody"), Some(CA));
+    assert!(root.x509().tbs_certificate.issuer.0.is_empty());
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    let result = check(&leaf, &[], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains("issuer is empty")),
+        "{result:?}"
+    );
+    assert_eq!(
+        result.unwrap_err().sub_indication(),
+        SubIndication::CertificateChainGeneralFailure
+    );
+
+    let pki = Pki::new();
+    pki.cert("other", "p256", "/CN=Other Root", None, Some(ROOT));
+    // Cross-signed by "other", no authority key identifier.
+    let bare = pki.cert(
+        "bare",
+        "p256",
+        "/CN=Bare",
+        Some("other"),
+        Some(&format!("{ROOT}\nauthorityKeyIdentifier=none")),
+    );
+    assert!(bare.authority_key_id().is_none());
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("bare"), Some(LEAF));
+    let result = check(&leaf, &[], &bare);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains("no authority key identifier")),
+        "{result:?}"
+    );
+    // The same with one passes; so does a self-signed root without one (`usual`).
+    let keyed = pki.cert("keyed", "p256", "/CN=Keyed", Some("other"), Some(CA));
+    let leaf = pki.cert("leaf2", "p256", "/CN=Leaf", Some("keyed"), Some(LEAF));
+    assert!(check(&leaf, &[], &keyed).is_ok());
+    let pki = Pki::new();
+    let (root, ca, leaf) = usual(&pki);
+    assert!(root.authority_key_id().is_none());
+    assert!(check(&leaf, &[ca], &root).is_ok());
+}
+
+/// A version 3 trust anchor must say it is a CA, in basic constraints marked critical (RFC 5280
+/// §4.2.1.9; x509-limbo `rfc5280::root-missing-basic-constraints`,
+/// `rfc5280::root-non-critical-basic-constraints`). An intermediate whose basic constraints are
+/// not critical still passes (NIST PKITS 4.6.4), and so does a version 1 root
+/// (`ok_version_1_root_and_leaf_fail_version_1_intermediate`).
+#[test]
+fn fail_anchor_without_critical_basic_constraints_ok_intermediate_without() {
+    let pki = Pki::new();
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=No BC Root",
+        None,
+        Some("keyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash"),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    let result = check(&leaf, &[], &root);
+    assert_eq!(
+        result,
+        Err(PathFailure::NotCa {
+            index: 1,
+            subject: root.subject()
+        })
+    );
+    assert_eq!(
+        result.unwrap_err().sub_indication(),
+        SubIndication::ChainConstraintsFailure
+    );
+
+    let pki = Pki::new();
+    let root = pki.cert(
+        "root",
+        "p256",
+        "/CN=Soft BC Root",
+        None,
+        Some("basicConstraints=CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash"),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("root"), Some(LEAF));
+    let result = check(&leaf, &[], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 1, detail, .. }) if detail.contains("basic constraints are not marked critical")),
+        "{result:?}"
+    );
+
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=Hard BC Root", None, Some(ROOT));
+    let ca = pki.cert(
+        "ca",
+        "p256",
+        "/CN=Soft BC CA",
+        Some("root"),
+        Some(
+            "basicConstraints=CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid",
+        ),
+    );
+    let leaf = pki.cert("leaf", "p256", "/CN=Leaf", Some("ca"), Some(LEAF));
+    assert!(check(&leaf, &[ca], &root).is_ok());
+}
+
+/// An authority or subject information access extension must be a non-empty SEQUENCE of access
+/// descriptions (RFC 5280 §4.2.2.1, §4.2.2.2; x509-limbo `webpki::malformed-aia`): one that does
+/// not decode makes the certificate malformed, an empty one nonconforming; a well-formed one
+/// passes.
+#[test]
+fn fail_malformed_or_empty_information_access_ok_well_formed() {
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=AIA Root", None, Some(ROOT));
+    let leaf_with = |name: &str, ext: &str| {
+        pki.cert(
+            name,
+            "p256",
+            "/CN=Leaf",
+            Some("root"),
+            Some(&format!("{LEAF}\n{ext}")),
+        )
+    };
+    let good = leaf_with(
+        "good",
+        "authorityInfoAccess=caIssuers;URI:http://ca.example/root.crt",
+    );
+    assert!(check(&good, &[], &root).is_ok());
+    let malformed = leaf_with("malformed", "1.3.6.1.5.5.7.1.1=ASN1:UTF8String:malformed");
+    let result = check(&malformed, &[], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Malformed { index: 0, detail }) if detail.contains("authority information access")),
+        "{result:?}"
+    );
+    assert_eq!(
+        result.unwrap_err().sub_indication(),
+        SubIndication::CertificateChainGeneralFailure
+    );
+    let empty = leaf_with("empty", "1.3.6.1.5.5.7.1.11=DER:3000");
+    let result = check(&empty, &[], &root);
+    assert!(
+        matches!(&result, Err(PathFailure::Nonconforming { index: 0, detail, .. }) if detail.contains("subject information access")),
+        "{result:?}"
+    );
+}

@@ -38,8 +38,10 @@ pub(crate) struct NameConstraintViolation {
 }
 
 /// Applies the name constraints of every CA in `path` to the certificates below it. `path` runs
-/// from the certificate the trust anchor issued (index 0) to the target (the last); the anchor
-/// itself is not in it and contributes no constraints.
+/// from the top to the target (the last). The path validation passes the trust anchor's own
+/// certificate as index 0, so that name constraints it carries bound the whole path (RFC 5280
+/// §6.1.1 (b), (c) leave the initial subtrees to the relying party; RFC 5937 §3 takes them from
+/// the anchor); its own names are checked against nothing, as no constraint is set above it.
 ///
 /// For each certificate (RFC 5280 §6.1.3(b)-(c)): unless it is self-issued and not the target,
 /// its subject (directoryName; each emailAddress attribute as an rfc822Name) and every name of
