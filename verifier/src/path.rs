@@ -1140,12 +1140,31 @@ fn conforming_v3(cert: &Cert, issues: bool, anchor: bool) -> Result<(), String> 
                 .into(),
         );
     }
-    if cert
-        .decoded::<SubjectAltName>()
-        .map_err(bad)?
-        .is_some_and(|n| n.0.is_empty())
-    {
-        return Err("its subject alternative name extension is empty (RFC 5280 §4.2.1.6)".into());
+    if let Some(names) = cert.decoded::<SubjectAltName>().map_err(bad)? {
+        if names.0.is_empty() {
+            return Err(
+                "its subject alternative name extension is empty (RFC 5280 §4.2.1.6)".into(),
+            );
+        }
+        // §4.2.1.6: a dNSName in the preferred name syntax, an iPAddress of 4 or 16 octets.
+        for name in &names.0 {
+            match name {
+                x509_cert::ext::pkix::name::GeneralName::DnsName(dns) => {
+                    constraints::dns_name_syntax(dns.as_str(), true)
+                        .map_err(|e| format!("its subject alternative name {e}"))?;
+                }
+                x509_cert::ext::pkix::name::GeneralName::IpAddress(ip)
+                    if ip.as_bytes().len() != 4 && ip.as_bytes().len() != 16 =>
+                {
+                    return Err(format!(
+                        "its subject alternative name iPAddress has {} octets (RFC 5280 \
+                         §4.2.1.6: 4 for IPv4, 16 for IPv6)",
+                        ip.as_bytes().len()
+                    ));
+                }
+                _ => {}
+            }
+        }
     }
     // §4.2.1.12: KeyPurposeId SIZE (1..MAX).
     if cert

@@ -956,3 +956,105 @@ fn fail_malformed_or_empty_information_access_ok_well_formed() {
         "{result:?}"
     );
 }
+
+#[test]
+fn fail_dns_names_outside_the_preferred_name_syntax_ok_their_neighbours() {
+    // RFC 5280 §4.2.1.6: a dNSName is in RFC 1034's preferred name syntax; a subject alternative
+    // name may carry a leading wildcard label; an iPAddress is 4 or 16 octets.
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=DNS Root", None, Some(ROOT));
+    let leaf_with = |name: &str, ext: &str| {
+        pki.cert(
+            name,
+            "p256",
+            "/CN=Leaf",
+            Some("root"),
+            Some(&format!("{LEAF}\n{ext}")),
+        )
+    };
+    for (name, san) in [
+        ("host", "DNS:host.example.com"),
+        ("wild", "DNS:*.example.com"),
+        ("digits", "DNS:1st.example.com,IP:192.0.2.1,IP:2001:db8::1"),
+    ] {
+        let leaf = leaf_with(name, &format!("subjectAltName={san}"));
+        assert!(check(&leaf, &[], &root).is_ok(), "{san}");
+    }
+    for (name, ext, says) in [
+        (
+            "underscore",
+            "subjectAltName=DNS:foo_bar.example.com",
+            "preferred name syntax",
+        ),
+        (
+            "hyphen",
+            "subjectAltName=DNS:-bad.example.com",
+            "preferred name syntax",
+        ),
+        (
+            "inner_wild",
+            "subjectAltName=DNS:a.*.example.com",
+            "preferred name syntax",
+        ),
+        (
+            "ip5",
+            "2.5.29.17=DER:30:07:87:05:c0:00:02:01:00",
+            "5 octets",
+        ),
+    ] {
+        let leaf = leaf_with(name, ext);
+        let result = check(&leaf, &[], &root);
+        assert!(
+            matches!(&result, Err(PathFailure::Nonconforming { index: 0, detail, .. }) if detail.contains(says)),
+            "{ext}: {result:?}"
+        );
+        assert_eq!(
+            result.unwrap_err().sub_indication(),
+            SubIndication::CertificateChainGeneralFailure
+        );
+    }
+}
+
+#[test]
+fn fail_dns_name_constraint_with_a_leading_period_or_wildcard_ok_a_plain_one() {
+    // RFC 5280 §4.2.1.10 writes a DNS constraint as a name ("host.example.com"): a leading
+    // period or a wildcard makes it no dNSName, and the extension is refused.
+    let pki = Pki::new();
+    let root = pki.cert("root", "p256", "/CN=NC Root", None, Some(ROOT));
+    let path_under = |ca: &str, constraint: &str| {
+        let ca_cert = pki.cert(
+            ca,
+            "p256",
+            &format!("/CN={ca}"),
+            Some("root"),
+            Some(&format!("{CA}\nnameConstraints=critical,{constraint}")),
+        );
+        let leaf = pki.cert(
+            &format!("{ca}-leaf"),
+            "p256",
+            "/CN=Leaf",
+            Some(ca),
+            Some(&format!("{LEAF}\nsubjectAltName=DNS:a.example.com")),
+        );
+        check(&leaf, &[ca_cert], &root)
+    };
+    assert!(path_under("plain", "permitted;DNS:example.com").is_ok());
+    for (ca, constraint) in [
+        ("period", "permitted;DNS:.example.com"),
+        ("wildcard", "excluded;DNS:*.example.org"),
+    ] {
+        let result = path_under(ca, constraint);
+        let Err(failure) = &result else {
+            panic!("{constraint}: accepted");
+        };
+        assert!(
+            format!("{failure:?}").contains("preferred name syntax"),
+            "{constraint}: {result:?}"
+        );
+        assert_eq!(
+            failure.sub_indication(),
+            SubIndication::ChainConstraintsFailure,
+            "{constraint}: {result:?}"
+        );
+    }
+}

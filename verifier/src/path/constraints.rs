@@ -301,6 +301,13 @@ fn subtrees(source: usize, list: &[RawSubtree<'_>]) -> Result<Vec<Subtree>, Stri
             ));
         }
         let (form, base) = general_name(raw.base).map_err(|e| format!("subtree base {e}"))?;
+        // §4.2.1.10 writes a DNS constraint as a name ("host.example.com"): one with a leading
+        // period or a wildcard is no dNSName (the empty name, which every name is under, is).
+        if let (Form::Dns, Value::Text(text)) = (form, &base)
+            && !text.is_empty()
+        {
+            dns_name_syntax(text, false).map_err(|e| format!("dNSName subtree {e}"))?;
+        }
         if let Value::Ip(bytes) = &base
             && bytes.len() != 8
             && bytes.len() != 32
@@ -313,6 +320,37 @@ fn subtrees(source: usize, list: &[RawSubtree<'_>]) -> Result<Vec<Subtree>, Stri
         out.push(Subtree { form, base, source });
     }
     Ok(out)
+}
+
+/// RFC 5280 §4.2.1.6: a dNSName is in the "preferred name syntax" of RFC 1034 §3.5 (as RFC 1123
+/// §2.1 relaxed it: a label may start with a digit): labels of letters, digits and hyphens, 1 to
+/// 63 characters, neither starting nor ending with a hyphen, at most 253 characters in all (one
+/// final period, the root, allowed). With `wildcard`, the first label may be `*` (a subject
+/// alternative name's wildcard, RFC 6125 §6.4.3); a name constraint has none.
+pub(crate) fn dns_name_syntax(name: &str, wildcard: bool) -> Result<(), String> {
+    let body = name.strip_suffix('.').unwrap_or(name);
+    let body = if wildcard {
+        body.strip_prefix("*.").unwrap_or(body)
+    } else {
+        body
+    };
+    let label_ok = |label: &str| {
+        let bytes = label.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= 63
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            && bytes.first() != Some(&b'-')
+            && bytes.last() != Some(&b'-')
+    };
+    if body.is_empty() || body.len() > 253 || !body.split('.').all(label_ok) {
+        return Err(format!(
+            "{name:?} is not a DNS name in the preferred name syntax (RFC 1034 §3.5: labels of \
+             letters, digits and inner hyphens; RFC 5280 §4.2.1.6)"
+        ));
+    }
+    Ok(())
 }
 
 /// A GeneralName from its TLV: the processed forms decoded by x509-cert, the others only named.
