@@ -711,3 +711,29 @@ fn ok_nca_encoded_csr_is_certified_forged_is_refused() {
         "{e}"
     );
 }
+
+/// `eds demo --algorithm gost2012-256-tc26`: the licensing flow on TC26 keys passes, and fails as
+/// REVOKED after the revocation.
+#[test]
+fn ok_demo_runs_on_tc26() {
+    let c = Center::new();
+    let demo = c.path("demo");
+    let o = c.run(&[
+        "--json",
+        "demo",
+        "--data",
+        s(&demo),
+        "--algorithm",
+        "gost2012-256-tc26",
+    ]);
+    let v: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["licence"]["indication"], "TOTAL_PASSED", "{v:#}");
+    assert_eq!(
+        v["licence_after_revocation"]["sub_indication"], "REVOKED",
+        "{v:#}"
+    );
+    let folder = fs::read_dir(&demo).unwrap().next().unwrap().unwrap().path();
+    for name in ["root.crt.pem", "issuing.crt.pem", "tsa.crt.pem"] {
+        assert_key_oid(&folder.join(name), "1.2.643.7.1.1.1.1");
+    }
+}
