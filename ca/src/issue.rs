@@ -1462,4 +1462,74 @@ mod tests {
             "{generated:?}"
         );
     }
+
+    /// A PKCS#10 request for a GOST key, self-signed in the key's profile; its DER and PEM.
+    fn gost_csr(key: &crate::gost::GostKey) -> (Vec<u8>, String) {
+        use der::{Decode as _, Encode as _};
+        use x509_cert::request::{CertReq, CertReqInfo};
+        let info = CertReqInfo {
+            version: x509_cert::request::Version::V1,
+            subject: x509_cert::name::Name::default(),
+            public_key: spki::SubjectPublicKeyInfoOwned::from_der(key.spki_der()).unwrap(),
+            attributes: Default::default(),
+        };
+        let signature = key.sign(&info.to_der().unwrap()).unwrap();
+        let der = CertReq {
+            info,
+            algorithm: key.signature_algorithm(),
+            signature: der::asn1::BitString::from_bytes(&signature).unwrap(),
+        }
+        .to_der()
+        .unwrap();
+        let pem = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", der.clone()));
+        (der, pem)
+    }
+
+    /// Proof of possession for GOST requests (RFC 2986 §3, checked by `eds-gost`): the request as
+    /// signed gives its key; one bit changed anywhere in the signed certificationRequestInfo or
+    /// in the signature value never does (refused as a bad request or by the key policy), for
+    /// the national center's encoding and TC26's.
+    #[test]
+    fn fail_gost_csr_changed_anywhere_signed_is_never_certified() {
+        use crate::config::AllowedKey;
+        let rng = SystemRandom::new();
+        let policy = KeyPolicy {
+            allowed: vec![
+                AllowedKey::Gost2015_512,
+                AllowedKey::Gost2012_256Tc26,
+                AllowedKey::Gost2012_512Tc26,
+            ],
+            ..KeyPolicy::default()
+        };
+        for profile in [
+            crate::gost::GostProfile::Nca2015_512,
+            crate::gost::GostProfile::Tc26_256,
+        ] {
+            let (key, _) = crate::gost::GostKey::generate(profile, &rng).unwrap();
+            let (der, pem_text) = gost_csr(&key);
+            assert_eq!(
+                read_csr(&pem_text, &policy, true).unwrap().unwrap(),
+                key.spki_der()
+            );
+            // Where the signed info and the signature value lie in the DER.
+            let (_, csr) = X509CertificationRequest::from_der(&der).unwrap();
+            let info_len = csr.certification_request_info.raw.len();
+            let start = der
+                .windows(info_len)
+                .position(|w| w == csr.certification_request_info.raw)
+                .unwrap();
+            let sig_len = csr.signature_value.data.len();
+            let signed = start..start + info_len;
+            let signature = der.len() - sig_len..der.len();
+            for at in signed.chain(signature) {
+                let mut changed = der.clone();
+                changed[at] ^= 0x01;
+                let text = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", changed));
+                match read_csr(&text, &policy, true) {
+                    Err(CaError::BadCsr { .. }) | Ok(Err(_)) => {}
+                    other => panic!("{profile:?}: octet {at} changed gave {other:?}"),
+                }
+            }
+        }
+    }
 }
