@@ -162,7 +162,8 @@ pub(crate) enum CaCommand {
         #[arg(required_unless_present = "iin")]
         request: Option<PathBuf>,
         /// The owner's PKCS#10 certificate request (PEM or DER): the public key to certify;
-        /// `-` reads standard input.
+        /// `-` reads standard input. GOST requests (TC26 or the national center's encoding)
+        /// are taken where the center's key policy names GOST keys (docs/gost.md).
         #[arg(long, value_name = "FILE", conflicts_with = "generate_key")]
         csr: Option<PathBuf>,
         #[command(flatten)]
