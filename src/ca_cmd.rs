@@ -13,7 +13,7 @@ use time::{Date, OffsetDateTime};
 
 use eds_ca::CaError;
 use eds_ca::center::Center;
-use eds_ca::config::{AllowedKey, CenterConfig};
+use eds_ca::config::CenterConfig;
 use eds_ca::issue::{IssueStep, Issued, KeySource};
 use eds_ca::keys::{self, KeyAlgorithm};
 use eds_ca::register::{self, public_view};
@@ -51,6 +51,8 @@ pub(crate) fn algorithm(a: Algorithm) -> KeyAlgorithm {
         Algorithm::P384 => KeyAlgorithm::P384,
         Algorithm::Ed25519 => KeyAlgorithm::Ed25519,
         Algorithm::Gost2015_512 => KeyAlgorithm::Gost2015_512,
+        Algorithm::Gost2012_256Tc26 => KeyAlgorithm::Gost2012_256Tc26,
+        Algorithm::Gost2012_512Tc26 => KeyAlgorithm::Gost2012_512Tc26,
     }
 }
 
@@ -224,9 +226,7 @@ pub(crate) fn run(
                 ..CenterConfig::default()
             };
             // A GOST center certifies the owner keys of its own kind too.
-            if config.algorithm == KeyAlgorithm::Gost2015_512 {
-                config.key_policy.allowed.push(AllowedKey::Gost2015_512);
-            }
+            config.key_policy.allow_gost_of(config.algorithm);
             let center = Center::init(data, config, &pass, now, &rng)?;
             // The first CRLs, so a verifier with --data --offline has the status of every
             // certificate from the start.

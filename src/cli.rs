@@ -56,7 +56,7 @@ pub(crate) enum Command {
         owner_password: Option<String>,
         /// Key algorithm of the demo center (root, issuing center, OCSP responder, TSA) and of
         /// the owners' generated keys; gost2015-512 runs the whole flow on GOST keys in the
-        /// national center's profile.
+        /// national center's profile, gost2012-256-tc26 and gost2012-512-tc26 in the TC26 one.
         #[arg(long, value_enum, default_value = "p256")]
         algorithm: Algorithm,
     },
@@ -162,7 +162,8 @@ pub(crate) enum CaCommand {
         #[arg(required_unless_present = "iin")]
         request: Option<PathBuf>,
         /// The owner's PKCS#10 certificate request (PEM or DER): the public key to certify;
-        /// `-` reads standard input.
+        /// `-` reads standard input. GOST requests (TC26 or the national center's encoding)
+        /// are taken where the center's key policy names GOST keys (docs/gost.md).
         #[arg(long, value_name = "FILE", conflicts_with = "generate_key")]
         csr: Option<PathBuf>,
         #[command(flatten)]
@@ -436,6 +437,15 @@ pub(crate) enum Algorithm {
     /// owner keys besides the usual ones.
     #[value(name = "gost2015-512")]
     Gost2015_512,
+    /// GOST R 34.10-2012 256 bits with Streebog-256 on TC26 paramSetA, under the TC26 OIDs and
+    /// byte order (RFC 9215), which OpenSSL's GOST engine reads. A TC26 center certifies TC26
+    /// owner keys of both sizes besides the usual ones.
+    #[value(name = "gost2012-256-tc26")]
+    Gost2012_256Tc26,
+    /// GOST R 34.10-2012 512 bits with Streebog-512 on TC26 paramSetA, TC26 OIDs and byte order
+    /// (RFC 9215).
+    #[value(name = "gost2012-512-tc26")]
+    Gost2012_512Tc26,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

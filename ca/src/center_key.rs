@@ -76,10 +76,11 @@ impl CenterKey {
                 .into_iter()
                 .find(|a| a.rcgen() == Some(alg))
             }
-            Self::Gost(k) => match k.profile() {
-                GostProfile::Nca2015_512 => Some(KeyAlgorithm::Gost2015_512),
-                _ => None,
-            },
+            Self::Gost(k) => Some(match k.profile() {
+                GostProfile::Nca2015_512 => KeyAlgorithm::Gost2015_512,
+                GostProfile::Tc26_256 => KeyAlgorithm::Gost2012_256Tc26,
+                GostProfile::Tc26_512 => KeyAlgorithm::Gost2012_512Tc26,
+            }),
         }
     }
 
@@ -172,13 +173,15 @@ mod tests {
             (KeyAlgorithm::P384, "1.2.840.10045.4.3.3"),
             (KeyAlgorithm::Ed25519, "1.3.101.112"),
             (KeyAlgorithm::Gost2015_512, "1.2.398.3.10.1.1.2.3.2"),
+            (KeyAlgorithm::Gost2012_256Tc26, "1.2.643.7.1.1.3.2"),
+            (KeyAlgorithm::Gost2012_512Tc26, "1.2.643.7.1.1.3.3"),
         ] {
             let (key, pkcs8) = CenterKey::generate(alg, &rng).unwrap();
             assert_eq!(key.algorithm(), Some(alg));
             assert_eq!(key.signature_algorithm().unwrap().oid.to_string(), oid);
             let again = CenterKey::from_pkcs8(&pkcs8).unwrap();
             assert_eq!(again.spki_der(), key.spki_der());
-            assert_eq!(key.rcgen().is_some(), alg != KeyAlgorithm::Gost2015_512);
+            assert_eq!(key.rcgen().is_some(), alg.gost_profile().is_none());
             let sig = key.sign(b"tbs").unwrap();
             if let CenterKey::Gost(_) = key {
                 assert_eq!(

@@ -67,6 +67,25 @@ impl Default for KeyPolicy {
 }
 
 impl KeyPolicy {
+    /// Adds the GOST owner keys a center of `algorithm` certifies besides the defaults: a
+    /// national-profile center its own kind, a TC26 center both TC26 sizes (what OpenSSL's GOST
+    /// engine makes). Nothing for the other algorithms.
+    pub fn allow_gost_of(&mut self, algorithm: crate::keys::KeyAlgorithm) {
+        use crate::keys::KeyAlgorithm;
+        let add: &[AllowedKey] = match algorithm {
+            KeyAlgorithm::Gost2015_512 => &[AllowedKey::Gost2015_512],
+            KeyAlgorithm::Gost2012_256Tc26 | KeyAlgorithm::Gost2012_512Tc26 => {
+                &[AllowedKey::Gost2012_256Tc26, AllowedKey::Gost2012_512Tc26]
+            }
+            KeyAlgorithm::P256 | KeyAlgorithm::P384 | KeyAlgorithm::Ed25519 => &[],
+        };
+        for key in add {
+            if !self.allowed.contains(key) {
+                self.allowed.push(*key);
+            }
+        }
+    }
+
     /// The accepted key types as a message lists them: `RSA (2048 bits or more), P-256, …`.
     pub fn describe(&self) -> String {
         self.allowed
@@ -102,10 +121,21 @@ pub enum AllowedKey {
     /// not accepted by default, added by `eds ca init --algorithm gost2015-512`.
     #[serde(rename = "gost2015-512")]
     Gost2015_512,
+    /// GOST R 34.10-2012 256 bits under the TC26 identifiers (key `1.2.643.7.1.1.1.1`, RFC
+    /// 9215 §3) on one of the TC26 or CryptoPro 256-bit curves the verifier knows; not accepted
+    /// by default, added by `eds ca init --algorithm gost2012-256-tc26`.
+    #[serde(rename = "gost2012-256-tc26")]
+    Gost2012_256Tc26,
+    /// GOST R 34.10-2012 512 bits under the TC26 identifiers (key `1.2.643.7.1.1.1.2`) on a
+    /// TC26 512-bit curve; not accepted by default, added by `eds ca init --algorithm
+    /// gost2012-512-tc26`.
+    #[serde(rename = "gost2012-512-tc26")]
+    Gost2012_512Tc26,
 }
 
 impl AllowedKey {
-    /// The name messages use (`RSA`, `P-256`, `P-384`, `P-521`, `Ed25519`, `GOST 2015-512`).
+    /// The name messages use (`RSA`, `P-256`, `P-384`, `P-521`, `Ed25519`, `GOST 2015-512`,
+    /// `GOST 2012-256 (TC26)`, `GOST 2012-512 (TC26)`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Rsa => "RSA",
@@ -114,6 +144,8 @@ impl AllowedKey {
             Self::P521 => "P-521",
             Self::Ed25519 => "Ed25519",
             Self::Gost2015_512 => "GOST 2015-512",
+            Self::Gost2012_256Tc26 => "GOST 2012-256 (TC26)",
+            Self::Gost2012_512Tc26 => "GOST 2012-512 (TC26)",
         }
     }
 }

@@ -12,7 +12,8 @@
 //! survives.
 //!
 //! The center holds such a key as [`crate::center_key::CenterKey::Gost`] (`eds ca init
-//! --algorithm gost2015-512`); see `docs/gost.md` for what the center does with it.
+//! --algorithm gost2015-512`, or `gost2012-256-tc26` / `gost2012-512-tc26` for TC26); see
+//! `docs/gost.md` for what the center does with it.
 
 use der::asn1::{BitString, OctetString};
 use der::{Any, Decode, Encode};

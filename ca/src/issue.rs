@@ -365,7 +365,7 @@ impl Center {
                     let text = pem_text
                         .or(req.csr_pem.as_deref())
                         .ok_or(CaError::NoPublicKey)?;
-                    Some(read_csr(text, policy, false)?.map(|spki| owner_der::spki_der(&spki)))
+                    Some(read_csr(text, policy, false)?)
                 }
                 KeySource::PublicKey(spki) => {
                     Some(check_given_key(&owner_der::spki_der(spki), policy)?)
@@ -595,12 +595,11 @@ impl Center {
         let public = match &job.public {
             JobKey::Ready(spki) => spki,
             JobKey::Csr(text) => {
-                let spki = read_csr(text, &self.config().key_policy, true)?.map_err(|r| {
+                checked = read_csr(text, &self.config().key_policy, true)?.map_err(|r| {
                     CaError::Internal {
                         reason: format!("issue_batch: a request's key passed, then failed: {r}"),
                     }
                 })?;
-                checked = owner_der::spki_der(&spki);
                 &checked
             }
         };
@@ -815,7 +814,7 @@ fn public_key(
             let text = pem_text
                 .or(req.csr_pem.as_deref())
                 .ok_or(CaError::NoPublicKey)?;
-            Ok(read_csr(text, policy, true)?.map(|spki| (owner_der::spki_der(&spki), None)))
+            Ok(read_csr(text, policy, true)?.map(|spki| (spki, None)))
         }
         KeySource::PublicKey(spki) => {
             Ok(check_given_key(&owner_der::spki_der(spki), policy)?.map(|spki| (spki, None)))
@@ -857,19 +856,29 @@ pub(crate) fn issued_audit(issued: &Issued, actor: &str, now: OffsetDateTime) ->
 /// private key) and returns its public key, under the default [`KeyPolicy`]; a key or signature
 /// algorithm the policy refuses is a [`CaError::BadCsr`] here (issuance records it as a refusal).
 pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
-    read_csr(pem_text, &KeyPolicy::default(), true)?.map_err(|refusal| CaError::BadCsr {
-        reason: refusal.to_string(),
+    let der =
+        read_csr(pem_text, &KeyPolicy::default(), true)?.map_err(|refusal| CaError::BadCsr {
+            reason: refusal.to_string(),
+        })?;
+    SubjectPublicKeyInfo::from_der(&der).map_err(|e| CaError::BadCsr {
+        reason: format!("unsupported public key: {e}"),
     })
 }
 
 /// Parses a PKCS#10 request (RFC 2986) and applies the key policy: the self-signature's
 /// algorithm, then the key's type and size, both before the signature is verified (when
-/// `verify`), so that a key the center does not support is reported as such.
+/// `verify`), so that a key the center does not support is reported as such. Returns the
+/// SubjectPublicKeyInfo DER to certify.
+///
+/// A GOST key's request (RFC 9215 §4 key, signed under a GOST signature identifier, the national
+/// center's or TC26's) has its self-signature checked by `eds-gost` over the
+/// certificationRequestInfo as encoded (RFC 2986 §4.2) and its key certified as the request
+/// writes it; any other through x509-parser (ring) and rcgen.
 fn read_csr(
     pem_text: &str,
     policy: &KeyPolicy,
     verify: bool,
-) -> Result<Result<SubjectPublicKeyInfo, Refusal>, CaError> {
+) -> Result<Result<Vec<u8>, Refusal>, CaError> {
     let bad = |reason: String| CaError::BadCsr { reason };
     let parsed = pem::parse(pem_text).map_err(|e| bad(format!("not PEM: {e}")))?;
     if parsed.tag() != "CERTIFICATE REQUEST" && parsed.tag() != "NEW CERTIFICATE REQUEST" {
@@ -894,13 +903,41 @@ fn read_csr(
     if let Err(refusal) = checked {
         return Ok(Err(refusal));
     }
-    if verify {
-        csr.verify_signature()
-            .map_err(|_| bad("the request's self-signature does not verify".into()))?;
+    let spki_raw = csr.certification_request_info.subject_pki.raw;
+    let not_verified = || bad("the request's self-signature does not verify".into());
+    if is_gost_key(&csr.certification_request_info.subject_pki) {
+        if verify {
+            let signature_oid =
+                der::asn1::ObjectIdentifier::new(&csr.signature_algorithm.algorithm.to_id_string())
+                    .map_err(|_| not_verified())?;
+            if csr.signature_value.unused_bits != 0 {
+                return Err(not_verified());
+            }
+            eds_gost::verify_spki(
+                spki_raw,
+                &signature_oid,
+                csr.certification_request_info.raw,
+                &csr.signature_value.data,
+            )
+            .map_err(|_| not_verified())?;
+        }
+        return Ok(Ok(spki_raw.to_vec()));
     }
-    SubjectPublicKeyInfo::from_der(csr.certification_request_info.subject_pki.raw)
-        .map(Ok)
+    if verify {
+        csr.verify_signature().map_err(|_| not_verified())?;
+    }
+    SubjectPublicKeyInfo::from_der(spki_raw)
+        .map(|spki| Ok(owner_der::spki_der(&spki)))
         .map_err(|e| bad(format!("unsupported public key: {e}")))
+}
+
+/// Whether a public key is of a GOST algorithm (`eds-gost`'s table: the national center's arc or
+/// TC26's), which x509-parser and rcgen do not know.
+fn is_gost_key(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> bool {
+    der::asn1::ObjectIdentifier::new(&spki.algorithm.algorithm.to_id_string())
+        .ok()
+        .and_then(|oid| eds_gost::algorithm(&oid))
+        .is_some_and(|row| row.kind == eds_gost::Kind::PublicKey)
 }
 
 /// Whose request it is: the applicant's IIN and the entity's BIN, if any.
@@ -1424,5 +1461,75 @@ mod tests {
             ),
             "{generated:?}"
         );
+    }
+
+    /// A PKCS#10 request for a GOST key, self-signed in the key's profile; its DER and PEM.
+    fn gost_csr(key: &crate::gost::GostKey) -> (Vec<u8>, String) {
+        use der::{Decode as _, Encode as _};
+        use x509_cert::request::{CertReq, CertReqInfo};
+        let info = CertReqInfo {
+            version: x509_cert::request::Version::V1,
+            subject: x509_cert::name::Name::default(),
+            public_key: spki::SubjectPublicKeyInfoOwned::from_der(key.spki_der()).unwrap(),
+            attributes: Default::default(),
+        };
+        let signature = key.sign(&info.to_der().unwrap()).unwrap();
+        let der = CertReq {
+            info,
+            algorithm: key.signature_algorithm(),
+            signature: der::asn1::BitString::from_bytes(&signature).unwrap(),
+        }
+        .to_der()
+        .unwrap();
+        let pem = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", der.clone()));
+        (der, pem)
+    }
+
+    /// Proof of possession for GOST requests (RFC 2986 §3, checked by `eds-gost`): the request as
+    /// signed gives its key; one bit changed anywhere in the signed certificationRequestInfo or
+    /// in the signature value never does (refused as a bad request or by the key policy), for
+    /// the national center's encoding and TC26's.
+    #[test]
+    fn fail_gost_csr_changed_anywhere_signed_is_never_certified() {
+        use crate::config::AllowedKey;
+        let rng = SystemRandom::new();
+        let policy = KeyPolicy {
+            allowed: vec![
+                AllowedKey::Gost2015_512,
+                AllowedKey::Gost2012_256Tc26,
+                AllowedKey::Gost2012_512Tc26,
+            ],
+            ..KeyPolicy::default()
+        };
+        for profile in [
+            crate::gost::GostProfile::Nca2015_512,
+            crate::gost::GostProfile::Tc26_256,
+        ] {
+            let (key, _) = crate::gost::GostKey::generate(profile, &rng).unwrap();
+            let (der, pem_text) = gost_csr(&key);
+            assert_eq!(
+                read_csr(&pem_text, &policy, true).unwrap().unwrap(),
+                key.spki_der()
+            );
+            // Where the signed info and the signature value lie in the DER.
+            let (_, csr) = X509CertificationRequest::from_der(&der).unwrap();
+            let info_len = csr.certification_request_info.raw.len();
+            let start = der
+                .windows(info_len)
+                .position(|w| w == csr.certification_request_info.raw)
+                .unwrap();
+            let sig_len = csr.signature_value.data.len();
+            let signed = start..start + info_len;
+            let signature = der.len() - sig_len..der.len();
+            for at in signed.chain(signature) {
+                let mut changed = der.clone();
+                changed[at] ^= 0x01;
+                let text = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", changed));
+                match read_csr(&text, &policy, true) {
+                    Err(CaError::BadCsr { .. }) | Ok(Err(_)) => {}
+                    other => panic!("{profile:?}: octet {at} changed gave {other:?}"),
+                }
+            }
+        }
     }
 }

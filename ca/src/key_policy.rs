@@ -27,6 +27,10 @@ const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const ED25519: &str = "1.3.101.112";
 /// The national center's GOST 34.10-2015 512-bit key (`fixtures/nca/README.md`).
 const NCA_GOST2015_512: &str = "1.2.398.3.10.1.1.2.2";
+/// GOST R 34.10-2012 256-bit key under the TC26 identifiers (RFC 9215 §3).
+const TC26_GOST2012_256: &str = "1.2.643.7.1.1.1.1";
+/// GOST R 34.10-2012 512-bit key under the TC26 identifiers (RFC 9215 §3).
+const TC26_GOST2012_512: &str = "1.2.643.7.1.1.1.2";
 
 /// Refuses a key whose type or size `policy` does not accept.
 pub(crate) fn check_key(
@@ -90,8 +94,28 @@ pub(crate) fn check_key(
                 )),
             }
         }
+        // TC26 keys (RFC 9215 §4): a parameter set the verifier knows, of the key's size, and
+        // the point on its curve (eds_gost checks all three).
+        TC26_GOST2012_256 if allows(AllowedKey::Gost2012_256Tc26) => gost_public_key(spki.raw)
+            .map_err(|e| {
+                not_allowed(format!(
+                    "GOST 2012-256 (TC26) with a malformed public key ({e})"
+                ))
+            }),
+        TC26_GOST2012_512 if allows(AllowedKey::Gost2012_512Tc26) => gost_public_key(spki.raw)
+            .map_err(|e| {
+                not_allowed(format!(
+                    "GOST 2012-512 (TC26) with a malformed public key ({e})"
+                ))
+            }),
         other => Err(not_allowed(algorithm_name(other))),
     }
+}
+
+/// Reads a TC26 GOST public key (RFC 9215 §4): its parameter set must name a curve `eds-gost`
+/// knows, of the key's size, and the point must be on it.
+fn gost_public_key(spki_der: &[u8]) -> Result<(), eds_gost::Error> {
+    eds_gost::public_key_from_spki(spki_der).map(|_| ())
 }
 
 /// Refuses a PKCS#10 request self-signed with SHA-1 or MD5 (RFC 6194 §3, NIST SP 800-131A).
@@ -142,7 +166,8 @@ fn algorithm_name(oid: &str) -> String {
         "1.3.101.113" => "Ed448".into(),
         "1.2.840.10040.4.1" => "DSA".into(),
         "1.2.840.113549.1.1.10" => "RSASSA-PSS".into(),
-        "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.1.2" => "GOST R 34.10-2012".into(),
+        TC26_GOST2012_256 => "GOST 2012-256 (TC26)".into(),
+        TC26_GOST2012_512 => "GOST 2012-512 (TC26)".into(),
         NCA_GOST2015_512 => "GOST 2015-512".into(),
         other => format!("OID {other}"),
     }

@@ -44,6 +44,14 @@ pub enum KeyAlgorithm {
     /// its identifiers under 1.2.398.3.10 and its byte order ([`crate::gost::GostProfile`]).
     #[serde(rename = "gost2015-512")]
     Gost2015_512,
+    /// GOST R 34.10-2012 with 256-bit keys on TC26 paramSetA (RFC 7836) over Streebog-256,
+    /// under the TC26 identifiers and byte order (RFC 9215): what OpenSSL's GOST engine reads.
+    #[serde(rename = "gost2012-256-tc26")]
+    Gost2012_256Tc26,
+    /// GOST R 34.10-2012 with 512-bit keys on TC26 paramSetA over Streebog-512, under the
+    /// TC26 identifiers and byte order (RFC 9215).
+    #[serde(rename = "gost2012-512-tc26")]
+    Gost2012_512Tc26,
 }
 
 impl KeyAlgorithm {
@@ -54,28 +62,37 @@ impl KeyAlgorithm {
             Self::P256 => Some(&rcgen::PKCS_ECDSA_P256_SHA256),
             Self::P384 => Some(&rcgen::PKCS_ECDSA_P384_SHA384),
             Self::Ed25519 => Some(&rcgen::PKCS_ED25519),
-            Self::Gost2015_512 => None,
+            Self::Gost2015_512 | Self::Gost2012_256Tc26 | Self::Gost2012_512Tc26 => None,
         }
     }
 
-    /// The machine name (`p256`, `p384`, `ed25519`, `gost2015-512`).
+    /// The machine name (`p256`, `p384`, `ed25519`, `gost2015-512`, `gost2012-256-tc26`,
+    /// `gost2012-512-tc26`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::P256 => "p256",
             Self::P384 => "p384",
             Self::Ed25519 => "ed25519",
             Self::Gost2015_512 => "gost2015-512",
+            Self::Gost2012_256Tc26 => "gost2012-256-tc26",
+            Self::Gost2012_512Tc26 => "gost2012-512-tc26",
         }
     }
 
     /// Generates a fresh key pair with randomness from `rng`, as PKCS#8 DER.
     pub fn generate_pkcs8(self, rng: &dyn SecureRandom) -> Result<Zeroizing<Vec<u8>>, CaError> {
+        if let Some(profile) = self.gost_profile() {
+            return GostKey::generate(profile, rng).map(|(_, pkcs8)| pkcs8);
+        }
         let doc = match self {
             Self::P256 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, rng),
             Self::P384 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, rng),
             Self::Ed25519 => Ed25519KeyPair::generate_pkcs8(rng),
-            Self::Gost2015_512 => {
-                return GostKey::generate(GostProfile::Nca2015_512, rng).map(|(_, pkcs8)| pkcs8);
+            // Generated above.
+            Self::Gost2015_512 | Self::Gost2012_256Tc26 | Self::Gost2012_512Tc26 => {
+                return Err(CaError::Internal {
+                    reason: "GOST key generation fell through".into(),
+                });
             }
         }
         .map_err(|_| CaError::Random)?;
@@ -84,6 +101,16 @@ impl KeyAlgorithm {
             // OpenSSL 3.0 refuses; v1 (RFC 8410 §7) is read everywhere, ring included.
             Self::Ed25519 => pkcs8_v1(doc.as_ref()),
             _ => Ok(Zeroizing::new(doc.as_ref().to_vec())),
+        }
+    }
+
+    /// The GOST profile of a GOST algorithm, `None` for the others.
+    pub fn gost_profile(self) -> Option<GostProfile> {
+        match self {
+            Self::Gost2015_512 => Some(GostProfile::Nca2015_512),
+            Self::Gost2012_256Tc26 => Some(GostProfile::Tc26_256),
+            Self::Gost2012_512Tc26 => Some(GostProfile::Tc26_512),
+            Self::P256 | Self::P384 | Self::Ed25519 => None,
         }
     }
 
@@ -429,6 +456,8 @@ mod tests {
             KeyAlgorithm::P384,
             KeyAlgorithm::Ed25519,
             KeyAlgorithm::Gost2015_512,
+            KeyAlgorithm::Gost2012_256Tc26,
+            KeyAlgorithm::Gost2012_512Tc26,
         ] {
             let (key, pkcs8) = alg.generate(&rng).unwrap();
             let pem = encrypt_pkcs8_pem(&pkcs8, b"correct horse", &rng).unwrap();

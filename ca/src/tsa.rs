@@ -28,7 +28,7 @@
 //! | request | failInfo |
 //! |---|---|
 //! | not one DER `TimeStampReq` v1, or an imprint of the wrong length | `badDataFormat` |
-//! | message imprint hashed with anything but SHA-256, SHA-384, SHA-512 | `badAlg` |
+//! | message imprint hashed with anything but SHA-256, SHA-384, SHA-512, or Streebog-256/512 (TC26 `1.2.643.7.1.1.2.2`/`.3`, the national center's `1.2.398.3.10.1.3.3`) | `badAlg` |
 //! | reqPolicy present and not the configured policy | `unacceptedPolicy` |
 //! | any request extension (none is supported) | `unacceptedExtension` |
 //! | the register cannot give serials, the signature fails | `systemFailure` |
@@ -137,6 +137,10 @@ const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101
 const ID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 /// Streebog-512 under the national center's arc (`fixtures/nca/README.md`).
 const ID_NCA_STREEBOG512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.3");
+/// Streebog-256, id-tc26-gost3411-12-256 (RFC 9215 §2).
+const ID_TC26_STREEBOG256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.2");
+/// Streebog-512, id-tc26-gost3411-12-512 (RFC 9215 §2).
+const ID_TC26_STREEBOG512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.3");
 
 /// What the tokens say beyond the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,9 +172,10 @@ pub enum TsaProblem {
         /// The decoder's message, with the byte position.
         reason: String,
     },
-    /// `badAlg`: the imprint's hash algorithm is not SHA-256, SHA-384 or SHA-512.
+    /// `badAlg`: the imprint's hash algorithm is not SHA-256, SHA-384, SHA-512 or Streebog.
     #[error(
-        "timestamp request: hash algorithm {oid} is not accepted (SHA-256, SHA-384, SHA-512 are)"
+        "timestamp request: hash algorithm {oid} is not accepted (SHA-256, SHA-384, SHA-512, \
+         Streebog-256 and Streebog-512 are)"
     )]
     UnsupportedHash {
         /// The algorithm's OID, dotted.
@@ -358,17 +363,28 @@ enum Hash {
     Sha384,
     Sha512,
     /// Streebog-512 (GOST R 34.11-2012) under the national center's identifier
-    /// `1.2.398.3.10.1.3.3`: the digest of a GOST 2015-512 TSA's tokens. Not an imprint
-    /// algorithm ([`Hash::from_oid`] does not name it).
+    /// `1.2.398.3.10.1.3.3`: the digest of a GOST 2015-512 TSA's tokens, and an imprint
+    /// algorithm (the center's own software names Streebog-512 so).
     Streebog512,
+    /// Streebog-256 under the TC26 identifier (RFC 9215 §2): the digest of a TC26 256-bit TSA's
+    /// tokens, and an imprint algorithm.
+    Streebog256Tc26,
+    /// Streebog-512 under the TC26 identifier (RFC 9215 §2): the digest of a TC26 512-bit TSA's
+    /// tokens, and an imprint algorithm.
+    Streebog512Tc26,
 }
 
 impl Hash {
+    /// The imprint algorithms accepted (RFC 3161 §2.4.1: the TSA checks the hash algorithm is
+    /// one it knows, and the imprint's length that of its output).
     fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
         match *oid {
             ID_SHA256 => Some(Self::Sha256),
             ID_SHA384 => Some(Self::Sha384),
             ID_SHA512 => Some(Self::Sha512),
+            ID_NCA_STREEBOG512 => Some(Self::Streebog512),
+            ID_TC26_STREEBOG256 => Some(Self::Streebog256Tc26),
+            ID_TC26_STREEBOG512 => Some(Self::Streebog512Tc26),
             _ => None,
         }
     }
@@ -379,15 +395,18 @@ impl Hash {
             Self::Sha384 => ID_SHA384,
             Self::Sha512 => ID_SHA512,
             Self::Streebog512 => ID_NCA_STREEBOG512,
+            Self::Streebog256Tc26 => ID_TC26_STREEBOG256,
+            Self::Streebog512Tc26 => ID_TC26_STREEBOG512,
         }
     }
 
     /// The digest AlgorithmIdentifier's parameters: absent for SHA-2 (RFC 5754 §2), NULL for
-    /// the national center's Streebog, as its own timestamp tokens write it.
+    /// Streebog, as the national center's own timestamp tokens and OpenSSL's GOST engine write
+    /// it.
     fn parameters(self) -> Option<Any> {
         match self {
             Self::Sha256 | Self::Sha384 | Self::Sha512 => None,
-            Self::Streebog512 => Some(Any::null()),
+            Self::Streebog512 | Self::Streebog256Tc26 | Self::Streebog512Tc26 => Some(Any::null()),
         }
     }
 
@@ -396,15 +415,16 @@ impl Hash {
             Self::Sha256 => digest::digest(&digest::SHA256, data).as_ref().to_vec(),
             Self::Sha384 => digest::digest(&digest::SHA384, data).as_ref().to_vec(),
             Self::Sha512 => digest::digest(&digest::SHA512, data).as_ref().to_vec(),
-            Self::Streebog512 => eds_gost::Hash::Streebog512.digest(data),
+            Self::Streebog512 | Self::Streebog512Tc26 => eds_gost::Hash::Streebog512.digest(data),
+            Self::Streebog256Tc26 => eds_gost::Hash::Streebog256.digest(data),
         }
     }
 
     fn output_len(self) -> usize {
         match self {
-            Self::Sha256 => 32,
+            Self::Sha256 | Self::Streebog256Tc26 => 32,
             Self::Sha384 => 48,
-            Self::Sha512 | Self::Streebog512 => 64,
+            Self::Sha512 | Self::Streebog512 | Self::Streebog512Tc26 => 64,
         }
     }
 
@@ -413,7 +433,8 @@ impl Hash {
             Self::Sha256 => "SHA-256",
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
-            Self::Streebog512 => "Streebog-512",
+            Self::Streebog512 | Self::Streebog512Tc26 => "Streebog-512",
+            Self::Streebog256Tc26 => "Streebog-256",
         }
     }
 }
@@ -889,7 +910,8 @@ fn signing(e: impl std::fmt::Display) -> TsaProblem {
 
 /// The digest and CMS signature algorithm of the TSA's key (RFC 5754 §3.3 ECDSA; RFC 8419 §3.1
 /// Ed25519 with SHA-512 as the digest of the signed attributes; a GOST 2015-512 key with
-/// Streebog-512 and the national center's signature identifier, as its own tokens carry them).
+/// Streebog-512 and the national center's signature identifier, as its own tokens carry them; a
+/// TC26 key with the Streebog of its size and the TC26 signature identifier, RFC 9215 §3).
 fn signature_algorithm(key: &CenterKey) -> Result<(Hash, AlgorithmIdentifierOwned), CaError> {
     let unsupported = |what: String| CaError::KeyFile {
         path: KEY_FILE.into(),
@@ -900,6 +922,8 @@ fn signature_algorithm(key: &CenterKey) -> Result<(Hash, AlgorithmIdentifierOwne
         Some(KeyAlgorithm::P384) => Hash::Sha384,
         Some(KeyAlgorithm::Ed25519) => Hash::Sha512,
         Some(KeyAlgorithm::Gost2015_512) => Hash::Streebog512,
+        Some(KeyAlgorithm::Gost2012_256Tc26) => Hash::Streebog256Tc26,
+        Some(KeyAlgorithm::Gost2012_512Tc26) => Hash::Streebog512Tc26,
         None => {
             let name = match key {
                 CenterKey::Ring(k) => format!("{:?}", rcgen::PublicKeyData::algorithm(k)),

@@ -277,6 +277,68 @@ fn ok_granted_token_structure_and_signature_for_each_hash_and_key() {
     }
 }
 
+/// Streebog imprints (GOST R 34.11-2012): the TC26 identifiers of both sizes (RFC 9215 §2) and
+/// the national center's Streebog-512, with absent or NULL parameters, are granted and echoed in
+/// the token as asked; an imprint of the other size is badDataFormat; GOST R 34.11-94 (the
+/// center's 2004 generation hash, `1.2.398.3.10.1.3.1`) and an unassigned TC26 arc are badAlg.
+#[test]
+fn ok_streebog_imprints_are_granted_and_echoed_others_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = center(dir.path(), KeyAlgorithm::P256);
+    let tsa = load(&c, now());
+    for (hash, len) in [
+        ("1.2.643.7.1.1.2.2", 32),
+        ("1.2.643.7.1.1.2.3", 64),
+        ("1.2.398.3.10.1.3.3", 64),
+    ] {
+        for null in [false, true] {
+            let mut req = request(hash, len, Some(&[0x2A]), false);
+            if null {
+                req.message_imprint.hash_algorithm.parameters = Some(Any::null());
+            }
+            let a = tsa.answer(c.store(), &req.to_der().unwrap(), now());
+            assert_eq!(a.problem, None, "{hash}");
+            let r = read(&a.der);
+            assert_eq!(r.status.status, STATUS_GRANTED);
+            let (_, tst) = tst_of(&r);
+            assert_eq!(tst.message_imprint, req.message_imprint, "{hash}");
+        }
+        let other = if len == 32 { 64 } else { 32 };
+        let p = assert_rejected(
+            &tsa,
+            &c,
+            &request(hash, other, None, false).to_der().unwrap(),
+            FailInfo::BadDataFormat,
+        );
+        assert_eq!(
+            p,
+            TsaProblem::ImprintLength {
+                algorithm: if len == 32 {
+                    "Streebog-256"
+                } else {
+                    "Streebog-512"
+                },
+                found: other,
+                expected: len
+            }
+        );
+    }
+    for unknown in ["1.2.398.3.10.1.3.1", "1.2.643.7.1.1.2.4"] {
+        let p = assert_rejected(
+            &tsa,
+            &c,
+            &request(unknown, 32, None, false).to_der().unwrap(),
+            FailInfo::BadAlg,
+        );
+        assert_eq!(
+            p,
+            TsaProblem::UnsupportedHash {
+                oid: unknown.into()
+            }
+        );
+    }
+}
+
 /// The SignerInfo's attributes and signature, checked as a relying party would.
 fn verify_signature(sd: &SignedData, cert_der: &[u8], algorithm: KeyAlgorithm) {
     let cert = Certificate::from_der(cert_der).unwrap();
@@ -313,7 +375,11 @@ fn verify_signature(sd: &SignedData, cert_der: &[u8], algorithm: KeyAlgorithm) {
             &ring::signature::ECDSA_P384_SHA384_ASN1,
         ),
         KeyAlgorithm::Ed25519 => (&ring::digest::SHA512, &ring::signature::ED25519),
-        KeyAlgorithm::Gost2015_512 => panic!("ring has no GOST: tests/ca_gost_center.rs checks it"),
+        KeyAlgorithm::Gost2015_512
+        | KeyAlgorithm::Gost2012_256Tc26
+        | KeyAlgorithm::Gost2012_512Tc26 => {
+            panic!("ring has no GOST: tests/ca_gost_center.rs and tests/ca_gost_tc26.rs check it")
+        }
     };
     let md = attrs
         .iter()
