@@ -856,12 +856,18 @@ pub(crate) fn issued_audit(issued: &Issued, actor: &str, now: OffsetDateTime) ->
 /// private key) and returns its public key, under the default [`KeyPolicy`]; a key or signature
 /// algorithm the policy refuses is a [`CaError::BadCsr`] here (issuance records it as a refusal).
 pub fn csr_public_key(pem_text: &str) -> Result<SubjectPublicKeyInfo, CaError> {
-    let der =
-        read_csr(pem_text, &KeyPolicy::default(), true)?.map_err(|refusal| CaError::BadCsr {
-            reason: refusal.to_string(),
-        })?;
+    let der = csr_key_der(pem_text, &KeyPolicy::default())?;
     SubjectPublicKeyInfo::from_der(&der).map_err(|e| CaError::BadCsr {
         reason: format!("unsupported public key: {e}"),
+    })
+}
+
+/// The SubjectPublicKeyInfo DER a PKCS#10 request certifies, once its self-signature verifies,
+/// under `policy`: a GOST center's takes GOST keys, whose self-signatures `eds-gost` verifies
+/// (rcgen reads no GOST key, so the key stays DER).
+pub fn csr_key_der(pem_text: &str, policy: &KeyPolicy) -> Result<Vec<u8>, CaError> {
+    read_csr(pem_text, policy, true)?.map_err(|refusal| CaError::BadCsr {
+        reason: refusal.to_string(),
     })
 }
 

@@ -55,6 +55,15 @@ for k in p256 p384 ed25519 rsa; do
         -subj "/CN=ТЕСТОВ ТЕСТ/SN=ТЕСТОВ/serialNumber=IIN900101300017/C=KZ" -utf8
     openssl req -in "$here/csr_pem/$k.csr" -outform DER -out "$here/csr_der/$k.der"
 done
+# GOST R 34.10-2012 requests in the TC26 encoding, made by OpenSSL's GOST engine (Debian's
+# libengine-gost-openssl), for csr_der only (its policy takes GOST keys).
+printf 'openssl_conf = d\n[d]\nengines = e\n[e]\ngost = g\n[g]\nengine_id = gost\ndefault_algorithms = ALL\n' > "$tmp/gost.cnf"
+for size in 256 512; do
+    OPENSSL_CONF="$tmp/gost.cnf" openssl genpkey -algorithm "gost2012_$size" -pkeyopt paramset:A \
+        -out "$tmp/gost$size.pem"
+    OPENSSL_CONF="$tmp/gost.cnf" openssl req -new -key "$tmp/gost$size.pem" -subj /CN=applicant \
+        "-md_gost12_$size" -outform DER -out "$here/csr_der/gost2012_${size}_tc26.der"
+done
 
 # --- encrypted_key: PBES2 with PBKDF2 (2 iterations) and with scrypt (N = 16), passphrase fuzz,
 # as DER (the target wraps it into PEM, so that mutations land in the DER, not in the base64)
