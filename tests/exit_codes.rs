@@ -343,6 +343,23 @@ fn ca_issue_codes() {
 fn ca_revoke_init_registry_audit_codes() {
     let s = Setup::new();
     s.expect(&["ca", "revoke", "01"], USAGE, "usage");
+    for flag in ["--received-at", "--invalidity-date"] {
+        s.expect(
+            &[
+                "ca",
+                "revoke",
+                "01",
+                "--ground",
+                "holder-request",
+                "--notified-by",
+                "the holder",
+                flag,
+                "yesterday",
+            ],
+            USAGE,
+            "usage",
+        );
+    }
     let revoke = |serial: &str| {
         vec![
             "ca",
