@@ -1125,9 +1125,14 @@ pub(crate) fn import_registry(
     Ok(revoked)
 }
 
+/// A date flag's value: a usage error (64) when it is not YYYY-MM-DD.
 fn parse_day(s: &str, flag: &str) -> anyhow::Result<Date> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .with_context(|| format!("{flag} {s:?} is not a date like 2026-01-31"))
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|e| {
+        stdio::usage(
+            format!("{flag} {s:?} is not a date: {e}"),
+            "give a date such as 2026-01-31",
+        )
+    })
 }
 
 /// `n` and the noun in the number it takes (`1 certificate`, `2 certificates`).

@@ -382,6 +382,28 @@ fn ca_revoke_init_registry_audit_codes() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(&s.run(&args));
     s.expect(&args, 4, "conflict");
+    // Court bans: a date that does not parse.
+    for flag in ["--from", "--until"] {
+        s.expect(
+            &[
+                "ca",
+                "ban",
+                "--iin",
+                "850314300122",
+                "--decision",
+                "2-123/2026",
+                flag,
+                "someday",
+            ],
+            USAGE,
+            "usage",
+        );
+    }
+    s.expect(
+        &["ca", "unban", "1", "--decision", "d", "--on", "someday"],
+        USAGE,
+        "usage",
+    );
     // init on an existing center.
     s.expect(&["ca", "init"], 4, "conflict");
     // registry import: missing and garbage files.
