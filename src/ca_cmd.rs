@@ -141,9 +141,14 @@ pub(crate) fn first_line(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(line.to_vec())
 }
 
+/// A time flag's value: a usage error (64) when it is not RFC 3339.
 fn parse_time(s: &str, what: &str) -> anyhow::Result<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339)
-        .with_context(|| format!("{what} {s:?} is not an RFC 3339 time like 2026-01-31T12:00:00Z"))
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+        stdio::usage(
+            format!("{what} {s:?} is not an RFC 3339 time: {e}"),
+            "give a time such as 2026-01-31T12:00:00Z",
+        )
+    })
 }
 
 /// The register named by `--register`, a relative SQLite path taken from the working folder.
@@ -620,6 +625,15 @@ pub(crate) fn run(
         CaCommand::Migrate { from, to } => {
             let from = register_url(Some(&from))?.context("--from")?;
             let to = register_url(Some(&to))?.context("--to")?;
+            // A source register that is not there is a missing input (66).
+            if let RegisterUrl::Sqlite(path) = &from
+                && !path.exists()
+            {
+                return Err(anyhow::Error::new(crate::exit::NoInput(
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such register"),
+                )))
+                .with_context(|| format!("--from {from}"));
+            }
             let report =
                 eds_ca::store::migrate::copy_register(&from, &to).map_err(eds_ca::CaError::from)?;
             if json_out {
@@ -1111,9 +1125,14 @@ pub(crate) fn import_registry(
     Ok(revoked)
 }
 
+/// A date flag's value: a usage error (64) when it is not YYYY-MM-DD.
 fn parse_day(s: &str, flag: &str) -> anyhow::Result<Date> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .with_context(|| format!("{flag} {s:?} is not a date like 2026-01-31"))
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|e| {
+        stdio::usage(
+            format!("{flag} {s:?} is not a date: {e}"),
+            "give a date such as 2026-01-31",
+        )
+    })
 }
 
 /// `n` and the noun in the number it takes (`1 certificate`, `2 certificates`).

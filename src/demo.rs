@@ -275,6 +275,10 @@ pub(crate) fn run(
         ..CenterConfig::default()
     };
     config.key_policy.allow_gost_of(algorithm);
+    // A data folder that cannot be made is an output that cannot be written (73).
+    fs::create_dir_all(data)
+        .map_err(crate::exit::CantCreate)
+        .with_context(|| format!("create the data folder {}", data.display()))?;
     let center = Center::init(&dir, config, pass.as_bytes(), d.at(0), &rng)?;
     let mut registry: RegistryFile = serde_json::from_str(REGISTRY).context("demo registry")?;
     let minor = fifteen_year_old(eds_profile::kz_time::legal_date(now))?;

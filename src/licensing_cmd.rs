@@ -32,8 +32,6 @@ use crate::extend_cmd::{self, Level, LtSources, Tsa};
 use crate::stdio;
 use crate::verify_cmd::{CommonArgs, build_verifier, check_one_stdin, code_for, render_document};
 
-const PASSWORD_ENV: &str = "EDS_KEY_PASSWORD";
-
 /// `eds submission …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum SubmissionCommand {
@@ -462,8 +460,9 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
 /// Reads the password of a key file: --password-file's first line, else EDS_KEY_PASSWORD.
 fn password(file: Option<&Path>) -> anyhow::Result<String> {
     crate::sign_cmd::password(file)?.ok_or_else(|| {
-        anyhow::anyhow!(
-            "no password for the key file: set {PASSWORD_ENV} or give --password-file FILE"
+        stdio::usage(
+            "no password for the key file",
+            "set EDS_KEY_PASSWORD or give --password-file FILE",
         )
     })
 }
@@ -554,10 +553,12 @@ fn seal_checked(
     Ok(der)
 }
 
-fn parse_ground(s: &str) -> anyhow::Result<RefusalGround> {
+/// A `--ground` or `--maintain` value: a usage error (64) when it names no refusal ground.
+fn parse_ground(option: &str, s: &str) -> anyhow::Result<RefusalGround> {
     serde_json::from_value(Value::String(s.to_owned())).map_err(|_| {
-        anyhow::anyhow!(
-            "--ground {s:?} is not a refusal ground; the grounds of each service are listed by `eds license issue --help`"
+        stdio::usage(
+            format!("{option} {s:?} is not a refusal ground"),
+            "the grounds of each service are listed by `eds license issue --help`",
         )
     })
 }
@@ -572,14 +573,21 @@ pub(crate) fn result_exit_code(r: &ResultCheck) -> Exit {
 }
 
 fn parse_date(option: &str, s: &str) -> anyhow::Result<Date> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|e| anyhow::anyhow!("{option} {s:?} is not a date YYYY-MM-DD: {e}"))
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|e| {
+        stdio::usage(
+            format!("{option} {s:?} is not a date: {e}"),
+            "give a date as YYYY-MM-DD",
+        )
+    })
 }
 
 /// `--pause FIRST..LAST`: a period outside the term, both days included.
 fn parse_pause(s: &str) -> anyhow::Result<Excluded> {
     let (first, last) = s.split_once("..").ok_or_else(|| {
-        anyhow::anyhow!("--pause {s:?} is not FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD)")
+        stdio::usage(
+            format!("--pause {s:?} is not FIRST..LAST"),
+            "give --pause as YYYY-MM-DD..YYYY-MM-DD",
+        )
     })?;
     let (first, last) = (parse_date("--pause", first)?, parse_date("--pause", last)?);
     if last < first {
@@ -729,7 +737,9 @@ fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
 /// Writes a signed (DER) result to `path` (its folder made if need be), or standard output.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+        fs::create_dir_all(dir)
+            .map_err(crate::exit::CantCreate)
+            .with_context(|| format!("create {}", dir.display()))?;
     }
     stdio::write(path, bytes, true)
 }
@@ -839,14 +849,15 @@ pub(crate) fn license_issue(
     args: &LicenseIssueArgs,
 ) -> anyhow::Result<Exit> {
     let body_bin = args.officer.body_bin()?;
-    let ground = args.ground.as_deref().map(parse_ground).transpose()?;
+    let ground = args
+        .ground
+        .as_deref()
+        .map(|g| parse_ground("--ground", g))
+        .transpose()?;
     let valid_until = args
         .valid_until
         .as_deref()
-        .map(|s| {
-            Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-                .map_err(|e| anyhow::anyhow!("--valid-until {s:?} is not a date YYYY-MM-DD: {e}"))
-        })
+        .map(|s| parse_date("--valid-until", s))
         .transpose()?;
     let mut inputs = vec![
         ("--application", args.application.as_path()),
@@ -948,7 +959,7 @@ pub(crate) fn license_hearing_notice(
     let grounds = args
         .ground
         .iter()
-        .map(|g| parse_ground(g))
+        .map(|g| parse_ground("--ground", g))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let hearing_at = parse_time("--hearing-at", &args.hearing_at)?;
     let pauses = args
@@ -1012,7 +1023,10 @@ pub(crate) fn license_hearing_notice(
 
 fn parse_time(option: &str, s: &str) -> anyhow::Result<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|e| {
-        anyhow::anyhow!("{option} {s:?} is not an RFC 3339 time (2026-11-04T11:00:00+05:00): {e}")
+        stdio::usage(
+            format!("{option} {s:?} is not an RFC 3339 time: {e}"),
+            "give a time with its offset, e.g. 2026-11-04T11:00:00+05:00",
+        )
     })
 }
 
@@ -1027,7 +1041,7 @@ pub(crate) fn license_hearing_record(
     let maintained_grounds = args
         .maintain
         .iter()
-        .map(|g| parse_ground(g))
+        .map(|g| parse_ground("--maintain", g))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let held_at = parse_time("--held-at", &args.held_at)?;
     let mut inputs = vec![("--hearing-notice", args.hearing_notice.as_path())];

@@ -251,3 +251,68 @@ fn fail_batch_usage_errors_exit_64() {
     );
     assert!(!docs.join("a.txt.p7s").exists());
 }
+
+/// A batch killed (SIGKILL) part way leaves each signature whole or absent: every `FILE.p7s`
+/// in the output folder verifies (each is written to a temporary file and renamed into place),
+/// none is torn; a temporary file is the only trace of the one in flight. (A kill cannot show
+/// what a power cut would: that the files reported signed were flushed; the flushing thread
+/// counts a file only after `fsync` of it and of its folder.)
+#[test]
+fn ok_batch_killed_part_way_leaves_each_signature_whole_or_absent() {
+    let (c, p12) = owner();
+    let names: Vec<String> = (0..400).map(|i| format!("doc-{i:03}.txt")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let docs = folder(&c, &names);
+    let out = c.path("signed");
+    let mut child = c
+        .command(&[
+            "sign",
+            "--in",
+            s(&docs),
+            "--p12",
+            s(&p12),
+            "--out-dir",
+            s(&out),
+            "--jobs",
+            "1",
+        ])
+        .env("EDS_KEY_PASSWORD", OWNER)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let signatures = |out: &Path| -> Vec<PathBuf> {
+        fs::read_dir(out)
+            .map(|d| {
+                d.map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "p7s"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Kill it once a few signatures are in place (or give up waiting after a minute).
+    for _ in 0..6000 {
+        if signatures(&out).len() >= 5 || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let signed = signatures(&out);
+    assert!(!signed.is_empty(), "nothing was signed before the kill");
+    assert!(signed.len() < 400, "the batch ended before the kill");
+    for tmp in fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()) {
+        if tmp.extension().is_some_and(|e| e == "tmp") {
+            fs::remove_file(tmp).unwrap();
+        }
+    }
+    let o = c.run(&["--json", "verify", s(&out), "--offline"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["indication"], "TOTAL_PASSED", "{v}");
+    assert_eq!(
+        v["documents"].as_array().map(Vec::len),
+        Some(signed.len()),
+        "{v}"
+    );
+}
