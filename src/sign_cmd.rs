@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use eds_signer::cms::{self, MAX_ATTACHED_LIMIT, timestamp};
-use eds_signer::keys::{RingSigningKey, load_pkcs8, load_pkcs12};
+use eds_signer::keys::{load_pkcs8, load_pkcs12};
 use eds_signer::{
     CmsError, Content, SignError, SignOptions, SignatureAlgorithm, SignedMessage, Signer,
     SigningKey,

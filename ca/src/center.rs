@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | `center.json` | [`CenterConfig`] | 0644 |
 //! | `root.crt.pem`, `issuing.crt.pem` | the two CA certificates | 0644 |
-//! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2) | 0600 |
+//! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2); absent when `center.json` puts the keys on a PKCS#11 token ([`CenterConfig::token_keys`]), as are `ocsp.key.pem` and `tsa.key.pem` | 0600 |
 //! | `register.sqlite` | the register (certificates, refusals, revocations, audit log), unless `center.json` names another (`register`, see [`RegisterUrl`]) | 0600 |
 //! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
 //! | `crl/root.crl`, `crl/root.crl.pem` | the root center's latest CRL (see [`crate::root_crl`]) | 0644 |

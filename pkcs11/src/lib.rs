@@ -341,6 +341,35 @@ impl TokenKey {
         })
     }
 
+    /// Whether the token vouches that the private key never left it: CKA_SENSITIVE and
+    /// CKA_ALWAYS_SENSITIVE true, CKA_EXTRACTABLE false and CKA_NEVER_EXTRACTABLE true (PKCS#11
+    /// v2.40 §4.9), as [`TokenKey::generate`] makes them.
+    pub fn never_left_token(&self) -> Result<bool, TokenError> {
+        let session = self.session()?;
+        let attrs = session
+            .get_attributes(
+                self.key,
+                &[
+                    AttributeType::Sensitive,
+                    AttributeType::AlwaysSensitive,
+                    AttributeType::Extractable,
+                    AttributeType::NeverExtractable,
+                ],
+            )
+            .map_err(|e| call_error("C_GetAttributeValue", &self.token, e))?;
+        let mut held = 0;
+        for attr in attrs {
+            match attr {
+                Attribute::Sensitive(true)
+                | Attribute::AlwaysSensitive(true)
+                | Attribute::Extractable(false)
+                | Attribute::NeverExtractable(true) => held += 1,
+                _ => {}
+            }
+        }
+        Ok(held == 4)
+    }
+
     /// The certificate (DER) stored on the token beside the key: a CKO_CERTIFICATE object of
     /// the key's CKA_ID, else of its label; `None` when the token holds none.
     pub fn certificate(&self) -> Result<Option<Vec<u8>>, TokenError> {
