@@ -159,7 +159,13 @@ fn ok_token_center_issues_revokes_crl_ocsp_tsa_each_verified_by_openssl() {
     assert_eq!(private_key_files(&c.data), Vec::<PathBuf>::new());
 
     // Issue (the owner's key is the owner's, made by the center in software), then check.
-    ok(&tc.run(&["--json", "ca", "registry", "import", s(&fixture("registry.json"))]));
+    ok(&tc.run(&[
+        "--json",
+        "ca",
+        "registry",
+        "import",
+        s(&fixture("registry.json")),
+    ]));
     let o = tc.run(&[
         "--json",
         "ca",
@@ -191,22 +197,22 @@ fn ok_token_center_issues_revokes_crl_ocsp_tsa_each_verified_by_openssl() {
     ]));
     ok(&tc.run(&["ca", "crl"]));
     let crl = c.data.join("crl/issuing.crl.pem");
-    let o = openssl(&[
-        "crl",
-        "-in",
-        s(&crl),
-        "-CAfile",
-        s(&c.issuing()),
-        "-noout",
-    ]);
+    let o = openssl(&["crl", "-in", s(&crl), "-CAfile", s(&c.issuing()), "-noout"]);
     assert_code(&o, 0);
     assert!(stderr(&o).contains("verify OK"), "{}", both(&o));
     let o = c.openssl_verify(&leaf, true);
     assert_eq!(o.status.code(), Some(2), "{}", both(&o));
-    assert!(stdout(&o).contains("certificate revoked"), "{}", both(&o));
+    assert!(both(&o).contains("certificate revoked"), "{}", both(&o));
     // The root's CRL, signed with the root key on the token.
     let root_crl = c.data.join("crl/root.crl.pem");
-    let o = openssl(&["crl", "-in", s(&root_crl), "-CAfile", s(&c.root()), "-noout"]);
+    let o = openssl(&[
+        "crl",
+        "-in",
+        s(&root_crl),
+        "-CAfile",
+        s(&c.root()),
+        "-noout",
+    ]);
     assert!(stderr(&o).contains("verify OK"), "{}", both(&o));
 
     // OCSP and timestamps from `eds serve`, whose delegated keys are made on the token.
@@ -227,7 +233,11 @@ fn ok_token_center_issues_revokes_crl_ocsp_tsa_each_verified_by_openssl() {
     assert!(ocsp.contains(": revoked"), "{ocsp}");
 
     let doc = c.path("doc.txt");
-    fs::write(&doc, b"a document timestamped by a TSA whose key is on a token\n").unwrap();
+    fs::write(
+        &doc,
+        b"a document timestamped by a TSA whose key is on a token\n",
+    )
+    .unwrap();
     let query = c.path("q.tsq");
     let reply = c.path("r.tsr");
     openssl_ok(&[
@@ -285,7 +295,9 @@ fn fail_wrong_pin_exits_6_and_says_wrong_pin() {
     );
     let o = tc.run_pin(&["--json", "ca", "crl"], "000000");
     assert_code(&o, 6);
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // The JSON error is on standard error (docs/exit-codes.md).
+    let v: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(v["exit_code"], 6, "{v}");
     assert_eq!(v["error"]["kind"], "wrong_passphrase", "{v}");
     // The right PIN still works (SoftHSM counts wrong tries but has not locked it).
     ok(&tc.run(&["ca", "crl"]));
@@ -338,10 +350,7 @@ fn fail_gost_keys_on_a_token_are_refused_at_init() {
             "--keys",
             &token.uri(),
         ],
-        &[
-            ("SOFTHSM2_CONF", s(&token.conf())),
-            ("EDS_PKCS11_PIN", PIN),
-        ],
+        &[("SOFTHSM2_CONF", s(&token.conf())), ("EDS_PKCS11_PIN", PIN)],
     );
     assert_code(&o, 64);
     assert!(
@@ -370,7 +379,14 @@ fn ok_sign_with_owner_key_on_token_passes_like_the_p12() {
     ]);
     let o = token
         .command("softhsm2-util")
-        .args(["--import", s(&plain), "--token", "owner", "--label", "signing"])
+        .args([
+            "--import",
+            s(&plain),
+            "--token",
+            "owner",
+            "--label",
+            "signing",
+        ])
         .args(["--id", "01", "--pin", PIN])
         .output()
         .unwrap();
@@ -424,7 +440,11 @@ fn ok_sign_with_owner_key_on_token_passes_like_the_p12() {
             "-out",
             "/dev/null",
         ]);
-        assert!(stderr(&o).contains("Verification successful"), "{}", both(&o));
+        assert!(
+            stderr(&o).contains("Verification successful"),
+            "{}",
+            both(&o)
+        );
     }
     // The same CMS but for the signature value (ECDSA draws a fresh nonce each time).
     let a = fs::read(&on_token).unwrap();

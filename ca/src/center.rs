@@ -234,7 +234,10 @@ impl Center {
 
         // Keys first (never overwritten), then certificates, then the config that marks the
         // folder as initialised: an interrupted init leaves no half-center that opens.
-        for (file, pkcs8) in [("root.key.pem", root_pkcs8), ("issuing.key.pem", issuing_pkcs8)] {
+        for (file, pkcs8) in [
+            ("root.key.pem", root_pkcs8),
+            ("issuing.key.pem", issuing_pkcs8),
+        ] {
             // A key on a token has no file.
             if let Some(pkcs8) = pkcs8 {
                 write_private_file(

@@ -90,7 +90,9 @@ pub enum TokenError {
         token: String,
     },
     /// The PIN is locked after too many wrong attempts (CKR_PIN_LOCKED).
-    #[error("log in to token {token}: the PIN is locked (too many wrong PINs); the security officer must unlock it")]
+    #[error(
+        "log in to token {token}: the PIN is locked (too many wrong PINs); the security officer must unlock it"
+    )]
     PinLocked {
         /// The token's label.
         token: String,
@@ -251,14 +253,11 @@ impl TokenKey {
     pub fn generate(uri: &KeyUri, pin: &[u8], curve: Curve, id: &[u8]) -> Result<Self, TokenError> {
         let (session, token) = login(uri, pin)?;
         let label = uri.object.clone().unwrap_or_default().into_bytes();
-        let params = curve
-            .oid()
-            .to_der()
-            .map_err(|e| TokenError::Call {
-                function: "C_GenerateKeyPair".into(),
-                token: token.clone(),
-                reason: format!("curve parameters: {e}"),
-            })?;
+        let params = curve.oid().to_der().map_err(|e| TokenError::Call {
+            function: "C_GenerateKeyPair".into(),
+            token: token.clone(),
+            reason: format!("curve parameters: {e}"),
+        })?;
         let public = [
             Attribute::Token(true),
             Attribute::Private(false),
@@ -579,7 +578,11 @@ fn public_point(
     let mut key_type = None;
     for attr in get(
         key,
-        &[AttributeType::KeyType, AttributeType::Id, AttributeType::Label],
+        &[
+            AttributeType::KeyType,
+            AttributeType::Id,
+            AttributeType::Label,
+        ],
     )? {
         match attr {
             Attribute::KeyType(t) => key_type = Some(t),
@@ -720,10 +723,7 @@ mod tests {
         point.extend([7u8; 64]);
         let mut wrapped = vec![4u8, 65];
         wrapped.extend(&point);
-        assert_eq!(
-            uncompressed_point(&point, Curve::P256),
-            Some(point.clone())
-        );
+        assert_eq!(uncompressed_point(&point, Curve::P256), Some(point.clone()));
         assert_eq!(uncompressed_point(&wrapped, Curve::P256), Some(point));
         assert_eq!(uncompressed_point(&[4, 1, 2], Curve::P256), None);
     }

@@ -76,11 +76,20 @@ fn ok_generated_keys_never_leave_and_sign_what_ring_verifies() {
         assert!(key.certificate().unwrap().is_none());
     }
     // Two keys of one label: the certificate's public key picks one.
-    let first = TokenKey::generate(&token.with_object("twin"), PIN.as_bytes(), Curve::P256, &[1])
-        .unwrap();
-    let second =
-        TokenKey::generate(&token.with_object("twin"), PIN.as_bytes(), Curve::P256, &[2])
-            .unwrap();
+    let first = TokenKey::generate(
+        &token.with_object("twin"),
+        PIN.as_bytes(),
+        Curve::P256,
+        &[1],
+    )
+    .unwrap();
+    let second = TokenKey::generate(
+        &token.with_object("twin"),
+        PIN.as_bytes(),
+        Curve::P256,
+        &[2],
+    )
+    .unwrap();
     let by_label = token.with_object("twin");
     assert_eq!(
         TokenKey::open(&by_label, PIN.as_bytes()).unwrap_err(),
@@ -125,9 +134,7 @@ fn fail_wrong_pin_missing_token_missing_object() {
         ..uri.clone()
     };
     match TokenKey::open(&elsewhere, PIN.as_bytes()).unwrap_err() {
-        TokenError::TokenNotFound {
-            token, present, ..
-        } => {
+        TokenError::TokenNotFound { token, present, .. } => {
             assert_eq!(token, "absent");
             assert!(present.contains("errs"), "{present}");
         }
