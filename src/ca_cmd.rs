@@ -73,10 +73,7 @@ fn ground(g: Ground) -> RevocationGround {
 /// For a center whose keys are on a PKCS#11 token the secret is the token's PIN, from
 /// `--pin-file` or `EDS_PKCS11_PIN` (which comes before EDS_CA_PASSPHRASE when both are set).
 pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
-    for path in [&args.pin_file, &args.passphrase_file]
-        .into_iter()
-        .flatten()
-    {
+    if let Some(path) = args.pin_file.as_ref().or(args.passphrase_file.as_ref()) {
         private_secret_file(path)?;
         return first_line(path);
     }

@@ -846,11 +846,12 @@ fn cms_error(err: &anyhow::Error) -> Option<&CmsError> {
     err.chain().find_map(|e| e.downcast_ref::<CmsError>())
 }
 
+/// A key ready to sign (from a file or a token), the signer's certificate (DER) and the chain
+/// certificates that came with them.
+type LoadedKey = (Box<dyn SigningKey>, Vec<u8>, Vec<Vec<u8>>);
+
 /// The key, the signer's certificate (DER) and the chain certificates that came with them.
-fn load_key(
-    args: &SignArgs,
-    password: Option<&str>,
-) -> anyhow::Result<(Box<dyn SigningKey>, Vec<u8>, Vec<Vec<u8>>)> {
+fn load_key(args: &SignArgs, password: Option<&str>) -> anyhow::Result<LoadedKey> {
     let cert_arg = match &args.cert {
         Some(path) => {
             let mut certs = read_certificates(path, "--cert")?;
@@ -905,11 +906,7 @@ fn load_key(
 }
 
 /// `--pkcs11 URI`: the key on the token, and its certificate from `--cert` or the token.
-fn token_key(
-    args: &SignArgs,
-    uri: &str,
-    cert_arg: Option<Vec<u8>>,
-) -> anyhow::Result<(Box<dyn SigningKey>, Vec<u8>, Vec<Vec<u8>>)> {
+fn token_key(args: &SignArgs, uri: &str, cert_arg: Option<Vec<u8>>) -> anyhow::Result<LoadedKey> {
     if args.rsa_pss {
         return Err(stdio::usage(
             "--rsa-pss with --pkcs11: keys on tokens sign with ECDSA",

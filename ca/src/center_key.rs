@@ -77,6 +77,9 @@ impl KeyRole {
     }
 }
 
+/// A new center key and, for a key kept in a file, its PKCS#8 DER.
+pub(crate) type NewKey = (CenterKey, Option<Zeroizing<Vec<u8>>>);
+
 /// A new key for `role`, where the configuration keeps keys: on the token (logged in with
 /// `secret` as the PIN; `None` for the file) or in memory with its PKCS#8 DER for the caller to
 /// encrypt at rest under `secret` as the passphrase.
@@ -85,7 +88,7 @@ pub(crate) fn new_center_key(
     role: KeyRole,
     secret: &[u8],
     rng: &dyn SecureRandom,
-) -> Result<(CenterKey, Option<Zeroizing<Vec<u8>>>), CaError> {
+) -> Result<NewKey, CaError> {
     let Some(uri) = role.token_uri(config) else {
         let (key, pkcs8) = config.algorithm.generate(rng)?;
         return Ok((key, Some(pkcs8)));
