@@ -301,6 +301,16 @@ fn fail_wrong_pin_exits_6_and_says_wrong_pin() {
     assert_eq!(v["error"]["kind"], "wrong_passphrase", "{v}");
     // The right PIN still works (SoftHSM counts wrong tries but has not locked it).
     ok(&tc.run(&["ca", "crl"]));
+    // --pin-file instead of the environment: mode 0600 only.
+    let pin_file = tc.c.path("pin");
+    fs::write(&pin_file, format!("{PIN}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&pin_file, fs::Permissions::from_mode(0o644)).unwrap();
+    let o = tc.run_pin(&["ca", "crl", "--pin-file", s(&pin_file)], "");
+    assert_code(&o, 69);
+    assert!(stderr(&o).contains("has mode 0644"), "{}", both(&o));
+    fs::set_permissions(&pin_file, fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&tc.run_pin(&["ca", "crl", "--pin-file", s(&pin_file)], ""));
 }
 
 #[test]
