@@ -369,6 +369,42 @@ impl TokenKey {
         Ok(held == 4)
     }
 
+    /// Stores `certificate` (DER) on the token beside the key: a permanent CKO_CERTIFICATE
+    /// object (X.509) of the key's CKA_ID and label, its CKA_SUBJECT copied from the
+    /// certificate, so [`TokenKey::certificate`] (and `eds sign --pkcs11` without `--cert`)
+    /// finds it.
+    pub fn store_certificate(&self, certificate: &[u8]) -> Result<(), TokenError> {
+        use der::Decode;
+        let bad = |e: der::Error| TokenError::Call {
+            function: "C_CreateObject".into(),
+            token: self.token.clone(),
+            reason: format!("not an X.509 certificate: {e}"),
+        };
+        let parsed = x509_cert::Certificate::from_der(certificate).map_err(bad)?;
+        let subject = parsed.tbs_certificate.subject.to_der().map_err(bad)?;
+        let session = self.session()?;
+        let mut template = vec![
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(cryptoki::object::CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Subject(subject),
+            Attribute::Value(certificate.to_vec()),
+        ];
+        let attrs = session
+            .get_attributes(self.key, &[AttributeType::Id, AttributeType::Label])
+            .map_err(|e| call_error("C_GetAttributeValue", &self.token, e))?;
+        template.extend(
+            attrs
+                .into_iter()
+                .filter(|a| matches!(a, Attribute::Id(v) | Attribute::Label(v) if !v.is_empty())),
+        );
+        session
+            .create_object(&template)
+            .map_err(|e| call_error("C_CreateObject", &self.token, e))?;
+        Ok(())
+    }
+
     /// The certificate (DER) stored on the token beside the key: a CKO_CERTIFICATE object of
     /// the key's CKA_ID, else of its label; `None` when the token holds none.
     pub fn certificate(&self) -> Result<Option<Vec<u8>>, TokenError> {

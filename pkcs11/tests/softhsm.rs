@@ -75,6 +75,16 @@ fn ok_generated_keys_never_leave_and_sign_what_ring_verifies() {
         }
         assert!(key.certificate().unwrap().is_none());
     }
+    // A certificate stored beside a key is found from the key (by its CKA_ID).
+    let key = TokenKey::open(&token.with_object("k256"), PIN.as_bytes()).unwrap();
+    let cert =
+        include_bytes!("../../fixtures/pkits/certs/AllCertificatesNoPoliciesTest2EE.crt").to_vec();
+    key.store_certificate(&cert).unwrap();
+    assert_eq!(key.certificate().unwrap(), Some(cert));
+    assert!(matches!(
+        key.store_certificate(b"not a certificate").unwrap_err(),
+        TokenError::Call { function, .. } if function == "C_CreateObject"
+    ));
     // Two keys of one label: the certificate's public key picks one.
     let first = TokenKey::generate(
         &token.with_object("twin"),
