@@ -71,13 +71,14 @@ fn ground(g: Ground) -> RevocationGround {
 /// argument (arguments are visible to every user in the process list).
 ///
 /// For a center whose keys are on a PKCS#11 token the secret is the token's PIN, from
-/// `--pin-file` or `EDS_PKCS11_PIN` (which comes before EDS_CA_PASSPHRASE when both are set).
+/// `--pin-file` or `EDS_PKCS11_PIN`. EDS_CA_PASSPHRASE comes first when both are set: a
+/// file center's operator may well keep EDS_PKCS11_PIN for `eds sign --pkcs11`.
 pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
     if let Some(path) = args.pin_file.as_ref().or(args.passphrase_file.as_ref()) {
         private_secret_file(path)?;
         return first_line(path);
     }
-    for var in ["EDS_PKCS11_PIN", "EDS_CA_PASSPHRASE"] {
+    for var in ["EDS_CA_PASSPHRASE", "EDS_PKCS11_PIN"] {
         match std::env::var(var) {
             Ok(p) if !p.is_empty() => return Ok(p.into_bytes()),
             _ => {}

@@ -167,7 +167,7 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
             Some("set EDS_CA_PASSPHRASE (or --passphrase-file) to the passphrase given at init")
         }
         CaError::Token(eds_pkcs11::TokenError::WrongPin { .. }) => Some(
-            "set EDS_PKCS11_PIN (or --pin-file) to the token's user PIN; a token locks its PIN after a few wrong tries",
+            "set EDS_PKCS11_PIN (or --pin-file) to the token's user PIN, and unset EDS_CA_PASSPHRASE (it comes first); a token locks its PIN after a few wrong tries",
         ),
         CaError::Token(
             eds_pkcs11::TokenError::TokenNotFound { .. }
