@@ -71,23 +71,44 @@ fn ground(g: Ground) -> RevocationGround {
 
 /// Reads the center's passphrase from `--passphrase-file` or `EDS_CA_PASSPHRASE`, never from an
 /// argument (arguments are visible to every user in the process list).
+///
+/// For a center whose keys are on a PKCS#11 token the secret is the token's PIN, from
+/// `--pin-file` or `EDS_PKCS11_PIN`. EDS_CA_PASSPHRASE comes first when both are set: a
+/// file center's operator may well keep EDS_PKCS11_PIN for `eds sign --pkcs11`.
 pub(crate) fn passphrase(args: &PassphraseArgs) -> anyhow::Result<Vec<u8>> {
-    if let Some(path) = &args.passphrase_file {
+    if let Some(path) = args.pin_file.as_ref().or(args.passphrase_file.as_ref()) {
         private_secret_file(path)?;
         return first_line(path);
     }
-    match std::env::var("EDS_CA_PASSPHRASE") {
-        Ok(p) if !p.is_empty() => Ok(p.into_bytes()),
-        _ => Err(stdio::usage(
-            "no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass --passphrase-file FILE",
-            "export EDS_CA_PASSPHRASE (never on the command line), or give --passphrase-file",
-        )),
+    for var in ["EDS_CA_PASSPHRASE", "EDS_PKCS11_PIN"] {
+        match std::env::var(var) {
+            Ok(p) if !p.is_empty() => return Ok(p.into_bytes()),
+            _ => {}
+        }
     }
+    Err(stdio::usage(
+        "no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass --passphrase-file FILE (keys on a token: EDS_PKCS11_PIN or --pin-file)",
+        "export EDS_CA_PASSPHRASE (never on the command line), or give --passphrase-file",
+    ))
+}
+
+/// `--keys`: `file`, or a token URI under which the four keys are named.
+fn token_keys(keys: &str) -> anyhow::Result<Option<eds_ca::config::TokenKeys>> {
+    if keys == "file" {
+        return Ok(None);
+    }
+    if !keys.starts_with("pkcs11:") {
+        return Err(stdio::usage(
+            format!("--keys {keys}: give `file` or a PKCS#11 URI (pkcs11:token=LABEL…)"),
+            "--keys pkcs11:token=LABEL?module-path=/usr/lib/softhsm/libsofthsm2.so",
+        ));
+    }
+    Ok(Some(eds_ca::config::TokenKeys::under(keys)?))
 }
 
 /// Refuses a passphrase file that the group or others may read or write (standard input, a
 /// pipe or a terminal is not checked): the passphrase decrypts every key of the center.
-fn private_secret_file(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn private_secret_file(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     if stdio::is_dash(path) {
         return Ok(());
@@ -208,6 +229,7 @@ pub(crate) fn run(
             base_url,
             leaf_days,
             crl_hours,
+            keys,
             secret,
         } => {
             let register = register_url(register)?;
@@ -228,8 +250,20 @@ pub(crate) fn run(
                 base_url,
                 leaf_validity_days: leaf_days,
                 crl_validity_hours: crl_hours,
+                token_keys: token_keys(&keys)?,
                 ..CenterConfig::default()
             };
+            if config.token_keys.is_some() && config.algorithm.gost_profile().is_some() {
+                return Err(stdio::usage(
+                    format!(
+                        "--algorithm {} with --keys pkcs11:…: GOST keys stay in encrypted files (a token holds P-256 or P-384 center keys)",
+                        clap::ValueEnum::to_possible_value(&alg)
+                            .map(|v| v.get_name().to_owned())
+                            .unwrap_or_default()
+                    ),
+                    "drop --keys for a GOST center, or choose --algorithm p256 or p384 for a token",
+                ));
+            }
             // A GOST center certifies the owner keys of its own kind too.
             config.key_policy.allow_gost_of(config.algorithm);
             let center = Center::init(data, config, &pass, now, &rng)?;

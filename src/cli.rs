@@ -105,6 +105,11 @@ pub(crate) struct PassphraseArgs {
     /// `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) passphrase_file: Option<PathBuf>,
+    /// For a center whose keys are on a PKCS#11 token (`ca init --keys pkcs11:…`): file whose
+    /// first line is the token's user PIN (instead of EDS_PKCS11_PIN); mode 0600; `-` reads
+    /// standard input.
+    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_file")]
+    pub(crate) pin_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +125,14 @@ pub(crate) enum CaCommand {
     ///
     ///     EDS_CA_PASSPHRASE=secret eds ca init --data ./ca --name "TEST CA" \
     ///         --url http://127.0.0.1:8080
+    ///
+    /// With --keys pkcs11:token=LABEL the four keys (root, issuing, OCSP, TSA) are generated on
+    /// a PKCS#11 token and never leave it; the data folder holds no private key, center.json
+    /// records the keys' URIs (never the PIN), and every command takes the token's PIN from
+    /// EDS_PKCS11_PIN or --pin-file instead of a passphrase:
+    ///
+    ///     EDS_PKCS11_PIN=824613 eds ca init --data ./ca \
+    ///         --keys 'pkcs11:token=eds-ca?module-path=/usr/lib/softhsm/libsofthsm2.so'
     Init {
         /// Key algorithm of both centers.
         #[arg(long, value_enum, default_value = "p256")]
@@ -138,6 +151,12 @@ pub(crate) enum CaCommand {
         /// Hours between a CRL's thisUpdate and nextUpdate (1..=24, EDS law art. 18.3).
         #[arg(long, default_value_t = 24)]
         crl_hours: u32,
+        /// Where the center's keys live: `file` (default: encrypted PKCS#8 files in the data
+        /// folder, under the passphrase) or a PKCS#11 URI (RFC 7512) of a token:
+        /// `pkcs11:token=LABEL[;object=PREFIX][?module-path=MODULE.so]`. The module defaults to
+        /// EDS_PKCS11_MODULE, else SoftHSM2's. P-256 and P-384 only (GOST keys stay in files).
+        #[arg(long, value_name = "file|URI", default_value = "file")]
+        keys: String,
         #[command(flatten)]
         secret: PassphraseArgs,
     },
@@ -534,6 +553,10 @@ Examples:
     # every document of a folder, detached, two at a time: docs/X.p7s beside each X
     eds sign --in docs/ --p12 officer.p12 --detached --jobs 2
 
+    # with a key on a PKCS#11 token (the PIN in EDS_PKCS11_PIN or --pin-file)
+    eds sign --in licence.pdf --pkcs11 'pkcs11:token=officer;object=signing' \
+        --chain chain.pem --out licence.pdf.p7s
+
     # the accountant co-signs the application the head signed
     eds sign --in application.pdf --p12 accountant.p12 \\
         --add-to application.pdf.p7s --out application.pdf.p7s
@@ -544,7 +567,7 @@ Check with OpenSSL (add -content FILE for a detached signature):
 
 /// `eds sign`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("key_source").required(true).args(["key", "p12"])))]
+#[command(group(clap::ArgGroup::new("key_source").required(true).args(["key", "p12", "pkcs11"])))]
 pub(crate) struct SignArgs {
     /// The document to sign; `-` reads standard input. A folder, or several files (`--in a b`
     /// or `--in a --in b`), signs each with one key load: FILE.p7s beside each document or in
@@ -558,6 +581,16 @@ pub(crate) struct SignArgs {
     /// PKCS#12 file with the key, its certificate and possibly the chain; `-` reads standard input.
     #[arg(long, value_name = "FILE.p12")]
     pub(crate) p12: Option<PathBuf>,
+    /// A key on a PKCS#11 token (RFC 7512 URI: `pkcs11:token=LABEL;object=KEY[?module-path=
+    /// MODULE.so]`); the key never leaves the token. Its certificate is read from the token
+    /// (the certificate object of the key's id or label) unless --cert gives it. The PIN comes
+    /// from --pin-file or EDS_PKCS11_PIN. ECDSA P-256 and P-384.
+    #[arg(long, value_name = "URI")]
+    pub(crate) pkcs11: Option<String>,
+    /// File whose first line is the token's user PIN (instead of EDS_PKCS11_PIN), for
+    /// --pkcs11; mode 0600; `-` reads standard input.
+    #[arg(long, value_name = "FILE", requires = "pkcs11")]
+    pub(crate) pin_file: Option<PathBuf>,
     /// File whose first line is the key's password (instead of EDS_KEY_PASSWORD); `-` reads
     /// standard input.
     #[arg(long, value_name = "FILE")]

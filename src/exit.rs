@@ -106,6 +106,11 @@ impl Exit {
             .or_else(|| crate::sign_cmd::exit_code(err))
             .or_else(|| crate::cessation_cmd::exit_code(err))
             .or_else(|| of_ca_error(err))
+            .or_else(|| {
+                err.chain()
+                    .find_map(|e| e.downcast_ref::<eds_pkcs11::TokenError>())
+                    .map(of_token_error)
+            })
         {
             return exit;
         }
@@ -188,11 +193,30 @@ fn of_ca_error(err: &anyhow::Error) -> Option<Exit> {
         | CaError::Store(StoreError::UnknownBan { .. })
         | CaError::Store(StoreError::UnknownOperator { .. }) => Exit::NotFound,
         CaError::WrongPassphrase => Exit::WrongPassphrase,
+        CaError::Token(e) => of_token_error(e),
         CaError::BadRequest { .. } | CaError::BadCsr { .. } | CaError::NoPublicKey => {
             Exit::DataError
         }
         _ => return None,
     })
+}
+
+/// A key on a PKCS#11 token: a wrong or locked PIN is 6 like a wrong passphrase; a module,
+/// token or key that is not there is 66 like a missing key file; a URI that does not parse is
+/// 64; a call the token refused is 69.
+fn of_token_error(e: &eds_pkcs11::TokenError) -> Exit {
+    use eds_pkcs11::TokenError as T;
+    match e {
+        T::WrongPin { .. } | T::PinLocked { .. } => Exit::WrongPassphrase,
+        T::NoModule | T::Module { .. } | T::TokenNotFound { .. } | T::ObjectNotFound { .. } => {
+            Exit::NoInput
+        }
+        T::BadUri { .. } => Exit::Usage,
+        T::AmbiguousToken { .. } | T::AmbiguousObject { .. } | T::UnsupportedKey { .. } => {
+            Exit::DataError
+        }
+        _ => Exit::Failed,
+    }
 }
 
 #[cfg(test)]

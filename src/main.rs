@@ -166,6 +166,15 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
         CaError::WrongPassphrase => {
             Some("set EDS_CA_PASSPHRASE (or --passphrase-file) to the passphrase given at init")
         }
+        CaError::Token(eds_pkcs11::TokenError::WrongPin { .. }) => Some(
+            "set EDS_PKCS11_PIN (or --pin-file) to the token's user PIN, and unset EDS_CA_PASSPHRASE (it comes first); a token locks its PIN after a few wrong tries",
+        ),
+        CaError::Token(
+            eds_pkcs11::TokenError::TokenNotFound { .. }
+            | eds_pkcs11::TokenError::ObjectNotFound { .. },
+        ) => Some(
+            "plug in the token (SoftHSM: check SOFTHSM2_CONF) or correct the URI in center.json; `pkcs11-tool --list-objects` shows what it holds",
+        ),
         CaError::Refused { .. } => {
             Some("the refusal is recorded; `eds ca refusals` lists it with its ground")
         }

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use eds_signer::cms::{self, MAX_ATTACHED_LIMIT, timestamp};
-use eds_signer::keys::{RingSigningKey, load_pkcs8, load_pkcs12};
+use eds_signer::keys::{load_pkcs8, load_pkcs12};
 use eds_signer::{
     CmsError, Content, SignError, SignOptions, SignatureAlgorithm, SignedMessage, Signer,
     SigningKey,
@@ -210,6 +210,7 @@ pub(crate) fn sign(
             .as_deref()
             .map(|p| ("--password-file", p)),
     );
+    inputs.extend(args.pin_file.as_deref().map(|p| ("--pin-file", p)));
     inputs.extend(args.cert.as_deref().map(|p| ("--cert", p)));
     inputs.extend(args.chain.iter().map(|p| ("--chain", p.as_path())));
     inputs.extend(args.add_to.as_deref().map(|p| ("--add-to", p)));
@@ -250,7 +251,8 @@ pub(crate) fn sign(
     for line in &fitness.problems {
         eprintln!("warning: {line}");
     }
-    let signer = Signer::new(&key, &certificate, &chain)
+    let key = key.as_ref();
+    let signer = Signer::new(key, &certificate, &chain)
         .context("pair the key with its certificate and chain")?;
     let level = match (args.level, &args.tsa) {
         (Some(Level::B), Some(_)) => {
@@ -296,7 +298,7 @@ pub(crate) fn sign(
         .attached_limit(limit);
     let job = Job {
         args,
-        key: &key,
+        key,
         signer: &signer,
         chain: &chain,
         level,
@@ -393,7 +395,7 @@ fn signature_name(input: &Path) -> std::ffi::OsString {
 /// What every document of one `eds sign` shares: the key loaded once, the signer, the options.
 struct Job<'a> {
     args: &'a SignArgs,
-    key: &'a RingSigningKey,
+    key: &'a dyn SigningKey,
     signer: &'a Signer<'a>,
     chain: &'a [Vec<u8>],
     level: Level,
@@ -844,11 +846,12 @@ fn cms_error(err: &anyhow::Error) -> Option<&CmsError> {
     err.chain().find_map(|e| e.downcast_ref::<CmsError>())
 }
 
+/// A key ready to sign (from a file or a token), the signer's certificate (DER) and the chain
+/// certificates that came with them.
+type LoadedKey = (Box<dyn SigningKey>, Vec<u8>, Vec<Vec<u8>>);
+
 /// The key, the signer's certificate (DER) and the chain certificates that came with them.
-fn load_key(
-    args: &SignArgs,
-    password: Option<&str>,
-) -> anyhow::Result<(RingSigningKey, Vec<u8>, Vec<Vec<u8>>)> {
+fn load_key(args: &SignArgs, password: Option<&str>) -> anyhow::Result<LoadedKey> {
     let cert_arg = match &args.cert {
         Some(path) => {
             let mut certs = read_certificates(path, "--cert")?;
@@ -863,6 +866,9 @@ fn load_key(
         }
         None => None,
     };
+    if let Some(uri) = &args.pkcs11 {
+        return token_key(args, uri, cert_arg);
+    }
     let (key, certificate, chain) = if let Some(path) = &args.p12 {
         let name = stdio::input_name(path);
         let bytes = stdio::read(path).with_context(|| format!("read {name}"))?;
@@ -896,7 +902,45 @@ fn load_key(
     } else {
         key
     };
-    Ok((key, certificate, chain))
+    Ok((Box::new(key), certificate, chain))
+}
+
+/// `--pkcs11 URI`: the key on the token, and its certificate from `--cert` or the token.
+fn token_key(args: &SignArgs, uri: &str, cert_arg: Option<Vec<u8>>) -> anyhow::Result<LoadedKey> {
+    if args.rsa_pss {
+        return Err(stdio::usage(
+            "--rsa-pss with --pkcs11: keys on tokens sign with ECDSA",
+            "drop --rsa-pss",
+        ));
+    }
+    let uri = eds_pkcs11::KeyUri::parse(uri)?;
+    let pin = token_pin(args.pin_file.as_deref())?;
+    let key = eds_pkcs11::TokenKey::open(&uri, &pin)?;
+    let certificate = match cert_arg {
+        Some(c) => c,
+        None => key.certificate()?.ok_or_else(|| {
+            stdio::usage(
+                format!("the token holds no certificate for {uri}"),
+                "give the key's certificate with --cert FILE",
+            )
+        })?,
+    };
+    Ok((Box::new(key), certificate, Vec::new()))
+}
+
+/// The token's user PIN: `--pin-file`'s first line (mode 0600), else EDS_PKCS11_PIN.
+fn token_pin(file: Option<&Path>) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
+    if let Some(path) = file {
+        crate::ca_cmd::private_secret_file(path)?;
+        return crate::ca_cmd::first_line(path).map(zeroize::Zeroizing::new);
+    }
+    match std::env::var("EDS_PKCS11_PIN") {
+        Ok(p) if !p.is_empty() => Ok(zeroize::Zeroizing::new(p.into_bytes())),
+        _ => Err(stdio::usage(
+            "--pkcs11 needs the token's PIN: set EDS_PKCS11_PIN or pass --pin-file FILE",
+            "export EDS_PKCS11_PIN (never on the command line), or give --pin-file",
+        )),
+    }
 }
 
 /// The key's password: the first line of `file`, else EDS_KEY_PASSWORD, else none.

@@ -317,9 +317,9 @@ impl OpensslIssuer {
         Self {
             ca_key: PKey::private_key_from_pem(
                 set.key
-                    .issuer()
-                    .expect("a P-256 center")
                     .key()
+                    .key_pair()
+                    .expect("a P-256 center")
                     .serialize_pem()
                     .as_bytes(),
             )

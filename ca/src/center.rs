@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | `center.json` | [`CenterConfig`] | 0644 |
 //! | `root.crt.pem`, `issuing.crt.pem` | the two CA certificates | 0644 |
-//! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2) | 0600 |
+//! | `root.key.pem`, `issuing.key.pem` | encrypted PKCS#8 keys (EDS law art. 21.2); absent when `center.json` puts the keys on a PKCS#11 token ([`CenterConfig::token_keys`]), as are `ocsp.key.pem` and `tsa.key.pem` | 0600 |
 //! | `register.sqlite` | the register (certificates, refusals, revocations, audit log), unless `center.json` names another (`register`, see [`RegisterUrl`]) | 0600 |
 //! | `crl/issuing.crl`, `crl/issuing.crl.pem` | the latest CRL | 0644 |
 //! | `crl/root.crl`, `crl/root.crl.pem` | the root center's latest CRL (see [`crate::root_crl`]) | 0644 |
@@ -22,13 +22,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rcgen::{CertificateParams, Issuer, KeyPair};
+use rcgen::{CertificateParams, Issuer, SigningKey};
 use ring::rand::SecureRandom;
 use serde_json::json;
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::center_key::CenterKey;
+use crate::center_key::{self, CenterKey, KeyRole};
 use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
@@ -68,7 +68,7 @@ impl IssuingKey {
     /// The rcgen issuer: the issuing center's name, key identifier and key, for a key rcgen can
     /// sign with. A GOST key is [`CaError::KeyFile`] (rcgen's algorithms are a closed set):
     /// certificates under it go through [`IssuingKey::certify`].
-    pub fn issuer(&self) -> Result<Issuer<'static, &KeyPair>, CaError> {
+    pub fn issuer(&self) -> Result<Issuer<'static, &dyn SigningKey>, CaError> {
         let pair = self.key.rcgen().ok_or_else(|| CaError::KeyFile {
             path: String::new(),
             reason: "rcgen cannot sign with the issuing center's GOST key".into(),
@@ -122,7 +122,9 @@ impl std::fmt::Debug for IssuingKey {
 
 impl Center {
     /// Creates a root center and an issuing center in `dir` (which must not hold a center yet),
-    /// with keys encrypted under `passphrase`, and an empty register.
+    /// with keys encrypted under `passphrase`, and an empty register. When the configuration
+    /// keeps the keys on a PKCS#11 token ([`CenterConfig::token_keys`]) they are generated
+    /// there, `passphrase` is the token's PIN, and no key file is written.
     ///
     /// The register is the one the configuration names ([`CenterConfig::register`]).
     pub fn init(
@@ -175,7 +177,8 @@ impl Center {
         keys::create_private_dir(&dir.join("crl"))?;
         let now = truncate_to_seconds(now);
 
-        let (root_key, root_pkcs8) = config.algorithm.generate(rng)?;
+        let (root_key, root_pkcs8) =
+            center_key::new_center_key(&config, KeyRole::Root, passphrase, rng)?;
         let root_name = format!("{} ROOT", config.name);
         let root_params = certs::ca_params(
             &root_name,
@@ -185,7 +188,8 @@ impl Center {
             None,
             None,
         );
-        let (issuing_key, issuing_pkcs8) = config.algorithm.generate(rng)?;
+        let (issuing_key, issuing_pkcs8) =
+            center_key::new_center_key(&config, KeyRole::Issuing, passphrase, rng)?;
         let issuing_params: CertificateParams = certs::ca_params(
             &config.name,
             certs::random_serial(rng)?,
@@ -194,8 +198,8 @@ impl Center {
             Some(0),
             Some(&config),
         );
-        let (root_cert, issuing_cert) = match (root_key, issuing_key) {
-            (CenterKey::Ring(root_key), CenterKey::Ring(issuing_key)) => {
+        let (root_cert, issuing_cert) = match (root_key.rcgen(), issuing_key.rcgen()) {
+            (Some(root_key), Some(issuing_key)) => {
                 let root_cert = root_params
                     .self_signed(&root_key)
                     .map_err(|e| CaError::build("root certificate", e))?;
@@ -207,7 +211,7 @@ impl Center {
                 (root_cert.der().to_vec(), issuing_cert.der().to_vec())
             }
             // Keys rcgen does not know: the same templates, signed again with the center key.
-            (root_key, issuing_key) => {
+            _ => {
                 let sign = |key: &CenterKey, params, spki: &[u8], issuer: Option<&[u8]>| {
                     crate::gost::resigned_certificate(
                         params,
@@ -230,14 +234,18 @@ impl Center {
 
         // Keys first (never overwritten), then certificates, then the config that marks the
         // folder as initialised: an interrupted init leaves no half-center that opens.
-        write_private_file(
-            &dir.join("root.key.pem"),
-            keys::encrypt_pkcs8_pem(&root_pkcs8, passphrase, rng)?.as_bytes(),
-        )?;
-        write_private_file(
-            &dir.join("issuing.key.pem"),
-            keys::encrypt_pkcs8_pem(&issuing_pkcs8, passphrase, rng)?.as_bytes(),
-        )?;
+        for (file, pkcs8) in [
+            ("root.key.pem", root_pkcs8),
+            ("issuing.key.pem", issuing_pkcs8),
+        ] {
+            // A key on a token has no file.
+            if let Some(pkcs8) = pkcs8 {
+                write_private_file(
+                    &dir.join(file),
+                    keys::encrypt_pkcs8_pem(&pkcs8, passphrase, rng)?.as_bytes(),
+                )?;
+            }
+        }
         write_public_file(
             &dir.join("root.crt.pem"),
             certificate_pem(&root_cert).as_bytes(),
@@ -324,11 +332,19 @@ impl Center {
         Ok(center)
     }
 
-    /// Decrypts the issuing center's key.
+    /// Decrypts the issuing center's key (or, for keys on a token, logs in with `passphrase` as
+    /// the PIN and finds the key of the issuing certificate there).
     pub fn unlock(&self, passphrase: &[u8]) -> Result<IssuingKey, CaError> {
-        let key = keys::read_center_key(&self.dir.join("issuing.key.pem"), passphrase)?;
+        let spki = issuing_spki(&self.issuing_der)?;
+        let key = center_key::load_center_key(
+            &self.config,
+            KeyRole::Issuing,
+            &self.dir.join("issuing.key.pem"),
+            passphrase,
+            &spki,
+        )?;
         let ski = subject_key_identifier(&self.issuing_der)?;
-        if key.spki_der() != issuing_spki(&self.issuing_der)? {
+        if key.spki_der() != spki {
             return Err(CaError::KeyFile {
                 path: self.dir.join("issuing.key.pem").display().to_string(),
                 reason: "the key is not the issuing certificate's key".into(),
@@ -440,7 +456,7 @@ pub(crate) fn certificate_pem(der: &[u8]) -> String {
 }
 
 /// The certificate's SubjectPublicKeyInfo, DER as written there.
-fn issuing_spki(der: &[u8]) -> Result<Vec<u8>, CaError> {
+pub(crate) fn issuing_spki(der: &[u8]) -> Result<Vec<u8>, CaError> {
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| CaError::Internal {
         reason: format!("CA certificate: {e}"),
     })?;

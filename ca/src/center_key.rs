@@ -9,13 +9,17 @@
 //! for any other key the certificate is written by rcgen from the same template and signed
 //! again with the center key ([`crate::gost::certificate`]).
 
+use std::path::Path;
+
 use der::{Decode, Encode};
+use eds_pkcs11::{Curve, KeyUri, TokenKey};
 use pkcs8::PrivateKeyInfo;
 use rcgen::{KeyPair, PublicKeyData, SigningKey};
 use ring::rand::SecureRandom;
 use spki::{AlgorithmIdentifierOwned, ObjectIdentifier};
 use zeroize::Zeroizing;
 
+use crate::config::CenterConfig;
 use crate::error::CaError;
 use crate::gost::{GostKey, GostProfile};
 use crate::keys::KeyAlgorithm;
@@ -28,10 +32,12 @@ use crate::keys::KeyAlgorithm;
 /// - [`CenterKey::Gost`]: a GOST 34.10-2015 key in the national center's profile (or TC26),
 ///   signing through `eds-gost` ([`GostKey`]), kept in the same encrypted files.
 ///
-/// A key held in a hardware module through PKCS#11 (issue 18 point 4, the `cryptoki` crate) is
-/// meant to be a third variant: its signature algorithm and public key read from the token's
-/// objects, `sign` a `C_Sign` call on a session, `rcgen` returning `None` (so certificates take
-/// the same re-signing path as GOST keys). Nothing else of the center needs to change for it.
+/// - [`CenterKey::Token`]: an ECDSA key on a PKCS#11 token (issue 18 point 4), generated there
+///   and never leaving it; its public key read from the token, `sign` a `C_Sign` call.
+///
+/// Ring and token keys are both `rcgen::SigningKey`s ([`CenterKey::rcgen`]), so certificates
+/// and CRLs are written by rcgen and signed by the key wherever it lives; GOST keys take the
+/// re-signing path ([`crate::gost::resigned_certificate`]).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CenterKey {
@@ -39,6 +45,90 @@ pub enum CenterKey {
     Ring(KeyPair),
     /// A GOST key of an encrypted PKCS#8 file.
     Gost(GostKey),
+    /// An ECDSA key (P-256, P-384) on a PKCS#11 token.
+    Token(TokenKey),
+}
+
+/// Which of the center's keys: each has its file in the data folder or its URI in
+/// [`crate::config::TokenKeys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyRole {
+    /// The root center's key (`root.key.pem`).
+    Root,
+    /// The issuing center's key (`issuing.key.pem`).
+    Issuing,
+    /// The delegated OCSP signer's key (`ocsp.key.pem`).
+    Ocsp,
+    /// The timestamp authority's key (`tsa.key.pem`).
+    Tsa,
+}
+
+impl KeyRole {
+    /// The role's key URI when the configuration keeps the keys on a token.
+    pub fn token_uri(self, config: &CenterConfig) -> Option<&str> {
+        let keys = config.token_keys.as_ref()?;
+        Some(match self {
+            Self::Root => &keys.root,
+            Self::Issuing => &keys.issuing,
+            Self::Ocsp => &keys.ocsp,
+            Self::Tsa => &keys.tsa,
+        })
+    }
+}
+
+/// A new center key and, for a key kept in a file, its PKCS#8 DER.
+pub(crate) type NewKey = (CenterKey, Option<Zeroizing<Vec<u8>>>);
+
+/// A new key for `role`, where the configuration keeps keys: on the token (logged in with
+/// `secret` as the PIN; `None` for the file) or in memory with its PKCS#8 DER for the caller to
+/// encrypt at rest under `secret` as the passphrase.
+pub(crate) fn new_center_key(
+    config: &CenterConfig,
+    role: KeyRole,
+    secret: &[u8],
+    rng: &dyn SecureRandom,
+) -> Result<NewKey, CaError> {
+    let Some(uri) = role.token_uri(config) else {
+        let (key, pkcs8) = config.algorithm.generate(rng)?;
+        return Ok((key, Some(pkcs8)));
+    };
+    let uri = KeyUri::parse(uri)?;
+    let curve = match config.algorithm {
+        KeyAlgorithm::P256 => Curve::P256,
+        KeyAlgorithm::P384 => Curve::P384,
+        other => {
+            return Err(CaError::Config {
+                reason: format!(
+                    "{} keys cannot be kept in a PKCS#11 token (GOST keys stay in encrypted files)",
+                    other.as_str()
+                ),
+            });
+        }
+    };
+    let mut id = [0u8; 8];
+    rng.fill(&mut id).map_err(|_| CaError::Random)?;
+    let key = TokenKey::generate(&uri, secret, curve, &id)?;
+    Ok((CenterKey::Token(key), None))
+}
+
+/// The key of `role` whose public key is `spki` (DER, from its certificate): decrypted from
+/// `file` with `secret` as the passphrase, or found on the token with `secret` as the PIN.
+/// A token holding no such key is [`eds_pkcs11::TokenError::ObjectNotFound`].
+pub(crate) fn load_center_key(
+    config: &CenterConfig,
+    role: KeyRole,
+    file: &Path,
+    secret: &[u8],
+    spki: &[u8],
+) -> Result<CenterKey, CaError> {
+    match role.token_uri(config) {
+        Some(uri) => {
+            let key = TokenKey::open_matching(&KeyUri::parse(uri)?, secret, spki)?;
+            Ok(CenterKey::Token(key))
+        }
+        None => crate::keys::read_center_key(file, secret),
+    }
 }
 
 impl CenterKey {
@@ -81,6 +171,11 @@ impl CenterKey {
                 GostProfile::Tc26_256 => KeyAlgorithm::Gost2012_256Tc26,
                 GostProfile::Tc26_512 => KeyAlgorithm::Gost2012_512Tc26,
             }),
+            Self::Token(k) => match k.curve() {
+                Curve::P256 => Some(KeyAlgorithm::P256),
+                Curve::P384 => Some(KeyAlgorithm::P384),
+                _ => None,
+            },
         }
     }
 
@@ -112,6 +207,7 @@ impl CenterKey {
                 })
             }
             Self::Gost(k) => Ok(k.signature_algorithm()),
+            Self::Token(k) => Ok(k.signature_algorithm()),
         }
     }
 
@@ -127,6 +223,7 @@ impl CenterKey {
         match self {
             Self::Ring(k) => k.subject_public_key_info(),
             Self::Gost(k) => k.spki_der().to_vec(),
+            Self::Token(k) => k.spki_der().to_vec(),
         }
     }
 
@@ -136,15 +233,26 @@ impl CenterKey {
         match self {
             Self::Ring(k) => k.sign(message).map_err(|e| CaError::build("signature", e)),
             Self::Gost(k) => k.sign(message),
+            Self::Token(k) => Ok(k.sign(message)?),
         }
     }
 
-    /// The key as rcgen's signer, for the keys rcgen can write certificates with; `None` for a
-    /// GOST key (rcgen's algorithms are a closed set).
-    pub fn rcgen(&self) -> Option<&KeyPair> {
+    /// The key as rcgen's signer, for the keys rcgen can write certificates with (a ring key
+    /// pair, a token key); `None` for a GOST key (rcgen's algorithms are a closed set).
+    pub fn rcgen(&self) -> Option<&dyn SigningKey> {
         match self {
             Self::Ring(k) => Some(k),
+            Self::Token(k) => Some(k),
             Self::Gost(_) => None,
+        }
+    }
+
+    /// The ring key pair of a key read from a file (`None` for a GOST or token key): the one
+    /// kind whose private key can be written out.
+    pub fn key_pair(&self) -> Option<&KeyPair> {
+        match self {
+            Self::Ring(k) => Some(k),
+            _ => None,
         }
     }
 }

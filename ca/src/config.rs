@@ -39,6 +39,51 @@ pub struct CenterConfig {
     /// `postgres://…`); absent means [`crate::store::RegisterUrl::DEFAULT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register: Option<String>,
+    /// Where the center's private keys live: absent, encrypted PKCS#8 files in the data folder
+    /// (unlocked by the passphrase); present, a PKCS#11 token (unlocked by its PIN; the keys
+    /// never leave it, see [`crate::center_key`]). Never holds a PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_keys: Option<TokenKeys>,
+}
+
+/// The PKCS#11 URIs (RFC 7512) of the center's four keys, all on one token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenKeys {
+    /// The root center's key.
+    pub root: String,
+    /// The issuing center's key.
+    pub issuing: String,
+    /// The delegated OCSP signer's key (a new one on the token at each renewal).
+    pub ocsp: String,
+    /// The timestamp authority's key (likewise).
+    pub tsa: String,
+}
+
+impl TokenKeys {
+    /// The four URIs under the token URI `base` (`pkcs11:token=…`, with `module-path` when the
+    /// module is not the default): objects `root`, `issuing`, `ocsp`, `tsa`, or, when `base`
+    /// names an object `P`, `P-root`, `P-issuing`, … (two centers on one token).
+    pub fn under(base: &str) -> Result<Self, CaError> {
+        let uri = eds_pkcs11::KeyUri::parse(base)?;
+        if uri.id.is_some() {
+            return Err(CaError::Config {
+                reason: format!(
+                    "{base}: the center's keys are named by object= (a prefix), not id=; the center gives each key its own"
+                ),
+            });
+        }
+        let name = |role: &str| match &uri.object {
+            Some(prefix) => uri.with_object(&format!("{prefix}-{role}")).to_string(),
+            None => uri.with_object(role).to_string(),
+        };
+        Ok(Self {
+            root: name("root"),
+            issuing: name("issuing"),
+            ocsp: name("ocsp"),
+            tsa: name("tsa"),
+        })
+    }
 }
 
 /// The public keys the center certifies for owners (EDS law art. 21.1: the center confirms the
@@ -162,6 +207,7 @@ impl Default for CenterConfig {
             crl_validity_hours: 24,
             key_policy: KeyPolicy::default(),
             register: None,
+            token_keys: None,
         }
     }
 }
@@ -190,6 +236,17 @@ impl CenterConfig {
                 "key_policy.min_rsa_bits is {}, must be at least 2048 (NIST SP 800-131A)",
                 self.key_policy.min_rsa_bits
             ));
+        }
+        if let Some(keys) = &self.token_keys {
+            if !matches!(self.algorithm, KeyAlgorithm::P256 | KeyAlgorithm::P384) {
+                return bad(format!(
+                    "{} keys cannot be kept in a PKCS#11 token: a token holds P-256 or P-384 center keys (GOST keys stay in encrypted files; choose --algorithm p256 or p384)",
+                    self.algorithm.as_str()
+                ));
+            }
+            for uri in [&keys.root, &keys.issuing, &keys.ocsp, &keys.tsa] {
+                eds_pkcs11::KeyUri::parse(uri)?;
+            }
         }
         if self.issuing_validity_days > self.root_validity_days {
             return bad("issuing_validity_days must not exceed root_validity_days".into());

@@ -25,7 +25,7 @@ use time::{Duration, OffsetDateTime};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::center::{Center, ISSUING, truncate_to_seconds};
-use crate::center_key::CenterKey;
+use crate::center_key::{self, CenterKey, KeyRole};
 use crate::certs;
 use crate::config::CenterConfig;
 use crate::error::CaError;
@@ -151,8 +151,10 @@ pub(crate) struct Delegated {
     pub what: &'static str,
     /// The certificate in the data folder.
     pub cert_file: &'static str,
-    /// The encrypted key in the data folder.
+    /// The encrypted key in the data folder (none when the center keeps its keys on a token).
     pub key_file: &'static str,
+    /// Which of the center's keys (its URI when they are on a token).
+    pub role: KeyRole,
     /// The new key waits under this name until its certificate is recorded.
     pub pending_key_file: &'static str,
     /// Held while the pair is checked or replaced.
@@ -287,7 +289,8 @@ impl Center {
     ) -> Result<Option<(Vec<u8>, CenterKey)>, CaError> {
         let cert_path = self.dir().join(d.cert_file);
         let key_path = self.dir().join(d.key_file);
-        if !cert_path.exists() || !key_path.exists() {
+        let on_token = d.role.token_uri(self.config()).is_some();
+        if !cert_path.exists() || (!on_token && !key_path.exists()) {
             return Ok(None);
         }
         let der = read_pem_certificate(&cert_path)?;
@@ -317,7 +320,18 @@ impl Center {
             Some(rec) if rec.revocation.is_none() && rec.der == der && rec.kind == d.kind => {}
             _ => return Ok(None),
         }
-        let key = keys::read_center_key(&key_path, passphrase)?;
+        let key = match center_key::load_center_key(
+            self.config(),
+            d.role,
+            &key_path,
+            passphrase,
+            cert.public_key().raw,
+        ) {
+            Ok(key) => key,
+            // The token no longer holds the certificate's key: a new pair is issued.
+            Err(CaError::Token(eds_pkcs11::TokenError::ObjectNotFound { .. })) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         if key.spki_der() != cert.public_key().raw {
             return Ok(None);
         }
@@ -333,7 +347,7 @@ impl Center {
     ) -> Result<(CertificateRecord, CenterKey), CaError> {
         let now = truncate_to_seconds(now);
         let issuing = self.unlock(passphrase)?;
-        let (key, pkcs8) = self.config().algorithm.generate(rng)?;
+        let (key, pkcs8) = center_key::new_center_key(self.config(), d.role, passphrase, rng)?;
         let serial = certs::random_serial(rng)?;
         let not_after = (now + Duration::days(d.validity_days)).min(self.issuing_not_after());
         let der = issuing.certify(
@@ -365,16 +379,19 @@ impl Center {
 
         // 1. The key, encrypted, under a temporary name (a leftover of a crash is discarded: the
         //    lock is held, so no one else is writing it).
+        //    A key on a token was made there by `new_center_key`: no file.
         let pending = self.dir().join(d.pending_key_file);
         match fs::remove_file(&pending) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(CaError::io(&pending, &e)),
         }
-        write_private_file(
-            &pending,
-            keys::encrypt_pkcs8_pem(&pkcs8, passphrase, rng)?.as_bytes(),
-        )?;
+        if let Some(pkcs8) = &pkcs8 {
+            write_private_file(
+                &pending,
+                keys::encrypt_pkcs8_pem(pkcs8, passphrase, rng)?.as_bytes(),
+            )?;
+        }
         // 2. The register.
         self.store().insert_certificate(
             &record,
@@ -390,8 +407,10 @@ impl Center {
             },
         )?;
         // 3. The key under its name, then the certificate.
-        let key_path = self.dir().join(d.key_file);
-        fs::rename(&pending, &key_path).map_err(|e| CaError::io(&key_path, &e))?;
+        if pkcs8.is_some() {
+            let key_path = self.dir().join(d.key_file);
+            fs::rename(&pending, &key_path).map_err(|e| CaError::io(&key_path, &e))?;
+        }
         write_public_file(
             &self.dir().join(d.cert_file),
             crate::center::certificate_pem(&der).as_bytes(),

@@ -29,6 +29,10 @@ pub enum CaError {
     /// The passphrase does not decrypt the center's key.
     #[error("decrypt the center's key: wrong passphrase")]
     WrongPassphrase,
+    /// A key on a PKCS#11 token could not be found or used (a wrong PIN, a missing token or
+    /// object, a call the module refused).
+    #[error(transparent)]
+    Token(#[from] eds_pkcs11::TokenError),
     /// A key file is not what it should be.
     #[error("read key file {path}: {reason}")]
     KeyFile {

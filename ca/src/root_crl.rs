@@ -19,7 +19,6 @@ use time::{Duration, OffsetDateTime};
 use crate::center::{Center, ROOT, subject_key_identifier, truncate_to_seconds};
 use crate::crl::Crl;
 use crate::error::CaError;
-use crate::keys;
 use crate::store::{AuditEvent, Counter};
 
 /// The root CRL's file name in `crl/` (DER; `.pem` beside it).
@@ -38,7 +37,13 @@ impl Center {
         let dir = self.dir().join("crl");
         let lock = crate::crl::lock_crl_dir(&dir)?;
 
-        let key = keys::read_center_key(&self.dir().join("root.key.pem"), passphrase)?;
+        let key = crate::center_key::load_center_key(
+            self.config(),
+            crate::center_key::KeyRole::Root,
+            &self.dir().join("root.key.pem"),
+            passphrase,
+            &crate::center::issuing_spki(self.root_der())?,
+        )?;
         let ski = subject_key_identifier(self.root_der())?;
 
         let this_update = truncate_to_seconds(now);

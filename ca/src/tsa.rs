@@ -943,6 +943,7 @@ const DELEGATED: Delegated = Delegated {
     what: "TSA certificate",
     cert_file: CERT_FILE,
     key_file: KEY_FILE,
+    role: crate::center_key::KeyRole::Tsa,
     pending_key_file: PENDING_KEY_FILE,
     lock_file: LOCK_FILE,
     kind: KIND,

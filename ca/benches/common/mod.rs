@@ -231,7 +231,11 @@ pub(crate) fn crl_center(n: u64) -> PathBuf {
 /// bytes.
 pub(crate) fn write_openssl_ca(dir: &Path, center: &Center, key: &IssuingKey, n: u64) {
     fs::create_dir_all(dir).expect("create openssl folder");
-    let key_pem = key.issuer().expect("a P-256 center").key().serialize_pem();
+    let key_pem = key
+        .key()
+        .key_pair()
+        .expect("a P-256 center")
+        .serialize_pem();
     fs::write(dir.join("issuing.key.pem"), key_pem).expect("write key");
     fs::write(
         dir.join("ca.pem"),

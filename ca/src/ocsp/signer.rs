@@ -51,6 +51,7 @@ const DELEGATED: Delegated = Delegated {
     what: "OCSP signing certificate",
     cert_file: CERT_FILE,
     key_file: KEY_FILE,
+    role: crate::center_key::KeyRole::Ocsp,
     pending_key_file: PENDING_KEY_FILE,
     lock_file: LOCK_FILE,
     kind: KIND,

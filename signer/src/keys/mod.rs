@@ -15,6 +15,7 @@ mod pbe;
 pub mod pkcs12;
 pub mod pkcs8;
 pub mod ring_keys;
+pub mod token;
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
