@@ -210,17 +210,12 @@ pub(crate) fn import(
     );
     stdio::check_one_stdin(inputs)?;
     let from_ca = read_certificate(&args.from_ca)?;
-    let receipt_path = match &args.receipt {
-        Some(p) => Some(p.clone()),
-        None => None,
-    };
-    if let Some(p) = &receipt_path {
-        if p.exists() {
-            anyhow::bail!(
-                "create transfer receipt {}: it exists; a receipt never overwrites a file",
-                p.display()
-            );
-        }
+    let receipt_path = args.receipt.clone();
+    if let Some(p) = receipt_path.as_ref().filter(|p| p.exists()) {
+        anyhow::bail!(
+            "create transfer receipt {}: it exists; a receipt never overwrites a file",
+            p.display()
+        );
     }
     let center = open_center(data, register)?;
     let key = center.unlock(&passphrase(&args.secret)?)?;
@@ -697,11 +692,15 @@ fn certificate_subject(der: &[u8]) -> anyhow::Result<String> {
         .subject())
 }
 
+/// What [`signature_check`] returns: `(message, algorithm, value)`, as
+/// [`transfer::SignatureCheck`] takes it.
+trait Check: Fn(&[u8], &[u8], &[u8]) -> Result<(), String> {}
+
+impl<F: Fn(&[u8], &[u8], &[u8]) -> Result<(), String>> Check for F {}
+
 /// A signature check bound to the key of `cert_der` (the verifier's algorithms: ECDSA, Ed25519,
 /// RSA, GOST).
-fn signature_check(
-    cert_der: &[u8],
-) -> anyhow::Result<impl Fn(&[u8], &[u8], &[u8]) -> Result<(), String>> {
+fn signature_check(cert_der: &[u8]) -> anyhow::Result<impl Check> {
     let cert = Cert::from_der(cert_der)
         .map_err(|e| anyhow::anyhow!("the certificate does not parse: {e}"))?;
     let spki = cert.spki_der().to_vec();

@@ -701,7 +701,7 @@ fn fail_art22_3_unconfirmed_offer_is_not_transferred() {
     // A receipt for an export of another center (b exported to c, confirmed at a).
     let (other, _) = export(&b, "b.json");
     let c = Center::ready();
-    let v = ok_json(&import(&c, &b, &std::path::PathBuf::from(other)));
+    let v = ok_json(&import(&c, &b, &other));
     let foreign = std::path::PathBuf::from(v["receipt"].as_str().unwrap());
     let o = confirm(&a, &c, &foreign);
     assert_code(&o, 5);
