@@ -609,13 +609,13 @@ pub fn finalize(
         .publish_root_crl_until(passphrase, actor, at, Some(until))
         .map_err(ca)?;
     let finalized = Finalized {
-        at,
+        at: at.to_offset(time::UtcOffset::UTC),
         effective_at: done.effective_at,
         terminated: done.ended,
         superseded: done.superseded,
         crl_number: crl.number,
         crl_entries: crl.entries,
-        this_update: crl.this_update,
+        this_update: crl.this_update.to_offset(time::UtcOffset::UTC),
         next_update: crl.next_update,
     };
     record.finalized = Some(finalized.clone());
