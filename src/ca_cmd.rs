@@ -433,6 +433,12 @@ pub(crate) fn run(
             Ok(Exit::Ok)
         }
         CaCommand::Crl { secret, out } => {
+            // Art. 22.4: a center that stopped re-publishes its final CRL, unchanged.
+            if let Some(exit) =
+                crate::cessation_cmd::final_crl(data, out.as_deref(), json_out, now)?
+            {
+                return Ok(exit);
+            }
             let center = open_center(data, register)?;
             let pass = passphrase(&secret)?;
             let key = center.unlock(&pass)?;

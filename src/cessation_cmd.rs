@@ -8,15 +8,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use der::Decode as _;
 use serde_json::json;
+use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use eds_ca::CaError;
 use eds_ca::cessation::{self, CessationError};
 use eds_ca::store::Serial;
 use eds_ca::transfer::{self, TransferError};
+use eds_verifier::cert::Cert;
 
-use crate::ca_cmd::{authorise, count, open_center};
+use crate::ca_cmd::{authorise, count, open_center, passphrase};
 use crate::cli::PassphraseArgs;
 use crate::exit::Exit;
 use crate::stdio;
@@ -42,6 +45,15 @@ pub(crate) struct ExportArgs {
 pub(crate) struct ImportArgs {
     /// The file `eds ca export` wrote; `-` reads standard input.
     pub(crate) file: PathBuf,
+    /// The exporting center's issuing certificate (PEM or DER), obtained from that center
+    /// itself: the export's signature must verify with its key (exit 7 otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from_ca: PathBuf,
+    /// Where to write the signed receipt the exporting center confirms with `eds ca cessation
+    /// confirm` (it must not exist). Default: transferred/SHA256.receipt.json in the data
+    /// folder.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) receipt: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) secret: PassphraseArgs,
 }
@@ -69,6 +81,21 @@ pub(crate) enum CessationCommand {
     },
     /// Show the notice of cessation, if any, and whether the center still works.
     Status,
+    /// Record the successor's signed receipt: the certificates it took count as transferred
+    /// (art. 22.3).
+    ///
+    /// `eds ca import` at the successor writes the receipt. Until it is confirmed here the
+    /// exported certificates are only offered, and `eds ca cessation finalize` ends them with
+    /// the others. The receipt's signature must verify with the successor's issuing certificate
+    /// (exit 7), name an export this center made in the notice's term and only serials it
+    /// carried (exit 5); from the stop day on it is refused (exit 3).
+    Confirm {
+        /// The receipt.
+        receipt: PathBuf,
+        /// The successor's issuing certificate (PEM or DER), obtained from it.
+        #[arg(long, value_name = "FILE")]
+        successor_ca: PathBuf,
+    },
     /// From the stop day on: write what the center keeps (art. 22.4).
     ///
     /// The certificates not exported in the notice's term, every refusal and the whole audit
@@ -78,6 +105,24 @@ pub(crate) enum CessationCommand {
         /// The file to write (it must not exist); `-` writes standard output.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        secret: PassphraseArgs,
+    },
+    /// On or after the stop day: end the center's certificates and publish its final CRL
+    /// (art. 22.4).
+    ///
+    /// Every owner certificate not revoked and not expired is revoked with ground
+    /// center-cessation, effective at 00:00 in Astana on the stop day, in one register
+    /// transaction (audit entry center.cessation-terminated): those not transferred with CRL and
+    /// OCSP reason cessationOfOperation (RFC 5280 §5.3.1 code 5), those the successor confirmed
+    /// taking (`eds ca cessation confirm`) with reason superseded (code 4: the successor answers
+    /// for their owners through the certificates it issues them). Then the final CRLs of the issuing
+    /// center and the root are published with nextUpdate at the end of the issuing certificate's
+    /// validity, so they stay current while any certificate they cover could be relied on.
+    /// From then on `eds ca crl` re-publishes that final CRL unchanged, and `eds serve` serves
+    /// it and answers OCSP. Refused before the stop day (exit 3), without a notice (exit 5) and
+    /// a second time (exit 4).
+    Finalize {
         #[command(flatten)]
         secret: PassphraseArgs,
     },
@@ -107,31 +152,25 @@ pub(crate) fn export(
         );
     }
     let center = open_center(data, register)?;
-    authorise(&center, &args.secret)?;
     let notice = cessation::check_active(data, now)?;
     let only = match &args.consented {
         Some(path) => Some(read_serials(path)?),
         None => None,
     };
+    let key = center.unlock(&passphrase(&args.secret)?)?;
+    let signer = certificate_subject(center.issuing_der())?;
     let (bytes, summary) = transfer::export_register(
         center.store(),
         &center.config().name,
         only.as_ref(),
         now,
         "operator",
+        key.key(),
+        &signer,
     )?;
     write_new(&args.out, &bytes, "register export")?;
     if notice.is_some() {
-        let serials: Vec<Serial> = match only {
-            Some(only) => only.into_iter().collect(),
-            None => center
-                .store()
-                .list_certificates(&eds_ca::store::CertificateQuery::default())?
-                .into_iter()
-                .map(|c| c.serial)
-                .collect(),
-        };
-        cessation::record_transferred(data, &serials)?;
+        cessation::record_offered(data, &summary.sha256, &summary.serials, now)?;
     }
     if json_out {
         say!("{}", serde_json::to_string_pretty(&summary)?);
@@ -170,23 +209,50 @@ pub(crate) fn import(
             .map(|p| ("--passphrase-file", p)),
     );
     stdio::check_one_stdin(inputs)?;
+    let from_ca = read_certificate(&args.from_ca)?;
+    let receipt_path = args.receipt.clone();
+    if let Some(p) = receipt_path.as_ref().filter(|p| p.exists()) {
+        anyhow::bail!(
+            "create transfer receipt {}: it exists; a receipt never overwrites a file",
+            p.display()
+        );
+    }
     let center = open_center(data, register)?;
-    authorise(&center, &args.secret)?;
+    let key = center.unlock(&passphrase(&args.secret)?)?;
     center.check_active(now)?;
     let bytes = stdio::read(&args.file)
         .with_context(|| format!("read {}", stdio::input_name(&args.file)))?;
-    let summary = transfer::import_register(center.store(), &bytes, now, "operator")?;
+    let check = signature_check(&from_ca)?;
+    let summary = transfer::import_register(center.store(), &bytes, &check, now, "operator")?;
     // The source's audit log is kept whole beside the register (art. 22.4: stored).
     let kept = data.join("transferred");
     fs::create_dir_all(&kept).with_context(|| format!("create {}", kept.display()))?;
+    let receipt_path = receipt_path.unwrap_or_else(|| {
+        data.join("transferred")
+            .join(format!("{}.receipt.json", summary.sha256))
+    });
     let kept = kept.join(format!("{}.json", summary.sha256));
     fs::write(&kept, &bytes).with_context(|| format!("write {}", kept.display()))?;
+    // Art. 22.3: the receipt the ceding center confirms, signed with this center's issuing key.
+    let receipt = transfer::write_receipt(
+        &transfer::Receipt {
+            successor: center.config().name.clone(),
+            source_center: summary.center.clone(),
+            export_sha256: summary.sha256.clone(),
+            received_at: now,
+            serials: summary.serials.clone(),
+        },
+        key.key(),
+        &certificate_subject(center.issuing_der())?,
+    )?;
+    write_new(&receipt_path, &receipt, "transfer receipt")?;
     if json_out {
         say!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "imported": summary,
                 "kept": kept,
+                "receipt": receipt_path,
             }))?
         );
     } else {
@@ -204,6 +270,11 @@ pub(crate) fn import(
             summary.audit_head.hash
         );
         say!("  export kept        {}", kept.display());
+        say!(
+            "  receipt            {} (signed; the exporting center confirms it with `eds ca \
+             cessation confirm`)",
+            receipt_path.display()
+        );
     }
     Ok(Exit::Ok)
 }
@@ -271,6 +342,37 @@ pub(crate) fn cessation(
             }
             Ok(Exit::Ok)
         }
+        CessationCommand::Finalize { secret } => finalize(data, register, json_out, now, secret),
+        CessationCommand::Confirm {
+            receipt,
+            successor_ca,
+        } => {
+            let successor = read_certificate(successor_ca)?;
+            let center = open_center(data, register)?;
+            let bytes = stdio::read(receipt)
+                .with_context(|| format!("read {}", stdio::input_name(receipt)))?;
+            let check = signature_check(&successor)?;
+            let receipt = transfer::read_receipt(&bytes, &check)?;
+            let new = cessation::confirm(data, center.store(), &receipt, now, "operator")?;
+            if json_out {
+                say!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "successor": receipt.successor,
+                        "export_sha256": receipt.export_sha256,
+                        "transferred": new,
+                    }))?
+                );
+            } else {
+                say!(
+                    "{} transferred to {:?} (art. 22.3: its receipt for export {})",
+                    count(new.len(), "certificate", "certificates"),
+                    receipt.successor,
+                    receipt.export_sha256
+                );
+            }
+            Ok(Exit::Ok)
+        }
         CessationCommand::Retain { out, secret } => {
             let mut inputs: Vec<(&str, &Path)> = Vec::new();
             inputs.extend(
@@ -319,6 +421,101 @@ pub(crate) fn cessation(
     }
 }
 
+/// `eds ca cessation finalize`.
+fn finalize(
+    data: &Path,
+    register: Option<&str>,
+    json_out: bool,
+    now: OffsetDateTime,
+    secret: &PassphraseArgs,
+) -> anyhow::Result<Exit> {
+    let mut inputs: Vec<(&str, &Path)> = Vec::new();
+    inputs.extend(
+        secret
+            .passphrase_file
+            .as_deref()
+            .map(|p| ("--passphrase-file", p)),
+    );
+    stdio::check_one_stdin(inputs)?;
+    let center = open_center(data, register)?;
+    let pass = passphrase(secret)?;
+    let key = center.unlock(&pass)?;
+    let done = cessation::finalize(&center, &key, &pass, now, "operator")?;
+    if json_out {
+        say!("{}", serde_json::to_string_pretty(&done)?);
+    } else {
+        say!(
+            "terminated {} not transferred (cessationOfOperation, art. 22.4) and {} transferred \
+             (superseded, art. 22.3), revoked from {}",
+            count(done.terminated.len(), "certificate", "certificates"),
+            done.superseded.len(),
+            done.effective_at.format(&Rfc3339)?
+        );
+        say!(
+            "final CRL #{} with {} entries, thisUpdate {}, nextUpdate {}",
+            done.crl_number,
+            done.crl_entries,
+            done.this_update.format(&Rfc3339)?,
+            done.next_update.format(&Rfc3339)?
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// `eds ca crl` once the center stopped and finalized its cessation (art. 22.4): the final CRL,
+/// re-published unchanged (written to `out` when given); `None` when the center works or has
+/// not finalized (then `eds ca crl` runs, and is refused from the stop day on).
+pub(crate) fn final_crl(
+    data: &Path,
+    out: Option<&Path>,
+    json_out: bool,
+    now: OffsetDateTime,
+) -> anyhow::Result<Option<Exit>> {
+    let Some(record) = cessation::read_record(data)? else {
+        return Ok(None);
+    };
+    let Some(done) = record.finalized else {
+        return Ok(None);
+    };
+    if eds_profile::kz_time::legal_date(now) < record.notice.stops_on {
+        return Ok(None);
+    }
+    let path = data.join("crl").join(eds_ca::crl::ISSUING_FILE);
+    let der = fs::read(&path).with_context(|| format!("read the final CRL {}", path.display()))?;
+    if let Some(out) = out {
+        let pem = out.extension().is_some_and(|e| e == "pem");
+        let bytes = if pem {
+            pem::encode(&pem::Pem::new("X509 CRL", der)).into_bytes()
+        } else {
+            der
+        };
+        stdio::write(out, &bytes, !pem)?;
+    }
+    if json_out {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "final": true, "crl": {
+                "number": done.crl_number,
+                "entries": done.crl_entries,
+                "this_update": done.this_update.format(&Rfc3339)?,
+                "next_update": done.next_update.format(&Rfc3339)?,
+            }, "files": [path] }))?
+        );
+    } else {
+        say!(
+            "final CRL #{} with {} entries, thisUpdate {}, nextUpdate {} (the center stopped on \
+             {}, art. 22.4: re-published unchanged)",
+            done.crl_number,
+            done.crl_entries,
+            done.this_update.format(&Rfc3339)?,
+            done.next_update.format(&Rfc3339)?,
+            record.notice.stops_on
+        );
+        say!("  {}", path.display());
+    }
+    Ok(Some(Exit::Ok))
+}
+
 /// `eds ca cessation retain` without a notice.
 #[derive(Debug, thiserror::Error)]
 #[error("retain the register: the center gave no notice of cessation (art. 22.2)")]
@@ -331,6 +528,8 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
             return Some(match e {
                 TransferError::Malformed { .. }
                 | TransferError::DigestMismatch { .. }
+                | TransferError::SignatureInvalid { .. }
+                | TransferError::UnsupportedVersion { .. }
                 | TransferError::AuditBroken { .. }
                 | TransferError::Inconsistent { .. } => Exit::AuditBroken,
                 TransferError::Conflict { .. } => Exit::Conflict,
@@ -345,7 +544,12 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
                 CessationError::NoticeTooShort { .. }
                 | CessationError::TermEnded { .. }
                 | CessationError::TermNotEnded { .. } => Exit::Refused,
-                CessationError::AlreadyGiven { .. } => Exit::Conflict,
+                CessationError::AlreadyGiven { .. } | CessationError::AlreadyFinalized { .. } => {
+                    Exit::Conflict
+                }
+                CessationError::NoNotice
+                | CessationError::UnknownExport { .. }
+                | CessationError::NotOffered { .. } => Exit::NotFound,
                 CessationError::AuditBroken { .. } => Exit::AuditBroken,
                 CessationError::UnknownSerial { .. } => Exit::NotFound,
                 _ => Exit::Failed,
@@ -366,6 +570,10 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<TransferError>() {
             return match e {
+                TransferError::SignatureInvalid { .. } => Some(
+                    "nothing was recorded; check that --from-ca / --successor-ca is the other \
+                     center's issuing certificate, obtained from it, and ask it for a new file",
+                ),
                 TransferError::DigestMismatch { .. }
                 | TransferError::AuditBroken { .. }
                 | TransferError::Malformed { .. }
@@ -389,13 +597,21 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
                     "the center has stopped (art. 22.4); `eds ca cessation retain` writes what it \
                      keeps",
                 ),
+                CessationError::TermNotEnded { .. } => Some(
+                    "nothing was changed; run it on or after the stop day (`eds ca cessation \
+                     status`)",
+                ),
+                CessationError::AlreadyFinalized { .. } => {
+                    Some("nothing was changed; `eds ca crl` re-publishes the final CRL")
+                }
                 _ => None,
             };
         }
         if let Some(CaError::Ceased { .. }) = cause.downcast_ref::<CaError>() {
             return Some(
-                "the center has stopped (art. 22); its successor issues now (`eds ca cessation \
-                 status`)",
+                "the center has stopped (art. 22); its successor issues and revokes now; \
+                 `eds ca cessation finalize` ends what was not transferred and publishes the \
+                 final CRL, which `eds ca crl` then re-publishes (`eds ca cessation status`)",
             );
         }
     }
@@ -443,4 +659,55 @@ fn write_new(out: &Path, bytes: &[u8], what: &str) -> anyhow::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())
+}
+
+/// A certificate (its DER) from a PEM or DER file.
+fn read_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = stdio::read(path).with_context(|| format!("read {}", stdio::input_name(path)))?;
+    let certs = Cert::all_from_pem_or_der(&bytes).map_err(|e| {
+        crate::exit::data_error(
+            format!(
+                "{} is not a certificate (PEM or DER)",
+                stdio::input_name(path)
+            ),
+            e,
+        )
+    })?;
+    match certs.as_slice() {
+        [one] => Ok(one.der().to_vec()),
+        _ => Err(crate::exit::data_error(
+            stdio::input_name(path),
+            format!(
+                "it holds {} certificates; give the center's issuing certificate alone",
+                certs.len()
+            ),
+        )),
+    }
+}
+
+/// Its subject, RFC 4514.
+fn certificate_subject(der: &[u8]) -> anyhow::Result<String> {
+    Ok(Cert::from_der(der)
+        .map_err(|e| anyhow::anyhow!("the center's issuing certificate does not parse: {e}"))?
+        .subject())
+}
+
+/// What [`signature_check`] returns: `(message, algorithm, value)`, as
+/// [`transfer::SignatureCheck`] takes it.
+trait Check: Fn(&[u8], &[u8], &[u8]) -> Result<(), String> {}
+
+impl<F: Fn(&[u8], &[u8], &[u8]) -> Result<(), String>> Check for F {}
+
+/// A signature check bound to the key of `cert_der` (the verifier's algorithms: ECDSA, Ed25519,
+/// RSA, GOST).
+fn signature_check(cert_der: &[u8]) -> anyhow::Result<impl Check> {
+    let cert = Cert::from_der(cert_der)
+        .map_err(|e| anyhow::anyhow!("the certificate does not parse: {e}"))?;
+    let spki = cert.spki_der().to_vec();
+    Ok(move |message: &[u8], algorithm: &[u8], value: &[u8]| {
+        let algorithm = spki::AlgorithmIdentifierOwned::from_der(algorithm)
+            .map_err(|e| format!("the algorithm does not parse: {e}"))?;
+        eds_verifier::crypto::verify(&spki, &algorithm, None, message, value)
+            .map_err(|e| e.to_string())
+    })
 }

@@ -230,6 +230,9 @@ pub(crate) enum CaCommand {
         secret: PassphraseArgs,
     },
     /// Sign and publish a full CRL (crl/issuing.crl and .pem in the data folder).
+    ///
+    /// Once the center stopped (EDS law art. 22) it signs no new CRL (exit 3); after `eds ca
+    /// cessation finalize` this re-publishes the final CRL unchanged.
     Crl {
         #[command(flatten)]
         secret: PassphraseArgs,

@@ -35,8 +35,16 @@ fn export(c: &Center, name: &str) -> (std::path::PathBuf, Value) {
     (out, v)
 }
 
-fn import(c: &Center, file: &std::path::Path) -> std::process::Output {
-    c.run(&["--json", "ca", "import", file.to_str().unwrap()])
+/// `eds --json ca import FILE --from-ca` the exporting center's issuing certificate.
+fn import(c: &Center, from: &Center, file: &std::path::Path) -> std::process::Output {
+    c.run(&[
+        "--json",
+        "ca",
+        "import",
+        file.to_str().unwrap(),
+        "--from-ca",
+        from.issuing().to_str().unwrap(),
+    ])
 }
 
 fn actions(c: &Center) -> Vec<String> {
@@ -174,7 +182,7 @@ fn art22_3_export_import_keeps_the_register() {
 
     let b = Center::ready();
     let b_before = b.audit_entries().len();
-    let v = ok_json(&import(&b, &file));
+    let v = ok_json(&import(&b, &a, &file));
     assert_eq!(v["imported"]["certificates"], 4);
     assert_eq!(v["imported"]["revoked"], 1);
     assert_eq!(v["imported"]["refusals"], 1);
@@ -221,7 +229,8 @@ fn art22_3_export_import_keeps_the_register() {
 }
 
 /// A changed byte in the body (a certificate's subject) fails the digest; an edited audit entry
-/// with the digest recomputed fails the chain: exit 7 each, nothing imported.
+/// with the digest recomputed fails the exporting center's signature, and so does the intact
+/// file checked against another center's certificate: exit 7 each, nothing imported.
 #[test]
 fn fail_art22_3_tampered_export_refused() {
     let (a, _) = busy_center();
@@ -234,7 +243,7 @@ fn fail_art22_3_tampered_export_refused() {
     assert_ne!(tampered, text);
     let path = b.path("tampered.json");
     fs::write(&path, tampered).unwrap();
-    let o = import(&b, &path);
+    let o = import(&b, &a, &path);
     assert_code(&o, 7);
     assert!(
         stderr(&o).contains("the export was changed or damaged"),
@@ -251,11 +260,21 @@ fn fail_art22_3_tampered_export_refused() {
     )));
     let path = b.path("rehashed.json");
     fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
-    let o = import(&b, &path);
+    let o = import(&b, &a, &path);
     assert_code(&o, 7);
     assert!(
+        stderr(&o).contains(
+            "verify register export: its signature does not verify with the certificate given"
+        ),
+        "{}",
         stderr(&o)
-            .contains("verify register export: its audit log is broken at entry 3 (HashMismatch)"),
+    );
+
+    // The untouched export, checked against another center's certificate (the receiver's own).
+    let o = import(&b, &b, &file);
+    assert_code(&o, 7);
+    assert!(
+        stderr(&o).contains("its signature does not verify with the certificate given"),
         "{}",
         stderr(&o)
     );
@@ -263,7 +282,7 @@ fn fail_art22_3_tampered_export_refused() {
     // A truncated file.
     let path = b.path("truncated.json");
     fs::write(&path, &text.as_bytes()[..text.len() / 2]).unwrap();
-    assert_code(&import(&b, &path), 7);
+    assert_code(&import(&b, &a, &path), 7);
 
     assert_eq!((b.owner_serials(), b.audit_entries().len()), before);
     assert!(!b.data.join("transferred").exists());
@@ -276,9 +295,9 @@ fn fail_art22_3_import_into_a_register_holding_the_serials() {
     let (a, _) = busy_center();
     let (file, _) = export(&a, "register.json");
     let b = Center::ready();
-    ok(&import(&b, &file));
+    ok(&import(&b, &a, &file));
     let before = (b.owner_serials(), b.audit_entries().len());
-    let o = import(&b, &file);
+    let o = import(&b, &a, &file);
     assert_code(&o, 4);
     assert!(
         stderr(&o).contains("is already in the receiving register; nothing was imported"),
@@ -288,7 +307,8 @@ fn fail_art22_3_import_into_a_register_holding_the_serials() {
     assert_eq!((b.owner_serials(), b.audit_entries().len()), before);
 }
 
-/// Art. 22.3–22.4: during the notice only the consented certificate is exported; from the stop
+/// Art. 22.3–22.4: during the notice only the consented certificate is exported (and confirmed
+/// by the successor's receipt); from the stop
 /// day on nothing is exported (exit 3) and `cessation retain` keeps the other certificates with
 /// the refusals and the whole verified audit log; before the stop day it is refused (exit 3).
 #[test]
@@ -308,6 +328,17 @@ fn art22_4_not_transferred_certificates_are_retained() {
         consent.to_str().unwrap(),
     ]));
     assert_eq!(v["certificates"], 1);
+    // The successor takes it and its receipt is confirmed: now it is transferred.
+    let b = Center::ready();
+    let taken = ok_json(&import(&b, &a, &out));
+    ok(&a.run(&[
+        "ca",
+        "cessation",
+        "confirm",
+        taken["receipt"].as_str().unwrap(),
+        "--successor-ca",
+        b.issuing().to_str().unwrap(),
+    ]));
     let retained = a.path("retained.json");
     let o = a.run(&[
         "ca",
@@ -365,11 +396,430 @@ fn art22_3_export_from_sqlite_import_into_postgres() {
     let b = Center::new();
     let pg = TestPostgres::shared().new_database();
     b.init_with("p256", &["--register", &pg]);
-    let v = ok_json(&import(&b, &file));
+    let v = ok_json(&import(&b, &a, &file));
     assert_eq!(v["imported"]["certificates"], 4);
     assert_eq!(b.show(&serials[1])["status"], "revoked");
     assert_eq!(b.show(&serials[0])["status"], "valid");
     let (code, verdict) = b.audit_verify();
     assert_eq!(code, Some(0), "{verdict}");
-    assert_code(&import(&b, &file), 4);
+    assert_code(&import(&b, &a, &file), 4);
+}
+
+/// `eds ca cessation finalize` (and `--json` it).
+fn finalize(c: &Center) -> std::process::Output {
+    c.run(&["--json", "ca", "cessation", "finalize"])
+}
+
+/// The issuing certificate's notAfter, RFC 3339.
+fn issuing_not_after(c: &Center) -> String {
+    let text = openssl_ok(&[
+        "x509",
+        "-noout",
+        "-enddate",
+        "-in",
+        c.issuing().to_str().unwrap(),
+    ]);
+    rfc3339(parse_openssl_time(
+        text.trim().strip_prefix("notAfter=").unwrap(),
+    ))
+}
+
+/// Art. 22.4 with RFC 5280 §5.3.1: before the stop day `finalize` is refused (exit 3); from it
+/// on the center revokes nothing, signs no new CRL (exit 3 each, naming art. 22) and `finalize`
+/// revokes the owner certificate that was neither transferred nor revoked, with ground
+/// center-cessation (cessationOfOperation), and the one whose transfer the successor confirmed
+/// (superseded), effective at 00:00 in Astana on the stop day, in one audit entry, then publishes the final CRL with nextUpdate at the issuing certificate's
+/// notAfter; a second `finalize` is a conflict (exit 4) and `eds ca crl` re-publishes that CRL
+/// unchanged.
+#[test]
+fn art22_4_finalize_terminates_what_was_not_transferred() {
+    let (mut a, serials) = busy_center();
+    let third = a.issue_sample("individual-signing");
+    ok(&notice(&a, "2026-04-01"));
+    let consent = a.path("consented.txt");
+    fs::write(&consent, format!("{}\n", serials[0])).unwrap();
+    let out = a.path("consented.json");
+    ok(&a.run(&[
+        "ca",
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--consented",
+        consent.to_str().unwrap(),
+    ]));
+    let b = Center::ready();
+    let receipt = b.path("receipt.json");
+    ok(&b.run(&[
+        "ca",
+        "import",
+        out.to_str().unwrap(),
+        "--from-ca",
+        a.issuing().to_str().unwrap(),
+        "--receipt",
+        receipt.to_str().unwrap(),
+    ]));
+    let v = ok_json(&a.run(&[
+        "--json",
+        "ca",
+        "cessation",
+        "confirm",
+        receipt.to_str().unwrap(),
+        "--successor-ca",
+        b.issuing().to_str().unwrap(),
+    ]));
+    assert_eq!(v["transferred"], serde_json::json!([serials[0]]), "{v}");
+    let o = finalize(&a);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains("the center stops on 2026-04-01; on 2026-03-02"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(a.show(&third)["status"], "valid");
+
+    // 00:30 in Astana on the stop day.
+    a.set_now("2026-03-31T19:30:00Z");
+    let o = a.run(&[
+        "ca",
+        "revoke",
+        &third,
+        "--ground",
+        "holder-request",
+        "--notified-by",
+        "the holder",
+    ]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains(
+            "revoke a certificate: the center stopped its activity on 2026-04-01 (EDS law art. \
+             22); on 2026-04-01 it revokes nothing"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = a.run(&["ca", "crl"]);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains(
+            "issue a CRL: the center stopped its activity on 2026-04-01 (EDS law art. 22); on \
+             2026-04-01 it publishes nothing"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let before = a.audit_entries().len();
+
+    let done = ok_json(&finalize(&a));
+    assert_eq!(done["terminated"], serde_json::json!([third]), "{done}");
+    assert_eq!(done["effective_at"], "2026-03-31T19:00:00Z");
+    let until = issuing_not_after(&a);
+    assert_eq!(done["next_update"], until.as_str());
+    let ended = a.show(&third);
+    assert_eq!(ended["status"], "revoked", "{ended}");
+    assert_eq!(ended["revocation"]["ground"], "center-cessation", "{ended}");
+    assert_eq!(
+        ended["revocation"]["reason"], "cessationOfOperation",
+        "{ended}"
+    );
+    assert_eq!(
+        ended["revocation"]["revoked_at"], "2026-03-31T19:00:00Z",
+        "{ended}"
+    );
+    assert_eq!(
+        done["superseded"],
+        serde_json::json!([serials[0]]),
+        "{done}"
+    );
+    let moved = a.show(&serials[0]);
+    assert_eq!(moved["revocation"]["ground"], "center-cessation", "{moved}");
+    assert_eq!(
+        moved["revocation"]["reason"], "superseded",
+        "transferred: {moved}"
+    );
+    assert_eq!(
+        a.show(&serials[1])["revocation"]["ground"],
+        "key-compromise",
+        "revoked before, unchanged"
+    );
+    assert_eq!(
+        &actions(&a)[before..],
+        [
+            "center.cessation-terminated",
+            "crl-issued",
+            "root-crl-issued"
+        ]
+    );
+    a.assert_audit_intact(u64::try_from(before + 3).unwrap());
+
+    let crl = a.crl_text();
+    let listed = revoked_entries(&crl);
+    assert!(listed.iter().any(|e| e.contains(&third)), "{crl}");
+    assert!(listed.iter().any(|e| e.contains(&serials[0])), "{crl}");
+    assert!(crl.contains("Cessation Of Operation"), "{crl}");
+    assert!(crl.contains("Superseded"), "{crl}");
+    let next = crl
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Next Update: "))
+        .unwrap();
+    assert_eq!(rfc3339(parse_openssl_time(next)), until, "{crl}");
+
+    let o = finalize(&a);
+    assert_code(&o, 4);
+    let published = fs::read(a.data.join("crl/issuing.crl")).unwrap();
+    let copy = a.path("final.crl");
+    let o = a.run(&["ca", "crl", "--out", copy.to_str().unwrap()]);
+    assert!(
+        ok(&o).starts_with(&format!(
+            "final CRL #{} with 3 entries, thisUpdate 2026-03-31T19:30:00Z, nextUpdate {until} \
+             (the center stopped on 2026-04-01, art. 22.4: re-published unchanged)",
+            done["crl_number"]
+        )),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(fs::read(&copy).unwrap(), published);
+    assert_eq!(fs::read(a.data.join("crl/issuing.crl")).unwrap(), published);
+}
+
+/// Signs a document with the owner's PKCS#12 file; `extra` adds `--level`, `--tsa`.
+fn sign_with(c: &Center, serial: &str, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let doc = c.path(&format!("{name}.txt"));
+    fs::write(&doc, b"a contract signed before its center stopped\n").unwrap();
+    let sig = c.path(&format!("{name}.p7s"));
+    let p12 = c.out.join(format!("{serial}.p12"));
+    let mut args = vec![
+        "sign",
+        "--in",
+        doc.to_str().unwrap(),
+        "--p12",
+        p12.to_str().unwrap(),
+        "--out",
+        sig.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ok(&c.run_env(&args, &[("EDS_KEY_PASSWORD", OWNER)]));
+    sig
+}
+
+/// The first signature's report of `eds --json verify SIG --offline` (the data folder's CRLs).
+fn verify_offline(c: &Center, sig: &std::path::Path) -> (std::process::Output, Value) {
+    let o = c.run(&["--json", "verify", sig.to_str().unwrap(), "--offline"]);
+    let v: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", both(&o)));
+    (o, v["signatures"][0].clone())
+}
+
+/// Art. 22.4 seen by a relying party: once the cessation is finalized, a signature whose
+/// timestamp proves it was made before the stop day passes (cessationOfOperation is not a
+/// compromise: ETSI EN 319 102-1 compares the revocation with the proven time), and one made
+/// after the stop day with the same certificate is TOTAL_FAILED / REVOKED (exit 1).
+#[test]
+fn art22_4_signature_before_the_stop_day_passes_after_it_revoked() {
+    let mut c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    ok(&notice(&c, "2026-04-01"));
+    c.set_now("2026-03-10T10:00:00Z");
+    let tsa = {
+        let serving = common::serving::Serving::start_with(&c, &["--now", "2026-03-10T10:00:00Z"]);
+        let url = format!("{}/tsa", serving.url);
+        let sig = sign_with(&c, &serial, "before", &["--level", "T", "--tsa", &url]);
+        drop(serving);
+        sig
+    };
+    c.set_now("2026-04-01T05:00:00Z");
+    let after = sign_with(&c, &serial, "after", &["--level", "B"]);
+    ok(&finalize(&c));
+
+    c.set_now("2026-04-02T05:00:00Z");
+    let (o, v) = verify_offline(&c, &tsa);
+    assert_code(&o, 0);
+    assert_eq!(v["indication"], "TOTAL_PASSED", "{v:#}");
+    let (o, v) = verify_offline(&c, &after);
+    assert_code(&o, 1);
+    assert_eq!(v["indication"], "TOTAL_FAILED", "{v:#}");
+    assert_eq!(v["sub_indication"], "REVOKED", "{v:#}");
+    assert!(
+        v.to_string().contains("cessationOfOperation"),
+        "the reason is named: {v:#}"
+    );
+}
+
+/// Art. 22.3: an export is only offered until the successor's signed receipt is confirmed. A
+/// receipt checked against another certificate (exit 7), one naming an export this center did not
+/// make (exit 5) and one confirmed from the stop day on (exit 3) record nothing; at `finalize`
+/// the offered but unconfirmed certificate terminates with the others.
+#[test]
+fn fail_art22_3_unconfirmed_offer_is_not_transferred() {
+    let (mut a, serials) = busy_center();
+    ok(&notice(&a, "2026-04-01"));
+    let consent = a.path("consented.txt");
+    fs::write(&consent, format!("{}\n", serials[0])).unwrap();
+    let out = a.path("consented.json");
+    let exported = ok_json(&a.run(&[
+        "--json",
+        "ca",
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--consented",
+        consent.to_str().unwrap(),
+    ]));
+    let record: Value =
+        serde_json::from_slice(&fs::read(a.data.join("cessation.json")).unwrap()).unwrap();
+    assert_eq!(
+        record["offered"][0]["serials"],
+        serde_json::json!([serials[0]])
+    );
+    assert_eq!(record["offered"][0]["sha256"], exported["sha256"]);
+    assert_eq!(record["transferred"], serde_json::json!([]));
+
+    let b = Center::ready();
+    let v = ok_json(&import(&b, &a, &out));
+    let receipt = std::path::PathBuf::from(v["receipt"].as_str().unwrap());
+    assert!(receipt.starts_with(&b.data), "{v}");
+    let confirm = |a: &Center, successor: &Center, receipt: &std::path::Path| {
+        a.run(&[
+            "ca",
+            "cessation",
+            "confirm",
+            receipt.to_str().unwrap(),
+            "--successor-ca",
+            successor.issuing().to_str().unwrap(),
+        ])
+    };
+    let before = a.audit_entries().len();
+    // Checked against the ceding center's own certificate, not the successor's.
+    let o = confirm(&a, &a, &receipt);
+    assert_code(&o, 7);
+    assert!(
+        stderr(&o).contains(
+            "verify transfer receipt: its signature does not verify with the certificate given"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A receipt for an export of another center (b exported to c, confirmed at a).
+    let (other, _) = export(&b, "b.json");
+    let c = Center::ready();
+    let v = ok_json(&import(&c, &b, &other));
+    let foreign = std::path::PathBuf::from(v["receipt"].as_str().unwrap());
+    let o = confirm(&a, &c, &foreign);
+    assert_code(&o, 5);
+    assert!(
+        stderr(&o).contains("which this center did not make in the notice's term"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(a.audit_entries().len(), before, "nothing recorded");
+
+    a.set_now("2026-04-01T05:00:00Z");
+    let o = confirm(&a, &b, &receipt);
+    assert_code(&o, 3);
+    assert!(
+        stderr(&o).contains("the center stopped on 2026-04-01"),
+        "{}",
+        stderr(&o)
+    );
+    let done = ok_json(&finalize(&a));
+    assert_eq!(
+        done["terminated"],
+        serde_json::json!([serials[0]]),
+        "{done}"
+    );
+    assert_eq!(
+        a.show(&serials[0])["revocation"]["ground"],
+        "center-cessation"
+    );
+}
+
+/// Art. 22.4 at the server: after `finalize`, `eds serve` started after the stop day serves the
+/// final CRL as published (the same bytes), answers OCSP revoked / cessationOfOperation for the
+/// certificate that ended, and the operator API's revoke route answers 422 `ceased`, nothing
+/// changed.
+#[test]
+fn art22_4_serve_after_finalize_keeps_the_final_crl_and_ocsp() {
+    let mut c = Center::ready();
+    let ended = c.issue_sample("individual-signing");
+    let other = c.issue_sample("individual-signing");
+    let token = ok_json(&c.run(&["--json", "ca", "operator", "add", "gateway"]))["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(&notice(&c, "2026-04-01"));
+    c.set_now("2026-04-01T05:00:00Z");
+    ok(&finalize(&c));
+    let published = fs::read(c.data.join("crl/issuing.crl")).unwrap();
+    let log_before = c.audit_entries().len();
+
+    let s = common::serving::Serving::start_with(&c, &["--now", "2026-04-02T05:00:00Z"]);
+    let crl = c.path("served.crl");
+    let o = std::process::Command::new("curl")
+        .args(["-sS", "-f", "--max-time", "30", "-o"])
+        .arg(&crl)
+        .arg(format!("{}/crl/issuing.crl", s.url))
+        .output()
+        .unwrap();
+    assert_code(&o, 0);
+    assert_eq!(fs::read(&crl).unwrap(), published);
+
+    let cert = c.cert_path(&ended);
+    // OpenSSL checks the chain at the server's clock (`-attime`); the status times against its
+    // own, which is not the test's: only the answer's content is asserted.
+    let attime = at("2026-04-02T05:00:00Z").unix_timestamp().to_string();
+    let answer = both(&openssl(&[
+        "ocsp",
+        "-issuer",
+        c.issuing().to_str().unwrap(),
+        "-cert",
+        cert.to_str().unwrap(),
+        "-url",
+        &format!("{}/ocsp", s.url),
+        "-CAfile",
+        c.root().to_str().unwrap(),
+        "-attime",
+        &attime,
+    ]));
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("\nrevoked\n"), "{answer}");
+    assert!(answer.contains("Reason: cessationOfOperation"), "{answer}");
+    assert!(
+        answer.contains("Revocation Time: Mar 31 19:00:00 2026 GMT"),
+        "{answer}"
+    );
+
+    let o = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "30",
+            "-w",
+            "\n%{http_code}",
+            "-X",
+            "POST",
+        ])
+        .args(["-H", "Content-Type: application/json"])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--data-binary",
+            r#"{"ground":"holder-request","notified_by":"the holder"}"#,
+        ])
+        .arg(format!("{}/api/v1/certificates/{other}/revoke", s.url))
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    assert_eq!(code, "422", "{text}");
+    let v: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(v["error"], "ceased", "{v}");
+    drop(s);
+    assert_eq!(c.show(&other)["revocation"]["ground"], "center-cessation");
+    // The server's own responder (and TSA) keys are certified at its first start; no owner's
+    // certificate is issued or revoked.
+    let after = actions(&c);
+    assert!(
+        after[log_before..]
+            .iter()
+            .all(|a| a.ends_with("-signer-issued")),
+        "{after:?}"
+    );
 }

@@ -40,6 +40,19 @@ pub const ROOT: &str = "root";
 /// Label of the issuing center in the register.
 pub const ISSUING: &str = "issuing";
 
+/// What a center that stopped (EDS law art. 22) is asked to do: [`Center::check_active_for`]
+/// names it in [`CaError::Ceased`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Activity {
+    /// Issue a certificate.
+    Issue,
+    /// Revoke a certificate or record a registry event that revokes.
+    Revoke,
+    /// Issue and publish a CRL (the final CRL aside).
+    PublishCrl,
+}
+
 /// An opened center: configuration, CA certificates and the register. Its private keys stay
 /// encrypted on disk until [`Center::unlock`] is called with the passphrase.
 pub struct Center {
@@ -360,10 +373,25 @@ impl Center {
     /// EDS law art. 22: [`CaError::Ceased`] from the stop day of a notice of cessation on (read
     /// from `cessation.json` at each call, so a running server sees a notice at once).
     pub fn check_active(&self, now: OffsetDateTime) -> Result<(), CaError> {
+        self.check_active_for(now, Activity::Issue)
+    }
+
+    /// [`Center::check_active`] for `activity`: the refusal names what was attempted.
+    pub fn check_active_for(&self, now: OffsetDateTime, activity: Activity) -> Result<(), CaError> {
         match crate::cessation::check_active(&self.dir, now) {
             Ok(_) => Ok(()),
             Err(crate::cessation::CessationError::TermEnded { stops_on, on }) => {
-                Err(CaError::Ceased { stops_on, on })
+                let (action, does) = match activity {
+                    Activity::Issue => ("issue a certificate", "issues"),
+                    Activity::Revoke => ("revoke a certificate", "revokes"),
+                    Activity::PublishCrl => ("issue a CRL", "publishes"),
+                };
+                Err(CaError::Ceased {
+                    action,
+                    does,
+                    stops_on,
+                    on,
+                })
             }
             Err(e) => Err(CaError::Io {
                 path: self

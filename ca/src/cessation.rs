@@ -16,10 +16,13 @@
 //!
 //! A center that gave notice keeps it in `cessation.json` in its data folder ([`CessationRecord`],
 //! written by [`give_notice`], which also records `center.cessation-notice` in the audit log).
-//! From the day it stops the center issues nothing ([`check_active`], called by every issuance
-//! path: `CaError::Ceased`); a register export in the notice's term adds the exported serials to
-//! the record ([`record_transferred`]); after the term [`retain`] gathers what was not
-//! transferred (art. 22.4) for storage.
+//! From the day it stops the center issues, revokes and publishes nothing ([`check_active`],
+//! called by every issuance, revocation and CRL path: `CaError::Ceased`); a register export in
+//! the notice's term is recorded as offered ([`record_offered`]) and its certificates count as
+//! transferred once the successor's signed receipt is confirmed ([`confirm`]); on the stop day
+//! [`finalize`] revokes what is left ([`terminate`]: not transferred, cessationOfOperation;
+//! transferred, superseded) and publishes the final CRLs; after the term [`retain`] gathers what
+//! was not transferred (art. 22.4) for storage.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -28,9 +31,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::{Date, Duration, OffsetDateTime};
 
+use eds_profile::grounds::{CrlReason, RevocationGround};
+
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditProblem, AuditVerification, CertificateQuery,
-    CertificateRecord, RefusalRecord, Serial, Store, StoreError,
+    CertificateRecord, NewRevocation, RefusalRecord, RevocationRecord, Serial, Store, StoreError,
 };
 
 /// Calendar days between the notice and the day the center stops (art. 22.2).
@@ -110,6 +115,41 @@ pub enum CessationError {
         /// The day of the attempt.
         on: Date,
     },
+    /// A receipt names an export this center did not make in the notice's term.
+    #[error(
+        "confirm the transfer: the receipt names export {sha256}, which this center did not make \
+         in the notice's term"
+    )]
+    UnknownExport {
+        /// The digest the receipt names.
+        sha256: String,
+    },
+    /// A receipt names a certificate the export it names did not carry.
+    #[error(
+        "confirm the transfer: the receipt names certificate {serial}, which the export did not \
+         offer"
+    )]
+    NotOffered {
+        /// The serial (hex).
+        serial: String,
+    },
+    /// The center gave no notice of cessation: there is nothing to finalize (art. 22.2).
+    #[error("the center gave no notice of cessation (art. 22.2)")]
+    NoNotice,
+    /// The cessation was already finalized (art. 22.4): its final CRL stands.
+    #[error(
+        "finalize the cessation: it was finalized at {at} with CRL #{crl_number}, which stays \
+         the final CRL"
+    )]
+    AlreadyFinalized {
+        /// When.
+        at: OffsetDateTime,
+        /// The final CRL's number.
+        crl_number: u64,
+    },
+    /// Publishing the final CRL failed; the revocations made stay (a second run publishes).
+    #[error("publish the final CRL: {0}")]
+    Ca(Box<crate::CaError>),
     /// The record of the notice (`cessation.json`) could not be read or written.
     #[error("access {path}: {message}")]
     Io {
@@ -137,9 +177,60 @@ pub struct CessationRecord {
     /// When it was given.
     #[serde(with = "time::serde::rfc3339")]
     pub announced_at: OffsetDateTime,
-    /// Serials exported to the successor in the notice's term (art. 22.3), in the order exported.
+    /// Exports made in the notice's term: their certificates are offered to the successor
+    /// until it confirms taking them ([`confirm`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered: Vec<Offer>,
+    /// Serials the successor confirmed taking (art. 22.3, its signed receipt), in the order
+    /// confirmed: only these count as transferred when the term ends.
     #[serde(default)]
     pub transferred: Vec<Serial>,
+    /// The cessation's end (art. 22.4), once [`finalize`] ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finalized: Option<Finalized>,
+}
+
+/// An export made in the notice's term (`eds ca export`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offer {
+    /// The export's digest (its receipt names it).
+    pub sha256: String,
+    /// When it was made.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The serials it carried.
+    pub serials: Vec<Serial>,
+}
+
+/// What [`finalize`] did: the certificates that terminated and the final CRL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finalized {
+    /// When it ran.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// When the terminated certificates' revocation takes effect: 00:00 in Astana on the stop
+    /// day.
+    #[serde(with = "time::serde::rfc3339")]
+    pub effective_at: OffsetDateTime,
+    /// The certificates not transferred, revoked with ground `center-cessation`
+    /// (cessationOfOperation).
+    pub terminated: Vec<Serial>,
+    /// The transferred certificates, revoked with ground `center-cessation` (superseded: the
+    /// successor answers for their owners through its own certificates).
+    #[serde(default)]
+    pub superseded: Vec<Serial>,
+    /// The final CRL's number.
+    pub crl_number: u64,
+    /// The revoked certificates it lists.
+    pub crl_entries: u64,
+    /// Its thisUpdate.
+    #[serde(with = "time::serde::rfc3339")]
+    pub this_update: OffsetDateTime,
+    /// Its nextUpdate: the end of the issuing certificate's validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub next_update: OffsetDateTime,
 }
 
 /// The notice recorded in the data folder `dir`, if any.
@@ -207,7 +298,9 @@ pub fn give_notice(
     let record = CessationRecord {
         notice,
         announced_at: at,
+        offered: Vec::new(),
         transferred: Vec::new(),
+        finalized: None,
     };
     write_record(dir, &record)?;
     Ok(record)
@@ -243,6 +336,83 @@ pub fn record_transferred(dir: &Path, serials: &[Serial]) -> Result<(), Cessatio
         .transferred
         .extend(serials.iter().filter(|s| !known.contains(s)).cloned());
     write_record(dir, &record)
+}
+
+/// Records an export made in the notice's term as offered to the successor (art. 22.3): its
+/// certificates count as transferred once the successor's receipt is confirmed ([`confirm`]).
+/// Nothing is recorded without a notice.
+pub fn record_offered(
+    dir: &Path,
+    sha256: &str,
+    serials: &[Serial],
+    at: OffsetDateTime,
+) -> Result<(), CessationError> {
+    let Some(mut record) = read_record(dir)? else {
+        return Ok(());
+    };
+    record.offered.push(Offer {
+        sha256: sha256.to_owned(),
+        at,
+        serials: serials.to_vec(),
+    });
+    write_record(dir, &record)
+}
+
+/// Records the successor's receipt (art. 22.3: the transfer is complete when the receiving center
+/// took the certificates): its serials, all of them offered by the export it names, become
+/// transferred, with the audit entry `center.cessation-transfer-confirmed`. The receipt's
+/// signature is checked by the caller ([`crate::transfer::read_receipt`]). Refused without a
+/// notice, from the stop day on (`TermEnded`: what was not transferred by then has terminated),
+/// for an export this center did not make in the term (`UnknownExport`) and for a serial that
+/// export did not carry (`NotOffered`); nothing is recorded then. Returns the serials newly
+/// transferred.
+pub fn confirm(
+    dir: &Path,
+    store: &dyn Store,
+    receipt: &crate::transfer::Receipt,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Vec<Serial>, CessationError> {
+    let Some(mut record) = check_active(dir, at)? else {
+        return Err(CessationError::NoNotice);
+    };
+    let Some(offer) = record
+        .offered
+        .iter()
+        .find(|o| o.sha256.eq_ignore_ascii_case(&receipt.export_sha256))
+    else {
+        return Err(CessationError::UnknownExport {
+            sha256: receipt.export_sha256.clone(),
+        });
+    };
+    let offered: BTreeSet<&Serial> = offer.serials.iter().collect();
+    if let Some(s) = receipt.serials.iter().find(|s| !offered.contains(s)) {
+        return Err(CessationError::NotOffered {
+            serial: s.to_string(),
+        });
+    }
+    let known: BTreeSet<Serial> = record.transferred.iter().cloned().collect();
+    let new: Vec<Serial> = receipt
+        .serials
+        .iter()
+        .filter(|s| !known.contains(s))
+        .cloned()
+        .collect();
+    store.append_audit(&AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: "center.cessation-transfer-confirmed".into(),
+        details: json!({
+            "article": "22.3",
+            "successor": receipt.successor,
+            "export_sha256": receipt.export_sha256,
+            "received_at": receipt.received_at.unix_timestamp(),
+            "serials": receipt.serials.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }),
+    })?;
+    record.transferred.extend(new.iter().cloned());
+    write_record(dir, &record)?;
+    Ok(new)
 }
 
 /// After the notice's term (from the stop day on): what the center keeps (art. 22.4), the
@@ -291,6 +461,166 @@ pub fn retain(
         audit,
         head,
     })
+}
+
+/// From the stop day on (art. 22.4): revokes every owner certificate of the issuing center that
+/// is not revoked and has not expired, effective at 00:00 in Astana on the stop day, with ground
+/// `center-cessation`, in one register transaction with one audit entry
+/// `center.cessation-terminated`:
+///
+/// * not transferred: reason cessationOfOperation (RFC 5280 §5.3.1, code 5), the certificate
+///   terminates (art. 22.4);
+/// * transferred (the successor confirmed taking it, [`confirm`]): reason superseded (code 4).
+///   The successor holds the owner's record and answers for the owner through the certificate
+///   it issues on the owner's request (its own CRL and OCSP); after the stop day nobody could
+///   publish a revocation of the ceded certificate under this center's name, so it must not
+///   stay alive (docs/law.md, art. 22.3).
+///
+/// The responder's and the TSA's certificates stay (they answer for the past). Returns the
+/// serials ended (not transferred), those superseded, and the effective instant.
+pub fn terminate(
+    store: &dyn Store,
+    record: &CessationRecord,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Terminated, CessationError> {
+    let on = eds_profile::kz_time::legal_date(at);
+    if on < record.notice.stops_on {
+        return Err(CessationError::TermNotEnded {
+            stops_on: record.notice.stops_on,
+            on,
+        });
+    }
+    let effective =
+        eds_profile::kz_time::start_of_day(record.notice.stops_on).to_offset(time::UtcOffset::UTC);
+    let moved: BTreeSet<&Serial> = record.transferred.iter().collect();
+    let revs: Vec<NewRevocation> = store
+        .list_certificates(&CertificateQuery::default())?
+        .into_iter()
+        .filter(|c| {
+            c.issuer == crate::center::ISSUING
+                && c.kind != crate::ocsp::signer::KIND
+                && c.kind != crate::tsa::KIND
+                && c.revocation.is_none()
+                && c.not_after > effective
+        })
+        .map(|c| {
+            let (reason, note) = if moved.contains(&c.serial) {
+                (
+                    CrlReason::Superseded,
+                    format!(
+                        "transferred to {} (art. 22.3): superseded by the certificate it issues",
+                        record.notice.successor
+                    ),
+                )
+            } else {
+                (
+                    RevocationGround::CenterCessation.crl_reason(),
+                    "not transferred when the center stopped (art. 22.4)".to_owned(),
+                )
+            };
+            NewRevocation {
+                serial: c.serial,
+                record: RevocationRecord {
+                    ground: RevocationGround::CenterCessation,
+                    reason,
+                    notified_by: "center (art. 22.4)".into(),
+                    received_at: effective,
+                    entered_at: effective,
+                    invalidity_date: None,
+                    note: Some(note),
+                },
+            }
+        })
+        .collect();
+    let (superseded, ended): (Vec<&NewRevocation>, Vec<&NewRevocation>) = revs
+        .iter()
+        .partition(|r| r.record.reason == CrlReason::Superseded);
+    let done = Terminated {
+        ended: ended.iter().map(|r| r.serial.clone()).collect(),
+        superseded: superseded.iter().map(|r| r.serial.clone()).collect(),
+        effective_at: effective,
+    };
+    let text = |v: &[Serial]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let event = AuditEvent {
+        at,
+        actor: actor.to_owned(),
+        action: "center.cessation-terminated".into(),
+        details: json!({
+            "article": "22.4",
+            "stops_on": record.notice.stops_on.to_string(),
+            "effective_at": effective.unix_timestamp(),
+            "terminated": text(&done.ended),
+            "superseded": text(&done.superseded),
+            "successor": record.notice.successor,
+        }),
+    };
+    if revs.is_empty() {
+        store.append_audit(&event)?;
+    } else {
+        store.revoke(&revs, &event)?;
+    }
+    Ok(done)
+}
+
+/// What [`terminate`] revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terminated {
+    /// Not transferred: cessationOfOperation.
+    pub ended: Vec<Serial>,
+    /// Transferred: superseded.
+    pub superseded: Vec<Serial>,
+    /// When the revocations take effect (00:00 in Astana on the stop day).
+    #[serde(with = "time::serde::rfc3339")]
+    pub effective_at: OffsetDateTime,
+}
+
+/// Ends the cessation of the center in `center.dir()` at `at`, on or after its stop day
+/// (art. 22.4): [`terminate`], then the final CRLs of the issuing center (signed with `key`) and
+/// of the root (`passphrase`), both with nextUpdate at the end of the issuing certificate's
+/// validity (RFC 5280 §5.1.2.5: a relying party needs the list as long as any certificate it
+/// covers could be relied on), then the record in `cessation.json`. Refused before the stop day
+/// (`TermNotEnded`), without a notice (`NoNotice`) and once done (`AlreadyFinalized`). A run
+/// stopped between the revocations and the record is completed by running it again.
+pub fn finalize(
+    center: &crate::center::Center,
+    key: &crate::center::IssuingKey,
+    passphrase: &[u8],
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Finalized, CessationError> {
+    let dir = center.dir();
+    let Some(mut record) = read_record(dir)? else {
+        return Err(CessationError::NoNotice);
+    };
+    if let Some(done) = &record.finalized {
+        return Err(CessationError::AlreadyFinalized {
+            at: done.at,
+            crl_number: done.crl_number,
+        });
+    }
+    let done = terminate(center.store(), &record, at, actor)?;
+    let until = center.issuing_not_after();
+    let ca = |e: crate::CaError| CessationError::Ca(Box::new(e));
+    let (crl, _) = center
+        .publish_final_crl(key, actor, at, until)
+        .map_err(ca)?;
+    center
+        .publish_root_crl_until(passphrase, actor, at, Some(until))
+        .map_err(ca)?;
+    let finalized = Finalized {
+        at: at.to_offset(time::UtcOffset::UTC),
+        effective_at: done.effective_at,
+        terminated: done.ended,
+        superseded: done.superseded,
+        crl_number: crl.number,
+        crl_entries: crl.entries,
+        this_update: crl.this_update.to_offset(time::UtcOffset::UTC),
+        next_update: crl.next_update,
+    };
+    record.finalized = Some(finalized.clone());
+    write_record(dir, &record)?;
+    Ok(finalized)
 }
 
 fn all_audit(store: &dyn Store) -> Result<Vec<AuditEntry>, StoreError> {

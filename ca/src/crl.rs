@@ -21,7 +21,7 @@ use time::{Duration, OffsetDateTime};
 
 use eds_profile::grounds::CrlReason;
 
-use crate::center::{Center, ISSUING, IssuingKey, truncate_to_seconds};
+use crate::center::{Activity, Center, ISSUING, IssuingKey, truncate_to_seconds};
 use crate::error::CaError;
 use crate::store::{AuditEvent, Counter, Publication};
 
@@ -59,9 +59,22 @@ impl Center {
     /// algorithm goes through rcgen's CRL builder, which encodes the same fields the same way
     /// from an entry list in memory.
     pub fn crl(&self, key: &IssuingKey, actor: &str, now: OffsetDateTime) -> Result<Crl, CaError> {
+        self.crl_until(key, actor, now, None)
+    }
+
+    /// [`Center::crl`] with `nextUpdate` at `until` when given (the final CRL of a center that
+    /// stopped, see [`Center::publish_final_crl`]), else `crl_validity_hours` after `now`.
+    fn crl_until(
+        &self,
+        key: &IssuingKey,
+        actor: &str,
+        now: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+    ) -> Result<Crl, CaError> {
         let this_update = truncate_to_seconds(now);
-        let next_update =
-            this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
+        let next_update = until.map(truncate_to_seconds).unwrap_or_else(|| {
+            this_update + Duration::hours(i64::from(self.config().crl_validity_hours))
+        });
         let Ok(algorithm) = key.key().signature_algorithm_der() else {
             return self.crl_rcgen(key, actor, this_update, next_update);
         };
@@ -170,10 +183,35 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        self.check_active_for(now, Activity::PublishCrl)?;
+        self.publish_crl_until(key, actor, now, None)
+    }
+
+    /// The final CRL of a center that stopped (EDS law art. 22.4, RFC 5280 §5.1.2.5): issued and
+    /// published as [`Center::issue_and_publish_crl`] does, on or after the stop day, with
+    /// `nextUpdate` at `until` (the end of the issuing certificate's validity: no certificate
+    /// it lists can be relied on later, so the list stays current as long as any could).
+    pub fn publish_final_crl(
+        &self,
+        key: &IssuingKey,
+        actor: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        self.publish_crl_until(key, actor, now, Some(until))
+    }
+
+    fn publish_crl_until(
+        &self,
+        key: &IssuingKey,
+        actor: &str,
+        now: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+    ) -> Result<(Crl, [PathBuf; 2]), CaError> {
         let mut register_lock = self.store().lock_publication(Publication::Crl)?;
         let dir = self.dir().join("crl");
         let lock = lock_crl_dir(&dir)?;
-        let crl = self.crl(key, actor, now)?;
+        let crl = self.crl_until(key, actor, now, until)?;
         let paths = publish_pair(&dir, ISSUING_FILE, &crl)?;
         // Closing the file releases the lock; an error here leaves nothing to undo.
         drop(lock);

@@ -153,13 +153,18 @@ pub enum CaError {
         /// The certificate the key gave first.
         serial: Serial,
     },
-    /// EDS law art. 22: the center gave notice of cessation and its stop day has come; it issues
-    /// nothing any more (`eds ca cessation notice`, `cessation.json` in its data folder).
+    /// EDS law art. 22: the center gave notice of cessation and its stop day has come; it issues,
+    /// revokes and publishes nothing any more (`eds ca cessation notice`, `cessation.json` in its
+    /// data folder); only its final CRL is served (`eds ca cessation finalize`).
     #[error(
-        "issue a certificate: the center stopped its activity on {stops_on} (EDS law art. 22); \
-         on {on} it issues nothing"
+        "{action}: the center stopped its activity on {stops_on} (EDS law art. 22); on {on} it \
+         {does} nothing"
     )]
     Ceased {
+        /// What was attempted ("issue a certificate", "revoke a certificate", "issue a CRL").
+        action: &'static str,
+        /// The verb of the refusal ("issues", "revokes", "publishes").
+        does: &'static str,
         /// The day the center stopped (Kazakhstan's date).
         stops_on: time::Date,
         /// The day of the attempt.

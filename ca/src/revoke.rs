@@ -8,7 +8,7 @@ use eds_profile::grounds::RevocationGround;
 use eds_profile::holder::HolderKind;
 use eds_profile::revocation;
 
-use crate::center::{Center, ISSUING, truncate_to_seconds};
+use crate::center::{Activity, Center, ISSUING, truncate_to_seconds};
 use crate::error::CaError;
 use crate::fields;
 use crate::store::{
@@ -52,6 +52,7 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<CertificateRecord, CaError> {
+        self.check_active_for(now, Activity::Revoke)?;
         let now = truncate_to_seconds(now);
         fields::name("notified_by", &notice.notified_by)?;
         fields::note("note", notice.note.as_deref())?;
@@ -133,6 +134,7 @@ impl Center {
         notified_by: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>, CaError> {
+        self.check_active_for(now, Activity::Revoke)?;
         let now = truncate_to_seconds(now);
         fields::name("notified_by", notified_by)?;
         fields::person(person, eds_profile::kz_time::legal_date(now))?;
@@ -202,6 +204,7 @@ impl Center {
         notified_by: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>, CaError> {
+        self.check_active_for(now, Activity::Revoke)?;
         let now = truncate_to_seconds(now);
         fields::name("notified_by", notified_by)?;
         fields::entity(entity, eds_profile::kz_time::legal_date(now))?;

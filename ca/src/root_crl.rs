@@ -34,6 +34,19 @@ impl Center {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        self.publish_root_crl_until(passphrase, actor, now, None)
+    }
+
+    /// [`Center::issue_and_publish_root_crl`] with `nextUpdate` at `until` when given: the
+    /// root's final CRL once the issuing center stopped (EDS law art. 22.4), current as long as
+    /// the issuing center's own final CRL.
+    pub fn publish_root_crl_until(
+        &self,
+        passphrase: &[u8],
+        actor: &str,
+        now: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+    ) -> Result<(Crl, [PathBuf; 2]), CaError> {
         let dir = self.dir().join("crl");
         let lock = crate::crl::lock_crl_dir(&dir)?;
 
@@ -47,8 +60,9 @@ impl Center {
         let ski = subject_key_identifier(self.root_der())?;
 
         let this_update = truncate_to_seconds(now);
-        let next_update =
-            this_update + Duration::hours(i64::from(self.config().crl_validity_hours));
+        let next_update = until.map(truncate_to_seconds).unwrap_or_else(|| {
+            this_update + Duration::hours(i64::from(self.config().crl_validity_hours))
+        });
         let mut listed = Vec::new();
         let entries = self.store().for_each_revoked(ROOT, this_update, &mut |e| {
             listed.push(e);

@@ -1,15 +1,18 @@
 //! A whole register handed to another center (EDS law art. 22.3): `eds ca export` and
 //! `eds ca import`.
 //!
-//! # The export file (format `eds-register-export`, version 1)
+//! # The export file (format `eds-register-export`, version 2)
 //!
 //! One JSON object:
 //!
 //! ```text
 //! {
 //!   "format": "eds-register-export",
-//!   "version": 1,
+//!   "version": 2,
 //!   "sha256": "<hex SHA-256 of the canonical JSON text of body>",
+//!   "signature": { "signer": "<the exporting center's issuing certificate subject, RFC 4514>",
+//!                  "algorithm": "<hex DER AlgorithmIdentifier>",
+//!                  "value": "<hex signature over the canonical JSON text of body>" },
 //!   "body": {
 //!     "center": "<the exporting center's name>",
 //!     "exported_at": "<RFC 3339>",
@@ -36,24 +39,38 @@
 //!    [`TransferError::UnsupportedVersion`]);
 //! 2. the digest matches the body ([`TransferError::DigestMismatch`]): a changed byte anywhere in
 //!    the body is found;
-//! 3. the audit log verifies as a hash chain ending at the recorded head
+//! 3. the signature over the body verifies with the key of the exporting center's issuing
+//!    certificate, which the receiving center obtained from that center itself
+//!    (`eds ca import --from-ca FILE`; [`TransferError::SignatureInvalid`]): a body changed and
+//!    re-digested is found, and so is a file rewritten whole by anyone without that key;
+//! 4. the audit log verifies as a hash chain ending at the recorded head
 //!    ([`TransferError::AuditBroken`]; the chain of `crate::store::audit`): an edited entry is
 //!    found even when the digest was recomputed;
-//! 4. every certificate's DER parses and carries the serial its record names
+//! 5. every certificate's DER parses and carries the serial its record names
 //!    ([`TransferError::Inconsistent`]);
-//! 5. no certificate's serial is already in the receiving register ([`TransferError::Conflict`]).
+//! 6. no certificate's serial is already in the receiving register ([`TransferError::Conflict`]).
 //!
-//! The digest guards against damage and against edits by someone who does not also recompute
-//! it; the chain guards the audit log against edits; neither stops someone who rewrites the
-//! whole file consistently. What does is comparing the head the export prints (its entries and
-//! hash, also recorded in the exporting center's own log) with the one `eds ca import` prints.
+//! The digest finds damage; the signature finds any edit by someone without the exporting
+//! center's issuing key (the verification itself is the caller's, [`SignatureCheck`]: the
+//! command line passes the verifier crate's, which knows every algorithm a center signs with);
+//! the chain finds an edited audit log. Version 1 files (a digest, no signature) are refused.
+//!
+//! # The receipt (format `eds-transfer-receipt`, version 1)
+//!
+//! The receiving center answers an import with a receipt signed the same way by its own issuing
+//! key ([`write_receipt`]): `{"format", "version", "signature", "body": {"successor",
+//! "source_center", "export_sha256", "received_at", "serials"}}`. The ceding center records the
+//! serials as transferred only on that receipt (`eds ca cessation confirm`, art. 22.3); until
+//! then they are offered.
 //!
 //! # What the import writes
 //!
-//! The certificates, in one batch (all or none) with the audit entry `register.import` naming
-//! the source center, its audit head and the file's digest; then each refusal (action
-//! `register.import-refusal`) and each ban (`register.import-ban`, with `ban.lift` when it was
-//! lifted). The certificates keep serial, DER, dates and revocation; their issuer label becomes
+//! Everything in ONE register transaction ([`crate::store::CertificateStore::import_register`]):
+//! the certificates with the audit entry `register.import` naming the source center, its audit
+//! head and the file's digest; then each refusal (action `register.import-refusal`) and each
+//! ban (`register.import-ban`, with `ban.lift` when it was lifted). A failure anywhere (a serial
+//! already held, a ban naming nobody, the database) leaves the receiving register exactly as it
+//! was. The certificates keep serial, DER, dates and revocation; their issuer label becomes
 //! `transferred:<center>:<label>`, so the receiving center's own CRLs (one per label of its own)
 //! never list another center's certificates. Refusals and bans get the receiving register's ids.
 //! The source's audit log is not merged into the receiving log (each center's chain is its own):
@@ -70,15 +87,22 @@ use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
 use crate::store::audit::{ChainVerifier, RawEntry, canonical_json};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditProblem, AuditVerification, Ban, CertificateQuery,
-    CertificateRecord, NewBan, NewRefusal, RefusalRecord, RevocationRecord, Serial, Store,
-    StoreError,
+    CertificateRecord, ImportedBan, NewBan, NewRefusal, RefusalRecord, RegisterImport,
+    RevocationRecord, Serial, Store, StoreError,
 };
 
 /// The `format` of an export file.
 pub const FORMAT: &str = "eds-register-export";
 
 /// The version this program writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+
+/// The `format` of a receipt.
+pub const RECEIPT_FORMAT: &str = "eds-transfer-receipt";
+
+/// Checks a signature: `(message, algorithm, value)`, the algorithm a DER AlgorithmIdentifier;
+/// `Err` says why it does not verify. The caller binds it to the signer's certificate.
+pub type SignatureCheck<'a> = &'a dyn Fn(&[u8], &[u8], &[u8]) -> Result<(), String>;
 
 /// Audit entries read per call while exporting.
 const AUDIT_PAGE: u64 = 10_000;
@@ -115,6 +139,15 @@ pub enum TransferError {
         /// The digest of the body as read.
         found: String,
     },
+    /// The signature over the body does not verify with the signer's certificate given: the file
+    /// was changed (even re-digested) or was not signed by that center.
+    #[error("verify {what}: its signature does not verify with the certificate given ({reason})")]
+    SignatureInvalid {
+        /// "register export" or "transfer receipt".
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// The exported audit log does not verify (EDS law art. 21.2).
     #[error("verify register export: its audit log is broken at entry {seq} ({problem:?})")]
     AuditBroken {
@@ -140,6 +173,12 @@ pub enum TransferError {
         /// The serial.
         serial: Serial,
     },
+    /// The file could not be signed (the center's key).
+    #[error("sign: {reason}")]
+    Sign {
+        /// Why.
+        reason: String,
+    },
     /// The exporting or receiving register could not be read or written.
     #[error("register: {0}")]
     Store(#[from] StoreError),
@@ -155,8 +194,53 @@ pub struct ExportFile {
     pub version: u32,
     /// SHA-256 of the canonical JSON text of `body`, hex.
     pub sha256: String,
+    /// The exporting center's signature over that text.
+    pub signature: FileSignature,
     /// The register, a [`RegisterExport`].
     pub body: Value,
+}
+
+/// A signature over the canonical JSON text of a file's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSignature {
+    /// The signer: its certificate's subject (RFC 4514), for people; the check uses the
+    /// certificate the verifying party holds.
+    pub signer: String,
+    /// The DER AlgorithmIdentifier, hex.
+    pub algorithm: String,
+    /// The signature value, hex.
+    pub value: String,
+}
+
+/// Signs `message` with `key` as `signer`.
+pub fn sign(
+    key: &crate::center_key::CenterKey,
+    signer: &str,
+    message: &[u8],
+) -> Result<FileSignature, TransferError> {
+    let sign_err = |e: crate::CaError| TransferError::Sign {
+        reason: e.to_string(),
+    };
+    Ok(FileSignature {
+        signer: signer.to_owned(),
+        algorithm: hex::encode(key.signature_algorithm_der().map_err(sign_err)?),
+        value: hex::encode(key.sign(message).map_err(sign_err)?),
+    })
+}
+
+fn check_signature(
+    what: &'static str,
+    message: &[u8],
+    signature: &FileSignature,
+    check: SignatureCheck<'_>,
+) -> Result<(), TransferError> {
+    let invalid = |reason: String| TransferError::SignatureInvalid { what, reason };
+    let algorithm = hex::decode(&signature.algorithm)
+        .map_err(|e| invalid(format!("the algorithm is not hex: {e}")))?;
+    let value =
+        hex::decode(&signature.value).map_err(|e| invalid(format!("the value is not hex: {e}")))?;
+    check(message, &algorithm, &value).map_err(invalid)
 }
 
 /// The register as exported.
@@ -332,6 +416,8 @@ mod hex_bytes {
 pub struct ExportSummary {
     /// The file's digest (hex).
     pub sha256: String,
+    /// The serials exported, in the order issued.
+    pub serials: Vec<Serial>,
     /// Certificates exported.
     pub certificates: usize,
     /// Of them revoked.
@@ -351,6 +437,8 @@ pub struct ImportSummary {
     pub center: String,
     /// The file's digest (hex).
     pub sha256: String,
+    /// The serials imported.
+    pub serials: Vec<Serial>,
     /// Certificates imported.
     pub certificates: usize,
     /// Of them revoked.
@@ -366,12 +454,17 @@ pub struct ImportSummary {
 /// Exports `store`'s register (only the certificates `only` names, when given: art. 22.3, those
 /// whose owners agreed) as the file described in the module documentation, after checking its
 /// audit log; records `register.export` in the log first, so the export carries its own entry.
+///
+/// The body is signed with `key`, the center's issuing key, as `signer` (its certificate's
+/// subject).
 pub fn export_register(
     store: &dyn Store,
     center: &str,
     only: Option<&std::collections::BTreeSet<Serial>>,
     at: OffsetDateTime,
     actor: &str,
+    key: &crate::center_key::CenterKey,
+    signer: &str,
 ) -> Result<(Vec<u8>, ExportSummary), TransferError> {
     if let AuditVerification::Broken { seq, problem } = store.verify_audit()? {
         return Err(TransferError::AuditBroken { seq, problem });
@@ -433,11 +526,14 @@ pub fn export_register(
     let body = serde_json::to_value(&body).map_err(|e| TransferError::Malformed {
         reason: format!("the register does not serialise: {e}"),
     })?;
-    let sha256 = digest(&body)?;
+    let text = canonical_json(&body)?;
+    let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    let signature = sign(key, signer, text.as_bytes())?;
     let file = ExportFile {
         format: FORMAT.to_owned(),
         version: VERSION,
         sha256: sha256.clone(),
+        signature,
         body,
     };
     let bytes = serde_json::to_vec_pretty(&file).map_err(|e| TransferError::Malformed {
@@ -447,6 +543,7 @@ pub fn export_register(
         bytes,
         ExportSummary {
             sha256,
+            serials: certificates.iter().map(|c| c.serial.clone()).collect(),
             certificates: certificates.len(),
             revoked,
             refusals: refusals.len(),
@@ -456,24 +553,41 @@ pub fn export_register(
     ))
 }
 
-/// Reads and checks an export file (steps 1–4 of the module documentation) without writing.
-pub fn read_export(bytes: &[u8]) -> Result<(RegisterExport, String), TransferError> {
-    let file: ExportFile = serde_json::from_slice(bytes).map_err(|e| TransferError::Malformed {
+/// Reads and checks an export file (steps 1–5 of the module documentation) without writing;
+/// `check` verifies the signature with the exporting center's certificate.
+pub fn read_export(
+    bytes: &[u8],
+    check: SignatureCheck<'_>,
+) -> Result<(RegisterExport, String), TransferError> {
+    let head: Value = serde_json::from_slice(bytes).map_err(|e| TransferError::Malformed {
         reason: format!("{e}"),
     })?;
-    if file.format != FORMAT || file.version != VERSION {
+    let (format, version) = (
+        head.get("format")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        head.get("version")
+            .and_then(Value::as_u64)
+            .unwrap_or_default(),
+    );
+    if format != FORMAT || version != u64::from(VERSION) {
         return Err(TransferError::UnsupportedVersion {
-            format: file.format,
-            version: file.version,
+            format: format.to_owned(),
+            version: u32::try_from(version).unwrap_or(u32::MAX),
         });
     }
-    let found = digest(&file.body)?;
+    let file: ExportFile = serde_json::from_value(head).map_err(|e| TransferError::Malformed {
+        reason: format!("{e}"),
+    })?;
+    let text = canonical_json(&file.body)?;
+    let found = hex::encode(Sha256::digest(text.as_bytes()));
     if !found.eq_ignore_ascii_case(&file.sha256) {
         return Err(TransferError::DigestMismatch {
             recorded: file.sha256,
             found,
         });
     }
+    check_signature("register export", text.as_bytes(), &file.signature, check)?;
     let body: RegisterExport =
         serde_json::from_value(file.body).map_err(|e| TransferError::Malformed {
             reason: format!("body: {e}"),
@@ -490,10 +604,11 @@ pub fn read_export(bytes: &[u8]) -> Result<(RegisterExport, String), TransferErr
 pub fn import_register(
     to: &dyn Store,
     bytes: &[u8],
+    check: SignatureCheck<'_>,
     at: OffsetDateTime,
     actor: &str,
 ) -> Result<ImportSummary, TransferError> {
-    let (body, sha256) = read_export(bytes)?;
+    let (body, sha256) = read_export(bytes, check)?;
     for c in &body.certificates {
         if to.certificate(&c.serial)?.is_some() {
             return Err(TransferError::Conflict {
@@ -527,60 +642,71 @@ pub fn import_register(
             "bans": body.bans.len(),
         }),
     );
-    if records.is_empty() {
-        to.append_audit(&summary)?;
-    } else {
-        to.insert_certificates(&records, &summary)
-            .map_err(|e| match e {
-                StoreError::DuplicateSerial { serial } => TransferError::Conflict { serial },
-                other => TransferError::Store(other),
-            })?;
-    }
-    for r in &body.refusals {
-        to.record_refusal(
-            &NewRefusal {
-                at: r.at,
-                ground: r.ground,
-                detail: r.detail.clone(),
-                iin: r.iin.clone(),
-                bin: r.bin.clone(),
-                request_json: r.request_json.clone(),
-            },
-            &event(
-                "register.import-refusal",
-                json!({"center": body.center, "source_id": r.id, "sha256": sha256}),
-            ),
-        )?;
-    }
-    for b in &body.bans {
-        let id = to.add_ban(
-            &NewBan {
-                iin: b.iin.clone(),
-                bin: b.bin.clone(),
-                court_decision: b.court_decision.clone(),
-                effective_from: b.effective_from,
-                ends_on: None,
-            },
-            &event(
-                "register.import-ban",
-                json!({"center": body.center, "source_id": b.id, "sha256": sha256}),
-            ),
-        )?;
-        if let Some(on) = b.lifted_on {
-            to.lift_ban(
-                id,
-                on,
-                &event(
-                    "ban.lift",
-                    json!({"ban_id": id, "lifted_on": on.to_string(), "imported": true}),
+    let import = RegisterImport {
+        certificates: records,
+        audit: summary,
+        refusals: body
+            .refusals
+            .iter()
+            .map(|r| {
+                (
+                    NewRefusal {
+                        at: r.at,
+                        ground: r.ground,
+                        detail: r.detail.clone(),
+                        iin: r.iin.clone(),
+                        bin: r.bin.clone(),
+                        request_json: r.request_json.clone(),
+                    },
+                    event(
+                        "register.import-refusal",
+                        json!({"center": body.center, "source_id": r.id, "sha256": sha256}),
+                    ),
+                )
+            })
+            .collect(),
+        bans: body
+            .bans
+            .iter()
+            .map(|b| ImportedBan {
+                ban: NewBan {
+                    iin: b.iin.clone(),
+                    bin: b.bin.clone(),
+                    court_decision: b.court_decision.clone(),
+                    effective_from: b.effective_from,
+                    ends_on: None,
+                },
+                audit: event(
+                    "register.import-ban",
+                    json!({"center": body.center, "source_id": b.id, "sha256": sha256}),
                 ),
-            )?;
-        }
-    }
+                lifted: b.lifted_on.map(|on| {
+                    (
+                        on,
+                        event(
+                            "ban.lift",
+                            json!({"source_id": b.id, "lifted_on": on.to_string(), "imported": true}),
+                        ),
+                    )
+                }),
+            })
+            .collect(),
+    };
+    let certificates = import.certificates.len();
+    let serials: Vec<Serial> = import
+        .certificates
+        .iter()
+        .map(|c| c.serial.clone())
+        .collect();
+    to.import_register(&import).map_err(|e| match e {
+        StoreError::DuplicateSerial { serial } => TransferError::Conflict { serial },
+        other => TransferError::Store(other),
+    })?;
     Ok(ImportSummary {
         center: body.center.clone(),
         sha256,
-        certificates: records.len(),
+        serials,
+        certificates,
         revoked,
         refusals: body.refusals.len(),
         bans: body.bans.len(),
@@ -588,14 +714,81 @@ pub fn import_register(
     })
 }
 
+/// The envelope of a receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptFile {
+    /// Always [`RECEIPT_FORMAT`].
+    pub format: String,
+    /// 1.
+    pub version: u32,
+    /// The receiving center's signature over the canonical JSON text of `body`.
+    pub signature: FileSignature,
+    /// A [`Receipt`].
+    pub body: Value,
+}
+
+/// What the receiving center took (EDS law art. 22.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// The receiving center's name.
+    pub successor: String,
+    /// The exporting center's name, as the export gave it.
+    pub source_center: String,
+    /// The export's digest.
+    pub export_sha256: String,
+    /// When it was imported.
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    /// The serials taken.
+    pub serials: Vec<Serial>,
+}
+
+/// The receipt of an import, signed with the receiving center's issuing `key` as `signer`.
+pub fn write_receipt(
+    receipt: &Receipt,
+    key: &crate::center_key::CenterKey,
+    signer: &str,
+) -> Result<Vec<u8>, TransferError> {
+    let body = serde_json::to_value(receipt).map_err(|e| TransferError::Malformed {
+        reason: format!("the receipt does not serialise: {e}"),
+    })?;
+    let text = canonical_json(&body)?;
+    let file = ReceiptFile {
+        format: RECEIPT_FORMAT.to_owned(),
+        version: 1,
+        signature: sign(key, signer, text.as_bytes())?,
+        body,
+    };
+    serde_json::to_vec_pretty(&file).map_err(|e| TransferError::Malformed {
+        reason: format!("the receipt does not serialise: {e}"),
+    })
+}
+
+/// Reads a receipt and checks its signature with `check` (bound to the receiving center's
+/// certificate).
+pub fn read_receipt(bytes: &[u8], check: SignatureCheck<'_>) -> Result<Receipt, TransferError> {
+    let file: ReceiptFile =
+        serde_json::from_slice(bytes).map_err(|e| TransferError::Malformed {
+            reason: format!("transfer receipt: {e}"),
+        })?;
+    if file.format != RECEIPT_FORMAT || file.version != 1 {
+        return Err(TransferError::UnsupportedVersion {
+            format: file.format,
+            version: file.version,
+        });
+    }
+    let text = canonical_json(&file.body)?;
+    check_signature("transfer receipt", text.as_bytes(), &file.signature, check)?;
+    serde_json::from_value(file.body).map_err(|e| TransferError::Malformed {
+        reason: format!("transfer receipt body: {e}"),
+    })
+}
+
 /// The issuer label a transferred certificate gets in the receiving register.
 pub fn transferred_label(center: &str, label: &str) -> String {
     format!("transferred:{center}:{label}")
-}
-
-fn digest(body: &Value) -> Result<String, TransferError> {
-    let text = canonical_json(body)?;
-    Ok(hex::encode(Sha256::digest(text.as_bytes())))
 }
 
 fn verify_chain(body: &RegisterExport) -> Result<(), TransferError> {

@@ -12,8 +12,9 @@ use eds_ca::store::audit::entry_hash;
 use eds_ca::store::{
     AuditEvent, AuditProblem, AuditStore, AuditVerification, Ban, CertificateQuery,
     CertificateRecord, CertificateStore, Counter, CounterStore, EntityRecord, IdempotencyRecord,
-    NewBan, NewRefusal, NewRevocation, Operator, OperatorStore, PersonRecord, RegisterUrl,
-    RegistryChange, RevocationRecord, RevokedEntry, Serial, SqliteStore, Status, Store, StoreError,
+    ImportedBan, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore, PersonRecord,
+    RegisterImport, RegisterUrl, RegistryChange, RevocationRecord, RevokedEntry, Serial,
+    SqliteStore, Status, Store, StoreError,
 };
 use eds_fixtures::postgres::TestPostgres;
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
@@ -1030,6 +1031,116 @@ fn ok_imported_revoked_certificate_is_stored_revoked(b: Backend) {
     );
 }
 
+/// A received register (EDS law art. 22.3): three certificates (one revoked), a refusal, a ban
+/// and a lifted ban.
+fn received_register() -> RegisterImport {
+    let mut revoked = cert(0x22_03, "transferred:A:issuing", year_after());
+    revoked.revocation = Some(revocation(0x22_03, RevocationGround::Agreement, T0).record);
+    let ban = |iin: &str| NewBan {
+        iin: Some(iin.to_owned()),
+        bin: None,
+        court_decision: "2-99/2026".to_owned(),
+        effective_from: date!(2026 - 01 - 10),
+        ends_on: None,
+    };
+    RegisterImport {
+        certificates: vec![
+            cert(0x22_01, "transferred:A:issuing", year_after()),
+            cert(0x22_02, "transferred:A:issuing", year_after()),
+            revoked,
+        ],
+        audit: ev("register.import"),
+        refusals: vec![(
+            NewRefusal {
+                at: T0,
+                ground: RefusalGround::UnderAge,
+                detail: "15 years old".to_owned(),
+                iin: Some("120517600906".to_owned()),
+                bin: None,
+                request_json: "{}".to_owned(),
+            },
+            ev("register.import-refusal"),
+        )],
+        bans: vec![
+            ImportedBan {
+                ban: ban("950210400451"),
+                audit: ev("register.import-ban"),
+                lifted: None,
+            },
+            ImportedBan {
+                ban: ban("850312400009"),
+                audit: ev("register.import-ban"),
+                lifted: Some((date!(2026 - 02 - 01), ev("ban.lift"))),
+            },
+        ],
+    }
+}
+
+/// What a register holds, to compare before and after.
+fn holdings(store: &dyn Store) -> (Vec<CertificateRecord>, usize, Vec<Ban>, u64) {
+    (
+        store
+            .list_certificates(&CertificateQuery::default())
+            .unwrap(),
+        store.refusals().unwrap().len(),
+        store.bans().unwrap(),
+        audit_count(store),
+    )
+}
+
+fn ok_art22_3_import_register_writes_everything_in_one_transaction(b: Backend) {
+    let store = b.fresh();
+    let import = received_register();
+    store.import_register(&import).unwrap();
+    let (certs, refusals, bans, entries) = holdings(&*store);
+    assert_eq!(certs, import.certificates);
+    assert_eq!(refusals, 1);
+    assert_eq!(bans.len(), 2);
+    assert_eq!(bans[1].lifted_on, Some(date!(2026 - 02 - 01)));
+    assert_eq!(bans[0].lifted_on, None);
+    // register.import, the refusal, two bans, one lift.
+    assert_eq!(entries, 5);
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 5, .. }
+    ));
+}
+
+/// Failures injected after some rows were written in the transaction: a ban naming nobody
+/// after the certificates, the refusal and a first ban; a serial the register already holds
+/// as the second certificate. Each leaves the register exactly as it was, its audit log too.
+fn fail_art22_3_import_register_failing_midway_leaves_the_register_as_it_was(b: Backend) {
+    let store = b.fresh();
+    store
+        .insert_certificate(&cert(0x77, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    let before = holdings(&*store);
+
+    let mut import = received_register();
+    import.bans[1].ban.iin = None;
+    assert_eq!(
+        store.import_register(&import),
+        Err(StoreError::InvalidRecord {
+            what: "a ban names neither an iin nor a bin".to_owned()
+        })
+    );
+    assert_eq!(holdings(&*store), before);
+
+    let mut import = received_register();
+    import.certificates[1] = cert(0x77, "transferred:A:issuing", year_after());
+    assert_eq!(
+        store.import_register(&import),
+        Err(StoreError::DuplicateSerial {
+            serial: serial(0x77)
+        })
+    );
+    assert_eq!(holdings(&*store), before);
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 1, .. }
+    ));
+}
+
 #[test]
 fn ok_new_file_is_private() {
     let dir = tempfile::tempdir().unwrap();
@@ -1583,6 +1694,8 @@ on_both_backends!(
     ok_list_filters_and_pages,
     ok_and_fail_archive_keeps_five_years_of_revoked,
     ok_imported_revoked_certificate_is_stored_revoked,
+    ok_art22_3_import_register_writes_everything_in_one_transaction,
+    fail_art22_3_import_register_failing_midway_leaves_the_register_as_it_was,
     ok_operator_round_trip_and_revocation,
     fail_operator_duplicate_name_or_hash_changes_nothing,
     fail_operator_revoke_unknown_or_twice_changes_nothing,

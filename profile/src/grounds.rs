@@ -142,6 +142,11 @@ pub enum RevocationGround {
     Agreement,
     /// Art. 18.1(7): a court decision that entered into force.
     CourtDecision,
+    /// Art. 22.4: the center stopped and the certificate was not transferred to another center:
+    /// it terminates on the stop day. Recorded only by the center's own cessation
+    /// (`eds ca cessation finalize`), never chosen by an operator: not in
+    /// [`RevocationGround::ALL`].
+    CenterCessation,
 }
 
 impl RevocationGround {
@@ -168,6 +173,7 @@ impl RevocationGround {
             Self::LegalEntityChange => "18.1(5)",
             Self::Agreement => "18.1(6)",
             Self::CourtDecision => "18.1(7)",
+            Self::CenterCessation => "22.4",
         }
     }
 
@@ -180,7 +186,9 @@ impl RevocationGround {
     /// - death: `cessationOfOperation` (the holder will not use the key again);
     /// - a name change: `superseded` (the holder gets a certificate under the new name);
     /// - a change of the legal entity or its head: `affiliationChanged`;
-    /// - an agreement between center and holder: `cessationOfOperation`.
+    /// - an agreement between center and holder: `cessationOfOperation`;
+    /// - the center stopped and the certificate was not transferred (art. 22.4):
+    ///   `cessationOfOperation` (RFC 5280 §5.3.1, code 5).
     pub fn crl_reason(self) -> CrlReason {
         match self {
             Self::HolderRequest => CrlReason::Unspecified,
@@ -189,6 +197,7 @@ impl RevocationGround {
             Self::Death | Self::Agreement => CrlReason::CessationOfOperation,
             Self::NameChange => CrlReason::Superseded,
             Self::LegalEntityChange => CrlReason::AffiliationChanged,
+            Self::CenterCessation => CrlReason::CessationOfOperation,
         }
     }
 
@@ -203,11 +212,22 @@ impl RevocationGround {
             Self::LegalEntityChange => "legal-entity-change",
             Self::Agreement => "agreement",
             Self::CourtDecision => "court-decision",
+            Self::CenterCessation => "center-cessation",
         }
     }
 
-    /// Parses the machine name produced by [`RevocationGround::as_str`].
+    /// Parses the machine name produced by [`RevocationGround::as_str`] (the grounds of
+    /// [`RevocationGround::ALL`] and [`RevocationGround::CenterCessation`], which registers
+    /// hold); [`RevocationGround::from_operator_name`] for what an operator may give.
     pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .chain([Self::CenterCessation])
+            .find(|g| g.as_str() == name)
+    }
+
+    /// A ground an operator may give ([`RevocationGround::ALL`]); art. 22.4's is the center's own.
+    pub fn from_operator_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == name)
     }
 
@@ -342,5 +362,19 @@ mod tests {
             assert_eq!(RefusalGround::from_name(g.as_str()), Some(g));
         }
         assert_eq!(RevocationGround::from_name("suspend"), None);
+        // Art. 22.4's ground is read back from a register, never given by an operator.
+        let cessation = RevocationGround::CenterCessation;
+        assert_eq!(
+            RevocationGround::from_name("center-cessation"),
+            Some(cessation)
+        );
+        assert_eq!(
+            RevocationGround::from_operator_name("center-cessation"),
+            None
+        );
+        assert_eq!(
+            (cessation.article(), cessation.crl_reason().code()),
+            ("22.4", 5)
+        );
     }
 }

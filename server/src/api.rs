@@ -216,16 +216,17 @@ async fn revoke(
 ) -> Result<Response, Error> {
     let serial = path_serial(serial)?;
     let body: RevokeBody = json_body(&state, &request, body)?;
-    let ground = RevocationGround::from_name(&body.ground).ok_or_else(|| Error::BadField {
-        field: "ground",
-        reason: format!(
-            "{:?} is not one of {}",
-            body.ground,
-            RevocationGround::ALL
-                .map(RevocationGround::as_str)
-                .join(", ")
-        ),
-    })?;
+    let ground =
+        RevocationGround::from_operator_name(&body.ground).ok_or_else(|| Error::BadField {
+            field: "ground",
+            reason: format!(
+                "{:?} is not one of {}",
+                body.ground,
+                RevocationGround::ALL
+                    .map(RevocationGround::as_str)
+                    .join(", ")
+            ),
+        })?;
     if body.notified_by.trim().is_empty() {
         return Err(Error::BadField {
             field: "notified_by",

@@ -196,6 +196,13 @@ pub trait CertificateStore: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<(), StoreError>;
 
+    /// Writes a register received from another center (EDS law art. 22.3) in ONE transaction:
+    /// the certificates with `import.audit`, then each refusal and each ban (lifted when it
+    /// says so) with its own audit entry. Any failure (a serial already held,
+    /// [`StoreError::DuplicateSerial`]; a ban naming nobody, [`StoreError::InvalidRecord`]; the
+    /// database) leaves the register exactly as it was, audit log included.
+    fn import_register(&self, import: &RegisterImport) -> Result<(), StoreError>;
+
     /// Records a certificate and the idempotency key it was issued under, in one transaction
     /// (so a certificate committed but never acknowledged is found again by the key). A key
     /// the operator already used is [`StoreError::IdempotencyKeyTaken`] and records nothing.
@@ -811,6 +818,30 @@ pub struct NewBan {
     /// after; `eds_profile::grounds::court_ban_lifted_on`).
     #[serde(with = "iso_date::option")]
     pub ends_on: Option<Date>,
+}
+
+/// A register received from another center, for [`CertificateStore::import_register`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterImport {
+    /// The certificates, stored as given (revoked ones revoked).
+    pub certificates: Vec<CertificateRecord>,
+    /// The entry recording them (also when there are none).
+    pub audit: AuditEvent,
+    /// The refusals, each with its entry.
+    pub refusals: Vec<(NewRefusal, AuditEvent)>,
+    /// The bans, each with its entry, and the day it was lifted with that entry.
+    pub bans: Vec<ImportedBan>,
+}
+
+/// A ban of a [`RegisterImport`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedBan {
+    /// The ban.
+    pub ban: NewBan,
+    /// Its entry (the new id is added as `ban_id`).
+    pub audit: AuditEvent,
+    /// When it was lifted at the source, with the entry `ban.lift` recording it.
+    pub lifted: Option<(Date, AuditEvent)>,
 }
 
 /// What a caller asks the audit log to record.

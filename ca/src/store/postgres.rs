@@ -39,8 +39,8 @@ use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange,
-    RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegisterImport,
+    RegistryChange, RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
 };
 
 /// The schema version this program writes (`schema_version.version`).
@@ -296,6 +296,25 @@ impl CertificateStore for PostgresStore {
         batch.commit(audit)
     }
 
+    fn import_register(&self, import: &RegisterImport) -> Result<(), StoreError> {
+        self.write(|c| {
+            for rec in &import.certificates {
+                insert_certificate_in(c, rec)?;
+            }
+            append_audit_in(c, &import.audit, &[])?;
+            for (refusal, audit) in &import.refusals {
+                record_refusal_in(c, refusal, audit)?;
+            }
+            for b in &import.bans {
+                let id = add_ban_in(c, &b.ban, &b.audit)?;
+                if let Some((on, audit)) = &b.lifted {
+                    lift_ban_in(c, id, *on, audit)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn insert_certificate_idempotent(
         &self,
         rec: &CertificateRecord,
@@ -544,25 +563,7 @@ impl CertificateStore for PostgresStore {
     }
 
     fn record_refusal(&self, r: &NewRefusal, audit: &AuditEvent) -> Result<i64, StoreError> {
-        self.write(|c| {
-            let row = c
-                .query_one(
-                    "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    &[
-                        &r.at.unix_timestamp(),
-                        &r.ground.as_str(),
-                        &r.detail,
-                        &r.iin,
-                        &r.bin,
-                        &r.request_json,
-                    ],
-                )
-                .map_err(db_err)?;
-            let id: i64 = col(&row, 0, "refusals", "new", "id")?;
-            append_audit_in(c, audit, &[("refusal_id", json!(id))])?;
-            Ok(id)
-        })
+        self.write(|c| record_refusal_in(c, r, audit))
     }
 
     fn refusals(&self) -> Result<Vec<RefusalRecord>, StoreError> {
@@ -698,52 +699,11 @@ impl RegistryStore for PostgresStore {
 
 impl BanStore for PostgresStore {
     fn add_ban(&self, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
-        if ban.iin.is_none() && ban.bin.is_none() {
-            return Err(StoreError::InvalidRecord {
-                what: "a ban names neither an iin nor a bin".to_owned(),
-            });
-        }
-        let from = date_text(ban.effective_from)?;
-        let lifted = match ban.ends_on {
-            Some(end) => Some(date_text(
-                eds_profile::grounds::court_ban_lifted_on(end).ok_or_else(|| {
-                    StoreError::InvalidRecord {
-                        what: "a ban ending on the last representable day".to_owned(),
-                    }
-                })?,
-            )?),
-            None => None,
-        };
-        self.write(|c| {
-            let row = c
-                .query_one(
-                    "INSERT INTO bans (iin, bin, court_decision, effective_from, lifted_on) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    &[&ban.iin, &ban.bin, &ban.court_decision, &from, &lifted],
-                )
-                .map_err(db_err)?;
-            let id: i64 = col(&row, 0, "bans", "new", "id")?;
-            append_audit_in(c, audit, &[("ban_id", json!(id))])?;
-            Ok(id)
-        })
+        self.write(|c| add_ban_in(c, ban, audit))
     }
 
     fn lift_ban(&self, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
-        let on = date_text(on)?;
-        self.write(|c| {
-            let changed = c
-                .execute("UPDATE bans SET lifted_on = $2 WHERE id = $1", &[&id, &on])
-                .map_err(db_err)?;
-            if changed == 0 {
-                return Err(StoreError::UnknownBan { id });
-            }
-            let ban = query_bans(c, &format!("{SELECT_BANS} WHERE id = $1"), &[&id])?
-                .into_iter()
-                .next()
-                .ok_or(StoreError::UnknownBan { id })?;
-            append_audit_in(c, audit, &[])?;
-            Ok(ban)
-        })
+        self.write(|c| lift_ban_in(c, id, on, audit))
     }
 
     fn bans(&self) -> Result<Vec<Ban>, StoreError> {
@@ -1431,6 +1391,75 @@ fn db_err(e: postgres::Error) -> StoreError {
             message: pg_message(&e),
         },
     }
+}
+
+fn record_refusal_in(
+    c: &mut Client,
+    r: &NewRefusal,
+    audit: &AuditEvent,
+) -> Result<i64, StoreError> {
+    let row = c
+        .query_one(
+            "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                &r.at.unix_timestamp(),
+                &r.ground.as_str(),
+                &r.detail,
+                &r.iin,
+                &r.bin,
+                &r.request_json,
+            ],
+        )
+        .map_err(db_err)?;
+    let id: i64 = col(&row, 0, "refusals", "new", "id")?;
+    append_audit_in(c, audit, &[("refusal_id", json!(id))])?;
+    Ok(id)
+}
+
+fn add_ban_in(c: &mut Client, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
+    if ban.iin.is_none() && ban.bin.is_none() {
+        return Err(StoreError::InvalidRecord {
+            what: "a ban names neither an iin nor a bin".to_owned(),
+        });
+    }
+    let from = date_text(ban.effective_from)?;
+    let lifted = match ban.ends_on {
+        Some(end) => Some(date_text(
+            eds_profile::grounds::court_ban_lifted_on(end).ok_or_else(|| {
+                StoreError::InvalidRecord {
+                    what: "a ban ending on the last representable day".to_owned(),
+                }
+            })?,
+        )?),
+        None => None,
+    };
+    let row = c
+        .query_one(
+            "INSERT INTO bans (iin, bin, court_decision, effective_from, lifted_on) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&ban.iin, &ban.bin, &ban.court_decision, &from, &lifted],
+        )
+        .map_err(db_err)?;
+    let id: i64 = col(&row, 0, "bans", "new", "id")?;
+    append_audit_in(c, audit, &[("ban_id", json!(id))])?;
+    Ok(id)
+}
+
+fn lift_ban_in(c: &mut Client, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
+    let on = date_text(on)?;
+    let changed = c
+        .execute("UPDATE bans SET lifted_on = $2 WHERE id = $1", &[&id, &on])
+        .map_err(db_err)?;
+    if changed == 0 {
+        return Err(StoreError::UnknownBan { id });
+    }
+    let ban = query_bans(c, &format!("{SELECT_BANS} WHERE id = $1"), &[&id])?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::UnknownBan { id })?;
+    append_audit_in(c, audit, &[])?;
+    Ok(ban)
 }
 
 #[cfg(test)]

@@ -47,8 +47,8 @@ use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditStore, AuditVerification, Ban, BanStore,
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
-    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegistryChange,
-    RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
+    PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegisterImport,
+    RegistryChange, RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
@@ -205,6 +205,25 @@ impl CertificateStore for SqliteStore {
         let mut batch = self.begin_certificates()?;
         batch.insert(recs)?;
         batch.commit(audit)
+    }
+
+    fn import_register(&self, import: &RegisterImport) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for rec in &import.certificates {
+                insert_certificate_in(tx, rec)?;
+            }
+            append_audit_in(tx, &import.audit, &[])?;
+            for (refusal, audit) in &import.refusals {
+                record_refusal_in(tx, refusal, audit)?;
+            }
+            for b in &import.bans {
+                let id = add_ban_in(tx, &b.ban, &b.audit)?;
+                if let Some((on, audit)) = &b.lifted {
+                    lift_ban_in(tx, id, *on, audit)?;
+                }
+            }
+            Ok(())
+        })
     }
 
     fn insert_certificate_idempotent(
@@ -436,26 +455,7 @@ impl CertificateStore for SqliteStore {
     }
 
     fn record_refusal(&self, r: &NewRefusal, audit: &AuditEvent) -> Result<i64, StoreError> {
-        self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    r.at.unix_timestamp(),
-                    r.ground.as_str(),
-                    r.detail,
-                    r.iin,
-                    r.bin,
-                    r.request_json
-                ])
-            })
-            .map_err(db_err)?;
-            let id = tx.last_insert_rowid();
-            append_audit_in(tx, audit, &[("refusal_id", json!(id))])?;
-            Ok(id)
-        })
+        self.write(|tx| record_refusal_in(tx, r, audit))
     }
 
     fn refusals(&self) -> Result<Vec<RefusalRecord>, StoreError> {
@@ -613,54 +613,11 @@ impl RegistryStore for SqliteStore {
 
 impl BanStore for SqliteStore {
     fn add_ban(&self, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
-        if ban.iin.is_none() && ban.bin.is_none() {
-            return Err(StoreError::InvalidRecord {
-                what: "a ban names neither an iin nor a bin".to_owned(),
-            });
-        }
-        let from = date_text(ban.effective_from)?;
-        let lifted = match ban.ends_on {
-            Some(end) => Some(date_text(
-                eds_profile::grounds::court_ban_lifted_on(end).ok_or_else(|| {
-                    StoreError::InvalidRecord {
-                        what: "a ban ending on the last representable day".to_owned(),
-                    }
-                })?,
-            )?),
-            None => None,
-        };
-        self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT INTO bans (iin, bin, court_decision, effective_from, lifted_on) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![ban.iin, ban.bin, ban.court_decision, from, lifted])
-            })
-            .map_err(db_err)?;
-            let id = tx.last_insert_rowid();
-            append_audit_in(tx, audit, &[("ban_id", json!(id))])?;
-            Ok(id)
-        })
+        self.write(|tx| add_ban_in(tx, ban, audit))
     }
 
     fn lift_ban(&self, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
-        let on = date_text(on)?;
-        self.write(|tx| {
-            let changed = tx
-                .prepare_cached("UPDATE bans SET lifted_on = ?2 WHERE id = ?1")
-                .and_then(|mut st| st.execute(params![id, on]))
-                .map_err(db_err)?;
-            if changed == 0 {
-                return Err(StoreError::UnknownBan { id });
-            }
-            let ban = query_bans(tx, &format!("{SELECT_BANS} WHERE id = ?1"), params![id])?
-                .into_iter()
-                .next()
-                .ok_or(StoreError::UnknownBan { id })?;
-            append_audit_in(tx, audit, &[])?;
-            Ok(ban)
-        })
+        self.write(|tx| lift_ban_in(tx, id, on, audit))
     }
 
     fn bans(&self) -> Result<Vec<Ban>, StoreError> {
@@ -1470,6 +1427,76 @@ fn db_err(e: rusqlite::Error) -> StoreError {
             message: e.to_string(),
         },
     }
+}
+
+fn record_refusal_in(
+    tx: &Connection,
+    r: &NewRefusal,
+    audit: &AuditEvent,
+) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            r.at.unix_timestamp(),
+            r.ground.as_str(),
+            r.detail,
+            r.iin,
+            r.bin,
+            r.request_json
+        ])
+    })
+    .map_err(db_err)?;
+    let id = tx.last_insert_rowid();
+    append_audit_in(tx, audit, &[("refusal_id", json!(id))])?;
+    Ok(id)
+}
+
+fn add_ban_in(tx: &Connection, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
+    if ban.iin.is_none() && ban.bin.is_none() {
+        return Err(StoreError::InvalidRecord {
+            what: "a ban names neither an iin nor a bin".to_owned(),
+        });
+    }
+    let from = date_text(ban.effective_from)?;
+    let lifted = match ban.ends_on {
+        Some(end) => Some(date_text(
+            eds_profile::grounds::court_ban_lifted_on(end).ok_or_else(|| {
+                StoreError::InvalidRecord {
+                    what: "a ban ending on the last representable day".to_owned(),
+                }
+            })?,
+        )?),
+        None => None,
+    };
+    tx.prepare_cached(
+        "INSERT INTO bans (iin, bin, court_decision, effective_from, lifted_on) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut st| st.execute(params![ban.iin, ban.bin, ban.court_decision, from, lifted]))
+    .map_err(db_err)?;
+    let id = tx.last_insert_rowid();
+    append_audit_in(tx, audit, &[("ban_id", json!(id))])?;
+    Ok(id)
+}
+
+fn lift_ban_in(tx: &Connection, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
+    let on = date_text(on)?;
+    let changed = tx
+        .prepare_cached("UPDATE bans SET lifted_on = ?2 WHERE id = ?1")
+        .and_then(|mut st| st.execute(params![id, on]))
+        .map_err(db_err)?;
+    if changed == 0 {
+        return Err(StoreError::UnknownBan { id });
+    }
+    let ban = query_bans(tx, &format!("{SELECT_BANS} WHERE id = ?1"), params![id])?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::UnknownBan { id })?;
+    append_audit_in(tx, audit, &[])?;
+    Ok(ban)
 }
 
 #[cfg(test)]
