@@ -619,8 +619,13 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
 }
 
 fn parse_day(s: &str) -> anyhow::Result<Date> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .with_context(|| format!("--stops-on {s:?} is not a date like 2027-01-31"))
+    // A flag value that does not parse is a usage error (64), as in every command.
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|e| {
+        stdio::usage(
+            format!("--stops-on {s:?} is not a date: {e}"),
+            "give a date such as 2027-01-31",
+        )
+    })
 }
 
 /// The serials of a consent list: one per line, in hex; blank lines and `#` comments skipped.

@@ -404,6 +404,20 @@ fn ca_revoke_init_registry_audit_codes() {
         USAGE,
         "usage",
     );
+    // Art. 22 notice: a stop day that is not a date.
+    s.expect(
+        &[
+            "ca",
+            "cessation",
+            "notice",
+            "--stops-on",
+            "someday",
+            "--successor",
+            "NEXT CA",
+        ],
+        USAGE,
+        "usage",
+    );
     // init on an existing center.
     s.expect(&["ca", "init"], 4, "conflict");
     // registry import: missing and garbage files.
@@ -903,7 +917,10 @@ fn every_command_usage_and_missing_input_codes() {
             "ca revoke" => vec!["01", "--ground", "death", "--notified-by", "x", pass[0], m],
             "ca crl" => pass.to_vec(),
             "ca archive" => vec!["--out", &out, pass[0], m],
-            "ca registry import" | "ca import" => vec![m],
+            "ca registry import" => vec![m],
+            "ca import" => vec![m, "--from-ca", m],
+            "ca cessation confirm" => vec![m, "--successor-ca", m],
+            "ca cessation finalize" => pass.to_vec(),
             "ca ban" => vec!["--iin", "850314300122", "--decision", "d", pass[0], m],
             "ca unban" => vec!["1", "--decision", "d", pass[0], m],
             "ca export" => vec!["--out", &out, "--consented", m],
