@@ -528,8 +528,8 @@ fn fail_no_passphrase_in_the_environment() {
     assert_eq!(
         stderr(&o),
         "error: no passphrase for the center's keys: set EDS_CA_PASSPHRASE or pass \
-         --passphrase-file FILE\nhint: export EDS_CA_PASSPHRASE (never on the command line), or \
-         give --passphrase-file\n"
+         --passphrase-file FILE (keys on a token: EDS_PKCS11_PIN or --pin-file)\nhint: export \
+         EDS_CA_PASSPHRASE (never on the command line), or give --passphrase-file\n"
     );
     assert!(!c.data.exists());
     c.init("p256");
