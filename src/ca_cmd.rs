@@ -266,6 +266,16 @@ pub(crate) fn run(
             }
             // A GOST center certifies the owner keys of its own kind too.
             config.key_policy.allow_gost_of(config.algorithm);
+            // A data folder that cannot be made is an output that cannot be written (73); made
+            // here as the center makes it (mode 0700), before anything is written into it.
+            if !data.exists() {
+                eds_ca::keys::create_private_dir(data).map_err(|e| {
+                    anyhow::Error::new(crate::exit::CantCreate(std::io::Error::other(
+                        e.to_string(),
+                    )))
+                    .context(format!("create the data folder {}", data.display()))
+                })?;
+            }
             let center = Center::init(data, config, &pass, now, &rng)?;
             // The first CRLs, so a verifier with --data --offline has the status of every
             // certificate from the start.

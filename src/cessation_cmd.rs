@@ -146,9 +146,13 @@ pub(crate) fn export(
     );
     stdio::check_one_stdin(inputs)?;
     if !stdio::is_dash(&args.out) && args.out.exists() {
-        anyhow::bail!(
-            "create register export {}: it exists; an export never overwrites a file",
-            args.out.display()
+        // An output that cannot be made: 73.
+        return Err(
+            anyhow::Error::new(crate::exit::CantCreate(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "it exists; an export never overwrites a file",
+            )))
+            .context(format!("create register export {}", args.out.display())),
         );
     }
     let center = open_center(data, register)?;
@@ -656,13 +660,18 @@ fn write_new(out: &Path, bytes: &[u8], what: &str) -> anyhow::Result<()> {
     if stdio::is_dash(out) {
         return stdio::write(out, bytes, false);
     }
+    // An output that cannot be made (it exists, or its folder does not) is 73, as in every
+    // command.
     let mut file = fs::OpenOptions::new()
         .create_new(true)
         .write(true)
         .open(out)
+        .map_err(crate::exit::CantCreate)
         .with_context(|| format!("create {what} {} (it must not exist)", out.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(crate::exit::CantCreate)
+        .with_context(|| format!("write {what} {}", out.display()))?;
     Ok(())
 }
 

@@ -162,6 +162,23 @@ fn art22_issue_after_the_stop_day_refused() {
     assert_eq!(status["today"], "2026-04-01");
 }
 
+/// An export never overwrites a file: the second export to the same path is an output that
+/// cannot be made (73), and the first file stays as it was.
+#[test]
+fn fail_export_onto_an_existing_file_is_73_and_keeps_it() {
+    let c = Center::ready();
+    let (file, _) = export(&c, "register.json");
+    let before = fs::read(&file).unwrap();
+    let o = c.run(&["ca", "export", "--out", file.to_str().unwrap()]);
+    assert_code(&o, 73);
+    assert!(
+        stderr(&o).contains("it exists; an export never overwrites a file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(&file).unwrap(), before);
+}
+
 /// Art. 22.3: a whole register exported and imported into a fresh center keeps every
 /// certificate (DER and revocation), refusal and ban; the source's audit chain verifies on
 /// import and is anchored in the receiving log by its head; the receiving log stays intact.

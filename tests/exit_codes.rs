@@ -420,6 +420,15 @@ fn ca_revoke_init_registry_audit_codes() {
     );
     // init on an existing center.
     s.expect(&["ca", "init"], 4, "conflict");
+    // init into a data folder that cannot be made (under a file): an output, 73.
+    let file = s.c.path("a-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let under_file = file.join("center");
+    s.expect(
+        &["ca", "init", "--data", under_file.to_str().unwrap()],
+        73,
+        "cant_create",
+    );
     // registry import: missing and garbage files.
     s.expect(
         &["ca", "registry", "import", &s.missing()],
