@@ -914,8 +914,7 @@ fn read_csr(
     if is_gost_key(&csr.certification_request_info.subject_pki) {
         if verify {
             let signature_oid =
-                der::asn1::ObjectIdentifier::new(&csr.signature_algorithm.algorithm.to_id_string())
-                    .map_err(|_| not_verified())?;
+                der_oid(&csr.signature_algorithm.algorithm).ok_or_else(not_verified)?;
             if csr.signature_value.unused_bits != 0 {
                 return Err(not_verified());
             }
@@ -940,10 +939,16 @@ fn read_csr(
 /// Whether a public key is of a GOST algorithm (`eds-gost`'s table: the national center's arc or
 /// TC26's), which x509-parser and rcgen do not know.
 fn is_gost_key(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> bool {
-    der::asn1::ObjectIdentifier::new(&spki.algorithm.algorithm.to_id_string())
-        .ok()
+    der_oid(&spki.algorithm.algorithm)
         .and_then(|oid| eds_gost::algorithm(&oid))
         .is_some_and(|row| row.kind == eds_gost::Kind::PublicKey)
+}
+
+/// An object identifier of x509-parser as the `der` crate's, from its encoded arcs (const-oid
+/// checks each arc's size there; reading the dotted text back overflows on an arc past 2^32,
+/// as the `csr_der` fuzz target found). `None` when it does not fit.
+fn der_oid(oid: &x509_parser::oid_registry::Oid<'_>) -> Option<der::asn1::ObjectIdentifier> {
+    der::asn1::ObjectIdentifier::from_bytes(oid.as_bytes()).ok()
 }
 
 /// Whose request it is: the applicant's IIN and the entity's BIN, if any.

@@ -70,6 +70,31 @@ fn ok_csr_public_key_returns_on_mutated_and_truncated_der() {
     assert!(accepted > 0, "no mutated request was accepted");
 }
 
+/// A GOST request (TC26, 256 bits) whose signature algorithm has an arc past 2^32 (found by the
+/// `csr_der` fuzz target): reading the identifier's dotted text back overflowed in const-oid.
+const BIG_ARC_CSR: &[&str] = &[
+    "3081d730818302010030143112301006035504030c096170706c6963616e743066301f06082a85030701010101301306",
+    "072a85030202230106082a850307010102020343000440cd77df4b6ca03af7b59c95cc9090ece2d4ad9cd022997314eb",
+    "4b5a4a1387e9714ea0dc1fbd3a6538268cd753166c780552b595330616db4f6aa5033de328806ba000300c06082a8503",
+    "cafffefcfd05000341009dab38ef4a1bf2a0eb2816d43b2a94b877a1835e441209d24bd57c1ee0f255c1cd7924989def",
+    "f56051d7a59cfcbacf5d1b386451574e083c673b6d9364a56c7b",
+];
+
+#[test]
+fn fail_gost_csr_with_an_arc_past_2_32_is_a_bad_csr() {
+    let hex: String = BIG_ARC_CSR.concat();
+    let der: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let text = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", der));
+    let err = csr_key_der(&text, &every_key()).unwrap_err();
+    assert!(
+        matches!(&err, CaError::BadCsr { reason } if reason.contains("self-signature does not verify")),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn ok_csr_public_key_returns_on_random_splices() {
     let seeds = seeds("csr_der");
