@@ -348,12 +348,7 @@ pub(crate) fn run(
                     .as_deref()
                     .map(|p| ("--owner-password-file", p)),
             );
-            inputs.extend(
-                secret
-                    .passphrase_file
-                    .as_deref()
-                    .map(|p| ("--passphrase-file", p)),
-            );
+            inputs.extend(secret.inputs());
             stdio::check_one_stdin(inputs)?;
             let center = open_center(data, register)?;
             let req = build_request(request.as_deref(), csr.as_deref(), &applicant)?;

@@ -138,12 +138,7 @@ pub(crate) fn export(
 ) -> anyhow::Result<Exit> {
     let mut inputs: Vec<(&str, &Path)> = Vec::new();
     inputs.extend(args.consented.as_deref().map(|p| ("--consented", p)));
-    inputs.extend(
-        args.secret
-            .passphrase_file
-            .as_deref()
-            .map(|p| ("--passphrase-file", p)),
-    );
+    inputs.extend(args.secret.inputs());
     stdio::check_one_stdin(inputs)?;
     if !stdio::is_dash(&args.out) && args.out.exists() {
         // An output that cannot be made: 73.
@@ -206,12 +201,7 @@ pub(crate) fn import(
     args: &ImportArgs,
 ) -> anyhow::Result<Exit> {
     let mut inputs: Vec<(&str, &Path)> = vec![("FILE", args.file.as_path())];
-    inputs.extend(
-        args.secret
-            .passphrase_file
-            .as_deref()
-            .map(|p| ("--passphrase-file", p)),
-    );
+    inputs.extend(args.secret.inputs());
     stdio::check_one_stdin(inputs)?;
     let from_ca = read_certificate(&args.from_ca)?;
     let receipt_path = args.receipt.clone();
@@ -379,12 +369,7 @@ pub(crate) fn cessation(
         }
         CessationCommand::Retain { out, secret } => {
             let mut inputs: Vec<(&str, &Path)> = Vec::new();
-            inputs.extend(
-                secret
-                    .passphrase_file
-                    .as_deref()
-                    .map(|p| ("--passphrase-file", p)),
-            );
+            inputs.extend(secret.inputs());
             stdio::check_one_stdin(inputs)?;
             let center = open_center(data, register)?;
             authorise(&center, secret)?;
@@ -434,12 +419,7 @@ fn finalize(
     secret: &PassphraseArgs,
 ) -> anyhow::Result<Exit> {
     let mut inputs: Vec<(&str, &Path)> = Vec::new();
-    inputs.extend(
-        secret
-            .passphrase_file
-            .as_deref()
-            .map(|p| ("--passphrase-file", p)),
-    );
+    inputs.extend(secret.inputs());
     stdio::check_one_stdin(inputs)?;
     let center = open_center(data, register)?;
     let pass = passphrase(secret)?;

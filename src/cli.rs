@@ -112,6 +112,19 @@ pub(crate) struct PassphraseArgs {
     pub(crate) pin_file: Option<PathBuf>,
 }
 
+impl PassphraseArgs {
+    /// The secret's files by their flags, for `stdio::check_one_stdin` (at most one input of a
+    /// command may be `-`).
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = (&'static str, &std::path::Path)> {
+        let passphrase = self.passphrase_file.as_deref();
+        let pin = self.pin_file.as_deref();
+        passphrase
+            .map(|p| ("--passphrase-file", p))
+            .into_iter()
+            .chain(pin.map(|p| ("--pin-file", p)))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum CaCommand {
     /// Create a root center and an issuing center in the data folder.

@@ -261,6 +261,17 @@ fn fail_two_arguments_reading_stdin_exit_64() {
     );
     assert!(!c.path("x.p7s").exists());
 
+    // The token PIN's file counts as an input like the passphrase's.
+    let o = run_stdin(&c, &["ca", "issue", "-", "--pin-file", "-"], DOC);
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).starts_with(
+            "error: REQUEST and --pin-file both read standard input (`-`); only one argument may"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
     let o = run_stdin(&c, &["verify", "-", "--content", "-"], DOC);
     assert_code(&o, 64);
     assert!(
