@@ -22,6 +22,7 @@ use eds_ca::certs::{self, OwnerTemplate};
 use eds_ca::config::CenterConfig;
 use eds_ca::gost::{self, CrlContent, GostKey, GostProfile};
 use eds_ca::store::{RevokedEntry, Serial};
+use eds_fixtures::openssl_pki::require_gost_engine;
 use eds_profile::grounds::CrlReason;
 use eds_profile::holder::{HolderKind, KeyPurpose};
 
@@ -219,23 +220,6 @@ fn fail_nca_profile_forged_owner_signature() {
     assert_eq!(code, 2);
 }
 
-fn engine_loads() -> bool {
-    match Command::new("openssl").args(["engine", "gost"]).output() {
-        Ok(o) if o.status.success() => true,
-        Ok(o) => {
-            println!(
-                "skipped: the OpenSSL GOST engine does not load (install libengine-gost-openssl): {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            );
-            false
-        }
-        Err(e) => {
-            println!("skipped: openssl cannot be run: {e}");
-            false
-        }
-    }
-}
-
 fn pem(dir: &Path, name: &str, label: &str, der: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, pem::encode(&pem::Pem::new(label, der.to_vec()))).unwrap();
@@ -246,9 +230,7 @@ fn pem(dir: &Path, name: &str, label: &str, der: &[u8]) -> String {
 /// -crl_check`), passes the owner and reports the revoked one as revoked.
 #[test]
 fn ok_the_engine_verifies_the_tc26_chain_and_crl() {
-    if !engine_loads() {
-        return;
-    }
+    require_gost_engine(None);
     for profile in [GostProfile::Tc26_512, GostProfile::Tc26_256] {
         let pki = make_pki(profile);
         let tmp = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@
 //!
 //! The engine is loaded through an OpenSSL configuration file (`OPENSSL_CONF`), because `openssl
 //! ts` parses `-md_gost12_256` before it loads an `-engine`. When the engine does not load, the
-//! engine tests print why and return.
+//! engine tests fail with how to install it (`scripts/test` does).
 
 #![allow(
     clippy::unwrap_used,
@@ -64,8 +64,9 @@ struct Engine {
 }
 
 impl Engine {
-    /// The engine, or `None` (with the reason printed) when it does not load.
-    fn load(c: &Center) -> Option<Self> {
+    /// The engine, loaded through a configuration file in the center's folder; the test fails
+    /// when it does not load (the test command installs it).
+    fn load(c: &Center) -> Self {
         let conf = c.path("openssl-gost.cnf");
         fs::write(
             &conf,
@@ -74,17 +75,8 @@ impl Engine {
              default_algorithms = ALL\n",
         )
         .unwrap();
-        let engine = Self { conf };
-        let o = engine.run(&["engine", "gost"]);
-        if o.status.success() {
-            Some(engine)
-        } else {
-            println!(
-                "skipped: the OpenSSL GOST engine does not load (install libengine-gost-openssl): {}",
-                both(&o)
-            );
-            None
-        }
+        eds_fixtures::openssl_pki::require_gost_engine(Some(&conf));
+        Self { conf }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -188,9 +180,7 @@ fn our_verify(c: &Center, sig: &Path, extra: &[&str]) -> (Option<i32>, Value) {
 fn round(algorithm: &str) {
     let (_, key_oid, sig_oid, sig_len, _, _) = TC26.into_iter().find(|t| t.0 == algorithm).unwrap();
     let mut c = tc26_center(algorithm);
-    let Some(engine) = Engine::load(&c) else {
-        return;
-    };
+    let engine = Engine::load(&c);
     let config: Value =
         serde_json::from_slice(&fs::read(c.data.join("center.json")).unwrap()).unwrap();
     assert_eq!(config["algorithm"], algorithm);
@@ -353,9 +343,7 @@ fn ocsp_answer(c: &Center, request: &[u8], name: &str) -> PathBuf {
 #[test]
 fn ok_tc26_ocsp_answers_verify_with_the_engine() {
     let mut c = tc26_center("gost2012-256-tc26");
-    let Some(engine) = Engine::load(&c) else {
-        return;
-    };
+    let engine = Engine::load(&c);
     let serial = issue_owner(&c, "gost2012-256-tc26");
     let owner = c.cert_path(&serial);
     let req = c.path("req.der");
@@ -441,9 +429,7 @@ fn tsa_answer(c: &Center, request: &[u8]) -> eds_ca::tsa::TsaAnswer {
 fn ok_tc26_tsa_grants_streebog_imprints_and_the_engine_verifies_the_tokens() {
     for (algorithm, key_oid, _, _, _, md) in TC26 {
         let c = tc26_center(algorithm);
-        let Some(engine) = Engine::load(&c) else {
-            return;
-        };
+        let engine = Engine::load(&c);
         let data = c.path("data.txt");
         fs::write(&data, b"a document to timestamp\n").unwrap();
         let query = c.path("query.tsq");
@@ -573,9 +559,7 @@ fn assert_forged_csr_refused(c: &Center, csr_pem: &str) {
 #[test]
 fn ok_tc26_csr_made_by_the_engine_is_certified_forged_is_refused() {
     let c = tc26_center("gost2012-512-tc26");
-    let Some(engine) = Engine::load(&c) else {
-        return;
-    };
+    let engine = Engine::load(&c);
     for (name, _, _, _, engine_alg, md) in TC26 {
         let key = c.path(&format!("{name}.key.pem"));
         engine.ok(&[

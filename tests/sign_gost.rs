@@ -8,7 +8,7 @@
 //! - TC26 keys (RFC 9215) made by OpenSSL's GOST engine (Debian `libengine-gost-openssl`,
 //!   installed by `scripts/test`) sign through `eds sign --key --cert`, and the engine verifies
 //!   the CMS (`openssl cms -verify`), and refuses it once a byte of the document changed. When
-//!   the engine does not load, those tests print why and return.
+//!   the engine does not load, those tests fail with how to install it.
 
 #![allow(
     clippy::unwrap_used,
@@ -20,6 +20,8 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
+
+use eds_fixtures::openssl_pki::require_gost_engine;
 
 use common::{Center, assert_code, ok_json, stdout};
 
@@ -225,24 +227,6 @@ fn openssl_ok(dir: &Path, args: &[&str]) {
     );
 }
 
-/// Whether the engine loads; prints the reason when it does not.
-fn engine_loads() -> bool {
-    match Command::new("openssl").args(["engine", "gost"]).output() {
-        Ok(o) if o.status.success() => true,
-        Ok(o) => {
-            println!(
-                "skipped: the OpenSSL GOST engine does not load (install libengine-gost-openssl): {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            );
-            false
-        }
-        Err(e) => {
-            println!("skipped: openssl cannot be run: {e}");
-            false
-        }
-    }
-}
-
 /// (engine algorithm, parameter set, engine digest, our algorithm name)
 const ENGINE_CASES: [(&str, &str, &str, &str); 2] = [
     (
@@ -261,9 +245,7 @@ const ENGINE_CASES: [(&str, &str, &str, &str); 2] = [
 
 #[test]
 fn ok_the_engine_verifies_tc26_cms_signed_by_eds_sign() {
-    if !engine_loads() {
-        return;
-    }
+    require_gost_engine(None);
     for (alg, set, md, name) in ENGINE_CASES {
         let c = Center::new();
         let dir = c.path("");
