@@ -371,7 +371,7 @@ pub(crate) fn cessation(
                 );
             } else {
                 say!(
-                    "kept {} not transferred, the center's own {} (CA, OCSP, TSA), {} and {} \
+                    "kept {} not transferred and, apart, {} of the center's own, {} and {} \
                      audit entries in {} (art. 22.4)",
                     count(
                         retained.not_transferred.len(),
