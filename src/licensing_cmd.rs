@@ -507,8 +507,8 @@ pub(crate) fn seal(
             not_fresh: summary.not_fresh,
         })
     };
-    let raiser: Option<eds_licensing::seal::Raise<'_, anyhow::Error>> =
-        tsa.is_some().then_some(&raise as _);
+    let raise: eds_licensing::seal::Raise<'_, anyhow::Error> = &raise;
+    let raiser = tsa.is_some().then_some(raise);
     match eds_licensing::seal::seal(der, seal_level(level), raiser, verifier, now) {
         Ok(raised) => {
             for line in &raised.not_fresh {

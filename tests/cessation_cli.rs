@@ -842,7 +842,7 @@ fn art22_4_serve_after_finalize_keeps_the_final_crl_and_ocsp() {
     // A center that stopped certifies no key: the server started after the stop day issued no
     // OCSP or TSA signer certificate (its answers are signed by the issuing center itself) and
     // wrote nothing to the register.
-    assert_eq!(actions(&c)[log_before..], [] as [String; 0]);
+    assert_eq!(actions(&c)[log_before..], Vec::<String>::new());
 }
 
 /// `POST /tsa` of an `openssl ts -query` for `doc`; returns the HTTP status and
@@ -961,7 +961,7 @@ fn art22_ceased_center_timestamps_nothing_and_certifies_no_key() {
     assert!(answer.contains("Response verify OK"), "{answer}");
     assert!(answer.contains("Reason: cessationOfOperation"), "{answer}");
     drop(s);
-    assert_eq!(actions(&c)[log_before..], [] as [String; 0]);
+    assert_eq!(actions(&c)[log_before..], Vec::<String>::new());
     assert_eq!(c.list(&[]).as_array().unwrap().len(), certificates);
     assert!(!c.data.join("ocsp.crt.pem").exists());
     assert!(!c.data.join("tsa.crt.pem").exists());

@@ -170,7 +170,7 @@ fn fail_art22_3_transfer_register_no_notice_unknown_wrong_key_twice_and_late() {
     let (check_a, check_b) = (check_with(&a), check_with(&b));
     let at = now();
     let transfer = |consented: &BTreeSet<Serial>,
-                    check_export: &dyn Fn(&[u8], &[u8], &[u8]) -> Result<(), String>,
+                    check_export: eds_ca::transfer::SignatureCheck<'_>,
                     at: OffsetDateTime| {
         cessation::transfer_register(
             &a,
