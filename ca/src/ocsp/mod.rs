@@ -266,6 +266,11 @@ impl Responder {
     /// key file does not hold its key. `passphrase` decrypts the responder's key (and, to issue,
     /// the issuing center's); a wrong one is [`CaError::WrongPassphrase`]. Takes about a second:
     /// the key's PBKDF2 runs once here, never per request.
+    ///
+    /// A center whose cessation's stop day has come (EDS law art. 22) certifies no new key: its
+    /// responder signs with the issuing center's own key and certificate instead (RFC 6960
+    /// §4.2.2.2), so it keeps answering for as long as the issuing certificate is valid
+    /// ([`Responder::signs_as_issuer`]).
     pub fn load(
         center: &Center,
         passphrase: &[u8],
