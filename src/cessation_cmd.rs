@@ -27,8 +27,8 @@ use crate::stdio;
 /// `eds ca export`.
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
-    /// The file to write (JSON, format eds-register-export version 1; it must not exist); `-`
-    /// writes standard output.
+    /// The file to write (JSON, format eds-register-export version 2, signed by the center's
+    /// issuing key; it must not exist); `-` writes standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
     /// Export only the certificates whose serials this file lists, one per line (in hex): those
@@ -49,9 +49,9 @@ pub(crate) struct ImportArgs {
     /// itself: the export's signature must verify with its key (exit 7 otherwise).
     #[arg(long, value_name = "FILE")]
     pub(crate) from_ca: PathBuf,
-    /// Where to write the signed receipt the exporting center confirms with `eds ca cessation
-    /// confirm` (it must not exist). Default: transferred/SHA256.receipt.json in the data
-    /// folder.
+    /// Where to write a copy of the signed receipt the exporting center confirms with `eds ca
+    /// cessation confirm` (it must not exist). The center always keeps its own at
+    /// transferred/SHA256.receipt.json in the data folder, beside the export (SHA256.json).
     #[arg(long, value_name = "FILE")]
     pub(crate) receipt: Option<PathBuf>,
     #[command(flatten)]
@@ -98,9 +98,11 @@ pub(crate) enum CessationCommand {
     },
     /// From the stop day on: write what the center keeps (art. 22.4).
     ///
-    /// The certificates not exported in the notice's term, every refusal and the whole audit
-    /// log (verified first; center.cessation-retained is its last entry), as JSON, for storage.
-    /// Before the stop day it is refused (exit 3).
+    /// As JSON, for storage: the owners' certificates not transferred in the notice's term
+    /// (`not_transferred`), the center's own root, issuing, OCSP responder and TSA certificates
+    /// apart (`center_certificates`: stored too, but no owner's, so never counted as not
+    /// transferred), every refusal and the whole audit log (verified first;
+    /// center.cessation-retained is its last entry). Before the stop day it is refused (exit 3).
     Retain {
         /// The file to write (it must not exist); `-` writes standard output.
         #[arg(long, value_name = "FILE")]
@@ -151,26 +153,14 @@ pub(crate) fn export(
         );
     }
     let center = open_center(data, register)?;
-    let notice = cessation::check_active(data, now)?;
     let only = match &args.consented {
         Some(path) => Some(read_serials(path)?),
         None => None,
     };
     let key = center.unlock(&passphrase(&args.secret)?)?;
-    let signer = certificate_subject(center.issuing_der())?;
-    let (bytes, summary) = transfer::export_register(
-        center.store(),
-        &center.config().name,
-        only.as_ref(),
-        now,
-        "operator",
-        key.key(),
-        &signer,
-    )?;
-    write_new(&args.out, &bytes, "register export")?;
-    if notice.is_some() {
-        cessation::record_offered(data, &summary.sha256, &summary.serials, now)?;
-    }
+    let exported = transfer::export_from_center(&center, &key, only.as_ref(), now, "operator")?;
+    write_new(&args.out, &exported.bytes, "register export")?;
+    let summary = exported.summary;
     if json_out {
         say!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -213,33 +203,19 @@ pub(crate) fn import(
     }
     let center = open_center(data, register)?;
     let key = center.unlock(&passphrase(&args.secret)?)?;
-    center.check_active(now)?;
     let bytes = stdio::read(&args.file)
         .with_context(|| format!("read {}", stdio::input_name(&args.file)))?;
     let check = signature_check(&from_ca)?;
-    let summary = transfer::import_register(center.store(), &bytes, &check, now, "operator")?;
-    // The source's audit log is kept whole beside the register (art. 22.4: stored).
-    let kept = data.join("transferred");
-    fs::create_dir_all(&kept).with_context(|| format!("create {}", kept.display()))?;
-    let receipt_path = receipt_path.unwrap_or_else(|| {
-        data.join("transferred")
-            .join(format!("{}.receipt.json", summary.sha256))
-    });
-    let kept = kept.join(format!("{}.json", summary.sha256));
-    fs::write(&kept, &bytes).with_context(|| format!("write {}", kept.display()))?;
-    // Art. 22.3: the receipt the ceding center confirms, signed with this center's issuing key.
-    let receipt = transfer::write_receipt(
-        &transfer::Receipt {
-            successor: center.config().name.clone(),
-            source_center: summary.center.clone(),
-            export_sha256: summary.sha256.clone(),
-            received_at: now,
-            serials: summary.serials.clone(),
-        },
-        key.key(),
-        &certificate_subject(center.issuing_der())?,
-    )?;
-    write_new(&receipt_path, &receipt, "transfer receipt")?;
+    let imported = transfer::import_into_center(&center, &key, &bytes, &check, now, "operator")?;
+    // The center keeps its copy in transferred/; --receipt writes one more where asked.
+    let receipt_path = match &receipt_path {
+        Some(p) => {
+            write_new(p, &imported.receipt, "transfer receipt")?;
+            p.clone()
+        }
+        None => imported.receipt_path.clone(),
+    };
+    let (summary, kept) = (imported.summary, imported.kept);
     if json_out {
         say!(
             "{}",
@@ -387,6 +363,7 @@ pub(crate) fn cessation(
                     "{}",
                     serde_json::to_string_pretty(&json!({
                         "not_transferred": retained.not_transferred.len(),
+                        "center_certificates": retained.center_certificates.len(),
                         "refusals": retained.refusals.len(),
                         "audit_entries": retained.head.entries,
                         "file": out,
@@ -394,9 +371,15 @@ pub(crate) fn cessation(
                 );
             } else {
                 say!(
-                    "kept {} not transferred, {} and {} audit entries in {} (art. 22.4)",
+                    "kept {} not transferred and, apart, {} of the center's own, {} and {} \
+                     audit entries in {} (art. 22.4)",
                     count(
                         retained.not_transferred.len(),
+                        "owner certificate",
+                        "owner certificates"
+                    ),
+                    count(
+                        retained.center_certificates.len(),
                         "certificate",
                         "certificates"
                     ),
@@ -510,6 +493,8 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<TransferError>() {
             return Some(match e {
+                TransferError::Cessation(e) => cessation_exit(e),
+                TransferError::Center(e) if matches!(**e, CaError::Ceased { .. }) => Exit::Refused,
                 TransferError::Malformed { .. }
                 | TransferError::DigestMismatch { .. }
                 | TransferError::SignatureInvalid { .. }
@@ -524,20 +509,7 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
             });
         }
         if let Some(e) = cause.downcast_ref::<CessationError>() {
-            return Some(match e {
-                CessationError::NoticeTooShort { .. }
-                | CessationError::TermEnded { .. }
-                | CessationError::TermNotEnded { .. } => Exit::Refused,
-                CessationError::AlreadyGiven { .. } | CessationError::AlreadyFinalized { .. } => {
-                    Exit::Conflict
-                }
-                CessationError::NoNotice
-                | CessationError::UnknownExport { .. }
-                | CessationError::NotOffered { .. } => Exit::NotFound,
-                CessationError::AuditBroken { .. } => Exit::AuditBroken,
-                CessationError::UnknownSerial { .. } => Exit::NotFound,
-                _ => Exit::Failed,
-            });
+            return Some(cessation_exit(e));
         }
         if cause.downcast_ref::<NoNotice>().is_some() {
             return Some(Exit::NotFound);
@@ -549,11 +521,32 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> Option<Exit> {
     None
 }
 
+fn cessation_exit(e: &CessationError) -> Exit {
+    match e {
+        CessationError::NoticeTooShort { .. }
+        | CessationError::TermEnded { .. }
+        | CessationError::TermNotEnded { .. } => Exit::Refused,
+        CessationError::AlreadyGiven { .. } | CessationError::AlreadyFinalized { .. } => {
+            Exit::Conflict
+        }
+        CessationError::NoNotice
+        | CessationError::UnknownExport { .. }
+        | CessationError::NotOffered { .. } => Exit::NotFound,
+        CessationError::AuditBroken { .. } => Exit::AuditBroken,
+        CessationError::UnknownSerial { .. } => Exit::NotFound,
+        _ => Exit::Failed,
+    }
+}
+
 /// What to do about an error of these commands.
 pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<TransferError>() {
             return match e {
+                TransferError::Cessation(e) => cessation_hint(e),
+                TransferError::Center(e) if matches!(**e, CaError::Ceased { .. }) => {
+                    Some(CEASED_HINT)
+                }
                 TransferError::SignatureInvalid { .. } => Some(
                     "nothing was recorded; check that --from-ca / --successor-ca is the other \
                      center's issuing certificate, obtained from it, and ask it for a new file",
@@ -573,33 +566,37 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
             };
         }
         if let Some(e) = cause.downcast_ref::<CessationError>() {
-            return match e {
-                CessationError::NoticeTooShort { .. } => {
-                    Some("nothing was recorded; give a --stops-on at least 30 calendar days ahead")
-                }
-                CessationError::TermEnded { .. } => Some(
-                    "the center has stopped (art. 22.4); `eds ca cessation retain` writes what it \
-                     keeps",
-                ),
-                CessationError::TermNotEnded { .. } => Some(
-                    "nothing was changed; run it on or after the stop day (`eds ca cessation \
-                     status`)",
-                ),
-                CessationError::AlreadyFinalized { .. } => {
-                    Some("nothing was changed; `eds ca crl` re-publishes the final CRL")
-                }
-                _ => None,
-            };
+            return cessation_hint(e);
         }
         if let Some(CaError::Ceased { .. }) = cause.downcast_ref::<CaError>() {
-            return Some(
-                "the center has stopped (art. 22); its successor issues and revokes now; \
-                 `eds ca cessation finalize` ends what was not transferred and publishes the \
-                 final CRL, which `eds ca crl` then re-publishes (`eds ca cessation status`)",
-            );
+            return Some(CEASED_HINT);
         }
     }
     None
+}
+
+/// What to do about [`CaError::Ceased`].
+const CEASED_HINT: &str = "the center has stopped (art. 22); its successor issues and revokes \
+                           now; `eds ca cessation finalize` ends what was not transferred and \
+                           publishes the final CRL, which `eds ca crl` then re-publishes (`eds \
+                           ca cessation status`)";
+
+fn cessation_hint(e: &CessationError) -> Option<&'static str> {
+    match e {
+        CessationError::NoticeTooShort { .. } => {
+            Some("nothing was recorded; give a --stops-on at least 30 calendar days ahead")
+        }
+        CessationError::TermEnded { .. } => Some(
+            "the center has stopped (art. 22.4); `eds ca cessation retain` writes what it keeps",
+        ),
+        CessationError::TermNotEnded { .. } => {
+            Some("nothing was changed; run it on or after the stop day (`eds ca cessation status`)")
+        }
+        CessationError::AlreadyFinalized { .. } => {
+            Some("nothing was changed; `eds ca crl` re-publishes the final CRL")
+        }
+        _ => None,
+    }
 }
 
 fn parse_day(s: &str) -> anyhow::Result<Date> {
@@ -677,13 +674,6 @@ fn read_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
             ),
         )),
     }
-}
-
-/// Its subject, RFC 4514.
-fn certificate_subject(der: &[u8]) -> anyhow::Result<String> {
-    Ok(Cert::from_der(der)
-        .map_err(|e| anyhow::anyhow!("the center's issuing certificate does not parse: {e}"))?
-        .subject())
 }
 
 /// What [`signature_check`] returns: `(message, algorithm, value)`, as

@@ -458,6 +458,7 @@ pub(crate) fn run(
             Some(&tsa),
             &lt_sources,
             std::time::Duration::from_secs(30),
+            None,
             at,
         )
     };

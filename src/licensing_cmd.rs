@@ -13,10 +13,10 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
+use eds_licensing::seal::{Raised, SealError, SealLevel};
 use eds_licensing::{
     DeadlineView, Error as LicensingError, HearingNoticeOptions, HearingRecordOptions,
     IssueOptions, ResultCheck, check_result, check_submission, issue_result, service_name,
-    verdict_summary,
 };
 use eds_profile::calendar::Excluded;
 use eds_profile::documents::{Document, RefusalGround, StudyResult};
@@ -474,10 +474,12 @@ pub(crate) fn open_p12(path: &Path, password: &str) -> anyhow::Result<Pkcs12Cont
     load_pkcs12(&bytes, password).with_context(|| format!("open {name}"))
 }
 
-/// Raises a receipt or result the body signed to `level` (B leaves it as it is): a signature
-/// timestamp from `tsa`, the chains' certificates and revocation data from `sources` (LT), an
-/// archive timestamp (LTA). Revocation data issued before the timestamp is warned about on
-/// standard error: the document then needs `eds extend --to LT` once fresh data is out.
+/// Raises a receipt or result the body signed to `level` through the library's
+/// [`eds_licensing::seal::seal`] (B leaves it as it is), with `tsa` and the revocation data of
+/// `sources` (LT), checked by `verifier` when given. Revocation data issued before the
+/// timestamp is warned about on standard error: the document then needs `eds extend --to LT`
+/// once fresh data is out.
+#[expect(clippy::too_many_arguments, reason = "the inputs of one step, named")]
 pub(crate) fn seal(
     der: Vec<u8>,
     key: &Pkcs12Contents,
@@ -485,13 +487,36 @@ pub(crate) fn seal(
     tsa: Option<&Tsa<'_>>,
     sources: &LtSources,
     timeout: std::time::Duration,
+    verifier: Option<&Verifier>,
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<u8>> {
-    if level == Level::B {
-        return Ok(der);
-    }
-    let Some(tsa) = tsa else {
-        return Err(stdio::usage(
+    let raise = |der: Vec<u8>, _: SealLevel| -> anyhow::Result<Raised> {
+        let (der, summary) = extend_cmd::raise(
+            der,
+            level,
+            tsa,
+            sources,
+            &key.chain_der,
+            None,
+            true,
+            timeout,
+            now,
+        )?;
+        Ok(Raised {
+            der,
+            not_fresh: summary.not_fresh,
+        })
+    };
+    let raise: eds_licensing::seal::Raise<'_, anyhow::Error> = &raise;
+    let raiser = tsa.is_some().then_some(raise);
+    match eds_licensing::seal::seal(der, seal_level(level), raiser, verifier, now) {
+        Ok(raised) => {
+            for line in &raised.not_fresh {
+                eprintln!("warning: {line}");
+            }
+            Ok(raised.der)
+        }
+        Err(SealError::NeedsTimestamp { level }) => Err(stdio::usage(
             format!(
                 "the body signs at CAdES-{} (the default is LT, so the document verifies years \
                  later), which needs a timestamp: give --tsa URL (or EDS_TSA_URL), or --level B \
@@ -499,27 +524,25 @@ pub(crate) fn seal(
                 level.name()
             ),
             "serve the center (`eds serve`) and give --tsa http://HOST:PORT/tsa",
-        ));
-    };
-    let (der, summary) = extend_cmd::raise(
-        der,
-        level,
-        Some(tsa),
-        sources,
-        &key.chain_der,
-        None,
-        true,
-        timeout,
-        now,
-    )
-    .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
-    for line in &summary.not_fresh {
-        eprintln!("warning: {line}");
+        )),
+        Err(SealError::Raise { level, cause }) => {
+            Err(cause.context(format!("make the signature CAdES-{}", level.name())))
+        }
+        Err(other) => Err(anyhow::anyhow!("{other}")),
     }
-    Ok(der)
 }
 
-/// [`seal`] as the commands call it, then a check that the sealed document still verifies.
+/// The library's name of a level.
+fn seal_level(level: Level) -> SealLevel {
+    match level {
+        Level::B => SealLevel::B,
+        Level::T => SealLevel::T,
+        Level::Lt => SealLevel::Lt,
+        Level::Lta => SealLevel::Lta,
+    }
+}
+
+/// [`seal`] as the commands call it: the document must verify once sealed.
 fn seal_checked(
     verifier: &Verifier,
     der: Vec<u8>,
@@ -528,9 +551,6 @@ fn seal_checked(
     common: &CommonArgs,
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<u8>> {
-    if args.level == Level::B {
-        return Ok(der);
-    }
     let timeout = std::time::Duration::from_secs(args.tsa_timeout.max(1));
     let tsa = args.tsa.as_deref().map(|url| Tsa::url(url, timeout));
     let sources = LtSources {
@@ -539,18 +559,16 @@ fn seal_checked(
         offline: common.offline,
         ..LtSources::default()
     };
-    let der = seal(der, key, args.level, tsa.as_ref(), &sources, timeout, now)?;
-    let report = verifier
-        .verify_document(&der, None, now)
-        .context("verify the document just sealed")?;
-    if report.indication != Indication::TotalPassed {
-        anyhow::bail!(
-            "the CAdES-{} document does not verify, so it is not written: {}",
-            args.level.name(),
-            verdict_summary(&report)
-        );
-    }
-    Ok(der)
+    seal(
+        der,
+        key,
+        args.level,
+        tsa.as_ref(),
+        &sources,
+        timeout,
+        Some(verifier),
+        now,
+    )
 }
 
 /// A `--ground` or `--maintain` value: a usage error (64) when it names no refusal ground.

@@ -326,8 +326,9 @@ fn fail_art22_3_import_into_a_register_holding_the_serials() {
 
 /// Art. 22.3–22.4: during the notice only the consented certificate is exported (and confirmed
 /// by the successor's receipt); from the stop
-/// day on nothing is exported (exit 3) and `cessation retain` keeps the other certificates with
-/// the refusals and the whole verified audit log; before the stop day it is refused (exit 3).
+/// day on nothing is exported (exit 3) and `cessation retain` keeps the owner certificate not
+/// transferred, the center's own CA certificates apart (not as "not transferred"), the refusals
+/// and the whole verified audit log; before the stop day it is refused (exit 3).
 #[test]
 fn art22_4_not_transferred_certificates_are_retained() {
     let (mut a, serials) = busy_center();
@@ -384,19 +385,27 @@ fn art22_4_not_transferred_certificates_are_retained() {
         "--out",
         retained.to_str().unwrap(),
     ]));
-    assert_eq!(
-        v["not_transferred"], 3,
-        "two CA certificates and the revoked owner"
-    );
+    // The owners' certificates not transferred: the revoked one alone. The center's own root
+    // and issuing certificates are kept apart, never as "not transferred".
+    assert_eq!(v["not_transferred"], 1, "{v}");
+    assert_eq!(v["center_certificates"], 2, "{v}");
     let kept: Value = serde_json::from_slice(&fs::read(&retained).unwrap()).unwrap();
-    let kept_serials: Vec<&str> = kept["not_transferred"]
+    let serials_of = |key: &str| -> Vec<String> {
+        kept[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["serial"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(serials_of("not_transferred"), [serials[1].clone()]);
+    let kinds: Vec<&str> = kept["center_certificates"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["serial"].as_str().unwrap())
+        .map(|c| c["kind"].as_str().unwrap())
         .collect();
-    assert!(kept_serials.contains(&serials[1].as_str()));
-    assert!(!kept_serials.contains(&serials[0].as_str()));
+    assert_eq!(kinds, ["ca-root", "ca-issuing"]);
     assert_eq!(kept["refusals"].as_array().unwrap().len(), 1);
     let log = kept["audit"].as_array().unwrap();
     assert_eq!(log.last().unwrap()["action"], "center.cessation-retained");
@@ -830,13 +839,250 @@ fn art22_4_serve_after_finalize_keeps_the_final_crl_and_ocsp() {
     assert_eq!(v["error"], "ceased", "{v}");
     drop(s);
     assert_eq!(c.show(&other)["revocation"]["ground"], "center-cessation");
-    // The server's own responder (and TSA) keys are certified at its first start; no owner's
-    // certificate is issued or revoked.
-    let after = actions(&c);
+    // A center that stopped certifies no key: the server started after the stop day issued no
+    // OCSP or TSA signer certificate (its answers are signed by the issuing center itself) and
+    // wrote nothing to the register.
+    assert_eq!(actions(&c)[log_before..], Vec::<String>::new());
+}
+
+/// `POST /tsa` of an `openssl ts -query` for `doc`; returns the HTTP status and
+/// `openssl ts -reply -text` of the answer.
+fn timestamp(c: &Center, url: &str, doc: &std::path::Path) -> (String, String) {
+    let query = c.path("request.tsq");
+    openssl_ok(&[
+        "ts",
+        "-query",
+        "-data",
+        doc.to_str().unwrap(),
+        "-sha256",
+        "-cert",
+        "-out",
+        query.to_str().unwrap(),
+    ]);
+    let reply = c.path("reply.tsr");
+    let o = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "30", "-w", "%{http_code}"])
+        .args(["-H", "Content-Type: application/timestamp-query"])
+        .arg("--data-binary")
+        .arg(format!("@{}", query.display()))
+        .arg("-o")
+        .arg(&reply)
+        .arg(format!("{url}/tsa"))
+        .output()
+        .unwrap();
+    assert_code(&o, 0);
+    let text = openssl_ok(&["ts", "-reply", "-in", reply.to_str().unwrap(), "-text"]);
+    (stdout(&o).trim().to_owned(), text)
+}
+
+/// Art. 22 at the server (decision in docs/law.md): a center that stopped keeps answering OCSP
+/// and serving its final CRL, but timestamps nothing and certifies no key. Started the day after
+/// the stop day once `finalize` ran, with its OCSP and TSA signer certificates deleted: a timestamp request gets HTTP 200 with an RFC 3161 rejection (failInfo
+/// timeNotAvailable, the status text naming art. 22 and the stop day), `eds sign --level T`
+/// against it fails, OCSP answers signed by the issuing center itself verify with OpenSSL, no
+/// certificate enters the register and the audit log is unchanged; `eds ca rotate ocsp|tsa` is
+/// refused (exit 3). The day before the stop day the same server grants the timestamp.
+#[test]
+fn art22_ceased_center_timestamps_nothing_and_certifies_no_key() {
+    let mut c = Center::ready();
+    let owner = c.issue_sample("individual-signing");
+    ok(&notice(&c, "2026-04-01"));
+    let doc = c.path("doc.txt");
+    fs::write(&doc, b"a document brought after the center stopped\n").unwrap();
+    // 23:59 in Astana the day before the stop day: still granted.
+    let s = common::serving::Serving::start_with(&c, &["--now", "2026-03-31T18:59:00Z"]);
+    let (code, text) = timestamp(&c, &s.url, &doc);
+    assert_eq!(code, "200");
+    assert!(text.contains("Status: Granted."), "{text}");
+    drop(s);
+    // The signer certificates the first start certified are gone: a working center would
+    // certify new ones at its next start.
+    for f in ["ocsp.crt.pem", "tsa.crt.pem"] {
+        fs::remove_file(c.data.join(f)).unwrap();
+    }
+    let certificates = c.list(&[]).as_array().unwrap().len();
+
+    c.set_now("2026-04-01T05:00:00Z");
+    ok(&finalize(&c));
+    let log_before = c.audit_entries().len();
+    let now = "2026-04-02T05:00:00Z";
+    let s = common::serving::Serving::start_with(&c, &["--now", now]);
+    let (code, text) = timestamp(&c, &s.url, &doc);
+    assert_eq!(code, "200", "{text}");
+    assert!(text.contains("Status: Rejected."), "{text}");
     assert!(
-        after[log_before..]
-            .iter()
-            .all(|a| a.ends_with("-signer-issued")),
-        "{after:?}"
+        text.contains("Failure info: the TSA's time source is not available"),
+        "{text}"
     );
+    assert!(
+        text.contains(
+            "timestamp: the center stopped its activity on 2026-04-01 (EDS law art. 22); on \
+             2026-04-02 it timestamps nothing"
+        ),
+        "{text}"
+    );
+    let p12 = c.out.join(format!("{owner}.p12"));
+    let sig = c.path("late.p7s");
+    let o = c.run_env(
+        &[
+            "sign",
+            "--in",
+            doc.to_str().unwrap(),
+            "--p12",
+            p12.to_str().unwrap(),
+            "--out",
+            sig.to_str().unwrap(),
+            "--level",
+            "T",
+            "--tsa",
+            &format!("{}/tsa", s.url),
+        ],
+        &[("EDS_KEY_PASSWORD", OWNER)],
+    );
+    assert_code(&o, 69);
+    assert!(stderr(&o).contains("EDS law art. 22"), "{}", both(&o));
+    assert!(!sig.exists());
+
+    let attime = at(now).unix_timestamp().to_string();
+    let answer = both(&openssl(&[
+        "ocsp",
+        "-issuer",
+        c.issuing().to_str().unwrap(),
+        "-cert",
+        c.cert_path(&owner).to_str().unwrap(),
+        "-url",
+        &format!("{}/ocsp", s.url),
+        "-CAfile",
+        c.root().to_str().unwrap(),
+        "-attime",
+        &attime,
+        "-resp_text",
+    ]));
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("Reason: cessationOfOperation"), "{answer}");
+    drop(s);
+    assert_eq!(actions(&c)[log_before..], Vec::<String>::new());
+    assert_eq!(c.list(&[]).as_array().unwrap().len(), certificates);
+    assert!(!c.data.join("ocsp.crt.pem").exists());
+    assert!(!c.data.join("tsa.crt.pem").exists());
+    for service in ["ocsp", "tsa"] {
+        let o = c.run(&["ca", "rotate", service]);
+        assert_code(&o, 3);
+        assert!(
+            stderr(&o).contains(
+                "certify a new OCSP or TSA signing key: the center stopped its activity on \
+                 2026-04-01 (EDS law art. 22); on 2026-04-01 it certifies nothing"
+            ),
+            "{}",
+            both(&o)
+        );
+    }
+    assert_eq!(c.list(&[]).as_array().unwrap().len(), certificates);
+}
+
+/// Art. 22.3 with the decision of docs/law.md, end to end: an owner of the ceding center A
+/// agrees to the transfer, A exports the certificate, the successor B imports it and A confirms
+/// B's receipt; the owner then gets a certificate from B on their own CSR (the same key). After
+/// A's `finalize`, the owner's new signature verifies TOTAL_PASSED at B's chain, while A's
+/// certificate is REVOKED with reason superseded (a signature made with it after the stop day
+/// fails, exit 1); B's register keeps the transferred record beside the one it issued.
+#[test]
+fn art22_3_successor_reissues_on_the_owner_csr_old_certificate_superseded() {
+    let mut a = Center::ready();
+    let owner = a.issue_sample("individual-signing");
+    ok(&notice(&a, "2026-04-01"));
+    let consent = a.path("consented.txt");
+    fs::write(&consent, format!("{owner}\n")).unwrap();
+    let out = a.path("consented.json");
+    ok(&a.run(&[
+        "ca",
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--consented",
+        consent.to_str().unwrap(),
+    ]));
+    let mut b = Center::ready();
+    let taken = ok_json(&import(&b, &a, &out));
+    ok(&a.run(&[
+        "ca",
+        "cessation",
+        "confirm",
+        taken["receipt"].as_str().unwrap(),
+        "--successor-ca",
+        b.issuing().to_str().unwrap(),
+    ]));
+
+    // The owner's request to B: a CSR signed with the key A certified.
+    let key = b.path("owner.key.pem");
+    openssl_ok(&[
+        "pkcs12",
+        "-in",
+        a.out.join(format!("{owner}.p12")).to_str().unwrap(),
+        "-nocerts",
+        "-nodes",
+        "-passin",
+        &format!("pass:{OWNER}"),
+        "-out",
+        key.to_str().unwrap(),
+    ]);
+    let csr = b.path("owner.csr.pem");
+    openssl_ok(&[
+        "req",
+        "-new",
+        "-key",
+        key.to_str().unwrap(),
+        "-subj",
+        "/CN=owner",
+        "-out",
+        csr.to_str().unwrap(),
+    ]);
+    let renewed = b.issue_with(
+        &request("individual-signing"),
+        &["--csr", csr.to_str().unwrap()],
+    );
+    assert_ne!(renewed, owner);
+    // B keeps the transferred record beside the certificate it issued.
+    assert_eq!(b.show(&owner)["serial"], owner.as_str());
+
+    a.set_now("2026-04-01T05:00:00Z");
+    ok(&finalize(&a));
+    let old = a.show(&owner);
+    assert_eq!(old["revocation"]["reason"], "superseded", "{old}");
+
+    // The day after the stop day: the owner signs with B's certificate, and once more with A's.
+    let now = "2026-04-02T05:00:00Z";
+    b.set_now(now);
+    ok(&b.run(&["ca", "crl"]));
+    let doc = b.path("doc.txt");
+    fs::write(&doc, b"a contract signed after the center changed\n").unwrap();
+    let sign = |c: &Center, cert: &std::path::Path, chain: &std::path::Path, name: &str| {
+        let sig = c.path(name);
+        ok(&c.run(&[
+            "sign",
+            "--in",
+            doc.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "--cert",
+            cert.to_str().unwrap(),
+            "--chain",
+            chain.to_str().unwrap(),
+            "--out",
+            sig.to_str().unwrap(),
+        ]));
+        sig
+    };
+    let new_sig = sign(&b, &b.cert_path(&renewed), &b.issuing(), "new.p7s");
+    let (o, v) = verify_offline(&b, &new_sig);
+    assert_code(&o, 0);
+    assert_eq!(v["indication"], "TOTAL_PASSED", "{v:#}");
+
+    a.set_now(now);
+    let old_sig = sign(&a, &a.cert_path(&owner), &a.issuing(), "old.p7s");
+    let (o, v) = verify_offline(&a, &old_sig);
+    assert_code(&o, 1);
+    assert_eq!(v["indication"], "TOTAL_FAILED", "{v:#}");
+    assert_eq!(v["sub_indication"], "REVOKED", "{v:#}");
+    assert!(v.to_string().contains("superseded"), "{v:#}");
 }

@@ -51,6 +51,10 @@ pub enum Activity {
     Revoke,
     /// Issue and publish a CRL (the final CRL aside).
     PublishCrl,
+    /// Certify a new key of its OCSP responder or its timestamp authority.
+    CertifySigner,
+    /// Timestamp a document (RFC 3161).
+    Timestamp,
 }
 
 /// An opened center: configuration, CA certificates and the register. Its private keys stay
@@ -76,6 +80,11 @@ impl IssuingKey {
     /// The issuing center's key.
     pub fn key(&self) -> &CenterKey {
         &self.key
+    }
+
+    /// The key, owned (a center that stopped signs its OCSP answers with it, EDS law art. 22).
+    pub(crate) fn into_key(self) -> CenterKey {
+        self.key
     }
 
     /// The rcgen issuer: the issuing center's name, key identifier and key, for a key rcgen can
@@ -385,6 +394,10 @@ impl Center {
                     Activity::Issue => ("issue a certificate", "issues"),
                     Activity::Revoke => ("revoke a certificate", "revokes"),
                     Activity::PublishCrl => ("issue a CRL", "publishes"),
+                    Activity::CertifySigner => {
+                        ("certify a new OCSP or TSA signing key", "certifies")
+                    }
+                    Activity::Timestamp => ("timestamp", "timestamps"),
                 };
                 Err(CaError::Ceased {
                     action,

@@ -345,6 +345,9 @@ impl Center {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<(CertificateRecord, CenterKey), CaError> {
+        // EDS law art. 22: from its stop day the center certifies no key, its own services'
+        // included (`CaError::Ceased`).
+        self.check_active_for(now, crate::center::Activity::CertifySigner)?;
         let now = truncate_to_seconds(now);
         let issuing = self.unlock(passphrase)?;
         let (key, pkcs8) = center_key::new_center_key(self.config(), d.role, passphrase, rng)?;

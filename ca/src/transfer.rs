@@ -84,6 +84,8 @@ use time::{Date, OffsetDateTime};
 
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
 
+use crate::center::{Center, IssuingKey};
+use crate::cessation::{self, CessationError};
 use crate::store::audit::{ChainVerifier, RawEntry, canonical_json};
 use crate::store::{
     AuditEntry, AuditEvent, AuditHead, AuditProblem, AuditVerification, Ban, CertificateQuery,
@@ -182,6 +184,22 @@ pub enum TransferError {
     /// The exporting or receiving register could not be read or written.
     #[error("register: {0}")]
     Store(#[from] StoreError),
+    /// The exporting center's notice of cessation forbids the export (its stop day has come:
+    /// [`CessationError::TermEnded`], art. 22.4), or its record could not be read or written.
+    #[error(transparent)]
+    Cessation(Box<CessationError>),
+    /// The receiving center may not take a register (it has stopped itself:
+    /// [`crate::CaError::Ceased`]), or its issuing certificate does not read.
+    #[error(transparent)]
+    Center(Box<crate::CaError>),
+    /// The export or the receipt could not be kept in the receiving center's data folder.
+    #[error("keep {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// The envelope of an export file.
@@ -712,6 +730,145 @@ pub fn import_register(
         bans: body.bans.len(),
         audit_head: body.audit_head.clone(),
     })
+}
+
+/// The folder of a center's data folder where [`import_into_center`] keeps each export it took
+/// and the receipt it gave (art. 22.4: stored).
+pub const KEPT_DIR: &str = "transferred";
+
+/// What [`export_from_center`] made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exported {
+    /// The signed export file, for the caller to hand to the successor.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    /// What it holds.
+    pub summary: ExportSummary,
+    /// Whether it was recorded as offered to the successor named in the notice (an export
+    /// during the notice's term, art. 22.3; its certificates count as transferred once the
+    /// successor's receipt is confirmed, [`cessation::confirm`]).
+    pub offered: bool,
+}
+
+/// `eds ca export` as one call (EDS law art. 22.3): refused from the stop day of the center's
+/// notice of cessation on ([`CessationError::TermEnded`] in [`TransferError::Cessation`]);
+/// otherwise [`export_register`] signed with the issuing `key` under the issuing certificate's
+/// subject and, during the notice's term, recorded as offered ([`cessation::record_offered`]).
+/// `only` limits the certificates to those whose owners agreed.
+pub fn export_from_center(
+    center: &Center,
+    key: &IssuingKey,
+    only: Option<&std::collections::BTreeSet<Serial>>,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Exported, TransferError> {
+    let cessation_error = |e: CessationError| TransferError::Cessation(Box::new(e));
+    let notice = cessation::check_active(center.dir(), at).map_err(cessation_error)?;
+    let signer = issuing_subject(center)?;
+    let (bytes, summary) = export_register(
+        center.store(),
+        &center.config().name,
+        only,
+        at,
+        actor,
+        key.key(),
+        &signer,
+    )?;
+    if notice.is_some() {
+        cessation::record_offered(center.dir(), &summary.sha256, &summary.serials, at)
+            .map_err(cessation_error)?;
+    }
+    Ok(Exported {
+        bytes,
+        summary,
+        offered: notice.is_some(),
+    })
+}
+
+/// What [`import_into_center`] did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Imported {
+    /// What was imported.
+    pub summary: ImportSummary,
+    /// Where the export file is kept whole (`transferred/SHA256.json` in the data folder).
+    pub kept: std::path::PathBuf,
+    /// The signed receipt for the ceding center ([`write_receipt`]).
+    #[serde(skip)]
+    pub receipt: Vec<u8>,
+    /// Where the center keeps its copy of the receipt (`transferred/SHA256.receipt.json`).
+    pub receipt_path: std::path::PathBuf,
+}
+
+/// `eds ca import` as one call (EDS law art. 22.3): refused when the receiving center has
+/// stopped itself ([`crate::CaError::Ceased`] in [`TransferError::Center`]); otherwise
+/// [`import_register`] (every check of the module documentation, `check` bound to the ceding
+/// center's issuing certificate, all in one register transaction), then the export file kept
+/// whole in `transferred/` (the source's audit log is stored there, art. 22.4) and the receipt,
+/// signed with the issuing `key`, written beside it and returned for the ceding center. A
+/// receipt or kept file already there is not overwritten ([`TransferError::Io`]; the register
+/// then already holds the certificates, and a second import is a conflict anyway).
+pub fn import_into_center(
+    center: &Center,
+    key: &IssuingKey,
+    bytes: &[u8],
+    check: SignatureCheck<'_>,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<Imported, TransferError> {
+    center
+        .check_active(at)
+        .map_err(|e| TransferError::Center(Box::new(e)))?;
+    let signer = issuing_subject(center)?;
+    let summary = import_register(center.store(), bytes, check, at, actor)?;
+    let dir = center.dir().join(KEPT_DIR);
+    let io = |path: &std::path::Path, e: std::io::Error| TransferError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    let kept = dir.join(format!("{}.json", summary.sha256));
+    std::fs::write(&kept, bytes).map_err(|e| io(&kept, e))?;
+    let receipt = write_receipt(
+        &Receipt {
+            successor: center.config().name.clone(),
+            source_center: summary.center.clone(),
+            export_sha256: summary.sha256.clone(),
+            received_at: at,
+            serials: summary.serials.clone(),
+        },
+        key.key(),
+        &signer,
+    )?;
+    let receipt_path = dir.join(format!("{}.receipt.json", summary.sha256));
+    write_new(&receipt_path, &receipt).map_err(|e| io(&receipt_path, e))?;
+    Ok(Imported {
+        summary,
+        kept,
+        receipt,
+        receipt_path,
+    })
+}
+
+/// The issuing certificate's subject (RFC 4514): the signer a file names, for people.
+fn issuing_subject(center: &Center) -> Result<String, TransferError> {
+    let (_, cert) = x509_parser::parse_x509_certificate(center.issuing_der()).map_err(|e| {
+        TransferError::Center(Box::new(crate::CaError::Internal {
+            reason: format!("issuing certificate: {e}"),
+        }))
+    })?;
+    Ok(eds_profile::names::rfc4514_der(cert.subject().as_raw())
+        .unwrap_or_else(|| cert.subject().to_string()))
+}
+
+/// Writes `bytes` to a new file, synced.
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// The envelope of a receipt.

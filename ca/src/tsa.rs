@@ -233,6 +233,19 @@ pub enum TsaProblem {
         /// The TSA certificate's serial, hex.
         serial: String,
     },
+    /// `timeNotAvailable`: the center stopped on its cessation's stop day (EDS law art. 22) and
+    /// timestamps nothing from then on. Of RFC 3161 §2.4.2's bits this is the one that says the
+    /// authority gives no time; the status text names the article and the day.
+    #[error(
+        "timestamp: the center stopped its activity on {stops_on} (EDS law art. 22); on {on} it \
+         timestamps nothing"
+    )]
+    Ceased {
+        /// The day the center stopped (Kazakhstan's date).
+        stops_on: time::Date,
+        /// The day of the request (Kazakhstan's date).
+        on: time::Date,
+    },
     /// `systemFailure`: the token could not be encoded or signed.
     #[error("sign the timestamp token: {reason}")]
     Signing {
@@ -251,7 +264,7 @@ impl TsaProblem {
             Self::UnsupportedHash { .. } => FailInfo::BadAlg,
             Self::UnacceptedPolicy { .. } => FailInfo::UnacceptedPolicy,
             Self::UnacceptedExtension { .. } => FailInfo::UnacceptedExtension,
-            Self::NotValid { .. } => FailInfo::TimeNotAvailable,
+            Self::NotValid { .. } | Self::Ceased { .. } => FailInfo::TimeNotAvailable,
             Self::Store(_) | Self::Signing { .. } | Self::SignerRevoked { .. } => {
                 FailInfo::SystemFailure
             }
@@ -488,6 +501,8 @@ pub struct TimestampAuthority {
     options: TsaOptions,
     serials: Mutex<SerialBlock>,
     watch: SignerWatch,
+    /// The center's data folder, where a notice of cessation is recorded (EDS law art. 22).
+    dir: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for TimestampAuthority {
@@ -512,15 +527,16 @@ impl TimestampAuthority {
         options: TsaOptions,
     ) -> Result<TimestampAuthority, CaError> {
         let (der, key) = center.tsa_signer(passphrase, now, rng)?;
-        TimestampAuthority::new(der, key, options, center.dir().join(CERT_FILE))
+        TimestampAuthority::new(der, key, options, center.dir())
     }
 
     fn new(
         certificate_der: Vec<u8>,
         key: CenterKey,
         options: TsaOptions,
-        cert_path: std::path::PathBuf,
+        dir: &std::path::Path,
     ) -> Result<TimestampAuthority, CaError> {
+        let cert_path = dir.join(CERT_FILE);
         let internal = |what: &str, e: der::Error| CaError::Internal {
             reason: format!("{what}: {e}"),
         };
@@ -568,6 +584,7 @@ impl TimestampAuthority {
             options,
             serials: Mutex::new(SerialBlock { next: 0, end: 0 }),
             watch,
+            dir: dir.to_path_buf(),
         })
     }
 
@@ -622,6 +639,7 @@ impl TimestampAuthority {
         request_der: &[u8],
         now: OffsetDateTime,
     ) -> Result<TsaAnswer, TsaProblem> {
+        check_not_ceased(&self.dir, now)?;
         let request = parse_request(request_der, &self.options)?;
         let now = truncate_to_seconds(now);
         if now < self.not_before || now >= self.not_after {
@@ -827,6 +845,39 @@ fn parse_request(request_der: &[u8], options: &TsaOptions) -> Result<Checked, Ts
         nonce: request.nonce,
         cert_req: request.cert_req,
     })
+}
+
+/// EDS law art. 22: [`TsaProblem::Ceased`] from the stop day of the notice of cessation
+/// recorded in the data folder `dir` on.
+fn check_not_ceased(dir: &std::path::Path, now: OffsetDateTime) -> Result<(), TsaProblem> {
+    match crate::cessation::check_active(dir, now) {
+        Ok(_) => Ok(()),
+        Err(crate::cessation::CessationError::TermEnded { stops_on, on }) => {
+            Err(TsaProblem::Ceased { stops_on, on })
+        }
+        Err(e) => Err(TsaProblem::Signing {
+            reason: format!("read the notice of cessation: {e}"),
+        }),
+    }
+}
+
+/// The answer of a center that has no timestamp authority loaded because it stopped (EDS law
+/// art. 22; `eds serve` loads none then, so that no TSA key is certified): the rejection
+/// [`TsaProblem::Ceased`] read from the data folder `dir` at `now`. Should the center not have
+/// stopped at `now` (its notice withdrawn by hand), `systemFailure`: no authority runs.
+pub fn answer_without_authority(dir: &std::path::Path, now: OffsetDateTime) -> TsaAnswer {
+    let problem = match check_not_ceased(dir, now) {
+        Err(problem) => problem,
+        Ok(()) => TsaProblem::Signing {
+            reason: "no timestamp authority is loaded; restart the server".into(),
+        },
+    };
+    TsaAnswer {
+        der: rejection(&problem),
+        problem: Some(problem),
+        serial: None,
+        gen_time: None,
+    }
 }
 
 /// A `TimeStampResp` with status `rejection`, the problem's failInfo bit and its text.

@@ -643,3 +643,74 @@ fn ok_root_crl_is_signed_by_the_root_and_numbered_apart() {
     let (third, _) = c.issue_and_publish_root_crl(PASS, "test", now()).unwrap();
     assert_eq!(third.number, 3);
 }
+
+/// EDS law art. 22 (decision in docs/law.md): from the stop day of a notice of cessation the
+/// authority loaded before it refuses every request (rejection, failInfo timeNotAvailable, the
+/// status text naming the article), as does the answer of a server that loaded none; the day
+/// before it grants. No TSA or OCSP signer key is certified from the stop day on, and the OCSP
+/// responder loaded then signs with the issuing center's own key; nothing enters the register.
+#[test]
+fn fail_art22_timestamp_from_the_stop_day_refused_and_no_signer_certified() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = center(dir.path(), KeyAlgorithm::P256);
+    let rng = SystemRandom::new();
+    let t = now();
+    let authority = load(&c, t);
+    let stops_on = eds_profile::kz_time::legal_date(t) + Duration::days(30);
+    eds_ca::cessation::give_notice(dir.path(), c.store(), t, stops_on, "NEXT CA", "operator")
+        .unwrap();
+    let stop = eds_profile::kz_time::start_of_day(stops_on).to_offset(time::UtcOffset::UTC);
+    let before = stop - Duration::seconds(1);
+    let der = request(SHA256, 32, None, true).to_der().unwrap();
+
+    let granted = authority.answer(c.store(), &der, before);
+    assert_eq!(read(&granted.der).status.status, STATUS_GRANTED);
+    let working = eds_ca::ocsp::Responder::load(&c, PASS, before, &rng).unwrap();
+    assert!(!working.signs_as_issuer());
+    let certificates = c.store().list_certificates(&Default::default()).unwrap();
+
+    let refused = authority.answer(c.store(), &der, stop);
+    let problem = TsaProblem::Ceased {
+        stops_on,
+        on: stops_on,
+    };
+    assert_eq!(refused.problem.as_ref(), Some(&problem));
+    assert!(refused.serial.is_none());
+    let r = read(&refused.der);
+    assert_eq!(r.status.status, STATUS_REJECTION);
+    assert_eq!(
+        r.status.fail_info,
+        Some(FailInfo::TimeNotAvailable.bit_string().unwrap())
+    );
+    assert!(r.time_stamp_token.is_none());
+    let text = r.status.status_string.as_ref().unwrap()[0].as_str();
+    assert_eq!(
+        text,
+        format!(
+            "timestamp: the center stopped its activity on {stops_on} (EDS law art. 22); on \
+             {stops_on} it timestamps nothing"
+        )
+    );
+    assert_eq!(tsa::answer_without_authority(dir.path(), stop), refused);
+
+    let ceased = |r: Result<eds_ca::store::CertificateRecord, eds_ca::CaError>| match r {
+        Err(eds_ca::CaError::Ceased { action, on, .. }) => (action, on),
+        other => panic!("{other:?}"),
+    };
+    let expected = ("certify a new OCSP or TSA signing key", stops_on);
+    assert_eq!(ceased(c.issue_tsa_signer(PASS, stop, &rng)), expected);
+    assert_eq!(ceased(c.issue_ocsp_signer(PASS, stop, &rng)), expected);
+    // The TSA certificate is renewed close to its end; from the stop day it is not.
+    let late = authority.not_after() - tsa::RENEW_BEFORE + Duration::seconds(1);
+    assert!(matches!(
+        TimestampAuthority::load(&c, PASS, late, &rng, TsaOptions::default()),
+        Err(eds_ca::CaError::Ceased { .. })
+    ));
+    let responder = eds_ca::ocsp::Responder::load(&c, PASS, stop, &rng).unwrap();
+    assert!(responder.signs_as_issuer());
+    assert_eq!(responder.certificate_der(), c.issuing_der());
+    assert_eq!(
+        c.store().list_certificates(&Default::default()).unwrap(),
+        certificates
+    );
+}

@@ -19,6 +19,7 @@
 //! the randomness of signing are parameters.
 
 mod error;
+pub mod seal;
 
 use ring::rand::SecureRandom;
 use serde::Serialize;

@@ -6,6 +6,12 @@
 //! `Content-Type` other than `application/timestamp-query` (415) are refused at the HTTP level.
 //! Anyone may ask.
 //!
+//! A center that has stopped (EDS law art. 22: its cessation's stop day has come) timestamps
+//! nothing: every request is answered 200 with a `rejection`, failInfo `timeNotAvailable` and
+//! the status text "timestamp: the center stopped its activity on DAY (EDS law art. 22); …".
+//! A server opened after the stop day loads no authority (so no TSA key is certified); one that
+//! runs across it is refused by the authority itself.
+//!
 //! The authority is loaded when the server opens and loaded again by the first request that finds
 //! it due (a renewed TSA certificate), replaced on disk (`eds ca rotate tsa`) or revoked; that
 //! request is answered by the new authority, and a revoked certificate never signs.
@@ -22,7 +28,7 @@ use ring::rand::SecureRandom;
 use time::OffsetDateTime;
 use tracing::{debug, info, warn};
 
-use eds_ca::center::Center;
+use eds_ca::center::{Activity, Center};
 use eds_ca::tsa::{TimestampAuthority, TsaOptions};
 use eds_ca::{CaError, SignerState};
 
@@ -44,9 +50,11 @@ const SYSTEM_FAILURE: &[u8] = &[
     0x30, 0x0C, 0x30, 0x0A, 0x02, 0x01, 0x02, 0x03, 0x05, 0x06, 0x00, 0x00, 0x00, 0x40,
 ];
 
-/// The authority in use, replaced when its certificate is renewed.
+/// The authority in use, replaced when its certificate is renewed; none for a center that had
+/// stopped when the server opened (EDS law art. 22: no TSA key is loaded or certified, every
+/// request gets the rejection [`eds_ca::tsa::TsaProblem::Ceased`]).
 pub(crate) struct TsaState {
-    current: RwLock<Arc<TimestampAuthority>>,
+    current: RwLock<Option<Arc<TimestampAuthority>>>,
     options: TsaOptions,
     /// Held by the one request that reloads a due authority.
     reloading: Mutex<()>,
@@ -61,24 +69,35 @@ impl TsaState {
         rng: &dyn SecureRandom,
         options: TsaOptions,
     ) -> Result<TsaState, CaError> {
-        let authority = TimestampAuthority::load(center, passphrase, now, rng, options.clone())?;
-        info!(policy = %authority.policy(), not_after = %authority.not_after(), "timestamp authority loaded");
+        let authority = match center.check_active_for(now, Activity::Timestamp) {
+            Err(CaError::Ceased { stops_on, .. }) => {
+                info!(%stops_on, "the center has stopped (EDS law art. 22): timestamp requests are refused");
+                None
+            }
+            Err(e) => return Err(e),
+            Ok(()) => {
+                let authority =
+                    TimestampAuthority::load(center, passphrase, now, rng, options.clone())?;
+                info!(policy = %authority.policy(), not_after = %authority.not_after(), "timestamp authority loaded");
+                Some(Arc::new(authority))
+            }
+        };
         Ok(TsaState {
-            current: RwLock::new(Arc::new(authority)),
+            current: RwLock::new(authority),
             options,
             reloading: Mutex::new(()),
         })
     }
 
-    pub(crate) fn current(&self) -> Arc<TimestampAuthority> {
+    pub(crate) fn current(&self) -> Option<Arc<TimestampAuthority>> {
         match self.current.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
     fn replace(&self, authority: TimestampAuthority) {
-        let authority = Arc::new(authority);
+        let authority = Some(Arc::new(authority));
         match self.current.write() {
             Ok(mut g) => *g = authority,
             Err(poisoned) => *poisoned.into_inner() = authority,
@@ -109,7 +128,9 @@ pub(crate) async fn post(
     };
     let answered = blocking(&state, move |s| {
         let now = s.clock.now();
-        let mut authority = s.tsa.current();
+        let Some(mut authority) = s.tsa.current() else {
+            return Ok(eds_ca::tsa::answer_without_authority(s.center.dir(), now));
+        };
         if authority.renewal_due(now) {
             authority = reload(s, now).unwrap_or(authority);
         }
@@ -154,15 +175,23 @@ fn reload(s: &crate::Shared, now: OffsetDateTime) -> Option<Arc<TimestampAuthori
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     };
-    let current = s.tsa.current();
+    let current = s.tsa.current()?;
     if !current.renewal_due(now) && current.signer_state() == SignerState::Current {
         return Some(current);
+    }
+    if s.center
+        .check_active_for(now, Activity::CertifySigner)
+        .is_err()
+    {
+        // A center that stopped certifies no new TSA key (EDS law art. 22); the current
+        // authority refuses every request itself.
+        return None;
     }
     match TimestampAuthority::load(&s.center, &s.passphrase, now, &s.rng, s.tsa.options.clone()) {
         Ok(a) => {
             info!(not_after = %a.not_after(), previous = ?current.signer_state(), "loaded a new timestamp authority");
             s.tsa.replace(a);
-            Some(s.tsa.current())
+            s.tsa.current()
         }
         Err(e) => {
             warn!(error = %e, "could not renew the TSA certificate; keeping the current one");

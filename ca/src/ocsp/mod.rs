@@ -128,6 +128,7 @@ pub struct Responder {
     validity: Duration,
     cache: Cache,
     watch: SignerWatch,
+    issuer_signed: bool,
 }
 
 impl std::fmt::Debug for Responder {
@@ -265,14 +266,45 @@ impl Responder {
     /// key file does not hold its key. `passphrase` decrypts the responder's key (and, to issue,
     /// the issuing center's); a wrong one is [`CaError::WrongPassphrase`]. Takes about a second:
     /// the key's PBKDF2 runs once here, never per request.
+    ///
+    /// A center whose cessation's stop day has come (EDS law art. 22) certifies no new key: its
+    /// responder signs with the issuing center's own key and certificate instead (RFC 6960
+    /// §4.2.2.2), so it keeps answering for as long as the issuing certificate is valid
+    /// ([`Responder::signs_as_issuer`]).
     pub fn load(
         center: &Center,
         passphrase: &[u8],
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<Responder, CaError> {
+        if let Err(CaError::Ceased { .. }) =
+            center.check_active_for(now, crate::center::Activity::CertifySigner)
+        {
+            // EDS law art. 22: from its stop day the center certifies no new key, yet relying
+            // parties must still learn the status of what it issued. The issuing center signs
+            // its answers itself (RFC 6960 §4.2.2.2: the CA that issued the certificate is an
+            // authorised responder), for as long as its certificate is valid.
+            let issuing = center.unlock(passphrase)?;
+            return Responder::new(
+                center,
+                center.issuing_der().to_vec(),
+                issuing.into_key(),
+                center.dir().join("issuing.crt.pem"),
+            );
+        }
         let (certificate_der, key) = center.ocsp_signer(passphrase, now, rng)?;
-        Responder::new(center, certificate_der, key)
+        Responder::new(
+            center,
+            certificate_der,
+            key,
+            center.dir().join(signer::CERT_FILE),
+        )
+    }
+
+    /// Whether this responder signs with the issuing center's own key (a center that stopped,
+    /// EDS law art. 22) rather than a delegated responder certificate.
+    pub fn signs_as_issuer(&self) -> bool {
+        self.issuer_signed
     }
 
     /// Keeps at most `entries` signed answers (0 disables the cache); the default is
@@ -357,6 +389,7 @@ impl Responder {
         center: &Center,
         certificate_der: Vec<u8>,
         key: CenterKey,
+        cert_path: std::path::PathBuf,
     ) -> Result<Responder, CaError> {
         let internal = |what: &str, e: der::Error| CaError::Internal {
             reason: format!("{what}: {e}"),
@@ -400,8 +433,10 @@ impl Responder {
             .map_err(|e| CaError::Internal {
                 reason: format!("OCSP signing certificate serial: {e}"),
             })?;
-        let watch = SignerWatch::new(serial, center.dir().join(signer::CERT_FILE));
+        let watch = SignerWatch::new(serial, cert_path);
+        let issuer_signed = certificate_der == center.issuing_der();
         Ok(Responder {
+            issuer_signed,
             signature_algorithm: signature_algorithm(&key)?,
             key,
             certificate,
