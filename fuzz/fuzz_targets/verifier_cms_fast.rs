@@ -1,7 +1,8 @@
 //! Differential: the fast readers of `eds_verifier::cms` (the borrowed SignerInfo reader and
 //! the encapContentInfo / certificates-set shortcuts taken with a warm [`cms::ParseCache`]) give
 //! exactly what the general path (the `cms` crate's decoders, no cache) gives, for any input:
-//! the same signer infos, the same content, the same certificates, or the same error.
+//! the same signer infos, the same content, the same certificates, or the same error; and the
+//! timestamp token reader with a cache gives what it gives without one.
 //!
 //! Two caches: one warmed by this input alone (so a failure reproduces from its artifact), and
 //! one kept across the whole run (heads and certificate sets of earlier inputs meet mutated
@@ -26,4 +27,16 @@ fuzz_target!(|data: &[u8]| {
     let run = RUN_CACHE.get_or_init(ParseCache::default);
     assert_eq!(cms::parse_cached(data, Some(run)), general, "run cache");
     assert_eq!(cms::parse_cached(data, Some(run)), general, "run cache, again");
+    // The timestamp token reader takes the same shortcuts through the cache.
+    let token = cms::read_timestamp_token(data);
+    assert_eq!(
+        cms::read_timestamp_token_cached(data, Some(&own)),
+        token,
+        "token, warm cache"
+    );
+    assert_eq!(
+        cms::read_timestamp_token_cached(data, Some(run)),
+        token,
+        "token, run cache"
+    );
 });

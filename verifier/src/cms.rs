@@ -1485,6 +1485,24 @@ pub enum ImprintError {
 /// Reads a timestamp token (a ContentInfo with SignedData over a TSTInfo, RFC 3161 §2.4.2), or
 /// the token inside a TimeStampResp (§2.4.2), as DER, BER or PEM.
 pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatError> {
+    read_timestamp_token_cached(input, None)
+}
+
+/// [`read_timestamp_token`], taking the token's certificates (the TSA's) and its SignerInfo's
+/// head from `cache` when they were read before, as [`parse_cached`] does for a signature: a
+/// batch of LTA signatures carries two tokens of one TSA in each. Only a bare token (a
+/// ContentInfo, not a TimeStampResp) goes through the cache; the answer is the uncached one's
+/// (`ok_cached_token_reader_agrees_with_the_general_path`).
+pub fn read_timestamp_token_cached(
+    input: &[u8],
+    cache: Option<&ParseCache>,
+) -> Result<TimestampToken, CmsFormatError> {
+    if let Some(cache) = cache
+        && is_content_info(input)
+    {
+        let document = parse_cached(input, Some(cache))?;
+        return timestamp_token_of(document);
+    }
     let raw = unpem(input)?;
     let der = ber::ber_to_der(&raw)?;
     let was_ber = der != *raw;
@@ -1501,7 +1519,23 @@ pub fn read_timestamp_token(input: &[u8]) -> Result<TimestampToken, CmsFormatErr
         }
         _ => &der,
     };
-    let document = parse_der(token_der, was_ber, None, false)?;
+    timestamp_token_of(parse_der(token_der, was_ber, None, false)?)
+}
+
+/// Whether `input` is DER or BER whose outer SEQUENCE starts with an OBJECT IDENTIFIER (a
+/// ContentInfo, not a TimeStampResp, whose first field is a SEQUENCE) and holds nothing after
+/// it: what [`read_timestamp_token`] would pass whole to the SignedData reader.
+fn is_content_info(input: &[u8]) -> bool {
+    let Some(top) = ber::read_tlv(input, 0) else {
+        return false;
+    };
+    top.tag == TAG_SEQUENCE
+        && top.end == input.len()
+        && ber::read_tlv(top.value, 0).is_some_and(|first| first.tag == TAG_OID)
+}
+
+/// The TSTInfo of a token read as a SignedData.
+fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFormatError> {
     if document.content_type != ID_CT_TST_INFO {
         return Err(CmsFormatError::NotTimestampToken {
             content_type: document.content_type.to_string(),

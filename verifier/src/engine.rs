@@ -991,7 +991,8 @@ impl Verifier {
         now: OffsetDateTime,
         cancel: &Cancel,
     ) -> Result<ProofOfExistence, String> {
-        let token = cms::read_timestamp_token(token).map_err(|e| e.to_string())?;
+        let token = cms::read_timestamp_token_cached(token, Some(&self.parsed))
+            .map_err(|e| e.to_string())?;
         token
             .check_signature_imprint(signer)
             .map_err(|e| e.to_string())?;
@@ -1033,6 +1034,9 @@ impl Verifier {
         intermediates.extend(self.options.extra_certs.iter().cloned());
         let crls: Cow<'_, [Vec<u8>]> = if outer.crls.is_empty() {
             Cow::Borrowed(&doc.crls)
+        } else if doc.crls.is_empty() {
+            // A token usually carries none: the signature's, borrowed.
+            Cow::Borrowed(&outer.crls)
         } else {
             Cow::Owned(doc.crls.iter().chain(&outer.crls).cloned().collect())
         };
@@ -1113,7 +1117,21 @@ impl Verifier {
     ) {
         const CHECK: &str = "archive_timestamp";
         let content = attached.or(doc.content.as_deref());
-        let tokens = match ltv::archive_tokens(input, signer, content) {
+        // The certificates' and embedded CRLs' SHA-256s were taken when they were read.
+        let known = |element: &[u8]| {
+            doc.certificates
+                .iter()
+                .find(|c| c.der() == element)
+                .map(|c| *c.sha256())
+                .or_else(|| self.revocation.embedded_sha256(element))
+        };
+        let tokens = match ltv::archive_tokens_cached(
+            input,
+            signer,
+            content,
+            Some(&self.parsed),
+            Some(&known),
+        ) {
             Ok(tokens) => tokens,
             Err(e) => {
                 run.fail(
@@ -1145,7 +1163,7 @@ impl Verifier {
                     continue;
                 }
             };
-            let token = match cms::read_timestamp_token(&archive.token) {
+            let token = match &archive.read {
                 Ok(token) => token,
                 Err(e) => {
                     run.fail(
@@ -1167,7 +1185,7 @@ impl Verifier {
                 );
                 continue;
             }
-            match self.verify_token(&token, doc, ltv::ARCHIVE_TIMESTAMP, now, cancel) {
+            match self.verify_token(token, doc, ltv::ARCHIVE_TIMESTAMP, now, cancel) {
                 Ok(proof) => {
                     run.pass(
                         CHECK,

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use der::asn1::ObjectIdentifier;
 use der::{Any, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
-use crate::cms::SignerInfoData;
+use crate::cms::{CmsFormatError, ParseCache, SignerInfoData, TimestampToken};
 use crate::crypto::Digest;
 
 /// id-aa-ets-archiveTimestampV3 (ETSI EN 319 122-1 §5.5.3).
@@ -36,6 +36,8 @@ const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101
 pub struct ArchiveToken {
     /// The token (DER ContentInfo).
     pub token: Vec<u8>,
+    /// The token read ([`crate::cms::read_timestamp_token`]), or why it cannot be.
+    pub read: Result<TimestampToken, CmsFormatError>,
     /// The data the imprint hashes, or why it cannot be rebuilt.
     pub stamped: Result<Vec<u8>, ArchiveProblem>,
 }
@@ -67,6 +69,24 @@ pub fn archive_tokens(
     signer: &SignerInfoData,
     attached: Option<&[u8]>,
 ) -> Result<Vec<ArchiveToken>, String> {
+    archive_tokens_cached(input, signer, attached, None, None)
+}
+
+/// The SHA-256 of an element the caller read before, by its bytes (see
+/// [`archive_tokens_cached`]).
+pub type KnownSha256<'a> = &'a dyn Fn(&[u8]) -> Option<[u8; 32]>;
+
+/// [`archive_tokens`], reading each token through `cache` (see
+/// [`crate::cms::read_timestamp_token_cached`]).
+/// `known`: the SHA-256 of an element (a certificate, a CRL) by its bytes when the caller has
+/// it already, `None` when it must be taken.
+pub fn archive_tokens_cached(
+    input: &[u8],
+    signer: &SignerInfoData,
+    attached: Option<&[u8]>,
+    cache: Option<&ParseCache>,
+    known: Option<KnownSha256<'_>>,
+) -> Result<Vec<ArchiveToken>, String> {
     let der = unpem(input)?;
     let msg = Message::read(&der).map_err(|e| format!("read the signature as DER: {e}"))?;
     let fields = msg
@@ -80,8 +100,20 @@ pub fn archive_tokens(
             continue;
         }
         let token = value.to_der().map_err(|e| e.to_string())?;
-        let stamped = stamped_data(&msg, &fields, &unsigned, &token, signer, attached);
-        out.push(ArchiveToken { token, stamped });
+        let read = crate::cms::read_timestamp_token_cached(&token, cache);
+        let stamped = stamped_data(
+            &msg,
+            &fields,
+            &unsigned,
+            (&token, &read),
+            signer,
+            Reading { attached, known },
+        );
+        out.push(ArchiveToken {
+            token,
+            read,
+            stamped,
+        });
     }
     Ok(out)
 }
@@ -174,15 +206,23 @@ fn unsigned_values(fields: &[Any]) -> der::Result<Vec<(ObjectIdentifier, Any)>> 
     Ok(out)
 }
 
+/// What [`stamped_data`] reads with: the attached content, and the digests the caller has.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    attached: Option<&'a [u8]>,
+    known: Option<KnownSha256<'a>>,
+}
+
 /// Checks the token's ATSHashIndexV3 against the message and rebuilds the stamped data.
 fn stamped_data(
     msg: &Message,
     fields: &[Any],
     unsigned: &[(ObjectIdentifier, Any)],
-    token: &[u8],
+    (token, read): (&[u8], &Result<TimestampToken, CmsFormatError>),
     signer: &SignerInfoData,
-    attached: Option<&[u8]>,
+    reading: Reading<'_>,
 ) -> Result<Vec<u8>, ArchiveProblem> {
+    let Reading { attached, known } = reading;
     let changed = |s: String| ArchiveProblem::Changed(s);
     let index_der = hash_index_of(token)
         .map_err(|e| changed(format!("the archive timestamp's ATSHashIndexV3: {e}")))?
@@ -214,32 +254,43 @@ fn stamped_data(
     };
     let digest = Digest::from_oid(&algorithm)
         .ok_or_else(|| changed(format!("hashIndAlgorithm {algorithm} is not supported")))?;
-    let present_unsigned: Vec<Vec<u8>> = unsigned
+    let unsigned_elements: Vec<Vec<u8>> = unsigned
         .iter()
         .filter_map(|(oid, value)| {
             let mut bytes = oid.to_der().ok()?;
             bytes.extend_from_slice(&value.to_der().ok()?);
-            Some(digest.digest(&bytes))
+            Some(bytes)
         })
         .collect();
-    let present: [(&str, Vec<Vec<u8>>); 3] = [
-        (
-            "certificate",
-            msg.certificates.iter().map(|c| digest.digest(c)).collect(),
-        ),
-        (
-            "revocation value (CRL or OCSP response)",
-            msg.crls.iter().map(|c| digest.digest(c)).collect(),
-        ),
-        ("unsigned attribute value", present_unsigned),
+    let present: [(&str, &[Vec<u8>]); 3] = [
+        ("certificate", &msg.certificates),
+        ("revocation value (CRL or OCSP response)", &msg.crls),
+        ("unsigned attribute value", &unsigned_elements),
     ];
-    for (list, (what, hashes)) in lists.iter().zip(present.iter()) {
+    for (list, (what, present)) in lists.iter().zip(present) {
+        // Each element's hash is taken when first needed, once: an element the index does not
+        // list (the token itself, later additions) is not hashed at all, and a SHA-256 the
+        // caller already has (a certificate or CRL it read) is not taken again.
+        let mut hashes: Vec<Option<Vec<u8>>> = vec![None; present.len()];
         for (i, listed) in elements(list.value())
             .map_err(|e| changed(e.to_string()))?
             .iter()
             .enumerate()
         {
-            if !hashes.iter().any(|h| h.as_slice() == listed.value()) {
+            let mut found = false;
+            for (element, hash) in present.iter().zip(hashes.iter_mut()) {
+                let hash = hash.get_or_insert_with(|| {
+                    known
+                        .filter(|_| algorithm == ID_SHA256)
+                        .and_then(|known| known(element))
+                        .map_or_else(|| digest.digest(element), |h| h.to_vec())
+                });
+                if hash.as_slice() == listed.value() {
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
                 return Err(changed(format!(
                     "the archive timestamp covers a {what} (index entry {i}) that is no longer \
                      in the signature or was changed"
@@ -249,7 +300,8 @@ fn stamped_data(
     }
 
     // §5.5.3: eContentType, the content's hash, the SignerInfo's fields, the index.
-    let token_alg = crate::cms::read_timestamp_token(token)
+    let token_alg = read
+        .as_ref()
         .map_err(|e| changed(format!("the archive timestamp token: {e}")))?
         .hash_algorithm;
     let token_digest = Digest::from_oid(&token_alg).ok_or_else(|| {

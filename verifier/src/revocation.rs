@@ -410,9 +410,11 @@ pub const CRL_COST_FACTOR: usize = 3;
 pub struct RevocationChecker {
     options: RevocationOptions,
     supplied: Vec<Arc<Loaded>>,
-    /// Embedded CRLs by the SHA-256 of their bytes (parse failures kept too); at most
-    /// [`MAX_EMBEDDED`] lists counted at [`MAX_EMBEDDED_BYTES`].
-    embedded: Bounded<[u8; 32], ParseOutcome>,
+    /// Embedded CRLs by their bytes (parse failures kept too); at most [`MAX_EMBEDDED`] lists
+    /// counted at [`MAX_EMBEDDED_BYTES`]. Keyed by the bytes themselves, not their SHA-256: an
+    /// LTA signature's two CRLs are looked up for each certificate of three paths, and comparing
+    /// them with the last ones kept (see `bounded`) costs a fraction of hashing them.
+    embedded: Bounded<Vec<u8>, ParseOutcome>,
     /// CRLs downloaded or read from the cache, by URL; at most [`MAX_FETCHED`] lists counted at
     /// [`MAX_FETCHED_BYTES`].
     by_url: Bounded<String, Arc<Loaded>>,
@@ -1130,22 +1132,30 @@ impl RevocationChecker {
         outcome
     }
 
+    /// The SHA-256 of an embedded CRL read before and still kept, by its bytes (the archive
+    /// timestamp's hash index lists it too).
+    pub(crate) fn embedded_sha256(&self, bytes: &[u8]) -> Option<[u8; 32]> {
+        let loaded = self.embedded.get(bytes)?.ok()?;
+        (loaded.crl.der() == bytes).then_some(loaded.sha256)
+    }
+
     fn embedded_crl(&self, bytes: &[u8]) -> Result<Arc<Loaded>, CrlError> {
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref());
-        if let Some(done) = self.embedded.get(&sha256) {
+        if let Some(done) = self.embedded.get(bytes) {
             return done;
         }
         let outcome = Crl::parse(bytes).map(|crl| {
             Arc::new(Loaded {
-                sha256,
+                sha256: crl.sha256(),
                 origin: CrlOrigin::Embedded,
                 issuer: crl.issuer(),
                 crl,
             })
         });
-        let cost = bytes.len().saturating_mul(CRL_COST_FACTOR);
-        self.embedded.insert(sha256, outcome.clone(), cost);
+        // The key's copy of the bytes, then the parse.
+        let cost = bytes
+            .len()
+            .saturating_mul(CRL_COST_FACTOR.saturating_add(1));
+        self.embedded.insert(bytes.to_vec(), outcome.clone(), cost);
         outcome
     }
 

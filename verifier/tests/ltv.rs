@@ -1387,3 +1387,122 @@ fn ok_lt_signed_before_the_issuing_centers_rekey_validates_on_the_old_chain() {
     assert_eq!(*s.chain[1].serial, pki.issuing.serial_hex(), "{s:#?}");
     assert_eq!(s.revocation_data[0].status, "good", "{s:#?}");
 }
+
+/// One verifier judges a batch (its caches warm): an LTA signature, then the same signature
+/// whose embedded issuing-center CRL has one byte of its signature value changed (same length,
+/// same everything else). The changed CRL is a different cache entry, judged afresh: its
+/// signature does not verify, so it proves nothing, and the archive timestamp that covered the
+/// original no longer matches. Then the original again: passes.
+#[test]
+fn fail_a_tampered_embedded_crl_of_the_same_length_is_judged_afresh_by_a_warm_verifier() {
+    let pki = Pki::new();
+    let lta = pki.archive(&pki.sign_lt(), T0 + Duration::hours(2));
+    let crl = eds_verifier::cms::parse(&lta).unwrap().crls.remove(0);
+    let at = lta
+        .windows(crl.len())
+        .position(|w| w == crl.as_slice())
+        .expect("the issuing CRL embedded");
+    let mut tampered = lta.clone();
+    let last = at + crl.len() - 1;
+    tampered[last] ^= 0x01;
+    assert_eq!(tampered.len(), lta.len());
+
+    let options = Options {
+        trust: TrustList::from_certs(vec![pki.root.clone()]).unwrap(),
+        at: Some(later()),
+        extra_certs: Vec::new(),
+        expectations: Expectations::default(),
+        max_signature_checks: 100,
+        required_eku: None,
+        policy: PolicyOptions::default(),
+        cancel: Cancel::default(),
+    };
+    let checker = RevocationChecker::new(RevocationOptions {
+        offline: true,
+        ..RevocationOptions::default()
+    })
+    .unwrap();
+    let verifier = Verifier::new(options, checker);
+    let judge = |message: &[u8]| {
+        verifier
+            .verify_document(message, None, later())
+            .unwrap()
+            .signatures[0]
+            .clone()
+    };
+    assert_verdict(&judge(&lta), Indication::TotalPassed, None);
+    let s = judge(&tampered);
+    assert_verdict(
+        &s,
+        Indication::TotalFailed,
+        Some(SubIndication::HashFailure),
+    );
+    assert!(s.reason.contains("revocation value"), "{}", s.reason);
+    assert_verdict(&judge(&lta), Indication::TotalPassed, None);
+
+    // The same with no archive timestamp to notice: the LT signature's tampered CRL is refused
+    // for its signature, so the officer's status is unknown.
+    let lt = pki.sign_lt();
+    let crl = eds_verifier::cms::parse(&lt).unwrap().crls.remove(0);
+    let at = lt
+        .windows(crl.len())
+        .position(|w| w == crl.as_slice())
+        .expect("the issuing CRL embedded");
+    let mut tampered = lt.clone();
+    tampered[at + crl.len() - 1] ^= 0x01;
+    assert_verdict(&judge(&lt), Indication::TotalPassed, None);
+    let s = judge(&tampered);
+    assert_ne!(s.indication, Indication::TotalPassed, "{s:#?}");
+    assert!(
+        s.warnings
+            .iter()
+            .chain(std::iter::once(&s.reason))
+            .any(|w| w.contains("signature")),
+        "{s:#?}"
+    );
+}
+
+/// The cached timestamp token reader (TSA certificate and SignerInfo head from the verifier's
+/// parse cache) gives exactly what the general reader gives: for a signature and an archive
+/// token, every prefix and every byte damaged three ways, with a cold cache, a cache warmed by
+/// the input and one warmed by everything before.
+#[test]
+fn ok_cached_token_reader_agrees_with_the_general_path() {
+    use eds_verifier::cms::{self, ParseCache};
+    let pki = Pki::new();
+    let (_, token) = pki.token(b"some signature value", T0);
+    let (_, other) = pki.token(b"another", T0 + Duration::hours(2));
+    let run = ParseCache::default();
+    let check = |input: &[u8], what: &str| {
+        let general = cms::read_timestamp_token(input);
+        let own = ParseCache::default();
+        assert_eq!(
+            cms::read_timestamp_token_cached(input, Some(&own)),
+            general,
+            "cold: {what}"
+        );
+        assert_eq!(
+            cms::read_timestamp_token_cached(input, Some(&own)),
+            general,
+            "warm: {what}"
+        );
+        assert_eq!(
+            cms::read_timestamp_token_cached(input, Some(&run)),
+            general,
+            "run: {what}"
+        );
+    };
+    check(&token, "token");
+    check(&other, "other token");
+    assert!(cms::read_timestamp_token(&token).is_ok());
+    for len in 0..token.len() {
+        check(&token[..len], &format!("prefix {len}"));
+    }
+    for at in 0..other.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut damaged = other.clone();
+            damaged[at] ^= mask;
+            check(&damaged, &format!("byte {at} ^ {mask:#x}"));
+        }
+    }
+}
