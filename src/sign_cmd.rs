@@ -815,9 +815,10 @@ pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {
         CmsError::ContentTooLarge { .. } => Some(
             "add --detached: the signature is then written beside the document, whatever its size",
         ),
-        CmsError::KeyDoesNotMatchCertificate { .. } => {
-            Some("--cert must be the certificate issued for this very key")
-        }
+        CmsError::KeyDoesNotMatchCertificate { .. } => Some(
+            "--cert must be the certificate issued for this very key (with --pkcs11 and no \
+             --cert: the certificate stored on the token)",
+        ),
         CmsError::NotOnPath { .. } => Some(
             "--chain should hold only the centers above the signer: the issuing center and, if \
              you like, its root",
@@ -918,12 +919,19 @@ fn token_key(args: &SignArgs, uri: &str, cert_arg: Option<Vec<u8>>) -> anyhow::R
     let key = eds_pkcs11::TokenKey::open(&uri, &pin)?;
     let certificate = match cert_arg {
         Some(c) => c,
-        None => key.certificate()?.ok_or_else(|| {
-            stdio::usage(
-                format!("the token holds no certificate for {uri}"),
-                "give the key's certificate with --cert FILE",
-            )
-        })?,
+        None => {
+            let certificate = key.certificate()?.ok_or_else(|| {
+                stdio::usage(
+                    format!("the token holds no certificate for {uri}"),
+                    "give the key's certificate with --cert FILE",
+                )
+            })?;
+            // A certificate of another key stored under this key's id or label: said as the
+            // token's, not as a --cert the user did not give (exit 65 as for --cert).
+            Signer::new(&key, &certificate, &[])
+                .with_context(|| format!("use the certificate the token holds for {uri}"))?;
+            certificate
+        }
     };
     Ok((Box::new(key), certificate, Vec::new()))
 }

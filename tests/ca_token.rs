@@ -482,3 +482,325 @@ fn ok_sign_with_owner_key_on_token_passes_like_the_p12() {
     assert_code(&o, 6);
     assert!(stderr(&o).contains("wrong PIN"), "{}", both(&o));
 }
+
+/// What [`child_token_step`] does, in a child process with the token's environment.
+const CHILD_STEP: &str = "EDS_TEST_TOKEN_STEP";
+
+/// A step of another test, run in a child process of this test binary with a token's
+/// environment (SoftHSM reads `SOFTHSM2_CONF` once per process, and a test may not set its own
+/// process's environment): `EDS_TEST_TOKEN_STEP=count` prints the token's private key, public
+/// key and certificate objects (`objects: private=N public=N certificate=N`);
+/// `EDS_TEST_TOKEN_STEP=store` stores the DER certificate in `EDS_TEST_CERT` beside the key of
+/// the URI `EDS_TEST_KEY_URI` (`TokenKey::store_certificate`, C_CreateObject).
+#[test]
+#[ignore = "a step of other tests, which run it in a child process with a token's environment"]
+fn child_token_step() {
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    use cryptoki::object::{Attribute, ObjectClass};
+    use cryptoki::session::UserType;
+    use cryptoki::types::AuthPin;
+
+    let env = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k}: run by another test"));
+    match env(CHILD_STEP).as_str() {
+        "count" => {
+            let label = env("EDS_TEST_TOKEN_LABEL");
+            let p11 = Pkcs11::new(TestToken::module()).unwrap();
+            p11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+                .unwrap();
+            let slot = p11
+                .get_slots_with_token()
+                .unwrap()
+                .into_iter()
+                .find(|slot| p11.get_token_info(*slot).unwrap().label().trim_end() == label)
+                .unwrap();
+            let session = p11.open_ro_session(slot).unwrap();
+            session
+                .login(UserType::User, Some(&AuthPin::from(PIN)))
+                .unwrap();
+            let count = |class| {
+                session
+                    .find_objects(&[Attribute::Class(class)])
+                    .unwrap()
+                    .len()
+            };
+            println!(
+                "objects: private={} public={} certificate={}",
+                count(ObjectClass::PRIVATE_KEY),
+                count(ObjectClass::PUBLIC_KEY),
+                count(ObjectClass::CERTIFICATE)
+            );
+        }
+        "store" => {
+            let uri = eds_pkcs11::KeyUri::parse(&env("EDS_TEST_KEY_URI")).unwrap();
+            let der = fs::read(env("EDS_TEST_CERT")).unwrap();
+            eds_pkcs11::TokenKey::open(&uri, PIN.as_bytes())
+                .unwrap()
+                .store_certificate(&der)
+                .unwrap();
+        }
+        other => panic!("unknown step {other}"),
+    }
+}
+
+/// Runs [`child_token_step`] `step` against `token` with `env`; its standard output.
+fn token_step(token: &TestToken, step: &str, env: &[(&str, &str)]) -> String {
+    let o = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_token_step", "--ignored", "--nocapture"])
+        .args(["--test-threads", "1"])
+        .env("SOFTHSM2_CONF", token.conf())
+        .env("EDS_TEST_TOKEN_LABEL", token.label())
+        .env(CHILD_STEP, step)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success() && out.contains("1 passed"),
+        "{}",
+        both(&o)
+    );
+    out
+}
+
+/// The token's (private keys, public keys, certificates), counted in a child process.
+fn token_objects(token: &TestToken) -> (usize, usize, usize) {
+    let out = token_step(token, "count", &[]);
+    let line = out
+        .lines()
+        .find_map(|l| l.split_once("objects: ").map(|(_, counts)| counts))
+        .unwrap_or_else(|| panic!("no count in {out}"));
+    let n = |key: &str| -> usize {
+        line.split(' ')
+            .find_map(|kv| kv.strip_prefix(key))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (n("private="), n("public="), n("certificate="))
+}
+
+/// The certificate in `pem_file` stored on `token` beside the key of `uri`, as DER.
+fn store_on_token(c: &Center, token: &TestToken, uri: &str, pem_file: &Path) {
+    let der = c.path("to-store.der");
+    openssl_ok(&[
+        "x509",
+        "-in",
+        s(pem_file),
+        "-outform",
+        "DER",
+        "-out",
+        s(&der),
+    ]);
+    token_step(
+        token,
+        "store",
+        &[("EDS_TEST_KEY_URI", uri), ("EDS_TEST_CERT", s(&der))],
+    );
+}
+
+/// The owner's key of the sample certificate `serial` moved onto a fresh token "owner"
+/// (label "signing", id 01); the token and the key's URI.
+fn owner_key_on_token(c: &Center, serial: &str) -> (TestToken, String) {
+    let token = TestToken::new("owner");
+    let plain = c.path("owner-plain.pem");
+    openssl_ok(&[
+        "pkey",
+        "-in",
+        s(&c.out.join(format!("{serial}.key.pem"))),
+        "-passin",
+        &format!("pass:{OWNER}"),
+        "-out",
+        s(&plain),
+    ]);
+    let o = token
+        .command("softhsm2-util")
+        .args([
+            "--import",
+            s(&plain),
+            "--token",
+            "owner",
+            "--label",
+            "signing",
+        ])
+        .args(["--id", "01", "--pin", PIN])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", both(&o));
+    fs::remove_file(&plain).unwrap();
+    let uri = format!(
+        "pkcs11:token=owner;object=signing?module-path={}",
+        TestToken::module().display()
+    );
+    (token, uri)
+}
+
+#[test]
+fn ok_sign_pkcs11_reads_the_certificate_from_the_token_and_passes_ours_and_openssl() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    let (token, uri) = owner_key_on_token(&c, &serial);
+    assert_eq!(token_objects(&token), (1, 1, 0));
+    store_on_token(&c, &token, &uri, &c.cert_path(&serial));
+    assert_eq!(token_objects(&token), (1, 1, 1));
+
+    let doc = c.path("doc.txt");
+    fs::write(&doc, b"signed with the key and certificate of a token\n").unwrap();
+    let chain = chain_file(&c);
+    let sig = c.path("doc.txt.p7s");
+    let o = c.run_env(
+        &[
+            "sign",
+            "--in",
+            s(&doc),
+            "--out",
+            s(&sig),
+            "--pkcs11",
+            &uri,
+            "--chain",
+            s(&chain),
+        ],
+        &[("SOFTHSM2_CONF", s(&token.conf())), ("EDS_PKCS11_PIN", PIN)],
+    );
+    ok(&o);
+
+    let o = c.run(&["--json", "verify", s(&sig), "--offline"]);
+    assert_code(&o, 0);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["signatures"][0]["indication"], "TOTAL_PASSED", "{v:#}");
+    assert_eq!(v["signatures"][0]["signer"]["serial"], serial, "{v:#}");
+    let o = openssl(&[
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        s(&sig),
+        "-CAfile",
+        s(&c.root()),
+        "-purpose",
+        "any",
+        "-out",
+        "/dev/null",
+    ]);
+    assert!(
+        stderr(&o).contains("Verification successful"),
+        "{}",
+        both(&o)
+    );
+}
+
+#[test]
+fn fail_sign_pkcs11_with_no_or_the_wrong_certificate_on_the_token() {
+    let c = Center::ready();
+    let serial = c.issue_sample("individual-signing");
+    let other = c.issue_sample("individual-signing");
+    assert_ne!(serial, other);
+    let (token, uri) = owner_key_on_token(&c, &serial);
+    let doc = c.path("doc.txt");
+    fs::write(&doc, b"a document\n").unwrap();
+    let sig = c.path("doc.txt.p7s");
+    let sign = || {
+        c.run_env(
+            &["sign", "--in", s(&doc), "--out", s(&sig), "--pkcs11", &uri],
+            &[("SOFTHSM2_CONF", s(&token.conf())), ("EDS_PKCS11_PIN", PIN)],
+        )
+    };
+
+    // No certificate on the token and no --cert: a usage error, 64.
+    let o = sign();
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).contains("the token holds no certificate for pkcs11:token=owner;object=signing"),
+        "{}",
+        both(&o)
+    );
+    assert!(
+        stderr(&o).contains("give the key's certificate with --cert FILE"),
+        "{}",
+        both(&o)
+    );
+    assert!(!sig.exists());
+
+    // Another key's certificate stored beside the key: 65, said as the token's certificate.
+    store_on_token(&c, &token, &uri, &c.cert_path(&other));
+    let o = sign();
+    assert_code(&o, 65);
+    let err = stderr(&o);
+    assert!(
+        err.contains("use the certificate the token holds for pkcs11:token=owner;object=signing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the certificate holds a different public key"),
+        "{err}"
+    );
+    assert!(
+        err.contains("with --pkcs11 and no --cert: the certificate stored on the token"),
+        "{err}"
+    );
+    assert!(!sig.exists());
+}
+
+#[test]
+fn ok_rotating_ocsp_and_tsa_on_a_token_destroys_the_replaced_keys() {
+    let tc = TokenCenter::new();
+    let c = &tc.c;
+    // The delegated keys are made when the server first needs them.
+    let (mut server, _) = tc.serve();
+    let _ = server.kill();
+    let _ = server.wait();
+    let before = token_objects(&tc.token);
+    // root, issuing, OCSP, TSA: a private and a public object each.
+    assert_eq!(before, (4, 4, 0));
+    let ocsp_before = fs::read(c.data.join("ocsp.crt.pem")).unwrap();
+    let tsa_before = fs::read(c.data.join("tsa.crt.pem")).unwrap();
+
+    ok(&tc.run(&["ca", "rotate", "ocsp"]));
+    assert_eq!(token_objects(&tc.token), before);
+    ok(&tc.run(&["ca", "rotate", "tsa", "--compromised"]));
+    assert_eq!(token_objects(&tc.token), before);
+    assert_ne!(fs::read(c.data.join("ocsp.crt.pem")).unwrap(), ocsp_before);
+    assert_ne!(fs::read(c.data.join("tsa.crt.pem")).unwrap(), tsa_before);
+
+    // The keys left are the new certificates' own: the responder answers with them, and
+    // OpenSSL verifies the answer.
+    ok(&tc.run(&[
+        "--json",
+        "ca",
+        "registry",
+        "import",
+        s(&fixture("registry.json")),
+    ]));
+    let o = tc.run(&[
+        "--json",
+        "ca",
+        "issue",
+        s(&request("individual-signing")),
+        "--out-dir",
+        s(&c.out),
+        "--generate-key",
+    ]);
+    let serial = ok_json(&o)["certificate"]["serial"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut server, url) = tc.serve();
+    let o = openssl(&[
+        "ocsp",
+        "-issuer",
+        s(&c.issuing()),
+        "-cert",
+        s(&c.cert_path(&serial)),
+        "-url",
+        &format!("{url}/ocsp"),
+        "-CAfile",
+        s(&c.root()),
+    ]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let ocsp = both(&o);
+    assert!(ocsp.contains("Response verify OK"), "{ocsp}");
+    assert!(ocsp.contains(": good"), "{ocsp}");
+    assert_eq!(token_objects(&tc.token), before);
+}

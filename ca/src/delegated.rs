@@ -350,6 +350,12 @@ impl Center {
         self.check_active_for(now, crate::center::Activity::CertifySigner)?;
         let now = truncate_to_seconds(now);
         let issuing = self.unlock(passphrase)?;
+        // The key being replaced, when it lives on a token: destroyed there once the new
+        // certificate is in place (step 4).
+        let replaced_spki = match d.role.token_uri(self.config()) {
+            Some(_) => certificate_spki(&self.dir().join(d.cert_file)),
+            None => None,
+        };
         let (key, pkcs8) = center_key::new_center_key(self.config(), d.role, passphrase, rng)?;
         let serial = certs::random_serial(rng)?;
         let not_after = (now + Duration::days(d.validity_days)).min(self.issuing_not_after());
@@ -418,6 +424,27 @@ impl Center {
             &self.dir().join(d.cert_file),
             crate::center::certificate_pem(&der).as_bytes(),
         )?;
+        // 4. On a token, the replaced key is destroyed: no certificate in use names it any more,
+        //    and a signing key left behind on the token is one more key that could sign as the
+        //    service. A token no longer holding it (destroyed by hand, or a renewal that stopped
+        //    between steps 3 and 4) is fine. Another server process still holding the old key
+        //    notices the new certificate file at its next request (`SignerWatch`); a request it
+        //    is signing at this very moment fails once with the token's error.
+        if let (Some(uri), Some(old)) = (d.role.token_uri(self.config()), replaced_spki)
+            && old != key.spki_der()
+        {
+            match eds_pkcs11::TokenKey::open_matching(
+                &eds_pkcs11::KeyUri::parse(uri)?,
+                passphrase,
+                &old,
+            ) {
+                Ok(old_key) => {
+                    old_key.destroy()?;
+                }
+                Err(eds_pkcs11::TokenError::ObjectNotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok((record, key))
     }
 
@@ -434,6 +461,14 @@ impl Center {
         file.lock().map_err(|e| CaError::io(&path, &e))?;
         Ok(file)
     }
+}
+
+/// The SubjectPublicKeyInfo (DER) of the PEM certificate at `path`; `None` when there is no
+/// such file or it holds no certificate (then there is no known key to replace).
+fn certificate_spki(path: &Path) -> Option<Vec<u8>> {
+    let der = read_pem_certificate(path).ok()?;
+    let (_, cert) = X509Certificate::from_der(&der).ok()?;
+    Some(cert.public_key().raw.to_vec())
 }
 
 fn read_pem_certificate(path: &Path) -> Result<Vec<u8>, CaError> {

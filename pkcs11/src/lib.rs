@@ -405,6 +405,40 @@ impl TokenKey {
         Ok(())
     }
 
+    /// Destroys the key on the token (`C_DestroyObject`, PKCS#11 v2.40 §5.7): the public key
+    /// objects of the key's CKA_ID first (they are how [`TokenKey::open_matching`] tells keys
+    /// apart), then the private key. A key without a CKA_ID loses its private object only (its
+    /// label may be shared with other keys). Returns how many objects were destroyed. Used when
+    /// a center's service key is replaced, so the token does not keep signing keys that no
+    /// certificate names.
+    pub fn destroy(self) -> Result<usize, TokenError> {
+        let session = self.session()?;
+        let id = session
+            .get_attributes(self.key, &[AttributeType::Id])
+            .map_err(|e| call_error("C_GetAttributeValue", &self.token, e))?
+            .into_iter()
+            .find_map(|a| match a {
+                Attribute::Id(id) if !id.is_empty() => Some(id),
+                _ => None,
+            });
+        let mut destroyed = 0;
+        if let Some(id) = id {
+            let publics = session
+                .find_objects(&[Attribute::Class(ObjectClass::PUBLIC_KEY), Attribute::Id(id)])
+                .map_err(|e| call_error("C_FindObjects", &self.token, e))?;
+            for public in publics {
+                session
+                    .destroy_object(public)
+                    .map_err(|e| call_error("C_DestroyObject", &self.token, e))?;
+                destroyed += 1;
+            }
+        }
+        session
+            .destroy_object(self.key)
+            .map_err(|e| call_error("C_DestroyObject", &self.token, e))?;
+        Ok(destroyed + 1)
+    }
+
     /// The certificate (DER) stored on the token beside the key: a CKO_CERTIFICATE object of
     /// the key's CKA_ID, else of its label; `None` when the token holds none.
     pub fn certificate(&self) -> Result<Option<Vec<u8>>, TokenError> {

@@ -119,6 +119,20 @@ fn ok_generated_keys_never_leave_and_sign_what_ring_verifies() {
             uri: by_label.to_string()
         }
     );
+    // Destroying one twin (its public object of CKA_ID 01, then its private key) leaves the
+    // other the label's only key.
+    let first_spki = first.spki_der().to_vec();
+    let second_spki = second.spki_der().to_vec();
+    let doomed = TokenKey::open_matching(&by_label, PIN.as_bytes(), &first_spki).unwrap();
+    assert_eq!(doomed.destroy().unwrap(), 2);
+    assert_eq!(
+        TokenKey::open_matching(&by_label, PIN.as_bytes(), &first_spki).unwrap_err(),
+        TokenError::ObjectNotFound {
+            uri: by_label.to_string()
+        }
+    );
+    let left = TokenKey::open(&by_label, PIN.as_bytes()).unwrap();
+    assert_eq!(left.spki_der(), second_spki);
 }
 
 #[test]
