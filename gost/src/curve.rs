@@ -21,8 +21,9 @@
 //! number of bits (the bit length of `q` rounded up to the window, public) — 4 doublings and one
 //! addition per window whatever the digit, the multiple `digit·P` taken from a table of 16 by a
 //! constant-time scan that reads every entry — so neither the branches nor the memory accessed
-//! depend on the scalar. [`Domain::mul2_vartime`] serves verification, where every input is
-//! public: Shamir's trick with the same 4-bit windows on both scalars, zero digits skipped.
+//! depend on the scalar. [`Domain::mul_base_add_vartime`] serves verification, where every
+//! input is public: the base point's half from the fixed-base table below, the public key's half
+//! by a width-5 NAF in Jacobian coordinates, and the final check of `x mod q` without inverting.
 //! [`Domain::mul_base_ct`] is `k·G` for the base point: a fixed-base table (`j·16^i·G` for every
 //! window `i` and digit `j`, built once per curve and process) turns it into one addition per
 //! window and no doubling, each row read in full by the same constant-time scan.
@@ -384,6 +385,40 @@ impl<const L: usize> ConditionallySelectable for Point<L> {
     }
 }
 
+/// A point in Jacobian coordinates `(X : Y : Z)`, affine `(X/Z², Y/Z³)`; `Z = 0` is the point
+/// at infinity. Verification only: its formulas branch on the values.
+#[derive(Clone, Copy, Debug)]
+struct Jacobian<const L: usize> {
+    x: Fe<L>,
+    y: Fe<L>,
+    z: Fe<L>,
+}
+
+/// Odd multiples `P, 3P, …, 15P` of a width-5 NAF.
+const NAF_TABLE: usize = 8;
+
+/// The width-5 non-adjacent form of `k`, least significant digit first: digits odd in
+/// `[−15, 15]` or 0, any nonzero digit followed by at least four zeros. Variable time.
+fn naf_vartime<const L: usize>(k: &Uint<L>) -> Vec<i8> {
+    let mut digits = Vec::with_capacity(k.bits_vartime().saturating_add(1));
+    let mut k = *k;
+    while k != Uint::ZERO {
+        let low = k.as_words().first().copied().unwrap_or(0) & 31;
+        let digit = if low & 1 == 0 {
+            0
+        } else if low < 16 {
+            k = k.wrapping_sub(&Uint::from_word(low));
+            i8::try_from(low).unwrap_or(0)
+        } else {
+            k = k.wrapping_add(&Uint::from_word(32 - low));
+            i8::try_from(low).map_or(0, |l| l - 32)
+        };
+        digits.push(digit);
+        k = k.shr_vartime(1);
+    }
+    digits
+}
+
 /// A curve ready for arithmetic: the field of `p`, the Montgomery parameters of `q` and the
 /// constants as field elements.
 pub(crate) struct Domain<const L: usize> {
@@ -445,6 +480,7 @@ impl<const L: usize> Domain<L> {
     }
 
     /// The base point.
+    #[cfg(test)]
     pub(crate) fn generator(&self) -> Point<L> {
         self.g
     }
@@ -779,33 +815,192 @@ impl<const L: usize> Domain<L> {
         out
     }
 
-    /// `k1·P1 + k2·P2` for public scalars: Shamir's trick over 4-bit windows of both scalars,
-    /// zero digits skipped (time depends on the scalars).
-    pub(crate) fn mul2_vartime(
+    /// `k1·G + k2·Q` for public scalars and a public point (verification): `k1·G` from the
+    /// fixed-base table (one addition per nonzero 4-bit digit, no doubling), `k2·Q` by a width-5
+    /// NAF in Jacobian coordinates (doublings of 8 multiplications when `a = −3`, 10 otherwise,
+    /// against 10 and 16 projective). Time depends on the inputs, which are all public.
+    pub(crate) fn mul_base_add_vartime(
         &self,
         k1: &Uint<L>,
-        p1: &Point<L>,
         k2: &Uint<L>,
-        p2: &Point<L>,
+        q: &Point<L>,
     ) -> Point<L> {
-        let (t1, t2) = (self.multiples(p1), self.multiples(p2));
-        let bits = k1.bits_vartime().max(k2.bits_vartime());
+        let table = self.base.get_or_init(|| self.build_base_table());
         let mut r = self.identity();
-        for w in (0..bits.div_ceil(WINDOW)).rev() {
-            for _ in 0..WINDOW {
-                r = self.double(&r);
+        for (i, row) in table.chunks_exact(TABLE).enumerate() {
+            let digit = usize::from(digit_ct(k1, i.saturating_mul(WINDOW)));
+            if digit != 0
+                && let Some(t) = row.get(digit)
+            {
+                r = self.add(&r, t);
             }
-            let start = w.saturating_mul(WINDOW);
-            for (k, table) in [(k1, &t1), (k2, &t2)] {
-                let digit = usize::from(digit_ct(k, start));
-                if digit != 0
-                    && let Some(t) = table.get(digit)
-                {
-                    r = self.add(&r, t);
+        }
+        let kq = self.mul_vartime(k2, q);
+        self.add(&r, &self.projective(&kq))
+    }
+
+    /// `k·P` for a public scalar and point: width-5 NAF, Jacobian coordinates.
+    fn mul_vartime(&self, k: &Uint<L>, p: &Point<L>) -> Jacobian<L> {
+        let p = self.jacobian(p);
+        let p2 = self.jdouble(&p);
+        // P, 3P, ..., 15P.
+        let mut odd = [p; NAF_TABLE];
+        let mut acc = p;
+        for slot in odd.iter_mut().skip(1) {
+            acc = self.jadd(&acc, &p2);
+            *slot = acc;
+        }
+        let mut r = Jacobian {
+            x: self.fp.one(),
+            y: self.fp.one(),
+            z: self.fp.zero(),
+        };
+        for digit in naf_vartime(k).iter().rev() {
+            r = self.jdouble(&r);
+            let index = usize::from(digit.unsigned_abs() >> 1);
+            if let Some(t) = odd.get(index).filter(|_| *digit != 0) {
+                if *digit > 0 {
+                    r = self.jadd(&r, t);
+                } else {
+                    let minus = Jacobian {
+                        y: self.fp.neg(&t.y),
+                        ..*t
+                    };
+                    r = self.jadd(&r, &minus);
                 }
             }
         }
         r
+    }
+
+    /// `(X : Y : Z)` projective as Jacobian `(X·Z : Y·Z² : Z)`.
+    fn jacobian(&self, p: &Point<L>) -> Jacobian<L> {
+        let f = &self.fp;
+        Jacobian {
+            x: f.mul(&p.x, &p.z),
+            y: f.mul(&p.y, &f.square(&p.z)),
+            z: p.z,
+        }
+    }
+
+    /// Jacobian `(X : Y : Z)` as projective `(X·Z : Y : Z³)`.
+    fn projective(&self, p: &Jacobian<L>) -> Point<L> {
+        let f = &self.fp;
+        if self.fp.value(&p.z) == Uint::ZERO {
+            return self.identity();
+        }
+        Point {
+            x: f.mul(&p.x, &p.z),
+            y: p.y,
+            z: f.mul(&p.z, &f.square(&p.z)),
+        }
+    }
+
+    /// Jacobian doubling: "dbl-2001-b" (3 multiplications, 5 squarings) when `a = −3`,
+    /// "dbl-2007-bl" (1 multiplication, 8 squarings, 1 by `a`) otherwise (Bernstein–Lange,
+    /// Explicit-Formulas Database). The point at infinity (`Z = 0`) stays there.
+    fn jdouble(&self, p: &Jacobian<L>) -> Jacobian<L> {
+        let f = &self.fp;
+        if self.a_is_minus_3 {
+            let delta = f.square(&p.z);
+            let gamma = f.square(&p.y);
+            let beta = f.mul(&p.x, &gamma);
+            let t = f.mul(&f.sub(&p.x, &delta), &f.add(&p.x, &delta));
+            let alpha = f.add(&f.double(&t), &t);
+            let beta4 = f.double(&f.double(&beta));
+            let x3 = f.sub(&f.square(&alpha), &f.double(&beta4));
+            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &gamma), &delta);
+            let gamma2 = f.square(&gamma);
+            let gamma8 = f.double(&f.double(&f.double(&gamma2)));
+            let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &gamma8);
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            }
+        } else {
+            let xx = f.square(&p.x);
+            let yy = f.square(&p.y);
+            let yyyy = f.square(&yy);
+            let zz = f.square(&p.z);
+            let s = f.double(&f.sub(&f.sub(&f.square(&f.add(&p.x, &yy)), &xx), &yyyy));
+            let m = f.add(&f.add(&f.double(&xx), &xx), &f.mul(&self.a, &f.square(&zz)));
+            let x3 = f.sub(&f.square(&m), &f.double(&s));
+            let yyyy8 = f.double(&f.double(&f.double(&yyyy)));
+            let y3 = f.sub(&f.mul(&m, &f.sub(&s, &x3)), &yyyy8);
+            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &yy), &zz);
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            }
+        }
+    }
+
+    /// Jacobian addition "add-2007-bl" (11 multiplications, 5 squarings), with the exceptional
+    /// cases (either point at infinity, `P = Q`, `P = −Q`) settled by branches: public inputs only.
+    fn jadd(&self, p: &Jacobian<L>, q: &Jacobian<L>) -> Jacobian<L> {
+        let f = &self.fp;
+        let zero = f.zero();
+        if p.z == zero {
+            return *q;
+        }
+        if q.z == zero {
+            return *p;
+        }
+        let z1z1 = f.square(&p.z);
+        let z2z2 = f.square(&q.z);
+        let u1 = f.mul(&p.x, &z2z2);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s1 = f.mul(&f.mul(&p.y, &q.z), &z2z2);
+        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
+        let h = f.sub(&u2, &u1);
+        let r = f.double(&f.sub(&s2, &s1));
+        if h == zero {
+            if r == zero {
+                return self.jdouble(p);
+            }
+            return Jacobian {
+                x: f.one(),
+                y: f.one(),
+                z: zero,
+            };
+        }
+        let i = f.square(&f.double(&h));
+        let j = f.mul(&h, &i);
+        let v = f.mul(&u1, &i);
+        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&s1, &j)));
+        let z3 = f.mul(
+            &f.sub(&f.sub(&f.square(&f.add(&p.z, &q.z)), &z1z1), &z2z2),
+            &h,
+        );
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Whether the point's affine `x`, reduced modulo `q`, is `r` (GOST R 34.10-2012 §6.2
+    /// step 7), without an inversion: `X = x'·Z` for some `x' = r + j·q < p`. Public inputs.
+    pub(crate) fn x_mod_q_is_vartime(&self, c: &Point<L>, r: &Uint<L>) -> bool {
+        let f = &self.fp;
+        if c.z == f.zero() {
+            return false;
+        }
+        let mut candidate = *r;
+        while &candidate < f.modulus() {
+            if f.mul(&f.element(&candidate), &c.z) == c.x {
+                return true;
+            }
+            let (next, carry) = candidate.adc(&self.q, crypto_bigint::Limb::ZERO);
+            if carry != crypto_bigint::Limb::ZERO {
+                return false;
+            }
+            candidate = next;
+        }
+        false
     }
 
     /// The affine coordinates, or `None` for the point at infinity. The inversion is
@@ -842,7 +1037,7 @@ mod tests {
         let three = Uint::<L>::from_u8(3);
         let by_mul = d.mul_ct(&three, &g);
         assert_eq!(d.to_affine(&by_mul), d.to_affine(&three_g));
-        let by_shamir = d.mul2_vartime(&Uint::ONE, &g, &Uint::from_u8(2), &g);
+        let by_shamir = d.mul_base_add_vartime(&Uint::ONE, &Uint::from_u8(2), &g);
         assert_eq!(d.to_affine(&by_shamir), d.to_affine(&three_g));
         let (x, y) = d.to_affine(&three_g).unwrap();
         assert!(d.point(&x, &y).is_some(), "3G on the curve");
@@ -899,9 +1094,21 @@ mod tests {
             "mul_ct"
         );
         assert_eq!(
-            d.to_affine(&d.mul2_vartime(&k1, &g, &k2, &q)),
+            d.to_affine(&d.mul_base_add_vartime(&k1, &k2, &q)),
             d.to_affine(&d.add(&mul_reference(&d, &k1, &g), &mul_reference(&d, &k2, &q))),
-            "mul2_vartime"
+            "mul_base_add_vartime"
+        );
+        // The x check without inversion: x mod q matches, x mod q + 1 does not.
+        let c = mul_reference(&d, &k1, &q);
+        if let Some((x, _)) = d.to_affine(&c) {
+            let r = DynResidue::new(&x, d.fq()).retrieve();
+            assert!(d.x_mod_q_is_vartime(&c, &r), "x mod q");
+            let other = DynResidue::new(&r.wrapping_add(&Uint::ONE), d.fq()).retrieve();
+            assert!(!d.x_mod_q_is_vartime(&c, &other), "x mod q + 1");
+        }
+        assert!(
+            !d.x_mod_q_is_vartime(&d.identity(), &Uint::ZERO),
+            "infinity"
         );
         assert_eq!(
             d.to_affine(&d.double(&q)),
@@ -966,6 +1173,25 @@ mod tests {
             if d.a_is_minus_3 {
                 assert_eq!(d.to_affine(&d.add_minus_3(&x, &y)), expected, "add_minus_3");
             }
+        }
+        for (x, y) in [
+            (p, g),
+            (p, p),
+            (p, minus_p),
+            (p, infinity),
+            (infinity, p),
+            (infinity, infinity),
+        ] {
+            let expected = affine_add(params, d.to_affine(&x), d.to_affine(&y));
+            let (jx, jy) = (d.jacobian(&x), d.jacobian(&y));
+            let sum = d.projective(&d.jadd(&jx, &jy));
+            assert_eq!(d.to_affine(&sum), expected, "jadd");
+            let twice = affine_add(params, d.to_affine(&x), d.to_affine(&x));
+            assert_eq!(
+                d.to_affine(&d.projective(&d.jdouble(&jx))),
+                twice,
+                "jdouble"
+            );
         }
         for x in [p, g, minus_p, infinity] {
             let expected = affine_add(params, d.to_affine(&x), d.to_affine(&x));
@@ -1050,25 +1276,42 @@ mod tests {
         }
     }
 
+    /// 0, 1, 15, 16, 17, 31, 32, 255 and q − 1: the tables' ends, the NAF's carries and the
+    /// last window.
+    fn edges<const L: usize>(curve: CurveId, p: &Params<L>) {
+        let d = Domain::new(p);
+        let g = d.generator();
+        let q1 = p.q.wrapping_sub(&Uint::ONE);
+        for k in [
+            Uint::ZERO,
+            Uint::ONE,
+            Uint::from_u8(15),
+            Uint::from_u8(16),
+            Uint::from_u8(17),
+            Uint::from_u8(31),
+            Uint::from_u8(32),
+            Uint::from_u8(0xff),
+            q1,
+        ] {
+            let kg = mul_reference(&d, &k, &g);
+            let expected = d.to_affine(&kg);
+            assert_eq!(d.to_affine(&d.mul_ct(&k, &g)), expected, "{curve:?}");
+            assert_eq!(d.to_affine(&d.mul_base_ct(&k)), expected, "{curve:?}");
+            let by_naf = d.projective(&d.mul_vartime(&k, &g));
+            assert_eq!(d.to_affine(&by_naf), expected, "{curve:?} {k}");
+            let both = d.mul_base_add_vartime(&k, &k, &g);
+            let twice = d.to_affine(&d.add_any_a(&kg, &kg));
+            assert_eq!(d.to_affine(&both), twice, "{curve:?} {k}");
+        }
+    }
+
     #[test]
     fn ok_windowed_multiplication_at_the_edges() {
-        // 0, 1, 15, 16, q - 1 and the all-ones digits: the table's ends and the last window.
         for curve in ALL_CURVES {
-            if let Some(p) = curve.params512() {
-                let d = Domain::new(p);
-                let g = d.generator();
-                let q1 = p.q.wrapping_sub(&Uint::ONE);
-                for k in [
-                    Uint::ZERO,
-                    Uint::ONE,
-                    Uint::from_u8(15),
-                    Uint::from_u8(16),
-                    q1,
-                ] {
-                    let expected = d.to_affine(&mul_reference(&d, &k, &g));
-                    assert_eq!(d.to_affine(&d.mul_ct(&k, &g)), expected, "{curve:?}");
-                    assert_eq!(d.to_affine(&d.mul_base_ct(&k)), expected, "{curve:?}");
-                }
+            if let Some(p) = curve.params256() {
+                edges(curve, p);
+            } else if let Some(p) = curve.params512() {
+                edges(curve, p);
             }
         }
     }

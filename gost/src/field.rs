@@ -181,7 +181,7 @@ fn reduce_pseudo_mersenne<const L: usize>((lo, hi): (Uint<L>, Uint<L>), c: Word)
     let mut add = [low(folded), high(folded)];
     let mut carry: Word = 0;
     for (i, ti) in t.iter_mut().enumerate() {
-        let extra = add.get_mut(i).map_or(0, |a| std::mem::take(a));
+        let extra = add.get_mut(i).map_or(0, std::mem::take);
         let wide = WideWord::from(*ti) + WideWord::from(extra) + WideWord::from(carry);
         *ti = low(wide);
         carry = high(wide);

@@ -418,10 +418,8 @@ fn verify_core<const L: usize>(
     }
     let z1 = DynResidue::new(s, fq).mul(&v).retrieve();
     let z2 = DynResidue::new(r, fq).neg().mul(&v).retrieve();
-    let c = dom.mul2_vartime(&z1, &dom.generator(), &z2, &key);
-    let (cx, _) = dom.to_affine(&c).ok_or(Error::BadSignature)?;
-    let big_r = DynResidue::new(&cx, fq).retrieve();
-    if &big_r == r {
+    let c = dom.mul_base_add_vartime(&z1, &z2, &key);
+    if dom.x_mod_q_is_vartime(&c, r) {
         Ok(())
     } else {
         Err(Error::BadSignature)
