@@ -5,17 +5,20 @@
 //! R 1323565.1.024-2019 renames TC26 256 paramSetB, C, D, and the key-exchange sets XchA/XchB
 //! that share the A and C curves), and the test sets of GOST R 34.10-2012 appendix A (RFC 7091 §7).
 //!
-//! No maintained Rust crate implements these curves, so the arithmetic is written here on top of
-//! `crypto-bigint`'s constant-time Montgomery residues: short Weierstrass curves
-//! `y² = x³ + ax + b` in homogeneous projective coordinates with the complete addition formula of
-//! Renes, Costello and Batina ("Complete addition formulas for prime order elliptic curves",
-//! EUROCRYPT 2016, algorithm 1, arbitrary `a`). The formula has no exceptional cases for points of
-//! odd order, which is every point of the subgroup of order `q` that signing and verification
-//! work in; a point outside it (only an attacker's public key on the two curves of cofactor 4) can
-//! at worst give the point at infinity, which verification reports as a bad signature.
+//! No maintained Rust crate implements these curves, so the arithmetic is written here: field
+//! elements modulo `p` in [`crate::field`] (constant time; a special reduction for the
+//! pseudo-Mersenne primes `2^256 − 617` and `2^512 − 569`, Montgomery's for the others), short
+//! Weierstrass curves `y² = x³ + ax + b` in homogeneous projective coordinates with the complete
+//! addition formulas of Renes, Costello and Batina ("Complete addition formulas for prime order
+//! elliptic curves", EUROCRYPT 2016): algorithm 1 for arbitrary `a`, algorithm 4 where `a = −3`
+//! (every CryptoPro set, 512 paramSetA and B). The formulas have no exceptional cases for points
+//! of odd order, which is every point of the subgroup of order `q` that signing works in.
 //!
-//! Doubling uses the same paper's dedicated exception-free formula (algorithm 3), which costs 11
-//! multiplications where the addition costs 17.
+//! Doubling uses the same paper's dedicated exception-free formulas (algorithm 3, or 6 where
+//! `a = −3`), which cost 16 (or 10) multiplications where the addition costs 17 (or 14).
+//!
+//! Each curve's [`Domain`] (the field's constants, the Montgomery parameters of `q`, the
+//! fixed-base table) is built once per process ([`CurveId::domain256`], [`CurveId::domain512`]).
 //!
 //! [`Domain::mul_ct`] is the secret-scalar multiplication: a fixed window of 4 bits over a fixed
 //! number of bits (the bit length of `q` rounded up to the window, public) — 4 doublings and one
@@ -27,8 +30,9 @@
 //! [`Domain::mul_base_ct`] is `k·G` for the base point: a fixed-base table (`j·16^i·G` for every
 //! window `i` and digit `j`, built once per curve and process) turns it into one addition per
 //! window and no doubling, each row read in full by the same constant-time scan.
-//! Unit tests compare both against the plain double-and-add ladder (a differential property
-//! test).
+//! Unit tests compare all three with the plain double-and-add ladder and every formula with the
+//! affine chord-and-tangent rule over `crypto-bigint`'s `DynResidue` (differential property
+//! tests, edge cases included).
 
 use std::sync::OnceLock;
 
