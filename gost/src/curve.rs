@@ -15,7 +15,7 @@
 //! of odd order, which is every point of the subgroup of order `q` that signing works in.
 //!
 //! Doubling uses the same paper's dedicated exception-free formulas (algorithm 3, or 6 where
-//! `a = −3`), which cost 16 (or 10) multiplications where the addition costs 17 (or 14).
+//! `a = −3`), which cost 16 (or 13) multiplications where the addition costs 17 (or 14).
 //!
 //! Each curve's [`Domain`] (the field's constants, the Montgomery parameters of `q`, the
 //! fixed-base table) is built once per process ([`CurveId::domain256`], [`CurveId::domain512`]).
@@ -708,7 +708,7 @@ impl<const L: usize> Domain<L> {
         }
     }
 
-    /// Algorithm 6 (exception-free doubling, `a = −3`): 5 multiplications, 3 squarings, 2 by
+    /// Algorithm 6 (exception-free doubling, `a = −3`): 8 multiplications, 3 squarings, 2 by
     /// `b`.
     fn double_minus_3(&self, p: &Point<L>) -> Point<L> {
         let f = &self.fp;
@@ -822,7 +822,7 @@ impl<const L: usize> Domain<L> {
     /// `k1·G + k2·Q` for public scalars and a public point (verification): `k1·G` from the
     /// fixed-base table (one addition per nonzero 4-bit digit, no doubling), `k2·Q` by a width-5
     /// NAF in Jacobian coordinates (doublings of 8 multiplications when `a = −3`, 10 otherwise,
-    /// against 10 and 16 projective). Time depends on the inputs, which are all public.
+    /// against 13 and 16 projective). Time depends on the inputs, which are all public.
     pub(crate) fn mul_base_add_vartime(
         &self,
         k1: &Uint<L>,
