@@ -5,36 +5,43 @@
 //! R 1323565.1.024-2019 renames TC26 256 paramSetB, C, D, and the key-exchange sets XchA/XchB
 //! that share the A and C curves), and the test sets of GOST R 34.10-2012 appendix A (RFC 7091 §7).
 //!
-//! No maintained Rust crate implements these curves, so the arithmetic is written here on top of
-//! `crypto-bigint`'s constant-time Montgomery residues: short Weierstrass curves
-//! `y² = x³ + ax + b` in homogeneous projective coordinates with the complete addition formula of
-//! Renes, Costello and Batina ("Complete addition formulas for prime order elliptic curves",
-//! EUROCRYPT 2016, algorithm 1, arbitrary `a`). The formula has no exceptional cases for points of
-//! odd order, which is every point of the subgroup of order `q` that signing and verification
-//! work in; a point outside it (only an attacker's public key on the two curves of cofactor 4) can
-//! at worst give the point at infinity, which verification reports as a bad signature.
+//! No maintained Rust crate implements these curves, so the arithmetic is written here: field
+//! elements modulo `p` in [`crate::field`] (constant time; a special reduction for the
+//! pseudo-Mersenne primes `2^256 − 617` and `2^512 − 569`, Montgomery's for the others), short
+//! Weierstrass curves `y² = x³ + ax + b` in homogeneous projective coordinates with the complete
+//! addition formulas of Renes, Costello and Batina ("Complete addition formulas for prime order
+//! elliptic curves", EUROCRYPT 2016): algorithm 1 for arbitrary `a`, algorithm 4 where `a = −3`
+//! (every CryptoPro set, 512 paramSetA and B). The formulas have no exceptional cases for points
+//! of odd order, which is every point of the subgroup of order `q` that signing works in.
 //!
-//! Doubling uses the same paper's dedicated exception-free formula (algorithm 3), which costs 11
-//! multiplications where the addition costs 17.
+//! Doubling uses the same paper's dedicated exception-free formulas (algorithm 3, or 6 where
+//! `a = −3`), which cost 16 (or 13) multiplications where the addition costs 17 (or 14).
+//!
+//! Each curve's [`Domain`] (the field's constants, the Montgomery parameters of `q`, the
+//! fixed-base table) is built once per process ([`CurveId::domain256`], [`CurveId::domain512`]).
 //!
 //! [`Domain::mul_ct`] is the secret-scalar multiplication: a fixed window of 4 bits over a fixed
 //! number of bits (the bit length of `q` rounded up to the window, public) — 4 doublings and one
 //! addition per window whatever the digit, the multiple `digit·P` taken from a table of 16 by a
 //! constant-time scan that reads every entry — so neither the branches nor the memory accessed
-//! depend on the scalar. [`Domain::mul2_vartime`] serves verification, where every input is
-//! public: Shamir's trick with the same 4-bit windows on both scalars, zero digits skipped.
+//! depend on the scalar. [`Domain::mul_base_add_vartime`] serves verification, where every
+//! input is public: the base point's half from the fixed-base table below, the public key's half
+//! by a width-5 NAF in Jacobian coordinates, and the final check of `x mod q` without inverting.
 //! [`Domain::mul_base_ct`] is `k·G` for the base point: a fixed-base table (`j·16^i·G` for every
 //! window `i` and digit `j`, built once per curve and process) turns it into one addition per
 //! window and no doubling, each row read in full by the same constant-time scan.
-//! Unit tests compare both against the plain double-and-add ladder (a differential property
-//! test).
+//! Unit tests compare all three with the plain double-and-add ladder and every formula with the
+//! affine chord-and-tangent rule over `crypto-bigint`'s `DynResidue` (differential property
+//! tests, edge cases included).
 
 use std::sync::OnceLock;
 
-use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
-use crypto_bigint::{U256, U512, Uint, Word};
+use crypto_bigint::modular::runtime_mod::DynResidueParams;
+use crypto_bigint::{U256, U512, Uint};
 use der::asn1::ObjectIdentifier;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+use crate::field::{Fe, Field};
 
 /// Key size of a GOST R 34.10-2012 curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -214,6 +221,14 @@ pub(crate) struct Params<const L: usize> {
     y: Uint<L>,
 }
 
+impl<const L: usize> Params<L> {
+    /// The field prime `p`.
+    #[cfg(test)]
+    pub(crate) fn prime(&self) -> &Uint<L> {
+        &self.p
+    }
+}
+
 macro_rules! params {
     ($u:ident, $p:expr, $a:expr, $b:expr, $q:expr, $x:expr, $y:expr) => {
         Params {
@@ -333,72 +348,123 @@ fn digit_ct<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
     digit
 }
 
-/// The fixed-base tables of [`ALL_CURVES`], in that order (see [`Domain::mul_base_ct`]).
-static BASE_TABLES: [OnceLock<Vec<Word>>; 9] = [const { OnceLock::new() }; 9];
+/// The domains of [`ALL_CURVES`] in that order, made on first use (see [`CurveId::domain256`]).
+static DOMAINS_256: [OnceLock<Domain<{ U256::LIMBS }>>; 9] = [const { OnceLock::new() }; 9];
+/// The same for the 512-bit curves.
+static DOMAINS_512: [OnceLock<Domain<{ U512::LIMBS }>>; 9] = [const { OnceLock::new() }; 9];
 
-/// The integer of `L` little-endian words (a table entry, `L` words by construction).
-fn uint_from_words<const L: usize>(words: &[Word]) -> Uint<L> {
-    let mut limbs: [Word; L] = [0; L];
-    for (l, w) in limbs.iter_mut().zip(words) {
-        *l = *w;
+impl CurveId {
+    /// The curve's arithmetic, built once per process (the field's reduction constants, the
+    /// Montgomery parameters of `q`; the fixed-base table on first signing).
+    pub(crate) fn domain256(self) -> Option<&'static Domain<{ U256::LIMBS }>> {
+        let params = self.params256()?;
+        let index = ALL_CURVES.iter().position(|c| *c == self)?;
+        Some(DOMAINS_256.get(index)?.get_or_init(|| Domain::new(params)))
     }
-    Uint::from_words(limbs)
+
+    /// [`CurveId::domain256`] for the 512-bit curves.
+    pub(crate) fn domain512(self) -> Option<&'static Domain<{ U512::LIMBS }>> {
+        let params = self.params512()?;
+        let index = ALL_CURVES.iter().position(|c| *c == self)?;
+        Some(DOMAINS_512.get(index)?.get_or_init(|| Domain::new(params)))
+    }
 }
 
 /// A point in homogeneous projective coordinates `(X : Y : Z)`, affine `(X/Z, Y/Z)`; the point
 /// at infinity is `(0 : 1 : 0)`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Point<const L: usize> {
-    x: DynResidue<L>,
-    y: DynResidue<L>,
-    z: DynResidue<L>,
+    x: Fe<L>,
+    y: Fe<L>,
+    z: Fe<L>,
 }
 
 impl<const L: usize> ConditionallySelectable for Point<L> {
     fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
         Self {
-            x: DynResidue::conditional_select(&a.x, &b.x, choice),
-            y: DynResidue::conditional_select(&a.y, &b.y, choice),
-            z: DynResidue::conditional_select(&a.z, &b.z, choice),
+            x: Fe::conditional_select(&a.x, &b.x, choice),
+            y: Fe::conditional_select(&a.y, &b.y, choice),
+            z: Fe::conditional_select(&a.z, &b.z, choice),
         }
     }
 }
 
-/// A curve ready for arithmetic: the Montgomery parameters of `p` and `q` and the constants as
-/// field elements.
+/// A point in Jacobian coordinates `(X : Y : Z)`, affine `(X/Z², Y/Z³)`; `Z = 0` is the point
+/// at infinity. Verification only: its formulas branch on the values.
+#[derive(Clone, Copy, Debug)]
+struct Jacobian<const L: usize> {
+    x: Fe<L>,
+    y: Fe<L>,
+    z: Fe<L>,
+}
+
+/// Odd multiples `P, 3P, …, 15P` of a width-5 NAF.
+const NAF_TABLE: usize = 8;
+
+/// The width-5 non-adjacent form of `k`, least significant digit first: digits odd in
+/// `[−15, 15]` or 0, any nonzero digit followed by at least four zeros. Variable time.
+fn naf_vartime<const L: usize>(k: &Uint<L>) -> Vec<i8> {
+    let mut digits = Vec::with_capacity(k.bits_vartime().saturating_add(1));
+    let mut k = *k;
+    while k != Uint::ZERO {
+        let low = k.as_words().first().copied().unwrap_or(0) & 31;
+        let digit = if low & 1 == 0 {
+            0
+        } else if low < 16 {
+            k = k.wrapping_sub(&Uint::from_word(low));
+            i8::try_from(low).unwrap_or(0)
+        } else {
+            k = k.wrapping_add(&Uint::from_word(32 - low));
+            i8::try_from(low).map_or(0, |l| l - 32)
+        };
+        digits.push(digit);
+        k = k.shr_vartime(1);
+    }
+    digits
+}
+
+/// A curve ready for arithmetic: the field of `p`, the Montgomery parameters of `q` and the
+/// constants as field elements.
 pub(crate) struct Domain<const L: usize> {
-    fp: DynResidueParams<L>,
+    fp: Field<L>,
     fq: DynResidueParams<L>,
-    p: Uint<L>,
     q: Uint<L>,
     q_bits: usize,
-    a: DynResidue<L>,
-    b: DynResidue<L>,
-    b3: DynResidue<L>,
+    a: Fe<L>,
+    b: Fe<L>,
+    b3: Fe<L>,
+    /// `a = −3 mod p` (every CryptoPro set and 512 paramSetA and B): the cheaper formulas of
+    /// Renes–Costello–Batina algorithms 4 and 6 apply.
+    a_is_minus_3: bool,
     g: Point<L>,
+    /// The fixed-base table of `g`, built on first use (see [`Domain::mul_base_ct`]).
+    base: OnceLock<Vec<Point<L>>>,
 }
 
 impl<const L: usize> Domain<L> {
     pub(crate) fn new(params: &Params<L>) -> Self {
         // p and q are odd primes (the constants above), as Montgomery form needs.
-        let fp = DynResidueParams::new(&params.p);
+        let fp = Field::new(&params.p);
         let fq = DynResidueParams::new(&params.q);
-        let b = DynResidue::new(&params.b, fp);
+        let a = fp.element(&params.a);
+        let b = fp.element(&params.b);
+        let three = fp.element(&Uint::from_u8(3));
         let g = Point {
-            x: DynResidue::new(&params.x, fp),
-            y: DynResidue::new(&params.y, fp),
-            z: DynResidue::one(fp),
+            x: fp.element(&params.x),
+            y: fp.element(&params.y),
+            z: fp.one(),
         };
         Self {
             fp,
             fq,
-            p: params.p,
             q: params.q,
             q_bits: params.q.bits(),
-            a: DynResidue::new(&params.a, fp),
+            a,
             b,
-            b3: b.add(&b).add(&b),
+            b3: fp.mul(&b, &three),
+            a_is_minus_3: a == fp.neg(&three),
             g,
+            base: OnceLock::new(),
         }
     }
 
@@ -418,33 +484,34 @@ impl<const L: usize> Domain<L> {
     }
 
     /// The base point.
+    #[cfg(test)]
     pub(crate) fn generator(&self) -> Point<L> {
         self.g
     }
 
     pub(crate) fn identity(&self) -> Point<L> {
         Point {
-            x: DynResidue::zero(self.fp),
-            y: DynResidue::one(self.fp),
-            z: DynResidue::zero(self.fp),
+            x: self.fp.zero(),
+            y: self.fp.one(),
+            z: self.fp.zero(),
         }
     }
 
     /// The point `(x, y)` if both coordinates are below `p` and satisfy the curve equation
     /// (GOST R 34.10-2012 §5.2).
     pub(crate) fn point(&self, x: &Uint<L>, y: &Uint<L>) -> Option<Point<L>> {
-        if x >= &self.p || y >= &self.p {
+        if !self.in_field(x, y) {
             return None;
         }
-        let x = DynResidue::new(x, self.fp);
-        let y = DynResidue::new(y, self.fp);
-        let rhs = x.square().mul(&x).add(&self.a.mul(&x)).add(&self.b);
-        if bool::from(y.square().ct_eq(&rhs)) {
-            Some(Point {
-                x,
-                y,
-                z: DynResidue::one(self.fp),
-            })
+        let f = &self.fp;
+        let x = f.element(x);
+        let y = f.element(y);
+        let rhs = f.add(
+            &f.add(&f.mul(&f.square(&x), &x), &f.mul(&self.a, &x)),
+            &self.b,
+        );
+        if bool::from(f.square(&y).ct_eq(&rhs)) {
+            Some(Point { x, y, z: f.one() })
         } else {
             None
         }
@@ -452,55 +519,87 @@ impl<const L: usize> Domain<L> {
 
     /// Whether the coordinates are below `p`.
     pub(crate) fn in_field(&self, x: &Uint<L>, y: &Uint<L>) -> bool {
-        x < &self.p && y < &self.p
+        let p = self.fp.modulus();
+        x < p && y < p
     }
 
-    /// `P + Q`: Renes–Costello–Batina 2016, algorithm 1 (complete, arbitrary `a`).
+    /// `−P`.
+    #[cfg(test)]
+    pub(crate) fn neg(&self, p: &Point<L>) -> Point<L> {
+        Point {
+            x: p.x,
+            y: self.fp.neg(&p.y),
+            z: p.z,
+        }
+    }
+
+    /// `P + Q`, complete (no exceptional case in the subgroup): Renes–Costello–Batina 2016
+    /// algorithm 4 when `a = −3`, algorithm 1 otherwise.
     pub(crate) fn add(&self, p1: &Point<L>, p2: &Point<L>) -> Point<L> {
+        if self.a_is_minus_3 {
+            self.add_minus_3(p1, p2)
+        } else {
+            self.add_any_a(p1, p2)
+        }
+    }
+
+    /// `2·P`, exception-free: Renes–Costello–Batina 2016 algorithm 6 when `a = −3`,
+    /// algorithm 3 otherwise.
+    pub(crate) fn double(&self, p: &Point<L>) -> Point<L> {
+        if self.a_is_minus_3 {
+            self.double_minus_3(p)
+        } else {
+            self.double_any_a(p)
+        }
+    }
+
+    /// Algorithm 1 (complete addition, arbitrary `a`): 12 multiplications, 3 by `a`, 2 by `3b`.
+    fn add_any_a(&self, p1: &Point<L>, p2: &Point<L>) -> Point<L> {
+        let f = &self.fp;
         let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
         let (x2, y2, z2) = (&p2.x, &p2.y, &p2.z);
         let a = &self.a;
         let b3 = &self.b3;
-        let mut t0 = x1.mul(x2);
-        let mut t1 = y1.mul(y2);
-        let mut t2 = z1.mul(z2);
-        let mut t3 = x1.add(y1);
-        let mut t4 = x2.add(y2);
-        t3 = t3.mul(&t4);
-        t4 = t0.add(&t1);
-        t3 = t3.sub(&t4);
-        t4 = x1.add(z1);
-        let mut t5 = x2.add(z2);
-        t4 = t4.mul(&t5);
-        t5 = t0.add(&t2);
-        t4 = t4.sub(&t5);
-        t5 = y1.add(z1);
-        let mut x3 = y2.add(z2);
-        t5 = t5.mul(&x3);
-        x3 = t1.add(&t2);
-        t5 = t5.sub(&x3);
-        let mut z3 = a.mul(&t4);
-        x3 = b3.mul(&t2);
-        z3 = x3.add(&z3);
-        x3 = t1.sub(&z3);
-        z3 = t1.add(&z3);
-        let mut y3 = x3.mul(&z3);
-        t1 = t0.add(&t0);
-        t1 = t1.add(&t0);
-        t2 = a.mul(&t2);
-        t4 = b3.mul(&t4);
-        t1 = t1.add(&t2);
-        t2 = t0.sub(&t2);
-        t2 = a.mul(&t2);
-        t4 = t4.add(&t2);
-        t0 = t1.mul(&t4);
-        y3 = y3.add(&t0);
-        t0 = t5.mul(&t4);
-        x3 = x3.mul(&t3);
-        x3 = x3.sub(&t0);
-        t0 = t3.mul(&t1);
-        z3 = t5.mul(&z3);
-        z3 = z3.add(&t0);
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t2 = f.mul(z1, z2);
+        let mut t3 = f.add(x1, y1);
+        let mut t4 = f.add(x2, y2);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.add(x1, z1);
+        let mut t5 = f.add(x2, z2);
+        t4 = f.mul(&t4, &t5);
+        t5 = f.add(&t0, &t2);
+        t4 = f.sub(&t4, &t5);
+        t5 = f.add(y1, z1);
+        let mut x3 = f.add(y2, z2);
+        t5 = f.mul(&t5, &x3);
+        x3 = f.add(&t1, &t2);
+        t5 = f.sub(&t5, &x3);
+        let mut z3 = f.mul(a, &t4);
+        x3 = f.mul(b3, &t2);
+        z3 = f.add(&x3, &z3);
+        x3 = f.sub(&t1, &z3);
+        z3 = f.add(&t1, &z3);
+        let mut y3 = f.mul(&x3, &z3);
+        t1 = f.add(&t0, &t0);
+        t1 = f.add(&t1, &t0);
+        t2 = f.mul(a, &t2);
+        t4 = f.mul(b3, &t4);
+        t1 = f.add(&t1, &t2);
+        t2 = f.sub(&t0, &t2);
+        t2 = f.mul(a, &t2);
+        t4 = f.add(&t4, &t2);
+        t0 = f.mul(&t1, &t4);
+        y3 = f.add(&y3, &t0);
+        t0 = f.mul(&t5, &t4);
+        x3 = f.mul(&x3, &t3);
+        x3 = f.sub(&x3, &t0);
+        t0 = f.mul(&t3, &t1);
+        z3 = f.mul(&t5, &z3);
+        z3 = f.add(&z3, &t0);
         Point {
             x: x3,
             y: y3,
@@ -508,43 +607,147 @@ impl<const L: usize> Domain<L> {
         }
     }
 
-    /// `2·P`: Renes–Costello–Batina 2016, algorithm 3 (exception-free doubling, arbitrary `a`):
-    /// 8 multiplications, 3 squarings, 3 by `a`, 2 by `3b`.
-    pub(crate) fn double(&self, p: &Point<L>) -> Point<L> {
+    /// Algorithm 4 (complete addition, `a = −3`): 12 multiplications, 2 by `b`.
+    fn add_minus_3(&self, p1: &Point<L>, p2: &Point<L>) -> Point<L> {
+        let f = &self.fp;
+        let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
+        let (x2, y2, z2) = (&p2.x, &p2.y, &p2.z);
+        let b = &self.b;
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t2 = f.mul(z1, z2);
+        let mut t3 = f.add(x1, y1);
+        let mut t4 = f.add(x2, y2);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.add(y1, z1);
+        let mut x3 = f.add(y2, z2);
+        t4 = f.mul(&t4, &x3);
+        x3 = f.add(&t1, &t2);
+        t4 = f.sub(&t4, &x3);
+        x3 = f.add(x1, z1);
+        let mut y3 = f.add(x2, z2);
+        x3 = f.mul(&x3, &y3);
+        y3 = f.add(&t0, &t2);
+        y3 = f.sub(&x3, &y3);
+        let mut z3 = f.mul(b, &t2);
+        x3 = f.sub(&y3, &z3);
+        z3 = f.double(&x3);
+        x3 = f.add(&x3, &z3);
+        z3 = f.sub(&t1, &x3);
+        x3 = f.add(&t1, &x3);
+        y3 = f.mul(b, &y3);
+        t1 = f.double(&t2);
+        t2 = f.add(&t1, &t2);
+        y3 = f.sub(&y3, &t2);
+        y3 = f.sub(&y3, &t0);
+        t1 = f.double(&y3);
+        y3 = f.add(&t1, &y3);
+        t1 = f.double(&t0);
+        t0 = f.add(&t1, &t0);
+        t0 = f.sub(&t0, &t2);
+        t1 = f.mul(&t4, &y3);
+        t2 = f.mul(&t0, &y3);
+        y3 = f.mul(&x3, &z3);
+        y3 = f.add(&y3, &t2);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t1);
+        z3 = f.mul(&t4, &z3);
+        t1 = f.mul(&t3, &t0);
+        z3 = f.add(&z3, &t1);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Algorithm 3 (exception-free doubling, arbitrary `a`): 8 multiplications, 3 squarings,
+    /// 3 by `a`, 2 by `3b`.
+    fn double_any_a(&self, p: &Point<L>) -> Point<L> {
+        let f = &self.fp;
         let (x, y, z) = (&p.x, &p.y, &p.z);
         let a = &self.a;
         let b3 = &self.b3;
-        let mut t0 = x.square();
-        let t1 = y.square();
-        let mut t2 = z.square();
-        let mut t3 = x.mul(y);
-        t3 = t3.add(&t3);
-        let mut z3 = x.mul(z);
-        z3 = z3.add(&z3);
-        let mut x3 = a.mul(&z3);
-        let mut y3 = b3.mul(&t2);
-        y3 = x3.add(&y3);
-        x3 = t1.sub(&y3);
-        y3 = t1.add(&y3);
-        y3 = x3.mul(&y3);
-        x3 = t3.mul(&x3);
-        z3 = b3.mul(&z3);
-        t2 = a.mul(&t2);
-        t3 = t0.sub(&t2);
-        t3 = a.mul(&t3);
-        t3 = t3.add(&z3);
-        z3 = t0.add(&t0);
-        t0 = z3.add(&t0);
-        t0 = t0.add(&t2);
-        t0 = t0.mul(&t3);
-        y3 = y3.add(&t0);
-        t2 = y.mul(z);
-        t2 = t2.add(&t2);
-        t0 = t2.mul(&t3);
-        x3 = x3.sub(&t0);
-        z3 = t2.mul(&t1);
-        z3 = z3.add(&z3);
-        z3 = z3.add(&z3);
+        let mut t0 = f.square(x);
+        let t1 = f.square(y);
+        let mut t2 = f.square(z);
+        let mut t3 = f.mul(x, y);
+        t3 = f.double(&t3);
+        let mut z3 = f.mul(x, z);
+        z3 = f.double(&z3);
+        let mut x3 = f.mul(a, &z3);
+        let mut y3 = f.mul(b3, &t2);
+        y3 = f.add(&x3, &y3);
+        x3 = f.sub(&t1, &y3);
+        y3 = f.add(&t1, &y3);
+        y3 = f.mul(&x3, &y3);
+        x3 = f.mul(&t3, &x3);
+        z3 = f.mul(b3, &z3);
+        t2 = f.mul(a, &t2);
+        t3 = f.sub(&t0, &t2);
+        t3 = f.mul(a, &t3);
+        t3 = f.add(&t3, &z3);
+        z3 = f.double(&t0);
+        t0 = f.add(&z3, &t0);
+        t0 = f.add(&t0, &t2);
+        t0 = f.mul(&t0, &t3);
+        y3 = f.add(&y3, &t0);
+        t2 = f.mul(y, z);
+        t2 = f.double(&t2);
+        t0 = f.mul(&t2, &t3);
+        x3 = f.sub(&x3, &t0);
+        z3 = f.mul(&t2, &t1);
+        z3 = f.double(&z3);
+        z3 = f.double(&z3);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Algorithm 6 (exception-free doubling, `a = −3`): 8 multiplications, 3 squarings, 2 by
+    /// `b`.
+    fn double_minus_3(&self, p: &Point<L>) -> Point<L> {
+        let f = &self.fp;
+        let (x, y, z) = (&p.x, &p.y, &p.z);
+        let b = &self.b;
+        let t0 = f.square(x);
+        let t1 = f.square(y);
+        let mut t2 = f.square(z);
+        let mut t3 = f.mul(x, y);
+        t3 = f.double(&t3);
+        let mut z3 = f.mul(x, z);
+        z3 = f.double(&z3);
+        let mut y3 = f.mul(b, &t2);
+        y3 = f.sub(&y3, &z3);
+        let mut x3 = f.double(&y3);
+        y3 = f.add(&x3, &y3);
+        x3 = f.sub(&t1, &y3);
+        y3 = f.add(&t1, &y3);
+        y3 = f.mul(&x3, &y3);
+        x3 = f.mul(&x3, &t3);
+        t3 = f.double(&t2);
+        t2 = f.add(&t2, &t3);
+        z3 = f.mul(b, &z3);
+        z3 = f.sub(&z3, &t2);
+        z3 = f.sub(&z3, &t0);
+        t3 = f.double(&z3);
+        z3 = f.add(&z3, &t3);
+        t3 = f.double(&t0);
+        let mut t0 = f.add(&t3, &t0);
+        t0 = f.sub(&t0, &t2);
+        t0 = f.mul(&t0, &z3);
+        y3 = f.add(&y3, &t0);
+        t0 = f.mul(y, z);
+        t0 = f.double(&t0);
+        z3 = f.mul(&t0, &z3);
+        x3 = f.sub(&x3, &z3);
+        z3 = f.mul(&t0, &t1);
+        z3 = f.double(&z3);
+        z3 = f.double(&z3);
         Point {
             x: x3,
             y: y3,
@@ -567,6 +770,7 @@ impl<const L: usize> Domain<L> {
     /// `digit·P`, read from the table by a scan that touches every entry and keeps the right one
     /// with a constant-time select. `k` must be below `2^q_bits` (every scalar here is reduced
     /// modulo `q`, or is `q` itself in tests).
+    #[cfg(test)]
     pub(crate) fn mul_ct(&self, k: &Uint<L>, p: &Point<L>) -> Point<L> {
         let table = self.multiples(p);
         let mut r = self.identity();
@@ -584,68 +788,30 @@ impl<const L: usize> Domain<L> {
         r
     }
 
-    /// `k·G` for the base point `G` of `curve` (whose parameters this domain was made from), in
-    /// constant time: one addition per 4-bit window of `k`, the multiple `digit·16^i·G` read
-    /// from the curve's fixed-base table by a scan of the whole row. Same result as
-    /// `mul_ct(k, G)`; `k` must be below `2^q_bits`.
-    pub(crate) fn mul_base_ct(&self, k: &Uint<L>, curve: CurveId) -> Point<L> {
-        let Some(table) = self.base_table(curve) else {
-            return self.mul_ct(k, &self.g);
-        };
-        let entry = 3usize.saturating_mul(L);
-        let row_len = entry.saturating_mul(TABLE);
+    /// `k·G` for the base point `G`, in constant time: one addition per 4-bit window of `k`,
+    /// the multiple `digit·16^i·G` read from the fixed-base table by a scan of the whole row.
+    /// Same result as `mul_ct(k, G)`; `k` must be below `2^q_bits`.
+    pub(crate) fn mul_base_ct(&self, k: &Uint<L>) -> Point<L> {
+        let table = self.base.get_or_init(|| self.build_base_table());
         let mut r = self.identity();
-        for (i, row) in table.chunks_exact(row_len).enumerate() {
+        for (i, row) in table.chunks_exact(TABLE).enumerate() {
             let digit = digit_ct(k, i.saturating_mul(WINDOW));
-            let mut coords = [Uint::<L>::ZERO; 3];
-            for (j, point) in (0u8..).zip(row.chunks_exact(entry)) {
-                let choice = digit.ct_eq(&j);
-                for (c, words) in coords.iter_mut().zip(point.chunks_exact(L)) {
-                    c.conditional_assign(&uint_from_words::<L>(words), choice);
-                }
+            let mut t = self.identity();
+            for (j, entry) in (0u8..).zip(row) {
+                t.conditional_assign(entry, digit.ct_eq(&j));
             }
-            let [x, y, z] = coords;
-            let t = Point {
-                x: DynResidue::from_montgomery(x, self.fp),
-                y: DynResidue::from_montgomery(y, self.fp),
-                z: DynResidue::from_montgomery(z, self.fp),
-            };
             r = self.add(&r, &t);
         }
         r
     }
 
-    /// The fixed-base table of `curve`, built on first use: for each window `i` (of
-    /// `ceil(q_bits / 4)`) the points `j·16^i·G`, `j` in `0..16`, each as the Montgomery forms
-    /// of `X`, `Y`, `Z` (`L` words each). `None` when `curve` is not this domain's (another base
-    /// point), so a caller's mistake costs speed, never a wrong point.
-    fn base_table(&self, curve: CurveId) -> Option<&'static [Word]> {
-        let index = ALL_CURVES.iter().position(|c| *c == curve)?;
-        let gx = self.g.x.retrieve();
-        let own = match (curve.params256(), curve.params512()) {
-            (Some(p), _) => p.x.as_words().as_slice() == gx.as_words().as_slice(),
-            (_, Some(p)) => p.x.as_words().as_slice() == gx.as_words().as_slice(),
-            _ => false,
-        };
-        if !own {
-            return None;
-        }
-        let cell = BASE_TABLES.get(index)?;
-        Some(cell.get_or_init(|| self.build_base_table()).as_slice())
-    }
-
-    fn build_base_table(&self) -> Vec<Word> {
+    /// For each window `i` (of `ceil(q_bits / 4)`) the points `j·16^i·G`, `j` in `0..16`.
+    fn build_base_table(&self) -> Vec<Point<L>> {
         let windows = self.q_bits.div_ceil(WINDOW);
-        let mut out = Vec::with_capacity(windows.saturating_mul(TABLE * 3 * L));
+        let mut out = Vec::with_capacity(windows.saturating_mul(TABLE));
         let mut base = self.g;
         for _ in 0..windows {
-            let mut acc = self.identity();
-            for _ in 0..TABLE {
-                for c in [&acc.x, &acc.y, &acc.z] {
-                    out.extend_from_slice(c.as_montgomery().as_words());
-                }
-                acc = self.add(&acc, &base);
-            }
+            out.extend_from_slice(&self.multiples(&base));
             for _ in 0..WINDOW {
                 base = self.double(&base);
             }
@@ -653,43 +819,200 @@ impl<const L: usize> Domain<L> {
         out
     }
 
-    /// `k1·P1 + k2·P2` for public scalars: Shamir's trick over 4-bit windows of both scalars,
-    /// zero digits skipped (time depends on the scalars).
-    pub(crate) fn mul2_vartime(
+    /// `k1·G + k2·Q` for public scalars and a public point (verification): `k1·G` from the
+    /// fixed-base table (one addition per nonzero 4-bit digit, no doubling), `k2·Q` by a width-5
+    /// NAF in Jacobian coordinates (doublings of 8 multiplications when `a = −3`, 10 otherwise,
+    /// against 13 and 16 projective). Time depends on the inputs, which are all public.
+    pub(crate) fn mul_base_add_vartime(
         &self,
         k1: &Uint<L>,
-        p1: &Point<L>,
         k2: &Uint<L>,
-        p2: &Point<L>,
+        q: &Point<L>,
     ) -> Point<L> {
-        let (t1, t2) = (self.multiples(p1), self.multiples(p2));
-        let bits = k1.bits_vartime().max(k2.bits_vartime());
+        let table = self.base.get_or_init(|| self.build_base_table());
         let mut r = self.identity();
-        for w in (0..bits.div_ceil(WINDOW)).rev() {
-            for _ in 0..WINDOW {
-                r = self.double(&r);
+        for (i, row) in table.chunks_exact(TABLE).enumerate() {
+            let digit = usize::from(digit_ct(k1, i.saturating_mul(WINDOW)));
+            if digit != 0
+                && let Some(t) = row.get(digit)
+            {
+                r = self.add(&r, t);
             }
-            let start = w.saturating_mul(WINDOW);
-            for (k, table) in [(k1, &t1), (k2, &t2)] {
-                let digit = usize::from(digit_ct(k, start));
-                if digit != 0
-                    && let Some(t) = table.get(digit)
-                {
-                    r = self.add(&r, t);
+        }
+        let kq = self.mul_vartime(k2, q);
+        self.add(&r, &self.projective(&kq))
+    }
+
+    /// `k·P` for a public scalar and point: width-5 NAF, Jacobian coordinates.
+    fn mul_vartime(&self, k: &Uint<L>, p: &Point<L>) -> Jacobian<L> {
+        let p = self.jacobian(p);
+        let p2 = self.jdouble(&p);
+        // P, 3P, ..., 15P.
+        let mut odd = [p; NAF_TABLE];
+        let mut acc = p;
+        for slot in odd.iter_mut().skip(1) {
+            acc = self.jadd(&acc, &p2);
+            *slot = acc;
+        }
+        let mut r = Jacobian {
+            x: self.fp.one(),
+            y: self.fp.one(),
+            z: self.fp.zero(),
+        };
+        for digit in naf_vartime(k).iter().rev() {
+            r = self.jdouble(&r);
+            let index = usize::from(digit.unsigned_abs() >> 1);
+            if let Some(t) = odd.get(index).filter(|_| *digit != 0) {
+                if *digit > 0 {
+                    r = self.jadd(&r, t);
+                } else {
+                    let minus = Jacobian {
+                        y: self.fp.neg(&t.y),
+                        ..*t
+                    };
+                    r = self.jadd(&r, &minus);
                 }
             }
         }
         r
     }
 
-    /// The affine coordinates, or `None` for the point at infinity. The inversion is
-    /// constant time (`crypto-bigint`'s).
-    pub(crate) fn to_affine(&self, p: &Point<L>) -> Option<(Uint<L>, Uint<L>)> {
-        let (zinv, invertible) = p.z.invert();
-        if !bool::from(invertible) {
-            return None;
+    /// `(X : Y : Z)` projective as Jacobian `(X·Z : Y·Z² : Z)`.
+    fn jacobian(&self, p: &Point<L>) -> Jacobian<L> {
+        let f = &self.fp;
+        Jacobian {
+            x: f.mul(&p.x, &p.z),
+            y: f.mul(&p.y, &f.square(&p.z)),
+            z: p.z,
         }
-        Some((p.x.mul(&zinv).retrieve(), p.y.mul(&zinv).retrieve()))
+    }
+
+    /// Jacobian `(X : Y : Z)` as projective `(X·Z : Y : Z³)`.
+    fn projective(&self, p: &Jacobian<L>) -> Point<L> {
+        let f = &self.fp;
+        if self.fp.value(&p.z) == Uint::ZERO {
+            return self.identity();
+        }
+        Point {
+            x: f.mul(&p.x, &p.z),
+            y: p.y,
+            z: f.mul(&p.z, &f.square(&p.z)),
+        }
+    }
+
+    /// Jacobian doubling: "dbl-2001-b" (3 multiplications, 5 squarings) when `a = −3`,
+    /// "dbl-2007-bl" (1 multiplication, 8 squarings, 1 by `a`) otherwise (Bernstein–Lange,
+    /// Explicit-Formulas Database). The point at infinity (`Z = 0`) stays there.
+    fn jdouble(&self, p: &Jacobian<L>) -> Jacobian<L> {
+        let f = &self.fp;
+        if self.a_is_minus_3 {
+            let delta = f.square(&p.z);
+            let gamma = f.square(&p.y);
+            let beta = f.mul(&p.x, &gamma);
+            let t = f.mul(&f.sub(&p.x, &delta), &f.add(&p.x, &delta));
+            let alpha = f.add(&f.double(&t), &t);
+            let beta4 = f.double(&f.double(&beta));
+            let x3 = f.sub(&f.square(&alpha), &f.double(&beta4));
+            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &gamma), &delta);
+            let gamma2 = f.square(&gamma);
+            let gamma8 = f.double(&f.double(&f.double(&gamma2)));
+            let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &gamma8);
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            }
+        } else {
+            let xx = f.square(&p.x);
+            let yy = f.square(&p.y);
+            let yyyy = f.square(&yy);
+            let zz = f.square(&p.z);
+            let s = f.double(&f.sub(&f.sub(&f.square(&f.add(&p.x, &yy)), &xx), &yyyy));
+            let m = f.add(&f.add(&f.double(&xx), &xx), &f.mul(&self.a, &f.square(&zz)));
+            let x3 = f.sub(&f.square(&m), &f.double(&s));
+            let yyyy8 = f.double(&f.double(&f.double(&yyyy)));
+            let y3 = f.sub(&f.mul(&m, &f.sub(&s, &x3)), &yyyy8);
+            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &yy), &zz);
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            }
+        }
+    }
+
+    /// Jacobian addition "add-2007-bl" (11 multiplications, 5 squarings), with the exceptional
+    /// cases (either point at infinity, `P = Q`, `P = −Q`) settled by branches: public inputs only.
+    fn jadd(&self, p: &Jacobian<L>, q: &Jacobian<L>) -> Jacobian<L> {
+        let f = &self.fp;
+        let zero = f.zero();
+        if p.z == zero {
+            return *q;
+        }
+        if q.z == zero {
+            return *p;
+        }
+        let z1z1 = f.square(&p.z);
+        let z2z2 = f.square(&q.z);
+        let u1 = f.mul(&p.x, &z2z2);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s1 = f.mul(&f.mul(&p.y, &q.z), &z2z2);
+        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
+        let h = f.sub(&u2, &u1);
+        let r = f.double(&f.sub(&s2, &s1));
+        if h == zero {
+            if r == zero {
+                return self.jdouble(p);
+            }
+            return Jacobian {
+                x: f.one(),
+                y: f.one(),
+                z: zero,
+            };
+        }
+        let i = f.square(&f.double(&h));
+        let j = f.mul(&h, &i);
+        let v = f.mul(&u1, &i);
+        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&s1, &j)));
+        let z3 = f.mul(
+            &f.sub(&f.sub(&f.square(&f.add(&p.z, &q.z)), &z1z1), &z2z2),
+            &h,
+        );
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Whether the point's affine `x`, reduced modulo `q`, is `r` (GOST R 34.10-2012 §6.2
+    /// step 7), without an inversion: `X = x'·Z` for some `x' = r + j·q < p`. Public inputs.
+    pub(crate) fn x_mod_q_is_vartime(&self, c: &Point<L>, r: &Uint<L>) -> bool {
+        let f = &self.fp;
+        if c.z == f.zero() {
+            return false;
+        }
+        let mut candidate = *r;
+        while &candidate < f.modulus() {
+            if f.mul(&f.element(&candidate), &c.z) == c.x {
+                return true;
+            }
+            let (next, carry) = candidate.adc(&self.q, crypto_bigint::Limb::ZERO);
+            if carry != crypto_bigint::Limb::ZERO {
+                return false;
+            }
+            candidate = next;
+        }
+        false
+    }
+
+    /// The affine coordinates, or `None` for the point at infinity. The inversion is
+    /// constant time.
+    pub(crate) fn to_affine(&self, p: &Point<L>) -> Option<(Uint<L>, Uint<L>)> {
+        let f = &self.fp;
+        let zinv = f.invert(&p.z)?;
+        Some((f.value(&f.mul(&p.x, &zinv)), f.value(&f.mul(&p.y, &zinv))))
     }
 }
 
@@ -700,6 +1023,8 @@ impl<const L: usize> Domain<L> {
     reason = "a failing test should stop loudly"
 )]
 mod tests {
+    use crypto_bigint::modular::runtime_mod::DynResidue;
+
     use super::*;
 
     fn check_domain<const L: usize>(params: &Params<L>) {
@@ -716,7 +1041,7 @@ mod tests {
         let three = Uint::<L>::from_u8(3);
         let by_mul = d.mul_ct(&three, &g);
         assert_eq!(d.to_affine(&by_mul), d.to_affine(&three_g));
-        let by_shamir = d.mul2_vartime(&Uint::ONE, &g, &Uint::from_u8(2), &g);
+        let by_shamir = d.mul_base_add_vartime(&Uint::ONE, &Uint::from_u8(2), &g);
         assert_eq!(d.to_affine(&by_shamir), d.to_affine(&three_g));
         let (x, y) = d.to_affine(&three_g).unwrap();
         assert!(d.point(&x, &y).is_some(), "3G on the curve");
@@ -740,9 +1065,9 @@ mod tests {
     fn mul_reference<const L: usize>(d: &Domain<L>, k: &Uint<L>, p: &Point<L>) -> Point<L> {
         let mut r = d.identity();
         for i in (0..Uint::<L>::BITS).rev() {
-            r = d.add(&r, &r);
+            r = d.add_any_a(&r, &r);
             if k.bit_vartime(i) {
-                r = d.add(&r, p);
+                r = d.add_any_a(&r, p);
             }
         }
         r
@@ -757,13 +1082,13 @@ mod tests {
         DynResidue::new(&Uint::from_be_slice(&wide), d.fq()).retrieve()
     }
 
-    fn differential<const L: usize>(curve: CurveId, params: &Params<L>, a: &[u8], b: &[u8]) {
+    fn differential<const L: usize>(params: &Params<L>, a: &[u8], b: &[u8]) {
         let d = Domain::new(params);
         let g = d.generator();
         let (k1, k2) = (scalar(&d, a), scalar(&d, b));
         let q = mul_reference(&d, &k2, &g);
         assert_eq!(
-            d.to_affine(&d.mul_base_ct(&k1, curve)),
+            d.to_affine(&d.mul_base_ct(&k1)),
             d.to_affine(&mul_reference(&d, &k1, &g)),
             "mul_base_ct"
         );
@@ -773,9 +1098,21 @@ mod tests {
             "mul_ct"
         );
         assert_eq!(
-            d.to_affine(&d.mul2_vartime(&k1, &g, &k2, &q)),
+            d.to_affine(&d.mul_base_add_vartime(&k1, &k2, &q)),
             d.to_affine(&d.add(&mul_reference(&d, &k1, &g), &mul_reference(&d, &k2, &q))),
-            "mul2_vartime"
+            "mul_base_add_vartime"
+        );
+        // The x check without inversion: x mod q matches, x mod q + 1 does not.
+        let c = mul_reference(&d, &k1, &q);
+        if let Some((x, _)) = d.to_affine(&c) {
+            let r = DynResidue::new(&x, d.fq()).retrieve();
+            assert!(d.x_mod_q_is_vartime(&c, &r), "x mod q");
+            let other = DynResidue::new(&r.wrapping_add(&Uint::ONE), d.fq()).retrieve();
+            assert!(!d.x_mod_q_is_vartime(&c, &other), "x mod q + 1");
+        }
+        assert!(
+            !d.x_mod_q_is_vartime(&d.identity(), &Uint::ZERO),
+            "infinity"
         );
         assert_eq!(
             d.to_affine(&d.double(&q)),
@@ -786,8 +1123,145 @@ mod tests {
         assert!(d.to_affine(&d.double(&infinity)).is_none());
     }
 
+    /// The chord-and-tangent rule in affine coordinates over `crypto-bigint`'s `DynResidue`
+    /// (GOST R 34.10-2012 §5.2): an independent reference for the projective formulas.
+    fn affine_add<const L: usize>(
+        params: &Params<L>,
+        p1: Option<(Uint<L>, Uint<L>)>,
+        p2: Option<(Uint<L>, Uint<L>)>,
+    ) -> Option<(Uint<L>, Uint<L>)> {
+        let (Some((x1, y1)), Some((x2, y2))) = (p1, p2) else {
+            return p1.or(p2);
+        };
+        let fp = DynResidueParams::new(&params.p);
+        let r = |v: &Uint<L>| DynResidue::new(v, fp);
+        let (x1, y1, x2, y2) = (r(&x1), r(&y1), r(&x2), r(&y2));
+        let slope = if x1 == x2 {
+            if y1 != y2 || y1.retrieve() == Uint::ZERO {
+                return None;
+            }
+            let three = r(&Uint::from_u8(3));
+            let num = three.mul(&x1.square()).add(&r(&params.a));
+            num.mul(&y1.add(&y1).invert().0)
+        } else {
+            y2.sub(&y1).mul(&x2.sub(&x1).invert().0)
+        };
+        let x3 = slope.square().sub(&x1).sub(&x2);
+        let y3 = slope.mul(&x1.sub(&x3)).sub(&y1);
+        Some((x3.retrieve(), y3.retrieve()))
+    }
+
+    /// Both addition formulas and both doubling formulas against [`affine_add`], on the edge
+    /// cases too: the point at infinity on either side, `P + P`, `P + (−P)`.
+    fn formulas<const L: usize>(params: &Params<L>, seed: &[u8]) {
+        let d = Domain::new(params);
+        let g = d.generator();
+        let k = scalar(&d, seed);
+        let p = mul_reference(&d, &k, &g);
+        let q = d.add_any_a(&p, &g);
+        let infinity = d.identity();
+        let minus_p = d.neg(&p);
+        for (x, y) in [
+            (p, g),
+            (g, p),
+            (p, p),
+            (p, minus_p),
+            (p, infinity),
+            (infinity, p),
+            (infinity, infinity),
+            (q, p),
+        ] {
+            let expected = affine_add(params, d.to_affine(&x), d.to_affine(&y));
+            assert_eq!(d.to_affine(&d.add_any_a(&x, &y)), expected, "add_any_a");
+            assert_eq!(d.to_affine(&d.add(&x, &y)), expected, "add");
+            if d.a_is_minus_3 {
+                assert_eq!(d.to_affine(&d.add_minus_3(&x, &y)), expected, "add_minus_3");
+            }
+        }
+        for (x, y) in [
+            (p, g),
+            (p, p),
+            (p, minus_p),
+            (p, infinity),
+            (infinity, p),
+            (infinity, infinity),
+        ] {
+            let expected = affine_add(params, d.to_affine(&x), d.to_affine(&y));
+            let (jx, jy) = (d.jacobian(&x), d.jacobian(&y));
+            let sum = d.projective(&d.jadd(&jx, &jy));
+            assert_eq!(d.to_affine(&sum), expected, "jadd");
+            let twice = affine_add(params, d.to_affine(&x), d.to_affine(&x));
+            assert_eq!(
+                d.to_affine(&d.projective(&d.jdouble(&jx))),
+                twice,
+                "jdouble"
+            );
+        }
+        for x in [p, g, minus_p, infinity] {
+            let expected = affine_add(params, d.to_affine(&x), d.to_affine(&x));
+            assert_eq!(d.to_affine(&d.double_any_a(&x)), expected, "double_any_a");
+            assert_eq!(d.to_affine(&d.double(&x)), expected, "double");
+            if d.a_is_minus_3 {
+                assert_eq!(
+                    d.to_affine(&d.double_minus_3(&x)),
+                    expected,
+                    "double_minus_3"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ok_a_minus_3_formulas_serve_exactly_the_curves_with_a_minus_3() {
+        for curve in ALL_CURVES {
+            let minus_3 = if let Some(p) = curve.params256() {
+                Domain::new(p).a_is_minus_3
+            } else if let Some(p) = curve.params512() {
+                Domain::new(p).a_is_minus_3
+            } else {
+                panic!("{curve:?} has no parameters");
+            };
+            let expected = matches!(
+                curve,
+                CurveId::CryptoProA
+                    | CurveId::CryptoProB
+                    | CurveId::CryptoProC
+                    | CurveId::Tc26_512A
+                    | CurveId::Tc26_512B
+            );
+            assert_eq!(minus_3, expected, "{curve:?}");
+        }
+    }
+
+    #[test]
+    fn ok_point_formulas_equal_the_affine_rule_at_the_edges() {
+        for curve in ALL_CURVES {
+            for seed in [&[1u8][..], &[0xff; 64][..], &[0x5a; 7][..]] {
+                if let Some(p) = curve.params256() {
+                    formulas(p, seed);
+                } else if let Some(p) = curve.params512() {
+                    formulas(p, seed);
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+        /// The projective formulas (both kinds) give the affine rule's points on every curve.
+        #[test]
+        fn ok_point_formulas_equal_the_affine_rule(
+            seed in proptest::collection::vec(proptest::prelude::any::<u8>(), 64),
+            which in 0usize..9,
+        ) {
+            let curve = ALL_CURVES.get(which).copied().unwrap_or(CurveId::Tc26_512A);
+            if let Some(p) = curve.params256() {
+                formulas(p, &seed);
+            } else if let Some(p) = curve.params512() {
+                formulas(p, &seed);
+            }
+        }
 
         /// The windowed constant-time multiplication, the windowed Shamir multiplication and the
         /// doubling formula give the points the plain ladder gives, on every curve.
@@ -799,47 +1273,49 @@ mod tests {
         ) {
             let curve = ALL_CURVES.get(which).copied().unwrap_or(CurveId::Tc26_512A);
             if let Some(p) = curve.params256() {
-                differential(curve, p, &a, &b);
+                differential(p, &a, &b);
             } else if let Some(p) = curve.params512() {
-                differential(curve, p, &a, &b);
+                differential(p, &a, &b);
             }
+        }
+    }
+
+    /// 0, 1, 15, 16, 17, 31, 32, 255 and q − 1: the tables' ends, the NAF's carries and the
+    /// last window.
+    fn edges<const L: usize>(curve: CurveId, p: &Params<L>) {
+        let d = Domain::new(p);
+        let g = d.generator();
+        let q1 = p.q.wrapping_sub(&Uint::ONE);
+        for k in [
+            Uint::ZERO,
+            Uint::ONE,
+            Uint::from_u8(15),
+            Uint::from_u8(16),
+            Uint::from_u8(17),
+            Uint::from_u8(31),
+            Uint::from_u8(32),
+            Uint::from_u8(0xff),
+            q1,
+        ] {
+            let kg = mul_reference(&d, &k, &g);
+            let expected = d.to_affine(&kg);
+            assert_eq!(d.to_affine(&d.mul_ct(&k, &g)), expected, "{curve:?}");
+            assert_eq!(d.to_affine(&d.mul_base_ct(&k)), expected, "{curve:?}");
+            let by_naf = d.projective(&d.mul_vartime(&k, &g));
+            assert_eq!(d.to_affine(&by_naf), expected, "{curve:?} {k}");
+            let both = d.mul_base_add_vartime(&k, &k, &g);
+            let twice = d.to_affine(&d.add_any_a(&kg, &kg));
+            assert_eq!(d.to_affine(&both), twice, "{curve:?} {k}");
         }
     }
 
     #[test]
     fn ok_windowed_multiplication_at_the_edges() {
-        // 0, 1, 15, 16, q - 1 and the all-ones digits: the table's ends and the last window.
         for curve in ALL_CURVES {
-            if let Some(p) = curve.params512() {
-                let d = Domain::new(p);
-                let g = d.generator();
-                let q1 = p.q.wrapping_sub(&Uint::ONE);
-                for k in [
-                    Uint::ZERO,
-                    Uint::ONE,
-                    Uint::from_u8(15),
-                    Uint::from_u8(16),
-                    q1,
-                ] {
-                    let expected = d.to_affine(&mul_reference(&d, &k, &g));
-                    assert_eq!(d.to_affine(&d.mul_ct(&k, &g)), expected, "{curve:?}");
-                    assert_eq!(
-                        d.to_affine(&d.mul_base_ct(&k, curve)),
-                        expected,
-                        "{curve:?}"
-                    );
-                    // Another curve's name: no table of this domain, the ladder answers.
-                    let other = if curve == CurveId::Tc26_512A {
-                        CurveId::Tc26_512B
-                    } else {
-                        CurveId::Tc26_512A
-                    };
-                    assert_eq!(
-                        d.to_affine(&d.mul_base_ct(&k, other)),
-                        expected,
-                        "{curve:?}"
-                    );
-                }
+            if let Some(p) = curve.params256() {
+                edges(curve, p);
+            } else if let Some(p) = curve.params512() {
+                edges(curve, p);
             }
         }
     }

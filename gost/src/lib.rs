@@ -19,6 +19,7 @@
 
 pub mod algorithm;
 pub mod curve;
+mod field;
 mod signature;
 
 pub use algorithm::{

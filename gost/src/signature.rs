@@ -135,13 +135,11 @@ impl std::fmt::Debug for PrivateKey {
 macro_rules! with_domain {
     ($curve:expr, |$dom:ident, $u:ident| $body:expr) => {{
         let curve: CurveId = $curve;
-        if let Some(params) = curve.params256() {
+        if let Some($dom) = curve.domain256() {
             type $u = U256;
-            let $dom = Domain::new(params);
             $body
-        } else if let Some(params) = curve.params512() {
+        } else if let Some($dom) = curve.domain512() {
             type $u = U512;
-            let $dom = Domain::new(params);
             $body
         } else {
             Err(Error::UnknownParamSet {
@@ -275,7 +273,7 @@ impl PublicKey {
             ) else {
                 return Err(Error::BadSignature);
             };
-            verify_core(&dom, self.curve, &x, &y, &alpha, &r, &s)
+            verify_core(dom, self.curve, &x, &y, &alpha, &r, &s)
         })
     }
 }
@@ -292,7 +290,7 @@ impl PrivateKey {
             if !in_scalar_range(&di, dom.q()) {
                 return Err(Error::PrivateKeyNotInRange);
             }
-            let p = dom.mul_base_ct(&di, curve);
+            let p = dom.mul_base_ct(&di);
             dom.to_affine(&p)
                 .map(|(x, y)| (to_be(&x), to_be(&y)))
                 .ok_or(Error::PrivateKeyNotInRange)
@@ -341,16 +339,16 @@ impl PrivateKey {
             ) else {
                 return Err(Error::PrivateKeyNotInRange);
             };
-            let mut drbg = Drbg::new(size, &self.d, &to_be(&bits2octets(&dom, &h1)))?;
+            let mut drbg = Drbg::new(size, &self.d, &to_be(&bits2octets(dom, &h1)))?;
             // RFC 6979 §3.2 step h: candidates until one is in [1, q-1] and gives r, s ≠ 0.
             // Each rejection has a probability near 2^-128 or less for these curves; the bound
             // only keeps a broken hash from looping forever.
             for _ in 0..64 {
                 let t = drbg.next()?;
                 if let Some(k) = uint::<{ U::LIMBS }>(&t).map(Zeroizing::new) {
-                    let k = Zeroizing::new(bits2int(&dom, &k));
+                    let k = Zeroizing::new(bits2int(dom, &k));
                     if in_scalar_range(&k, dom.q())
-                        && let Some((r, s)) = sign_core(&dom, self.curve, &d, &alpha, &k)
+                        && let Some((r, s)) = sign_core(dom, &d, &alpha, &k)
                     {
                         return Ok((to_be(&r), to_be(&s)));
                     }
@@ -383,7 +381,7 @@ impl PrivateKey {
             if !in_scalar_range(&k, dom.q()) {
                 return Err(Error::NonceRejected);
             }
-            sign_core(&dom, self.curve, &d, &alpha, &k)
+            sign_core(dom, &d, &alpha, &k)
                 .map(|(r, s)| (to_be(&r), to_be(&s)))
                 .ok_or(Error::NonceRejected)
         })
@@ -420,10 +418,8 @@ fn verify_core<const L: usize>(
     }
     let z1 = DynResidue::new(s, fq).mul(&v).retrieve();
     let z2 = DynResidue::new(r, fq).neg().mul(&v).retrieve();
-    let c = dom.mul2_vartime(&z1, &dom.generator(), &z2, &key);
-    let (cx, _) = dom.to_affine(&c).ok_or(Error::BadSignature)?;
-    let big_r = DynResidue::new(&cx, fq).retrieve();
-    if &big_r == r {
+    let c = dom.mul_base_add_vartime(&z1, &z2, &key);
+    if dom.x_mod_q_is_vartime(&c, r) {
         Ok(())
     } else {
         Err(Error::BadSignature)
@@ -435,13 +431,12 @@ fn verify_core<const L: usize>(
 /// `s`, which are published).
 fn sign_core<const L: usize>(
     dom: &Domain<L>,
-    curve: CurveId,
     d: &Uint<L>,
     alpha: &Uint<L>,
     k: &Uint<L>,
 ) -> Option<(Uint<L>, Uint<L>)> {
     let fq = dom.fq();
-    let c = dom.mul_base_ct(k, curve);
+    let c = dom.mul_base_ct(k);
     let (cx, _) = dom.to_affine(&c)?;
     let r = DynResidue::new(&cx, fq);
     let e = e_of(dom, alpha);
