@@ -4,7 +4,8 @@
 //! - One connection per `PostgresStore`, behind a mutex (open several stores for parallel
 //!   readers, as `eds serve` does); a connection the server closed is opened again on the next
 //!   call.
-//! - Every method is one transaction. Writers first lock the audit head's row
+//! - Every method is one transaction (a read of one statement, such as the audit head or one
+//!   certificate, runs without BEGIN and COMMIT: one statement is one snapshot). Writers first lock the audit head's row
 //!   (`SELECT … FOR UPDATE`): every change appends to the one audit chain, so writers follow each
 //!   other in every process, as SQLite's `BEGIN IMMEDIATE` makes them do in one file. Serials
 //!   stay unique by the primary key whatever the order. Readers use a REPEATABLE READ snapshot,
@@ -133,6 +134,18 @@ impl PostgresStore {
                 out => return out,
             }
         }
+    }
+
+    /// Runs `f`, which issues ONE statement, outside a transaction: a single SELECT reads one
+    /// snapshot by itself (PostgreSQL's autocommit), so BEGIN and COMMIT would only add two round
+    /// trips. The OCSP responder reads the audit head on every request and a certificate on every
+    /// answer it signs: this is their path. A read of two statements or more goes through `read`.
+    fn read_one<T>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut c = self.lock()?;
+        f(&mut c)
     }
 
     fn read<T>(
@@ -391,7 +404,7 @@ impl CertificateStore for PostgresStore {
     }
 
     fn certificate(&self, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError> {
-        self.read(|c| certificate_in(c, serial))
+        self.read_one(|c| certificate_in(c, serial))
     }
 
     fn certificates_by_key(
@@ -754,7 +767,7 @@ impl AuditStore for PostgresStore {
     }
 
     fn audit_head(&self) -> Result<AuditHead, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             read_head(c)?.ok_or_else(|| StoreError::Corrupt {
                 what: "audit_head row 1: missing".to_owned(),
             })
