@@ -376,39 +376,10 @@ fn ok_sign_with_owner_key_on_token_passes_like_the_p12() {
     let c = Center::ready();
     let serial = c.issue_sample("individual-signing");
     // The owner's key moved onto a token (SoftHSM imports a plain PKCS#8 file).
-    let token = TestToken::new("owner");
-    let plain = c.path("owner-plain.pem");
-    openssl_ok(&[
-        "pkey",
-        "-in",
-        s(&c.out.join(format!("{serial}.key.pem"))),
-        "-passin",
-        &format!("pass:{OWNER}"),
-        "-out",
-        s(&plain),
-    ]);
-    let o = token
-        .command("softhsm2-util")
-        .args([
-            "--import",
-            s(&plain),
-            "--token",
-            "owner",
-            "--label",
-            "signing",
-        ])
-        .args(["--id", "01", "--pin", PIN])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", both(&o));
-    fs::remove_file(&plain).unwrap();
+    let (token, uri) = owner_key_on_token(&c, &serial);
 
     let doc = c.path("doc.txt");
     fs::write(&doc, b"an application signed on a token\n").unwrap();
-    let uri = format!(
-        "pkcs11:token=owner;object=signing?module-path={}",
-        TestToken::module().display()
-    );
     let chain = chain_file(&c);
     let sign = |out: &Path, key: &[&str]| {
         let mut args = vec!["sign", "--in", s(&doc), "--out", s(out)];
