@@ -441,7 +441,6 @@ pub(crate) fn run(
         crls: d.crl_files(),
         ocsp: Vec::new(),
         offline: true,
-        ..LtSources::default()
     };
     // CAdES-LT as `eds license issue` makes it by default: the TSA stamps at `at`, the center
     // publishes its CRLs half a minute later (revocation data must postdate the timestamp, ETSI

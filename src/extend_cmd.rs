@@ -1,28 +1,21 @@
 //! `eds extend` and the LT / LTA steps of `eds sign --level`: a signature raised to
-//! CAdES-BASELINE-T, -LT or -LTA (ETSI EN 319 122-1 §5.3–§5.5).
-//!
-//! LT adds the certificates of the signer's and the TSAs' chains and, for every certificate
-//! below a root, revocation data: the `--crl` and `--ocsp` files that cover it, else (online)
-//! the CRLs of its distribution points, else an answer of its OCSP responder. A certificate left
-//! without any is an error: an LT signature must verify with nothing else. LTA then adds an
-//! archive timestamp v3 per signer; on a signature that already has one, the next one (renewal).
+//! CAdES-BASELINE-T, -LT or -LTA (ETSI EN 319 122-1 §5.3–§5.5) by the `eds_extend` library.
+//! Here: the arguments, reading the files, folder mode, writing and printing.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
-use ring::rand::SystemRandom;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use eds_signer::cms::timestamp::TimestampError;
-use eds_signer::cms::{self, archive, lt, timestamp};
-use eds_verifier::cert::Cert;
+pub(crate) use eds_extend::Tsa;
+use eds_extend::{ExtendError, Sources, Step, Summary};
+use eds_signer::cms;
 use eds_verifier::crl::Crl;
-use eds_verifier::crypto::Digest;
-use eds_verifier::fetch::{FetchOptions, Fetcher};
-use eds_verifier::ocsp::{self, CheckOptions};
+use eds_verifier::fetch::FetchOptions;
 
 use crate::exit::Exit;
 use crate::stdio;
@@ -54,6 +47,16 @@ impl Level {
             Level::Lta => "LTA",
         }
     }
+
+    /// The library's level.
+    pub(crate) fn lib(self) -> eds_extend::Level {
+        match self {
+            Level::B => eds_extend::Level::B,
+            Level::T => eds_extend::Level::T,
+            Level::Lt => eds_extend::Level::Lt,
+            Level::Lta => eds_extend::Level::Lta,
+        }
+    }
 }
 
 /// Where LT's revocation data comes from.
@@ -69,29 +72,37 @@ pub(crate) struct LtSources {
     /// Use only the --crl and --ocsp files: no download.
     #[arg(long)]
     pub(crate) offline: bool,
-    /// Downloads shared by the signatures of one run.
-    #[arg(skip)]
-    pub(crate) downloads: std::sync::Arc<Downloads>,
 }
 
-/// What was downloaded while extending (CRLs, issuers' certificates), by URL: in folder mode
-/// every signature shares it, so each distribution point is fetched once for the folder.
-#[derive(Debug, Default)]
-pub(crate) struct Downloads(
-    std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
-);
-
-impl Downloads {
-    /// The body at `url`, fetched on first use. The lock is held while fetching, so threads
-    /// asking for the same URL wait for the one download instead of making their own.
-    fn get(&self, fetcher: &Fetcher, url: &str) -> Result<Vec<u8>, String> {
-        let mut map = match self.0.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        map.entry(url.to_owned())
-            .or_insert_with(|| fetcher.get_crl(url).map_err(|e| e.to_string()))
-            .clone()
+impl LtSources {
+    /// Reads the --crl and --ocsp files: the sources of one run, downloads (unless --offline)
+    /// waiting at most `timeout` each.
+    pub(crate) fn load(&self, timeout: Duration) -> anyhow::Result<Sources> {
+        let mut crls = Vec::new();
+        for path in &self.crls {
+            let bytes =
+                stdio::read(path).with_context(|| format!("read the CRL {}", path.display()))?;
+            crls.push(Arc::new(Crl::parse(&bytes).map_err(|e| {
+                crate::exit::data_error(format!("the CRL {}", path.display()), e)
+            })?));
+        }
+        let mut ocsp = Vec::new();
+        for path in &self.ocsp {
+            ocsp.push(
+                std::fs::read(path)
+                    .with_context(|| format!("read the OCSP response {}", path.display()))?,
+            );
+        }
+        Ok(Sources {
+            crls,
+            ocsp,
+            offline: self.offline,
+            fetch: FetchOptions {
+                timeout,
+                ..FetchOptions::default()
+            },
+            downloads: Arc::default(),
+        })
     }
 }
 
@@ -168,83 +179,10 @@ pub(crate) struct ExtendArgs {
 
 /// What `eds extend --json` prints.
 #[derive(Debug, Serialize)]
-pub(crate) struct ExtendSummary {
+struct ExtendSummary {
     out: PathBuf,
-    level: &'static str,
-    signature_timestamps_added: usize,
-    certificates_added: usize,
-    crls_added: usize,
-    ocsp_responses_added: usize,
-    archive_timestamps: Vec<usize>,
-    /// Revocation data added at LT that was issued before the latest signature timestamp
-    /// (ETSI EN 319 102-1 freshness), one line each with what to do.
-    pub(crate) not_fresh: Vec<String>,
-    /// The signature's newest timestamp, per signer, whose TSA certificate has ended or ends
-    /// within [`RENEW_WITHIN`]: one line each with what it means and what to do.
-    pub(crate) proofs_ending: Vec<String>,
-}
-
-/// RFC 3339 text of `t`.
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}
-
-/// `eds extend` says when the newest timestamp's TSA certificate ends within this time.
-const RENEW_WITHIN: time::Duration = time::Duration::days(90);
-
-/// Per signer of `der`, the newest timestamp token (signature or archive timestamp) and the end
-/// of its TSA's certificate: a token proves something only while that certificate is valid, or
-/// a later archive timestamp proves the token older (ETSI EN 319 102-1 §5.6.3). One line per
-/// signer whose newest token's TSA certificate has ended by `now` or ends within
-/// [`RENEW_WITHIN`]. Tokens that cannot be read are left to `eds verify`.
-fn proofs_ending(der: &[u8], content: Option<&[u8]>, now: OffsetDateTime) -> Vec<String> {
-    let Ok(doc) = eds_verifier::cms::parse(der) else {
-        return Vec::new();
-    };
-    let mut lines = Vec::new();
-    for (i, signer) in doc.signers.iter().enumerate() {
-        let mut tokens = signer.timestamp_tokens.clone();
-        if let Ok(archives) =
-            eds_verifier::ltv::archive_tokens(der, signer, content.or(doc.content.as_deref()))
-        {
-            tokens.extend(archives.into_iter().map(|a| a.token));
-        }
-        let newest = tokens
-            .iter()
-            .filter_map(|t| eds_verifier::cms::read_timestamp_token(t).ok())
-            .max_by_key(|t| t.gen_time);
-        let Some(token) = newest else { continue };
-        let Some(tsa_signer) = token.tsa_signer() else {
-            continue;
-        };
-        let check =
-            eds_verifier::cms::check_signer(&token.document, tsa_signer, None, &doc.certificates);
-        let Some(tsa) = check.certificate else {
-            continue;
-        };
-        let end = tsa.not_after();
-        let n = i + 1;
-        let made = rfc3339(token.gen_time);
-        if end < now {
-            lines.push(format!(
-                "signer {n}: its newest timestamp ({made}) proves nothing any more: its TSA \
-                 certificate ({}) ended at {}; what is added now proves the signature existed \
-                 only from now on",
-                tsa.subject(),
-                rfc3339(end)
-            ));
-        } else if end - now < RENEW_WITHIN {
-            lines.push(format!(
-                "signer {n}: its newest timestamp ({made}) is vouched for by its TSA certificate \
-                 ({}) only until {}: add the next archive timestamp (`eds extend --to LTA`) \
-                 before then",
-                tsa.subject(),
-                rfc3339(end)
-            ));
-        }
-    }
-    lines
+    #[serde(flatten)]
+    summary: Summary,
 }
 
 /// `eds extend`.
@@ -264,44 +202,91 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyh
     };
     let extra = read_chain(&args.chain)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let sources = args.sources.load(timeout)?;
     let tsa = args.tsa.as_deref().map(|url| Tsa::url(url, timeout));
-    let (der, summary) = raise(
-        der,
-        args.to,
-        tsa.as_ref(),
-        &args.sources,
-        &extra,
-        content.as_deref(),
-        true,
-        timeout,
-        now,
-    )?;
+    let step = Step {
+        level: args.to.lib(),
+        extra: &extra,
+        content: content.as_deref(),
+        stamp_unstamped: true,
+    };
+    let (der, summary) = raise(der, &step, tsa.as_ref(), &sources, now)?;
     let out = args.out.clone().unwrap_or_else(|| args.input.clone());
     if out.extension().is_some_and(|e| e == "pem") {
         stdio::write(&out, cms::to_pem(&der).as_bytes(), false)?;
     } else {
         stdio::write(&out, &der, true)?;
     }
-    let summary = ExtendSummary { out, ..summary };
+    let summary = ExtendSummary { out, summary };
     if json {
         say!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
+        let s = &summary.summary;
         say!(
             "extended {name} to {} → {}: {} signature timestamp(s), {} certificate(s), {} CRL(s), \
              {} OCSP response(s) added; archive timestamps per signer: {:?}",
-            summary.level,
+            s.level,
             stdio::output_name(&summary.out),
-            summary.signature_timestamps_added,
-            summary.certificates_added,
-            summary.crls_added,
-            summary.ocsp_responses_added,
-            summary.archive_timestamps,
+            s.signature_timestamps_added,
+            s.certificates_added,
+            s.crls_added,
+            s.ocsp_responses_added,
+            s.archive_timestamps,
         );
-        for line in summary.not_fresh.iter().chain(&summary.proofs_ending) {
+        for line in s.not_fresh.iter().chain(&s.proofs_ending) {
             eprintln!("warning: {line}");
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Raises `der` through [`eds_extend::raise`]; a step the command line must complete (a
+/// missing --tsa, --to B) is a usage error that says which flag to give.
+pub(crate) fn raise(
+    der: Vec<u8>,
+    step: &Step<'_>,
+    tsa: Option<&Tsa<'_>>,
+    sources: &Sources,
+    now: OffsetDateTime,
+) -> anyhow::Result<(Vec<u8>, Summary)> {
+    eds_extend::raise(der, step, tsa, sources, now).map_err(|e| match e {
+        ExtendError::CannotLower => stdio::usage(
+            "--to B: a signature cannot be lowered; B is what `eds sign` makes without --tsa",
+            "give --to T, LT or LTA",
+        ),
+        ExtendError::NeedsSignatureTimestamp { unstamped } => stdio::usage(
+            format!(
+                "{unstamped} signer(s) have no signature timestamp: give --tsa URL to add one \
+                 (level T comes before LT and LTA)"
+            ),
+            "give --tsa URL, e.g. the center's http://HOST:PORT/tsa",
+        ),
+        ExtendError::NeedsArchiveTimestamp => stdio::usage(
+            "--to LTA needs --tsa URL: the archive timestamp comes from a TSA",
+            "give --tsa URL, e.g. the center's http://HOST:PORT/tsa",
+        ),
+        ExtendError::NotCoveredOffline {
+            subject,
+            serial,
+            issuer,
+        } => anyhow::anyhow!(
+            "no --crl or --ocsp file covers {subject} (serial {serial}), and --offline forbids \
+             downloading: give the CRL of {issuer}"
+        ),
+        // The causes stay in the error chain, where the exit code is read from them.
+        ExtendError::SignatureTimestamp { tsa, cause } => {
+            anyhow::Error::new(cause).context(format!("timestamp the signatures at {tsa}"))
+        }
+        ExtendError::ArchiveTimestamp { tsa, cause } => {
+            anyhow::Error::new(cause).context(format!("add the archive timestamp from {tsa}"))
+        }
+        ExtendError::Message(e) => anyhow::Error::new(e),
+        ExtendError::ValidationData(e) => anyhow::Error::new(e),
+        ExtendError::Certificate(e) => {
+            anyhow::Error::new(e).context("read a certificate of the signature")
+        }
+        other => anyhow::Error::new(other),
+    })
 }
 
 /// What `eds extend DIR --json` prints.
@@ -324,7 +309,8 @@ struct FolderFailure {
 
 /// `eds extend DIR`: every signature file of the folder in place, `--jobs` threads, a progress
 /// bar on standard error (hidden with --json or when it is not a terminal). A file that fails
-/// is left as it was and listed; the exit code is then 69.
+/// is left as it was and listed; the exit code is then 69. The --crl and --ocsp files are read
+/// once, and each distribution point is downloaded once, for the whole folder.
 fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::Result<Exit> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -352,7 +338,14 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     files.sort();
     let extra = read_chain(&args.chain)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let sources = args.sources.load(timeout)?;
     let tsa = args.tsa.as_deref().map(|url| Tsa::url(url, timeout));
+    let step = Step {
+        level: args.to.lib(),
+        extra: &extra,
+        content: None,
+        stamp_unstamped: true,
+    };
     let jobs = crate::progress::jobs(args.jobs);
     let bar = crate::progress::signatures(files.len(), json, "extended");
     let next = AtomicUsize::new(0);
@@ -369,17 +362,7 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                         let bytes = stdio::read(file)?;
                         let pem = bytes.first().is_none_or(|b| *b != 0x30);
                         let der = cms::from_pem_or_der(&bytes)?;
-                        let (der, summary) = raise(
-                            der,
-                            args.to,
-                            tsa.as_ref(),
-                            &args.sources,
-                            &extra,
-                            None,
-                            true,
-                            timeout,
-                            now,
-                        )?;
+                        let (der, summary) = raise(der, &step, tsa.as_ref(), &sources, now)?;
                         let out = if pem {
                             cms::to_pem(&der).into_bytes()
                         } else {
@@ -459,377 +442,6 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     } else {
         Exit::Failed
     })
-}
-
-/// A DER TimeStampReq in, the DER TimeStampResp out.
-type Post<'a> = Box<dyn Fn(&[u8]) -> Result<Vec<u8>, TimestampError> + Send + Sync + 'a>;
-
-/// A timestamp authority: asked with a request, answers with a token (RFC 3161).
-pub(crate) struct Tsa<'a> {
-    /// What messages call it: its URL, or what it is.
-    pub(crate) name: String,
-    post: Post<'a>,
-}
-
-impl<'a> Tsa<'a> {
-    /// The TSA at an http:// URL (RFC 3161 §3.4).
-    pub(crate) fn url(url: &str, timeout: Duration) -> Tsa<'static> {
-        let owned = url.to_owned();
-        Tsa {
-            name: url.to_owned(),
-            post: Box::new(move |request| timestamp::post(&owned, request, timeout)),
-        }
-    }
-
-    /// A TSA reached any other way: `post` takes a DER TimeStampReq and gives the DER
-    /// TimeStampResp (the demo's in-process authority).
-    pub(crate) fn local(
-        name: impl Into<String>,
-        post: impl Fn(&[u8]) -> Result<Vec<u8>, TimestampError> + Send + Sync + 'a,
-    ) -> Tsa<'a> {
-        Tsa {
-            name: name.into(),
-            post: Box::new(post),
-        }
-    }
-
-    /// The token answering `request`, checked to answer it ([`TimestampRequest::token`]).
-    fn ask(&self, request: &timestamp::TimestampRequest) -> Result<Vec<u8>, TimestampError> {
-        let response = (self.post)(request.der())?;
-        request.token(&response)
-    }
-}
-
-/// Raises `der` to `level`; the summary's `out` is left empty for the caller.
-#[expect(clippy::too_many_arguments, reason = "the inputs of one step, named")]
-pub(crate) fn raise(
-    der: Vec<u8>,
-    level: Level,
-    tsa: Option<&Tsa<'_>>,
-    sources: &LtSources,
-    extra: &[Vec<u8>],
-    content: Option<&[u8]>,
-    stamp_unstamped: bool,
-    timeout: Duration,
-    now: OffsetDateTime,
-) -> anyhow::Result<(Vec<u8>, ExtendSummary)> {
-    let mut summary = ExtendSummary {
-        out: PathBuf::new(),
-        level: level.name(),
-        signature_timestamps_added: 0,
-        certificates_added: 0,
-        crls_added: 0,
-        ocsp_responses_added: 0,
-        archive_timestamps: Vec::new(),
-        not_fresh: Vec::new(),
-        proofs_ending: Vec::new(),
-    };
-    summary.proofs_ending = proofs_ending(&der, content, now);
-    let mut der = der;
-    if level == Level::B {
-        return Err(stdio::usage(
-            "--to B: a signature cannot be lowered; B is what `eds sign` makes without --tsa",
-            "give --to T, LT or LTA",
-        ));
-    }
-    let rng = SystemRandom::new();
-    // T: every signer without a signature timestamp gets one.
-    let unstamped: Vec<Vec<u8>> = timestamp::signature_timestamps(&der)?
-        .into_iter()
-        .filter(|s| s.tokens.is_empty())
-        .map(|s| s.signature_value)
-        .collect();
-    if stamp_unstamped && !unstamped.is_empty() {
-        let Some(tsa) = tsa else {
-            return Err(stdio::usage(
-                format!(
-                    "{} signer(s) have no signature timestamp: give --tsa URL to add one (level \
-                     T comes before LT and LTA)",
-                    unstamped.len()
-                ),
-                "give --tsa URL, e.g. the center's http://HOST:PORT/tsa",
-            ));
-        };
-        let mut added = 0;
-        for value in &unstamped {
-            let request = timestamp::TimestampRequest::new(value, &rng)?;
-            let token = tsa
-                .ask(&request)
-                .with_context(|| format!("timestamp the signatures at {}", tsa.name))?;
-            der = timestamp::add_signature_timestamp(&der, &token)?;
-            added += 1;
-        }
-        summary.signature_timestamps_added = added;
-    }
-    if level >= Level::Lt {
-        let (data, answers) = validation_data(&der, sources, extra, timeout, now)?;
-        summary.not_fresh = freshness(&der, &data, &answers)?;
-        let (with_data, added) = lt::add_validation_data(&der, &data)?;
-        der = with_data;
-        summary.certificates_added = added.certificates;
-        summary.crls_added = added.crls;
-        summary.ocsp_responses_added = added.ocsp_responses;
-    }
-    if level == Level::Lta {
-        let Some(tsa) = tsa else {
-            return Err(stdio::usage(
-                "--to LTA needs --tsa URL: the archive timestamp comes from a TSA",
-                "give --tsa URL, e.g. the center's http://HOST:PORT/tsa",
-            ));
-        };
-        for value in timestamp::signature_values(&der)? {
-            let (request, input) = archive::archive_request(&der, &value, content, &rng)?;
-            let token = tsa
-                .ask(&request)
-                .with_context(|| format!("add the archive timestamp from {}", tsa.name))?;
-            der = archive::add_archive_timestamp(&der, &value, &token, &input.hash_index)?;
-        }
-    }
-    summary.archive_timestamps = archive::archive_timestamp_counts(&der)?;
-    Ok((der, summary))
-}
-
-/// An OCSP answer chosen for LT: whom it is about and its thisUpdate.
-struct Answer {
-    about: String,
-    this_update: OffsetDateTime,
-}
-
-/// The certificates of the chains and the revocation data of every certificate below a root,
-/// with the OCSP answers chosen.
-fn validation_data(
-    der: &[u8],
-    sources: &LtSources,
-    extra: &[Vec<u8>],
-    timeout: Duration,
-    now: OffsetDateTime,
-) -> anyhow::Result<(lt::ValidationData, Vec<Answer>)> {
-    let mut answers = Vec::new();
-    let mut all = lt::covered_certificates(der)?;
-    for cert in extra {
-        if !all.contains(cert) {
-            all.push(cert.clone());
-        }
-    }
-    let mut certs: Vec<Cert> = all
-        .iter()
-        .map(|d| Cert::from_der(d))
-        .collect::<Result<_, _>>()
-        .context("read a certificate of the signature")?;
-    let mut crls: Vec<Crl> = Vec::new();
-    for path in &sources.crls {
-        let bytes =
-            stdio::read(path).with_context(|| format!("read the CRL {}", path.display()))?;
-        crls.push(
-            Crl::parse(&bytes)
-                .map_err(|e| crate::exit::data_error(format!("the CRL {}", path.display()), e))?,
-        );
-    }
-    let mut saved_ocsp: Vec<Vec<u8>> = Vec::new();
-    for path in &sources.ocsp {
-        saved_ocsp.push(
-            std::fs::read(path)
-                .with_context(|| format!("read the OCSP response {}", path.display()))?,
-        );
-    }
-    let mut data = lt::ValidationData {
-        certificates: all.clone(),
-        ..lt::ValidationData::default()
-    };
-    let fetcher = (!sources.offline).then(|| {
-        Fetcher::new(FetchOptions {
-            timeout,
-            ..FetchOptions::default()
-        })
-    });
-    let mut fetched_urls: Vec<String> = Vec::new();
-    let check_options = CheckOptions::default();
-    // Online, an issuer missing from the signature (the root, usually) is fetched from the
-    // certificate's caIssuers address (RFC 5280 §4.2.2.1).
-    let mut i = 0;
-    while let Some(cert) = certs.get(i).cloned() {
-        i += 1;
-        if cert.is_self_issued() || certs.iter().any(|c| c.subject_der() == cert.issuer_der()) {
-            continue;
-        }
-        let Some(fetcher) = &fetcher else { continue };
-        for url in cert.ca_issuer_urls() {
-            let Ok(bytes) = sources.downloads.get(fetcher, &url) else {
-                continue;
-            };
-            let found = Cert::all_from_pem_or_der(&bytes)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|c| c.subject_der() == cert.issuer_der());
-            if let Some(issuer) = found {
-                push_once(&mut data.certificates, issuer.der());
-                certs.push(issuer);
-                break;
-            }
-        }
-    }
-    for cert in certs.iter().filter(|c| !c.is_self_issued()) {
-        // Without the issuer's certificate (a root the verifier holds as its anchor anyway)
-        // CRLs still serve, matched by issuer name; OCSP answers need it.
-        let issuer = certs.iter().find(|c| c.subject_der() == cert.issuer_der());
-        let mut covered = false;
-        for crl in crls.iter().filter(|c| c.issuer_der() == cert.issuer_der()) {
-            push_once(&mut data.crls, crl.der());
-            covered = true;
-        }
-        for response in saved_ocsp.iter().filter(|_| issuer.is_some()) {
-            let Some(issuer) = issuer else { break };
-            let at = ocsp::check_response(response, cert, issuer, None, now, &check_options)
-                .map(|c| c.this_update)
-                .or_else(|_| {
-                    // A saved answer made before now may be past its nextUpdate: what matters
-                    // is that it answers for this certificate.
-                    ocsp::check_response(
-                        response,
-                        cert,
-                        issuer,
-                        None,
-                        now - time::Duration::days(1),
-                        &check_options,
-                    )
-                    .map(|c| c.this_update)
-                });
-            if let Ok(this_update) = at {
-                push_once(&mut data.ocsp_responses, response);
-                answers.push(Answer {
-                    about: cert.subject(),
-                    this_update,
-                });
-                covered = true;
-            }
-        }
-        if covered {
-            continue;
-        }
-        let Some(fetcher) = &fetcher else {
-            bail!(
-                "no --crl or --ocsp file covers {} (serial {}), and --offline forbids downloading: \
-                 give the CRL of {}",
-                cert.subject(),
-                cert.serial_hex(),
-                cert.issuer()
-            );
-        };
-        let mut notes = Vec::new();
-        for url in cert.crl_urls() {
-            if fetched_urls.contains(url) {
-                covered = true;
-                continue;
-            }
-            match sources.downloads.get(fetcher, url).and_then(|bytes| {
-                Crl::parse(&bytes)
-                    .map(|c| c.der().to_vec())
-                    .map_err(|e| e.to_string())
-            }) {
-                Ok(der) => {
-                    push_once(&mut data.crls, &der);
-                    fetched_urls.push(url.clone());
-                    covered = true;
-                }
-                Err(e) => notes.push(format!("{url}: {e}")),
-            }
-        }
-        if !covered && let Some(issuer) = issuer {
-            for url in cert.ocsp_urls() {
-                let request = ocsp::Request::new(cert, issuer, Digest::Sha256, None)
-                    .context("build an OCSP request")?;
-                match fetcher.post_ocsp(url, request.der()) {
-                    Ok(response) => {
-                        match request.check(&response, cert, issuer, now, &check_options) {
-                            Ok(checked) => {
-                                push_once(&mut data.ocsp_responses, &response);
-                                answers.push(Answer {
-                                    about: cert.subject(),
-                                    this_update: checked.this_update,
-                                });
-                                covered = true;
-                                break;
-                            }
-                            Err(e) => notes.push(format!("{url}: {e}")),
-                        }
-                    }
-                    Err(e) => notes.push(format!("{url}: {e}")),
-                }
-            }
-        }
-        if !covered {
-            bail!(
-                "no revocation data for {} (serial {}): {}",
-                cert.subject(),
-                cert.serial_hex(),
-                if notes.is_empty() {
-                    "it names no CRL distribution point or OCSP responder; give --crl".to_owned()
-                } else {
-                    notes.join("; ")
-                }
-            );
-        }
-    }
-    Ok((data, answers))
-}
-
-/// ETSI EN 319 102-1 (§5.6.2.3, past signature validation): revocation data shows a
-/// certificate was not revoked when the signature was made only if it was issued after the
-/// signature timestamp. Lists each CRL or OCSP answer issued at or before the latest
-/// signature timestamp's genTime, saying what to do; empty when all are fresh (or there is no
-/// signature timestamp to be fresh against).
-fn freshness(
-    der: &[u8],
-    data: &lt::ValidationData,
-    answers: &[Answer],
-) -> anyhow::Result<Vec<String>> {
-    let mut stamped_at: Option<OffsetDateTime> = None;
-    for signer in timestamp::signature_timestamps(der)? {
-        for token in &signer.tokens {
-            let token = eds_verifier::cms::read_timestamp_token(token)
-                .context("read a signature timestamp")?;
-            stamped_at = Some(stamped_at.map_or(token.gen_time, |t| t.max(token.gen_time)));
-        }
-    }
-    let Some(stamped_at) = stamped_at else {
-        return Ok(Vec::new());
-    };
-    let when = rfc3339;
-    let mut stale = Vec::new();
-    for crl in &data.crls {
-        let crl = Crl::parse(crl).context("read a CRL to embed")?;
-        if crl.this_update() <= stamped_at {
-            stale.push(format!(
-                "the CRL of {} was issued at {}, not after the signature timestamp ({}): it \
-                 cannot show the certificates it covers were not revoked when the signature was \
-                 made; after the center's next CRL{} run `eds extend --to LT` again (or give a \
-                 fresh one with --crl)",
-                crl.issuer(),
-                when(crl.this_update()),
-                when(stamped_at),
-                crl.next_update()
-                    .map(|n| format!(" (due by {})", when(n)))
-                    .unwrap_or_default(),
-            ));
-        }
-    }
-    for answer in answers.iter().filter(|a| a.this_update <= stamped_at) {
-        stale.push(format!(
-            "the OCSP answer about {} was produced for {}, not after the signature timestamp \
-             ({}): ask the responder again and run `eds extend --to LT` again (or give a fresh \
-             answer with --ocsp)",
-            answer.about,
-            when(answer.this_update),
-            when(stamped_at),
-        ));
-    }
-    Ok(stale)
-}
-
-fn push_once(list: &mut Vec<Vec<u8>>, der: &[u8]) {
-    if !list.iter().any(|d| d == der) {
-        list.push(der.to_vec());
-    }
 }
 
 /// The certificates of `--chain` files, DER.

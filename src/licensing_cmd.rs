@@ -490,18 +490,15 @@ pub(crate) fn seal(
     verifier: Option<&Verifier>,
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<u8>> {
+    let sources = sources.load(timeout)?;
     let raise = |der: Vec<u8>, _: SealLevel| -> anyhow::Result<Raised> {
-        let (der, summary) = extend_cmd::raise(
-            der,
-            level,
-            tsa,
-            sources,
-            &key.chain_der,
-            None,
-            true,
-            timeout,
-            now,
-        )?;
+        let step = eds_extend::Step {
+            level: level.lib(),
+            extra: &key.chain_der,
+            content: None,
+            stamp_unstamped: true,
+        };
+        let (der, summary) = extend_cmd::raise(der, &step, tsa, &sources, now)?;
         Ok(Raised {
             der,
             not_fresh: summary.not_fresh,
@@ -557,7 +554,6 @@ fn seal_checked(
         crls: common.crl.clone(),
         ocsp: common.ocsp.clone(),
         offline: common.offline,
-        ..LtSources::default()
     };
     seal(
         der,

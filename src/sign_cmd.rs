@@ -490,18 +490,16 @@ impl Job<'_> {
                 .tsa
                 .as_deref()
                 .map(|url| extend_cmd::Tsa::url(url, timeout));
-            let (raised, raised_summary) = extend_cmd::raise(
-                der,
-                level,
-                tsa.as_ref(),
-                &args.lt,
-                self.chain,
-                content.as_deref(),
-                false,
-                timeout,
-                self.now,
-            )
-            .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
+            let sources = args.lt.load(timeout)?;
+            let step = eds_extend::Step {
+                level: level.lib(),
+                extra: self.chain,
+                content: content.as_deref(),
+                stamp_unstamped: false,
+            };
+            let (raised, raised_summary) =
+                extend_cmd::raise(der, &step, tsa.as_ref(), &sources, self.now)
+                    .with_context(|| format!("make the signature CAdES-{}", level.name()))?;
             der = raised;
             for line in &raised_summary.not_fresh {
                 eprintln!("warning: {line}");
