@@ -758,6 +758,130 @@ fn fail_art22_3_unconfirmed_offer_is_not_transferred() {
     );
 }
 
+/// Art. 22 at the server between the stop day and `finalize`: `eds serve` started after the
+/// stop day, its CRL past renewal, starts and serves the last CRL published (it signs none: the
+/// center publishes nothing any more), says why in its log, answers OCSP for a certificate not
+/// yet ended (good, signed by the issuing center) and refuses a revocation (422 `ceased`). When
+/// `finalize` then publishes the final CRL, the running server serves it, and OCSP answers
+/// revoked / cessationOfOperation; the server itself wrote nothing to the register.
+#[test]
+fn art22_serve_between_the_stop_day_and_finalize_then_the_final_crl() {
+    let mut c = Center::ready();
+    let ended = c.issue_sample("individual-signing");
+    let token = ok_json(&c.run(&["--json", "ca", "operator", "add", "gateway"]))["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(&notice(&c, "2026-04-01"));
+    let last = fs::read(c.data.join("crl/issuing.crl")).unwrap();
+    let log_before = c.audit_entries().len();
+
+    let s = common::serving::Serving::start_with(&c, &["--now", "2026-04-02T05:00:00Z"]);
+    let folder = c.path("");
+    let served = |name: &str| {
+        let file = folder.join(name);
+        let o = std::process::Command::new("curl")
+            .args(["-sS", "-f", "--max-time", "30", "-o"])
+            .arg(&file)
+            .arg(format!("{}/crl/issuing.crl", s.url))
+            .output()
+            .unwrap();
+        assert_code(&o, 0);
+        fs::read(&file).unwrap()
+    };
+    assert_eq!(
+        served("before.crl"),
+        last,
+        "the last CRL published, as it is"
+    );
+    assert!(
+        s.log()
+            .contains("the center stopped its activity (EDS law art. 22): it signs no new CRL"),
+        "{}",
+        s.log()
+    );
+    let attime = at("2026-04-02T05:00:00Z").unix_timestamp().to_string();
+    let (cert, issuing, root) = (c.cert_path(&ended), c.issuing(), c.root());
+    let ask = || {
+        both(&openssl(&[
+            "ocsp",
+            "-issuer",
+            issuing.to_str().unwrap(),
+            "-cert",
+            cert.to_str().unwrap(),
+            "-url",
+            &format!("{}/ocsp", s.url),
+            "-CAfile",
+            root.to_str().unwrap(),
+            "-attime",
+            &attime,
+        ]))
+    };
+    let answer = ask();
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("\ngood\n"), "{answer}");
+
+    let o = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "30",
+            "-w",
+            "\n%{http_code}",
+            "-X",
+            "POST",
+        ])
+        .args(["-H", "Content-Type: application/json"])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--data-binary",
+            r#"{"ground":"holder-request","notified_by":"the holder"}"#,
+        ])
+        .arg(format!("{}/api/v1/certificates/{ended}/revoke", s.url))
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    assert_eq!(code, "422", "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(body).unwrap()["error"],
+        "ceased"
+    );
+    assert_eq!(
+        actions(&c)[log_before..],
+        Vec::<String>::new(),
+        "the server signed no CRL and certified no key"
+    );
+
+    c.set_now("2026-04-01T05:00:00Z");
+    ok(&finalize(&c));
+    let after_finalize = c.audit_entries().len();
+    let last_final = fs::read(c.data.join("crl/issuing.crl")).unwrap();
+    assert_ne!(last_final, last);
+    // The server looks for a CRL published beside it every 30 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut n = 0;
+    while served(&format!("poll-{n}.crl")) != last_final {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the final CRL was not served; log:\n{}",
+            s.log()
+        );
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        n += 1;
+    }
+    let answer = ask();
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("\nrevoked\n"), "{answer}");
+    assert!(answer.contains("Reason: cessationOfOperation"), "{answer}");
+    drop(s);
+    assert_eq!(
+        c.audit_entries().len(),
+        after_finalize,
+        "the server wrote nothing"
+    );
+}
+
 /// Art. 22.4 at the server: after `finalize`, `eds serve` started after the stop day serves the
 /// final CRL as published (the same bytes), answers OCSP revoked / cessationOfOperation for the
 /// certificate that ended, and the operator API's revoke route answers 422 `ceased`, nothing

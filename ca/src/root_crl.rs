@@ -39,7 +39,8 @@ impl Center {
 
     /// [`Center::issue_and_publish_root_crl`] with `nextUpdate` at `until` when given: the
     /// root's final CRL once the issuing center stopped (EDS law art. 22.4), current as long as
-    /// the issuing center's own final CRL.
+    /// the issuing center's own final CRL. Without `until`, from the stop day of a notice of
+    /// cessation on: [`CaError::Ceased`] (the center publishes nothing but its final CRLs).
     pub fn publish_root_crl_until(
         &self,
         passphrase: &[u8],
@@ -47,6 +48,9 @@ impl Center {
         now: OffsetDateTime,
         until: Option<OffsetDateTime>,
     ) -> Result<(Crl, [PathBuf; 2]), CaError> {
+        if until.is_none() {
+            self.check_active_for(now, crate::center::Activity::PublishCrl)?;
+        }
         let dir = self.dir().join("crl");
         let lock = crate::crl::lock_crl_dir(&dir)?;
 

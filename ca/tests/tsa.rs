@@ -706,6 +706,23 @@ fn fail_art22_timestamp_from_the_stop_day_refused_and_no_signer_certified() {
         TimestampAuthority::load(&c, PASS, late, &rng, TsaOptions::default()),
         Err(eds_ca::CaError::Ceased { .. })
     ));
+    // Nor does it publish a CRL of its root or its own before the final ones (`finalize`).
+    let (_, root_before) = c.issue_and_publish_root_crl(PASS, "test", before).unwrap();
+    match c.issue_and_publish_root_crl(PASS, "test", stop) {
+        Err(eds_ca::CaError::Ceased { action, on, .. }) => {
+            assert_eq!((action, on), ("issue a CRL", stops_on));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(root_before.iter().all(|p| p.exists()));
+    let key = c.unlock(PASS).unwrap();
+    assert!(matches!(
+        c.issue_and_publish_crl(&key, "test", stop),
+        Err(eds_ca::CaError::Ceased {
+            action: "issue a CRL",
+            ..
+        })
+    ));
     let responder = eds_ca::ocsp::Responder::load(&c, PASS, stop, &rng).unwrap();
     assert!(responder.signs_as_issuer());
     assert_eq!(responder.certificate_der(), c.issuing_der());

@@ -31,6 +31,7 @@ use tracing::{error, info, warn};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use eds_ca::CaError;
 use eds_ca::center::{Center, IssuingKey};
 use eds_ca::crl::Crl;
 
@@ -46,6 +47,11 @@ const RETRY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long the CA certificates may be cached.
 const CERT_MAX_AGE: Duration = Duration::days(1);
+
+/// What the server says when a stopped center's CRL falls due.
+const CEASED_CRL: &str = "the center stopped its activity (EDS law art. 22): it signs no new \
+     CRL; the last one published is served until `eds ca cessation finalize` publishes the final \
+     CRL, which is then served";
 
 /// The actor of CRLs the server signs on its own.
 const ACTOR: &str = "server";
@@ -108,6 +114,9 @@ pub(crate) struct CrlState {
     adopt: Notify,
     /// A revocation happened that the current CRL may not list yet.
     dirty: AtomicBool,
+    /// The center has stopped (EDS law art. 22): no CRL is signed here any more; a published
+    /// one (the final CRL of `eds ca cessation finalize`) is still adopted.
+    ceased: AtomicBool,
     /// Modification time of `crl/issuing.crl` when last read or written by the server.
     file_modified: Mutex<Option<SystemTime>>,
 }
@@ -121,26 +130,37 @@ impl CrlState {
     ) -> Result<CrlState, Error> {
         let path = crl_path(center.dir());
         let published = std::fs::read(&path).ok().and_then(CrlSnapshot::from_der);
+        let mut ceased = false;
         let snapshot = match published {
             Some(s) if now >= s.this_update && now < s.refresh_at() => {
                 info!(number = s.number, "serving the published CRL");
                 s
             }
-            _ => {
-                let (crl, _) = center.issue_and_publish_crl(key, ACTOR, now)?;
-                info!(
-                    number = crl.number,
-                    entries = crl.entries,
-                    "published a new CRL"
-                );
-                CrlSnapshot::from_crl(&crl)
-            }
+            published => match (center.issue_and_publish_crl(key, ACTOR, now), published) {
+                (Ok((crl, _)), _) => {
+                    info!(
+                        number = crl.number,
+                        entries = crl.entries,
+                        "published a new CRL"
+                    );
+                    CrlSnapshot::from_crl(&crl)
+                }
+                // EDS law art. 22: a center that stopped publishes nothing; until `eds ca
+                // cessation finalize` publishes the final CRL, the last one is served as it is.
+                (Err(CaError::Ceased { stops_on, .. }), Some(s)) => {
+                    ceased = true;
+                    warn!(%stops_on, number = s.number, "{CEASED_CRL}");
+                    s
+                }
+                (Err(e), _) => return Err(e.into()),
+            },
         };
         Ok(CrlState {
             current: RwLock::new(Arc::new(snapshot)),
             wake: Notify::new(),
             adopt: Notify::new(),
             dirty: AtomicBool::new(false),
+            ceased: AtomicBool::new(ceased),
             file_modified: Mutex::new(modified(&path)),
         })
     }
@@ -294,10 +314,15 @@ pub(crate) async fn refresh_loop(state: AppState, mut stop: watch::Receiver<bool
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
         let now = state.clock.now();
-        let refresh_in = (state.crl.current().refresh_at() - now)
-            .try_into()
-            .unwrap_or(std::time::Duration::ZERO)
-            .min(POLL);
+        // A stopped center's CRL is never due here: only a published one is looked for.
+        let refresh_in = if state.crl.ceased.load(Ordering::SeqCst) {
+            POLL
+        } else {
+            (state.crl.current().refresh_at() - now)
+                .try_into()
+                .unwrap_or(std::time::Duration::ZERO)
+                .min(POLL)
+        };
         let sleep_for = match retry_at {
             Some(at) => at.saturating_duration_since(tokio::time::Instant::now()),
             None => refresh_in,
@@ -332,6 +357,9 @@ pub(crate) async fn refresh_loop(state: AppState, mut stop: watch::Receiver<bool
 /// Signs and publishes a new CRL; on failure returns when to try again.
 async fn publish(state: &AppState) -> Option<tokio::time::Instant> {
     state.crl.dirty.store(false, Ordering::SeqCst);
+    if state.crl.ceased.load(Ordering::SeqCst) {
+        return None;
+    }
     let now = state.clock.now();
     let issued = blocking(state, move |s| {
         Ok(s.center.issue_and_publish_crl(&s.key, ACTOR, now)?)
@@ -347,6 +375,11 @@ async fn publish(state: &AppState) -> Option<tokio::time::Instant> {
             state
                 .crl
                 .replace(CrlSnapshot::from_crl(&crl), &crl_path(state.center.dir()));
+            None
+        }
+        Err(Error::Ca(CaError::Ceased { stops_on, .. })) => {
+            state.crl.ceased.store(true, Ordering::SeqCst);
+            warn!(%stops_on, "{CEASED_CRL}");
             None
         }
         Err(e) => {

@@ -18,10 +18,11 @@ use axum::extract::State;
 use axum::http::header::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use eds_ca::CaError;
 use eds_ca::center::Center;
 
 use crate::error::Error;
@@ -91,7 +92,16 @@ impl RootCrlState {
         let published = std::fs::read(&path).ok().and_then(RootCrl::from_der);
         let crl = match published {
             Some(c) if now >= c.this_update && now < c.refresh_at() => c,
-            _ => issue(center, passphrase, now)?,
+            published => match (issue(center, passphrase, now), published) {
+                (Ok(c), _) => c,
+                // EDS law art. 22: a center that stopped publishes nothing until its final CRLs
+                // (`eds ca cessation finalize`); the last root CRL is served meanwhile.
+                (Err(Error::Ca(CaError::Ceased { stops_on, .. })), Some(c)) => {
+                    warn!(%stops_on, "{CEASED_ROOT_CRL}");
+                    c
+                }
+                (Err(e), _) => return Err(e),
+            },
         };
         Ok(RootCrlState {
             current: RwLock::new(Arc::new(crl)),
@@ -136,6 +146,11 @@ impl RootCrlState {
     }
 }
 
+/// What the server says when a stopped center's root CRL falls due.
+const CEASED_ROOT_CRL: &str = "the center stopped its activity (EDS law art. 22): it signs no \
+     new root CRL; the last one is served until `eds ca cessation finalize` publishes the final \
+     one";
+
 fn issue(center: &Center, passphrase: &[u8], now: OffsetDateTime) -> Result<RootCrl, Error> {
     let (crl, _) = center.issue_and_publish_root_crl(passphrase, ACTOR, now)?;
     info!(
@@ -175,7 +190,8 @@ pub(crate) async fn get(State(state): State<AppState>, request: HeaderMap) -> Re
         .await;
         if let Err(e) = refreshed {
             error!(error = %e, "could not publish a root CRL; serving the current one");
-            if now >= state.root_crl.current().next_update {
+            let ceased = matches!(e, Error::Ca(CaError::Ceased { .. }));
+            if now >= state.root_crl.current().next_update && !ceased {
                 return e.into_response();
             }
         }
