@@ -431,6 +431,37 @@ fn art22_3_export_from_sqlite_import_into_postgres() {
     assert_code(&import(&b, &a, &file), 4);
 }
 
+/// `POST /api/v1/certificates/SERIAL/revoke` (holder's request) with the operator's `token`:
+/// the HTTP status and the body's `error`.
+fn revoke_through_api(url: &str, token: &str, serial: &str) -> (String, String) {
+    let o = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "30",
+            "-w",
+            "\n%{http_code}",
+            "-X",
+            "POST",
+        ])
+        .args(["-H", "Content-Type: application/json"])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--data-binary",
+            r#"{"ground":"holder-request","notified_by":"the holder"}"#,
+        ])
+        .arg(format!("{url}/api/v1/certificates/{serial}/revoke"))
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (
+        code.to_owned(),
+        v["error"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
 /// `eds ca cessation finalize` (and `--json` it).
 fn finalize(c: &Center) -> std::process::Output {
     c.run(&["--json", "ca", "cessation", "finalize"])
@@ -821,31 +852,9 @@ fn art22_serve_between_the_stop_day_and_finalize_then_the_final_crl() {
     assert!(answer.contains("Response verify OK"), "{answer}");
     assert!(answer.contains("\ngood\n"), "{answer}");
 
-    let o = std::process::Command::new("curl")
-        .args([
-            "-sS",
-            "--max-time",
-            "30",
-            "-w",
-            "\n%{http_code}",
-            "-X",
-            "POST",
-        ])
-        .args(["-H", "Content-Type: application/json"])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .args([
-            "--data-binary",
-            r#"{"ground":"holder-request","notified_by":"the holder"}"#,
-        ])
-        .arg(format!("{}/api/v1/certificates/{ended}/revoke", s.url))
-        .output()
-        .unwrap();
-    let text = stdout(&o);
-    let (body, code) = text.rsplit_once('\n').unwrap();
-    assert_eq!(code, "422", "{text}");
     assert_eq!(
-        serde_json::from_str::<Value>(body).unwrap()["error"],
-        "ceased"
+        revoke_through_api(&s.url, &token, &ended),
+        ("422".into(), "ceased".into())
     );
     assert_eq!(
         actions(&c)[log_before..],
@@ -937,30 +946,10 @@ fn art22_4_serve_after_finalize_keeps_the_final_crl_and_ocsp() {
         "{answer}"
     );
 
-    let o = std::process::Command::new("curl")
-        .args([
-            "-sS",
-            "--max-time",
-            "30",
-            "-w",
-            "\n%{http_code}",
-            "-X",
-            "POST",
-        ])
-        .args(["-H", "Content-Type: application/json"])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .args([
-            "--data-binary",
-            r#"{"ground":"holder-request","notified_by":"the holder"}"#,
-        ])
-        .arg(format!("{}/api/v1/certificates/{other}/revoke", s.url))
-        .output()
-        .unwrap();
-    let text = stdout(&o);
-    let (body, code) = text.rsplit_once('\n').unwrap();
-    assert_eq!(code, "422", "{text}");
-    let v: Value = serde_json::from_str(body).unwrap();
-    assert_eq!(v["error"], "ceased", "{v}");
+    assert_eq!(
+        revoke_through_api(&s.url, &token, &other),
+        ("422".into(), "ceased".into())
+    );
     drop(s);
     assert_eq!(c.show(&other)["revocation"]["ground"], "center-cessation");
     // A center that stopped certifies no key: the server started after the stop day issued no
