@@ -38,7 +38,7 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use der::asn1::{AnyRef, GeneralizedTime, Int, ObjectIdentifier, OctetString};
+use der::asn1::{AnyRef, GeneralizedTime, Int, ObjectIdentifier, OctetString, UtcTime};
 use der::{Any, Decode, DerOrd, Encode, Sequence};
 use eds_profile::ber::{self, BerError, Tlv};
 use spki::AlgorithmIdentifierOwned;
@@ -920,10 +920,14 @@ fn fast_attributes(content: &[u8]) -> Option<Vec<(ObjectIdentifier, AnyRef<'_>)>
             None => ObjectIdentifier::from_der(oid.raw).ok()?,
         };
         let [value] = split(set.value, 0)?;
-        let value = AnyRef::from_der(value.raw).ok()?;
+        // What `AnyRef::from_der(value.raw)` gives, without decoding the header again: the
+        // tag through `der`'s own conversion, the length already minimal (plain DER).
+        let value = AnyRef::new(der::Tag::try_from(value.tag).ok()?, value.value).ok()?;
         let len = der::Length::try_from(item.value.len()).ok()?;
         if let (Some(previous_len), Some((previous_oid, _))) = (previous, out.last()) {
-            let order = match previous_len.der_cmp(&len).ok()? {
+            // `der_cmp` of two lengths compares their minimal encodings, which order as the
+            // numbers do (a unit test compares the two): compared without encoding them.
+            let order = match previous_len.cmp(&len) {
                 std::cmp::Ordering::Equal => previous_oid.der_cmp(&oid).ok()?,
                 other => other,
             };
@@ -974,7 +978,7 @@ fn decode_attributes<'a, 'b: 'a>(
         let problem =
             |e: &dyn std::fmt::Display| format!("the {name} attribute does not decode: {e}");
         match oid {
-            ID_CONTENT_TYPE => match value.decode_as::<ObjectIdentifier>() {
+            ID_CONTENT_TYPE => match known_oid(value).map_or_else(|| value.decode_as(), Ok) {
                 Ok(oid) => out.content_type = Some(oid),
                 Err(e) => out.problems.push(problem(&e)),
             },
@@ -982,7 +986,7 @@ fn decode_attributes<'a, 'b: 'a>(
                 Ok(d) => out.message_digest = Some(d.as_bytes().to_vec()),
                 Err(e) => out.problems.push(problem(&e)),
             },
-            ID_SIGNING_TIME => match value.to_der().and_then(|d| Time::from_der(&d)) {
+            ID_SIGNING_TIME => match time_of(value) {
                 Ok(t) => out.signing_time = unix(t.to_unix_duration()),
                 Err(e) => out.problems.push(problem(&e)),
             },
@@ -1028,6 +1032,38 @@ fn decode_attributes<'a, 'b: 'a>(
         }
     }
     out
+}
+
+/// The content types every signer writes, recognised by their bytes.
+const KNOWN_CONTENT_TYPES: [ObjectIdentifier; 2] = [ID_DATA, ID_CT_TST_INFO];
+
+/// A value that is an OBJECT IDENTIFIER of [`KNOWN_CONTENT_TYPES`], recognised by its bytes:
+/// decoding those bytes would give the same (valid) identifier.
+fn known_oid(value: &AnyRef<'_>) -> Option<ObjectIdentifier> {
+    if der::Tagged::tag(value) != der::Tag::ObjectIdentifier {
+        return None;
+    }
+    KNOWN_CONTENT_TYPES
+        .into_iter()
+        .find(|known| known.as_bytes() == value.value())
+}
+
+/// The [`Time`] an attribute value holds: decoded in place when it is a UTCTime or a
+/// GeneralizedTime (what `Time::from_der` of its encoding gives, without the copy), otherwise
+/// through its encoding, for `Time`'s own error.
+fn time_of(value: &AnyRef<'_>) -> der::Result<Time> {
+    let direct = match der::Tagged::tag(value) {
+        der::Tag::UtcTime => value.decode_as::<UtcTime>().ok().map(Time::UtcTime),
+        der::Tag::GeneralizedTime => value
+            .decode_as::<GeneralizedTime>()
+            .ok()
+            .map(Time::GeneralTime),
+        _ => None,
+    };
+    match direct {
+        Some(time) => Ok(time),
+        None => value.to_der().and_then(|d| Time::from_der(&d)),
+    }
 }
 
 fn unix(d: std::time::Duration) -> Option<OffsetDateTime> {
@@ -2072,6 +2108,69 @@ mod tests {
                 }
             }
             check(&input, round);
+        }
+    }
+
+    /// Lengths compared as numbers order as `der` orders their encodings, and a known content
+    /// type read by its bytes is what the decoder gives.
+    #[test]
+    fn ok_length_order_and_known_oids_agree_with_der() {
+        let mut lengths: Vec<u32> = (0..1100).collect();
+        lengths.extend([
+            0xffff,
+            0x1_0000,
+            0x1_0001,
+            0xff_ffff,
+            0x100_0000,
+            0x0fff_ffff,
+        ]);
+        for a in &lengths {
+            for b in lengths.iter().step_by(7) {
+                let (a, b) = (
+                    der::Length::try_from(*a).unwrap(),
+                    der::Length::try_from(*b).unwrap(),
+                );
+                assert_eq!(a.cmp(&b), a.der_cmp(&b).unwrap(), "{a} {b}");
+            }
+        }
+        for oid in KNOWN_CONTENT_TYPES.into_iter().chain([ID_SIGNED_DATA]) {
+            let der = oid.to_der().unwrap();
+            let value = AnyRef::from_der(&der).unwrap();
+            let known = known_oid(&value);
+            assert!(known.is_none() || known == Some(oid));
+            assert_eq!(
+                known.map_or_else(|| value.decode_as(), Ok),
+                value.decode_as::<ObjectIdentifier>()
+            );
+        }
+        let octets = AnyRef::from_der(b"\x04\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01").unwrap();
+        assert_eq!(
+            known_oid(&octets),
+            None,
+            "the bytes of id-data in an OCTET STRING"
+        );
+    }
+
+    /// The signing time decoded in place is what `Time::from_der` of the value's encoding gives,
+    /// for good and bad times of both types and for other types.
+    #[test]
+    fn ok_time_in_place_agrees_with_the_decoder() {
+        let values: [&[u8]; 10] = [
+            b"\x17\x0d251207210000Z",
+            b"\x18\x0f20251207210000Z",
+            b"\x18\x0f20501207210000Z",
+            b"\x17\x0d251307210000Z",
+            b"\x17\x0b2512072100Z",
+            b"\x18\x1120251207210000.5Z",
+            b"\x18\x0e20251207210000",
+            b"\x17\x00",
+            b"\x02\x01\x05",
+            b"\x13\x0d251207210000Z",
+        ];
+        for der in values {
+            let value = AnyRef::from_der(der).unwrap();
+            let expected = value.to_der().and_then(|d| Time::from_der(&d));
+            assert_eq!(time_of(&value), expected, "{der:02x?}");
         }
     }
 

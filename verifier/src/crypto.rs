@@ -287,6 +287,26 @@ pub fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
+    // The common case of a batch, taken without decoding the key info: what the general path
+    // below decides for these bytes and this algorithm (a unit test holds the two together).
+    if signature_algorithm.oid == ECDSA_SHA256
+        && let Some(key) = p256_point(spki_der)
+    {
+        return UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, key)
+            .verify(message, signature)
+            .map_err(|_| CryptoError::BadSignature);
+    }
+    verify_decoded(spki_der, signature_algorithm, digest, message, signature)
+}
+
+/// [`verify`] with the key info decoded (every key and algorithm).
+fn verify_decoded(
+    spki_der: &[u8],
+    signature_algorithm: &AlgorithmIdentifierOwned,
+    digest: Option<&ObjectIdentifier>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| CryptoError::Malformed {
         detail: format!("public key info: {e}"),
     })?;
@@ -305,6 +325,22 @@ pub fn verify(
     UnparsedPublicKey::new(algorithm, key)
         .verify(message, signature)
         .map_err(|_| CryptoError::BadSignature)
+}
+
+/// The DER of a SubjectPublicKeyInfo of an id-ecPublicKey on the named curve P-256 (RFC 5480
+/// §2), up to the subjectPublicKey's unused-bits octet (zero): 26 octets, then the 65 of an
+/// uncompressed point.
+const P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+
+/// The subjectPublicKey of `spki_der` when it is exactly a P-256 key info in the one DER form
+/// ([`P256_SPKI_PREFIX`] and a 65-octet key), as [`verify`]'s general path would read it.
+fn p256_point(spki_der: &[u8]) -> Option<&[u8]> {
+    spki_der
+        .strip_prefix(P256_SPKI_PREFIX.as_slice())
+        .filter(|key| key.len() == 65)
 }
 
 /// Whether a public key (a DER SubjectPublicKeyInfo) is of an algorithm and size the verifier
@@ -695,5 +731,84 @@ mod rsa_pss {
         pub(super) salt_len: Option<u16>,
         #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
         pub(super) trailer: Option<u8>,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+mod tests {
+    use ring::rand::SystemRandom;
+    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+
+    use super::*;
+
+    fn algorithm(oid: ObjectIdentifier, parameters: Option<&[u8]>) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid,
+            parameters: parameters.map(|p| der::Any::from_der(p).unwrap()),
+        }
+    }
+
+    /// The P-256 shortcut of [`verify`] answers what the decoding path answers, for the key
+    /// info it takes (valid and damaged points, good and bad signatures, parameters on the
+    /// algorithm) and for the key infos it must leave alone (every single-octet change of the
+    /// prefix, a shorter or longer key).
+    #[test]
+    fn ok_p256_shortcut_agrees_with_the_decoding_path() {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        let spki = [P256_SPKI_PREFIX.as_slice(), key.public_key().as_ref()].concat();
+        assert_eq!(
+            SubjectPublicKeyInfoRef::from_der(&spki)
+                .unwrap()
+                .subject_public_key
+                .raw_bytes(),
+            key.public_key().as_ref(),
+            "the prefix is the DER the crate reads"
+        );
+        let message = b"signed attributes";
+        let good = key.sign(&rng, message).unwrap().as_ref().to_vec();
+        let mut bad = good.clone();
+        if let Some(last) = bad.last_mut() {
+            *last ^= 1;
+        }
+        let mut spkis = vec![spki.clone()];
+        for i in 0..spki.len() {
+            let mut changed = spki.clone();
+            changed[i] ^= 0x01;
+            spkis.push(changed);
+        }
+        spkis.push(spki[..spki.len() - 1].to_vec());
+        spkis.push([spki.as_slice(), &[0]].concat());
+        let algorithms = [
+            algorithm(ECDSA_SHA256, None),
+            algorithm(ECDSA_SHA256, Some(&[0x05, 0x00])),
+            algorithm(ECDSA_SHA384, None),
+        ];
+        let mut shortcut_taken = 0;
+        for spki in &spkis {
+            for alg in &algorithms {
+                for sig in [&good, &bad] {
+                    for msg in [message.as_slice(), b"other".as_slice()] {
+                        let fast = verify(spki, alg, Some(&SHA256), msg, sig);
+                        let general = verify_decoded(spki, alg, Some(&SHA256), msg, sig);
+                        assert_eq!(fast, general, "key info {spki:02x?}, {alg:?}");
+                        if alg.oid == ECDSA_SHA256 && p256_point(spki).is_some() {
+                            shortcut_taken += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // The unchanged key info and the ones whose point octets changed: 66 key infos (the
+        // prefix's 26 octets refuse it), 2 algorithms, 2 signatures, 2 messages.
+        assert_eq!(shortcut_taken, 66 * 2 * 2 * 2);
+        assert_eq!(verify(&spki, &algorithms[0], None, message, &good), Ok(()));
+        assert_eq!(
+            verify(&spki, &algorithms[0], None, message, &bad),
+            Err(CryptoError::BadSignature)
+        );
     }
 }

@@ -39,7 +39,7 @@ use crate::cms::{self, ContentDigests, SignedDocument, SignerFailure};
 use crate::crl::Reason;
 use crate::ltv::{self, ProofOfExistence, RevocationUse};
 use crate::path::{self, PathFailure, PathOptions, PolicyOptions};
-use crate::revocation::{CheckContext, RevocationChecker, RevocationStatus, Source};
+use crate::revocation::{CheckContext, CrlOrigin, RevocationChecker, RevocationStatus, Source};
 use crate::scope::{self, Expectations};
 use crate::trust::TrustList;
 use crate::verdict::{ChainEntry, Check, Indication, Outcome, SubIndication, TimeBasis};
@@ -718,23 +718,12 @@ impl Verifier {
             policy: self.options.policy.clone(),
             cancel: cancel.clone(),
         };
-        let path = match self
-            .paths
-            .validate(leaf, intermediates, &self.options.trust, &options)
-        {
+        let validated =
+            self.paths
+                .validate_shared(leaf, intermediates, &self.options.trust, &options);
+        let path = match validated {
             Ok(path) => {
-                run.pass(
-                    "chain",
-                    format!(
-                        "a chain of {} certificates leads to the trusted center {}",
-                        path.chain.len(),
-                        path.anchor.name
-                    ),
-                );
-                run.pass(
-                    "validity",
-                    format!("every certificate of the chain is valid at {}", rfc3339(at)),
-                );
+                record_path_passed(run, &path, at);
                 path
             }
             Err(failure) => {
@@ -788,26 +777,24 @@ impl Verifier {
             .chain(claimed_time)
             .find(|t| !path.anchor.accredited_at(*t));
         match outside {
-            None => run.pass(
-                "accreditation",
-                format!(
-                    "{} is a trusted{} center at {}",
-                    path.anchor.name,
-                    if path.anchor.foreign {
-                        " foreign (registered with the trusted third party)"
-                    } else {
-                        " accredited"
-                    },
-                    {
-                        let mut times = rfc3339(first_time);
-                        if let Some(claimed) = claimed_time {
-                            times.push_str(" and ");
-                            push_rfc3339(&mut times, claimed);
-                        }
-                        times
-                    }
-                ),
-            ),
+            None => {
+                let name = &path.anchor.name;
+                let mut text = String::with_capacity(128 + name.len());
+                text.push_str(name);
+                text.push_str(" is a trusted");
+                text.push_str(if path.anchor.foreign {
+                    " foreign (registered with the trusted third party)"
+                } else {
+                    " accredited"
+                });
+                text.push_str(" center at ");
+                push_rfc3339(&mut text, first_time);
+                if let Some(claimed) = claimed_time {
+                    text.push_str(" and ");
+                    push_rfc3339(&mut text, claimed);
+                }
+                run.pass("accreditation", text);
+            }
             Some(t) => {
                 let unproven = !proven && t == at && signing_time.is_some_and(|c| c != at);
                 run.fail(
@@ -955,7 +942,14 @@ impl Verifier {
                 }
             }
         }
-        let mut sources = String::new();
+        let mut sources = String::with_capacity(
+            judged
+                .revocation_data
+                .iter()
+                .filter_map(|u| u.source.as_deref())
+                .map(|t| t.len() + 2)
+                .sum(),
+        );
         for text in judged
             .revocation_data
             .iter()
@@ -967,13 +961,13 @@ impl Verifier {
             sources.push_str(text);
         }
         if all_good {
-            run.pass(
-                "revocation",
-                format!(
-                    "no certificate of the chain is revoked at {} ({sources})",
-                    rfc3339(at),
-                ),
-            );
+            let mut text = String::with_capacity(72 + sources.len());
+            text.push_str("no certificate of the chain is revoked at ");
+            push_rfc3339(&mut text, at);
+            text.push_str(" (");
+            text.push_str(&sources);
+            text.push(')');
+            run.pass("revocation", text);
         }
         judged.revocation_source = (!sources.is_empty()).then_some(sources);
         judged
@@ -1415,6 +1409,23 @@ fn record_signer_failure(run: &mut Run, failure: &SignerFailure) {
     }
 }
 
+/// The chain and validity checks of a path that validated. The sentences are pushed piece by
+/// piece into strings of the right size: a cached verification writes a dozen, and the
+/// formatting machinery cost more than the rest of its report.
+fn record_path_passed(run: &mut Run, path: &path::ValidPath, at: OffsetDateTime) {
+    let name = &path.anchor.name;
+    let mut chain = String::with_capacity(64 + name.len());
+    chain.push_str("a chain of ");
+    push_decimal(&mut chain, path.chain.len());
+    chain.push_str(" certificates leads to the trusted center ");
+    chain.push_str(name);
+    run.pass("chain", chain);
+    let mut validity = String::with_capacity(64);
+    validity.push_str("every certificate of the chain is valid at ");
+    push_rfc3339(&mut validity, at);
+    run.pass("validity", validity);
+}
+
 fn record_path_failure(
     run: &mut Run,
     failure: &PathFailure,
@@ -1484,10 +1495,13 @@ fn describe(source: &Source) -> String {
             ..
         } => {
             // Pieces pushed, not formatted: two of these a report.
-            let mut out = String::with_capacity(80 + issuer.len());
+            let origin_len = match origin {
+                CrlOrigin::Supplied(label) | CrlOrigin::Url(label) => 4 + label.len(),
+                CrlOrigin::Embedded => 32,
+            };
+            let mut out = String::with_capacity(80 + origin_len + issuer.len());
             out.push_str("CRL (");
-            // Writing into a String cannot fail.
-            let _ = write!(out, "{origin}");
+            push_origin(&mut out, origin);
             out.push_str(") of ");
             out.push_str(issuer);
             out.push_str(", thisUpdate ");
@@ -1511,6 +1525,30 @@ fn describe(source: &Source) -> String {
     }
 }
 
+/// `origin`'s `Display` text written at the end of `out` (without the formatting machinery).
+fn push_origin(out: &mut String, origin: &CrlOrigin) {
+    match origin {
+        CrlOrigin::Supplied(label) => {
+            out.push_str("CRL ");
+            out.push_str(label);
+        }
+        CrlOrigin::Embedded => out.push_str("CRL embedded in the signature"),
+        CrlOrigin::Url(url) => {
+            out.push_str("CRL ");
+            out.push_str(url);
+        }
+    }
+}
+
+/// `n` in decimal at the end of `out`.
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    let digit = u8::try_from(n % 10).unwrap_or(0);
+    out.push(char::from(b'0' + digit));
+}
+
 fn rfc3339(t: OffsetDateTime) -> String {
     let mut out = String::with_capacity(20);
     push_rfc3339(&mut out, t);
@@ -1522,25 +1560,35 @@ fn push_rfc3339(out: &mut String, t: OffsetDateTime) {
     let t = t.replace_nanosecond(0).unwrap_or(t);
     // The common case written directly: a report has a dozen times, and `time`'s formatter
     // costs more than the rest of the text. Its output is the same (a unit test compares).
+    // The calendar date and the time of day computed once each (every accessor of `time`
+    // computes the date again).
+    let (year, month, day) = t.to_calendar_date();
+    let (hour, minute, second) = t.to_hms();
     if t.offset().is_utc()
-        && let Ok(year) = u16::try_from(t.year())
+        && let Ok(year) = u16::try_from(year)
         && year <= 9999
     {
-        let mut push = |n: u8, then: Option<char>| {
-            out.push(char::from(b'0' + n / 10 % 10));
-            out.push(char::from(b'0' + n % 10));
-            out.extend(then);
-        };
+        // Written into a fixed buffer, then appended at once: `YYYY-MM-DDTHH:MM:SSZ`.
+        let mut text = *b"0000-00-00T00:00:00Z";
         // Below 100 both: the year is at most 9999.
         let [high, low] = [year / 100, year % 100].map(|n| u8::try_from(n).unwrap_or(0));
-        push(high, None);
-        push(low, Some('-'));
-        push(u8::from(t.month()), Some('-'));
-        push(t.day(), Some('T'));
-        push(t.hour(), Some(':'));
-        push(t.minute(), Some(':'));
-        push(t.second(), Some('Z'));
-        return;
+        let fields = [high, low, u8::from(month), day, hour, minute, second];
+        // Where each two-digit field starts.
+        const AT: [usize; 7] = [0, 2, 5, 8, 11, 14, 17];
+        for (n, at) in fields.into_iter().zip(AT) {
+            if let Some([tens, ones]) = text
+                .get_mut(at..at + 2)
+                .and_then(|d| <&mut [u8; 2]>::try_from(d).ok())
+            {
+                *tens = b'0' + n / 10 % 10;
+                *ones = b'0' + n % 10;
+            }
+        }
+        // Only ASCII digits and separators were written.
+        if let Ok(text) = std::str::from_utf8(&text) {
+            out.push_str(text);
+            return;
+        }
     }
     match t.format(&time::format_description::well_known::Rfc3339) {
         Ok(text) => out.push_str(&text),
@@ -1638,6 +1686,25 @@ mod tests {
                 );
                 assert_eq!(describe(&source), old);
             }
+        }
+    }
+
+    /// The pushed texts are what the formatting machinery writes.
+    #[test]
+    fn pushed_origin_and_decimal_are_display() {
+        for origin in [
+            CrlOrigin::Supplied("ca.crl".into()),
+            CrlOrigin::Embedded,
+            CrlOrigin::Url("http://crl.example/ca.crl".into()),
+        ] {
+            let mut out = String::from("x");
+            push_origin(&mut out, &origin);
+            assert_eq!(out, format!("x{origin}"));
+        }
+        for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let mut out = String::new();
+            push_decimal(&mut out, n);
+            assert_eq!(out, n.to_string());
         }
     }
 

@@ -76,8 +76,8 @@
 //! certificate.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Header, Reader, SliceReader};
@@ -1207,13 +1207,47 @@ struct Entries {
     map: HashMap<CacheKey, CacheEntry>,
     /// The DER bytes of the chains held.
     bytes: usize,
+    /// A copy of the entry inserted last (one the map holds), compared field by field before a
+    /// key is built and hashed: a batch by one signer asks for the same path every document.
+    last: Option<(CacheKey, CacheEntry)>,
 }
 
 #[derive(Debug, Clone)]
 struct CacheEntry {
-    path: ValidPath,
+    /// Shared with every report that uses it: a hit costs a reference count, not a copy of
+    /// the chain and the center's name.
+    path: Arc<ValidPath>,
     from: OffsetDateTime,
     until: OffsetDateTime,
+}
+
+impl CacheEntry {
+    /// The path, when it is valid at `at`.
+    fn at(&self, at: OffsetDateTime) -> Option<&Arc<ValidPath>> {
+        (self.from <= at && at <= self.until).then_some(&self.path)
+    }
+}
+
+impl CacheKey {
+    /// Whether this is the key [`cache_key`] would build from these inputs (without building it).
+    fn is_for(
+        &self,
+        leaf: &Cert,
+        intermediates: &[Cert],
+        trust: &TrustList,
+        opts: &PathOptions,
+    ) -> bool {
+        self.leaf == *leaf.sha256()
+            && self.intermediates.len() == intermediates.len()
+            && self
+                .intermediates
+                .iter()
+                .zip(intermediates)
+                .all(|(k, c)| k == c.sha256())
+            && self.trust == *trust.id()
+            && self.required_eku == opts.required_eku
+            && self.policy == opts.policy
+    }
 }
 
 impl PathCache {
@@ -1236,39 +1270,54 @@ impl PathCache {
         trust: &TrustList,
         opts: &PathOptions,
     ) -> Result<ValidPath, PathFailure> {
-        let key = cache_key(leaf, intermediates, trust, opts);
+        self.validate_shared(leaf, intermediates, trust, opts)
+            .map(Arc::unwrap_or_clone)
+    }
+
+    /// [`PathCache::validate`] giving the cached path itself, shared (the verifier's hot path).
+    pub(crate) fn validate_shared(
+        &self,
+        leaf: &Cert,
+        intermediates: &[Cert],
+        trust: &TrustList,
+        opts: &PathOptions,
+    ) -> Result<Arc<ValidPath>, PathFailure> {
         if let Ok(entries) = self.entries.read()
-            && let Some(entry) = entries.map.get(&key)
-            && entry.from <= opts.at
-            && opts.at <= entry.until
+            && let Some((key, entry)) = &entries.last
+            && key.is_for(leaf, intermediates, trust, opts)
+            && let Some(path) = entry.at(opts.at)
         {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(entry.path.clone());
+            return Ok(path.clone());
+        }
+        let key = cache_key(leaf, intermediates, trust, opts);
+        if let Ok(entries) = self.entries.read()
+            && let Some(path) = entries.map.get(&key).and_then(|e| e.at(opts.at))
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(path.clone());
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let result = validate(leaf, intermediates, trust, opts);
-        if let Ok(path) = &result {
-            let (from, until) = path.validity_window();
-            let size: usize = path.chain.iter().map(|c| c.der().len()).sum();
-            if let Ok(mut entries) = self.entries.write() {
-                if entries.map.len() >= self.capacity
-                    || entries.bytes.saturating_add(size) > PATH_CACHE_MAX_BYTES
-                {
-                    entries.map.clear();
-                    entries.bytes = 0;
-                }
-                entries.bytes = entries.bytes.saturating_add(size);
-                entries.map.insert(
-                    key,
-                    CacheEntry {
-                        path: path.clone(),
-                        from,
-                        until,
-                    },
-                );
+        let path = Arc::new(validate(leaf, intermediates, trust, opts)?);
+        let (from, until) = path.validity_window();
+        let size: usize = path.chain.iter().map(|c| c.der().len()).sum();
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.map.len() >= self.capacity
+                || entries.bytes.saturating_add(size) > PATH_CACHE_MAX_BYTES
+            {
+                entries.map.clear();
+                entries.bytes = 0;
             }
+            entries.bytes = entries.bytes.saturating_add(size);
+            let entry = CacheEntry {
+                path: path.clone(),
+                from,
+                until,
+            };
+            entries.last = Some((key.clone(), entry.clone()));
+            entries.map.insert(key, entry);
         }
-        result
+        Ok(path)
     }
 
     /// Validations answered from the cache.

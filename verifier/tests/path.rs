@@ -522,6 +522,57 @@ fn ok_cache_answers_repeats_inside_the_window() {
     assert_eq!(cache.misses(), 2);
 }
 
+/// The cache compares its last path's key before hashing one: any other leaf, intermediates
+/// list or requirement misses it (a leaf differing in one byte of its signature too, and that
+/// one fails validation), and the repeat of the last one hits.
+#[test]
+fn fail_cache_last_path_misses_on_any_changed_input() {
+    let pki = TestPki::new();
+    let chain = pki.chain();
+    let cache = PathCache::new(16);
+    let leaf = cert(&chain.leaf);
+    let inters = certs(&chain.intermediates);
+    let trust = trust_of(&chain.root);
+    let opts = PathOptions::at(FIXED_TIME);
+    let first = cache.validate(&leaf, &inters, &trust, &opts).unwrap();
+    assert_eq!(
+        cache.validate(&leaf, &inters, &trust, &opts),
+        Ok(first.clone())
+    );
+    assert_eq!((cache.hits(), cache.misses()), (1, 1));
+
+    let mut der = chain.leaf.der().to_vec();
+    let last = der.len() - 1;
+    der[last] ^= 0x01;
+    let changed = Cert::from_der(&der).unwrap();
+    assert!(matches!(
+        cache.validate(&changed, &inters, &trust, &opts),
+        Err(PathFailure::BadSignature { index: 0, .. })
+    ));
+    assert_eq!(cache.misses(), 2, "a leaf changed in one byte");
+
+    let twice = [inters.clone(), inters.clone()].concat();
+    assert_eq!(
+        cache.validate(&leaf, &twice, &trust, &opts),
+        Ok(first.clone())
+    );
+    assert_eq!(cache.misses(), 3, "another intermediates list");
+
+    let mut eku = PathOptions::at(FIXED_TIME);
+    eku.required_eku = Some(ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4"));
+    let with_eku = cache.validate(&leaf, &inters, &trust, &eku);
+    assert_eq!(cache.misses(), 4, "another required EKU");
+    assert_eq!(
+        with_eku,
+        validate(&leaf, &inters, &trust, &eku),
+        "the uncached answer"
+    );
+
+    // The first key is still in the map: a hit, with the same path.
+    assert_eq!(cache.validate(&leaf, &inters, &trust, &opts), Ok(first));
+    assert_eq!((cache.hits(), cache.misses()), (2, 4));
+}
+
 #[test]
 fn ok_national_center_rsa_chain_inside_its_validity() {
     let ca = nca("ca/nca_rsa_test.crt");
