@@ -20,17 +20,18 @@
 //! Each curve's [`Domain`] (the field's constants, the Montgomery parameters of `q`, the
 //! fixed-base table) is built once per process ([`CurveId::domain256`], [`CurveId::domain512`]).
 //!
-//! [`Domain::mul_ct`] is the secret-scalar multiplication: a fixed window of 4 bits over a fixed
-//! number of bits (the bit length of `q` rounded up to the window, public) — 4 doublings and one
-//! addition per window whatever the digit, the multiple `digit·P` taken from a table of 16 by a
-//! constant-time scan that reads every entry — so neither the branches nor the memory accessed
-//! depend on the scalar. [`Domain::mul_base_add_vartime`] serves verification, where every
-//! input is public: the base point's half from the fixed-base table below, the public key's half
-//! by a width-5 NAF in Jacobian coordinates, and the final check of `x mod q` without inverting.
-//! [`Domain::mul_base_ct`] is `k·G` for the base point: a fixed-base table (`j·16^i·G` for every
-//! window `i` and digit `j`, built once per curve and process) turns it into one addition per
-//! window and no doubling, each row read in full by the same constant-time scan.
-//! Unit tests compare all three with the plain double-and-add ladder and every formula with the
+//! [`Domain::mul_base_ct`] is signing's `k·G` for the secret nonce: `k` recoded in signed
+//! base-64 digits `d_i ∈ [−32, 32]` (masks, no branch), and a fixed-base table of the affine
+//! points `j·2^(6i)·G` (`j` in `1..=32`, every window `i`; built once per curve and process with
+//! one batched inversion) turns it into one mixed addition per window (Renes–Costello–Batina
+//! algorithms 2 and 5) and no doubling; each row is read in full by a constant-time scan, the
+//! sign applied by a constant-time selection, so neither the branches nor the memory accessed
+//! depend on the scalar. [`Domain::mul_ct`] (tests only) is the same for any point with 4-bit
+//! windows and doublings. [`Domain::mul_base_add_vartime`] serves verification, where every
+//! input is public: the base point's half from the same table (entries taken by index), the
+//! public key's half by a width-5 NAF in Jacobian coordinates (modified Jacobian, carrying
+//! `a·Z⁴`, where `a ≠ −3`), and the final check of `x mod q` without inverting.
+//! Unit tests compare them with the plain double-and-add ladder and every formula with the
 //! affine chord-and-tangent rule over `crypto-bigint`'s `DynResidue` (differential property
 //! tests, edge cases included).
 
