@@ -20,17 +20,18 @@
 //! Each curve's [`Domain`] (the field's constants, the Montgomery parameters of `q`, the
 //! fixed-base table) is built once per process ([`CurveId::domain256`], [`CurveId::domain512`]).
 //!
-//! [`Domain::mul_ct`] is the secret-scalar multiplication: a fixed window of 4 bits over a fixed
-//! number of bits (the bit length of `q` rounded up to the window, public) — 4 doublings and one
-//! addition per window whatever the digit, the multiple `digit·P` taken from a table of 16 by a
-//! constant-time scan that reads every entry — so neither the branches nor the memory accessed
-//! depend on the scalar. [`Domain::mul_base_add_vartime`] serves verification, where every
-//! input is public: the base point's half from the fixed-base table below, the public key's half
-//! by a width-5 NAF in Jacobian coordinates, and the final check of `x mod q` without inverting.
-//! [`Domain::mul_base_ct`] is `k·G` for the base point: a fixed-base table (`j·16^i·G` for every
-//! window `i` and digit `j`, built once per curve and process) turns it into one addition per
-//! window and no doubling, each row read in full by the same constant-time scan.
-//! Unit tests compare all three with the plain double-and-add ladder and every formula with the
+//! [`Domain::mul_base_ct`] is signing's `k·G` for the secret nonce: `k` recoded in signed
+//! base-64 digits `d_i ∈ [−32, 32]` (masks, no branch), and a fixed-base table of the affine
+//! points `j·2^(6i)·G` (`j` in `1..=32`, every window `i`; built once per curve and process with
+//! one batched inversion) turns it into one mixed addition per window (Renes–Costello–Batina
+//! algorithms 2 and 5) and no doubling; each row is read in full by a constant-time scan, the
+//! sign applied by a constant-time selection, so neither the branches nor the memory accessed
+//! depend on the scalar. [`Domain::mul_ct`] (tests only) is the same for any point with 4-bit
+//! windows and doublings. [`Domain::mul_base_add_vartime`] serves verification, where every
+//! input is public: the base point's half from the same table (entries taken by index), the
+//! public key's half by a width-5 NAF in Jacobian coordinates (modified Jacobian, carrying
+//! `a·Z⁴`, where `a ≠ −3`), and the final check of `x mod q` without inverting.
+//! Unit tests compare them with the plain double-and-add ladder and every formula with the
 //! affine chord-and-tangent rule over `crypto-bigint`'s `DynResidue` (differential property
 //! tests, edge cases included).
 
@@ -332,13 +333,16 @@ const TC26_512_C: Params<{ U512::LIMBS }> = params!(
     "F5CE40D95B5EB899ABBCCFF5911CB8577939804D6527378B8C108C3D2090FF9BE18E2D33E3021ED2EF32D85822423B6304F726AA854BAE07D0396E9A9ADDC40F"
 );
 
-/// Bits per window of the scalar multiplications.
+/// Bits per window of [`Domain::mul_ct`].
+#[cfg(test)]
 const WINDOW: usize = 4;
 /// Entries of a window's table: `0·P` to `15·P`.
+#[cfg(test)]
 const TABLE: usize = 1 << WINDOW;
 
 /// The 4-bit digit of `k` starting at bit `start`, read without branching on `k` (bits past the
 /// integer's width read as 0).
+#[cfg(test)]
 fn digit_ct<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
     let mut digit = 0u8;
     for b in 0..WINDOW {
@@ -346,6 +350,35 @@ fn digit_ct<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
         digit |= bit << b;
     }
     digit
+}
+
+/// Bits per window of the fixed-base table ([`Domain::mul_base_ct`]).
+const COMB_BITS: usize = 6;
+/// Entries per row of the fixed-base table: `j·2^(6i)·G` for `|digit| = j` in `1..=32`.
+const COMB_ENTRIES: usize = 1 << (COMB_BITS - 1);
+
+/// The `COMB_BITS`-bit window of `k` starting at bit `start`, read without branching on `k`
+/// (bits past the integer's width read as 0).
+fn window6_ct<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
+    let mut w = 0u8;
+    for b in 0..COMB_BITS {
+        let bit = Choice::from(k.bit(start.saturating_add(b))).unwrap_u8();
+        w |= bit << b;
+    }
+    w
+}
+
+/// One step of the signed recoding of `k` in base 64 (digits in `[−32, 32]`), in constant time:
+/// from the window `w` (`0..64`) and the carry of the window below (0 or 1), the digit's
+/// magnitude, whether it is negative, and the carry to the next window. `v = w + carry`; when
+/// `v > 32` the digit is `v − 64` and 1 is carried. Masks only, no branch on the values.
+fn signed_digit_ct(w: u8, carry: u8) -> (u8, Choice, u8) {
+    let v = w.wrapping_add(carry);
+    // v ≤ 64, so 32 − v is negative (top bit set) exactly when v > 32.
+    let negative = (32u8.wrapping_sub(v) >> 7) & 1;
+    let mask = 0u8.wrapping_sub(negative);
+    let magnitude = v ^ ((v ^ 64u8.wrapping_sub(v)) & mask);
+    (magnitude, Choice::from(negative), negative)
 }
 
 /// The domains of [`ALL_CURVES`] in that order, made on first use (see [`CurveId::domain256`]).
@@ -385,6 +418,23 @@ impl<const L: usize> ConditionallySelectable for Point<L> {
             x: Fe::conditional_select(&a.x, &b.x, choice),
             y: Fe::conditional_select(&a.y, &b.y, choice),
             z: Fe::conditional_select(&a.z, &b.z, choice),
+        }
+    }
+}
+
+/// A point in affine coordinates, never the point at infinity: the entries of the fixed-base
+/// table, added with the mixed formulas ([`Domain::add_mixed`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Affine<const L: usize> {
+    x: Fe<L>,
+    y: Fe<L>,
+}
+
+impl<const L: usize> ConditionallySelectable for Affine<L> {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self {
+            x: Fe::conditional_select(&a.x, &b.x, choice),
+            y: Fe::conditional_select(&a.y, &b.y, choice),
         }
     }
 }
@@ -438,7 +488,7 @@ pub(crate) struct Domain<const L: usize> {
     a_is_minus_3: bool,
     g: Point<L>,
     /// The fixed-base table of `g`, built on first use (see [`Domain::mul_base_ct`]).
-    base: OnceLock<Vec<Point<L>>>,
+    base: OnceLock<Vec<Affine<L>>>,
 }
 
 impl<const L: usize> Domain<L> {
@@ -663,6 +713,113 @@ impl<const L: usize> Domain<L> {
         }
     }
 
+    /// `P + A` for an affine `A` (never the point at infinity; `P` may be), complete:
+    /// Renes–Costello–Batina 2016 algorithm 5 when `a = −3`, algorithm 2 otherwise — the
+    /// algorithms 4 and 1 above with `Z2 = 1`, one multiplication fewer.
+    pub(crate) fn add_mixed(&self, p1: &Point<L>, p2: &Affine<L>) -> Point<L> {
+        if self.a_is_minus_3 {
+            self.add_mixed_minus_3(p1, p2)
+        } else {
+            self.add_mixed_any_a(p1, p2)
+        }
+    }
+
+    /// Algorithm 2 (complete mixed addition, arbitrary `a`): algorithm 1 with `Z2 = 1`.
+    fn add_mixed_any_a(&self, p1: &Point<L>, p2: &Affine<L>) -> Point<L> {
+        let f = &self.fp;
+        let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
+        let (x2, y2) = (&p2.x, &p2.y);
+        let a = &self.a;
+        let b3 = &self.b3;
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t3 = f.add(x2, y2);
+        let mut t4 = f.add(x1, y1);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.mul(x2, z1);
+        t4 = f.add(&t4, x1);
+        let mut t5 = f.mul(y2, z1);
+        t5 = f.add(&t5, y1);
+        let mut z3 = f.mul(a, &t4);
+        let mut x3 = f.mul(b3, z1);
+        z3 = f.add(&x3, &z3);
+        x3 = f.sub(&t1, &z3);
+        z3 = f.add(&t1, &z3);
+        let mut y3 = f.mul(&x3, &z3);
+        t1 = f.add(&t0, &t0);
+        t1 = f.add(&t1, &t0);
+        let mut t2 = f.mul(a, z1);
+        t4 = f.mul(b3, &t4);
+        t1 = f.add(&t1, &t2);
+        t2 = f.sub(&t0, &t2);
+        t2 = f.mul(a, &t2);
+        t4 = f.add(&t4, &t2);
+        t0 = f.mul(&t1, &t4);
+        y3 = f.add(&y3, &t0);
+        t0 = f.mul(&t5, &t4);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t0);
+        t0 = f.mul(&t3, &t1);
+        z3 = f.mul(&t5, &z3);
+        z3 = f.add(&z3, &t0);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Algorithm 5 (complete mixed addition, `a = −3`): algorithm 4 with `Z2 = 1`.
+    fn add_mixed_minus_3(&self, p1: &Point<L>, p2: &Affine<L>) -> Point<L> {
+        let f = &self.fp;
+        let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
+        let (x2, y2) = (&p2.x, &p2.y);
+        let b = &self.b;
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t3 = f.add(x2, y2);
+        let mut t4 = f.add(x1, y1);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.mul(y2, z1);
+        t4 = f.add(&t4, y1);
+        let mut y3 = f.mul(x2, z1);
+        y3 = f.add(&y3, x1);
+        let mut z3 = f.mul(b, z1);
+        let mut x3 = f.sub(&y3, &z3);
+        z3 = f.double(&x3);
+        x3 = f.add(&x3, &z3);
+        z3 = f.sub(&t1, &x3);
+        x3 = f.add(&t1, &x3);
+        y3 = f.mul(b, &y3);
+        t1 = f.double(z1);
+        let mut t2 = f.add(&t1, z1);
+        y3 = f.sub(&y3, &t2);
+        y3 = f.sub(&y3, &t0);
+        t1 = f.double(&y3);
+        y3 = f.add(&t1, &y3);
+        t1 = f.double(&t0);
+        t0 = f.add(&t1, &t0);
+        t0 = f.sub(&t0, &t2);
+        t1 = f.mul(&t4, &y3);
+        t2 = f.mul(&t0, &y3);
+        y3 = f.mul(&x3, &z3);
+        y3 = f.add(&y3, &t2);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t1);
+        z3 = f.mul(&t4, &z3);
+        t1 = f.mul(&t3, &t0);
+        z3 = f.add(&z3, &t1);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
     /// Algorithm 3 (exception-free doubling, arbitrary `a`): 8 multiplications, 3 squarings,
     /// 3 by `a`, 2 by `3b`.
     fn double_any_a(&self, p: &Point<L>) -> Point<L> {
@@ -756,6 +913,7 @@ impl<const L: usize> Domain<L> {
     }
 
     /// `j·P` for `j` in `0..16`: the table of a 4-bit window.
+    #[cfg(test)]
     fn multiples(&self, p: &Point<L>) -> [Point<L>; TABLE] {
         let mut table = [self.identity(); TABLE];
         let mut acc = self.identity();
@@ -788,55 +946,121 @@ impl<const L: usize> Domain<L> {
         r
     }
 
-    /// `k·G` for the base point `G`, in constant time: one addition per 4-bit window of `k`,
-    /// the multiple `digit·16^i·G` read from the fixed-base table by a scan of the whole row.
+    /// `k·G` for the base point `G`, in constant time: `k` recoded in signed base-64 digits
+    /// `d_i ∈ [−32, 32]` (`k = Σ d_i·2^(6i)`), and for each window one mixed addition of
+    /// `±|d_i|·2^(6i)·G`, the entry read from the fixed-base table by a scan of the whole row
+    /// (32 affine points) and its `y` negated by a constant-time selection. A zero digit adds
+    /// nothing: the sum is computed anyway and discarded by a selection. No doubling at all.
     /// Same result as `mul_ct(k, G)`; `k` must be below `2^q_bits`.
     pub(crate) fn mul_base_ct(&self, k: &Uint<L>) -> Point<L> {
-        let table = self.base.get_or_init(|| self.build_base_table());
+        let table = self.base_table();
         let mut r = self.identity();
-        for (i, row) in table.chunks_exact(TABLE).enumerate() {
-            let digit = digit_ct(k, i.saturating_mul(WINDOW));
-            let mut t = self.identity();
-            for (j, entry) in (0u8..).zip(row) {
-                t.conditional_assign(entry, digit.ct_eq(&j));
+        let mut carry = 0u8;
+        for (i, row) in table.chunks_exact(COMB_ENTRIES).enumerate() {
+            let w = window6_ct(k, i.saturating_mul(COMB_BITS));
+            let (magnitude, negative, next) = signed_digit_ct(w, carry);
+            carry = next;
+            let mut t = row.first().copied().unwrap_or(Affine {
+                x: self.fp.zero(),
+                y: self.fp.zero(),
+            });
+            for (j, entry) in (1u8..).zip(row) {
+                t.conditional_assign(entry, magnitude.ct_eq(&j));
             }
-            r = self.add(&r, &t);
+            let minus_y = self.fp.neg(&t.y);
+            t.y.conditional_assign(&minus_y, negative);
+            let sum = self.add_mixed(&r, &t);
+            r.conditional_assign(&sum, !magnitude.ct_eq(&0));
         }
         r
     }
 
-    /// For each window `i` (of `ceil(q_bits / 4)`) the points `j·16^i·G`, `j` in `0..16`.
-    fn build_base_table(&self) -> Vec<Point<L>> {
-        let windows = self.q_bits.div_ceil(WINDOW);
-        let mut out = Vec::with_capacity(windows.saturating_mul(TABLE));
+    /// The fixed-base table, built on first use.
+    fn base_table(&self) -> &[Affine<L>] {
+        self.base.get_or_init(|| self.build_base_table())
+    }
+
+    /// For each window `i` (of `ceil((q_bits + 1) / 6)`: the signed recoding of a `k` below
+    /// `2^q_bits` never carries out of the last one) the affine points `j·2^(6i)·G`, `j` in
+    /// `1..=32`. None is the point at infinity (`q` is an odd prime above `32·2^(6i)`'s factors),
+    /// so every `Z` is invertible; the projective points are brought to affine with one
+    /// inversion for the whole table (Montgomery's trick: prefix products, then back).
+    fn build_base_table(&self) -> Vec<Affine<L>> {
+        let f = &self.fp;
+        let windows = self.q_bits.saturating_add(1).div_ceil(COMB_BITS);
+        let mut points = Vec::with_capacity(windows.saturating_mul(COMB_ENTRIES));
         let mut base = self.g;
         for _ in 0..windows {
-            out.extend_from_slice(&self.multiples(&base));
-            for _ in 0..WINDOW {
+            let mut acc = base;
+            points.push(acc);
+            for _ in 1..COMB_ENTRIES {
+                acc = self.add(&acc, &base);
+                points.push(acc);
+            }
+            for _ in 0..COMB_BITS {
                 base = self.double(&base);
             }
+        }
+        // prefix[i] = Z_0 · … · Z_(i−1).
+        let mut prefix = Vec::with_capacity(points.len());
+        let mut product = f.one();
+        for p in &points {
+            prefix.push(product);
+            product = f.mul(&product, &p.z);
+        }
+        // Not reached for the curves here (no entry is the point at infinity); zero then
+        // gives zero coordinates rather than a panic.
+        let mut inverse = f.invert(&product).unwrap_or(f.zero());
+        let mut out = vec![
+            Affine {
+                x: f.zero(),
+                y: f.zero(),
+            };
+            points.len()
+        ];
+        for ((p, before), slot) in points.iter().zip(&prefix).zip(out.iter_mut()).rev() {
+            // inverse = (Z_0 · … · Z_i)⁻¹ here.
+            let zinv = f.mul(&inverse, before);
+            inverse = f.mul(&inverse, &p.z);
+            *slot = Affine {
+                x: f.mul(&p.x, &zinv),
+                y: f.mul(&p.y, &zinv),
+            };
         }
         out
     }
 
     /// `k1·G + k2·Q` for public scalars and a public point (verification): `k1·G` from the
-    /// fixed-base table (one addition per nonzero 4-bit digit, no doubling), `k2·Q` by a width-5
-    /// NAF in Jacobian coordinates (doublings of 8 multiplications when `a = −3`, 10 otherwise,
-    /// against 13 and 16 projective). Time depends on the inputs, which are all public.
+    /// fixed-base table (the same signed base-64 digits as [`Domain::mul_base_ct`], one mixed
+    /// addition per nonzero digit, the entry taken by index), `k2·Q` by a width-5 NAF in
+    /// Jacobian coordinates (doublings of 8 multiplications when `a = −3`, 10 otherwise, against
+    /// 13 and 16 projective). Time depends on the inputs, which are all public.
     pub(crate) fn mul_base_add_vartime(
         &self,
         k1: &Uint<L>,
         k2: &Uint<L>,
         q: &Point<L>,
     ) -> Point<L> {
-        let table = self.base.get_or_init(|| self.build_base_table());
+        let table = self.base_table();
         let mut r = self.identity();
-        for (i, row) in table.chunks_exact(TABLE).enumerate() {
-            let digit = usize::from(digit_ct(k1, i.saturating_mul(WINDOW)));
-            if digit != 0
-                && let Some(t) = row.get(digit)
+        let mut carry = 0u8;
+        for (i, row) in table.chunks_exact(COMB_ENTRIES).enumerate() {
+            let w = window6_ct(k1, i.saturating_mul(COMB_BITS));
+            let (magnitude, negative, next) = signed_digit_ct(w, carry);
+            carry = next;
+            if let Some(t) = usize::from(magnitude)
+                .checked_sub(1)
+                .and_then(|j| row.get(j))
             {
-                r = self.add(&r, t);
+                if bool::from(negative) {
+                    let minus = Affine {
+                        x: t.x,
+                        y: self.fp.neg(&t.y),
+                    };
+                    r = self.add_mixed(&r, &minus);
+                } else {
+                    r = self.add_mixed(&r, t);
+                }
             }
         }
         let kq = self.mul_vartime(k2, q);
@@ -859,8 +1083,15 @@ impl<const L: usize> Domain<L> {
             y: self.fp.one(),
             z: self.fp.zero(),
         };
+        // Where a ≠ −3, `r` also carries `a·Z⁴` (modified Jacobian coordinates), which makes
+        // each doubling 3M + 5S instead of 2M + 8S; it is recomputed after each addition.
+        let mut az4 = self.fp.zero();
         for digit in naf_vartime(k).iter().rev() {
-            r = self.jdouble(&r);
+            if self.a_is_minus_3 {
+                r = self.jdouble(&r);
+            } else {
+                (r, az4) = self.jdouble_modified(&r, &az4);
+            }
             let index = usize::from(digit.unsigned_abs() >> 1);
             if let Some(t) = odd.get(index).filter(|_| *digit != 0) {
                 if *digit > 0 {
@@ -872,9 +1103,43 @@ impl<const L: usize> Domain<L> {
                     };
                     r = self.jadd(&r, &minus);
                 }
+                if !self.a_is_minus_3 {
+                    az4 = self.a_z4(&r);
+                }
             }
         }
         r
+    }
+
+    /// `a·Z⁴` of a Jacobian point: the fourth coordinate of modified Jacobian coordinates.
+    fn a_z4(&self, p: &Jacobian<L>) -> Fe<L> {
+        let f = &self.fp;
+        f.mul(&self.a, &f.square(&f.square(&p.z)))
+    }
+
+    /// Doubling in modified Jacobian coordinates `(X : Y : Z : a·Z⁴)`, "dbl-2009-bl" of the
+    /// Explicit-Formulas Database (3 multiplications, 5 squarings, none by `a`): returns `2·P`
+    /// and its `a·Z⁴`. For any `a`; used where `a ≠ −3`. The point at infinity stays there.
+    fn jdouble_modified(&self, p: &Jacobian<L>, az4: &Fe<L>) -> (Jacobian<L>, Fe<L>) {
+        let f = &self.fp;
+        let xx = f.square(&p.x);
+        let a = f.double(&f.square(&p.y));
+        let aa = f.square(&a);
+        let u = f.double(&aa);
+        let s = f.sub(&f.sub(&f.square(&f.add(&p.x, &a)), &xx), &aa);
+        let m = f.add(&f.add(&f.double(&xx), &xx), az4);
+        let x3 = f.sub(&f.square(&m), &f.double(&s));
+        let y3 = f.sub(&f.mul(&m, &f.sub(&s, &x3)), &u);
+        let z3 = f.double(&f.mul(&p.y, &p.z));
+        let t3 = f.double(&f.mul(&u, az4));
+        (
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            },
+            t3,
+        )
     }
 
     /// `(X : Y : Z)` projective as Jacobian `(X·Z : Y·Z² : Z)`.
@@ -1177,6 +1442,26 @@ mod tests {
             if d.a_is_minus_3 {
                 assert_eq!(d.to_affine(&d.add_minus_3(&x, &y)), expected, "add_minus_3");
             }
+            // The mixed formulas take the second point affine (never the point at infinity).
+            if let Some((ax, ay)) = d.to_affine(&y) {
+                let a = Affine {
+                    x: d.fp.element(&ax),
+                    y: d.fp.element(&ay),
+                };
+                assert_eq!(d.to_affine(&d.add_mixed(&x, &a)), expected, "add_mixed");
+                assert_eq!(
+                    d.to_affine(&d.add_mixed_any_a(&x, &a)),
+                    expected,
+                    "add_mixed_any_a"
+                );
+                if d.a_is_minus_3 {
+                    assert_eq!(
+                        d.to_affine(&d.add_mixed_minus_3(&x, &a)),
+                        expected,
+                        "add_mixed_minus_3"
+                    );
+                }
+            }
         }
         for (x, y) in [
             (p, g),
@@ -1196,6 +1481,13 @@ mod tests {
                 twice,
                 "jdouble"
             );
+            let (doubled, az4) = d.jdouble_modified(&jx, &d.a_z4(&jx));
+            assert_eq!(
+                d.to_affine(&d.projective(&doubled)),
+                twice,
+                "jdouble_modified"
+            );
+            assert_eq!(az4, d.a_z4(&doubled), "jdouble_modified's a·Z⁴");
         }
         for x in [p, g, minus_p, infinity] {
             let expected = affine_add(params, d.to_affine(&x), d.to_affine(&x));
@@ -1296,16 +1588,108 @@ mod tests {
             Uint::from_u8(32),
             Uint::from_u8(0xff),
             q1,
-        ] {
+        ]
+        .into_iter()
+        .chain(comb_edges(p))
+        {
             let kg = mul_reference(&d, &k, &g);
             let expected = d.to_affine(&kg);
             assert_eq!(d.to_affine(&d.mul_ct(&k, &g)), expected, "{curve:?}");
             assert_eq!(d.to_affine(&d.mul_base_ct(&k)), expected, "{curve:?}");
+            if k >= p.q {
+                // Verification's scalars are below q (the NAF's contract).
+                continue;
+            }
             let by_naf = d.projective(&d.mul_vartime(&k, &g));
             assert_eq!(d.to_affine(&by_naf), expected, "{curve:?} {k}");
             let both = d.mul_base_add_vartime(&k, &k, &g);
             let twice = d.to_affine(&d.add_any_a(&kg, &kg));
             assert_eq!(d.to_affine(&both), twice, "{curve:?} {k}");
+        }
+    }
+
+    /// Scalars at the signed base-64 recoding's edges: digits of exactly 32 (the largest
+    /// magnitude, no carry), of 33 (the smallest that carries) in every window, 63 and 64 (a
+    /// carry into a zero window), and `2^q_bits − 1`, the largest scalar `mul_base_ct` takes
+    /// (a carry through every window up to the last one).
+    fn comb_edges<const L: usize>(p: &Params<L>) -> Vec<Uint<L>> {
+        let bits = p.q.bits();
+        let repeat = |w: u64| {
+            let mut k = Uint::<L>::ZERO;
+            for _ in 0..bits.div_ceil(COMB_BITS) {
+                k = k.shl_vartime(COMB_BITS).bitor(&Uint::from_u64(w));
+            }
+            k.bitand(&Uint::MAX.shr_vartime(Uint::<L>::BITS - bits))
+        };
+        vec![
+            Uint::from_u8(33),
+            Uint::from_u8(63),
+            Uint::from_u8(64),
+            Uint::from_u8(65),
+            repeat(32),
+            repeat(33),
+            repeat(63),
+            Uint::MAX.shr_vartime(Uint::<L>::BITS - bits),
+        ]
+    }
+
+    /// The signed digits of every window value and carry: `magnitude` in `0..=32`, the digit
+    /// plus `64·carry_out` gives back `w + carry_in`.
+    #[test]
+    fn ok_signed_digits_recode_every_window() {
+        for w in 0u8..64 {
+            for carry in 0u8..2 {
+                let (magnitude, negative, out) = signed_digit_ct(w, carry);
+                assert!(magnitude <= 32, "{w} {carry}");
+                let digit = if bool::from(negative) {
+                    -i16::from(magnitude)
+                } else {
+                    i16::from(magnitude)
+                };
+                assert_eq!(
+                    digit + 64 * i16::from(out),
+                    i16::from(w + carry),
+                    "{w} {carry}"
+                );
+                assert_eq!(bool::from(negative), out == 1, "{w} {carry}");
+            }
+        }
+    }
+
+    /// Every entry of the fixed-base table is `j·2^(6i)·G` in affine form, on every curve.
+    #[test]
+    fn ok_fixed_base_table_holds_the_multiples() {
+        fn check<const L: usize>(p: &Params<L>) {
+            let d = Domain::new(p);
+            let table = d.base_table();
+            assert_eq!(
+                table.len(),
+                (p.q.bits() + 1).div_ceil(COMB_BITS) * COMB_ENTRIES
+            );
+            // base = 2^(6i)·G by the ladder's addition formula alone.
+            let mut base = d.generator();
+            for (i, row) in table.chunks_exact(COMB_ENTRIES).enumerate() {
+                if i % 7 == 0 || i + 1 == table.len() / COMB_ENTRIES {
+                    for (j, entry) in (1u64..).zip(row) {
+                        if j % 5 == 1 || j == 32 {
+                            let k = Uint::<L>::from_u64(j);
+                            let expected = d.to_affine(&mul_reference(&d, &k, &base));
+                            let got = (d.fp.value(&entry.x), d.fp.value(&entry.y));
+                            assert_eq!(Some(got), expected, "row {i} entry {j}");
+                        }
+                    }
+                }
+                for _ in 0..COMB_BITS {
+                    base = d.add_any_a(&base, &base);
+                }
+            }
+        }
+        for curve in ALL_CURVES {
+            if let Some(p) = curve.params256() {
+                check(p);
+            } else if let Some(p) = curve.params512() {
+                check(p);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 //! Signing and verification (GOST R 34.10-2012 §6.1, §6.2), the byte orders, the nonce.
 
+use std::sync::OnceLock;
+
 use crypto_bigint::modular::runtime_mod::DynResidue;
 use crypto_bigint::{U256, U512, Uint};
 use hmac::{Hmac, Mac};
@@ -344,7 +346,7 @@ impl PrivateKey {
             // Each rejection has a probability near 2^-128 or less for these curves; the bound
             // only keeps a broken hash from looping forever.
             for _ in 0..64 {
-                let t = drbg.next()?;
+                let t = drbg.next();
                 if let Some(k) = uint::<{ U::LIMBS }>(&t).map(Zeroizing::new) {
                     let k = Zeroizing::new(bits2int(dom, &k));
                     if in_scalar_range(&k, dom.q())
@@ -411,11 +413,12 @@ fn verify_core<const L: usize>(
         curve: curve.name(),
     })?;
     let fq = dom.fq();
-    let e = e_of(dom, alpha);
-    let (v, invertible) = e.invert();
-    if !bool::from(invertible) {
+    let e = e_of(dom, alpha).retrieve();
+    // Every input here is public: the variable-time inversion serves.
+    let Some(v) = inv_mod_vartime(&e, dom.q()) else {
         return Err(Error::BadSignature);
-    }
+    };
+    let v = DynResidue::new(&v, fq);
     let z1 = DynResidue::new(s, fq).mul(&v).retrieve();
     let z2 = DynResidue::new(r, fq).neg().mul(&v).retrieve();
     let c = dom.mul_base_add_vartime(&z1, &z2, &key);
@@ -460,6 +463,58 @@ fn e_of<const L: usize>(dom: &Domain<L>, alpha: &Uint<L>) -> DynResidue<L> {
     }
 }
 
+/// `a⁻¹ mod m` for `0 < a < m`, `m` odd, by the binary extended Euclidean algorithm (HAC
+/// algorithm 14.61 in its form for an odd modulus): `None` when `a` is 0 or shares a factor
+/// with `m`. Variable time: for public values only (verification). About three times cheaper
+/// than the constant-time inversion `DynResidue::invert` it replaces there;
+/// `ok_variable_time_inverse_equals_dyn_residue` compares the two.
+fn inv_mod_vartime<const L: usize>(a: &Uint<L>, m: &Uint<L>) -> Option<Uint<L>> {
+    if a == &Uint::ZERO || a >= m {
+        return None;
+    }
+    // Invariants: x1·a ≡ u and x2·a ≡ v (mod m), x1, x2 < m.
+    let (mut u, mut v) = (*a, *m);
+    let (mut x1, mut x2) = (Uint::<L>::ONE, Uint::<L>::ZERO);
+    let one = Uint::<L>::ONE;
+    while u != one && v != one {
+        if u == Uint::ZERO || v == Uint::ZERO {
+            return None;
+        }
+        while !is_odd(&u) {
+            u = u.shr_vartime(1);
+            x1 = half_mod(&x1, m);
+        }
+        while !is_odd(&v) {
+            v = v.shr_vartime(1);
+            x2 = half_mod(&x2, m);
+        }
+        if u >= v {
+            u = u.wrapping_sub(&v);
+            x1 = x1.sub_mod(&x2, m);
+        } else {
+            v = v.wrapping_sub(&u);
+            x2 = x2.sub_mod(&x1, m);
+        }
+    }
+    Some(if u == one { x1 } else { x2 })
+}
+
+/// `x/2 mod m` for `x < m`, `m` odd: `x/2` when `x` is even, `(x + m)/2` otherwise (the sum
+/// may carry out of the top word; the carry is shifted back in).
+fn half_mod<const L: usize>(x: &Uint<L>, m: &Uint<L>) -> Uint<L> {
+    if is_odd(x) {
+        let (sum, carry) = x.adc(m, crypto_bigint::Limb::ZERO);
+        let top = Uint::<L>::from_word(carry.0).shl_vartime(Uint::<L>::BITS - 1);
+        sum.shr_vartime(1).bitor(&top)
+    } else {
+        x.shr_vartime(1)
+    }
+}
+
+fn is_odd<const L: usize>(x: &Uint<L>) -> bool {
+    x.as_words().first().is_some_and(|w| w & 1 == 1)
+}
+
 /// `1 ≤ v < q`, without branching on `v`.
 fn in_scalar_range<const L: usize>(v: &Uint<L>, q: &Uint<L>) -> bool {
     let nonzero = !subtle::ConstantTimeEq::ct_eq(v, &Uint::ZERO);
@@ -478,16 +533,85 @@ fn bits2octets<const L: usize>(dom: &Domain<L>, h: &Uint<L>) -> Uint<L> {
 }
 
 /// The HMAC_DRBG of RFC 6979 §3.2 steps b–h with HMAC-Streebog of the key's size. Its state
-/// derives from the private key and yields the nonce: wiped on drop.
+/// derives from the private key and yields the nonce: `V` is wiped on drop.
+///
+/// `K` is kept as a keyed HMAC (the hash states after the `ipad` and `opad` blocks), not as
+/// bytes: every MAC under the same `K` clones it instead of hashing the two key blocks again
+/// (each `K` serves two MACs), and the all-zero `K` of step c is keyed once per process. Same
+/// output as keying afresh (`ok_keyed_drbg_equals_rfc6979_by_hand` checks it). The keyed states
+/// are not wiped (the `hmac` crate offers no zeroizing), as before this change.
 struct Drbg {
-    size: Size,
-    k: Vec<u8>,
+    keyed: Keyed,
     v: Vec<u8>,
+}
+
+/// A keyed HMAC-Streebog of either size.
+#[derive(Clone)]
+enum Keyed {
+    S256(Hmac<Streebog256>),
+    S512(Hmac<Streebog512>),
+}
+
+/// HMAC-Streebog under the all-zero key of each size (RFC 6979 §3.2 step c), keyed once.
+static ZERO_KEY_256: OnceLock<Hmac<Streebog256>> = OnceLock::new();
+/// The same for Streebog-512.
+static ZERO_KEY_512: OnceLock<Hmac<Streebog512>> = OnceLock::new();
+
+impl Keyed {
+    fn zero(size: Size) -> Result<Self, Error> {
+        let refused = |_| Error::NonceRejected;
+        Ok(match size {
+            Size::S256 => {
+                if let Some(m) = ZERO_KEY_256.get() {
+                    Self::S256(m.clone())
+                } else {
+                    let m = Hmac::<Streebog256>::new_from_slice(&[0; 32]).map_err(refused)?;
+                    Self::S256(ZERO_KEY_256.get_or_init(|| m).clone())
+                }
+            }
+            Size::S512 => {
+                if let Some(m) = ZERO_KEY_512.get() {
+                    Self::S512(m.clone())
+                } else {
+                    let m = Hmac::<Streebog512>::new_from_slice(&[0; 64]).map_err(refused)?;
+                    Self::S512(ZERO_KEY_512.get_or_init(|| m).clone())
+                }
+            }
+        })
+    }
+
+    /// The same kind keyed with `key`.
+    fn rekey(&self, key: &[u8]) -> Result<Self, Error> {
+        // HMAC takes keys of any length; new_from_slice cannot fail here.
+        let refused = |_| Error::NonceRejected;
+        Ok(match self {
+            Self::S256(_) => Self::S256(Hmac::new_from_slice(key).map_err(refused)?),
+            Self::S512(_) => Self::S512(Hmac::new_from_slice(key).map_err(refused)?),
+        })
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(match self {
+            Self::S256(keyed) => {
+                let mut m = keyed.clone();
+                for p in parts {
+                    m.update(p);
+                }
+                m.finalize().into_bytes().to_vec()
+            }
+            Self::S512(keyed) => {
+                let mut m = keyed.clone();
+                for p in parts {
+                    m.update(p);
+                }
+                m.finalize().into_bytes().to_vec()
+            }
+        })
+    }
 }
 
 impl Drop for Drbg {
     fn drop(&mut self) {
-        self.k.zeroize();
         self.v.zeroize();
     }
 }
@@ -496,61 +620,39 @@ impl Drbg {
     fn new(size: Size, x: &[u8], h: &[u8]) -> Result<Self, Error> {
         let hlen = size.bytes();
         let mut drbg = Self {
-            size,
-            k: vec![0; hlen],
+            keyed: Keyed::zero(size)?,
             v: vec![1; hlen],
         };
-        drbg.set_k(drbg.mac(&[&drbg.v, &[0], x, h])?);
-        drbg.set_v(drbg.mac(&[&drbg.v])?);
-        drbg.set_k(drbg.mac(&[&drbg.v, &[1], x, h])?);
-        drbg.set_v(drbg.mac(&[&drbg.v])?);
+        drbg.set_k(&drbg.keyed.mac(&[&drbg.v, &[0], x, h]))?;
+        drbg.set_v(drbg.keyed.mac(&[&drbg.v]));
+        drbg.set_k(&drbg.keyed.mac(&[&drbg.v, &[1], x, h]))?;
+        drbg.set_v(drbg.keyed.mac(&[&drbg.v]));
         Ok(drbg)
     }
 
     /// Step h.2: one block (the hash is as long as `q`, so one block is enough).
-    fn next(&mut self) -> Result<Zeroizing<Vec<u8>>, Error> {
-        self.set_v(self.mac(&[&self.v])?);
-        Ok(Zeroizing::new(self.v.clone()))
+    fn next(&mut self) -> Zeroizing<Vec<u8>> {
+        self.set_v(self.keyed.mac(&[&self.v]));
+        Zeroizing::new(self.v.clone())
     }
 
     /// Step h.3: after a rejected candidate.
     fn reseed(&mut self) -> Result<(), Error> {
-        self.set_k(self.mac(&[&self.v, &[0]])?);
-        self.set_v(self.mac(&[&self.v])?);
+        self.set_k(&self.keyed.mac(&[&self.v, &[0]]))?;
+        self.set_v(self.keyed.mac(&[&self.v]));
         Ok(())
     }
 
-    /// Replaces `K`, wiping the old value.
-    fn set_k(&mut self, k: Vec<u8>) {
-        self.k.zeroize();
-        self.k = k;
+    /// Replaces `K` (the bytes are wiped by the caller's `Zeroizing`).
+    fn set_k(&mut self, k: &[u8]) -> Result<(), Error> {
+        self.keyed = self.keyed.rekey(k)?;
+        Ok(())
     }
 
     /// Replaces `V`, wiping the old value.
-    fn set_v(&mut self, v: Vec<u8>) {
+    fn set_v(&mut self, v: Zeroizing<Vec<u8>>) {
         self.v.zeroize();
-        self.v = v;
-    }
-
-    fn mac(&self, parts: &[&[u8]]) -> Result<Vec<u8>, Error> {
-        // HMAC takes keys of any length; new_from_slice cannot fail here.
-        let refused = |_| Error::NonceRejected;
-        Ok(match self.size {
-            Size::S256 => {
-                let mut m = Hmac::<Streebog256>::new_from_slice(&self.k).map_err(refused)?;
-                for p in parts {
-                    m.update(p);
-                }
-                m.finalize().into_bytes().to_vec()
-            }
-            Size::S512 => {
-                let mut m = Hmac::<Streebog512>::new_from_slice(&self.k).map_err(refused)?;
-                for p in parts {
-                    m.update(p);
-                }
-                m.finalize().into_bytes().to_vec()
-            }
-        })
+        self.v.clone_from(&v);
     }
 }
 
@@ -582,4 +684,148 @@ fn to_be<const L: usize>(v: &Uint<L>) -> Vec<u8> {
 
 fn reversed(bytes: &[u8]) -> Vec<u8> {
     bytes.iter().rev().copied().collect()
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a failing test should stop loudly"
+)]
+mod tests {
+    use super::*;
+
+    /// RFC 6979 §3.2 steps b–h.3 written out with `K` as bytes, keying a fresh HMAC for every
+    /// MAC: the reference the cached-key [`Drbg`] is compared with. Returns the first `n`
+    /// candidates `T`, with a reseed (step h.3) between two.
+    fn reference(
+        hlen: usize,
+        x: &[u8],
+        h: &[u8],
+        n: usize,
+        mac: impl Fn(&[u8], &[&[u8]]) -> Vec<u8>,
+    ) -> Vec<Vec<u8>> {
+        let mut v = vec![1u8; hlen];
+        let mut k = vec![0u8; hlen];
+        k = mac(&k, &[&v, &[0], x, h]);
+        v = mac(&k, &[&v]);
+        k = mac(&k, &[&v, &[1], x, h]);
+        v = mac(&k, &[&v]);
+        let mut out = Vec::new();
+        for _ in 0..n {
+            v = mac(&k, &[&v]);
+            out.push(v.clone());
+            k = mac(&k, &[&v, &[0]]);
+            v = mac(&k, &[&v]);
+        }
+        out
+    }
+
+    fn cached(size: Size, x: &[u8], h: &[u8], n: usize) -> Vec<Vec<u8>> {
+        let mut drbg = Drbg::new(size, x, h).unwrap();
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(drbg.next().to_vec());
+            drbg.reseed().unwrap();
+        }
+        out
+    }
+
+    /// The variable-time inverse against `DynResidue`'s constant-time one, modulo every
+    /// curve's `q`, for 1, 2, q − 1, q − 2, (q − 1)/2, powers of two and all-ones below `q`,
+    /// and random values; 0 and values ≥ q have none.
+    fn check_inverse<const L: usize>(q: &Uint<L>, extra: &[Uint<L>]) {
+        let params = crypto_bigint::modular::runtime_mod::DynResidueParams::new(q);
+        let mut values = vec![
+            Uint::ONE,
+            Uint::from_u8(2),
+            q.wrapping_sub(&Uint::ONE),
+            q.wrapping_sub(&Uint::from_u8(2)),
+            q.shr_vartime(1),
+            Uint::MAX.shr_vartime(Uint::<L>::BITS - q.bits() + 1),
+        ];
+        for k in [1, 63, 64, 65, 128, 200, 255, 300, 511] {
+            if k < q.bits() {
+                values.push(Uint::ONE.shl_vartime(k));
+            }
+        }
+        values.extend(extra.iter().map(|x| x.const_rem(q).0));
+        for a in values {
+            let expected = DynResidue::new(&a, params).invert();
+            let got = inv_mod_vartime(&a, q);
+            if a == Uint::ZERO {
+                assert_eq!(got, None);
+            } else {
+                assert!(bool::from(expected.1));
+                assert_eq!(got, Some(expected.0.retrieve()), "{a}");
+            }
+        }
+        assert_eq!(inv_mod_vartime(&Uint::ZERO, q), None);
+        assert_eq!(inv_mod_vartime(q, q), None);
+        assert_eq!(inv_mod_vartime(&Uint::MAX, q), None);
+    }
+
+    fn every_q(extra256: &[U256], extra512: &[U512]) {
+        for curve in crate::curve::ALL_CURVES {
+            if let Some(d) = curve.domain256() {
+                check_inverse(d.q(), extra256);
+            } else if let Some(d) = curve.domain512() {
+                check_inverse(d.q(), extra512);
+            }
+        }
+    }
+
+    #[test]
+    fn ok_variable_time_inverse_equals_dyn_residue_at_the_edges() {
+        every_q(&[U256::MAX], &[U512::MAX]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn ok_variable_time_inverse_equals_dyn_residue(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 64),
+        ) {
+            let (Some(short), long) = (a.get(..32), U512::from_be_slice(&a)) else {
+                panic!("64 bytes");
+            };
+            every_q(&[U256::from_be_slice(short)], &[long]);
+        }
+    }
+
+    #[test]
+    fn ok_keyed_drbg_equals_rfc6979_by_hand() {
+        for (x, h) in [
+            ([0x1au8; 64], [0x42u8; 64]),
+            ([0xff; 64], [0; 64]),
+            ([1; 64], [0x80; 64]),
+        ] {
+            // Twice each: the second run takes the zero key from the process-wide cache.
+            for _ in 0..2 {
+                assert_eq!(
+                    cached(Size::S256, &x[..32], &h[..32], 3),
+                    reference(32, &x[..32], &h[..32], 3, |k, parts| {
+                        let mut m = Hmac::<Streebog256>::new_from_slice(k).unwrap();
+                        for p in parts {
+                            m.update(p);
+                        }
+                        m.finalize().into_bytes().to_vec()
+                    }),
+                    "256"
+                );
+                assert_eq!(
+                    cached(Size::S512, &x, &h, 3),
+                    reference(64, &x, &h, 3, |k, parts| {
+                        let mut m = Hmac::<Streebog512>::new_from_slice(k).unwrap();
+                        for p in parts {
+                            m.update(p);
+                        }
+                        m.finalize().into_bytes().to_vec()
+                    }),
+                    "512"
+                );
+            }
+        }
+    }
 }
