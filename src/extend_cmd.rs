@@ -8,6 +8,7 @@
 //! archive timestamp v3 per signer; on a signature that already has one, the next one (renewal).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -74,24 +75,49 @@ pub(crate) struct LtSources {
     pub(crate) downloads: std::sync::Arc<Downloads>,
 }
 
-/// What was downloaded while extending (CRLs, issuers' certificates), by URL: in folder mode
-/// every signature shares it, so each distribution point is fetched once for the folder.
+/// What was downloaded while extending (CRLs, issuers' certificates), by URL, and the CRLs
+/// read: in folder mode every signature shares it, so each distribution point is fetched once
+/// for the folder and each CRL parsed once.
 #[derive(Debug, Default)]
-pub(crate) struct Downloads(
-    std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
-);
+pub(crate) struct Downloads {
+    bodies: std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
+    /// CRLs parsed, by the exact bytes they were parsed from (at most [`PARSED_CRLS`]).
+    parsed: std::sync::Mutex<Vec<(Vec<u8>, Arc<Crl>)>>,
+}
+
+/// How many parsed CRLs [`Downloads`] keeps: a run meets a few distribution points.
+const PARSED_CRLS: usize = 32;
 
 impl Downloads {
     /// The body at `url`, fetched on first use. The lock is held while fetching, so threads
     /// asking for the same URL wait for the one download instead of making their own.
     fn get(&self, fetcher: &Fetcher, url: &str) -> Result<Vec<u8>, String> {
-        let mut map = match self.0.lock() {
+        let mut map = match self.bodies.lock() {
             Ok(map) => map,
             Err(poisoned) => poisoned.into_inner(),
         };
         map.entry(url.to_owned())
             .or_insert_with(|| fetcher.get_crl(url).map_err(|e| e.to_string()))
             .clone()
+    }
+
+    /// `bytes` read as a CRL ([`Crl::parse`]), parsed once per run for the same bytes: the
+    /// CRL is matched by all its bytes, so different bytes (of any length) are parsed afresh.
+    /// Its signature is not checked here (nor by `eds extend`: the verifier checks it).
+    fn crl(&self, bytes: &[u8]) -> Result<Arc<Crl>, eds_verifier::crl::CrlError> {
+        let lock = || match self.parsed.lock() {
+            Ok(list) => list,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((_, crl)) = lock().iter().find(|(b, _)| b.as_slice() == bytes) {
+            return Ok(crl.clone());
+        }
+        let crl = Arc::new(Crl::parse(bytes)?);
+        let mut list = lock();
+        if list.len() < PARSED_CRLS && !list.iter().any(|(b, _)| b.as_slice() == bytes) {
+            list.push((bytes.to_vec(), crl.clone()));
+        }
+        Ok(crl)
     }
 }
 
@@ -122,7 +148,9 @@ issued at or before it is still embedded, with a warning naming it (`not_fresh` 
 run `eds extend --to LT` again once the center has published the next CRL.
 
 A folder: every .p7s/.p7m/.cms/.sig file in it is extended in place, --jobs at a time, with a
-progress bar on standard error; a file that fails is left as it was and listed (exit 69).
+progress bar on standard error; a file that fails is left as it was and listed (exit 69). Each
+new file is flushed to disk before it replaces the old one: after a crash or power cut a file is
+the old signature or the new one, whole, never half.
 
 Examples:
 
@@ -218,10 +246,33 @@ fn proofs_ending(der: &[u8], content: Option<&[u8]>, now: OffsetDateTime) -> Vec
         let Some(tsa_signer) = token.tsa_signer() else {
             continue;
         };
-        let check =
-            eds_verifier::cms::check_signer(&token.document, tsa_signer, None, &doc.certificates);
-        let Some(tsa) = check.certificate else {
-            continue;
+        // The TSA's certificate as the token names it. One candidate is the one: its end is
+        // all this warning needs, so the token's signature is not checked here (`eds verify`
+        // does). Several (a renewed certificate keeping its key): the full check, which tells
+        // them apart by the token's signing-certificate attribute.
+        let mut candidates: Vec<&Cert> = Vec::new();
+        for cert in token.document.certificates.iter().chain(&doc.certificates) {
+            if eds_verifier::cms::matches_sid(cert, &tsa_signer.sid)
+                && !candidates.iter().any(|c| c.der() == cert.der())
+            {
+                candidates.push(cert);
+            }
+        }
+        let tsa = match (candidates.first(), candidates.get(1)) {
+            (Some(only), None) => (*only).clone(),
+            (None, _) => continue,
+            (Some(_), Some(_)) => {
+                let check = eds_verifier::cms::check_signer(
+                    &token.document,
+                    tsa_signer,
+                    None,
+                    &doc.certificates,
+                );
+                let Some(tsa) = check.certificate else {
+                    continue;
+                };
+                tsa
+            }
         };
         let end = tsa.not_after();
         let n = i + 1;
@@ -359,9 +410,40 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     let stale: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     let ending: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
+    // Each file is written beside itself, then flushed to disk and renamed over the old one by
+    // the flushing threads, so the extension threads never wait for the disk and a file is
+    // always either the old one or the new one, whole (see `stage`, `commit`). The queue is
+    // bounded: at most FLUSH_QUEUE files wait, open.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Staged>(FLUSH_QUEUE);
+    let receive = Mutex::new(receive);
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for _ in 0..FLUSHERS {
             scope.spawn(|| {
+                loop {
+                    let next = match receive.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((i, tmp, handle)) = next else { break };
+                    let Some(file) = files.get(i) else { continue };
+                    if let Err(e) = commit(&tmp, handle, file)
+                        && let Ok(mut list) = failures.lock()
+                    {
+                        list.push(FolderFailure {
+                            file: file.clone(),
+                            error: e,
+                        });
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+        for _ in 0..jobs {
+            let send = send.clone();
+            let (files, next, failures, stale, ending, bar) =
+                (&files, &next, &failures, &stale, &ending, &bar);
+            let (extra, tsa) = (&extra, &tsa);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
@@ -385,7 +467,13 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                         } else {
                             der
                         };
-                        stdio::write(file, &out, !pem)?;
+                        let (tmp, handle) = stage(file, &out)?;
+                        if let Err(std::sync::mpsc::SendError((_, tmp, _))) =
+                            send.send((i, tmp, handle))
+                        {
+                            let _ = std::fs::remove_file(&tmp);
+                            bail!("the flushing threads stopped");
+                        }
                         if !summary.not_fresh.is_empty()
                             && let Ok(mut list) = stale.lock()
                         {
@@ -404,31 +492,40 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                         }
                         Ok(())
                     })();
-                    if let Err(e) = result
-                        && let Ok(mut list) = failures.lock()
-                    {
-                        list.push(FolderFailure {
-                            file: file.clone(),
-                            error: format!("{e:#}"),
-                        });
+                    if let Err(e) = result {
+                        if let Ok(mut list) = failures.lock() {
+                            list.push(FolderFailure {
+                                file: file.clone(),
+                                error: format!("{e:#}"),
+                            });
+                        }
+                        bar.inc(1);
                     }
-                    bar.inc(1);
                 }
             });
         }
+        drop(send);
     });
+    // The renames, to disk.
+    std::fs::File::open(&args.input)
+        .and_then(|dir| dir.sync_all())
+        .with_context(|| format!("flush the folder {} to disk", args.input.display()))?;
     bar.finish_and_clear();
     let mut failed = failures
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
     failed.sort_by(|a, b| a.file.cmp(&b.file));
+    // A file that could not be flushed was left as it was: its warnings are not about it.
+    let written = |f: &FolderFailure| !failed.iter().any(|x| x.file == f.file);
     let mut not_fresh = stale
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    not_fresh.retain(written);
     not_fresh.sort_by(|a, b| a.file.cmp(&b.file));
     let mut proofs_ending = ending
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    proofs_ending.retain(written);
     proofs_ending.sort_by(|a, b| a.file.cmp(&b.file));
     let summary = FolderSummary {
         level: args.to.name(),
@@ -458,6 +555,47 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
         Exit::Ok
     } else {
         Exit::Failed
+    })
+}
+
+/// A file of a folder written beside itself, not yet flushed: its index, the temporary file
+/// and its open handle.
+type Staged = (usize, PathBuf, std::fs::File);
+
+/// Threads flushing the files of `eds extend DIR` to disk: they wait on the disk, not on a
+/// core, and several flushes in flight share the file system's journal commits.
+const FLUSHERS: usize = 4;
+
+/// Files of `eds extend DIR` written and waiting to be flushed, at most.
+const FLUSH_QUEUE: usize = 64;
+
+/// Writes `bytes` to a temporary file beside `path` (not flushed): the new content, to be
+/// put in place by [`commit`].
+fn stage(path: &Path, bytes: &[u8]) -> anyhow::Result<(PathBuf, std::fs::File)> {
+    use std::io::Write;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
+    match std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes).map(|()| f)) {
+        Ok(handle) => Ok((tmp, handle)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e).with_context(|| format!("write {}", tmp.display()))
+        }
+    }
+}
+
+/// Flushes the staged file `tmp` to disk, then renames it over `path`: a crash at any point
+/// leaves `path` the old file or the new one, whole. On failure `tmp` is removed and `path`
+/// left as it was.
+fn commit(tmp: &Path, handle: std::fs::File, path: &Path) -> Result<(), String> {
+    let done = handle.sync_all().and_then(|()| {
+        drop(handle);
+        std::fs::rename(tmp, path)
+    });
+    done.map_err(|e| {
+        let _ = std::fs::remove_file(tmp);
+        format!("write {}: {e}; it was left as it was", path.display())
     })
 }
 
@@ -562,8 +700,8 @@ pub(crate) fn raise(
         summary.signature_timestamps_added = added;
     }
     if level >= Level::Lt {
-        let (data, answers) = validation_data(&der, sources, extra, timeout, now)?;
-        summary.not_fresh = freshness(&der, &data, &answers)?;
+        let (data, embedded, answers) = validation_data(&der, sources, extra, timeout, now)?;
+        summary.not_fresh = freshness(&der, &embedded, &answers)?;
         let (with_data, added) = lt::add_validation_data(&der, &data)?;
         der = with_data;
         summary.certificates_added = added.certificates;
@@ -596,14 +734,14 @@ struct Answer {
 }
 
 /// The certificates of the chains and the revocation data of every certificate below a root,
-/// with the OCSP answers chosen.
+/// with the CRLs chosen (read, in the order of `crls` in the data) and the OCSP answers chosen.
 fn validation_data(
     der: &[u8],
     sources: &LtSources,
     extra: &[Vec<u8>],
     timeout: Duration,
     now: OffsetDateTime,
-) -> anyhow::Result<(lt::ValidationData, Vec<Answer>)> {
+) -> anyhow::Result<(lt::ValidationData, Vec<Arc<Crl>>, Vec<Answer>)> {
     let mut answers = Vec::new();
     let mut all = lt::covered_certificates(der)?;
     for cert in extra {
@@ -616,15 +754,18 @@ fn validation_data(
         .map(|d| Cert::from_der(d))
         .collect::<Result<_, _>>()
         .context("read a certificate of the signature")?;
-    let mut crls: Vec<Crl> = Vec::new();
+    let mut crls: Vec<Arc<Crl>> = Vec::new();
     for path in &sources.crls {
         let bytes =
             stdio::read(path).with_context(|| format!("read the CRL {}", path.display()))?;
         crls.push(
-            Crl::parse(&bytes)
+            sources
+                .downloads
+                .crl(&bytes)
                 .map_err(|e| crate::exit::data_error(format!("the CRL {}", path.display()), e))?,
         );
     }
+    let mut embedded: Vec<Arc<Crl>> = Vec::new();
     let mut saved_ocsp: Vec<Vec<u8>> = Vec::new();
     for path in &sources.ocsp {
         saved_ocsp.push(
@@ -674,7 +815,7 @@ fn validation_data(
         let issuer = certs.iter().find(|c| c.subject_der() == cert.issuer_der());
         let mut covered = false;
         for crl in crls.iter().filter(|c| c.issuer_der() == cert.issuer_der()) {
-            push_once(&mut data.crls, crl.der());
+            push_crl(&mut data.crls, &mut embedded, crl);
             covered = true;
         }
         for response in saved_ocsp.iter().filter(|_| issuer.is_some()) {
@@ -721,13 +862,13 @@ fn validation_data(
                 covered = true;
                 continue;
             }
-            match sources.downloads.get(fetcher, url).and_then(|bytes| {
-                Crl::parse(&bytes)
-                    .map(|c| c.der().to_vec())
-                    .map_err(|e| e.to_string())
-            }) {
-                Ok(der) => {
-                    push_once(&mut data.crls, &der);
+            match sources
+                .downloads
+                .get(fetcher, url)
+                .and_then(|bytes| sources.downloads.crl(&bytes).map_err(|e| e.to_string()))
+            {
+                Ok(crl) => {
+                    push_crl(&mut data.crls, &mut embedded, &crl);
                     fetched_urls.push(url.clone());
                     covered = true;
                 }
@@ -770,7 +911,7 @@ fn validation_data(
             );
         }
     }
-    Ok((data, answers))
+    Ok((data, embedded, answers))
 }
 
 /// ETSI EN 319 102-1 (§5.6.2.3, past signature validation): revocation data shows a
@@ -778,11 +919,7 @@ fn validation_data(
 /// signature timestamp. Lists each CRL or OCSP answer issued at or before the latest
 /// signature timestamp's genTime, saying what to do; empty when all are fresh (or there is no
 /// signature timestamp to be fresh against).
-fn freshness(
-    der: &[u8],
-    data: &lt::ValidationData,
-    answers: &[Answer],
-) -> anyhow::Result<Vec<String>> {
+fn freshness(der: &[u8], crls: &[Arc<Crl>], answers: &[Answer]) -> anyhow::Result<Vec<String>> {
     let mut stamped_at: Option<OffsetDateTime> = None;
     for signer in timestamp::signature_timestamps(der)? {
         for token in &signer.tokens {
@@ -796,8 +933,7 @@ fn freshness(
     };
     let when = rfc3339;
     let mut stale = Vec::new();
-    for crl in &data.crls {
-        let crl = Crl::parse(crl).context("read a CRL to embed")?;
+    for crl in crls {
         if crl.this_update() <= stamped_at {
             stale.push(format!(
                 "the CRL of {} was issued at {}, not after the signature timestamp ({}): it \
@@ -826,6 +962,14 @@ fn freshness(
     Ok(stale)
 }
 
+/// Adds `crl` to the CRLs to embed (`ders`) and to those read (`read`), once.
+fn push_crl(ders: &mut Vec<Vec<u8>>, read: &mut Vec<Arc<Crl>>, crl: &Arc<Crl>) {
+    if !ders.iter().any(|d| d.as_slice() == crl.der()) {
+        ders.push(crl.der().to_vec());
+        read.push(crl.clone());
+    }
+}
+
 fn push_once(list: &mut Vec<Vec<u8>>, der: &[u8]) {
     if !list.iter().any(|d| d == der) {
         list.push(der.to_vec());
@@ -845,4 +989,47 @@ fn read_certificates(path: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
     let name = stdio::input_name(path);
     let bytes = stdio::read(path).with_context(|| format!("read --chain {name}"))?;
     cms::certificates_from_pem_or_der(&bytes).with_context(|| format!("read --chain {name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parsed-CRL cache of a run matches a CRL by all its bytes: the same bytes give the
+    /// one parsed CRL, bytes of the same length with one changed are read afresh (and the
+    /// changed signature is refused), a changed tag is refused outright.
+    #[test]
+    fn ok_a_crl_is_parsed_once_per_run_and_a_changed_one_of_the_same_length_afresh() {
+        let downloads = Downloads::default();
+        let pki = eds_fixtures::pki::TestPki::new();
+        let der = pki.crl(pki.issuing()).build().der().to_vec();
+        let issuer = Cert::from_der(pki.issuing().der()).unwrap();
+        let first = downloads.crl(&der).unwrap();
+        let again = downloads.crl(&der).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the same bytes are parsed once"
+        );
+        assert_eq!(first.verify(&issuer), Ok(()));
+
+        // The signature's last byte changed: the same length, still a CRL to read.
+        let mut tampered = der.clone();
+        *tampered.last_mut().unwrap() ^= 0x01;
+        assert_eq!(tampered.len(), der.len());
+        let read = downloads.crl(&tampered).unwrap();
+        assert!(!Arc::ptr_eq(&first, &read), "changed bytes are read afresh");
+        assert_eq!(read.der(), tampered.as_slice());
+        assert_eq!(
+            read.verify(&issuer),
+            Err(eds_verifier::crl::CrlError::BadSignature {
+                issuer: issuer.subject()
+            })
+        );
+
+        // The outer tag changed: not a CRL at all, whatever was read before.
+        let mut broken = der.clone();
+        broken[0] = 0x31;
+        assert!(downloads.crl(&broken).is_err());
+        assert!(Arc::ptr_eq(&downloads.crl(&der).unwrap(), &first));
+    }
 }
