@@ -456,7 +456,7 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                             args.to,
                             tsa.as_ref(),
                             &args.sources,
-                            &extra,
+                            extra,
                             None,
                             true,
                             timeout,
