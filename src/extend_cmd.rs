@@ -992,6 +992,7 @@ fn read_certificates(path: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
 mod tests {
     use super::*;
 
