@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -133,7 +133,9 @@ issued at or before it is still embedded, with a warning naming it (`not_fresh` 
 run `eds extend --to LT` again once the center has published the next CRL.
 
 A folder: every .p7s/.p7m/.cms/.sig file in it is extended in place, --jobs at a time, with a
-progress bar on standard error; a file that fails is left as it was and listed (exit 69).
+progress bar on standard error; a file that fails is left as it was and listed (exit 69). Each
+new file is flushed to disk before it replaces the old one: after a crash or power cut a file is
+the old signature or the new one, whole, never half.
 
 Examples:
 
@@ -352,9 +354,40 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
     let failures: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     let stale: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
     let ending: Mutex<Vec<FolderFailure>> = Mutex::new(Vec::new());
+    // Each file is written beside itself, then flushed to disk and renamed over the old one by
+    // the flushing threads, so the extension threads never wait for the disk and a file is
+    // always either the old one or the new one, whole (see `stage`, `commit`). The queue is
+    // bounded: at most FLUSH_QUEUE files wait, open.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Staged>(FLUSH_QUEUE);
+    let receive = Mutex::new(receive);
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for _ in 0..FLUSHERS {
             scope.spawn(|| {
+                loop {
+                    let next = match receive.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((i, tmp, handle)) = next else { break };
+                    let Some(file) = files.get(i) else { continue };
+                    if let Err(e) = commit(&tmp, handle, file)
+                        && let Ok(mut list) = failures.lock()
+                    {
+                        list.push(FolderFailure {
+                            file: file.clone(),
+                            error: e,
+                        });
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+        for _ in 0..jobs {
+            let send = send.clone();
+            let (files, next, failures, stale, ending, bar) =
+                (&files, &next, &failures, &stale, &ending, &bar);
+            let (step, tsa, sources) = (&step, &tsa, &sources);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
@@ -362,13 +395,19 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                         let bytes = stdio::read(file)?;
                         let pem = bytes.first().is_none_or(|b| *b != 0x30);
                         let der = cms::from_pem_or_der(&bytes)?;
-                        let (der, summary) = raise(der, &step, tsa.as_ref(), &sources, now)?;
+                        let (der, summary) = raise(der, step, tsa.as_ref(), sources, now)?;
                         let out = if pem {
                             cms::to_pem(&der).into_bytes()
                         } else {
                             der
                         };
-                        stdio::write(file, &out, !pem)?;
+                        let (tmp, handle) = stage(file, &out)?;
+                        if let Err(std::sync::mpsc::SendError((_, tmp, _))) =
+                            send.send((i, tmp, handle))
+                        {
+                            let _ = std::fs::remove_file(&tmp);
+                            bail!("the flushing threads stopped");
+                        }
                         if !summary.not_fresh.is_empty()
                             && let Ok(mut list) = stale.lock()
                         {
@@ -387,31 +426,40 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
                         }
                         Ok(())
                     })();
-                    if let Err(e) = result
-                        && let Ok(mut list) = failures.lock()
-                    {
-                        list.push(FolderFailure {
-                            file: file.clone(),
-                            error: format!("{e:#}"),
-                        });
+                    if let Err(e) = result {
+                        if let Ok(mut list) = failures.lock() {
+                            list.push(FolderFailure {
+                                file: file.clone(),
+                                error: format!("{e:#}"),
+                            });
+                        }
+                        bar.inc(1);
                     }
-                    bar.inc(1);
                 }
             });
         }
+        drop(send);
     });
+    // The renames, to disk.
+    std::fs::File::open(&args.input)
+        .and_then(|dir| dir.sync_all())
+        .with_context(|| format!("flush the folder {} to disk", args.input.display()))?;
     bar.finish_and_clear();
     let mut failed = failures
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
     failed.sort_by(|a, b| a.file.cmp(&b.file));
+    // A file that could not be flushed was left as it was: its warnings are not about it.
+    let written = |f: &FolderFailure| !failed.iter().any(|x| x.file == f.file);
     let mut not_fresh = stale
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    not_fresh.retain(written);
     not_fresh.sort_by(|a, b| a.file.cmp(&b.file));
     let mut proofs_ending = ending
         .into_inner()
         .map_err(|_| anyhow::anyhow!("an extension thread panicked"))?;
+    proofs_ending.retain(written);
     proofs_ending.sort_by(|a, b| a.file.cmp(&b.file));
     let summary = FolderSummary {
         level: args.to.name(),
@@ -441,6 +489,47 @@ fn extend_folder(args: &ExtendArgs, json: bool, now: OffsetDateTime) -> anyhow::
         Exit::Ok
     } else {
         Exit::Failed
+    })
+}
+
+/// A file of a folder written beside itself, not yet flushed: its index, the temporary file
+/// and its open handle.
+type Staged = (usize, PathBuf, std::fs::File);
+
+/// Threads flushing the files of `eds extend DIR` to disk: they wait on the disk, not on a
+/// core, and several flushes in flight share the file system's journal commits.
+const FLUSHERS: usize = 4;
+
+/// Files of `eds extend DIR` written and waiting to be flushed, at most.
+const FLUSH_QUEUE: usize = 64;
+
+/// Writes `bytes` to a temporary file beside `path` (not flushed): the new content, to be
+/// put in place by [`commit`].
+fn stage(path: &Path, bytes: &[u8]) -> anyhow::Result<(PathBuf, std::fs::File)> {
+    use std::io::Write;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
+    match std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes).map(|()| f)) {
+        Ok(handle) => Ok((tmp, handle)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e).with_context(|| format!("write {}", tmp.display()))
+        }
+    }
+}
+
+/// Flushes the staged file `tmp` to disk, then renames it over `path`: a crash at any point
+/// leaves `path` the old file or the new one, whole. On failure `tmp` is removed and `path`
+/// left as it was.
+fn commit(tmp: &Path, handle: std::fs::File, path: &Path) -> Result<(), String> {
+    let done = handle.sync_all().and_then(|()| {
+        drop(handle);
+        std::fs::rename(tmp, path)
+    });
+    done.map_err(|e| {
+        let _ = std::fs::remove_file(tmp);
+        format!("write {}: {e}; it was left as it was", path.display())
     })
 }
 

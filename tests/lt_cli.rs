@@ -311,6 +311,23 @@ fn ok_extend_folder_with_jobs_raises_each_signature_and_lists_the_one_that_fails
     assert_eq!(failed.len(), 1, "{summary:#}");
     assert!(failed[0]["file"].as_str().unwrap().ends_with("broken.p7s"));
     assert_eq!(fs::read(&broken).unwrap(), b"not a signature");
+    // Each new file was written beside the old one, flushed and renamed over it: nothing else
+    // is left in the folder.
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "broken.p7s",
+            "licence-0.p7s",
+            "licence-1.p7s",
+            "licence-2.p7s",
+            "notes.txt"
+        ]
+    );
     drop(serving);
     for sig in &signed {
         let (o, v) = verify_offline(&c, sig, OffsetDateTime::now_utc() + Duration::days(800));

@@ -32,7 +32,7 @@ use eds_signer::cms::archive;
 use eds_signer::cms::lt::{self, LtError};
 use eds_signer::cms::timestamp::{self, TimestampError};
 use eds_verifier::cert::{Cert, CertError};
-use eds_verifier::crl::Crl;
+use eds_verifier::crl::{Crl, CrlError};
 use eds_verifier::crypto::Digest;
 use eds_verifier::fetch::{FetchOptions, Fetcher};
 use eds_verifier::ocsp::{self, CheckOptions};
@@ -152,22 +152,49 @@ fn notes_text(notes: &[String]) -> String {
     }
 }
 
-/// What was downloaded while extending (CRLs, issuers' certificates), by URL: the signatures
-/// of one run share it, so each distribution point is fetched once for a folder.
+/// What was downloaded while extending (CRLs, issuers' certificates), by URL, and the CRLs
+/// read: the signatures of one run share it, so each distribution point is fetched once and
+/// each CRL parsed once for a folder.
 #[derive(Debug, Default)]
-pub struct Downloads(Mutex<HashMap<String, Result<Vec<u8>, String>>>);
+pub struct Downloads {
+    bodies: Mutex<HashMap<String, Result<Vec<u8>, String>>>,
+    /// CRLs parsed, by the exact bytes they were parsed from (at most [`PARSED_CRLS`]).
+    parsed: Mutex<Vec<(Vec<u8>, Arc<Crl>)>>,
+}
+
+/// How many parsed CRLs [`Downloads`] keeps: a run meets a few distribution points.
+const PARSED_CRLS: usize = 32;
 
 impl Downloads {
     /// The body at `url`, fetched on first use. The lock is held while fetching, so threads
     /// asking for the same URL wait for the one download instead of making their own.
     fn get(&self, fetcher: &Fetcher, url: &str) -> Result<Vec<u8>, String> {
-        let mut map = match self.0.lock() {
+        let mut map = match self.bodies.lock() {
             Ok(map) => map,
             Err(poisoned) => poisoned.into_inner(),
         };
         map.entry(url.to_owned())
             .or_insert_with(|| fetcher.get_crl(url).map_err(|e| e.to_string()))
             .clone()
+    }
+
+    /// `bytes` read as a CRL ([`Crl::parse`]), parsed once per run for the same bytes: the
+    /// CRL is matched by all its bytes, so different bytes (of any length) are parsed afresh.
+    /// Its signature is not checked here (the verifier checks it).
+    fn crl(&self, bytes: &[u8]) -> Result<Arc<Crl>, CrlError> {
+        let lock = || match self.parsed.lock() {
+            Ok(list) => list,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((_, crl)) = lock().iter().find(|(b, _)| b.as_slice() == bytes) {
+            return Ok(Arc::clone(crl));
+        }
+        let crl = Arc::new(Crl::parse(bytes)?);
+        let mut list = lock();
+        if list.len() < PARSED_CRLS && !list.iter().any(|(b, _)| b.as_slice() == bytes) {
+            list.push((bytes.to_vec(), Arc::clone(&crl)));
+        }
+        Ok(crl)
     }
 }
 
@@ -380,10 +407,33 @@ pub fn proofs_ending(der: &[u8], content: Option<&[u8]>, now: OffsetDateTime) ->
         let Some(tsa_signer) = token.tsa_signer() else {
             continue;
         };
-        let check =
-            eds_verifier::cms::check_signer(&token.document, tsa_signer, None, &doc.certificates);
-        let Some(tsa) = check.certificate else {
-            continue;
+        // The TSA's certificate as the token names it. One candidate is the one: its end is
+        // all this warning needs, so the token's signature is not checked here (the verifier
+        // does). Several (a renewed certificate keeping its key): the full check, which tells
+        // them apart by the token's signing-certificate attribute.
+        let mut candidates: Vec<&Cert> = Vec::new();
+        for cert in token.document.certificates.iter().chain(&doc.certificates) {
+            if eds_verifier::cms::matches_sid(cert, &tsa_signer.sid)
+                && !candidates.iter().any(|c| c.der() == cert.der())
+            {
+                candidates.push(cert);
+            }
+        }
+        let tsa = match (candidates.first(), candidates.get(1)) {
+            (Some(only), None) => (*only).clone(),
+            (None, _) => continue,
+            (Some(_), Some(_)) => {
+                let check = eds_verifier::cms::check_signer(
+                    &token.document,
+                    tsa_signer,
+                    None,
+                    &doc.certificates,
+                );
+                let Some(tsa) = check.certificate else {
+                    continue;
+                };
+                tsa
+            }
         };
         let end = tsa.not_after();
         let n = i + 1;
@@ -536,11 +586,11 @@ fn validation_data(
             match sources
                 .downloads
                 .get(fetcher, url)
-                .and_then(|bytes| Crl::parse(&bytes).map_err(|e| e.to_string()))
+                .and_then(|bytes| sources.downloads.crl(&bytes).map_err(|e| e.to_string()))
             {
                 Ok(crl) => {
                     if push_once(&mut data.crls, crl.der()) {
-                        crls.push(Arc::new(crl));
+                        crls.push(crl);
                     }
                     fetched_urls.push(url);
                     covered = true;
@@ -650,4 +700,49 @@ fn push_once(list: &mut Vec<Vec<u8>>, der: &[u8]) -> bool {
     }
     list.push(der.to_vec());
     true
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+
+    use super::*;
+
+    /// The parsed-CRL cache of a run matches a CRL by all its bytes: the same bytes give the
+    /// one parsed CRL, bytes of the same length with one changed are read afresh (and the
+    /// changed signature is refused), a changed tag is refused outright.
+    #[test]
+    fn ok_a_crl_is_parsed_once_per_run_and_a_changed_one_of_the_same_length_afresh() {
+        let downloads = Downloads::default();
+        let pki = eds_fixtures::pki::TestPki::new();
+        let der = pki.crl(pki.issuing()).build().der().to_vec();
+        let issuer = Cert::from_der(pki.issuing().der()).unwrap();
+        let first = downloads.crl(&der).unwrap();
+        let again = downloads.crl(&der).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the same bytes are parsed once"
+        );
+        assert_eq!(first.verify(&issuer), Ok(()));
+
+        // The signature's last byte changed: the same length, still a CRL to read.
+        let mut tampered = der.clone();
+        *tampered.last_mut().unwrap() ^= 0x01;
+        assert_eq!(tampered.len(), der.len());
+        let read = downloads.crl(&tampered).unwrap();
+        assert!(!Arc::ptr_eq(&first, &read), "changed bytes are read afresh");
+        assert_eq!(read.der(), tampered.as_slice());
+        assert_eq!(
+            read.verify(&issuer),
+            Err(CrlError::BadSignature {
+                issuer: issuer.subject()
+            })
+        );
+
+        // The outer tag changed: not a CRL at all, whatever was read before.
+        let mut broken = der.clone();
+        broken[0] = 0x31;
+        assert!(downloads.crl(&broken).is_err());
+        assert!(Arc::ptr_eq(&downloads.crl(&der).unwrap(), &first));
+    }
 }

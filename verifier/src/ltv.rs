@@ -16,8 +16,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use der::asn1::AnyRef;
 use der::asn1::ObjectIdentifier;
-use der::{Any, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use crate::cms::{CmsFormatError, ParseCache, SignerInfoData, TimestampToken};
 use crate::crypto::Digest;
@@ -99,7 +100,7 @@ pub fn archive_tokens_cached(
         if *oid != ID_AA_ETS_ARCHIVE_TIMESTAMP_V3 {
             continue;
         }
-        let token = value.to_der().map_err(|e| e.to_string())?;
+        let token = value.raw.to_vec();
         let read = crate::cms::read_timestamp_token_cached(&token, cache);
         let stamped = stamped_data(
             &msg,
@@ -118,29 +119,30 @@ pub fn archive_tokens_cached(
     Ok(out)
 }
 
-/// The message's parts the archive timestamps cover.
-struct Message {
-    econtent_type: Vec<u8>,
-    econtent: Option<Vec<u8>>,
-    certificates: Vec<Vec<u8>>,
-    crls: Vec<Vec<u8>>,
-    signer_infos: Vec<Any>,
+/// The message's parts the archive timestamps cover, borrowed from its DER (each element its
+/// exact bytes: nothing is copied or re-encoded).
+struct Message<'a> {
+    econtent_type: &'a [u8],
+    econtent: Option<&'a [u8]>,
+    certificates: Vec<&'a [u8]>,
+    crls: Vec<&'a [u8]>,
+    signer_infos: Vec<Tlv<'a>>,
 }
 
-impl Message {
-    fn read(der: &[u8]) -> der::Result<Message> {
-        let info = Any::from_der(der)?;
+impl<'a> Message<'a> {
+    fn read(der: &'a [u8]) -> der::Result<Message<'a>> {
+        let info = AnyRef::from_der(der)?;
         let parts = elements(info.value())?;
         let explicit = parts.get(1).ok_or_else(missing)?;
-        let sd = Any::from_der(explicit.value())?;
+        let sd = AnyRef::from_der(explicit.value())?;
         let fields = elements(sd.value())?;
         let encap = fields.get(2).ok_or_else(missing)?;
         let encap_parts = elements(encap.value())?;
-        let econtent_type = encap_parts.first().ok_or_else(missing)?.to_der()?;
+        let econtent_type = encap_parts.first().ok_or_else(missing)?.raw;
         let econtent = match encap_parts.get(1) {
             Some(explicit) => {
-                let octets = Any::from_der(explicit.value())?;
-                (octets.tag() == Tag::OctetString).then(|| octets.value().to_vec())
+                let octets = AnyRef::from_der(explicit.value())?;
+                (octets.tag() == Tag::OctetString).then(|| octets.value())
             }
             None => None,
         };
@@ -149,13 +151,9 @@ impl Message {
         for field in fields.iter().skip(3) {
             let tag = field.tag();
             if tag == constructed(TagNumber::N0) {
-                for e in elements(field.value())? {
-                    certificates.push(e.to_der()?);
-                }
+                certificates.extend(elements(field.value())?.iter().map(|e| e.raw));
             } else if tag == constructed(TagNumber::N1) {
-                for e in elements(field.value())? {
-                    crls.push(e.to_der()?);
-                }
+                crls.extend(elements(field.value())?.iter().map(|e| e.raw));
             }
         }
         let infos = fields.last().ok_or_else(missing)?;
@@ -169,14 +167,14 @@ impl Message {
     }
 
     /// The fields of the SignerInfo whose signature value is `signature`.
-    fn signer_fields(&self, signature: &[u8]) -> der::Result<Option<Vec<Any>>> {
+    fn signer_fields(&self, signature: &[u8]) -> der::Result<Option<Vec<Tlv<'a>>>> {
         for info in &self.signer_infos {
             let fields = elements(info.value())?;
             let value = fields
                 .iter()
                 .rev()
                 .find(|f| f.tag() == Tag::OctetString)
-                .map(Any::value);
+                .map(Tlv::value);
             if value == Some(signature) {
                 return Ok(Some(fields));
             }
@@ -186,7 +184,7 @@ impl Message {
 }
 
 /// Every (attrType, value) of the SignerInfo's unsigned attributes.
-fn unsigned_values(fields: &[Any]) -> der::Result<Vec<(ObjectIdentifier, Any)>> {
+fn unsigned_values<'a>(fields: &[Tlv<'a>]) -> der::Result<Vec<(ObjectIdentifier, Tlv<'a>)>> {
     let mut out = Vec::new();
     for field in fields
         .iter()
@@ -197,7 +195,7 @@ fn unsigned_values(fields: &[Any]) -> der::Result<Vec<(ObjectIdentifier, Any)>> 
             let (Some(oid), Some(values)) = (parts.first(), parts.get(1)) else {
                 return Err(missing());
             };
-            let oid = oid.decode_as::<ObjectIdentifier>()?;
+            let oid = oid.any.decode_as::<ObjectIdentifier>()?;
             for value in elements(values.value())? {
                 out.push((oid, value));
             }
@@ -215,9 +213,9 @@ struct Reading<'a> {
 
 /// Checks the token's ATSHashIndexV3 against the message and rebuilds the stamped data.
 fn stamped_data(
-    msg: &Message,
-    fields: &[Any],
-    unsigned: &[(ObjectIdentifier, Any)],
+    msg: &Message<'_>,
+    fields: &[Tlv<'_>],
+    unsigned: &[(ObjectIdentifier, Tlv<'_>)],
     (token, read): (&[u8], &Result<TimestampToken, CmsFormatError>),
     signer: &SignerInfoData,
     reading: Reading<'_>,
@@ -231,7 +229,7 @@ fn stamped_data(
                 "the archive timestamp carries no ATSHashIndexV3 (ETSI EN 319 122-1 §5.5.2)".into(),
             )
         })?;
-    let index = Any::from_der(&index_der).map_err(|e| changed(e.to_string()))?;
+    let index = AnyRef::from_der(&index_der).map_err(|e| changed(e.to_string()))?;
     let parts = elements(index.value()).map_err(|e| changed(e.to_string()))?;
     let (algorithm, lists) = match parts.len() {
         3 => (ID_SHA256, &parts[..]),
@@ -241,7 +239,7 @@ fn stamped_data(
                 .and_then(|a| elements(a.value()).ok())
                 .and_then(|p| {
                     p.first()
-                        .and_then(|o| o.decode_as::<ObjectIdentifier>().ok())
+                        .and_then(|o| o.any.decode_as::<ObjectIdentifier>().ok())
                 })
                 .ok_or_else(|| changed("hashIndAlgorithm does not decode".into()))?;
             (alg, parts.get(1..).unwrap_or_default())
@@ -258,11 +256,12 @@ fn stamped_data(
         .iter()
         .filter_map(|(oid, value)| {
             let mut bytes = oid.to_der().ok()?;
-            bytes.extend_from_slice(&value.to_der().ok()?);
+            bytes.extend_from_slice(value.raw);
             Some(bytes)
         })
         .collect();
-    let present: [(&str, &[Vec<u8>]); 3] = [
+    let unsigned_elements: Vec<&[u8]> = unsigned_elements.iter().map(Vec::as_slice).collect();
+    let present: [(&str, &[&[u8]]); 3] = [
         ("certificate", &msg.certificates),
         ("revocation value (CRL or OCSP response)", &msg.crls),
         ("unsigned attribute value", &unsigned_elements),
@@ -278,7 +277,7 @@ fn stamped_data(
             .enumerate()
         {
             let mut found = false;
-            for (element, hash) in present.iter().zip(hashes.iter_mut()) {
+            for (&element, hash) in present.iter().zip(hashes.iter_mut()) {
                 let hash = hash.get_or_insert_with(|| {
                     known
                         .filter(|_| algorithm == ID_SHA256)
@@ -314,7 +313,7 @@ fn stamped_data(
     {
         // The messageDigest attribute was checked against the content before this.
         md.clone()
-    } else if let Some(content) = attached.or(msg.econtent.as_deref()) {
+    } else if let Some(content) = attached.or(msg.econtent) {
         token_digest.digest(content)
     } else {
         return Err(ArchiveProblem::ContentUnavailable(
@@ -323,13 +322,13 @@ fn stamped_data(
                 .into(),
         ));
     };
-    let mut data = msg.econtent_type.clone();
+    let mut data = msg.econtent_type.to_vec();
     data.extend_from_slice(&content_hash);
     for field in fields
         .iter()
         .filter(|f| f.tag() != constructed(TagNumber::N1))
     {
-        data.extend_from_slice(&field.to_der().map_err(|e| changed(e.to_string()))?);
+        data.extend_from_slice(field.raw);
     }
     data.extend_from_slice(&index_der);
     Ok(data)
@@ -344,7 +343,7 @@ fn hash_index_of(token: &[u8]) -> der::Result<Option<Vec<u8>>> {
     let fields = elements(info.value())?;
     for (oid, value) in unsigned_values(&fields)? {
         if oid == ID_AA_ATS_HASH_INDEX_V3 {
-            return Ok(Some(value.to_der()?));
+            return Ok(Some(value.raw.to_vec()));
         }
     }
     Ok(None)
@@ -359,12 +358,33 @@ fn unpem(input: &[u8]) -> Result<Cow<'_, [u8]>, String> {
         .map_err(|e| format!("read PEM: {e}"))
 }
 
-/// The TLVs one after another in `bytes`.
-fn elements(bytes: &[u8]) -> der::Result<Vec<Any>> {
+/// One TLV of a message: read, and its exact bytes (header and value).
+#[derive(Clone, Copy)]
+struct Tlv<'a> {
+    any: AnyRef<'a>,
+    raw: &'a [u8],
+}
+
+impl<'a> Tlv<'a> {
+    fn tag(&self) -> Tag {
+        self.any.tag()
+    }
+
+    fn value(&self) -> &'a [u8] {
+        self.any.value()
+    }
+}
+
+/// The TLVs one after another in `bytes`, borrowed.
+fn elements(bytes: &[u8]) -> der::Result<Vec<Tlv<'_>>> {
     let mut reader = SliceReader::new(bytes)?;
     let mut out = Vec::new();
     while !reader.is_finished() {
-        out.push(Any::decode(&mut reader)?);
+        let start = usize::try_from(reader.position())?;
+        let any = AnyRef::decode(&mut reader)?;
+        let end = usize::try_from(reader.position())?;
+        let raw = bytes.get(start..end).ok_or_else(missing)?;
+        out.push(Tlv { any, raw });
     }
     Ok(out)
 }
