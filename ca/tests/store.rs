@@ -276,6 +276,52 @@ fn fail_batch_insert_with_a_duplicate_inserts_none(b: Backend) {
     assert_eq!(audit_count(&*store), 1);
 }
 
+/// A batch dropped mid-way, never committed: its rows are seen by no handle, neither while it
+/// is open nor after, and the handle that held it writes on as if it had never been (its next
+/// entry is the audit chain's first).
+fn ok_a_batch_dropped_midway_is_rolled_back_and_never_visible(b: Backend) {
+    let store = b.fresh();
+    let other = store.reopen();
+    {
+        let mut batch = store.begin_certificates().unwrap();
+        batch
+            .insert(&[
+                cert(1, "issuing", year_after()),
+                cert(2, "issuing", year_after()),
+            ])
+            .unwrap();
+        assert_eq!(other.certificate(&serial(1)).unwrap(), None);
+        assert_eq!(audit_count(&*other), 0);
+    }
+    assert_eq!(store.certificate(&serial(1)).unwrap(), None);
+    assert_eq!(other.certificate(&serial(2)).unwrap(), None);
+    assert_eq!(audit_count(&*store), 0);
+
+    store
+        .insert_certificate(&cert(3, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    assert_eq!(
+        other.certificate(&serial(3)).unwrap().map(|c| c.serial),
+        Some(serial(3))
+    );
+    assert_eq!(other.certificate(&serial(1)).unwrap(), None);
+    let entries = other.audit_entries(1, 10).unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.seq, e.prev_hash))
+            .collect::<Vec<_>>(),
+        [(1, [0u8; 32])]
+    );
+    assert_eq!(
+        other.verify_audit().unwrap(),
+        AuditVerification::Intact {
+            entries: 1,
+            head: entries[0].hash
+        }
+    );
+}
+
 fn fail_revoke_twice_names_the_first_revocation(b: Backend) {
     let store = b.fresh();
     store
@@ -1703,6 +1749,7 @@ on_both_backends!(
     ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation,
     ok_archive_removes_the_idempotency_key_of_its_certificate,
     fail_undecodable_values_are_corrupt_naming_their_place,
+    ok_a_batch_dropped_midway_is_rolled_back_and_never_visible,
 );
 
 #[test]
