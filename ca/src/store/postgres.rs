@@ -256,15 +256,26 @@ impl PostgresStore {
     /// serialization failure or a deadlock (SQLSTATE 40001, 40P01; [`StoreError::Busy`]), at
     /// most [`WRITE_ATTEMPTS`] times. Nothing of an ended attempt is kept: it was rolled back,
     /// its audit entry with it.
-    fn write<T>(
+    fn write<T>(&self, f: impl FnMut(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.write_locking(Lock::First, f)
+    }
+
+    /// [`Self::write`], taking the audit head's row lock first or at the first audit append
+    /// (`Lock::Late`; see [`Lock`]).
+    fn write_locking<T>(
         &self,
+        when: Lock,
         mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut attempt = 1u32;
         loop {
             let out = {
                 let mut c = self.lock()?;
-                let out = c.begin_write().and_then(|()| f(&mut c));
+                let begun = match when {
+                    Lock::First => c.begin_write(),
+                    Lock::Late => c.begin("BEGIN ISOLATION LEVEL READ COMMITTED").map(drop),
+                };
+                let out = begun.and_then(|()| f(&mut c));
                 finish(&mut c, out)
             };
             match out {
@@ -397,6 +408,23 @@ fn passfile_fields(line: &str) -> Option<Vec<String>> {
         }
     }
     (fields.len() == 5).then_some(fields)
+}
+
+/// When a write transaction takes the audit head's row lock, which orders every writer of every
+/// process on the one audit chain.
+#[derive(Clone, Copy)]
+enum Lock {
+    /// With the `BEGIN`: whatever the transaction reads, it reads after every earlier writer
+    /// committed (the persons registry, operators, bans: checks that must see the last write).
+    First,
+    /// With the transaction's first audit append (or a statement of its own before that, as a
+    /// revocation's insert): the lock is held for the append and the commit alone, so writers of
+    /// different rows overlap in every step before it. The chain is as linear as with
+    /// [`Lock::First`]: the head is read under the lock, after the previous holder committed.
+    /// Only for writes whose rows' own constraints settle a race (a revocation's primary key:
+    /// the loser of two revocations of one serial fails with a unique violation, is tried again
+    /// as [`StoreError::Busy`] and then finds the serial revoked).
+    Late,
 }
 
 /// Commits after `Ok`, rolls back after `Err`.
@@ -593,7 +621,7 @@ impl CertificateStore for PostgresStore {
         revs: &[NewRevocation],
         audit: &AuditEvent,
     ) -> Result<Vec<CertificateRecord>, StoreError> {
-        self.write(|c| {
+        self.write_locking(Lock::Late, |c| {
             let (revoked, _) = revoke_in(c, revs, false)?;
             append_audit_in(c, audit, &[])?;
             Ok(revoked)
@@ -1302,16 +1330,29 @@ fn insert_revocation_in(
         &received_at,
         &rev.note,
     ];
-    let sql = match &notify {
-        None => INSERT_REVOCATION,
-        Some(payload) => {
-            args.push(&NOTIFY_CHANNEL);
-            args.push(payload);
-            INSERT_REVOCATION_AND_NOTIFY
-        }
+    let Some(payload) = &notify else {
+        c.execute(INSERT_REVOCATION, &args).map_err(db_err)?;
+        return Ok(());
     };
-    c.execute(sql, &args).map_err(db_err)?;
-    Ok(())
+    args.push(&NOTIFY_CHANNEL);
+    args.push(payload);
+    let inserted = if c.head.is_some() {
+        c.execute(INSERT_REVOCATION_AND_NOTIFY, &args).map(drop)
+    } else {
+        // Under `Lock::Late`: the row, its notification and the head's lock in one round trip.
+        c.query_opt(INSERT_REVOCATION_NOTIFY_AND_LOCK, &args)
+            .map(|row| row.as_ref().map(head_from_row))
+            .map(|head| {
+                c.head = head.and_then(Result::ok);
+            })
+    };
+    match inserted {
+        Ok(()) => Ok(()),
+        // Another transaction revoked the serial after this one read it unrevoked (possible
+        // only under `Lock::Late`): tried again, the read finds it revoked.
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(StoreError::Busy),
+        Err(e) => Err(db_err(e)),
+    }
 }
 
 const INSERT_REVOCATION: &str = "INSERT INTO revocations (serial, issuer, not_after, \
@@ -1323,6 +1364,14 @@ const INSERT_REVOCATION_AND_NOTIFY: &str = "WITH revoked AS (INSERT INTO revocat
     issuer, not_after, entered_at, reason, invalidity_date, ground, notified_by, received_at, \
     note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING serial) \
     SELECT pg_notify($11, $12) FROM revoked";
+
+/// [`INSERT_REVOCATION_AND_NOTIFY`], then the audit head read under its row lock ([`Lock::Late`]).
+const INSERT_REVOCATION_NOTIFY_AND_LOCK: &str = "WITH revoked AS (INSERT INTO revocations \
+    (serial, issuer, not_after, entered_at, reason, invalidity_date, ground, notified_by, \
+    received_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING serial), \
+    notified AS (SELECT pg_notify($11, $12) FROM revoked) \
+    SELECT h.entries, h.hash, (SELECT count(*) FROM notified) FROM audit_head h \
+    WHERE h.id = 1 FOR UPDATE OF h";
 
 /// Revokes each serial; an already revoked one fails the call, or is skipped and listed when
 /// `skip_revoked`. Returns the newly revoked certificates and the skipped serials.
@@ -1399,13 +1448,20 @@ fn append_audit_in(
     generated: &[(&str, Value)],
 ) -> Result<AuditEntry, StoreError> {
     let details = audit::canonical_json(&audit::with_generated(&event.details, generated))?;
-    // Read under the row lock when the transaction began (`Conn::begin_write`), and kept up to
-    // date by each append since: no other transaction can change it before this one ends.
+    // Read under the row lock (when the transaction began, by `Conn::begin_write`, or here or
+    // by a revocation's insert under `Lock::Late`), and kept up to date by each append since: no
+    // other transaction can change it before this one ends.
     let head = match c.head {
         Some(head) => head,
-        None => read_head_cached(c)?.ok_or_else(|| StoreError::Corrupt {
-            what: "audit_head row 1: missing".to_owned(),
-        })?,
+        None => c
+            .query_opt(LOCK_HEAD, &[])
+            .map_err(db_err)?
+            .as_ref()
+            .map(head_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "audit_head row 1: missing".to_owned(),
+            })?,
     };
     let seq = head
         .entries
@@ -1455,6 +1511,9 @@ fn append_audit_in(
 
 /// The audit head's SELECT.
 const SELECT_HEAD: &str = "SELECT entries, hash FROM audit_head WHERE id = 1";
+
+/// The audit head's SELECT under its row lock.
+const LOCK_HEAD: &str = "SELECT entries, hash FROM audit_head WHERE id = 1 FOR UPDATE";
 
 fn read_head(c: &mut impl GenericClient) -> Result<Option<AuditHead>, StoreError> {
     c.query_opt(SELECT_HEAD, &[])
