@@ -276,6 +276,125 @@ fn fail_batch_insert_with_a_duplicate_inserts_none(b: Backend) {
     assert_eq!(audit_count(&*store), 1);
 }
 
+/// A batch dropped mid-way, never committed: its rows are seen by no handle, neither while it
+/// is open nor after, and the handle that held it writes on as if it had never been (its next
+/// entry is the audit chain's first).
+fn ok_a_batch_dropped_midway_is_rolled_back_and_never_visible(b: Backend) {
+    let store = b.fresh();
+    let other = store.reopen();
+    {
+        let mut batch = store.begin_certificates().unwrap();
+        batch
+            .insert(&[
+                cert(1, "issuing", year_after()),
+                cert(2, "issuing", year_after()),
+            ])
+            .unwrap();
+        assert_eq!(other.certificate(&serial(1)).unwrap(), None);
+        assert_eq!(audit_count(&*other), 0);
+    }
+    assert_eq!(store.certificate(&serial(1)).unwrap(), None);
+    assert_eq!(other.certificate(&serial(2)).unwrap(), None);
+    assert_eq!(audit_count(&*store), 0);
+
+    store
+        .insert_certificate(&cert(3, "issuing", year_after()), &ev("issue"))
+        .unwrap();
+    assert_eq!(
+        other.certificate(&serial(3)).unwrap().map(|c| c.serial),
+        Some(serial(3))
+    );
+    assert_eq!(other.certificate(&serial(1)).unwrap(), None);
+    let entries = other.audit_entries(1, 10).unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.seq, e.prev_hash))
+            .collect::<Vec<_>>(),
+        [(1, [0u8; 32])]
+    );
+    assert_eq!(
+        other.verify_audit().unwrap(),
+        AuditVerification::Intact {
+            entries: 1,
+            head: entries[0].hash
+        }
+    );
+}
+
+/// Two handles revoking the same 20 certificates at once, each its own order: every serial is
+/// revoked once, by the one of the two calls that succeeded; the other failed with
+/// `AlreadyRevoked` naming that revocation; the audit chain holds one entry per success.
+fn ok_racing_revocations_of_one_serial_revoke_it_once(b: Backend) {
+    let store = b.fresh();
+    for n in 1..=20 {
+        store
+            .insert_certificate(&cert(n, "issuing", year_after()), &ev("issue"))
+            .unwrap();
+    }
+    let handles = [store.reopen(), store.reopen()];
+    let barrier = std::sync::Barrier::new(2);
+    let results: Vec<Vec<(u64, Result<usize, StoreError>)>> = std::thread::scope(|s| {
+        let threads: Vec<_> = handles
+            .iter()
+            .enumerate()
+            .map(|(who, h)| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    barrier.wait();
+                    let order: Vec<u64> = if who == 0 {
+                        (1..=20).collect()
+                    } else {
+                        (1..=20).rev().collect()
+                    };
+                    order
+                        .into_iter()
+                        .map(|n| {
+                            let at = T0 + Duration::days(i64::try_from(who).unwrap() + 1);
+                            let ground =
+                                [RevocationGround::HolderRequest, RevocationGround::Death][who];
+                            let out = h
+                                .revoke(&[revocation(n, ground, at)], &ev("revoke"))
+                                .map(|r| r.len());
+                            (n, out)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let mut successes = 0;
+    for n in 1..=20u64 {
+        let got = store.certificate(&serial(n)).unwrap().unwrap();
+        let rev = got.revocation.unwrap();
+        let winner = usize::from(rev.ground == RevocationGround::Death);
+        for (who, outs) in results.iter().enumerate() {
+            let out = &outs.iter().find(|(m, _)| *m == n).unwrap().1;
+            if who == winner {
+                assert_eq!(out, &Ok(1), "serial {n}");
+                successes += 1;
+            } else {
+                assert_eq!(
+                    out,
+                    &Err(StoreError::AlreadyRevoked {
+                        serial: serial(n),
+                        at: rev.entered_at,
+                        ground: rev.ground
+                    }),
+                    "serial {n}"
+                );
+            }
+        }
+    }
+    assert_eq!(successes, 20);
+    assert_eq!(audit_count(&*store), 40);
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 40, .. }
+    ));
+}
+
 fn fail_revoke_twice_names_the_first_revocation(b: Backend) {
     let store = b.fresh();
     store
@@ -1703,6 +1822,8 @@ on_both_backends!(
     ok_concurrent_writers_take_unique_gapless_counters_and_keep_every_revocation,
     ok_archive_removes_the_idempotency_key_of_its_certificate,
     fail_undecodable_values_are_corrupt_naming_their_place,
+    ok_a_batch_dropped_midway_is_rolled_back_and_never_visible,
+    ok_racing_revocations_of_one_serial_revoke_it_once,
 );
 
 #[test]

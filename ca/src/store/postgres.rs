@@ -3,30 +3,33 @@
 //!
 //! - One connection per `PostgresStore`, behind a mutex (open several stores for parallel
 //!   readers, as `eds serve` does); a connection the server closed is opened again on the next
-//!   call.
+//!   call. Each connection keeps its statements prepared, keyed by their SQL text ([`Conn`]):
+//!   a statement is parsed and planned once per connection, then each call is one round trip.
 //! - Every method is one transaction (a read of one statement, such as the audit head or one
-//!   certificate, runs without BEGIN and COMMIT: one statement is one snapshot). Writers first lock the audit head's row
-//!   (`SELECT … FOR UPDATE`): every change appends to the one audit chain, so writers follow each
-//!   other in every process, as SQLite's `BEGIN IMMEDIATE` makes them do in one file. Serials
-//!   stay unique by the primary key whatever the order. Readers use a REPEATABLE READ snapshot,
-//!   so the audit log and its head are read at one instant.
+//!   certificate, runs without BEGIN and COMMIT: one statement is one snapshot). Writers first
+//!   lock the audit head's row (`SELECT … FOR UPDATE`, sent with the `BEGIN` in one message):
+//!   every change appends to the one audit chain, so writers follow each other in every
+//!   process, as SQLite's `BEGIN IMMEDIATE` makes them do in one file. Serials stay unique by
+//!   the primary key whatever the order. Readers of several statements use a REPEATABLE READ
+//!   snapshot, so the audit log and its head are read at one instant.
 //! - The schema is versioned in `schema_version` and migrated on open, under an advisory lock so
 //!   that two processes starting together do not both migrate.
 //! - Instants are Unix seconds (`BIGINT`), dates `YYYY-MM-DD` text, serials and hashes `BYTEA`:
 //!   the values of the SQLite backend, so a register copies between the two unchanged
 //!   (`eds ca migrate`).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use eds_profile::grounds::{RefusalGround, RevocationGround};
+use eds_profile::grounds::RefusalGround;
 use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, ToSql};
-use postgres::{Client, Config, GenericClient, NoTls, Row};
+use postgres::{Client, Config, GenericClient, NoTls, Row, RowIter, SimpleQueryMessage, Statement};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
@@ -66,7 +69,148 @@ pub const WRITE_ATTEMPTS: u32 = 5;
 /// The register in a PostgreSQL database.
 pub struct PostgresStore {
     url: String,
-    conn: Mutex<Client>,
+    conn: Mutex<Conn>,
+}
+
+/// The most statements one connection keeps prepared; past it the cache starts again empty. The
+/// store's SQL is a fixed set (a few dozen texts, the register queries' filters included), so
+/// this bounds a mistake, not the working set.
+const STATEMENT_CACHE: usize = 256;
+
+/// One connection and what the store keeps beside it: its prepared statements, whether a
+/// transaction is open on it, and the audit head read under the head's row lock.
+struct Conn {
+    client: Client,
+    /// Prepared statements by SQL text. A prepared statement outlives the transaction that
+    /// prepared it (PostgreSQL's protocol-level statements are not transactional).
+    statements: HashMap<String, Statement>,
+    /// A `BEGIN` was sent and no `COMMIT` or `ROLLBACK` has succeeded since: the next checkout
+    /// rolls it back (a panic or an abandoned batch left it open).
+    in_transaction: bool,
+    /// The audit head as this transaction holds it locked (`None` outside a write).
+    head: Option<AuditHead>,
+}
+
+impl Conn {
+    fn new(client: Client) -> Self {
+        Self {
+            client,
+            statements: HashMap::new(),
+            in_transaction: false,
+            head: None,
+        }
+    }
+
+    /// The prepared statement of `sql`, prepared now if this connection has not yet.
+    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.query(&s, params)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.query_opt(&s, params)
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.query_one(&s, params)
+    }
+
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.execute(&s, params)
+    }
+
+    fn query_raw<'p, I>(&mut self, sql: &str, params: I) -> Result<RowIter<'_>, postgres::Error>
+    where
+        I: IntoIterator<Item = &'p (dyn ToSql + Sync)>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let s = self.statement(sql)?;
+        self.client.query_raw(&s, params)
+    }
+
+    /// Sends `BEGIN …` (and whatever follows it in `sql`) as one simple query.
+    fn begin(&mut self, sql: &str) -> Result<Vec<SimpleQueryMessage>, StoreError> {
+        // Set first: should the message fail half-way, the next checkout rolls back.
+        self.in_transaction = true;
+        self.head = None;
+        self.client.simple_query(sql).map_err(db_err)
+    }
+
+    /// Begins a write transaction and locks the audit head's row, in one round trip; the head is
+    /// kept for [`append_audit_in`].
+    fn begin_write(&mut self) -> Result<(), StoreError> {
+        let messages = self.begin(
+            "BEGIN ISOLATION LEVEL READ COMMITTED;              SELECT entries, encode(hash, 'hex') FROM audit_head WHERE id = 1 FOR UPDATE",
+        )?;
+        let missing = || StoreError::Corrupt {
+            what: "audit_head row 1: missing".to_owned(),
+        };
+        let row = messages
+            .iter()
+            .find_map(|m| match m {
+                SimpleQueryMessage::Row(row) => Some(row),
+                _ => None,
+            })
+            .ok_or_else(missing)?;
+        let entries = row
+            .try_get(0)
+            .map_err(db_err)?
+            .and_then(|t| t.parse::<u64>().ok())
+            .ok_or_else(|| corrupt("audit_head", "1", "entries", "not a count"))?;
+        let hash = row
+            .try_get(1)
+            .map_err(db_err)?
+            .and_then(|t| hex::decode(t).ok())
+            .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
+            .ok_or_else(|| corrupt("audit_head", "1", "hash", "not 32 bytes"))?;
+        self.head = Some(AuditHead { entries, hash });
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.head = None;
+        self.client.batch_execute("COMMIT").map_err(db_err)?;
+        self.in_transaction = false;
+        Ok(())
+    }
+
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        self.head = None;
+        self.client.batch_execute("ROLLBACK").map_err(db_err)?;
+        self.in_transaction = false;
+        Ok(())
+    }
 }
 
 impl fmt::Debug for PostgresStore {
@@ -87,22 +231,24 @@ impl PostgresStore {
         migrate(&mut client)?;
         Ok(Self {
             url: url.to_owned(),
-            conn: Mutex::new(client),
+            conn: Mutex::new(Conn::new(client)),
         })
     }
 
-    /// The connection, opened again if the server closed it. A thread that panicked while holding
-    /// it may have left a transaction open: it is rolled back first.
-    fn lock(&self) -> Result<MutexGuard<'_, Client>, StoreError> {
+    /// The connection, opened again if the server closed it. A transaction left open on it (a
+    /// thread panicked while holding it, a batch was dropped and its `ROLLBACK` failed) is
+    /// rolled back first; a connection with none open costs no round trip.
+    fn lock(&self) -> Result<MutexGuard<'_, Conn>, StoreError> {
         let mut guard = self.conn.lock().unwrap_or_else(|poisoned: PoisonError<_>| {
             self.conn.clear_poison();
             poisoned.into_inner()
         });
-        if guard.is_closed() {
-            *guard = connect(&self.url)?;
+        if guard.client.is_closed() {
+            *guard = Conn::new(connect(&self.url)?);
         }
-        // Outside a transaction this only warns; inside an aborted or abandoned one it ends it.
-        guard.batch_execute("ROLLBACK").map_err(db_err)?;
+        if guard.in_transaction {
+            guard.rollback()?;
+        }
         Ok(guard)
     }
 
@@ -110,19 +256,26 @@ impl PostgresStore {
     /// serialization failure or a deadlock (SQLSTATE 40001, 40P01; [`StoreError::Busy`]), at
     /// most [`WRITE_ATTEMPTS`] times. Nothing of an ended attempt is kept: it was rolled back,
     /// its audit entry with it.
-    fn write<T>(
+    fn write<T>(&self, f: impl FnMut(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.write_locking(Lock::First, f)
+    }
+
+    /// [`Self::write`], taking the audit head's row lock first or at the first audit append
+    /// (`Lock::Late`; see [`Lock`]).
+    fn write_locking<T>(
         &self,
-        mut f: impl FnMut(&mut Client) -> Result<T, StoreError>,
+        when: Lock,
+        mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut attempt = 1u32;
         loop {
             let out = {
                 let mut c = self.lock()?;
-                let out = c
-                    .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                    .map_err(db_err)
-                    .and_then(|()| lock_head(&mut c))
-                    .and_then(|()| f(&mut c));
+                let begun = match when {
+                    Lock::First => c.begin_write(),
+                    Lock::Late => c.begin("BEGIN ISOLATION LEVEL READ COMMITTED").map(drop),
+                };
+                let out = begun.and_then(|()| f(&mut c));
                 finish(&mut c, out)
             };
             match out {
@@ -142,20 +295,18 @@ impl PostgresStore {
     /// answer it signs: this is their path. A read of two statements or more goes through `read`.
     fn read_one<T>(
         &self,
-        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut c = self.lock()?;
         f(&mut c)
     }
 
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    /// Runs `f`, which reads with several statements, in one REPEATABLE READ snapshot.
+    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut c = self.lock()?;
-        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .map_err(db_err)?;
-        let out = f(&mut c);
+        let out = c
+            .begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .and_then(|_| f(&mut c));
         finish(&mut c, out)
     }
 }
@@ -259,31 +410,36 @@ fn passfile_fields(line: &str) -> Option<Vec<String>> {
     (fields.len() == 5).then_some(fields)
 }
 
+/// When a write transaction takes the audit head's row lock, which orders every writer of every
+/// process on the one audit chain.
+#[derive(Clone, Copy)]
+enum Lock {
+    /// With the `BEGIN`: whatever the transaction reads, it reads after every earlier writer
+    /// committed (the persons registry, operators, bans: checks that must see the last write).
+    First,
+    /// With the transaction's first audit append (or a statement of its own before that, as a
+    /// revocation's insert): the lock is held for the append and the commit alone, so writers of
+    /// different rows overlap in every step before it. The chain is as linear as with
+    /// [`Lock::First`]: the head is read under the lock, after the previous holder committed.
+    /// Only for writes whose rows' own constraints settle a race (a revocation's primary key:
+    /// the loser of two revocations of one serial fails with a unique violation, is tried again
+    /// as [`StoreError::Busy`] and then finds the serial revoked).
+    Late,
+}
+
 /// Commits after `Ok`, rolls back after `Err`.
-fn finish<T>(c: &mut Client, out: Result<T, StoreError>) -> Result<T, StoreError> {
+fn finish<T>(c: &mut Conn, out: Result<T, StoreError>) -> Result<T, StoreError> {
     match out {
         Ok(v) => {
-            c.batch_execute("COMMIT").map_err(db_err)?;
+            c.commit()?;
             Ok(v)
         }
         Err(e) => {
             // A failed rollback leaves the transaction to the next `lock`.
-            let _ = c.batch_execute("ROLLBACK");
+            let _ = c.rollback();
             Err(e)
         }
     }
-}
-
-fn lock_head(c: &mut Client) -> Result<(), StoreError> {
-    c.query_opt(
-        "SELECT entries FROM audit_head WHERE id = 1 FOR UPDATE",
-        &[],
-    )
-    .map_err(db_err)?
-    .ok_or_else(|| StoreError::Corrupt {
-        what: "audit_head row 1: missing".to_owned(),
-    })?;
-    Ok(())
 }
 
 impl CertificateStore for PostgresStore {
@@ -366,7 +522,7 @@ impl CertificateStore for PostgresStore {
         operator: &str,
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             let Some(row) = c
                 .query_opt(
                     "SELECT request_sha256, serial FROM idempotency_keys \
@@ -395,11 +551,9 @@ impl CertificateStore for PostgresStore {
     }
 
     fn begin_certificates(&self) -> Result<Box<dyn CertificateBatch + '_>, StoreError> {
-        let mut conn = self.lock()?;
-        conn.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-            .map_err(db_err)?;
+        let conn = self.lock()?;
         let mut batch = PostgresCertificateBatch { conn, open: true };
-        lock_head(&mut batch.conn)?;
+        batch.conn.begin_write()?;
         Ok(Box::new(batch))
     }
 
@@ -411,7 +565,7 @@ impl CertificateStore for PostgresStore {
         &self,
         spki_sha256: &[u8; 32],
     ) -> Result<Vec<CertificateRecord>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             c.query(
                 &format!("{SELECT_CERTIFICATES} WHERE c.spki_sha256 = $1 ORDER BY c.id"),
                 &[&spki_sha256.as_slice()],
@@ -453,7 +607,7 @@ impl CertificateStore for PostgresStore {
             args.len()
         ));
         let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
-        self.read(|c| {
+        self.read_one(|c| {
             c.query(&sql, &refs)
                 .map_err(db_err)?
                 .iter()
@@ -467,7 +621,7 @@ impl CertificateStore for PostgresStore {
         revs: &[NewRevocation],
         audit: &AuditEvent,
     ) -> Result<Vec<CertificateRecord>, StoreError> {
-        self.write(|c| {
+        self.write_locking(Lock::Late, |c| {
             let (revoked, _) = revoke_in(c, revs, false)?;
             append_audit_in(c, audit, &[])?;
             Ok(revoked)
@@ -481,7 +635,7 @@ impl CertificateStore for PostgresStore {
         still_valid_at: OffsetDateTime,
         f: &mut dyn FnMut(RevokedEntry) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             let not_after = still_valid_at.unix_timestamp();
             let params: [&(dyn ToSql + Sync); 2] = [&issuer, &not_after];
             let mut rows = c
@@ -580,7 +734,7 @@ impl CertificateStore for PostgresStore {
     }
 
     fn refusals(&self) -> Result<Vec<RefusalRecord>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             let rows = c
                 .query(
                     "SELECT id, at, ground, detail, iin, bin, request_json FROM refusals \
@@ -643,7 +797,7 @@ impl RegistryStore for PostgresStore {
     }
 
     fn person(&self, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             let Some(row) = c
                 .query_opt(&format!("{SELECT_PERSONS} WHERE iin = $1"), &[&iin])
                 .map_err(db_err)?
@@ -655,7 +809,7 @@ impl RegistryStore for PostgresStore {
     }
 
     fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             let Some(row) = c
                 .query_opt(&format!("{SELECT_ENTITIES} WHERE bin = $1"), &[&bin])
                 .map_err(db_err)?
@@ -720,7 +874,7 @@ impl BanStore for PostgresStore {
     }
 
     fn bans(&self) -> Result<Vec<Ban>, StoreError> {
-        self.read(|c| query_bans(c, &format!("{SELECT_BANS} ORDER BY id"), &[]))
+        self.read_one(|c| query_bans(c, &format!("{SELECT_BANS} ORDER BY id"), &[]))
     }
 
     fn bans_for(
@@ -730,7 +884,7 @@ impl BanStore for PostgresStore {
         on: Date,
     ) -> Result<Vec<Ban>, StoreError> {
         let on = date_text(on)?;
-        self.read(|c| {
+        self.read_one(|c| {
             query_bans(
                 c,
                 &format!(
@@ -745,7 +899,7 @@ impl BanStore for PostgresStore {
 
 impl AuditStore for PostgresStore {
     fn audit_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             c.query(
                 "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log \
                  WHERE seq >= $1 ORDER BY seq LIMIT $2",
@@ -759,7 +913,7 @@ impl AuditStore for PostgresStore {
     }
 
     fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        self.read(verify_audit_in)
+        self.read(|c| verify_audit_in(&mut c.client))
     }
 
     fn append_audit(&self, audit: &AuditEvent) -> Result<AuditEntry, StoreError> {
@@ -768,7 +922,7 @@ impl AuditStore for PostgresStore {
 
     fn audit_head(&self) -> Result<AuditHead, StoreError> {
         self.read_one(|c| {
-            read_head(c)?.ok_or_else(|| StoreError::Corrupt {
+            read_head_cached(c)?.ok_or_else(|| StoreError::Corrupt {
                 what: "audit_head row 1: missing".to_owned(),
             })
         })
@@ -812,7 +966,7 @@ impl OperatorStore for PostgresStore {
         &self,
         token_hash: &[u8; 32],
     ) -> Result<Option<Operator>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             c.query_opt(
                 &format!("{SELECT_OPERATORS} WHERE token_hash = $1"),
                 &[&token_hash.as_slice()],
@@ -849,7 +1003,7 @@ impl OperatorStore for PostgresStore {
     }
 
     fn operators(&self) -> Result<Vec<Operator>, StoreError> {
-        self.read(|c| {
+        self.read_one(|c| {
             c.query(&format!("{SELECT_OPERATORS} ORDER BY id"), &[])
                 .map_err(db_err)?
                 .iter()
@@ -888,7 +1042,7 @@ impl CounterStore for PostgresStore {
 /// [`CertificateStore::begin_certificates`] on PostgreSQL: the connection held inside a
 /// transaction begun by hand, rolled back when dropped uncommitted.
 struct PostgresCertificateBatch<'a> {
-    conn: MutexGuard<'a, Client>,
+    conn: MutexGuard<'a, Conn>,
     open: bool,
 }
 
@@ -902,7 +1056,7 @@ impl CertificateBatch for PostgresCertificateBatch<'_> {
 
     fn commit(mut self: Box<Self>, audit: &AuditEvent) -> Result<(), StoreError> {
         append_audit_in(&mut self.conn, audit, &[])?;
-        self.conn.batch_execute("COMMIT").map_err(db_err)?;
+        self.conn.commit()?;
         self.open = false;
         Ok(())
     }
@@ -912,7 +1066,7 @@ impl Drop for PostgresCertificateBatch<'_> {
     fn drop(&mut self) {
         if self.open {
             // Should this fail, the next `PostgresStore::lock` rolls the transaction back.
-            let _ = self.conn.batch_execute("ROLLBACK");
+            let _ = self.conn.rollback();
         }
     }
 }
@@ -1106,7 +1260,7 @@ pub(crate) fn verify_audit_in(c: &mut impl GenericClient) -> Result<AuditVerific
     Ok(chain.finish(&recorded))
 }
 
-fn insert_certificate_in(c: &mut Client, rec: &CertificateRecord) -> Result<(), StoreError> {
+fn insert_certificate_in(c: &mut Conn, rec: &CertificateRecord) -> Result<(), StoreError> {
     let spki = crate::store::sqlite::certificate_spki_sha256(&rec.der);
     let inserted = c.execute(
         "INSERT INTO certificates (serial, issuer, subject, kind, iin, bin, key_purpose, \
@@ -1144,103 +1298,140 @@ fn insert_certificate_in(c: &mut Client, rec: &CertificateRecord) -> Result<(), 
             &rec.issuer,
             rec.not_after.unix_timestamp(),
             rev,
+            None,
         )?;
     }
     Ok(())
 }
 
 fn insert_revocation_in(
-    c: &mut Client,
+    c: &mut Conn,
     serial: &Serial,
     issuer: &str,
     not_after: i64,
     rev: &RevocationRecord,
+    notify: Option<&str>,
 ) -> Result<(), StoreError> {
-    c.execute(
-        "INSERT INTO revocations (serial, issuer, not_after, entered_at, reason, \
-         invalidity_date, ground, notified_by, received_at, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            &serial.as_bytes(),
-            &issuer,
-            &not_after,
-            &rev.entered_at.unix_timestamp(),
-            &i64::from(rev.reason.code()),
-            &rev.invalidity_date.map(OffsetDateTime::unix_timestamp),
-            &rev.ground.as_str(),
-            &rev.notified_by,
-            &rev.received_at.unix_timestamp(),
-            &rev.note,
-        ],
-    )
-    .map_err(db_err)?;
-    Ok(())
+    let serial = serial.as_bytes();
+    let entered_at = rev.entered_at.unix_timestamp();
+    let reason = i64::from(rev.reason.code());
+    let invalidity = rev.invalidity_date.map(OffsetDateTime::unix_timestamp);
+    let ground = rev.ground.as_str();
+    let received_at = rev.received_at.unix_timestamp();
+    let mut args: Vec<&(dyn ToSql + Sync)> = vec![
+        &serial,
+        &issuer,
+        &not_after,
+        &entered_at,
+        &reason,
+        &invalidity,
+        &ground,
+        &rev.notified_by,
+        &received_at,
+        &rev.note,
+    ];
+    let Some(payload) = &notify else {
+        c.execute(INSERT_REVOCATION, &args).map_err(db_err)?;
+        return Ok(());
+    };
+    args.push(&NOTIFY_CHANNEL);
+    args.push(payload);
+    let inserted = if c.head.is_some() {
+        c.execute(INSERT_REVOCATION_AND_NOTIFY, &args).map(drop)
+    } else {
+        // Under `Lock::Late`: the row, its notification and the head's lock in one round trip.
+        c.query_opt(INSERT_REVOCATION_NOTIFY_AND_LOCK, &args)
+            .map(|row| row.as_ref().map(head_from_row))
+            .map(|head| {
+                c.head = head.and_then(Result::ok);
+            })
+    };
+    match inserted {
+        Ok(()) => Ok(()),
+        // Another transaction revoked the serial after this one read it unrevoked (possible
+        // only under `Lock::Late`): tried again, the read finds it revoked.
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(StoreError::Busy),
+        Err(e) => Err(db_err(e)),
+    }
 }
+
+const INSERT_REVOCATION: &str = "INSERT INTO revocations (serial, issuer, not_after, \
+    entered_at, reason, invalidity_date, ground, notified_by, received_at, note) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// [`INSERT_REVOCATION`] and `pg_notify($11, $12)` in one statement.
+const INSERT_REVOCATION_AND_NOTIFY: &str = "WITH revoked AS (INSERT INTO revocations (serial, \
+    issuer, not_after, entered_at, reason, invalidity_date, ground, notified_by, received_at, \
+    note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING serial) \
+    SELECT pg_notify($11, $12) FROM revoked";
+
+/// [`INSERT_REVOCATION_AND_NOTIFY`], then the audit head read under its row lock ([`Lock::Late`]).
+const INSERT_REVOCATION_NOTIFY_AND_LOCK: &str = "WITH revoked AS (INSERT INTO revocations \
+    (serial, issuer, not_after, entered_at, reason, invalidity_date, ground, notified_by, \
+    received_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING serial), \
+    notified AS (SELECT pg_notify($11, $12) FROM revoked) \
+    SELECT h.entries, h.hash, (SELECT count(*) FROM notified) FROM audit_head h \
+    WHERE h.id = 1 FOR UPDATE OF h";
 
 /// Revokes each serial; an already revoked one fails the call, or is skipped and listed when
 /// `skip_revoked`. Returns the newly revoked certificates and the skipped serials.
 fn revoke_in(
-    c: &mut Client,
+    c: &mut Conn,
     revs: &[NewRevocation],
     skip_revoked: bool,
 ) -> Result<(Vec<CertificateRecord>, Vec<Serial>), StoreError> {
     let mut skipped = Vec::new();
-    let mut revoked_serials = Vec::with_capacity(revs.len());
+    let mut revoked = Vec::with_capacity(revs.len());
     for rev in revs {
-        let found = c
-            .query_opt(
-                "SELECT c.issuer, c.not_after, r.entered_at, r.ground FROM certificates c \
-                 LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = $1",
-                &[&rev.serial.as_bytes()],
-            )
-            .map_err(db_err)?;
-        let Some(row) = found else {
-            return Err(StoreError::UnknownSerial {
-                serial: rev.serial.clone(),
-            });
-        };
         let s = &rev.serial;
-        let issuer: String = col(&row, 0, "certificates", s, "issuer")?;
-        let not_after: i64 = col(&row, 1, "certificates", s, "not_after")?;
-        let entered_at: Option<i64> = col(&row, 2, "revocations", s, "entered_at")?;
-        let ground: Option<String> = col(&row, 3, "revocations", s, "ground")?;
-        if let (Some(at), Some(ground)) = (entered_at, ground) {
+        let Some(mut rec) = certificate_in(c, s)? else {
+            return Err(StoreError::UnknownSerial { serial: s.clone() });
+        };
+        if let Some(first) = &rec.revocation {
             if skip_revoked {
-                skipped.push(rev.serial.clone());
+                skipped.push(s.clone());
                 continue;
             }
             return Err(StoreError::AlreadyRevoked {
-                serial: rev.serial.clone(),
-                at: instant(at)
-                    .ok_or_else(|| corrupt("revocations", s, "entered_at", "out of range"))?,
-                ground: RevocationGround::from_name(&ground)
-                    .ok_or_else(|| corrupt("revocations", s, "ground", "unknown ground"))?,
+                serial: s.clone(),
+                at: first.entered_at,
+                ground: first.ground,
             });
         }
-        insert_revocation_in(c, &rev.serial, &issuer, not_after, &rev.record)?;
-        // Delivered to every listener when (and only if) this transaction commits.
-        c.execute(
-            "SELECT pg_notify($1, $2)",
-            &[&NOTIFY_CHANNEL, &format!("{REVOKED_PREFIX}{}", rev.serial)],
-        )
-        .map_err(db_err)?;
-        revoked_serials.push(&rev.serial);
-    }
-    let mut revoked = Vec::with_capacity(revoked_serials.len());
-    for serial in revoked_serials {
-        revoked.push(
-            certificate_in(c, serial)?.ok_or_else(|| StoreError::UnknownSerial {
-                serial: serial.clone(),
-            })?,
-        );
+        // The notification is delivered to every listener when (and only if) this transaction
+        // commits; sent with the row, in one statement.
+        insert_revocation_in(
+            c,
+            s,
+            &rec.issuer,
+            rec.not_after.unix_timestamp(),
+            &rev.record,
+            Some(&format!("{REVOKED_PREFIX}{s}")),
+        )?;
+        // The record as a read of it now would return (instants to the second), without the
+        // round trip of that read.
+        rec.revocation = Some(as_stored(&rev.record)?);
+        revoked.push(rec);
     }
     Ok((revoked, skipped))
 }
 
-fn certificate_in(
-    c: &mut Client,
-    serial: &Serial,
-) -> Result<Option<CertificateRecord>, StoreError> {
+/// `rev` as the register keeps it: its instants to the second, in UTC.
+fn as_stored(rev: &RevocationRecord) -> Result<RevocationRecord, StoreError> {
+    let second = |t: OffsetDateTime| {
+        instant(t.unix_timestamp()).ok_or_else(|| StoreError::InvalidRecord {
+            what: "revocation time out of range".to_owned(),
+        })
+    };
+    Ok(RevocationRecord {
+        entered_at: second(rev.entered_at)?,
+        received_at: second(rev.received_at)?,
+        invalidity_date: rev.invalidity_date.map(second).transpose()?,
+        ..rev.clone()
+    })
+}
+
+fn certificate_in(c: &mut Conn, serial: &Serial) -> Result<Option<CertificateRecord>, StoreError> {
     c.query_opt(
         &format!("{SELECT_CERTIFICATES} WHERE c.serial = $1"),
         &[&serial.as_bytes()],
@@ -1252,14 +1443,26 @@ fn certificate_in(
 }
 
 fn append_audit_in(
-    c: &mut Client,
+    c: &mut Conn,
     event: &AuditEvent,
     generated: &[(&str, Value)],
 ) -> Result<AuditEntry, StoreError> {
     let details = audit::canonical_json(&audit::with_generated(&event.details, generated))?;
-    let head = read_head(c)?.ok_or_else(|| StoreError::Corrupt {
-        what: "audit_head row 1: missing".to_owned(),
-    })?;
+    // Read under the row lock (when the transaction began, by `Conn::begin_write`, or here or
+    // by a revocation's insert under `Lock::Late`), and kept up to date by each append since: no
+    // other transaction can change it before this one ends.
+    let head = match c.head {
+        Some(head) => head,
+        None => c
+            .query_opt(LOCK_HEAD, &[])
+            .map_err(db_err)?
+            .as_ref()
+            .map(head_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "audit_head row 1: missing".to_owned(),
+            })?,
+    };
     let seq = head
         .entries
         .checked_add(1)
@@ -1276,9 +1479,11 @@ fn append_audit_in(
         &head.hash,
     );
     let seq_sql = saturating_i64(seq);
+    // The entry and the head in one statement (one round trip).
     c.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "WITH entry AS (INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)) \
+         UPDATE audit_head SET entries = $1, hash = $7 WHERE id = 1",
         &[
             &seq_sql,
             &at,
@@ -1290,11 +1495,7 @@ fn append_audit_in(
         ],
     )
     .map_err(db_err)?;
-    c.execute(
-        "UPDATE audit_head SET entries = $1, hash = $2 WHERE id = 1",
-        &[&seq_sql, &hash.as_slice()],
-    )
-    .map_err(db_err)?;
+    c.head = Some(AuditHead { entries: seq, hash });
     Ok(AuditEntry {
         seq,
         at: instant(at).ok_or_else(|| StoreError::InvalidRecord {
@@ -1308,25 +1509,42 @@ fn append_audit_in(
     })
 }
 
+/// The audit head's SELECT.
+const SELECT_HEAD: &str = "SELECT entries, hash FROM audit_head WHERE id = 1";
+
+/// The audit head's SELECT under its row lock.
+const LOCK_HEAD: &str = "SELECT entries, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+
 fn read_head(c: &mut impl GenericClient) -> Result<Option<AuditHead>, StoreError> {
-    let Some(row) = c
-        .query_opt("SELECT entries, hash FROM audit_head WHERE id = 1", &[])
+    c.query_opt(SELECT_HEAD, &[])
         .map_err(db_err)?
-    else {
-        return Ok(None);
-    };
-    let entries: i64 = col(&row, 0, "audit_head", "1", "entries")?;
-    let hash: Vec<u8> = col(&row, 1, "audit_head", "1", "hash")?;
-    Ok(Some(AuditHead {
+        .as_ref()
+        .map(head_from_row)
+        .transpose()
+}
+
+/// [`read_head`] by the connection's prepared statement.
+fn read_head_cached(c: &mut Conn) -> Result<Option<AuditHead>, StoreError> {
+    c.query_opt(SELECT_HEAD, &[])
+        .map_err(db_err)?
+        .as_ref()
+        .map(head_from_row)
+        .transpose()
+}
+
+fn head_from_row(row: &Row) -> Result<AuditHead, StoreError> {
+    let entries: i64 = col(row, 0, "audit_head", "1", "entries")?;
+    let hash: Vec<u8> = col(row, 1, "audit_head", "1", "hash")?;
+    Ok(AuditHead {
         entries: u64::try_from(entries)
             .map_err(|_| corrupt("audit_head", "1", "entries", "negative"))?,
         hash: <[u8; 32]>::try_from(hash.as_slice())
             .map_err(|_| corrupt("audit_head", "1", "hash", "not 32 bytes"))?,
-    }))
+    })
 }
 
 fn query_bans(
-    c: &mut Client,
+    c: &mut Conn,
     sql: &str,
     args: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Ban>, StoreError> {
@@ -1338,7 +1556,7 @@ fn query_bans(
     Ok(out)
 }
 
-fn operator_by_name_in(c: &mut Client, name: &str) -> Result<Option<Operator>, StoreError> {
+fn operator_by_name_in(c: &mut Conn, name: &str) -> Result<Option<Operator>, StoreError> {
     c.query_opt(&format!("{SELECT_OPERATORS} WHERE name = $1"), &[&name])
         .map_err(db_err)?
         .as_ref()
@@ -1406,11 +1624,7 @@ fn db_err(e: postgres::Error) -> StoreError {
     }
 }
 
-fn record_refusal_in(
-    c: &mut Client,
-    r: &NewRefusal,
-    audit: &AuditEvent,
-) -> Result<i64, StoreError> {
+fn record_refusal_in(c: &mut Conn, r: &NewRefusal, audit: &AuditEvent) -> Result<i64, StoreError> {
     let row = c
         .query_one(
             "INSERT INTO refusals (at, ground, detail, iin, bin, request_json) \
@@ -1430,7 +1644,7 @@ fn record_refusal_in(
     Ok(id)
 }
 
-fn add_ban_in(c: &mut Client, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
+fn add_ban_in(c: &mut Conn, ban: &NewBan, audit: &AuditEvent) -> Result<i64, StoreError> {
     if ban.iin.is_none() && ban.bin.is_none() {
         return Err(StoreError::InvalidRecord {
             what: "a ban names neither an iin nor a bin".to_owned(),
@@ -1459,7 +1673,7 @@ fn add_ban_in(c: &mut Client, ban: &NewBan, audit: &AuditEvent) -> Result<i64, S
     Ok(id)
 }
 
-fn lift_ban_in(c: &mut Client, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
+fn lift_ban_in(c: &mut Conn, id: i64, on: Date, audit: &AuditEvent) -> Result<Ban, StoreError> {
     let on = date_text(on)?;
     let changed = c
         .execute("UPDATE bans SET lifted_on = $2 WHERE id = $1", &[&id, &on])
@@ -1478,6 +1692,49 @@ fn lift_ban_in(c: &mut Client, id: i64, on: Date, audit: &AuditEvent) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A transaction left open on a connection (here by a panic inside a write, after its audit
+    /// entry was written) is rolled back at the connection's next checkout: the entry is seen
+    /// by no connection, neither while it is open nor after, and the next write is the chain's
+    /// first entry.
+    #[test]
+    #[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+    fn ok_a_transaction_left_open_by_a_panic_is_rolled_back_at_the_next_checkout() {
+        let url = eds_fixtures::postgres::TestPostgres::shared().new_database();
+        let store = PostgresStore::open(&url).unwrap();
+        let other = PostgresStore::open(&url).unwrap();
+        let event = AuditEvent {
+            at: OffsetDateTime::UNIX_EPOCH,
+            actor: "operator".to_owned(),
+            action: "crl.publish".to_owned(),
+            details: json!({}),
+        };
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.write(|c| -> Result<(), StoreError> {
+                append_audit_in(c, &event, &[])?;
+                panic!("a bug mid-transaction")
+            })
+        }));
+        assert!(panicked.is_err());
+        let left_open = store
+            .conn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .in_transaction;
+        assert!(left_open);
+        assert_eq!(other.audit_head().unwrap().entries, 0);
+
+        assert_eq!(store.audit_head().unwrap().entries, 0);
+        let entry = store.append_audit(&event).unwrap();
+        assert_eq!((entry.seq, entry.prev_hash), (1, audit::GENESIS));
+        assert_eq!(
+            other.verify_audit().unwrap(),
+            AuditVerification::Intact {
+                entries: 1,
+                head: entry.hash
+            }
+        );
+    }
 
     const FILE: &str = "\
 # a comment line
