@@ -305,28 +305,28 @@ pub(crate) fn run(
                     "crls": crls,
                 }))?;
             } else {
-                println!(
+                say!(
                     "initialised the center {:?} in {}",
                     cfg.name,
                     data.display()
                 );
-                println!(
+                say!(
                     "  root certificate    {}",
                     data.join("root.crt.pem").display()
                 );
-                println!(
+                say!(
                     "  issuing certificate {}",
                     data.join("issuing.crt.pem").display()
                 );
-                println!("  root SHA-256        {root}");
+                say!("  root SHA-256        {root}");
                 for p in &crls {
-                    println!("  CRL                 {}", p.display());
+                    say!("  CRL                 {}", p.display());
                 }
-                println!("certificates will name these URLs (`eds serve` answers them):");
-                println!("  CRL                 {}", cfg.crl_url("issuing"));
-                println!("  root CRL            {}", cfg.crl_url("root"));
-                println!("  CA issuers          {}", cfg.ca_cert_url("issuing"));
-                println!("  OCSP                {}", cfg.ocsp_url());
+                say!("certificates will name these URLs (`eds serve` answers them):");
+                say!("  CRL                 {}", cfg.crl_url("issuing"));
+                say!("  root CRL            {}", cfg.crl_url("root"));
+                say!("  CA issuers          {}", cfg.ca_cert_url("issuing"));
+                say!("  OCSP                {}", cfg.ocsp_url());
             }
             Ok(Exit::Ok)
         }
@@ -424,16 +424,14 @@ pub(crate) fn run(
                     eprintln!("warning: {late}");
                 }
                 let r = rec.revocation.as_ref();
-                println!(
+                say!(
                     "revoked {} on ground {} (art. {}), CRL reason {}",
                     rec.serial,
                     notice.ground.as_str(),
                     notice.ground.article(),
                     r.map_or("?", |r| r.reason.name())
                 );
-                println!(
-                    "run `eds ca crl` to publish it in the CRL (OCSP answers show it at once)"
-                );
+                say!("run `eds ca crl` to publish it in the CRL (OCSP answers show it at once)");
             }
             Ok(Exit::Ok)
         }
@@ -499,9 +497,9 @@ pub(crate) fn run(
                 print_json(&views)?;
             } else {
                 for v in &views {
-                    println!("{}  {:<8} {:<13} {}", v.serial, v.status, v.kind, v.subject);
+                    say!("{}  {:<8} {:<13} {}", v.serial, v.status, v.kind, v.subject);
                 }
-                println!("{}", count(views.len(), "certificate", "certificates"));
+                say!("{}", count(views.len(), "certificate", "certificates"));
             }
             Ok(Exit::Ok)
         }
@@ -526,7 +524,7 @@ pub(crate) fn run(
             if json_out {
                 print_json(&v)?;
             } else {
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                say!("{}", serde_json::to_string_pretty(&v)?);
             }
             Ok(Exit::Ok)
         }
@@ -550,7 +548,7 @@ pub(crate) fn run(
                     "revoked": revoked.iter().map(|r| public_view(r, true)).collect::<Vec<_>>(),
                 }))?;
             } else {
-                println!(
+                say!(
                     "recorded {}, {}; {} revoked",
                     count(registry.persons.len(), "person", "persons"),
                     count(registry.entities.len(), "legal entity", "legal entities"),
@@ -558,7 +556,7 @@ pub(crate) fn run(
                 );
                 for r in &revoked {
                     let g = r.revocation.as_ref().map_or("?", |v| v.ground.as_str());
-                    println!("  revoked {} ({g})", r.serial);
+                    say!("  revoked {} ({g})", r.serial);
                 }
             }
             Ok(Exit::Ok)
@@ -593,8 +591,8 @@ pub(crate) fn run(
                 print_json(&json!({ "id": id, "ends_on": ends_on.map(|d| d.to_string()) }))?;
             } else {
                 match ends_on {
-                    Some(end) => println!("recorded court decision #{id}, in force until {end}"),
-                    None => println!(
+                    Some(end) => say!("recorded court decision #{id}, in force until {end}"),
+                    None => say!(
                         "recorded court decision #{id}, in force until lifted (`eds ca unban {id}`)"
                     ),
                 }
@@ -617,7 +615,7 @@ pub(crate) fn run(
             if json_out {
                 print_json(&ban)?;
             } else {
-                println!("lifted court decision #{id} from {on}");
+                say!("lifted court decision #{id} from {on}");
             }
             Ok(Exit::Ok)
         }
@@ -630,7 +628,7 @@ pub(crate) fn run(
             match v {
                 AuditVerification::Intact { entries, head } => {
                     if !json_out {
-                        println!(
+                        say!(
                             "audit log intact: {entries} entries, head {}",
                             hex::encode(head)
                         );
@@ -639,8 +637,8 @@ pub(crate) fn run(
                 }
                 eds_ca::store::AuditVerification::Broken { seq, problem } => {
                     if !json_out {
-                        println!("audit log BROKEN at entry {seq}: {problem:?}");
-                        println!(
+                        say!("audit log BROKEN at entry {seq}: {problem:?}");
+                        say!(
                             "the register was modified outside the center; restore it from a backup"
                         );
                     }
@@ -655,7 +653,7 @@ pub(crate) fn run(
                 print_json(&entries)?;
             } else {
                 for e in entries {
-                    println!(
+                    say!(
                         "{:>6} {} {:<10} {:<28} {}",
                         e.seq,
                         e.at.format(&Rfc3339)?,
@@ -784,7 +782,7 @@ pub(crate) fn run(
             if let Some(old) = &revoked
                 && !json_out
             {
-                println!(
+                say!(
                     "revoked the replaced {name} certificate {} for key compromise; publish a CRL (`eds ca crl`) so relying parties see it",
                     old.serial
                 );
@@ -796,13 +794,13 @@ pub(crate) fn run(
                     "revoked": revoked.as_ref().map(|r| public_view(r, true)),
                 }))?;
             } else {
-                println!(
+                say!(
                     "new {name} certificate {} valid until {}",
                     rec.serial,
                     rec.not_after.format(&Rfc3339)?
                 );
-                println!("  {}", data.join(file).display());
-                println!("a running `eds serve` signs with it from its next request");
+                say!("  {}", data.join(file).display());
+                say!("a running `eds serve` signs with it from its next request");
             }
             Ok(Exit::Ok)
         }
@@ -822,7 +820,7 @@ pub(crate) fn run(
                 print_json(&refusals)?;
             } else {
                 for r in &refusals {
-                    println!(
+                    say!(
                         "#{} {} {} {}",
                         r.id,
                         r.at.format(&Rfc3339)?,
@@ -830,7 +828,7 @@ pub(crate) fn run(
                         r.detail
                     );
                 }
-                println!("{}", count(refusals.len(), "refusal", "refusals"));
+                say!("{}", count(refusals.len(), "refusal", "refusals"));
             }
             Ok(Exit::Ok)
         }
@@ -1085,17 +1083,18 @@ fn report_issued(issued: &Issued, files: &IssuedFiles, json_out: bool) -> anyhow
         for w in &issued.warnings {
             eprintln!("warning: {w}");
         }
-        println!(
+        say!(
             "issued {} to {}",
-            issued.record.serial, issued.record.subject
+            issued.record.serial,
+            issued.record.subject
         );
-        println!("  certificate {}", files.certificate.display());
-        println!("  chain       {}", files.chain.display());
+        say!("  certificate {}", files.certificate.display());
+        say!("  chain       {}", files.chain.display());
         if let Some(k) = &files.key {
-            println!("  key (encrypted PKCS#8) {}", k.display());
+            say!("  key (encrypted PKCS#8) {}", k.display());
         }
         if let Some(p) = &files.pkcs12 {
-            println!("  PKCS#12 {}", p.display());
+            say!("  PKCS#12 {}", p.display());
         }
     }
     Ok(())

@@ -133,9 +133,9 @@ impl Demo {
         if !self.json_out {
             for (i, line) in lines.iter().enumerate() {
                 if i == 0 {
-                    println!("{:>2}. {line}", self.step);
+                    say!("{:>2}. {line}", self.step);
                 } else {
-                    println!("    {line}");
+                    say!("    {line}");
                 }
             }
         }
@@ -707,7 +707,7 @@ pub(crate) fn run(
         "licence_after_revocation": dir.join("licence-after-revocation.json.p7s"),
     });
     if json_out {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "data": dir,
@@ -758,33 +758,33 @@ fn rfc3339(t: OffsetDateTime) -> String {
 fn print_commands(dir: &Path, years_later: OffsetDateTime) {
     let d = dir.display();
     let crl = format!("--offline --crl {d}/crl/issuing.crl --crl {d}/crl/root.crl");
-    println!();
-    println!("every file is in {d}; rerun any step by hand (key files' password: demo;");
-    println!(
+    say!("");
+    say!("every file is in {d}; rerun any step by hand (key files' password: demo;");
+    say!(
         "no TSA runs here, so the signing commands below say --level B: with `eds serve --data {d}`"
     );
-    println!("running, give --tsa http://ADDRESS/tsa instead for the default CAdES-LT):");
-    println!("  eds verify --data {d} {d}/licence.json.p7s {crl}");
-    println!(
+    say!("running, give --tsa http://ADDRESS/tsa instead for the default CAdES-LT):");
+    say!("  eds verify --data {d} {d}/licence.json.p7s {crl}");
+    say!(
         "  eds license verify --data {d} {d}/licence.json.p7s --body-bin {BODY_BIN} --offline --at {}",
         rfc3339(years_later)
     );
-    println!(
+    say!(
         "  eds license verify --data {d} {d}/licence-after-revocation.json.p7s --body-bin {BODY_BIN} {crl}"
     );
-    println!(
+    say!(
         "  EDS_KEY_PASSWORD=demo eds submission check --data {d} {d}/application.json.p7s --p12 {d}/body-head.p12 --receipt-out {d}/receipt-again.json.p7s --level B {crl}"
     );
-    println!(
+    say!(
         "  EDS_KEY_PASSWORD=demo eds license issue --data {d} --application {d}/application.json.p7s --receipt {d}/receipt.json.p7s --decision grant --p12 {d}/body-head.p12 --body-bin {BODY_BIN} --out {d}/licence-by-head.json.p7s --level B {crl}"
     );
-    println!(
+    say!(
         "  EDS_KEY_PASSWORD=demo eds sign --p12 {d}/individual.p12 --in {d}/application.json --out {d}/application-again.json.p7s"
     );
-    println!(
+    say!(
         "  openssl cms -verify -binary -inform DER -in {d}/licence.json.p7s -CAfile {d}/root.crt.pem -purpose any -out /dev/stdout"
     );
-    println!(
+    say!(
         "  openssl verify -CAfile {d}/root.crt.pem -untrusted {d}/issuing.crt.pem -crl_check -CRLfile {d}/crl/issuing.crl.pem {d}/officer.crt.pem"
     );
 }

@@ -1131,7 +1131,7 @@ pub(crate) fn license_verify(
     let signed = read_file(&args.file, "signed result")?;
     let result = check_result(&verifier, &signed, &body_bin, now)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        say!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         print!("{}", render_result(&args.file, &result));
     }

@@ -235,16 +235,16 @@ pub(crate) fn operator(
                 )
                 .map_err(CaError::from)?;
             if json_out {
-                println!(
+                say!(
                     "{}",
                     serde_json::to_string_pretty(
                         &json!({ "id": id, "name": name, "token": token.text })
                     )?
                 );
             } else {
-                println!("added operator {name} (#{id}); its bearer token, shown only now:");
-                println!("{}", token.text);
-                println!(
+                say!("added operator {name} (#{id}); its bearer token, shown only now:");
+                say!("{}", token.text);
+                say!(
                     "the center keeps only its SHA-256; send it as `Authorization: Bearer <token>`"
                 );
             }
@@ -252,21 +252,21 @@ pub(crate) fn operator(
         OperatorCommand::List => {
             let operators = store.operators().map_err(CaError::from)?;
             if json_out {
-                println!("{}", serde_json::to_string_pretty(&operators)?);
+                say!("{}", serde_json::to_string_pretty(&operators)?);
             } else {
                 for op in &operators {
                     let revoked = match op.revoked_at {
                         Some(t) => format!("revoked {}", t.format(&Rfc3339)?),
                         None => "active".to_owned(),
                     };
-                    println!(
+                    say!(
                         "#{:<4} {:<32} added {}  {revoked}",
                         op.id,
                         op.name,
                         op.created_at.format(&Rfc3339)?
                     );
                 }
-                println!("{} operator(s)", operators.len());
+                say!("{} operator(s)", operators.len());
             }
         }
         OperatorCommand::Revoke { name, secret } => {
@@ -283,9 +283,9 @@ pub(crate) fn operator(
                 )
                 .map_err(CaError::from)?;
             if json_out {
-                println!("{}", serde_json::to_string_pretty(&op)?);
+                say!("{}", serde_json::to_string_pretty(&op)?);
             } else {
-                println!("revoked operator {name}: its token is refused from now on");
+                say!("revoked operator {name}: its token is refused from now on");
             }
         }
     }

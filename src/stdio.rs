@@ -211,13 +211,28 @@ pub(crate) fn reserve_stdout(path: &Path) {
 
 /// Prints one line of a human-readable (or `--json`) report: on standard output, or on standard
 /// error when standard output carries data. Use through `say!`.
+/// A reader that closed standard output (`eds … | head`) stops the report, not the command:
+/// the rest is dropped and the command ends with its own exit code (no panic, as `println!`
+/// gives); any other write error is said once on standard error.
 pub(crate) fn say_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
     if STDOUT_TAKEN.load(Ordering::SeqCst) {
         eprintln!("{args}");
-    } else {
-        println!("{args}");
+        return;
+    }
+    if STDOUT_FAILED.load(Ordering::SeqCst) {
+        return;
+    }
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{args}") {
+        STDOUT_FAILED.store(true, Ordering::SeqCst);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("warning: cannot write the report to standard output: {e}");
+        }
     }
 }
+
+/// Standard output failed (closed by its reader, say): nothing more is written to it.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
 
 /// The hint of a [`UsageError`] in `err`'s chain.
 pub(crate) fn hint(err: &anyhow::Error) -> Option<&'static str> {

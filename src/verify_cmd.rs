@@ -432,7 +432,7 @@ pub(crate) fn verify(
         } else {
             serde_json::to_value(&results[0].1)?
         };
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        say!("{}", serde_json::to_string_pretty(&value)?);
     } else if batch {
         print!("{}", summary_table(&results));
     } else {
@@ -817,7 +817,7 @@ pub(crate) fn cert_verify(
         .ok_or_else(|| input(format!("{}: no certificate", stdio::input_name(&args.leaf))))?;
     let report = verifier.verify_certificate(&leaf, &[], now);
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", render_certificate(&args.leaf, &report));
     }

@@ -669,3 +669,31 @@ fn fail_serve_trust_from_stdin_is_a_usage_error() {
         })
     );
 }
+
+/// A reader that closes standard output before the report is written (`eds … | head -0`)
+/// neither panics the command (exit 101, "failed printing to stdout") nor changes its outcome:
+/// `eds ca list` still exits 0, `eds ca show` of an unknown serial still exits 5, and standard
+/// error says nothing of the closed pipe.
+#[test]
+fn ok_a_closed_standard_output_ends_the_report_not_the_command() {
+    let (c, _) = center();
+    for (args, code) in [
+        (vec!["ca", "list"], 0),
+        (vec!["--json", "ca", "list"], 0),
+        (vec!["ca", "show", "0123456789abcdef"], 5),
+    ] {
+        let mut child = c
+            .command(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}
