@@ -528,11 +528,6 @@ impl<const L: usize> Domain<L> {
         self.fq
     }
 
-    /// The bit length of `q`.
-    pub(crate) fn q_bits(&self) -> usize {
-        self.q_bits
-    }
-
     /// The base point.
     #[cfg(test)]
     pub(crate) fn generator(&self) -> Point<L> {

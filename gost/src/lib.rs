@@ -13,9 +13,14 @@
 //!   reader; [`verify_spki`] is what the verifier calls.
 //!
 //! Signing is constant time in the private key and the nonce (see [`curve`]); the nonce is
-//! derived deterministically from the key and the hash as RFC 6979 §3.2 describes, with
-//! HMAC-Streebog of the key's size in place of HMAC-SHA-2 (so the same key and message always give
-//! the same signature, and no random number generator can leak the key).
+//! derived deterministically from the key and the hash, as RFC 6979 §3 and Ed25519 (RFC 8032
+//! §5.1.6) derive theirs: `k = T mod q` (1 in place of 0) for `T` the HMAC-Streebog-512 (RFC 7836
+//! §4.1.1) keyed with `d` of the hash, 512 bits for 256-bit curves and two blocks, 1024 bits, for
+//! 512-bit ones, so the reduction leaves a bias below `2^-250` (FIPS 186-5 appendix A.3.1 asks for
+//! 64 extra bits). The same key and message always give the same signature, and no random
+//! number generator can leak the key. Before, the nonce was RFC 6979 §3.2's HMAC_DRBG, which
+//! costs four to eight HMACs per signature against one or two here (`signature::nonce` gives
+//! the argument in full).
 
 pub mod algorithm;
 pub mod curve;

@@ -1,7 +1,5 @@
 //! Signing and verification (GOST R 34.10-2012 §6.1, §6.2), the byte orders, the nonce.
 
-use std::sync::OnceLock;
-
 use crypto_bigint::modular::runtime_mod::DynResidue;
 use crypto_bigint::{U256, U512, Uint};
 use hmac::{Hmac, Mac};
@@ -321,7 +319,8 @@ impl PrivateKey {
     }
 
     /// Signs `message` (hashed with the Streebog of the key's size) and lays the signature out
-    /// as `encoding` says. The nonce is deterministic (RFC 6979 §3.2 with HMAC-Streebog).
+    /// as `encoding` says. The nonce is deterministic in the key and the hash: HMAC-Streebog-512
+    /// keyed with `d`, reduced modulo `q` from 256 bits more than `q` has (see [`nonce`]).
     pub fn sign(&self, encoding: Encoding, message: &[u8]) -> Result<Vec<u8>, Error> {
         let h = digest(self.curve.size(), message);
         let (r, s) = self.sign_digest(&h)?;
@@ -334,28 +333,20 @@ impl PrivateKey {
         check_len("hash", size, h)?;
         let alpha = reversed(h);
         with_domain!(self.curve, |dom, U| {
-            let (Some(d), Some(alpha), Some(h1)) = (
+            let (Some(d), Some(alpha)) = (
                 uint::<{ U::LIMBS }>(&self.d).map(Zeroizing::new),
                 uint::<{ U::LIMBS }>(&alpha),
-                uint::<{ U::LIMBS }>(h),
             ) else {
                 return Err(Error::PrivateKeyNotInRange);
             };
-            let mut drbg = Drbg::new(size, &self.d, &to_be(&bits2octets(dom, &h1)))?;
-            // RFC 6979 §3.2 step h: candidates until one is in [1, q-1] and gives r, s ≠ 0.
-            // Each rejection has a probability near 2^-128 or less for these curves; the bound
-            // only keeps a broken hash from looping forever.
-            for _ in 0..64 {
-                let t = drbg.next();
-                if let Some(k) = uint::<{ U::LIMBS }>(&t).map(Zeroizing::new) {
-                    let k = Zeroizing::new(bits2int(dom, &k));
-                    if in_scalar_range(&k, dom.q())
-                        && let Some((r, s)) = sign_core(dom, &d, &alpha, &k)
-                    {
-                        return Ok((to_be(&r), to_be(&s)));
-                    }
+            // §6.1 step 5 asks for another k when r or s is 0 (probability about 2/q): the
+            // next attempt number gives an independent nonce. The bound only keeps a broken
+            // hash from looping forever.
+            for attempt in 0..=u8::MAX {
+                let k = nonce(dom, &self.d, h, attempt)?;
+                if let Some((r, s)) = sign_core(dom, &d, &alpha, &k) {
+                    return Ok((to_be(&r), to_be(&s)));
                 }
-                drbg.reseed()?;
             }
             Err(Error::NonceRejected)
         })
@@ -521,139 +512,82 @@ fn in_scalar_range<const L: usize>(v: &Uint<L>, q: &Uint<L>) -> bool {
     bool::from(nonzero & v.ct_lt(q))
 }
 
-/// RFC 6979 §2.3.2 bits2int for a hash-sized input: its leftmost `qlen` bits.
-fn bits2int<const L: usize>(dom: &Domain<L>, v: &Uint<L>) -> Uint<L> {
-    let blen = Uint::<L>::BYTES.saturating_mul(8);
-    v.shr_vartime(blen.saturating_sub(dom.q_bits()))
-}
+/// Streebog-512's output length in bytes: one block of the nonce generator.
+const NONCE_BLOCK: usize = 64;
 
-/// RFC 6979 §2.3.4 bits2octets (as an integer): bits2int reduced modulo `q`.
-fn bits2octets<const L: usize>(dom: &Domain<L>, h: &Uint<L>) -> Uint<L> {
-    DynResidue::new(&bits2int(dom, h), dom.fq()).retrieve()
-}
+/// The first bytes of every message of the nonce generator (domain separation: the key `d`
+/// keys no other HMAC here, the label keeps it so should one be added).
+const NONCE_LABEL: &[u8] = b"eds-gost nonce v1";
 
-/// The HMAC_DRBG of RFC 6979 §3.2 steps b–h with HMAC-Streebog of the key's size. Its state
-/// derives from the private key and yields the nonce: `V` is wiped on drop.
+/// The nonce `k ∈ [1, q−1]` for the private key `d` (big-endian bytes) and the hash output `h`,
+/// attempt `attempt` (0 first; §6.1 step 5 asks for another when `r` or `s` is 0).
 ///
-/// `K` is kept as a keyed HMAC (the hash states after the `ipad` and `opad` blocks), not as
-/// bytes: every MAC under the same `K` clones it instead of hashing the two key blocks again
-/// (each `K` serves two MACs), and the all-zero `K` of step c is keyed once per process. Same
-/// output as keying afresh (`ok_keyed_drbg_equals_rfc6979_by_hand` checks it). The keyed states
-/// are not wiped (the `hmac` crate offers no zeroizing), as before this change.
-struct Drbg {
-    keyed: Keyed,
-    v: Vec<u8>,
+/// Construction: `T = T_1 ‖ … ‖ T_m` with `T_i = HMAC-Streebog-512(d, label ‖ attempt ‖ i ‖ h)`
+/// (HMAC with Streebog-512, R 50.1.113-2016, RFC 7836 §4.1.1, of the key's own hash family),
+/// `m = 1` for 256-bit curves and 2 for 512-bit ones, so `T` has `2·N` bits (512 or 1024) for
+/// an `N`-bit `q`; `k = T mod q`, and `k = 1` in place of 0.
+///
+/// Why it is sound: HMAC keyed with a secret is a pseudorandom function (Bellare, "New proofs
+/// for NMAC and HMAC", CRYPTO 2006, under the compression function being one), so `T` is
+/// indistinguishable from uniform to anyone without `d`, and distinct `(h, attempt)` give
+/// independent values. Reducing a uniform integer of at least 64 bits more than `q` modulo `q`
+/// leaves a bias of at most `q / 2^|T|` (the method of FIPS 186-5 appendix A.3.1, which takes
+/// `qlen + 64` bits; here `qlen + 256` or more, a bias below `2^-250`), and the 0 → 1 swap adds
+/// `1/q`. The nonce is deterministic in `(d, h)`, as RFC 6979 §3 and Ed25519's (RFC 8032
+/// §5.1.6) are: no random generator can leak the key, and the same message signed twice gives
+/// the same signature, never two signatures with one `k` on different hashes. RFC 6979 §3.2's
+/// HMAC_DRBG would cost four to eight HMACs per signature (with its rejection of candidates
+/// not below `q`, every second one on 256 TC26 paramSetA, where `q` is just above `2^254`);
+/// this costs one or two, with no rejection.
+///
+/// Constant time in `d` and `k`: the HMAC runs the same steps for every key, the reduction is
+/// Montgomery arithmetic modulo `q` and the 0 → 1 swap a `subtle` selection. The bytes of `T`
+/// and the integers made of them are wiped (`Zeroizing`); the keyed HMAC states are dropped
+/// without wiping (the `hmac` crate offers none).
+fn nonce<const L: usize>(
+    dom: &Domain<L>,
+    d: &[u8],
+    h: &[u8],
+    attempt: u8,
+) -> Result<Zeroizing<Uint<L>>, Error> {
+    // HMAC takes keys of any length: new_from_slice does not fail.
+    let keyed = Hmac::<Streebog512>::new_from_slice(d).map_err(|_| Error::NonceRejected)?;
+    let wide = Uint::<L>::BYTES.saturating_mul(2);
+    let mut t = Zeroizing::new(Vec::with_capacity(wide));
+    for block in (1u8..).take(wide.div_ceil(NONCE_BLOCK)) {
+        let mut mac = keyed.clone();
+        mac.update(NONCE_LABEL);
+        mac.update(&[attempt, block]);
+        mac.update(h);
+        let mut out = mac.finalize().into_bytes();
+        t.extend_from_slice(&out);
+        out.as_mut_slice().zeroize();
+    }
+    let (Some(hi), Some(lo)) = (
+        t.get(..Uint::<L>::BYTES)
+            .and_then(uint::<L>)
+            .map(Zeroizing::new),
+        t.get(Uint::<L>::BYTES..wide)
+            .and_then(uint::<L>)
+            .map(Zeroizing::new),
+    ) else {
+        return Err(Error::NonceRejected);
+    };
+    Ok(Zeroizing::new(reduce_wide_mod_q(dom, &hi, &lo)))
 }
 
-/// A keyed HMAC-Streebog of either size.
-#[derive(Clone)]
-enum Keyed {
-    S256(Hmac<Streebog256>),
-    S512(Hmac<Streebog512>),
-}
-
-/// HMAC-Streebog under the all-zero key of each size (RFC 6979 §3.2 step c), keyed once.
-static ZERO_KEY_256: OnceLock<Hmac<Streebog256>> = OnceLock::new();
-/// The same for Streebog-512.
-static ZERO_KEY_512: OnceLock<Hmac<Streebog512>> = OnceLock::new();
-
-impl Keyed {
-    fn zero(size: Size) -> Result<Self, Error> {
-        let refused = |_| Error::NonceRejected;
-        Ok(match size {
-            Size::S256 => {
-                if let Some(m) = ZERO_KEY_256.get() {
-                    Self::S256(m.clone())
-                } else {
-                    let m = Hmac::<Streebog256>::new_from_slice(&[0; 32]).map_err(refused)?;
-                    Self::S256(ZERO_KEY_256.get_or_init(|| m).clone())
-                }
-            }
-            Size::S512 => {
-                if let Some(m) = ZERO_KEY_512.get() {
-                    Self::S512(m.clone())
-                } else {
-                    let m = Hmac::<Streebog512>::new_from_slice(&[0; 64]).map_err(refused)?;
-                    Self::S512(ZERO_KEY_512.get_or_init(|| m).clone())
-                }
-            }
-        })
-    }
-
-    /// The same kind keyed with `key`.
-    fn rekey(&self, key: &[u8]) -> Result<Self, Error> {
-        // HMAC takes keys of any length; new_from_slice cannot fail here.
-        let refused = |_| Error::NonceRejected;
-        Ok(match self {
-            Self::S256(_) => Self::S256(Hmac::new_from_slice(key).map_err(refused)?),
-            Self::S512(_) => Self::S512(Hmac::new_from_slice(key).map_err(refused)?),
-        })
-    }
-
-    fn mac(&self, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(match self {
-            Self::S256(keyed) => {
-                let mut m = keyed.clone();
-                for p in parts {
-                    m.update(p);
-                }
-                m.finalize().into_bytes().to_vec()
-            }
-            Self::S512(keyed) => {
-                let mut m = keyed.clone();
-                for p in parts {
-                    m.update(p);
-                }
-                m.finalize().into_bytes().to_vec()
-            }
-        })
-    }
-}
-
-impl Drop for Drbg {
-    fn drop(&mut self) {
-        self.v.zeroize();
-    }
-}
-
-impl Drbg {
-    fn new(size: Size, x: &[u8], h: &[u8]) -> Result<Self, Error> {
-        let hlen = size.bytes();
-        let mut drbg = Self {
-            keyed: Keyed::zero(size)?,
-            v: vec![1; hlen],
-        };
-        drbg.set_k(&drbg.keyed.mac(&[&drbg.v, &[0], x, h]))?;
-        drbg.set_v(drbg.keyed.mac(&[&drbg.v]));
-        drbg.set_k(&drbg.keyed.mac(&[&drbg.v, &[1], x, h]))?;
-        drbg.set_v(drbg.keyed.mac(&[&drbg.v]));
-        Ok(drbg)
-    }
-
-    /// Step h.2: one block (the hash is as long as `q`, so one block is enough).
-    fn next(&mut self) -> Zeroizing<Vec<u8>> {
-        self.set_v(self.keyed.mac(&[&self.v]));
-        Zeroizing::new(self.v.clone())
-    }
-
-    /// Step h.3: after a rejected candidate.
-    fn reseed(&mut self) -> Result<(), Error> {
-        self.set_k(&self.keyed.mac(&[&self.v, &[0]]))?;
-        self.set_v(self.keyed.mac(&[&self.v]));
-        Ok(())
-    }
-
-    /// Replaces `K` (the bytes are wiped by the caller's `Zeroizing`).
-    fn set_k(&mut self, k: &[u8]) -> Result<(), Error> {
-        self.keyed = self.keyed.rekey(k)?;
-        Ok(())
-    }
-
-    /// Replaces `V`, wiping the old value.
-    fn set_v(&mut self, v: Zeroizing<Vec<u8>>) {
-        self.v.zeroize();
-        self.v.clone_from(&v);
-    }
+/// `(hi·2^N + lo) mod q`, and 1 where that is 0, in constant time: `hi` and `lo` enter
+/// Montgomery form modulo `q` (a Montgomery reduction is exact for inputs below `q·2^N`, so any
+/// `N`-bit `hi`, `lo` is accepted) and `hi` is multiplied by `2^N mod q`.
+fn reduce_wide_mod_q<const L: usize>(dom: &Domain<L>, hi: &Uint<L>, lo: &Uint<L>) -> Uint<L> {
+    let fq = dom.fq();
+    // 2^N mod q = (2^N − 1) + 1 modulo q.
+    let two_n = DynResidue::new(&Uint::MAX, fq).add(&DynResidue::one(fq));
+    let hi = Zeroizing::new(DynResidue::new(hi, fq));
+    let lo = Zeroizing::new(DynResidue::new(lo, fq));
+    let k = Zeroizing::new(hi.mul(&two_n).add(&lo).retrieve());
+    let zero = subtle::ConstantTimeEq::ct_eq(&*k, &Uint::ZERO);
+    subtle::ConditionallySelectable::conditional_select(&*k, &Uint::ONE, zero)
 }
 
 fn check_len(what: &'static str, size: Size, bytes: &[u8]) -> Result<(), Error> {
@@ -694,42 +628,6 @@ fn reversed(bytes: &[u8]) -> Vec<u8> {
 )]
 mod tests {
     use super::*;
-
-    /// RFC 6979 §3.2 steps b–h.3 written out with `K` as bytes, keying a fresh HMAC for every
-    /// MAC: the reference the cached-key [`Drbg`] is compared with. Returns the first `n`
-    /// candidates `T`, with a reseed (step h.3) between two.
-    fn reference(
-        hlen: usize,
-        x: &[u8],
-        h: &[u8],
-        n: usize,
-        mac: impl Fn(&[u8], &[&[u8]]) -> Vec<u8>,
-    ) -> Vec<Vec<u8>> {
-        let mut v = vec![1u8; hlen];
-        let mut k = vec![0u8; hlen];
-        k = mac(&k, &[&v, &[0], x, h]);
-        v = mac(&k, &[&v]);
-        k = mac(&k, &[&v, &[1], x, h]);
-        v = mac(&k, &[&v]);
-        let mut out = Vec::new();
-        for _ in 0..n {
-            v = mac(&k, &[&v]);
-            out.push(v.clone());
-            k = mac(&k, &[&v, &[0]]);
-            v = mac(&k, &[&v]);
-        }
-        out
-    }
-
-    fn cached(size: Size, x: &[u8], h: &[u8], n: usize) -> Vec<Vec<u8>> {
-        let mut drbg = Drbg::new(size, x, h).unwrap();
-        let mut out = Vec::new();
-        for _ in 0..n {
-            out.push(drbg.next().to_vec());
-            drbg.reseed().unwrap();
-        }
-        out
-    }
 
     /// The variable-time inverse against `DynResidue`'s constant-time one, modulo every
     /// curve's `q`, for 1, 2, q − 1, q − 2, (q − 1)/2, powers of two and all-ones below `q`,
@@ -794,38 +692,151 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ok_keyed_drbg_equals_rfc6979_by_hand() {
-        for (x, h) in [
-            ([0x1au8; 64], [0x42u8; 64]),
-            ([0xff; 64], [0; 64]),
-            ([1; 64], [0x80; 64]),
-        ] {
-            // Twice each: the second run takes the zero key from the process-wide cache.
-            for _ in 0..2 {
-                assert_eq!(
-                    cached(Size::S256, &x[..32], &h[..32], 3),
-                    reference(32, &x[..32], &h[..32], 3, |k, parts| {
-                        let mut m = Hmac::<Streebog256>::new_from_slice(k).unwrap();
-                        for p in parts {
-                            m.update(p);
-                        }
-                        m.finalize().into_bytes().to_vec()
-                    }),
-                    "256"
-                );
-                assert_eq!(
-                    cached(Size::S512, &x, &h, 3),
-                    reference(64, &x, &h, 3, |k, parts| {
-                        let mut m = Hmac::<Streebog512>::new_from_slice(k).unwrap();
-                        for p in parts {
-                            m.update(p);
-                        }
-                        m.finalize().into_bytes().to_vec()
-                    }),
-                    "512"
-                );
+    /// `(hi·2^N + lo) mod q` by crypto-bigint's wide remainder, 0 read as 1: the reference
+    /// [`reduce_wide_mod_q`] is compared with.
+    fn reduce_by_division<const L: usize>(q: &Uint<L>, hi: &Uint<L>, lo: &Uint<L>) -> Uint<L> {
+        let k = Uint::const_rem_wide((*lo, *hi), q).0;
+        if k == Uint::ZERO { Uint::ONE } else { k }
+    }
+
+    /// The nonce written out with a fresh HMAC over the concatenated message and the division
+    /// above: the reference [`nonce`] is compared with.
+    fn nonce_by_hand<const L: usize>(q: &Uint<L>, d: &[u8], h: &[u8], attempt: u8) -> Uint<L> {
+        let mut t = Vec::new();
+        for block in 1..=(2 * Uint::<L>::BYTES).div_ceil(64) {
+            let message = [NONCE_LABEL, &[attempt, u8::try_from(block).unwrap()], h].concat();
+            let mut m = Hmac::<Streebog512>::new_from_slice(d).unwrap();
+            m.update(&message);
+            t.extend_from_slice(&m.finalize().into_bytes());
+        }
+        let (hi, lo) = t.split_at(Uint::<L>::BYTES);
+        reduce_by_division(
+            q,
+            &Uint::from_be_slice(hi),
+            &Uint::from_be_slice(&lo[..Uint::<L>::BYTES]),
+        )
+    }
+
+    fn check_wide_reduction<const L: usize>(dom: &Domain<L>, extra: &[(Uint<L>, Uint<L>)]) {
+        let q = *dom.q();
+        let mut pairs = vec![
+            (Uint::ZERO, Uint::ZERO),
+            (Uint::ZERO, Uint::ONE),
+            (Uint::ZERO, q),
+            (Uint::ZERO, q.wrapping_sub(&Uint::ONE)),
+            (Uint::ZERO, q.wrapping_add(&Uint::from_u8(5))),
+            (Uint::ONE, Uint::ZERO),
+            (Uint::MAX, Uint::MAX),
+            (Uint::MAX, Uint::ZERO),
+            (Uint::ZERO, Uint::MAX),
+            (q, q),
+            (q.wrapping_sub(&Uint::ONE), Uint::MAX),
+        ];
+        pairs.extend_from_slice(extra);
+        for (hi, lo) in pairs {
+            let k = reduce_wide_mod_q(dom, &hi, &lo);
+            assert_eq!(k, reduce_by_division(&q, &hi, &lo), "{hi} {lo}");
+            assert!(in_scalar_range(&k, &q));
+        }
+    }
+
+    fn every_domain(extra256: &[(U256, U256)], extra512: &[(U512, U512)]) {
+        for curve in crate::curve::ALL_CURVES {
+            if let Some(d) = curve.domain256() {
+                check_wide_reduction(d, extra256);
+            } else if let Some(d) = curve.domain512() {
+                check_wide_reduction(d, extra512);
             }
+        }
+    }
+
+    /// The constant-time wide reduction against the division, at the edges (0 and `q` give
+    /// 1, never 0).
+    #[test]
+    fn ok_wide_reduction_equals_division_at_the_edges() {
+        every_domain(&[], &[]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn ok_wide_reduction_equals_division(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 128),
+        ) {
+            let (Some(hi), Some(lo)) = (a.get(..64), a.get(64..)) else {
+                panic!("128 bytes");
+            };
+            every_domain(
+                &[(U256::from_be_slice(&hi[..32]), U256::from_be_slice(&lo[..32]))],
+                &[(U512::from_be_slice(hi), U512::from_be_slice(lo))],
+            );
+        }
+    }
+
+    /// [`nonce`] against the construction written out by hand, on every curve, for several
+    /// keys, hashes and attempts; and it changes with the hash, the key and the attempt.
+    #[test]
+    fn ok_nonce_equals_the_construction_by_hand() {
+        fn check<const L: usize>(dom: &Domain<L>) {
+            let n = Uint::<L>::BYTES;
+            let mut seen = Vec::new();
+            for (d, h) in [
+                (vec![0x1a; n], vec![0x42; n]),
+                (vec![0x1a; n], vec![0x43; n]),
+                (vec![0x1b; n], vec![0x42; n]),
+                (vec![0xff; n], vec![0; n]),
+            ] {
+                for attempt in [0, 1, 255] {
+                    let k = nonce(dom, &d, &h, attempt).unwrap();
+                    assert_eq!(*k, nonce_by_hand(dom.q(), &d, &h, attempt));
+                    assert!(in_scalar_range(&k, dom.q()));
+                    assert_eq!(*k, *nonce(dom, &d, &h, attempt).unwrap(), "deterministic");
+                    assert!(!seen.contains(&*k), "a repeated nonce");
+                    seen.push(*k);
+                }
+            }
+        }
+        for curve in crate::curve::ALL_CURVES {
+            if let Some(d) = curve.domain256() {
+                check(d);
+            } else if let Some(d) = curve.domain512() {
+                check(d);
+            }
+        }
+    }
+
+    /// Signatures through the nonce path verify on every curve; the same message signed twice
+    /// gives the same signature, two messages different `r` (so different `k`: `r` is
+    /// `x(k·P) mod q`).
+    #[test]
+    fn ok_signatures_of_the_nonce_path_verify_and_differ_by_message() {
+        for curve in crate::curve::ALL_CURVES {
+            let key = PrivateKey::from_be_bytes(curve, &vec![0x1a; curve.size().bytes()]).unwrap();
+            let (a, b) = (b"one message".as_slice(), b"another message".as_slice());
+            let sa = key.sign(Encoding::Nca, a).unwrap();
+            let sb = key.sign(Encoding::Nca, b).unwrap();
+            assert_eq!(
+                key.public_key().verify(Encoding::Nca, a, &sa),
+                Ok(()),
+                "{curve:?}"
+            );
+            assert_eq!(
+                key.public_key().verify(Encoding::Nca, b, &sb),
+                Ok(()),
+                "{curve:?}"
+            );
+            assert_eq!(key.sign(Encoding::Nca, a).unwrap(), sa, "deterministic");
+            let n = curve.size().bytes();
+            assert_ne!(
+                sa.get(..n),
+                sb.get(..n),
+                "r (the first half, Nca layout) differs"
+            );
+            assert_eq!(
+                key.public_key().verify(Encoding::Nca, b, &sa),
+                Err(Error::BadSignature)
+            );
         }
     }
 }

@@ -53,7 +53,8 @@ enum Inner {
 /// A GOST private key and the layout its signatures take.
 ///
 /// The scalar lives in [`eds_gost::PrivateKey`], which wipes it on drop. Signing is constant
-/// time in the key and deterministic (RFC 6979 §3.2 with HMAC-Streebog): the random generator
+/// time in the key and deterministic (the nonce an HMAC-Streebog-512 of the hash keyed with the
+/// private key, see `eds_gost`): the random generator
 /// given to [`SigningKey::sign`] is not used, so the same key and attributes give the same
 /// signature.
 struct GostKey {
