@@ -358,8 +358,24 @@ const COMB_BITS: usize = 6;
 const COMB_ENTRIES: usize = 1 << (COMB_BITS - 1);
 
 /// The `COMB_BITS`-bit window of `k` starting at bit `start`, read without branching on `k`
-/// (bits past the integer's width read as 0).
+/// (bits past the integer's width read as 0): the word holding bit `start` shifted down, with
+/// the next word's low bits where the window straddles two. Which words are read depends only
+/// on `start` (public), not on `k`.
 fn window6_ct<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
+    let words = k.as_words();
+    let (index, shift) = (start / 64, start % 64);
+    let low = words.get(index).map_or(0, |w| w >> shift);
+    // The next word's bits above the shift (none when the window ends in this word).
+    let high = match (shift, words.get(index.saturating_add(1))) {
+        (0, _) | (_, None) => 0,
+        (s, Some(w)) => w << (64 - s),
+    };
+    u8::try_from((low | high) & 0x3f).unwrap_or(0)
+}
+
+/// [`window6_ct`] bit by bit (`crypto-bigint`'s constant-time `bit`): its reference in tests.
+#[cfg(test)]
+fn window6_by_bits<const L: usize>(k: &Uint<L>, start: usize) -> u8 {
     let mut w = 0u8;
     for b in 0..COMB_BITS {
         let bit = Choice::from(k.bit(start.saturating_add(b))).unwrap_u8();
@@ -1630,6 +1646,30 @@ mod tests {
 
     /// The signed digits of every window value and carry: `magnitude` in `0..=32`, the digit
     /// plus `64·carry_out` gives back `w + carry_in`.
+    #[test]
+    fn ok_window_reads_equal_the_bit_by_bit_reads() {
+        fn all<const L: usize>(values: &[Uint<L>]) {
+            for k in values {
+                for start in 0..Uint::<L>::BITS.saturating_add(8) {
+                    assert_eq!(
+                        window6_ct(k, start),
+                        window6_by_bits(k, start),
+                        "{k} {start}"
+                    );
+                }
+            }
+        }
+        let patterns = [
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+            "8000000000000001800000000000000180000000000000018000000000000001",
+            "a5a5a5a5a5a5a5a55a5a5a5a5a5a5a5a0f0f0f0f0f0f0f0ff0f0f0f0f0f0f0f0",
+        ];
+        all(&patterns.map(U256::from_be_hex));
+        all(&patterns.map(|p| U512::from_be_hex(&[p, p].concat())));
+        all(&[U256::ZERO, U256::ONE]);
+    }
+
     #[test]
     fn ok_signed_digits_recode_every_window() {
         for w in 0u8..64 {
