@@ -303,6 +303,9 @@ pub struct ParseCache {
     /// Certificates sets found plain DER where [`certificates_of`] finds them, with their
     /// certificates, by the set's bytes.
     cert_sets: Bounded<Vec<u8>, Arc<[Cert]>>,
+    /// The TSA names (the element inside a TSTInfo's `tsa [0]`) that decode as a GeneralName,
+    /// by their bytes: a TSA writes the same name into every token.
+    tsa_names: Bounded<Vec<u8>, ()>,
 }
 
 /// The fields of a SignerInfo that one signer repeats in every signature, as the `cms` crate
@@ -323,6 +326,7 @@ impl Default for ParseCache {
             ess_v2: Bounded::new(Self::MAX_ESS, Self::MAX_ESS_BYTES),
             heads: Bounded::new(Self::MAX_HEADS, Self::MAX_HEAD_BYTES),
             cert_sets: Bounded::new(Self::MAX_CERT_SETS, Self::MAX_CERT_SET_BYTES),
+            tsa_names: Bounded::new(Self::MAX_TSA_NAMES, Self::MAX_TSA_NAME_BYTES),
         }
     }
 }
@@ -344,6 +348,10 @@ impl ParseCache {
     /// [`CERT_COST_FACTOR`] times them for the certificates, which it holds even once the
     /// [`CertCache`] has let them go).
     pub const MAX_CERT_SET_BYTES: usize = 32 << 20;
+    /// TSA names kept at most.
+    pub const MAX_TSA_NAMES: usize = 1024;
+    /// Bytes the kept TSA names are counted at, at most (each at its encoding).
+    pub const MAX_TSA_NAME_BYTES: usize = 1 << 20;
 
     /// The certificates of a certificates set seen before (and then found plain DER).
     fn cert_set(&self, raw: &[u8]) -> Option<Arc<[Cert]>> {
@@ -1575,7 +1583,7 @@ pub fn read_timestamp_token_cached(
         && is_content_info(input)
     {
         let document = parse_cached(input, Some(cache))?;
-        return timestamp_token_of(document);
+        return timestamp_token_of(document, Some(cache));
     }
     let raw = unpem(input)?;
     let der = ber::ber_to_der(&raw)?;
@@ -1593,7 +1601,7 @@ pub fn read_timestamp_token_cached(
         }
         _ => &der,
     };
-    timestamp_token_of(parse_der(token_der, was_ber, None, false)?)
+    timestamp_token_of(parse_der(token_der, was_ber, None, false)?, None)
 }
 
 /// Whether `input` is DER or BER whose outer SEQUENCE starts with an OBJECT IDENTIFIER (a
@@ -1608,8 +1616,12 @@ fn is_content_info(input: &[u8]) -> bool {
         && ber::read_tlv(top.value, 0).is_some_and(|first| first.tag == TAG_OID)
 }
 
-/// The TSTInfo of a token read as a SignedData.
-fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFormatError> {
+/// The TSTInfo of a token read as a SignedData; `cache`: where the TSA names already known to
+/// decode are (see [`tst_fields_cached`]).
+fn timestamp_token_of(
+    document: SignedDocument,
+    cache: Option<&ParseCache>,
+) -> Result<TimestampToken, CmsFormatError> {
     if document.content_type != ID_CT_TST_INFO {
         return Err(CmsFormatError::NotTimestampToken {
             content_type: document.content_type.to_string(),
@@ -1619,8 +1631,10 @@ fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFor
         .content
         .as_deref()
         .ok_or_else(|| malformed("TimeStampToken", "no TSTInfo content (detached)"))?;
-    let (hash_algorithm, hashed_message, serial, policy, nonce, gen_time) =
-        match x509_tsp::TstInfo::from_der(tst) {
+    let fast = cache.and_then(|cache| tst_fields_cached(tst, cache));
+    let (hash_algorithm, hashed_message, serial, policy, nonce, gen_time) = match fast {
+        Some(fields) => fields,
+        None => match x509_tsp::TstInfo::from_der(tst) {
             Ok(info) => (
                 info.message_imprint.hash_algorithm.oid,
                 info.message_imprint.hashed_message.as_bytes().to_vec(),
@@ -1644,7 +1658,8 @@ fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFor
                         .ok_or_else(|| malformed("TSTInfo.genTime", "not a GeneralizedTime"))?,
                 )
             }
-        };
+        },
+    };
     Ok(TimestampToken {
         document,
         gen_time,
@@ -1654,6 +1669,67 @@ fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFor
         policy,
         nonce,
     })
+}
+
+/// What a TSTInfo gives a [`TimestampToken`]: the imprint's algorithm and hash, the serial
+/// number, the policy, the nonce and genTime.
+type TstFields = (
+    ObjectIdentifier,
+    Vec<u8>,
+    Vec<u8>,
+    ObjectIdentifier,
+    Option<Vec<u8>>,
+    OffsetDateTime,
+);
+
+/// The fields of a TSTInfo that `x509_tsp::TstInfo` decodes, read through [`TstInfoNameRef`]
+/// with the TSA's name checked once per name: what the `x509_tsp` branch of
+/// [`timestamp_token_of`] gives, or `None` (that branch then runs, and gives its answer or its
+/// error). The two decoders differ in the `tsa` field alone, and the element it holds is
+/// decoded here as the GeneralName `x509_tsp` would read in its place (one element filling the
+/// `[0]`, which `AnyRef` has checked), unless the same bytes were decoded so before: the
+/// derived decoders accept the same input and give the same values.
+fn tst_fields_cached(tst: &[u8], cache: &ParseCache) -> Option<TstFields> {
+    let info = TstInfoNameRef::from_der(tst).ok()?;
+    if let Some(name) = info.tsa {
+        // DER input (the decoder above refused anything else): the same bytes as stored.
+        let der = name.to_der().ok()?;
+        if cache.tsa_names.get(der.as_slice()).is_none() {
+            GeneralName::from_der(&der).ok()?;
+            let cost = der.len();
+            cache.tsa_names.insert(der, (), cost);
+        }
+    }
+    Some((
+        info.message_imprint.hash_algorithm.oid,
+        info.message_imprint.hashed_message.as_bytes().to_vec(),
+        info.serial_number.as_bytes().to_vec(),
+        info.policy,
+        info.nonce.map(|n| n.as_bytes().to_vec()),
+        unix(info.gen_time.to_unix_duration())?,
+    ))
+}
+
+/// TSTInfo (RFC 3161 §2.4.2) as `x509_tsp::TstInfo` declares it, every field of the same
+/// type, but for the TSA's name, kept as the element `[0] EXPLICIT` holds (see
+/// [`tst_fields_cached`]): the name, a distinguished name, is the costly part of the decode.
+#[derive(Sequence)]
+struct TstInfoNameRef<'a> {
+    version: x509_tsp::TspVersion,
+    policy: ObjectIdentifier,
+    message_imprint: x509_tsp::MessageImprint,
+    serial_number: Int,
+    gen_time: GeneralizedTime,
+    #[asn1(optional = "true")]
+    accuracy: Option<x509_tsp::Accuracy>,
+    #[asn1(default = "Default::default")]
+    ordering: bool,
+    #[asn1(optional = "true")]
+    nonce: Option<Int>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    tsa: Option<AnyRef<'a>>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    extensions: Option<x509_cert::ext::Extensions>,
 }
 
 /// `EncapsulatedContentInfo` (RFC 5652 §5.2) as the `cms` crate declares it, with the content
@@ -2401,6 +2477,130 @@ mod tests {
                 Ok(*input),
                 "{input:02x?}"
             );
+        }
+    }
+
+    /// The TSTInfo fields read with the TSA's name checked once per name are exactly what
+    /// `x509_tsp::TstInfo` gives, or nothing where it refuses: for TSA names of every kind
+    /// (valid, not a GeneralName, two elements, none, an empty `[0]`), with a cold cache, a
+    /// cache that knows the name and one that knows another, and for every byte of a TSTInfo
+    /// damaged three ways.
+    #[test]
+    fn ok_tst_fields_cached_agree_with_x509_tsp() {
+        use x509_tsp::{MessageImprint, TspVersion, TstInfo};
+        let by_crate = |der: &[u8]| -> Option<TstFields> {
+            let info = TstInfo::from_der(der).ok()?;
+            Some((
+                info.message_imprint.hash_algorithm.oid,
+                info.message_imprint.hashed_message.as_bytes().to_vec(),
+                info.serial_number.as_bytes().to_vec(),
+                info.policy,
+                info.nonce.map(|n| n.as_bytes().to_vec()),
+                unix(info.gen_time.to_unix_duration())?,
+            ))
+        };
+        let name: x509_cert::name::Name = "CN=TSA,O=Center,C=KZ".parse().unwrap();
+        let info = TstInfo {
+            version: TspVersion::V1,
+            policy: ObjectIdentifier::new_unwrap("1.2.398.3.3.2.6.1"),
+            message_imprint: MessageImprint {
+                hash_algorithm: spki::AlgorithmIdentifier {
+                    oid: crypto::SHA256,
+                    parameters: None,
+                },
+                hashed_message: OctetString::new(vec![0x5a; 32]).unwrap(),
+            },
+            serial_number: Int::new(&[0x01, 0x02]).unwrap(),
+            gen_time: GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                1_780_000_000,
+            ))
+            .unwrap(),
+            accuracy: None,
+            ordering: false,
+            nonce: Some(Int::new(&[0x33; 8]).unwrap()),
+            tsa: Some(GeneralName::DirectoryName(name)),
+            extensions: None,
+        };
+        let base = info.to_der().unwrap();
+        // The TSTInfo with `[0]` holding `content` instead of the name.
+        let with_tsa = |content: &[u8]| {
+            let mut fields = raw_children(ber::read_tlv(&base, 0).unwrap().value);
+            let last = fields.last_mut().unwrap();
+            *last = tlv(TAG_CONTEXT_0, content);
+            tlv(TAG_SEQUENCE, &fields.concat())
+        };
+        let fields = raw_children(ber::read_tlv(&base, 0).unwrap().value);
+        let name_der = ber::read_tlv(fields.last().unwrap(), 0)
+            .unwrap()
+            .value
+            .to_vec();
+        let dns = tlv(0x82, b"tsa.example.kz");
+        let other = GeneralName::DirectoryName("CN=Other TSA".parse().unwrap())
+            .to_der()
+            .unwrap();
+        let variants: Vec<(&str, Vec<u8>)> = vec![
+            ("a directory name", base.clone()),
+            ("a DNS name", with_tsa(&dns)),
+            ("another directory name", with_tsa(&other)),
+            (
+                "a SEQUENCE, not a GeneralName",
+                with_tsa(&tlv(TAG_SEQUENCE, &[])),
+            ),
+            (
+                "a directory name not a Name",
+                with_tsa(&tlv(0xa4, &tlv(0x05, &[]))),
+            ),
+            ("two names", with_tsa(&[dns.clone(), dns.clone()].concat())),
+            ("an empty [0]", with_tsa(&[])),
+            (
+                "a name cut short",
+                with_tsa(&name_der[..name_der.len() - 1]),
+            ),
+            ("no name", {
+                let mut fields = raw_children(ber::read_tlv(&base, 0).unwrap().value);
+                fields.pop();
+                tlv(TAG_SEQUENCE, &fields.concat())
+            }),
+        ];
+        let knows_other = ParseCache::default();
+        assert!(tst_fields_cached(&with_tsa(&other), &knows_other).is_some());
+        for (what, der) in &variants {
+            let expected = by_crate(der);
+            let cold = ParseCache::default();
+            assert_eq!(tst_fields_cached(der, &cold), expected, "cold: {what}");
+            assert_eq!(tst_fields_cached(der, &cold), expected, "warm: {what}");
+            assert_eq!(
+                tst_fields_cached(der, &knows_other),
+                expected,
+                "another name known: {what}"
+            );
+        }
+        let accepted: Vec<&str> = variants
+            .iter()
+            .filter(|(_, der)| by_crate(der).is_some())
+            .map(|(what, _)| *what)
+            .collect();
+        assert_eq!(
+            accepted,
+            [
+                "a directory name",
+                "a DNS name",
+                "another directory name",
+                "no name"
+            ]
+        );
+        let warm = ParseCache::default();
+        assert!(tst_fields_cached(&base, &warm).is_some());
+        for at in 0..base.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut damaged = base.clone();
+                damaged[at] ^= mask;
+                assert_eq!(
+                    tst_fields_cached(&damaged, &warm),
+                    by_crate(&damaged),
+                    "byte {at} ^ {mask:#x}"
+                );
+            }
         }
     }
 
