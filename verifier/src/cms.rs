@@ -303,6 +303,9 @@ pub struct ParseCache {
     /// Certificates sets found plain DER where [`certificates_of`] finds them, with their
     /// certificates, by the set's bytes.
     cert_sets: Bounded<Vec<u8>, Arc<[Cert]>>,
+    /// The TSA names (the element inside a TSTInfo's `tsa [0]`) that decode as a GeneralName,
+    /// by their bytes: a TSA writes the same name into every token.
+    tsa_names: Bounded<Vec<u8>, ()>,
 }
 
 /// The fields of a SignerInfo that one signer repeats in every signature, as the `cms` crate
@@ -323,6 +326,7 @@ impl Default for ParseCache {
             ess_v2: Bounded::new(Self::MAX_ESS, Self::MAX_ESS_BYTES),
             heads: Bounded::new(Self::MAX_HEADS, Self::MAX_HEAD_BYTES),
             cert_sets: Bounded::new(Self::MAX_CERT_SETS, Self::MAX_CERT_SET_BYTES),
+            tsa_names: Bounded::new(Self::MAX_TSA_NAMES, Self::MAX_TSA_NAME_BYTES),
         }
     }
 }
@@ -344,6 +348,10 @@ impl ParseCache {
     /// [`CERT_COST_FACTOR`] times them for the certificates, which it holds even once the
     /// [`CertCache`] has let them go).
     pub const MAX_CERT_SET_BYTES: usize = 32 << 20;
+    /// TSA names kept at most.
+    pub const MAX_TSA_NAMES: usize = 1024;
+    /// Bytes the kept TSA names are counted at, at most (each at its encoding).
+    pub const MAX_TSA_NAME_BYTES: usize = 1 << 20;
 
     /// The certificates of a certificates set seen before (and then found plain DER).
     fn cert_set(&self, raw: &[u8]) -> Option<Arc<[Cert]>> {
@@ -811,9 +819,11 @@ fn head_key<'a>(tlv: &Tlv<'a>) -> Option<&'a [u8]> {
 }
 
 /// One SignerInfo read in a single borrowed pass, for the common shape only: a signer seen
-/// before (its [`SignerHead`] in the cache, by the same bytes), signed attributes each with
-/// one value and in the order the `cms` crate's SET OF decoder keeps, no unsigned attributes.
-/// `None` for anything else, which then goes through [`parse_signer`] and the crate.
+/// before (its [`SignerHead`] in the cache, by the same bytes), signed attributes and, when
+/// present, unsigned attributes (`[1]`, a CAdES-T, LT or LTA signature's timestamps, an archive
+/// timestamp token's ATSHashIndexV3) each with one value and in the order the `cms` crate's
+/// SET OF decoder keeps. `None` for anything else, which then goes through [`parse_signer`]
+/// and the crate.
 ///
 /// Hand-written because the crate's owned decode is most of the cost of a cached
 /// verification besides the signature (it decodes the sid's issuer name in full, copies every
@@ -822,8 +832,11 @@ fn head_key<'a>(tlv: &Tlv<'a>) -> Option<&'a [u8]> {
 /// crate before; every attribute's OID and value go through the same `der` decoders; the
 /// attributes must already be strictly in the crate's order (`der`'s `DerOrd` for
 /// `Attribute`: the DER length, then the OID, compared with `der`'s own `der_cmp`), so its
-/// sort is the identity and its duplicate check passes; the input passed [`is_plain_der`]
-/// (minimal definite lengths, one-octet tags), so lengths and re-encodings agree.
+/// sort is the identity and its duplicate check passes (the same for the unsigned attributes,
+/// the same `Attributes` type to the crate); the input passed [`is_plain_der`] (minimal
+/// definite lengths, one-octet tags), so lengths and re-encodings agree: a timestamp token's
+/// bytes as they stand in the message are what [`parse_signer`] gets by encoding the crate's
+/// decoded value again.
 fn fast_signer(index: usize, tlv: &Tlv<'_>, cache: &ParseCache) -> Option<SignerInfoData> {
     if tlv.tag != TAG_SEQUENCE || tlv.raw.len() > FAST_MAX {
         return None;
@@ -834,7 +847,19 @@ fn fast_signer(index: usize, tlv: &Tlv<'_>, cache: &ParseCache) -> Option<Signer
         pos = ber::read_tlv(tlv.value, pos)?.end;
     }
     let head = cache.head(tlv.value.get(..pos)?)?;
-    let [signed, sig_alg, signature] = split(tlv.value, pos)?;
+    let signed = ber::read_tlv(tlv.value, pos)?;
+    let sig_alg = ber::read_tlv(tlv.value, signed.end)?;
+    let signature = ber::read_tlv(tlv.value, sig_alg.end)?;
+    // unsignedAttrs [1] IMPLICIT, constructed, last; nothing else after the signature.
+    let unsigned = if signature.end == tlv.value.len() {
+        None
+    } else {
+        let [unsigned] = split(tlv.value, signature.end)?;
+        if unsigned.tag != TAG_CONTEXT_1 {
+            return None;
+        }
+        Some(unsigned)
+    };
     if signed.tag != TAG_CONTEXT_0 || signature.tag != TAG_OCTET_STRING {
         return None;
     }
@@ -842,10 +867,22 @@ fn fast_signer(index: usize, tlv: &Tlv<'_>, cache: &ParseCache) -> Option<Signer
         return None;
     }
     let attrs = fast_attributes(signed.value)?;
+    let mut timestamp_tokens = Vec::new();
+    let mut unsigned_types = Vec::new();
+    if let Some(unsigned) = unsigned {
+        let attrs = fast_attributes(unsigned.value)?;
+        unsigned_types.reserve_exact(attrs.len());
+        for (oid, _, raw) in attrs {
+            unsigned_types.push(oid);
+            if oid == ID_SIGNATURE_TIME_STAMP_TOKEN {
+                timestamp_tokens.push(raw.to_vec());
+            }
+        }
+    }
     let attributes = decode_attributes(
         attrs
             .iter()
-            .map(|(oid, value)| (*oid, std::slice::from_ref(value))),
+            .map(|(oid, value, _)| (*oid, std::slice::from_ref(value))),
         Some(cache),
     );
     let mut signed_attrs_der = signed.raw.to_vec();
@@ -860,17 +897,21 @@ fn fast_signer(index: usize, tlv: &Tlv<'_>, cache: &ParseCache) -> Option<Signer
         signature: signature.value.to_vec(),
         signed_attrs_der: Some(signed_attrs_der),
         attributes,
-        timestamp_tokens: Vec::new(),
-        unsigned_types: Vec::new(),
+        timestamp_tokens,
+        unsigned_types,
     })
 }
 
-/// The signed attribute types [`fast_attributes`] recognises without decoding.
-const KNOWN_ATTRIBUTES: [ObjectIdentifier; 4] = [
+/// The attribute types [`fast_attributes`] recognises without decoding: the signed ones
+/// every signer writes, and the unsigned ones of CAdES-T, LT and LTA signatures and tokens.
+const KNOWN_ATTRIBUTES: [ObjectIdentifier; 7] = [
     ID_CONTENT_TYPE,
     ID_MESSAGE_DIGEST,
     ID_SIGNING_TIME,
     ID_SIGNING_CERTIFICATE_V2,
+    ID_SIGNATURE_TIME_STAMP_TOKEN,
+    crate::ltv::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
+    crate::ltv::ID_AA_ATS_HASH_INDEX_V3,
 ];
 
 /// Exactly `N` elements from `pos` to the end of `value`; `None` for fewer, more, or bytes that
@@ -893,11 +934,15 @@ const PLACEHOLDER: Tlv<'static> = Tlv {
     raw: &[],
 };
 
-/// The content of a `[0] IMPLICIT SET OF Attribute` read as [`fast_signer`] describes:
-/// `(type, the one value)` in order; `None` when any attribute is not of that shape or the
-/// order is not strictly the crate's.
-fn fast_attributes(content: &[u8]) -> Option<Vec<(ObjectIdentifier, AnyRef<'_>)>> {
-    let mut out: Vec<(ObjectIdentifier, AnyRef<'_>)> = Vec::with_capacity(8);
+/// One attribute as [`fast_attributes`] reads it: its type, its one value, and the value's
+/// bytes as they stand in the message.
+type FastAttribute<'a> = (ObjectIdentifier, AnyRef<'a>, &'a [u8]);
+
+/// The content of a `[0]` or `[1] IMPLICIT SET OF Attribute` read as [`fast_signer`]
+/// describes: `(type, the one value, its bytes)` in order; `None` when any attribute is not of
+/// that shape or the order is not strictly the crate's.
+fn fast_attributes(content: &[u8]) -> Option<Vec<FastAttribute<'_>>> {
+    let mut out: Vec<FastAttribute<'_>> = Vec::with_capacity(8);
     let mut previous: Option<der::Length> = None;
     let mut pos = 0;
     while pos < content.len() {
@@ -920,11 +965,12 @@ fn fast_attributes(content: &[u8]) -> Option<Vec<(ObjectIdentifier, AnyRef<'_>)>
             None => ObjectIdentifier::from_der(oid.raw).ok()?,
         };
         let [value] = split(set.value, 0)?;
+        let raw = value.raw;
         // What `AnyRef::from_der(value.raw)` gives, without decoding the header again: the
         // tag through `der`'s own conversion, the length already minimal (plain DER).
         let value = AnyRef::new(der::Tag::try_from(value.tag).ok()?, value.value).ok()?;
         let len = der::Length::try_from(item.value.len()).ok()?;
-        if let (Some(previous_len), Some((previous_oid, _))) = (previous, out.last()) {
+        if let (Some(previous_len), Some((previous_oid, _, _))) = (previous, out.last()) {
             // `der_cmp` of two lengths compares their minimal encodings, which order as the
             // numbers do (a unit test compares the two): compared without encoding them.
             let order = match previous_len.cmp(&len) {
@@ -936,7 +982,7 @@ fn fast_attributes(content: &[u8]) -> Option<Vec<(ObjectIdentifier, AnyRef<'_>)>
             }
         }
         previous = Some(len);
-        out.push((oid, value));
+        out.push((oid, value, raw));
     }
     // An empty set (RFC 5652 §5.3 says SIZE (1..MAX)) is left to the crate.
     (!out.is_empty()).then_some(out)
@@ -1537,7 +1583,7 @@ pub fn read_timestamp_token_cached(
         && is_content_info(input)
     {
         let document = parse_cached(input, Some(cache))?;
-        return timestamp_token_of(document);
+        return timestamp_token_of(document, Some(cache));
     }
     let raw = unpem(input)?;
     let der = ber::ber_to_der(&raw)?;
@@ -1555,7 +1601,7 @@ pub fn read_timestamp_token_cached(
         }
         _ => &der,
     };
-    timestamp_token_of(parse_der(token_der, was_ber, None, false)?)
+    timestamp_token_of(parse_der(token_der, was_ber, None, false)?, None)
 }
 
 /// Whether `input` is DER or BER whose outer SEQUENCE starts with an OBJECT IDENTIFIER (a
@@ -1570,8 +1616,12 @@ fn is_content_info(input: &[u8]) -> bool {
         && ber::read_tlv(top.value, 0).is_some_and(|first| first.tag == TAG_OID)
 }
 
-/// The TSTInfo of a token read as a SignedData.
-fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFormatError> {
+/// The TSTInfo of a token read as a SignedData; `cache`: where the TSA names already known to
+/// decode are (see [`tst_fields_cached`]).
+fn timestamp_token_of(
+    document: SignedDocument,
+    cache: Option<&ParseCache>,
+) -> Result<TimestampToken, CmsFormatError> {
     if document.content_type != ID_CT_TST_INFO {
         return Err(CmsFormatError::NotTimestampToken {
             content_type: document.content_type.to_string(),
@@ -1581,8 +1631,10 @@ fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFor
         .content
         .as_deref()
         .ok_or_else(|| malformed("TimeStampToken", "no TSTInfo content (detached)"))?;
-    let (hash_algorithm, hashed_message, serial, policy, nonce, gen_time) =
-        match x509_tsp::TstInfo::from_der(tst) {
+    let fast = cache.and_then(|cache| tst_fields_cached(tst, cache));
+    let (hash_algorithm, hashed_message, serial, policy, nonce, gen_time) = match fast {
+        Some(fields) => fields,
+        None => match x509_tsp::TstInfo::from_der(tst) {
             Ok(info) => (
                 info.message_imprint.hash_algorithm.oid,
                 info.message_imprint.hashed_message.as_bytes().to_vec(),
@@ -1606,7 +1658,8 @@ fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFor
                         .ok_or_else(|| malformed("TSTInfo.genTime", "not a GeneralizedTime"))?,
                 )
             }
-        };
+        },
+    };
     Ok(TimestampToken {
         document,
         gen_time,
@@ -1616,6 +1669,67 @@ fn timestamp_token_of(document: SignedDocument) -> Result<TimestampToken, CmsFor
         policy,
         nonce,
     })
+}
+
+/// What a TSTInfo gives a [`TimestampToken`]: the imprint's algorithm and hash, the serial
+/// number, the policy, the nonce and genTime.
+type TstFields = (
+    ObjectIdentifier,
+    Vec<u8>,
+    Vec<u8>,
+    ObjectIdentifier,
+    Option<Vec<u8>>,
+    OffsetDateTime,
+);
+
+/// The fields of a TSTInfo that `x509_tsp::TstInfo` decodes, read through [`TstInfoNameRef`]
+/// with the TSA's name checked once per name: what the `x509_tsp` branch of
+/// [`timestamp_token_of`] gives, or `None` (that branch then runs, and gives its answer or its
+/// error). The two decoders differ in the `tsa` field alone, and the element it holds is
+/// decoded here as the GeneralName `x509_tsp` would read in its place (one element filling the
+/// `[0]`, which `AnyRef` has checked), unless the same bytes were decoded so before: the
+/// derived decoders accept the same input and give the same values.
+fn tst_fields_cached(tst: &[u8], cache: &ParseCache) -> Option<TstFields> {
+    let info = TstInfoNameRef::from_der(tst).ok()?;
+    if let Some(name) = info.tsa {
+        // DER input (the decoder above refused anything else): the same bytes as stored.
+        let der = name.to_der().ok()?;
+        if cache.tsa_names.get(der.as_slice()).is_none() {
+            GeneralName::from_der(&der).ok()?;
+            let cost = der.len();
+            cache.tsa_names.insert(der, (), cost);
+        }
+    }
+    Some((
+        info.message_imprint.hash_algorithm.oid,
+        info.message_imprint.hashed_message.as_bytes().to_vec(),
+        info.serial_number.as_bytes().to_vec(),
+        info.policy,
+        info.nonce.map(|n| n.as_bytes().to_vec()),
+        unix(info.gen_time.to_unix_duration())?,
+    ))
+}
+
+/// TSTInfo (RFC 3161 §2.4.2) as `x509_tsp::TstInfo` declares it, every field of the same
+/// type, but for the TSA's name, kept as the element `[0] EXPLICIT` holds (see
+/// [`tst_fields_cached`]): the name, a distinguished name, is the costly part of the decode.
+#[derive(Sequence)]
+struct TstInfoNameRef<'a> {
+    version: x509_tsp::TspVersion,
+    policy: ObjectIdentifier,
+    message_imprint: x509_tsp::MessageImprint,
+    serial_number: Int,
+    gen_time: GeneralizedTime,
+    #[asn1(optional = "true")]
+    accuracy: Option<x509_tsp::Accuracy>,
+    #[asn1(default = "Default::default")]
+    ordering: bool,
+    #[asn1(optional = "true")]
+    nonce: Option<Int>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    tsa: Option<AnyRef<'a>>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    extensions: Option<x509_cert::ext::Extensions>,
 }
 
 /// `EncapsulatedContentInfo` (RFC 5652 §5.2) as the `cms` crate declares it, with the content
@@ -1770,6 +1884,11 @@ mod tests {
         })
     }
 
+    /// `der` with unsigned attributes `[1]` holding `attributes` after the signature.
+    fn with_unsigned(der: &[u8], attributes: &[Vec<u8>]) -> Vec<u8> {
+        edit_signer(der, |f| f.push(tlv(TAG_CONTEXT_1, &attributes.concat())))
+    }
+
     fn attribute(oid: &str, values: &[Vec<u8>]) -> Vec<u8> {
         let oid = ObjectIdentifier::new_unwrap(oid).to_der().unwrap();
         tlv(
@@ -1909,9 +2028,22 @@ mod tests {
     #[test]
     fn ok_fast_signer_agrees_with_the_crate() {
         let [der, other] = signatures([b"known", b"other"]);
+        let other_signature = other.clone();
         let cache = ParseCache::default();
         parse_cached(&der, Some(&cache)).unwrap();
         let unknown = |n: &str| attribute(&format!("1.2.3.4.{n}"), &[tlv(0x05, &[])]);
+        // Unsigned attributes as CAdES writes them: a signature timestamp, an archive
+        // timestamp v3 (any SEQUENCE stands for the token: neither reader looks inside).
+        let token =
+            |content: &[u8]| attribute("1.2.840.113549.1.9.16.2.14", &[tlv(TAG_SEQUENCE, content)]);
+        let archive = |content: &[u8]| attribute("0.4.0.1733.2.4", &[tlv(TAG_SEQUENCE, content)]);
+        // An attribute as long as `token(&[_; n])`, with another type of the same length.
+        let unknown_sized = |n: usize| {
+            attribute(
+                "1.2.840.113549.1.9.16.2.15",
+                &[tlv(TAG_SEQUENCE, &vec![7; n])],
+            )
+        };
         let digest = |b: u8| tlv(TAG_OCTET_STRING, &[b; 32]);
         let variants: Vec<(&str, Vec<u8>)> = vec![
             ("as signed", other),
@@ -1982,6 +2114,92 @@ mod tests {
                 }),
             ),
             (
+                "a timestamp token",
+                with_unsigned(&der, &[token(&other_signature)]),
+            ),
+            (
+                "timestamp and archive timestamp, in order",
+                with_unsigned(&der, &[token(&[1; 40]), archive(&[2; 90])]),
+            ),
+            (
+                "timestamp and archive timestamp, out of order",
+                with_unsigned(&der, &[archive(&[2; 90]), token(&[1; 40])]),
+            ),
+            (
+                "two archive timestamps of one length",
+                with_unsigned(&der, &[archive(&[2; 90]), archive(&[3; 90])]),
+            ),
+            (
+                "two timestamp tokens of one length, in order",
+                with_unsigned(&der, &[token(&[1; 40]), unknown_sized(40)]),
+            ),
+            (
+                "an unsigned attribute twice",
+                with_unsigned(&der, &[token(&[1; 40]), token(&[1; 40])]),
+            ),
+            (
+                "an unsigned attribute with two values",
+                with_unsigned(
+                    &der,
+                    &[attribute(
+                        "1.2.840.113549.1.9.16.2.14",
+                        &[tlv(TAG_SEQUENCE, &[1; 4]), tlv(TAG_SEQUENCE, &[2; 4])],
+                    )],
+                ),
+            ),
+            (
+                "an unsigned attribute without a value",
+                with_unsigned(&der, &[attribute("1.2.840.113549.1.9.16.2.14", &[])]),
+            ),
+            ("an empty unsigned set", with_unsigned(&der, &[])),
+            (
+                "an unsigned attribute not a SEQUENCE",
+                with_unsigned(&der, &[tlv(TAG_SET, &[])]),
+            ),
+            (
+                "an unsigned attribute with a bad OID",
+                with_unsigned(
+                    &der,
+                    &[tlv(
+                        TAG_SEQUENCE,
+                        &[tlv(TAG_OID, &[0x80]), tlv(TAG_SET, &tlv(0x05, &[]))].concat(),
+                    )],
+                ),
+            ),
+            (
+                "an unsigned value tag der refuses",
+                with_unsigned(
+                    &der,
+                    &[attribute("1.2.840.113549.1.9.16.2.14", &[tlv(0x08, &[])])],
+                ),
+            ),
+            (
+                "unsigned attributes primitive [1]",
+                edit_signer(&der, |f| f.push(tlv(0x81, &token(&[1; 40])))),
+            ),
+            (
+                "unsigned attributes tagged [2]",
+                edit_signer(&der, |f| f.push(tlv(0xa2, &token(&[1; 40])))),
+            ),
+            (
+                "unsigned attributes before the signature",
+                edit_signer(&der, |f| f.insert(5, tlv(TAG_CONTEXT_1, &token(&[1; 40])))),
+            ),
+            (
+                "a field after the unsigned attributes",
+                edit_signer(&der, |f| {
+                    f.push(tlv(TAG_CONTEXT_1, &token(&[1; 40])));
+                    f.push(tlv(0x05, &[]));
+                }),
+            ),
+            (
+                "unsigned attributes twice",
+                edit_signer(&der, |f| {
+                    f.push(tlv(TAG_CONTEXT_1, &token(&[1; 40])));
+                    f.push(tlv(TAG_CONTEXT_1, &archive(&[2; 90])));
+                }),
+            ),
+            (
                 "signature as BIT STRING",
                 edit_signer(&der, |f| f[5] = tlv(0x03, &[0, 1, 2])),
             ),
@@ -2017,33 +2235,63 @@ mod tests {
             .collect();
         assert_eq!(
             taken,
-            ["as signed", "same length, in order", "context-tagged value"]
+            [
+                "as signed",
+                "same length, in order",
+                "context-tagged value",
+                "unsigned attributes",
+                "a timestamp token",
+                "timestamp and archive timestamp, in order",
+                "two timestamp tokens of one length, in order",
+            ]
         );
         for (name, input) in &variants {
             assert_eq!(parse_cached(input, Some(&cache)), parse(input), "{name}");
         }
+        // The tokens the borrowed reader gives are the values' bytes, as the crate path's
+        // (the head read again: the "other signature algorithm" variant replaced it).
+        parse_cached(&der, Some(&cache)).unwrap();
+        let lt = &variants
+            .iter()
+            .find(|(name, _)| *name == "timestamp and archive timestamp, in order")
+            .unwrap()
+            .1;
+        let read = fast(lt, &cache).unwrap();
+        assert_eq!(read.timestamp_tokens, [tlv(TAG_SEQUENCE, &[1; 40])]);
+        assert_eq!(
+            read.unsigned_types,
+            [
+                ID_SIGNATURE_TIME_STAMP_TOKEN,
+                crate::ltv::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3
+            ]
+        );
         // A head decoded by the crate is kept for the next document.
         let version_3 = variants
             .iter()
             .find(|(name, _)| *name == "version 3")
             .unwrap();
         assert!(fast(&version_3.1, &cache).is_some());
-        for len in 0..der.len() {
-            assert_eq!(
-                parse_cached(&der[..len], Some(&cache)),
-                parse(&der[..len]),
-                "prefix {len}"
-            );
-        }
-        for at in 0..der.len() {
-            for mask in [0x01u8, 0x80, 0xff] {
-                let mut damaged = der.clone();
-                damaged[at] ^= mask;
+        // Of one content, the archive timestamp's attribute is the shorter (its type is).
+        let lta = with_unsigned(&der, &[archive(&other_signature), token(&other_signature)]);
+        assert!(fast(&lta, &cache).is_some());
+        for der in [&der, &lta] {
+            for len in 0..der.len() {
                 assert_eq!(
-                    parse_cached(&damaged, Some(&cache)),
-                    parse(&damaged),
-                    "byte {at} ^ {mask:#x}"
+                    parse_cached(&der[..len], Some(&cache)),
+                    parse(&der[..len]),
+                    "prefix {len}"
                 );
+            }
+            for at in 0..der.len() {
+                for mask in [0x01u8, 0x80, 0xff] {
+                    let mut damaged = der.clone();
+                    damaged[at] ^= mask;
+                    assert_eq!(
+                        parse_cached(&damaged, Some(&cache)),
+                        parse(&damaged),
+                        "byte {at} ^ {mask:#x}"
+                    );
+                }
             }
         }
     }
@@ -2055,6 +2303,16 @@ mod tests {
     #[test]
     fn ok_cached_readers_agree_with_the_general_path_on_edited_signatures() {
         let [a, b] = signatures([b"first document", b"second"]);
+        // A CAdES-LTA shape: `b` standing for a signature timestamp and an archive timestamp.
+        let unsigned = |oid: &str| attribute(oid, std::slice::from_ref(&b));
+        let c = with_unsigned(
+            &a,
+            &[
+                unsigned("1.2.840.113549.1.9.16.2.14"),
+                unsigned("0.4.0.1733.2.4"),
+            ],
+        );
+        let bases = [&a, &b, &c];
         let run = ParseCache::default();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = move |bound: usize| {
@@ -2090,8 +2348,9 @@ mod tests {
         };
         check(&a, usize::MAX);
         check(&b, usize::MAX);
-        for round in 0..3000 {
-            let base = if round % 2 == 0 { &a } else { &b };
+        check(&c, usize::MAX);
+        for round in 0..4500 {
+            let base = bases[round % 3];
             let mut input = base.clone();
             for _ in 0..=next(3) {
                 let at = next(input.len());
@@ -2100,7 +2359,7 @@ mod tests {
                     1 => input.insert(at, u8::try_from(next(256)).unwrap()),
                     2 => drop(input.remove(at)),
                     _ => {
-                        let other = if round % 2 == 0 { &b } else { &a };
+                        let other = bases[(round + 1) % 3];
                         let cut = next(other.len());
                         input.truncate(at);
                         input.extend_from_slice(&other[cut..]);
@@ -2218,6 +2477,130 @@ mod tests {
                 Ok(*input),
                 "{input:02x?}"
             );
+        }
+    }
+
+    /// The TSTInfo fields read with the TSA's name checked once per name are exactly what
+    /// `x509_tsp::TstInfo` gives, or nothing where it refuses: for TSA names of every kind
+    /// (valid, not a GeneralName, two elements, none, an empty `[0]`), with a cold cache, a
+    /// cache that knows the name and one that knows another, and for every byte of a TSTInfo
+    /// damaged three ways.
+    #[test]
+    fn ok_tst_fields_cached_agree_with_x509_tsp() {
+        use x509_tsp::{MessageImprint, TspVersion, TstInfo};
+        let by_crate = |der: &[u8]| -> Option<TstFields> {
+            let info = TstInfo::from_der(der).ok()?;
+            Some((
+                info.message_imprint.hash_algorithm.oid,
+                info.message_imprint.hashed_message.as_bytes().to_vec(),
+                info.serial_number.as_bytes().to_vec(),
+                info.policy,
+                info.nonce.map(|n| n.as_bytes().to_vec()),
+                unix(info.gen_time.to_unix_duration())?,
+            ))
+        };
+        let name: x509_cert::name::Name = "CN=TSA,O=Center,C=KZ".parse().unwrap();
+        let info = TstInfo {
+            version: TspVersion::V1,
+            policy: ObjectIdentifier::new_unwrap("1.2.398.3.3.2.6.1"),
+            message_imprint: MessageImprint {
+                hash_algorithm: spki::AlgorithmIdentifier {
+                    oid: crypto::SHA256,
+                    parameters: None,
+                },
+                hashed_message: OctetString::new(vec![0x5a; 32]).unwrap(),
+            },
+            serial_number: Int::new(&[0x01, 0x02]).unwrap(),
+            gen_time: GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                1_780_000_000,
+            ))
+            .unwrap(),
+            accuracy: None,
+            ordering: false,
+            nonce: Some(Int::new(&[0x33; 8]).unwrap()),
+            tsa: Some(GeneralName::DirectoryName(name)),
+            extensions: None,
+        };
+        let base = info.to_der().unwrap();
+        // The TSTInfo with `[0]` holding `content` instead of the name.
+        let with_tsa = |content: &[u8]| {
+            let mut fields = raw_children(ber::read_tlv(&base, 0).unwrap().value);
+            let last = fields.last_mut().unwrap();
+            *last = tlv(TAG_CONTEXT_0, content);
+            tlv(TAG_SEQUENCE, &fields.concat())
+        };
+        let fields = raw_children(ber::read_tlv(&base, 0).unwrap().value);
+        let name_der = ber::read_tlv(fields.last().unwrap(), 0)
+            .unwrap()
+            .value
+            .to_vec();
+        let dns = tlv(0x82, b"tsa.example.kz");
+        let other = GeneralName::DirectoryName("CN=Other TSA".parse().unwrap())
+            .to_der()
+            .unwrap();
+        let variants: Vec<(&str, Vec<u8>)> = vec![
+            ("a directory name", base.clone()),
+            ("a DNS name", with_tsa(&dns)),
+            ("another directory name", with_tsa(&other)),
+            (
+                "a SEQUENCE, not a GeneralName",
+                with_tsa(&tlv(TAG_SEQUENCE, &[])),
+            ),
+            (
+                "a directory name not a Name",
+                with_tsa(&tlv(0xa4, &tlv(0x05, &[]))),
+            ),
+            ("two names", with_tsa(&[dns.clone(), dns.clone()].concat())),
+            ("an empty [0]", with_tsa(&[])),
+            (
+                "a name cut short",
+                with_tsa(&name_der[..name_der.len() - 1]),
+            ),
+            ("no name", {
+                let mut fields = raw_children(ber::read_tlv(&base, 0).unwrap().value);
+                fields.pop();
+                tlv(TAG_SEQUENCE, &fields.concat())
+            }),
+        ];
+        let knows_other = ParseCache::default();
+        assert!(tst_fields_cached(&with_tsa(&other), &knows_other).is_some());
+        for (what, der) in &variants {
+            let expected = by_crate(der);
+            let cold = ParseCache::default();
+            assert_eq!(tst_fields_cached(der, &cold), expected, "cold: {what}");
+            assert_eq!(tst_fields_cached(der, &cold), expected, "warm: {what}");
+            assert_eq!(
+                tst_fields_cached(der, &knows_other),
+                expected,
+                "another name known: {what}"
+            );
+        }
+        let accepted: Vec<&str> = variants
+            .iter()
+            .filter(|(_, der)| by_crate(der).is_some())
+            .map(|(what, _)| *what)
+            .collect();
+        assert_eq!(
+            accepted,
+            [
+                "a directory name",
+                "a DNS name",
+                "another directory name",
+                "no name"
+            ]
+        );
+        let warm = ParseCache::default();
+        assert!(tst_fields_cached(&base, &warm).is_some());
+        for at in 0..base.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut damaged = base.clone();
+                damaged[at] ^= mask;
+                assert_eq!(
+                    tst_fields_cached(&damaged, &warm),
+                    by_crate(&damaged),
+                    "byte {at} ^ {mask:#x}"
+                );
+            }
         }
     }
 

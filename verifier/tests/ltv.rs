@@ -1506,3 +1506,105 @@ fn ok_cached_token_reader_agrees_with_the_general_path() {
         }
     }
 }
+
+/// The borrowed SignerInfo reader, which keeps the unsigned attributes as slices of the input
+/// (`cms::parse_cached` once a signer's head is cached), gives exactly what the `cms` crate's
+/// path gives on every SignerInfo shape these tests make: B, T, LT, LTA and a renewed LTA (two
+/// archive timestamps), each signature timestamp and archive timestamp token (whose SignerInfo
+/// carries the ATSHashIndexV3), and every byte of the LTA's SignerInfos and of its archive token
+/// damaged; with a cold cache, a cache warmed by the input and one warmed by everything before.
+#[test]
+fn ok_cached_signature_reader_agrees_with_the_general_path_on_every_level() {
+    use eds_verifier::cms::{self, ParseCache};
+    let pki = Pki::new();
+    let lt = pki.sign_lt();
+    let lta = pki.archive(&lt, T0 + Duration::hours(2));
+    let renewal_time = T0 + Duration::days(300);
+    let (refreshed, _) = lt::add_validation_data(
+        &lta,
+        &ValidationData {
+            crls: pki.crls(renewal_time),
+            ..ValidationData::default()
+        },
+    )
+    .unwrap();
+    let renewed = pki.archive(&refreshed, renewal_time);
+    let run = ParseCache::default();
+    let check = |input: &[u8], what: &str| {
+        let general = cms::parse(input);
+        let own = ParseCache::default();
+        assert_eq!(
+            cms::parse_cached(input, Some(&own)),
+            general,
+            "cold: {what}"
+        );
+        assert_eq!(
+            cms::parse_cached(input, Some(&own)),
+            general,
+            "warm: {what}"
+        );
+        assert_eq!(cms::parse_cached(input, Some(&run)), general, "run: {what}");
+        let token = cms::read_timestamp_token(input);
+        assert_eq!(
+            cms::read_timestamp_token_cached(input, Some(&run)),
+            token,
+            "token, run: {what}"
+        );
+    };
+    let mut archive_token = Vec::new();
+    let corpus = [
+        ("B", pki.sign_b()),
+        ("T", pki.sign_t()),
+        ("LT", lt),
+        ("LTA", lta.clone()),
+        ("renewed LTA", renewed),
+    ];
+    for (level, signature) in &corpus {
+        check(signature, level);
+        let doc = cms::parse(signature).unwrap();
+        let signer = &doc.signers[0];
+        for token in &signer.timestamp_tokens {
+            check(token, &format!("{level}: signature timestamp"));
+        }
+        let archives =
+            eds_verifier::ltv::archive_tokens(signature, signer, doc.content.as_deref()).unwrap();
+        for archive in &archives {
+            check(&archive.token, &format!("{level}: archive timestamp"));
+            archive_token.clone_from(&archive.token);
+        }
+        let unsigned = signer.unsigned_types.len();
+        let expected: usize = match *level {
+            "B" => 0,
+            "T" | "LT" => 1,
+            "LTA" => 2,
+            _ => 3,
+        };
+        assert_eq!(
+            (unsigned, archives.len()),
+            (expected, expected.saturating_sub(1)),
+            "{level}"
+        );
+    }
+    // Damage: every byte of the signerInfos set at the end of the LTA signature, and of an
+    // archive token (its SignerInfo's unsigned attributes included).
+    let message = elements(&lta);
+    let content_info = elements(message[0].value());
+    let signed_data = elements(content_info[1].value());
+    let fields = elements(signed_data[0].value());
+    let signer_infos = der::Encode::to_der(fields.last().unwrap()).unwrap().len();
+    for (what, base, from) in [
+        ("LTA", &lta, lta.len() - signer_infos),
+        ("archive token", &archive_token, 0),
+    ] {
+        for at in from..base.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                if mask != 0x01 && at % 3 != 0 {
+                    continue;
+                }
+                let mut damaged = base.clone();
+                damaged[at] ^= mask;
+                check(&damaged, &format!("{what}: byte {at} ^ {mask:#x}"));
+            }
+        }
+    }
+}
