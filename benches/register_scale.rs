@@ -32,7 +32,8 @@
 //! Every answer is checked (OCSP `successful`, issuance 201, revocation 200); a failure is
 //! counted and printed. Prints one line per measurement and a table at the end. The folder is
 //! removed at the end unless `EDS_BENCH_KEEP=1`; with it, a second run reuses the filled
-//! registers (the revocations already made stay made).
+//! registers (the revocations already made stay made). With `EDS_BENCH_LOCK=FILE` the bench
+//! holds an exclusive lock on FILE (flock(2)) while it measures a backend, not while it fills.
 
 #![allow(
     clippy::unwrap_used,
@@ -106,6 +107,7 @@ fn main() {
         });
         let bench = Bench::prepare(&dir, pg.as_ref(), n);
         let hot = hot_requests(&bench);
+        let lock = measurement_lock();
         for procs in [1usize, 2] {
             let servers: Vec<Server> = (0..procs).map(|i| Server::start(&bench, i)).collect();
             let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
@@ -176,6 +178,7 @@ fn main() {
             report(backend, procs, "revoke", &revoke_run, &mut rows);
             drop(servers);
         }
+        drop(lock);
         fs::write(
             dir.join("revoked"),
             bench.revoke_cursor.load(Ordering::Relaxed).to_string(),
@@ -201,6 +204,22 @@ fn main() {
     for r in &rows {
         println!("{r}");
     }
+}
+
+/// With `EDS_BENCH_LOCK=FILE`: an exclusive lock on FILE (flock(2), as `flock FILE …` takes),
+/// held while the bench measures and not while it fills, so that benches sharing one machine
+/// measure in turn while a fill of minutes runs beside them. Released when dropped.
+fn measurement_lock() -> Option<fs::File> {
+    let path = std::env::var_os("EDS_BENCH_LOCK")?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
+    println!("waiting for the lock on {}", Path::new(&path).display());
+    file.lock().unwrap();
+    println!("lock held; load {}", load_average());
+    Some(file)
 }
 
 /// `<target>/`: the folder above `release/deps/` where this binary runs from.

@@ -88,33 +88,44 @@ pub struct Issued {
 impl Center {
     /// Looks up in the register what the rules need to know about a request.
     pub fn facts_for(&self, req: &RegistrationRequest, on: time::Date) -> Result<Facts, CaError> {
-        let store = self.store();
-        let person = store.person(&req.applicant.iin)?.map(|p| PersonFacts {
+        Ok(self.look_up(req, on, None)?.0)
+    }
+
+    /// [`Center::facts_for`] and, when `key` (a public key's SHA-256) is given, the register's
+    /// certificates of that key: one read of the register ([`RegistryStore::request_facts`]).
+    ///
+    /// [`RegistryStore::request_facts`]: crate::store::RegistryStore::request_facts
+    fn look_up(
+        &self,
+        req: &RegistrationRequest,
+        on: time::Date,
+        key: Option<&[u8; 32]>,
+    ) -> Result<(Facts, Vec<CertificateRecord>), CaError> {
+        let bin = req.legal_entity.as_ref().map(|e| e.bin.as_str());
+        let found = self
+            .store()
+            .request_facts(&req.applicant.iin, bin, on, key)?;
+        let person = found.person.map(|p| PersonFacts {
             surname: p.surname,
             name: p.name,
             patronymic: p.patronymic,
             birth_date: p.birth_date,
             death_date: p.death_date,
         });
-        let bin = req.legal_entity.as_ref().map(|e| e.bin.as_str());
-        let entity = match bin {
-            Some(b) => store.entity(b)?.map(|e| EntityFacts {
-                name: e.name,
-                head_iin: e.head_iin,
-                liquidated_on: e.liquidated_on,
-            }),
-            None => None,
-        };
-        let court_decisions = store
-            .bans_for(Some(&req.applicant.iin), bin, on)?
-            .into_iter()
-            .map(|b| b.court_decision)
-            .collect();
-        Ok(Facts {
-            person,
-            entity,
-            court_decisions,
-        })
+        let entity = found.entity.map(|e| EntityFacts {
+            name: e.name,
+            head_iin: e.head_iin,
+            liquidated_on: e.liquidated_on,
+        });
+        let court_decisions = found.bans.into_iter().map(|b| b.court_decision).collect();
+        Ok((
+            Facts {
+                person,
+                entity,
+                court_decisions,
+            },
+            found.same_key,
+        ))
     }
 
     /// Issues a registration certificate for `req`, or refuses on a ground of art. 14-1 and
@@ -171,14 +182,38 @@ impl Center {
         observe: &mut dyn FnMut(IssueStep),
     ) -> Result<Issued, CaError> {
         let now = truncate_to_seconds(now);
-        let (accepted, facts) = self.accept(req, actor, now)?;
-        let (public, generated) = match public_key(req, source, &self.config().key_policy, rng)? {
+        let policy = &self.config().key_policy;
+        // A key that needs no randomness (a CSR, a given key) is read first, so that its
+        // SHA-256 joins the register read of the request's facts: one read for both. Its error
+        // or refusal is held, and still comes after the assessment's, as when it was read after.
+        let early = match source {
+            KeySource::Generate(_) => None,
+            KeySource::Csr(_) | KeySource::PublicKey(_) => {
+                Some(public_key(req, source, policy, rng))
+            }
+        };
+        let digest = match &early {
+            Some(Ok(Ok((spki, _)))) => Some(key_policy::spki_sha256(spki)),
+            _ => None,
+        };
+        self.check_active(now)?;
+        let (facts, same_key) = self.look_up(req, legal_date(now), digest.as_ref())?;
+        let accepted = self.assess_or_refuse(req, &facts, actor, now)?;
+        let owner_key = match early {
+            Some(k) => k,
+            None => public_key(req, source, policy, rng),
+        };
+        let (public, generated) = match owner_key? {
             Ok(key) => key,
             Err(refusal) => return Err(self.refuse(req, refusal, actor, now)?),
         };
         if generated.is_none() {
-            let digest = key_policy::spki_sha256(&public);
-            if let Some(refusal) = self.key_of_another_holder(req, &digest, &HashMap::new())? {
+            let public_sha256 = key_policy::spki_sha256(&public);
+            let found = match digest {
+                Some(d) if d == public_sha256 => same_key,
+                _ => self.store().certificates_by_key(&public_sha256)?,
+            };
+            if let Some(refusal) = register_refusal(req, found) {
                 return Err(self.refuse(req, refusal, actor, now)?);
             }
         }
@@ -272,24 +307,11 @@ impl Center {
         digest: &[u8; 32],
         batch: &HashMap<[u8; 32], Who<'_>>,
     ) -> Result<Option<Refusal>, CaError> {
-        let who = who_of(req);
-        if let Some(other) = batch.get(digest).filter(|other| **other != who) {
-            return Ok(Some(Refusal::KeyOfAnotherHolder {
-                serial: None,
-                holder: holder_text(Some(other.0), other.1),
-            }));
+        if let Some(refusal) = batch_refusal(req, digest, batch) {
+            return Ok(Some(refusal));
         }
         let found = self.store().certificates_by_key(digest)?;
-        Ok(found
-            .into_iter()
-            .find(|c| (c.iin.as_deref(), c.bin.as_deref()) != (Some(who.0), who.1))
-            .map(|c| Refusal::KeyOfAnotherHolder {
-                serial: Some(c.serial.to_string()),
-                holder: match c.iin.as_deref() {
-                    Some(iin) => holder_text(Some(iin), c.bin.as_deref()),
-                    None => c.subject,
-                },
-            }))
+        Ok(register_refusal(req, found))
     }
 
     /// Issues certificates for many requests on as many threads as the machine has cores; see
@@ -794,6 +816,40 @@ enum JobKey<'a> {
     /// A SubjectPublicKeyInfo, DER.
     Ready(Vec<u8>),
     Csr(&'a str),
+}
+
+/// The refusal of one key for one holder (EDS law art. 21.1) when the key, with SHA-256
+/// `digest`, was taken by an earlier request of the same batch for another holder than `req`'s.
+fn batch_refusal(
+    req: &RegistrationRequest,
+    digest: &[u8; 32],
+    batch: &HashMap<[u8; 32], Who<'_>>,
+) -> Option<Refusal> {
+    let who = who_of(req);
+    batch
+        .get(digest)
+        .filter(|other| **other != who)
+        .map(|other| Refusal::KeyOfAnotherHolder {
+            serial: None,
+            holder: holder_text(Some(other.0), other.1),
+        })
+}
+
+/// The refusal of one key for one holder (EDS law art. 21.1) when one of `found`, the
+/// register's certificates of the key (as `certificates_by_key` gives them), is another
+/// holder's than `req`'s.
+fn register_refusal(req: &RegistrationRequest, found: Vec<CertificateRecord>) -> Option<Refusal> {
+    let who = who_of(req);
+    found
+        .into_iter()
+        .find(|c| (c.iin.as_deref(), c.bin.as_deref()) != (Some(who.0), who.1))
+        .map(|c| Refusal::KeyOfAnotherHolder {
+            serial: Some(c.serial.to_string()),
+            holder: match c.iin.as_deref() {
+                Some(iin) => holder_text(Some(iin), c.bin.as_deref()),
+                None => c.subject,
+            },
+        })
 }
 
 /// Reads and checks the owner's public key (the center's key policy, then the CSR's

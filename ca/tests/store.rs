@@ -13,8 +13,8 @@ use eds_ca::store::{
     AuditEvent, AuditProblem, AuditStore, AuditVerification, Ban, CertificateQuery,
     CertificateRecord, CertificateStore, Counter, CounterStore, EntityRecord, IdempotencyRecord,
     ImportedBan, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore, PersonRecord,
-    RegisterImport, RegisterUrl, RegistryChange, RevocationRecord, RevokedEntry, Serial,
-    SqliteStore, Status, Store, StoreError,
+    RegisterImport, RegisterUrl, RegistryChange, RequestFacts, RevocationRecord, RevokedEntry,
+    Serial, SqliteStore, Status, Store, StoreError,
 };
 use eds_fixtures::postgres::TestPostgres;
 use eds_profile::grounds::{CrlReason, RefusalGround, RevocationGround};
@@ -1785,6 +1785,332 @@ fn fail_undecodable_values_are_corrupt_naming_their_place(b: Backend) {
     );
 }
 
+/// A certificate of the register whose DER is a real one for `key`, so that the register
+/// indexes its public key (`certificates_by_key`).
+fn cert_of_key(n: u64, key: &rcgen::KeyPair) -> CertificateRecord {
+    let real = rcgen::CertificateParams::new(vec![format!("holder{n}.test")])
+        .unwrap()
+        .self_signed(key)
+        .unwrap();
+    CertificateRecord {
+        der: real.der().to_vec(),
+        ..cert(n, "issuing", year_after())
+    }
+}
+
+/// `request_facts` answers what `person`, `entity`, `bans_for(Some(iin), bin, on)` and
+/// `certificates_by_key` answer, at once (on PostgreSQL one statement of four branches, each
+/// row decoded from its block of columns): with and without a BIN and a key, an unknown
+/// person and entity, bans in force, lifted, not yet in force and of others, certificates of
+/// the key revoked and not, and of another key.
+fn ok_request_facts_answer_as_the_four_reads(b: Backend) {
+    let store = b.fresh();
+    let iin = "900101300011";
+    let bin = "050140000656";
+    store
+        .upsert_person(
+            &PersonRecord {
+                patronymic: Some("Серікқызы".to_owned()),
+                death_date: Some(date!(2031 - 02 - 03)),
+                ..person(iin, "Әбенова")
+            },
+            &ev("registry.person"),
+        )
+        .unwrap();
+    store
+        .upsert_person(&person("850202400022", "Other"), &ev("registry.person"))
+        .unwrap();
+    store
+        .upsert_entity(
+            &EntityRecord {
+                bin: bin.to_owned(),
+                name: "ТОО «Қазақ»".to_owned(),
+                head_iin: iin.to_owned(),
+                liquidated_on: Some(date!(2030 - 01 - 01)),
+            },
+            &ev("registry.entity"),
+        )
+        .unwrap();
+    let ban = |iin: Option<&str>, bin: Option<&str>, from| NewBan {
+        iin: iin.map(str::to_owned),
+        bin: bin.map(str::to_owned),
+        court_decision: format!("2-{from}"),
+        effective_from: from,
+        ends_on: None,
+    };
+    store
+        .add_ban(&ban(Some(iin), None, date!(2025 - 03 - 10)), &ev("ban.add"))
+        .unwrap();
+    let lifted = store
+        .add_ban(&ban(None, Some(bin), date!(2025 - 01 - 01)), &ev("ban.add"))
+        .unwrap();
+    store
+        .lift_ban(lifted, date!(2026 - 01 - 01), &ev("ban.lift"))
+        .unwrap();
+    store
+        .add_ban(
+            &ban(Some("850202400022"), None, date!(2025 - 01 - 01)),
+            &ev("ban.add"),
+        )
+        .unwrap();
+    store
+        .add_ban(
+            &ban(Some(iin), Some(bin), date!(2027 - 01 - 01)),
+            &ev("ban.add"),
+        )
+        .unwrap();
+    let key_a = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let key_b = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    for rec in [
+        cert_of_key(1, &key_a),
+        cert_of_key(2, &key_b),
+        cert_of_key(3, &key_a),
+        cert(4, "issuing", year_after()),
+    ] {
+        store.insert_certificate(&rec, &ev("issue")).unwrap();
+    }
+    store
+        .revoke(
+            &[revocation(3, RevocationGround::HolderRequest, T0)],
+            &ev("revoke"),
+        )
+        .unwrap();
+    let digest = |k: &rcgen::KeyPair| -> [u8; 32] {
+        sha2::Sha256::digest(k.subject_public_key_info()).into()
+    };
+    let (a, b_key) = (digest(&key_a), digest(&key_b));
+    let mut non_trivial = false;
+    for who in [iin, "850202400022", "000000000000"] {
+        for bin in [None, Some(bin), Some("000000000000")] {
+            for key in [None, Some(&a), Some(&b_key), Some(&[0; 32])] {
+                for on in [
+                    date!(2025 - 01 - 01),
+                    date!(2025 - 06 - 01),
+                    date!(2026 - 01 - 01),
+                    date!(2027 - 06 - 01),
+                ] {
+                    let want = RequestFacts {
+                        person: store.person(who).unwrap(),
+                        entity: bin.map(|b| store.entity(b).unwrap()).unwrap_or_default(),
+                        bans: store.bans_for(Some(who), bin, on).unwrap(),
+                        same_key: key
+                            .map(|k| store.certificates_by_key(k).unwrap())
+                            .unwrap_or_default(),
+                    };
+                    let got = store.request_facts(who, bin, on, key).unwrap();
+                    assert_eq!(got, want, "{who} {bin:?} {key:?} {on}");
+                    non_trivial |= got.person.is_some()
+                        && got.entity.is_some()
+                        && got.bans.len() == 2
+                        && got.same_key.len() == 2
+                        && got.same_key[1].revocation.is_some();
+                }
+            }
+        }
+    }
+    assert!(non_trivial, "no case found every kind of fact");
+}
+
+/// Two handles race to register the same serials, one upwards and one downwards: each serial
+/// is registered once (the loser told `DuplicateSerial`, with nothing of its call kept), every
+/// registration has its one audit entry, and the chain, written by both, is intact.
+fn ok_racing_issuances_of_one_serial_register_it_once(b: Backend) {
+    let store = b.fresh();
+    let handles = [store.reopen(), store.reopen()];
+    let barrier = std::sync::Barrier::new(2);
+    let results: Vec<Vec<Result<(), StoreError>>> = std::thread::scope(|s| {
+        let threads: Vec<_> = handles
+            .iter()
+            .enumerate()
+            .map(|(who, h)| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    barrier.wait();
+                    let order: Vec<u64> = if who == 0 {
+                        (1..=40).collect()
+                    } else {
+                        (1..=40).rev().collect()
+                    };
+                    order
+                        .into_iter()
+                        .map(|n| {
+                            let out = h.insert_certificate(
+                                &cert(n, "issuing", year_after()),
+                                &AuditEvent {
+                                    details: json!({ "serial": n, "who": who }),
+                                    ..ev("issue")
+                                },
+                            );
+                            if let Err(e) = &out {
+                                assert_eq!(e, &StoreError::DuplicateSerial { serial: serial(n) });
+                            }
+                            out
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let won = results.iter().flatten().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 40);
+    assert_eq!(
+        store
+            .list_certificates(&CertificateQuery::default())
+            .unwrap()
+            .len(),
+        40
+    );
+    assert_eq!(audit_count(&*store), 40);
+    let mut serials: Vec<u64> = store
+        .audit_entries(1, 100)
+        .unwrap()
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.details).unwrap()["serial"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    serials.sort_unstable();
+    assert_eq!(serials, (1..=40).collect::<Vec<_>>());
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 40, .. }
+    ));
+}
+
+/// Entries of every write path (one certificate, with an idempotency key, a revocation of one
+/// serial and of two, a plain append) carry the hash the reference `entry_hash` gives for their
+/// fields and the previous entry's hash (PostgreSQL computes it in the statement), for fields
+/// empty, non-ASCII, long and nested.
+fn ok_entries_of_every_write_path_hash_as_the_reference(b: Backend) {
+    let store = b.fresh();
+    let long = "ж".repeat(5000);
+    let events = [
+        AuditEvent {
+            at: T0,
+            actor: String::new(),
+            action: String::new(),
+            details: json!({}),
+        },
+        AuditEvent {
+            at: datetime!(1969-12-31 23:59:59 UTC),
+            actor: "оператор «1»".to_owned(),
+            action: "issue\n\"quoted\"".to_owned(),
+            details: json!({"z": [1, {"b": null, "a": "é"}], "a": long}),
+        },
+        AuditEvent {
+            at: T0,
+            actor: "gateway".to_owned(),
+            action: "issue".to_owned(),
+            details: json!("not an object"),
+        },
+    ];
+    for (n, e) in (1..).zip(&events) {
+        store
+            .insert_certificate(&cert(n, "issuing", year_after()), e)
+            .unwrap();
+    }
+    store
+        .insert_certificate_idempotent(
+            &cert(10, "issuing", year_after()),
+            &IdempotencyRecord {
+                operator: "gateway".to_owned(),
+                key: "k".to_owned(),
+                request_sha256: [1; 32],
+                serial: serial(10),
+            },
+            &events[1],
+        )
+        .unwrap();
+    store
+        .revoke(&[revocation(1, RevocationGround::Death, T0)], &events[1])
+        .unwrap();
+    store
+        .revoke(
+            &[
+                revocation(2, RevocationGround::Death, T0),
+                revocation(3, RevocationGround::Death, T0),
+            ],
+            &events[0],
+        )
+        .unwrap();
+    store.append_audit(&events[2]).unwrap();
+    let entries = store.audit_entries(1, 100).unwrap();
+    assert_eq!(entries.len(), 7);
+    let mut prev = [0; 32];
+    for (i, e) in (1..).zip(&entries) {
+        assert_eq!(e.seq, i);
+        assert_eq!(e.prev_hash, prev, "entry {i}");
+        let want = entry_hash(
+            e.seq,
+            e.at.unix_timestamp(),
+            e.actor.as_bytes(),
+            e.action.as_bytes(),
+            e.details.as_bytes(),
+            &prev,
+        );
+        assert_eq!(e.hash, want, "entry {i}");
+        prev = e.hash;
+    }
+    assert_eq!(entries[1].actor, "оператор «1»");
+    assert_eq!(entries[1].at, datetime!(1969-12-31 23:59:59 UTC));
+    assert_eq!(store.audit_head().unwrap().hash, prev);
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 7, .. }
+    ));
+}
+
+/// An idempotency key already taken fails the issuance and keeps nothing of it; a serial
+/// already registered fails and keeps no key.
+fn fail_idempotency_key_or_serial_taken_keeps_nothing(b: Backend) {
+    let store = b.fresh();
+    let key = |n: u64, k: &str| IdempotencyRecord {
+        operator: "gateway".to_owned(),
+        key: k.to_owned(),
+        request_sha256: [7; 32],
+        serial: serial(n),
+    };
+    store
+        .insert_certificate_idempotent(
+            &cert(1, "issuing", year_after()),
+            &key(1, "k"),
+            &ev("issue"),
+        )
+        .unwrap();
+    assert_eq!(
+        store.insert_certificate_idempotent(
+            &cert(2, "issuing", year_after()),
+            &key(2, "k"),
+            &ev("issue")
+        ),
+        Err(StoreError::IdempotencyKeyTaken {
+            operator: "gateway".to_owned(),
+            key: "k".to_owned()
+        })
+    );
+    assert_eq!(store.certificate(&serial(2)).unwrap(), None);
+    assert_eq!(
+        store.insert_certificate_idempotent(
+            &cert(1, "issuing", year_after()),
+            &key(1, "other"),
+            &ev("issue")
+        ),
+        Err(StoreError::DuplicateSerial { serial: serial(1) })
+    );
+    assert_eq!(store.idempotency_record("gateway", "other").unwrap(), None);
+    assert_eq!(
+        store.idempotency_record("gateway", "k").unwrap(),
+        Some(key(1, "k"))
+    );
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 1, .. }
+    ));
+}
+
 on_both_backends!(
     ok_insert_then_get_round_trip,
     ok_instants_are_kept_to_the_second_in_utc,
@@ -1824,6 +2150,10 @@ on_both_backends!(
     fail_undecodable_values_are_corrupt_naming_their_place,
     ok_a_batch_dropped_midway_is_rolled_back_and_never_visible,
     ok_racing_revocations_of_one_serial_revoke_it_once,
+    ok_request_facts_answer_as_the_four_reads,
+    ok_racing_issuances_of_one_serial_register_it_once,
+    ok_entries_of_every_write_path_hash_as_the_reference,
+    fail_idempotency_key_or_serial_taken_keeps_nothing,
 );
 
 #[test]

@@ -63,6 +63,22 @@ pub fn entry_hash(
     h.finalize().into()
 }
 
+/// The bytes of an entry's hash input between `seq` and `prev_hash`: `at`, then each variable
+/// field after its length (see the module documentation). A backend that computes the hash in
+/// the statement that appends the entry under the head's lock (PostgreSQL: `sha256(tag || seq
+/// || middle || prev_hash)`, the head read in that statement) takes these bytes from here, so
+/// the two encodings cannot drift apart; [`entry_hash`] is the reference they are tested
+/// against.
+pub fn entry_middle(at_unix: i64, actor: &[u8], action: &[u8], details: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + 3 * 8 + actor.len() + action.len() + details.len());
+    out.extend_from_slice(&at_unix.to_be_bytes());
+    for field in [actor, action, details] {
+        out.extend_from_slice(&length_prefix(field));
+        out.extend_from_slice(field);
+    }
+    out
+}
+
 /// The canonical JSON text of `value`: keys sorted at every level, no whitespace.
 pub fn canonical_json(value: &Value) -> Result<String, StoreError> {
     serde_json::to_string(&sorted(value)).map_err(|e| StoreError::InvalidRecord {
@@ -272,6 +288,26 @@ mod tests {
             entry_hash(1, 1_700_000_000, b"op", b"crl.publish", b"{}", &GENESIS),
             want
         );
+    }
+
+    proptest::proptest! {
+        /// The hash input a backend assembles around [`entry_middle`] is the reference's.
+        #[test]
+        fn ok_entry_middle_between_seq_and_prev_hash_gives_the_entry_hash(
+            seq in proptest::prelude::any::<u64>(),
+            at in proptest::prelude::any::<i64>(),
+            actor in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            action in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            details in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            prev in proptest::prelude::any::<[u8; 32]>(),
+        ) {
+            let mut input = DOMAIN_TAG.to_vec();
+            input.extend_from_slice(&seq.to_be_bytes());
+            input.extend_from_slice(&entry_middle(at, &actor, &action, &details));
+            input.extend_from_slice(&prev);
+            let got: [u8; 32] = Sha256::digest(&input).into();
+            proptest::prop_assert_eq!(got, entry_hash(seq, at, &actor, &action, &details, &prev));
+        }
     }
 
     #[test]

@@ -6,12 +6,17 @@
 //!   call. Each connection keeps its statements prepared, keyed by their SQL text ([`Conn`]):
 //!   a statement is parsed and planned once per connection, then each call is one round trip.
 //! - Every method is one transaction (a read of one statement, such as the audit head or one
-//!   certificate, runs without BEGIN and COMMIT: one statement is one snapshot). Writers first
-//!   lock the audit head's row (`SELECT … FOR UPDATE`, sent with the `BEGIN` in one message):
-//!   every change appends to the one audit chain, so writers follow each other in every
-//!   process, as SQLite's `BEGIN IMMEDIATE` makes them do in one file. Serials stay unique by
-//!   the primary key whatever the order. Readers of several statements use a REPEATABLE READ
-//!   snapshot, so the audit log and its head are read at one instant.
+//!   certificate, runs without BEGIN and COMMIT: one statement is one snapshot). Writers lock
+//!   the audit head's row (`SELECT … FOR UPDATE`): every change appends to the one audit chain,
+//!   so writers follow each other in every process, as SQLite's `BEGIN IMMEDIATE` makes them do
+//!   in one file. Most writes take the lock first (sent with the `BEGIN` in one message); the
+//!   two of the operator API's every request, registering one certificate and revoking one
+//!   serial, are ONE statement each, outside an explicit transaction: the row, the audit entry
+//!   (its hash computed by PostgreSQL over [`audit::entry_middle`]) and the new head, committed
+//!   together, the lock taken in the statement after the row is written and held until its
+//!   commit. Serials stay unique by the primary key whatever the order. Readers of several
+//!   statements use a REPEATABLE READ snapshot, so the audit log and its head are read at one
+//!   instant; the facts of an issuance request are one statement (`store::rows::SELECT_REQUEST_FACTS`).
 //! - The schema is versioned in `schema_version` and migrated on open, under an advisory lock so
 //!   that two processes starting together do not both migrate.
 //! - Instants are Unix seconds (`BIGINT`), dates `YYYY-MM-DD` text, serials and hashes `BYTEA`:
@@ -35,8 +40,9 @@ use time::{Date, OffsetDateTime};
 
 use crate::store::audit::{self, ChainVerifier, RawEntry};
 use crate::store::rows::{
-    self as decode, Columns, SELECT_BANS, SELECT_CERTIFICATES, SELECT_ENTITIES, SELECT_OPERATORS,
-    SELECT_PERSONS,
+    self as decode, Columns, FACT_BAN, FACT_BAN_AT, FACT_CERTIFICATE, FACT_CERTIFICATE_AT,
+    FACT_ENTITY, FACT_ENTITY_AT, FACT_PERSON, FACT_PERSON_AT, SELECT_BANS, SELECT_CERTIFICATES,
+    SELECT_ENTITIES, SELECT_OPERATORS, SELECT_PERSONS, SELECT_REQUEST_FACTS, Shifted,
 };
 use crate::store::values::{corrupt, date_text, instant, reason_from_code, saturating_i64};
 use crate::store::{
@@ -44,7 +50,8 @@ use crate::store::{
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
     PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegisterImport,
-    RegistryChange, RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
+    RegistryChange, RegistryStore, RequestFacts, RevocationRecord, RevokedEntry, Serial, Status,
+    StoreError,
 };
 
 /// The schema version this program writes (`schema_version.version`).
@@ -301,6 +308,32 @@ impl PostgresStore {
         f(&mut c)
     }
 
+    /// Runs `f`, whose one write is ONE statement that also appends the audit entry
+    /// ([`audited`]), outside an explicit transaction: PostgreSQL commits a statement alone, so
+    /// the change, its audit entry and the new head are one round trip and one commit, and the
+    /// head's row lock is held from that statement's audit append to its commit. `f` may read
+    /// before it (one statement each, as [`Self::read_one`]). Tried again as [`Self::write`] is
+    /// when it ends with [`StoreError::Busy`].
+    fn one_statement<T>(
+        &self,
+        mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut attempt = 1u32;
+        loop {
+            let out = {
+                let mut c = self.lock()?;
+                f(&mut c)
+            };
+            match out {
+                Err(StoreError::Busy) if attempt < WRITE_ATTEMPTS => {
+                    std::thread::sleep(std::time::Duration::from_millis(10 << (attempt - 1)));
+                    attempt += 1;
+                }
+                out => return out,
+            }
+        }
+    }
+
     /// Runs `f`, which reads with several statements, in one REPEATABLE READ snapshot.
     fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut c = self.lock()?;
@@ -448,11 +481,15 @@ impl CertificateStore for PostgresStore {
         rec: &CertificateRecord,
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
-        self.write(|c| {
-            insert_certificate_in(c, rec)?;
-            append_audit_in(c, audit, &[])?;
-            Ok(())
-        })
+        if rec.revocation.is_some() {
+            // A revoked record (a transferred register) also writes its revocation.
+            return self.write(|c| {
+                insert_certificate_in(c, rec)?;
+                append_audit_in(c, audit, &[])?;
+                Ok(())
+            });
+        }
+        self.one_statement(|c| insert_certificate_audited(c, rec, None, audit))
     }
 
     fn insert_certificates(
@@ -490,31 +527,15 @@ impl CertificateStore for PostgresStore {
         key: &IdempotencyRecord,
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
-        self.write(|c| {
-            insert_certificate_in(c, rec)?;
-            let inserted = c.execute(
-                "INSERT INTO idempotency_keys (operator, key, request_sha256, serial) \
-                 VALUES ($1, $2, $3, $4)",
-                &[
-                    &key.operator,
-                    &key.key,
-                    &key.request_sha256.as_slice(),
-                    &key.serial.as_bytes(),
-                ],
-            );
-            match inserted {
-                Ok(_) => {}
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                    return Err(StoreError::IdempotencyKeyTaken {
-                        operator: key.operator.clone(),
-                        key: key.key.clone(),
-                    });
-                }
-                Err(e) => return Err(db_err(e)),
-            }
-            append_audit_in(c, audit, &[])?;
-            Ok(())
-        })
+        if rec.revocation.is_some() {
+            return self.write(|c| {
+                insert_certificate_in(c, rec)?;
+                insert_idempotency_key_in(c, key)?;
+                append_audit_in(c, audit, &[])?;
+                Ok(())
+            });
+        }
+        self.one_statement(|c| insert_certificate_audited(c, rec, Some(key), audit))
     }
 
     fn idempotency_record(
@@ -621,6 +642,10 @@ impl CertificateStore for PostgresStore {
         revs: &[NewRevocation],
         audit: &AuditEvent,
     ) -> Result<Vec<CertificateRecord>, StoreError> {
+        if let [rev] = revs {
+            // One serial (the API's and the command's revocation): one statement.
+            return self.one_statement(|c| revoke_one_in(c, rev, audit).map(|rec| vec![rec]));
+        }
         self.write_locking(Lock::Late, |c| {
             let (revoked, _) = revoke_in(c, revs, false)?;
             append_audit_in(c, audit, &[])?;
@@ -818,6 +843,46 @@ impl RegistryStore for PostgresStore {
             };
             decode::entity(&row, bin).map(Some)
         })
+    }
+
+    fn request_facts(
+        &self,
+        iin: &str,
+        bin: Option<&str>,
+        on: Date,
+        spki_sha256: Option<&[u8; 32]>,
+    ) -> Result<RequestFacts, StoreError> {
+        let on = date_text(on)?;
+        let key = spki_sha256.map(|d| d.as_slice());
+        // One statement, one snapshot, one round trip (`rows::SELECT_REQUEST_FACTS`).
+        let rows = self.read_one(|c| {
+            c.query(SELECT_REQUEST_FACTS, &[&iin, &bin, &on, &key])
+                .map_err(db_err)
+        })?;
+        let mut facts = RequestFacts::default();
+        for row in &rows {
+            let at = |at| Shifted { cols: row, at };
+            match col::<i64, _>(row, 0, "request facts", iin, "branch")? {
+                FACT_PERSON => facts.person = Some(decode::person(&at(FACT_PERSON_AT), iin)?),
+                FACT_ENTITY => {
+                    let bin = bin.unwrap_or_default();
+                    facts.entity = Some(decode::entity(&at(FACT_ENTITY_AT), bin)?);
+                }
+                FACT_BAN => facts.bans.push(decode::ban(&at(FACT_BAN_AT))?),
+                FACT_CERTIFICATE => facts
+                    .same_key
+                    .push(decode::certificate(&at(FACT_CERTIFICATE_AT))?),
+                other => {
+                    return Err(corrupt(
+                        "request facts",
+                        iin,
+                        "branch",
+                        &format!("unknown branch {other}"),
+                    ));
+                }
+            }
+        }
+        Ok(facts)
     }
 
     fn apply_registry_change(
@@ -1258,6 +1323,281 @@ pub(crate) fn verify_audit_in(c: &mut impl GenericClient) -> Result<AuditVerific
         }
     }
     Ok(chain.finish(&recorded))
+}
+
+/// Records an operator's idempotency key with its certificate's serial.
+fn insert_idempotency_key_in(c: &mut Conn, key: &IdempotencyRecord) -> Result<(), StoreError> {
+    let inserted = c.execute(
+        "INSERT INTO idempotency_keys (operator, key, request_sha256, serial) \
+         VALUES ($1, $2, $3, $4)",
+        &[
+            &key.operator,
+            &key.key,
+            &key.request_sha256.as_slice(),
+            &key.serial.as_bytes(),
+        ],
+    );
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            Err(StoreError::IdempotencyKeyTaken {
+                operator: key.operator.clone(),
+                key: key.key.clone(),
+            })
+        }
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+/// The end of a write made in one statement ([`audited`]): after the statement's own common
+/// table expressions, the last of them named `done` (a row when the change was made), the
+/// audit head read under its row lock (`head`) and the entry appended with its hash computed
+/// by PostgreSQL (`sha256`, PostgreSQL 11 and later) over the documented input
+/// (`store::audit`): `$5` the domain tag, the sequence number, `$6` the rest of the entry
+/// ([`audit::entry_middle`]), the previous hash (`entry`). The statement then ends with
+/// [`MOVE_HEAD`] or its like. Parameters `$1`–`$4` are the entry's instant, actor, action and
+/// details; the statement's own start at `$7`.
+///
+/// The head is read under its lock in the statement, after any writer before it committed (a
+/// locked row is read again in its newest version under READ COMMITTED), so every entry
+/// follows the one before: the chain does not fork, and `audit_log.seq` is unique besides.
+macro_rules! audited_tail {
+    () => {
+        "head AS (SELECT h.entries, h.hash FROM audit_head h \
+         WHERE h.id = 1 AND EXISTS (SELECT 1 FROM done) FOR UPDATE OF h), \
+         entry AS (INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) \
+         SELECT head.entries + 1, $1::BIGINT, $2::TEXT, $3::TEXT, $4::TEXT, head.hash, \
+         sha256($5::BYTEA || int8send(head.entries + 1) || $6::BYTEA || head.hash) FROM head \
+         RETURNING seq, hash) "
+    };
+}
+
+/// The last part of a statement of [`audited_tail`]: the head moved to the new entry; a row
+/// when it was.
+macro_rules! move_head {
+    () => {
+        "UPDATE audit_head SET entries = entry.seq, hash = entry.hash FROM entry \
+         WHERE audit_head.id = 1 RETURNING entry.seq"
+    };
+}
+
+/// The certificates' columns an insert writes, `$7`–`$19` in the order of
+/// [`insert_certificate_audited`]'s arguments.
+macro_rules! insert_certificate_row {
+    () => {
+        "INSERT INTO certificates (serial, issuer, subject, kind, iin, bin, key_purpose, \
+         not_before, not_after, issued_at, confidential, der, spki_sha256) \
+         VALUES ($7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING serial"
+    };
+}
+
+/// A certificate and its audit entry in one statement.
+const INSERT_CERTIFICATE_AUDITED: &str = concat!(
+    "WITH done AS (",
+    insert_certificate_row!(),
+    "), ",
+    audited_tail!(),
+    move_head!()
+);
+
+/// A certificate, an idempotency key for it (`$20` operator, `$21` key, `$22` the request's
+/// SHA-256) and the audit entry in one statement.
+const INSERT_CERTIFICATE_KEYED_AUDITED: &str = concat!(
+    "WITH done AS (",
+    insert_certificate_row!(),
+    "), keyed AS (INSERT INTO idempotency_keys (operator, key, request_sha256, serial) \
+     SELECT $20::TEXT, $21::TEXT, $22::BYTEA, serial FROM done), ",
+    audited_tail!(),
+    move_head!()
+);
+
+/// The revocation of one serial `$7`, unrevoked, in one statement: the certificate read
+/// (`cert`, as [`SELECT_CERTIFICATES`] reads it), its revocation written with the certificate's
+/// issuer and `notAfter` (`$8` entered at, `$9` reason code, `$10` invalidity date, `$11`
+/// ground, `$12` notified by, `$13` received at, `$14` note), its notification
+/// (`pg_notify($15, $16)`, delivered when the statement commits), the audit entry and the head;
+/// the certificate's row is returned, as it was before the revocation. No row: the serial is
+/// unknown or already revoked (or the audit head is missing).
+const REVOKE_ONE_AUDITED: &str = concat!(
+    "WITH cert AS (SELECT ",
+    crate::store::rows::certificate_columns!(),
+    " FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial \
+     WHERE c.serial = $7::BYTEA), \
+     revoked AS (INSERT INTO revocations (serial, issuer, not_after, entered_at, reason, \
+     invalidity_date, ground, notified_by, received_at, note) \
+     SELECT cert.serial, cert.issuer, cert.not_after, $8::BIGINT, $9::BIGINT, $10::BIGINT, \
+     $11::TEXT, $12::TEXT, $13::BIGINT, $14::TEXT FROM cert WHERE cert.ground IS NULL \
+     RETURNING serial), \
+     done AS (SELECT pg_notify($15::TEXT, $16::TEXT) FROM revoked), ",
+    audited_tail!(),
+    "UPDATE audit_head SET entries = entry.seq, hash = entry.hash FROM entry, cert \
+     WHERE audit_head.id = 1 RETURNING cert.*"
+);
+
+/// Runs `sql`, a statement of [`audited_tail`], with the audit parameters of `event` and then
+/// `args`. Returns the statement's row (`None`: it wrote nothing), or the database's error as
+/// it came (the caller names a broken constraint of its own rows); [`StoreError`] for what
+/// failed before.
+fn audited(
+    c: &mut Conn,
+    sql: &str,
+    args: &[&(dyn ToSql + Sync)],
+    event: &AuditEvent,
+) -> Result<Result<Option<Row>, postgres::Error>, StoreError> {
+    let details = audit::canonical_json(&event.details)?;
+    let at = event.at.unix_timestamp();
+    let middle = audit::entry_middle(
+        at,
+        event.actor.as_bytes(),
+        event.action.as_bytes(),
+        details.as_bytes(),
+    );
+    let tag = audit::DOMAIN_TAG;
+    let mut all: Vec<&(dyn ToSql + Sync)> =
+        vec![&at, &event.actor, &event.action, &details, &tag, &middle];
+    all.extend_from_slice(args);
+    Ok(c.query_opt(sql, &all))
+}
+
+/// No row from an insert's statement: the audit head's row is missing (the insert itself
+/// either failed with an error or made a row).
+fn head_missing() -> StoreError {
+    StoreError::Corrupt {
+        what: "audit_head row 1: missing".to_owned(),
+    }
+}
+
+/// The table whose constraint `e` broke.
+fn broken_table(e: &postgres::Error) -> Option<&str> {
+    e.as_db_error().and_then(|d| d.table())
+}
+
+/// Inserts the unrevoked certificate `rec` (and `key`, its idempotency key) with the audit
+/// entry `event`, in one statement ([`INSERT_CERTIFICATE_AUDITED`]).
+fn insert_certificate_audited(
+    c: &mut Conn,
+    rec: &CertificateRecord,
+    key: Option<&IdempotencyRecord>,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
+    let spki = crate::store::sqlite::certificate_spki_sha256(&rec.der);
+    let spki = spki.as_ref().map(|d| d.as_slice());
+    let serial = rec.serial.as_bytes();
+    let not_before = rec.not_before.unix_timestamp();
+    let not_after = rec.not_after.unix_timestamp();
+    let issued_at = rec.issued_at.unix_timestamp();
+    let mut args: Vec<&(dyn ToSql + Sync)> = vec![
+        &serial,
+        &rec.issuer,
+        &rec.subject,
+        &rec.kind,
+        &rec.iin,
+        &rec.bin,
+        &rec.key_purpose,
+        &not_before,
+        &not_after,
+        &issued_at,
+        &rec.confidential,
+        &rec.der,
+        &spki,
+    ];
+    let request_sha256 = key.map(|k| k.request_sha256.as_slice());
+    let sql = match key {
+        None => INSERT_CERTIFICATE_AUDITED,
+        Some(k) => {
+            args.push(&k.operator);
+            args.push(&k.key);
+            args.push(&request_sha256);
+            INSERT_CERTIFICATE_KEYED_AUDITED
+        }
+    };
+    match audited(c, sql, &args, event)? {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(head_missing()),
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => match (broken_table(&e), key) {
+            (Some("certificates"), _) => Err(StoreError::DuplicateSerial {
+                serial: rec.serial.clone(),
+            }),
+            (Some("idempotency_keys"), Some(k)) => Err(StoreError::IdempotencyKeyTaken {
+                operator: k.operator.clone(),
+                key: k.key.clone(),
+            }),
+            _ => Err(db_err(e)),
+        },
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+/// Revokes one serial in one statement ([`REVOKE_ONE_AUDITED`]); when it revokes nothing, the
+/// certificate is read again to say why: unknown, or revoked already (by a revocation
+/// committed before, or racing this one: the loser breaks the revocation's primary key). A
+/// certificate removed meanwhile (`archive`) breaks its foreign key and is then unknown.
+fn revoke_one_in(
+    c: &mut Conn,
+    rev: &NewRevocation,
+    event: &AuditEvent,
+) -> Result<CertificateRecord, StoreError> {
+    let s = &rev.serial;
+    let r = &rev.record;
+    let serial = s.as_bytes();
+    let entered_at = r.entered_at.unix_timestamp();
+    let reason = i64::from(r.reason.code());
+    let invalidity = r.invalidity_date.map(OffsetDateTime::unix_timestamp);
+    let ground = r.ground.as_str();
+    let received_at = r.received_at.unix_timestamp();
+    let payload = format!("{REVOKED_PREFIX}{s}");
+    let args: [&(dyn ToSql + Sync); 10] = [
+        &serial,
+        &entered_at,
+        &reason,
+        &invalidity,
+        &ground,
+        &r.notified_by,
+        &received_at,
+        &r.note,
+        &NOTIFY_CHANNEL,
+        &payload,
+    ];
+    match audited(c, REVOKE_ONE_AUDITED, &args, event)? {
+        Ok(Some(row)) => {
+            let mut rec = decode::certificate(&row)?;
+            // The record as a read of it now would return (instants to the second).
+            rec.revocation = Some(as_stored(r)?);
+            Ok(rec)
+        }
+        Ok(None) => Err(not_revoked(c, s)?),
+        Err(e)
+            if broken_table(&e) == Some("revocations")
+                && (e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+                    || e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION)) =>
+        {
+            Err(not_revoked(c, s)?)
+        }
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+/// Why a revocation of `serial` wrote nothing, from a fresh read: unknown, already revoked;
+/// else the audit head is missing ([`StoreError::Corrupt`]), or the certificate was registered
+/// after the statement began ([`StoreError::Busy`]: tried again).
+fn not_revoked(c: &mut Conn, serial: &Serial) -> Result<StoreError, StoreError> {
+    Ok(match certificate_in(c, serial)? {
+        None => StoreError::UnknownSerial {
+            serial: serial.clone(),
+        },
+        Some(CertificateRecord {
+            revocation: Some(first),
+            ..
+        }) => StoreError::AlreadyRevoked {
+            serial: serial.clone(),
+            at: first.entered_at,
+            ground: first.ground,
+        },
+        Some(_) => match read_head_cached(c)? {
+            None => head_missing(),
+            Some(_) => StoreError::Busy,
+        },
+    })
 }
 
 fn insert_certificate_in(c: &mut Conn, rec: &CertificateRecord) -> Result<(), StoreError> {

@@ -18,22 +18,188 @@ use crate::store::{
 /// The operators' columns, in [`operator`]'s order.
 pub(crate) const SELECT_OPERATORS: &str = "SELECT id, name, created_at, revoked_at FROM operators";
 
+/// The columns of [`certificate`], in its order (certificates as `c`, revocations as `r`).
+macro_rules! certificate_columns {
+    () => {
+        "c.serial, c.issuer, c.subject, c.kind, c.iin, c.bin, c.key_purpose, c.not_before, \
+         c.not_after, c.issued_at, c.confidential, c.der, r.ground, r.reason, r.notified_by, \
+         r.received_at, r.entered_at, r.invalidity_date, r.note"
+    };
+}
+
+pub(crate) use certificate_columns;
+
+/// The columns of [`ban`], in its order.
+macro_rules! ban_columns {
+    () => {
+        "id, iin, bin, court_decision, effective_from, lifted_on"
+    };
+}
+
+/// The columns of [`person`], in its order.
+macro_rules! person_columns {
+    () => {
+        "iin, surname, name, patronymic, birth_date, death_date"
+    };
+}
+
+/// The columns of [`entity`], in its order.
+macro_rules! entity_columns {
+    () => {
+        "bin, name, head_iin, liquidated_on"
+    };
+}
+
 /// The certificates' columns with their revocation's, in [`certificate`]'s order.
-pub(crate) const SELECT_CERTIFICATES: &str = "SELECT c.serial, c.issuer, c.subject, c.kind, \
-    c.iin, c.bin, c.key_purpose, c.not_before, c.not_after, c.issued_at, c.confidential, c.der, \
-    r.ground, r.reason, r.notified_by, r.received_at, r.entered_at, r.invalidity_date, r.note \
-    FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial";
+pub(crate) const SELECT_CERTIFICATES: &str = concat!(
+    "SELECT ",
+    certificate_columns!(),
+    " FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial"
+);
 
 /// The bans' columns, in [`ban`]'s order.
-pub(crate) const SELECT_BANS: &str =
-    "SELECT id, iin, bin, court_decision, effective_from, lifted_on FROM bans";
+pub(crate) const SELECT_BANS: &str = concat!("SELECT ", ban_columns!(), " FROM bans");
 
 /// The persons' columns, in [`person`]'s order.
-pub(crate) const SELECT_PERSONS: &str =
-    "SELECT iin, surname, name, patronymic, birth_date, death_date FROM persons";
+pub(crate) const SELECT_PERSONS: &str = concat!("SELECT ", person_columns!(), " FROM persons");
 
 /// The legal entities' columns, in [`entity`]'s order.
-pub(crate) const SELECT_ENTITIES: &str = "SELECT bin, name, head_iin, liquidated_on FROM entities";
+pub(crate) const SELECT_ENTITIES: &str = concat!("SELECT ", entity_columns!(), " FROM entities");
+
+/// NULLs in place of [`person_columns`] (every one text).
+macro_rules! no_person {
+    () => {
+        "NULL, NULL, NULL, NULL, NULL, NULL"
+    };
+}
+
+/// NULLs in place of [`entity_columns`] (every one text).
+macro_rules! no_entity {
+    () => {
+        "NULL, NULL, NULL, NULL"
+    };
+}
+
+/// NULLs in place of [`ban_columns`], typed as PostgreSQL keeps them (a `UNION` of two untyped
+/// NULLs is text, which would not match a later branch's integer or bytes).
+macro_rules! no_ban {
+    () => {
+        "NULL::BIGINT, NULL, NULL, NULL, NULL, NULL"
+    };
+}
+
+/// NULLs in place of [`certificate_columns`], typed as PostgreSQL keeps them.
+macro_rules! no_certificate {
+    () => {
+        "NULL::BYTEA, NULL, NULL, NULL, NULL, NULL, NULL, NULL::BIGINT, NULL::BIGINT, \
+         NULL::BIGINT, NULL::BOOLEAN, NULL::BYTEA, NULL, NULL::BIGINT, NULL, NULL::BIGINT, \
+         NULL::BIGINT, NULL::BIGINT, NULL"
+    };
+}
+
+/// The facts of one issuance request in ONE query (PostgreSQL's `request_facts`: one round
+/// trip instead of four). Parameters: `$1` IIN, `$2` BIN or NULL, `$3` the day (`YYYY-MM-DD`),
+/// `$4` the public key's SHA-256 or NULL.
+///
+/// The four reads are the branches of one `UNION ALL`, each row padded to one wide shape:
+/// column 0 says which branch it is ([`FACT_PERSON`], [`FACT_ENTITY`], [`FACT_BAN`],
+/// [`FACT_CERTIFICATE`]), column 1 orders the rows within it (a ban's id, a certificate's row
+/// id, as `bans_for` and `certificates_by_key` order them), then the columns of a person from
+/// [`FACT_PERSON_AT`], an entity's from [`FACT_ENTITY_AT`], a ban's from [`FACT_BAN_AT`] and a
+/// certificate's from [`FACT_CERTIFICATE_AT`], NULL where the branch is another's. Each block is
+/// read by the record's own decoder through [`Shifted`]. The WHERE clauses are those of
+/// `person`, `entity`, `bans_for(Some(iin), bin, on)` and `certificates_by_key`.
+pub(crate) const SELECT_REQUEST_FACTS: &str = concat!(
+    "SELECT 0::BIGINT, 0::BIGINT, ",
+    person_columns!(),
+    ", ",
+    no_entity!(),
+    ", ",
+    no_ban!(),
+    ", ",
+    no_certificate!(),
+    " FROM persons WHERE iin = $1 UNION ALL SELECT 1, 0, ",
+    no_person!(),
+    ", ",
+    entity_columns!(),
+    ", ",
+    no_ban!(),
+    ", ",
+    no_certificate!(),
+    " FROM entities WHERE bin = $2 UNION ALL SELECT 2, id, ",
+    no_person!(),
+    ", ",
+    no_entity!(),
+    ", ",
+    ban_columns!(),
+    ", ",
+    no_certificate!(),
+    " FROM bans WHERE (iin = $1 OR bin = $2) AND effective_from <= $3 \
+     AND (lifted_on IS NULL OR lifted_on > $3) UNION ALL SELECT 3, c.id, ",
+    no_person!(),
+    ", ",
+    no_entity!(),
+    ", ",
+    no_ban!(),
+    ", ",
+    certificate_columns!(),
+    " FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial \
+     WHERE c.spki_sha256 = $4 ORDER BY 1, 2"
+);
+
+/// Column 0 of [`SELECT_REQUEST_FACTS`]: the row is the person.
+pub(crate) const FACT_PERSON: i64 = 0;
+/// Column 0 of [`SELECT_REQUEST_FACTS`]: the row is the legal entity.
+pub(crate) const FACT_ENTITY: i64 = 1;
+/// Column 0 of [`SELECT_REQUEST_FACTS`]: the row is a ban.
+pub(crate) const FACT_BAN: i64 = 2;
+/// Column 0 of [`SELECT_REQUEST_FACTS`]: the row is a certificate of the key.
+pub(crate) const FACT_CERTIFICATE: i64 = 3;
+/// Where a person's columns start in a row of [`SELECT_REQUEST_FACTS`].
+pub(crate) const FACT_PERSON_AT: usize = 2;
+/// Where an entity's columns start.
+pub(crate) const FACT_ENTITY_AT: usize = FACT_PERSON_AT + 6;
+/// Where a ban's columns start.
+pub(crate) const FACT_BAN_AT: usize = FACT_ENTITY_AT + 4;
+/// Where a certificate's columns start.
+pub(crate) const FACT_CERTIFICATE_AT: usize = FACT_BAN_AT + 6;
+/// The columns of a row of [`SELECT_REQUEST_FACTS`].
+#[cfg(test)]
+pub(crate) const FACT_COLUMNS: usize = FACT_CERTIFICATE_AT + 19;
+
+/// A row's columns from `at` on, numbered from 0: the block of one record in a wider row.
+pub(crate) struct Shifted<'a, C: ?Sized> {
+    /// The whole row.
+    pub(crate) cols: &'a C,
+    /// Where the block starts.
+    pub(crate) at: usize,
+}
+
+impl<C: Columns + ?Sized> Columns for Shifted<'_, C> {
+    fn int(&self, i: usize) -> Result<i64, String> {
+        self.cols.int(self.at + i)
+    }
+
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, String> {
+        self.cols.opt_int(self.at + i)
+    }
+
+    fn text(&self, i: usize) -> Result<String, String> {
+        self.cols.text(self.at + i)
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, String> {
+        self.cols.opt_text(self.at + i)
+    }
+
+    fn bytes(&self, i: usize) -> Result<Vec<u8>, String> {
+        self.cols.bytes(self.at + i)
+    }
+
+    fn flag(&self, i: usize) -> Result<bool, String> {
+        self.cols.flag(self.at + i)
+    }
+}
 
 /// One result row of a backend, read by column number; `Err` says why the value is not of the
 /// asked type (NULL included, for the non-optional reads).
@@ -244,4 +410,46 @@ pub(crate) fn entity<C: Columns + ?Sized>(cols: &C, bin: &str) -> Result<EntityR
         head_iin: row.text(2, "head_iin")?,
         liquidated_on: row.opt_date(3, "liquidated_on")?,
     })
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a failing test should stop loudly")]
+mod tests {
+    use super::*;
+
+    /// Every branch of [`SELECT_REQUEST_FACTS`] has the one wide shape: its number in column 0,
+    /// its own record's columns at that record's block (the decoders' order), NULL in the
+    /// other blocks.
+    #[test]
+    fn ok_request_facts_branches_have_one_shape_with_each_block_in_place() {
+        let branches: Vec<&str> = SELECT_REQUEST_FACTS.split(" UNION ALL ").collect();
+        assert_eq!(branches.len(), 4);
+        let blocks = [
+            (FACT_PERSON, FACT_PERSON_AT, person_columns!()),
+            (FACT_ENTITY, FACT_ENTITY_AT, entity_columns!()),
+            (FACT_BAN, FACT_BAN_AT, ban_columns!()),
+            (
+                FACT_CERTIFICATE,
+                FACT_CERTIFICATE_AT,
+                certificate_columns!(),
+            ),
+        ];
+        for (branch, (number, _, _)) in branches.iter().zip(&blocks) {
+            let list = branch.strip_prefix("SELECT ").unwrap();
+            let list = &list[..list.find(" FROM ").unwrap()];
+            let cols: Vec<&str> = list.split(',').map(str::trim).collect();
+            assert_eq!(cols.len(), FACT_COLUMNS, "{branch}");
+            assert!(cols[0].starts_with(&number.to_string()), "{branch}");
+            for (owner, at, names) in &blocks {
+                let names: Vec<&str> = names.split(',').map(str::trim).collect();
+                let got = &cols[*at..*at + names.len()];
+                if owner == number {
+                    assert_eq!(got, names.as_slice(), "{branch}");
+                } else {
+                    assert!(got.iter().all(|c| c.starts_with("NULL")), "{branch}");
+                }
+            }
+        }
+        assert_eq!(FACT_CERTIFICATE_AT + 19, FACT_COLUMNS);
+    }
 }

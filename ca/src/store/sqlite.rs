@@ -48,7 +48,8 @@ use crate::store::{
     CertificateBatch, CertificateQuery, CertificateRecord, CertificateStore, Counter, CounterStore,
     EntityRecord, IdempotencyRecord, NewBan, NewRefusal, NewRevocation, Operator, OperatorStore,
     PersonRecord, Publication, PublicationLock, PublicationStore, RefusalRecord, RegisterImport,
-    RegistryChange, RegistryStore, RevocationRecord, RevokedEntry, Serial, Status, StoreError,
+    RegistryChange, RegistryStore, RequestFacts, RevocationRecord, RevokedEntry, Serial, Status,
+    StoreError,
 };
 
 /// How long a writer waits for another one before [`StoreError::Busy`].
@@ -309,19 +310,7 @@ impl CertificateStore for SqliteStore {
         &self,
         spki_sha256: &[u8; 32],
     ) -> Result<Vec<CertificateRecord>, StoreError> {
-        self.read(|tx| {
-            let mut st = tx
-                .prepare_cached(&format!(
-                    "{SELECT_CERTIFICATES} WHERE c.spki_sha256 = ?1 ORDER BY c.id"
-                ))
-                .map_err(db_err)?;
-            let mut rows = st.query([spki_sha256.as_slice()]).map_err(db_err)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(db_err)? {
-                out.push(decode::certificate(row)?);
-            }
-            Ok(out)
-        })
+        self.read(|tx| certificates_by_key_in(tx, spki_sha256))
     }
 
     fn list_certificates(
@@ -531,28 +520,32 @@ impl RegistryStore for SqliteStore {
     }
 
     fn person(&self, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
-        self.read(|tx| {
-            let mut st = tx
-                .prepare_cached(&format!("{SELECT_PERSONS} WHERE iin = ?1"))
-                .map_err(db_err)?;
-            let mut rows = st.query([iin]).map_err(db_err)?;
-            let Some(row) = rows.next().map_err(db_err)? else {
-                return Ok(None);
-            };
-            decode::person(row, iin).map(Some)
-        })
+        self.read(|tx| person_in(tx, iin))
     }
 
     fn entity(&self, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
+        self.read(|tx| entity_in(tx, bin))
+    }
+
+    fn request_facts(
+        &self,
+        iin: &str,
+        bin: Option<&str>,
+        on: Date,
+        spki_sha256: Option<&[u8; 32]>,
+    ) -> Result<RequestFacts, StoreError> {
+        let on = date_text(on)?;
+        // One read transaction: one snapshot for the four reads.
         self.read(|tx| {
-            let mut st = tx
-                .prepare_cached(&format!("{SELECT_ENTITIES} WHERE bin = ?1"))
-                .map_err(db_err)?;
-            let mut rows = st.query([bin]).map_err(db_err)?;
-            let Some(row) = rows.next().map_err(db_err)? else {
-                return Ok(None);
-            };
-            decode::entity(row, bin).map(Some)
+            Ok(RequestFacts {
+                person: person_in(tx, iin)?,
+                entity: bin.map(|b| entity_in(tx, b)).transpose()?.flatten(),
+                bans: bans_for_in(tx, Some(iin), bin, &on)?,
+                same_key: match spki_sha256 {
+                    Some(digest) => certificates_by_key_in(tx, digest)?,
+                    None => Vec::new(),
+                },
+            })
         })
     }
 
@@ -631,16 +624,7 @@ impl BanStore for SqliteStore {
         on: Date,
     ) -> Result<Vec<Ban>, StoreError> {
         let on = date_text(on)?;
-        self.read(|tx| {
-            query_bans(
-                tx,
-                &format!(
-                    "{SELECT_BANS} WHERE (iin = ?1 OR bin = ?2) AND effective_from <= ?3 \
-                     AND (lifted_on IS NULL OR lifted_on > ?3) ORDER BY id"
-                ),
-                params![iin, bin, on],
-            )
-        })
+        self.read(|tx| bans_for_in(tx, iin, bin, &on))
     }
 }
 
@@ -1353,6 +1337,62 @@ fn query_bans(
         out.push(decode::ban(row)?);
     }
     Ok(out)
+}
+
+fn certificates_by_key_in(
+    tx: &Connection,
+    spki_sha256: &[u8; 32],
+) -> Result<Vec<CertificateRecord>, StoreError> {
+    let mut st = tx
+        .prepare_cached(&format!(
+            "{SELECT_CERTIFICATES} WHERE c.spki_sha256 = ?1 ORDER BY c.id"
+        ))
+        .map_err(db_err)?;
+    let mut rows = st.query([spki_sha256.as_slice()]).map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err)? {
+        out.push(decode::certificate(row)?);
+    }
+    Ok(out)
+}
+
+fn person_in(tx: &Connection, iin: &str) -> Result<Option<PersonRecord>, StoreError> {
+    let mut st = tx
+        .prepare_cached(&format!("{SELECT_PERSONS} WHERE iin = ?1"))
+        .map_err(db_err)?;
+    let mut rows = st.query([iin]).map_err(db_err)?;
+    let Some(row) = rows.next().map_err(db_err)? else {
+        return Ok(None);
+    };
+    decode::person(row, iin).map(Some)
+}
+
+fn entity_in(tx: &Connection, bin: &str) -> Result<Option<EntityRecord>, StoreError> {
+    let mut st = tx
+        .prepare_cached(&format!("{SELECT_ENTITIES} WHERE bin = ?1"))
+        .map_err(db_err)?;
+    let mut rows = st.query([bin]).map_err(db_err)?;
+    let Some(row) = rows.next().map_err(db_err)? else {
+        return Ok(None);
+    };
+    decode::entity(row, bin).map(Some)
+}
+
+/// The bans that apply on the day `on` (`YYYY-MM-DD`) to `iin` or `bin`, by id.
+fn bans_for_in(
+    tx: &Connection,
+    iin: Option<&str>,
+    bin: Option<&str>,
+    on: &str,
+) -> Result<Vec<Ban>, StoreError> {
+    query_bans(
+        tx,
+        &format!(
+            "{SELECT_BANS} WHERE (iin = ?1 OR bin = ?2) AND effective_from <= ?3 \
+             AND (lifted_on IS NULL OR lifted_on > ?3) ORDER BY id"
+        ),
+        params![iin, bin, on],
+    )
 }
 
 fn operator_by_name_in(tx: &Connection, name: &str) -> Result<Option<Operator>, StoreError> {
