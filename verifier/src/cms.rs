@@ -1605,8 +1605,10 @@ pub fn read_timestamp_token_cached(
 }
 
 /// Whether `input` is DER or BER whose outer SEQUENCE starts with an OBJECT IDENTIFIER (a
-/// ContentInfo, not a TimeStampResp, whose first field is a SEQUENCE) and holds nothing after
-/// it: what [`read_timestamp_token`] would pass whole to the SignedData reader.
+/// ContentInfo, not a TimeStampResp, whose first field is a SEQUENCE), reads as elements to its
+/// end, and holds nothing after it: what [`read_timestamp_token`] would pass whole to the
+/// SignedData reader. An outer SEQUENCE whose elements do not read is left to the general path,
+/// which names the part it failed in ("TimeStampToken") as it always has.
 fn is_content_info(input: &[u8]) -> bool {
     let Some(top) = ber::read_tlv(input, 0) else {
         return false;
@@ -1614,6 +1616,19 @@ fn is_content_info(input: &[u8]) -> bool {
     top.tag == TAG_SEQUENCE
         && top.end == input.len()
         && ber::read_tlv(top.value, 0).is_some_and(|first| first.tag == TAG_OID)
+        && reads_as_elements(top.value)
+}
+
+/// Whether `value` reads as elements one after another to its end, as [`children`] requires.
+fn reads_as_elements(value: &[u8]) -> bool {
+    let mut pos = 0;
+    while pos < value.len() {
+        match ber::read_tlv(value, pos) {
+            Some(element) => pos = element.end,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The TSTInfo of a token read as a SignedData; `cache`: where the TSA names already known to
@@ -2294,6 +2309,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An outer SEQUENCE that starts with an OBJECT IDENTIFIER but whose elements do not read
+    /// (a signature whose content type OID took one byte of what follows, found by the fuzz
+    /// target verifier_cms_fast; the input is kept as a seed of that target): the timestamp
+    /// token reader with a cache fails as the one without does, naming the same part, where it
+    /// said "ContentInfo" before.
+    #[test]
+    fn fail_token_whose_elements_do_not_read_fails_alike_with_and_without_a_cache() {
+        let input =
+            include_bytes!("../../fuzz/seeds/verifier_cms_fast/token-elements-do-not-read.der");
+        let general = read_timestamp_token(input);
+        assert_eq!(
+            general,
+            Err(malformed(
+                "TimeStampToken",
+                "its content is not a list of elements"
+            ))
+        );
+        let cache = ParseCache::default();
+        assert_eq!(read_timestamp_token_cached(input, Some(&cache)), general);
+        assert_eq!(read_timestamp_token_cached(input, Some(&cache)), general);
     }
 
     /// What the `verifier_cms_fast` fuzz target checks, over the test signatures and a few
