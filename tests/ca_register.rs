@@ -106,6 +106,36 @@ fn ok_serve_on_postgres_answers_ocsp_revoked_after_another_process_revokes() {
     assert!(!c.data.join("register.sqlite").exists());
 }
 
+/// `eds serve` on a PostgreSQL register stops on SIGTERM with exit code 0. It used to drop its
+/// register's connections inside its async runtime, where the `postgres` crate's blocking client
+/// panics ("Cannot start a runtime from within a runtime"), and so aborted instead of stopping.
+#[test]
+fn ok_serve_on_postgres_stops_on_sigterm_with_exit_code_0_and_no_panic() {
+    let c = Center::new();
+    let pg = TestPostgres::shared().new_database();
+    c.init_with("p256", &["--register", &pg]);
+    c.import_registry();
+    let serial = c.issue_sample("individual-signing");
+    let mut s = Serving::start(&c);
+    let good = openssl_ok(&[
+        "ocsp",
+        "-issuer",
+        c.issuing().to_str().unwrap(),
+        "-cert",
+        c.cert_path(&serial).to_str().unwrap(),
+        "-url",
+        &format!("{}/ocsp", s.url),
+        "-CAfile",
+        c.root().to_str().unwrap(),
+    ]);
+    assert!(good.contains(": good"), "{good}");
+    let status = s.terminate();
+    let log = s.log();
+    assert_eq!(status.code(), Some(0), "log:\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}
+
 #[test]
 fn ok_two_servers_on_one_postgres_register_see_each_others_revocations() {
     let c = Center::new();

@@ -20,10 +20,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
-use crate::store::postgres::{CRL_PREFIX, NOTIFY_CHANNEL, REVOKED_PREFIX, connect};
+use crate::store::postgres::{CRL_PREFIX, NOTIFY_CHANNEL, REVOKED_PREFIX, Session, connect};
 use crate::store::{RegisterUrl, Serial, StoreError};
 
 /// Key space of the publication locks among PostgreSQL's two-key advisory locks ("edsp").
@@ -72,7 +71,7 @@ pub struct PublicationLock {
 
 enum Held {
     /// The session holding the advisory lock: closing it releases the lock.
-    Postgres(Box<Client>),
+    Postgres(Box<Session>),
     /// Nothing to hold.
     Local,
 }
@@ -85,7 +84,7 @@ impl fmt::Debug for PublicationLock {
 
 /// A connection listening for [`RegisterEvent`]s (PostgreSQL `LISTEN`).
 pub struct RegisterFeed {
-    client: Client,
+    client: Session,
 }
 
 impl fmt::Debug for RegisterFeed {

@@ -87,7 +87,7 @@ const STATEMENT_CACHE: usize = 256;
 /// One connection and what the store keeps beside it: its prepared statements, whether a
 /// transaction is open on it, and the audit head read under the head's row lock.
 struct Conn {
-    client: Client,
+    client: Session,
     /// Prepared statements by SQL text. A prepared statement outlives the transaction that
     /// prepared it (PostgreSQL's protocol-level statements are not transactional).
     statements: HashMap<String, Statement>,
@@ -99,7 +99,7 @@ struct Conn {
 }
 
 impl Conn {
-    fn new(client: Client) -> Self {
+    fn new(client: Session) -> Self {
         Self {
             client,
             statements: HashMap::new(),
@@ -274,26 +274,15 @@ impl PostgresStore {
         when: Lock,
         mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut attempt = 1u32;
-        loop {
-            let out = {
-                let mut c = self.lock()?;
-                let begun = match when {
-                    Lock::First => c.begin_write(),
-                    Lock::Late => c.begin("BEGIN ISOLATION LEVEL READ COMMITTED").map(drop),
-                };
-                let out = begun.and_then(|()| f(&mut c));
-                finish(&mut c, out)
+        retry_busy(|| {
+            let mut c = self.lock()?;
+            let begun = match when {
+                Lock::First => c.begin_write(),
+                Lock::Late => c.begin("BEGIN ISOLATION LEVEL READ COMMITTED").map(drop),
             };
-            match out {
-                Err(StoreError::Busy) if attempt < WRITE_ATTEMPTS => {
-                    // 10, 20, 40, 80 ms: the other transaction usually ends within that.
-                    std::thread::sleep(std::time::Duration::from_millis(10 << (attempt - 1)));
-                    attempt += 1;
-                }
-                out => return out,
-            }
-        }
+            let out = begun.and_then(|()| f(&mut c));
+            finish(&mut c, out)
+        })
     }
 
     /// Runs `f`, which issues ONE statement, outside a transaction: a single SELECT reads one
@@ -318,20 +307,7 @@ impl PostgresStore {
         &self,
         mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut attempt = 1u32;
-        loop {
-            let out = {
-                let mut c = self.lock()?;
-                f(&mut c)
-            };
-            match out {
-                Err(StoreError::Busy) if attempt < WRITE_ATTEMPTS => {
-                    std::thread::sleep(std::time::Duration::from_millis(10 << (attempt - 1)));
-                    attempt += 1;
-                }
-                out => return out,
-            }
-        }
+        retry_busy(|| f(&mut *self.lock()?))
     }
 
     /// Runs `f`, which reads with several statements, in one REPEATABLE READ snapshot.
@@ -344,11 +320,27 @@ impl PostgresStore {
     }
 }
 
+/// Runs `once` again while it ends with [`StoreError::Busy`] (PostgreSQL ended the attempt, which
+/// kept nothing), at most [`WRITE_ATTEMPTS`] times, waiting 10, 20, 40, 80 ms between attempts:
+/// the other transaction usually ends within that.
+fn retry_busy<T>(mut once: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let mut attempt = 1u32;
+    loop {
+        match once() {
+            Err(StoreError::Busy) if attempt < WRITE_ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(10 << (attempt - 1)));
+                attempt += 1;
+            }
+            out => return out,
+        }
+    }
+}
+
 /// Connects to `url`. A URL without a password takes it from the environment as libpq does:
 /// `PGPASSWORD`, else the first matching line of the password file (`PGPASSFILE`, else
 /// `~/.pgpass`; see [`passfile_password`]), so the password need not be written in the URL,
 /// nor in `center.json` which records the URL.
-pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
+pub(crate) fn connect(url: &str) -> Result<Session, StoreError> {
     let mut config: Config = url.parse().map_err(|e| StoreError::InvalidUrl {
         url: super::redact(url),
         reason: format!("not a PostgreSQL connection string: {e}"),
@@ -358,9 +350,67 @@ pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
     {
         config.password(password);
     }
-    config.connect(NoTls).map_err(|e| StoreError::Backend {
-        message: format!("connect to PostgreSQL: {}", pg_message(&e)),
-    })
+    config
+        .connect(NoTls)
+        .map(|client| Session(Some(client)))
+        .map_err(|e| StoreError::Backend {
+            message: format!("connect to PostgreSQL: {}", pg_message(&e)),
+        })
+}
+
+/// A session with PostgreSQL (the `postgres` crate's blocking [`Client`]) that is closed on a
+/// thread of its own when dropped.
+///
+/// The blocking client's drop says goodbye to the server by running a small async runtime of
+/// its own, and a thread that already drives a tokio runtime may not do that: the drop panics
+/// ("Cannot start a runtime from within a runtime"). `eds serve` drops its center, and with it
+/// the register's connections, inside its runtime when it shuts down, so every `eds serve` on
+/// PostgreSQL panicked and aborted on SIGTERM. The drop moves the client to a short-lived
+/// thread, which runs outside any runtime, and waits for it.
+pub(crate) struct Session(Option<Client>);
+
+impl std::ops::Deref for Session {
+    type Target = Client;
+
+    #[expect(
+        clippy::expect_used,
+        reason = "the client is taken only by drop, after which the session is never used"
+    )]
+    fn deref(&self) -> &Client {
+        self.0
+            .as_ref()
+            .expect("a session's client is present until it is dropped")
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    #[expect(
+        clippy::expect_used,
+        reason = "the client is taken only by drop, after which the session is never used"
+    )]
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0
+            .as_mut()
+            .expect("a session's client is present until it is dropped")
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let Some(client) = self.0.take() else {
+            return;
+        };
+        // Should the thread not start (the process out of threads), the closure and the client
+        // in it are dropped here, as before this type: on a runtime's thread that panics.
+        if let Ok(closing) = std::thread::Builder::new()
+            .name("postgres-close".to_owned())
+            .spawn(move || drop(client))
+        {
+            // The thread only closes the socket after one message; its panic, if any, is the
+            // `postgres` crate's and leaves nothing of ours half done.
+            let _ = closing.join();
+        }
+    }
 }
 
 /// `PGPASSWORD`, else the password file's line for the first host of `config`.
@@ -978,7 +1028,7 @@ impl AuditStore for PostgresStore {
     }
 
     fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        self.read(|c| verify_audit_in(&mut c.client))
+        self.read(|c| verify_audit_in(&mut *c.client))
     }
 
     fn append_audit(&self, audit: &AuditEvent) -> Result<AuditEntry, StoreError> {
